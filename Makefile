@@ -1,0 +1,86 @@
+# rig: build, dependencies, the virtual lab and the tests.
+#
+#   make deps      install the Debian packages the rig and its virtual lab need
+#   make           build build/bin/rigd and build/bin/rigctl
+#   make lab       start the virtual lab's rigd and run i2c-unbind on vq35
+#   make lab-stop  stop the lab's rigd and its boards
+#   make check     every test: unit tests under ASan+UBSan, then integration on real QEMU boards
+#   make bench     benchmarks, printed as tables
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib
+CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC    := $(sort $(wildcard rig/lib/*.c))
+RIGD_SRC   := $(sort $(wildcard rig/rigd/*.c))
+RIGCTL_SRC := $(sort $(wildcard rig/rigctl/*.c))
+UNIT_SRC   := $(sort $(wildcard rig/tests/unit/test_*.c))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+RIGD_OBJ   := $(RIGD_SRC:%.c=$(BUILD)/obj/%.o)
+RIGCTL_OBJ := $(RIGCTL_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN   := $(UNIT_SRC:rig/tests/unit/%.c=$(BUILD)/tests/%)
+LIBRIG     := $(BUILD)/lib/librig.a
+
+LAB     ?= var/lab
+export RIG_CACHE ?= $(CURDIR)/var/cache
+
+.PHONY: all deps lab lab-stop check unit integration bench clean fuzz
+all: $(BUILD)/bin/rigd $(BUILD)/bin/rigctl
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBRIG): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/rigd: $(RIGD_OBJ) $(LIBRIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/rigctl: $(RIGCTL_OBJ) $(LIBRIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: rig/tests/unit/%.c rig/tests/unit/test.h $(LIBRIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Irig/tests/unit $(LDFLAGS) -o $@ $< $(LIBRIG) $(LDLIBS)
+
+-include $(LIB_OBJ:.o=.d) $(RIGD_OBJ:.o=.d) $(RIGCTL_OBJ:.o=.d)
+
+deps:
+	@sh firmware/deps.sh
+
+lab: deps all
+	@sh rig/tests/lab.sh start $(LAB)
+
+lab-stop:
+	@sh rig/tests/lab.sh stop $(LAB)
+
+# The test build: everything again under ASan+UBSan in build/san, then unit and integration tests.
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 all san-tests
+	@sh rig/tests/run.sh build/san
+
+unit: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 all san-tests
+	@sh rig/tests/run.sh build/san unit
+
+.PHONY: san-tests
+san-tests: $(UNIT_BIN)
+
+bench: deps all
+	@sh rig/bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build

@@ -1,0 +1,36 @@
+/* util: allocation that cannot fail silently, bounded string copies, clocks, durations. */
+#ifndef RIG_UTIL_H
+#define RIG_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src) (truncation if >= size). */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+int64_t util_now_ms(void);   /* monotonic: deadlines and durations */
+int64_t util_wall_ms(void);  /* wall clock: what is stored and shown */
+void util_sleep_ms(int64_t ms);
+/* ISO 8601 UTC for a wall-clock time in ms: buf of at least 32 bytes. */
+const char *util_iso_time(int64_t wall_ms, char *buf, size_t len);
+
+/*
+ * "250ms", "5s", "2m", "2h", "1d" or a plain number of seconds to milliseconds.
+ * Returns -1 on anything else.
+ */
+int64_t util_duration_parse(const char *s);
+
+/* Creates a folder and its parents (mode 0755); 0 or -1 with errno. */
+int util_mkdirs(const char *path);
+/* Sets O_NONBLOCK and FD_CLOEXEC. */
+int util_fd_nonblock(int fd);
+
+#endif
