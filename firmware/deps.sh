@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps: installs the Debian packages rig and its virtual lab need; silent when all are there.
+set -eu
+
+pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev libcjson-dev
+libgpiod-dev libmicrohttpd-dev libpq-dev clang libclang-rt-14-dev
+qemu-system-x86 qemu-system-arm kmod cpio gzip openssh-client sqlite3 python3 python3-jsonschema"
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: need root to install:$missing" >&2
+	exit 2
+fi
+# Lists older than a day are refreshed: a fresh machine has none, and kernel builds move.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
+	apt-get update -qq
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
