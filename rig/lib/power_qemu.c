@@ -1,0 +1,297 @@
+/* power_qemu: the power backend of virtual boards: a QEMU process driven through QMP. */
+#include "power_qemu.h"
+#include "log.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define POWER_QEMU_MAX_ARGV	(CONF_MAX_ARGS + 48)
+
+int
+power_qemu_free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Reads one QMP line (messages end in newline) within timeout_ms; returns parsed JSON or NULL. */
+static cJSON *
+power_qemu_qmp_read(int fd, int timeout_ms)
+{
+	char line[65536];
+	size_t n = 0;
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	while (n < sizeof(line) - 1) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int left = (int)(deadline - util_now_ms());
+		ssize_t r;
+
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			return NULL;
+		r = read(fd, line + n, 1);
+		if (r <= 0)
+			return NULL;
+		if (line[n] == '\n') {
+			line[n] = '\0';
+			return cJSON_Parse(line);
+		}
+		n++;
+	}
+	return NULL;
+}
+
+/* Sends a command and returns its "return" member's parent object (skipping events). */
+static cJSON *
+power_qemu_qmp(int fd, const char *cmd, int timeout_ms)
+{
+	size_t len = strlen(cmd);
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	if (write(fd, cmd, len) != (ssize_t)len)
+		return NULL;
+	for (;;) {
+		int left = (int)(deadline - util_now_ms());
+		cJSON *msg;
+
+		if (left <= 0)
+			return NULL;
+		msg = power_qemu_qmp_read(fd, left);
+		if (msg == NULL)
+			return NULL;
+		if (cJSON_GetObjectItem(msg, "return") || cJSON_GetObjectItem(msg, "error"))
+			return msg;
+		cJSON_Delete(msg);	/* an asynchronous event */
+	}
+}
+
+static int
+power_qemu_qmp_connect(struct power_qemu *q, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int64_t deadline = util_now_ms() + 10000;
+	cJSON *msg;
+
+	util_strlcpy(sa.sun_path, q->qmp_path, sizeof(sa.sun_path));
+	for (;;) {
+		q->qmp_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (q->qmp_fd == -1) {
+			snprintf(err, errlen, "qmp socket: %s", strerror(errno));
+			return -1;
+		}
+		if (connect(q->qmp_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		close(q->qmp_fd);
+		q->qmp_fd = -1;
+		if (!power_qemu_alive(q)) {
+			snprintf(err, errlen, "qemu exited at start (see its log)");
+			return -1;
+		}
+		if (util_now_ms() > deadline) {
+			snprintf(err, errlen, "qmp %s: no answer", q->qmp_path);
+			return -1;
+		}
+		util_sleep_ms(20);
+	}
+	msg = power_qemu_qmp_read(q->qmp_fd, 5000);	/* the greeting */
+	if (msg == NULL) {
+		snprintf(err, errlen, "qmp: no greeting");
+		return -1;
+	}
+	cJSON_Delete(msg);
+	msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"qmp_capabilities\"}\n", 5000);
+	if (msg == NULL || cJSON_GetObjectItem(msg, "error")) {
+		cJSON_Delete(msg);
+		snprintf(err, errlen, "qmp: capabilities refused");
+		return -1;
+	}
+	cJSON_Delete(msg);
+	return 0;
+}
+
+/* Finds the pty behind the console chardev: "pty:/dev/pts/N" in query-chardev. */
+static int
+power_qemu_find_console(struct power_qemu *q, char *err, size_t errlen)
+{
+	cJSON *msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"query-chardev\"}\n", 5000);
+	cJSON *ret, *it;
+	int found = -1;
+
+	ret = msg ? cJSON_GetObjectItem(msg, "return") : NULL;
+	cJSON_ArrayForEach(it, ret) {
+		cJSON *label = cJSON_GetObjectItem(it, "label");
+		cJSON *file = cJSON_GetObjectItem(it, "filename");
+		if (cJSON_IsString(label) && strcmp(label->valuestring, "rigcon") == 0 &&
+		    cJSON_IsString(file) && strncmp(file->valuestring, "pty:", 4) == 0) {
+			util_strlcpy(q->console, file->valuestring + 4, sizeof(q->console));
+			found = 0;
+		}
+	}
+	cJSON_Delete(msg);
+	if (found == -1)
+		snprintf(err, errlen, "qmp: no console pty among QEMU's chardevs");
+	return found;
+}
+
+int
+power_qemu_start(const struct board_conf *b, const struct power_qemu_image *img,
+    const char *rundir, int ssh_port, struct power_qemu *q, char *err, size_t errlen)
+{
+	char *argv[POWER_QEMU_MAX_ARGV + 1];
+	char mem[16], qmp[300], net[128], serial[CONF_MAX_SERIALS][32], logpath[300];
+	int argc = 0, i, logfd;
+	pid_t pid;
+
+	memset(q, 0, sizeof(*q));
+	q->qmp_fd = -1;
+	q->ssh_port = ssh_port;
+	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/%s.qmp", rundir, b->name);
+	snprintf(logpath, sizeof(logpath), "%s/%s.qemu.log", rundir, b->name);
+	unlink(q->qmp_path);
+	snprintf(mem, sizeof(mem), "%d", b->qemu_memory > 0 ? b->qemu_memory : 512);
+	snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", q->qmp_path);
+
+#define ARG(s) do { if (argc < POWER_QEMU_MAX_ARGV) argv[argc++] = (char *)(s); } while (0)
+	ARG(b->qemu_binary);
+	ARG("-M"); ARG(b->qemu_machine);
+	if (b->qemu_cpu[0]) { ARG("-cpu"); ARG(b->qemu_cpu); }
+	ARG("-m"); ARG(mem);
+	ARG("-smp"); ARG("1");
+	ARG("-display"); ARG("none");
+	/* A guest reboot or panic ends QEMU: the rig sees it, and powers the board on itself. */
+	ARG("-no-reboot");
+	ARG("-S");
+	ARG("-qmp"); ARG(qmp);
+	ARG("-kernel"); ARG(img->kernel);
+	ARG("-initrd"); ARG(img->initrd);
+	if (img->dtb && img->dtb[0]) { ARG("-dtb"); ARG(img->dtb); }
+	ARG("-append"); ARG(b->append);
+	ARG("-chardev"); ARG("pty,id=rigcon");
+	for (i = 0; i < b->nqemu_serials; i++) {
+		if (strcmp(b->qemu_serials[i], "console") == 0)
+			snprintf(serial[i], sizeof(serial[i]), "chardev:rigcon");
+		else
+			snprintf(serial[i], sizeof(serial[i]), "%s", b->qemu_serials[i]);
+		ARG("-serial"); ARG(serial[i]);
+	}
+	if (strcmp(b->qemu_net, "nic") == 0) {
+		snprintf(net, sizeof(net), "user,hostfwd=tcp:127.0.0.1:%d-:22", ssh_port);
+		ARG("-nic"); ARG(net);
+	} else if (b->qemu_net[0]) {
+		snprintf(net, sizeof(net), "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:22", ssh_port);
+		ARG("-netdev"); ARG(net);
+		ARG("-device");
+		ARG(strcmp(b->qemu_net, "e1000") == 0 ? "e1000,netdev=n0" :
+		    strcmp(b->qemu_net, "virtio") == 0 ? "virtio-net-pci,netdev=n0" : "e1000,netdev=n0");
+	}
+	for (i = 0; i < b->nqemu_args; i++)
+		ARG(b->qemu_args[i]);
+	argv[argc] = NULL;
+#undef ARG
+
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd == -1) {
+		snprintf(err, errlen, "%s: %s", logpath, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(logfd);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		/* QEMU must not outlive the daemon: a killed rigd leaves no board running. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		dup2(null, 0);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		execvp(argv[0], argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(logfd);
+	q->pid = pid;
+	if (power_qemu_qmp_connect(q, err, errlen) == -1 ||
+	    power_qemu_find_console(q, err, errlen) == -1) {
+		power_qemu_stop(q);
+		return -1;
+	}
+	return 0;
+}
+
+int
+power_qemu_cont(struct power_qemu *q)
+{
+	cJSON *msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"cont\"}\n", 5000);
+	int ok = msg && cJSON_GetObjectItem(msg, "return");
+
+	cJSON_Delete(msg);
+	return ok ? 0 : -1;
+}
+
+int
+power_qemu_alive(struct power_qemu *q)
+{
+	int st;
+
+	if (q->pid <= 0)
+		return 0;
+	if (waitpid(q->pid, &st, WNOHANG) == q->pid) {
+		q->pid = 0;
+		return 0;
+	}
+	return 1;
+}
+
+void
+power_qemu_stop(struct power_qemu *q)
+{
+	int64_t deadline;
+	int st;
+
+	if (q->pid > 0 && q->qmp_fd != -1) {
+		cJSON *msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"quit\"}\n", 1000);
+		cJSON_Delete(msg);
+	}
+	deadline = util_now_ms() + 2000;
+	while (q->pid > 0 && util_now_ms() < deadline) {
+		if (waitpid(q->pid, &st, WNOHANG) == q->pid)
+			q->pid = 0;
+		else
+			util_sleep_ms(20);
+	}
+	if (q->pid > 0) {
+		kill(q->pid, SIGKILL);
+		waitpid(q->pid, &st, 0);
+		q->pid = 0;
+	}
+	if (q->qmp_fd != -1)
+		close(q->qmp_fd);
+	q->qmp_fd = -1;
+	unlink(q->qmp_path);
+}

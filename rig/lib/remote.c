@@ -1,0 +1,234 @@
+/* remote: commands on a board over SSH (libssh): deadlines, jobs that may block, inspection. */
+#include "remote.h"
+#include "util.h"
+
+#include <libssh/libssh.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REMOTE_OUTPUT_MAX	(64 * 1024)
+
+struct remote {
+	ssh_session	s;
+};
+
+struct remote_job {
+	struct remote	*r;
+	ssh_channel	 ch;
+	char		*out;
+	size_t		 outlen;
+	size_t		 linepos;	/* where remote_job_first_line stopped scanning */
+	int		 done;
+	int		 status;
+};
+
+struct remote *
+remote_connect(const char *host, int port, const char *user, const char *keyfile,
+    int64_t timeout_ms, char *err, size_t errlen)
+{
+	struct remote *r = xcalloc(1, sizeof(*r));
+	long usec = (long)(timeout_ms % 1000) * 1000, sec = (long)(timeout_ms / 1000);
+	int verbosity = SSH_LOG_NOLOG;
+	ssh_key key = NULL;
+
+	r->s = ssh_new();
+	if (r->s == NULL) {
+		snprintf(err, errlen, "ssh: out of memory");
+		free(r);
+		return NULL;
+	}
+	ssh_options_set(r->s, SSH_OPTIONS_HOST, host);
+	ssh_options_set(r->s, SSH_OPTIONS_PORT, &port);
+	ssh_options_set(r->s, SSH_OPTIONS_USER, user);
+	ssh_options_set(r->s, SSH_OPTIONS_TIMEOUT, &sec);
+	ssh_options_set(r->s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
+	ssh_options_set(r->s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	/* Virtual boards make new host keys at every boot: a board is known by where it is wired. */
+	ssh_options_set(r->s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+	ssh_options_set(r->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	if (ssh_connect(r->s) != SSH_OK) {
+		snprintf(err, errlen, "ssh %s:%d: %s", host, port, ssh_get_error(r->s));
+		goto fail;
+	}
+	if (ssh_pki_import_privkey_file(keyfile, NULL, NULL, NULL, &key) != SSH_OK) {
+		snprintf(err, errlen, "ssh: cannot read key %s", keyfile);
+		goto fail;
+	}
+	if (ssh_userauth_publickey(r->s, NULL, key) != SSH_AUTH_SUCCESS) {
+		snprintf(err, errlen, "ssh %s@%s:%d: key not accepted: %s", user, host, port,
+		    ssh_get_error(r->s));
+		ssh_key_free(key);
+		goto fail;
+	}
+	ssh_key_free(key);
+	return r;
+fail:
+	ssh_disconnect(r->s);
+	ssh_free(r->s);
+	free(r);
+	return NULL;
+}
+
+void
+remote_close(struct remote *r)
+{
+	if (r == NULL)
+		return;
+	ssh_disconnect(r->s);
+	ssh_free(r->s);
+	free(r);
+}
+
+struct remote_job *
+remote_job_start(struct remote *r, const char *cmd, char *err, size_t errlen)
+{
+	struct remote_job *j = xcalloc(1, sizeof(*j));
+
+	j->r = r;
+	j->status = -1;
+	j->out = xmalloc(1);
+	j->out[0] = '\0';
+	j->ch = ssh_channel_new(r->s);
+	if (j->ch == NULL || ssh_channel_open_session(j->ch) != SSH_OK ||
+	    ssh_channel_request_exec(j->ch, cmd) != SSH_OK) {
+		snprintf(err, errlen, "ssh: cannot start command: %s", ssh_get_error(r->s));
+		remote_job_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void
+remote_job_append(struct remote_job *j, const char *buf, size_t n)
+{
+	/* Keep the head: the first lines (a PID, the first error) matter more than a flood. */
+	if (j->outlen + n > REMOTE_OUTPUT_MAX)
+		n = REMOTE_OUTPUT_MAX - j->outlen;
+	if (n == 0)
+		return;
+	j->out = xrealloc(j->out, j->outlen + n + 1);
+	memcpy(j->out + j->outlen, buf, n);
+	j->outlen += n;
+	j->out[j->outlen] = '\0';
+}
+
+/* Reads what is there, waiting at most wait_ms. Returns 1 at EOF, 0 otherwise, -1 on error. */
+static int
+remote_job_pump(struct remote_job *j, int wait_ms)
+{
+	char buf[4096];
+	int n, is_err;
+
+	for (is_err = 0; is_err <= 1; is_err++) {
+		n = ssh_channel_read_timeout(j->ch, buf, sizeof(buf), is_err, is_err ? 0 : wait_ms);
+		if (n == SSH_ERROR)
+			return -1;
+		if (n > 0)
+			remote_job_append(j, buf, (size_t)n);
+	}
+	if (ssh_channel_is_eof(j->ch) && ssh_channel_poll(j->ch, 0) <= 0 &&
+	    ssh_channel_poll(j->ch, 1) <= 0)
+		return 1;
+	if (!ssh_channel_is_open(j->ch))
+		return 1;
+	return 0;
+}
+
+int
+remote_job_wait(struct remote_job *j, int64_t timeout_ms, int *status)
+{
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	while (!j->done) {
+		int64_t left = deadline - util_now_ms();
+		int rc;
+
+		if (left <= 0)
+			return 1;
+		rc = remote_job_pump(j, left > 200 ? 200 : (int)left);
+		if (rc == -1)
+			return -1;
+		if (rc == 1) {
+			j->done = 1;
+			j->status = ssh_channel_get_exit_status(j->ch);
+		}
+	}
+	if (status)
+		*status = j->status;
+	return 0;
+}
+
+int
+remote_job_first_line(struct remote_job *j, int64_t timeout_ms, char *line, size_t len)
+{
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	for (;;) {
+		char *nl = memchr(j->out, '\n', j->outlen);
+		int64_t left;
+		int rc;
+
+		if (nl) {
+			size_t n = (size_t)(nl - j->out);
+			if (n >= len)
+				n = len - 1;
+			memcpy(line, j->out, n);
+			line[n] = '\0';
+			return 0;
+		}
+		if (j->done)
+			return -1;
+		left = deadline - util_now_ms();
+		if (left <= 0)
+			return 1;
+		rc = remote_job_pump(j, left > 200 ? 200 : (int)left);
+		if (rc == -1)
+			return -1;
+		if (rc == 1) {
+			j->done = 1;
+			j->status = ssh_channel_get_exit_status(j->ch);
+		}
+	}
+}
+
+const char *
+remote_job_output(const struct remote_job *j)
+{
+	return j->out;
+}
+
+void
+remote_job_free(struct remote_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->ch) {
+		/* A job still blocked on the board is abandoned, not waited for. */
+		if (ssh_channel_is_open(j->ch) && j->done)
+			ssh_channel_close(j->ch);
+		ssh_channel_free(j->ch);
+	}
+	free(j->out);
+	free(j);
+}
+
+int
+remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *status, char *out,
+    size_t outlen)
+{
+	char err[256];
+	struct remote_job *j = remote_job_start(r, cmd, err, sizeof(err));
+	int rc;
+
+	if (j == NULL) {
+		if (outlen)
+			util_strlcpy(out, err, outlen);
+		return -1;
+	}
+	rc = remote_job_wait(j, timeout_ms, status);
+	if (outlen)
+		util_strlcpy(out, j->out, outlen);
+	remote_job_free(j);
+	return rc;
+}

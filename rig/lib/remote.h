@@ -1,0 +1,37 @@
+/* remote: commands on a board over SSH (libssh): deadlines, jobs that may block, inspection. */
+#ifndef RIG_REMOTE_H
+#define RIG_REMOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct remote;
+struct remote_job;
+
+/* One SSH session with key authentication. NULL with a reason in err. */
+struct remote *remote_connect(const char *host, int port, const char *user, const char *keyfile,
+    int64_t timeout_ms, char *err, size_t errlen);
+void remote_close(struct remote *r);
+
+/*
+ * Starts a command on its own channel; any number may run at once on one session, so a
+ * command that blocks in the kernel leaves the session free for inspection.
+ */
+struct remote_job *remote_job_start(struct remote *r, const char *cmd, char *err, size_t errlen);
+/*
+ * Waits until the command has ended or timeout_ms has passed. Returns 0 when it ended (exit
+ * status in *status, -1 if the board sent none), 1 when the deadline passed (the job goes on:
+ * wait again later or free it), -1 when the session failed.
+ */
+int remote_job_wait(struct remote_job *j, int64_t timeout_ms, int *status);
+/* Waits for the first output line (e.g. a PID the command prints first): 0, 1 timeout, -1. */
+int remote_job_first_line(struct remote_job *j, int64_t timeout_ms, char *line, size_t len);
+/* Everything the command printed so far (stdout and stderr, in arrival order, bounded). */
+const char *remote_job_output(const struct remote_job *j);
+void remote_job_free(struct remote_job *j);
+
+/* Runs a command to its end: 0 (status, output filled), 1 deadline passed, -1 session failed. */
+int remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *status, char *out,
+    size_t outlen);
+
+#endif

@@ -1,0 +1,328 @@
+/* store_sqlite: the store in one SQLite file (WAL), shared by the daemon's threads. */
+#include "store.h"
+#include "log.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+struct store {
+	sqlite3		*db;
+	/* One connection serves the event loop and every board thread: calls are serialized. */
+	pthread_mutex_t	 lock;
+};
+
+static const char *store_schema =
+    "CREATE TABLE IF NOT EXISTS builds("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, release TEXT NOT NULL, version TEXT NOT NULL,"
+    " arch TEXT NOT NULL, image_sha256 TEXT NOT NULL, config_sha256 TEXT, origin TEXT,"
+    " first_seen TEXT NOT NULL, UNIQUE(image_sha256, release, version));"
+    "CREATE TABLE IF NOT EXISTS boards("
+    " name TEXT PRIMARY KEY, arch TEXT, state TEXT NOT NULL, reason TEXT, updated TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS board_events("
+    " id INTEGER PRIMARY KEY, board TEXT NOT NULL, at TEXT NOT NULL, from_state TEXT,"
+    " to_state TEXT NOT NULL, reason TEXT);"
+    "CREATE TABLE IF NOT EXISTS actions("
+    " id INTEGER PRIMARY KEY, at TEXT NOT NULL, uid INTEGER NOT NULL, what TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS runs("
+    " id INTEGER PRIMARY KEY, board TEXT NOT NULL, scenario TEXT NOT NULL,"
+    " build_id INTEGER REFERENCES builds(id), uid INTEGER, state TEXT NOT NULL,"
+    " verdict TEXT, title TEXT, detail TEXT, stack TEXT, started TEXT NOT NULL, ended TEXT,"
+    " duration_ms INTEGER, console_log TEXT, console_start INTEGER, console_end INTEGER,"
+    " recovery_ms INTEGER, recovery TEXT);"
+    "CREATE INDEX IF NOT EXISTS runs_key ON runs(build_id, board, scenario);"
+    "CREATE TABLE IF NOT EXISTS run_steps("
+    " run_id INTEGER NOT NULL REFERENCES runs(id), idx INTEGER NOT NULL, action TEXT NOT NULL,"
+    " arg TEXT, status TEXT NOT NULL, started_ms INTEGER, duration_ms INTEGER, output TEXT,"
+    " PRIMARY KEY(run_id, idx));"
+    "CREATE TABLE IF NOT EXISTS crashes("
+    " title TEXT PRIMARY KEY, type TEXT, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+    " count INTEGER NOT NULL, first_run INTEGER, last_run INTEGER);"
+    "CREATE TABLE IF NOT EXISTS crash_reports("
+    " id INTEGER PRIMARY KEY, run_id INTEGER, board TEXT NOT NULL, build_id INTEGER,"
+    " title TEXT NOT NULL, type TEXT, frame TEXT, corrupted INTEGER, console_log TEXT,"
+    " start INTEGER, end INTEGER, text TEXT, at TEXT NOT NULL);";
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	char *msg = NULL;
+
+	if (sqlite3_open(path, &s->db) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", NULL, NULL,
+	    &msg) != SQLITE_OK || sqlite3_exec(s->db, store_schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : "schema");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+fail:
+	sqlite3_close(s->db);
+	free(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+/*
+ * Binds a printf-like list: 't' text (NULL is SQL NULL), 'i' int64. Runs the statement to
+ * completion; returns 0, or -1 after logging the database's message once.
+ */
+static int
+store_execv(struct store *s, int64_t *rowid, const char *sql, const char *types, va_list ap)
+{
+	sqlite3_stmt *st;
+	int rc, i;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	for (i = 0; types[i]; i++) {
+		if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else {
+			const char *t = va_arg(ap, const char *);
+			if (t)
+				sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, i + 1);
+		}
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (rowid)
+		*rowid = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+store_exec(struct store *s, int64_t *rowid, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	pthread_mutex_lock(&s->lock);
+	rc = store_execv(s, rowid, sql, types, ap);
+	pthread_mutex_unlock(&s->lock);
+	va_end(ap);
+	return rc;
+}
+
+static const char *
+store_now(char *buf, size_t len)
+{
+	return util_iso_time(util_wall_ms(), buf, len);
+}
+
+int64_t
+store_build_get_or_add(struct store *s, const struct store_build *b)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	int64_t id = -1;
+
+	/* Insert-or-ignore then select: the same image and report is one build, however often seen. */
+	if (store_exec(s, NULL, "INSERT OR IGNORE INTO builds(name, release, version, arch,"
+	    " image_sha256, config_sha256, origin, first_seen) VALUES(?,?,?,?,?,?,?,?)", "tttttttt",
+	    b->name, b->release, b->version, b->arch, b->image_sha256, b->config_sha256, b->origin,
+	    store_now(now, sizeof(now))) == -1)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM builds WHERE image_sha256=? AND release=?"
+	    " AND version=?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, b->image_sha256, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, b->release, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, b->version, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return id;
+}
+
+int
+store_board_set(struct store *s, const char *board, const char *arch, const char *state,
+    const char *reason)
+{
+	char now[32];
+
+	return store_exec(s, NULL, "INSERT INTO boards(name, arch, state, reason, updated)"
+	    " VALUES(?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET arch=coalesce(excluded.arch, arch),"
+	    " state=excluded.state, reason=excluded.reason, updated=excluded.updated", "ttttt",
+	    board, arch, state, reason, store_now(now, sizeof(now)));
+}
+
+int
+store_board_event(struct store *s, const char *board, const char *from, const char *to,
+    const char *reason)
+{
+	char now[32];
+
+	return store_exec(s, NULL, "INSERT INTO board_events(board, at, from_state, to_state, reason)"
+	    " VALUES(?,?,?,?,?)", "ttttt", board, store_now(now, sizeof(now)), from, to, reason);
+}
+
+int
+store_action(struct store *s, long uid, const char *what)
+{
+	char now[32];
+
+	return store_exec(s, NULL, "INSERT INTO actions(at, uid, what) VALUES(?,?,?)", "tit",
+	    store_now(now, sizeof(now)), (int64_t)uid, what);
+}
+
+int64_t
+store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
+    long uid, const char *console_log, int64_t console_start)
+{
+	char now[32];
+	int64_t id;
+
+	if (store_exec(s, &id, "INSERT INTO runs(board, scenario, build_id, uid, state, started,"
+	    " console_log, console_start) VALUES(?,?,nullif(?,-1),?,'running',?,?,?)", "ttiitti",
+	    board, scenario, build_id, (int64_t)uid, store_now(now, sizeof(now)), console_log,
+	    console_start) == -1)
+		return -1;
+	return id;
+}
+
+int
+store_run_step(struct store *s, int64_t run, const struct store_step *st)
+{
+	return store_exec(s, NULL, "INSERT OR REPLACE INTO run_steps(run_id, idx, action, arg,"
+	    " status, started_ms, duration_ms, output) VALUES(?,?,?,?,?,?,?,?)", "iitttiit",
+	    run, (int64_t)st->idx, st->action, st->arg, st->status, st->started_ms, st->duration_ms,
+	    st->output);
+}
+
+int
+store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
+{
+	char now[32];
+
+	return store_exec(s, NULL, "UPDATE runs SET state='done', verdict=?, title=?, detail=?,"
+	    " stack=?, ended=?, console_end=?, duration_ms=CAST((julianday(?) - julianday(started))"
+	    " * 86400000 AS INTEGER) WHERE id=?", "tttttiti", e->verdict,
+	    e->title[0] ? e->title : NULL, e->detail, e->stack, store_now(now, sizeof(now)),
+	    e->console_end, now, run);
+}
+
+int
+store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char *outcome)
+{
+	return store_exec(s, NULL, "UPDATE runs SET recovery_ms=?, recovery=? WHERE id=?", "iti",
+	    recovery_ms, outcome, run);
+}
+
+int
+store_runs_interrupt(struct store *s)
+{
+	char now[32];
+	int n;
+
+	if (store_exec(s, NULL, "UPDATE runs SET state='done', verdict='error', title='interrupted',"
+	    " detail='rigd stopped during the run', ended=? WHERE state='running'", "t",
+	    store_now(now, sizeof(now))) == -1)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	n = sqlite3_changes(s->db);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+int
+store_crash_add(struct store *s, int64_t run, const char *board, int64_t build_id,
+    const char *title, const char *type, const char *frame, int corrupted, const char *console_log,
+    int64_t start, int64_t end, const char *text)
+{
+	char now[32];
+
+	store_now(now, sizeof(now));
+	if (store_exec(s, NULL, "INSERT INTO crash_reports(run_id, board, build_id, title, type,"
+	    " frame, corrupted, console_log, start, end, text, at)"
+	    " VALUES(nullif(?,-1),?,nullif(?,-1),?,?,?,?,?,?,?,?,?)", "ititttitiitt", run, board, build_id, title, type, frame, (int64_t)corrupted, console_log, start, end,
+	    text, now) == -1)
+		return -1;
+	/* Crashes are grouped by title across runs and builds: the title is the identity. */
+	return store_exec(s, NULL, "INSERT INTO crashes(title, type, first_seen, last_seen, count,"
+	    " first_run, last_run) VALUES(?,?,?,?,1,nullif(?,-1),nullif(?,-1))"
+	    " ON CONFLICT(title) DO UPDATE SET last_seen=excluded.last_seen, count=count+1,"
+	    " last_run=coalesce(excluded.last_run, last_run)", "ttttii", title, type, now, now, run,
+	    run);
+}
+
+cJSON *
+store_query(struct store *s, const char *sql, const char **params, int nparams)
+{
+	sqlite3_stmt *st;
+	cJSON *arr;
+	int i, rc, n;
+
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		pthread_mutex_unlock(&s->lock);
+		return NULL;
+	}
+	for (i = 0; i < nparams; i++)
+		sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
+	arr = cJSON_CreateArray();
+	n = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *row = cJSON_CreateObject();
+		for (i = 0; i < n; i++) {
+			const char *name = sqlite3_column_name(st, i);
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER:
+				cJSON_AddNumberToObject(row, name,
+				    (double)sqlite3_column_int64(st, i));
+				break;
+			case SQLITE_FLOAT:
+				cJSON_AddNumberToObject(row, name, sqlite3_column_double(st, i));
+				break;
+			case SQLITE_NULL:
+				cJSON_AddNullToObject(row, name);
+				break;
+			default:
+				cJSON_AddStringToObject(row, name,
+				    (const char *)sqlite3_column_text(st, i));
+			}
+		}
+		cJSON_AddItemToArray(arr, row);
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		cJSON_Delete(arr);
+		arr = NULL;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return arr;
+}
