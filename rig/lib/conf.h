@@ -72,6 +72,23 @@ struct board_conf {
 
 	struct conf_device devices[CONF_MAX_DEVICES];
 	int	ndevices;
+
+	/* power gpio: a GPIO line (libgpiod) switches the board's supply through a relay */
+	char	power_gpio_chip[64];	/* "/dev/gpiochip0" */
+	int	power_gpio_line;	/* line offset on that chip */
+	int	power_gpio_active_low;	/* 1: the supply is on while the line is low */
+	/* power command: shell commands run on the rig host (PDU, relay card, pdudaemon client) */
+	char	power_on_cmd[256];
+	char	power_off_cmd[256];
+	int64_t	power_off_ms;		/* how long a power cycle leaves the board off; default 3s */
+
+	/* boot uboot-tftp: the rig talks to U-Boot on the console, the kernel comes over TFTP */
+	char	uboot_prompt[32];	/* default "=> " */
+	char	uboot_stop[16];		/* typed while "Hit any key to stop autoboot" runs; default " " */
+	char	tftp_dir[256];		/* where the rig puts the build's Image, initrd and dtb */
+	char	tftp_server[64];	/* U-Boot serverip: the TFTP server as the board reaches it */
+	char	board_ip[64];		/* U-Boot ipaddr; empty: U-Boot asks DHCP */
+	char	boot_dtb[128];		/* device tree, relative to the build's dtbs folder */
 };
 
 /* Returns 0, or -1 with every problem in errs (the struct is then unusable). */

@@ -1,0 +1,506 @@
+/* yamlnode: a YAML file as a small tree of scalars, sequences and mappings with line numbers. */
+#include "yamlnode.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* Deeper than any board or scenario file; keeps a hostile file from exhausting the stack. */
+#define YAMLNODE_MAX_DEPTH	32
+
+struct yamlnode_parser {
+	yaml_parser_t	 yp;
+	const char	*path;
+	struct conf_errors *errs;
+	int		 failed;	/* a syntax error: the event stream cannot be trusted any more */
+};
+
+static struct yamlnode *
+yamlnode_new(enum yamlnode_kind kind, int line)
+{
+	struct yamlnode *n = xcalloc(1, sizeof(*n));
+
+	n->kind = kind;
+	n->line = line;
+	return n;
+}
+
+void
+yamlnode_free(struct yamlnode *n)
+{
+	int i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->n; i++) {
+		if (n->keys != NULL)
+			yamlnode_free(n->keys[i]);
+		yamlnode_free(n->items[i]);
+	}
+	free(n->keys);
+	free(n->items);
+	free(n->value);
+	free(n);
+}
+
+static void
+yamlnode_append(struct yamlnode *parent, struct yamlnode *key, struct yamlnode *item)
+{
+	parent->items = xrealloc(parent->items, (parent->n + 1) * sizeof(*parent->items));
+	if (parent->kind == YAMLNODE_MAP) {
+		parent->keys = xrealloc(parent->keys, (parent->n + 1) * sizeof(*parent->keys));
+		parent->keys[parent->n] = key;
+	}
+	parent->items[parent->n++] = item;
+}
+
+/* libyaml's own words for a syntax error, at the line where it noticed it. */
+static void
+yamlnode_syntax_error(struct yamlnode_parser *p)
+{
+	yaml_parser_t *yp = &p->yp;
+	const char *problem = yp->problem ? yp->problem : "cannot read YAML";
+	int line = (int)yp->problem_mark.line + 1;
+
+	if (yp->error == YAML_READER_ERROR)
+		line = 0;	/* reader errors (bad UTF-8) carry an offset, not a line */
+	if (yp->context != NULL)
+		conf_errors_add(p->errs, p->path, line, "%s (%s at line %d)", problem,
+		    yp->context, (int)yp->context_mark.line + 1);
+	else
+		conf_errors_add(p->errs, p->path, line, "%s", problem);
+	p->failed = 1;
+}
+
+static int
+yamlnode_next(struct yamlnode_parser *p, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&p->yp, ev)) {
+		yamlnode_syntax_error(p);
+		return -1;
+	}
+	return 0;
+}
+
+static struct yamlnode *yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth);
+
+static void
+yamlnode_check_duplicate(struct yamlnode_parser *p, const struct yamlnode *map,
+    const struct yamlnode *key)
+{
+	int i;
+
+	for (i = 0; i < map->n; i++) {
+		if (strcmp(map->keys[i]->value, key->value) == 0) {
+			conf_errors_add(p->errs, p->path, key->line,
+			    "duplicate key '%s' (first at line %d)", key->value, map->keys[i]->line);
+			return;
+		}
+	}
+}
+
+/* Reads the entries of a sequence or mapping up to its end event. */
+static int
+yamlnode_parse_children(struct yamlnode_parser *p, struct yamlnode *parent, int depth)
+{
+	yaml_event_type_t end = parent->kind == YAMLNODE_MAP ? YAML_MAPPING_END_EVENT
+	    : YAML_SEQUENCE_END_EVENT;
+	yaml_event_t ev;
+	struct yamlnode *key, *item;
+	int dup_or_bad;
+
+	for (;;) {
+		if (yamlnode_next(p, &ev) == -1)
+			return -1;
+		if (ev.type == end) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		key = yamlnode_parse(p, &ev, depth + 1);
+		if (key == NULL)
+			return -1;
+		if (parent->kind == YAMLNODE_SEQ) {
+			yamlnode_append(parent, NULL, key);
+			continue;
+		}
+		dup_or_bad = 0;
+		if (key->kind != YAMLNODE_SCALAR) {
+			conf_errors_add(p->errs, p->path, key->line, "a key must be a plain word");
+			dup_or_bad = 1;
+		} else {
+			int before = p->errs->n;
+
+			yamlnode_check_duplicate(p, parent, key);
+			dup_or_bad = p->errs->n != before;
+		}
+		if (yamlnode_next(p, &ev) == -1) {
+			yamlnode_free(key);
+			return -1;
+		}
+		item = yamlnode_parse(p, &ev, depth + 1);
+		if (item == NULL) {
+			yamlnode_free(key);
+			return -1;
+		}
+		if (dup_or_bad) {
+			/* Already reported; keeping the first keeps later lookups unambiguous. */
+			yamlnode_free(key);
+			yamlnode_free(item);
+		} else
+			yamlnode_append(parent, key, item);
+	}
+}
+
+/* Builds the node that starts with ev (which it consumes). NULL after a syntax error. */
+static struct yamlnode *
+yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
+{
+	int line = (int)ev->start_mark.line + 1;
+	struct yamlnode *n;
+
+	if (depth > YAMLNODE_MAX_DEPTH) {
+		conf_errors_add(p->errs, p->path, line, "nested more than %d levels deep",
+		    YAMLNODE_MAX_DEPTH);
+		yaml_event_delete(ev);
+		p->failed = 1;
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n = yamlnode_new(YAMLNODE_SCALAR, line);
+		n->value = xmalloc(ev->data.scalar.length + 1);
+		memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
+		n->value[ev->data.scalar.length] = '\0';
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (strlen(n->value) != ev->data.scalar.length) {
+			conf_errors_add(p->errs, p->path, line, "a string holds a NUL character");
+			n->reported = 1;
+		}
+		yaml_event_delete(ev);
+		return n;
+	case YAML_ALIAS_EVENT:
+		conf_errors_add(p->errs, p->path, line, "aliases (*%s) are not supported",
+		    (const char *)ev->data.alias.anchor);
+		yaml_event_delete(ev);
+		n = yamlnode_new(YAMLNODE_SCALAR, line);
+		n->value = xstrdup("");
+		n->reported = 1;
+		return n;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		n = yamlnode_new(ev->type == YAML_MAPPING_START_EVENT ? YAMLNODE_MAP : YAMLNODE_SEQ,
+		    line);
+		yaml_event_delete(ev);
+		if (yamlnode_parse_children(p, n, depth) == -1) {
+			yamlnode_free(n);
+			return NULL;
+		}
+		return n;
+	default:
+		/* The parser only hands out node events here; anything else is a libyaml bug. */
+		conf_errors_add(p->errs, p->path, line, "unexpected YAML event %d", (int)ev->type);
+		yaml_event_delete(ev);
+		p->failed = 1;
+		return NULL;
+	}
+}
+
+struct yamlnode *
+yamlnode_load(const char *path, struct conf_errors *errs)
+{
+	struct yamlnode_parser p = { .path = path, .errs = errs };
+	struct yamlnode *root = NULL;
+	yaml_event_t ev;
+	int before = errs->n;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		conf_errors_add(errs, path, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	if (!yaml_parser_initialize(&p.yp)) {
+		fclose(f);
+		conf_errors_add(errs, path, 0, "cannot start the YAML parser");
+		return NULL;
+	}
+	yaml_parser_set_input_file(&p.yp, f);
+
+	for (;;) {
+		if (yamlnode_next(&p, &ev) == -1)
+			break;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			int line = (int)ev.start_mark.line + 1;
+
+			yaml_event_delete(&ev);
+			if (root != NULL) {
+				conf_errors_add(errs, path, line, "more than one document (---)");
+				break;
+			}
+			if (yamlnode_next(&p, &ev) == -1)
+				break;
+			root = yamlnode_parse(&p, &ev, 0);
+			if (root == NULL)
+				break;
+			continue;
+		}
+		/* STREAM_START and DOCUMENT_END carry nothing of interest. */
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p.yp);
+	fclose(f);
+
+	if (root == NULL && errs->n == before)
+		conf_errors_add(errs, path, 1, "empty file");
+	if (p.failed || root == NULL) {
+		yamlnode_free(root);
+		return NULL;
+	}
+	/* A duplicate key or an alias is reported, but the rest is still worth checking. */
+	return root;
+}
+
+static const char *
+yamlnode_kind_name(enum yamlnode_kind k)
+{
+	switch (k) {
+	case YAMLNODE_SCALAR:	return "a single value";
+	case YAMLNODE_SEQ:	return "a list";
+	case YAMLNODE_MAP:	return "a mapping";
+	}
+	return "?";
+}
+
+int
+yamlnode_is_map(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what)
+{
+	if (n->kind == YAMLNODE_MAP)
+		return 0;
+	conf_errors_add(c->errs, c->path, n->line, "%s: expected a mapping (key: value), not %s",
+	    what, yamlnode_kind_name(n->kind));
+	return -1;
+}
+
+int
+yamlnode_is_seq(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what)
+{
+	if (n->kind == YAMLNODE_SEQ)
+		return 0;
+	conf_errors_add(c->errs, c->path, n->line, "%s: expected a list, not %s", what,
+	    yamlnode_kind_name(n->kind));
+	return -1;
+}
+
+/*
+ * A scalar with some text: "key:" alone and "key: ~" give nothing. A plain "null" stays a word:
+ * QEMU's serial "null" is one.
+ */
+static int
+yamlnode_text(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what)
+{
+	if (n->reported)
+		return -1;
+	if (n->kind != YAMLNODE_SCALAR) {
+		conf_errors_add(c->errs, c->path, n->line, "%s: expected a single value, not %s",
+		    what, yamlnode_kind_name(n->kind));
+		return -1;
+	}
+	if (n->value[0] == '\0' || (n->plain && strcmp(n->value, "~") == 0)) {
+		conf_errors_add(c->errs, c->path, n->line, "%s: missing value", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+yamlnode_str(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what, char *dst,
+    size_t size)
+{
+	size_t len;
+
+	if (yamlnode_text(c, n, what) == -1)
+		return -1;
+	len = strlen(n->value);
+	if (len >= size) {
+		conf_errors_add(c->errs, c->path, n->line, "%s: too long (%zu characters, at most %zu)",
+		    what, len, size - 1);
+		return -1;
+	}
+	memcpy(dst, n->value, len + 1);
+	return 0;
+}
+
+int
+yamlnode_int(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what, long long min,
+    long long max, long long *dst)
+{
+	const char *s;
+	char *end;
+	long long v;
+
+	if (yamlnode_text(c, n, what) == -1)
+		return -1;
+	s = n->value;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '+' || *s == ' ' || end == s || *end != '\0' || errno != 0) {
+		conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not a whole number", what, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		conf_errors_add(c->errs, c->path, n->line, "%s: %lld is out of range (%lld to %lld)",
+		    what, v, min, max);
+		return -1;
+	}
+	*dst = v;
+	return 0;
+}
+
+int
+yamlnode_bool(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what, int *dst)
+{
+	if (yamlnode_text(c, n, what) == -1)
+		return -1;
+	if (strcmp(n->value, "true") == 0)
+		*dst = 1;
+	else if (strcmp(n->value, "false") == 0)
+		*dst = 0;
+	else {
+		conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not true or false", what,
+		    n->value);
+		return -1;
+	}
+	return 0;
+}
+
+int
+yamlnode_duration(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
+    int64_t *dst)
+{
+	int64_t ms;
+
+	if (yamlnode_text(c, n, what) == -1)
+		return -1;
+	ms = util_duration_parse(n->value);
+	if (ms <= 0) {
+		conf_errors_add(c->errs, c->path, n->line,
+		    "%s: '%s' is not a duration above zero (250ms, 5s, 2m, 1h)", what, n->value);
+		return -1;
+	}
+	*dst = ms;
+	return 0;
+}
+
+int
+yamlnode_word(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
+    const char *const *words, char *dst, size_t size)
+{
+	char list[256] = "";
+	size_t len = 0;
+	int i;
+
+	if (yamlnode_text(c, n, what) == -1)
+		return -1;
+	for (i = 0; words[i] != NULL; i++) {
+		if (strcmp(n->value, words[i]) == 0) {
+			if (dst != NULL && util_strlcpy(dst, words[i], size) >= size) {
+				conf_errors_add(c->errs, c->path, n->line,
+				    "%s: '%s' does not fit the rig's field", what, words[i]);
+				return -1;
+			}
+			return i;
+		}
+		len += snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
+		    i ? ", " : "", words[i]);
+	}
+	conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not one of: %s", what, n->value,
+	    list);
+	return -1;
+}
+
+int
+yamlnode_name_ok(const char *s)
+{
+	const char *p;
+
+	if (*s == '\0' || *s == '-' || *s == '_')
+		return 0;
+	for (p = s; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+yamlnode_name(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what, char *dst,
+    size_t size)
+{
+	if (yamlnode_text(c, n, what) == -1)
+		return -1;
+	if (!yamlnode_name_ok(n->value)) {
+		conf_errors_add(c->errs, c->path, n->line,
+		    "%s: '%s' is not a name (a-z, 0-9, '-' and '_', not starting with '-' or '_')",
+		    what, n->value);
+		return -1;
+	}
+	return yamlnode_str(c, n, what, dst, size);
+}
+
+const struct yamlnode *
+yamlnode_get(const struct yamlnode *map, const char *key)
+{
+	int i;
+
+	if (map == NULL || map->kind != YAMLNODE_MAP)
+		return NULL;
+	for (i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i]->value, key) == 0)
+			return map->items[i];
+	return NULL;
+}
+
+int
+yamlnode_known_keys(struct yamlnode_ctx *c, const struct yamlnode *map, const char *what,
+    const char *const *known)
+{
+	char list[512] = "";
+	size_t len = 0;
+	int i, k, bad = 0;
+
+	for (k = 0; known[k] != NULL; k++)
+		len += snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
+		    k ? ", " : "", known[k]);
+	for (i = 0; i < map->n; i++) {
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(map->keys[i]->value, known[k]) == 0)
+				break;
+		if (known[k] != NULL)
+			continue;
+		conf_errors_add(c->errs, c->path, map->keys[i]->line,
+		    "%s%sunknown key '%s' (known: %s)", what, *what ? ": " : "",
+		    map->keys[i]->value, list);
+		bad = -1;
+	}
+	return bad;
+}
+
+const struct yamlnode *
+yamlnode_need(struct yamlnode_ctx *c, const struct yamlnode *map, const char *what,
+    const char *key)
+{
+	const struct yamlnode *n = yamlnode_get(map, key);
+
+	if (n == NULL)
+		conf_errors_add(c->errs, c->path, map->line, "%s%smissing key '%s'", what,
+		    *what ? ": " : "", key);
+	return n;
+}

@@ -1,0 +1,597 @@
+/* test_conf: board and scenario files, the shipped ones and broken ones, read through conf.h. */
+#include "conf.h"
+#include "test.h"
+
+#include <glob.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#define DATA "rig/tests/data/conf/"
+
+static struct board_conf board;
+static struct scenario scen;
+
+/* The errors must be exactly these lines, in this order (NULL-terminated). */
+static void
+check_errors(const struct conf_errors *e, ...)
+{
+	const char *want;
+	va_list ap;
+	int i = 0;
+
+	va_start(ap, e);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		if (i < e->n)
+			CHECK_STR(e->msg[i], want);
+		else {
+			fprintf(stderr, "missing error: %s\n", want);
+			test_cur_failed = 1;
+		}
+		i++;
+	}
+	va_end(ap);
+	for (; i < e->n; i++) {
+		fprintf(stderr, "unexpected error: %s\n", e->msg[i]);
+		test_cur_failed = 1;
+	}
+}
+
+static int
+load_each(const char *pattern, int boards)
+{
+	struct conf_errors e = { 0 };
+	glob_t g;
+	size_t i;
+	int n;
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		int r = boards ? board_conf_load(g.gl_pathv[i], &board, &e)
+		    : scenario_load(g.gl_pathv[i], &scen, &e);
+		CHECK_INT(r, 0);
+		conf_errors_print(&e, stderr);
+		CHECK_INT(e.n, 0);
+		conf_errors_free(&e);
+	}
+	n = (int)g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+static void
+every_shipped_board_loads_cleanly(void)
+{
+	/* vq35, vsabre and the four R-Car boards at least. */
+	CHECK(load_each("boards/*.yaml", 1) >= 6);
+}
+
+static void
+every_shipped_scenario_loads_cleanly(void)
+{
+	CHECK(load_each("scenarios/*.yaml", 0) >= 3);
+}
+
+static void
+vq35_board_reads_every_value(void)
+{
+	struct conf_errors e = { 0 };
+	const struct conf_device *d;
+
+	CHECK_INT(board_conf_load("boards/vq35.yaml", &board, &e), 0);
+	CHECK_STR(board.file, "boards/vq35.yaml");
+	CHECK_STR(board.name, "vq35");
+	CHECK_INT(board.line, 3);
+	CHECK_STR(board.arch, "amd64");
+	CHECK_STR(board.console_kind, "qemu");
+	CHECK_STR(board.console_path, "");
+	CHECK_INT(board.baud, 115200);
+	CHECK_STR(board.power_backend, "qemu");
+	CHECK_STR(board.boot_method, "qemu-direct");
+	CHECK_INT(board.boot_timeout_ms, 120000);
+	CHECK_STR(board.kernel_package, "linux-image-6.1.0-56-amd64");
+	CHECK_STR(board.modules, "i2c-smbus i2c-i801 i2c-dev e1000");
+	CHECK_STR(board.append, "console=ttyS0 quiet panic=-1");
+	CHECK_STR(board.qemu_binary, "qemu-system-x86_64");
+	CHECK_STR(board.qemu_machine, "q35");
+	CHECK_STR(board.qemu_cpu, "");
+	CHECK_INT(board.qemu_memory, 512);
+	CHECK_STR(board.qemu_dtb, "");
+	CHECK_STR(board.qemu_net, "e1000");
+	CHECK_INT(board.nqemu_serials, 2);
+	CHECK_STR(board.qemu_serials[0], "console");
+	CHECK_STR(board.qemu_serials[1], "null");
+	CHECK_INT(board.nqemu_args, 0);
+	CHECK_STR(board.ssh_user, "root");
+	CHECK_STR(board.ssh_host, "127.0.0.1");
+	CHECK_INT(board.ssh_port, 0);
+	CHECK_INT(board.ndevices, 2);
+
+	d = board_conf_device(&board, "i2c");
+	CHECK(d != NULL);
+	if (d != NULL) {
+		CHECK_STR(d->node, "/dev/i2c-0");
+		CHECK_STR(d->bus, "pci");
+		CHECK_STR(d->driver, "i801_smbus");
+		CHECK_STR(d->device, "0000:00:1f.3");
+		CHECK_INT(d->line, 27);
+	}
+	d = board_conf_device(&board, "uart");
+	CHECK(d != NULL);
+	if (d != NULL) {
+		CHECK_STR(d->node, "/dev/ttyS1");
+		CHECK_STR(d->bus, "pnp");
+		CHECK_STR(d->driver, "serial");
+		CHECK_STR(d->device, "00:03");
+	}
+	CHECK(board_conf_device(&board, "mtd") == NULL);
+	conf_errors_free(&e);
+}
+
+static void
+vsabre_board_has_platform_i2c_and_spi_nor(void)
+{
+	struct conf_errors e = { 0 };
+	const struct conf_device *d;
+
+	CHECK_INT(board_conf_load("boards/vsabre.yaml", &board, &e), 0);
+	CHECK_STR(board.arch, "armhf");
+	CHECK_STR(board.kernel_package, "linux-image-6.1.0-50-armmp");
+	CHECK_STR(board.modules, "gpio-mxc i2c-imx i2c-dev spi-imx spi-nor libphy fixed_phy "
+	    "fwnode_mdio of_mdio selftests micrel fec");
+	CHECK_STR(board.append, "console=ttymxc1 slub_debug=FZP panic=-1");
+	CHECK_STR(board.qemu_binary, "qemu-system-arm");
+	CHECK_STR(board.qemu_machine, "sabrelite");
+	CHECK_STR(board.qemu_dtb, "imx6q-sabrelite.dtb");
+	CHECK_STR(board.qemu_net, "nic");
+	CHECK_INT(board.nqemu_serials, 2);
+	CHECK_STR(board.qemu_serials[0], "null");
+	CHECK_STR(board.qemu_serials[1], "console");
+	d = board_conf_device(&board, "i2c");
+	CHECK(d != NULL && strcmp(d->device, "21a0000.i2c") == 0 &&
+	    strcmp(d->driver, "imx-i2c") == 0 && strcmp(d->bus, "platform") == 0);
+	d = board_conf_device(&board, "mtd");
+	CHECK(d != NULL && strcmp(d->node, "/dev/mtd0ro") == 0 && strcmp(d->bus, "spi") == 0 &&
+	    strcmp(d->driver, "spi-nor") == 0 && strcmp(d->device, "spi0.0") == 0);
+	conf_errors_free(&e);
+}
+
+static void
+rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
+	CHECK_STR(board.console_kind, "tty");
+	CHECK(strncmp(board.console_path, "/dev/", 5) == 0);
+	CHECK_INT(board.baud, 1843200);
+	CHECK_STR(board.power_backend, "command");
+	CHECK(strstr(board.power_on_cmd, "--command on") != NULL);
+	CHECK(strstr(board.power_off_cmd, "--command off") != NULL);
+	CHECK_INT(board.power_off_ms, 3000);
+	CHECK_STR(board.boot_method, "uboot-tftp");
+	CHECK_INT(board.boot_timeout_ms, 300000);
+	CHECK_STR(board.kernel_package, "");
+	CHECK_STR(board.uboot_prompt, "=> ");
+	CHECK_STR(board.uboot_stop, " ");
+	CHECK_STR(board.tftp_dir, "/srv/tftp/spider");
+	CHECK_STR(board.boot_dtb, "renesas/r8a779f0-spider.dtb");
+	CHECK_INT(board.ssh_port, 22);
+	CHECK(board.ssh_host[0] != '\0' && strcmp(board.ssh_host, "127.0.0.1") != 0);
+	CHECK(board_conf_device(&board, "i2c") != NULL);
+	CHECK(board_conf_device(&board, "mtd") == NULL);
+
+	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
+	CHECK_STR(board.power_backend, "gpio");
+	CHECK_STR(board.power_gpio_chip, "/dev/gpiochip0");
+	CHECK_INT(board.power_gpio_line, 17);
+	CHECK_INT(board.power_gpio_active_low, 0);
+	CHECK_INT(board.power_off_ms, 5000);
+	CHECK_INT(board.baud, 115200);
+
+	CHECK_INT(board_conf_load("boards/whitehawk.yaml", &board, &e), 0);
+	CHECK_INT(board.baud, 921600);
+
+	CHECK_INT(board_conf_load("boards/salvator-xs.yaml", &board, &e), 0);
+	/* i2c2: the bus that does not hold the PMIC. */
+	CHECK(board_conf_device(&board, "i2c") != NULL &&
+	    strcmp(board_conf_device(&board, "i2c")->device, "e6510000.i2c") == 0);
+	CHECK_INT(e.n, 0);
+	conf_errors_free(&e);
+}
+
+static void
+i2c_unbind_scenario_has_its_six_steps(void)
+{
+	struct conf_errors e = { 0 };
+	static const enum step_kind kinds[] = { STEP_HOLD, STEP_UNBIND, STEP_RELEASE,
+	    STEP_EXPECT_GONE, STEP_BIND, STEP_EXPECT_PRESENT };
+	int i;
+
+	CHECK_INT(scenario_load("scenarios/i2c-unbind.yaml", &scen, &e), 0);
+	CHECK_STR(scen.name, "i2c-unbind");
+	CHECK(strncmp(scen.description, "Hold the adapter's /dev/i2c-X open", 34) == 0);
+	CHECK(scen.description[strlen(scen.description) - 1] != '\n');
+	CHECK_INT(scen.fresh_boot, 0);
+	CHECK_INT(scen.nclasses, 1);
+	CHECK_STR(scen.classes[0], "i2c");
+	CHECK_INT(scen.nsteps, 6);
+	for (i = 0; i < 6 && i < scen.nsteps; i++) {
+		CHECK_INT(scen.steps[i].kind, kinds[i]);
+		CHECK_STR(scen.steps[i].arg, "i2c");
+		CHECK_INT(scen.steps[i].background, 0);
+		CHECK_STR(scen.steps[i].name, step_kind_name(kinds[i]));
+	}
+	CHECK_INT(scen.steps[0].timeout_ms, 10000);	/* the default */
+	CHECK_INT(scen.steps[1].timeout_ms, 3000);
+	CHECK_INT(scen.steps[1].line, 11);
+	CHECK_INT(scen.steps[4].timeout_ms, 10000);
+	conf_errors_free(&e);
+}
+
+static void
+i2c_unbind_release_waits_for_the_background_unbind(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load("scenarios/i2c-unbind-release.yaml", &scen, &e), 0);
+	CHECK_INT(scen.nsteps, 8);
+	CHECK_INT(scen.steps[1].kind, STEP_UNBIND);
+	CHECK_INT(scen.steps[1].background, 1);
+	CHECK_INT(scen.steps[1].timeout_ms, 20000);
+	CHECK_STR(scen.steps[1].name, "unbind");
+	CHECK_INT(scen.steps[2].kind, STEP_SLEEP);
+	CHECK_INT(scen.steps[2].timeout_ms, 1000);
+	CHECK_STR(scen.steps[2].arg, "1s");
+	CHECK_INT(scen.steps[3].kind, STEP_RELEASE);
+	CHECK_INT(scen.steps[4].kind, STEP_WAIT);
+	CHECK_STR(scen.steps[4].arg, "unbind");
+	CHECK_INT(scen.steps[7].kind, STEP_EXPECT_PRESENT);
+	conf_errors_free(&e);
+}
+
+static void
+uart_unbind_expects_the_holder_to_exit(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load("scenarios/uart-unbind.yaml", &scen, &e), 0);
+	CHECK_INT(scen.nsteps, 5);
+	CHECK_STR(scen.classes[0], "uart");
+	CHECK_INT(scen.nclasses, 1);
+	CHECK_INT(scen.steps[1].timeout_ms, 5000);
+	CHECK_INT(scen.steps[2].kind, STEP_EXPECT_HOLDER);
+	CHECK_STR(scen.steps[2].arg, "exited");
+	conf_errors_free(&e);
+}
+
+static void
+step_kind_names_match_the_file_words(void)
+{
+	CHECK_STR(step_kind_name(STEP_HOLD), "hold");
+	CHECK_STR(step_kind_name(STEP_RELEASE), "release");
+	CHECK_STR(step_kind_name(STEP_UNBIND), "unbind");
+	CHECK_STR(step_kind_name(STEP_BIND), "bind");
+	CHECK_STR(step_kind_name(STEP_READ), "read");
+	CHECK_STR(step_kind_name(STEP_EXPECT_PRESENT), "expect-present");
+	CHECK_STR(step_kind_name(STEP_EXPECT_GONE), "expect-gone");
+	CHECK_STR(step_kind_name(STEP_EXPECT_HOLDER), "expect-holder");
+	CHECK_STR(step_kind_name(STEP_WAIT), "wait");
+	CHECK_STR(step_kind_name(STEP_SLEEP), "sleep");
+	CHECK_STR(step_kind_name(STEP_SHELL), "shell");
+	CHECK_STR(step_kind_name(STEP_POWEROFF), "poweroff");
+	CHECK_STR(step_kind_name(STEP_CUT), "cut");
+	CHECK_STR(step_kind_name((enum step_kind)99), "?");
+}
+
+static void
+errors_carry_path_and_line_and_free_resets(void)
+{
+	struct conf_errors e = { 0 };
+
+	conf_errors_add(&e, "a.yaml", 7, "bad %s %d", "thing", 3);
+	conf_errors_add(&e, "b.yaml", 0, "whole file");
+	check_errors(&e, "a.yaml:7: bad thing 3", "b.yaml: whole file", NULL);
+	conf_errors_free(&e);
+	CHECK_INT(e.n, 0);
+	CHECK(e.msg == NULL);
+}
+
+static void
+missing_file_reports_the_system_error(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "no-such-board.yaml", &board, &e), -1);
+	CHECK_INT(scenario_load(DATA "no-such-scenario.yaml", &scen, &e), -1);
+	check_errors(&e, DATA "no-such-board.yaml: No such file or directory",
+	    DATA "no-such-scenario.yaml: No such file or directory", NULL);
+	conf_errors_free(&e);
+}
+
+static void
+empty_file_is_an_error(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "empty.yaml", &scen, &e), -1);
+	check_errors(&e, DATA "empty.yaml:1: empty file", NULL);
+	conf_errors_free(&e);
+}
+
+static void
+syntax_error_reports_libyamls_line(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "syntax-error.yaml", &scen, &e), -1);
+	check_errors(&e, DATA "syntax-error.yaml:4: did not find expected '-' indicator "
+	    "(while parsing a block collection at line 3)", NULL);
+	conf_errors_free(&e);
+}
+
+static void
+second_document_and_aliases_are_refused(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "two-documents.yaml", &scen, &e), -1);
+	CHECK_INT(scenario_load(DATA "alias.yaml", &scen, &e), -1);
+	check_errors(&e, DATA "two-documents.yaml:4: more than one document (---)",
+	    DATA "alias.yaml:4: aliases (*cls) are not supported", NULL);
+	conf_errors_free(&e);
+}
+
+static void
+board_unknown_and_duplicate_keys_are_errors(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-unknown-keys.yaml", &board, &e), -1);
+	check_errors(&e,
+	    DATA "board-unknown-keys.yaml:12: duplicate key 'kernel' (first at line 11)",
+	    DATA "board-unknown-keys.yaml:3: unknown key 'colour' (known: name, arch, console, "
+	    "power, boot, qemu, ssh, devices)",
+	    DATA "board-unknown-keys.yaml:6: console: unknown key 'speed' (known: kind, path, baud)",
+	    DATA "board-unknown-keys.yaml:19: devices.i2c: unknown key 'irq' (known: node, bus, "
+	    "driver, device)",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+static void
+board_bad_values_are_each_reported(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-bad-values.yaml", &board, &e), -1);
+	check_errors(&e,
+	    DATA "board-bad-values.yaml:1: name: 'Bad Name' is not a name (a-z, 0-9, '-' and '_', "
+	    "not starting with '-' or '_')",
+	    DATA "board-bad-values.yaml:2: arch: 'riscv64' is not one of: amd64, armhf, arm64",
+	    DATA "board-bad-values.yaml:5: console.baud: 'fast' is not a whole number",
+	    DATA "board-bad-values.yaml:10: boot.timeout: '2 minutes' is not a duration above zero "
+	    "(250ms, 5s, 2m, 1h)",
+	    DATA "board-bad-values.yaml:11: boot.kernel: too long (135 characters, at most 127)",
+	    DATA "board-bad-values.yaml:12: boot.modules: 'i2c i801' holds a space: one name per entry",
+	    DATA "board-bad-values.yaml:16: qemu.memory: 1 is out of range (64 to 65536)",
+	    DATA "board-bad-values.yaml:17: qemu.net: 'virtio' is not one of: e1000, nic",
+	    DATA "board-bad-values.yaml:18: qemu.serials: 'console' must appear exactly once "
+	    "(the pty the rig reads)",
+	    DATA "board-bad-values.yaml:19: qemu.args: expected a single value, not a list",
+	    DATA "board-bad-values.yaml:21: ssh.port: 70000 is out of range (0 to 65535)",
+	    DATA "board-bad-values.yaml:23: devices.i2c.node: 'i2c-0' is not under /dev/",
+	    DATA "board-bad-values.yaml:24: devices.uart: expected a mapping (key: value), not a list",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+static void
+board_settings_of_another_backend_are_errors(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-mismatch.yaml", &board, &e), -1);
+	check_errors(&e,
+	    DATA "board-mismatch.yaml:5: console.path: only for kind tty",
+	    DATA "board-mismatch.yaml:7: power: missing key 'chip'",
+	    DATA "board-mismatch.yaml:7: power: missing key 'line'",
+	    DATA "board-mismatch.yaml:8: power.on: only for backend command",
+	    DATA "board-mismatch.yaml:10: boot: missing key 'kernel'",
+	    DATA "board-mismatch.yaml:11: boot.tftp-dir: only for method uboot-tftp",
+	    DATA "board-mismatch.yaml:4: console.kind qemu needs power.backend qemu "
+	    "(the pty exists while the rig runs QEMU)",
+	    DATA "board-mismatch.yaml:10: boot.method qemu-direct needs power.backend qemu",
+	    DATA "board-mismatch.yaml:13: qemu: only for power.backend qemu",
+	    DATA "board-mismatch.yaml:1: missing key 'ssh'",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+static void
+board_required_keys_are_each_reported(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-missing.yaml", &board, &e), -1);
+	check_errors(&e,
+	    DATA "board-missing.yaml:2: missing key 'arch'",
+	    DATA "board-missing.yaml:4: console: missing key 'path'",
+	    DATA "board-missing.yaml:6: power: missing key 'on'",
+	    DATA "board-missing.yaml:6: power: missing key 'off'",
+	    DATA "board-missing.yaml:8: boot: missing key 'tftp-dir'",
+	    DATA "board-missing.yaml:8: boot: missing key 'server-ip'",
+	    DATA "board-missing.yaml:2: missing key 'ssh'",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+static void
+board_file_that_is_a_list_is_an_error(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-not-mapping.yaml", &board, &e), -1);
+	check_errors(&e, DATA "board-not-mapping.yaml:1: board file: expected a mapping "
+	    "(key: value), not a list", NULL);
+	conf_errors_free(&e);
+}
+
+static void
+scenario_bad_steps_are_each_reported_at_their_line(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "bad-steps.yaml", &scen, &e), -1);
+	check_errors(&e,
+	    DATA "bad-steps.yaml:4: unknown key 'owner' (known: name, description, fresh-boot, steps)",
+	    DATA "bad-steps.yaml:3: fresh-boot: 'maybe' is not true or false",
+	    DATA "bad-steps.yaml:8: timeout: 'forever' is not a duration above zero (250ms, 5s, 2m, 1h)",
+	    DATA "bad-steps.yaml:9: step: the action comes first, then 'timeout'",
+	    DATA "bad-steps.yaml:11: step: unknown action 'frobnicate' (known: hold, release, unbind, "
+	    "bind, read, expect-present, expect-gone, expect-holder, wait, sleep, shell, poweroff, cut)",
+	    DATA "bad-steps.yaml:13: step: one action per step ('bind' after 'release')",
+	    DATA "bad-steps.yaml:14: hold: missing value",
+	    DATA "bad-steps.yaml:15: wait: step 'unbind' (line 7) does not run in the background",
+	    DATA "bad-steps.yaml:18: name: 'Unbind!' is not a name (a-z, 0-9, '-' and '_', "
+	    "not starting with '-' or '_')",
+	    DATA "bad-steps.yaml:19: wait: no earlier step is named 'nothing'",
+	    DATA "bad-steps.yaml:20: sleep: 'soon' is not a duration above zero (250ms, 5s, 2m, 1h)",
+	    DATA "bad-steps.yaml:22: timeout: not for sleep (its argument is the duration)",
+	    DATA "bad-steps.yaml:24: background: not for hold",
+	    DATA "bad-steps.yaml:25: expect-holder: 'sleeping' is not one of: running, exited",
+	    DATA "bad-steps.yaml:26: poweroff: 'now' is not one of: clean",
+	    DATA "bad-steps.yaml:27: cut: 'the cord' is not one of: power",
+	    DATA "bad-steps.yaml:28: shell: expected a single value, not a list",
+	    DATA "bad-steps.yaml:29: step: expected a mapping that starts with its action (- hold: i2c)",
+	    DATA "bad-steps.yaml:30: read: 'uart' is not held (a hold step must come first)",
+	    DATA "bad-steps.yaml:32: step: unknown key 'retries' (known: the action, timeout, "
+	    "background, name)",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+static void
+scenario_name_must_be_the_file_name(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "name-mismatch.yaml", &scen, &e), -1);
+	check_errors(&e, DATA "name-mismatch.yaml:1: name: 'something-else' must be the file's "
+	    "name ('name-mismatch')", NULL);
+	conf_errors_free(&e);
+}
+
+/* Writes DIR/NAME.yaml with "name: NAME" and the given body; returns its path in buf. */
+static const char *
+write_scenario(char *buf, size_t size, const char *dir, const char *name, const char *body)
+{
+	FILE *f;
+
+	snprintf(buf, size, "%s/%s.yaml", dir, name);
+	f = fopen(buf, "w");
+	if (f == NULL)
+		return buf;
+	fprintf(f, "name: %s\n%s", name, body);
+	fclose(f);
+	return buf;
+}
+
+static void
+scenario_limits_are_errors_not_truncation(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[128], want[512];
+	char body[8192], cmd[301];
+	struct conf_errors e = { 0 };
+	size_t len;
+	int i;
+
+	CHECK(mkdtemp(dir) != NULL);
+
+	/* 65 steps: the 65th (line 67: name, steps, then one line per step) is refused. */
+	len = (size_t)snprintf(body, sizeof(body), "steps:\n");
+	for (i = 0; i < SCEN_MAX_STEPS + 1; i++)
+		len += (size_t)snprintf(body + len, sizeof(body) - len, "  - sleep: 1ms\n");
+	CHECK_INT(scenario_load(write_scenario(path, sizeof(path), dir, "many", body), &scen, &e),
+	    -1);
+	snprintf(want, sizeof(want), "%s:%d: steps: more than %d", path, SCEN_MAX_STEPS + 3,
+	    SCEN_MAX_STEPS);
+	check_errors(&e, want, NULL);
+	CHECK_INT(scen.nsteps, SCEN_MAX_STEPS);
+	conf_errors_free(&e);
+	unlink(path);
+
+	/* Five classes where four fit. */
+	CHECK_INT(scenario_load(write_scenario(path, sizeof(path), dir, "classes",
+	    "steps:\n  - expect-present: a\n  - expect-present: b\n  - expect-present: c\n"
+	    "  - expect-present: d\n  - expect-present: e\n"), &scen, &e), -1);
+	snprintf(want, sizeof(want), "%s:7: more than 4 device classes ('e')", path);
+	check_errors(&e, want, NULL);
+	conf_errors_free(&e);
+	unlink(path);
+
+	/* A shell command of 300 characters does not fit the 255 of arg. */
+	memset(cmd, 'x', 300);
+	cmd[300] = '\0';
+	snprintf(body, sizeof(body), "steps:\n  - shell: %s\n", cmd);
+	CHECK_INT(scenario_load(write_scenario(path, sizeof(path), dir, "long", body), &scen, &e),
+	    -1);
+	snprintf(want, sizeof(want), "%s:3: shell: too long (300 characters, at most 255)", path);
+	check_errors(&e, want, NULL);
+	conf_errors_free(&e);
+	unlink(path);
+
+	/* Two background steps of one name leave a wait nothing to choose by. */
+	CHECK_INT(scenario_load(write_scenario(path, sizeof(path), dir, "twins",
+	    "steps:\n  - bind: a\n    background: true\n  - bind: a\n    background: true\n"
+	    "  - wait: bind\n"), &scen, &e), -1);
+	snprintf(want, sizeof(want), "%s:5: step: a background step named 'bind' already runs "
+	    "from line 3: give this one a name:", path);
+	check_errors(&e, want, NULL);
+	conf_errors_free(&e);
+	unlink(path);
+
+	/* Named background steps, waited for by name. */
+	CHECK_INT(scenario_load(write_scenario(path, sizeof(path), dir, "named",
+	    "fresh-boot: true\nsteps:\n  - bind: a\n    background: true\n    name: first\n"
+	    "  - bind: a\n    background: true\n    name: second\n  - wait: second\n"
+	    "  - wait: first\n  - poweroff: clean\n  - cut: power\n"), &scen, &e), 0);
+	check_errors(&e, NULL);
+	CHECK_INT(scen.fresh_boot, 1);
+	CHECK_INT(scen.nsteps, 6);
+	CHECK_STR(scen.steps[1].name, "second");
+	CHECK_STR(scen.steps[3].arg, "first");
+	CHECK_STR(scen.steps[4].arg, "clean");
+	CHECK_STR(scen.steps[5].arg, "power");
+	conf_errors_free(&e);
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	RUN(every_shipped_board_loads_cleanly);
+	RUN(every_shipped_scenario_loads_cleanly);
+	RUN(vq35_board_reads_every_value);
+	RUN(vsabre_board_has_platform_i2c_and_spi_nor);
+	RUN(rcar_boards_read_tty_gpio_command_and_uboot_settings);
+	RUN(i2c_unbind_scenario_has_its_six_steps);
+	RUN(i2c_unbind_release_waits_for_the_background_unbind);
+	RUN(uart_unbind_expects_the_holder_to_exit);
+	RUN(step_kind_names_match_the_file_words);
+	RUN(errors_carry_path_and_line_and_free_resets);
+	RUN(missing_file_reports_the_system_error);
+	RUN(empty_file_is_an_error);
+	RUN(syntax_error_reports_libyamls_line);
+	RUN(second_document_and_aliases_are_refused);
+	RUN(board_unknown_and_duplicate_keys_are_errors);
+	RUN(board_bad_values_are_each_reported);
+	RUN(board_settings_of_another_backend_are_errors);
+	RUN(board_required_keys_are_each_reported);
+	RUN(board_file_that_is_a_list_is_an_error);
+	RUN(scenario_bad_steps_are_each_reported_at_their_line);
+	RUN(scenario_name_must_be_the_file_name);
+	RUN(scenario_limits_are_errors_not_truncation);
+	TEST_END();
+}
