@@ -29,5 +29,9 @@ void triage_feed(struct triage *t, const char *buf, size_t len);
 int triage_pending(const struct triage *t);
 /* End of stream or a quiet gap: deliver what is pending. */
 void triage_flush(struct triage *t);
+/* The next "Booting the kernel" is a boot rigd asked for, not an unexpected reboot. */
+void triage_expect_boot(struct triage *t);
+/* A whole log at once: triage_new, feed, flush, free; 0 or -1 (out of memory). */
+int triage_buffer(const char *buf, size_t len, triage_cb cb, void *arg);
 
 #endif

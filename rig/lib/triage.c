@@ -1,0 +1,396 @@
+/* triage: the streaming side of crash triage: lines, caller contexts, report boundaries, delivery. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "triage.h"
+#include "triage_int.h"
+
+/*
+ * Bounds that keep a console's state at a few MB whatever it prints: the part of a line looked
+ * at, the report text kept, and how long a report may run before it is delivered as it stands.
+ */
+#define TRIAGE_LINE_KEEP	4096
+#define TRIAGE_REPORT_MAX	(1024 * 1024)
+#define TRIAGE_REPORT_LINES	4000
+#define TRIAGE_REPORT_SCAN	40000
+/* Lines a report needs before a panic or a lockdep splat after it is taken as its epilogue. */
+#define TRIAGE_EPILOGUE_AFTER	22
+
+enum triage_ctx { TRIAGE_CTX_NONE, TRIAGE_CTX_CONSOLE, TRIAGE_CTX_TASK, TRIAGE_CTX_CPU };
+
+struct triage {
+	triage_cb	 cb;
+	void		*arg;
+	uint64_t	 off;		/* stream offset of the next byte fed */
+
+	char		*line;		/* the line being assembled, its first TRIAGE_LINE_KEEP bytes */
+	size_t		 linelen;
+	uint64_t	 linestart;
+	int		 inline_;	/* a partial line is pending */
+	int		 expect_boot;
+
+	int		 active;	/* a report is open */
+	int		 hdr;
+	uint64_t	 start, end;
+	enum triage_ctx	 ctxkind;
+	char		 ctx[16];
+	char		*text;
+	size_t		 textlen;
+	int		 lines, scanned;
+	int		 epilogue;	/* the report proper is over; what follows is not its text */
+	int		 cputrace;	/* an all-CPU backtrace was requested: other CPUs belong too */
+};
+
+struct triage *
+triage_new(triage_cb cb, void *arg)
+{
+	struct triage *t;
+
+	if (cb == NULL || triage_rules_init() == -1)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->line = malloc(TRIAGE_LINE_KEEP + 1);
+	t->text = malloc(TRIAGE_REPORT_MAX);
+	if (t->line == NULL || t->text == NULL) {
+		triage_free(t);
+		return NULL;
+	}
+	t->cb = cb;
+	t->arg = arg;
+	return t;
+}
+
+void
+triage_free(struct triage *t)
+{
+	if (t == NULL)
+		return;
+	free(t->line);
+	free(t->text);
+	free(t);
+}
+
+void
+triage_expect_boot(struct triage *t)
+{
+	t->expect_boot = 1;
+}
+
+int
+triage_pending(const struct triage *t)
+{
+	return t->active;
+}
+
+static int
+triage_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Strips "[  12.345678][ T123] " (and the syslog "<4>", "login: " and dropped-message noise
+ * before it). Returns where the message starts; sets the caller context the line came from.
+ */
+static size_t
+triage_prefix(const char *l, size_t len, enum triage_ctx *kind, char *ctx, size_t ctxsz)
+{
+	size_t i = 0, j;
+
+	*kind = TRIAGE_CTX_NONE;
+	ctx[0] = '\0';
+	if (len > 3 && memcmp(l, "** ", 3) == 0) {
+		const char *e = memmem(l + 3, len - 3, " ** ", 4);
+		if (e != NULL)
+			i = (size_t)(e - l) + 4;
+	}
+	if (i < len && l[i] != '[' && l[i] != '<') {
+		const char *lg = memmem(l + i, len - i, " login: ", 8);
+		if (lg != NULL)
+			i = (size_t)(lg - l) + 8;
+	}
+	if (i < len && l[i] == '<') {
+		j = i + 1;
+		while (j < len && triage_digit((unsigned char)l[j]))
+			j++;
+		if (j > i + 1 && j < len && l[j] == '>')
+			i = j + 1;
+	}
+	if (i >= len || l[i] != '[')
+		return 0;
+	j = i + 1;
+	while (j < len && l[j] == ' ')
+		j++;
+	if (j >= len || !triage_digit((unsigned char)l[j]))
+		return 0;
+	while (j < len && triage_digit((unsigned char)l[j]))
+		j++;
+	if (j >= len || l[j] != '.')
+		return 0;
+	j++;
+	while (j < len && triage_digit((unsigned char)l[j]))
+		j++;
+	if (j >= len || l[j] != ']')
+		return 0;
+	j++;
+	*kind = TRIAGE_CTX_CONSOLE;
+	if (j < len && l[j] == '[') {
+		size_t k = j + 1, s;
+		while (k < len && l[k] == ' ')
+			k++;
+		s = k;
+		if (k < len && (l[k] == 'T' || l[k] == 'C')) {
+			k++;
+			while (k < len && triage_digit((unsigned char)l[k]))
+				k++;
+			if (k < len && l[k] == ']' && k - s < ctxsz && k - s > 1) {
+				memcpy(ctx, l + s, k - s);
+				ctx[k - s] = '\0';
+				*kind = l[s] == 'T' ? TRIAGE_CTX_TASK : TRIAGE_CTX_CPU;
+				j = k + 1;
+			}
+		}
+	}
+	if (j < len && l[j] == ' ')
+		j++;
+	return j;
+}
+
+/* "  ? func+0x1/0x2": a guess of the unwinder, not a frame of the stack; kept out of reports. */
+static int
+triage_questionable(const char *l, size_t len)
+{
+	size_t i = 0;
+
+	if (memmem(l, len, "<EOI>", 5) != NULL)
+		return 0;
+	while (i < len && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	if (i < len && l[i] == '[') {
+		const char *e = memchr(l + i, ']', len - i);
+		if (e == NULL)
+			return 0;
+		i = (size_t)(e - l) + 1;
+		while (i < len && l[i] == ' ')
+			i++;
+	}
+	return i + 1 < len && l[i] == '?' && l[i + 1] == ' ';
+}
+
+/* Removes CR, NUL and ANSI escape sequences in place: they are noise the console added. */
+static size_t
+triage_clean(char *l, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if (c == 0x1b) {
+			if (i + 1 < len && l[i + 1] == '[') {
+				i += 2;
+				while (i < len && !((unsigned char)l[i] >= 0x40 && (unsigned char)l[i] <= 0x7e))
+					i++;
+			} else
+				i++;
+			continue;
+		}
+		if (c == '\r' || c == '\0')
+			continue;
+		l[o++] = (char)c;
+	}
+	return o;
+}
+
+static void
+triage_deliver(struct triage *t)
+{
+	struct triage_verdict v;
+	struct triage_text rep = { t->text, t->textlen };
+	struct triage_report r;
+
+	if (!t->active)
+		return;
+	triage_rules_title(t->hdr, &rep, &v);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.title, v.title, sizeof(r.title));
+	memcpy(r.type, v.type, sizeof(r.type));
+	memcpy(r.frame, v.frame, sizeof(r.frame));
+	r.corrupted = v.corrupted;
+	r.start = t->start;
+	r.end = t->end;
+	r.text = t->text;
+	r.textlen = t->textlen;
+	t->active = 0;
+	t->cb(&r, t->arg);
+}
+
+static void
+triage_append(struct triage *t, const char *s, size_t len)
+{
+	if (t->textlen + len + 1 > TRIAGE_REPORT_MAX)
+		return;
+	memcpy(t->text + t->textlen, s, len);
+	t->textlen += len;
+	t->text[t->textlen++] = '\n';
+	t->lines++;
+}
+
+static void
+triage_begin(struct triage *t, int hdr, enum triage_ctx kind, const char *ctx,
+    const char *msg, size_t msglen, uint64_t lstart, uint64_t lend)
+{
+	t->active = 1;
+	t->hdr = hdr;
+	t->start = lstart;
+	t->end = lend;
+	t->ctxkind = kind;
+	snprintf(t->ctx, sizeof(t->ctx), "%s", ctx);
+	t->textlen = 0;
+	t->lines = 0;
+	t->scanned = 0;
+	t->epilogue = 0;
+	t->cputrace = 0;
+	triage_append(t, msg, msglen);
+}
+
+static int
+triage_has(const char *l, size_t len, const char *lit)
+{
+	return memmem(l, len, lit, strlen(lit)) != NULL;
+}
+
+/* One complete line: [lstart, lend) in the stream, its first bytes in t->line. */
+static void
+triage_line(struct triage *t, uint64_t lstart, uint64_t lend)
+{
+	enum triage_ctx kind;
+	char ctx[16];
+	size_t len = triage_clean(t->line, t->linelen);
+	const char *l = t->line;
+	size_t skip = triage_prefix(l, len, &kind, ctx, sizeof(ctx));
+	const char *msg = l + skip;
+	size_t msglen = len - skip;
+	int flags = 0, hdr = -1;
+
+	if (triage_rules_scan(msg, msglen) >= 0)
+		hdr = triage_rules_header(msg, msglen, &flags);
+	if (hdr >= 0 && (flags & TRIAGE_HDR_REBOOT) && t->expect_boot) {
+		t->expect_boot = 0;
+		hdr = -1;
+	}
+	if (!t->active) {
+		if (hdr >= 0)
+			triage_begin(t, hdr, kind, ctx, msg, msglen, lstart, lend);
+		return;
+	}
+	int same = t->ctxkind != TRIAGE_CTX_TASK && t->ctxkind != TRIAGE_CTX_CPU ? 1 :
+	    strcmp(ctx, t->ctx) == 0 || (t->cputrace && kind == TRIAGE_CTX_CPU);
+	/* Another report from the same source: this one is over, the next begins here. */
+	if (hdr >= 0 && !(flags & TRIAGE_HDR_CONTINUES) && same &&
+	    (t->ctxkind == TRIAGE_CTX_NONE || t->ctxkind == TRIAGE_CTX_CONSOLE || strcmp(ctx, t->ctx) == 0)) {
+		triage_deliver(t);
+		triage_begin(t, hdr, kind, ctx, msg, msglen, lstart, lend);
+		return;
+	}
+	if (++t->scanned > TRIAGE_REPORT_SCAN) {
+		triage_deliver(t);
+		return;
+	}
+	if (!same || triage_questionable(msg, msglen))
+		return;
+	if (triage_has(msg, msglen, "Sending NMI from CPU"))
+		t->cputrace = 1;
+	if (triage_has(msg, msglen, "Disabling lock debugging due to kernel taint"))
+		return;
+	if (t->lines > TRIAGE_EPILOGUE_AFTER &&
+	    (triage_has(msg, msglen, "Kernel panic - not syncing") ||
+	    triage_has(msg, msglen, "WARNING: possible circular locking dependency detected")))
+		t->epilogue = 1;
+	t->end = lend;
+	if (!t->epilogue)
+		triage_append(t, msg, msglen);
+	if (triage_has(msg, msglen, "---[ end trace") || triage_has(msg, msglen, "---[ end Kernel panic") ||
+	    triage_has(msg, msglen, "Kernel Offset:") || triage_has(msg, msglen, "Rebooting in ") ||
+	    t->lines >= TRIAGE_REPORT_LINES || t->textlen + TRIAGE_LINE_KEEP + 1 > TRIAGE_REPORT_MAX)
+		triage_deliver(t);
+}
+
+static void
+triage_keep(struct triage *t, const char *s, size_t n)
+{
+	size_t room = TRIAGE_LINE_KEEP - t->linelen;
+
+	if (n > room)
+		n = room;
+	memcpy(t->line + t->linelen, s, n);
+	t->linelen += n;
+}
+
+void
+triage_feed(struct triage *t, const char *buf, size_t len)
+{
+	while (len > 0) {
+		if (!t->inline_ && !t->active) {
+			/*
+			 * Nothing open: let the one header pattern run over every complete line at
+			 * once and jump to the line holding its first hit.
+			 */
+			const char *lastnl = memrchr(buf, '\n', len);
+			size_t whole = lastnl ? (size_t)(lastnl - buf) + 1 : 0;
+			long hit = whole ? triage_rules_scan(buf, whole) : -1;
+			size_t skip;
+			if (hit < 0)
+				skip = whole;
+			else {
+				const char *ls = memrchr(buf, '\n', (size_t)hit);
+				skip = ls ? (size_t)(ls - buf) + 1 : 0;
+			}
+			buf += skip;
+			len -= skip;
+			t->off += skip;
+			if (len == 0)
+				break;
+		}
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+		if (!t->inline_) {
+			t->inline_ = 1;
+			t->linelen = 0;
+			t->linestart = t->off;
+		}
+		triage_keep(t, buf, nl ? n - 1 : n);
+		buf += n;
+		len -= n;
+		t->off += n;
+		if (nl != NULL) {
+			t->inline_ = 0;
+			triage_line(t, t->linestart, t->off);
+		}
+	}
+}
+
+void
+triage_flush(struct triage *t)
+{
+	if (t->inline_) {
+		t->inline_ = 0;
+		triage_line(t, t->linestart, t->off);
+	}
+	triage_deliver(t);
+}
+
+/* Whole logs at once (rigctl triage, tests): every report in buf, in order. */
+int
+triage_buffer(const char *buf, size_t len, triage_cb cb, void *arg)
+{
+	struct triage *t;
+
+	if ((t = triage_new(cb, arg)) == NULL)
+		return -1;
+	triage_feed(t, buf, len);
+	triage_flush(t);
+	triage_free(t);
+	return 0;
+}

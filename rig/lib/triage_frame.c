@@ -1,0 +1,336 @@
+/* triage_frame: reads frame names off stack lines and chooses the guilty one past the skip list. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "triage_int.h"
+
+/*
+ * Frames that are never the culprit: they report, allocate, print, lock, schedule or merely
+ * forward to the function that is. One alternation compiled once; names are matched whole
+ * unless the entry says otherwise, so "down" skips the semaphore and not l2cap_sock_teardown_cb.
+ */
+static const char *const triage_frame_skip_list[] =
+{
+	/* sanitizers and the report machinery */
+	"__sanitizer", "__asan", "kasan", "__msan", "kmsan", "kcsan_", "__tsan", "ubsan",
+	"check_memory_region", "read_word_at_a_time", "print_address_description",
+	"panic", "invalid_op", "report_bug", "fixup_bug", "do_error", "_trap", "dump_stack",
+	"show_stack", "dump_backtrace", "warn_slowpath", "warn_alloc", "__warn", "__report_bug",
+	"debug_object", "timer_is_static_object", "work_is_static_object", "handle_bug",
+	"exc_invalid_op", "bug_handler", "do_undefinstr", "brk_handler", "die$", "^die_",
+	"__die", "trace_hardirqs", "should_fail", "fail_dump",
+	/* locking */
+	"lockdep", "lock_acquire", "lock_release", "lock_class", "reacquire_held_locks",
+	"spin_lock", "spin_trylock", "spin_unlock", "raw_read_lock", "raw_read_trylock",
+	"raw_write_lock", "raw_write_trylock", "^_*down$", "^_*down_", "^_*up_read", "^_*up_write",
+	"^_*up$", "mutex_lock", "mutex_trylock", "mutex_unlock", "mutex_remove_waiter",
+	"osq_lock", "osq_unlock", "rwsem_down", "rwsem_wake", "__wake_up",
+	/* reference counting, memory and string helpers */
+	"refcount_add", "refcount_sub", "refcount_inc", "refcount_dec", "refcount_set",
+	"refcount_read", "memcpy", "memcmp", "memset", "memchr", "memmove", "strcmp",
+	"strncmp", "strcpy", "strlcpy", "strncpy", "strscpy", "strlen", "strnstr", "strnlen",
+	"strchr", "copy_to_user", "copy_from_user", "put_user", "get_user", "might_fault",
+	"might_sleep", "list_add", "list_del", "list_replace", "list_move", "list_splice",
+	"_indirect_thunk_",
+	/* printk and formatting */
+	"string", "pointer", "snprintf", "scnprintf", "kasprintf", "kvasprintf", "printk",
+	"va_format", "^dev_info", "^dev_notice", "^dev_warn", "^dev_err", "^dev_alert",
+	"^dev_crit", "^dev_emerg", "program_check_exception", "program_check_common",
+	/* timers, work and waiting */
+	"del_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
+	"try_to_grab_pending", "flush_workqueue", "drain_workqueue", "destroy_workqueue",
+	"finish_wait", "kthread_stop", "^complete$", "wait_for_completion",
+	/* generic wrappers of the device model, net and usb */
+	"kobject_del", "kobject_put", "kobject_uevent_env", "add_uevent_var",
+	"get_device_parent", "device_add", "device_del", "device_unregister",
+	"device_destroy", "device_release", "devres_release_all", "hwrng_unregister",
+	"i2c_del_adapter", "__unregister_client", "device_for_each_child",
+	"rollback_registered", "unregister_netdev", "sysfs_remove", "device_remove_file",
+	"tty_unregister_device", "dummy_urb_enqueue", "usb_kill_urb",
+	"usb_kill_anchored_urbs", "usb_control_msg", "usb_hcd_submit_urb", "usb_submit_urb",
+	"^kfree$", "kfree_skb",
+	NULL
+};
+
+static pcre2_code *triage_frame_skip_re;
+static pthread_once_t triage_frame_once = PTHREAD_ONCE_INIT;
+
+/* Turns the list's "^x", "x$" and bare "x" into one PCRE2 alternation. */
+static void
+triage_frame_compile(void)
+{
+	char pat[8192];
+	size_t n = 0;
+	int errcode;
+	PCRE2_SIZE erroff;
+
+	for (int i = 0; triage_frame_skip_list[i] != NULL; i++) {
+		int w = snprintf(pat + n, sizeof(pat) - n, "%s(?:%s)", i ? "|" : "",
+		    triage_frame_skip_list[i]);
+		if (w < 0 || (size_t)w >= sizeof(pat) - n)
+			return;
+		n += (size_t)w;
+	}
+	triage_frame_skip_re = pcre2_compile((PCRE2_SPTR)pat, n, 0, &errcode, &erroff, NULL);
+	if (triage_frame_skip_re != NULL)
+		(void)pcre2_jit_compile(triage_frame_skip_re, PCRE2_JIT_COMPLETE);
+}
+
+static int
+triage_frame_match(pcre2_code *re, const char *s)
+{
+	pcre2_match_data *md;
+	int rc;
+
+	if (re == NULL)
+		return 0;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (md == NULL)
+		return 0;
+	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
+static int
+triage_frame_idstart(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+triage_frame_idchar(int c)
+{
+	return triage_frame_idstart(c) || (c >= '0' && c <= '9');
+}
+
+static int
+triage_frame_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Skips "[<ffffffff81234567>] " or "[ffff...] " address columns that precede a frame. */
+static size_t
+triage_frame_skip_pc(const char *l, size_t len, size_t i)
+{
+	for (int k = 0; k < 2 && i < len && l[i] == '['; k++) {
+		size_t j = i + 1;
+		if (j < len && l[j] == '<')
+			j++;
+		if (j + 1 < len && l[j] == '0' && l[j + 1] == 'x')
+			j += 2;
+		size_t h = j;
+		while (j < len && triage_frame_hex((unsigned char)l[j]))
+			j++;
+		if (j == h)
+			break;
+		if (j < len && l[j] == '>')
+			j++;
+		if (j >= len || l[j] != ']')
+			break;
+		i = j + 1;
+		while (i < len && (l[i] == ' ' || l[i] == '\t'))
+			i++;
+	}
+	return i;
+}
+
+size_t
+triage_frame_parse(const char *l, size_t len, char *out, size_t outsz)
+{
+	size_t i = 0, s, e;
+
+	while (i < len && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	i = triage_frame_skip_pc(l, len, i);
+	/* A module or CPU number column ("3:func+0x..") shows up on some arches. */
+	s = i;
+	while (i < len && l[i] >= '0' && l[i] <= '9')
+		i++;
+	if (i > s && i < len && l[i] == ':')
+		i++;
+	else
+		i = s;
+	if (i < len && l[i] == '(') {
+		/* arm: "[<80100a74>] (func) from [<...>] (caller+0x54/0xa0)", or func+off inside. */
+		s = ++i;
+		while (i < len && triage_frame_idchar((unsigned char)l[i]))
+			i++;
+		if (i == s || !triage_frame_idstart((unsigned char)l[s]) || i >= len ||
+		    (l[i] != ')' && l[i] != '+' && l[i] != '.'))
+			return 0;
+		e = i;
+	} else if (i < len && l[i] == '<') {
+		/* Rust: "<crate::Type as crate::Trait>::method+0x1c/0x40". */
+		s = i;
+		while (i + 2 < len && !(l[i] == '+' && l[i + 1] == '0' && l[i + 2] == 'x') &&
+		    l[i] != ' ')
+			i++;
+		if (i + 2 >= len || l[i] != '+')
+			return 0;
+		e = i;
+	} else {
+		s = i;
+		if (i >= len || !triage_frame_idstart((unsigned char)l[i]))
+			return 0;
+		while (i < len && triage_frame_idchar((unsigned char)l[i]))
+			i++;
+		/* Only "name+0x.." and "name.isra.0+0x.." are frames; "name file.c:12 [inline]" is not. */
+		if (i >= len || (l[i] != '+' && l[i] != '.'))
+			return 0;
+		if (l[i] == '.') {
+			size_t j = i;
+			while (j < len && l[j] != ' ' && l[j] != '+')
+				j++;
+			if (j >= len || l[j] != '+')
+				return 0;
+		} else if (i + 1 >= len || l[i + 1] != '0')
+			return 0;
+		e = i;
+	}
+	if (e - s + 1 > outsz)
+		e = s + outsz - 1;
+	memcpy(out, l + s, e - s);
+	out[e - s] = '\0';
+	return e - s;
+}
+
+int
+triage_frame_skipped(const char *frame, const char *extra)
+{
+	pthread_once(&triage_frame_once, triage_frame_compile);
+	if (triage_frame_match(triage_frame_skip_re, frame))
+		return 1;
+	if (extra == NULL)
+		return 0;
+	/* Per-rule extras are plain substrings, a handful at most. */
+	for (const char *p = extra; *p != '\0';) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n > 0 && n < 64) {
+			char sub[64];
+			memcpy(sub, p, n);
+			sub[n] = '\0';
+			if (strstr(frame, sub) != NULL)
+				return 1;
+		}
+		p += n + (bar != NULL);
+	}
+	return 0;
+}
+
+void
+triage_frame_canon(char *f)
+{
+	/* Each arch and kernel version names the syscall entry differently; the syscall is the same. */
+	static const char *const pre[] = {
+		"__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__riscv_sys_", "__s390x_sys_",
+		"__s390_sys_", "__se_sys_", "__do_sys_", "___sys_", "__sys_", "ksys_", "SyS_",
+		"SYSC_", "compat_SyS_", "compat_SYSC_", "__x64_compat_sys_",
+		"__ia32_compat_sys_", "__arm64_compat_sys_", "__do_compat_sys_",
+		"__se_compat_sys_", NULL
+	};
+
+	for (int i = 0; pre[i] != NULL; i++) {
+		size_t n = strlen(pre[i]);
+		if (strncmp(f, pre[i], n) == 0 && f[n] != '\0') {
+			int compat = strstr(pre[i], "compat") != NULL;
+			char tmp[128];
+			snprintf(tmp, sizeof(tmp), "%ssys_%s", compat ? "compat_" : "", f + n);
+			strcpy(f, tmp);
+			return;
+		}
+	}
+}
+
+/*
+ * Entry points below which a loop cannot hide: a stall or lockup is charged to the frame just
+ * above the first of these, so the same livelock gives one title wherever the timer caught it.
+ */
+static const char *const triage_frame_stall_anchor[] = {
+	"process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch",
+	"tracesys_phase2", "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers",
+	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "kthread", "start_secondary",
+	"cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
+	"vfs_iter_write", "do_iter_read", "do_iter_write", "vfs_ioctl", "ksys_ioctl",
+	"compat_ioctl", "compat_sys_ioctl", "blkdev_driver_ioctl", "blkdev_ioctl",
+	"^call_read_iter", "^call_write_iter", "do_iter_readv_writev", "^call_mmap",
+	"mmap_region", "do_mmap", "do_dentry_open", "vfs_open", "^sock_sendmsg",
+	"^sock_recvmsg", "^sock_release", "^__sock_release", "__sys_setsockopt",
+	"kernel_setsockopt", "sock_common_setsockopt", "__sys_listen", "kernel_listen",
+	"sk_common_release", "^sock_mmap", "__sys_accept", "kernel_accept", "^sock_do_ioctl",
+	"^sock_ioctl", "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg",
+	"^netlink_unicast", "^netlink_sendmsg", "^sys_socketpair", "^sys_connect", "^sys_ioctl",
+	"__do_fault", "handle_mm_fault", "do_page_fault", "^page_fault$", "^exc_page_fault",
+	"__fput", "task_work_run", "exit_to_usermode", "exit_to_user_mode", "smp_call_function",
+	"^el0_svc", "^el0t_64_sync", "^ret_fast_syscall", "^invoke_syscall",
+	NULL
+};
+
+static int
+triage_frame_anchor(const char *f)
+{
+	for (int i = 0; triage_frame_stall_anchor[i] != NULL; i++) {
+		const char *a = triage_frame_stall_anchor[i];
+		if (a[0] == '^') {
+			size_t n = strlen(a + 1);
+			if (a[n] == '$') {
+				if (strlen(f) == n - 1 && strncmp(f, a + 1, n - 1) == 0)
+					return 1;
+			} else if (strncmp(f, a + 1, n) == 0)
+				return 1;
+		} else if (strstr(f, a) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+int
+triage_frame_pick(char (*fr)[128], int n, enum triage_pick pick)
+{
+	if (n <= 0)
+		return -1;
+	if (pick == TRIAGE_PICK_FIRST)
+		return 0;
+	if (pick == TRIAGE_PICK_STALL) {
+		int prev = 0;
+		for (int i = 0; i < n; i++) {
+			if (triage_frame_anchor(fr[i])) {
+				if (strstr(fr[i], "smp_call_function") != NULL) {
+					strcpy(fr[i], "smp_call_function");
+					return i;
+				}
+				return prev;
+			}
+			prev = i;
+		}
+		return -1;
+	}
+	/* A hung task is charged to what it waits for; rtnl and RCU waits get one bucket each. */
+	for (int i = 0; i < n; i++) {
+		if (strstr(fr[i], "rtnl_lock") != NULL)
+			return i;
+		if (strstr(fr[i], "synchronize_rcu") || strstr(fr[i], "synchronize_srcu") ||
+		    strstr(fr[i], "synchronize_net") || strstr(fr[i], "synchronize_sched")) {
+			strcpy(fr[i], "synchronize_rcu");
+			return i;
+		}
+	}
+	static const char *const wait[] = {
+		"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread", "wait",
+		"synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_gp",
+		NULL
+	};
+	for (int i = 0; i < n; i++) {
+		int skip = 0;
+		for (int k = 0; wait[k] != NULL && !skip; k++)
+			skip = strstr(fr[i], wait[k]) != NULL;
+		if (!skip)
+			return i;
+	}
+	return -1;
+}

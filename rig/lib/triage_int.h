@@ -1,0 +1,56 @@
+/* triage_int: what the triage files share with each other (not part of the library's interface). */
+#ifndef RIG_TRIAGE_INT_H
+#define RIG_TRIAGE_INT_H
+
+#include <stddef.h>
+
+#include "triage.h"
+
+/* A report's text: stripped lines joined by '\n', as the title rules see them. */
+struct triage_text {
+	const char	*s;
+	size_t		 len;
+};
+
+/* What triage_rules decided about one report. */
+struct triage_verdict {
+	char	title[256];
+	char	type[32];
+	char	frame[128];
+	int	corrupted;
+};
+
+/* Header recognition on one stripped console line. */
+enum triage_hdr_flags {
+	TRIAGE_HDR_NONE = 0,
+	TRIAGE_HDR_CRASH = 1,		/* the line starts a report */
+	TRIAGE_HDR_CONTINUES = 2,	/* it may sit inside another report without starting a new one */
+	TRIAGE_HDR_REBOOT = 4,		/* the machine rebooted under us */
+};
+
+/* Compiles the rule tables once per process; 0 or -1. */
+int triage_rules_init(void);
+/* Fast prefilter over many lines: offset of the first byte that may belong to a header, or -1. */
+long triage_rules_scan(const char *buf, size_t len);
+/* Whether a stripped line starts a report; returns the index of its header kind or -1. */
+int triage_rules_header(const char *line, size_t len, int *flags);
+/* Titles a finished report; hdr is the kind triage_rules_header returned for its first line. */
+void triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict *v);
+
+/* Guilty-frame choice (triage_frame.c). */
+enum triage_pick {
+	TRIAGE_PICK_FIRST,	/* the first frame that is not skipped */
+	TRIAGE_PICK_STALL,	/* the frame above the entry point of a loop (stalls, lockups) */
+	TRIAGE_PICK_HANG,	/* what a hung task waits on */
+};
+
+/* Frame name on a stack line (x86, arm, arm64, symbolized or not); length or 0. */
+size_t triage_frame_parse(const char *line, size_t len, char *out, size_t outsz);
+/* Whether the frame is skipped: the common list plus an extra '|'-separated list of substrings. */
+int triage_frame_skipped(const char *frame, const char *extra);
+/* Renames syscall entry wrappers to sys_NAME so all arches give the same frame. */
+void triage_frame_canon(char *frame);
+/* Chooses from frames (each 128 bytes) by policy; returns the index or -1. */
+int triage_frame_pick(char (*frames)[128], int n, enum triage_pick pick);
+
+#endif

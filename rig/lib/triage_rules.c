@@ -1,0 +1,883 @@
+/* triage_rules: the crash headers, their title formats and the title normalization, as PCRE2 patterns. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "triage_int.h"
+
+/* Function name as printed in a frame: the symbol up to its ".isra.0" or "+0x12/0x40". */
+#define FN	"([A-Za-z_][A-Za-z0-9_]*)[.+]"
+/* Source position as printed by WARN and lockdep: "net/core/dev.c:1234". */
+#define SRC	"([A-Za-z0-9_\\-/.]+\\.[a-z]+:[0-9]+)"
+#define PC	"\\[<?(?:0x)?[0-9a-f]+>?\\]"
+
+/* Stack parts: a regex to find (its first group, if any, is a frame) or one of these. */
+#define P_PC	"@PC"		/* the faulting PC line: RIP:, IP:, pc :, PC is at */
+#define P_TRACE	"@TRACE"	/* frames from here to the next stack keyword */
+#define P_CALL	"Call [Tt]race:"
+
+enum {
+	F_NOSTACK = 1,		/* the report carries no stack; do not call it corrupted for that */
+	F_CORRUPT = 2,		/* this shape only appears when the real header was lost */
+};
+
+struct triage_fmt {
+	const char		*title;		/* regex on the header line */
+	const char		*steps[3];	/* regexes on the following lines, in order */
+	const char		*out;		/* "$1".."$9" captures in order, "$F" the frame */
+	const char		*stack[2][4];	/* a second way to find the frame if the first fails */
+	const char		*skip;		/* extra substrings to skip, '|'-separated */
+	enum triage_pick	 pick;
+	int			 flags;
+};
+
+#define STACK_CALL	{ { P_CALL, P_TRACE } }
+#define STACK_PC_CALL	{ { P_PC, P_CALL, P_TRACE } }
+#define STACK_WARN	{ { P_PC, P_TRACE }, { P_CALL, P_TRACE } }
+#define STACK_ARM	{ { P_PC, "(?:Call [Tt]race|Backtrace):", P_TRACE }, { "(?:Call [Tt]race|Backtrace):", P_TRACE } }
+#define STACK_LOCKDEP(anchor) { { anchor, "at: (?:" PC " +)?" FN, "at: (?:" PC " +)?" FN, P_TRACE } }
+
+static const struct triage_fmt triage_fmt_bug[] = {
+	{ "BUG: KASAN: double-free or invalid-free in " FN, { 0 }, "KASAN: invalid-free in $F",
+	    { { "BUG: KASAN: [a-z\\-]+ in " FN, P_CALL, P_TRACE } }, "kmem_|slab_|kfree|vunmap|vfree", 0, 0 },
+	{ "BUG: KASAN: (double-free|invalid-free) in " FN, { 0 }, "KASAN: invalid-free in $F",
+	    { { "BUG: KASAN: [a-z\\-]+ in " FN, P_CALL, P_TRACE } }, "kmem_|slab_|kfree|vunmap|vfree", 0, 0 },
+	{ "BUG: KASAN: ([a-z\\-]+) in " FN "[^\\n]*?(?: at addr [0-9a-f]+)?$", { "\\b(Read|Write) (?:of size|at addr)" },
+	    "KASAN: $1 $3 in $F",
+	    { { "BUG: KASAN: [a-z\\-]+ in " FN, P_CALL, P_TRACE } }, NULL, 0, 0 },
+	{ "BUG: KASAN: ([a-z\\-]+) on address", { "\\b(Read|Write) of size" }, "KASAN: $1 $2", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: KASAN: ([a-z\\-]+)(?: in (?!.* at addr))?$", { "\\b(Read|Write) (?:of size|at addr)" }, "KASAN: $1 $2",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: KASAN: (.*)", { 0 }, "KASAN: $1", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "BUG: KMSAN: kernel-usb-infoleak", { 0 }, "KMSAN: kernel-usb-infoleak in $F", STACK_WARN,
+	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
+	{ "BUG: KMSAN: ([a-z\\-]+) in ", { 0 }, "KMSAN: $1 in $F", STACK_CALL, NULL, 0, 0 },
+	{ "BUG: KCSAN: (.*)", { 0 }, "KCSAN: $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: KFENCE: ([a-z\\- ]+?) in " FN, { 0 }, "KFENCE: $1 in $F",
+	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, 0 },
+	{ "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)",
+	    { 0 }, "BUG: unable to handle kernel paging request in $F", STACK_PC_CALL, NULL, 0, 0 },
+	{ "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)",
+	    { 0 }, "BUG: unable to handle kernel NULL pointer dereference in $F", STACK_PC_CALL, NULL, 0, 0 },
+	{ "BUG: (?:unable to handle kernel|Unable to handle kernel)", { 0 }, "BUG: unable to handle kernel",
+	    { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "BUG: spinlock (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU)",
+	    { 0 }, "BUG: spinlock $1 in $F", STACK_CALL, "spin_", 0, 0 },
+	{ "BUG: soft lockup", { 0 }, "BUG: soft lockup in $F",
+	    { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, TRIAGE_PICK_STALL, 0 },
+	{ "BUG: .*still has locks held!", { PC " +" FN }, "BUG: still has locks held in $2", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: lock held when returning to user space", { "leaving the kernel with locks still held",
+	    "at: (?:" PC " +)?" FN }, "BUG: lock held when returning to user space in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
+	    "BUG: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: held lock freed!", { PC " +" FN }, "BUG: held lock freed in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: Bad rss-counter state", { 0 }, "BUG: Bad rss-counter state", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: non-zero nr_ptes on freeing mm", { 0 }, "BUG: non-zero nr_ptes on freeing mm", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: non-zero nr_pmds on freeing mm", { 0 }, "BUG: non-zero nr_pmds on freeing mm", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: Dentry .* still in use", { 0 }, "BUG: Dentry still in use in $F", STACK_CALL, "dput|dentry|shrink_dcache|d_walk", 0, 0 },
+	{ "BUG: Bad page state", { 0 }, "BUG: Bad page state in $F", STACK_CALL,
+	    "bad_page|free_pages|free_page|page_alloc|__free|free_unref|release_pages|put_page|folio|check_new_page|prep_new_page", 0, 0 },
+	{ "BUG: Bad page map", { 0 }, "BUG: Bad page map", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: workqueue lockup", { 0 }, "BUG: workqueue lockup", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: sleeping function called from invalid context", { 0 },
+	    "BUG: sleeping function called from invalid context in $F", STACK_CALL, NULL, 0, 0 },
+	{ "BUG: scheduling while atomic", { 0 }, "BUG: scheduling while atomic in $F", STACK_CALL,
+	    "schedule|preempt|__switch_to|context_switch", 0, 0 },
+	{ "BUG: using ([a-z_]+)\\(\\) in preemptible", { 0 }, "BUG: using $1() in preemptible code in $F", STACK_CALL,
+	    "dump_stack|preempt|debug_|processor_id|this_cpu", 0, 0 },
+	{ "BUG: workqueue leaked lock or atomic", { "last function: ([A-Za-z0-9_]+)" },
+	    "BUG: workqueue leaked lock or atomic in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: memory leak", { 0 }, "memory leak in $F", { { "backtrace", P_TRACE } },
+	    "kmemleak|kmalloc|kcalloc|kzalloc|vmalloc|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup|kstrdup", 0, 0 },
+	{ "BUG: stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
+	    { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, 0, 0 },
+	{ "BUG: KASAN|BUG:\\s*$", { 0 }, "BUG: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_warning[] = {
+	{ "WARNING: .*lib/debugobjects\\.c.* ?debug_(?:print|check)", { 0 }, "WARNING: ODEBUG bug in $F", STACK_WARN,
+	    "debug_|rcu|hrtimer_|timer_|work_|percpu_|kmem_|slab_|kfree|vunmap|vfree|__free_|kobject_", 0, 0 },
+	{ "WARNING: .*mm/usercopy\\.c.* ?usercopy_warn", { 0 }, "WARNING: bad usercopy in $F", STACK_WARN,
+	    "usercopy|__check", 0, 0 },
+	{ "WARNING: .*lib/kobject\\.c.* ?kobject_", { 0 }, "WARNING: kobject bug in $F", STACK_WARN, "kobject_", 0, 0 },
+	{ "WARNING: .*fs/proc/generic\\.c.* ?proc_register", { 0 }, "WARNING: proc registration bug in $F", STACK_WARN,
+	    "proc_", 0, 0 },
+	{ "WARNING: .*lib/refcount\\.c.* ?refcount_", { 0 }, "WARNING: refcount bug in $F", STACK_WARN,
+	    "refcount|kobject_", 0, 0 },
+	{ "WARNING: .*kernel/locking/lockdep\\.c.*lock_", { 0 }, "WARNING: locking bug in $F", STACK_WARN,
+	    "lock_sock|release_sock", 0, 0 },
+	{ "WARNING: lock held when returning to user space", { "leaving the kernel with locks still held",
+	    "at: (?:" PC " +)?" FN }, "WARNING: lock held when returning to user space in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: .*mm/vmalloc\\.c.* ?__vmalloc_node", { 0 }, "WARNING: zero-size vmalloc in $F", STACK_WARN,
+	    "vmalloc|kvmalloc|kvzalloc|kvcalloc|vzalloc|kmalloc|kzalloc", 0, 0 },
+	{ "WARNING: .*mm/.*\\.c.* ?k?.?malloc", { 0 }, "WARNING: kmalloc bug in $F", STACK_WARN,
+	    "kmalloc|kcalloc|kzalloc|krealloc|vmalloc|slab|kmem|kvmalloc", 0, 0 },
+	{ "WARNING: .* ?usb_submit_urb", { 0 }, "WARNING in $F/usb_submit_urb", STACK_WARN,
+	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
+	{ "WARNING: .* at " SRC " " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
+	/* 7.2 moved the position first: "WARNING: kernel/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
+	{ "WARNING: " SRC " at " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
+	{ "WARNING: possible circular locking dependency detected", { "is trying to acquire lock" },
+	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
+	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
+	{ "WARNING: possible irq lock inversion dependency detected", { "just changed the state of lock",
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: (?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected", { "is trying to acquire",
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: possible recursive locking detected", { "is trying to acquire lock",
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: inconsistent lock state", { "takes", "at: (?:" PC " +)?" FN },
+	    "inconsistent lock state in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: suspicious RCU usage", { SRC }, "WARNING: suspicious RCU usage in $F", STACK_CALL,
+	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
+	{ "WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value", { 0 },
+	    "WARNING: kernel stack regs has bad '$1' value", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value", { 0 },
+	    "WARNING: kernel stack frame pointer has bad value", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
+	    "WARNING: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: held lock freed!", { "at:(?: " PC ")? +" FN }, "WARNING: held lock freed in $1",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: .*still has locks held!", { "at:(?: " PC ")? +" FN }, "WARNING: still has locks held in $1",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: [Nn]ested lock was not taken", { 0 }, "WARNING: nested lock was not taken in $F", STACK_CALL,
+	    NULL, 0, 0 },
+	{ "WARNING: kernel stack regs .* has bad 'bp' value", { 0 }, "WARNING: kernel stack regs has bad value",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING: kernel stack frame pointer .* has bad value", { 0 }, "WARNING: kernel stack regs has bad value",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "WARNING:\\s*$", { 0 }, "WARNING: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_info[] = {
+	{ "INFO: possible circular locking dependency detected", { "is trying to acquire lock" },
+	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
+	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
+	{ "INFO: possible irq lock inversion dependency detected", { "just changed the state of lock",
+	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
+	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "INFO: possible recursive locking detected", { "is trying to acquire lock", "at: " PC " +" FN },
+	    "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "INFO: inconsistent lock state", { "takes", "at: " PC " +" FN }, "inconsistent lock state in $1",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall", { 0 },
+	    "INFO: rcu detected stall in $F",
+	    { { "apic_timer_interrupt|el1_interrupt|el1h_64_irq|gic_handle_irq", P_PC, P_TRACE },
+	      { "apic_timer_interrupt|el1_interrupt|el1h_64_irq|gic_handle_irq", P_TRACE } },
+	    "apic_timer_interrupt|rcu|sysvec_|irq_exit|__irq_exit|el1_interrupt|el1h_64_irq|gic_handle_irq",
+	    TRIAGE_PICK_STALL, 0 },
+	{ "INFO: trying to register non-static key", { 0 }, "INFO: trying to register non-static key in $F",
+	    STACK_CALL, "stack|lock|IRQ", 0, 0 },
+	{ "INFO: suspicious RCU usage", { SRC }, "INFO: suspicious RCU usage in $F", STACK_CALL,
+	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
+	{ "INFO: task .* blocked(?: on [^ ]+)? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F", STACK_CALL,
+	    NULL, TRIAGE_PICK_HANG, 0 },
+	{ "INFO: task .* can't die for more than .* seconds", { 0 }, "INFO: task can't die in $F", STACK_CALL,
+	    "schedule", 0, 0 },
+	{ "INFO: (Freed|Allocated) in (.*)", { 0 }, "INFO: $1 in $2", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "INFO:\\s*$", { 0 }, "INFO: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_unable[] = {
+	{ "Unable to handle kernel NULL pointer dereference", { 0 },
+	    "BUG: unable to handle kernel NULL pointer dereference in $F", STACK_ARM, NULL, 0, 0 },
+	{ "Unable to handle kernel access to user memory", { 0 },
+	    "BUG: unable to handle kernel access to user memory in $F", STACK_ARM, NULL, 0, 0 },
+	{ "Unable to handle kernel (?:paging request|execute from non-executable memory|write to read-only memory)", { 0 },
+	    "BUG: unable to handle kernel paging request in $F", STACK_ARM, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_gpf[] = {
+	{ "general protection fault.*:", { 0 }, "general protection fault in $F", STACK_PC_CALL, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_stackseg[] = {
+	{ "stack segment: ", { 0 }, "stack segment fault in $F", STACK_PC_CALL, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_panic[] = {
+	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: " FN, { 0 },
+	    "kernel panic: stack is corrupted in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [0-9a-f]+", { 0 },
+	    "kernel panic: stack is corrupted in $F", STACK_CALL, "stack_chk", 0, 0 },
+	{ "Kernel panic - not syncing: corrupted stack end", { 0 }, "kernel panic: corrupted stack end in $F",
+	    STACK_CALL, "schedule|retint_kernel", TRIAGE_PICK_STALL, 0 },
+	{ "Kernel panic - not syncing: Attempted to kill init!", { 0 }, "kernel panic: Attempted to kill init!",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+", { 0 },
+	    "kernel panic: Couldn't open N_TTY ldisc", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "Kernel panic - not syncing: Fatal exception", { 0 }, "kernel panic: Fatal exception", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "Kernel panic - not syncing: panic_on_warn set", { 0 }, "kernel panic: panic_on_warn set", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "Kernel panic - not syncing: hung_task: blocked tasks", { 0 }, "kernel panic: hung_task: blocked tasks",
+	    { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "Kernel panic - not syncing: (.*)", { 0 }, "kernel panic: $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_dfault[] = {
+	{ "PANIC: double fault", { 0 }, "PANIC: double fault in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_kbug[] = {
+	{ "kernel BUG at mm/usercopy\\.c", { 0 }, "BUG: bad usercopy in $F", STACK_CALL, "usercopy|__check", 0, 0 },
+	{ "kernel BUG at lib/list_debug\\.c", { 0 }, "BUG: corrupted list in $F", STACK_CALL, NULL, 0, 0 },
+	{ "kernel BUG at (?:.*)", { 0 }, "kernel BUG in $F", { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, 0, 0 },
+	{ "kernel BUG(?: at)?\\s*$", { 0 }, "kernel BUG in $F", { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_kbug2[] = {
+	{ "Kernel BUG (.*)", { 0 }, "kernel BUG $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_slub[] = {
+	{ "BUG kmalloc-.*: Object already free", { 0 }, "BUG: Object already free", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_divide[] = {
+	{ "divide error: ", { 0 }, "divide error in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_opcode[] = {
+	{ "invalid opcode: ", { 0 }, "invalid opcode in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_ubsan[] = {
+	{ "UBSAN: Undefined behaviour in", { 0 }, "UBSAN: undefined-behaviour in $F", STACK_CALL, "ubsan|overflow", 0, 0 },
+	{ "UBSAN: ([a-z\\-]+) in", { 0 }, "UBSAN: $1 in $F", STACK_CALL, "ubsan|overflow", 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_reboot[] = {
+	{ "Booting the kernel", { 0 }, "unexpected kernel reboot", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_netdev[] = {
+	{ "unregister_netdevice: waiting for (?:.*) to become free", { 0 },
+	    "unregister_netdevice: waiting for DEV to become free", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_trusty[] = {
+	{ "trusty: panic.* ASSERT FAILED", { 0 }, "trusty: ASSERT FAILED: $1",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "trusty: panic \\(.*?\\): (.+)", { 0 }, "trusty: panic: $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_syzfail[] = {
+	{ "SYZFAIL:(.*)", { 0 }, "SYZFAIL:$1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_syzfatal[] = {
+	{ "SYZFATAL:(.*)", { 0 }, "SYZFATAL:$1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_gopanic[] = {
+	{ "panic:(.*)", { 0 }, "panic:$1", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_gofatal[] = {
+	{ "fatal error:", { 0 }, "go runtime error", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_armerr[] = {
+	{ "Internal error: ", { 0 }, "Internal error in $F", STACK_ARM, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_armfault[] = {
+	{ "Unhandled fault: ", { 0 }, "Unhandled fault in $F", STACK_ARM, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_armalign[] = {
+	{ "Alignment trap: ", { 0 }, "Alignment trap in $F", STACK_ARM, NULL, 0, 0 },
+	{ 0 }
+};
+
+static const struct triage_fmt triage_fmt_vfs[] = {
+	{ "VFS: Close: file count is (?:zero|0)", { 0 }, "VFS: Close: file count is zero (use-after-free)",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
+/*
+ * The kinds of report and the literal that announces each. A header counts only at a word start,
+ * so "DEBUG:", "CAM_INFO:" and "skb_panic:" are not BUG:, INFO: or panic:. Some must open the line.
+ */
+struct triage_hdr {
+	const char		*lit;
+	const char		*suppress;	/* regex: lines that look like it but are not crashes */
+	int			 linestart;	/* the literal must open the (stripped) line */
+	int			 flags;
+	const struct triage_fmt	*fmts;
+};
+
+static const struct triage_hdr triage_hdrs[] = {
+	{ "BUG:", "BUG: no syscalls can create resource", 0, TRIAGE_HDR_CRASH, triage_fmt_bug },
+	{ "WARNING:", "WARNING: /etc/ssh/moduli does not exist|WARNING: workqueue cpumask: online intersect"
+	    "|WARNING: [Tt]he mand mount option|[^\\s:]\\s*:\\s+WARNING: (?!CPU: )|WARNING: Unprivileged eBPF",
+	    0, TRIAGE_HDR_CRASH, triage_fmt_warning },
+	{ "INFO:", "INFO: lockdep is turned off|INFO: Stall ended before state dump start|INFO: NMI handler"
+	    "|INFO: recovery required on readonly filesystem|(?:handler|interrupt).*took too long"
+	    "|INFO: sys_.* is not present in /proc/kallsyms|INFO: no syscalls can create resource",
+	    0, TRIAGE_HDR_CRASH, triage_fmt_info },
+	{ "Unable to handle kernel", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_unable },
+	{ "general protection fault", "general protection fault ip:", 0, TRIAGE_HDR_CRASH, triage_fmt_gpf },
+	{ "stack segment: ", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_stackseg },
+	{ "Kernel panic", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_panic },
+	{ "PANIC: double fault", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_dfault },
+	{ "kernel BUG", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_kbug },
+	{ "Kernel BUG", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_kbug2 },
+	{ "BUG kmalloc-", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_slub },
+	{ "divide error:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_divide },
+	{ "invalid opcode:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_opcode },
+	{ "UBSAN:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_ubsan },
+	{ "Booting the kernel", NULL, 1, TRIAGE_HDR_CRASH | TRIAGE_HDR_REBOOT, triage_fmt_reboot },
+	{ "unregister_netdevice: waiting for", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_netdev },
+	{ "trusty: panic", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_trusty },
+	{ "SYZFAIL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfail },
+	{ "SYZFATAL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfatal },
+	{ "panic:", NULL, 1, TRIAGE_HDR_CRASH, triage_fmt_gopanic },
+	{ "fatal error:", "fatal error: runtime: (?:out of memory|cannot allocate memory)", 1, TRIAGE_HDR_CRASH, triage_fmt_gofatal },
+	{ "Internal error:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armerr },
+	{ "Unhandled fault:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armfault },
+	{ "Alignment trap:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armalign },
+	{ "VFS: Close: file count is", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_vfs },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+#define TRIAGE_NHDR	(sizeof(triage_hdrs) / sizeof(triage_hdrs[0]) - 1)
+#define TRIAGE_MAXFMT	48
+
+/* Compiled forms, built once, read-only afterwards (so any thread may use them). */
+struct triage_cfmt {
+	pcre2_code	*title;
+	pcre2_code	*steps[3];
+	pcre2_code	*stack[2][4];	/* NULL for @PC, @TRACE and unused */
+};
+
+static struct {
+	pcre2_code		*scan;
+	pcre2_code		*suppress[TRIAGE_NHDR];
+	struct triage_cfmt	 fmt[TRIAGE_NHDR][TRIAGE_MAXFMT];
+	pcre2_code		*pc;
+	pcre2_code		*keyword;
+	pcre2_code		*norm[8];
+	int			 ok;
+} triage_re;
+
+static pthread_once_t triage_rules_once = PTHREAD_ONCE_INIT;
+
+static pcre2_code *
+triage_rules_compile1(const char *pat, int *bad)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	pcre2_code *re;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &errcode, &erroff, NULL);
+	if (re == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+static int
+triage_rules_special(const char *p)
+{
+	return p != NULL && p[0] == '@';
+}
+
+/* The title normalization: whatever differs between two runs of the same bug. */
+static const char *const triage_norm_src[][2] = {
+	{ "syz-executor\\.?[0-9]+(?:[/:][0-9]+)?", "syz-executor" },
+	{ "syzkaller[0-9]+(?:[/:][0-9]+)?", "syzkaller" },
+	{ "(?<![a-zA-Z0])(?:0x)?[0-9a-f]{6,}", "ADDR" },
+	{ "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "IP" },
+	{ "(\\.\\w+)(?::[0-9]+)+", "$1:LINE" },
+	{ "([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+", "$1" },
+	{ "CPU#[0-9]+", "CPU" },
+	{ "(?<=\\W)[0-9]+(?=\\W|$)", "NUM" },
+};
+
+static void
+triage_rules_build(void)
+{
+	char pat[8192];
+	size_t n = 0;
+	int bad = 0;
+
+	/* One alternation of every header literal: the only pattern that sees every byte. */
+	for (size_t h = 0; h < TRIAGE_NHDR; h++) {
+		n += (size_t)snprintf(pat + n, sizeof(pat) - n, "%s\\Q%s\\E", h ? "|" : "", triage_hdrs[h].lit);
+		if (n >= sizeof(pat))
+			return;
+		if (triage_hdrs[h].suppress != NULL)
+			triage_re.suppress[h] = triage_rules_compile1(triage_hdrs[h].suppress, &bad);
+		for (int f = 0; triage_hdrs[h].fmts[f].title != NULL && f < TRIAGE_MAXFMT; f++) {
+			const struct triage_fmt *fm = &triage_hdrs[h].fmts[f];
+			struct triage_cfmt *c = &triage_re.fmt[h][f];
+			c->title = triage_rules_compile1(fm->title, &bad);
+			for (int s = 0; s < 3 && fm->steps[s] != NULL; s++)
+				c->steps[s] = triage_rules_compile1(fm->steps[s], &bad);
+			for (int a = 0; a < 2; a++)
+				for (int p = 0; p < 4 && fm->stack[a][p] != NULL; p++)
+					if (!triage_rules_special(fm->stack[a][p]))
+						c->stack[a][p] = triage_rules_compile1(fm->stack[a][p], &bad);
+		}
+	}
+	triage_re.scan = triage_rules_compile1(pat, &bad);
+	triage_re.pc = triage_rules_compile1(
+	    "(?:^|\\s)N?IP:? ?(?:[0-9]+:)?(?:" PC "\\s+){0,2}(?:" FN ")?"
+	    "|^\\s*pc ?: (?:" PC "\\s+)?" FN "|PC is at " FN "|--- interrupt: [0-9]+ at " FN, &bad);
+	triage_re.keyword = triage_rules_compile1(
+	    "Call [Tt]race|Allocated by task [0-9]+:|Freed by task [0-9]+:|^Allocated:|^Freed:"
+	    "|[^k] backtrace:|^\\s*backtrace|^Backtrace:", &bad);
+	for (size_t i = 0; i < sizeof(triage_norm_src) / sizeof(triage_norm_src[0]); i++)
+		triage_re.norm[i] = triage_rules_compile1(triage_norm_src[i][0], &bad);
+	triage_re.ok = !bad && triage_re.scan != NULL;
+}
+
+int
+triage_rules_init(void)
+{
+	pthread_once(&triage_rules_once, triage_rules_build);
+	return triage_re.ok ? 0 : -1;
+}
+
+/* Match data for the one thread using it; a few groups are all any rule captures. */
+static pcre2_match_data *
+triage_rules_md(void)
+{
+	static _Thread_local pcre2_match_data *md;
+
+	if (md == NULL)
+		md = pcre2_match_data_create(16, NULL);
+	return md;
+}
+
+/* Pairs of the ovector the last match set: the rest hold stale offsets. */
+static _Thread_local uint32_t triage_rules_npairs;
+
+static int
+triage_rules_find(pcre2_code *re, const char *s, size_t len, size_t from)
+{
+	int rc;
+
+	triage_rules_npairs = 0;
+	if (re == NULL || from > len)
+		return -1;
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, from, 0, triage_rules_md(), NULL);
+	if (rc > 0)
+		triage_rules_npairs = (uint32_t)rc;
+	return rc;
+}
+
+long
+triage_rules_scan(const char *buf, size_t len)
+{
+	if (triage_rules_find(triage_re.scan, buf, len, 0) < 0)
+		return -1;
+	return (long)pcre2_get_ovector_pointer(triage_rules_md())[0];
+}
+
+static int
+triage_rules_wordstart(const char *line, size_t at)
+{
+	int c;
+
+	if (at == 0)
+		return 1;
+	c = (unsigned char)line[at - 1];
+	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+}
+
+int
+triage_rules_header(const char *line, size_t len, int *flags)
+{
+	size_t lead = 0;
+
+	*flags = 0;
+	while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
+		lead++;
+	for (size_t h = 0; h < TRIAGE_NHDR; h++) {
+		const struct triage_hdr *hd = &triage_hdrs[h];
+		size_t ll = strlen(hd->lit);
+		const char *p = line;
+		int hit = 0;
+
+		while ((p = memmem(p, len - (size_t)(p - line), hd->lit, ll)) != NULL) {
+			size_t at = (size_t)(p - line);
+			if ((hd->linestart ? at == lead : 1) && triage_rules_wordstart(line, at)) {
+				hit = 1;
+				break;
+			}
+			p++;
+		}
+		if (!hit)
+			continue;
+		if (triage_re.suppress[h] != NULL && triage_rules_find(triage_re.suppress[h], line, len, 0) >= 0)
+			continue;
+		*flags = hd->flags;
+		return (int)h;
+	}
+	return -1;
+}
+
+/* Line cursor over the report text. */
+struct triage_cur {
+	const char	*s;
+	size_t		 len, pos;	/* pos: start of the next line to look at */
+};
+
+static int
+triage_cur_next(struct triage_cur *c, const char **l, size_t *ll)
+{
+	const char *nl;
+
+	if (c->pos >= c->len)
+		return 0;
+	*l = c->s + c->pos;
+	nl = memchr(*l, '\n', c->len - c->pos);
+	*ll = nl ? (size_t)(nl - *l) : c->len - c->pos;
+	c->pos += *ll + (nl != NULL);
+	return 1;
+}
+
+/* Appends capture groups of the last match to args (each 128 bytes). */
+static void
+triage_rules_args(const char *s, char (*args)[128], int *nargs, int max)
+{
+	pcre2_match_data *md = triage_rules_md();
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t n = triage_rules_npairs;
+
+	for (uint32_t g = 1; g < n && *nargs < max; g++) {
+		if (ov[2 * g] == PCRE2_UNSET) {
+			args[(*nargs)++][0] = '\0';
+			continue;
+		}
+		size_t l = ov[2 * g + 1] - ov[2 * g];
+		if (l > 127)
+			l = 127;
+		memcpy(args[*nargs], s + ov[2 * g], l);
+		args[*nargs][l] = '\0';
+		(*nargs)++;
+	}
+}
+
+/* The first set group of the last match, as a frame; 0 if the match had none. */
+static int
+triage_rules_group_frame(const char *s, char *out)
+{
+	pcre2_match_data *md = triage_rules_md();
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t n = triage_rules_npairs;
+
+	for (uint32_t g = 1; g < n; g++) {
+		if (ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] == ov[2 * g])
+			continue;
+		size_t l = ov[2 * g + 1] - ov[2 * g];
+		if (l > 127)
+			l = 127;
+		memcpy(out, s + ov[2 * g], l);
+		out[l] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+#define TRIAGE_MAXFRAMES 64
+
+struct triage_frames {
+	char	f[TRIAGE_MAXFRAMES][128];
+	int	n;
+	int	broken;		/* a fault-injection stack is mixed in */
+};
+
+static void
+triage_frames_add(struct triage_frames *fr, const char *name, const char *skip)
+{
+	char f[128];
+
+	snprintf(f, sizeof(f), "%s", name);
+	if (strncmp(f, "should_fail", 11) == 0)
+		fr->broken = 1;
+	triage_frame_canon(f);
+	if (fr->n >= TRIAGE_MAXFRAMES || triage_frame_skipped(f, skip))
+		return;
+	memcpy(fr->f[fr->n++], f, sizeof(f));
+}
+
+static int
+triage_line_match(pcre2_code *re, const char *l, size_t ll)
+{
+	return triage_rules_find(re, l, ll, 0) >= 0;
+}
+
+/* Walks the parts of one way to the frame; returns the chosen frame's index in fr or -1. */
+static int
+triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int alt,
+    const struct triage_text *rep, size_t from, struct triage_frames *fr)
+{
+	struct triage_cur cur = { rep->s, rep->len, from };
+	const char *l;
+	size_t ll;
+	char name[128];
+	int np = 0;
+
+	while (np < 4 && fm->stack[alt][np] != NULL)
+		np++;
+	fr->n = 0;
+	for (int p = 0; p < np; p++) {
+		const char *part = fm->stack[alt][p];
+		if (strcmp(part, P_TRACE) == 0) {
+			while (triage_cur_next(&cur, &l, &ll)) {
+				if (triage_line_match(triage_re.keyword, l, ll))
+					break;
+				if (p + 1 < np && !triage_rules_special(fm->stack[alt][p + 1]) &&
+				    triage_rules_find(c->stack[alt][p + 1], l, ll, 0) >= 0) {
+					if (triage_rules_group_frame(l, name))
+						triage_frames_add(fr, name, fm->skip);
+					p++;
+					break;
+				}
+				if (triage_frame_parse(l, ll, name, sizeof(name)) > 0)
+					triage_frames_add(fr, name, fm->skip);
+			}
+			continue;
+		}
+		pcre2_code *re = strcmp(part, P_PC) == 0 ? triage_re.pc : c->stack[alt][p];
+		while (triage_cur_next(&cur, &l, &ll)) {
+			if (triage_rules_find(re, l, ll, 0) < 0)
+				continue;
+			if (triage_rules_group_frame(l, name))
+				triage_frames_add(fr, name, fm->skip);
+			break;
+		}
+	}
+	return triage_frame_pick(fr->f, fr->n, fm->pick);
+}
+
+/* Expands "$1".."$9" and "$F" of a format. */
+static void
+triage_rules_expand(const char *out, char (*args)[128], int nargs, const char *frame, char *dst, size_t dsz)
+{
+	size_t n = 0;
+
+	for (const char *p = out; *p != '\0' && n + 1 < dsz; p++) {
+		const char *ins = NULL;
+		if (p[0] == '$' && p[1] == 'F') {
+			ins = frame;
+			p++;
+		} else if (p[0] == '$' && p[1] >= '1' && p[1] <= '9') {
+			int i = p[1] - '1';
+			ins = i < nargs ? args[i] : "";
+			p++;
+		}
+		if (ins != NULL) {
+			size_t il = strlen(ins);
+			if (il > dsz - 1 - n)
+				il = dsz - 1 - n;
+			memcpy(dst + n, ins, il);
+			n += il;
+		} else
+			dst[n++] = *p;
+	}
+	dst[n] = '\0';
+}
+
+/* Bounded copy; titles are cut, never overrun. */
+static void
+triage_rules_copy(char *dst, size_t sz, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void
+triage_rules_normalize(char *title, size_t sz)
+{
+	char buf[1024];
+	size_t n = 0;
+	int prev = ' ';
+
+	for (size_t i = 0; i < sizeof(triage_norm_src) / sizeof(triage_norm_src[0]); i++) {
+		pcre2_code *re = triage_re.norm[i];
+		/* Overlapping numbers ("0,1,2") need more than one pass. */
+		for (int pass = 0; re != NULL && pass < 4; pass++) {
+			PCRE2_SIZE outlen = sizeof(buf);
+			int rc = pcre2_substitute(re, (PCRE2_SPTR)title, PCRE2_ZERO_TERMINATED, 0,
+			    PCRE2_SUBSTITUTE_GLOBAL, NULL, NULL, (PCRE2_SPTR)triage_norm_src[i][1],
+			    PCRE2_ZERO_TERMINATED, (PCRE2_UCHAR *)buf, &outlen);
+			if (rc <= 0)
+				break;
+			triage_rules_copy(title, sz, buf);
+		}
+	}
+	/* Printable ASCII only, single spaces, at most 120 characters: damaged lines can be long. */
+	for (size_t i = 0; title[i] != '\0' && n < 120; i++) {
+		int ch = (unsigned char)title[i];
+		if (ch == '\t')
+			ch = ' ';
+		if (ch < 0x20 || ch >= 0x7f || (ch == ' ' && prev == ' '))
+			continue;
+		buf[n++] = (char)ch;
+		prev = ch;
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	triage_rules_copy(title, sz, buf);
+}
+
+static void
+triage_rules_type(const char *t, char *type, size_t sz)
+{
+	static const char *const map[][2] = {
+		{ "KASAN:", "kasan" }, { "KMSAN:", "kmsan" }, { "KCSAN:", "kcsan" }, { "KFENCE:", "kfence" },
+		{ "UBSAN:", "ubsan" }, { "memory leak", "leak" }, { "possible deadlock", "lockdep" },
+		{ "inconsistent lock state", "lockdep" }, { "WARNING: locking bug", "lockdep" },
+		{ "WARNING: refcount bug", "refcount" }, { "INFO: task hung", "hang" },
+		{ "INFO: task can't die", "hang" }, { "INFO: rcu detected stall", "stall" },
+		{ "BUG: soft lockup", "lockup" }, { "BUG: workqueue lockup", "lockup" },
+		{ "BUG: spinlock lockup", "lockup" }, { "unexpected kernel reboot", "reboot" },
+		{ "kernel panic", "panic" }, { "PANIC:", "panic" }, { "WARNING", "warning" },
+		{ "INFO:", "info" }, { "general protection fault", "fault" },
+		{ "BUG: unable to handle", "fault" }, { "Unhandled fault", "fault" },
+		{ "Internal error", "fault" }, { "Alignment trap", "fault" }, { "divide error", "fault" },
+		{ "stack segment", "fault" }, { "invalid opcode", "fault" }, { "kernel BUG", "bug" },
+		{ "BUG:", "bug" }, { "SYZ", "syzkaller" }, { "panic:", "go" }, { "go runtime", "go" },
+		{ NULL, NULL }
+	};
+
+	for (int i = 0; map[i][0] != NULL; i++)
+		if (strncmp(t, map[i][0], strlen(map[i][0])) == 0) {
+			snprintf(type, sz, "%s", map[i][1]);
+			return;
+		}
+	snprintf(type, sz, "other");
+}
+
+void
+triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict *v)
+{
+	const struct triage_hdr *hd;
+	const char *first;
+	size_t firstlen;
+	int chosen = 0;
+
+	memset(v, 0, sizeof(*v));
+	if (hdr < 0 || (size_t)hdr >= TRIAGE_NHDR || !triage_re.ok) {
+		snprintf(v->title, sizeof(v->title), "corrupted report");
+		snprintf(v->type, sizeof(v->type), "other");
+		v->corrupted = 1;
+		return;
+	}
+	hd = &triage_hdrs[hdr];
+	first = rep->s;
+	firstlen = rep->len;
+	{
+		const char *nl = memchr(first, '\n', rep->len);
+		if (nl != NULL)
+			firstlen = (size_t)(nl - first);
+	}
+	/* Formats in order; the first whose title and follow-up lines all match names the report. */
+	for (int f = 0; hd->fmts[f].title != NULL && !chosen; f++) {
+		const struct triage_fmt *fm = &hd->fmts[f];
+		const struct triage_cfmt *c = &triage_re.fmt[hdr][f];
+		char args[10][128];
+		int nargs = 0, ok = 1;
+		struct triage_cur cur = { rep->s, rep->len, firstlen + 1 };
+		static _Thread_local struct triage_frames fr;
+		const char *frame = "";
+		size_t stackfrom = 0;
+
+		if (triage_rules_find(c->title, first, firstlen, 0) < 0)
+			continue;
+		triage_rules_args(first, args, &nargs, 9);
+		for (int s = 0; s < 3 && fm->steps[s] != NULL && ok; s++) {
+			const char *l;
+			size_t ll;
+			ok = 0;
+			while (triage_cur_next(&cur, &l, &ll))
+				if (triage_rules_find(c->steps[s], l, ll, 0) >= 0) {
+					triage_rules_args(l, args, &nargs, 9);
+					ok = 1;
+					break;
+				}
+		}
+		if (!ok)
+			continue;
+		chosen = 1;
+		v->corrupted = (fm->flags & F_CORRUPT) != 0;
+		if (fm->stack[0][0] != NULL) {
+			int idx = triage_rules_stack(fm, c, 0, rep, stackfrom, &fr);
+			if (idx < 0 && fm->stack[1][0] != NULL)
+				idx = triage_rules_stack(fm, c, 1, rep, stackfrom, &fr);
+			if (idx < 0) {
+				frame = "corrupted";
+				v->corrupted = 1;
+			} else {
+				frame = fr.f[idx];
+				snprintf(v->frame, sizeof(v->frame), "%s", frame);
+			}
+			if (fr.broken)
+				v->corrupted = 1;
+		}
+		triage_rules_expand(fm->out, args, nargs, frame, v->title, sizeof(v->title));
+		if (!(fm->flags & F_NOSTACK) && fm->stack[0][0] != NULL &&
+		    memmem(rep->s, rep->len, "Call Trace", 10) == NULL &&
+		    memmem(rep->s, rep->len, "Call trace", 10) == NULL &&
+		    memmem(rep->s, rep->len, "acktrace", 8) == NULL)
+			v->corrupted = 1;
+	}
+	if (!chosen) {
+		/* No format fits: the header line itself, from the header on, is the best title left. */
+		const char *p = memmem(first, firstlen, hd->lit, strlen(hd->lit));
+		size_t off = p ? (size_t)(p - first) : 0;
+		size_t l = firstlen - off;
+		if (l > sizeof(v->title) - 1)
+			l = sizeof(v->title) - 1;
+		memcpy(v->title, first + off, l);
+		v->title[l] = '\0';
+		for (int f = 0; hd->fmts[f].title != NULL; f++)
+			if (triage_rules_find(triage_re.fmt[hdr][f].title, first, firstlen, 0) >= 0)
+				v->corrupted = 1;
+	}
+	triage_rules_normalize(v->title, sizeof(v->title));
+	/* A timestamp inside a title means two lines were printed into each other. */
+	if (strstr(v->title, "[ ") != NULL || strstr(v->title, "NUM.NUM]") != NULL)
+		v->corrupted = 1;
+	triage_rules_type(v->title, v->type, sizeof(v->type));
+}

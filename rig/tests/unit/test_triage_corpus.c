@@ -1,0 +1,143 @@
+/* test_triage_corpus: triage measured against the titles syzbot gives ~500 real console logs. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "triage.h"
+
+/*
+ * The floors this engine has reached; a change that lowers them fails here. Raise them as the
+ * rules improve (the goal is 90% exact titles, 99% crash/no-crash agreement).
+ */
+#define FLOOR_EXACT_PCT		60.0
+#define FLOOR_AGREE_PCT		97.0
+
+struct first {
+	int	n;
+	char	title[256];
+	int	corrupted;
+};
+
+static void
+first_cb(const struct triage_report *r, void *arg)
+{
+	struct first *f = arg;
+
+	if (f->n++ == 0) {
+		snprintf(f->title, sizeof(f->title), "%s", r->title);
+		f->corrupted = r->corrupted;
+	}
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		*len = fread(buf, 1, (size_t)n, fp);
+		buf[*len] = '\0';
+	}
+	fclose(fp);
+	return buf;
+}
+
+struct tally {
+	int	files, crashes, agree, exact, corrupt_agree;
+};
+
+/* Header lines up to the first blank line; the log follows. */
+static void
+corpus_file(const char *path, struct tally *ty, int verbose)
+{
+	size_t len = 0, pos = 0;
+	char *buf = slurp(path, &len);
+	char want[256] = "";
+	int want_corrupt = 0;
+	struct first got = { 0, "", 0 };
+
+	if (buf == NULL)
+		return;
+	while (pos < len) {
+		char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		if (ll == 0) {
+			pos++;
+			break;
+		}
+		if (ll > 7 && strncmp(buf + pos, "TITLE: ", 7) == 0 && ll - 7 < sizeof(want)) {
+			memcpy(want, buf + pos + 7, ll - 7);
+			want[ll - 7] = '\0';
+		}
+		if (ll >= 12 && strncmp(buf + pos, "CORRUPTED: Y", 12) == 0)
+			want_corrupt = 1;
+		pos += ll + 1;
+	}
+	/* An expected report text may follow the log; it is not console output. */
+	char *rep = strstr(buf + pos, "\nREPORT:\n");
+	size_t loglen = rep ? (size_t)(rep - (buf + pos)) + 1 : len - pos;
+	CHECK(triage_buffer(buf + pos, loglen, first_cb, &got) == 0);
+	ty->files++;
+	ty->crashes += want[0] != '\0';
+	if ((want[0] != '\0') == (got.n > 0))
+		ty->agree++;
+	if (want[0] != '\0' && got.n > 0 && strcmp(want, got.title) == 0) {
+		ty->exact++;
+		ty->corrupt_agree += want_corrupt == got.corrupted;
+	} else if (verbose)
+		printf("MISS %s\n  want: %s\n  got:  %s\n", path, want[0] ? want : "(none)",
+		    got.n ? got.title : "(none)");
+	free(buf);
+}
+
+static void
+corpus_titles_reach_the_floor(void)
+{
+	const char *dir = getenv("RIG_CORPUS");
+	int verbose = getenv("RIG_TRIAGE_VERBOSE") != NULL;
+	struct tally ty = { 0, 0, 0, 0, 0 };
+	struct dirent *de;
+	DIR *d;
+
+	if (dir == NULL)
+		dir = "../shared/corpus/syzkaller-linux";
+	d = opendir(dir);
+	if (d == NULL) {
+		fprintf(stderr, "corpus %s: %s\n", dir, strerror(errno));
+		CHECK(d != NULL);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[4096];
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		corpus_file(path, &ty, verbose);
+	}
+	closedir(d);
+	CHECK(ty.files > 400);
+	if (ty.files == 0)
+		return;
+	double exact = 100.0 * ty.exact / (ty.crashes ? ty.crashes : 1);
+	double agree = 100.0 * ty.agree / ty.files;
+	printf("corpus: %d logs, %d crashes: exact titles %d (%.1f%%), crash/no-crash agreement %d (%.1f%%), "
+	    "corrupted flag agrees on %d of the exact\n", ty.files, ty.crashes, ty.exact, exact, ty.agree,
+	    agree, ty.corrupt_agree);
+	CHECK(exact >= FLOOR_EXACT_PCT);
+	CHECK(agree >= FLOOR_AGREE_PCT);
+}
+
+int
+main(void)
+{
+	RUN(corpus_titles_reach_the_floor);
+	TEST_END();
+}
