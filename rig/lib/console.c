@@ -1,5 +1,6 @@
 /* console: opening a board's serial console (a USB serial adapter or QEMU's pty) as a raw tty. */
 #include "console.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +17,11 @@ console_open(const char *path, int baud, char *err, size_t errlen)
 
 	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (tcgetattr(fd, &t) == -1) {
-		snprintf(err, errlen, "%s: not a tty: %s", path, strerror(errno));
+		util_fmt(err, errlen, "%s: not a tty: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -31,12 +32,12 @@ console_open(const char *path, int baud, char *err, size_t errlen)
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	if (tcsetattr(fd, TCSANOW, &t) == -1) {
-		snprintf(err, errlen, "%s: tcsetattr: %s", path, strerror(errno));
+		util_fmt(err, errlen, "%s: tcsetattr: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (baud > 0 && console_baud_set(fd, baud) == -1) {
-		snprintf(err, errlen, "%s: cannot set %d baud: %s", path, baud, strerror(errno));
+		util_fmt(err, errlen, "%s: cannot set %d baud: %s", path, baud, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -98,7 +98,7 @@ power_qemu_qmp_connect(struct power_qemu *q, char *err, size_t errlen)
 	for (;;) {
 		q->qmp_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (q->qmp_fd == -1) {
-			snprintf(err, errlen, "qmp socket: %s", strerror(errno));
+			util_fmt(err, errlen, "qmp socket: %s", strerror(errno));
 			return -1;
 		}
 		if (connect(q->qmp_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
@@ -106,25 +106,25 @@ power_qemu_qmp_connect(struct power_qemu *q, char *err, size_t errlen)
 		close(q->qmp_fd);
 		q->qmp_fd = -1;
 		if (!power_qemu_alive(q)) {
-			snprintf(err, errlen, "qemu exited at start (see its log)");
+			util_fmt(err, errlen, "qemu exited at start (see its log)");
 			return -1;
 		}
 		if (util_now_ms() > deadline) {
-			snprintf(err, errlen, "qmp %s: no answer", q->qmp_path);
+			util_fmt(err, errlen, "qmp %s: no answer", q->qmp_path);
 			return -1;
 		}
 		util_sleep_ms(20);
 	}
 	msg = power_qemu_qmp_read(q->qmp_fd, 5000);	/* the greeting */
 	if (msg == NULL) {
-		snprintf(err, errlen, "qmp: no greeting");
+		util_fmt(err, errlen, "qmp: no greeting");
 		return -1;
 	}
 	cJSON_Delete(msg);
 	msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"qmp_capabilities\"}\n", 5000);
 	if (msg == NULL || cJSON_GetObjectItem(msg, "error")) {
 		cJSON_Delete(msg);
-		snprintf(err, errlen, "qmp: capabilities refused");
+		util_fmt(err, errlen, "qmp: capabilities refused");
 		return -1;
 	}
 	cJSON_Delete(msg);
@@ -151,7 +151,7 @@ power_qemu_find_console(struct power_qemu *q, char *err, size_t errlen)
 	}
 	cJSON_Delete(msg);
 	if (found == -1)
-		snprintf(err, errlen, "qmp: no console pty among QEMU's chardevs");
+		util_fmt(err, errlen, "qmp: no console pty among QEMU's chardevs");
 	return found;
 }
 
@@ -213,12 +213,12 @@ power_qemu_start(const struct board_conf *b, const struct power_qemu_image *img,
 
 	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd == -1) {
-		snprintf(err, errlen, "%s: %s", logpath, strerror(errno));
+		util_fmt(err, errlen, "%s: %s", logpath, strerror(errno));
 		return -1;
 	}
 	pid = fork();
 	if (pid == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		util_fmt(err, errlen, "fork: %s", strerror(errno));
 		close(logfd);
 		return -1;
 	}

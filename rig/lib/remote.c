@@ -2,7 +2,10 @@
 #include "remote.h"
 #include "util.h"
 
+#include <errno.h>
 #include <libssh/libssh.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +37,7 @@ remote_connect(const char *host, int port, const char *user, const char *keyfile
 
 	r->s = ssh_new();
 	if (r->s == NULL) {
-		snprintf(err, errlen, "ssh: out of memory");
+		util_fmt(err, errlen, "ssh: out of memory");
 		free(r);
 		return NULL;
 	}
@@ -48,15 +51,15 @@ remote_connect(const char *host, int port, const char *user, const char *keyfile
 	ssh_options_set(r->s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
 	ssh_options_set(r->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
 	if (ssh_connect(r->s) != SSH_OK) {
-		snprintf(err, errlen, "ssh %s:%d: %s", host, port, ssh_get_error(r->s));
+		util_fmt(err, errlen, "ssh %s:%d: %s", host, port, ssh_get_error(r->s));
 		goto fail;
 	}
 	if (ssh_pki_import_privkey_file(keyfile, NULL, NULL, NULL, &key) != SSH_OK) {
-		snprintf(err, errlen, "ssh: cannot read key %s", keyfile);
+		util_fmt(err, errlen, "ssh: cannot read key %s", keyfile);
 		goto fail;
 	}
 	if (ssh_userauth_publickey(r->s, NULL, key) != SSH_AUTH_SUCCESS) {
-		snprintf(err, errlen, "ssh %s@%s:%d: key not accepted: %s", user, host, port,
+		util_fmt(err, errlen, "ssh %s@%s:%d: key not accepted: %s", user, host, port,
 		    ssh_get_error(r->s));
 		ssh_key_free(key);
 		goto fail;
@@ -92,7 +95,7 @@ remote_job_start(struct remote *r, const char *cmd, char *err, size_t errlen)
 	j->ch = ssh_channel_new(r->s);
 	if (j->ch == NULL || ssh_channel_open_session(j->ch) != SSH_OK ||
 	    ssh_channel_request_exec(j->ch, cmd) != SSH_OK) {
-		snprintf(err, errlen, "ssh: cannot start command: %s", ssh_get_error(r->s));
+		util_fmt(err, errlen, "ssh: cannot start command: %s", ssh_get_error(r->s));
 		remote_job_free(j);
 		return NULL;
 	}
@@ -231,4 +234,33 @@ remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *status, c
 		util_strlcpy(out, j->out, outlen);
 	remote_job_free(j);
 	return rc;
+}
+
+int
+remote_keygen(const char *path, char *err, size_t errlen)
+{
+	ssh_key key = NULL;
+	char *b64 = NULL, pub[4096];
+	FILE *f;
+
+	if (access(path, R_OK) == 0)
+		return 0;
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK ||
+	    ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK ||
+	    ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
+		util_fmt(err, errlen, "%s: cannot make an SSH key", path);
+		ssh_key_free(key);
+		return -1;
+	}
+	ssh_key_free(key);
+	chmod(path, 0600);
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	f = fopen(pub, "w");
+	if (f == NULL || fprintf(f, "ssh-ed25519 %s rig\n", b64) < 0 || fclose(f) != 0) {
+		util_fmt(err, errlen, "%s: %s", pub, strerror(errno));
+		ssh_string_free_char(b64);
+		return -1;
+	}
+	ssh_string_free_char(b64);
+	return 0;
 }

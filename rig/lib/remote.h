@@ -34,4 +34,7 @@ void remote_job_free(struct remote_job *j);
 int remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *status, char *out,
     size_t outlen);
 
+/* Makes an ed25519 key pair at path and path.pub unless path exists: 0 or -1 with err. */
+int remote_keygen(const char *path, char *err, size_t errlen);
+
 #endif

@@ -64,6 +64,18 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+int
+util_fmt(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, len, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 size_t
 util_strlcpy(char *dst, const char *src, size_t size)
 {

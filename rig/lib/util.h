@@ -13,6 +13,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* snprintf for messages, where cutting a long path short is fine: says so to the compiler. */
+int util_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Copies at most size-1 bytes and always terminates; returns strlen(src) (truncation if >= size). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
 

@@ -1,0 +1,134 @@
+/* cmd_run: rigctl run: runs a scenario on a board and streams its steps to the verdict. */
+#include "rigctl.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+cmd_run_exit(const char *verdict)
+{
+	if (strcmp(verdict, "pass") == 0)
+		return RIGCTL_PASS;
+	if (strcmp(verdict, "hang") == 0 || strcmp(verdict, "crash") == 0 ||
+	    strcmp(verdict, "fail") == 0)
+		return RIGCTL_KERNEL_FAIL;
+	return RIGCTL_LAB_ERROR;
+}
+
+static void
+cmd_run_print(cJSON *msg)
+{
+	const char *type = rigctl_str(msg, "type");
+	cJSON *v;
+
+	if (strcmp(type, "start") == 0) {
+		v = cJSON_GetObjectItem(msg, "run");
+		printf("run %d: %s on %s, kernel %s\n", v ? v->valueint : 0,
+		    rigctl_str(msg, "scenario"), rigctl_str(msg, "board"), rigctl_str(msg, "build"));
+	} else if (strcmp(type, "step-begin") == 0) {
+		v = cJSON_GetObjectItem(msg, "step");
+		printf("  [%2d] %s %s ...\n", v ? v->valueint : 0, rigctl_str(msg, "action"),
+		    rigctl_str(msg, "arg"));
+	} else if (strcmp(type, "step") == 0) {
+		cJSON *ms = cJSON_GetObjectItem(msg, "ms");
+		const char *out = rigctl_str(msg, "output");
+		int n = (int)strcspn(out, "\n");
+		v = cJSON_GetObjectItem(msg, "step");
+		printf("  [%2d] %s %s: %s (%.1fs)%s%.*s\n", v ? v->valueint : 0,
+		    rigctl_str(msg, "action"), rigctl_str(msg, "arg"), rigctl_str(msg, "status"),
+		    ms ? ms->valuedouble / 1000.0 : 0.0, n ? "  " : "", n > 160 ? 160 : n, out);
+	} else if (strcmp(type, "log") == 0) {
+		printf("  %s\n", rigctl_str(msg, "msg"));
+	}
+	fflush(stdout);
+}
+
+static void
+cmd_run_verdict(cJSON *msg)
+{
+	const char *title = rigctl_str(msg, "title"), *stack = rigctl_str(msg, "stack");
+
+	printf("verdict: %s\n", rigctl_str(msg, "verdict"));
+	if (*title)
+		printf("title: %s\n", title);
+	printf("detail: %s\n", rigctl_str(msg, "detail"));
+	printf("kernel: %s\n", rigctl_str(msg, "version"));
+	if (*stack) {
+		printf("stack:\n");
+		while (*stack) {
+			int n = (int)strcspn(stack, "\n");
+			printf("  %.*s\n", n, stack);
+			stack += n;
+			if (*stack == '\n')
+				stack++;
+		}
+	}
+	printf("console: %s\n", rigctl_str(msg, "console_log"));
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "board", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rigctl_conn c;
+	cJSON *req, *msg = NULL;
+	const char *board = NULL;
+	char *data;
+	size_t len;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "b:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': board = optarg; break;
+		case 'j': rigctl_json = 1; break;
+		case 'h':
+			printf("usage: rigctl run SCENARIO [--board B] [--json]\n");
+			return RIGCTL_PASS;
+		default:
+			fprintf(stderr, "usage: rigctl run SCENARIO [--board B] [--json]\n");
+			return RIGCTL_LAB_ERROR;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: rigctl run SCENARIO [--board B] [--json]\n");
+		return RIGCTL_LAB_ERROR;
+	}
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "run");
+	cJSON_AddStringToObject(req, "scenario", argv[optind]);
+	if (board)
+		cJSON_AddStringToObject(req, "board", board);
+	rigctl_request(&c, req);
+	while (rigctl_next(&c, &msg, &data, &len) == 1) {
+		if (rigctl_json) {
+			char *s = cJSON_PrintUnformatted(msg);
+			printf("%s\n", s);
+			fflush(stdout);
+			free(s);
+		}
+		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
+			int rc;
+			if (rigctl_json && strcmp(rigctl_str(msg, "status"), "ok") != 0)
+				return RIGCTL_LAB_ERROR;
+			rigctl_check_result(msg);
+			if (!rigctl_json)
+				cmd_run_verdict(msg);
+			rc = cmd_run_exit(rigctl_str(msg, "verdict"));
+			cJSON_Delete(msg);
+			rigctl_close(&c);
+			return rc;
+		}
+		if (!rigctl_json)
+			cmd_run_print(msg);
+		cJSON_Delete(msg);
+	}
+	fprintf(stderr, "rigctl: rigd hung up before the verdict\n");
+	return RIGCTL_LAB_ERROR;
+}

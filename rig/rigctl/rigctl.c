@@ -1,0 +1,187 @@
+/* rigctl: the rig's command-line tool: runs scenarios, shows results, drives boards through rigd. */
+#include "rigctl.h"
+#include "proto.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+const char *rigctl_socket;
+int rigctl_json;
+static struct proto_buf rigctl_in;
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} rigctl_cmds[] = {
+	{ "run", cmd_run, "run SCENARIO [--board B] [--json]   run a scenario, stream its steps" },
+	{ "show", cmd_show, "show boards|runs|builds|crashes [--json], show run ID" },
+	{ "power", cmd_power, "power BOARD on|off|cycle" },
+	{ "console", cmd_console, "console BOARD                      live console, read-only" },
+	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
+	{ "ping", cmd_ping, "ping                               is rigd there" },
+};
+
+static void
+rigctl_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: rigctl [-s SOCKET] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < UTIL_NELEM(rigctl_cmds); i++)
+		fprintf(f, "  %s\n", rigctl_cmds[i].help);
+	fprintf(f, "\nThe socket is -s, else $RIG_SOCKET, else /var/lib/rig/rigd.sock.\n"
+	    "Exit status: 0 pass, 1 the kernel hung, crashed or failed, 2 lab or usage error.\n"
+	    "See rigctl(1).\n");
+}
+
+const char *
+rigctl_str(cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+void
+rigctl_request(struct rigctl_conn *c, cJSON *req)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *s;
+
+	if (util_strlcpy(sa.sun_path, rigctl_socket, sizeof(sa.sun_path)) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "rigctl: %s: socket path too long\n", rigctl_socket);
+		exit(RIGCTL_LAB_ERROR);
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd == -1 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		fprintf(stderr, "rigctl: cannot reach rigd at %s: %s\n", rigctl_socket,
+		    strerror(errno));
+		exit(RIGCTL_LAB_ERROR);
+	}
+	cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
+	s = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	if (proto_write_frame(c->fd, PROTO_JSON, s, strlen(s)) == -1) {
+		fprintf(stderr, "rigctl: %s: %s\n", rigctl_socket, strerror(errno));
+		exit(RIGCTL_LAB_ERROR);
+	}
+	free(s);
+}
+
+int
+rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
+{
+	char *payload;
+	int type, rc;
+
+	rc = proto_read_frame(c->fd, &rigctl_in, PROTO_MAX_FRAME, &type, &payload, len);
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "rigctl: broken reply from rigd\n");
+		exit(RIGCTL_LAB_ERROR);
+	}
+	if (type == PROTO_CONSOLE) {
+		*data = payload;
+		return 2;
+	}
+	*msg = cJSON_Parse(payload);
+	free(payload);
+	if (*msg == NULL) {
+		fprintf(stderr, "rigctl: rigd sent something that is not JSON\n");
+		exit(RIGCTL_LAB_ERROR);
+	}
+	return 1;
+}
+
+void
+rigctl_close(struct rigctl_conn *c)
+{
+	close(c->fd);
+	proto_buf_free(&rigctl_in);
+}
+
+void
+rigctl_check_result(cJSON *msg)
+{
+	if (strcmp(rigctl_str(msg, "status"), PROTO_OK) == 0)
+		return;
+	fprintf(stderr, "rigctl: %s: %s\n", rigctl_str(msg, "status"), rigctl_str(msg, "error"));
+	exit(RIGCTL_LAB_ERROR);
+}
+
+int
+cmd_ping(int argc, char **argv)
+{
+	struct rigctl_conn c;
+	cJSON *req = cJSON_CreateObject(), *msg = NULL;
+	char *data;
+	size_t len;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: rigctl ping\n");
+		return RIGCTL_LAB_ERROR;
+	}
+	cJSON_AddStringToObject(req, "cmd", "ping");
+	rigctl_request(&c, req);
+	while (rigctl_next(&c, &msg, &data, &len) == 1) {
+		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
+			rigctl_check_result(msg);
+			printf("rigd pid %d, protocol %d, state %s\n",
+			    cJSON_GetObjectItem(msg, "pid")->valueint,
+			    cJSON_GetObjectItem(msg, "version")->valueint, rigctl_str(msg, "state"));
+			cJSON_Delete(msg);
+			rigctl_close(&c);
+			return RIGCTL_PASS;
+		}
+		cJSON_Delete(msg);
+	}
+	fprintf(stderr, "rigctl: rigd hung up\n");
+	return RIGCTL_LAB_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int ch;
+
+	rigctl_socket = getenv("RIG_SOCKET");
+	if (rigctl_socket == NULL || *rigctl_socket == '\0')
+		rigctl_socket = "/var/lib/rig/rigd.sock";
+	/* Options before the command are rigctl's; the rest belong to the command. */
+	while ((ch = getopt(argc, argv, "+hs:")) != -1) {
+		switch (ch) {
+		case 's': rigctl_socket = optarg; break;
+		case 'h': rigctl_usage(stdout); return 0;
+		default: rigctl_usage(stderr); return RIGCTL_LAB_ERROR;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		rigctl_usage(stderr);
+		return RIGCTL_LAB_ERROR;
+	}
+	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) {
+		rigctl_usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < UTIL_NELEM(rigctl_cmds); i++) {
+		if (strcmp(argv[0], rigctl_cmds[i].name) == 0) {
+			optind = 1;
+			return rigctl_cmds[i].fn(argc, argv);
+		}
+	}
+	fprintf(stderr, "rigctl: unknown command %s\n", argv[0]);
+	rigctl_usage(stderr);
+	return RIGCTL_LAB_ERROR;
+}

@@ -1,0 +1,40 @@
+/* rigctl: what its commands share: the connection to rigd and output helpers. */
+#ifndef RIGCTL_H
+#define RIGCTL_H
+
+#include <cjson/cJSON.h>
+
+/* Exit codes: what a script running rigctl needs to tell apart. */
+#define RIGCTL_PASS		0	/* pass / done */
+#define RIGCTL_KERNEL_FAIL	1	/* the kernel hung, crashed or misbehaved */
+#define RIGCTL_LAB_ERROR	2	/* the rig, the lab or the request failed */
+
+struct rigctl_conn {
+	int	fd;
+	char	*inbuf;
+	size_t	inlen, incap;
+};
+
+extern const char *rigctl_socket;
+extern int rigctl_json;
+
+/* Connects to rigd and sends req (the "v" field is added); exits 2 when rigd is not there. */
+void rigctl_request(struct rigctl_conn *c, cJSON *req);
+/*
+ * Next message from rigd: a JSON object (return 1, *msg set), console bytes (return 2, *data
+ * and *len set, free *data), 0 at end of stream, exits 2 on a broken stream.
+ */
+int rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len);
+void rigctl_close(struct rigctl_conn *c);
+/* The final "result" of a request: prints the error and exits 2 unless its status is ok. */
+void rigctl_check_result(cJSON *msg);
+const char *rigctl_str(cJSON *o, const char *key);
+
+int cmd_run(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_power(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+
+#endif

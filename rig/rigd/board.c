@@ -1,0 +1,619 @@
+/* board: one board's state machine, its thread (power, boot, runs, recovery) and its console log. */
+#include "rigd.h"
+#include "console.h"
+#include "log.h"
+#include "remote.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *board_state_names[] = {
+	[BOARD_OFF] = "OFF",
+	[BOARD_BOOTING] = "BOOTING",
+	[BOARD_READY] = "READY",
+	[BOARD_RUNNING] = "RUNNING",
+	[BOARD_HUNG] = "HUNG",
+	[BOARD_CRASHED] = "CRASHED",
+	[BOARD_DEAD] = "DEAD",
+	[BOARD_RECOVERING] = "RECOVERING",
+	[BOARD_FAULT] = "FAULT",
+};
+
+const char *
+board_state_name(enum board_state s)
+{
+	return s < UTIL_NELEM(board_state_names) ? board_state_names[s] : "?";
+}
+
+void
+board_set_state_locked(struct board *b, enum board_state s, const char *reason)
+{
+	const char *from = board_state_name(b->state);
+
+	if (b->state == s && strcmp(b->reason, reason ? reason : "") == 0)
+		return;
+	log_info("%s: %s -> %s%s%s", b->conf.name, from, board_state_name(s), reason ? ": " : "",
+	    reason ? reason : "");
+	store_board_event(b->rigd->store, b->conf.name, from, board_state_name(s), reason);
+	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+	b->state = s;
+	util_strlcpy(b->reason, reason ? reason : "", sizeof(b->reason));
+}
+
+static void
+board_set_state(struct board *b, enum board_state s, const char *reason)
+{
+	pthread_mutex_lock(&b->lock);
+	board_set_state_locked(b, s, reason);
+	pthread_mutex_unlock(&b->lock);
+}
+
+cJSON *
+board_describe(struct board *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	char classes[256] = "";
+	int i;
+
+	for (i = 0; i < b->conf.ndevices; i++) {
+		if (i)
+			strncat(classes, " ", sizeof(classes) - strlen(classes) - 1);
+		strncat(classes, b->conf.devices[i].cls, sizeof(classes) - strlen(classes) - 1);
+	}
+	pthread_mutex_lock(&b->lock);
+	cJSON_AddStringToObject(o, "name", b->conf.name);
+	cJSON_AddStringToObject(o, "arch", b->conf.arch);
+	cJSON_AddStringToObject(o, "state", board_state_name(b->state));
+	cJSON_AddStringToObject(o, "reason", b->reason);
+	cJSON_AddStringToObject(o, "classes", classes);
+	cJSON_AddNumberToObject(o, "queued", b->njobs);
+	cJSON_AddStringToObject(o, "release", b->release);
+	cJSON_AddStringToObject(o, "console_log", b->console_log);
+	cJSON_AddNumberToObject(o, "console_bytes", (double)b->console_bytes);
+	pthread_mutex_unlock(&b->lock);
+	return o;
+}
+
+/* Triage callback, under the board's lock (the event loop feeds the console in). */
+static void
+board_on_report(const struct triage_report *rep, void *arg)
+{
+	struct board *b = arg;
+	struct board_crash *c;
+
+	log_info("%s: console: %s", b->conf.name, rep->title);
+	store_crash_add(b->rigd->store, b->run_id, b->conf.name, b->build_id, rep->title, rep->type,
+	    rep->frame, rep->corrupted, b->console_log, (int64_t)rep->start, (int64_t)rep->end,
+	    rep->text);
+	if (b->ncrashes >= BOARD_MAX_CRASHES)
+		return;
+	c = &b->crashes[b->ncrashes++];
+	util_strlcpy(c->title, rep->title, sizeof(c->title));
+	util_strlcpy(c->type, rep->type, sizeof(c->type));
+	util_strlcpy(c->frame, rep->frame, sizeof(c->frame));
+	c->corrupted = rep->corrupted;
+	c->start = (int64_t)rep->start;
+	c->end = (int64_t)rep->end;
+	c->text = xmalloc(rep->textlen + 1);
+	memcpy(c->text, rep->text, rep->textlen);
+	c->text[rep->textlen] = '\0';
+}
+
+static void
+board_console_close_locked(struct board *b)
+{
+	if (b->triage)
+		triage_flush(b->triage);
+	if (b->console_fd != -1)
+		close(b->console_fd);
+	b->console_fd = -1;
+}
+
+void
+board_console_read(struct board *b)
+{
+	char buf[65536];
+	ssize_t n;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->console_fd == -1) {
+		pthread_mutex_unlock(&b->lock);
+		return;
+	}
+	n = read(b->console_fd, buf, sizeof(buf));
+	if (n > 0) {
+		ssize_t off = 0;
+		while (b->console_log_fd != -1 && off < n) {
+			ssize_t w = write(b->console_log_fd, buf + off, (size_t)(n - off));
+			if (w == -1 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				log_warn("%s: console log %s", b->conf.name, b->console_log);
+				break;
+			}
+			off += w;
+		}
+		b->console_bytes += n;
+		b->console_last_ms = util_now_ms();
+		triage_feed(b->triage, buf, (size_t)n);
+		pthread_mutex_unlock(&b->lock);
+		control_console(b->rigd, b, buf, (size_t)n);
+		return;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		pthread_mutex_unlock(&b->lock);
+		return;
+	}
+	/* EIO on a pty: its QEMU is gone. A real adapter unplugged looks the same. */
+	log_debug("%s: console closed", b->conf.name);
+	board_console_close_locked(b);
+	pthread_mutex_unlock(&b->lock);
+	pthread_cond_broadcast(&b->cond);
+}
+
+void
+board_console_tick(struct board *b, int64_t now)
+{
+	pthread_mutex_lock(&b->lock);
+	/* A report that stops mid-way (the board froze) is delivered after two quiet seconds. */
+	if (b->triage && triage_pending(b->triage) && now - b->console_last_ms > 2000)
+		triage_flush(b->triage);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* A new boot: a new log file, a fresh triage, the console fd handed to the event loop. */
+static void
+board_console_attach(struct board *b, int fd)
+{
+	char dir[600];
+	int i;
+
+	pthread_mutex_lock(&b->lock);
+	board_console_close_locked(b);
+	if (b->console_log_fd != -1)
+		close(b->console_log_fd);
+	if (b->triage)
+		triage_free(b->triage);
+	for (i = 0; i < b->ncrashes; i++)
+		free(b->crashes[i].text);
+	b->ncrashes = 0;
+	b->boot_no++;
+	util_fmt(dir, sizeof(dir), "%s/console/%s", b->rigd->statedir, b->conf.name);
+	util_mkdirs(dir);
+	util_fmt(b->console_log, sizeof(b->console_log), "%s/boot-%lld-%04d.log", dir,
+	    (long long)(util_wall_ms() / 1000), b->boot_no);
+	b->console_log_fd = open(b->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (b->console_log_fd == -1)
+		log_warn("%s: %s", b->conf.name, b->console_log);
+	b->console_bytes = 0;
+	b->console_last_ms = util_now_ms();
+	b->triage = triage_new(board_on_report, b);
+	b->console_fd = fd;
+	pthread_mutex_unlock(&b->lock);
+	control_wake(b->rigd);
+}
+
+/* Reads KEY=VALUE lines of the image the firmware builder made. */
+static int
+board_image_read(struct board *b, char *err, size_t errlen)
+{
+	FILE *f = fopen(b->image_env, "r");
+	char line[1024];
+
+	if (f == NULL) {
+		util_fmt(err, errlen, "%s: %s", b->image_env, strerror(errno));
+		return -1;
+	}
+	b->kernel[0] = b->initrd[0] = b->dtb[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '='), *v;
+		line[strcspn(line, "\n")] = '\0';
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		v = eq + 1;
+		if (strcmp(line, "KERNEL") == 0)
+			util_strlcpy(b->kernel, v, sizeof(b->kernel));
+		else if (strcmp(line, "INITRD") == 0)
+			util_strlcpy(b->initrd, v, sizeof(b->initrd));
+		else if (strcmp(line, "DTB") == 0)
+			util_strlcpy(b->dtb, v, sizeof(b->dtb));
+		else if (strcmp(line, "SHA256") == 0)
+			util_strlcpy(b->image_sha256, v, sizeof(b->image_sha256));
+		else if (strcmp(line, "CONFIG_SHA256") == 0)
+			util_strlcpy(b->config_sha256, v, sizeof(b->config_sha256));
+		else if (strcmp(line, "PACKAGE") == 0)
+			util_strlcpy(b->package, v, sizeof(b->package));
+		else if (strcmp(line, "PACKAGE_VERSION") == 0)
+			util_strlcpy(b->package_version, v, sizeof(b->package_version));
+	}
+	fclose(f);
+	if (!b->kernel[0] || !b->initrd[0]) {
+		util_fmt(err, errlen, "%s: no KERNEL or INITRD", b->image_env);
+		return -1;
+	}
+	return 0;
+}
+
+/* The firmware builder makes (or finds cached) the kernel and initramfs for this board. */
+static int
+board_image(struct board *b, char *err, size_t errlen)
+{
+	struct rigd *r = b->rigd;
+	char cmd[4096], out[600], line[600] = "";
+	FILE *p;
+	int st;
+
+	util_fmt(out, sizeof(out), "%s/images/%s", r->statedir, b->conf.name);
+	snprintf(cmd, sizeof(cmd), "'%s/mkimage' --arch '%s' --kernel '%s' --modules '%s'"
+	    " --key '%s.pub' --cache '%s' --out '%s'%s%s%s", r->firmwaredir, b->conf.arch,
+	    b->conf.kernel_package, b->conf.modules, r->keyfile, r->cachedir, out,
+	    b->conf.qemu_dtb[0] ? " --dtb '" : "", b->conf.qemu_dtb,
+	    b->conf.qemu_dtb[0] ? "'" : "");
+	log_debug("%s: %s", b->conf.name, cmd);
+	p = popen(cmd, "r");
+	if (p == NULL) {
+		util_fmt(err, errlen, "mkimage: %s", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), p))
+		;
+	st = pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	if (st != 0 || line[0] == '\0') {
+		util_fmt(err, errlen, "image for %s (%s) could not be built: see rigd's log",
+		    b->conf.name, b->conf.kernel_package);
+		return -1;
+	}
+	util_strlcpy(b->image_env, line, sizeof(b->image_env));
+	return board_image_read(b, err, errlen);
+}
+
+static void
+board_power_off(struct board *b)
+{
+	remote_close(b->ssh);
+	b->ssh = NULL;
+	power_qemu_stop(&b->qemu);
+	pthread_mutex_lock(&b->lock);
+	b->release[0] = '\0';
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Asks the board who it is: the build is what the running kernel says, not what was meant. */
+static int
+board_identify(struct board *b, char *err, size_t errlen)
+{
+	char out[1024], *nl;
+	struct store_build sb = { 0 };
+	int st;
+
+	if (remote_run(b->ssh, "uname -r; cat /proc/version", 10000, &st, out, sizeof(out)) != 0 ||
+	    st != 0) {
+		util_fmt(err, errlen, "uname on the board failed: %s", out);
+		return -1;
+	}
+	nl = strchr(out, '\n');
+	if (nl == NULL) {
+		util_fmt(err, errlen, "uname on the board printed nothing useful");
+		return -1;
+	}
+	*nl = '\0';
+	util_strlcpy(b->release, out, sizeof(b->release));
+	util_strlcpy(b->version, nl + 1, sizeof(b->version));
+	b->version[strcspn(b->version, "\n")] = '\0';
+	util_strlcpy(sb.name, b->package[0] ? b->package : b->release, sizeof(sb.name));
+	util_strlcpy(sb.release, b->release, sizeof(sb.release));
+	util_strlcpy(sb.version, b->version, sizeof(sb.version));
+	util_strlcpy(sb.arch, b->conf.arch, sizeof(sb.arch));
+	util_strlcpy(sb.image_sha256, b->image_sha256, sizeof(sb.image_sha256));
+	util_strlcpy(sb.config_sha256, b->config_sha256, sizeof(sb.config_sha256));
+	snprintf(sb.origin, sizeof(sb.origin), "debian:%s=%s", b->package, b->package_version);
+	pthread_mutex_lock(&b->lock);
+	b->build_id = store_build_get_or_add(b->rigd->store, &sb);
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
+/* Power on and wait until SSH answers and the board has said which kernel it runs. */
+static int
+board_boot_once(struct board *b, char *err, size_t errlen)
+{
+	struct power_qemu_image img;
+	int64_t t0 = util_now_ms(), deadline;
+	int fd;
+
+	if (strcmp(b->conf.power_backend, "qemu") != 0) {
+		util_fmt(err, errlen, "power backend %s is not served by this rigd",
+		    b->conf.power_backend);
+		return -1;
+	}
+	if (board_image(b, err, errlen) == -1)
+		return -1;
+	img.kernel = b->kernel;
+	img.initrd = b->initrd;
+	img.dtb = b->dtb;
+	b->ssh_port = b->conf.ssh_port > 0 ? b->conf.ssh_port : power_qemu_free_port();
+	if (power_qemu_start(&b->conf, &img, b->rigd->statedir, b->ssh_port, &b->qemu, err,
+	    errlen) == -1)
+		return -1;
+	fd = console_open(b->qemu.console, b->conf.baud, err, errlen);
+	if (fd == -1) {
+		power_qemu_stop(&b->qemu);
+		return -1;
+	}
+	/* The console is open before the CPU starts: the log has the boot from its first byte. */
+	board_console_attach(b, fd);
+	if (power_qemu_cont(&b->qemu) == -1) {
+		util_fmt(err, errlen, "qmp cont failed");
+		power_qemu_stop(&b->qemu);
+		return -1;
+	}
+	deadline = t0 + b->conf.boot_timeout_ms;
+	while (util_now_ms() < deadline) {
+		char serr[256];
+
+		if (!power_qemu_alive(&b->qemu)) {
+			util_fmt(err, errlen, "QEMU exited during boot (see %s)", b->console_log);
+			board_power_off(b);
+			return -1;
+		}
+		b->ssh = remote_connect(b->conf.ssh_host, b->ssh_port, b->conf.ssh_user,
+		    b->rigd->keyfile, 3000, serr, sizeof(serr));
+		if (b->ssh)
+			break;
+		log_debug("%s: %s", b->conf.name, serr);
+		util_sleep_ms(500);
+	}
+	if (b->ssh == NULL) {
+		util_fmt(err, errlen, "no SSH within %llds of power-on",
+		    (long long)(b->conf.boot_timeout_ms / 1000));
+		board_power_off(b);
+		return -1;
+	}
+	if (board_identify(b, err, errlen) == -1) {
+		board_power_off(b);
+		return -1;
+	}
+	b->boot_ms = util_now_ms() - t0;
+	return 0;
+}
+
+/* Boots, retrying once: a board that fails twice is taken out of service with the reason. */
+static int
+board_boot(struct board *b, enum board_state during)
+{
+	char err[512], reason[600];
+	int attempt;
+
+	for (attempt = 1; attempt <= 2; attempt++) {
+		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
+		if (board_boot_once(b, err, sizeof(err)) == 0) {
+			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
+			    b->boot_ms / 1000.0);
+			board_set_state(b, BOARD_READY, reason);
+			return 0;
+		}
+		log_warnx("%s: boot failed: %s", b->conf.name, err);
+	}
+	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
+	board_set_state(b, BOARD_FAULT, reason);
+	return -1;
+}
+
+static int
+board_ready(struct board *b)
+{
+	enum board_state s;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	pthread_mutex_unlock(&b->lock);
+	if (s == BOARD_READY && power_qemu_alive(&b->qemu) && b->ssh)
+		return 0;
+	if (s == BOARD_READY || s == BOARD_RUNNING)
+		board_power_off(b);
+	return board_boot(b, BOARD_BOOTING);
+}
+
+static void
+board_emit(struct board *b, struct board_job *job, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+board_emit(struct board *b, struct board_job *job, const char *type, const char *fmt, ...)
+{
+	cJSON *o;
+	char msg[1024];
+	va_list ap;
+
+	if (job->client == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", type);
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	cJSON_AddStringToObject(o, "msg", msg);
+	control_post(b->rigd, job->client, o);
+}
+
+static void
+board_result(struct board *b, struct board_job *job, const char *status, const char *error,
+    cJSON *extra)
+{
+	cJSON *o = extra ? extra : cJSON_CreateObject();
+
+	if (job->client == 0) {
+		cJSON_Delete(o);
+		return;
+	}
+	cJSON_AddStringToObject(o, "type", "result");
+	cJSON_AddStringToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	control_post(b->rigd, job->client, o);
+}
+
+/* After a hang, crash or lab error: power cycle and boot so the next run starts clean. */
+static void
+board_recover(struct board *b, struct board_job *job, int64_t run_id)
+{
+	int64_t t0 = util_now_ms();
+	int rc;
+
+	board_set_state(b, BOARD_RECOVERING, "power cycle");
+	board_emit(b, job, "log", "recovering the board (power cycle)");
+	board_power_off(b);
+	rc = board_boot(b, BOARD_RECOVERING);
+	if (run_id > 0)
+		store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,
+		    rc == 0 ? "ready" : "fault");
+	board_emit(b, job, "log", "recovery %s after %.1fs", rc == 0 ? "done" : "failed",
+	    (util_now_ms() - t0) / 1000.0);
+}
+
+static void
+board_do_run(struct board *b, struct board_job *job)
+{
+	struct runner_result res;
+	cJSON *o;
+
+	if (board_ready(b) == -1) {
+		pthread_mutex_lock(&b->lock);
+		board_result(b, job, PROTO_FAILED, b->reason, NULL);
+		pthread_mutex_unlock(&b->lock);
+		return;
+	}
+	board_set_state(b, BOARD_RUNNING, job->scenario->name);
+	runner_run(b, job, &res);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
+	cJSON_AddStringToObject(o, "scenario", job->scenario->name);
+	cJSON_AddStringToObject(o, "verdict", res.verdict);
+	cJSON_AddStringToObject(o, "title", res.title);
+	cJSON_AddStringToObject(o, "build", b->release);
+	cJSON_AddStringToObject(o, "version", b->version);
+	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
+	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
+	cJSON_AddStringToObject(o, "console_log", b->console_log);
+	board_result(b, job, PROTO_OK, NULL, o);
+	if (strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) {
+		board_set_state(b, BOARD_READY, "");
+	} else {
+		enum board_state s = strcmp(res.verdict, "hang") == 0 ? BOARD_HUNG :
+		    strcmp(res.verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;
+		board_set_state(b, s, res.title);
+		board_recover(b, job, res.run_id);
+	}
+	runner_result_free(&res);
+}
+
+static void
+board_do_power(struct board *b, struct board_job *job)
+{
+	int rc = 0;
+
+	if (strcmp(job->action, "off") == 0 || strcmp(job->action, "cycle") == 0) {
+		board_power_off(b);
+		board_set_state(b, BOARD_OFF, job->action);
+	}
+	if (strcmp(job->action, "on") == 0 || strcmp(job->action, "cycle") == 0)
+		rc = board_ready(b);
+	pthread_mutex_lock(&b->lock);
+	board_result(b, job, rc == 0 ? PROTO_OK : PROTO_FAILED, rc == 0 ? NULL : b->reason,
+	    NULL);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void *
+board_main(void *arg)
+{
+	struct board *b = arg;
+
+	for (;;) {
+		struct board_job *job;
+
+		pthread_mutex_lock(&b->lock);
+		while (b->jobs == NULL && !b->stopping)
+			pthread_cond_wait(&b->cond, &b->lock);
+		if (b->stopping) {
+			pthread_mutex_unlock(&b->lock);
+			break;
+		}
+		job = b->jobs;
+		b->jobs = job->next;
+		if (b->jobs == NULL)
+			b->jobs_tail = NULL;
+		b->njobs--;
+		pthread_mutex_unlock(&b->lock);
+
+		if (job->kind == JOB_RUN)
+			board_do_run(b, job);
+		else
+			board_do_power(b, job);
+		free(job);
+	}
+	board_power_off(b);
+	return NULL;
+}
+
+struct board *
+board_new(struct rigd *r, const struct board_conf *conf)
+{
+	struct board *b = xcalloc(1, sizeof(*b));
+
+	b->rigd = r;
+	b->conf = *conf;
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->state = BOARD_OFF;
+	b->console_fd = -1;
+	b->console_log_fd = -1;
+	b->run_id = -1;
+	b->build_id = -1;
+	b->qemu.qmp_fd = -1;
+	store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
+	return b;
+}
+
+int
+board_start(struct board *b)
+{
+	return pthread_create(&b->thread, NULL, board_main, b) == 0 ? 0 : -1;
+}
+
+void
+board_stop(struct board *b)
+{
+	pthread_mutex_lock(&b->lock);
+	b->stopping = 1;
+	pthread_mutex_unlock(&b->lock);
+	pthread_cond_broadcast(&b->cond);
+	pthread_join(b->thread, NULL);
+}
+
+int
+board_enqueue(struct board *b, struct board_job *job)
+{
+	int pos;
+
+	pthread_mutex_lock(&b->lock);
+	job->next = NULL;
+	if (b->jobs_tail)
+		b->jobs_tail->next = job;
+	else
+		b->jobs = job;
+	b->jobs_tail = job;
+	pos = b->njobs++;
+	pthread_mutex_unlock(&b->lock);
+	pthread_cond_broadcast(&b->cond);
+	return pos;
+}

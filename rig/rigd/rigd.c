@@ -1,0 +1,345 @@
+/* rigd: the rig's daemon: reads board and scenario files, starts one thread per board, serves rigctl. */
+#include "rigd.h"
+#include "log.h"
+#include "remote.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+static struct rigd rigd;
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: rigd [-dnv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
+	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n");
+	exit(2);
+}
+
+const struct scenario *
+rigd_scenario(struct rigd *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nscens; i++)
+		if (strcmp(r->scens[i].name, name) == 0)
+			return &r->scens[i];
+	return NULL;
+}
+
+struct board *
+rigd_board(struct rigd *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nboards; i++)
+		if (strcmp(r->boards[i]->conf.name, name) == 0)
+			return r->boards[i];
+	return NULL;
+}
+
+static int
+rigd_yaml_name(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
+}
+
+/* Loads every scenario file; all errors are reported. Returns the count or -1. */
+static int
+rigd_load_scenarios(const char *dir, struct scenario **out, struct conf_errors *errs)
+{
+	struct dirent **names;
+	struct scenario *s;
+	int n, i, k = 0, bad = 0;
+
+	n = scandir(dir, &names, rigd_yaml_name, alphasort);
+	if (n == -1) {
+		conf_errors_add(errs, dir, 0, "%s", strerror(errno));
+		return -1;
+	}
+	s = xcalloc((size_t)n + 1, sizeof(*s));
+	for (i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		util_fmt(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (scenario_load(path, &s[k], errs) == 0)
+			k++;
+		else
+			bad = 1;
+		free(names[i]);
+	}
+	free(names);
+	if (bad) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return k;
+}
+
+static int
+rigd_load_boards(const char *dir, struct board_conf **out, struct conf_errors *errs)
+{
+	struct dirent **names;
+	struct board_conf *b;
+	int n, i, j, k = 0, bad = 0;
+
+	n = scandir(dir, &names, rigd_yaml_name, alphasort);
+	if (n == -1) {
+		conf_errors_add(errs, dir, 0, "%s", strerror(errno));
+		return -1;
+	}
+	b = xcalloc((size_t)n + 1, sizeof(*b));
+	for (i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		util_fmt(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (board_conf_load(path, &b[k], errs) == 0) {
+			for (j = 0; j < k; j++)
+				if (strcmp(b[j].name, b[k].name) == 0) {
+					conf_errors_add(errs, path, b[k].line,
+					    "board %s already defined in %s", b[k].name, b[j].file);
+					bad = 1;
+				}
+			k++;
+		} else
+			bad = 1;
+		free(names[i]);
+	}
+	free(names);
+	if (bad) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return k;
+}
+
+void
+rigd_reload(struct rigd *r)
+{
+	struct conf_errors errs = { 0 };
+	struct scenario *s;
+	int n;
+
+	/*
+	 * Board threads hold pointers into the scenario table while they run: a reload builds a
+	 * new table and leaves the old one in place (a few KB per reload, bounded by SIGHUPs).
+	 */
+	n = rigd_load_scenarios(r->scendir, &s, &errs);
+	if (n < 0) {
+		int i;
+		for (i = 0; i < errs.n; i++)
+			log_warnx("reload: %s", errs.msg[i]);
+		log_warnx("reload: scenarios kept as they were");
+		conf_errors_free(&errs);
+		return;
+	}
+	r->scens = s;
+	r->nscens = n;
+	log_info("reload: %d scenarios", n);
+}
+
+static void
+rigd_signal(int sig)
+{
+	if (sig == SIGHUP)
+		rigd.reload = 1;
+	else
+		rigd.quit = 1;
+}
+
+static void
+rigd_abspath(char *dst, size_t len, const char *src)
+{
+	char buf[PATH_MAX];
+
+	if (src[0] == '/' || getcwd(buf, sizeof(buf)) == NULL)
+		util_strlcpy(dst, src, len);
+	else
+		util_fmt(dst, len, "%s/%s", buf, src);
+}
+
+static int
+rigd_selected(const char *list, const char *name)
+{
+	char buf[1024], *tok, *save;
+
+	if (list == NULL)
+		return 1;
+	util_strlcpy(buf, list, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rigd *r = &rigd;
+	struct conf_errors errs = { 0 };
+	struct board_conf *confs = NULL;
+	struct sigaction sa;
+	const char *state = "/var/lib/rig", *sock = NULL, *boards = "boards";
+	const char *scens = "scenarios", *fw = "firmware", *cache = getenv("RIG_CACHE");
+	const char *only = NULL, *logfile = NULL;
+	char path[PATH_MAX], err[512];
+	int ch, foreground = 0, check = 0, verbose = 0, nconfs, i, lockfd, interrupted;
+	cJSON *stale;
+
+	while ((ch = getopt(argc, argv, "B:b:C:c:df:hl:nS:s:v")) != -1) {
+		switch (ch) {
+		case 'B': only = optarg; break;
+		case 'b': boards = optarg; break;
+		case 'C': cache = optarg; break;
+		case 'c': scens = optarg; break;
+		case 'd': foreground = 1; break;
+		case 'f': fw = optarg; break;
+		case 'l': logfile = optarg; break;
+		case 'n': check = 1; break;
+		case 'S': state = optarg; break;
+		case 's': sock = optarg; break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("rigd", 0, verbose);
+
+	nconfs = rigd_load_boards(boards, &confs, &errs);
+	r->nscens = rigd_load_scenarios(scens, &r->scens, &errs);
+	if (nconfs < 0 || r->nscens < 0) {
+		conf_errors_print(&errs, stderr);
+		fprintf(stderr, "rigd: %d error%s in board and scenario files\n", errs.n,
+		    errs.n == 1 ? "" : "s");
+		return 1;
+	}
+	if (only) {
+		char buf[1024], *tok, *save;
+		util_strlcpy(buf, only, sizeof(buf));
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			for (i = 0; i < nconfs && strcmp(confs[i].name, tok) != 0; i++)
+				;
+			if (i == nconfs) {
+				fprintf(stderr, "rigd: -B %s: no such board in %s\n", tok, boards);
+				return 1;
+			}
+		}
+	}
+	if (check) {
+		printf("rigd: %d boards, %d scenarios: OK\n", nconfs, r->nscens);
+		return 0;
+	}
+
+	rigd_abspath(r->statedir, sizeof(r->statedir), state);
+	rigd_abspath(r->boardsdir, sizeof(r->boardsdir), boards);
+	rigd_abspath(r->scendir, sizeof(r->scendir), scens);
+	rigd_abspath(r->firmwaredir, sizeof(r->firmwaredir), fw);
+	if (cache)
+		rigd_abspath(r->cachedir, sizeof(r->cachedir), cache);
+	else
+		util_fmt(r->cachedir, sizeof(r->cachedir), "%s/cache", r->statedir);
+	if (sock)
+		rigd_abspath(r->sockpath, sizeof(r->sockpath), sock);
+	else
+		util_fmt(r->sockpath, sizeof(r->sockpath), "%s/rigd.sock", r->statedir);
+	util_fmt(r->keyfile, sizeof(r->keyfile), "%s/id_ed25519", r->statedir);
+	if (util_mkdirs(r->statedir) == -1 || util_mkdirs(r->cachedir) == -1)
+		fatal("%s", r->statedir);
+
+	/* One rigd per state directory: a second would fight over boards and the database. */
+	util_fmt(path, sizeof(path), "%s/rigd.pid", r->statedir);
+	lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lockfd == -1 || flock(lockfd, LOCK_EX | LOCK_NB) == -1)
+		fatalx("%s: another rigd serves this state directory", r->statedir);
+	if (!foreground) {
+		if (daemon(1, 0) == -1)
+			fatal("daemon");
+		if (logfile) {
+			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+			if (fd != -1) {
+				dup2(fd, 2);
+				close(fd);
+			}
+		} else
+			log_init("rigd", 1, verbose);
+	}
+	if (ftruncate(lockfd, 0) == 0)
+		dprintf(lockfd, "%d\n", (int)getpid());
+
+	util_fmt(path, sizeof(path), "%s/rig.db", r->statedir);
+	r->store = store_open(path, err, sizeof(err));
+	if (r->store == NULL)
+		fatalx("%s", err);
+	if (remote_keygen(r->keyfile, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	/* Runs a killed rigd left open are closed as errors; their boards are brought back. */
+	stale = store_query(r->store, "SELECT DISTINCT board FROM runs WHERE state='running'",
+	    NULL, 0);
+	interrupted = store_runs_interrupt(r->store);
+	if (interrupted > 0)
+		log_warnx("%d run(s) were interrupted by a stopped rigd: recorded as errors",
+		    interrupted);
+
+	if (pipe(r->wake) == -1 || util_fd_nonblock(r->wake[0]) == -1 ||
+	    util_fd_nonblock(r->wake[1]) == -1)
+		fatal("pipe");
+	pthread_mutex_init(&r->outbox_lock, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = rigd_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	r->boards = xcalloc((size_t)nconfs + 1, sizeof(*r->boards));
+	for (i = 0; i < nconfs; i++) {
+		if (!rigd_selected(only, confs[i].name))
+			continue;
+		r->boards[r->nboards] = board_new(r, &confs[i]);
+		if (board_start(r->boards[r->nboards]) == -1)
+			fatal("thread for %s", confs[i].name);
+		r->nboards++;
+	}
+	free(confs);
+	for (i = 0; stale && i < cJSON_GetArraySize(stale); i++) {
+		cJSON *name = cJSON_GetObjectItem(cJSON_GetArrayItem(stale, i), "board");
+		struct board *b = cJSON_IsString(name) ? rigd_board(r, name->valuestring) : NULL;
+		if (b) {
+			struct board_job *job = xcalloc(1, sizeof(*job));
+			job->kind = JOB_POWER;
+			util_strlcpy(job->action, "cycle", sizeof(job->action));
+			board_enqueue(b, job);
+		}
+	}
+	cJSON_Delete(stale);
+
+	if (control_listen(r) == -1)
+		return 1;
+	log_info("serving %d board(s), %d scenario(s) on %s", r->nboards, r->nscens, r->sockpath);
+	control_loop(r);
+
+	log_info("stopping");
+	unlink(r->sockpath);
+	/* Boards are powered off with the daemon; runs cut short are recorded as interrupted. */
+	for (i = 0; i < r->nboards; i++) {
+		struct board *b = r->boards[i];
+		if (b->qemu.pid > 0)
+			kill(b->qemu.pid, SIGKILL);
+	}
+	store_runs_interrupt(r->store);
+	return 0;
+}

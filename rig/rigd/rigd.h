@@ -1,0 +1,163 @@
+/* rigd: the daemon's shared state and the calls its parts make to each other. */
+#ifndef RIGD_H
+#define RIGD_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "proto.h"
+#include "power_qemu.h"
+#include "store.h"
+#include "triage.h"
+
+struct remote;
+
+enum board_state {
+	BOARD_OFF,
+	BOARD_BOOTING,
+	BOARD_READY,
+	BOARD_RUNNING,
+	BOARD_HUNG,
+	BOARD_CRASHED,
+	BOARD_DEAD,
+	BOARD_RECOVERING,
+	BOARD_FAULT,
+};
+
+enum board_job_kind {
+	JOB_RUN,
+	JOB_POWER,
+};
+
+struct board_job {
+	enum board_job_kind	 kind;
+	uint64_t		 client;	/* who gets the events; 0: nobody (internal) */
+	long			 uid;
+	const struct scenario	*scenario;	/* JOB_RUN */
+	char			 action[16];	/* JOB_POWER: on, off, cycle */
+	struct board_job	*next;
+};
+
+/* A crash report seen on the console during the current boot. */
+struct board_crash {
+	char		title[256];
+	char		type[32];
+	char		frame[128];
+	int		corrupted;
+	int64_t		start, end;
+	char		*text;
+};
+
+#define BOARD_MAX_CRASHES	16
+
+struct rigd;
+
+struct board {
+	struct rigd		*rigd;
+	struct board_conf	 conf;
+	pthread_t		 thread;
+
+	/* Everything below is shared by the board's thread and the event loop: under lock. */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	enum board_state	 state;
+	char			 reason[256];
+	struct board_job	*jobs, *jobs_tail;
+	int			 njobs;
+	int			 stopping;
+
+	/* console: the event loop reads and logs; the board thread opens it at power-on */
+	int			 console_fd;
+	int			 console_log_fd;
+	char			 console_log[512];
+	int64_t			 console_bytes;		/* bytes in this boot's log */
+	int64_t			 console_last_ms;	/* when bytes last arrived */
+	int			 boot_no;
+	struct triage		*triage;
+	struct board_crash	 crashes[BOARD_MAX_CRASHES];
+	int			 ncrashes;		/* this boot's reports */
+	int64_t			 run_id;		/* the run in progress, -1 if none */
+	int64_t			 build_id;
+
+	/* the board thread's own (no lock needed) */
+	struct power_qemu	 qemu;
+	struct remote		*ssh;
+	int			 ssh_port;
+	char			 image_env[512];
+	char			 kernel[512], initrd[512], dtb[512];
+	char			 image_sha256[65], config_sha256[65];
+	char			 package[128], package_version[64];
+	char			 release[128], version[512];
+	int64_t			 boot_ms;		/* power-on to READY of the last boot */
+};
+
+struct rigd {
+	char		 statedir[512];
+	char		 sockpath[512];
+	char		 boardsdir[512];
+	char		 scendir[512];
+	char		 firmwaredir[512];
+	char		 cachedir[512];
+	char		 keyfile[600];
+	struct store	*store;
+
+	struct board	**boards;
+	int		 nboards;
+	struct scenario	*scens;
+	int		 nscens;
+
+	int		 wake[2];		/* board threads -> event loop */
+	pthread_mutex_t	 outbox_lock;
+	struct control_msg *outbox, *outbox_tail;
+
+	volatile sig_atomic_t quit, reload;
+};
+
+/* board.c */
+const char *board_state_name(enum board_state s);
+struct board *board_new(struct rigd *r, const struct board_conf *conf);
+int board_start(struct board *b);
+void board_stop(struct board *b);
+/* Queues a job; returns its place in the queue (0 = next). */
+int board_enqueue(struct board *b, struct board_job *job);
+/* Under the board's lock: a new state, logged and stored with the reason. */
+void board_set_state_locked(struct board *b, enum board_state s, const char *reason);
+cJSON *board_describe(struct board *b);
+/* Event loop side of the console: called when console_fd is readable. */
+void board_console_read(struct board *b);
+/* Event loop: a quiet console with a report begun gets it delivered. */
+void board_console_tick(struct board *b, int64_t now);
+
+/* runner.c: runs one scenario on a READY board; returns the verdict's exit class. */
+struct runner_result {
+	char	verdict[16];
+	char	title[256];
+	char	*detail;
+	char	*stack;
+	int64_t	run_id;
+};
+void runner_run(struct board *b, struct board_job *job, struct runner_result *res);
+void runner_result_free(struct runner_result *res);
+
+/* control.c */
+int control_listen(struct rigd *r);
+/* From any thread: queue a JSON message for a client (takes ownership of msg). */
+void control_post(struct rigd *r, uint64_t client, cJSON *msg);
+/* Event loop only: console bytes to the clients watching that board. */
+void control_console(struct rigd *r, struct board *b, const char *buf, size_t len);
+/* The event loop. */
+void control_loop(struct rigd *r);
+void control_wake(struct rigd *r);
+
+/* rigd.c */
+const struct scenario *rigd_scenario(struct rigd *r, const char *name);
+struct board *rigd_board(struct rigd *r, const char *name);
+/* SIGHUP: scenarios are read again (boards keep their files until restart). */
+void rigd_reload(struct rigd *r);
+
+#endif

@@ -1,0 +1,551 @@
+/* runner: one scenario's steps on a READY board over SSH, and the verdict they earn. */
+#include "rigd.h"
+#include "log.h"
+#include "remote.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RUNNER_MAX_BG	8
+
+/* A step started with "background: true", joined later by "wait". */
+struct runner_bg {
+	char			 name[32];
+	const struct scen_step	*step;
+	struct remote_job	*job;
+	char			 pid[32];
+	int64_t			 started;
+};
+
+struct runner {
+	struct board		*b;
+	struct board_job	*job;
+	struct runner_result	*res;
+	int64_t			 t0;
+	int64_t			 console_start;
+	int			 crashes_before;
+	char			 holder_pid[CONF_MAX_DEVICES][32];
+	struct runner_bg	 bg[RUNNER_MAX_BG];
+	int			 nbg;
+	int			 stepno;
+};
+
+static void
+runner_emit(struct runner *rn, const char *type, cJSON *o)
+{
+	if (rn->job->client == 0) {
+		cJSON_Delete(o);
+		return;
+	}
+	cJSON_AddStringToObject(o, "type", type);
+	control_post(rn->b->rigd, rn->job->client, o);
+}
+
+static void
+runner_verdict(struct runner *rn, const char *verdict, const char *title, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+runner_verdict(struct runner *rn, const char *verdict, const char *title, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	util_strlcpy(rn->res->verdict, verdict, sizeof(rn->res->verdict));
+	util_strlcpy(rn->res->title, title, sizeof(rn->res->title));
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(rn->res->detail);
+	rn->res->detail = xstrdup(buf);
+}
+
+static int
+runner_class_index(const struct board *b, const char *cls)
+{
+	int i;
+
+	for (i = 0; i < b->conf.ndevices; i++)
+		if (strcmp(b->conf.devices[i].cls, cls) == 0)
+			return i;
+	return -1;
+}
+
+/* Frames that say how a task waits, not where: the title names the first frame past them. */
+static int
+runner_frame_is_wait(const char *f)
+{
+	static const char *prefixes[] = {
+		"__switch_to", "__schedule", "schedule", "io_schedule", "preempt_schedule",
+		"__wait_for_common", "wait_for_common", "wait_for_completion", "__wait_event",
+		"wait_woken", "__mutex_lock", "mutex_lock", "__rt_mutex", "rt_mutex",
+		"__down", "down", "rwsem_down", "__rwsem", "msleep", "usleep_range",
+		"__flush_work", "flush_work", "do_wait", "__x64_sys", "do_syscall", "entry_",
+		"ret_from_fork", "kthread", "__kthread", "__ia32_sys", "vfs_",
+	};
+	size_t i;
+
+	for (i = 0; i < UTIL_NELEM(prefixes); i++)
+		if (strncmp(f, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * From /proc/PID/stack ("[<0>] i2c_del_adapter+0x1a2/0x230 [i2c_core]") or a wchan name:
+ * the function a hung task is stuck in, as syzbot names it.
+ */
+static void
+runner_hang_frame(const char *stack, const char *wchan, char *frame, size_t len)
+{
+	const char *p = stack;
+
+	frame[0] = '\0';
+	while (p && *p) {
+		const char *eol = strchr(p, '\n'), *s = p, *e;
+		char name[128];
+		size_t n;
+
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if ((s = strstr(p, "] ")) != NULL && s < eol)
+			s += 2;
+		else
+			s = p;
+		for (e = s; e < eol && *e != '+' && *e != ' ' && *e != '\r'; e++)
+			;
+		n = (size_t)(e - s);
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, s, n);
+			name[n] = '\0';
+			if (!runner_frame_is_wait(name)) {
+				util_strlcpy(frame, name, len);
+				return;
+			}
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	if (wchan && wchan[0] && strcmp(wchan, "0") != 0)
+		util_strlcpy(frame, wchan, len);
+}
+
+/* Extracts the text after "--NAME\n" up to the next "--" marker line. */
+static void
+runner_section(const char *out, const char *name, char *dst, size_t len)
+{
+	char marker[64];
+	const char *p, *end;
+	size_t n;
+
+	dst[0] = '\0';
+	snprintf(marker, sizeof(marker), "--%s\n", name);
+	p = strstr(out, marker);
+	if (p == NULL)
+		return;
+	p += strlen(marker);
+	end = strstr(p, "\n--");
+	n = end ? (size_t)(end - p) : strlen(p);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+		dst[--n] = '\0';
+}
+
+/*
+ * A step blocked past its deadline: over a second channel, read the blocked task's state,
+ * wchan and kernel stack, and have the kernel print every blocked task on the console.
+ */
+static void
+runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
+{
+	struct board *b = rn->b;
+	char cmd[1024], out[16384], state[128], wchan[128], stack[8192], frame[128], title[256];
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+	    "p=%s; echo --state; grep '^State' /proc/$p/status; echo --wchan; cat /proc/$p/wchan;"
+	    " echo; echo --stack; cat /proc/$p/stack 2>&1; echo --end;"
+	    " echo 8 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger", pid);
+	state[0] = wchan[0] = stack[0] = '\0';
+	if (remote_run(b->ssh, cmd, 10000, &status, out, sizeof(out)) == 0) {
+		runner_section(out, "state", state, sizeof(state));
+		runner_section(out, "wchan", wchan, sizeof(wchan));
+		runner_section(out, "stack", stack, sizeof(stack));
+	}
+	runner_hang_frame(stack, wchan, frame, sizeof(frame));
+	if (frame[0])
+		util_fmt(title, sizeof(title), "INFO: task hung in %s", frame);
+	else
+		util_fmt(title, sizeof(title), "INFO: task hung");
+	runner_verdict(rn, "hang", title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
+	    step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0, pid,
+	    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
+	free(rn->res->stack);
+	rn->res->stack = xstrdup(stack[0] ? stack : "(no /proc/PID/stack: see sysrq-w on the console)");
+	/* sysrq-w output lands on the console within moments: let the log have it. */
+	util_sleep_ms(1000);
+}
+
+/*
+ * A console report during the run makes the verdict crash (it outranks what the steps saw).
+ * A report still being printed is given two seconds to finish.
+ */
+static int
+runner_check_crash(struct runner *rn)
+{
+	struct board *b = rn->b;
+	int64_t deadline = util_now_ms() + 2000;
+	int found = 0;
+
+	pthread_mutex_lock(&b->lock);
+	while (b->triage && triage_pending(b->triage) && util_now_ms() < deadline) {
+		pthread_mutex_unlock(&b->lock);
+		util_sleep_ms(100);
+		pthread_mutex_lock(&b->lock);
+	}
+	if (b->ncrashes > rn->crashes_before) {
+		struct board_crash *c = &b->crashes[rn->crashes_before];
+		runner_verdict(rn, "crash", c->title, "console report (%s) at bytes %lld-%lld of %s",
+		    c->type, (long long)c->start, (long long)c->end, b->console_log);
+		free(rn->res->stack);
+		rn->res->stack = xstrdup(c->text ? c->text : "");
+		found = 1;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return found;
+}
+
+/* The sysfs write a bind or unbind step does, printing the shell's PID first. */
+static void
+runner_sysfs_cmd(const struct conf_device *d, const char *file, char *cmd, size_t len)
+{
+	/* echo is a shell builtin: the PID printed is the task that will block in the kernel. */
+	snprintf(cmd, len, "echo $$; echo '%s' > /sys/bus/%s/drivers/%s/%s", d->device, d->bus,
+	    d->driver, file);
+}
+
+/* Returns 0 to go on, -1 when the run has its verdict. */
+static int
+runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, char *out,
+    size_t outlen)
+{
+	struct board *b = rn->b;
+	char err[256], pid[32] = "";
+	struct remote_job *j;
+	int status = -1, rc;
+
+	j = remote_job_start(b->ssh, cmd, err, sizeof(err));
+	if (j == NULL) {
+		runner_verdict(rn, "error", "lab: ssh failed", "%s", err);
+		return -1;
+	}
+	if (st->background) {
+		struct runner_bg *bg;
+		if (rn->nbg >= RUNNER_MAX_BG) {
+			remote_job_free(j);
+			runner_verdict(rn, "error", "scenario: too many background steps", "%s",
+			    st->name);
+			return -1;
+		}
+		bg = &rn->bg[rn->nbg++];
+		util_strlcpy(bg->name, st->name[0] ? st->name : step_kind_name(st->kind),
+		    sizeof(bg->name));
+		bg->step = st;
+		bg->job = j;
+		bg->started = util_now_ms();
+		remote_job_first_line(j, 5000, bg->pid, sizeof(bg->pid));
+		util_fmt(out, outlen, "started in background (pid %s)", bg->pid);
+		return 0;
+	}
+	remote_job_first_line(j, st->timeout_ms, pid, sizeof(pid));
+	rc = remote_job_wait(j, st->timeout_ms, &status);
+	util_strlcpy(out, remote_job_output(j), outlen);
+	if (rc == 1) {
+		runner_hang(rn, st, pid);
+		remote_job_free(j);
+		return -1;
+	}
+	remote_job_free(j);
+	if (rc == -1) {
+		if (!runner_check_crash(rn))
+			runner_verdict(rn, "error", "lab: ssh session lost",
+			    "the board stopped answering during %s %s", step_kind_name(st->kind),
+			    st->arg);
+		return -1;
+	}
+	if (status != 0) {
+		runner_verdict(rn, "fail", "", "%s %s exited %d: %s", step_kind_name(st->kind),
+		    st->arg, status, out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a short command whose failure is the scenario's expectation failing. */
+static int
+runner_check(struct runner *rn, const struct scen_step *st, const char *cmd, const char *what,
+    char *out, size_t outlen)
+{
+	int status = -1, rc;
+
+	rc = remote_run(rn->b->ssh, cmd, st->timeout_ms, &status, out, outlen);
+	if (rc == 1) {
+		runner_hang(rn, st, "$(pidof -s sh)");
+		return -1;
+	}
+	if (rc == -1) {
+		if (!runner_check_crash(rn))
+			runner_verdict(rn, "error", "lab: ssh session lost",
+			    "the board stopped answering during %s %s", step_kind_name(st->kind),
+			    st->arg);
+		return -1;
+	}
+	if (status != 0) {
+		runner_verdict(rn, "fail", what, "%s %s: %s%s%s", step_kind_name(st->kind), st->arg,
+		    what, out[0] ? ": " : "", out);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t outlen)
+{
+	struct board *b = rn->b;
+	const struct conf_device *d = NULL;
+	char cmd[2048], what[256];
+	int ci = -1, i;
+
+	out[0] = '\0';
+	switch (st->kind) {
+	case STEP_HOLD: case STEP_RELEASE: case STEP_UNBIND: case STEP_BIND: case STEP_READ:
+	case STEP_EXPECT_PRESENT: case STEP_EXPECT_GONE:
+		ci = runner_class_index(b, st->arg);
+		if (ci < 0) {
+			runner_verdict(rn, "error", "scenario: class not on board",
+			    "board %s has no %s device", b->conf.name, st->arg);
+			return -1;
+		}
+		d = &b->conf.devices[ci];
+		break;
+	default:
+		break;
+	}
+
+	switch (st->kind) {
+	case STEP_HOLD:
+		/*
+		 * The holder keeps the node open from its own session. A tty is read, as a
+		 * terminal program would, so a hangup ends the holder; other nodes are only held.
+		 */
+		if (strcmp(d->cls, "uart") == 0)
+			snprintf(cmd, sizeof(cmd), "setsid sh -c 'exec cat %s' > /dev/null 2>&1"
+			    " < /dev/null & echo $!; sleep 0.3; kill -0 $! 2>/dev/null", d->node);
+		else
+			snprintf(cmd, sizeof(cmd), "setsid sh -c 'exec sleep 2147483 < %s'"
+			    " > /dev/null 2>&1 & echo $!; sleep 0.3; kill -0 $! 2>/dev/null",
+			    d->node);
+		util_fmt(what, sizeof(what), "could not open %s", d->node);
+		if (runner_check(rn, st, cmd, what, out, outlen) == -1)
+			return -1;
+		util_strlcpy(rn->holder_pid[ci], out, sizeof(rn->holder_pid[ci]));
+		rn->holder_pid[ci][strcspn(rn->holder_pid[ci], "\n")] = '\0';
+		util_fmt(out, outlen, "%s held by pid %s", d->node, rn->holder_pid[ci]);
+		return 0;
+	case STEP_RELEASE:
+		if (!rn->holder_pid[ci][0]) {
+			util_fmt(out, outlen, "nothing held");
+			return 0;
+		}
+		/* The close happens when the holder exits: wait for that, within the deadline. */
+		snprintf(cmd, sizeof(cmd), "echo $$; kill %s 2>/dev/null;"
+		    " while kill -0 %s 2>/dev/null && ! grep -q '^State:.*Z' /proc/%s/status;"
+		    " do sleep 0.05; done", rn->holder_pid[ci], rn->holder_pid[ci],
+		    rn->holder_pid[ci]);
+		if (runner_blocking(rn, st, cmd, out, outlen) == -1)
+			return -1;
+		util_fmt(out, outlen, "holder %s ended", rn->holder_pid[ci]);
+		rn->holder_pid[ci][0] = '\0';
+		return 0;
+	case STEP_UNBIND:
+	case STEP_BIND:
+		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind", cmd, sizeof(cmd));
+		return runner_blocking(rn, st, cmd, out, outlen);
+	case STEP_READ:
+		snprintf(cmd, sizeof(cmd), "echo $$; dd if=%s of=/dev/null bs=512 count=1 2>&1",
+		    d->node);
+		return runner_blocking(rn, st, cmd, out, outlen);
+	case STEP_EXPECT_PRESENT:
+	case STEP_EXPECT_GONE:
+		snprintf(cmd, sizeof(cmd), "%stest -e %s", st->kind == STEP_EXPECT_GONE ? "! " : "",
+		    d->node);
+		util_fmt(what, sizeof(what), "%s %s", d->node,
+		    st->kind == STEP_EXPECT_GONE ? "still present" : "missing");
+		return runner_check(rn, st, cmd, what, out, outlen);
+	case STEP_EXPECT_HOLDER:
+		for (i = 0; i < b->conf.ndevices; i++)
+			if (rn->holder_pid[i][0])
+				break;
+		if (i == b->conf.ndevices) {
+			runner_verdict(rn, "error", "scenario: no holder", "expect-holder with"
+			    " nothing held");
+			return -1;
+		}
+		/* The holder gets a moment to see its hangup. */
+		snprintf(cmd, sizeof(cmd), "for i in $(seq 40); do if ! kill -0 %s 2>/dev/null ||"
+		    " grep -q '^State:.*Z' /proc/%s/status; then exit %d; fi; sleep 0.05; done;"
+		    " exit %d", rn->holder_pid[i], rn->holder_pid[i],
+		    strcmp(st->arg, "exited") == 0 ? 0 : 1, strcmp(st->arg, "exited") == 0 ? 1 : 0);
+		util_fmt(what, sizeof(what), "holder %s is not %s", rn->holder_pid[i], st->arg);
+		if (runner_check(rn, st, cmd, what, out, outlen) == -1)
+			return -1;
+		if (strcmp(st->arg, "exited") == 0)
+			rn->holder_pid[i][0] = '\0';
+		return 0;
+	case STEP_WAIT:
+		for (i = 0; i < rn->nbg; i++) {
+			struct runner_bg *bg = &rn->bg[i];
+			int status = -1, rc;
+			int64_t left;
+
+			if (bg->job == NULL || strcmp(bg->name, st->arg) != 0)
+				continue;
+			/* The background step's own deadline counts from when it started. */
+			left = bg->step->timeout_ms - (util_now_ms() - bg->started);
+			rc = remote_job_wait(bg->job, left > 0 ? left : 0, &status);
+			util_strlcpy(out, remote_job_output(bg->job), outlen);
+			if (rc == 1) {
+				runner_hang(rn, bg->step, bg->pid);
+				return -1;
+			}
+			remote_job_free(bg->job);
+			bg->job = NULL;
+			if (rc == -1) {
+				if (!runner_check_crash(rn))
+					runner_verdict(rn, "error", "lab: ssh session lost",
+					    "the board stopped answering waiting for %s", st->arg);
+				return -1;
+			}
+			if (status != 0) {
+				runner_verdict(rn, "fail", "", "%s exited %d: %s", st->arg, status,
+				    out);
+				return -1;
+			}
+			util_fmt(out, outlen, "%s returned after %.1fs", st->arg,
+			    (util_now_ms() - bg->started) / 1000.0);
+			return 0;
+		}
+		runner_verdict(rn, "error", "scenario: nothing to wait for", "wait %s", st->arg);
+		return -1;
+	case STEP_SLEEP:
+		util_sleep_ms(st->timeout_ms);
+		return 0;
+	case STEP_SHELL:
+		snprintf(cmd, sizeof(cmd), "echo $$; %s", st->arg);
+		return runner_blocking(rn, st, cmd, out, outlen);
+	case STEP_POWEROFF:
+	case STEP_CUT:
+		runner_verdict(rn, "error", "scenario: step not supported on this rigd", "%s",
+		    step_kind_name(st->kind));
+		return -1;
+	}
+	return -1;
+}
+
+void
+runner_run(struct board *b, struct board_job *job, struct runner_result *res)
+{
+	const struct scenario *sc = job->scenario;
+	struct runner rn = { 0 };
+	struct store_run_end end = { 0 };
+	char logpath[512];
+	int i, ok = 1;
+	cJSON *o;
+
+	memset(res, 0, sizeof(*res));
+	util_strlcpy(res->verdict, "pass", sizeof(res->verdict));
+	rn.b = b;
+	rn.job = job;
+	rn.res = res;
+	rn.t0 = util_now_ms();
+
+	pthread_mutex_lock(&b->lock);
+	rn.console_start = b->console_bytes;
+	rn.crashes_before = b->ncrashes;
+	util_strlcpy(logpath, b->console_log, sizeof(logpath));
+	res->run_id = store_run_begin(b->rigd->store, b->conf.name, sc->name, b->build_id,
+	    job->uid, logpath, rn.console_start);
+	b->run_id = res->run_id;
+	pthread_mutex_unlock(&b->lock);
+
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "run", (double)res->run_id);
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	cJSON_AddStringToObject(o, "scenario", sc->name);
+	cJSON_AddStringToObject(o, "build", b->release);
+	runner_emit(&rn, "start", o);
+
+	for (i = 0; i < sc->nsteps && ok; i++) {
+		const struct scen_step *st = &sc->steps[i];
+		struct store_step ss = { 0 };
+		char out[1024];
+		int64_t s0 = util_now_ms();
+
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "step", i + 1);
+		cJSON_AddStringToObject(o, "action", step_kind_name(st->kind));
+		cJSON_AddStringToObject(o, "arg", st->arg);
+		runner_emit(&rn, "step-begin", o);
+
+		ok = runner_step(&rn, st, out, sizeof(out)) == 0;
+		/* A crash on the console outranks whatever the step itself reported. */
+		if (runner_check_crash(&rn))
+			ok = 0;
+
+		ss.idx = i + 1;
+		util_strlcpy(ss.action, step_kind_name(st->kind), sizeof(ss.action));
+		util_strlcpy(ss.arg, st->arg, sizeof(ss.arg));
+		util_strlcpy(ss.status, ok ? (st->background ? "started" : "ok") :
+		    strcmp(res->verdict, "hang") == 0 ? "timeout" : "failed", sizeof(ss.status));
+		ss.started_ms = s0 - rn.t0;
+		ss.duration_ms = util_now_ms() - s0;
+		util_strlcpy(ss.output, out, sizeof(ss.output));
+		store_run_step(b->rigd->store, res->run_id, &ss);
+
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "step", i + 1);
+		cJSON_AddStringToObject(o, "action", ss.action);
+		cJSON_AddStringToObject(o, "arg", ss.arg);
+		cJSON_AddStringToObject(o, "status", ss.status);
+		cJSON_AddNumberToObject(o, "ms", (double)ss.duration_ms);
+		cJSON_AddStringToObject(o, "output", out);
+		runner_emit(&rn, "step", o);
+	}
+	for (i = 0; i < rn.nbg; i++)
+		remote_job_free(rn.bg[i].job);
+
+	util_strlcpy(end.verdict, res->verdict, sizeof(end.verdict));
+	util_strlcpy(end.title, res->title, sizeof(end.title));
+	end.detail = res->detail;
+	end.stack = res->stack;
+	pthread_mutex_lock(&b->lock);
+	end.console_end = b->console_bytes;
+	b->run_id = -1;
+	pthread_mutex_unlock(&b->lock);
+	store_run_end(b->rigd->store, res->run_id, &end);
+	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
+	    res->verdict, res->title[0] ? ": " : "", res->title);
+}
+
+void
+runner_result_free(struct runner_result *res)
+{
+	free(res->detail);
+	free(res->stack);
+	res->detail = res->stack = NULL;
+}
