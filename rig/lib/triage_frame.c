@@ -37,8 +37,8 @@ static const char *const triage_frame_skip_list[] =
 	"_indirect_thunk_",
 	/* printk and formatting */
 	"string", "pointer", "snprintf", "scnprintf", "kasprintf", "kvasprintf", "printk",
-	"va_format", "^dev_info", "^dev_notice", "^dev_warn", "^dev_err", "^dev_alert",
-	"^dev_crit", "^dev_emerg", "program_check_exception", "program_check_common",
+	"va_format", "dev_info", "dev_notice", "dev_warn", "dev_err", "dev_alert",
+	"dev_crit", "dev_emerg", "print_report", "print_hex_dump", "hex_dump_to_buffer", "program_check_exception", "program_check_common",
 	/* timers, work and waiting */
 	"del_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
 	"try_to_grab_pending", "flush_workqueue", "drain_workqueue", "destroy_workqueue",
@@ -52,6 +52,24 @@ static const char *const triage_frame_skip_list[] =
 	"tty_unregister_device", "dummy_urb_enqueue", "usb_kill_urb",
 	"usb_kill_anchored_urbs", "usb_control_msg", "usb_hcd_submit_urb", "usb_submit_urb",
 	"^kfree$", "kfree_skb",
+	/* library helpers: trees, arrays, hashes, checksums, bit and string operations */
+	"^_*rb_", "^xas_", "^klist_", "^strstr", "^crc", "rhashtable_", "_atomic_dec_and_",
+	"test_and_clear_bit", "test_and_set_bit", "^copy_to_iter", "^_copy_to_iter",
+	"^copy_from_iter", "^_copy_from_iter", "^copyout", "^copyin", "^instrument_copy",
+	/* allocators */
+	"alloc_pages", "alloc_frozen_pages", "kmem_cache_alloc", "^__kmalloc", "kmalloc_order",
+	"^krealloc", "^kvmalloc", "^__vmalloc",
+	/* scheduler and lock internals */
+	"__might_resched", "mark_lock", "perf_trace", "rt_mutex", "^schedule$",
+	"lock_timer_base", "^__queue_work", "cleanup_srcu_struct",
+	/* fault and exception plumbing (x86, arm64, riscv) */
+	"^__phys_addr", "__read_once", "walk_stackframe", "stack_trace_consume_entry",
+	"do_kernel_fault", "do_tag_check_fault", "do_mem_abort", "do_translation_fault",
+	"do_bad_area", "^el1_abort", "^el1_da", "^el1_sync", "^el1h_64_sync", "^el1_dbg",
+	"^el1_irq", "^el1_interrupt", "^el1h_64_irq", "gic_handle_irq", "handle_domain_irq",
+	/* generic object and buffer helpers where the check fires, not the bug */
+	"^iput$", "^dput$", "^fast_dput", "^drop_nlink", "^mark_buffer_dirty", "^folio_unlock",
+	"^skb_put$", "^skb_pull$", "^skb_push$", "^ref_tracker", "^assertfail",
 	NULL
 };
 

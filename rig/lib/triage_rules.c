@@ -37,7 +37,7 @@ struct triage_fmt {
 #define STACK_CALL	{ { P_CALL, P_TRACE } }
 #define STACK_PC_CALL	{ { P_PC, P_CALL, P_TRACE } }
 #define STACK_WARN	{ { P_PC, P_TRACE }, { P_CALL, P_TRACE } }
-#define STACK_ARM	{ { P_PC, "(?:Call [Tt]race|Backtrace):", P_TRACE }, { "(?:Call [Tt]race|Backtrace):", P_TRACE } }
+#define STACK_ARM	{ { P_PC, P_TRACE }, { "(?:Call [Tt]race|Backtrace):", P_TRACE } }
 #define STACK_LOCKDEP(anchor) { { anchor, "at: (?:" PC " +)?" FN, "at: (?:" PC " +)?" FN, P_TRACE } }
 
 static const struct triage_fmt triage_fmt_bug[] = {
@@ -54,7 +54,9 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: KASAN: (.*)", { 0 }, "KASAN: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "BUG: KMSAN: kernel-usb-infoleak", { 0 }, "KMSAN: kernel-usb-infoleak in $F", STACK_WARN,
 	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
-	{ "BUG: KMSAN: ([a-z\\-]+) in ", { 0 }, "KMSAN: $1 in $F", STACK_CALL, NULL, 0, 0 },
+	/* Newer KMSAN prints the stack right under the header, without "Call Trace:". */
+	{ "BUG: KMSAN: ([a-z\\-]+) in ", { 0 }, "KMSAN: $1 in $F",
+	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } }, NULL, 0, 0 },
 	{ "BUG: KCSAN: (.*)", { 0 }, "KCSAN: $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: KFENCE: ([a-z\\- ]+?) in " FN, { 0 }, "KFENCE: $1 in $F",
 	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, 0 },
@@ -128,8 +130,10 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
 	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
-	{ "WARNING: (?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected", { "is trying to acquire",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	/* Charged to where the irq-safe lock is taken: that is the context that can deadlock. */
+	{ "WARNING: (?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected", { 0 },
+	    "possible deadlock in $F", { { "which became (?:HARD|SOFT)IRQ-irq-safe at:", P_TRACE },
+	    { "is trying to acquire", "at: (?:" PC " +)?" FN } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: possible recursive locking detected", { "is trying to acquire lock",
 	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: inconsistent lock state", { "takes", "at: (?:" PC " +)?" FN },
@@ -454,7 +458,7 @@ triage_rules_build(void)
 	}
 	triage_re.scan = triage_rules_compile1(pat, &bad);
 	triage_re.pc = triage_rules_compile1(
-	    "(?:^|\\s)N?IP:? ?(?:[0-9]+:)?(?:" PC "\\s+){0,2}(?:" FN ")?"
+	    "(?:^|\\s)(?:RIP|EIP|NIP|IP):? ?(?:[0-9]+:)?(?:" PC "\\s+){0,2}(?:" FN ")?"
 	    "|^\\s*pc ?: (?:" PC "\\s+)?" FN "|PC is at " FN "|--- interrupt: [0-9]+ at " FN, &bad);
 	triage_re.keyword = triage_rules_compile1(
 	    "Call [Tt]race|Allocated by task [0-9]+:|Freed by task [0-9]+:|^Allocated:|^Freed:"
