@@ -73,8 +73,8 @@ board_describe(struct board *b)
 	cJSON_AddStringToObject(o, "classes", classes);
 	cJSON_AddNumberToObject(o, "queued", b->njobs);
 	cJSON_AddStringToObject(o, "release", b->release);
-	cJSON_AddStringToObject(o, "console_log", b->console_log);
-	cJSON_AddNumberToObject(o, "console_bytes", (double)b->console_bytes);
+	cJSON_AddStringToObject(o, "console_log", b->con.log);
+	cJSON_AddNumberToObject(o, "console_bytes", (double)b->con.bytes);
 	pthread_mutex_unlock(&b->lock);
 	return o;
 }
@@ -88,7 +88,7 @@ board_on_report(const struct triage_report *rep, void *arg)
 
 	log_info("%s: console: %s", b->conf.name, rep->title);
 	store_crash_add(b->rigd->store, b->run_id, b->conf.name, b->build_id, rep->title, rep->type,
-	    rep->frame, rep->corrupted, b->console_log, (int64_t)rep->start, (int64_t)rep->end,
+	    rep->frame, rep->corrupted, b->con.log, (int64_t)rep->start, (int64_t)rep->end,
 	    rep->text);
 	if (b->ncrashes >= BOARD_MAX_CRASHES)
 		return;
@@ -104,16 +104,6 @@ board_on_report(const struct triage_report *rep, void *arg)
 	c->text[rep->textlen] = '\0';
 }
 
-static void
-board_console_close_locked(struct board *b)
-{
-	if (b->triage)
-		triage_flush(b->triage);
-	if (b->console_fd != -1)
-		close(b->console_fd);
-	b->console_fd = -1;
-}
-
 void
 board_console_read(struct board *b)
 {
@@ -121,39 +111,12 @@ board_console_read(struct board *b)
 	ssize_t n;
 
 	pthread_mutex_lock(&b->lock);
-	if (b->console_fd == -1) {
-		pthread_mutex_unlock(&b->lock);
-		return;
-	}
-	n = read(b->console_fd, buf, sizeof(buf));
-	if (n > 0) {
-		ssize_t off = 0;
-		while (b->console_log_fd != -1 && off < n) {
-			ssize_t w = write(b->console_log_fd, buf + off, (size_t)(n - off));
-			if (w == -1 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				log_warn("%s: console log %s", b->conf.name, b->console_log);
-				break;
-			}
-			off += w;
-		}
-		b->console_bytes += n;
-		b->console_last_ms = util_now_ms();
-		triage_feed(b->triage, buf, (size_t)n);
-		pthread_mutex_unlock(&b->lock);
-		control_console(b->rigd, b, buf, (size_t)n);
-		return;
-	}
-	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
-		pthread_mutex_unlock(&b->lock);
-		return;
-	}
-	/* EIO on a pty: its QEMU is gone. A real adapter unplugged looks the same. */
-	log_debug("%s: console closed", b->conf.name);
-	board_console_close_locked(b);
+	n = capture_read(&b->con, buf, sizeof(buf));
 	pthread_mutex_unlock(&b->lock);
-	pthread_cond_broadcast(&b->cond);
+	if (n > 0)
+		control_console(b->rigd, b, buf, (size_t)n);
+	else if (n == -1)
+		pthread_cond_broadcast(&b->cond);
 }
 
 void
@@ -161,41 +124,33 @@ board_console_tick(struct board *b, int64_t now)
 {
 	pthread_mutex_lock(&b->lock);
 	/* A report that stops mid-way (the board froze) is delivered after two quiet seconds. */
-	if (b->triage && triage_pending(b->triage) && now - b->console_last_ms > 2000)
-		triage_flush(b->triage);
+	capture_tick(&b->con, now, 2000);
 	pthread_mutex_unlock(&b->lock);
 }
 
 /* A new boot: a new log file, a fresh triage, the console fd handed to the event loop. */
-static void
-board_console_attach(struct board *b, int fd)
+static int
+board_console_attach(struct board *b, int fd, char *err, size_t errlen)
 {
-	char dir[600];
-	int i;
+	char dir[600], path[700];
+	int i, rc;
 
+	snprintf(dir, sizeof(dir), "%s/console/%s", b->rigd->statedir, b->conf.name);
+	util_mkdirs(dir);
 	pthread_mutex_lock(&b->lock);
-	board_console_close_locked(b);
-	if (b->console_log_fd != -1)
-		close(b->console_log_fd);
-	if (b->triage)
-		triage_free(b->triage);
+	capture_free(&b->con);
 	for (i = 0; i < b->ncrashes; i++)
 		free(b->crashes[i].text);
 	b->ncrashes = 0;
 	b->boot_no++;
-	util_fmt(dir, sizeof(dir), "%s/console/%s", b->rigd->statedir, b->conf.name);
-	util_mkdirs(dir);
-	util_fmt(b->console_log, sizeof(b->console_log), "%s/boot-%lld-%04d.log", dir,
+	util_fmt(path, sizeof(path), "%s/boot-%lld-%04d.log", dir,
 	    (long long)(util_wall_ms() / 1000), b->boot_no);
-	b->console_log_fd = open(b->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (b->console_log_fd == -1)
-		log_warn("%s: %s", b->conf.name, b->console_log);
-	b->console_bytes = 0;
-	b->console_last_ms = util_now_ms();
-	b->triage = triage_new(board_on_report, b);
-	b->console_fd = fd;
+	rc = capture_open(&b->con, fd, path, "rig-board: ready", board_on_report, b);
+	if (rc == -1)
+		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
 	pthread_mutex_unlock(&b->lock);
 	control_wake(b->rigd);
+	return rc;
 }
 
 /* Reads KEY=VALUE lines of the image the firmware builder made. */
@@ -343,12 +298,11 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	    errlen) == -1)
 		return -1;
 	fd = console_open(b->qemu.console, b->conf.baud, err, errlen);
-	if (fd == -1) {
+	if (fd == -1 || board_console_attach(b, fd, err, errlen) == -1) {
 		power_qemu_stop(&b->qemu);
 		return -1;
 	}
 	/* The console is open before the CPU starts: the log has the boot from its first byte. */
-	board_console_attach(b, fd);
 	if (power_qemu_cont(&b->qemu) == -1) {
 		util_fmt(err, errlen, "qmp cont failed");
 		power_qemu_stop(&b->qemu);
@@ -359,7 +313,7 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		char serr[256];
 
 		if (!power_qemu_alive(&b->qemu)) {
-			util_fmt(err, errlen, "QEMU exited during boot (see %s)", b->console_log);
+			util_fmt(err, errlen, "QEMU exited during boot (see %s)", b->con.log);
 			board_power_off(b);
 			return -1;
 		}
@@ -503,7 +457,7 @@ board_do_run(struct board *b, struct board_job *job)
 	cJSON_AddStringToObject(o, "version", b->version);
 	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
 	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
-	cJSON_AddStringToObject(o, "console_log", b->console_log);
+	cJSON_AddStringToObject(o, "console_log", b->con.log);
 	board_result(b, job, PROTO_OK, NULL, o);
 	if (strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) {
 		board_set_state(b, BOARD_READY, "");
@@ -575,8 +529,8 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->cond, NULL);
 	b->state = BOARD_OFF;
-	b->console_fd = -1;
-	b->console_log_fd = -1;
+	b->con.fd = -1;
+	b->con.log_fd = -1;
 	b->run_id = -1;
 	b->build_id = -1;
 	b->qemu.qmp_fd = -1;

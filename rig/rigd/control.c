@@ -540,7 +540,7 @@ control_loop(struct rigd *r)
 		for (i = 0; i < r->nboards && i < 64; i++) {
 			int fd;
 			pthread_mutex_lock(&r->boards[i]->lock);
-			fd = r->boards[i]->console_fd;
+			fd = r->boards[i]->con.fd;
 			pthread_mutex_unlock(&r->boards[i]->lock);
 			if (fd == -1)
 				continue;

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "capture.h"
 #include "conf.h"
 #include "proto.h"
 #include "power_qemu.h"
@@ -72,13 +73,8 @@ struct board {
 	int			 stopping;
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
-	int			 console_fd;
-	int			 console_log_fd;
-	char			 console_log[512];
-	int64_t			 console_bytes;		/* bytes in this boot's log */
-	int64_t			 console_last_ms;	/* when bytes last arrived */
+	struct capture		 con;
 	int			 boot_no;
-	struct triage		*triage;
 	struct board_crash	 crashes[BOARD_MAX_CRASHES];
 	int			 ncrashes;		/* this boot's reports */
 	int64_t			 run_id;		/* the run in progress, -1 if none */

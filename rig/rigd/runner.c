@@ -1,6 +1,7 @@
 /* runner: one scenario's steps on a READY board over SSH, and the verdict they earn. */
 #include "rigd.h"
 #include "log.h"
+#include "hangstack.h"
 #include "remote.h"
 #include "util.h"
 
@@ -74,88 +75,6 @@ runner_class_index(const struct board *b, const char *cls)
 	return -1;
 }
 
-/* Frames that say how a task waits, not where: the title names the first frame past them. */
-static int
-runner_frame_is_wait(const char *f)
-{
-	static const char *prefixes[] = {
-		"__switch_to", "__schedule", "schedule", "io_schedule", "preempt_schedule",
-		"__wait_for_common", "wait_for_common", "wait_for_completion", "__wait_event",
-		"wait_woken", "__mutex_lock", "mutex_lock", "__rt_mutex", "rt_mutex",
-		"__down", "down", "rwsem_down", "__rwsem", "msleep", "usleep_range",
-		"__flush_work", "flush_work", "do_wait", "__x64_sys", "do_syscall", "entry_",
-		"ret_from_fork", "kthread", "__kthread", "__ia32_sys", "vfs_",
-	};
-	size_t i;
-
-	for (i = 0; i < UTIL_NELEM(prefixes); i++)
-		if (strncmp(f, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * From /proc/PID/stack ("[<0>] i2c_del_adapter+0x1a2/0x230 [i2c_core]") or a wchan name:
- * the function a hung task is stuck in, as syzbot names it.
- */
-static void
-runner_hang_frame(const char *stack, const char *wchan, char *frame, size_t len)
-{
-	const char *p = stack;
-
-	frame[0] = '\0';
-	while (p && *p) {
-		const char *eol = strchr(p, '\n'), *s = p, *e;
-		char name[128];
-		size_t n;
-
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((s = strstr(p, "] ")) != NULL && s < eol)
-			s += 2;
-		else
-			s = p;
-		for (e = s; e < eol && *e != '+' && *e != ' ' && *e != '\r'; e++)
-			;
-		n = (size_t)(e - s);
-		if (n > 0 && n < sizeof(name)) {
-			memcpy(name, s, n);
-			name[n] = '\0';
-			if (!runner_frame_is_wait(name)) {
-				util_strlcpy(frame, name, len);
-				return;
-			}
-		}
-		p = *eol ? eol + 1 : eol;
-	}
-	if (wchan && wchan[0] && strcmp(wchan, "0") != 0)
-		util_strlcpy(frame, wchan, len);
-}
-
-/* Extracts the text after "--NAME\n" up to the next "--" marker line. */
-static void
-runner_section(const char *out, const char *name, char *dst, size_t len)
-{
-	char marker[64];
-	const char *p, *end;
-	size_t n;
-
-	dst[0] = '\0';
-	snprintf(marker, sizeof(marker), "--%s\n", name);
-	p = strstr(out, marker);
-	if (p == NULL)
-		return;
-	p += strlen(marker);
-	end = strstr(p, "\n--");
-	n = end ? (size_t)(end - p) : strlen(p);
-	if (n >= len)
-		n = len - 1;
-	memcpy(dst, p, n);
-	dst[n] = '\0';
-	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
-		dst[--n] = '\0';
-}
-
 /*
  * A step blocked past its deadline: over a second channel, read the blocked task's state,
  * wchan and kernel stack, and have the kernel print every blocked task on the console.
@@ -173,11 +92,11 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 	    " echo 8 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger", pid);
 	state[0] = wchan[0] = stack[0] = '\0';
 	if (remote_run(b->ssh, cmd, 10000, &status, out, sizeof(out)) == 0) {
-		runner_section(out, "state", state, sizeof(state));
-		runner_section(out, "wchan", wchan, sizeof(wchan));
-		runner_section(out, "stack", stack, sizeof(stack));
+		hangstack_section(out, "state", state, sizeof(state));
+		hangstack_section(out, "wchan", wchan, sizeof(wchan));
+		hangstack_section(out, "stack", stack, sizeof(stack));
 	}
-	runner_hang_frame(stack, wchan, frame, sizeof(frame));
+	hangstack_frame(stack, wchan, frame, sizeof(frame));
 	if (frame[0])
 		util_fmt(title, sizeof(title), "INFO: task hung in %s", frame);
 	else
@@ -203,7 +122,7 @@ runner_check_crash(struct runner *rn)
 	int found = 0;
 
 	pthread_mutex_lock(&b->lock);
-	while (b->triage && triage_pending(b->triage) && util_now_ms() < deadline) {
+	while (b->con.triage && triage_pending(b->con.triage) && util_now_ms() < deadline) {
 		pthread_mutex_unlock(&b->lock);
 		util_sleep_ms(100);
 		pthread_mutex_lock(&b->lock);
@@ -211,7 +130,7 @@ runner_check_crash(struct runner *rn)
 	if (b->ncrashes > rn->crashes_before) {
 		struct board_crash *c = &b->crashes[rn->crashes_before];
 		runner_verdict(rn, "crash", c->title, "console report (%s) at bytes %lld-%lld of %s",
-		    c->type, (long long)c->start, (long long)c->end, b->console_log);
+		    c->type, (long long)c->start, (long long)c->end, b->con.log);
 		free(rn->res->stack);
 		rn->res->stack = xstrdup(c->text ? c->text : "");
 		found = 1;
@@ -475,9 +394,9 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	rn.t0 = util_now_ms();
 
 	pthread_mutex_lock(&b->lock);
-	rn.console_start = b->console_bytes;
+	rn.console_start = b->con.bytes;
 	rn.crashes_before = b->ncrashes;
-	util_strlcpy(logpath, b->console_log, sizeof(logpath));
+	util_strlcpy(logpath, b->con.log, sizeof(logpath));
 	res->run_id = store_run_begin(b->rigd->store, b->conf.name, sc->name, b->build_id,
 	    job->uid, logpath, rn.console_start);
 	b->run_id = res->run_id;
@@ -534,7 +453,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	end.detail = res->detail;
 	end.stack = res->stack;
 	pthread_mutex_lock(&b->lock);
-	end.console_end = b->console_bytes;
+	end.console_end = b->con.bytes;
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
 	store_run_end(b->rigd->store, res->run_id, &end);

@@ -1,0 +1,113 @@
+/* capture: a console's bytes into its log file and the triage engine, exactly as they came. */
+#include "capture.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+capture_open(struct capture *c, int fd, const char *path, const char *marker, triage_cb cb,
+    void *arg)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->marker_at = -1;
+	util_strlcpy(c->log, path, sizeof(c->log));
+	util_strlcpy(c->marker, marker ? marker : "", sizeof(c->marker));
+	c->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (c->log_fd == -1) {
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	c->last_ms = util_now_ms();
+	c->triage = triage_new(cb, arg);
+	return 0;
+}
+
+/* Finds the marker across reads: a chunk boundary may cut it anywhere. */
+static void
+capture_marker(struct capture *c, const char *buf, size_t n)
+{
+	size_t mlen = strlen(c->marker), i;
+
+	if (mlen == 0 || c->marker_at >= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (buf[i] == c->marker[c->marker_match])
+			c->marker_match++;
+		else
+			c->marker_match = buf[i] == c->marker[0] ? 1 : 0;
+		if (c->marker_match == mlen) {
+			c->marker_at = c->bytes + (int64_t)i + 1;
+			return;
+		}
+	}
+}
+
+ssize_t
+capture_read(struct capture *c, char *out, size_t outlen)
+{
+	char buf[65536];
+	ssize_t n, off = 0;
+
+	if (c->fd == -1)
+		return -1;
+	n = read(c->fd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		/* EIO on a pty: the other side is gone. 0 would be the same on a real tty. */
+		capture_close(c);
+		return -1;
+	}
+	while (off < n) {
+		ssize_t w = write(c->log_fd, buf + off, (size_t)(n - off));
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_warn("console log %s", c->log);
+			break;
+		}
+		off += w;
+	}
+	capture_marker(c, buf, (size_t)n);
+	c->bytes += n;
+	c->last_ms = util_now_ms();
+	triage_feed(c->triage, buf, (size_t)n);
+	if (out)
+		memcpy(out, buf, (size_t)n < outlen ? (size_t)n : outlen);
+	return n;
+}
+
+void
+capture_tick(struct capture *c, int64_t now, int64_t quiet_ms)
+{
+	if (c->triage && triage_pending(c->triage) && now - c->last_ms > quiet_ms)
+		triage_flush(c->triage);
+}
+
+void
+capture_close(struct capture *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	if (c->triage)
+		triage_flush(c->triage);
+}
+
+void
+capture_free(struct capture *c)
+{
+	capture_close(c);
+	if (c->log_fd > 0)
+		close(c->log_fd);
+	c->log_fd = -1;
+	if (c->triage)
+		triage_free(c->triage);
+	c->triage = NULL;
+}

@@ -1,0 +1,42 @@
+/* capture: a console's bytes into its log file and the triage engine, exactly as they came. */
+#ifndef RIG_CAPTURE_H
+#define RIG_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "triage.h"
+
+struct capture {
+	int		 fd;		/* the console tty, -1 when closed */
+	int		 log_fd;
+	char		 log[512];
+	int64_t		 bytes;		/* bytes in this log */
+	int64_t		 last_ms;	/* when bytes last came */
+	int64_t		 marker_at;	/* byte offset just past the marker, -1 until seen */
+	char		 marker[64];	/* a line the board prints when it is up ("" = none) */
+	size_t		 marker_match;	/* how much of the marker the stream has matched */
+	struct triage	*triage;
+};
+
+/*
+ * Starts a new log at path for console fd (which capture now owns), with a fresh triage that
+ * reports through cb. 0, or -1 with errno (fd is then closed).
+ */
+int capture_open(struct capture *c, int fd, const char *path, const char *marker, triage_cb cb,
+    void *arg);
+/*
+ * Reads what the console has: appends it to the log and feeds triage. Returns the bytes read
+ * (copied to buf for forwarding when buf is not NULL), 0 when nothing was there, -1 when the
+ * console is gone (closed by then: a pty whose QEMU exited, an adapter unplugged).
+ */
+ssize_t capture_read(struct capture *c, char *buf, size_t len);
+/* A report left pending by a quiet console is delivered after quiet_ms. */
+void capture_tick(struct capture *c, int64_t now, int64_t quiet_ms);
+/* Closes the console (the log stays open for what follows); delivers what triage holds. */
+void capture_close(struct capture *c);
+/* Closes everything; the struct may be opened again. */
+void capture_free(struct capture *c);
+
+#endif
