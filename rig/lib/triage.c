@@ -16,6 +16,8 @@
 #define TRIAGE_REPORT_SCAN	40000
 /* Lines a report needs before a panic or a lockdep splat after it is taken as its epilogue. */
 #define TRIAGE_EPILOGUE_AFTER	22
+/* Lines after a report during which a panic or register dump still belongs to it. */
+#define TRIAGE_AFTERMATH_LINES	100
 
 enum triage_ctx { TRIAGE_CTX_NONE, TRIAGE_CTX_CONSOLE, TRIAGE_CTX_TASK, TRIAGE_CTX_CPU };
 
@@ -40,6 +42,7 @@ struct triage {
 	int		 lines, scanned;
 	int		 epilogue;	/* the report proper is over; what follows is not its text */
 	int		 cputrace;	/* an all-CPU backtrace was requested: other CPUs belong too */
+	int		 aftermath;	/* lines since a report was delivered, while its epilogue may follow */
 };
 
 struct triage *
@@ -223,6 +226,7 @@ triage_deliver(struct triage *t)
 	r.text = t->text;
 	r.textlen = t->textlen;
 	t->active = 0;
+	t->aftermath = 1;
 	t->cb(&r, t->arg);
 }
 
@@ -281,6 +285,11 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend)
 		hdr = -1;
 	}
 	if (!t->active) {
+		/* "Kernel panic - not syncing: Fatal exception" right after an oops is its ending. */
+		if (t->aftermath > 0 && ++t->aftermath > TRIAGE_AFTERMATH_LINES)
+			t->aftermath = 0;
+		if (hdr >= 0 && t->aftermath > 0 && (flags & TRIAGE_HDR_CONTINUES))
+			return;
 		if (hdr >= 0)
 			triage_begin(t, hdr, kind, ctx, msg, msglen, lstart, lend);
 		return;

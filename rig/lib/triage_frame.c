@@ -37,7 +37,7 @@ static const char *const triage_frame_skip_list[] =
 	"_indirect_thunk_",
 	/* printk and formatting */
 	"string", "pointer", "snprintf", "scnprintf", "kasprintf", "kvasprintf", "printk",
-	"va_format", "dev_info", "dev_notice", "dev_warn", "dev_err", "dev_alert",
+	"va_format", "^seq_v?printf", "^seq_puts", "dev_info", "dev_notice", "dev_warn", "dev_err", "dev_alert",
 	"dev_crit", "dev_emerg", "print_report", "print_hex_dump", "hex_dump_to_buffer", "program_check_exception", "program_check_common",
 	/* timers, work and waiting */
 	"del_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
@@ -197,6 +197,11 @@ triage_frame_parse(const char *l, size_t len, char *out, size_t outsz)
 			return 0;
 		while (i < len && triage_frame_idchar((unsigned char)l[i]))
 			i++;
+		/* arm since 5.x: "callee from caller+0x1c/0x40", one frame per line. */
+		if (i + 6 <= len && memcmp(l + i, " from ", 6) == 0) {
+			e = i;
+			goto found;
+		}
 		/* Only "name+0x.." and "name.isra.0+0x.." are frames; "name file.c:12 [inline]" is not. */
 		if (i >= len || (l[i] != '+' && l[i] != '.'))
 			return 0;
@@ -210,6 +215,7 @@ triage_frame_parse(const char *l, size_t len, char *out, size_t outsz)
 			return 0;
 		e = i;
 	}
+found:
 	if (e - s + 1 > outsz)
 		e = s + outsz - 1;
 	memcpy(out, l + s, e - s);

@@ -367,7 +367,8 @@ static const struct triage_hdr triage_hdrs[] = {
 	{ "SYZFATAL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfatal },
 	{ "panic:", NULL, 1, TRIAGE_HDR_CRASH, triage_fmt_gopanic },
 	{ "fatal error:", "fatal error: runtime: (?:out of memory|cannot allocate memory)", 1, TRIAGE_HDR_CRASH, triage_fmt_gofatal },
-	{ "Internal error:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armerr },
+	/* On arm it follows the fault line of the same oops. */
+	{ "Internal error:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_armerr },
 	{ "Unhandled fault:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armfault },
 	{ "Alignment trap:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armalign },
 	{ "VFS: Close: file count is", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_vfs },
@@ -689,6 +690,21 @@ triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int
 	return triage_frame_pick(fr->f, fr->n, fm->pick);
 }
 
+/* arm kernels since 5.x print "callee from caller+0x../0x.." lines with no heading. */
+static int
+triage_rules_arm_trace(const struct triage_text *rep)
+{
+	struct triage_cur cur = { rep->s, rep->len, 0 };
+	const char *l;
+	size_t ll;
+	char name[128];
+
+	while (triage_cur_next(&cur, &l, &ll))
+		if (memmem(l, ll, " from ", 6) != NULL && triage_frame_parse(l, ll, name, sizeof(name)) > 0)
+			return 1;
+	return 0;
+}
+
 /* Expands "$1".."$9" and "$F" of a format. */
 static void
 triage_rules_expand(const char *out, char (*args)[128], int nargs, const char *frame, char *dst, size_t dsz)
@@ -863,7 +879,8 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		if (!(fm->flags & F_NOSTACK) && fm->stack[0][0] != NULL &&
 		    memmem(rep->s, rep->len, "Call Trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "Call trace", 10) == NULL &&
-		    memmem(rep->s, rep->len, "acktrace", 8) == NULL)
+		    memmem(rep->s, rep->len, "acktrace", 8) == NULL &&
+		    !triage_rules_arm_trace(rep))
 			v->corrupted = 1;
 	}
 	if (!chosen) {
