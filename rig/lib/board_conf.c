@@ -427,3 +427,91 @@ board_conf_device(const struct board_conf *b, const char *cls)
 			return &b->devices[i];
 	return NULL;
 }
+
+static void
+board_print_str(FILE *out, const char *indent, const char *key, const char *v)
+{
+	if (v[0] == '\0')
+		return;		/* optional and not given */
+	fprintf(out, "%s%s: ", indent, key);
+	conf_print_quoted(out, v);
+	fputc('\n', out);
+}
+
+void
+board_conf_print(const struct board_conf *b, FILE *out)
+{
+	const struct conf_device *d;
+	char mods[sizeof(b->modules)], *m, *save;
+	int i, virt = strcmp(b->power_backend, "qemu") == 0;
+
+	board_print_str(out, "", "name", b->name);
+	board_print_str(out, "", "arch", b->arch);
+	fprintf(out, "console:\n");
+	board_print_str(out, "  ", "kind", b->console_kind);
+	board_print_str(out, "  ", "path", b->console_path);
+	fprintf(out, "  baud: %d\n", b->baud);
+	fprintf(out, "power:\n");
+	board_print_str(out, "  ", "backend", b->power_backend);
+	if (strcmp(b->power_backend, "gpio") == 0) {
+		board_print_str(out, "  ", "chip", b->power_gpio_chip);
+		fprintf(out, "  line: %d\n", b->power_gpio_line);
+		fprintf(out, "  active-low: %s\n", b->power_gpio_active_low ? "true" : "false");
+	}
+	board_print_str(out, "  ", "on", b->power_on_cmd);
+	board_print_str(out, "  ", "off", b->power_off_cmd);
+	fprintf(out, "  off-time: %lldms\n", (long long)b->power_off_ms);
+	fprintf(out, "boot:\n");
+	board_print_str(out, "  ", "method", b->boot_method);
+	fprintf(out, "  timeout: %lldms\n", (long long)b->boot_timeout_ms);
+	board_print_str(out, "  ", "kernel", b->kernel_package);
+	fprintf(out, "  modules: [");
+	util_strlcpy(mods, b->modules, sizeof(mods));
+	for (i = 0, m = strtok_r(mods, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save))
+		fprintf(out, "%s%s", i++ ? ", " : "", m);
+	fprintf(out, "]\n");
+	board_print_str(out, "  ", "append", b->append);
+	if (strcmp(b->boot_method, "uboot-tftp") == 0) {
+		board_print_str(out, "  ", "prompt", b->uboot_prompt);
+		board_print_str(out, "  ", "stop", b->uboot_stop);
+		board_print_str(out, "  ", "tftp-dir", b->tftp_dir);
+		board_print_str(out, "  ", "server-ip", b->tftp_server);
+		board_print_str(out, "  ", "board-ip", b->board_ip);
+		board_print_str(out, "  ", "dtb", b->boot_dtb);
+	}
+	if (virt) {
+		fprintf(out, "qemu:\n");
+		board_print_str(out, "  ", "binary", b->qemu_binary);
+		board_print_str(out, "  ", "machine", b->qemu_machine);
+		board_print_str(out, "  ", "cpu", b->qemu_cpu);
+		fprintf(out, "  memory: %d\n", b->qemu_memory);
+		board_print_str(out, "  ", "dtb", b->qemu_dtb);
+		board_print_str(out, "  ", "net", b->qemu_net);
+		fprintf(out, "  serials: [");
+		for (i = 0; i < b->nqemu_serials; i++)
+			fprintf(out, "%s%s", i ? ", " : "", b->qemu_serials[i]);
+		fprintf(out, "]\n  args: [");
+		for (i = 0; i < b->nqemu_args; i++) {
+			fprintf(out, "%s", i ? ", " : "");
+			conf_print_quoted(out, b->qemu_args[i]);
+		}
+		fprintf(out, "]\n");
+	}
+	fprintf(out, "ssh:\n");
+	board_print_str(out, "  ", "user", b->ssh_user);
+	board_print_str(out, "  ", "host", b->ssh_host);
+	fprintf(out, "  port: %d\n", b->ssh_port);
+	if (b->ndevices == 0)
+		return;
+	fprintf(out, "devices:\n");
+	for (i = 0; i < b->ndevices; i++) {
+		d = &b->devices[i];
+		fprintf(out, "  %s: { node: ", d->cls);
+		conf_print_quoted(out, d->node);
+		fprintf(out, ", bus: %s, driver: ", d->bus);
+		conf_print_quoted(out, d->driver);
+		fprintf(out, ", device: ");
+		conf_print_quoted(out, d->device);
+		fprintf(out, " }\n");
+	}
+}

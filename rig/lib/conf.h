@@ -17,6 +17,8 @@ void conf_errors_add(struct conf_errors *e, const char *path, int line, const ch
     __attribute__((format(printf, 4, 5)));
 void conf_errors_print(const struct conf_errors *e, FILE *out);
 void conf_errors_free(struct conf_errors *e);
+/* s as a double-quoted YAML string (for the printers below). */
+void conf_print_quoted(FILE *out, const char *s);
 
 /* One device class a board offers (i2c, uart, mtd, ...). */
 struct conf_device {
@@ -94,6 +96,11 @@ struct board_conf {
 /* Returns 0, or -1 with every problem in errs (the struct is then unusable). */
 int board_conf_load(const char *path, struct board_conf *b, struct conf_errors *errs);
 const struct conf_device *board_conf_device(const struct board_conf *b, const char *cls);
+/*
+ * The checked form as a board file (every value, defaults filled in, durations in ms) for
+ * rigd -n -v; loading what it prints gives the same struct.
+ */
+void board_conf_print(const struct board_conf *b, FILE *out);
 
 enum step_kind {
 	STEP_HOLD,		/* hold: CLASS        open the class's node from a holder process, keep it open */
@@ -135,5 +142,7 @@ struct scenario {
 
 int scenario_load(const char *path, struct scenario *s, struct conf_errors *errs);
 const char *step_kind_name(enum step_kind k);
+/* The checked form as a scenario file, like board_conf_print. */
+void scenario_print(const struct scenario *s, FILE *out);
 
 #endif

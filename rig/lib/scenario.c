@@ -216,6 +216,9 @@ scenario_step(struct yamlnode_ctx *c, struct scenario *s, const struct yamlnode 
 			if (st->kind == STEP_SLEEP)
 				conf_errors_add(c->errs, c->path, key->line,
 				    "timeout: not for sleep (its argument is the duration)");
+			else if (st->kind == STEP_WAIT)
+				conf_errors_add(c->errs, c->path, key->line,
+				    "timeout: not for wait (the background step's own timeout holds)");
 			else
 				yamlnode_duration(c, val, "timeout", &st->timeout_ms);
 		} else if (strcmp(key->value, "background") == 0) {
@@ -345,4 +348,33 @@ scenario_load(const char *path, struct scenario *s, struct conf_errors *errs)
 out:
 	yamlnode_free(root);
 	return errs->n == before ? 0 : -1;
+}
+
+void
+scenario_print(const struct scenario *s, FILE *out)
+{
+	const struct scen_step *st;
+	int i;
+
+	fprintf(out, "name: %s\n", s->name);
+	if (s->description[0] != '\0') {
+		fprintf(out, "description: ");
+		conf_print_quoted(out, s->description);
+		fputc('\n', out);
+	}
+	fprintf(out, "fresh-boot: %s\n", s->fresh_boot ? "true" : "false");
+	fprintf(out, "steps:\n");
+	for (i = 0; i < s->nsteps; i++) {
+		st = &s->steps[i];
+		fprintf(out, "  - %s: ", step_kind_name(st->kind));
+		conf_print_quoted(out, st->arg);
+		fputc('\n', out);
+		/* A sleep's duration is its argument, a wait has its step's; the rest show theirs. */
+		if (st->kind != STEP_SLEEP && st->kind != STEP_WAIT)
+			fprintf(out, "    timeout: %lldms\n", (long long)st->timeout_ms);
+		if (st->background)
+			fprintf(out, "    background: true\n");
+		if (strcmp(st->name, step_kind_name(st->kind)) != 0)
+			fprintf(out, "    name: %s\n", st->name);
+	}
 }

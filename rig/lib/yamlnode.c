@@ -398,12 +398,21 @@ yamlnode_duration(struct yamlnode_ctx *c, const struct yamlnode *n, const char *
 	return 0;
 }
 
+/* Appends ", word" to a fixed list for messages; a list too long is cut, it is only a hint. */
+static void
+yamlnode_list_add(char *list, size_t size, const char *word)
+{
+	size_t len = strlen(list);
+
+	if (len + 1 < size)
+		snprintf(list + len, size - len, "%s%s", len ? ", " : "", word);
+}
+
 int
 yamlnode_word(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
     const char *const *words, char *dst, size_t size)
 {
 	char list[256] = "";
-	size_t len = 0;
 	int i;
 
 	if (yamlnode_text(c, n, what) == -1)
@@ -417,8 +426,7 @@ yamlnode_word(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what
 			}
 			return i;
 		}
-		len += snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
-		    i ? ", " : "", words[i]);
+		yamlnode_list_add(list, sizeof(list), words[i]);
 	}
 	conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not one of: %s", what, n->value,
 	    list);
@@ -473,12 +481,10 @@ yamlnode_known_keys(struct yamlnode_ctx *c, const struct yamlnode *map, const ch
     const char *const *known)
 {
 	char list[512] = "";
-	size_t len = 0;
 	int i, k, bad = 0;
 
 	for (k = 0; known[k] != NULL; k++)
-		len += snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
-		    k ? ", " : "", known[k]);
+		yamlnode_list_add(list, sizeof(list), known[k]);
 	for (i = 0; i < map->n; i++) {
 		for (k = 0; known[k] != NULL; k++)
 			if (strcmp(map->keys[i]->value, known[k]) == 0)

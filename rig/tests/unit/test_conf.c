@@ -91,7 +91,8 @@ vq35_board_reads_every_value(void)
 	CHECK_INT(board.boot_timeout_ms, 120000);
 	CHECK_STR(board.kernel_package, "linux-image-6.1.0-56-amd64");
 	CHECK_STR(board.modules, "i2c-smbus i2c-i801 i2c-dev e1000");
-	CHECK_STR(board.append, "console=ttyS0 quiet panic=-1");
+	/* The first serial is the console: the rig reads the kernel's messages there. */
+	CHECK(strncmp(board.append, "console=ttyS0 ", 14) == 0);
 	CHECK_STR(board.qemu_binary, "qemu-system-x86_64");
 	CHECK_STR(board.qemu_machine, "q35");
 	CHECK_STR(board.qemu_cpu, "");
@@ -467,6 +468,7 @@ scenario_bad_steps_are_each_reported_at_their_line(void)
 	    DATA "bad-steps.yaml:30: read: 'uart' is not held (a hold step must come first)",
 	    DATA "bad-steps.yaml:32: step: unknown key 'retries' (known: the action, timeout, "
 	    "background, name)",
+	    DATA "bad-steps.yaml:34: timeout: not for wait (the background step's own timeout holds)",
 	    NULL);
 	conf_errors_free(&e);
 }
@@ -480,6 +482,151 @@ scenario_name_must_be_the_file_name(void)
 	check_errors(&e, DATA "name-mismatch.yaml:1: name: 'something-else' must be the file's "
 	    "name ('name-mismatch')", NULL);
 	conf_errors_free(&e);
+}
+
+/* The whole of a file, or of what a printer wrote, as a string to compare. */
+static char *
+slurp(FILE *f)
+{
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+
+	rewind(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		if (buf == NULL)
+			return NULL;
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	if (buf == NULL)
+		buf = calloc(1, 1);
+	else
+		buf[len] = '\0';
+	return buf;
+}
+
+static char *
+slurp_path(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s;
+
+	if (f == NULL)
+		return NULL;
+	s = slurp(f);
+	fclose(f);
+	return s;
+}
+
+static char *
+printed_board(const struct board_conf *b)
+{
+	FILE *f = tmpfile();
+	char *s;
+
+	if (f == NULL)
+		return NULL;
+	board_conf_print(b, f);
+	s = slurp(f);
+	fclose(f);
+	return s;
+}
+
+static char *
+printed_scenario(const struct scenario *sc)
+{
+	FILE *f = tmpfile();
+	char *s;
+
+	if (f == NULL)
+		return NULL;
+	scenario_print(sc, f);
+	s = slurp(f);
+	fclose(f);
+	return s;
+}
+
+/*
+ * Saved expectations (test files using every key and action, so that edits to the shipped
+ * boards do not move them): a change in what is read shows up as a diff of these files.
+ */
+static void
+checked_forms_print_as_saved(void)
+{
+	struct conf_errors e = { 0 };
+	char *got, *want;
+
+	CHECK_INT(board_conf_load(DATA "qemu-board.yaml", &board, &e), 0);
+	got = printed_board(&board);
+	want = slurp_path(DATA "qemu-board.printed");
+	CHECK_STR(got, want);
+	free(got);
+	free(want);
+
+	CHECK_INT(scenario_load(DATA "all-steps.yaml", &scen, &e), 0);
+	got = printed_scenario(&scen);
+	want = slurp_path(DATA "all-steps.printed");
+	CHECK_STR(got, want);
+	free(got);
+	free(want);
+	conf_errors_print(&e, stderr);
+	conf_errors_free(&e);
+}
+
+/* Loading what a printer wrote gives the same checked form: nothing is lost or misquoted. */
+static void
+printed_forms_load_back_unchanged(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[512];
+	struct conf_errors e = { 0 };
+	char *first, *second;
+	glob_t g;
+	size_t i;
+	FILE *f;
+	int boards;
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (boards = 1; boards >= 0; boards--) {
+		if (glob(boards ? "boards/*.yaml" : "scenarios/*.yaml", 0, NULL, &g) != 0)
+			continue;
+		if (glob(boards ? DATA "qemu-board.yaml" : DATA "all-steps.yaml", GLOB_APPEND, NULL,
+		    &g) != 0)
+			CHECK(0);
+		for (i = 0; i < g.gl_pathc; i++) {
+			if (boards) {
+				CHECK_INT(board_conf_load(g.gl_pathv[i], &board, &e), 0);
+				first = printed_board(&board);
+				snprintf(path, sizeof(path), "%s/board.yaml", dir);
+			} else {
+				CHECK_INT(scenario_load(g.gl_pathv[i], &scen, &e), 0);
+				first = printed_scenario(&scen);
+				snprintf(path, sizeof(path), "%s/%s.yaml", dir, scen.name);
+			}
+			f = fopen(path, "w");
+			CHECK(f != NULL && first != NULL);
+			if (f == NULL || first == NULL)
+				break;
+			fputs(first, f);
+			fclose(f);
+			if (boards) {
+				CHECK_INT(board_conf_load(path, &board, &e), 0);
+				second = printed_board(&board);
+			} else {
+				CHECK_INT(scenario_load(path, &scen, &e), 0);
+				second = printed_scenario(&scen);
+			}
+			conf_errors_print(&e, stderr);
+			conf_errors_free(&e);
+			CHECK_STR(second, first);
+			free(first);
+			free(second);
+			unlink(path);
+		}
+		globfree(&g);
+	}
+	rmdir(dir);
 }
 
 /* Writes DIR/NAME.yaml with "name: NAME" and the given body; returns its path in buf. */
@@ -593,5 +740,7 @@ main(void)
 	RUN(scenario_bad_steps_are_each_reported_at_their_line);
 	RUN(scenario_name_must_be_the_file_name);
 	RUN(scenario_limits_are_errors_not_truncation);
+	RUN(checked_forms_print_as_saved);
+	RUN(printed_forms_load_back_unchanged);
 	TEST_END();
 }
