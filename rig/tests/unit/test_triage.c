@@ -1,0 +1,324 @@
+/* test_triage: crash titles, report boundaries and robustness of the streaming triage engine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "triage.h"
+
+#define DATA "rig/tests/data/triage/"
+
+struct got {
+	int			n;
+	struct triage_report	r[8];
+	char			text[8][512];
+};
+
+static void
+collect(const struct triage_report *r, void *arg)
+{
+	struct got *g = arg;
+
+	if (g->n < 8) {
+		g->r[g->n] = *r;
+		size_t n = r->textlen < 511 ? r->textlen : 511;
+		memcpy(g->text[g->n], r->text, n);
+		g->text[g->n][n] = '\0';
+		g->r[g->n].text = NULL;
+	}
+	g->n++;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+
+	*len = 0;
+	if (fp == NULL)
+		return NULL;
+	buf = malloc(1 << 20);
+	if (buf != NULL)
+		*len = fread(buf, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void
+triage_file(const char *path, struct got *g)
+{
+	size_t len;
+	char *buf = slurp(path, &len);
+
+	memset(g, 0, sizeof(*g));
+	CHECK(buf != NULL);
+	if (buf == NULL)
+		return;
+	CHECK(triage_buffer(buf, len, collect, g) == 0);
+	free(buf);
+}
+
+static void
+triage_str(const char *s, struct got *g)
+{
+	memset(g, 0, sizeof(*g));
+	CHECK(triage_buffer(s, strlen(s), collect, g) == 0);
+}
+
+static void
+arm_paging_request_is_charged_past_printk_frames(void)
+{
+	struct got g;
+
+	triage_file(DATA "vsabre-mtd-oops.log", &g);
+	/* The panic that ends the oops is part of it, not a second crash. */
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "BUG: unable to handle kernel paging request in mtd_proc_show");
+	CHECK_STR(g.r[0].frame, "mtd_proc_show");
+	CHECK_STR(g.r[0].type, "fault");
+	CHECK_INT(g.r[0].corrupted, 0);
+}
+
+static void
+real_vsabre_console_gives_the_same_title(void)
+{
+	struct got g;
+
+	triage_file("rig/tests/data/consoles/vsabre-mtd-crash.log", &g);
+	CHECK(g.n >= 1);
+	CHECK_STR(g.r[0].title, "BUG: unable to handle kernel paging request in mtd_proc_show");
+}
+
+static void
+hung_task_is_charged_to_the_driver_past_the_waits(void)
+{
+	struct got g;
+
+	triage_file(DATA "vq35-i2c-hung-task.log", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "INFO: task hung in i801_remove");
+	CHECK_STR(g.r[0].type, "hang");
+	CHECK_INT(g.r[0].corrupted, 0);
+}
+
+static void
+hung_task_without_a_stack_is_flagged_corrupted(void)
+{
+	struct got g;
+
+	triage_file(DATA "vq35-i2c-hung-task-quiet.log", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "INFO: task hung in corrupted");
+	CHECK_INT(g.r[0].corrupted, 1);
+}
+
+static void
+byte_range_starts_at_the_header_line(void)
+{
+	struct got g;
+	size_t len;
+	char *buf = slurp(DATA "vq35-i2c-hung-task.log", &len);
+
+	triage_file(DATA "vq35-i2c-hung-task.log", &g);
+	CHECK(buf != NULL && g.n == 1);
+	if (buf == NULL || g.n != 1) {
+		free(buf);
+		return;
+	}
+	CHECK(g.r[0].start < g.r[0].end && g.r[0].end <= len);
+	CHECK(strncmp(buf + g.r[0].start, "[   29.897458] INFO: task init:92", 33) == 0);
+	CHECK(strncmp(g.text[0], "INFO: task init:92 blocked", 26) == 0);
+	free(buf);
+}
+
+static void
+report_is_delivered_at_its_end_marker_without_a_flush(void)
+{
+	struct got g;
+	size_t len;
+	char *buf = slurp(DATA "x86-gpf-warning-72.log", &len);
+	struct triage *t = triage_new(collect, &g);
+
+	memset(&g, 0, sizeof(g));
+	CHECK(t != NULL && buf != NULL);
+	if (t == NULL || buf == NULL) {
+		free(buf);
+		triage_free(t);
+		return;
+	}
+	triage_feed(t, buf, len);
+	CHECK_INT(triage_pending(t), 0);
+	CHECK_INT(g.n, 2);
+	triage_free(t);
+	free(buf);
+}
+
+static void
+warning_in_72_format_and_oops_gpf_are_titled(void)
+{
+	struct got g;
+
+	triage_file(DATA "x86-gpf-warning-72.log", &g);
+	CHECK_INT(g.n, 2);
+	/* i2c_del_adapter is a generic wrapper: the driver calling it is charged. */
+	CHECK_STR(g.r[0].title, "WARNING in i801_remove");
+	CHECK_STR(g.r[0].type, "warning");
+	CHECK_STR(g.r[1].title, "general protection fault in mtd_proc_show");
+}
+
+static void
+other_tasks_lines_do_not_leak_into_a_report(void)
+{
+	struct got g;
+
+	triage_file(DATA "interleaved-tasks.log", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "KASAN: use-after-free Read in mtd_proc_show");
+	CHECK(strstr(g.text[0], "audit") == NULL);
+	CHECK(strstr(g.text[0], "wrong_task_frame") == NULL);
+}
+
+static void
+kernel_messages_that_only_look_like_crashes_are_not_reports(void)
+{
+	struct got g;
+
+	triage_file(DATA "quiet-boot.log", &g);
+	CHECK_INT(g.n, 0);
+}
+
+static void
+bytes_fed_one_at_a_time_give_the_same_reports(void)
+{
+	struct got whole, bytewise;
+	size_t len;
+	char *buf = slurp(DATA "vq35-i2c-hung-task.log", &len);
+	struct triage *t = triage_new(collect, &bytewise);
+
+	memset(&bytewise, 0, sizeof(bytewise));
+	triage_file(DATA "vq35-i2c-hung-task.log", &whole);
+	CHECK(t != NULL && buf != NULL);
+	if (t != NULL && buf != NULL) {
+		for (size_t i = 0; i < len; i++)
+			triage_feed(t, buf + i, 1);
+		CHECK_INT(triage_pending(t), 1);
+		triage_flush(t);
+		CHECK_INT(bytewise.n, whole.n);
+		CHECK_STR(bytewise.r[0].title, whole.r[0].title);
+		CHECK_INT(bytewise.r[0].start, whole.r[0].start);
+		CHECK_INT(bytewise.r[0].end, whole.r[0].end);
+	}
+	triage_free(t);
+	free(buf);
+}
+
+static void
+numbers_and_addresses_are_normalized_in_titles(void)
+{
+	struct got g;
+
+	triage_str("[    2.100000] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(8,1)\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)");
+	CHECK_STR(g.r[0].type, "panic");
+	triage_str("[    9.000000] unregister_netdevice: waiting for lo to become free. Usage count = 3\n", &g);
+	CHECK_STR(g.r[0].title, "unregister_netdevice: waiting for DEV to become free");
+}
+
+static void
+nul_cr_and_escapes_do_not_hide_a_report(void)
+{
+	static const char log[] =
+	    "\x1b[0m\x1b[6n[   29.897458] INFO: task init:92 blocked for more than 5 seconds.\r\n"
+	    "[   29.899126] Call Trace:\r\n"
+	    "[   29.899354]  __schedule+0x34d/0xa00\r\n"
+	    "[   29.900361]  i2c_del\0_adapter+0x120/0x1b0\r\n"
+	    "[   29.900450]  \x1b[1mi801_remove+0x54/0xd0 [i2c_i801]\r\n";
+	struct got g;
+
+	memset(&g, 0, sizeof(g));
+	CHECK(triage_buffer(log, sizeof(log) - 1, collect, &g) == 0);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "INFO: task hung in i801_remove");
+}
+
+static void
+a_megabyte_line_and_binary_noise_are_bounded(void)
+{
+	size_t big = 1 << 20;
+	char *buf = malloc(big + 4096);
+	const char *tail = "\n[    5.000000] BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 nice=0 stuck for 33s!\n";
+	struct got g;
+
+	CHECK(buf != NULL);
+	if (buf == NULL)
+		return;
+	for (size_t i = 0; i < big; i++)
+		buf[i] = (char)(i * 2654435761u >> 13);
+	/* No newline inside the noise: one enormous line with a header buried in it. */
+	for (size_t i = 0; i < big; i++)
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	memcpy(buf + big / 2, "BUG: KASAN: ", 12);
+	memcpy(buf + big, tail, strlen(tail));
+	memset(&g, 0, sizeof(g));
+	CHECK(triage_buffer(buf, big + strlen(tail), collect, &g) == 0);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "BUG: workqueue lockup");
+	free(buf);
+}
+
+static void
+truncated_report_is_delivered_at_flush(void)
+{
+	struct got g;
+
+	triage_str("[   60.200000] general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1]\n"
+	    "[   60.200001] CPU: 0 PID: 130 Comm: cat", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "general protection fault in corrupted");
+	CHECK_INT(g.r[0].corrupted, 1);
+}
+
+static void
+a_boot_rigd_asked_for_is_not_a_reboot(void)
+{
+	static const char log[] = "U-Boot 2023.01\nDecompressing Linux... Parsing ELF... done.\nBooting the kernel.\n";
+	struct got g;
+	struct triage *t = triage_new(collect, &g);
+
+	triage_str(log, &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "unexpected kernel reboot");
+	memset(&g, 0, sizeof(g));
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	triage_expect_boot(t);
+	triage_feed(t, log, sizeof(log) - 1);
+	triage_flush(t);
+	CHECK_INT(g.n, 0);
+	triage_free(t);
+}
+
+int
+main(void)
+{
+	RUN(arm_paging_request_is_charged_past_printk_frames);
+	RUN(real_vsabre_console_gives_the_same_title);
+	RUN(hung_task_is_charged_to_the_driver_past_the_waits);
+	RUN(hung_task_without_a_stack_is_flagged_corrupted);
+	RUN(byte_range_starts_at_the_header_line);
+	RUN(report_is_delivered_at_its_end_marker_without_a_flush);
+	RUN(warning_in_72_format_and_oops_gpf_are_titled);
+	RUN(other_tasks_lines_do_not_leak_into_a_report);
+	RUN(kernel_messages_that_only_look_like_crashes_are_not_reports);
+	RUN(bytes_fed_one_at_a_time_give_the_same_reports);
+	RUN(numbers_and_addresses_are_normalized_in_titles);
+	RUN(nul_cr_and_escapes_do_not_hide_a_report);
+	RUN(a_megabyte_line_and_binary_noise_are_bounded);
+	RUN(truncated_report_is_delivered_at_flush);
+	RUN(a_boot_rigd_asked_for_is_not_a_reboot);
+	TEST_END();
+}
