@@ -1,0 +1,97 @@
+/* Control protocol framing: whole frames pass, bad lengths are refused, partial ones wait. */
+#include "proto.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+static void
+frame_round_trips_json_and_console_bytes(void)
+{
+	struct proto_buf b = { 0 };
+	char *p;
+	size_t len;
+	int type;
+
+	proto_frame(&b, PROTO_JSON, "{\"cmd\":\"ping\"}", 14);
+	proto_frame(&b, PROTO_CONSOLE, "a\0b", 3);
+	CHECK_INT(proto_take(&b, 1024, &type, &p, &len), 1);
+	CHECK_INT(type, PROTO_JSON);
+	CHECK_STR(p, "{\"cmd\":\"ping\"}");
+	free(p);
+	CHECK_INT(proto_take(&b, 1024, &type, &p, &len), 1);
+	CHECK_INT(type, PROTO_CONSOLE);
+	CHECK_INT(len, 3);
+	CHECK(memcmp(p, "a\0b", 3) == 0);
+	free(p);
+	CHECK_INT(proto_take(&b, 1024, &type, &p, &len), 0);
+	proto_buf_free(&b);
+}
+
+static void
+truncated_frame_waits_for_the_rest(void)
+{
+	struct proto_buf b = { 0 }, whole = { 0 };
+	char *p;
+	size_t len, i;
+	int type;
+
+	proto_frame(&whole, PROTO_JSON, "{\"v\":1}", 7);
+	for (i = 0; i < whole.len - 1; i++) {
+		proto_buf_append(&b, whole.data + i, 1);
+		CHECK_INT(proto_take(&b, 1024, &type, &p, &len), 0);
+	}
+	proto_buf_append(&b, whole.data + i, 1);
+	CHECK_INT(proto_take(&b, 1024, &type, &p, &len), 1);
+	CHECK_STR(p, "{\"v\":1}");
+	free(p);
+	proto_buf_free(&b);
+	proto_buf_free(&whole);
+}
+
+static void
+oversized_or_empty_frame_is_refused_before_it_is_read(void)
+{
+	struct proto_buf b = { 0 };
+	unsigned char big[5] = { 0x7f, 0xff, 0xff, 0xff, 'J' }, empty[4] = { 0, 0, 0, 0 };
+	char *p;
+	size_t len;
+	int type;
+
+	proto_buf_append(&b, big, sizeof(big));
+	CHECK_INT(proto_take(&b, PROTO_MAX_REQUEST, &type, &p, &len), -1);
+	b.len = 0;
+	proto_buf_append(&b, empty, sizeof(empty));
+	CHECK_INT(proto_take(&b, PROTO_MAX_REQUEST, &type, &p, &len), -1);
+	proto_buf_free(&b);
+}
+
+static void
+frame_of_exactly_the_limit_passes(void)
+{
+	struct proto_buf b = { 0 };
+	char *payload = calloc(1, PROTO_MAX_REQUEST), *p;
+	size_t len;
+	int type;
+
+	memset(payload, 'x', PROTO_MAX_REQUEST);
+	proto_frame(&b, PROTO_JSON, payload, PROTO_MAX_REQUEST);
+	CHECK_INT(proto_take(&b, PROTO_MAX_REQUEST, &type, &p, &len), 1);
+	CHECK_INT(len, PROTO_MAX_REQUEST);
+	free(p);
+	proto_frame(&b, PROTO_JSON, payload, PROTO_MAX_REQUEST);
+	proto_buf_append(&b, "x", 1);
+	b.data[3]++;	/* one byte more than allowed */
+	CHECK_INT(proto_take(&b, PROTO_MAX_REQUEST, &type, &p, &len), -1);
+	free(payload);
+	proto_buf_free(&b);
+}
+
+int
+main(void)
+{
+	RUN(frame_round_trips_json_and_console_bytes);
+	RUN(truncated_frame_waits_for_the_rest);
+	RUN(oversized_or_empty_frame_is_refused_before_it_is_read);
+	RUN(frame_of_exactly_the_limit_passes);
+	TEST_END();
+}
