@@ -265,21 +265,37 @@ triage_has(const char *l, size_t len, const char *lit)
 	return memmem(l, len, lit, strlen(lit)) != NULL;
 }
 
-/* One complete line: [lstart, lend) in the stream, its first bytes in t->line. */
+/*
+ * One complete line: [lstart, lend) in the stream, its first bytes in t->line. event says
+ * whether the scan pattern (headers and report boundaries) may hit in it; most lines of a
+ * report are frames and registers, for which it does not.
+ */
 static void
-triage_line(struct triage *t, uint64_t lstart, uint64_t lend)
+triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 {
 	enum triage_ctx kind;
 	char ctx[16];
-	size_t len = triage_clean(t->line, t->linelen);
+	size_t len = t->linelen;
 	const char *l = t->line;
-	size_t skip = triage_prefix(l, len, &kind, ctx, sizeof(ctx));
-	const char *msg = l + skip;
-	size_t msglen = len - skip;
+	size_t skip;
+	const char *msg;
+	size_t msglen;
 	int flags = 0, hdr = -1;
 
-	if (triage_rules_scan(msg, msglen) >= 0)
+	if (memchr(l, '\r', len) || memchr(l, 0x1b, len) || memchr(l, '\0', len))
+		len = triage_clean(t->line, len);
+	skip = triage_prefix(l, len, &kind, ctx, sizeof(ctx));
+	msg = l + skip;
+	msglen = len - skip;
+	if (!event && !t->active) {
+		if (t->aftermath > 0 && ++t->aftermath > TRIAGE_AFTERMATH_LINES)
+			t->aftermath = 0;
+		return;
+	}
+	if (event && triage_rules_scan(msg, msglen) >= 0)
 		hdr = triage_rules_header(msg, msglen, &flags);
+	else
+		event = 0;
 	if (hdr >= 0 && (flags & TRIAGE_HDR_REBOOT) && t->expect_boot) {
 		t->expect_boot = 0;
 		hdr = -1;
@@ -309,19 +325,20 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend)
 	}
 	if (!same || triage_questionable(msg, msglen))
 		return;
-	if (triage_has(msg, msglen, "Sending NMI from CPU"))
+	if (event && triage_has(msg, msglen, "Sending NMI from CPU"))
 		t->cputrace = 1;
-	if (triage_has(msg, msglen, "Disabling lock debugging due to kernel taint"))
+	if (event && triage_has(msg, msglen, "Disabling lock debugging due to kernel taint"))
 		return;
-	if (t->lines > TRIAGE_EPILOGUE_AFTER &&
+	if (event && t->lines > TRIAGE_EPILOGUE_AFTER &&
 	    (triage_has(msg, msglen, "Kernel panic - not syncing") ||
 	    triage_has(msg, msglen, "WARNING: possible circular locking dependency detected")))
 		t->epilogue = 1;
 	t->end = lend;
 	if (!t->epilogue)
 		triage_append(t, msg, msglen);
-	if (triage_has(msg, msglen, "---[ end trace") || triage_has(msg, msglen, "---[ end Kernel panic") ||
-	    triage_has(msg, msglen, "Kernel Offset:") || triage_has(msg, msglen, "Rebooting in ") ||
+	if ((event && (triage_has(msg, msglen, "---[ end trace") ||
+	    triage_has(msg, msglen, "---[ end Kernel panic") || triage_has(msg, msglen, "Kernel Offset:") ||
+	    triage_has(msg, msglen, "Rebooting in "))) ||
 	    t->lines >= TRIAGE_REPORT_LINES || t->textlen + TRIAGE_LINE_KEEP + 1 > TRIAGE_REPORT_MAX)
 		triage_deliver(t);
 }
@@ -340,30 +357,32 @@ triage_keep(struct triage *t, const char *s, size_t n)
 void
 triage_feed(struct triage *t, const char *buf, size_t len)
 {
-	while (len > 0) {
-		if (!t->inline_ && !t->active) {
-			/*
-			 * Nothing open: let the one header pattern run over every complete line at
-			 * once and jump to the line holding its first hit.
-			 */
-			const char *lastnl = memrchr(buf, '\n', len);
-			size_t whole = lastnl ? (size_t)(lastnl - buf) + 1 : 0;
-			long hit = whole ? triage_rules_scan(buf, whole) : -1;
-			size_t skip;
-			if (hit < 0)
-				skip = whole;
-			else {
-				const char *ls = memrchr(buf, '\n', (size_t)hit);
-				skip = ls ? (size_t)(ls - buf) + 1 : 0;
-			}
-			buf += skip;
-			len -= skip;
-			t->off += skip;
-			if (len == 0)
+	const char *end = buf + len;
+	/* Where the scan pattern next hits among this call's complete lines (end if nowhere). */
+	const char *hit = NULL, *whole_end;
+	const char *lastnl = memrchr(buf, '\n', len);
+
+	whole_end = lastnl ? lastnl + 1 : buf;
+	while (buf < end) {
+		if (!t->inline_ && buf < whole_end && (hit == NULL || hit < buf)) {
+			long h = triage_rules_scan(buf, (size_t)(whole_end - buf));
+			hit = h < 0 ? end : buf + h;
+		}
+		if (!t->inline_ && !t->active && t->aftermath == 0) {
+			/* Nothing open: jump straight to the line holding the next hit. */
+			const char *to = hit != NULL && hit < whole_end ? hit : whole_end;
+			const char *ls = to > buf ? memrchr(buf, '\n', (size_t)(to - buf)) : NULL;
+			const char *skip = ls ? ls + 1 : buf;
+			if (to == whole_end)
+				skip = whole_end;
+			t->off += (uint64_t)(skip - buf);
+			buf = skip;
+			if (buf >= end)
 				break;
 		}
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+		const char *nl = memchr(buf, '\n', (size_t)(end - buf));
+		size_t n = nl ? (size_t)(nl - buf) + 1 : (size_t)(end - buf);
+		int partial = t->inline_;
 		if (!t->inline_) {
 			t->inline_ = 1;
 			t->linelen = 0;
@@ -371,11 +390,12 @@ triage_feed(struct triage *t, const char *buf, size_t len)
 		}
 		triage_keep(t, buf, nl ? n - 1 : n);
 		buf += n;
-		len -= n;
 		t->off += n;
 		if (nl != NULL) {
+			/* A line that began in an earlier call was not scanned with the rest. */
+			int event = partial || hit == NULL || hit < buf;
 			t->inline_ = 0;
-			triage_line(t, t->linestart, t->off);
+			triage_line(t, t->linestart, t->off, event);
 		}
 	}
 }
@@ -385,7 +405,7 @@ triage_flush(struct triage *t)
 {
 	if (t->inline_) {
 		t->inline_ = 0;
-		triage_line(t, t->linestart, t->off);
+		triage_line(t, t->linestart, t->off, 1);
 	}
 	triage_deliver(t);
 }

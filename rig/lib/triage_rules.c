@@ -385,7 +385,20 @@ struct triage_cfmt {
 	pcre2_code	*stack[2][4];	/* NULL for @PC, @TRACE and unused */
 };
 
+/* Report boundaries, found by the same pass as the headers. */
+static const char *const triage_markers[] = {
+	"---[ end", "Kernel Offset:", "Rebooting in ", "Sending NMI from CPU", "Disabling lock debugging", NULL
+};
+
+#define TRIAGE_NLIT	(TRIAGE_NHDR + sizeof(triage_markers) / sizeof(triage_markers[0]) - 1)
+
 static struct {
+	/*
+	 * Literal prefilter for the scan pattern: one bit per hash of a literal's first four bytes.
+	 * Almost every console byte fails this one lookup, which is what keeps triage near memory
+	 * speed; a position that passes is confirmed by the PCRE2 scan pattern itself.
+	 */
+	uint8_t			 first4[65536 / 8];
 	pcre2_code		*scan;
 	pcre2_code		*suppress[TRIAGE_NHDR];
 	struct triage_cfmt	 fmt[TRIAGE_NHDR][TRIAGE_MAXFMT];
@@ -431,6 +444,16 @@ static const char *const triage_norm_src[][2] = {
 	{ "(?<=\\W)[0-9]+(?=\\W|$)", "NUM" },
 };
 
+/* Every scan literal is at least four bytes long; this hashes its first four. */
+static inline uint32_t
+triage_rules_hash4(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return (v * 0x9E3779B1u) >> 16;
+}
+
 static void
 triage_rules_build(void)
 {
@@ -457,7 +480,18 @@ triage_rules_build(void)
 						c->stack[a][p] = triage_rules_compile1(fm->stack[a][p], &bad);
 		}
 	}
+	/* Report boundaries ride on the same pass, so lines without any of these are cheap. */
+	for (int m = 0; triage_markers[m] != NULL; m++) {
+		n += (size_t)snprintf(pat + n, sizeof(pat) - n, "|\\Q%s\\E", triage_markers[m]);
+		if (n >= sizeof(pat))
+			return;
+	}
 	triage_re.scan = triage_rules_compile1(pat, &bad);
+	for (size_t i = 0; i < TRIAGE_NLIT; i++) {
+		const char *lit = i < TRIAGE_NHDR ? triage_hdrs[i].lit : triage_markers[i - TRIAGE_NHDR];
+		uint32_t h = triage_rules_hash4(lit);
+		triage_re.first4[h >> 3] |= (uint8_t)(1u << (h & 7));
+	}
 	triage_re.pc = triage_rules_compile1(
 	    "(?:^|\\s)(?:RIP|EIP|NIP|IP):? ?(?:[0-9]+:)?(?:" PC "\\s+){0,2}(?:" FN ")?"
 	    "|^\\s*pc ?: (?:" PC "\\s+)?" FN "|PC is at " FN "|--- interrupt: [0-9]+ at " FN, &bad);
@@ -507,9 +541,19 @@ triage_rules_find(pcre2_code *re, const char *s, size_t len, size_t from)
 long
 triage_rules_scan(const char *buf, size_t len)
 {
-	if (triage_rules_find(triage_re.scan, buf, len, 0) < 0)
-		return -1;
-	return (long)pcre2_get_ovector_pointer(triage_rules_md())[0];
+	size_t i = 0;
+
+	while (len >= 4 && i <= len - 4) {
+		uint32_t h = triage_rules_hash4(buf + i);
+		if (triage_re.first4[h >> 3] & (1u << (h & 7))) {
+			/* A candidate: PCRE2 decides, anchored right here. */
+			if (pcre2_match(triage_re.scan, (PCRE2_SPTR)buf, len, i, PCRE2_ANCHORED,
+			    triage_rules_md(), NULL) >= 0)
+				return (long)i;
+		}
+		i++;
+	}
+	return -1;
 }
 
 static int
