@@ -315,6 +315,15 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 	/* Another report from the same source: this one is over, the next begins here. */
 	if (hdr >= 0 && !(flags & TRIAGE_HDR_CONTINUES) && same &&
 	    (t->ctxkind == TRIAGE_CTX_NONE || t->ctxkind == TRIAGE_CTX_CONSOLE || strcmp(ctx, t->ctx) == 0)) {
+		/* A header cut short and printed again in full ("** replaying previous printk"). */
+		const char *nl = memchr(t->text, '\n', t->textlen);
+		size_t firstlen = nl ? (size_t)(nl - t->text) : t->textlen;
+		if (t->lines <= 3 && firstlen < msglen && memcmp(t->text, msg, firstlen) == 0) {
+			uint64_t start = t->start;
+			triage_begin(t, hdr, kind, ctx, msg, msglen, lstart, lend);
+			t->start = start;
+			return;
+		}
 		triage_deliver(t);
 		triage_begin(t, hdr, kind, ctx, msg, msglen, lstart, lend);
 		return;

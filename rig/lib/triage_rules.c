@@ -2,6 +2,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,14 +102,14 @@ static const struct triage_fmt triage_fmt_bug[] = {
 };
 
 static const struct triage_fmt triage_fmt_warning[] = {
-	{ "WARNING: .*lib/debugobjects\\.c.* ?debug_(?:print|check)", { 0 }, "WARNING: ODEBUG bug in $F", STACK_WARN,
+	{ "WARNING: .*lib/debugobjects\\.c:", { 0 }, "WARNING: ODEBUG bug in $F", STACK_WARN,
 	    "debug_|rcu|hrtimer_|timer_|work_|percpu_|kmem_|slab_|kfree|vunmap|vfree|__free_|kobject_", 0, 0 },
-	{ "WARNING: .*mm/usercopy\\.c.* ?usercopy_warn", { 0 }, "WARNING: bad usercopy in $F", STACK_WARN,
+	{ "WARNING: .*mm/usercopy\\.c:", { 0 }, "WARNING: bad usercopy in $F", STACK_WARN,
 	    "usercopy|__check", 0, 0 },
-	{ "WARNING: .*lib/kobject\\.c.* ?kobject_", { 0 }, "WARNING: kobject bug in $F", STACK_WARN, "kobject_", 0, 0 },
-	{ "WARNING: .*fs/proc/generic\\.c.* ?proc_register", { 0 }, "WARNING: proc registration bug in $F", STACK_WARN,
+	{ "WARNING: .*lib/kobject\\.c:", { 0 }, "WARNING: kobject bug in $F", STACK_WARN, "kobject_", 0, 0 },
+	{ "WARNING: .*fs/proc/generic\\.c:.* (?:proc_register|0x)", { 0 }, "WARNING: proc registration bug in $F", STACK_WARN,
 	    "proc_", 0, 0 },
-	{ "WARNING: .*lib/refcount\\.c.* ?refcount_", { 0 }, "WARNING: refcount bug in $F", STACK_WARN,
+	{ "WARNING: .*lib/refcount\\.c:", { 0 }, "WARNING: refcount bug in $F", STACK_WARN,
 	    "refcount|kobject_", 0, 0 },
 	{ "WARNING: .*kernel/locking/lockdep\\.c.*lock_", { 0 }, "WARNING: locking bug in $F", STACK_WARN,
 	    "lock_sock|release_sock", 0, 0 },
@@ -122,7 +123,7 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
 	{ "WARNING: .* at " SRC " " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	/* 7.2 moved the position first: "WARNING: kernel/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
-	{ "WARNING: " SRC " at " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
+	{ "WARNING: " SRC " at (?:" FN "|0x[0-9a-f]+)", { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	{ "WARNING: possible circular locking dependency detected", { "is trying to acquire lock" },
 	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
 	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
@@ -182,7 +183,7 @@ static const struct triage_fmt triage_fmt_info[] = {
 	    STACK_CALL, "stack|lock|IRQ", 0, 0 },
 	{ "INFO: suspicious RCU usage", { SRC }, "INFO: suspicious RCU usage in $F", STACK_CALL,
 	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
-	{ "INFO: task .* blocked(?: on [^ ]+)? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F", STACK_CALL,
+	{ "INFO: task .* blocked.*? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F", STACK_CALL,
 	    NULL, TRIAGE_PICK_HANG, 0 },
 	{ "INFO: task .* can't die for more than .* seconds", { 0 }, "INFO: task can't die in $F", STACK_CALL,
 	    "schedule", 0, 0 },
@@ -583,7 +584,9 @@ triage_rules_header(const char *line, size_t len, int *flags)
 
 		while ((p = memmem(p, len - (size_t)(p - line), hd->lit, ll)) != NULL) {
 			size_t at = (size_t)(p - line);
-			if ((hd->linestart ? at == lead : 1) && triage_rules_wordstart(line, at)) {
+			/* Short tags ("BUG:") need a word start; phrases match inside garbled lines too. */
+			if ((hd->linestart ? at == lead : 1) &&
+			    (hd->lit[ll - 1] != ':' || triage_rules_wordstart(line, at))) {
 				hit = 1;
 				break;
 			}
@@ -876,20 +879,42 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		if (nl != NULL)
 			firstlen = (size_t)(nl - first);
 	}
-	/* Formats in order; the first whose title and follow-up lines all match names the report. */
-	for (int f = 0; hd->fmts[f].title != NULL && !chosen; f++) {
+	/*
+	 * A title pattern may match on a later line than the header (a header cut short by another
+	 * printk, then printed again): the earliest match decides, ties go to the earlier format,
+	 * and of those the first whose follow-up lines are there names the report.
+	 */
+	size_t pos[TRIAGE_MAXFMT], best = SIZE_MAX, scope = rep->len < 65536 ? rep->len : 65536;
+	for (int f = 0; hd->fmts[f].title != NULL; f++) {
+		pos[f] = SIZE_MAX;
+		if (triage_rules_find(triage_re.fmt[hdr][f].title, rep->s, scope, 0) >= 0)
+			pos[f] = pcre2_get_ovector_pointer(triage_rules_md())[0];
+		if (pos[f] < best)
+			best = pos[f];
+	}
+	for (int f = 0; hd->fmts[f].title != NULL && !chosen && best != SIZE_MAX; f++) {
 		const struct triage_fmt *fm = &hd->fmts[f];
 		const struct triage_cfmt *c = &triage_re.fmt[hdr][f];
 		char args[10][128];
 		int nargs = 0, ok = 1;
-		struct triage_cur cur = { rep->s, rep->len, firstlen + 1 };
 		static _Thread_local struct triage_frames fr;
 		const char *frame = "";
-		size_t stackfrom = 0;
+		const char *ls, *nl;
+		size_t stackfrom, lslen;
 
-		if (triage_rules_find(c->title, first, firstlen, 0) < 0)
+		if (pos[f] != best)
 			continue;
-		triage_rules_args(first, args, &nargs, 9);
+		/* The line holding the title match: captures come from it, the rest follows it. */
+		ls = rep->s + best;
+		while (ls > rep->s && ls[-1] != '\n')
+			ls--;
+		nl = memchr(rep->s + best, '\n', rep->len - best);
+		lslen = nl ? (size_t)(nl - ls) : (size_t)(rep->s + rep->len - ls);
+		stackfrom = (size_t)(ls - rep->s);
+		struct triage_cur cur = { rep->s, rep->len, stackfrom + lslen + 1 };
+		if (triage_rules_find(c->title, ls, lslen, 0) < 0)
+			continue;
+		triage_rules_args(ls, args, &nargs, 9);
 		for (int s = 0; s < 3 && fm->steps[s] != NULL && ok; s++) {
 			const char *l;
 			size_t ll;
@@ -936,9 +961,8 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 			l = sizeof(v->title) - 1;
 		memcpy(v->title, first + off, l);
 		v->title[l] = '\0';
-		for (int f = 0; hd->fmts[f].title != NULL; f++)
-			if (triage_rules_find(triage_re.fmt[hdr][f].title, first, firstlen, 0) >= 0)
-				v->corrupted = 1;
+		if (best != SIZE_MAX)
+			v->corrupted = 1;
 	}
 	triage_rules_normalize(v->title, sizeof(v->title));
 	/* A timestamp inside a title means two lines were printed into each other. */
