@@ -177,7 +177,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < UTIL_NELEM(rigctl_cmds); i++) {
 		if (strcmp(argv[0], rigctl_cmds[i].name) == 0) {
-			optind = 1;
+			optind = 0;	/* glibc: 0 starts getopt afresh (new optstring, permuting) */
 			return rigctl_cmds[i].fn(argc, argv);
 		}
 	}

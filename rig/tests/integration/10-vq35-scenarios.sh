@@ -1,0 +1,60 @@
+# The vq35 virtual board on an unmodified Debian kernel: the I2C unbind hang, its release
+# variant, the UART good case, and three hangs in a row on one rigd, all through rigctl.
+. rig/tests/integration/lib.sh
+
+rigd_start || finish
+
+# A live console watcher, as a user would leave one open: it must see the sysrq-w output.
+"$RIGCTL" console vq35 > "$T/console-watch.out" 2>&1 &
+watch=$!
+
+"$RIGCTL" run i2c-unbind --board vq35 > "$T/run1.out" 2>&1
+rc=$?
+cat "$T/run1.out"
+check "i2c-unbind exits 1 (kernel failure)" [ "$rc" -eq 1 ]
+check "i2c-unbind verdict is hang" contains "$T/run1.out" "verdict: hang"
+check "hang titled in i2c_del_adapter" contains "$T/run1.out" "title: INFO: task hung in i2c_del_adapter"
+check "blocked task's stack shown" contains "$T/run1.out" "i801_remove"
+check "kernel build the board reported" contains "$T/run1.out" "kernel: Linux version 6.1.0-"
+check "step 2 (unbind) timed out" contains "$T/run1.out" "unbind i2c: timeout"
+
+check "stored: verdict and title" [ "$(sql "SELECT verdict || '|' || title FROM runs WHERE id=1")" = "hang|INFO: task hung in i2c_del_adapter" ]
+check "stored: stack" [ "$(sql "SELECT stack LIKE '%i2c_del_adapter%' FROM runs WHERE id=1")" = 1 ]
+check "stored: build with release, /proc/version and image sha256" [ "$(sql "SELECT count(*) FROM builds b JOIN runs r ON r.build_id=b.id WHERE r.id=1 AND b.release LIKE '6.1.0-%-amd64' AND b.version LIKE 'Linux version%' AND length(b.image_sha256)=64")" = 1 ]
+check "stored: per-step timings" [ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=1 AND duration_ms IS NOT NULL")" -ge 2 ]
+log=$(sql "SELECT console_log FROM runs WHERE id=1")
+range=$(sql "SELECT console_end - console_start FROM runs WHERE id=1")
+check "stored: console log file and a byte range" [ -s "$log" ] && [ "$range" -gt 0 ]
+check "console log has the boot from its first lines" contains "$log" "rig-board: ready"
+check "console log has sysrq-w's blocked tasks" contains "$log" "i2c_del_adapter"
+
+"$RIGCTL" run i2c-unbind-release --board vq35 > "$T/run2.out" 2>&1
+rc=$?
+cat "$T/run2.out"
+check "i2c-unbind-release passes (exit 0)" [ "$rc" -eq 0 ]
+check "i2c-unbind-release: the unbind returned once released" contains "$T/run2.out" "unbind returned after"
+check "recovery after the hang was recorded" [ "$(sql "SELECT recovery FROM runs WHERE id=1")" = ready ] && [ "$(sql "SELECT recovery_ms > 0 FROM runs WHERE id=1")" = 1 ]
+
+"$RIGCTL" run uart-unbind --board vq35 > "$T/run3.out" 2>&1
+rc=$?
+cat "$T/run3.out"
+check "uart-unbind passes (exit 0)" [ "$rc" -eq 0 ]
+check "uart-unbind: the holder saw the hangup" contains "$T/run3.out" "expect-holder exited: ok"
+
+for i in 1 2 3; do
+	"$RIGCTL" run i2c-unbind > "$T/again$i.out" 2>&1
+	rc=$?
+	check "i2c-unbind in a row #$i: hang, not error" [ "$rc" -eq 1 ] && contains "$T/again$i.out" "verdict: hang"
+done
+check "three hangs recovered: board READY" wait_state vq35 READY 60
+check "show runs lists every run" [ "$("$RIGCTL" show runs | grep -c vq35)" -eq 6 ]
+check "show builds lists the build" "$RIGCTL" show builds
+"$RIGCTL" show run 1 > "$T/show1.out"
+check "show run 1 has the steps and the stack" contains "$T/show1.out" "i801_remove"
+check "board events stored (HUNG, RECOVERING, READY)" [ "$(sql "SELECT count(*) FROM board_events WHERE to_state IN ('HUNG','RECOVERING')")" -ge 8 ]
+check "every action stored with the peer uid" [ "$(sql "SELECT count(*) FROM actions WHERE uid=$(id -u)")" -ge 6 ]
+
+kill "$watch" 2>/dev/null
+check "rigctl console streamed the live console" contains "$T/console-watch.out" "Show Blocked State"
+
+finish
