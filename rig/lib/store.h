@@ -49,6 +49,10 @@ int store_board_event(struct store *s, const char *board, const char *from, cons
     const char *reason);
 int store_action(struct store *s, long uid, const char *what);
 
+/* One power-on: how long to the ready line and to SSH (ms, -1 unknown), and how it ended. */
+int store_boot(struct store *s, const char *board, int64_t build_id, const char *why,
+    const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
+    const char *error);
 int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
     long uid, const char *console_log, int64_t console_start);
 int store_run_step(struct store *s, int64_t run, const struct store_step *st);

@@ -26,6 +26,10 @@ static const char *store_schema =
     "CREATE TABLE IF NOT EXISTS board_events("
     " id INTEGER PRIMARY KEY, board TEXT NOT NULL, at TEXT NOT NULL, from_state TEXT,"
     " to_state TEXT NOT NULL, reason TEXT);"
+    "CREATE TABLE IF NOT EXISTS boots("
+    " id INTEGER PRIMARY KEY, board TEXT NOT NULL, build_id INTEGER, at TEXT NOT NULL,"
+    " why TEXT, outcome TEXT NOT NULL, console_ready_ms INTEGER, ready_ms INTEGER,"
+    " console_log TEXT, error TEXT);"
     "CREATE TABLE IF NOT EXISTS actions("
     " id INTEGER PRIMARY KEY, at TEXT NOT NULL, uid INTEGER NOT NULL, what TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS runs("
@@ -196,6 +200,20 @@ store_action(struct store *s, long uid, const char *what)
 
 	return store_exec(s, NULL, "INSERT INTO actions(at, uid, what) VALUES(?,?,?)", "tit",
 	    store_now(now, sizeof(now)), (int64_t)uid, what);
+}
+
+int
+store_boot(struct store *s, const char *board, int64_t build_id, const char *why,
+    const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
+    const char *error)
+{
+	char now[32];
+
+	return store_exec(s, NULL, "INSERT INTO boots(board, build_id, at, why, outcome,"
+	    " console_ready_ms, ready_ms, console_log, error)"
+	    " VALUES(?,nullif(?,-1),?,?,?,nullif(?,-1),nullif(?,-1),?,?)", "titttiitt",
+	    board, build_id, store_now(now, sizeof(now)), why, outcome, console_ready_ms, ready_ms,
+	    console_log, error);
 }
 
 int64_t

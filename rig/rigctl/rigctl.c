@@ -157,6 +157,10 @@ main(int argc, char **argv)
 	rigctl_socket = getenv("RIG_SOCKET");
 	if (rigctl_socket == NULL || *rigctl_socket == '\0')
 		rigctl_socket = "/var/lib/rig/rigd.sock";
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		rigctl_usage(stdout);
+		return 0;
+	}
 	/* Options before the command are rigctl's; the rest belong to the command. */
 	while ((ch = getopt(argc, argv, "+hs:")) != -1) {
 		switch (ch) {

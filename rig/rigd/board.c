@@ -309,6 +309,21 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		return -1;
 	}
 	deadline = t0 + b->conf.boot_timeout_ms;
+	/*
+	 * The board's init prints its ready line once sshd listens: waiting for it spares the
+	 * early connection attempts that user networking would leave hanging for seconds.
+	 */
+	for (;;) {
+		int64_t seen;
+
+		pthread_mutex_lock(&b->lock);
+		seen = b->con.marker_at;
+		pthread_mutex_unlock(&b->lock);
+		if (seen >= 0 || util_now_ms() >= deadline || !power_qemu_alive(&b->qemu))
+			break;
+		util_sleep_ms(50);
+	}
+	b->console_ready_ms = util_now_ms() - t0;
 	while (util_now_ms() < deadline) {
 		char serr[256];
 
@@ -347,13 +362,20 @@ board_boot(struct board *b, enum board_state during)
 
 	for (attempt = 1; attempt <= 2; attempt++) {
 		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
+		b->console_ready_ms = -1;
 		if (board_boot_once(b, err, sizeof(err)) == 0) {
 			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
 			    b->boot_ms / 1000.0);
+			store_boot(b->rigd->store, b->conf.name, b->build_id,
+			    during == BOARD_RECOVERING ? "recovery" : "power on", "ready",
+			    b->console_ready_ms, b->boot_ms, b->con.log, NULL);
 			board_set_state(b, BOARD_READY, reason);
 			return 0;
 		}
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
+		store_boot(b->rigd->store, b->conf.name, -1,
+		    during == BOARD_RECOVERING ? "recovery" : "power on", "failed",
+		    b->console_ready_ms, -1, b->con.log, err);
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
 	board_set_state(b, BOARD_FAULT, reason);

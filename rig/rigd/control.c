@@ -53,7 +53,7 @@ control_listen(struct rigd *r)
 		return -1;
 	}
 	unlink(r->sockpath);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 || listen(fd, 16) == -1) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 || listen(fd, SOMAXCONN) == -1) {
 		log_warn("%s", r->sockpath);
 		close(fd);
 		return -1;
@@ -447,7 +447,7 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 	cJSON_Delete(req);
 }
 
-static void
+static int
 control_accept(void)
 {
 	struct control_client *c;
@@ -457,24 +457,25 @@ control_accept(void)
 
 	fd = accept4(control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1)
-		return;
+		return -1;
 	for (i = 0; i < CONTROL_MAX_CLIENTS && control_clients[i]; i++)
 		;
 	if (i == CONTROL_MAX_CLIENTS) {
 		log_warnx("control: too many clients");
 		close(fd);
-		return;
+		return 0;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("SO_PEERCRED");
 		close(fd);
-		return;
+		return 0;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->id = control_next_id++;
 	c->fd = fd;
 	c->uid = (long)cred.uid;
 	control_clients[i] = c;
+	return 0;
 }
 
 static void
@@ -564,8 +565,11 @@ control_loop(struct rigd *r)
 		for (i = 0; rc > 0 && i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
-			if (slot[i] == -1)
-				control_accept();
+			if (slot[i] == -1) {
+				/* Take every waiting connection: a burst must not overflow the queue. */
+				while (control_accept() == 0)
+					;
+			}
 			else if (slot[i] == -2)
 				control_drain_outbox(r);
 			else if (slot[i] >= 1000)

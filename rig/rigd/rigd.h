@@ -90,6 +90,7 @@ struct board {
 	char			 package[128], package_version[64];
 	char			 release[128], version[512];
 	int64_t			 boot_ms;		/* power-on to READY of the last boot */
+	int64_t			 console_ready_ms;	/* power-on to the ready line */
 };
 
 struct rigd {

@@ -361,9 +361,17 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		}
 		runner_verdict(rn, "error", "scenario: nothing to wait for", "wait %s", st->arg);
 		return -1;
-	case STEP_SLEEP:
-		util_sleep_ms(st->timeout_ms);
+	case STEP_SLEEP: {
+		int64_t until = util_now_ms() + st->timeout_ms;
+		/* A board that dies meanwhile is noticed now, not at the next step. */
+		while (util_now_ms() < until) {
+			int64_t left = until - util_now_ms();
+			util_sleep_ms(left < 100 ? left : 100);
+			if (!power_qemu_alive(&b->qemu))
+				return 0;
+		}
 		return 0;
+	}
 	case STEP_SHELL:
 		snprintf(cmd, sizeof(cmd), "echo $$; %s", st->arg);
 		return runner_blocking(rn, st, cmd, out, outlen);
@@ -425,6 +433,12 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		/* A crash on the console outranks whatever the step itself reported. */
 		if (runner_check_crash(&rn))
 			ok = 0;
+		else if (!power_qemu_alive(&b->qemu)) {
+			/* Gone without a report on the console: the lab failed, not the kernel. */
+			runner_verdict(&rn, "error", "lab: board died", "QEMU exited during %s %s",
+			    step_kind_name(st->kind), st->arg);
+			ok = 0;
+		}
 
 		ss.idx = i + 1;
 		util_strlcpy(ss.action, step_kind_name(st->kind), sizeof(ss.action));

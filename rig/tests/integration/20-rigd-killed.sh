@@ -1,0 +1,30 @@
+# rigd killed with SIGKILL during a run: the run is recorded as error "interrupted" (never lost,
+# never left running), its QEMU does not outlive the daemon, and the board is brought back.
+. rig/tests/integration/lib.sh
+
+rigd_start || finish
+"$RIGCTL" run i2c-unbind-release > "$T/run.out" 2>&1 &
+ctl=$!
+i=0
+while [ $i -lt 600 ] && [ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=1" 2>/dev/null)" != 1 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "the run is under way" [ "$(sql "SELECT state FROM runs WHERE id=1")" = running ]
+kill -9 "$RIGD_PID"
+wait "$RIGD_PID" 2>/dev/null
+RIGD_PID=
+wait "$ctl"
+rc=$?
+check "rigctl says the daemon went away (exit 2)" [ "$rc" -eq 2 ] && contains "$T/run.out" "hung up"
+sleep 1
+check "QEMU died with its rigd" [ -z "$(pgrep -f "qemu-system.*$T/")" ]
+
+rigd_start || finish
+check "the run is closed as error: interrupted" [ "$(sql "SELECT state || '|' || verdict || '|' || title FROM runs WHERE id=1")" = "done|error|interrupted" ]
+"$RIGCTL" show runs > "$T/runs.out"
+check "show runs lists it" contains "$T/runs.out" "interrupted"
+check "the board is recovered (READY)" wait_state vq35 READY 120
+"$RIGCTL" run i2c-unbind-release > "$T/run2.out" 2>&1
+check "and the next run passes" [ $? -eq 0 ]
+finish

@@ -1,0 +1,134 @@
+# Bad input: malformed board and scenario files stop rigd with file:line errors; malformed,
+# truncated and oversized control messages are refused and rigd keeps serving; bad rigctl
+# arguments get a usage error. No board is powered here.
+. rig/tests/integration/lib.sh
+
+mkdir -p "$T/boards" "$T/scen"
+cp boards/vq35.yaml "$T/boards/"
+cp scenarios/*.yaml "$T/scen/"
+cat > "$T/boards/broken.yaml" <<'YAML'
+name: broken
+arch: amd64
+console:
+  kind: qemu
+  baud: fast
+power:
+  backend: qemu
+YAML
+cat > "$T/scen/bad-steps.yaml" <<'YAML'
+name: bad-steps
+steps:
+  - hold: i2c
+  - unbind: i2c
+    timeout: soon
+  - frobnicate: i2c
+YAML
+"$RIGD" -n -b "$T/boards" -c "$T/scen" > "$T/n.out" 2>&1
+rc=$?
+cat "$T/n.out"
+check "rigd -n fails on the bad files" [ "$rc" -eq 1 ]
+check "board error names file and line" contains "$T/n.out" "$T/boards/broken.yaml:5:"
+check "scenario errors name file and line (timeout)" contains "$T/n.out" "$T/scen/bad-steps.yaml:5:"
+check "scenario errors name file and line (action)" contains "$T/n.out" "$T/scen/bad-steps.yaml:6:"
+"$RIGD" -d -S "$T/state" -b "$T/boards" -c "$T/scen" > "$T/d.out" 2>&1
+check "rigd does not start on them" [ $? -eq 1 ] && [ ! -e "$T/state/rigd.sock" ]
+"$RIGD" -n > "$T/ok.out" 2>&1
+check "the shipped files check clean" [ $? -eq 0 ] && contains "$T/ok.out" "OK"
+
+rigd_start || finish
+/usr/bin/python3 - "$RIG_SOCKET" > "$T/proto.out" 2>&1 <<'PY'
+import json, socket, struct, sys
+path = sys.argv[1]
+
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    return s
+
+def frame(payload, kind=b'J'):
+    return struct.pack('>I', len(payload) + 1) + kind + payload
+
+def reply(s):
+    hdr = b''
+    while len(hdr) < 4:
+        d = s.recv(4 - len(hdr))
+        if not d:
+            return None
+        hdr += d
+    n = struct.unpack('>I', hdr)[0]
+    body = b''
+    while len(body) < n:
+        d = s.recv(n - len(body))
+        if not d:
+            return None
+        body += d
+    return json.loads(body[1:])
+
+cases = [
+    ('not json', frame(b'{nope')),
+    ('json array', frame(b'[1,2]')),
+    ('no version', frame(b'{"cmd":"ping"}')),
+    ('wrong version', frame(b'{"v":99,"cmd":"ping"}')),
+    ('unknown cmd', frame(b'{"v":1,"cmd":"explode"}')),
+    ('no cmd', frame(b'{"v":1}')),
+    ('nul inside', frame(b'{"v":1,"cmd":"ping"}\x00xx')),
+    ('console frame', frame(b'hello', b'C')),
+    ('run without scenario', frame(b'{"v":1,"cmd":"run"}')),
+    ('run no such scenario', frame(b'{"v":1,"cmd":"run","scenario":"nosuch"}')),
+    ('power bad action', frame(b'{"v":1,"cmd":"power","board":"vq35","action":"sideways"}')),
+    ('show nonsense', frame(b'{"v":1,"cmd":"show","what":"everything"}')),
+    ('cmd not a string', frame(b'{"v":1,"cmd":42}')),
+]
+for name, data in cases:
+    s = conn()
+    s.sendall(data)
+    r = reply(s)
+    ok = r is not None and r.get('type') == 'result' and r.get('status') in ('invalid', 'nosuch') and r.get('error')
+    print(('ok ' if ok else 'BAD ') + name + ': ' + json.dumps(r))
+    s.close()
+
+# Oversized: the header announces 2 GiB; rigd answers and hangs up without reading it.
+s = conn()
+s.sendall(struct.pack('>I', 0x7fffffff) + b'J' + b'x' * 1000)
+r = reply(s)
+rest = s.recv(10)
+print(('ok ' if r and r.get('status') == 'invalid' and rest == b'' else 'BAD ') + 'oversized: ' + json.dumps(r))
+s.close()
+# 70 KB of JSON: over the 64 KiB request limit.
+s = conn()
+big = b'{"v":1,"cmd":"ping","pad":"' + b'x' * 70000 + b'"}'
+s.sendall(frame(big))
+r = reply(s)
+print(('ok ' if r and r.get('status') == 'invalid' else 'BAD ') + 'over 64 KiB: ' + json.dumps(r))
+s.close()
+# Truncated: half a frame, then the client vanishes.
+s = conn()
+s.sendall(frame(b'{"v":1,"cmd":"ping"}')[:9])
+s.close()
+# Two requests in one write, the second cut short: the first is answered.
+s = conn()
+s.sendall(frame(b'{"v":1,"cmd":"ping"}') + frame(b'{"v":1,"cmd":"ping"}')[:6])
+r = reply(s)
+print(('ok ' if r and r.get('status') == 'ok' else 'BAD ') + 'pipelined then cut: ' + json.dumps(r))
+s.close()
+# Many clients connecting and leaving at once.
+socks = [conn() for _ in range(50)]
+for s in socks:
+    s.close()
+print('done')
+PY
+cat "$T/proto.out"
+check "every bad control message got an error reply" [ "$(grep -c '^ok ' "$T/proto.out")" -eq 16 ] && ! grep -q '^BAD' "$T/proto.out" && contains "$T/proto.out" done
+check "rigd still serves after all of them" "$RIGCTL" ping
+check "rigd process still alive" kill -0 "$RIGD_PID"
+
+"$RIGCTL" run > "$T/u1" 2>&1; check "rigctl run without a scenario: usage, exit 2" [ $? -eq 2 ] && contains "$T/u1" "usage: rigctl run"
+"$RIGCTL" run nosuch > "$T/u2" 2>&1; check "rigctl run nosuch: says so, exit 2" [ $? -eq 2 ] && contains "$T/u2" "no scenario nosuch"
+"$RIGCTL" run i2c-unbind --board nosuch > "$T/u3" 2>&1; check "unknown board: says so, exit 2" [ $? -eq 2 ] && contains "$T/u3" "no board nosuch"
+"$RIGCTL" power vq35 sideways > "$T/u4" 2>&1; check "power with a bad action: usage, exit 2" [ $? -eq 2 ] && contains "$T/u4" "usage: rigctl power"
+"$RIGCTL" show everything > "$T/u5" 2>&1; check "show with a bad object: usage, exit 2" [ $? -eq 2 ] && contains "$T/u5" "usage: rigctl show"
+"$RIGCTL" frobnicate > "$T/u6" 2>&1; check "unknown command: exit 2" [ $? -eq 2 ] && contains "$T/u6" "unknown command frobnicate"
+"$RIGCTL" -s "$T/nosuch.sock" ping > "$T/u7" 2>&1; check "no daemon: says where it looked, exit 2" [ $? -eq 2 ] && contains "$T/u7" "cannot reach rigd at $T/nosuch.sock"
+"$RIGCTL" --help > "$T/u8" 2>&1; check "--help lists the commands" [ $? -eq 0 ] && contains "$T/u8" "run SCENARIO"
+finish
