@@ -2,14 +2,11 @@
 # never left running), its QEMU does not outlive the daemon, and the board is brought back.
 . rig/tests/integration/lib.sh
 
+with_test_scenarios
 rigd_start || finish
-"$RIGCTL" run i2c-unbind-release > "$T/run.out" 2>&1 &
+"$RIGCTL" run sleepy > "$T/run.out" 2>&1 &
 ctl=$!
-i=0
-while [ $i -lt 600 ] && [ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=1" 2>/dev/null)" != 1 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_steps 1 1
 check "the run is under way" [ "$(sql "SELECT state FROM runs WHERE id=1")" = running ]
 kill -9 "$RIGD_PID"
 wait "$RIGD_PID" 2>/dev/null

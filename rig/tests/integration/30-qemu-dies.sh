@@ -2,24 +2,11 @@
 # keeps serving, and the board is recovered.
 . rig/tests/integration/lib.sh
 
-mkdir -p "$T/scen"
-cp scenarios/*.yaml "$T/scen/"
-cat > "$T/scen/sleepy.yaml" <<'YAML'
-# sleepy: holds the I2C device and waits: long enough to pull the board's plug.
-name: sleepy
-steps:
-  - hold: i2c
-  - sleep: 30s
-  - expect-present: i2c
-YAML
-SCENDIR=$T/scen rigd_start || finish
+with_test_scenarios
+rigd_start || finish
 "$RIGCTL" run sleepy > "$T/run.out" 2>&1 &
 ctl=$!
-i=0
-while [ $i -lt 600 ] && [ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=1" 2>/dev/null)" != 1 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_steps 1 1
 pkill -9 -f "qemu-system.*$T/"
 t0=$(date +%s)
 wait "$ctl"

@@ -28,6 +28,24 @@ check() {
 # contains FILE TEXT: the file holds the text (fixed string).
 contains() { grep -qF -- "$2" "$1"; }
 
+# Scenarios for this test: the shipped ones plus the test-only ones (rig/tests/data/scenarios).
+with_test_scenarios() {
+	mkdir -p "$T/scen"
+	cp scenarios/*.yaml rig/tests/data/scenarios/*.yaml "$T/scen/"
+	SCENDIR=$T/scen
+}
+
+# wait_steps RUN N: until run RUN has stored N steps (60 s at most).
+wait_steps() {
+	i=0
+	while [ $i -lt 600 ]; do
+		[ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=$1" 2>/dev/null)" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 rigd_start() {
 	"$RIGD" -d -v -S "$T" -B "${BOARDS:-vq35}" -c "${SCENDIR:-scenarios}" "$@" \
 	    >> "$T/rigd.log" 2>&1 &
