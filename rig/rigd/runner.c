@@ -129,14 +129,61 @@ runner_check_crash(struct runner *rn)
 	}
 	if (b->ncrashes > rn->crashes_before) {
 		struct board_crash *c = &b->crashes[rn->crashes_before];
-		runner_verdict(rn, "crash", c->title, "console report (%s) at bytes %lld-%lld of %s",
-		    c->type, (long long)c->start, (long long)c->end, b->con.log);
+		/* The kernel's own hung-task report is a hang, whoever noticed it first. */
+		runner_verdict(rn, strcmp(c->type, "hang") == 0 ? "hang" : "crash", c->title,
+		    "console report (%s) at bytes %lld-%lld of %s", c->type, (long long)c->start,
+		    (long long)c->end, b->con.log);
 		free(rn->res->stack);
 		rn->res->stack = xstrdup(c->text ? c->text : "");
 		found = 1;
 	}
 	pthread_mutex_unlock(&b->lock);
 	return found;
+}
+
+/* What a step printed, without the PID line every blocking command starts with. */
+static void
+runner_output(const struct remote_job *j, char *out, size_t outlen)
+{
+	const char *o = remote_job_output(j), *nl = strchr(o, '\n');
+
+	util_strlcpy(out, nl ? nl + 1 : "", outlen);
+}
+
+/*
+ * Waits for a job in short slices, watching the console and the board meanwhile: a crash is
+ * known the moment its report is complete, not when the step's deadline runs out. Returns 0
+ * (ended), 1 (deadline passed), -1 (session failed); 2 when the verdict is already set (a
+ * console report, or the board died).
+ */
+static int
+runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int *status)
+{
+	int64_t deadline = util_now_ms() + timeout_ms;
+	struct board *b = rn->b;
+
+	for (;;) {
+		int64_t left = deadline - util_now_ms();
+		int rc, reports;
+
+		rc = remote_job_wait(j, left < 250 ? (left > 0 ? left : 0) : 250, status);
+		if (rc == 0)
+			return 0;
+		pthread_mutex_lock(&b->lock);
+		reports = b->ncrashes > rn->crashes_before;
+		pthread_mutex_unlock(&b->lock);
+		if (reports && runner_check_crash(rn))
+			return 2;
+		if (!power_qemu_alive(&b->qemu)) {
+			if (!runner_check_crash(rn))
+				runner_verdict(rn, "error", "lab: board died", "QEMU exited");
+			return 2;
+		}
+		if (rc == -1)
+			return -1;
+		if (util_now_ms() >= deadline)
+			return 1;
+	}
 }
 
 /* The sysfs write a bind or unbind step does, printing the shell's PID first. */
@@ -182,8 +229,12 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 		return 0;
 	}
 	remote_job_first_line(j, st->timeout_ms, pid, sizeof(pid));
-	rc = remote_job_wait(j, st->timeout_ms, &status);
-	util_strlcpy(out, remote_job_output(j), outlen);
+	rc = runner_job_wait(rn, j, st->timeout_ms, &status);
+	runner_output(j, out, outlen);
+	if (rc == 2) {
+		remote_job_free(j);
+		return -1;
+	}
 	if (rc == 1) {
 		runner_hang(rn, st, pid);
 		remote_job_free(j);
@@ -336,8 +387,10 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 				continue;
 			/* The background step's own deadline counts from when it started. */
 			left = bg->step->timeout_ms - (util_now_ms() - bg->started);
-			rc = remote_job_wait(bg->job, left > 0 ? left : 0, &status);
-			util_strlcpy(out, remote_job_output(bg->job), outlen);
+			rc = runner_job_wait(rn, bg->job, left > 0 ? left : 0, &status);
+			runner_output(bg->job, out, outlen);
+			if (rc == 2)
+				return -1;
 			if (rc == 1) {
 				runner_hang(rn, bg->step, bg->pid);
 				return -1;
