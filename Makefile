@@ -82,5 +82,9 @@ san-tests: $(UNIT_BIN)
 bench: deps all
 	@sh rig/bench/run.sh $(BUILD)
 
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
 	rm -rf build

@@ -25,6 +25,8 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 	c->fd = fd;
 	c->last_ms = util_now_ms();
 	c->triage = triage_new(cb, arg);
+	/* A log begins at a power-on the rig made: its "Booting the kernel" is no surprise reboot. */
+	triage_expect_boot(c->triage);
 	return 0;
 }
 

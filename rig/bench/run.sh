@@ -1,0 +1,12 @@
+#!/bin/sh
+# bench: every benchmark, each printing its table.
+#   sh rig/bench/run.sh BUILD_DIR
+set -u
+BUILD=${1:-build}
+rc=0
+for b in rig/bench/lab.sh rig/bench/triage.sh; do
+	[ -f "$b" ] || continue
+	echo "== $b"
+	sh "$b" "$BUILD" || rc=1
+done
+exit $rc
