@@ -350,6 +350,7 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		return -1;
 	}
 	b->boot_ms = util_now_ms() - t0;
+	b->runs_since_boot = 0;
 	return 0;
 }
 
@@ -456,6 +457,24 @@ board_recover(struct board *b, struct board_job *job, int64_t run_id)
 	    (util_now_ms() - t0) / 1000.0);
 }
 
+int
+board_reboot(struct board *b, char *msg, size_t len)
+{
+	int64_t t0 = util_now_ms();
+
+	board_power_off(b);
+	if (board_boot(b, BOARD_BOOTING) == -1) {
+		pthread_mutex_lock(&b->lock);
+		util_fmt(msg, len, "%s", b->reason);
+		pthread_mutex_unlock(&b->lock);
+		return -1;
+	}
+	util_fmt(msg, len, "%s, power cycle %.1fs", b->release, (util_now_ms() - t0) / 1000.0);
+	board_set_state(b, BOARD_RUNNING, "after a power cycle");
+	b->runs_since_boot = 1;
+	return 0;
+}
+
 static void
 board_do_run(struct board *b, struct board_job *job)
 {
@@ -468,7 +487,19 @@ board_do_run(struct board *b, struct board_job *job)
 		pthread_mutex_unlock(&b->lock);
 		return;
 	}
+	/* Poweroff scenarios must not inherit what an earlier run left in the kernel. */
+	if (job->scenario->fresh_boot && b->runs_since_boot > 0) {
+		board_emit(b, job, "log", "fresh boot for %s", job->scenario->name);
+		board_power_off(b);
+		if (board_boot(b, BOARD_BOOTING) == -1) {
+			pthread_mutex_lock(&b->lock);
+			board_result(b, job, PROTO_FAILED, b->reason, NULL);
+			pthread_mutex_unlock(&b->lock);
+			return;
+		}
+	}
 	board_set_state(b, BOARD_RUNNING, job->scenario->name);
+	b->runs_since_boot++;
 	runner_run(b, job, &res);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
@@ -481,8 +512,11 @@ board_do_run(struct board *b, struct board_job *job)
 	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
 	board_result(b, job, PROTO_OK, NULL, o);
-	if (strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) {
+	if ((strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) &&
+	    !res.needs_boot) {
 		board_set_state(b, BOARD_READY, "");
+	} else if (strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) {
+		board_recover(b, job, res.run_id);
 	} else {
 		enum board_state s = strcmp(res.verdict, "hang") == 0 ? BOARD_HUNG :
 		    strcmp(res.verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;

@@ -91,6 +91,7 @@ struct board {
 	char			 release[128], version[512];
 	int64_t			 boot_ms;		/* power-on to READY of the last boot */
 	int64_t			 console_ready_ms;	/* power-on to the ready line */
+	int			 runs_since_boot;	/* fresh-boot scenarios want 0 */
 };
 
 struct rigd {
@@ -125,6 +126,8 @@ int board_enqueue(struct board *b, struct board_job *job);
 /* Under the board's lock: a new state, logged and stored with the reason. */
 void board_set_state_locked(struct board *b, enum board_state s, const char *reason);
 cJSON *board_describe(struct board *b);
+/* Board thread, during a run: power off (cut) and boot again; 0 when READY, msg says how. */
+int board_reboot(struct board *b, char *msg, size_t len);
 /* Event loop side of the console: called when console_fd is readable. */
 void board_console_read(struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
@@ -137,6 +140,7 @@ struct runner_result {
 	char	*detail;
 	char	*stack;
 	int64_t	run_id;
+	int	needs_boot;	/* a step left the board off or in doubt: power it on again */
 };
 void runner_run(struct board *b, struct board_job *job, struct runner_result *res);
 void runner_result_free(struct runner_result *res);

@@ -32,6 +32,7 @@ struct runner {
 	struct runner_bg	 bg[RUNNER_MAX_BG];
 	int			 nbg;
 	int			 stepno;
+	int			 needs_boot;	/* the board was left off or broken by a step */
 };
 
 static void
@@ -75,6 +76,65 @@ runner_class_index(const struct board *b, const char *cls)
 	return -1;
 }
 
+/* Reads this boot's console log from byte from to now (at most 4 MB): malloc'd, NUL-ended. */
+static char *
+runner_console_since(struct runner *rn, int64_t from, size_t *lenp)
+{
+	struct board *b = rn->b;
+	char path[512], *buf;
+	int64_t to;
+	size_t n = 0;
+	FILE *f;
+
+	pthread_mutex_lock(&b->lock);
+	util_strlcpy(path, b->con.log, sizeof(path));
+	to = b->con.bytes;
+	pthread_mutex_unlock(&b->lock);
+	if (to - from > 4 * 1024 * 1024)
+		from = to - 4 * 1024 * 1024;
+	if (from < 0)
+		from = 0;
+	buf = xmalloc((size_t)(to - from) + 1);
+	f = fopen(path, "rb");
+	if (f && fseeko(f, from, SEEK_SET) == 0)
+		n = fread(buf, 1, (size_t)(to - from), f);
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}
+
+/* The blocked task's lines of a sysrq-w dump ("task:sh state:D ..." and its frames). */
+static void
+runner_console_task(struct runner *rn, int64_t from, char *dst, size_t len)
+{
+	size_t n, used = 0;
+	char *log = runner_console_since(rn, from, &n), *p, *line;
+	int lines = 0;
+
+	dst[0] = '\0';
+	p = strstr(log, " state:D");
+	if (p) {
+		while (p > log && p[-1] != '\n')
+			p--;
+		for (line = p; *line && lines < 40; lines++) {
+			char *eol = strchr(line, '\n');
+			size_t l = eol ? (size_t)(eol - line) + 1 : strlen(line);
+			/* The next task's dump ends this one. */
+			if (lines > 0 && strstr(line, " state:") && strstr(line, " state:") < line + l)
+				break;
+			if (used + l + 1 >= len)
+				break;
+			memcpy(dst + used, line, l);
+			used += l;
+			line += l;
+		}
+		dst[used] = '\0';
+	}
+	free(log);
+}
+
 /*
  * A step blocked past its deadline: over a second channel, read the blocked task's state,
  * wchan and kernel stack, and have the kernel print every blocked task on the console.
@@ -84,14 +144,29 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 {
 	struct board *b = rn->b;
 	char cmd[1024], out[16384], state[128], wchan[128], stack[8192], frame[128], title[256];
+	char task[32] = "";
+	int64_t sysrq_from;
 	int status;
 
+	/*
+	 * The step's shell is usually the blocked task; when it is not (a holder's dd, a
+	 * helper), the first task in D state is the one to look at.
+	 */
 	snprintf(cmd, sizeof(cmd),
-	    "p=%s; echo --state; grep '^State' /proc/$p/status; echo --wchan; cat /proc/$p/wchan;"
-	    " echo; echo --stack; cat /proc/$p/stack 2>&1; echo --end;"
+	    "p=%s; grep -q '^State:.D' /proc/$p/status 2>/dev/null ||"
+	    " for s in /proc/[0-9]*/status; do if grep -q '^State:.D' $s; then p=${s#/proc/};"
+	    " p=${p%%/status}; break; fi; done;"
+	    " echo --pid; echo $p; echo --state; grep '^State' /proc/$p/status; echo --wchan;"
+	    " cat /proc/$p/wchan; echo; echo --stack; cat /proc/$p/stack 2>&1; echo --end;"
 	    " echo 8 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger", pid);
 	state[0] = wchan[0] = stack[0] = '\0';
-	if (remote_run(b->ssh, cmd, 10000, &status, out, sizeof(out)) == 0) {
+	pthread_mutex_lock(&b->lock);
+	sysrq_from = b->con.bytes;
+	pthread_mutex_unlock(&b->lock);
+	if (b->ssh && remote_run(b->ssh, cmd, 10000, &status, out, sizeof(out)) == 0) {
+		hangstack_section(out, "pid", task, sizeof(task));
+		if (task[0])
+			pid = task;
 		hangstack_section(out, "state", state, sizeof(state));
 		hangstack_section(out, "wchan", wchan, sizeof(wchan));
 		hangstack_section(out, "stack", stack, sizeof(stack));
@@ -104,10 +179,13 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 	runner_verdict(rn, "hang", title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
 	    step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0, pid,
 	    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
-	free(rn->res->stack);
-	rn->res->stack = xstrdup(stack[0] ? stack : "(no /proc/PID/stack: see sysrq-w on the console)");
 	/* sysrq-w output lands on the console within moments: let the log have it. */
 	util_sleep_ms(1000);
+	/* Kernels without /proc/PID/stack for other tasks (ARM 6.1): sysrq-w printed it. */
+	if (!stack[0])
+		runner_console_task(rn, sysrq_from, stack, sizeof(stack));
+	free(rn->res->stack);
+	rn->res->stack = xstrdup(stack[0] ? stack : "(no stack: see sysrq-w on the console)");
 }
 
 /*
@@ -283,12 +361,110 @@ runner_check(struct runner *rn, const struct scen_step *st, const char *cmd, con
 	return 0;
 }
 
+/* Power off and on again in the middle of a run (poweroff, cut): the board must come back. */
+static int
+runner_reboot(struct runner *rn, char *out, size_t outlen)
+{
+	struct board *b = rn->b;
+	char msg[512];
+	int64_t t0 = util_now_ms();
+	int i;
+
+	/* Channels of the old session die with it. */
+	for (i = 0; i < rn->nbg; i++) {
+		remote_job_free(rn->bg[i].job);
+		rn->bg[i].job = NULL;
+	}
+	if (board_reboot(b, msg, sizeof(msg)) == -1) {
+		runner_verdict(rn, "error", "lab: board did not come back", "%s", msg);
+		rn->needs_boot = 1;
+		return -1;
+	}
+	pthread_mutex_lock(&b->lock);
+	rn->crashes_before = b->ncrashes;
+	pthread_mutex_unlock(&b->lock);
+	util_fmt(out + strlen(out), outlen - strlen(out), "; READY again after %.1fs (%s)",
+	    (util_now_ms() - t0) / 1000.0, msg);
+	return 0;
+}
+
+/*
+ * poweroff: a shutdown from the board's shell. Passes when the kernel prints its power-down
+ * message within the deadline; a shutdown that stalls is a hang (with what the console
+ * shows), an oops a crash. Either way the board is powered on again for what follows.
+ */
+static int
+runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t outlen)
+{
+	struct board *b = rn->b;
+	const char *marker = "reboot: Power down";
+	char err[256], pid[32] = "";
+	struct remote_job *j;
+	int64_t from, t0 = util_now_ms(), deadline = t0 + st->timeout_ms;
+	int found = 0, i;
+
+	pthread_mutex_lock(&b->lock);
+	from = b->con.bytes;
+	pthread_mutex_unlock(&b->lock);
+	/* Holders are not told: shutting down with the device held open is the point. */
+	j = remote_job_start(b->ssh, "echo $$; sync; exec poweroff -f", err, sizeof(err));
+	if (j == NULL) {
+		runner_verdict(rn, "error", "lab: ssh failed", "%s", err);
+		return -1;
+	}
+	remote_job_first_line(j, 2000, pid, sizeof(pid));
+	while (!found && util_now_ms() < deadline) {
+		size_t n;
+		char *log;
+
+		util_sleep_ms(200);
+		log = runner_console_since(rn, from, &n);
+		found = strstr(log, marker) != NULL;
+		free(log);
+		if (!found && runner_check_crash(rn)) {
+			remote_job_free(j);
+			rn->needs_boot = 1;
+			return -1;
+		}
+		if (!found && !power_qemu_alive(&b->qemu))
+			break;
+	}
+	if (!found) {
+		runner_hang(rn, st, pid[0] ? pid : "$$");
+		if (!strstr(rn->res->title, " in "))
+			util_strlcpy(rn->res->title, "INFO: task hung in poweroff",
+			    sizeof(rn->res->title));
+		remote_job_free(j);
+		rn->needs_boot = 1;
+		return -1;
+	}
+	remote_job_free(j);
+	util_fmt(out, outlen, "power-down message after %.1fs; powering on again",
+	    (util_now_ms() - t0) / 1000.0);
+	for (i = 0; i < CONF_MAX_DEVICES; i++)
+		rn->holder_pid[i][0] = '\0';
+	return runner_reboot(rn, out, outlen);
+}
+
+/* cut: power off through the backend with whatever is open, then power on: READY again? */
+static int
+runner_cut(struct runner *rn, const struct scen_step *st, char *out, size_t outlen)
+{
+	int i;
+
+	(void)st;
+	for (i = 0; i < CONF_MAX_DEVICES; i++)
+		rn->holder_pid[i][0] = '\0';
+	util_fmt(out, outlen, "power cut");
+	return runner_reboot(rn, out, outlen);
+}
+
 static int
 runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t outlen)
 {
 	struct board *b = rn->b;
 	const struct conf_device *d = NULL;
-	char cmd[2048], what[256];
+	char cmd[2048], what[256], hdir[64];
 	int ci = -1, i;
 
 	out[0] = '\0';
@@ -309,17 +485,24 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 
 	switch (st->kind) {
 	case STEP_HOLD:
+		snprintf(hdir, sizeof(hdir), "/tmp/rig-hold-%s", d->cls);
 		/*
 		 * The holder keeps the node open from its own session. A tty is read, as a
-		 * terminal program would, so a hangup ends the holder; other nodes are only held.
+		 * terminal program would, so a hangup ends it. Other nodes are opened on fd 3 of
+		 * a shell that waits on a FIFO, so a later "read" goes through that same open
+		 * file (after an unbind, that file is what points into freed driver memory).
 		 */
 		if (strcmp(d->cls, "uart") == 0)
 			snprintf(cmd, sizeof(cmd), "setsid sh -c 'exec cat %s' > /dev/null 2>&1"
 			    " < /dev/null & echo $!; sleep 0.3; kill -0 $! 2>/dev/null", d->node);
 		else
-			snprintf(cmd, sizeof(cmd), "setsid sh -c 'exec sleep 2147483 < %s'"
-			    " > /dev/null 2>&1 & echo $!; sleep 0.3; kill -0 $! 2>/dev/null",
-			    d->node);
+			snprintf(cmd, sizeof(cmd), "h=/tmp/rig-hold-%s; rm -rf $h; mkdir -p $h &&"
+			    " mkfifo $h/cmd && setsid sh -c 'exec 3<%s || exit 1; : > %s/open;"
+			    " while :; do read -r c < %s/cmd || continue; rm -f %s/rc;"
+			    " dd bs=512 count=1 <&3 > /dev/null 2> %s/err; echo $? > %s/rc; done'"
+			    " > /dev/null 2>&1 < /dev/null & echo $!; sleep 0.3;"
+			    " kill -0 $! 2>/dev/null && test -e $h/open",
+			    d->cls, d->node, hdir, hdir, hdir, hdir, hdir);
 		util_fmt(what, sizeof(what), "could not open %s", d->node);
 		if (runner_check(rn, st, cmd, what, out, outlen) == -1)
 			return -1;
@@ -347,8 +530,15 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind", cmd, sizeof(cmd));
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:
-		snprintf(cmd, sizeof(cmd), "echo $$; dd if=%s of=/dev/null bs=512 count=1 2>&1",
-		    d->node);
+		if (!rn->holder_pid[ci][0] || strcmp(d->cls, "uart") == 0) {
+			runner_verdict(rn, "error", "scenario: read needs a held, non-tty device",
+			    "read %s", st->arg);
+			return -1;
+		}
+		/* The holder reads from its open file; its dd is the task that may block. */
+		snprintf(cmd, sizeof(cmd), "echo $$; h=/tmp/rig-hold-%s; echo read > $h/cmd;"
+		    " while [ ! -s $h/rc ]; do sleep 0.05; done; cat $h/err; exit $(cat $h/rc)",
+		    d->cls);
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_EXPECT_PRESENT:
 	case STEP_EXPECT_GONE:
@@ -429,10 +619,9 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		snprintf(cmd, sizeof(cmd), "echo $$; %s", st->arg);
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_POWEROFF:
+		return runner_poweroff(rn, st, out, outlen);
 	case STEP_CUT:
-		runner_verdict(rn, "error", "scenario: step not supported on this rigd", "%s",
-		    step_kind_name(st->kind));
-		return -1;
+		return runner_cut(rn, st, out, outlen);
 	}
 	return -1;
 }
@@ -524,6 +713,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
 	store_run_end(b->rigd->store, res->run_id, &end);
+	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    res->verdict, res->title[0] ? ": " : "", res->title);
 }
