@@ -70,4 +70,45 @@ int store_crash_add(struct store *s, int64_t run, const char *board, int64_t bui
  */
 cJSON *store_query(struct store *s, const char *sql, const char **params, int nparams);
 
+/*
+ * Build registry and run repeats. Their columns come from store_migrate, a separate step so the
+ * CREATE statements above stay as they were for existing databases.
+ */
+
+/* Where a registered build's parts are and what it came from, beyond struct store_build. */
+struct store_build_info {
+	char	image_path[1024];
+	char	dtb_dir[1024];
+	char	modules_dir[1024];
+	char	config_path[1024];
+	char	package[128];
+	char	package_version[64];
+	char	image_version[512];	/* the version string inside the image, when it has one */
+	char	options[256];		/* "DETECT_HUNG_TASK=y KASAN=n ...", see kbuild.h */
+};
+
+/*
+ * Adds the build registry's columns (builds: image_path, dtb_dir, modules_dir, config_path,
+ * package, package_version, image_version, options, reported_version, registered) and the run
+ * repeat columns (runs: repeat_of, repeat_why), once per database: applied steps are named in
+ * table schema_steps. Safe to call after every store_open; the functions below call it too.
+ */
+int store_migrate(struct store *s, char *err, size_t errlen);
+/*
+ * A build added by hand (rigctl build add): the same image digest is the same build, whatever
+ * its name or version says; an existing row gets what it lacked. Returns the id, *added (may be
+ * NULL) 1 when the row is new; -1 on error.
+ */
+int64_t store_build_register(struct store *s, const struct store_build *b,
+    const struct store_build_info *info, int *added);
+/* The build with this image digest (the oldest row if boots made several); 0 none, -1 error. */
+int64_t store_build_find_image(struct store *s, const char *image_sha256);
+/* What the board said a registered build runs (/proc/version), beside the registered version. */
+int store_build_reported(struct store *s, int64_t build, const char *proc_version);
+/*
+ * Marks run as a repeat of run of: why is "lab-retry" (that run ended in a lab error) or
+ * "confirm" (its kernel verdict differed from the previous build's). Reports count repeats.
+ */
+int store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why);
+
 #endif

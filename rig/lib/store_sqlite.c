@@ -344,3 +344,216 @@ store_query(struct store *s, const char *sql, const char **params, int nparams)
 	pthread_mutex_unlock(&s->lock);
 	return arr;
 }
+
+/*
+ * Migration steps, each applied once and named in schema_steps: new columns only, so a database
+ * written before them keeps its rows and older code keeps reading it.
+ */
+static const struct {
+	const char	*name;
+	const char	*sql;
+} store_steps[] = {
+	{ "builds-registry-1",
+	    "ALTER TABLE builds ADD COLUMN image_path TEXT;"
+	    "ALTER TABLE builds ADD COLUMN dtb_dir TEXT;"
+	    "ALTER TABLE builds ADD COLUMN modules_dir TEXT;"
+	    "ALTER TABLE builds ADD COLUMN config_path TEXT;"
+	    "ALTER TABLE builds ADD COLUMN package TEXT;"
+	    "ALTER TABLE builds ADD COLUMN package_version TEXT;"
+	    "ALTER TABLE builds ADD COLUMN image_version TEXT;"
+	    "ALTER TABLE builds ADD COLUMN options TEXT;"
+	    "ALTER TABLE builds ADD COLUMN reported_version TEXT;"
+	    "ALTER TABLE builds ADD COLUMN registered TEXT;"
+	    "CREATE INDEX IF NOT EXISTS builds_image ON builds(image_sha256);" },
+	{ "runs-repeat-1",
+	    "ALTER TABLE runs ADD COLUMN repeat_of INTEGER;"
+	    "ALTER TABLE runs ADD COLUMN repeat_why TEXT;" },
+};
+
+/* 1 when the step is recorded as applied, 0 when not, -1 on error; lock held. */
+static int
+store_step_done(struct store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_steps WHERE name=?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_migrate(struct store *s, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	sqlite3_stmt *st;
+	size_t i;
+	int done, pending = 0, rc;
+
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS schema_steps(name TEXT PRIMARY KEY,"
+	    " at TEXT NOT NULL)", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	/* The usual case, every step applied, takes no write lock: callers do this per call. */
+	for (i = 0; i < UTIL_NELEM(store_steps); i++) {
+		if ((done = store_step_done(s, store_steps[i].name)) == -1)
+			goto fail;
+		pending += !done;
+	}
+	if (pending == 0) {
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	/* IMMEDIATE: a rigctl and a rigd opening the same file must not both add a column. */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < UTIL_NELEM(store_steps); i++) {
+		if ((done = store_step_done(s, store_steps[i].name)) == -1)
+			goto fail_tx;
+		if (done)
+			continue;
+		if (sqlite3_exec(s->db, store_steps[i].sql, NULL, NULL, &msg) != SQLITE_OK)
+			goto fail_tx;
+		if (sqlite3_prepare_v2(s->db, "INSERT INTO schema_steps(name, at) VALUES(?,"
+		    " strftime('%Y-%m-%dT%H:%M:%fZ','now'))", -1, &st, NULL) != SQLITE_OK)
+			goto fail_tx;
+		sqlite3_bind_text(st, 1, store_steps[i].name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			goto fail_tx;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail_tx;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+fail_tx:
+	snprintf(err, errlen, "store migration: %s", msg ? msg : sqlite3_errmsg(s->db));
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_free(msg);
+	pthread_mutex_unlock(&s->lock);
+	return -1;
+fail:
+	snprintf(err, errlen, "store migration: %s", msg ? msg : sqlite3_errmsg(s->db));
+	sqlite3_free(msg);
+	pthread_mutex_unlock(&s->lock);
+	return -1;
+}
+
+/* The migration for callers that have no error buffer: logged once here, as store_exec does. */
+static int
+store_migrated(struct store *s)
+{
+	char err[256];
+
+	if (store_migrate(s, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t
+store_id_query(struct store *s, const char *sql, const char *text)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return id;
+}
+
+int64_t
+store_build_find_image(struct store *s, const char *image_sha256)
+{
+	if (store_migrated(s) == -1)
+		return -1;
+	return store_id_query(s, "SELECT id FROM builds WHERE image_sha256=? ORDER BY id LIMIT 1",
+	    image_sha256);
+}
+
+static const char *
+store_nonempty(const char *t)
+{
+	return t && t[0] ? t : NULL;
+}
+
+int64_t
+store_build_register(struct store *s, const struct store_build *b,
+    const struct store_build_info *i, int *added)
+{
+	char now[32];
+	int64_t id;
+
+	if (added)
+		*added = 0;
+	if ((id = store_build_find_image(s, b->image_sha256)) == -1)
+		return -1;
+	store_now(now, sizeof(now));
+	if (id == 0) {
+		if (store_exec(s, &id, "INSERT INTO builds(name, release, version, arch,"
+		    " image_sha256, config_sha256, origin, first_seen, image_path, dtb_dir,"
+		    " modules_dir, config_path, package, package_version, image_version, options,"
+		    " registered) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "ttttttttttttttttt",
+		    b->name, b->release, b->version, b->arch, b->image_sha256,
+		    store_nonempty(b->config_sha256), b->origin, now, store_nonempty(i->image_path),
+		    store_nonempty(i->dtb_dir), store_nonempty(i->modules_dir),
+		    store_nonempty(i->config_path), store_nonempty(i->package),
+		    store_nonempty(i->package_version), store_nonempty(i->image_version),
+		    store_nonempty(i->options), now) == -1)
+			return -1;
+		if (added)
+			*added = 1;
+		return id;
+	}
+	/*
+	 * Seen before (a boot, or an earlier add): where the parts are now wins (the same image
+	 * may be added again from elsewhere); what the build is keeps its first value.
+	 */
+	if (store_exec(s, NULL, "UPDATE builds SET"
+	    " config_sha256=coalesce(nullif(config_sha256, ''), ?),"
+	    " image_path=coalesce(?, image_path), dtb_dir=coalesce(?, dtb_dir),"
+	    " modules_dir=coalesce(?, modules_dir), config_path=coalesce(?, config_path),"
+	    " package=coalesce(package, ?), package_version=coalesce(package_version, ?),"
+	    " image_version=coalesce(image_version, ?), options=coalesce(options, ?),"
+	    " registered=coalesce(registered, ?) WHERE id=?", "tttttttttti",
+	    store_nonempty(b->config_sha256), store_nonempty(i->image_path),
+	    store_nonempty(i->dtb_dir), store_nonempty(i->modules_dir),
+	    store_nonempty(i->config_path), store_nonempty(i->package),
+	    store_nonempty(i->package_version), store_nonempty(i->image_version),
+	    store_nonempty(i->options), now, id) == -1)
+		return -1;
+	return id;
+}
+
+int
+store_build_reported(struct store *s, int64_t build, const char *proc_version)
+{
+	if (store_migrated(s) == -1)
+		return -1;
+	return store_exec(s, NULL, "UPDATE builds SET reported_version=? WHERE id=?", "ti",
+	    proc_version, build);
+}
+
+int
+store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why)
+{
+	if (store_migrated(s) == -1)
+		return -1;
+	return store_exec(s, NULL, "UPDATE runs SET repeat_of=?, repeat_why=? WHERE id=?", "iti",
+	    of, why, run);
+}
