@@ -77,7 +77,8 @@ hangstack_section(const char *out, const char *name, char *dst, size_t len)
 	if (p == NULL)
 		return;
 	p += strlen(marker);
-	end = strstr(p, "\n--");
+	/* The section ends where the next marker line begins (at once, when it is empty). */
+	end = strncmp(p, "--", 2) == 0 ? p : strstr(p, "\n--");
 	n = end ? (size_t)(end - p) : strlen(p);
 	if (n >= len)
 		n = len - 1;
