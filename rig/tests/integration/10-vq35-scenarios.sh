@@ -54,6 +54,17 @@ check "show run 1 has the steps and the stack" contains "$T/show1.out" "i801_rem
 check "board events stored (HUNG, RECOVERING, READY)" [ "$(sql "SELECT count(*) FROM board_events WHERE to_state IN ('HUNG','RECOVERING')")" -ge 8 ]
 check "every action stored with the peer uid" [ "$(sql "SELECT count(*) FROM actions WHERE uid=$(id -u)")" -ge 6 ]
 
+"$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
+check "cut-while-open on vq35: READY again, device present" [ $? -eq 0 ]
+"$RIGCTL" run i2c-poweroff --board vq35 > "$T/off.out" 2>&1
+rc=$?
+cat "$T/off.out"
+check "i2c-poweroff on vq35: the kernel powers down with /dev/i2c-0 open (pass)" [ "$rc" -eq 0 ] && contains "$T/off.out" "power-down"
+"$RIGCTL" power vq35 off > /dev/null
+check "rigctl power off: board OFF" wait_state vq35 OFF 10
+"$RIGCTL" power vq35 on > /dev/null
+check "rigctl power on: board READY" wait_state vq35 READY 5
+
 kill "$watch" 2>/dev/null
 check "rigctl console streamed the live console" contains "$T/console-watch.out" "Show Blocked State"
 

@@ -1,0 +1,37 @@
+# The platform-bus board: vsabre (QEMU sabrelite, i.MX6Q) on an unmodified Debian armmp kernel.
+# SPI-NOR behind spi-nor and I2C behind imx-i2c, like R-Car. Boots are few: the scenarios are
+# ordered so that each recovery serves as the next scenario's boot.
+. rig/tests/integration/lib.sh
+
+BOARDS=vsabre rigd_start || finish
+
+"$RIGCTL" run cut-while-open --board vsabre > "$T/cut.out" 2>&1
+rc=$?
+cat "$T/cut.out"
+check "cut-while-open: READY again after the cut, device present (exit 0)" [ "$rc" -eq 0 ] && contains "$T/cut.out" "READY again after"
+
+"$RIGCTL" run i2c-poweroff --board vsabre > "$T/off.out" 2>&1
+rc=$?
+cat "$T/off.out"
+v=$(sql "SELECT verdict FROM runs WHERE scenario='i2c-poweroff'")
+echo "i2c-poweroff on vsabre: verdict $v"
+check "i2c-poweroff reaches a kernel verdict (not a lab error)" [ "$rc" -le 1 ] && [ -n "$v" ] && [ "$v" != error ]
+check "i2c-poweroff started from a fresh boot" contains "$T/off.out" "fresh boot"
+
+"$RIGCTL" run mtd-unbind --board vsabre > "$T/mtd.out" 2>&1
+rc=$?
+cat "$T/mtd.out"
+check "mtd-unbind: verdict crash (exit 1)" [ "$rc" -eq 1 ] && contains "$T/mtd.out" "verdict: crash"
+check "mtd-unbind: syzbot-style title at mtd_proc_show" contains "$T/mtd.out" "title: BUG: unable to handle kernel paging request in mtd_proc_show"
+check "mtd-unbind: the slab poison in the report" contains "$T/mtd.out" "6b6b6b6b"
+check "mtd-unbind: the build is the armmp kernel" contains "$T/mtd.out" "kernel: Linux version 6.1.0-50-armmp"
+check "crash stored, grouped by title" [ "$(sql "SELECT count FROM crashes WHERE title LIKE '%mtd_proc_show'")" -ge 1 ]
+
+"$RIGCTL" run i2c-unbind --board vsabre > "$T/i2c.out" 2>&1
+rc=$?
+cat "$T/i2c.out"
+check "after the crash the board recovered: the next run is a kernel verdict" [ "$rc" -eq 1 ]
+check "i2c-unbind through imx-i2c: hang in i2c_del_adapter" contains "$T/i2c.out" "title: INFO: task hung in i2c_del_adapter"
+check "the stack comes from sysrq-w on the console" contains "$T/i2c.out" "i2c_imx_remove"
+check "recovered after the hang: READY" wait_state vsabre READY 120
+finish
