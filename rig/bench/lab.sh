@@ -79,16 +79,16 @@ fi
 release=$(sql "SELECT release FROM builds ORDER BY id DESC LIMIT 1")
 
 printf '\nrig lab benchmark: vq35 (QEMU q35, no KVM), kernel %s, %s cores\n\n' "$release" "$(nproc)"
-printf '%-58s %-14s %s\n' "measure" "value" "goal"
-printf '%-58s %-14s %s\n' "boot: power-on to the board's ready line (cold)" "$(sec "$console_ms")" ""
-printf '%-58s %-14s %s\n' "boot: power-on to SSH ready (cold)" "$(sec "$ssh_ms")" ""
-printf '%-58s %-14s %s\n' "cold run i2c-unbind: scenario (hold, unbind, verdict)" "$(sec "$scen_ms")" ""
-printf '%-58s %-14s %s\n' "cold run i2c-unbind: recovery (power cycle to READY)" "$(sec "$rec_cold")" ""
-printf '%-58s %-14s %s\n' "cold run: unbind write to stored hang verdict" "$(sec "$lat_cold")" "<= 10 s"
-printf '%-58s %-14s %s\n' "unbind write to stored hang verdict, median of $nlat" "$(sec "$lat_med")" "<= 10 s"
-printf '%-58s %-14s %s\n' "unbind write to stored hang verdict, worst of $nlat" "$(sec "$lat_max")" "<= 10 s"
-printf '%-58s %-14s %s\n' "recovery after a hang, median" "$(sec "$rec_med")" ""
+printf '%-62s %-14s %s\n' "measure" "value" "goal"
+printf '%-62s %-14s %s\n' "boot: power-on to the board's ready line (cold)" "$(sec "$console_ms")" ""
+printf '%-62s %-14s %s\n' "boot: power-on to SSH ready (cold)" "$(sec "$ssh_ms")" ""
+printf '%-62s %-14s %s\n' "cold run i2c-unbind: scenario (hold, unbind, verdict)" "$(sec "$scen_ms")" ""
+printf '%-62s %-14s %s\n' "cold run i2c-unbind: recovery (power cycle to READY)" "$(sec "$rec_cold")" ""
+printf '%-62s %-14s %s\n' "cold run: unbind write to stored hang verdict" "$(sec "$lat_cold")" "<= 10 s"
+printf '%-62s %-14s %s\n' "unbind write to stored hang verdict, median of $nlat" "$(sec "$lat_med")" "<= 10 s"
+printf '%-62s %-14s %s\n' "unbind write to stored hang verdict, worst of $nlat" "$(sec "$lat_max")" "<= 10 s"
+printf '%-62s %-14s %s\n' "recovery after a hang, median" "$(sec "$rec_med")" ""
 if [ -n "$base" ]; then
-	printf '%-58s %-14s %s\n' "baseline: kernel hung-task detector (default 120 s)" "$(sec "$base")" "($base_title)"
-	printf '%-58s %-14s %s\n' "ratio baseline / rig (median)" "$(awk -v a="$base" -v b="$lat_med" 'BEGIN { printf "%.1fx", a / b }')" ""
+	printf '%-62s %-14s %s\n' "baseline: kernel hung-task detector (default 120 s)" "$(sec "$base")" "($base_title)"
+	printf '%-62s %-14s %s\n' "ratio baseline / rig (median)" "$(awk -v a="$base" -v b="$lat_med" 'BEGIN { printf "%.1fx", a / b }')" ""
 fi
