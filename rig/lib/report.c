@@ -1,0 +1,1107 @@
+/* report: what the store says per kernel build: matrix, comparison, JUnit and KCIDB exports. */
+#include "report.h"
+#include "kbuild.h"
+#include "store.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { REPORT_PASS, REPORT_FAIL, REPORT_HANG, REPORT_CRASH, REPORT_ERROR, REPORT_NVERDICT };
+static const char *const report_verdicts[REPORT_NVERDICT] = {
+	"pass", "fail", "hang", "crash", "error"
+};
+
+struct report_build {
+	int64_t	 id;
+	cJSON	*row;
+	char	 key[128];	/* what it is ordered by */
+};
+
+/* One build x board x scenario. */
+struct report_cell {
+	int		 build;		/* index in the sorted builds */
+	const char	*board, *scenario;
+	int		 counts[REPORT_NVERDICT];
+	int		 runs;
+	cJSON		*last_kernel;	/* latest run with a kernel verdict */
+	cJSON		*last;		/* latest run of any verdict */
+};
+
+struct report_data {
+	cJSON			*builds_rows, *runs_rows;
+	struct report_build	*b;
+	int			 nb;
+	struct report_cell	*c;
+	int			 nc;
+};
+
+static const char *
+report_str(const cJSON *row, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, k);
+
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
+}
+
+static int64_t
+report_int(const cJSON *row, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
+}
+
+/* Length of the valid UTF-8 sequence at p, 0 when the byte starts none (console garbage). */
+static int
+report_utf8_len(const unsigned char *p)
+{
+	int n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+		n = 2;
+	else if ((*p & 0xf0) == 0xe0)
+		n = 3;
+	else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A copy with bytes that are not UTF-8 made '?': JSON readers refuse them. */
+static char *
+report_utf8(const char *s)
+{
+	char *out = xstrdup(s);
+	unsigned char *p = (unsigned char *)out;
+	int n;
+
+	while (*p) {
+		if ((n = report_utf8_len(p)) == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+	return out;
+}
+
+static void
+report_json_str(cJSON *o, const char *key, const char *value)
+{
+	char *v = report_utf8(value);
+
+	cJSON_AddStringToObject(o, key, v);
+	free(v);
+}
+
+/* Unknown verdicts count as errors: whatever it is, it is not a kernel result. */
+static int
+report_verdict(const char *v)
+{
+	int i;
+
+	for (i = 0; i < REPORT_NVERDICT; i++)
+		if (strcmp(v, report_verdicts[i]) == 0)
+			return i;
+	return REPORT_ERROR;
+}
+
+static int
+report_failing(int v)
+{
+	return v == REPORT_FAIL || v == REPORT_HANG || v == REPORT_CRASH;
+}
+
+/*
+ * The version a build is ordered by: the Debian package version when registered, else the
+ * "Debian 6.1.192-2" a Debian kernel reports in /proc/version, else the release.
+ */
+static void
+report_sort_key(const cJSON *row, char *out, size_t len)
+{
+	const char *texts[3] = { report_str(row, "version"), report_str(row, "reported_version"),
+	    report_str(row, "image_version") };
+	const char *p;
+	size_t i, n;
+
+	if (report_str(row, "package_version")[0]) {
+		util_strlcpy(out, report_str(row, "package_version"), len);
+		return;
+	}
+	for (i = 0; i < UTIL_NELEM(texts); i++)
+		if ((p = strstr(texts[i], " Debian ")) != NULL && isdigit((unsigned char)p[8])) {
+			p += 8;
+			n = strcspn(p, " )");
+			util_fmt(out, len, "%.*s", (int)n, p);
+			return;
+		}
+	p = texts[0];
+	if (isdigit((unsigned char)p[0]) && strchr(p, ' ') == NULL) {
+		util_strlcpy(out, p, len);
+		return;
+	}
+	util_strlcpy(out, report_str(row, "release"), len);
+}
+
+static int
+report_build_cmp(const void *x, const void *y)
+{
+	const struct report_build *a = x, *b = y;
+	int r = kbuild_version_cmp(a->key, b->key);
+
+	if (r)
+		return r;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+report_cell_cmp(const void *x, const void *y)
+{
+	const struct report_cell *a = x, *b = y;
+	int r;
+
+	if (a->build != b->build)
+		return a->build - b->build;
+	if ((r = strcmp(a->scenario, b->scenario)) != 0)
+		return r;
+	return strcmp(a->board, b->board);
+}
+
+static void
+report_data_free(struct report_data *d)
+{
+	cJSON_Delete(d->builds_rows);
+	cJSON_Delete(d->runs_rows);
+	free(d->b);
+	free(d->c);
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+report_build_index(const struct report_data *d, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < d->nb; i++)
+		if (d->b[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Loads builds (sorted) and finished runs (grouped into cells); board NULL for all boards. */
+static int
+report_load(struct store *s, const char *board, struct report_data *d, char *err,
+    size_t errlen)
+{
+	const char *p[1] = { board };
+	cJSON *run;
+	int i, cap = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (store_migrate(s, err, errlen) == -1)
+		return -1;
+	d->builds_rows = store_query(s, "SELECT id, name, release, version, arch, image_sha256,"
+	    " config_sha256, origin, first_seen, image_path, dtb_dir, modules_dir, config_path,"
+	    " package, package_version, image_version, options, reported_version, registered"
+	    " FROM builds", NULL, 0);
+	d->runs_rows = store_query(s, board ? "SELECT id, board, scenario, build_id, verdict,"
+	    " title, detail, stack, started, ended, duration_ms, console_log, console_start,"
+	    " console_end, repeat_of, repeat_why FROM runs WHERE state='done' AND build_id IS NOT"
+	    " NULL AND verdict IS NOT NULL AND board=? ORDER BY id" : "SELECT id, board, scenario,"
+	    " build_id, verdict, title, detail, stack, started, ended, duration_ms, console_log,"
+	    " console_start, console_end, repeat_of, repeat_why FROM runs WHERE state='done' AND"
+	    " build_id IS NOT NULL AND verdict IS NOT NULL ORDER BY id", p, board ? 1 : 0);
+	if (d->builds_rows == NULL || d->runs_rows == NULL) {
+		util_fmt(err, errlen, "store: cannot read builds and runs");
+		report_data_free(d);
+		return -1;
+	}
+	d->nb = cJSON_GetArraySize(d->builds_rows);
+	d->b = xcalloc((size_t)d->nb + 1, sizeof(*d->b));
+	for (i = 0; i < d->nb; i++) {
+		d->b[i].row = cJSON_GetArrayItem(d->builds_rows, i);
+		d->b[i].id = report_int(d->b[i].row, "id");
+		report_sort_key(d->b[i].row, d->b[i].key, sizeof(d->b[i].key));
+	}
+	qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
+	cJSON_ArrayForEach(run, d->runs_rows) {
+		int bi = report_build_index(d, report_int(run, "build_id"));
+		const char *bd = report_str(run, "board"), *sc = report_str(run, "scenario");
+		int v = report_verdict(report_str(run, "verdict"));
+		struct report_cell *c = NULL;
+
+		if (bi < 0)
+			continue;
+		for (i = 0; i < d->nc; i++)
+			if (d->c[i].build == bi && strcmp(d->c[i].board, bd) == 0 &&
+			    strcmp(d->c[i].scenario, sc) == 0) {
+				c = &d->c[i];
+				break;
+			}
+		if (c == NULL) {
+			if (d->nc == cap) {
+				cap = cap ? cap * 2 : 64;
+				d->c = xrealloc(d->c, (size_t)cap * sizeof(*d->c));
+			}
+			c = &d->c[d->nc++];
+			memset(c, 0, sizeof(*c));
+			c->build = bi;
+			c->board = bd;
+			c->scenario = sc;
+		}
+		c->counts[v]++;
+		c->runs++;
+		c->last = run;
+		if (v != REPORT_ERROR)
+			c->last_kernel = run;
+	}
+	qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
+	return 0;
+}
+
+static int
+report_kernel_runs(const struct report_cell *c)
+{
+	return c->runs - c->counts[REPORT_ERROR];
+}
+
+/* Outcomes that disagree: more than one kernel verdict among the cell's runs. */
+static int
+report_flaky(const struct report_cell *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < REPORT_ERROR; i++)
+		n += c->counts[i] > 0;
+	return n > 1;
+}
+
+static const cJSON *
+report_cell_run(const struct report_cell *c)
+{
+	return c->last_kernel ? c->last_kernel : c->last;
+}
+
+static cJSON *
+report_cell_json(const struct report_cell *c)
+{
+	const cJSON *run = report_cell_run(c);
+	cJSON *o = cJSON_CreateObject(), *counts = cJSON_CreateObject();
+	int i;
+
+	cJSON_AddStringToObject(o, "verdict", report_str(run, "verdict"));
+	report_json_str(o, "title", report_str(run, "title"));
+	cJSON_AddNumberToObject(o, "run_id", (double)report_int(run, "id"));
+	cJSON_AddNumberToObject(o, "runs", c->runs);
+	cJSON_AddNumberToObject(o, "kernel_runs", report_kernel_runs(c));
+	cJSON_AddBoolToObject(o, "flaky", report_flaky(c));
+	for (i = 0; i < REPORT_NVERDICT; i++)
+		cJSON_AddNumberToObject(counts, report_verdicts[i], c->counts[i]);
+	cJSON_AddItemToObject(o, "counts", counts);
+	return o;
+}
+
+static cJSON *
+report_build_json(const struct report_build *b)
+{
+	cJSON *o = cJSON_Duplicate(b->row, 1);
+
+	cJSON_AddStringToObject(o, "sort_version", b->key);
+	return o;
+}
+
+cJSON *
+report_builds(struct store *s, char *err, size_t errlen)
+{
+	struct report_data d;
+	cJSON *arr;
+	int i, j, n;
+
+	if (report_load(s, NULL, &d, err, errlen) == -1)
+		return NULL;
+	arr = cJSON_CreateArray();
+	for (i = 0; i < d.nb; i++) {
+		cJSON *o = report_build_json(&d.b[i]);
+
+		for (n = 0, j = 0; j < d.nc; j++)
+			if (d.c[j].build == i)
+				n += d.c[j].runs;
+		cJSON_AddNumberToObject(o, "runs", n);
+		cJSON_AddItemToArray(arr, o);
+	}
+	report_data_free(&d);
+	return arr;
+}
+
+static int
+report_str_index(cJSON *arr, const char *a, const char *b)
+{
+	int i = 0;
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, arr) {
+		if (strcmp(report_str(it, "scenario"), a) == 0 &&
+		    strcmp(report_str(it, "board"), b) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+static int
+report_col_cmp(const void *x, const void *y)
+{
+	const struct report_cell *const *a = x, *const *b = y;
+	int r = strcmp((*a)->scenario, (*b)->scenario);
+
+	return r ? r : strcmp((*a)->board, (*b)->board);
+}
+
+cJSON *
+report_matrix(struct store *s, const char *board, char *err, size_t errlen)
+{
+	const struct report_cell **cols;
+	struct report_data d;
+	const char *arch = NULL;
+	cJSON *m, *columns, *rows, *boards = NULL;
+	int i, j, ncol = 0, nboards = 0;
+
+	if (report_load(s, board, &d, err, errlen) == -1)
+		return NULL;
+	if (board) {
+		const char *p[1] = { board };
+
+		boards = store_query(s, "SELECT arch FROM boards WHERE name=?", p, 1);
+		if (boards && cJSON_GetArraySize(boards) == 1)
+			arch = report_str(cJSON_GetArrayItem(boards, 0), "arch");
+	}
+	/* Columns: the scenario x board pairs that have any run, in name order. */
+	cols = xcalloc((size_t)d.nc + 1, sizeof(*cols));
+	for (i = 0; i < d.nc; i++) {
+		for (j = 0; j < ncol; j++)
+			if (strcmp(cols[j]->scenario, d.c[i].scenario) == 0 &&
+			    strcmp(cols[j]->board, d.c[i].board) == 0)
+				break;
+		if (j == ncol)
+			cols[ncol++] = &d.c[i];
+	}
+	qsort(cols, (size_t)ncol, sizeof(*cols), report_col_cmp);
+	for (i = 0; i < ncol; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(cols[j]->board, cols[i]->board) == 0)
+				break;
+		nboards += j == i;
+	}
+	m = cJSON_CreateObject();
+	if (board)
+		cJSON_AddStringToObject(m, "board", board);
+	else
+		cJSON_AddNullToObject(m, "board");
+	columns = cJSON_AddArrayToObject(m, "columns");
+	for (i = 0; i < ncol; i++) {
+		cJSON *c = cJSON_CreateObject();
+		char key[512];
+
+		cJSON_AddStringToObject(c, "scenario", cols[i]->scenario);
+		cJSON_AddStringToObject(c, "board", cols[i]->board);
+		/* One board: the scenario says it all; several: say where. */
+		if (nboards > 1)
+			util_fmt(key, sizeof(key), "%s@%s", cols[i]->scenario, cols[i]->board);
+		else
+			util_strlcpy(key, cols[i]->scenario, sizeof(key));
+		cJSON_AddStringToObject(c, "key", key);
+		cJSON_AddItemToArray(columns, c);
+	}
+	rows = cJSON_AddArrayToObject(m, "rows");
+	for (i = 0; i < d.nb; i++) {
+		cJSON *row, *cells;
+		int any = 0;
+
+		for (j = 0; j < d.nc; j++)
+			any |= d.c[j].build == i;
+		/* A board's matrix: builds it ran, and registered ones it could run (same arch). */
+		if (board && !any && !(arch && arch[0] &&
+		    strcmp(report_str(d.b[i].row, "arch"), arch) == 0))
+			continue;
+		row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "build", report_str(d.b[i].row, "name"));
+		cJSON_AddNumberToObject(row, "build_id", (double)d.b[i].id);
+		cJSON_AddStringToObject(row, "release", report_str(d.b[i].row, "release"));
+		cJSON_AddStringToObject(row, "version", d.b[i].key);
+		cJSON_AddStringToObject(row, "arch", report_str(d.b[i].row, "arch"));
+		cells = cJSON_AddArrayToObject(row, "cells");
+		for (j = 0; j < ncol; j++)
+			cJSON_AddItemToArray(cells, cJSON_CreateNull());
+		for (j = 0; j < d.nc; j++) {
+			int k;
+
+			if (d.c[j].build != i)
+				continue;
+			k = report_str_index(columns, d.c[j].scenario, d.c[j].board);
+			if (k >= 0)
+				cJSON_ReplaceItemInArray(cells, k, report_cell_json(&d.c[j]));
+		}
+		cJSON_AddItemToArray(rows, row);
+	}
+	free(cols);
+	cJSON_Delete(boards);
+	report_data_free(&d);
+	return m;
+}
+
+static int
+report_is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int64_t
+report_find_in(const struct report_data *d, const char *spec, char *err, size_t errlen)
+{
+	int64_t found = -1, want = -1;
+	char *end;
+	int i, n = 0, pass;
+
+	if (spec == NULL || spec[0] == '\0') {
+		util_fmt(err, errlen, "no build named");
+		return -1;
+	}
+	if (isdigit((unsigned char)spec[0])) {
+		want = strtoll(spec, &end, 10);
+		if (*end != '\0')
+			want = -1;
+	}
+	/* Most exact first: an id, then a name, a release, an image digest prefix. */
+	for (pass = 0; pass < 4 && n == 0; pass++)
+		for (i = 0; i < d->nb; i++) {
+			const cJSON *r = d->b[i].row;
+			int hit = 0;
+
+			if (pass == 0)
+				hit = want >= 0 && d->b[i].id == want;
+			else if (pass == 1)
+				hit = strcmp(report_str(r, "name"), spec) == 0;
+			else if (pass == 2)
+				hit = strcmp(report_str(r, "release"), spec) == 0;
+			else
+				hit = strlen(spec) >= 8 && report_is_hex(spec) &&
+				    strncmp(report_str(r, "image_sha256"), spec, strlen(spec)) == 0;
+			if (hit) {
+				n++;
+				found = d->b[i].id;
+			}
+		}
+	if (n == 0) {
+		util_fmt(err, errlen, "%s: no such build (rigctl show builds lists them)", spec);
+		return -1;
+	}
+	if (n > 1) {
+		util_fmt(err, errlen, "%s: %d builds match; name one by id", spec, n);
+		return -1;
+	}
+	return found;
+}
+
+int64_t
+report_build_find(struct store *s, const char *spec, char *err, size_t errlen)
+{
+	struct report_data d;
+	int64_t id;
+
+	if (report_load(s, NULL, &d, err, errlen) == -1)
+		return -1;
+	id = report_find_in(&d, spec, err, errlen);
+	report_data_free(&d);
+	return id;
+}
+
+static const char *const report_categories[] = {
+	"regression", "fixed", "still-failing", "new", "flaky", "not-run", "still-passing",
+};
+
+static const struct report_cell *
+report_cell_of(const struct report_data *d, int build, const char *board, const char *scenario)
+{
+	int i;
+
+	for (i = 0; i < d->nc; i++)
+		if (d->c[i].build == build && strcmp(d->c[i].board, board) == 0 &&
+		    strcmp(d->c[i].scenario, scenario) == 0)
+			return &d->c[i];
+	return NULL;
+}
+
+/* The category of one scenario x board between two cells (NULL: never ran there). */
+static int
+report_category(const struct report_cell *a, const struct report_cell *b)
+{
+	int ka = a && report_kernel_runs(a) > 0, kb = b && report_kernel_runs(b) > 0;
+	int fa, fb;
+
+	if (!ka && !kb)
+		return -1;
+	if ((ka && report_flaky(a)) || (kb && report_flaky(b)))
+		return 4;
+	if (!ka)
+		return 3;
+	if (!kb)
+		return 5;
+	fa = report_failing(report_verdict(report_str(a->last_kernel, "verdict")));
+	fb = report_failing(report_verdict(report_str(b->last_kernel, "verdict")));
+	if (!fa && fb)
+		return 0;
+	if (fa && !fb)
+		return 1;
+	return fa ? 2 : 6;
+}
+
+cJSON *
+report_compare(struct store *s, const char *aspec, const char *bspec, char *err, size_t errlen)
+{
+	struct report_data d;
+	int64_t ida, idb;
+	int ia, ib, i, j, cat;
+	cJSON *o, *results, *summary;
+
+	if (report_load(s, NULL, &d, err, errlen) == -1)
+		return NULL;
+	if ((ida = report_find_in(&d, aspec, err, errlen)) == -1 ||
+	    (idb = report_find_in(&d, bspec, err, errlen)) == -1) {
+		report_data_free(&d);
+		return NULL;
+	}
+	ia = report_build_index(&d, ida);
+	ib = report_build_index(&d, idb);
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "a", report_build_json(&d.b[ia]));
+	cJSON_AddItemToObject(o, "b", report_build_json(&d.b[ib]));
+	results = cJSON_AddArrayToObject(o, "results");
+	summary = cJSON_CreateObject();
+	for (i = 0; i < (int)UTIL_NELEM(report_categories); i++)
+		cJSON_AddNumberToObject(summary, report_categories[i], 0);
+	/* Grouped by category (regressions first), then scenario and board. */
+	for (cat = 0; cat < (int)UTIL_NELEM(report_categories); cat++)
+		for (i = 0; i < d.nc; i++) {
+			const struct report_cell *ca, *cb, *c = &d.c[i];
+			cJSON *r;
+
+			if (c->build != ia && c->build != ib)
+				continue;
+			/* Each pair once: from a's cell, or from b's when a has none. */
+			ca = report_cell_of(&d, ia, c->board, c->scenario);
+			cb = report_cell_of(&d, ib, c->board, c->scenario);
+			if (c != (ca ? ca : cb))
+				continue;
+			if (report_category(ca, cb) != cat)
+				continue;
+			r = cJSON_CreateObject();
+			cJSON_AddStringToObject(r, "scenario", c->scenario);
+			cJSON_AddStringToObject(r, "board", c->board);
+			cJSON_AddStringToObject(r, "category", report_categories[cat]);
+			cJSON_AddItemToObject(r, "a", ca ? report_cell_json(ca) : cJSON_CreateNull());
+			cJSON_AddItemToObject(r, "b", cb ? report_cell_json(cb) : cJSON_CreateNull());
+			cJSON_AddItemToArray(results, r);
+			j = (int)cJSON_GetObjectItem(summary, report_categories[cat])->valuedouble;
+			cJSON_SetNumberValue(cJSON_GetObjectItem(summary, report_categories[cat]),
+			    j + 1);
+		}
+	cJSON_AddItemToObject(o, "summary", summary);
+	report_data_free(&d);
+	return o;
+}
+
+/*
+ * XML text: the five entities escaped; bytes XML 1.0 cannot carry (controls, broken UTF-8 from
+ * a console) become '?', so a kernel's garbage never makes the report unreadable.
+ */
+static void
+report_xml(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	while (*p) {
+		switch (*p) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+			    (n = report_utf8_len(p)) == 0) {
+				fputc('?', f);
+			} else {
+				fwrite(p, 1, (size_t)n, f);
+				p += n;
+				continue;
+			}
+		}
+		p++;
+	}
+}
+
+static void
+report_xml_attr(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, " %s=\"", name);
+	report_xml(f, value);
+	fputc('"', f);
+}
+
+static int
+report_selected(const struct report_data *d, const char *build, int *only, char *err,
+    size_t errlen)
+{
+	int64_t id;
+
+	*only = -1;
+	if (build == NULL)
+		return 0;
+	if ((id = report_find_in(d, build, err, errlen)) == -1)
+		return -1;
+	*only = report_build_index(d, id);
+	return 0;
+}
+
+static void
+report_junit_case(FILE *f, const struct report_cell *c)
+{
+	const cJSON *run = report_cell_run(c);
+	const char *verdict = report_str(run, "verdict"), *title = report_str(run, "title");
+	const char *detail = report_str(run, "detail"), *stack = report_str(run, "stack");
+	int v = report_verdict(verdict), i;
+	char classname[300], tm[32];
+
+	util_fmt(classname, sizeof(classname), "rig.%s", c->board);
+	snprintf(tm, sizeof(tm), "%.3f", report_int(run, "duration_ms") > 0 ?
+	    (double)report_int(run, "duration_ms") / 1000.0 : 0.0);
+	fputs("    <testcase", f);
+	report_xml_attr(f, "name", c->scenario);
+	report_xml_attr(f, "classname", classname);
+	report_xml_attr(f, "time", tm);
+	fputs(">\n", f);
+	if (v != REPORT_PASS) {
+		fputs(v == REPORT_ERROR ? "      <error" : "      <failure", f);
+		report_xml_attr(f, "type", verdict);
+		report_xml_attr(f, "message", title[0] ? title : verdict);
+		fputc('>', f);
+		report_xml(f, detail);
+		if (stack[0]) {
+			fputs("\n", f);
+			report_xml(f, stack);
+		}
+		fputs(v == REPORT_ERROR ? "</error>\n" : "</failure>\n", f);
+	}
+	fputs("      <system-out>", f);
+	fprintf(f, "run %lld on %s", (long long)report_int(run, "id"), c->board);
+	if (report_str(run, "console_log")[0]) {
+		fputs("\nconsole log: ", f);
+		report_xml(f, report_str(run, "console_log"));
+		fprintf(f, " bytes %lld-%lld", (long long)report_int(run, "console_start"),
+		    (long long)report_int(run, "console_end"));
+	}
+	fprintf(f, "\nruns: %d (", c->runs);
+	for (i = 0; i < REPORT_NVERDICT; i++)
+		fprintf(f, "%s%s %d", i ? ", " : "", report_verdicts[i], c->counts[i]);
+	fprintf(f, ")%s</system-out>\n", report_flaky(c) ? "\nflaky: outcomes disagree" : "");
+	fputs("    </testcase>\n", f);
+}
+
+int
+report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errlen)
+{
+	static const char *const props[] = { "release", "version", "arch", "image_sha256",
+	    "config_sha256", "origin", "options" };
+	struct report_data d;
+	int only, i, j, k, tests = 0, failures = 0, errors = 0;
+
+	if (report_load(s, NULL, &d, err, errlen) == -1)
+		return -1;
+	if (report_selected(&d, build, &only, err, errlen) == -1) {
+		report_data_free(&d);
+		return -1;
+	}
+	for (i = 0; i < d.nc; i++) {
+		int v = report_verdict(report_str(report_cell_run(&d.c[i]), "verdict"));
+
+		if (only >= 0 && d.c[i].build != only)
+			continue;
+		tests++;
+		failures += report_failing(v);
+		errors += v == REPORT_ERROR;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	fprintf(f, "<testsuites name=\"rig\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", tests,
+	    failures, errors);
+	for (i = 0; i < d.nb; i++) {
+		int t = 0, fl = 0, er = 0;
+
+		if (only >= 0 && i != only)
+			continue;
+		for (j = 0; j < d.nc; j++)
+			if (d.c[j].build == i) {
+				int v = report_verdict(report_str(report_cell_run(&d.c[j]),
+				    "verdict"));
+
+				t++;
+				fl += report_failing(v);
+				er += v == REPORT_ERROR;
+			}
+		if (t == 0 && only < 0)
+			continue;	/* registered, never run: nothing to say in a test report */
+		fputs("  <testsuite", f);
+		report_xml_attr(f, "name", report_str(d.b[i].row, "name"));
+		fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\">\n", t, fl,
+		    er);
+		fputs("    <properties>\n", f);
+		for (k = 0; k < (int)UTIL_NELEM(props); k++) {
+			const char *v = report_str(d.b[i].row, props[k]);
+
+			if (v[0] == '\0')
+				continue;
+			fputs("      <property", f);
+			report_xml_attr(f, "name", props[k]);
+			report_xml_attr(f, "value", v);
+			fputs("/>\n", f);
+		}
+		fputs("    </properties>\n", f);
+		for (j = 0; j < d.nc; j++)
+			if (d.c[j].build == i)
+				report_junit_case(f, &d.c[j]);
+		fputs("  </testsuite>\n", f);
+	}
+	fputs("</testsuites>\n", f);
+	report_data_free(&d);
+	if (fflush(f) == EOF || ferror(f)) {
+		util_fmt(err, errlen, "junit: write failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* file:// URL of a path (made absolute against the working folder), percent-encoded. */
+static char *
+report_file_url(const char *path)
+{
+	char abs[PATH_MAX], cwd[PATH_MAX], *out, *o;
+	const unsigned char *p;
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		util_fmt(abs, sizeof(abs), "%s/%s", cwd, path);
+	else
+		util_strlcpy(abs, path, sizeof(abs));
+	out = o = xmalloc(strlen(abs) * 3 + 8);
+	o += sprintf(o, "file://");
+	for (p = (const unsigned char *)abs; *p; p++) {
+		if (isalnum(*p) || strchr("/-._~", *p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "%%%02X", *p);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* KCIDB paths and architectures allow [a-zA-Z0-9_-] (arch: lowercase, digits, _) only. */
+static void
+report_kcidb_word(const char *in, char *out, size_t len, int arch)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (arch)
+			out[i] = (char)(isalnum(ch) ? tolower(ch) : '_');
+		else
+			out[i] = (char)(isalnum(ch) || ch == '-' || ch == '_' ? ch : '_');
+	}
+	out[i] = '\0';
+}
+
+static void
+report_kcidb_add_url(cJSON *o, const char *key, const char *path)
+{
+	char *url;
+
+	if (path[0] == '\0')
+		return;
+	url = report_file_url(path);
+	cJSON_AddStringToObject(o, key, url);
+	free(url);
+}
+
+/* The options string "A=y B=n" as an object, for machines. */
+static cJSON *
+report_options_json(const char *opts)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *copy = xstrdup(opts), *tok, *save = NULL, *eq;
+
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if ((eq = strchr(tok, '=')) != NULL) {
+			*eq = '\0';
+			cJSON_AddStringToObject(o, tok, eq + 1);
+		}
+	free(copy);
+	return o;
+}
+
+static void
+report_kcidb_build(cJSON *checkouts, cJSON *builds, const struct report_build *b,
+    const char *id, const char *origin)
+{
+	const cJSON *r = b->row;
+	const char *origin_s = report_str(r, "origin"), *v;
+	cJSON *c = cJSON_CreateObject(), *o = cJSON_CreateObject(), *misc;
+	char arch[32], comment[512];
+	const char *image = report_str(r, "image_path");
+
+	cJSON_AddStringToObject(c, "id", id);
+	cJSON_AddStringToObject(c, "origin", origin);
+	if (strncmp(origin_s, "debian:", 7) == 0)
+		cJSON_AddStringToObject(c, "tree_name", "debian");
+	util_fmt(comment, sizeof(comment), "%s %s", report_str(r, "name"), b->key);
+	cJSON_AddStringToObject(c, "comment", comment);
+	cJSON_AddBoolToObject(c, "valid", 1);
+	misc = cJSON_AddObjectToObject(c, "misc");
+	cJSON_AddStringToObject(misc, "origin", origin_s);
+	if ((v = report_str(r, "package"))[0])
+		cJSON_AddStringToObject(misc, "package", v);
+	if ((v = report_str(r, "package_version"))[0])
+		cJSON_AddStringToObject(misc, "package_version", v);
+	cJSON_AddItemToArray(checkouts, c);
+
+	cJSON_AddStringToObject(o, "checkout_id", id);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "origin", origin);
+	util_fmt(comment, sizeof(comment), "%s (%s)", report_str(r, "name"),
+	    report_str(r, "release"));
+	cJSON_AddStringToObject(o, "comment", comment);
+	report_kcidb_word(report_str(r, "arch"), arch, sizeof(arch), 1);
+	cJSON_AddStringToObject(o, "architecture", arch);
+	if ((v = report_str(r, "options"))[0])
+		cJSON_AddStringToObject(o, "config_name", v);
+	report_kcidb_add_url(o, "config_url", report_str(r, "config_path"));
+	if (image[0]) {
+		cJSON *files = cJSON_AddArrayToObject(o, "output_files"), *f = cJSON_CreateObject();
+		const char *base = strrchr(image, '/');
+
+		cJSON_AddStringToObject(f, "name", base && base[1] ? base + 1 : "image");
+		report_kcidb_add_url(f, "url", image);
+		cJSON_AddItemToArray(files, f);
+	}
+	/* The rig did not build it, only got it: it exists, so as a build it passed. */
+	cJSON_AddStringToObject(o, "status", "PASS");
+	misc = cJSON_AddObjectToObject(o, "misc");
+	cJSON_AddNumberToObject(misc, "rig_build_id", (double)b->id);
+	cJSON_AddStringToObject(misc, "release", report_str(r, "release"));
+	cJSON_AddStringToObject(misc, "version", report_str(r, "version"));
+	if ((v = report_str(r, "reported_version"))[0])
+		cJSON_AddStringToObject(misc, "reported_version", v);
+	cJSON_AddStringToObject(misc, "image_sha256", report_str(r, "image_sha256"));
+	if ((v = report_str(r, "config_sha256"))[0])
+		cJSON_AddStringToObject(misc, "config_sha256", v);
+	if ((v = report_str(r, "options"))[0])
+		cJSON_AddItemToObject(misc, "options", report_options_json(v));
+	cJSON_AddItemToArray(builds, o);
+}
+
+static void
+report_kcidb_test(cJSON *tests, const cJSON *run, const struct report_cell *c,
+    const char *build_id, const char *origin)
+{
+	const char *verdict = report_str(run, "verdict"), *title = report_str(run, "title");
+	const char *stack = report_str(run, "stack"), *detail = report_str(run, "detail");
+	static const char *const status[REPORT_NVERDICT] = { "PASS", "FAIL", "FAIL", "FAIL",
+	    "ERROR" };
+	cJSON *t = cJSON_CreateObject(), *env, *misc;
+	char id[128], path[300], word[256], *excerpt;
+	size_t n;
+
+	util_fmt(id, sizeof(id), "%s:run-%lld", origin, (long long)report_int(run, "id"));
+	cJSON_AddStringToObject(t, "id", id);
+	cJSON_AddStringToObject(t, "build_id", build_id);
+	cJSON_AddStringToObject(t, "origin", origin);
+	report_kcidb_word(c->scenario, word, sizeof(word), 0);
+	util_fmt(path, sizeof(path), "rig.%s", word);
+	cJSON_AddStringToObject(t, "path", path);
+	cJSON_AddStringToObject(t, "status", status[report_verdict(verdict)]);
+	report_json_str(t, "comment", title[0] ? title : verdict);
+	if (report_str(run, "started")[0])
+		cJSON_AddStringToObject(t, "start_time", report_str(run, "started"));
+	if (report_int(run, "duration_ms") >= 0)
+		cJSON_AddNumberToObject(t, "duration",
+		    (double)report_int(run, "duration_ms") / 1000.0);
+	report_kcidb_add_url(t, "log_url", report_str(run, "console_log"));
+	if (title[0] || stack[0] || detail[0]) {
+		/* The schema caps excerpts at 16384 characters; a cut at a byte stays under it. */
+		excerpt = xasprintf("%s%s%s%s%s", title, title[0] ? "\n" : "", detail,
+		    detail[0] && stack[0] ? "\n" : "", stack);
+		if ((n = strlen(excerpt)) > 16000) {
+			/* Cut at the start of a character, not inside one. */
+			n = 16000;
+			while (n > 0 && ((unsigned char)excerpt[n] & 0xc0) == 0x80)
+				n--;
+			excerpt[n] = '\0';
+		}
+		report_json_str(t, "log_excerpt", excerpt);
+		free(excerpt);
+	}
+	env = cJSON_AddObjectToObject(t, "environment");
+	util_fmt(word, sizeof(word), "rig board %s", c->board);
+	cJSON_AddStringToObject(env, "comment", word);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(env, "misc"), "board", c->board);
+	misc = cJSON_AddObjectToObject(t, "misc");
+	cJSON_AddStringToObject(misc, "verdict", verdict);
+	report_json_str(misc, "title", title);
+	cJSON_AddStringToObject(misc, "board", c->board);
+	cJSON_AddStringToObject(misc, "scenario", c->scenario);
+	cJSON_AddNumberToObject(misc, "run_id", (double)report_int(run, "id"));
+	if (report_int(run, "console_start") >= 0)
+		cJSON_AddNumberToObject(misc, "console_start",
+		    (double)report_int(run, "console_start"));
+	if (report_int(run, "console_end") >= 0)
+		cJSON_AddNumberToObject(misc, "console_end",
+		    (double)report_int(run, "console_end"));
+	if (report_int(run, "repeat_of") >= 0) {
+		cJSON_AddNumberToObject(misc, "repeat_of", (double)report_int(run, "repeat_of"));
+		cJSON_AddStringToObject(misc, "repeat_why", report_str(run, "repeat_why"));
+	}
+	cJSON_AddBoolToObject(misc, "flaky", report_flaky(c));
+	cJSON_AddItemToArray(tests, t);
+}
+
+int
+report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, char *err,
+    size_t errlen)
+{
+	struct report_data d;
+	cJSON *o, *checkouts, *builds, *tests, *run, *ver;
+	char **ids, *text;
+	int only, i, j;
+	const char *p;
+
+	if (origin == NULL || origin[0] == '\0') {
+		util_fmt(err, errlen, "kcidb: an origin is needed (lowercase letters, digits, _)");
+		return -1;
+	}
+	for (p = origin; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
+			util_fmt(err, errlen, "kcidb: origin %s: only lowercase letters, digits"
+			    " and _", origin);
+			return -1;
+		}
+	if (report_load(s, NULL, &d, err, errlen) == -1)
+		return -1;
+	if (report_selected(&d, build, &only, err, errlen) == -1) {
+		report_data_free(&d);
+		return -1;
+	}
+	o = cJSON_CreateObject();
+	ver = cJSON_AddObjectToObject(o, "version");
+	cJSON_AddNumberToObject(ver, "major", 5);
+	cJSON_AddNumberToObject(ver, "minor", 3);
+	checkouts = cJSON_AddArrayToObject(o, "checkouts");
+	builds = cJSON_AddArrayToObject(o, "builds");
+	tests = cJSON_AddArrayToObject(o, "tests");
+	/*
+	 * Ids by image digest: the same kernel has the same id in every export and on every rig
+	 * host; rows that share an image (boots that reported differently) are exported once.
+	 */
+	ids = xcalloc((size_t)d.nb + 1, sizeof(*ids));
+	for (i = 0; i < d.nb; i++) {
+		const char *sha = report_str(d.b[i].row, "image_sha256");
+
+		if (only >= 0 && i != only)
+			continue;
+		ids[i] = sha[0] ? xasprintf("%s:%s", origin, sha) :
+		    xasprintf("%s:build-%lld", origin, (long long)d.b[i].id);
+		for (j = 0; j < i; j++)
+			if (ids[j] && strcmp(ids[j], ids[i]) == 0)
+				break;
+		if (j == i)
+			report_kcidb_build(checkouts, builds, &d.b[i], ids[i], origin);
+	}
+	/* Every finished run is a test run, retries and confirmations included. */
+	cJSON_ArrayForEach(run, d.runs_rows) {
+		int bi = report_build_index(&d, report_int(run, "build_id"));
+		const struct report_cell *c;
+
+		if (bi < 0 || ids[bi] == NULL)
+			continue;
+		c = report_cell_of(&d, bi, report_str(run, "board"), report_str(run, "scenario"));
+		if (c)
+			report_kcidb_test(tests, run, c, ids[bi], origin);
+	}
+	for (i = 0; i < d.nb; i++)
+		free(ids[i]);
+	free(ids);
+	report_data_free(&d);
+	text = cJSON_Print(o);
+	cJSON_Delete(o);
+	if (text == NULL) {
+		util_fmt(err, errlen, "kcidb: out of memory");
+		return -1;
+	}
+	fputs(text, f);
+	fputc('\n', f);
+	free(text);
+	if (fflush(f) == EOF || ferror(f)) {
+		util_fmt(err, errlen, "kcidb: write failed");
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_should_confirm(struct store *s, int64_t run, char *err, size_t errlen)
+{
+	struct report_data d;
+	const cJSON *r = NULL, *it;
+	const struct report_cell *c, *prev = NULL;
+	int bi, i, v, answer = 0;
+
+	if (report_load(s, NULL, &d, err, errlen) == -1)
+		return -1;
+	cJSON_ArrayForEach(it, d.runs_rows)
+		if (report_int(it, "id") == run)
+			r = it;
+	if (r == NULL) {
+		util_fmt(err, errlen, "run %lld: not finished or not tied to a build",
+		    (long long)run);
+		report_data_free(&d);
+		return -1;
+	}
+	v = report_verdict(report_str(r, "verdict"));
+	bi = report_build_index(&d, report_int(r, "build_id"));
+	c = report_cell_of(&d, bi, report_str(r, "board"), report_str(r, "scenario"));
+	/* Errors are retried, not confirmed; a confirmation or a second result is the answer. */
+	if (v == REPORT_ERROR || strcmp(report_str(r, "repeat_why"), "confirm") == 0 ||
+	    c == NULL || report_kernel_runs(c) > 1)
+		goto out;
+	for (i = bi - 1; i >= 0 && prev == NULL; i--) {
+		prev = report_cell_of(&d, i, c->board, c->scenario);
+		if (prev && report_kernel_runs(prev) == 0)
+			prev = NULL;
+	}
+	if (prev && strcmp(report_str(prev->last_kernel, "verdict"), report_str(r, "verdict")))
+		answer = 1;
+out:
+	report_data_free(&d);
+	return answer;
+}
