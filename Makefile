@@ -33,7 +33,7 @@ LIBRIG     := $(BUILD)/lib/librig.a
 LAB     ?= var/lab
 export RIG_CACHE ?= $(CURDIR)/var/cache
 
-.PHONY: all deps lab lab-stop check unit integration bench clean fuzz
+.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install
 all: $(BUILD)/bin/rigd $(BUILD)/bin/rigctl
 
 $(BUILD)/obj/%.o: %.c
@@ -85,6 +85,22 @@ bench: deps all
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Installs the programs, manual pages, board side and systemd units under PREFIX (DESTDIR too).
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/rig/firmware \
+	    $(DESTDIR)/etc/rig/boards $(DESTDIR)/etc/rig/scenarios $(DESTDIR)/lib/systemd/system
+	install -m 755 $(BUILD)/bin/rigd $(DESTDIR)$(PREFIX)/sbin/rigd
+	install -m 755 $(BUILD)/bin/rigctl $(DESTDIR)$(PREFIX)/bin/rigctl
+	install -m 644 rig/man/rigctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 rig/man/rigd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 755 firmware/mkimage firmware/init $(DESTDIR)$(PREFIX)/lib/rig/firmware/
+	install -m 644 boards/*.yaml $(DESTDIR)/etc/rig/boards/
+	install -m 644 scenarios/*.yaml $(DESTDIR)/etc/rig/scenarios/
+	install -m 644 rig/systemd/*.service rig/systemd/*.timer $(DESTDIR)/lib/systemd/system/ 2>/dev/null || \
+	    install -m 644 rig/systemd/*.service $(DESTDIR)/lib/systemd/system/
 
 clean:
 	rm -rf build

@@ -16,6 +16,10 @@ static const struct cmd_show_col cmd_show_boards[] = {
 	{ "queued", "QUEUE", 6 }, { "classes", "CLASSES", 14 }, { "release", "KERNEL", 18 },
 	{ "reason", "REASON", 0 }, { NULL, NULL, 0 },
 };
+static const struct cmd_show_col cmd_show_scenarios[] = {
+	{ "name", "SCENARIO", 20 }, { "classes", "CLASSES", 10 }, { "steps", "STEPS", 6 },
+	{ "description", "DESCRIPTION", 0 }, { NULL, NULL, 0 },
+};
 static const struct cmd_show_col cmd_show_runs[] = {
 	{ "id", "RUN", 5 }, { "board", "BOARD", 8 }, { "scenario", "SCENARIO", 20 },
 	{ "build", "KERNEL", 18 }, { "verdict", "VERDICT", 8 }, { "started", "STARTED", 25 },
@@ -121,8 +125,9 @@ cmd_show(int argc, char **argv)
 	}
 	if (what == NULL || (strcmp(what, "run") == 0) != (id != NULL) ||
 	    (strcmp(what, "boards") && strcmp(what, "runs") && strcmp(what, "builds") &&
+	    strcmp(what, "scenarios") &&
 	    strcmp(what, "crashes") && strcmp(what, "run"))) {
-		fprintf(stderr, "usage: rigctl show boards|runs|builds|crashes [--json]\n"
+		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|crashes [--json]\n"
 		    "       rigctl show run ID [--json]\n");
 		return RIGCTL_LAB_ERROR;
 	}
@@ -148,6 +153,8 @@ cmd_show(int argc, char **argv)
 			cmd_show_table(items, cmd_show_boards);
 		else if (strcmp(what, "runs") == 0)
 			cmd_show_table(items, cmd_show_runs);
+		else if (strcmp(what, "scenarios") == 0)
+			cmd_show_table(items, cmd_show_scenarios);
 		else if (strcmp(what, "builds") == 0)
 			cmd_show_table(items, cmd_show_builds);
 		else if (strcmp(what, "crashes") == 0)

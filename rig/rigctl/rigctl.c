@@ -21,7 +21,7 @@ static const struct {
 	const char *help;
 } rigctl_cmds[] = {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--json]   run a scenario, stream its steps" },
-	{ "show", cmd_show, "show boards|runs|builds|crashes [--json], show run ID" },
+	{ "show", cmd_show, "show boards|scenarios|runs|builds|crashes [--json], show run ID" },
 	{ "power", cmd_power, "power BOARD on|off|cycle" },
 	{ "console", cmd_console, "console BOARD                      live console, read-only" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },

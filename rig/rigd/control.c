@@ -333,6 +333,25 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		for (i = 0; i < r->nboards; i++)
 			cJSON_AddItemToArray(items, board_describe(r->boards[i]));
+	} else if (strcmp(what, "scenarios") == 0) {
+		items = cJSON_CreateArray();
+		for (i = 0; i < r->nscens; i++) {
+			const struct scenario *sc = &r->scens[i];
+			char classes[160] = "";
+			int k;
+			o = cJSON_CreateObject();
+			for (k = 0; k < sc->nclasses; k++) {
+				if (k)
+					strncat(classes, " ", sizeof(classes) - strlen(classes) - 1);
+				strncat(classes, sc->classes[k], sizeof(classes) - strlen(classes) - 1);
+			}
+			cJSON_AddStringToObject(o, "name", sc->name);
+			cJSON_AddStringToObject(o, "classes", classes);
+			cJSON_AddNumberToObject(o, "steps", sc->nsteps);
+			cJSON_AddBoolToObject(o, "fresh_boot", sc->fresh_boot);
+			cJSON_AddStringToObject(o, "description", sc->description);
+			cJSON_AddItemToArray(items, o);
+		}
 	} else if (strcmp(what, "runs") == 0) {
 		items = store_query(r->store, "SELECT r.id, r.board, r.scenario, b.release AS build,"
 		    " r.verdict, r.title, r.started, r.duration_ms, r.recovery_ms, r.state FROM runs r"
@@ -365,7 +384,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {
-		control_reply(c, PROTO_INVALID, "show: boards, runs, builds, crashes or run ID", NULL);
+		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, crashes or run ID", NULL);
 		return;
 	}
 	if (items == NULL) {

@@ -35,7 +35,23 @@ check "rigd does not start on them" [ $? -eq 1 ] && [ ! -e "$T/state/rigd.sock" 
 "$RIGD" -n > "$T/ok.out" 2>&1
 check "the shipped files check clean" [ $? -eq 0 ] && contains "$T/ok.out" "OK"
 
-rigd_start || finish
+rm "$T/scen/bad-steps.yaml"
+SCENDIR=$T/scen rigd_start || finish
+cat > "$T/scen/extra.yaml" <<'YAML'
+name: extra
+steps:
+  - hold: i2c
+  - release: i2c
+YAML
+kill -HUP "$RIGD_PID"
+sleep 0.5
+check "SIGHUP reads new scenario files" sh -c '"$0" show scenarios | grep -q "^extra "' "$RIGCTL"
+printf 'name: broken\nsteps: [\n' > "$T/scen/broken.yaml"
+kill -HUP "$RIGD_PID"
+sleep 0.5
+check "a bad file at SIGHUP keeps the scenarios as they were" sh -c '"$0" show scenarios | grep -q "^extra "' "$RIGCTL"
+check "and says why, with file and line" contains "$T/rigd.log" "$T/scen/broken.yaml:"
+rm "$T/scen/broken.yaml"
 /usr/bin/python3 - "$RIG_SOCKET" > "$T/proto.out" 2>&1 <<'PY'
 import json, socket, struct, sys
 path = sys.argv[1]
