@@ -9,11 +9,19 @@
 #include "triage.h"
 
 /*
- * The floors this engine has reached; a change that lowers them fails here. Raise them as the
+ * The corpus is split in two so the measure also says something about logs the rules were not
+ * written for. A file whose name (its number) is divisible by 5 is held out: rules are tuned by
+ * reading failures of the other files only (the tuned set), and the held-out set is only ever
+ * counted, never listed (RIG_TRIAGE_VERBOSE prints tuned-set misses; RIG_TRIAGE_VERBOSE=all
+ * prints held-out ones too, for a final look that must then be reported as such).
+ *
+ * The floors each set has reached; a change that lowers them fails here. Raise them as the
  * rules improve (the goal is 90% exact titles, 99% crash/no-crash agreement).
  */
-#define FLOOR_EXACT_PCT		84.5
-#define FLOOR_AGREE_PCT		99.0
+#define FLOOR_EXACT_PCT		85.9
+#define FLOOR_AGREE_PCT		99.4
+#define FLOOR_HELD_EXACT_PCT	81.2
+#define FLOOR_HELD_AGREE_PCT	98.0
 
 struct first {
 	int	n;
@@ -98,12 +106,32 @@ corpus_file(const char *path, struct tally *ty, int verbose)
 	free(buf);
 }
 
+/* Held out: the file's number is divisible by 5 (names are decimal numbers). */
+static int
+held_out(const char *name)
+{
+	char *end;
+	long n = strtol(name, &end, 10);
+
+	return *end == '\0' && n % 5 == 0;
+}
+
+static void
+report(const char *set, const struct tally *ty, double *exact, double *agree)
+{
+	*exact = 100.0 * ty->exact / (ty->crashes ? ty->crashes : 1);
+	*agree = 100.0 * ty->agree / (ty->files ? ty->files : 1);
+	printf("%s: %d logs, %d crashes: exact titles %d (%.1f%%), crash/no-crash agreement %d (%.1f%%), "
+	    "corrupted flag agrees on %d of the exact\n", set, ty->files, ty->crashes, ty->exact, *exact,
+	    ty->agree, *agree, ty->corrupt_agree);
+}
+
 static void
 corpus_titles_reach_the_floor(void)
 {
 	const char *dir = getenv("RIG_CORPUS");
-	int verbose = getenv("RIG_TRIAGE_VERBOSE") != NULL;
-	struct tally ty = { 0, 0, 0, 0, 0 };
+	const char *vb = getenv("RIG_TRIAGE_VERBOSE");
+	struct tally ty = { 0, 0, 0, 0, 0 }, held = { 0, 0, 0, 0, 0 };
 	struct dirent *de;
 	DIR *d;
 
@@ -120,19 +148,26 @@ corpus_titles_reach_the_floor(void)
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		corpus_file(path, &ty, verbose);
+		if (held_out(de->d_name))
+			corpus_file(path, &held, vb != NULL && strcmp(vb, "all") == 0);
+		else
+			corpus_file(path, &ty, vb != NULL);
 	}
 	closedir(d);
-	CHECK(ty.files > 400);
-	if (ty.files == 0)
+	CHECK(ty.files > 300);
+	CHECK(held.files > 80);
+	if (ty.files == 0 || held.files == 0)
 		return;
-	double exact = 100.0 * ty.exact / (ty.crashes ? ty.crashes : 1);
-	double agree = 100.0 * ty.agree / ty.files;
-	printf("corpus: %d logs, %d crashes: exact titles %d (%.1f%%), crash/no-crash agreement %d (%.1f%%), "
-	    "corrupted flag agrees on %d of the exact\n", ty.files, ty.crashes, ty.exact, exact, ty.agree,
-	    agree, ty.corrupt_agree);
+	struct tally all = { ty.files + held.files, ty.crashes + held.crashes, ty.agree + held.agree,
+	    ty.exact + held.exact, ty.corrupt_agree + held.corrupt_agree };
+	double exact, agree, hexact, hagree, aexact, aagree;
+	report("tuned set", &ty, &exact, &agree);
+	report("held-out set", &held, &hexact, &hagree);
+	report("whole corpus", &all, &aexact, &aagree);
 	CHECK(exact >= FLOOR_EXACT_PCT);
 	CHECK(agree >= FLOOR_AGREE_PCT);
+	CHECK(hexact >= FLOOR_HELD_EXACT_PCT);
+	CHECK(hagree >= FLOOR_HELD_AGREE_PCT);
 }
 
 int
