@@ -310,8 +310,13 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 			triage_begin(t, hdr, kind, ctx, msg, msglen, lstart, lend);
 		return;
 	}
-	int same = t->ctxkind != TRIAGE_CTX_TASK && t->ctxkind != TRIAGE_CTX_CPU ? 1 :
-	    strcmp(ctx, t->ctx) == 0 || (t->cputrace && kind == TRIAGE_CTX_CPU);
+	/*
+	 * A line belongs to the report when it comes from the same source: the same task or CPU,
+	 * or for a console without caller ids, a line with a timestamp when the header had one
+	 * (lines without one are another writer on the same port, such as a fuzzer's log).
+	 */
+	int same = (kind == t->ctxkind && strcmp(ctx, t->ctx) == 0) ||
+	    (t->cputrace && kind == TRIAGE_CTX_CPU);
 	/* Another report from the same source: this one is over, the next begins here. */
 	if (hdr >= 0 && !(flags & TRIAGE_HDR_CONTINUES) && same &&
 	    (t->ctxkind == TRIAGE_CTX_NONE || t->ctxkind == TRIAGE_CTX_CONSOLE || strcmp(ctx, t->ctx) == 0)) {

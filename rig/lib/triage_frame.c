@@ -253,12 +253,22 @@ triage_frame_canon(char *f)
 	/* Each arch and kernel version names the syscall entry differently; the syscall is the same. */
 	static const char *const pre[] = {
 		"__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__riscv_sys_", "__s390x_sys_",
-		"__s390_sys_", "__se_sys_", "__do_sys_", "___sys_", "__sys_", "ksys_", "SyS_",
-		"SYSC_", "compat_SyS_", "compat_SYSC_", "__x64_compat_sys_",
+		"__s390_sys_", "__do_sys_", "___sys_", "__sys_", "ksys_", "SyS_",
+		"SYSC_", "__x64_compat_sys_",
 		"__ia32_compat_sys_", "__arm64_compat_sys_", "__do_compat_sys_",
 		"__se_compat_sys_", NULL
 	};
 
+	/* The inner syscall bodies (and old compat wrappers) are named by the bare syscall name. */
+	static const char *const bare[] = { "__se_sys_", "compat_SyS_", "compat_SYSC_", NULL };
+
+	for (int i = 0; bare[i] != NULL; i++) {
+		size_t n = strlen(bare[i]);
+		if (strncmp(f, bare[i], n) == 0 && f[n] != '\0') {
+			memmove(f, f + n, strlen(f + n) + 1);
+			return;
+		}
+	}
 	for (int i = 0; pre[i] != NULL; i++) {
 		size_t n = strlen(pre[i]);
 		if (strncmp(f, pre[i], n) == 0 && f[n] != '\0') {

@@ -18,7 +18,7 @@
 /* Stack parts: a regex to find (its first group, if any, is a frame) or one of these. */
 #define P_PC	"@PC"		/* the faulting PC line: RIP:, IP:, pc :, PC is at */
 #define P_TRACE	"@TRACE"	/* frames from here to the next stack keyword */
-#define P_CALL	"Call [Tt]race:"
+#define P_CALL	"(?:Call [Tt]race|Backtrace):"
 
 enum {
 	F_NOSTACK = 1,		/* the report carries no stack; do not call it corrupted for that */
