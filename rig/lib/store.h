@@ -111,4 +111,10 @@ int store_build_reported(struct store *s, int64_t build, const char *proc_versio
  */
 int store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why);
 
+/*
+ * One statement for modules that keep their own tables (queue.c): types binds in order, 't'
+ * text (NULL is SQL NULL), 'i' int64; *rowid (may be NULL) gets the last insert id. 0 or -1.
+ */
+int store_sql(struct store *s, int64_t *rowid, const char *sql, const char *types, ...);
+
 #endif

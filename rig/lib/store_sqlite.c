@@ -557,3 +557,17 @@ store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why)
 	return store_exec(s, NULL, "UPDATE runs SET repeat_of=?, repeat_why=? WHERE id=?", "iti",
 	    of, why, run);
 }
+
+int
+store_sql(struct store *s, int64_t *rowid, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	pthread_mutex_lock(&s->lock);
+	rc = store_execv(s, rowid, sql, types, ap);
+	pthread_mutex_unlock(&s->lock);
+	va_end(ap);
+	return rc;
+}

@@ -73,31 +73,33 @@ cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "board", required_argument, NULL, 'b' },
+		{ "build", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rigctl_conn c;
 	cJSON *req, *msg = NULL;
-	const char *board = NULL;
+	const char *board = NULL, *build = NULL;
 	char *data;
 	size_t len;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "b:jh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:k:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': board = optarg; break;
+		case 'k': build = optarg; break;
 		case 'j': rigctl_json = 1; break;
 		case 'h':
-			printf("usage: rigctl run SCENARIO [--board B] [--json]\n");
+			printf("usage: rigctl run SCENARIO [--board B] [--build K] [--json]\n");
 			return RIGCTL_PASS;
 		default:
-			fprintf(stderr, "usage: rigctl run SCENARIO [--board B] [--json]\n");
+			fprintf(stderr, "usage: rigctl run SCENARIO [--board B] [--build K] [--json]\n");
 			return RIGCTL_LAB_ERROR;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: rigctl run SCENARIO [--board B] [--json]\n");
+		fprintf(stderr, "usage: rigctl run SCENARIO [--board B] [--build K] [--json]\n");
 		return RIGCTL_LAB_ERROR;
 	}
 	req = cJSON_CreateObject();
@@ -105,6 +107,8 @@ cmd_run(int argc, char **argv)
 	cJSON_AddStringToObject(req, "scenario", argv[optind]);
 	if (board)
 		cJSON_AddStringToObject(req, "board", board);
+	if (build)
+		cJSON_AddStringToObject(req, "build", build);
 	rigctl_request(&c, req);
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {
 		if (rigctl_json) {

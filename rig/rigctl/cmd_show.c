@@ -26,9 +26,14 @@ static const struct cmd_show_col cmd_show_runs[] = {
 	{ "title", "TITLE", 0 }, { NULL, NULL, 0 },
 };
 static const struct cmd_show_col cmd_show_builds[] = {
-	{ "id", "ID", 4 }, { "name", "NAME", 28 }, { "release", "RELEASE", 18 },
-	{ "arch", "ARCH", 6 }, { "runs", "RUNS", 5 }, { "origin", "ORIGIN", 0 },
+	{ "id", "ID", 4 }, { "name", "NAME", 30 }, { "release", "RELEASE", 20 },
+	{ "arch", "ARCH", 6 }, { "runs", "RUNS", 5 }, { "options", "OPTIONS", 0 },
 	{ NULL, NULL, 0 },
+};
+static const struct cmd_show_col cmd_show_jobs[] = {
+	{ "id", "JOB", 5 }, { "build", "BUILD", 30 }, { "board", "BOARD", 8 },
+	{ "scenario", "SCENARIO", 20 }, { "state", "STATE", 8 }, { "attempts", "TRIES", 6 },
+	{ "why", "WHY", 10 }, { "note", "NOTE", 0 }, { NULL, NULL, 0 },
 };
 static const struct cmd_show_col cmd_show_crashes[] = {
 	{ "count", "COUNT", 6 }, { "first_seen", "FIRST", 25 }, { "last_seen", "LAST", 25 },
@@ -70,6 +75,26 @@ cmd_show_table(cJSON *items, const struct cmd_show_col *cols)
 		}
 		printf("\n");
 	}
+}
+
+static void cmd_show_table(cJSON *items, const struct cmd_show_col *cols);
+
+static void
+cmd_show_queue(cJSON *msg)
+{
+	cJSON *it;
+
+	if (rigctl_json) {
+		char *s = cJSON_Print(msg);
+		printf("%s\n", s);
+		free(s);
+		return;
+	}
+	printf("queue:");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(msg, "counts"))
+		printf(" %s %d", rigctl_str(it, "state"), cJSON_GetObjectItem(it, "n")->valueint);
+	printf("\n");
+	cmd_show_table(cJSON_GetObjectItem(msg, "jobs"), cmd_show_jobs);
 }
 
 static void
@@ -125,9 +150,9 @@ cmd_show(int argc, char **argv)
 	}
 	if (what == NULL || (strcmp(what, "run") == 0) != (id != NULL) ||
 	    (strcmp(what, "boards") && strcmp(what, "runs") && strcmp(what, "builds") &&
-	    strcmp(what, "scenarios") &&
+	    strcmp(what, "scenarios") && strcmp(what, "queue") &&
 	    strcmp(what, "crashes") && strcmp(what, "run"))) {
-		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|crashes [--json]\n"
+		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes [--json]\n"
 		    "       rigctl show run ID [--json]\n");
 		return RIGCTL_LAB_ERROR;
 	}
@@ -143,6 +168,12 @@ cmd_show(int argc, char **argv)
 			continue;
 		}
 		rigctl_check_result(msg);
+		if (strcmp(what, "queue") == 0) {
+			cmd_show_queue(msg);
+			cJSON_Delete(msg);
+			rigctl_close(&c);
+			return RIGCTL_PASS;
+		}
 		items = cJSON_GetObjectItem(msg, "items");
 		if (rigctl_json) {
 			char *s = cJSON_Print(strcmp(what, "run") == 0 ?

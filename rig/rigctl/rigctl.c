@@ -20,9 +20,14 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } rigctl_cmds[] = {
-	{ "run", cmd_run, "run SCENARIO [--board B] [--json]   run a scenario, stream its steps" },
-	{ "show", cmd_show, "show boards|scenarios|runs|builds|crashes [--json], show run ID" },
+	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
+	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes [--json], show run ID" },
 	{ "power", cmd_power, "power BOARD on|off|cycle" },
+	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A]" },
+	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },
+	{ "matrix", cmd_matrix, "matrix [--board B] [--json]           builds x scenarios" },
+	{ "compare", cmd_compare, "compare BUILD_A BUILD_B [--json]     regressions and fixes" },
+	{ "export", cmd_export, "export junit|kcidb [--build NAME]    results on stdout" },
 	{ "console", cmd_console, "console BOARD                      live console, read-only" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
 	{ "ping", cmd_ping, "ping                               is rigd there" },
@@ -114,6 +119,29 @@ rigctl_check_result(cJSON *msg)
 	if (strcmp(rigctl_str(msg, "status"), PROTO_OK) == 0)
 		return;
 	fprintf(stderr, "rigctl: %s: %s\n", rigctl_str(msg, "status"), rigctl_str(msg, "error"));
+	exit(RIGCTL_LAB_ERROR);
+}
+
+cJSON *
+rigctl_call(cJSON *req)
+{
+	struct rigctl_conn c;
+	cJSON *msg = NULL;
+	char *data;
+	size_t len;
+
+	rigctl_request(&c, req);
+	while (rigctl_next(&c, &msg, &data, &len) == 1) {
+		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
+			rigctl_check_result(msg);
+			rigctl_close(&c);
+			return msg;
+		}
+		if (*rigctl_str(msg, "msg"))
+			fprintf(stderr, "  %s\n", rigctl_str(msg, "msg"));
+		cJSON_Delete(msg);
+	}
+	fprintf(stderr, "rigctl: rigd hung up\n");
 	exit(RIGCTL_LAB_ERROR);
 }
 

@@ -30,7 +30,15 @@ void rigctl_close(struct rigctl_conn *c);
 void rigctl_check_result(cJSON *msg);
 const char *rigctl_str(cJSON *o, const char *key);
 
+/* One request, its final result (exits 2 unless ok); progress messages go to stderr. */
+cJSON *rigctl_call(cJSON *req);
+
 int cmd_run(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_nightly(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_power(int argc, char **argv);
 int cmd_console(int argc, char **argv);

@@ -2,7 +2,9 @@
 #include "rigd.h"
 #include "console.h"
 #include "log.h"
+#include "queue.h"
 #include "remote.h"
+#include "report.h"
 #include "util.h"
 
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *board_state_names[] = {
@@ -207,7 +210,7 @@ board_image(struct board *b, char *err, size_t errlen)
 	util_fmt(out, sizeof(out), "%s/images/%s", r->statedir, b->conf.name);
 	snprintf(cmd, sizeof(cmd), "'%s/mkimage' --arch '%s' --kernel '%s' --modules '%s'"
 	    " --key '%s.pub' --cache '%s' --out '%s'%s%s%s", r->firmwaredir, b->conf.arch,
-	    b->conf.kernel_package, b->conf.modules, r->keyfile, r->cachedir, out,
+	    b->boot_package, b->conf.modules, r->keyfile, r->cachedir, out,
 	    b->conf.qemu_dtb[0] ? " --dtb '" : "", b->conf.qemu_dtb,
 	    b->conf.qemu_dtb[0] ? "'" : "");
 	log_debug("%s: %s", b->conf.name, cmd);
@@ -222,7 +225,7 @@ board_image(struct board *b, char *err, size_t errlen)
 	line[strcspn(line, "\n")] = '\0';
 	if (st != 0 || line[0] == '\0') {
 		util_fmt(err, errlen, "image for %s (%s) could not be built: see rigd's log",
-		    b->conf.name, b->conf.kernel_package);
+		    b->conf.name, b->boot_package);
 		return -1;
 	}
 	util_strlcpy(b->image_env, line, sizeof(b->image_env));
@@ -246,6 +249,7 @@ board_identify(struct board *b, char *err, size_t errlen)
 {
 	char out[1024], *nl;
 	struct store_build sb = { 0 };
+	int64_t id;
 	int st;
 
 	if (remote_run(b->ssh, "uname -r; cat /proc/version", 10000, &st, out, sizeof(out)) != 0 ||
@@ -269,8 +273,19 @@ board_identify(struct board *b, char *err, size_t errlen)
 	util_strlcpy(sb.image_sha256, b->image_sha256, sizeof(sb.image_sha256));
 	util_strlcpy(sb.config_sha256, b->config_sha256, sizeof(sb.config_sha256));
 	snprintf(sb.origin, sizeof(sb.origin), "debian:%s=%s", b->package, b->package_version);
+	/* A build registered by hand is known by its image: the board's report joins that row. */
+	id = store_build_find_image(b->rigd->store, b->image_sha256);
+	if (id > 0)
+		store_build_reported(b->rigd->store, id, b->version);
+	else
+		id = store_build_get_or_add(b->rigd->store, &sb);
+	if (b->boot_build > 0 && id != b->boot_build) {
+		util_fmt(err, errlen, "build mismatch: asked for build %lld, the board runs %s (%s)",
+		    (long long)b->boot_build, b->release, b->image_sha256);
+		return -1;
+	}
 	pthread_mutex_lock(&b->lock);
-	b->build_id = store_build_get_or_add(b->rigd->store, &sb);
+	b->build_id = id;
 	pthread_mutex_unlock(&b->lock);
 	return 0;
 }
@@ -355,8 +370,20 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 }
 
 /* Boots, retrying once: a board that fails twice is taken out of service with the reason. */
+static int board_boot_as(struct board *b, enum board_state during, int fault_on_fail);
+
 static int
 board_boot(struct board *b, enum board_state during)
+{
+	return board_boot_as(b, during, 1);
+}
+
+/*
+ * fault_on_fail: a board that cannot boot its own kernel is broken (FAULT, out of service);
+ * one that cannot boot a build it was asked to try has shown something about that build.
+ */
+static int
+board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 {
 	char err[512], reason[600];
 	int attempt;
@@ -379,7 +406,7 @@ board_boot(struct board *b, enum board_state during)
 		    b->console_ready_ms, -1, b->con.log, err);
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
-	board_set_state(b, BOARD_FAULT, reason);
+	board_set_state(b, fault_on_fail ? BOARD_FAULT : BOARD_OFF, reason);
 	return -1;
 }
 
@@ -457,6 +484,69 @@ board_recover(struct board *b, struct board_job *job, int64_t run_id)
 	    (util_now_ms() - t0) / 1000.0);
 }
 
+/*
+ * Makes the board run a registered build (0: whatever it runs, else its own kernel). Virtual
+ * boards boot Debian packages; a build without one cannot run there. 0, or -1 with err.
+ */
+static int
+board_use_build(struct board *b, int64_t build, char *err, size_t errlen)
+{
+	char id[32];
+	const char *p[1] = { id };
+	cJSON *rows, *row, *pkg;
+	enum board_state s;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	pthread_mutex_unlock(&b->lock);
+	if (build <= 0) {
+		if (s == BOARD_OFF || s == BOARD_FAULT) {
+			util_strlcpy(b->boot_package, b->conf.kernel_package, sizeof(b->boot_package));
+			b->boot_build = 0;
+		}
+		if (board_ready(b) == -1) {
+			pthread_mutex_lock(&b->lock);
+			util_fmt(err, errlen, "%s", b->reason);
+			pthread_mutex_unlock(&b->lock);
+			return -1;
+		}
+		return 0;
+	}
+	if (b->build_id == build && b->ssh && power_qemu_alive(&b->qemu) &&
+	    (s == BOARD_READY || s == BOARD_RUNNING))
+		return 0;
+	snprintf(id, sizeof(id), "%lld", (long long)build);
+	rows = store_query(b->rigd->store, "SELECT name, package, arch FROM builds WHERE id = ?", p,
+	    1);
+	row = rows ? cJSON_GetArrayItem(rows, 0) : NULL;
+	pkg = row ? cJSON_GetObjectItem(row, "package") : NULL;
+	if (row == NULL) {
+		util_fmt(err, errlen, "no build %s", id);
+		cJSON_Delete(rows);
+		return -1;
+	}
+	if (!cJSON_IsString(pkg) || !pkg->valuestring[0]) {
+		util_fmt(err, errlen, "build %s has no Debian package: virtual boards boot packages",
+		    cJSON_GetObjectItem(row, "name")->valuestring);
+		cJSON_Delete(rows);
+		return -1;
+	}
+	util_strlcpy(b->boot_package, pkg->valuestring, sizeof(b->boot_package));
+	cJSON_Delete(rows);
+	b->boot_build = build;
+	board_power_off(b);
+	if (board_boot_as(b, BOARD_BOOTING, 0) == -1) {
+		pthread_mutex_lock(&b->lock);
+		util_fmt(err, errlen, "%s", b->reason);
+		pthread_mutex_unlock(&b->lock);
+		/* Back to the board's own kernel for whoever comes next. */
+		util_strlcpy(b->boot_package, b->conf.kernel_package, sizeof(b->boot_package));
+		b->boot_build = 0;
+		return -1;
+	}
+	return 0;
+}
+
 int
 board_reboot(struct board *b, char *msg, size_t len)
 {
@@ -475,16 +565,32 @@ board_reboot(struct board *b, char *msg, size_t len)
 	return 0;
 }
 
+/* After a run: READY again, or recovered when a step or the verdict left the board in doubt. */
+static void
+board_after_run(struct board *b, struct board_job *job, struct runner_result *res)
+{
+	if ((strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) &&
+	    !res->needs_boot) {
+		board_set_state(b, BOARD_READY, "");
+	} else if (strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) {
+		board_recover(b, job, res->run_id);
+	} else {
+		enum board_state s = strcmp(res->verdict, "hang") == 0 ? BOARD_HUNG :
+		    strcmp(res->verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;
+		board_set_state(b, s, res->title);
+		board_recover(b, job, res->run_id);
+	}
+}
+
 static void
 board_do_run(struct board *b, struct board_job *job)
 {
 	struct runner_result res;
+	char err[512];
 	cJSON *o;
 
-	if (board_ready(b) == -1) {
-		pthread_mutex_lock(&b->lock);
-		board_result(b, job, PROTO_FAILED, b->reason, NULL);
-		pthread_mutex_unlock(&b->lock);
+	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
+		board_result(b, job, PROTO_FAILED, err, NULL);
 		return;
 	}
 	/* Poweroff scenarios must not inherit what an earlier run left in the kernel. */
@@ -512,17 +618,7 @@ board_do_run(struct board *b, struct board_job *job)
 	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
 	board_result(b, job, PROTO_OK, NULL, o);
-	if ((strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) &&
-	    !res.needs_boot) {
-		board_set_state(b, BOARD_READY, "");
-	} else if (strcmp(res.verdict, "pass") == 0 || strcmp(res.verdict, "fail") == 0) {
-		board_recover(b, job, res.run_id);
-	} else {
-		enum board_state s = strcmp(res.verdict, "hang") == 0 ? BOARD_HUNG :
-		    strcmp(res.verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;
-		board_set_state(b, s, res.title);
-		board_recover(b, job, res.run_id);
-	}
+	board_after_run(b, job, &res);
 	runner_result_free(&res);
 }
 
@@ -543,6 +639,86 @@ board_do_power(struct board *b, struct board_job *job)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Records a run that never started (its build did not boot): the matrix shows why. */
+static void
+board_record_error(struct board *b, const char *scenario, int64_t build, const char *title,
+    const char *detail)
+{
+	struct store_run_end e = { 0 };
+	int64_t run;
+
+	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, 0, b->con.log, 0);
+	util_strlcpy(e.verdict, "error", sizeof(e.verdict));
+	util_strlcpy(e.title, title, sizeof(e.title));
+	e.detail = detail;
+	store_run_end(b->rigd->store, run, &e);
+}
+
+/*
+ * One nightly job: boot its build unless the board runs it already, run the scenario, then
+ * retry a lab error (up to QUEUE_MAX_ATTEMPTS) or confirm a kernel verdict that differs from
+ * the previous build's by running it once more.
+ */
+static void
+board_do_queue(struct board *b, struct queue_job *qj)
+{
+	struct store *st = b->rigd->store;
+	struct board_job job = { 0 };
+	struct runner_result res;
+	char err[512], note[600];
+	int i;
+
+	job.kind = JOB_RUN;
+	job.scenario = rigd_scenario(b->rigd, qj->scenario);
+	job.build_id = qj->build_id;
+	job.queue_id = qj->id;
+	job.repeat_of = qj->repeat_of;
+	util_strlcpy(job.repeat_why, qj->why, sizeof(job.repeat_why));
+	if (job.scenario == NULL) {
+		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
+		    "the scenario file was removed after the job was queued");
+		queue_finish(st, qj->id, "error", "scenario gone");
+		return;
+	}
+	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
+		cJSON *pending = queue_pending_for(st, b->conf.name, qj->build_id), *it;
+
+		/* The build does not boot: its jobs here end now and the queue moves on. */
+		util_fmt(note, sizeof(note), "boot failed: %s", err);
+		board_record_error(b, qj->scenario, qj->build_id, "boot failed", note);
+		queue_finish(st, qj->id, "error", note);
+		cJSON_ArrayForEach(it, pending) {
+			cJSON *sc = cJSON_GetObjectItem(it, "scenario");
+			board_record_error(b, cJSON_IsString(sc) ? sc->valuestring : "?",
+			    qj->build_id, "boot failed", note);
+			queue_finish(st, (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, "error",
+			    note);
+		}
+		cJSON_Delete(pending);
+		return;
+	}
+	board_set_state(b, BOARD_RUNNING, qj->scenario);
+	b->runs_since_boot++;
+	runner_run(b, &job, &res);
+	if (strcmp(res.verdict, "error") == 0) {
+		if (qj->attempts < QUEUE_MAX_ATTEMPTS) {
+			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
+			    res.title);
+			queue_retry(st, qj->id, res.run_id, note);
+		} else
+			queue_finish(st, qj->id, "error", res.title);
+	} else {
+		queue_finish(st, qj->id, "done", res.verdict);
+		i = strcmp(qj->why, "confirm") == 0 ? 0 :
+		    report_should_confirm(st, res.run_id, err, sizeof(err));
+		if (i == 1)
+			queue_add(st, qj->nightly, qj->build_id, b->conf.name, qj->scenario,
+			    res.run_id, "confirm", 1);
+	}
+	board_after_run(b, &job, &res);
+	runner_result_free(&res);
+}
+
 static void *
 board_main(void *arg)
 {
@@ -550,26 +726,41 @@ board_main(void *arg)
 
 	for (;;) {
 		struct board_job *job;
+		struct queue_job qj;
+		struct timespec until;
 
 		pthread_mutex_lock(&b->lock);
-		while (b->jobs == NULL && !b->stopping)
-			pthread_cond_wait(&b->cond, &b->lock);
+		/* Interactive jobs come first; the nightly queue is looked at when none wait. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		while (b->jobs == NULL && !b->stopping && !b->queue_poke)
+			if (pthread_cond_timedwait(&b->cond, &b->lock, &until) != 0)
+				break;
+		b->queue_poke = 0;
 		if (b->stopping) {
 			pthread_mutex_unlock(&b->lock);
 			break;
 		}
 		job = b->jobs;
-		b->jobs = job->next;
-		if (b->jobs == NULL)
-			b->jobs_tail = NULL;
-		b->njobs--;
+		if (job) {
+			b->jobs = job->next;
+			if (b->jobs == NULL)
+				b->jobs_tail = NULL;
+			b->njobs--;
+		}
 		pthread_mutex_unlock(&b->lock);
 
-		if (job->kind == JOB_RUN)
-			board_do_run(b, job);
-		else
-			board_do_power(b, job);
-		free(job);
+		if (job) {
+			if (job->kind == JOB_RUN)
+				board_do_run(b, job);
+			else
+				board_do_power(b, job);
+			free(job);
+			continue;
+		}
+		if (b->state != BOARD_FAULT &&
+		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1)
+			board_do_queue(b, &qj);
 	}
 	board_power_off(b);
 	return NULL;
@@ -590,6 +781,7 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	b->run_id = -1;
 	b->build_id = -1;
 	b->qemu.qmp_fd = -1;
+	util_strlcpy(b->boot_package, conf->kernel_package, sizeof(b->boot_package));
 	store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
 	return b;
 }

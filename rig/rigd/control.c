@@ -2,6 +2,8 @@
 #include "rigd.h"
 #include "log.h"
 #include "proto.h"
+#include "queue.h"
+#include "report.h"
 #include "util.h"
 
 #include <errno.h>
@@ -136,7 +138,7 @@ control_send(struct control_client *c, cJSON *o)
 	cJSON_Delete(o);
 }
 
-static void
+void
 control_reply(struct control_client *c, const char *status, const char *error, cJSON *extra)
 {
 	cJSON *o = extra ? extra : cJSON_CreateObject();
@@ -192,7 +194,25 @@ control_drain_outbox(struct rigd *r)
 	}
 }
 
-static const char *
+long
+control_uid(const struct control_client *c)
+{
+	return c->uid;
+}
+
+uint64_t
+control_id(const struct control_client *c)
+{
+	return c->id;
+}
+
+void
+control_wait_result(struct control_client *c)
+{
+	c->waiting = 1;
+}
+
+const char *
 control_str(cJSON *req, const char *key)
 {
 	cJSON *v = cJSON_GetObjectItem(req, key);
@@ -200,13 +220,13 @@ control_str(cJSON *req, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int
+int
 control_may_change(struct control_client *c)
 {
 	return c->uid == 0 || c->uid == (long)geteuid();
 }
 
-static int
+int
 control_board_offers(const struct board *b, const struct scenario *sc)
 {
 	int i;
@@ -274,6 +294,16 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	job->client = c->id;
 	job->uid = c->uid;
 	job->scenario = sc;
+	if (control_str(req, "build")) {
+		char err[256];
+		job->build_id = report_build_find(r->store, control_str(req, "build"), err,
+		    sizeof(err));
+		if (job->build_id <= 0) {
+			free(job);
+			control_reply(c, PROTO_NOSUCH, err, NULL);
+			return;
+		}
+	}
 	util_fmt(msg, sizeof(msg), "run %s on %s", name, b->conf.name);
 	store_action(r->store, c->uid, msg);
 	c->waiting = 1;
@@ -357,9 +387,12 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		    " r.verdict, r.title, r.started, r.duration_ms, r.recovery_ms, r.state FROM runs r"
 		    " LEFT JOIN builds b ON b.id = r.build_id ORDER BY r.id DESC LIMIT 100", NULL, 0);
 	} else if (strcmp(what, "builds") == 0) {
-		items = store_query(r->store, "SELECT b.id, b.name, b.release, b.arch, b.version,"
-		    " b.image_sha256, b.origin, b.first_seen, (SELECT count(*) FROM runs r WHERE"
-		    " r.build_id = b.id) AS runs FROM builds b ORDER BY b.id", NULL, 0);
+		char err[256];
+		items = report_builds(r->store, err, sizeof(err));
+	} else if (strcmp(what, "queue") == 0) {
+		o = queue_describe(r->store);
+		control_reply(c, PROTO_OK, NULL, o);
+		return;
 	} else if (strcmp(what, "crashes") == 0) {
 		items = store_query(r->store, "SELECT title, type, count, first_seen, last_seen,"
 		    " first_run, last_run FROM crashes ORDER BY last_seen DESC", NULL, 0);
@@ -384,7 +417,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {
-		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, crashes or run ID", NULL);
+		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes or run ID", NULL);
 		return;
 	}
 	if (items == NULL) {
@@ -458,6 +491,17 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			control_cmd_power(r, c, req);
 	} else if (strcmp(cmd, "console") == 0) {
 		control_cmd_console(r, c, req);
+	} else if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "compare") == 0 ||
+	    strcmp(cmd, "export") == 0) {
+		control_cmd_report(r, c, req, cmd);
+	} else if (strcmp(cmd, "build-add") == 0 || strcmp(cmd, "nightly") == 0) {
+		if (!control_may_change(c))
+			control_reply(c, PROTO_DENIED, "only root or rigd's own user may do that",
+			    NULL);
+		else if (strcmp(cmd, "build-add") == 0)
+			control_cmd_build_add(r, c, req);
+		else
+			control_cmd_nightly(r, c, req);
 	} else {
 		char msg[128];
 		util_fmt(msg, sizeof(msg), "unknown cmd %.64s", cmd);

@@ -1,6 +1,7 @@
 /* rigd: the rig's daemon: reads board and scenario files, starts one thread per board, serves rigctl. */
 #include "rigd.h"
 #include "log.h"
+#include "queue.h"
 #include "remote.h"
 #include "util.h"
 
@@ -283,6 +284,8 @@ main(int argc, char **argv)
 	r->store = store_open(path, err, sizeof(err));
 	if (r->store == NULL)
 		fatalx("%s", err);
+	if (store_migrate(r->store, err, sizeof(err)) == -1 || queue_init(r->store) == -1)
+		fatalx("%s: cannot prepare the database: %s", path, err);
 	if (remote_keygen(r->keyfile, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	/* Runs a killed rigd left open are closed as errors; their boards are brought back. */
@@ -292,6 +295,10 @@ main(int argc, char **argv)
 	if (interrupted > 0)
 		log_warnx("%d run(s) were interrupted by a stopped rigd: recorded as errors",
 		    interrupted);
+	/* The nightly queue goes on where it stopped: nothing lost, nothing run twice. */
+	i = queue_recover(r->store);
+	if (i > 0)
+		log_info("nightly queue: %d job(s) requeued after the restart", i);
 
 	if (pipe(r->wake) == -1 || util_fd_nonblock(r->wake[0]) == -1 ||
 	    util_fd_nonblock(r->wake[1]) == -1)

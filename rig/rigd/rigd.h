@@ -40,6 +40,10 @@ struct board_job {
 	uint64_t		 client;	/* who gets the events; 0: nobody (internal) */
 	long			 uid;
 	const struct scenario	*scenario;	/* JOB_RUN */
+	int64_t			 build_id;	/* JOB_RUN: boot this registered build first; 0 any */
+	int64_t			 queue_id;	/* a nightly job: its queue row, 0 otherwise */
+	int64_t			 repeat_of;	/* the run this one repeats (lab retry, confirmation) */
+	char			 repeat_why[16];
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
 	struct board_job	*next;
 };
@@ -71,6 +75,7 @@ struct board {
 	struct board_job	*jobs, *jobs_tail;
 	int			 njobs;
 	int			 stopping;
+	int			 queue_poke;	/* the nightly queue has new jobs */
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
 	struct capture		 con;
@@ -88,6 +93,8 @@ struct board {
 	char			 kernel[512], initrd[512], dtb[512];
 	char			 image_sha256[65], config_sha256[65];
 	char			 package[128], package_version[64];
+	char			 boot_package[128];	/* what to boot: conf's kernel, or a build's */
+	int64_t			 boot_build;		/* the registered build asked for, 0 none */
 	char			 release[128], version[512];
 	int64_t			 boot_ms;		/* power-on to READY of the last boot */
 	int64_t			 console_ready_ms;	/* power-on to the ready line */
@@ -154,6 +161,23 @@ void control_console(struct rigd *r, struct board *b, const char *buf, size_t le
 /* The event loop. */
 void control_loop(struct rigd *r);
 void control_wake(struct rigd *r);
+
+/* control.c, for the command files */
+struct control_client;
+void control_reply(struct control_client *c, const char *status, const char *error,
+    cJSON *extra);
+const char *control_str(cJSON *req, const char *key);
+long control_uid(const struct control_client *c);
+uint64_t control_id(const struct control_client *c);
+/* The request goes on after this call returns: its result is posted later. */
+void control_wait_result(struct control_client *c);
+int control_may_change(struct control_client *c);
+int control_board_offers(const struct board *b, const struct scenario *sc);
+
+/* control_builds.c: builds, the nightly queue, matrix, comparison and exports */
+void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
+void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
+void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
 /* rigd.c */
 const struct scenario *rigd_scenario(struct rigd *r, const char *name);

@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "log.h"
 #include "hangstack.h"
+#include "queue.h"
 #include "remote.h"
 #include "util.h"
 
@@ -660,6 +661,11 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	    job->uid, logpath, rn.console_start);
 	b->run_id = res->run_id;
 	pthread_mutex_unlock(&b->lock);
+	/* Linked before any step: a rigd killed now still knows which job this run was. */
+	if (job->queue_id > 0)
+		queue_set_run(b->rigd->store, job->queue_id, res->run_id);
+	if (job->repeat_of > 0)
+		store_run_repeat(b->rigd->store, res->run_id, job->repeat_of, job->repeat_why);
 
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "run", (double)res->run_id);

@@ -1,0 +1,54 @@
+/* queue: the nightly queue of (build, board, scenario) jobs, kept in the store so it outlives rigd. */
+#ifndef RIG_QUEUE_H
+#define RIG_QUEUE_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct store;
+
+#define QUEUE_MAX_ATTEMPTS	3	/* a job whose runs end in lab errors is tried this often */
+
+struct queue_job {
+	int64_t	id;
+	int64_t	nightly;
+	int64_t	build_id;
+	char	board[64];
+	char	scenario[64];
+	int	attempts;	/* including the one just claimed */
+	int64_t	repeat_of;	/* the run this job repeats, 0 if none */
+	char	why[16];	/* "lab-retry", "confirm" or "" */
+};
+
+/* Creates the tables once. 0 or -1. */
+int queue_init(struct store *s);
+/* A new nightly: returns its id (jobs are then added under it). */
+int64_t queue_nightly_new(struct store *s, long uid);
+/* Adds a job; front puts it before the others of its board (confirmations). Its id, or -1. */
+int64_t queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
+    const char *scenario, int64_t repeat_of, const char *why, int front);
+/*
+ * Takes the next job for board, preferring jobs of prefer_build (the build the board runs now:
+ * each build is booted once and its scenarios run in a row). 1 with *job, 0 none, -1 error.
+ */
+int queue_claim(struct store *s, const char *board, int64_t prefer_build, struct queue_job *job);
+/* The run a job started: written before the run does anything. */
+int queue_set_run(struct store *s, int64_t job, int64_t run);
+/* A job ended for good: state "done" (a kernel verdict) or "error" (lab errors used up). */
+int queue_finish(struct store *s, int64_t job, const char *state, const char *note);
+/* A lab error with attempts left: back in the queue, repeating run. */
+int queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
+/* Every queued job of board and build: ids in a JSON array (for "boot failed"). */
+cJSON *queue_pending_for(struct store *s, const char *board, int64_t build_id);
+/*
+ * At start: a job left running by a rigd that died is done when its run was stored complete,
+ * else queued again (its run was recorded as interrupted). Returns how many were requeued.
+ */
+int queue_recover(struct store *s);
+/* For rigctl show queue: counts by state and the jobs not yet done. */
+cJSON *queue_describe(struct store *s);
+/* Jobs neither done nor failed. */
+int queue_open_jobs(struct store *s);
+
+#endif

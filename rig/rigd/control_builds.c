@@ -1,0 +1,269 @@
+/* control_builds: the control commands about kernel builds: add, nightly queue, matrix, compare, exports. */
+#include "rigd.h"
+#include "kbuild.h"
+#include "log.h"
+#include "queue.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct control_build_add {
+	struct rigd	*r;
+	uint64_t	 client;
+	char		 what[1024], name[128], arch[16];
+};
+
+/* Identifying a package may download it: that happens here, off the event loop. */
+static void *
+control_build_add_main(void *arg)
+{
+	struct control_build_add *a = arg;
+	struct kbuild kb;
+	struct store_build sb;
+	struct store_build_info info;
+	char err[1024];
+	int added = 0;
+	int64_t id;
+	cJSON *o = cJSON_CreateObject();
+
+	if (kbuild_identify(&kb, a->what, a->name[0] ? a->name : NULL,
+	    a->arch[0] ? a->arch : NULL, a->r->cachedir, err, sizeof(err)) == -1) {
+		cJSON_AddStringToObject(o, "type", "result");
+		cJSON_AddStringToObject(o, "status", PROTO_FAILED);
+		cJSON_AddStringToObject(o, "error", err);
+		control_post(a->r, a->client, o);
+		free(a);
+		return NULL;
+	}
+	kbuild_to_store(&kb, &sb, &info);
+	id = store_build_register(a->r->store, &sb, &info, &added);
+	cJSON_AddStringToObject(o, "type", "result");
+	if (id <= 0) {
+		cJSON_AddStringToObject(o, "status", PROTO_FAILED);
+		cJSON_AddStringToObject(o, "error", "the store refused the build");
+	} else {
+		char opts[256];
+		kbuild_options_format(&kb, opts, sizeof(opts));
+		cJSON_AddStringToObject(o, "status", PROTO_OK);
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cJSON_AddBoolToObject(o, "added", added);
+		cJSON_AddStringToObject(o, "name", kb.name);
+		cJSON_AddStringToObject(o, "release", kb.release);
+		cJSON_AddStringToObject(o, "version", kb.version);
+		cJSON_AddStringToObject(o, "arch", kb.arch);
+		cJSON_AddStringToObject(o, "image_sha256", kb.image_sha256);
+		cJSON_AddStringToObject(o, "origin", kb.origin);
+		cJSON_AddStringToObject(o, "options", opts);
+		log_info("build %lld %s: %s (%s)", (long long)id, added ? "added" : "known", kb.name,
+		    kb.release);
+	}
+	control_post(a->r, a->client, o);
+	free(a);
+	return NULL;
+}
+
+void
+control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
+{
+	const char *what = control_str(req, "what"), *name = control_str(req, "name");
+	const char *arch = control_str(req, "arch");
+	struct control_build_add *a;
+	pthread_t th;
+	char msg[1200];
+
+	if (what == NULL || !*what) {
+		control_reply(c, PROTO_INVALID, "build add: a package, .deb, folder or tarball",
+		    NULL);
+		return;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->r = r;
+	a->client = control_id(c);
+	if (util_strlcpy(a->what, what, sizeof(a->what)) >= sizeof(a->what) ||
+	    util_strlcpy(a->name, name ? name : "", sizeof(a->name)) >= sizeof(a->name) ||
+	    util_strlcpy(a->arch, arch ? arch : "", sizeof(a->arch)) >= sizeof(a->arch)) {
+		free(a);
+		control_reply(c, PROTO_INVALID, "build add: argument too long", NULL);
+		return;
+	}
+	/* Debian's kernel package names end in their flavour, which says the architecture. */
+	if (!a->arch[0] && strchr(what, '/') == NULL) {
+		size_t n = strlen(what);
+		if (n > 6 && strcmp(what + n - 6, "-amd64") == 0)
+			util_strlcpy(a->arch, "amd64", sizeof(a->arch));
+		else if (strstr(what, "-armmp"))
+			util_strlcpy(a->arch, "armhf", sizeof(a->arch));
+		else if (n > 6 && strcmp(what + n - 6, "-arm64") == 0)
+			util_strlcpy(a->arch, "arm64", sizeof(a->arch));
+	}
+	util_fmt(msg, sizeof(msg), "build add %s", what);
+	store_action(r->store, control_uid(c), msg);
+	control_wait_result(c);
+	if (pthread_create(&th, NULL, control_build_add_main, a) != 0) {
+		free(a);
+		control_reply(c, PROTO_FAILED, "no thread for build add", NULL);
+		return;
+	}
+	pthread_detach(th);
+}
+
+/* The names of a request's list (array of strings), or NULL when absent. */
+static int
+control_list_has(cJSON *list, const char *name)
+{
+	cJSON *it;
+
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+		return 1;
+	cJSON_ArrayForEach(it, list)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, name) == 0)
+			return 1;
+	return 0;
+}
+
+void
+control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
+{
+	cJSON *builds = cJSON_GetObjectItem(req, "builds");
+	cJSON *scens = cJSON_GetObjectItem(req, "scenarios");
+	cJSON *boards = cJSON_GetObjectItem(req, "boards");
+	cJSON *rows, *row, *it, *o, *ids = cJSON_CreateArray();
+	char err[256], msg[256];
+	int64_t nightly;
+	int i, k, jobs = 0, skipped = 0;
+
+	/* Names given must all exist: a typo must not shrink the night silently. */
+	cJSON_ArrayForEach(it, builds) {
+		int64_t id;
+		if (!cJSON_IsString(it) ||
+		    (id = report_build_find(r->store, it->valuestring, err, sizeof(err))) <= 0) {
+			cJSON_Delete(ids);
+			control_reply(c, PROTO_NOSUCH, cJSON_IsString(it) ? err : "builds: names",
+			    NULL);
+			return;
+		}
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
+	}
+	cJSON_ArrayForEach(it, scens)
+		if (!cJSON_IsString(it) || rigd_scenario(r, it->valuestring) == NULL) {
+			cJSON_Delete(ids);
+			util_fmt(msg, sizeof(msg), "no scenario %s",
+			    cJSON_IsString(it) ? it->valuestring : "?");
+			control_reply(c, PROTO_NOSUCH, msg, NULL);
+			return;
+		}
+	cJSON_ArrayForEach(it, boards)
+		if (!cJSON_IsString(it) || rigd_board(r, it->valuestring) == NULL) {
+			cJSON_Delete(ids);
+			util_fmt(msg, sizeof(msg), "no board %s",
+			    cJSON_IsString(it) ? it->valuestring : "?");
+			control_reply(c, PROTO_NOSUCH, msg, NULL);
+			return;
+		}
+	/* Without a list: every build added by hand (the ones with a package a lab can boot). */
+	rows = store_query(r->store, "SELECT id, name, arch FROM builds WHERE registered IS NOT"
+	    " NULL ORDER BY id", NULL, 0);
+	nightly = queue_nightly_new(r->store, control_uid(c));
+	cJSON_ArrayForEach(row, rows) {
+		int64_t bid = (int64_t)cJSON_GetObjectItem(row, "id")->valuedouble;
+		const char *arch = cJSON_GetObjectItem(row, "arch")->valuestring;
+		int wanted = cJSON_GetArraySize(ids) == 0;
+
+		cJSON_ArrayForEach(it, ids)
+			if ((int64_t)it->valuedouble == bid)
+				wanted = 1;
+		if (!wanted)
+			continue;
+		for (i = 0; i < r->nscens; i++) {
+			const struct scenario *sc = &r->scens[i];
+			if (!control_list_has(scens, sc->name))
+				continue;
+			for (k = 0; k < r->nboards; k++) {
+				struct board *b = r->boards[k];
+				if (!control_list_has(boards, b->conf.name))
+					continue;
+				/* A build runs where its architecture and the scenario's devices are. */
+				if (strcmp(b->conf.arch, arch) != 0 || !control_board_offers(b, sc)) {
+					skipped++;
+					continue;
+				}
+				if (queue_add(r->store, nightly, bid, b->conf.name, sc->name, 0, NULL,
+				    0) > 0)
+					jobs++;
+			}
+		}
+	}
+	cJSON_Delete(rows);
+	cJSON_Delete(ids);
+	for (k = 0; k < r->nboards; k++) {
+		pthread_mutex_lock(&r->boards[k]->lock);
+		r->boards[k]->queue_poke = 1;
+		pthread_mutex_unlock(&r->boards[k]->lock);
+		pthread_cond_broadcast(&r->boards[k]->cond);
+	}
+	util_fmt(msg, sizeof(msg), "nightly %lld: %d jobs", (long long)nightly, jobs);
+	store_action(r->store, control_uid(c), msg);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "nightly", (double)nightly);
+	cJSON_AddNumberToObject(o, "jobs", jobs);
+	cJSON_AddNumberToObject(o, "skipped", skipped);
+	control_reply(c, jobs > 0 ? PROTO_OK : PROTO_NOSUCH, jobs > 0 ? NULL :
+	    "no build x scenario x board fits (builds are added with rigctl build add)", o);
+}
+
+void
+control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd)
+{
+	char err[512];
+	cJSON *o = NULL;
+
+	err[0] = '\0';
+	if (strcmp(cmd, "matrix") == 0) {
+		o = report_matrix(r->store, control_str(req, "board"), err, sizeof(err));
+	} else if (strcmp(cmd, "compare") == 0) {
+		const char *a = control_str(req, "a"), *b = control_str(req, "b");
+		if (a == NULL || b == NULL) {
+			control_reply(c, PROTO_INVALID, "compare: two builds", NULL);
+			return;
+		}
+		o = report_compare(r->store, a, b, err, sizeof(err));
+	} else {
+		const char *fmt = control_str(req, "format"), *build = control_str(req, "build");
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+		int rc;
+
+		if (fmt == NULL || (strcmp(fmt, "junit") && strcmp(fmt, "kcidb"))) {
+			control_reply(c, PROTO_INVALID, "export: junit or kcidb", NULL);
+			return;
+		}
+		f = open_memstream(&text, &len);
+		if (f == NULL) {
+			control_reply(c, PROTO_FAILED, "out of memory", NULL);
+			return;
+		}
+		rc = strcmp(fmt, "junit") == 0 ? report_junit(r->store, build, f, err, sizeof(err)) :
+		    report_kcidb(r->store, build, "rig", f, err, sizeof(err));
+		fclose(f);
+		if (rc == 0) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "text", text);
+		}
+		free(text);
+	}
+	if (o == NULL) {
+		control_reply(c, strstr(err, "no build") ? PROTO_NOSUCH : PROTO_FAILED,
+		    err[0] ? err : "report failed", NULL);
+		return;
+	}
+	if (!cJSON_IsObject(o)) {
+		cJSON *w = cJSON_CreateObject();
+		cJSON_AddItemToObject(w, "items", o);
+		o = w;
+	}
+	control_reply(c, PROTO_OK, NULL, o);
+}
