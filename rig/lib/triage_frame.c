@@ -17,7 +17,7 @@ static const char *const triage_frame_skip_list[] =
 	/* sanitizers and the report machinery */
 	"__sanitizer", "__asan", "kasan", "__msan", "kmsan", "kcsan_", "__tsan", "ubsan",
 	"check_memory_region", "read_word_at_a_time", "print_address_description",
-	"panic", "invalid_op", "report_bug", "fixup_bug", "do_error", "_trap", "dump_stack",
+	"panic", "invalid_op", "report_bug", "fixup_bug", "do_error", "^do_[a-z_]*trap", "_trap$", "dump_stack",
 	"show_stack", "dump_backtrace", "warn_slowpath", "warn_alloc", "__warn", "__report_bug",
 	"debug_object", "timer_is_static_object", "work_is_static_object", "handle_bug",
 	"exc_invalid_op", "bug_handler", "do_undefinstr", "brk_handler", "die$", "^die_",
@@ -70,6 +70,18 @@ static const char *const triage_frame_skip_list[] =
 	/* generic object and buffer helpers where the check fires, not the bug */
 	"^iput$", "^dput$", "^fast_dput", "^drop_nlink", "^mark_buffer_dirty", "^folio_unlock",
 	"^skb_put$", "^skb_pull$", "^skb_push$", "^ref_tracker", "^assertfail",
+	"^put_device$", "^__local_bh_enable_ip$", "^_local_bh_enable$", "^__seqprop",
+	/* more allocators and copy helpers: never who asked for the memory */
+	"^_*kmalloc", "^_*kmem_cache_alloc", "^alloc_page", "^memdup_user", "^kmemdup",
+	"^kstrdup", "^kstrndup",
+	/* the unwinder and the work and timer plumbing a report passes through */
+	"^arch_stack_walk", "^stack_trace_save", "^_*queue_work", "^_*queue_delayed_work",
+	"^insert_work$", "^_*mod_timer", "^_*try_to_del_timer", "^_*timer_delete",
+	"^sk_stop_timer", "^sk_reset_timer",
+	/* port and MMIO accessors: the driver that called them is at fault */
+	"^__raw_read[bwlq]", "^__raw_write[bwlq]", "^logic_in[bwl]", "^logic_out[bwl]",
+	/* runqueue locks wrap the scheduler's spinlocks */
+	"^_*task_rq_lock", "^raw_spin_rq_lock",
 	NULL
 };
 
@@ -289,7 +301,7 @@ static const char *const triage_frame_stall_anchor[] = {
 	"process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch",
 	"tracesys_phase2", "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers",
 	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "kthread", "start_secondary",
-	"cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
+	"cpu_startup_entry", "ret_from_fork", "tasklet_action", "vfs_write", "vfs_read", "vfs_iter_read",
 	"vfs_iter_write", "do_iter_read", "do_iter_write", "vfs_ioctl", "ksys_ioctl",
 	"compat_ioctl", "compat_sys_ioctl", "blkdev_driver_ioctl", "blkdev_ioctl",
 	"^call_read_iter", "^call_write_iter", "do_iter_readv_writev", "^call_mmap",
@@ -357,6 +369,7 @@ triage_frame_pick(char (*fr)[128], int n, enum triage_pick pick)
 	static const char *const wait[] = {
 		"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread", "wait",
 		"synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_gp",
+		"rcu_barrier",
 		NULL
 	};
 	for (int i = 0; i < n; i++) {

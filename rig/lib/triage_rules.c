@@ -94,7 +94,7 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: workqueue leaked lock or atomic", { "last function: ([A-Za-z0-9_]+)" },
 	    "BUG: workqueue leaked lock or atomic in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: memory leak", { 0 }, "memory leak in $F", { { "backtrace", P_TRACE } },
-	    "kmemleak|kmalloc|kcalloc|kzalloc|vmalloc|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup|kstrdup", 0, 0 },
+	    "kmemleak|kmalloc|kcalloc|kzalloc|vmalloc|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup|kstrdup|kobject_set_name|kobject_init_and_add", 0, 0 },
 	{ "BUG: stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
 	    { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, 0, 0 },
 	{ "BUG: KASAN|BUG:\\s*$", { 0 }, "BUG: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
