@@ -15,7 +15,7 @@
 static const char *const triage_frame_skip_list[] =
 {
 	/* sanitizers and the report machinery */
-	"__sanitizer", "__asan", "kasan", "__msan", "kmsan", "kcsan_", "__tsan", "ubsan",
+	"__sanitizer", "__asan", "__hwasan", "kasan", "__msan", "kmsan", "kcsan_", "__tsan", "ubsan",
 	"check_memory_region", "read_word_at_a_time", "print_address_description",
 	"panic", "invalid_op", "report_bug", "fixup_bug", "do_error", "^do_[a-z_]*trap", "_trap$", "dump_stack",
 	"show_stack", "dump_backtrace", "warn_slowpath", "warn_alloc", "__warn", "__report_bug",

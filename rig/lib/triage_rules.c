@@ -95,8 +95,9 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	    "BUG: workqueue leaked lock or atomic in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: memory leak", { 0 }, "memory leak in $F", { { "backtrace", P_TRACE } },
 	    "kmemleak|kmalloc|kcalloc|kzalloc|vmalloc|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup|kstrdup|kobject_set_name|kobject_init_and_add", 0, 0 },
-	{ "BUG: stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
-	    { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, 0, 0 },
+	/* A runaway recursion: charged like a stall, to the frame above the entry that started it. */
+	{ "BUG: (?:[A-Z]+ )?stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
+	    STACK_CALL, NULL, TRIAGE_PICK_STALL, 0 },
 	{ "BUG: KASAN|BUG:\\s*$", { 0 }, "BUG: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ 0 }
 };
@@ -183,7 +184,8 @@ static const struct triage_fmt triage_fmt_info[] = {
 	    STACK_CALL, "stack|lock|IRQ", 0, 0 },
 	{ "INFO: suspicious RCU usage", { SRC }, "INFO: suspicious RCU usage in $F", STACK_CALL,
 	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
-	{ "INFO: task .* blocked.*? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F", STACK_CALL,
+	/* A task name may hold a newline: the header then spans two lines. */
+	{ "INFO: task .*(?:\\n.*)? blocked.*? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F", STACK_CALL,
 	    NULL, TRIAGE_PICK_HANG, 0 },
 	{ "INFO: task .* can't die for more than .* seconds", { 0 }, "INFO: task can't die in $F", STACK_CALL,
 	    "schedule", 0, 0 },
@@ -282,7 +284,7 @@ static const struct triage_fmt triage_fmt_netdev[] = {
 };
 
 static const struct triage_fmt triage_fmt_trusty[] = {
-	{ "trusty: panic.* ASSERT FAILED", { 0 }, "trusty: ASSERT FAILED: $1",
+	{ "trusty: panic.* ASSERT FAILED(?: at \\([^)]*\\))?: (.*)", { 0 }, "trusty: ASSERT FAILED: $1",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "trusty: panic \\(.*?\\): (.+)", { 0 }, "trusty: panic: $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ 0 }
@@ -665,7 +667,7 @@ triage_rules_group_frame(const char *s, char *out)
 	return 0;
 }
 
-#define TRIAGE_MAXFRAMES 64
+#define TRIAGE_MAXFRAMES 1024
 
 struct triage_frames {
 	char	f[TRIAGE_MAXFRAMES][128];
@@ -884,11 +886,13 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 	 * printk, then printed again): the earliest match decides, ties go to the earlier format,
 	 * and of those the first whose follow-up lines are there names the report.
 	 */
-	size_t pos[TRIAGE_MAXFMT], best = SIZE_MAX, scope = rep->len < 65536 ? rep->len : 65536;
+	size_t pos[TRIAGE_MAXFMT], posend[TRIAGE_MAXFMT], best = SIZE_MAX, scope = rep->len < 65536 ? rep->len : 65536;
 	for (int f = 0; hd->fmts[f].title != NULL; f++) {
 		pos[f] = SIZE_MAX;
-		if (triage_rules_find(triage_re.fmt[hdr][f].title, rep->s, scope, 0) >= 0)
+		if (triage_rules_find(triage_re.fmt[hdr][f].title, rep->s, scope, 0) >= 0) {
 			pos[f] = pcre2_get_ovector_pointer(triage_rules_md())[0];
+			posend[f] = pcre2_get_ovector_pointer(triage_rules_md())[1];
+		}
 		if (pos[f] < best)
 			best = pos[f];
 	}
@@ -908,7 +912,9 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		ls = rep->s + best;
 		while (ls > rep->s && ls[-1] != '\n')
 			ls--;
-		nl = memchr(rep->s + best, '\n', rep->len - best);
+		/* The match may run over more than one line. */
+		size_t mend = posend[f] > best ? posend[f] - 1 : best;
+		nl = memchr(rep->s + mend, '\n', rep->len - mend);
 		lslen = nl ? (size_t)(nl - ls) : (size_t)(rep->s + rep->len - ls);
 		stackfrom = (size_t)(ls - rep->s);
 		struct triage_cur cur = { rep->s, rep->len, stackfrom + lslen + 1 };
