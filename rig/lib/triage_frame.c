@@ -70,7 +70,7 @@ static const char *const triage_frame_skip_list[] =
 	/* generic object and buffer helpers where the check fires, not the bug */
 	"^iput$", "^dput$", "^fast_dput", "^drop_nlink", "^mark_buffer_dirty", "^folio_unlock",
 	"^skb_put$", "^skb_pull$", "^skb_push$", "^ref_tracker", "^assertfail",
-	"^put_device$", "^__local_bh_enable_ip$", "^_local_bh_enable$", "^__seqprop",
+	"^put_device$", "^kobject_cleanup$", "^kobject_release$", "^__local_bh_enable_ip$", "^_local_bh_enable$", "^__seqprop",
 	/* more allocators and copy helpers: never who asked for the memory */
 	"^_*kmalloc", "^_*kmem_cache_alloc", "^alloc_page", "^memdup_user", "^kmemdup",
 	"^kstrdup", "^kstrndup",
@@ -233,6 +233,55 @@ found:
 	memcpy(out, l + s, e - s);
 	out[e - s] = '\0';
 	return e - s;
+}
+
+/*
+ * arm prints each frame as "callee from caller". The callee is the frame (a caller's name can
+ * be a neighbouring symbol), but the last line's caller is printed nowhere else: the trace
+ * reader adds it when the run of such lines ends. Length of the caller's name or 0.
+ */
+size_t
+triage_frame_caller(const char *l, size_t len, char *out, size_t outsz)
+{
+	const char *fr = memmem(l, len, " from ", 6);
+	size_t j, cs;
+
+	if (fr == NULL)
+		return 0;
+	j = (size_t)(fr - l) + 6;
+	while (j < len && l[j] == ' ')
+		j++;
+	j = triage_frame_skip_pc(l, len, j);
+	if (j < len && l[j] == '(')
+		j++;
+	cs = j;
+	while (j < len && triage_frame_idchar((unsigned char)l[j]))
+		j++;
+	if (j == cs || !triage_frame_idstart((unsigned char)l[cs]) || j >= len || (l[j] != '+' && l[j] != '.'))
+		return 0;
+	if (j - cs + 1 > outsz)
+		j = cs + outsz - 1;
+	memcpy(out, l + cs, j - cs);
+	out[j - cs] = '\0';
+	return j - cs;
+}
+
+/* arm register dump lines inside a backtrace: " r7:81d81ac0 r6:...". */
+int
+triage_frame_regline(const char *l, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && l[i] == ' ')
+		i++;
+	if (i >= len || l[i] != 'r')
+		return 0;
+	i++;
+	if (i >= len || l[i] < '0' || l[i] > '9')
+		return 0;
+	while (i < len && l[i] >= '0' && l[i] <= '9')
+		i++;
+	return i < len && l[i] == ':';
 }
 
 int

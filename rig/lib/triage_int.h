@@ -46,6 +46,10 @@ enum triage_pick {
 
 /* Frame name on a stack line (x86, arm, arm64, symbolized or not); length or 0. */
 size_t triage_frame_parse(const char *line, size_t len, char *out, size_t outsz);
+/* The caller on an arm "callee from caller+0x.." line; length or 0. */
+size_t triage_frame_caller(const char *line, size_t len, char *out, size_t outsz);
+/* An arm register dump line (" r7:81d81ac0 ...") that sits between frames. */
+int triage_frame_regline(const char *line, size_t len);
 /* Whether the frame is skipped: the common list plus an extra '|'-separated list of substrings. */
 int triage_frame_skipped(const char *frame, const char *extra);
 /* Renames syscall entry wrappers to sys_NAME so all arches give the same frame. */

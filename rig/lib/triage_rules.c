@@ -53,14 +53,15 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: KASAN: ([a-z\\-]+)(?: in (?!.* at addr))?$", { "\\b(Read|Write) (?:of size|at addr)" }, "KASAN: $1 $2",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: KASAN: (.*)", { 0 }, "KASAN: $1", { { 0 } }, NULL, 0, F_CORRUPT },
-	{ "BUG: KMSAN: kernel-usb-infoleak", { 0 }, "KMSAN: kernel-usb-infoleak in $F", STACK_WARN,
+	{ "BUG: KMSAN: kernel-usb-infoleak", { 0 }, "KMSAN: kernel-usb-infoleak in $F",
+	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } },
 	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
 	/* Newer KMSAN prints the stack right under the header, without "Call Trace:". */
 	{ "BUG: KMSAN: ([a-z\\-]+) in ", { 0 }, "KMSAN: $1 in $F",
 	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } }, NULL, 0, 0 },
 	{ "BUG: KCSAN: (.*)", { 0 }, "KCSAN: $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: KFENCE: ([a-z\\- ]+?) in " FN, { 0 }, "KFENCE: $1 in $F",
-	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, 0 },
+	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, 0 },
 	{ "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)",
 	    { 0 }, "BUG: unable to handle kernel paging request in $F", STACK_PC_CALL, NULL, 0, 0 },
 	{ "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)",
@@ -344,7 +345,7 @@ struct triage_hdr {
 };
 
 static const struct triage_hdr triage_hdrs[] = {
-	{ "BUG:", "BUG: no syscalls can create resource", 0, TRIAGE_HDR_CRASH, triage_fmt_bug },
+	{ "BUG:", "BUG: no syscalls can create resource|Internal error: Oops - BUG:", 0, TRIAGE_HDR_CRASH, triage_fmt_bug },
 	{ "WARNING:", "WARNING: /etc/ssh/moduli does not exist|WARNING: workqueue cpumask: online intersect"
 	    "|WARNING: [Tt]he mand mount option|[^\\s:]\\s*:\\s+WARNING: (?!CPU: )|WARNING: Unprivileged eBPF",
 	    0, TRIAGE_HDR_CRASH, triage_fmt_warning },
@@ -712,6 +713,7 @@ triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int
 	for (int p = 0; p < np; p++) {
 		const char *part = fm->stack[alt][p];
 		if (strcmp(part, P_TRACE) == 0) {
+			char caller[128] = "";
 			while (triage_cur_next(&cur, &l, &ll)) {
 				if (triage_line_match(triage_re.keyword, l, ll))
 					break;
@@ -722,9 +724,18 @@ triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int
 					p++;
 					break;
 				}
-				if (triage_frame_parse(l, ll, name, sizeof(name)) > 0)
+				if (triage_frame_parse(l, ll, name, sizeof(name)) > 0) {
 					triage_frames_add(fr, name, fm->skip);
+					if (triage_frame_caller(l, ll, caller, sizeof(caller)) == 0)
+						caller[0] = '\0';
+				} else if (caller[0] != '\0' && !triage_frame_regline(l, ll)) {
+					/* The run of "callee from caller" lines is over: its last caller counts. */
+					triage_frames_add(fr, caller, fm->skip);
+					caller[0] = '\0';
+				}
 			}
+			if (caller[0] != '\0')
+				triage_frames_add(fr, caller, fm->skip);
 			continue;
 		}
 		pcre2_code *re = strcmp(part, P_PC) == 0 ? triage_re.pc : c->stack[alt][p];
