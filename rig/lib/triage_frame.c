@@ -350,7 +350,7 @@ static const char *const triage_frame_stall_anchor[] = {
 	"process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch",
 	"tracesys_phase2", "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers",
 	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "kthread", "start_secondary",
-	"cpu_startup_entry", "ret_from_fork", "tasklet_action", "vfs_write", "vfs_read", "vfs_iter_read",
+	"cpu_startup_entry", "ret_from_fork", "tasklet_action", "^__hrtimer_run_queues", "vfs_write", "vfs_read", "vfs_iter_read",
 	"vfs_iter_write", "do_iter_read", "do_iter_write", "vfs_ioctl", "ksys_ioctl",
 	"compat_ioctl", "compat_sys_ioctl", "blkdev_driver_ioctl", "blkdev_ioctl",
 	"^call_read_iter", "^call_write_iter", "do_iter_readv_writev", "^call_mmap",
@@ -360,17 +360,24 @@ static const char *const triage_frame_stall_anchor[] = {
 	"sk_common_release", "^sock_mmap", "__sys_accept", "kernel_accept", "^sock_do_ioctl",
 	"^sock_ioctl", "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg",
 	"^netlink_unicast", "^netlink_sendmsg", "^sys_socketpair", "^sys_connect", "^sys_ioctl",
-	"__do_fault", "handle_mm_fault", "do_page_fault", "^page_fault$", "^exc_page_fault",
 	"__fput", "task_work_run", "exit_to_usermode", "exit_to_user_mode", "smp_call_function",
 	"^el0_svc", "^el0t_64_sync", "^ret_fast_syscall", "^invoke_syscall",
 	NULL
 };
 
+/*
+ * Page fault entries anchor a stall only when nothing deeper does: a fault taken inside a
+ * syscall (copy_from_user) is part of that syscall, one taken from user space is the entry.
+ */
+static const char *const triage_frame_fault_anchor[] = {
+	"__do_fault", "handle_mm_fault", "do_page_fault", "^page_fault$", "^exc_page_fault", NULL
+};
+
 static int
-triage_frame_anchor(const char *f)
+triage_frame_anchor_in(const char *const *list, const char *f)
 {
-	for (int i = 0; triage_frame_stall_anchor[i] != NULL; i++) {
-		const char *a = triage_frame_stall_anchor[i];
+	for (int i = 0; list[i] != NULL; i++) {
+		const char *a = list[i];
 		if (a[0] == '^') {
 			size_t n = strlen(a + 1);
 			if (a[n] == '$') {
@@ -384,6 +391,12 @@ triage_frame_anchor(const char *f)
 	return 0;
 }
 
+static int
+triage_frame_anchor(const char *f)
+{
+	return triage_frame_anchor_in(triage_frame_stall_anchor, f);
+}
+
 int
 triage_frame_pick(char (*fr)[128], int n, enum triage_pick pick)
 {
@@ -392,16 +405,19 @@ triage_frame_pick(char (*fr)[128], int n, enum triage_pick pick)
 	if (pick == TRIAGE_PICK_FIRST)
 		return 0;
 	if (pick == TRIAGE_PICK_STALL) {
-		int prev = 0;
-		for (int i = 0; i < n; i++) {
-			if (triage_frame_anchor(fr[i])) {
-				if (strstr(fr[i], "smp_call_function") != NULL) {
-					strcpy(fr[i], "smp_call_function");
-					return i;
+		for (int pass = 0; pass < 2; pass++) {
+			int prev = 0;
+			for (int i = 0; i < n; i++) {
+				if (pass == 0 ? triage_frame_anchor(fr[i]) :
+				    triage_frame_anchor_in(triage_frame_fault_anchor, fr[i])) {
+					if (strstr(fr[i], "smp_call_function") != NULL) {
+						strcpy(fr[i], "smp_call_function");
+						return i;
+					}
+					return prev;
 				}
-				return prev;
+				prev = i;
 			}
-			prev = i;
 		}
 		return -1;
 	}
