@@ -31,6 +31,7 @@ struct triage {
 	uint64_t	 linestart;
 	int		 inline_;	/* a partial line is pending */
 	int		 expect_boot;
+	int		 spoke;		/* something besides the decompressor was printed already */
 
 	int		 active;	/* a report is open */
 	int		 hdr;
@@ -216,6 +217,11 @@ triage_deliver(struct triage *t)
 	if (!t->active)
 		return;
 	triage_rules_title(t->hdr, &rep, &v);
+	if (v.title[0] == '\0') {
+		/* It looked like a header but the report it promised never followed. */
+		t->active = 0;
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	memcpy(r.title, v.title, sizeof(r.title));
 	memcpy(r.type, v.type, sizeof(r.type));
@@ -259,6 +265,34 @@ triage_begin(struct triage *t, int hdr, enum triage_ctx kind, const char *ctx,
 	triage_append(t, msg, msglen);
 }
 
+/* Whether a line is output of a running system: not blank, not the kernel decompressor's. */
+static int
+triage_output(const char *l, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (l[i] == ' ' || l[i] == '\t' || l[i] == '\r' || l[i] == '\0'))
+		i++;
+	return i < len && !(len - i >= 19 && memcmp(l + i, "Decompressing Linux", 19) == 0);
+}
+
+/* The same over lines the scan skipped; it stops looking once the stream has spoken. */
+static int
+triage_output_span(const char *s, size_t len)
+{
+	while (len > 0) {
+		const char *nl = memchr(s, '\n', len);
+		size_t ll = nl ? (size_t)(nl - s) : len;
+		if (triage_output(s, ll))
+			return 1;
+		if (nl == NULL)
+			break;
+		len -= ll + 1;
+		s = nl + 1;
+	}
+	return 0;
+}
+
 static int
 triage_has(const char *l, size_t len, const char *lit)
 {
@@ -296,10 +330,13 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 		hdr = triage_rules_header(msg, msglen, &flags);
 	else
 		event = 0;
-	if (hdr >= 0 && (flags & TRIAGE_HDR_REBOOT) && t->expect_boot) {
+	if (hdr >= 0 && (flags & TRIAGE_HDR_REBOOT) && (t->expect_boot || !t->spoke)) {
+		/* Asked for, or the stream's first boot: nothing ran before it to be rebooted. */
 		t->expect_boot = 0;
 		hdr = -1;
 	}
+	if (!t->spoke)
+		t->spoke = triage_output(msg, msglen);
 	if (!t->active) {
 		/* "Kernel panic - not syncing: Fatal exception" right after an oops is its ending. */
 		if (t->aftermath > 0 && ++t->aftermath > TRIAGE_AFTERMATH_LINES)
@@ -389,6 +426,8 @@ triage_feed(struct triage *t, const char *buf, size_t len)
 			const char *skip = ls ? ls + 1 : buf;
 			if (to == whole_end)
 				skip = whole_end;
+			if (!t->spoke && skip > buf)
+				t->spoke = triage_output_span(buf, (size_t)(skip - buf));
 			t->off += (uint64_t)(skip - buf);
 			buf = skip;
 			if (buf >= end)

@@ -26,6 +26,7 @@ enum triage_hdr_flags {
 	TRIAGE_HDR_CRASH = 1,		/* the line starts a report */
 	TRIAGE_HDR_CONTINUES = 2,	/* it may sit inside another report without starting a new one */
 	TRIAGE_HDR_REBOOT = 4,		/* the machine rebooted under us */
+	TRIAGE_HDR_NEEDFMT = 8,		/* unless one of its formats fits, it was not a report */
 };
 
 /* Compiles the rule tables once per process; 0 or -1. */

@@ -307,7 +307,8 @@ static const struct triage_fmt triage_fmt_gopanic[] = {
 };
 
 static const struct triage_fmt triage_fmt_gofatal[] = {
-	{ "fatal error:", { 0 }, "go runtime error", { { 0 } }, NULL, 0, F_NOSTACK },
+	/* Only the Go runtime's own: it goes on to print its goroutines or runtime stack. */
+	{ "fatal error:", { "^(?:runtime stack:|goroutine [0-9]+ \\[)" }, "go runtime error", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ 0 }
 };
 
@@ -370,7 +371,7 @@ static const struct triage_hdr triage_hdrs[] = {
 	{ "SYZFAIL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfail },
 	{ "SYZFATAL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfatal },
 	{ "panic:", NULL, 1, TRIAGE_HDR_CRASH, triage_fmt_gopanic },
-	{ "fatal error:", "fatal error: runtime: (?:out of memory|cannot allocate memory)", 1, TRIAGE_HDR_CRASH, triage_fmt_gofatal },
+	{ "fatal error:", "fatal error: runtime: (?:out of memory|cannot allocate memory)", 1, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_gofatal },
 	/* On arm it follows the fault line of the same oops. */
 	{ "Internal error:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_armerr },
 	{ "Unhandled fault:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armfault },
@@ -968,6 +969,11 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		    memmem(rep->s, rep->len, "acktrace", 8) == NULL &&
 		    !triage_rules_arm_trace(rep))
 			v->corrupted = 1;
+	}
+	if (!chosen && (hd->flags & TRIAGE_HDR_NEEDFMT)) {
+		/* The header's shape without the rest of it: the caller drops an empty title. */
+		v->title[0] = '\0';
+		return;
 	}
 	if (!chosen) {
 		/* No format fits: the header line itself, from the header on, is the best title left. */
