@@ -112,17 +112,14 @@ triage_frame_compile(void)
 static int
 triage_frame_match(pcre2_code *re, const char *s)
 {
-	pcre2_match_data *md;
-	int rc;
+	/* One match block per thread: a frame is checked for every stack line of every report. */
+	static _Thread_local pcre2_match_data *md;
 
 	if (re == NULL)
 		return 0;
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	if (md == NULL)
+	if (md == NULL && (md = pcre2_match_data_create(1, NULL)) == NULL)
 		return 0;
-	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
-	pcre2_match_data_free(md);
-	return rc >= 0;
+	return pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0;
 }
 
 static int
