@@ -356,7 +356,7 @@ static const char *const triage_frame_stall_anchor[] = {
 	"kernel_setsockopt", "sock_common_setsockopt", "__sys_listen", "kernel_listen",
 	"sk_common_release", "^sock_mmap", "__sys_accept", "kernel_accept", "^sock_do_ioctl",
 	"^sock_ioctl", "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg",
-	"^netlink_unicast", "^netlink_sendmsg", "^sys_socketpair", "^sys_connect", "^sys_ioctl",
+	"^sys_socketpair", "^sys_connect", "^sys_ioctl",
 	"__fput", "task_work_run", "exit_to_usermode", "exit_to_user_mode", "smp_call_function",
 	"^el0_svc", "^el0t_64_sync", "^ret_fast_syscall", "^invoke_syscall",
 	NULL
