@@ -302,6 +302,55 @@ a_boot_rigd_asked_for_is_not_a_reboot(void)
 	triage_free(t);
 }
 
+static void
+a_streams_first_boot_is_not_a_reboot(void)
+{
+	struct got g;
+
+	/* Nothing ran before this boot: the log simply starts at the decompressor. */
+	triage_str("Decompressing Linux... Parsing ELF... done.\nBooting the kernel.\n"
+	    "[    0.000000] Linux version 6.8.0\n", &g);
+	CHECK_INT(g.n, 0);
+}
+
+static void
+a_kernel_line_ending_in_fatal_error_is_not_the_go_runtime(void)
+{
+	struct got g;
+
+	triage_str("[   69.2][ T2742] ALSA: seq fatal error: cannot create timer (-22)\n"
+	    "fatal error: cannot create timer (-22)\n[   70.1][ T2742] next\n", &g);
+	CHECK_INT(g.n, 0);
+	triage_str("fatal error: concurrent map writes\n\ngoroutine 12 [running]:\nmain.f()\n", &g);
+	CHECK_INT(g.n, 1);
+	if (g.n == 1)
+		CHECK_STR(g.r[0].title, "go runtime error");
+}
+
+static void
+untimestamped_lines_do_not_push_the_stack_out_of_a_report(void)
+{
+	struct got g;
+	char log[8192];
+	size_t n = 0;
+
+	n += (size_t)snprintf(log + n, sizeof(log) - n,
+	    "[  359.9] WARNING: CPU: 0 PID: 28200 at lib/refcount.c:152 refcount_inc+0x47/0x50\n");
+	/* Another writer on the same port (a fuzzer's program log) between the header and the stack. */
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(log + n, sizeof(log) - n, "r%d = socket$inet(0x2, 0x2, 0x0)\n", i);
+	n += (size_t)snprintf(log + n, sizeof(log) - n,
+	    "[  359.98] Kernel panic - not syncing: panic_on_warn set ...\n"
+	    "[  360.00] Call Trace:\n[  360.01]  dump_stack+0x194/0x257\n[  360.02]  panic+0x1e4/0x417\n"
+	    "[  360.03]  __warn+0x1c4/0x1d9\n[  360.04]  report_bug+0x211/0x2d0\n"
+	    "[  360.09] RIP: 0010:refcount_inc+0x47/0x50\n[  360.14]  dev_activate+0x7d3/0xaa0\n"
+	    "[  360.18]  __dev_open+0x227/0x330\n[  360.50] ---[ end trace 1 ]---\n");
+	triage_str(log, &g);
+	CHECK_INT(g.n, 1);
+	if (g.n == 1)
+		CHECK_STR(g.r[0].title, "WARNING: refcount bug in dev_activate");
+}
+
 int
 main(void)
 {
@@ -320,5 +369,8 @@ main(void)
 	RUN(a_megabyte_line_and_binary_noise_are_bounded);
 	RUN(truncated_report_is_delivered_at_flush);
 	RUN(a_boot_rigd_asked_for_is_not_a_reboot);
+	RUN(a_streams_first_boot_is_not_a_reboot);
+	RUN(a_kernel_line_ending_in_fatal_error_is_not_the_go_runtime);
+	RUN(untimestamped_lines_do_not_push_the_stack_out_of_a_report);
 	TEST_END();
 }
