@@ -395,14 +395,14 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
 			    b->boot_ms / 1000.0);
 			store_boot(b->rigd->store, b->conf.name, b->build_id,
-			    during == BOARD_RECOVERING ? "recovery" : "power on", "ready",
+			    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "ready",
 			    b->console_ready_ms, b->boot_ms, b->con.log, NULL);
 			board_set_state(b, BOARD_READY, reason);
 			return 0;
 		}
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
 		store_boot(b->rigd->store, b->conf.name, -1,
-		    during == BOARD_RECOVERING ? "recovery" : "power on", "failed",
+		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
 		    b->console_ready_ms, -1, b->con.log, err);
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
@@ -551,9 +551,14 @@ int
 board_reboot(struct board *b, char *msg, size_t len)
 {
 	int64_t t0 = util_now_ms();
+	int rc;
 
 	board_power_off(b);
-	if (board_boot(b, BOARD_BOOTING) == -1) {
+	/* A boot a scenario asked for (poweroff, cut) is part of its run, not of the night's boots. */
+	b->boot_why = "in-run";
+	rc = board_boot(b, BOARD_BOOTING);
+	b->boot_why = "power on";
+	if (rc == -1) {
 		pthread_mutex_lock(&b->lock);
 		util_fmt(msg, len, "%s", b->reason);
 		pthread_mutex_unlock(&b->lock);
@@ -759,8 +764,13 @@ board_main(void *arg)
 			continue;
 		}
 		if (b->state != BOARD_FAULT &&
-		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1)
+		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1) {
 			board_do_queue(b, &qj);
+			/* The next job, at once: a night is a row of jobs, not a poll per job. */
+			pthread_mutex_lock(&b->lock);
+			b->queue_poke = 1;
+			pthread_mutex_unlock(&b->lock);
+		}
 	}
 	board_power_off(b);
 	return NULL;
@@ -782,6 +792,7 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	b->build_id = -1;
 	b->qemu.qmp_fd = -1;
 	util_strlcpy(b->boot_package, conf->kernel_package, sizeof(b->boot_package));
+	b->boot_why = "power on";
 	store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
 	return b;
 }

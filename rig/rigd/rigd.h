@@ -95,6 +95,7 @@ struct board {
 	char			 package[128], package_version[64];
 	char			 boot_package[128];	/* what to boot: conf's kernel, or a build's */
 	int64_t			 boot_build;		/* the registered build asked for, 0 none */
+	const char		*boot_why;		/* stored with each boot: "power on", "in-run" */
 	char			 release[128], version[512];
 	int64_t			 boot_ms;		/* power-on to READY of the last boot */
 	int64_t			 console_ready_ms;	/* power-on to the ready line */

@@ -1,0 +1,68 @@
+#!/bin/sh
+# nightly bench: throughput of a nightly on vq35 (scenario runs per board-hour, boots amortized)
+# and where the time goes: booting builds, running scenarios, recovering after hangs.
+#   sh rig/bench/nightly.sh BUILD_DIR
+set -u
+BUILD=${1:-build}
+RIGD=$PWD/$BUILD/bin/rigd
+RIGCTL=$PWD/$BUILD/bin/rigctl
+: "${RIG_CACHE:=$PWD/var/cache}"
+export RIG_CACHE
+T=$(mktemp -d /tmp/rig-bench-XXXXXX)
+export RIG_SOCKET=$T/rigd.sock
+BUILDS=${BENCH_BUILDS:-"linux-image-6.1.0-56-amd64 linux-image-6.1.0-55-amd64 linux-image-6.1.0-56-rt-amd64"}
+SCENS=${BENCH_SCENARIOS:-i2c-unbind,i2c-unbind-release,uart-unbind,cut-while-open}
+
+"$RIGD" -d -S "$T" -B vq35 > "$T/rigd.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+until "$RIGCTL" ping > /dev/null 2>&1; do
+	i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: rigd did not start"; exit 2; }; sleep 0.1
+done
+for b in $BUILDS; do
+	"$RIGCTL" build add "$b" > /dev/null || exit 2
+done
+sql() { sqlite3 "$T/rig.db" "$1"; }
+# Images built before the clock starts: the bench measures the lab, not the downloads.
+for b in $BUILDS; do
+	"$RIGCTL" run i2c-unbind-release --build "$b" > /dev/null 2>&1
+done
+"$RIGCTL" power vq35 off > /dev/null
+first=$(sql "SELECT coalesce(max(id), 0) FROM runs")
+fboot=$(sql "SELECT coalesce(max(id), 0) FROM boots")
+t0=$(date +%s.%N)
+"$RIGCTL" nightly --scenarios "$SCENS" > /dev/null || exit 2
+while [ "$(sql "SELECT count(*) FROM queue WHERE state IN ('queued','running')")" != 0 ]; do
+	sleep 0.5
+done
+# the last run's recovery belongs to the night too
+while [ "$(sql "SELECT count(*) FROM runs WHERE id > $first AND verdict IN ('hang','crash') AND recovery_ms IS NULL")" != 0 ]; do
+	sleep 0.5
+done
+t1=$(date +%s.%N)
+wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+runs=$(sql "SELECT count(*) FROM runs WHERE id > $first AND verdict <> 'error'")
+errors=$(sql "SELECT count(*) FROM runs WHERE id > $first AND verdict = 'error'")
+boot_ms=$(sql "SELECT coalesce(sum(ready_ms), 0) FROM boots WHERE id > $fboot AND why = 'power on'")
+rec_ms=$(sql "SELECT coalesce(sum(recovery_ms), 0) FROM runs WHERE id > $first")
+run_ms=$(sql "SELECT coalesce(sum(duration_ms), 0) FROM runs WHERE id > $first")
+nboots=$(sql "SELECT count(*) FROM boots WHERE id > $fboot AND why = 'power on'")
+nrec=$(sql "SELECT count(*) FROM runs WHERE id > $first AND recovery_ms IS NOT NULL")
+pct() { awk -v a="$1" -v w="$wall" 'BEGIN { printf "%.0f %%", a / 10 / w }'; }
+
+printf '\nrig nightly benchmark: vq35, %d builds x scenarios %s\n\n' "$(echo $BUILDS | wc -w)" "$SCENS"
+printf '%-50s %-14s %s\n' "measure" "value" "goal"
+printf '%-50s %-14s %s\n' "wall time of the night" "$wall s" ""
+printf '%-50s %-14s %s\n' "scenario runs with a kernel verdict (errors)" "$runs ($errors)" ""
+printf '%-50s %-14s %s\n' "runs per board-hour" "$(awk -v r="$runs" -v w="$wall" 'BEGIN { printf "%.0f", r * 3600 / w }')" ">= 120"
+# Baseline from the same night's measured times: a fresh boot before every run, as a lab that
+# does not amortize boots would do.
+naive=$(awk -v r="$runs" -v b="$boot_ms" -v n="$nboots" -v run="$run_ms" -v rec="$rec_ms" \
+    'BEGIN { printf "%.0f", r * 3600 / ((r * b / n + run + rec) / 1000) }')
+printf '%-50s %-14s %s\n' "baseline: a boot before every run (same times)" "$naive" ""
+printf '%-50s %-14s %s\n' "ratio amortized / baseline" "$(awk -v r="$runs" -v w="$wall" -v n="$naive" 'BEGIN { printf "%.1fx", r * 3600 / w / n }')" ""
+printf '%-50s %-14s %s\n' "booting builds ($nboots boots)" "$(pct "$boot_ms")" ""
+printf '%-50s %-14s %s\n' "running scenarios" "$(pct "$run_ms")" ""
+printf '%-50s %-14s %s\n' "recovering after a hang or crash ($nrec)" "$(pct "$rec_ms")" ""
+printf '%-50s %-14s %s\n' "other (queue, images, shell)" "$(awk -v w="$wall" -v a="$boot_ms" -v b="$run_ms" -v c="$rec_ms" 'BEGIN { printf "%.0f %%", 100 - (a + b + c) / 10 / w }')" ""
