@@ -273,7 +273,8 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		/* The first board that offers every class, preferring one with the shortest queue. */
 		for (i = 0; i < r->nboards; i++) {
 			struct board *x = r->boards[i];
-			if (!control_board_offers(x, sc))
+			/* Out of service is no choice; a board named explicitly says why below. */
+			if (!control_board_offers(x, sc) || x->state == BOARD_FAULT)
 				continue;
 			if (b == NULL || x->njobs < b->njobs)
 				b = x;

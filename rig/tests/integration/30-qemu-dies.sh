@@ -3,7 +3,19 @@
 . rig/tests/integration/lib.sh
 
 with_test_scenarios
-rigd_start || finish
+# A second board whose kernel cannot be had: its failure must stay its own.
+mkdir -p "$T/boards"
+cp boards/vq35.yaml "$T/boards/"
+sed -e 's/^name: vq35/name: vbroken/' -e 's/linux-image-6.1.0-[0-9]*-amd64/linux-image-6.1.0-99-amd64/' \
+    boards/vq35.yaml > "$T/boards/vbroken.yaml"
+BOARDS=vq35,vbroken rigd_start -b "$T/boards" || finish
+"$RIGCTL" run i2c-unbind-release --board vbroken > "$T/broken.out" 2>&1
+rc=$?
+cat "$T/broken.out"
+check "a board that cannot boot: lab error (exit 2) naming the kernel" [ "$rc" -eq 2 ] && contains "$T/broken.out" "linux-image-6.1.0-99-amd64"
+check "that board is out of service (FAULT) with the reason" sh -c '"$0" show boards | grep -q "^vbroken .*FAULT .*boot failed"' "$RIGCTL"
+"$RIGCTL" run i2c-unbind-release --board vbroken > "$T/broken2.out" 2>&1
+check "a run on a FAULT board is refused at once (busy)" [ $? -eq 2 ] && contains "$T/broken2.out" "out of service"
 "$RIGCTL" run sleepy > "$T/run.out" 2>&1 &
 ctl=$!
 wait_steps 1 1
