@@ -75,4 +75,40 @@ assert any('i2c_del_adapter' in (f.get('message') or '') + (f.text or '') for f 
 " "$T/junit.xml"
 "$RIGCTL" run i2c-unbind-release --build $B2 > "$T/byname.out" 2>&1
 check "run --build boots that build and the board reports it" [ $? -eq 0 ] && contains "$T/byname.out" "kernel: Linux version 6.1.0-55-amd64"
+
+# A build that does not boot on the board: Debian's cloud flavour has no i801 I2C and no e1000.
+"$RIGCTL" build add linux-image-6.1.0-56-cloud-amd64 > "$T/cloud.out" 2>&1
+check "build add the cloud flavour" [ $? -eq 0 ]
+"$RIGCTL" nightly --builds linux-image-6.1.0-56-cloud-amd64,$B1 --scenarios i2c-unbind-release,uart-unbind > "$T/n2.out" 2>&1
+cat "$T/n2.out"
+i=0
+while [ "$(sql "SELECT count(*) FROM queue WHERE nightly=2 AND state IN ('queued','running')")" != 0 ] && [ $i -lt 1500 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+check "the build that does not boot: its jobs end as error: boot failed" [ "$(sql "SELECT count(*) FROM queue q JOIN builds b ON b.id=q.build_id WHERE q.nightly=2 AND b.name LIKE '%cloud%' AND q.state='error' AND q.note LIKE 'boot failed%'")" = 2 ]
+check "the queue moved on: the other build's jobs are done" [ "$(sql "SELECT count(*) FROM queue q JOIN builds b ON b.id=q.build_id WHERE q.nightly=2 AND b.name='$B1' AND q.state='done'")" = 2 ]
+check "the board stays in service" sh -c '! "$0" show boards | grep -q FAULT' "$RIGCTL"
+"$RIGCTL" matrix > "$T/matrix2.out"
+check "matrix shows the boot failure" grep -q "error .*boot failed" "$T/matrix2.out"
+
+# A lab error in a nightly is retried: the board's plug is pulled during the first attempt.
+mkdir -p "$T/scen"
+cp scenarios/*.yaml rig/tests/data/scenarios/*.yaml "$T/scen/"
+rigd_stop
+SCENDIR=$T/scen rigd_start || finish
+"$RIGCTL" nightly --builds $B1 --scenarios sleepy > /dev/null 2>&1
+i=0
+while [ "$(sql "SELECT count(*) FROM run_steps s JOIN runs r ON r.id=s.run_id WHERE r.scenario='sleepy'")" -lt 1 ] && [ $i -lt 600 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+pkill -9 -f "qemu-system.*$T/"
+i=0
+while [ "$(sql "SELECT count(*) FROM queue WHERE scenario='sleepy' AND state IN ('queued','running')")" != 0 ] && [ $i -lt 1500 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+check "lab error retried: the job is done on its second attempt" [ "$(sql "SELECT state || ' ' || attempts FROM queue WHERE scenario='sleepy'")" = "done 2" ]
+check "the retry is marked as one, the first run stays an error" [ "$(sql "SELECT group_concat(verdict || ':' || coalesce(repeat_why, '-'), ' ') FROM runs WHERE scenario='sleepy' ORDER BY id")" = "error:- pass:lab-retry" ]
 finish
