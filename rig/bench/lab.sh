@@ -2,41 +2,20 @@
 # lab bench: how fast the rig reaches a hang verdict on vq35, against the kernel's own detector.
 #   sh rig/bench/lab.sh BUILD_DIR        (BENCH_BASELINE=0 skips the 2-4 minute baseline)
 set -u
-BUILD=${1:-build}
-RIGD=$PWD/$BUILD/bin/rigd
-RIGCTL=$PWD/$BUILD/bin/rigctl
-: "${RIG_CACHE:=$PWD/var/cache}"
-export RIG_CACHE
-T=$(mktemp -d /tmp/rig-bench-XXXXXX)
-export RIG_SOCKET=$T/rigd.sock
+. rig/bench/lib.sh
 WARM=${BENCH_WARM:-3}
-
-mkdir -p "$T/scen"
-cp scenarios/*.yaml rig/bench/scenarios/*.yaml "$T/scen/"
-"$RIGD" -d -S "$T" -B vq35 -c "$T/scen" > "$T/rigd.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-until "$RIGCTL" ping > /dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { echo "bench: rigd did not start"; cat "$T/rigd.log"; exit 2; }
-	sleep 0.1
-done
+bench_start vq35 rig/bench/scenarios
 # The image is built (or found in the cache) before the clock starts: a cold run is a cold board.
 "$RIGCTL" power vq35 on > /dev/null && "$RIGCTL" power vq35 off > /dev/null
-sql() { sqlite3 "$T/rig.db" "$1"; }
 # ms from the blocking unbind's start (step 2) to the stored verdict
 latency() {
 	sql "SELECT CAST((julianday(r.ended) - julianday(r.started)) * 86400000 - s.started_ms AS INTEGER)
 	     FROM runs r JOIN run_steps s ON s.run_id = r.id AND s.idx = 2 WHERE r.id = $1"
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-sec() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
 
 "$RIGCTL" run i2c-unbind --board vq35 > "$T/cold.out" 2>&1
 [ $? -eq 1 ] || { echo "bench: cold run did not hang:"; cat "$T/cold.out"; exit 2; }
 cold=$(sql "SELECT max(id) FROM runs")
-boot=$(sql "SELECT console_ready_ms || ' ' || ready_ms FROM boots WHERE outcome='ready' ORDER BY id DESC LIMIT 1 OFFSET 1")
 # the boot for the cold run is the one after the power on/off above
 boot=$(sql "SELECT console_ready_ms || ' ' || ready_ms FROM boots WHERE outcome='ready' AND why='power on' ORDER BY id DESC LIMIT 1")
 console_ms=${boot% *}

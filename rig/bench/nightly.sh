@@ -3,27 +3,13 @@
 # and where the time goes: booting builds, running scenarios, recovering after hangs.
 #   sh rig/bench/nightly.sh BUILD_DIR
 set -u
-BUILD=${1:-build}
-RIGD=$PWD/$BUILD/bin/rigd
-RIGCTL=$PWD/$BUILD/bin/rigctl
-: "${RIG_CACHE:=$PWD/var/cache}"
-export RIG_CACHE
-T=$(mktemp -d /tmp/rig-bench-XXXXXX)
-export RIG_SOCKET=$T/rigd.sock
+. rig/bench/lib.sh
 BUILDS=${BENCH_BUILDS:-"linux-image-6.1.0-56-amd64 linux-image-6.1.0-55-amd64 linux-image-6.1.0-56-rt-amd64"}
 SCENS=${BENCH_SCENARIOS:-i2c-unbind,i2c-unbind-release,uart-unbind,cut-while-open}
-
-"$RIGD" -d -S "$T" -B vq35 > "$T/rigd.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-until "$RIGCTL" ping > /dev/null 2>&1; do
-	i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: rigd did not start"; exit 2; }; sleep 0.1
-done
+bench_start vq35
 for b in $BUILDS; do
 	"$RIGCTL" build add "$b" > /dev/null || exit 2
 done
-sql() { sqlite3 "$T/rig.db" "$1"; }
 # Images built before the clock starts: the bench measures the lab, not the downloads.
 for b in $BUILDS; do
 	"$RIGCTL" run i2c-unbind-release --build "$b" > /dev/null 2>&1

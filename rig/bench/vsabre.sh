@@ -2,29 +2,11 @@
 # vsabre bench: the platform-bus board: boot, time to the MTD crash verdict, recovery.
 #   sh rig/bench/vsabre.sh BUILD_DIR
 set -u
-BUILD=${1:-build}
-RIGD=$PWD/$BUILD/bin/rigd
-RIGCTL=$PWD/$BUILD/bin/rigctl
-: "${RIG_CACHE:=$PWD/var/cache}"
-export RIG_CACHE
-T=$(mktemp -d /tmp/rig-bench-XXXXXX)
-export RIG_SOCKET=$T/rigd.sock
+. rig/bench/lib.sh
 N=${BENCH_RUNS:-3}
-
-"$RIGD" -d -S "$T" -B vsabre > "$T/rigd.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-until "$RIGCTL" ping > /dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { echo "bench: rigd did not start"; cat "$T/rigd.log"; exit 2; }
-	sleep 0.1
-done
+bench_start vsabre
 # Image built or found before the clock starts.
 "$RIGCTL" power vsabre on > /dev/null && "$RIGCTL" power vsabre off > /dev/null
-sql() { sqlite3 "$T/rig.db" "$1"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-sec() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
 
 n=0
 while [ $n -lt "$N" ]; do

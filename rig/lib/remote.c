@@ -138,24 +138,37 @@ remote_job_pump(struct remote_job *j, int wait_ms)
 	return 0;
 }
 
+/*
+ * One slice of waiting until deadline: reads what came, notes the end of the command.
+ * Returns 0 to go on, 1 when the deadline has passed, -1 when the session failed.
+ */
+static int
+remote_job_slice(struct remote_job *j, int64_t deadline)
+{
+	int64_t left = deadline - util_now_ms();
+	int rc;
+
+	if (left <= 0)
+		return 1;
+	rc = remote_job_pump(j, left > 200 ? 200 : (int)left);
+	if (rc == -1)
+		return -1;
+	if (rc == 1) {
+		j->done = 1;
+		j->status = ssh_channel_get_exit_status(j->ch);
+	}
+	return 0;
+}
+
 int
 remote_job_wait(struct remote_job *j, int64_t timeout_ms, int *status)
 {
 	int64_t deadline = util_now_ms() + timeout_ms;
 
 	while (!j->done) {
-		int64_t left = deadline - util_now_ms();
-		int rc;
-
-		if (left <= 0)
-			return 1;
-		rc = remote_job_pump(j, left > 200 ? 200 : (int)left);
-		if (rc == -1)
-			return -1;
-		if (rc == 1) {
-			j->done = 1;
-			j->status = ssh_channel_get_exit_status(j->ch);
-		}
+		int rc = remote_job_slice(j, deadline);
+		if (rc != 0)
+			return rc;
 	}
 	if (status)
 		*status = j->status;
@@ -169,7 +182,6 @@ remote_job_first_line(struct remote_job *j, int64_t timeout_ms, char *line, size
 
 	for (;;) {
 		char *nl = memchr(j->out, '\n', j->outlen);
-		int64_t left;
 		int rc;
 
 		if (nl) {
@@ -182,16 +194,9 @@ remote_job_first_line(struct remote_job *j, int64_t timeout_ms, char *line, size
 		}
 		if (j->done)
 			return -1;
-		left = deadline - util_now_ms();
-		if (left <= 0)
-			return 1;
-		rc = remote_job_pump(j, left > 200 ? 200 : (int)left);
-		if (rc == -1)
-			return -1;
-		if (rc == 1) {
-			j->done = 1;
-			j->status = ssh_channel_get_exit_status(j->ch);
-		}
+		rc = remote_job_slice(j, deadline);
+		if (rc != 0)
+			return rc;
 	}
 }
 

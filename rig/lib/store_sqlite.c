@@ -124,8 +124,8 @@ store_execv(struct store *s, int64_t *rowid, const char *sql, const char *types,
 	return 0;
 }
 
-static int
-store_exec(struct store *s, int64_t *rowid, const char *sql, const char *types, ...)
+int
+store_sql(struct store *s, int64_t *rowid, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	int rc;
@@ -152,7 +152,7 @@ store_build_get_or_add(struct store *s, const struct store_build *b)
 	int64_t id = -1;
 
 	/* Insert-or-ignore then select: the same image and report is one build, however often seen. */
-	if (store_exec(s, NULL, "INSERT OR IGNORE INTO builds(name, release, version, arch,"
+	if (store_sql(s, NULL, "INSERT OR IGNORE INTO builds(name, release, version, arch,"
 	    " image_sha256, config_sha256, origin, first_seen) VALUES(?,?,?,?,?,?,?,?)", "tttttttt",
 	    b->name, b->release, b->version, b->arch, b->image_sha256, b->config_sha256, b->origin,
 	    store_now(now, sizeof(now))) == -1)
@@ -177,7 +177,7 @@ store_board_set(struct store *s, const char *board, const char *arch, const char
 {
 	char now[32];
 
-	return store_exec(s, NULL, "INSERT INTO boards(name, arch, state, reason, updated)"
+	return store_sql(s, NULL, "INSERT INTO boards(name, arch, state, reason, updated)"
 	    " VALUES(?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET arch=coalesce(excluded.arch, arch),"
 	    " state=excluded.state, reason=excluded.reason, updated=excluded.updated", "ttttt",
 	    board, arch, state, reason, store_now(now, sizeof(now)));
@@ -189,7 +189,7 @@ store_board_event(struct store *s, const char *board, const char *from, const ch
 {
 	char now[32];
 
-	return store_exec(s, NULL, "INSERT INTO board_events(board, at, from_state, to_state, reason)"
+	return store_sql(s, NULL, "INSERT INTO board_events(board, at, from_state, to_state, reason)"
 	    " VALUES(?,?,?,?,?)", "ttttt", board, store_now(now, sizeof(now)), from, to, reason);
 }
 
@@ -198,7 +198,7 @@ store_action(struct store *s, long uid, const char *what)
 {
 	char now[32];
 
-	return store_exec(s, NULL, "INSERT INTO actions(at, uid, what) VALUES(?,?,?)", "tit",
+	return store_sql(s, NULL, "INSERT INTO actions(at, uid, what) VALUES(?,?,?)", "tit",
 	    store_now(now, sizeof(now)), (int64_t)uid, what);
 }
 
@@ -209,7 +209,7 @@ store_boot(struct store *s, const char *board, int64_t build_id, const char *why
 {
 	char now[32];
 
-	return store_exec(s, NULL, "INSERT INTO boots(board, build_id, at, why, outcome,"
+	return store_sql(s, NULL, "INSERT INTO boots(board, build_id, at, why, outcome,"
 	    " console_ready_ms, ready_ms, console_log, error)"
 	    " VALUES(?,nullif(?,-1),?,?,?,nullif(?,-1),nullif(?,-1),?,?)", "titttiitt",
 	    board, build_id, store_now(now, sizeof(now)), why, outcome, console_ready_ms, ready_ms,
@@ -223,7 +223,7 @@ store_run_begin(struct store *s, const char *board, const char *scenario, int64_
 	char now[32];
 	int64_t id;
 
-	if (store_exec(s, &id, "INSERT INTO runs(board, scenario, build_id, uid, state, started,"
+	if (store_sql(s, &id, "INSERT INTO runs(board, scenario, build_id, uid, state, started,"
 	    " console_log, console_start) VALUES(?,?,nullif(?,-1),?,'running',?,?,?)", "ttiitti",
 	    board, scenario, build_id, (int64_t)uid, store_now(now, sizeof(now)), console_log,
 	    console_start) == -1)
@@ -234,7 +234,7 @@ store_run_begin(struct store *s, const char *board, const char *scenario, int64_
 int
 store_run_step(struct store *s, int64_t run, const struct store_step *st)
 {
-	return store_exec(s, NULL, "INSERT OR REPLACE INTO run_steps(run_id, idx, action, arg,"
+	return store_sql(s, NULL, "INSERT OR REPLACE INTO run_steps(run_id, idx, action, arg,"
 	    " status, started_ms, duration_ms, output) VALUES(?,?,?,?,?,?,?,?)", "iitttiit",
 	    run, (int64_t)st->idx, st->action, st->arg, st->status, st->started_ms, st->duration_ms,
 	    st->output);
@@ -245,7 +245,7 @@ store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
 {
 	char now[32];
 
-	return store_exec(s, NULL, "UPDATE runs SET state='done', verdict=?, title=?, detail=?,"
+	return store_sql(s, NULL, "UPDATE runs SET state='done', verdict=?, title=?, detail=?,"
 	    " stack=?, ended=?, console_end=?, duration_ms=CAST((julianday(?) - julianday(started))"
 	    " * 86400000 AS INTEGER) WHERE id=?", "tttttiti", e->verdict,
 	    e->title[0] ? e->title : NULL, e->detail, e->stack, store_now(now, sizeof(now)),
@@ -255,7 +255,7 @@ store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
 int
 store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char *outcome)
 {
-	return store_exec(s, NULL, "UPDATE runs SET recovery_ms=?, recovery=? WHERE id=?", "iti",
+	return store_sql(s, NULL, "UPDATE runs SET recovery_ms=?, recovery=? WHERE id=?", "iti",
 	    recovery_ms, outcome, run);
 }
 
@@ -265,7 +265,7 @@ store_runs_interrupt(struct store *s)
 	char now[32];
 	int n;
 
-	if (store_exec(s, NULL, "UPDATE runs SET state='done', verdict='error', title='interrupted',"
+	if (store_sql(s, NULL, "UPDATE runs SET state='done', verdict='error', title='interrupted',"
 	    " detail='rigd stopped during the run', ended=? WHERE state='running'", "t",
 	    store_now(now, sizeof(now))) == -1)
 		return -1;
@@ -283,13 +283,13 @@ store_crash_add(struct store *s, int64_t run, const char *board, int64_t build_i
 	char now[32];
 
 	store_now(now, sizeof(now));
-	if (store_exec(s, NULL, "INSERT INTO crash_reports(run_id, board, build_id, title, type,"
+	if (store_sql(s, NULL, "INSERT INTO crash_reports(run_id, board, build_id, title, type,"
 	    " frame, corrupted, console_log, start, end, text, at)"
 	    " VALUES(nullif(?,-1),?,nullif(?,-1),?,?,?,?,?,?,?,?,?)", "ititttitiitt", run, board, build_id, title, type, frame, (int64_t)corrupted, console_log, start, end,
 	    text, now) == -1)
 		return -1;
 	/* Crashes are grouped by title across runs and builds: the title is the identity. */
-	return store_exec(s, NULL, "INSERT INTO crashes(title, type, first_seen, last_seen, count,"
+	return store_sql(s, NULL, "INSERT INTO crashes(title, type, first_seen, last_seen, count,"
 	    " first_run, last_run) VALUES(?,?,?,?,1,nullif(?,-1),nullif(?,-1))"
 	    " ON CONFLICT(title) DO UPDATE SET last_seen=excluded.last_seen, count=count+1,"
 	    " last_run=coalesce(excluded.last_run, last_run)", "ttttii", title, type, now, now, run,
@@ -444,7 +444,7 @@ fail:
 	return -1;
 }
 
-/* The migration for callers that have no error buffer: logged once here, as store_exec does. */
+/* The migration for callers that have no error buffer: logged once here, as store_sql does. */
 static int
 store_migrated(struct store *s)
 {
@@ -505,7 +505,7 @@ store_build_register(struct store *s, const struct store_build *b,
 		return -1;
 	store_now(now, sizeof(now));
 	if (id == 0) {
-		if (store_exec(s, &id, "INSERT INTO builds(name, release, version, arch,"
+		if (store_sql(s, &id, "INSERT INTO builds(name, release, version, arch,"
 		    " image_sha256, config_sha256, origin, first_seen, image_path, dtb_dir,"
 		    " modules_dir, config_path, package, package_version, image_version, options,"
 		    " registered) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "ttttttttttttttttt",
@@ -524,7 +524,7 @@ store_build_register(struct store *s, const struct store_build *b,
 	 * Seen before (a boot, or an earlier add): where the parts are now wins (the same image
 	 * may be added again from elsewhere); what the build is keeps its first value.
 	 */
-	if (store_exec(s, NULL, "UPDATE builds SET"
+	if (store_sql(s, NULL, "UPDATE builds SET"
 	    " config_sha256=coalesce(nullif(config_sha256, ''), ?),"
 	    " image_path=coalesce(?, image_path), dtb_dir=coalesce(?, dtb_dir),"
 	    " modules_dir=coalesce(?, modules_dir), config_path=coalesce(?, config_path),"
@@ -545,7 +545,7 @@ store_build_reported(struct store *s, int64_t build, const char *proc_version)
 {
 	if (store_migrated(s) == -1)
 		return -1;
-	return store_exec(s, NULL, "UPDATE builds SET reported_version=? WHERE id=?", "ti",
+	return store_sql(s, NULL, "UPDATE builds SET reported_version=? WHERE id=?", "ti",
 	    proc_version, build);
 }
 
@@ -554,20 +554,7 @@ store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why)
 {
 	if (store_migrated(s) == -1)
 		return -1;
-	return store_exec(s, NULL, "UPDATE runs SET repeat_of=?, repeat_why=? WHERE id=?", "iti",
+	return store_sql(s, NULL, "UPDATE runs SET repeat_of=?, repeat_why=? WHERE id=?", "iti",
 	    of, why, run);
 }
 
-int
-store_sql(struct store *s, int64_t *rowid, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	pthread_mutex_lock(&s->lock);
-	rc = store_execv(s, rowid, sql, types, ap);
-	pthread_mutex_unlock(&s->lock);
-	va_end(ap);
-	return rc;
-}

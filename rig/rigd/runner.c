@@ -265,6 +265,16 @@ runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int
 	}
 }
 
+/* The session failed during a step: a crash if the console says so, else a lab error. */
+static int
+runner_lost(struct runner *rn, const struct scen_step *st)
+{
+	if (!runner_check_crash(rn))
+		runner_verdict(rn, "error", "lab: ssh session lost",
+		    "the board stopped answering during %s %s", step_kind_name(st->kind), st->arg);
+	return -1;
+}
+
 /* The sysfs write a bind or unbind step does, printing the shell's PID first. */
 static void
 runner_sysfs_cmd(const struct conf_device *d, const char *file, char *cmd, size_t len)
@@ -321,11 +331,7 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 	}
 	remote_job_free(j);
 	if (rc == -1) {
-		if (!runner_check_crash(rn))
-			runner_verdict(rn, "error", "lab: ssh session lost",
-			    "the board stopped answering during %s %s", step_kind_name(st->kind),
-			    st->arg);
-		return -1;
+		return runner_lost(rn, st);
 	}
 	if (status != 0) {
 		runner_verdict(rn, "fail", "", "%s %s exited %d: %s", step_kind_name(st->kind),
@@ -348,11 +354,7 @@ runner_check(struct runner *rn, const struct scen_step *st, const char *cmd, con
 		return -1;
 	}
 	if (rc == -1) {
-		if (!runner_check_crash(rn))
-			runner_verdict(rn, "error", "lab: ssh session lost",
-			    "the board stopped answering during %s %s", step_kind_name(st->kind),
-			    st->arg);
-		return -1;
+		return runner_lost(rn, st);
 	}
 	if (status != 0) {
 		runner_verdict(rn, "fail", what, "%s %s: %s%s%s", step_kind_name(st->kind), st->arg,
