@@ -48,6 +48,17 @@ board_set_state_locked(struct board *b, enum board_state s, const char *reason)
 	util_strlcpy(b->reason, reason ? reason : "", sizeof(b->reason));
 }
 
+enum board_state
+board_state(struct board *b)
+{
+	enum board_state s;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	pthread_mutex_unlock(&b->lock);
+	return s;
+}
+
 static void
 board_set_state(struct board *b, enum board_state s, const char *reason)
 {
@@ -763,7 +774,7 @@ board_main(void *arg)
 			free(job);
 			continue;
 		}
-		if (b->state != BOARD_FAULT &&
+		if (board_state(b) != BOARD_FAULT &&
 		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1) {
 			board_do_queue(b, &qj);
 			/* The next job, at once: a night is a row of jobs, not a poll per job. */

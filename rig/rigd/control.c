@@ -274,7 +274,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		for (i = 0; i < r->nboards; i++) {
 			struct board *x = r->boards[i];
 			/* Out of service is no choice; a board named explicitly says why below. */
-			if (!control_board_offers(x, sc) || x->state == BOARD_FAULT)
+			if (!control_board_offers(x, sc) || board_state(x) == BOARD_FAULT)
 				continue;
 			if (b == NULL || x->njobs < b->njobs)
 				b = x;
@@ -285,8 +285,10 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			return;
 		}
 	}
-	if (b->state == BOARD_FAULT) {
+	if (board_state(b) == BOARD_FAULT) {
+		pthread_mutex_lock(&b->lock);
 		util_fmt(msg, sizeof(msg), "board %s is out of service: %s", b->conf.name, b->reason);
+		pthread_mutex_unlock(&b->lock);
 		control_reply(c, PROTO_BUSY, msg, NULL);
 		return;
 	}

@@ -126,6 +126,8 @@ struct rigd {
 
 /* board.c */
 const char *board_state_name(enum board_state s);
+/* The state as of now (takes the board's lock). */
+enum board_state board_state(struct board *b);
 struct board *board_new(struct rigd *r, const struct board_conf *conf);
 int board_start(struct board *b);
 void board_stop(struct board *b);
