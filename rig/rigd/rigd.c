@@ -23,7 +23,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: rigd [-dnv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
-	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n");
+	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
+	    "            [-H address:port] [-D dashboardsdir]\n");
 	exit(2);
 }
 
@@ -194,13 +195,15 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	const char *state = "/var/lib/rig", *sock = NULL, *boards = "boards";
 	const char *scens = "scenarios", *fw = "firmware", *cache = getenv("RIG_CACHE");
-	const char *only = NULL, *logfile = NULL;
+	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, verbose = 0, nconfs, i, lockfd, interrupted;
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "B:b:C:c:df:hl:nS:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nS:s:v")) != -1) {
 		switch (ch) {
+		case 'D': dash = optarg; break;
+		case 'H': httpaddr = optarg; break;
 		case 'B': only = optarg; break;
 		case 'b': boards = optarg; break;
 		case 'C': cache = optarg; break;
@@ -248,6 +251,7 @@ main(int argc, char **argv)
 	rigd_abspath(r->boardsdir, sizeof(r->boardsdir), boards);
 	rigd_abspath(r->scendir, sizeof(r->scendir), scens);
 	rigd_abspath(r->firmwaredir, sizeof(r->firmwaredir), fw);
+	rigd_abspath(r->dashdir, sizeof(r->dashdir), dash);
 	if (cache)
 		rigd_abspath(r->cachedir, sizeof(r->cachedir), cache);
 	else
@@ -336,10 +340,13 @@ main(int argc, char **argv)
 
 	if (control_listen(r) == -1)
 		return 1;
+	if (httpaddr && http_start(r, httpaddr) == -1)
+		return 1;
 	log_info("serving %d board(s), %d scenario(s) on %s", r->nboards, r->nscens, r->sockpath);
 	control_loop(r);
 
 	log_info("stopping");
+	http_stop();
 	unlink(r->sockpath);
 	/* Boards are powered off with the daemon; runs cut short are recorded as interrupted. */
 	for (i = 0; i < r->nboards; i++) {

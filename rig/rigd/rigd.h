@@ -109,6 +109,7 @@ struct rigd {
 	char		 scendir[512];
 	char		 firmwaredir[512];
 	char		 cachedir[512];
+	char		 dashdir[512];
 	char		 keyfile[600];
 	struct store	*store;
 
@@ -181,6 +182,10 @@ int control_board_offers(const struct board *b, const struct scenario *sc);
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
+
+/* http.c: the read-only JSON API and dashboard on ADDRESS:PORT */
+int http_start(struct rigd *r, const char *listen);
+void http_stop(void);
 
 /* rigd.c */
 const struct scenario *rigd_scenario(struct rigd *r, const char *name);

@@ -2,7 +2,8 @@
 # variant, the UART good case, and three hangs in a row on one rigd, all through rigctl.
 . rig/tests/integration/lib.sh
 
-rigd_start || finish
+HTTP_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rigd_start -H 127.0.0.1:$HTTP_PORT || finish
 
 # A live console watcher, as a user would leave one open: it must see the sysrq-w output.
 "$RIGCTL" console vq35 > "$T/console-watch.out" 2>&1 &
@@ -64,6 +65,31 @@ check "i2c-poweroff on vq35: the kernel powers down with /dev/i2c-0 open (pass)"
 check "rigctl power off: board OFF" wait_state vq35 OFF 10
 "$RIGCTL" power vq35 on > /dev/null
 check "rigctl power on: board READY" wait_state vq35 READY 5
+
+# The read-only web side: the same results as JSON, and the dashboard page that reads them.
+/usr/bin/python3 - "$HTTP_PORT" > "$T/http.out" 2>&1 <<'PY'
+import json, sys, urllib.request, urllib.error
+base = "http://127.0.0.1:%s" % sys.argv[1]
+get = lambda p: json.load(urllib.request.urlopen(base + p))
+runs = get("/api/runs")
+print("runs", len(runs), "hangs", sum(1 for r in runs if r["verdict"] == "hang"))
+assert any(r["title"] == "INFO: task hung in i2c_del_adapter" for r in runs)
+run = get("/api/runs/%d" % runs[-1]["id"])
+assert run["steps"] and run["stack"], "run detail has steps and a stack"
+assert get("/api/boards")[0]["name"] == "vq35"
+m = get("/api/matrix")
+assert any(c and c["verdict"] == "hang" for row in m["rows"] for c in row["cells"]), m
+page = urllib.request.urlopen(base + "/").read().decode()
+assert "/api/matrix" in page and "<title>rig</title>" in page
+try:
+    urllib.request.urlopen(urllib.request.Request(base + "/api/boards", data=b"x", method="POST"))
+    raise SystemExit("POST accepted")
+except urllib.error.HTTPError as e:
+    assert e.code == 405, e.code
+print("http ok")
+PY
+cat "$T/http.out"
+check "JSON API and dashboard serve the runs, the matrix and the page; read-only" contains "$T/http.out" "http ok"
 
 kill "$watch" 2>/dev/null
 check "rigctl console streamed the live console" contains "$T/console-watch.out" "Show Blocked State"
