@@ -34,6 +34,7 @@ struct runner {
 	int			 nbg;
 	int			 stepno;
 	int			 needs_boot;	/* the board was left off or broken by a step */
+	int			 rig_hang;	/* the hang was seen by the rig's deadline, not the console */
 };
 
 static void
@@ -177,6 +178,7 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 		util_fmt(title, sizeof(title), "INFO: task hung in %s", frame);
 	else
 		util_fmt(title, sizeof(title), "INFO: task hung");
+	rn->rig_hang = 1;
 	runner_verdict(rn, "hang", title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
 	    step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0, pid,
 	    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
@@ -731,6 +733,14 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
 	store_run_end(b->rigd->store, res->run_id, &end);
+	/*
+	 * A hang the rig caught has no console report behind it; it is grouped with the crash
+	 * titles all the same, so one title counts across runs and builds whoever saw it.
+	 */
+	if (rn.rig_hang && strcmp(res->verdict, "hang") == 0)
+		store_crash_add(b->rigd->store, res->run_id, b->conf.name, b->build_id, res->title,
+		    "hang", strncmp(res->title, "INFO: task hung in ", 19) == 0 ? res->title + 19 : "",
+		    0, logpath, rn.console_start, end.console_end, res->stack ? res->stack : "");
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    res->verdict, res->title[0] ? ": " : "", res->title);

@@ -53,6 +53,7 @@ check "show builds lists the build" "$RIGCTL" show builds
 "$RIGCTL" show run 1 > "$T/show1.out"
 check "show run 1 has the steps and the stack" contains "$T/show1.out" "i801_remove"
 check "board events stored (HUNG, RECOVERING, READY)" [ "$(sql "SELECT count(*) FROM board_events WHERE to_state IN ('HUNG','RECOVERING')")" -ge 8 ]
+check "hang titles grouped across runs: one title, counted 4 times" [ "$(sql "SELECT count FROM crashes WHERE title='INFO: task hung in i2c_del_adapter'")" = 4 ]
 check "every action stored with the peer uid" [ "$(sql "SELECT count(*) FROM actions WHERE uid=$(id -u)")" -ge 6 ]
 
 "$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
@@ -90,6 +91,12 @@ print("http ok")
 PY
 cat "$T/http.out"
 check "JSON API and dashboard serve the runs, the matrix and the page; read-only" contains "$T/http.out" "http ok"
+# The page as a browser renders it: its script fills the tables from the API.
+timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$T/chromium" --virtual-time-budget=5000 --dump-dom \
+    "http://127.0.0.1:$HTTP_PORT/" > "$T/dom.html" 2>/dev/null
+check "the dashboard renders the hang in its matrix in a real browser" grep -q 'class="hang">hang<div class="small">INFO: task hung in i2c_del_adapter' "$T/dom.html"
 
 kill "$watch" 2>/dev/null
 check "rigctl console streamed the live console" contains "$T/console-watch.out" "Show Blocked State"
