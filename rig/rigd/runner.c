@@ -32,7 +32,6 @@ struct runner {
 	char			 holder_pid[CONF_MAX_DEVICES][32];
 	struct runner_bg	 bg[RUNNER_MAX_BG];
 	int			 nbg;
-	int			 stepno;
 	int			 needs_boot;	/* the board was left off or broken by a step */
 	int			 rig_hang;	/* the hang was seen by the rig's deadline, not the console */
 };
