@@ -144,6 +144,20 @@ void board_console_read(struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
 void board_console_tick(struct board *b, int64_t now);
 
+/* Inside a board's thread (board.c, board_boot.c, board_console.c, board_nightly.c). */
+struct queue_job;
+struct runner_result;
+void board_set_state(struct board *b, enum board_state s, const char *reason);
+void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
+int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
+void board_power_off(struct board *b);
+int board_boot(struct board *b, enum board_state during);
+/* fault_on_fail: 1 for the board's own kernel (FAULT when it does not boot), 0 for a build. */
+int board_boot_as(struct board *b, enum board_state during, int fault_on_fail);
+int board_ready(struct board *b);
+int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
+void board_do_queue(struct board *b, struct queue_job *qj);
+
 /* runner.c: runs one scenario on a READY board; returns the verdict's exit class. */
 struct runner_result {
 	char	verdict[16];

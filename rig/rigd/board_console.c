@@ -1,0 +1,83 @@
+/* board_console: a board's console as the event loop reads it, one log and triage per boot. */
+#include "rigd.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Triage callback, under the board's lock (the event loop feeds the console in). */
+static void
+board_on_report(const struct triage_report *rep, void *arg)
+{
+	struct board *b = arg;
+	struct board_crash *c;
+
+	log_info("%s: console: %s", b->conf.name, rep->title);
+	store_crash_add(b->rigd->store, b->run_id, b->conf.name, b->build_id, rep->title, rep->type,
+	    rep->frame, rep->corrupted, b->con.log, (int64_t)rep->start, (int64_t)rep->end,
+	    rep->text);
+	if (b->ncrashes >= BOARD_MAX_CRASHES)
+		return;
+	c = &b->crashes[b->ncrashes++];
+	util_strlcpy(c->title, rep->title, sizeof(c->title));
+	util_strlcpy(c->type, rep->type, sizeof(c->type));
+	util_strlcpy(c->frame, rep->frame, sizeof(c->frame));
+	c->corrupted = rep->corrupted;
+	c->start = (int64_t)rep->start;
+	c->end = (int64_t)rep->end;
+	c->text = xmalloc(rep->textlen + 1);
+	memcpy(c->text, rep->text, rep->textlen);
+	c->text[rep->textlen] = '\0';
+}
+
+void
+board_console_read(struct board *b)
+{
+	char buf[65536];
+	ssize_t n;
+
+	pthread_mutex_lock(&b->lock);
+	n = capture_read(&b->con, buf, sizeof(buf));
+	pthread_mutex_unlock(&b->lock);
+	if (n > 0)
+		control_console(b->rigd, b, buf, (size_t)n);
+	else if (n == -1)
+		pthread_cond_broadcast(&b->cond);
+}
+
+void
+board_console_tick(struct board *b, int64_t now)
+{
+	pthread_mutex_lock(&b->lock);
+	/* A report that stops mid-way (the board froze) is delivered after two quiet seconds. */
+	capture_tick(&b->con, now, 2000);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* A new boot: a new log file, a fresh triage, the console fd handed to the event loop. */
+int
+board_console_attach(struct board *b, int fd, char *err, size_t errlen)
+{
+	char dir[600], path[700];
+	int i, rc;
+
+	snprintf(dir, sizeof(dir), "%s/console/%s", b->rigd->statedir, b->conf.name);
+	util_mkdirs(dir);
+	pthread_mutex_lock(&b->lock);
+	capture_free(&b->con);
+	for (i = 0; i < b->ncrashes; i++)
+		free(b->crashes[i].text);
+	b->ncrashes = 0;
+	b->boot_no++;
+	util_fmt(path, sizeof(path), "%s/boot-%lld-%04d.log", dir,
+	    (long long)(util_wall_ms() / 1000), b->boot_no);
+	rc = capture_open(&b->con, fd, path, "rig-board: ready", board_on_report, b);
+	if (rc == -1)
+		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
+	pthread_mutex_unlock(&b->lock);
+	control_wake(b->rigd);
+	return rc;
+}

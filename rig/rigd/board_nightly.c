@@ -1,0 +1,88 @@
+/* board_nightly: a board's share of the nightly queue: one job, its build booted, retried or confirmed. */
+#include "rigd.h"
+#include "queue.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Records a run that never started (its build did not boot): the matrix shows why. */
+static void
+board_record_error(struct board *b, const char *scenario, int64_t build, const char *title,
+    const char *detail)
+{
+	struct store_run_end e = { 0 };
+	int64_t run;
+
+	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, 0, b->con.log, 0);
+	util_strlcpy(e.verdict, "error", sizeof(e.verdict));
+	util_strlcpy(e.title, title, sizeof(e.title));
+	e.detail = detail;
+	store_run_end(b->rigd->store, run, &e);
+}
+
+/*
+ * One nightly job: boot its build unless the board runs it already, run the scenario, then
+ * retry a lab error (up to QUEUE_MAX_ATTEMPTS) or confirm a kernel verdict that differs from
+ * the previous build's by running it once more.
+ */
+void
+board_do_queue(struct board *b, struct queue_job *qj)
+{
+	struct store *st = b->rigd->store;
+	struct board_job job = { 0 };
+	struct runner_result res;
+	char err[512], note[600];
+	int i;
+
+	job.kind = JOB_RUN;
+	job.scenario = rigd_scenario(b->rigd, qj->scenario);
+	job.build_id = qj->build_id;
+	job.queue_id = qj->id;
+	job.repeat_of = qj->repeat_of;
+	util_strlcpy(job.repeat_why, qj->why, sizeof(job.repeat_why));
+	if (job.scenario == NULL) {
+		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
+		    "the scenario file was removed after the job was queued");
+		queue_finish(st, qj->id, "error", "scenario gone");
+		return;
+	}
+	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
+		cJSON *pending = queue_pending_for(st, b->conf.name, qj->build_id), *it;
+
+		/* The build does not boot: its jobs here end now and the queue moves on. */
+		util_fmt(note, sizeof(note), "boot failed: %s", err);
+		board_record_error(b, qj->scenario, qj->build_id, "boot failed", note);
+		queue_finish(st, qj->id, "error", note);
+		cJSON_ArrayForEach(it, pending) {
+			cJSON *sc = cJSON_GetObjectItem(it, "scenario");
+			board_record_error(b, cJSON_IsString(sc) ? sc->valuestring : "?",
+			    qj->build_id, "boot failed", note);
+			queue_finish(st, (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, "error",
+			    note);
+		}
+		cJSON_Delete(pending);
+		return;
+	}
+	board_set_state(b, BOARD_RUNNING, qj->scenario);
+	b->runs_since_boot++;
+	runner_run(b, &job, &res);
+	if (strcmp(res.verdict, "error") == 0) {
+		if (qj->attempts < QUEUE_MAX_ATTEMPTS) {
+			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
+			    res.title);
+			queue_retry(st, qj->id, res.run_id, note);
+		} else
+			queue_finish(st, qj->id, "error", res.title);
+	} else {
+		queue_finish(st, qj->id, "done", res.verdict);
+		i = strcmp(qj->why, "confirm") == 0 ? 0 :
+		    report_should_confirm(st, res.run_id, err, sizeof(err));
+		if (i == 1)
+			queue_add(st, qj->nightly, qj->build_id, b->conf.name, qj->scenario,
+			    res.run_id, "confirm", 1);
+	}
+	board_after_run(b, &job, &res);
+	runner_result_free(&res);
+}
