@@ -7,10 +7,7 @@
 int
 cmd_power(int argc, char **argv)
 {
-	struct rigctl_conn c;
-	cJSON *req, *msg = NULL;
-	char *data;
-	size_t len;
+	cJSON *req;
 
 	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off") &&
 	    strcmp(argv[2], "cycle"))) {
@@ -21,18 +18,7 @@ cmd_power(int argc, char **argv)
 	cJSON_AddStringToObject(req, "cmd", "power");
 	cJSON_AddStringToObject(req, "board", argv[1]);
 	cJSON_AddStringToObject(req, "action", argv[2]);
-	rigctl_request(&c, req);
-	while (rigctl_next(&c, &msg, &data, &len) == 1) {
-		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
-			rigctl_check_result(msg);
-			printf("%s: power %s: done\n", argv[1], argv[2]);
-			cJSON_Delete(msg);
-			rigctl_close(&c);
-			return RIGCTL_PASS;
-		}
-		printf("  %s\n", rigctl_str(msg, "msg"));
-		cJSON_Delete(msg);
-	}
-	fprintf(stderr, "rigctl: rigd hung up\n");
-	return RIGCTL_LAB_ERROR;
+	cJSON_Delete(rigctl_call(req));
+	printf("%s: power %s: done\n", argv[1], argv[2]);
+	return RIGCTL_PASS;
 }

@@ -148,32 +148,20 @@ rigctl_call(cJSON *req)
 int
 cmd_ping(int argc, char **argv)
 {
-	struct rigctl_conn c;
-	cJSON *req = cJSON_CreateObject(), *msg = NULL;
-	char *data;
-	size_t len;
+	cJSON *req, *res;
 
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: rigctl ping\n");
 		return RIGCTL_LAB_ERROR;
 	}
+	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "ping");
-	rigctl_request(&c, req);
-	while (rigctl_next(&c, &msg, &data, &len) == 1) {
-		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
-			rigctl_check_result(msg);
-			printf("rigd pid %d, protocol %d, state %s\n",
-			    cJSON_GetObjectItem(msg, "pid")->valueint,
-			    cJSON_GetObjectItem(msg, "version")->valueint, rigctl_str(msg, "state"));
-			cJSON_Delete(msg);
-			rigctl_close(&c);
-			return RIGCTL_PASS;
-		}
-		cJSON_Delete(msg);
-	}
-	fprintf(stderr, "rigctl: rigd hung up\n");
-	return RIGCTL_LAB_ERROR;
+	res = rigctl_call(req);
+	printf("rigd pid %d, protocol %d, state %s\n", cJSON_GetObjectItem(res, "pid")->valueint,
+	    cJSON_GetObjectItem(res, "version")->valueint, rigctl_str(res, "state"));
+	cJSON_Delete(res);
+	return RIGCTL_PASS;
 }
 
 int

@@ -21,6 +21,7 @@
 
 struct control_msg {
 	uint64_t		 client;
+	int			 final;		/* the request's result: its client may ask again */
 	char			*json;
 	struct control_msg	*next;
 };
@@ -79,8 +80,11 @@ void
 control_post(struct rigd *r, uint64_t client, cJSON *msg)
 {
 	struct control_msg *m = xcalloc(1, sizeof(*m));
+	cJSON *type;
 
 	m->client = client;
+	type = cJSON_GetObjectItem(msg, "type");
+	m->final = cJSON_IsString(type) && strcmp(type->valuestring, "result") == 0;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
 	pthread_mutex_lock(&r->outbox_lock);
@@ -186,7 +190,7 @@ control_drain_outbox(struct rigd *r)
 		/* A client that went away misses the events; the run itself goes on and is stored. */
 		if (c) {
 			control_send_json(c, m->json);
-			if (strstr(m->json, "\"type\":\"result\""))
+			if (m->final)
 				c->waiting = 0;
 		}
 		free(m->json);
