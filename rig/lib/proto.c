@@ -119,3 +119,44 @@ proto_read_frame(int fd, struct proto_buf *b, size_t max, int *type, char **payl
 		proto_buf_append(b, tmp, (size_t)r);
 	}
 }
+
+static const char *const proto_status_names[PROTO_STATUS__COUNT] = {
+	[PROTO_STATUS_OK] = PROTO_OK, [PROTO_STATUS_INVALID] = PROTO_INVALID,
+	[PROTO_STATUS_NOSUCH] = PROTO_NOSUCH, [PROTO_STATUS_DENIED] = PROTO_DENIED,
+	[PROTO_STATUS_BUSY] = PROTO_BUSY, [PROTO_STATUS_FAILED] = PROTO_FAILED,
+};
+
+static const char *const proto_event_names[PROTO_EV__COUNT] = {
+	[PROTO_EV_START] = "start", [PROTO_EV_STEP_BEGIN] = "step-begin", [PROTO_EV_STEP] = "step",
+	[PROTO_EV_LOG] = "log", [PROTO_EV_RESULT] = "result",
+};
+
+const char *
+proto_status_name(enum proto_status s)
+{
+	return (unsigned)s < PROTO_STATUS__COUNT ? proto_status_names[s] : "";
+}
+
+enum proto_status
+proto_status_parse(const char *name)
+{
+	for (int i = 0; name && i < PROTO_STATUS__COUNT; i++)
+		if (strcmp(proto_status_names[i], name) == 0)
+			return (enum proto_status)i;
+	return (enum proto_status)-1;
+}
+
+const char *
+proto_event_name(enum proto_event e)
+{
+	return (unsigned)e < PROTO_EV__COUNT ? proto_event_names[e] : "";
+}
+
+enum proto_event
+proto_event_parse(const char *name)
+{
+	for (int i = 0; name && i < PROTO_EV__COUNT; i++)
+		if (strcmp(proto_event_names[i], name) == 0)
+			return (enum proto_event)i;
+	return (enum proto_event)-1;
+}

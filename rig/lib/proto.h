@@ -4,7 +4,7 @@
  * A frame is a 4-byte big-endian length (of what follows), a 1-byte type and a payload.
  * Requests and replies are JSON objects ('J'); live console bytes travel raw ('C').
  * Every request carries "v": PROTO_VERSION and "cmd"; the daemon answers a request with any
- * number of event objects ("type": "step", "log", "state", "item") and exactly one final
+ * number of event objects (enum proto_event below, exactly those) and exactly one final
  * object whose "type" is "result" with "status" (PROTO_OK, PROTO_DENIED, ...) and, on
  * failure, "error". A version bump marks any incompatible change.
  */
@@ -21,13 +21,43 @@
 #define PROTO_JSON	'J'
 #define PROTO_CONSOLE	'C'
 
-/* Result codes, in "status" of the final message. */
+/*
+ * Result codes, in "status" of the final message: enum proto_status, spelled by
+ * proto_status_name (PROTO_OK ... stay as the spellings for existing callers).
+ */
+enum proto_status {
+	PROTO_STATUS_OK,	/* "ok" */
+	PROTO_STATUS_INVALID,	/* "invalid": malformed request */
+	PROTO_STATUS_NOSUCH,	/* "nosuch": no such board, scenario, run */
+	PROTO_STATUS_DENIED,	/* "denied": not allowed for this uid */
+	PROTO_STATUS_BUSY,	/* "busy": board reserved, in FAULT, or shutting down */
+	PROTO_STATUS_FAILED,	/* "failed": the rig could not do it */
+	PROTO_STATUS__COUNT
+};
+const char *proto_status_name(enum proto_status s);
+enum proto_status proto_status_parse(const char *name);	/* -1 when unknown */
+
 #define PROTO_OK	"ok"
-#define PROTO_INVALID	"invalid"	/* malformed request */
-#define PROTO_NOSUCH	"nosuch"	/* no such board, scenario, run */
-#define PROTO_DENIED	"denied"	/* not allowed for this uid */
-#define PROTO_BUSY	"busy"		/* board reserved, in FAULT, or shutting down */
-#define PROTO_FAILED	"failed"	/* the rig could not do it */
+#define PROTO_INVALID	"invalid"
+#define PROTO_NOSUCH	"nosuch"
+#define PROTO_DENIED	"denied"
+#define PROTO_BUSY	"busy"
+#define PROTO_FAILED	"failed"
+
+/*
+ * The events the daemon sends before the final "result" ("type" of each message). This list is
+ * exactly what rigd sends; a test checks it against what the integration suite saw.
+ */
+enum proto_event {
+	PROTO_EV_START,		/* "start": a run began {run_id, board, scenario, build} */
+	PROTO_EV_STEP_BEGIN,	/* "step-begin": a step starts {idx, action, arg} */
+	PROTO_EV_STEP,		/* "step": a step ended {idx, action, arg, status, ms, output} */
+	PROTO_EV_LOG,		/* "log": a line for people {board, msg} */
+	PROTO_EV_RESULT,	/* "result": the final message {status, error?, ...} */
+	PROTO_EV__COUNT
+};
+const char *proto_event_name(enum proto_event e);
+enum proto_event proto_event_parse(const char *name);	/* -1 when unknown */
 
 struct proto_buf {
 	char	*data;

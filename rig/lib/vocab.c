@@ -1,0 +1,101 @@
+/* vocab: the string tables of the rig's enums (vocab.h); the only place these words are spelled. */
+#include <string.h>
+
+#include "vocab.h"
+
+static const char *const verdict_names[VERDICT__COUNT] = {
+	[VERDICT_NONE] = "", [VERDICT_PASS] = "pass", [VERDICT_FAIL] = "fail",
+	[VERDICT_HANG] = "hang", [VERDICT_CRASH] = "crash", [VERDICT_ERROR] = "error",
+};
+
+static const char *const step_status_names[STEP_STATUS__COUNT] = {
+	[STEP_STATUS_OK] = "ok", [STEP_STATUS_FAILED] = "failed", [STEP_STATUS_TIMEOUT] = "timeout",
+	[STEP_STATUS_SKIPPED] = "skipped", [STEP_STATUS_STARTED] = "started",
+};
+
+static const char *const error_kind_names[ERROR__COUNT] = {
+	[ERROR_NONE] = "",
+	[ERROR_BOARD_DIED] = "lab: board died",
+	[ERROR_SSH_LOST] = "lab: ssh session lost",
+	[ERROR_SSH_FAILED] = "lab: ssh failed",
+	[ERROR_NO_RETURN] = "lab: board did not come back",
+	[ERROR_BOOT_FAILED] = "lab: boot failed",
+	[ERROR_WRONG_BUILD] = "lab: wrong build",
+	[ERROR_INTERRUPTED] = "lab: interrupted",
+	[ERROR_SCEN_CLASS] = "scenario: class not on board",
+	[ERROR_SCEN_BACKGROUND] = "scenario: too many background steps",
+	[ERROR_SCEN_READ] = "scenario: read needs a held, non-tty device",
+	[ERROR_SCEN_NO_HOLDER] = "scenario: no holder",
+	[ERROR_SCEN_NO_WAIT] = "scenario: nothing to wait for",
+	[ERROR_SCEN_GONE] = "scenario: gone",
+};
+
+/* Index of name in a table of n names; -1 when absent. */
+static int
+vocab_find(const char *const *names, int n, const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+verdict_name(enum verdict v)
+{
+	return (unsigned)v < VERDICT__COUNT ? verdict_names[v] : "";
+}
+
+enum verdict
+verdict_parse(const char *name)
+{
+	int i = vocab_find(verdict_names, VERDICT__COUNT, name);
+
+	return i < 0 ? VERDICT_NONE : (enum verdict)i;
+}
+
+int
+verdict_is_kernel(enum verdict v)
+{
+	return v == VERDICT_PASS || v == VERDICT_FAIL || v == VERDICT_HANG || v == VERDICT_CRASH;
+}
+
+int
+verdict_is_failure(enum verdict v)
+{
+	return v == VERDICT_FAIL || v == VERDICT_HANG || v == VERDICT_CRASH;
+}
+
+const char *
+step_status_name(enum step_status s)
+{
+	return (unsigned)s < STEP_STATUS__COUNT ? step_status_names[s] : "";
+}
+
+enum step_status
+step_status_parse(const char *name)
+{
+	return (enum step_status)vocab_find(step_status_names, STEP_STATUS__COUNT, name);
+}
+
+const char *
+error_kind_name(enum error_kind k)
+{
+	return (unsigned)k < ERROR__COUNT ? error_kind_names[k] : "";
+}
+
+enum error_kind
+error_kind_parse(const char *name)
+{
+	int i = vocab_find(error_kind_names, ERROR__COUNT, name);
+
+	return i < 0 ? ERROR_NONE : (enum error_kind)i;
+}
+
+int
+error_kind_is_lab(enum error_kind k)
+{
+	return k >= ERROR_BOARD_DIED && k <= ERROR_INTERRUPTED;
+}

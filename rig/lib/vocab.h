@@ -1,0 +1,65 @@
+/*
+ * vocab: the rig's words, each an enum with one string table: verdicts, step outcomes, lab and
+ * scenario error kinds, protocol events and result codes. Strings appear only at the edges
+ * (the control protocol, the store's text columns, what people read); code compares enums.
+ */
+#ifndef RIG_VOCAB_H
+#define RIG_VOCAB_H
+
+/* What a run concluded. Only pass, fail, hang and crash are kernel results; error is the lab's. */
+enum verdict {
+	VERDICT_NONE,		/* "": not concluded yet (a running run) */
+	VERDICT_PASS,		/* "pass" */
+	VERDICT_FAIL,		/* "fail": an expectation did not hold */
+	VERDICT_HANG,		/* "hang": a step blocked past its deadline, or the kernel said so */
+	VERDICT_CRASH,		/* "crash": a report on the console during the run */
+	VERDICT_ERROR,		/* "error": the rig or the lab failed; never a kernel result */
+	VERDICT__COUNT
+};
+const char *verdict_name(enum verdict v);
+/* The verdict a name stands for; VERDICT_NONE for NULL, "" or an unknown name. */
+enum verdict verdict_parse(const char *name);
+/* 1 for pass, fail, hang and crash. */
+int verdict_is_kernel(enum verdict v);
+/* 1 for fail, hang and crash: the kernel did something wrong. */
+int verdict_is_failure(enum verdict v);
+
+/* How one scenario step ended (run_steps.status). */
+enum step_status {
+	STEP_STATUS_OK,		/* "ok" */
+	STEP_STATUS_FAILED,	/* "failed" */
+	STEP_STATUS_TIMEOUT,	/* "timeout": blocked past its deadline */
+	STEP_STATUS_SKIPPED,	/* "skipped" */
+	STEP_STATUS_STARTED,	/* "started": a background step that goes on */
+	STEP_STATUS__COUNT
+};
+const char *step_status_name(enum step_status s);
+enum step_status step_status_parse(const char *name);	/* -1 when unknown */
+
+/*
+ * Why a run ended in an error verdict, or a request failed: a kind, not a sentence. The name is
+ * the run's title ("lab: ssh session lost"); the detail (free text) says the rest.
+ */
+enum error_kind {
+	ERROR_NONE,
+	ERROR_BOARD_DIED,		/* "lab: board died": the board's power part lost it (QEMU exited) */
+	ERROR_SSH_LOST,			/* "lab: ssh session lost" */
+	ERROR_SSH_FAILED,		/* "lab: ssh failed": no session could be made */
+	ERROR_NO_RETURN,		/* "lab: board did not come back": a power cycle did not reach READY */
+	ERROR_BOOT_FAILED,		/* "lab: boot failed": the build asked for does not boot */
+	ERROR_WRONG_BUILD,		/* "lab: wrong build": the board runs another kernel than asked */
+	ERROR_INTERRUPTED,		/* "lab: interrupted": rigd stopped during the run */
+	ERROR_SCEN_CLASS,		/* "scenario: class not on board" */
+	ERROR_SCEN_BACKGROUND,		/* "scenario: too many background steps" */
+	ERROR_SCEN_READ,		/* "scenario: read needs a held, non-tty device" */
+	ERROR_SCEN_NO_HOLDER,		/* "scenario: no holder" */
+	ERROR_SCEN_NO_WAIT,		/* "scenario: nothing to wait for" */
+	ERROR_SCEN_GONE,		/* "scenario: gone": the scenario left the loaded set */
+	ERROR__COUNT
+};
+const char *error_kind_name(enum error_kind k);
+enum error_kind error_kind_parse(const char *name);	/* ERROR_NONE when unknown */
+/* 1 for the lab's kinds (retried by the nightly queue), 0 for the scenario's own mistakes. */
+int error_kind_is_lab(enum error_kind k);
+
+#endif
