@@ -94,6 +94,43 @@ triage_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/* Whether "[ 12.345678]" starts at l[i]. */
+static int
+triage_stamp(const char *l, size_t len, size_t i)
+{
+	size_t j = i + 1, d;
+
+	if (i >= len || l[i] != '[')
+		return 0;
+	while (j < len && l[j] == ' ')
+		j++;
+	for (d = j; j < len && triage_digit((unsigned char)l[j]); j++)
+		;
+	if (j == d || j >= len || l[j] != '.')
+		return 0;
+	for (d = ++j; j < len && triage_digit((unsigned char)l[j]); j++)
+		;
+	return j > d && j < len && l[j] == ']';
+}
+
+/*
+ * A board's console is also its shell: a message printed while the prompt waits for input
+ * shares the prompt's line ("/ # [   41.58] INFO: task sh:149 blocked ..."). Where such a
+ * prompt (short, ending in "# " or "$ ") precedes a timestamp, the message starts there.
+ */
+static size_t
+triage_prompt(const char *l, size_t len, size_t i)
+{
+	for (size_t k = i + 2; k < len && k < i + 64; k++) {
+		if (l[k] != '[')
+			continue;
+		if (l[k - 1] == ' ' && (l[k - 2] == '#' || l[k - 2] == '$') && triage_stamp(l, len, k))
+			return k;
+		return i;
+	}
+	return i;
+}
+
 /*
  * Strips "[  12.345678][ T123] " (and the syslog "<4>", "login: " and dropped-message noise
  * before it). Returns where the message starts; sets the caller context the line came from.
@@ -115,6 +152,8 @@ triage_prefix(const char *l, size_t len, enum triage_ctx *kind, char *ctx, size_
 		if (lg != NULL)
 			i = (size_t)(lg - l) + 8;
 	}
+	if (i < len && l[i] != '[' && l[i] != '<')
+		i = triage_prompt(l, len, i);
 	if (i < len && l[i] == '<') {
 		j = i + 1;
 		while (j < len && triage_digit((unsigned char)l[j]))
