@@ -246,6 +246,22 @@ triage_clean(char *l, size_t len)
 	return o;
 }
 
+const char *
+triage_line_text(char *l, size_t *len)
+{
+	enum triage_ctx kind;
+	char ctx[16];
+	size_t n = *len, skip;
+
+	if (memchr(l, '\r', n) || memchr(l, 0x1b, n) || memchr(l, '\0', n))
+		n = triage_clean(l, n);
+	skip = triage_prefix(l, n, &kind, ctx, sizeof(ctx));
+	if (triage_questionable(l + skip, n - skip))
+		return NULL;
+	*len = n - skip;
+	return l + skip;
+}
+
 static void
 triage_deliver(struct triage *t)
 {
@@ -265,6 +281,8 @@ triage_deliver(struct triage *t)
 	memcpy(r.title, v.title, sizeof(r.title));
 	memcpy(r.type, v.type, sizeof(r.type));
 	memcpy(r.frame, v.frame, sizeof(r.frame));
+	memcpy(r.rig_title, v.rig_title, sizeof(r.rig_title));
+	memcpy(r.rig_frame, v.rig_frame, sizeof(r.rig_frame));
 	r.corrupted = v.corrupted;
 	r.start = t->start;
 	r.end = t->end;

@@ -9,12 +9,32 @@
 
 /*
  * Frames that are never the culprit: they report, allocate, print, lock, schedule or merely
- * forward to the function that is. One alternation compiled once; names are matched whole
- * unless the entry says otherwise, so "down" skips the semaphore and not l2cap_sock_teardown_cb.
+ * forward to the function that is. Each group says which policy passes over it: syzbot's passes
+ * over all of them, down to the driver that called a subsystem; the rig's only over how a task
+ * waits, locks or reports, so its titles name the subsystem call (i2c_del_adapter). The groups of
+ * a policy are one alternation compiled once; names are matched whole unless the entry says
+ * otherwise, so "down" skips the semaphore and not l2cap_sock_teardown_cb. The hang group is
+ * matched as substrings when a hung task is charged (TRIAGE_PICK_HANG), by both policies.
  */
-static const char *const triage_frame_skip_list[] =
+/* The sets a group can belong to: one per policy (its index), then the hang pick's waits. */
+enum { TRIAGE_SET_HANG = TRIAGE_POLICY__COUNT, TRIAGE_SETS };
+
+enum {
+	TRIAGE_SKIP_SYZBOT = 1 << TRIAGE_POLICY_SYZBOT,
+	TRIAGE_SKIP_RIG = 1 << TRIAGE_POLICY_RIG,
+	TRIAGE_SKIP_BOTH = TRIAGE_SKIP_SYZBOT | TRIAGE_SKIP_RIG,
+	TRIAGE_SKIP_HANG = 1 << TRIAGE_SET_HANG,
+};
+
+struct triage_skip_group {
+	unsigned	 who;		/* TRIAGE_SKIP_* bits: the sets this group belongs to */
+	const char	*pat[48];	/* NULL-ended */
+};
+
+static const struct triage_skip_group triage_frame_skips[] =
 {
 	/* sanitizers and the report machinery */
+	{ TRIAGE_SKIP_BOTH, {
 	"__sanitizer", "__asan", "__hwasan", "kasan", "__msan", "kmsan", "kcsan_", "__tsan", "ubsan",
 	"check_memory_region", "read_word_at_a_time", "print_address_description",
 	"panic", "invalid_op", "report_bug", "fixup_bug", "do_error", "^do_[a-z_]*trap", "_trap$", "dump_stack",
@@ -22,28 +42,38 @@ static const char *const triage_frame_skip_list[] =
 	"debug_object", "timer_is_static_object", "work_is_static_object", "handle_bug",
 	"exc_invalid_op", "bug_handler", "do_undefinstr", "brk_handler", "die$", "^die_",
 	"__die", "trace_hardirqs", "should_fail", "fail_dump",
+	NULL } },
 	/* locking */
+	{ TRIAGE_SKIP_BOTH, {
 	"lockdep", "lock_acquire", "lock_release", "lock_class", "reacquire_held_locks",
 	"spin_lock", "spin_trylock", "spin_unlock", "raw_read_lock", "raw_read_trylock",
 	"raw_write_lock", "raw_write_trylock", "^_*down$", "^_*down_", "^_*up_read", "^_*up_write",
 	"^_*up$", "mutex_lock", "mutex_trylock", "mutex_unlock", "mutex_remove_waiter",
 	"osq_lock", "osq_unlock", "rwsem_down", "rwsem_wake", "__wake_up",
+	NULL } },
 	/* reference counting, memory and string helpers */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"refcount_add", "refcount_sub", "refcount_inc", "refcount_dec", "refcount_set",
 	"refcount_read", "memcpy", "memcmp", "memset", "memchr", "memmove", "strcmp",
 	"strncmp", "strcpy", "strlcpy", "strncpy", "strscpy", "strlen", "strnstr", "strnlen",
 	"strchr", "copy_to_user", "copy_from_user", "put_user", "get_user", "might_fault",
 	"might_sleep", "list_add", "list_del", "list_replace", "list_move", "list_splice",
 	"_indirect_thunk_",
+	NULL } },
 	/* printk and formatting */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"string", "pointer", "snprintf", "scnprintf", "kasprintf", "kvasprintf", "printk",
 	"va_format", "^seq_v?printf", "^seq_puts", "dev_info", "dev_notice", "dev_warn", "dev_err", "dev_alert",
 	"dev_crit", "dev_emerg", "print_report", "print_hex_dump", "hex_dump_to_buffer", "program_check_exception", "program_check_common",
+	NULL } },
 	/* timers, work and waiting */
+	{ TRIAGE_SKIP_BOTH, {
 	"del_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
 	"try_to_grab_pending", "flush_workqueue", "drain_workqueue", "destroy_workqueue",
 	"finish_wait", "kthread_stop", "^complete$", "wait_for_completion",
+	NULL } },
 	/* generic wrappers of the device model, net and usb */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"kobject_del", "kobject_put", "kobject_uevent_env", "add_uevent_var",
 	"get_device_parent", "device_add", "device_del", "device_unregister",
 	"device_destroy", "device_release", "devres_release_all", "hwrng_unregister",
@@ -52,61 +82,103 @@ static const char *const triage_frame_skip_list[] =
 	"tty_unregister_device", "dummy_urb_enqueue", "usb_kill_urb",
 	"usb_kill_anchored_urbs", "usb_control_msg", "usb_hcd_submit_urb", "usb_submit_urb",
 	"^kfree$", "kfree_skb",
+	NULL } },
 	/* library helpers: trees, arrays, hashes, checksums, bit and string operations */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"^_*rb_", "^xas_", "^klist_", "^strstr", "^crc", "rhashtable_", "_atomic_dec_and_",
 	"test_and_clear_bit", "test_and_set_bit", "^copy_to_iter", "^_copy_to_iter",
 	"^copy_from_iter", "^_copy_from_iter", "^copyout", "^copyin", "^instrument_copy",
+	NULL } },
 	/* allocators */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"alloc_pages", "alloc_frozen_pages", "kmem_cache_alloc", "^__kmalloc", "kmalloc_order",
 	"^krealloc", "^kvmalloc", "^__vmalloc",
+	NULL } },
 	/* scheduler and lock internals */
+	{ TRIAGE_SKIP_BOTH, {
 	"__might_resched", "mark_lock", "perf_trace", "rt_mutex", "^schedule$",
 	"lock_timer_base", "^__queue_work", "cleanup_srcu_struct",
+	NULL } },
 	/* fault and exception plumbing (x86, arm64, riscv) */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"^__phys_addr", "__read_once", "walk_stackframe", "stack_trace_consume_entry",
 	"do_kernel_fault", "do_tag_check_fault", "do_mem_abort", "do_translation_fault",
 	"do_bad_area", "^el1_abort", "^el1_da", "^el1_sync", "^el1h_64_sync", "^el1_dbg",
 	"^el1_irq", "^el1_interrupt", "^el1h_64_irq", "gic_handle_irq", "handle_domain_irq",
+	NULL } },
 	/* generic object and buffer helpers where the check fires, not the bug */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"^iput$", "^dput$", "^fast_dput", "^drop_nlink", "^mark_buffer_dirty", "^folio_unlock",
 	"^skb_put$", "^skb_pull$", "^skb_push$", "^ref_tracker", "^assertfail",
 	"^put_device$", "^kobject_cleanup$", "^kobject_release$", "^__local_bh_enable_ip$", "^_local_bh_enable$", "^__seqprop",
+	NULL } },
 	/* more allocators and copy helpers: never who asked for the memory */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"^_*kmalloc", "^_*kmem_cache_alloc", "^alloc_page", "^memdup_user", "^kmemdup",
 	"^kstrdup", "^kstrndup",
+	NULL } },
 	/* the unwinder and the work and timer plumbing a report passes through */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"^arch_stack_walk", "^stack_trace_save", "^_*queue_work", "^_*queue_delayed_work",
 	"^insert_work$", "^_*mod_timer", "^_*try_to_del_timer", "^_*timer_delete",
 	"^sk_stop_timer", "^sk_reset_timer",
+	NULL } },
 	/* port and MMIO accessors: the driver that called them is at fault */
+	{ TRIAGE_SKIP_SYZBOT, {
 	"^__raw_read[bwlq]", "^__raw_write[bwlq]", "^logic_in[bwl]", "^logic_out[bwl]",
+	NULL } },
 	/* runqueue locks wrap the scheduler's spinlocks */
+	{ TRIAGE_SKIP_BOTH, {
 	"^_*task_rq_lock", "^raw_spin_rq_lock",
-	NULL
+	NULL } },
+	/* sleeps and the way into the kernel: how a task came to wait, never what it waits in */
+	{ TRIAGE_SKIP_RIG, {
+	"^msleep", "^usleep_range", "^entry_", "^do_syscall", "^ret_from_fork", "^sys_", "^vfs_",
+	NULL } },
+	/* waits a hung task sits in: it is charged to the first frame past them */
+	{ TRIAGE_SKIP_HANG, {
+	"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread", "wait",
+	"synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_gp",
+	"rcu_barrier",
+	NULL } },
 };
 
-static pcre2_code *triage_frame_skip_re;
+/* One alternation per set (bit b of TRIAGE_SKIP_* is set b), compiled once. */
+static pcre2_code *triage_frame_skip_re[TRIAGE_SETS];
 static pthread_once_t triage_frame_once = PTHREAD_ONCE_INIT;
 
-/* Turns the list's "^x", "x$" and bare "x" into one PCRE2 alternation. */
-static void
-triage_frame_compile(void)
+/* Turns the "^x", "x$" and bare "x" of the groups in one set into one PCRE2 alternation. */
+static pcre2_code *
+triage_frame_compile_set(unsigned bit)
 {
 	char pat[8192];
 	size_t n = 0;
 	int errcode;
 	PCRE2_SIZE erroff;
+	pcre2_code *re;
 
-	for (int i = 0; triage_frame_skip_list[i] != NULL; i++) {
-		int w = snprintf(pat + n, sizeof(pat) - n, "%s(?:%s)", i ? "|" : "",
-		    triage_frame_skip_list[i]);
-		if (w < 0 || (size_t)w >= sizeof(pat) - n)
-			return;
-		n += (size_t)w;
+	for (size_t g = 0; g < sizeof(triage_frame_skips) / sizeof(triage_frame_skips[0]); g++) {
+		if (!(triage_frame_skips[g].who & bit))
+			continue;
+		for (int i = 0; triage_frame_skips[g].pat[i] != NULL; i++) {
+			int w = snprintf(pat + n, sizeof(pat) - n, "%s(?:%s)", n ? "|" : "",
+			    triage_frame_skips[g].pat[i]);
+			if (w < 0 || (size_t)w >= sizeof(pat) - n)
+				return NULL;
+			n += (size_t)w;
+		}
 	}
-	triage_frame_skip_re = pcre2_compile((PCRE2_SPTR)pat, n, 0, &errcode, &erroff, NULL);
-	if (triage_frame_skip_re != NULL)
-		(void)pcre2_jit_compile(triage_frame_skip_re, PCRE2_JIT_COMPLETE);
+	re = pcre2_compile((PCRE2_SPTR)pat, n, 0, &errcode, &erroff, NULL);
+	if (re != NULL)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+static void
+triage_frame_compile(void)
+{
+	for (unsigned b = 0; b < TRIAGE_SETS; b++)
+		triage_frame_skip_re[b] = triage_frame_compile_set(1u << b);
 }
 
 static int
@@ -282,10 +354,12 @@ triage_frame_regline(const char *l, size_t len)
 }
 
 int
-triage_frame_skipped(const char *frame, const char *extra)
+triage_frame_skipped(const char *frame, const char *extra, enum triage_policy policy)
 {
 	pthread_once(&triage_frame_once, triage_frame_compile);
-	if (triage_frame_match(triage_frame_skip_re, frame))
+	if ((unsigned)policy >= TRIAGE_POLICY__COUNT)
+		policy = TRIAGE_POLICY_SYZBOT;
+	if (triage_frame_match(triage_frame_skip_re[policy], frame))
 		return 1;
 	if (extra == NULL)
 		return 0;
@@ -428,18 +502,9 @@ triage_frame_pick(char (*fr)[128], int n, enum triage_pick pick)
 			return i;
 		}
 	}
-	static const char *const wait[] = {
-		"sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread", "wait",
-		"synchronize", "context_switch", "__switch_to", "cancel_delayed_work", "rcu_gp",
-		"rcu_barrier",
-		NULL
-	};
-	for (int i = 0; i < n; i++) {
-		int skip = 0;
-		for (int k = 0; wait[k] != NULL && !skip; k++)
-			skip = strstr(fr[i], wait[k]) != NULL;
-		if (!skip)
+	pthread_once(&triage_frame_once, triage_frame_compile);
+	for (int i = 0; i < n; i++)
+		if (!triage_frame_match(triage_frame_skip_re[TRIAGE_SET_HANG], fr[i]))
 			return i;
-	}
 	return -1;
 }

@@ -17,6 +17,8 @@ struct triage_verdict {
 	char	title[256];
 	char	type[32];
 	char	frame[128];
+	char	rig_title[256];	/* title and frame by the rig's policy (a hung task), else as above */
+	char	rig_frame[128];
 	int	corrupted;
 };
 
@@ -28,6 +30,12 @@ enum triage_hdr_flags {
 	TRIAGE_HDR_REBOOT = 4,		/* the machine rebooted under us */
 	TRIAGE_HDR_NEEDFMT = 8,		/* unless one of its formats fits, it was not a report */
 };
+
+/*
+ * One console line as a report's text keeps it: CR, NUL and escapes removed in place, the
+ * timestamp and caller id cut; NULL for a "? guess" frame of the unwinder, which reports leave out.
+ */
+const char *triage_line_text(char *l, size_t *len);
 
 /* Compiles the rule tables once per process; 0 or -1. */
 int triage_rules_init(void);
@@ -51,8 +59,8 @@ size_t triage_frame_parse(const char *line, size_t len, char *out, size_t outsz)
 size_t triage_frame_caller(const char *line, size_t len, char *out, size_t outsz);
 /* An arm register dump line (" r7:81d81ac0 ...") that sits between frames. */
 int triage_frame_regline(const char *line, size_t len);
-/* Whether the frame is skipped: the common list plus an extra '|'-separated list of substrings. */
-int triage_frame_skipped(const char *frame, const char *extra);
+/* Whether the policy skips the frame: its groups of the list plus an extra '|'-separated list of substrings. */
+int triage_frame_skipped(const char *frame, const char *extra, enum triage_policy policy);
 /* Renames syscall entry wrappers to sys_NAME so all arches give the same frame. */
 void triage_frame_canon(char *frame);
 /* Chooses from frames (each 128 bytes) by policy; returns the index or -1. */

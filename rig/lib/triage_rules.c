@@ -672,9 +672,10 @@ triage_rules_group_frame(const char *s, char *out)
 #define TRIAGE_MAXFRAMES 1024
 
 struct triage_frames {
-	char	f[TRIAGE_MAXFRAMES][128];
-	int	n;
-	int	broken;		/* a fault-injection stack is mixed in */
+	char			f[TRIAGE_MAXFRAMES][128];
+	int			n;
+	int			broken;		/* a fault-injection stack is mixed in */
+	enum triage_policy	policy;		/* which frames the walk keeps */
 };
 
 static void
@@ -686,7 +687,7 @@ triage_frames_add(struct triage_frames *fr, const char *name, const char *skip)
 	if (strncmp(f, "should_fail", 11) == 0)
 		fr->broken = 1;
 	triage_frame_canon(f);
-	if (fr->n >= TRIAGE_MAXFRAMES || triage_frame_skipped(f, skip))
+	if (fr->n >= TRIAGE_MAXFRAMES || triage_frame_skipped(f, skip, fr->policy))
 		return;
 	memcpy(fr->f[fr->n++], f, sizeof(f));
 }
@@ -697,7 +698,10 @@ triage_line_match(pcre2_code *re, const char *l, size_t ll)
 	return triage_rules_find(re, l, ll, 0) >= 0;
 }
 
-/* Walks the parts of one way to the frame; returns the chosen frame's index in fr or -1. */
+/*
+ * Walks the parts of one way to the frame, keeping the frames fr->policy does not skip; returns
+ * the chosen frame's index in fr or -1.
+ */
 static int
 triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int alt,
     const struct triage_text *rep, size_t from, struct triage_frames *fr)
@@ -949,7 +953,9 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		chosen = 1;
 		v->corrupted = (fm->flags & F_CORRUPT) != 0;
 		if (fm->stack[0][0] != NULL) {
-			int idx = triage_rules_stack(fm, c, 0, rep, stackfrom, &fr);
+			int idx;
+			fr.policy = TRIAGE_POLICY_SYZBOT;
+			idx = triage_rules_stack(fm, c, 0, rep, stackfrom, &fr);
 			if (idx < 0 && fm->stack[1][0] != NULL)
 				idx = triage_rules_stack(fm, c, 1, rep, stackfrom, &fr);
 			if (idx < 0) {
@@ -963,6 +969,20 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 				v->corrupted = 1;
 		}
 		triage_rules_expand(fm->out, args, nargs, frame, v->title, sizeof(v->title));
+		/* A hung task: the same walk under the rig's policy names the call it waits in. */
+		if (fm->pick == TRIAGE_PICK_HANG && fm->stack[0][0] != NULL) {
+			static _Thread_local struct triage_frames rig;
+			int ri;
+			rig.policy = TRIAGE_POLICY_RIG;
+			ri = triage_rules_stack(fm, c, 0, rep, stackfrom, &rig);
+			if (ri < 0 && fm->stack[1][0] != NULL)
+				ri = triage_rules_stack(fm, c, 1, rep, stackfrom, &rig);
+			if (ri >= 0) {
+				snprintf(v->rig_frame, sizeof(v->rig_frame), "%s", rig.f[ri]);
+				triage_rules_expand(fm->out, args, nargs, rig.f[ri], v->rig_title,
+				    sizeof(v->rig_title));
+			}
+		}
 		if (!(fm->flags & F_NOSTACK) && fm->stack[0][0] != NULL &&
 		    memmem(rep->s, rep->len, "Call Trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "Call trace", 10) == NULL &&
@@ -991,5 +1011,12 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 	/* A timestamp inside a title means two lines were printed into each other. */
 	if (strstr(v->title, "[ ") != NULL || strstr(v->title, "NUM.NUM]") != NULL)
 		v->corrupted = 1;
+	/* Reports the rig's policy has nothing to add to carry the one title under both names. */
+	if (v->rig_title[0] != '\0')
+		triage_rules_normalize(v->rig_title, sizeof(v->rig_title));
+	else {
+		memcpy(v->rig_title, v->title, sizeof(v->rig_title));
+		memcpy(v->rig_frame, v->frame, sizeof(v->rig_frame));
+	}
 	triage_rules_type(v->title, v->type, sizeof(v->type));
 }
