@@ -10,7 +10,7 @@ out=build/fuzz
 mkdir -p "$out/corpus" "$out/findings" "$out/seeds"
 clang -g -O1 -std=c11 -D_GNU_SOURCE -Irig/lib -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -o "$out/fuzz_triage" rig/tests/fuzz/fuzz_triage.c \
-    rig/lib/triage.c rig/lib/triage_rules.c rig/lib/triage_frame.c \
+    rig/lib/triage.c rig/lib/triage_rules.c rig/lib/triage_frame.c rig/lib/triage_hang.c \
     $(pkg-config --cflags --libs libpcre2-8) -lpthread
 if [ -d "$corpus_src" ]; then
 	# Only the log part of each file (after the header's blank line) is console output.
