@@ -185,9 +185,12 @@ static const struct triage_fmt triage_fmt_info[] = {
 	    STACK_CALL, "stack|lock|IRQ", 0, 0 },
 	{ "INFO: suspicious RCU usage", { SRC }, "INFO: suspicious RCU usage in $F", STACK_CALL,
 	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
-	/* A task name may hold a newline: the header then spans two lines. */
-	{ "INFO: task .*(?:\\n.*)? blocked.*? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F", STACK_CALL,
-	    NULL, TRIAGE_PICK_HANG, 0 },
+	/*
+	 * A task name may hold a newline: the header then spans two lines. arm prints the blocked
+	 * task's frames with no "Call trace:" heading: then they follow the header.
+	 */
+	{ "INFO: task .*(?:\\n.*)? blocked.*? for more than [0-9]+ seconds", { 0 }, "INFO: task hung in $F",
+	    { { P_CALL, P_TRACE }, { P_TRACE } }, NULL, TRIAGE_PICK_HANG, 0 },
 	{ "INFO: task .* can't die for more than .* seconds", { 0 }, "INFO: task can't die in $F", STACK_CALL,
 	    "schedule", 0, 0 },
 	{ "INFO: (Freed|Allocated) in (.*)", { 0 }, "INFO: $1 in $2", { { 0 } }, NULL, 0, F_CORRUPT },

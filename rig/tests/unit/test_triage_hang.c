@@ -147,6 +147,81 @@ sysrq_dump_of_the_task_gives_the_console_titles(void)
 	free(log);
 }
 
+/*
+ * The same on vsabre (Debian 6.1.0-50-armmp), where /proc/PID/stack of another task is empty:
+ * vsabre-i2c-hang-probe.txt is the probe of the stuck unbind (task 146) and
+ * vsabre-i2c-hung-task-real.log that boot's console, with the sysrq-w dump the probe asked for
+ * and then the kernel's own hung-task report of the task, whose frames have no heading on arm.
+ */
+#define ARM_PROBE	DATA "vsabre-i2c-hang-probe.txt"
+#define ARM_CONSOLE	DATA "vsabre-i2c-hung-task-real.log"
+
+/* The blocked task's lines of a sysrq-w dump, cut as runner.c's runner_console_task cuts them. */
+static void
+sysrq_task(const char *log, char *dst, size_t len)
+{
+	const char *p = strstr(log, " state:D"), *line;
+	size_t used = 0;
+
+	dst[0] = '\0';
+	if (p == NULL)
+		return;
+	while (p > log && p[-1] != '\n')
+		p--;
+	line = p;
+	for (int lines = 0; *line && lines < 40; lines++) {
+		const char *eol = strchr(line, '\n'), *st = strstr(line, " state:");
+		size_t l = eol ? (size_t)(eol - line) + 1 : strlen(line);
+		if (lines > 0 && st != NULL && st < line + l)
+			break;
+		if (used + l + 1 >= len)
+			break;
+		memcpy(dst + used, line, l);
+		used += l;
+		line += l;
+	}
+	dst[used] = '\0';
+}
+
+static void
+arm_deadline_and_console_give_one_stuck_task_the_same_titles(void)
+{
+	size_t len;
+	char *probe = slurp(ARM_PROBE, &len), *log = slurp(ARM_CONSOLE, &len);
+	char pid[32], wchan[128], stack[8192], title[256], rig_title[256], who[64];
+	struct got g;
+
+	CHECK(probe != NULL && log != NULL);
+	if (probe == NULL || log == NULL) {
+		free(probe);
+		free(log);
+		return;
+	}
+	triage_file(ARM_CONSOLE, &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "INFO: task hung in i2c_imx_remove");
+	CHECK_STR(g.r[0].rig_title, "INFO: task hung in i2c_del_adapter");
+	CHECK_INT(g.r[0].corrupted, 0);
+
+	hangstack_section(probe, "pid", pid, sizeof(pid));
+	hangstack_section(probe, "wchan", wchan, sizeof(wchan));
+	hangstack_section(probe, "stack", stack, sizeof(stack));
+	snprintf(who, sizeof(who), "INFO: task sh:%s blocked", pid);
+	CHECK(strstr(log, who) != NULL);
+	/* wchan alone names the call the task waits in, not who made it: only the rig's title agrees. */
+	CHECK_STR(stack, "");
+	CHECK_INT(triage_hang_titles(stack, wchan, title, sizeof(title), rig_title, sizeof(rig_title)), 1);
+	CHECK_STR(rig_title, g.r[0].rig_title);
+	/* With the task's lines of the sysrq-w dump, both agree. */
+	sysrq_task(log, stack, sizeof(stack));
+	CHECK(strstr(stack, "i2c_imx_remove") != NULL);
+	CHECK_INT(triage_hang_titles(stack, wchan, title, sizeof(title), rig_title, sizeof(rig_title)), 0);
+	CHECK_STR(title, g.r[0].title);
+	CHECK_STR(rig_title, g.r[0].rig_title);
+	free(probe);
+	free(log);
+}
+
 static void
 stack_with_wait_helpers_is_charged_past_them(void)
 {
@@ -232,6 +307,7 @@ main(void)
 	RUN(console_report_of_a_hung_task_carries_both_titles);
 	RUN(deadline_and_console_give_one_stuck_task_the_same_titles);
 	RUN(sysrq_dump_of_the_task_gives_the_console_titles);
+	RUN(arm_deadline_and_console_give_one_stuck_task_the_same_titles);
 	RUN(stack_with_wait_helpers_is_charged_past_them);
 	RUN(without_a_stack_wchan_or_nothing_names_the_hang);
 	RUN(titles_are_cut_to_their_buffers);
