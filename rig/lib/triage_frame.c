@@ -1,4 +1,4 @@
-/* triage_frame: reads frame names off stack lines and chooses the guilty one past the skip list. */
+/* triage_frame: reads frame names off stack lines and chooses the guilty one past the skip list, by syzbot's policy or the rig's. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <pthread.h>
