@@ -957,6 +957,8 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		v->corrupted = (fm->flags & F_CORRUPT) != 0;
 		if (fm->stack[0][0] != NULL) {
 			int idx;
+			/* fr outlives the report (thread-local): a fault-injection mark is this one's */
+			fr.broken = 0;
 			fr.policy = TRIAGE_POLICY_SYZBOT;
 			idx = triage_rules_stack(fm, c, 0, rep, stackfrom, &fr);
 			if (idx < 0 && fm->stack[1][0] != NULL)

@@ -102,6 +102,45 @@ hung_task_is_charged_to_the_driver_past_the_waits(void)
 	CHECK_INT(g.r[0].corrupted, 0);
 }
 
+/*
+ * A fault-injection frame marks its own report corrupted, not every report after it: the
+ * event loop's triage lives as long as rigd.
+ */
+static void
+a_fault_injection_stack_does_not_taint_later_reports(void)
+{
+	struct got g;
+	size_t len;
+	char *clean = slurp(DATA "vq35-i2c-hung-task.log", &len);
+	char *buf = malloc(2 * len + 64);
+	const char *inject = "[   29.900000]  should_fail_ex+0x1/0x2\n";
+	const char *at = clean ? strstr(clean, "[   29.900361]  i2c_del_adapter") : NULL;
+
+	CHECK(clean != NULL && buf != NULL && at != NULL);
+	if (clean == NULL || buf == NULL || at == NULL) {
+		free(clean);
+		free(buf);
+		return;
+	}
+	size_t head = (size_t)(at - clean), n = 0;
+	memcpy(buf, clean, head);
+	n = head;
+	memcpy(buf + n, inject, strlen(inject));
+	n += strlen(inject);
+	memcpy(buf + n, at, len - head);
+	n += len - head;
+	memcpy(buf + n, clean, len);
+	n += len;
+	memset(&g, 0, sizeof(g));
+	CHECK(triage_buffer(buf, n, collect, &g) == 0);
+	CHECK_INT(g.n, 2);
+	CHECK_INT(g.r[0].corrupted, 1);
+	CHECK_INT(g.r[1].corrupted, 0);
+	CHECK_STR(g.r[1].title, "INFO: task hung in i801_remove");
+	free(clean);
+	free(buf);
+}
+
 static void
 hung_task_without_a_stack_is_flagged_corrupted(void)
 {
@@ -358,6 +397,7 @@ main(void)
 	RUN(real_vsabre_console_gives_the_same_title);
 	RUN(hung_task_is_charged_to_the_driver_past_the_waits);
 	RUN(hung_task_without_a_stack_is_flagged_corrupted);
+	RUN(a_fault_injection_stack_does_not_taint_later_reports);
 	RUN(byte_range_starts_at_the_header_line);
 	RUN(report_is_delivered_at_its_end_marker_without_a_flush);
 	RUN(warning_in_72_format_and_oops_gpf_are_titled);
