@@ -291,7 +291,8 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	b->qemu.qmp_fd = -1;
 	util_strlcpy(b->boot_package, conf->kernel_package, sizeof(b->boot_package));
 	b->boot_why = "power on";
-	store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
+	if (store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started") == -1)
+		log_warnx("%s: state OFF not stored", conf->name);
 	return b;
 }
 

@@ -373,6 +373,7 @@ main(int argc, char **argv)
 		if (b->qemu.pid > 0)
 			kill(b->qemu.pid, SIGKILL);
 	}
-	store_runs_interrupt(r->store);
+	if (store_runs_interrupt(r->store) == -1)
+		log_warnx("runs cut short could not be recorded as interrupted");
 	return 0;
 }
