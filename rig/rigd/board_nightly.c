@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Records a run that never started (its build did not boot): the matrix shows why. */
@@ -25,22 +26,22 @@ board_record_error(struct board *b, const char *scenario, int64_t build, const c
 		log_warnx("%s: %s: error run not stored (%s)", b->conf.name, scenario, title);
 }
 
-/* The queued jobs of a board's build that did not boot: each recorded and ended. */
+/* The queued jobs of a board's build that did not boot, read whole before any is ended. */
 struct board_pending {
-	struct board	*b;
-	int64_t		 build;
-	const char	*note;
+	int64_t	*ids;
+	char	**scenarios;
+	int	 n;
 };
 
 static int
-board_pending_fail(const struct store_queue_row *q, void *arg)
+board_pending_add(const struct store_queue_row *q, void *arg)
 {
 	struct board_pending *p = arg;
 
-	board_record_error(p->b, q->scenario ? q->scenario : "?", p->build, "boot failed",
-	    p->note);
-	if (queue_finish(p->b->rigd->store, q->id, "error", p->note) == -1)
-		log_warnx("%s: job %lld: end not stored", p->b->conf.name, (long long)q->id);
+	p->ids = xrealloc(p->ids, (size_t)(p->n + 1) * sizeof(*p->ids));
+	p->scenarios = xrealloc(p->scenarios, (size_t)(p->n + 1) * sizeof(*p->scenarios));
+	p->ids[p->n] = q->id;
+	p->scenarios[p->n++] = xstrdup(q->scenario ? q->scenario : "?");
 	return 0;
 }
 
@@ -72,15 +73,24 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		return;
 	}
 	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
-		struct board_pending p = { b, qj->build_id, note };
+		struct board_pending p = { 0 };
 
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
 		board_record_error(b, qj->scenario, qj->build_id, "boot failed", note);
 		if (queue_finish(st, qj->id, "error", note) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
-		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_fail, &p) == -1)
+		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
 			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
+		for (i = 0; i < p.n; i++) {
+			board_record_error(b, p.scenarios[i], qj->build_id, "boot failed", note);
+			if (queue_finish(st, p.ids[i], "error", note) == -1)
+				log_warnx("%s: job %lld: end not stored", b->conf.name,
+				    (long long)p.ids[i]);
+			free(p.scenarios[i]);
+		}
+		free(p.ids);
+		free(p.scenarios);
 		return;
 	}
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
