@@ -4,8 +4,6 @@
 
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-
 struct store;
 
 #define QUEUE_MAX_ATTEMPTS	3	/* a job whose runs end in lab errors is tried this often */
@@ -21,9 +19,7 @@ struct queue_job {
 	char	why[16];	/* "lab-retry", "confirm" or "" */
 };
 
-/* Creates the tables once. 0 or -1. */
-int queue_init(struct store *s);
-/* A new nightly: returns its id (jobs are then added under it). */
+/* A new nightly: returns its id (jobs are then added under it), -1 on error. */
 int64_t queue_nightly_new(struct store *s, long uid);
 /* Adds a job; front puts it before the others of its board (confirmations). Its id, or -1. */
 int64_t queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
@@ -39,16 +35,14 @@ int queue_set_run(struct store *s, int64_t job, int64_t run);
 int queue_finish(struct store *s, int64_t job, const char *state, const char *note);
 /* A lab error with attempts left: back in the queue, repeating run. */
 int queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
-/* Every queued job of board and build: ids in a JSON array (for "boot failed"). */
-cJSON *queue_pending_for(struct store *s, const char *board, int64_t build_id);
 /*
  * At start: a job left running by a rigd that died is done when its run was stored complete,
  * else queued again (its run was recorded as interrupted). Returns how many were requeued.
  */
 int queue_recover(struct store *s);
-/* For rigctl show queue: counts by state and the jobs not yet done. */
-cJSON *queue_describe(struct store *s);
-/* Jobs neither done nor failed. */
+/* Jobs neither done nor failed; -1 on error. */
 int queue_open_jobs(struct store *s);
+
+/* Queued jobs of a board and build (store_queue_pending), and rigctl show queue (views.h). */
 
 #endif

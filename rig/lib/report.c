@@ -3,6 +3,7 @@
 #include "kbuild.h"
 #include "store.h"
 #include "util.h"
+#include "views.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -10,29 +11,34 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { REPORT_PASS, REPORT_FAIL, REPORT_HANG, REPORT_CRASH, REPORT_ERROR, REPORT_NVERDICT };
-static const char *const report_verdicts[REPORT_NVERDICT] = {
-	"pass", "fail", "hang", "crash", "error"
-};
-
 struct report_build {
 	int64_t	 id;
-	cJSON	*row;
+	cJSON	*row;		/* views_build of its store row */
 	char	 key[128];	/* what it is ordered by */
+};
+
+/* A finished run as the reports read it: text "" and numbers -1 where the store has nothing. */
+struct report_run {
+	int64_t		 id, build_id, duration_ms, console_start, console_end, repeat_of;
+	enum verdict	 verdict;	/* an unknown word in the store counts as an error */
+	char		*board, *scenario, *title, *detail, *stack, *started, *console_log;
+	char		*repeat_why;
 };
 
 /* One build x board x scenario. */
 struct report_cell {
 	int		 build;		/* index in the sorted builds */
 	const char	*board, *scenario;
-	int		 counts[REPORT_NVERDICT];
+	int		 counts[VERDICT__COUNT];
 	int		 runs;
-	cJSON		*last_kernel;	/* latest run with a kernel verdict */
-	cJSON		*last;		/* latest run of any verdict */
+	const struct report_run *last_kernel;	/* latest run with a kernel verdict */
+	const struct report_run *last;		/* latest run of any verdict */
 };
 
 struct report_data {
-	cJSON			*builds_rows, *runs_rows;
+	cJSON			*builds_rows;
+	struct report_run	*r;
+	int			 nr;
 	struct report_build	*b;
 	int			 nb;
 	struct report_cell	*c;
@@ -104,23 +110,6 @@ report_json_str(cJSON *o, const char *key, const char *value)
 	free(v);
 }
 
-/* Unknown verdicts count as errors: whatever it is, it is not a kernel result. */
-static int
-report_verdict(const char *v)
-{
-	int i;
-
-	for (i = 0; i < REPORT_NVERDICT; i++)
-		if (strcmp(v, report_verdicts[i]) == 0)
-			return i;
-	return REPORT_ERROR;
-}
-
-static int
-report_failing(int v)
-{
-	return v == REPORT_FAIL || v == REPORT_HANG || v == REPORT_CRASH;
-}
 
 /*
  * The version a build is ordered by: the Debian package version when registered, else the
@@ -180,8 +169,22 @@ report_cell_cmp(const void *x, const void *y)
 static void
 report_data_free(struct report_data *d)
 {
+	int i;
+
 	cJSON_Delete(d->builds_rows);
-	cJSON_Delete(d->runs_rows);
+	for (i = 0; i < d->nr; i++) {
+		struct report_run *r = &d->r[i];
+
+		free(r->board);
+		free(r->scenario);
+		free(r->title);
+		free(r->detail);
+		free(r->stack);
+		free(r->started);
+		free(r->console_log);
+		free(r->repeat_why);
+	}
+	free(d->r);
 	free(d->b);
 	free(d->c);
 	memset(d, 0, sizeof(*d));
@@ -198,30 +201,77 @@ report_build_index(const struct report_data *d, int64_t id)
 	return -1;
 }
 
+static int
+report_build_add(const struct store_build_row *b, void *arg)
+{
+	cJSON_AddItemToArray(arg, views_build(b));
+	return 0;
+}
+
+static char *
+report_dup(const char *t)
+{
+	return xstrdup(t ? t : "");
+}
+
+static int64_t
+report_num(int64_t v)
+{
+	return v == STORE_NULL ? -1 : v;
+}
+
+struct report_runs {
+	struct report_run	*r;
+	int			 n, cap;
+};
+
+static int
+report_run_add(const struct store_run_row *row, void *arg)
+{
+	struct report_runs *l = arg;
+	struct report_run *r;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->r = xrealloc(l->r, (size_t)l->cap * sizeof(*l->r));
+	}
+	r = &l->r[l->n++];
+	r->id = row->id;
+	r->build_id = report_num(row->build_id);
+	r->duration_ms = report_num(row->duration_ms);
+	r->console_start = report_num(row->console_start);
+	r->console_end = report_num(row->console_end);
+	r->repeat_of = report_num(row->repeat_of);
+	/* Whatever an unknown word is, it is not a kernel result. */
+	r->verdict = row->verdict == VERDICT_NONE ? VERDICT_ERROR : row->verdict;
+	r->board = report_dup(row->board);
+	r->scenario = report_dup(row->scenario);
+	r->title = report_dup(row->title);
+	r->detail = report_dup(row->detail);
+	r->stack = report_dup(row->stack);
+	r->started = report_dup(row->started);
+	r->console_log = report_dup(row->console_log);
+	r->repeat_why = report_dup(row->repeat_why);
+	return 0;
+}
+
 /* Loads builds (sorted) and finished runs (grouped into cells); board NULL for all boards. */
 static int
 report_load(struct store *s, const char *board, struct report_data *d, char *err,
     size_t errlen)
 {
-	const char *p[1] = { board };
-	cJSON *run;
-	int i, cap = 0;
+	struct store_runs_filter f = { .board = board, .reported = 1 };
+	struct report_runs l = { 0 };
+	int i, j, cap = 0, rc;
 
 	memset(d, 0, sizeof(*d));
-	if (store_migrate(s, err, errlen) == -1)
-		return -1;
-	d->builds_rows = store_query(s, "SELECT id, name, release, version, arch, image_sha256,"
-	    " config_sha256, origin, first_seen, image_path, dtb_dir, modules_dir, config_path,"
-	    " package, package_version, image_version, options, reported_version, registered"
-	    " FROM builds", NULL, 0);
-	d->runs_rows = store_query(s, board ? "SELECT id, board, scenario, build_id, verdict,"
-	    " title, detail, stack, started, ended, duration_ms, console_log, console_start,"
-	    " console_end, repeat_of, repeat_why FROM runs WHERE state='done' AND build_id IS NOT"
-	    " NULL AND verdict IS NOT NULL AND board=? ORDER BY id" : "SELECT id, board, scenario,"
-	    " build_id, verdict, title, detail, stack, started, ended, duration_ms, console_log,"
-	    " console_start, console_end, repeat_of, repeat_why FROM runs WHERE state='done' AND"
-	    " build_id IS NOT NULL AND verdict IS NOT NULL ORDER BY id", p, board ? 1 : 0);
-	if (d->builds_rows == NULL || d->runs_rows == NULL) {
+	d->builds_rows = cJSON_CreateArray();
+	rc = store_builds(s, 0, report_build_add, d->builds_rows);
+	if (rc != -1)
+		rc = store_runs_list(s, &f, report_run_add, &l);
+	d->r = l.r;
+	d->nr = l.n;
+	if (rc == -1) {
 		util_fmt(err, errlen, "store: cannot read builds and runs");
 		report_data_free(d);
 		return -1;
@@ -234,10 +284,11 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 		report_sort_key(d->b[i].row, d->b[i].key, sizeof(d->b[i].key));
 	}
 	qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
-	cJSON_ArrayForEach(run, d->runs_rows) {
-		int bi = report_build_index(d, report_int(run, "build_id"));
-		const char *bd = report_str(run, "board"), *sc = report_str(run, "scenario");
-		int v = report_verdict(report_str(run, "verdict"));
+	for (j = 0; j < d->nr; j++) {
+		const struct report_run *run = &d->r[j];
+		int bi = report_build_index(d, run->build_id);
+		const char *bd = run->board, *sc = run->scenario;
+		enum verdict v = run->verdict;
 		struct report_cell *c = NULL;
 
 		if (bi < 0)
@@ -262,7 +313,7 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 		c->counts[v]++;
 		c->runs++;
 		c->last = run;
-		if (v != REPORT_ERROR)
+		if (v != VERDICT_ERROR)
 			c->last_kernel = run;
 	}
 	qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
@@ -272,7 +323,7 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 static int
 report_kernel_runs(const struct report_cell *c)
 {
-	return c->runs - c->counts[REPORT_ERROR];
+	return c->runs - c->counts[VERDICT_ERROR];
 }
 
 /* Outcomes that disagree: more than one kernel verdict among the cell's runs. */
@@ -281,12 +332,12 @@ report_flaky(const struct report_cell *c)
 {
 	int i, n = 0;
 
-	for (i = 0; i < REPORT_ERROR; i++)
-		n += c->counts[i] > 0;
+	for (i = 0; i < VERDICT__COUNT; i++)
+		n += verdict_is_kernel((enum verdict)i) && c->counts[i] > 0;
 	return n > 1;
 }
 
-static const cJSON *
+static const struct report_run *
 report_cell_run(const struct report_cell *c)
 {
 	return c->last_kernel ? c->last_kernel : c->last;
@@ -295,18 +346,18 @@ report_cell_run(const struct report_cell *c)
 static cJSON *
 report_cell_json(const struct report_cell *c)
 {
-	const cJSON *run = report_cell_run(c);
+	const struct report_run *run = report_cell_run(c);
 	cJSON *o = cJSON_CreateObject(), *counts = cJSON_CreateObject();
 	int i;
 
-	cJSON_AddStringToObject(o, "verdict", report_str(run, "verdict"));
-	report_json_str(o, "title", report_str(run, "title"));
-	cJSON_AddNumberToObject(o, "run_id", (double)report_int(run, "id"));
+	cJSON_AddStringToObject(o, "verdict", verdict_name(run->verdict));
+	report_json_str(o, "title", run->title);
+	cJSON_AddNumberToObject(o, "run_id", (double)run->id);
 	cJSON_AddNumberToObject(o, "runs", c->runs);
 	cJSON_AddNumberToObject(o, "kernel_runs", report_kernel_runs(c));
 	cJSON_AddBoolToObject(o, "flaky", report_flaky(c));
-	for (i = 0; i < REPORT_NVERDICT; i++)
-		cJSON_AddNumberToObject(counts, report_verdicts[i], c->counts[i]);
+	for (i = VERDICT_PASS; i <= VERDICT_ERROR; i++)
+		cJSON_AddNumberToObject(counts, verdict_name((enum verdict)i), c->counts[i]);
 	cJSON_AddItemToObject(o, "counts", counts);
 	return o;
 }
@@ -367,24 +418,37 @@ report_col_cmp(const void *x, const void *y)
 	return r ? r : strcmp((*a)->board, (*b)->board);
 }
 
+struct report_arch {
+	const char	*board;
+	char		 arch[32];
+};
+
+static int
+report_board_arch(const struct store_board_row *b, void *arg)
+{
+	struct report_arch *a = arg;
+
+	if (strcmp(b->name, a->board) != 0)
+		return 0;
+	util_strlcpy(a->arch, b->arch ? b->arch : "", sizeof(a->arch));
+	return 1;
+}
+
 cJSON *
 report_matrix(struct store *s, const char *board, char *err, size_t errlen)
 {
 	const struct report_cell **cols;
 	struct report_data d;
+	struct report_arch ba = { board, "" };
 	const char *arch = NULL;
-	cJSON *m, *columns, *rows, *boards = NULL;
+	cJSON *m, *columns, *rows;
 	int i, j, ncol = 0, nboards = 0;
 
 	if (report_load(s, board, &d, err, errlen) == -1)
 		return NULL;
-	if (board) {
-		const char *p[1] = { board };
-
-		boards = store_query(s, "SELECT arch FROM boards WHERE name=?", p, 1);
-		if (boards && cJSON_GetArraySize(boards) == 1)
-			arch = report_str(cJSON_GetArrayItem(boards, 0), "arch");
-	}
+	/* Unreadable boards (logged by the store): the matrix shows the builds that ran there. */
+	if (board && store_boards(s, report_board_arch, &ba) > 0 && ba.arch[0])
+		arch = ba.arch;
 	/* Columns: the scenario x board pairs that have any run, in name order. */
 	cols = xcalloc((size_t)d.nc + 1, sizeof(*cols));
 	for (i = 0; i < d.nc; i++) {
@@ -454,7 +518,6 @@ report_matrix(struct store *s, const char *board, char *err, size_t errlen)
 		cJSON_AddItemToArray(rows, row);
 	}
 	free(cols);
-	cJSON_Delete(boards);
 	report_data_free(&d);
 	return m;
 }
@@ -559,8 +622,8 @@ report_category(const struct report_cell *a, const struct report_cell *b)
 		return 3;
 	if (!kb)
 		return 5;
-	fa = report_failing(report_verdict(report_str(a->last_kernel, "verdict")));
-	fb = report_failing(report_verdict(report_str(b->last_kernel, "verdict")));
+	fa = verdict_is_failure(a->last_kernel->verdict);
+	fb = verdict_is_failure(b->last_kernel->verdict);
 	if (!fa && fb)
 		return 0;
 	if (fa && !fb)
@@ -680,22 +743,23 @@ report_selected(const struct report_data *d, const char *build, int *only, char 
 static void
 report_junit_case(FILE *f, const struct report_cell *c)
 {
-	const cJSON *run = report_cell_run(c);
-	const char *verdict = report_str(run, "verdict"), *title = report_str(run, "title");
-	const char *detail = report_str(run, "detail"), *stack = report_str(run, "stack");
-	int v = report_verdict(verdict), i;
+	const struct report_run *run = report_cell_run(c);
+	enum verdict v = run->verdict;
+	const char *verdict = verdict_name(v), *title = run->title;
+	const char *detail = run->detail, *stack = run->stack;
 	char classname[300], tm[32];
+	int i;
 
 	util_fmt(classname, sizeof(classname), "rig.%s", c->board);
-	snprintf(tm, sizeof(tm), "%.3f", report_int(run, "duration_ms") > 0 ?
-	    (double)report_int(run, "duration_ms") / 1000.0 : 0.0);
+	snprintf(tm, sizeof(tm), "%.3f", run->duration_ms > 0 ?
+	    (double)run->duration_ms / 1000.0 : 0.0);
 	fputs("    <testcase", f);
 	report_xml_attr(f, "name", c->scenario);
 	report_xml_attr(f, "classname", classname);
 	report_xml_attr(f, "time", tm);
 	fputs(">\n", f);
-	if (v != REPORT_PASS) {
-		fputs(v == REPORT_ERROR ? "      <error" : "      <failure", f);
+	if (v != VERDICT_PASS) {
+		fputs(v == VERDICT_ERROR ? "      <error" : "      <failure", f);
 		report_xml_attr(f, "type", verdict);
 		report_xml_attr(f, "message", title[0] ? title : verdict);
 		fputc('>', f);
@@ -704,19 +768,20 @@ report_junit_case(FILE *f, const struct report_cell *c)
 			fputs("\n", f);
 			report_xml(f, stack);
 		}
-		fputs(v == REPORT_ERROR ? "</error>\n" : "</failure>\n", f);
+		fputs(v == VERDICT_ERROR ? "</error>\n" : "</failure>\n", f);
 	}
 	fputs("      <system-out>", f);
-	fprintf(f, "run %lld on %s", (long long)report_int(run, "id"), c->board);
-	if (report_str(run, "console_log")[0]) {
+	fprintf(f, "run %lld on %s", (long long)run->id, c->board);
+	if (run->console_log[0]) {
 		fputs("\nconsole log: ", f);
-		report_xml(f, report_str(run, "console_log"));
-		fprintf(f, " bytes %lld-%lld", (long long)report_int(run, "console_start"),
-		    (long long)report_int(run, "console_end"));
+		report_xml(f, run->console_log);
+		fprintf(f, " bytes %lld-%lld", (long long)run->console_start,
+		    (long long)run->console_end);
 	}
 	fprintf(f, "\nruns: %d (", c->runs);
-	for (i = 0; i < REPORT_NVERDICT; i++)
-		fprintf(f, "%s%s %d", i ? ", " : "", report_verdicts[i], c->counts[i]);
+	for (i = VERDICT_PASS; i <= VERDICT_ERROR; i++)
+		fprintf(f, "%s%s %d", i != VERDICT_PASS ? ", " : "", verdict_name((enum verdict)i),
+		    c->counts[i]);
 	fprintf(f, ")%s</system-out>\n", report_flaky(c) ? "\nflaky: outcomes disagree" : "");
 	fputs("    </testcase>\n", f);
 }
@@ -736,13 +801,13 @@ report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errl
 		return -1;
 	}
 	for (i = 0; i < d.nc; i++) {
-		int v = report_verdict(report_str(report_cell_run(&d.c[i]), "verdict"));
+		enum verdict v = report_cell_run(&d.c[i])->verdict;
 
 		if (only >= 0 && d.c[i].build != only)
 			continue;
 		tests++;
-		failures += report_failing(v);
-		errors += v == REPORT_ERROR;
+		failures += verdict_is_failure(v);
+		errors += v == VERDICT_ERROR;
 	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f, "<testsuites name=\"rig\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n", tests,
@@ -754,12 +819,11 @@ report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errl
 			continue;
 		for (j = 0; j < d.nc; j++)
 			if (d.c[j].build == i) {
-				int v = report_verdict(report_str(report_cell_run(&d.c[j]),
-				    "verdict"));
+				enum verdict v = report_cell_run(&d.c[j])->verdict;
 
 				t++;
-				fl += report_failing(v);
-				er += v == REPORT_ERROR;
+				fl += verdict_is_failure(v);
+				er += v == VERDICT_ERROR;
 			}
 		if (t == 0 && only < 0)
 			continue;	/* registered, never run: nothing to say in a test report */
@@ -922,32 +986,32 @@ report_kcidb_build(cJSON *checkouts, cJSON *builds, const struct report_build *b
 }
 
 static void
-report_kcidb_test(cJSON *tests, const cJSON *run, const struct report_cell *c,
+report_kcidb_test(cJSON *tests, const struct report_run *run, const struct report_cell *c,
     const char *build_id, const char *origin)
 {
-	const char *verdict = report_str(run, "verdict"), *title = report_str(run, "title");
-	const char *stack = report_str(run, "stack"), *detail = report_str(run, "detail");
-	static const char *const status[REPORT_NVERDICT] = { "PASS", "FAIL", "FAIL", "FAIL",
-	    "ERROR" };
+	const char *verdict = verdict_name(run->verdict), *title = run->title;
+	const char *stack = run->stack, *detail = run->detail;
+	static const char *const status[VERDICT__COUNT] = { [VERDICT_NONE] = "ERROR",
+	    [VERDICT_PASS] = "PASS", [VERDICT_FAIL] = "FAIL", [VERDICT_HANG] = "FAIL",
+	    [VERDICT_CRASH] = "FAIL", [VERDICT_ERROR] = "ERROR" };
 	cJSON *t = cJSON_CreateObject(), *env, *misc;
 	char id[128], path[300], word[256], *excerpt;
 	size_t n;
 
-	util_fmt(id, sizeof(id), "%s:run-%lld", origin, (long long)report_int(run, "id"));
+	util_fmt(id, sizeof(id), "%s:run-%lld", origin, (long long)run->id);
 	cJSON_AddStringToObject(t, "id", id);
 	cJSON_AddStringToObject(t, "build_id", build_id);
 	cJSON_AddStringToObject(t, "origin", origin);
 	report_kcidb_word(c->scenario, word, sizeof(word), 0);
 	util_fmt(path, sizeof(path), "rig.%s", word);
 	cJSON_AddStringToObject(t, "path", path);
-	cJSON_AddStringToObject(t, "status", status[report_verdict(verdict)]);
+	cJSON_AddStringToObject(t, "status", status[run->verdict]);
 	report_json_str(t, "comment", title[0] ? title : verdict);
-	if (report_str(run, "started")[0])
-		cJSON_AddStringToObject(t, "start_time", report_str(run, "started"));
-	if (report_int(run, "duration_ms") >= 0)
-		cJSON_AddNumberToObject(t, "duration",
-		    (double)report_int(run, "duration_ms") / 1000.0);
-	report_kcidb_add_url(t, "log_url", report_str(run, "console_log"));
+	if (run->started[0])
+		cJSON_AddStringToObject(t, "start_time", run->started);
+	if (run->duration_ms >= 0)
+		cJSON_AddNumberToObject(t, "duration", (double)run->duration_ms / 1000.0);
+	report_kcidb_add_url(t, "log_url", run->console_log);
 	if (title[0] || stack[0] || detail[0]) {
 		/* The schema caps excerpts at 16384 characters; a cut at a byte stays under it. */
 		excerpt = xasprintf("%s%s%s%s%s", title, title[0] ? "\n" : "", detail,
@@ -971,16 +1035,14 @@ report_kcidb_test(cJSON *tests, const cJSON *run, const struct report_cell *c,
 	report_json_str(misc, "title", title);
 	cJSON_AddStringToObject(misc, "board", c->board);
 	cJSON_AddStringToObject(misc, "scenario", c->scenario);
-	cJSON_AddNumberToObject(misc, "run_id", (double)report_int(run, "id"));
-	if (report_int(run, "console_start") >= 0)
-		cJSON_AddNumberToObject(misc, "console_start",
-		    (double)report_int(run, "console_start"));
-	if (report_int(run, "console_end") >= 0)
-		cJSON_AddNumberToObject(misc, "console_end",
-		    (double)report_int(run, "console_end"));
-	if (report_int(run, "repeat_of") >= 0) {
-		cJSON_AddNumberToObject(misc, "repeat_of", (double)report_int(run, "repeat_of"));
-		cJSON_AddStringToObject(misc, "repeat_why", report_str(run, "repeat_why"));
+	cJSON_AddNumberToObject(misc, "run_id", (double)run->id);
+	if (run->console_start >= 0)
+		cJSON_AddNumberToObject(misc, "console_start", (double)run->console_start);
+	if (run->console_end >= 0)
+		cJSON_AddNumberToObject(misc, "console_end", (double)run->console_end);
+	if (run->repeat_of >= 0) {
+		cJSON_AddNumberToObject(misc, "repeat_of", (double)run->repeat_of);
+		cJSON_AddStringToObject(misc, "repeat_why", run->repeat_why);
 	}
 	cJSON_AddBoolToObject(misc, "flaky", report_flaky(c));
 	cJSON_AddItemToArray(tests, t);
@@ -991,7 +1053,7 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
     size_t errlen)
 {
 	struct report_data d;
-	cJSON *o, *checkouts, *builds, *tests, *run, *ver;
+	cJSON *o, *checkouts, *builds, *tests, *ver;
 	char **ids, *text;
 	int only, i, j;
 	const char *p;
@@ -1038,13 +1100,14 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 			report_kcidb_build(checkouts, builds, &d.b[i], ids[i], origin);
 	}
 	/* Every finished run is a test run, retries and confirmations included. */
-	cJSON_ArrayForEach(run, d.runs_rows) {
-		int bi = report_build_index(&d, report_int(run, "build_id"));
+	for (j = 0; j < d.nr; j++) {
+		const struct report_run *run = &d.r[j];
+		int bi = report_build_index(&d, run->build_id);
 		const struct report_cell *c;
 
 		if (bi < 0 || ids[bi] == NULL)
 			continue;
-		c = report_cell_of(&d, bi, report_str(run, "board"), report_str(run, "scenario"));
+		c = report_cell_of(&d, bi, run->board, run->scenario);
 		if (c)
 			report_kcidb_test(tests, run, c, ids[bi], origin);
 	}
@@ -1072,26 +1135,27 @@ int
 report_should_confirm(struct store *s, int64_t run, char *err, size_t errlen)
 {
 	struct report_data d;
-	const cJSON *r = NULL, *it;
+	const struct report_run *r = NULL;
 	const struct report_cell *c, *prev = NULL;
-	int bi, i, v, answer = 0;
+	int bi, i, answer = 0;
+	enum verdict v;
 
 	if (report_load(s, NULL, &d, err, errlen) == -1)
 		return -1;
-	cJSON_ArrayForEach(it, d.runs_rows)
-		if (report_int(it, "id") == run)
-			r = it;
+	for (i = 0; i < d.nr; i++)
+		if (d.r[i].id == run)
+			r = &d.r[i];
 	if (r == NULL) {
 		util_fmt(err, errlen, "run %lld: not finished or not tied to a build",
 		    (long long)run);
 		report_data_free(&d);
 		return -1;
 	}
-	v = report_verdict(report_str(r, "verdict"));
-	bi = report_build_index(&d, report_int(r, "build_id"));
-	c = report_cell_of(&d, bi, report_str(r, "board"), report_str(r, "scenario"));
+	v = r->verdict;
+	bi = report_build_index(&d, r->build_id);
+	c = report_cell_of(&d, bi, r->board, r->scenario);
 	/* Errors are retried, not confirmed; a confirmation or a second result is the answer. */
-	if (v == REPORT_ERROR || strcmp(report_str(r, "repeat_why"), "confirm") == 0 ||
+	if (v == VERDICT_ERROR || strcmp(r->repeat_why, "confirm") == 0 ||
 	    c == NULL || report_kernel_runs(c) > 1)
 		goto out;
 	for (i = bi - 1; i >= 0 && prev == NULL; i--) {
@@ -1099,7 +1163,7 @@ report_should_confirm(struct store *s, int64_t run, char *err, size_t errlen)
 		if (prev && report_kernel_runs(prev) == 0)
 			prev = NULL;
 	}
-	if (prev && strcmp(report_str(prev->last_kernel, "verdict"), report_str(r, "verdict")))
+	if (prev && prev->last_kernel->verdict != v)
 		answer = 1;
 out:
 	report_data_free(&d);

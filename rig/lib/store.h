@@ -1,12 +1,44 @@
-/* store: what the rig records (builds, boards, runs, steps, crashes, events), in SQLite. */
+/*
+ * store: what the rig records (builds, boards, runs, steps, crashes, events, the nightly queue),
+ * behind typed functions; callers never see SQL.
+ *
+ * The files, by responsibility:
+ *   store.h          this API: typed rows and callbacks, no SQL, no JSON
+ *   store_int.h      what the store's files share: the engine interface (struct store_engine)
+ *                    and the statement API over it (store_stmt/store_step/store_col_*)
+ *   store.c          open/close, the lock, the statement API, the numbered-migration runner
+ *   store_sqlite.c   the SQLite engine, the only file that includes <sqlite3.h>: connection
+ *                    (WAL, busy timeout), statements, and everything SQLite-only: the schema's
+ *                    DDL as numbered migrations, the adoption of databases older than them
+ *   store_builds.c   builds: as boots report them and as rigctl build add registers them
+ *   store_runs.c     runs and their steps, boards, board events, boots, actions
+ *   store_crashes.c  crash reports and the crash groups (title -> count, first/last run)
+ *   store_queue.c    the nightly queue's rows (queue.c holds its API)
+ * The topic files write SQL that SQLite and PostgreSQL both run (ON CONFLICT, RETURNING,
+ * coalesce, CASE; times are computed in C), so a PostgreSQL engine is a new store_pg.c with
+ * its own migrations' DDL, and one line in store_open.
+ *
+ * Schema versions: table schema_version holds one row per migration applied (its number and
+ * when). store_open applies the missing ones in order, in one write transaction. A database
+ * made before numbered migrations (it has a runs table, maybe schema_steps, no schema_version)
+ * is taken as version 0: migration 1 creates what it lacks and adds the columns schema_steps
+ * added, so it then has today's version 1 schema exactly.
+ *
+ * Strings NULL in rows are SQL NULLs; integers that hold nothing are STORE_NULL. Rows given to
+ * a callback are valid during the call only; a callback returns nonzero to stop the listing.
+ * Every write returns 0 (or an id) on success and -1 on error, logged once by the store.
+ */
 #ifndef RIG_STORE_H
 #define RIG_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
+#include "vocab.h"
 
 struct store;
+
+#define STORE_NULL	INT64_MIN	/* an integer column that holds nothing */
 
 /* A kernel build as the board reported it, plus what the lab knows of its image. */
 struct store_build {
@@ -18,62 +50,6 @@ struct store_build {
 	char	config_sha256[65];
 	char	origin[256];		/* "debian:linux-image-6.1.0-56-amd64=6.1.192-1" */
 };
-
-struct store_step {
-	int	idx;
-	char	action[32];
-	char	arg[256];
-	char	status[16];		/* ok, failed, timeout, skipped, started */
-	int64_t	started_ms;		/* since the run started */
-	int64_t	duration_ms;
-	char	output[1024];
-};
-
-struct store_run_end {
-	char		verdict[16];	/* pass, fail, hang, crash, error */
-	char		title[256];
-	const char	*detail;	/* free text: why (step, expectation, report text) */
-	const char	*stack;		/* blocked task's stack or crash report */
-	int64_t		console_end;
-};
-
-/* Opens (creating) the database in WAL mode. NULL with a message in err. */
-struct store *store_open(const char *path, char *err, size_t errlen);
-void store_close(struct store *s);
-
-/* Returns the build's id, adding it if new; -1 on error. */
-int64_t store_build_get_or_add(struct store *s, const struct store_build *b);
-int store_board_set(struct store *s, const char *board, const char *arch, const char *state,
-    const char *reason);
-int store_board_event(struct store *s, const char *board, const char *from, const char *to,
-    const char *reason);
-int store_action(struct store *s, long uid, const char *what);
-
-/* One power-on: how long to the ready line and to SSH (ms, -1 unknown), and how it ended. */
-int store_boot(struct store *s, const char *board, int64_t build_id, const char *why,
-    const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
-    const char *error);
-int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
-    long uid, const char *console_log, int64_t console_start);
-int store_run_step(struct store *s, int64_t run, const struct store_step *st);
-int store_run_end(struct store *s, int64_t run, const struct store_run_end *e);
-int store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char *outcome);
-/* Runs left "running" by a rigd that died: closed as error "interrupted". Returns how many. */
-int store_runs_interrupt(struct store *s);
-int store_crash_add(struct store *s, int64_t run, const char *board, int64_t build_id,
-    const char *title, const char *type, const char *frame, int corrupted, const char *console_log,
-    int64_t start, int64_t end, const char *text);
-
-/*
- * Rows of a fixed query as a JSON array of objects (column name -> value). params are text,
- * bound in order; NULL on error.
- */
-cJSON *store_query(struct store *s, const char *sql, const char **params, int nparams);
-
-/*
- * Build registry and run repeats. Their columns come from store_migrate, a separate step so the
- * CREATE statements above stay as they were for existing databases.
- */
 
 /* Where a registered build's parts are and what it came from, beyond struct store_build. */
 struct store_build_info {
@@ -87,13 +63,52 @@ struct store_build_info {
 	char	options[256];		/* "DETECT_HUNG_TASK=y KASAN=n ...", see kbuild.h */
 };
 
+struct store_step {
+	int			idx;
+	char			action[32];
+	char			arg[256];
+	enum step_status	status;
+	int64_t			started_ms;	/* since the run started */
+	int64_t			duration_ms;
+	char			output[1024];
+};
+
+struct store_run_end {
+	enum verdict	 verdict;
+	char		 title[256];
+	const char	*detail;	/* free text: why (step, expectation, report text) */
+	const char	*stack;		/* blocked task's stack or crash report */
+	int64_t		 console_end;
+};
+
 /*
- * Adds the build registry's columns (builds: image_path, dtb_dir, modules_dir, config_path,
- * package, package_version, image_version, options, reported_version, registered) and the run
- * repeat columns (runs: repeat_of, repeat_why), once per database: applied steps are named in
- * table schema_steps. Safe to call after every store_open; the functions below call it too.
+ * One crash or hang report. Groups are keyed by title (syzbot's rules); rig_title is the rig's
+ * own subsystem-level title of the same bug ("INFO: task hung in i2c_del_adapter" where the
+ * syzbot title says i801_remove), NULL or "" when there is none.
  */
-int store_migrate(struct store *s, char *err, size_t errlen);
+struct store_crash {
+	int64_t		 run;		/* 0 or less: not during a run */
+	const char	*board;
+	int64_t		 build_id;	/* 0 or less: unknown */
+	const char	*title;
+	const char	*rig_title;
+	const char	*type, *frame;
+	int		 corrupted;
+	const char	*console_log;
+	int64_t		 start, end;	/* bytes of console_log */
+	const char	*text;
+};
+
+/* Opens (creating) the database and brings its schema to the latest version. NULL with err. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+/* The schema version the database is at (the latest after store_open), -1 on error. */
+int store_schema_version(struct store *s);
+
+/* Builds */
+
+/* Returns the build's id, adding it if new; -1 on error. */
+int64_t store_build_get_or_add(struct store *s, const struct store_build *b);
 /*
  * A build added by hand (rigctl build add): the same image digest is the same build, whatever
  * its name or version says; an existing row gets what it lacked. Returns the id, *added (may be
@@ -105,16 +120,156 @@ int64_t store_build_register(struct store *s, const struct store_build *b,
 int64_t store_build_find_image(struct store *s, const char *image_sha256);
 /* What the board said a registered build runs (/proc/version), beside the registered version. */
 int store_build_reported(struct store *s, int64_t build, const char *proc_version);
+
+struct store_build_row {
+	int64_t		 id;
+	const char	*name, *release, *version, *arch, *image_sha256, *config_sha256, *origin;
+	const char	*first_seen, *image_path, *dtb_dir, *modules_dir, *config_path, *package;
+	const char	*package_version, *image_version, *options, *reported_version;
+	const char	*registered;	/* NULL: only seen booting, not added by hand */
+};
+typedef int (*store_build_cb)(const struct store_build_row *b, void *arg);
+/* Every build, by id; registered_only: those added by hand. Rows given, or -1. */
+int store_builds(struct store *s, int registered_only, store_build_cb cb, void *arg);
+/* 1 found (cb called), 0 none, -1 error. */
+int store_build_get(struct store *s, int64_t id, store_build_cb cb, void *arg);
+
+/* Boards and what happens to them */
+
+int store_board_set(struct store *s, const char *board, const char *arch, const char *state,
+    const char *reason);
+int store_board_event(struct store *s, const char *board, const char *from, const char *to,
+    const char *reason);
+int store_action(struct store *s, long uid, const char *what);
+/* One power-on: how long to the ready line and to SSH (ms, -1 unknown), and how it ended. */
+int store_boot(struct store *s, const char *board, int64_t build_id, const char *why,
+    const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
+    const char *error);
+
+struct store_board_row {
+	const char	*name, *arch, *state, *reason, *updated;
+};
+typedef int (*store_board_cb)(const struct store_board_row *b, void *arg);
+/* Boards as last recorded, by name. Rows given, or -1. */
+int store_boards(struct store *s, store_board_cb cb, void *arg);
+
+/* Runs */
+
+int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
+    long uid, const char *console_log, int64_t console_start);
+int store_run_step(struct store *s, int64_t run, const struct store_step *st);
+int store_run_end(struct store *s, int64_t run, const struct store_run_end *e);
+int store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char *outcome);
+/* Runs left "running" by a rigd that died: closed as error "interrupted". Returns how many. */
+int store_runs_interrupt(struct store *s);
 /*
  * Marks run as a repeat of run of: why is "lab-retry" (that run ended in a lab error) or
  * "confirm" (its kernel verdict differed from the previous build's). Reports count repeats.
  */
 int store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why);
 
-/*
- * One statement for modules that keep their own tables (queue.c): types binds in order, 't'
- * text (NULL is SQL NULL), 'i' int64; *rowid (may be NULL) gets the last insert id. 0 or -1.
- */
-int store_sql(struct store *s, int64_t *rowid, const char *sql, const char *types, ...);
+struct store_run_row {
+	int64_t		 id;
+	const char	*board, *scenario;
+	int64_t		 build_id, uid;
+	const char	*state;		/* "running" or "done" */
+	enum verdict	 verdict;	/* VERDICT_NONE while running */
+	const char	*title, *detail, *stack, *started, *ended;
+	int64_t		 duration_ms;
+	const char	*console_log;
+	int64_t		 console_start, console_end, recovery_ms;
+	const char	*recovery;
+	int64_t		 repeat_of;
+	const char	*repeat_why;
+	/* Its build's, NULL without one. */
+	const char	*build_name, *build_release, *build_version, *build_image_sha256;
+};
+typedef int (*store_run_cb)(const struct store_run_row *r, void *arg);
+
+struct store_runs_filter {
+	const char	*board;		/* NULL: every board */
+	const char	*state;		/* NULL: any; "running", "done" */
+	int		 reported;	/* only done runs with a build and a verdict (what reports read) */
+	int		 newest_first;	/* else oldest first */
+	int		 limit;		/* 0: all */
+};
+/* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
+int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,
+    void *arg);
+/* 1 found (cb called), 0 none, -1 error. */
+int store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg);
+
+struct store_step_row {
+	int			 idx;
+	const char		*action, *arg;
+	enum step_status	 status;	/* -1 when the column holds an unknown word */
+	int64_t			 started_ms, duration_ms;
+	const char		*output;
+};
+typedef int (*store_step_cb)(const struct store_step_row *st, void *arg);
+/* A run's steps in order. Rows given, or -1. */
+int store_run_steps(struct store *s, int64_t run, store_step_cb cb, void *arg);
+
+/* Crashes */
+
+int store_crash_add(struct store *s, const struct store_crash *c);
+
+struct store_crash_row {
+	const char	*title, *type, *frame;
+	int		 corrupted;
+	int64_t		 start, end;
+};
+typedef int (*store_crash_cb)(const struct store_crash_row *c, void *arg);
+/* The crash reports seen during a run, in order. Rows given, or -1. */
+int store_run_crashes(struct store *s, int64_t run, store_crash_cb cb, void *arg);
+
+struct store_crash_group {
+	const char	*title;		/* syzbot-style: the group's key */
+	const char	*rig_title;	/* the rig's own title for it, NULL if none was given */
+	const char	*type, *first_seen, *last_seen;
+	int64_t		 count, first_run, last_run;
+};
+typedef int (*store_crash_group_cb)(const struct store_crash_group *g, void *arg);
+/* Crash groups, most recently seen first. Rows given, or -1. */
+int store_crash_groups(struct store *s, store_crash_group_cb cb, void *arg);
+
+/* The nightly queue's rows: see queue.h for what they mean. */
+
+struct queue_job;
+
+int64_t store_queue_nightly_new(struct store *s, long uid);
+int64_t store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
+    const char *scenario, int64_t repeat_of, const char *why, int front);
+int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
+    struct queue_job *job);
+int store_queue_set_run(struct store *s, int64_t job, int64_t run);
+int store_queue_finish(struct store *s, int64_t job, const char *state, const char *note);
+int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
+/* Jobs left running at a restart whose run was stored complete: marked done. */
+int store_queue_finish_stored(struct store *s);
+/* Jobs still running: queued again, repeating their run. Returns how many, or -1. */
+int store_queue_requeue_running(struct store *s);
+
+struct store_queue_row {
+	int64_t		 id, nightly;
+	int64_t		 build_id;
+	const char	*build;		/* the build's name */
+	const char	*board, *scenario, *state;
+	int64_t		 attempts;
+	const char	*why;
+	int64_t		 run_id;
+	const char	*note;
+};
+typedef int (*store_queue_cb)(const struct store_queue_row *q, void *arg);
+/* Queued jobs of board and build, by id (boot_failed ends them). Rows given, or -1. */
+int store_queue_pending(struct store *s, const char *board, int64_t build_id, store_queue_cb cb,
+    void *arg);
+/* Open jobs (running first, then by priority and id), at most limit. Rows given, or -1. */
+int store_queue_open(struct store *s, int limit, store_queue_cb cb, void *arg);
+typedef int (*store_count_cb)(const char *state, int64_t n, void *arg);
+/* Jobs per state, by state name. Rows given, or -1. */
+int store_queue_counts(struct store *s, store_count_cb cb, void *arg);
+/* Jobs neither done nor failed; -1 on error. */
+int store_queue_open_count(struct store *s);
 
 #endif

@@ -36,8 +36,10 @@ board_set_state_locked(struct board *b, enum board_state s, const char *reason)
 		return;
 	log_info("%s: %s -> %s%s%s", b->conf.name, from, board_state_name(s), reason ? ": " : "",
 	    reason ? reason : "");
-	store_board_event(b->rigd->store, b->conf.name, from, board_state_name(s), reason);
-	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+	if (store_board_event(b->rigd->store, b->conf.name, from, board_state_name(s), reason) == -1 ||
+	    store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s),
+	    reason) == -1)
+		log_warnx("%s: state %s not stored", b->conf.name, board_state_name(s));
 	b->state = s;
 	util_strlcpy(b->reason, reason ? reason : "", sizeof(b->reason));
 }
@@ -139,9 +141,9 @@ board_recover(struct board *b, struct board_job *job, int64_t run_id)
 	board_emit(b, job, "log", "recovering the board (power cycle)");
 	board_power_off(b);
 	rc = board_boot(b, BOARD_RECOVERING);
-	if (run_id > 0)
-		store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,
-		    rc == 0 ? "ready" : "fault");
+	if (run_id > 0 && store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,
+	    rc == 0 ? "ready" : "fault") == -1)
+		log_warnx("%s: run %lld: recovery not stored", b->conf.name, (long long)run_id);
 	board_emit(b, job, "log", "recovery %s after %.1fs", rc == 0 ? "done" : "failed",
 	    (util_now_ms() - t0) / 1000.0);
 }
@@ -289,7 +291,8 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	b->qemu.qmp_fd = -1;
 	util_strlcpy(b->boot_package, conf->kernel_package, sizeof(b->boot_package));
 	b->boot_why = "power on";
-	store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
+	if (store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started") == -1)
+		log_warnx("%s: state OFF not stored", conf->name);
 	return b;
 }
 

@@ -129,10 +129,16 @@ board_identify(struct board *b, char *err, size_t errlen)
 	snprintf(sb.origin, sizeof(sb.origin), "debian:%s=%s", b->package, b->package_version);
 	/* A build registered by hand is known by its image: the board's report joins that row. */
 	id = store_build_find_image(b->rigd->store, b->image_sha256);
-	if (id > 0)
-		store_build_reported(b->rigd->store, id, b->version);
-	else
+	if (id > 0) {
+		if (store_build_reported(b->rigd->store, id, b->version) == -1)
+			log_warnx("%s: build %lld: reported version not stored", b->conf.name,
+			    (long long)id);
+	} else
 		id = store_build_get_or_add(b->rigd->store, &sb);
+	if (id <= 0) {
+		util_fmt(err, errlen, "the store cannot record build %s", b->release);
+		return -1;
+	}
 	if (b->boot_build > 0 && id != b->boot_build) {
 		util_fmt(err, errlen, "build mismatch: asked for build %lld, the board runs %s (%s)",
 		    (long long)b->boot_build, b->release, b->image_sha256);
@@ -246,16 +252,18 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		if (board_boot_once(b, err, sizeof(err)) == 0) {
 			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
 			    b->boot_ms / 1000.0);
-			store_boot(b->rigd->store, b->conf.name, b->build_id,
+			if (store_boot(b->rigd->store, b->conf.name, b->build_id,
 			    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "ready",
-			    b->console_ready_ms, b->boot_ms, b->con.log, NULL);
+			    b->console_ready_ms, b->boot_ms, b->con.log, NULL) == -1)
+				log_warnx("%s: boot not stored", b->conf.name);
 			board_set_state(b, BOARD_READY, reason);
 			return 0;
 		}
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
-		store_boot(b->rigd->store, b->conf.name, -1,
+		if (store_boot(b->rigd->store, b->conf.name, -1,
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
-		    b->console_ready_ms, -1, b->con.log, err);
+		    b->console_ready_ms, -1, b->con.log, err) == -1)
+			log_warnx("%s: failed boot not stored", b->conf.name);
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
 	board_set_state(b, fault_on_fail ? BOARD_FAULT : BOARD_OFF, reason);
@@ -281,13 +289,29 @@ board_ready(struct board *b)
  * Makes the board run a registered build (0: whatever it runs, else its own kernel). Virtual
  * boards boot Debian packages; a build without one cannot run there. 0, or -1 with err.
  */
+/* What board_use_build needs of a build's row. */
+struct board_build {
+	char	name[128];
+	char	package[128];
+};
+
+static int
+board_build_row(const struct store_build_row *r, void *arg)
+{
+	struct board_build *bb = arg;
+
+	util_strlcpy(bb->name, r->name ? r->name : "", sizeof(bb->name));
+	util_strlcpy(bb->package, r->package ? r->package : "", sizeof(bb->package));
+	return 1;
+}
+
 int
 board_use_build(struct board *b, int64_t build, char *err, size_t errlen)
 {
+	struct board_build bb = { 0 };
 	char id[32];
-	const char *p[1] = { id };
-	cJSON *rows, *row, *pkg;
 	enum board_state s;
+	int rc;
 
 	pthread_mutex_lock(&b->lock);
 	s = b->state;
@@ -309,23 +333,16 @@ board_use_build(struct board *b, int64_t build, char *err, size_t errlen)
 	    (s == BOARD_READY || s == BOARD_RUNNING))
 		return 0;
 	snprintf(id, sizeof(id), "%lld", (long long)build);
-	rows = store_query(b->rigd->store, "SELECT name, package, arch FROM builds WHERE id = ?", p,
-	    1);
-	row = rows ? cJSON_GetArrayItem(rows, 0) : NULL;
-	pkg = row ? cJSON_GetObjectItem(row, "package") : NULL;
-	if (row == NULL) {
-		util_fmt(err, errlen, "no build %s", id);
-		cJSON_Delete(rows);
+	if ((rc = store_build_get(b->rigd->store, build, board_build_row, &bb)) <= 0) {
+		util_fmt(err, errlen, rc == 0 ? "no build %s" : "build %s: store unreadable", id);
 		return -1;
 	}
-	if (!cJSON_IsString(pkg) || !pkg->valuestring[0]) {
+	if (bb.package[0] == '\0') {
 		util_fmt(err, errlen, "build %s has no Debian package: virtual boards boot packages",
-		    cJSON_GetObjectItem(row, "name")->valuestring);
-		cJSON_Delete(rows);
+		    bb.name);
 		return -1;
 	}
-	util_strlcpy(b->boot_package, pkg->valuestring, sizeof(b->boot_package));
-	cJSON_Delete(rows);
+	util_strlcpy(b->boot_package, bb.package, sizeof(b->boot_package));
 	b->boot_build = build;
 	board_power_off(b);
 	if (board_boot_as(b, BOARD_BOOTING, 0) == -1) {

@@ -14,11 +14,14 @@ board_on_report(const struct triage_report *rep, void *arg)
 {
 	struct board *b = arg;
 	struct board_crash *c;
+	struct store_crash sc = { .run = b->run_id, .board = b->conf.name, .build_id = b->build_id,
+	    .title = rep->title, .rig_title = NULL, .type = rep->type, .frame = rep->frame,
+	    .corrupted = rep->corrupted, .console_log = b->con.log, .start = (int64_t)rep->start,
+	    .end = (int64_t)rep->end, .text = rep->text };
 
 	log_info("%s: console: %s", b->conf.name, rep->title);
-	store_crash_add(b->rigd->store, b->run_id, b->conf.name, b->build_id, rep->title, rep->type,
-	    rep->frame, rep->corrupted, b->con.log, (int64_t)rep->start, (int64_t)rep->end,
-	    rep->text);
+	if (store_crash_add(b->rigd->store, &sc) == -1)
+		log_warnx("%s: crash report not stored: %s", b->conf.name, rep->title);
 	if (b->ncrashes >= BOARD_MAX_CRASHES)
 		return;
 	c = &b->crashes[b->ncrashes++];

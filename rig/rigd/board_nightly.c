@@ -1,10 +1,13 @@
 /* board_nightly: a board's share of the nightly queue: one job, its build booted, retried or confirmed. */
 #include "rigd.h"
 #include "queue.h"
+#include "log.h"
 #include "report.h"
+#include "store.h"
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Records a run that never started (its build did not boot): the matrix shows why. */
@@ -16,10 +19,30 @@ board_record_error(struct board *b, const char *scenario, int64_t build, const c
 	int64_t run;
 
 	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, 0, b->con.log, 0);
-	util_strlcpy(e.verdict, "error", sizeof(e.verdict));
+	e.verdict = VERDICT_ERROR;
 	util_strlcpy(e.title, title, sizeof(e.title));
 	e.detail = detail;
-	store_run_end(b->rigd->store, run, &e);
+	if (run == -1 || store_run_end(b->rigd->store, run, &e) == -1)
+		log_warnx("%s: %s: error run not stored (%s)", b->conf.name, scenario, title);
+}
+
+/* The queued jobs of a board's build that did not boot, read whole before any is ended. */
+struct board_pending {
+	int64_t	*ids;
+	char	**scenarios;
+	int	 n;
+};
+
+static int
+board_pending_add(const struct store_queue_row *q, void *arg)
+{
+	struct board_pending *p = arg;
+
+	p->ids = xrealloc(p->ids, (size_t)(p->n + 1) * sizeof(*p->ids));
+	p->scenarios = xrealloc(p->scenarios, (size_t)(p->n + 1) * sizeof(*p->scenarios));
+	p->ids[p->n] = q->id;
+	p->scenarios[p->n++] = xstrdup(q->scenario ? q->scenario : "?");
+	return 0;
 }
 
 /*
@@ -45,24 +68,29 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	if (job.scenario == NULL) {
 		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
 		    "the scenario file was removed after the job was queued");
-		queue_finish(st, qj->id, "error", "scenario gone");
+		if (queue_finish(st, qj->id, "error", "scenario gone") == -1)
+			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		return;
 	}
 	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
-		cJSON *pending = queue_pending_for(st, b->conf.name, qj->build_id), *it;
+		struct board_pending p = { 0 };
 
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
 		board_record_error(b, qj->scenario, qj->build_id, "boot failed", note);
-		queue_finish(st, qj->id, "error", note);
-		cJSON_ArrayForEach(it, pending) {
-			cJSON *sc = cJSON_GetObjectItem(it, "scenario");
-			board_record_error(b, cJSON_IsString(sc) ? sc->valuestring : "?",
-			    qj->build_id, "boot failed", note);
-			queue_finish(st, (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, "error",
-			    note);
+		if (queue_finish(st, qj->id, "error", note) == -1)
+			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
+			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
+		for (i = 0; i < p.n; i++) {
+			board_record_error(b, p.scenarios[i], qj->build_id, "boot failed", note);
+			if (queue_finish(st, p.ids[i], "error", note) == -1)
+				log_warnx("%s: job %lld: end not stored", b->conf.name,
+				    (long long)p.ids[i]);
+			free(p.scenarios[i]);
 		}
-		cJSON_Delete(pending);
+		free(p.ids);
+		free(p.scenarios);
 		return;
 	}
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
@@ -72,16 +100,20 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		if (qj->attempts < QUEUE_MAX_ATTEMPTS) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
 			    res.title);
-			queue_retry(st, qj->id, res.run_id, note);
+			i = queue_retry(st, qj->id, res.run_id, note);
 		} else
-			queue_finish(st, qj->id, "error", res.title);
+			i = queue_finish(st, qj->id, "error", res.title);
+		if (i == -1)
+			log_warnx("%s: job %lld: outcome not stored", b->conf.name, (long long)qj->id);
 	} else {
-		queue_finish(st, qj->id, "done", res.verdict);
+		if (queue_finish(st, qj->id, "done", res.verdict) == -1)
+			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		i = strcmp(qj->why, "confirm") == 0 ? 0 :
 		    report_should_confirm(st, res.run_id, err, sizeof(err));
-		if (i == 1)
-			queue_add(st, qj->nightly, qj->build_id, b->conf.name, qj->scenario,
-			    res.run_id, "confirm", 1);
+		if (i == 1 && queue_add(st, qj->nightly, qj->build_id, b->conf.name, qj->scenario,
+		    res.run_id, "confirm", 1) == -1)
+			log_warnx("%s: run %lld: confirmation not queued", b->conf.name,
+			    (long long)res.run_id);
 	}
 	board_after_run(b, &job, &res);
 	runner_result_free(&res);

@@ -5,6 +5,7 @@
 #include "queue.h"
 #include "report.h"
 #include "util.h"
+#include "views.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -312,7 +313,8 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		}
 	}
 	util_fmt(msg, sizeof(msg), "run %s on %s", name, b->conf.name);
-	store_action(r->store, c->uid, msg);
+	if (store_action(r->store, c->uid, msg) == -1)
+		log_warnx("action not stored: %s", msg);
 	c->waiting = 1;
 	pos = board_enqueue(b, job);
 	if (pos > 0) {
@@ -350,7 +352,8 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 	job->uid = c->uid;
 	util_strlcpy(job->action, action, sizeof(job->action));
 	util_fmt(msg, sizeof(msg), "power %s %s", bname, action);
-	store_action(r->store, c->uid, msg);
+	if (store_action(r->store, c->uid, msg) == -1)
+		log_warnx("action not stored: %s", msg);
 	c->waiting = 1;
 	board_enqueue(b, job);
 }
@@ -390,37 +393,30 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 			cJSON_AddItemToArray(items, o);
 		}
 	} else if (strcmp(what, "runs") == 0) {
-		items = store_query(r->store, "SELECT r.id, r.board, r.scenario, b.release AS build,"
-		    " r.verdict, r.title, r.started, r.duration_ms, r.recovery_ms, r.state FROM runs r"
-		    " LEFT JOIN builds b ON b.id = r.build_id ORDER BY r.id DESC LIMIT 100", NULL, 0);
+		items = views_runs(r->store, 100, VIEWS_BUILD_RELEASE);
 	} else if (strcmp(what, "builds") == 0) {
 		char err[256];
 		items = report_builds(r->store, err, sizeof(err));
 	} else if (strcmp(what, "queue") == 0) {
-		o = queue_describe(r->store);
-		control_reply(c, PROTO_OK, NULL, o);
+		o = views_queue(r->store);
+		if (o == NULL)
+			control_reply(c, PROTO_FAILED, "store query failed", NULL);
+		else
+			control_reply(c, PROTO_OK, NULL, o);
 		return;
 	} else if (strcmp(what, "crashes") == 0) {
-		items = store_query(r->store, "SELECT title, type, count, first_seen, last_seen,"
-		    " first_run, last_run FROM crashes ORDER BY last_seen DESC", NULL, 0);
+		items = views_crash_groups(r->store);
 	} else if (strcmp(what, "run") == 0 && id) {
-		const char *p[1] = { id };
-		cJSON *rows = store_query(r->store, "SELECT r.*, b.release AS build, b.version AS"
-		    " build_version, b.image_sha256 FROM runs r LEFT JOIN builds b ON"
-		    " b.id = r.build_id WHERE r.id = ?", p, 1);
-		if (rows == NULL || cJSON_GetArraySize(rows) == 0) {
-			cJSON_Delete(rows);
-			control_reply(c, PROTO_NOSUCH, "no such run", NULL);
+		char *end;
+		long long n = strtoll(id, &end, 10);
+		int found = 0;
+
+		o = *end == '\0' ? views_run(r->store, n, VIEWS_BUILD_RELEASE, &found) : NULL;
+		if (o == NULL) {
+			control_reply(c, found ? PROTO_FAILED : PROTO_NOSUCH,
+			    found ? "store query failed" : "no such run", NULL);
 			return;
 		}
-		o = cJSON_DetachItemFromArray(rows, 0);
-		cJSON_Delete(rows);
-		cJSON_AddItemToObject(o, "steps", store_query(r->store, "SELECT idx, action, arg,"
-		    " status, started_ms, duration_ms, output FROM run_steps WHERE run_id = ?"
-		    " ORDER BY idx", p, 1));
-		cJSON_AddItemToObject(o, "crashes", store_query(r->store, "SELECT title, type,"
-		    " frame, corrupted, start, end FROM crash_reports WHERE run_id = ? ORDER BY id",
-		    p, 1));
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {

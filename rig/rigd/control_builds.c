@@ -5,6 +5,7 @@
 #include "queue.h"
 #include "report.h"
 #include "util.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,13 @@ struct control_build_add {
 	uint64_t	 client;
 	char		 what[1024], name[128], arch[16];
 };
+
+static int
+control_builds_row(const struct store_build_row *b, void *arg)
+{
+	cJSON_AddItemToArray(arg, views_build(b));
+	return 0;
+}
 
 /* Identifying a package may download it: that happens here, off the event loop. */
 static void *
@@ -100,7 +108,8 @@ control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
 			util_strlcpy(a->arch, "arm64", sizeof(a->arch));
 	}
 	util_fmt(msg, sizeof(msg), "build add %s", what);
-	store_action(r->store, control_uid(c), msg);
+	if (store_action(r->store, control_uid(c), msg) == -1)
+		log_warnx("action not stored: %s", msg);
 	control_wait_result(c);
 	if (pthread_create(&th, NULL, control_build_add_main, a) != 0) {
 		free(a);
@@ -164,9 +173,14 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 			return;
 		}
 	/* Without a list: every build added by hand (the ones with a package a lab can boot). */
-	rows = store_query(r->store, "SELECT id, name, arch FROM builds WHERE registered IS NOT"
-	    " NULL ORDER BY id", NULL, 0);
-	nightly = queue_nightly_new(r->store, control_uid(c));
+	rows = cJSON_CreateArray();
+	if (store_builds(r->store, 1, control_builds_row, rows) == -1 ||
+	    (nightly = queue_nightly_new(r->store, control_uid(c))) == -1) {
+		cJSON_Delete(rows);
+		cJSON_Delete(ids);
+		control_reply(c, PROTO_FAILED, "store: cannot read builds or queue a nightly", NULL);
+		return;
+	}
 	cJSON_ArrayForEach(row, rows) {
 		int64_t bid = (int64_t)cJSON_GetObjectItem(row, "id")->valuedouble;
 		const char *arch = cJSON_GetObjectItem(row, "arch")->valuestring;
@@ -205,7 +219,8 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 		pthread_cond_broadcast(&r->boards[k]->cond);
 	}
 	util_fmt(msg, sizeof(msg), "nightly %lld: %d jobs", (long long)nightly, jobs);
-	store_action(r->store, control_uid(c), msg);
+	if (store_action(r->store, control_uid(c), msg) == -1)
+		log_warnx("action not stored: %s", msg);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "nightly", (double)nightly);
 	cJSON_AddNumberToObject(o, "jobs", jobs);

@@ -4,6 +4,7 @@
 #include "queue.h"
 #include "report.h"
 #include "util.h"
+#include "views.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -105,34 +106,22 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		for (i = 0; i < r->nboards; i++)
 			cJSON_AddItemToArray(o, board_describe(r->boards[i]));
 	} else if (strcmp(url, "/api/runs") == 0) {
-		o = store_query(r->store, "SELECT r.id, r.board, r.scenario, b.name AS build,"
-		    " b.release, r.verdict, r.title, r.started, r.duration_ms, r.recovery_ms, r.state"
-		    " FROM runs r LEFT JOIN builds b ON b.id = r.build_id ORDER BY r.id DESC"
-		    " LIMIT 200", NULL, 0);
+		o = views_runs(r->store, 200, VIEWS_BUILD_NAME);
 	} else if (strncmp(url, "/api/runs/", 10) == 0) {
-		const char *p[1] = { url + 10 };
-		cJSON *rows = store_query(r->store, "SELECT r.*, b.name AS build, b.release,"
-		    " b.version AS build_version FROM runs r LEFT JOIN builds b ON b.id = r.build_id"
-		    " WHERE r.id = CAST(? AS INTEGER)", p, 1);
-		if (rows == NULL || cJSON_GetArraySize(rows) == 0) {
-			cJSON_Delete(rows);
+		int found = 0;
+
+		o = views_run(r->store, strtoll(url + 10, NULL, 10), VIEWS_BUILD_NAME, &found);
+		if (o == NULL && !found)
 			return http_error(conn, MHD_HTTP_NOT_FOUND, "no such run");
-		}
-		o = cJSON_DetachItemFromArray(rows, 0);
-		cJSON_Delete(rows);
-		cJSON_AddItemToObject(o, "steps", store_query(r->store, "SELECT idx, action, arg,"
-		    " status, started_ms, duration_ms, output FROM run_steps WHERE"
-		    " run_id = CAST(? AS INTEGER) ORDER BY idx", p, 1));
 	} else if (strcmp(url, "/api/builds") == 0) {
 		o = report_builds(r->store, err, sizeof(err));
 	} else if (strcmp(url, "/api/matrix") == 0) {
 		o = report_matrix(r->store, MHD_lookup_connection_value(conn,
 		    MHD_GET_ARGUMENT_KIND, "board"), err, sizeof(err));
 	} else if (strcmp(url, "/api/crashes") == 0) {
-		o = store_query(r->store, "SELECT title, type, count, first_seen, last_seen,"
-		    " first_run, last_run FROM crashes ORDER BY last_seen DESC", NULL, 0);
+		o = views_crash_groups(r->store);
 	} else if (strcmp(url, "/api/queue") == 0) {
-		o = queue_describe(r->store);
+		o = views_queue(r->store);
 	} else {
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such page");
 	}

@@ -186,6 +186,21 @@ rigd_selected(const char *list, const char *name)
 	return 0;
 }
 
+/* A board with a run left open by a stopped rigd: named once in arg's array. */
+static int
+rigd_stale_board(const struct store_run_row *run, void *arg)
+{
+	cJSON *it, *o;
+
+	cJSON_ArrayForEach(it, (cJSON *)arg)
+		if (strcmp(cJSON_GetObjectItem(it, "board")->valuestring, run->board) == 0)
+			return 0;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "board", run->board);
+	cJSON_AddItemToArray(arg, o);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -198,6 +213,7 @@ main(int argc, char **argv)
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, verbose = 0, nconfs, i, lockfd, interrupted;
+	struct store_runs_filter running = { .state = "running" };
 	cJSON *stale;
 
 	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nS:s:v")) != -1) {
@@ -288,20 +304,23 @@ main(int argc, char **argv)
 	r->store = store_open(path, err, sizeof(err));
 	if (r->store == NULL)
 		fatalx("%s", err);
-	if (store_migrate(r->store, err, sizeof(err)) == -1 || queue_init(r->store) == -1)
-		fatalx("%s: cannot prepare the database: %s", path, err);
 	if (remote_keygen(r->keyfile, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	/* Runs a killed rigd left open are closed as errors; their boards are brought back. */
-	stale = store_query(r->store, "SELECT DISTINCT board FROM runs WHERE state='running'",
-	    NULL, 0);
+	stale = cJSON_CreateArray();
+	if (store_runs_list(r->store, &running, rigd_stale_board, stale) == -1)
+		log_warnx("the runs a stopped rigd left open could not be read");
 	interrupted = store_runs_interrupt(r->store);
-	if (interrupted > 0)
+	if (interrupted == -1)
+		log_warnx("the runs a stopped rigd left open could not be closed");
+	else if (interrupted > 0)
 		log_warnx("%d run(s) were interrupted by a stopped rigd: recorded as errors",
 		    interrupted);
 	/* The nightly queue goes on where it stopped: nothing lost, nothing run twice. */
 	i = queue_recover(r->store);
-	if (i > 0)
+	if (i == -1)
+		log_warnx("nightly queue: jobs left running could not be requeued");
+	else if (i > 0)
 		log_info("nightly queue: %d job(s) requeued after the restart", i);
 
 	if (pipe(r->wake) == -1 || util_fd_nonblock(r->wake[0]) == -1 ||
@@ -354,6 +373,7 @@ main(int argc, char **argv)
 		if (b->qemu.pid > 0)
 			kill(b->qemu.pid, SIGKILL);
 	}
-	store_runs_interrupt(r->store);
+	if (store_runs_interrupt(r->store) == -1)
+		log_warnx("runs cut short could not be recorded as interrupted");
 	return 0;
 }

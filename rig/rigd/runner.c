@@ -666,10 +666,14 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	b->run_id = res->run_id;
 	pthread_mutex_unlock(&b->lock);
 	/* Linked before any step: a rigd killed now still knows which job this run was. */
-	if (job->queue_id > 0)
-		queue_set_run(b->rigd->store, job->queue_id, res->run_id);
-	if (job->repeat_of > 0)
-		store_run_repeat(b->rigd->store, res->run_id, job->repeat_of, job->repeat_why);
+	if (res->run_id == -1)
+		log_warnx("%s: %s: the store cannot record this run", b->conf.name, sc->name);
+	else if ((job->queue_id > 0 &&
+	    queue_set_run(b->rigd->store, job->queue_id, res->run_id) == -1) ||
+	    (job->repeat_of > 0 && store_run_repeat(b->rigd->store, res->run_id, job->repeat_of,
+	    job->repeat_why) == -1))
+		log_warnx("%s: run %lld: its job or repeat not stored", b->conf.name,
+		    (long long)res->run_id);
 
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "run", (double)res->run_id);
@@ -704,18 +708,20 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		ss.idx = i + 1;
 		util_strlcpy(ss.action, step_kind_name(st->kind), sizeof(ss.action));
 		util_strlcpy(ss.arg, st->arg, sizeof(ss.arg));
-		util_strlcpy(ss.status, ok ? (st->background ? "started" : "ok") :
-		    strcmp(res->verdict, "hang") == 0 ? "timeout" : "failed", sizeof(ss.status));
+		ss.status = ok ? (st->background ? STEP_STATUS_STARTED : STEP_STATUS_OK) :
+		    strcmp(res->verdict, "hang") == 0 ? STEP_STATUS_TIMEOUT : STEP_STATUS_FAILED;
 		ss.started_ms = s0 - rn.t0;
 		ss.duration_ms = util_now_ms() - s0;
 		util_strlcpy(ss.output, out, sizeof(ss.output));
-		store_run_step(b->rigd->store, res->run_id, &ss);
+		if (res->run_id > 0 && store_run_step(b->rigd->store, res->run_id, &ss) == -1)
+			log_warnx("%s: run %lld: step %d not stored", b->conf.name,
+			    (long long)res->run_id, ss.idx);
 
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "step", i + 1);
 		cJSON_AddStringToObject(o, "action", ss.action);
 		cJSON_AddStringToObject(o, "arg", ss.arg);
-		cJSON_AddStringToObject(o, "status", ss.status);
+		cJSON_AddStringToObject(o, "status", step_status_name(ss.status));
 		cJSON_AddNumberToObject(o, "ms", (double)ss.duration_ms);
 		cJSON_AddStringToObject(o, "output", out);
 		runner_emit(&rn, "step", o);
@@ -723,7 +729,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	for (i = 0; i < rn.nbg; i++)
 		remote_job_free(rn.bg[i].job);
 
-	util_strlcpy(end.verdict, res->verdict, sizeof(end.verdict));
+	end.verdict = verdict_parse(res->verdict);
 	util_strlcpy(end.title, res->title, sizeof(end.title));
 	end.detail = res->detail;
 	end.stack = res->stack;
@@ -731,15 +737,24 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	end.console_end = b->con.bytes;
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
-	store_run_end(b->rigd->store, res->run_id, &end);
+	if (res->run_id > 0 && store_run_end(b->rigd->store, res->run_id, &end) == -1)
+		log_warnx("%s: run %lld: its end not stored", b->conf.name, (long long)res->run_id);
 	/*
 	 * A hang the rig caught has no console report behind it; it is grouped with the crash
 	 * titles all the same, so one title counts across runs and builds whoever saw it.
 	 */
-	if (rn.rig_hang && strcmp(res->verdict, "hang") == 0)
-		store_crash_add(b->rigd->store, res->run_id, b->conf.name, b->build_id, res->title,
-		    "hang", strncmp(res->title, "INFO: task hung in ", 19) == 0 ? res->title + 19 : "",
-		    0, logpath, rn.console_start, end.console_end, res->stack ? res->stack : "");
+	if (rn.rig_hang && strcmp(res->verdict, "hang") == 0) {
+		struct store_crash sc = { .run = res->run_id, .board = b->conf.name,
+		    .build_id = b->build_id, .title = res->title, .rig_title = NULL, .type = "hang",
+		    .frame = strncmp(res->title, "INFO: task hung in ", 19) == 0 ?
+		    res->title + 19 : "", .corrupted = 0, .console_log = logpath,
+		    .start = rn.console_start, .end = end.console_end,
+		    .text = res->stack ? res->stack : "" };
+
+		if (store_crash_add(b->rigd->store, &sc) == -1)
+			log_warnx("%s: run %lld: hang not grouped", b->conf.name,
+			    (long long)res->run_id);
+	}
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    res->verdict, res->title[0] ? ": " : "", res->title);

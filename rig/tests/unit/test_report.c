@@ -23,7 +23,7 @@ add_run(const char *board, const char *scenario, int64_t build, const char *verd
 
 	snprintf(log, sizeof(log), "%s/console/%s/boot 1.log", tmpdir, board);
 	id = store_run_begin(st, board, scenario, build, 0, log, 1024);
-	util_strlcpy(e.verdict, verdict, sizeof(e.verdict));
+	e.verdict = verdict_parse(verdict);
 	util_strlcpy(e.title, title, sizeof(e.title));
 	e.detail = "step unbind i2c: no return within 3.0s";
 	e.stack = stack;

@@ -1,10 +1,13 @@
-/* The SQLite store: builds are one row per image and report, runs never stay "running". */
+/* The store: builds are one row per image and report, runs never stay "running", old databases upgrade. */
 #include "store.h"
 #include "test.h"
 #include "util.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#define LEGACY "rig/tests/data/store/legacy-v0.db"
 
 static struct store *
 open_tmp(char *path, size_t len)
@@ -20,16 +23,12 @@ open_tmp(char *path, size_t len)
 	return s;
 }
 
-static int64_t
-count(struct store *s, const char *sql)
+static int
+count_build(const struct store_build_row *b, void *arg)
 {
-	cJSON *rows = store_query(s, sql, NULL, 0);
-	int64_t n = -1;
-
-	if (rows && cJSON_GetArraySize(rows) == 1)
-		n = (int64_t)cJSON_GetArrayItem(cJSON_GetArrayItem(rows, 0), 0)->valuedouble;
-	cJSON_Delete(rows);
-	return n;
+	(void)b;
+	(*(int *)arg)++;
+	return 0;
 }
 
 static void
@@ -41,6 +40,7 @@ same_image_and_report_is_one_build(void)
 	    .version = "Linux version 6.1.0-56-amd64 #1 SMP Debian 6.1.192-2", .arch = "amd64",
 	    .image_sha256 = "ab12", .origin = "debian" };
 	int64_t a, c;
+	int n = 0;
 
 	a = store_build_get_or_add(s, &b);
 	c = store_build_get_or_add(s, &b);
@@ -48,8 +48,42 @@ same_image_and_report_is_one_build(void)
 	CHECK_INT(a, c);
 	util_strlcpy(b.image_sha256, "cd34", sizeof(b.image_sha256));
 	CHECK(store_build_get_or_add(s, &b) != a);
-	CHECK_INT(count(s, "SELECT count(*) FROM builds"), 2);
+	CHECK_INT(store_builds(s, 0, count_build, &n), 2);
+	CHECK_INT(n, 2);
+	n = 0;
+	CHECK_INT(store_builds(s, 1, count_build, &n), 0);	/* none added by hand */
 	store_close(s);
+}
+
+/* What a listing saw: how many runs, and a few of their fields. */
+struct seen {
+	int		n, running, hangs, errors, interrupted;
+	int64_t		ids[16];
+	enum verdict	verdicts[16];
+	char		titles[16][64];
+	char		builds[16][64];
+	int64_t		repeat_of[16];
+};
+
+static int
+see_run(const struct store_run_row *r, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		s->ids[s->n] = r->id;
+		s->verdicts[s->n] = r->verdict;
+		util_strlcpy(s->titles[s->n], r->title ? r->title : "", sizeof(s->titles[0]));
+		util_strlcpy(s->builds[s->n], r->build_release ? r->build_release : "",
+		    sizeof(s->builds[0]));
+		s->repeat_of[s->n] = r->repeat_of;
+	}
+	s->n++;
+	s->running += strcmp(r->state, "running") == 0;
+	s->hangs += r->verdict == VERDICT_HANG;
+	s->errors += r->verdict == VERDICT_ERROR;
+	s->interrupted += r->title && strcmp(r->title, "interrupted") == 0;
+	return 0;
 }
 
 static void
@@ -57,56 +91,213 @@ run_left_running_is_closed_as_interrupted_on_reopen(void)
 {
 	char path[256], err[256];
 	struct store *s = open_tmp(path, sizeof(path));
-	struct store_run_end e = { .verdict = "hang", .title = "INFO: task hung in x" };
+	struct store_run_end e = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
+	struct store_runs_filter running = { .state = "running" };
+	struct seen seen = { 0 };
 	int64_t r1, r2;
 
 	r1 = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/x.log", 0);
 	r2 = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/x.log", 10);
+	CHECK(r1 > 0 && r2 > r1);
 	CHECK(store_run_end(s, r1, &e) == 0);
 	store_close(s);	/* rigd dies with r2 in progress */
 	s = store_open(path, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(store_runs_list(s, &running, see_run, &seen), 1);
 	CHECK_INT(store_runs_interrupt(s), 1);
-	CHECK_INT(count(s, "SELECT count(*) FROM runs WHERE state='running'"), 0);
-	CHECK_INT(count(s, "SELECT count(*) FROM runs WHERE verdict='error' AND"
-	    " title='interrupted'"), 1);
-	CHECK_INT(count(s, "SELECT count(*) FROM runs WHERE verdict='hang'"), 1);
-	(void)r2;
+	memset(&seen, 0, sizeof(seen));
+	CHECK_INT(store_runs_list(s, &running, see_run, &seen), 0);
+	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 2);
+	CHECK_INT(seen.interrupted, 1);
+	CHECK_INT(seen.errors, 1);
+	CHECK_INT(seen.hangs, 1);
+	CHECK_INT(seen.ids[0], r1);	/* oldest first */
+	CHECK_INT(seen.verdicts[0], VERDICT_HANG);
 	store_close(s);
 }
 
-static void
-crashes_are_grouped_by_title(void)
+static int
+see_group(const struct store_crash_group *g, void *arg)
 {
-	char path[256];
-	struct store *s = open_tmp(path, sizeof(path));
+	struct store_crash_group *out = arg;
 
-	store_crash_add(s, -1, "vsabre", -1, "BUG: unable to handle kernel paging request in"
-	    " mtd_proc_show", "bug", "mtd_proc_show", 0, "/l", 10, 20, "text");
-	store_crash_add(s, -1, "vsabre", -1, "BUG: unable to handle kernel paging request in"
-	    " mtd_proc_show", "bug", "mtd_proc_show", 0, "/l", 30, 40, "text");
-	store_crash_add(s, -1, "vq35", -1, "WARNING in f", "warning", "f", 0, "/l", 50, 60, "t");
-	CHECK_INT(count(s, "SELECT count(*) FROM crashes"), 2);
-	CHECK_INT(count(s, "SELECT count FROM crashes WHERE title LIKE 'BUG%'"), 2);
-	CHECK_INT(count(s, "SELECT count(*) FROM crash_reports"), 3);
-	store_close(s);
+	if (strncmp(g->title, "INFO", 4) == 0) {
+		out->count = g->count;
+		out->rig_title = g->rig_title ? strdup(g->rig_title) : NULL;
+	}
+	out->first_run++;	/* groups seen */
+	return 0;
+}
+
+static int
+count_crash(const struct store_crash_row *c, void *arg)
+{
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
 }
 
 static void
-query_binds_parameters_and_reports_bad_sql(void)
+crashes_are_grouped_by_title_and_keep_the_rigs_title(void)
 {
 	char path[256];
 	struct store *s = open_tmp(path, sizeof(path));
-	const char *p[1] = { "vq35" };
-	cJSON *rows;
+	struct store_crash c = { .run = -1, .board = "vq35", .build_id = -1,
+	    .title = "INFO: task hung in i801_remove", .type = "hang", .frame = "i801_remove",
+	    .console_log = "/l", .start = 10, .end = 20, .text = "text" };
+	struct store_crash_group g = { 0 };
+	int64_t run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	int n = 0;
 
-	store_board_set(s, "vq35", "amd64", "READY", "");
-	store_board_set(s, "vq35", "amd64", "HUNG", "INFO: task hung in i2c_del_adapter");
-	rows = store_query(s, "SELECT state, reason FROM boards WHERE name = ?", p, 1);
-	CHECK(rows && cJSON_GetArraySize(rows) == 1);
-	CHECK_STR(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "state")->valuestring, "HUNG");
-	cJSON_Delete(rows);
-	CHECK(store_query(s, "SELECT nosuchcolumn FROM boards", NULL, 0) == NULL);
+	CHECK_INT(store_crash_add(s, &c), 0);
+	/* The rig's own title joins the group when the runner gives it, and stays. */
+	c.run = run;
+	c.rig_title = "INFO: task hung in i2c_del_adapter";
+	CHECK_INT(store_crash_add(s, &c), 0);
+	c.rig_title = NULL;
+	CHECK_INT(store_crash_add(s, &c), 0);
+	c = (struct store_crash){ .run = run, .board = "vq35", .build_id = -1,
+	    .title = "WARNING in f", .type = "warning", .frame = "f", .console_log = "/l",
+	    .start = 50, .end = 60, .text = "t" };
+	CHECK_INT(store_crash_add(s, &c), 0);
+	CHECK_INT(store_crash_groups(s, see_group, &g), 2);
+	CHECK_INT(g.first_run, 2);
+	CHECK_INT(g.count, 3);
+	CHECK(g.rig_title != NULL);
+	if (g.rig_title)
+		CHECK_STR(g.rig_title, "INFO: task hung in i2c_del_adapter");
+	free((char *)g.rig_title);
+	CHECK_INT(store_run_crashes(s, run, count_crash, &n), 3);
+	CHECK_INT(n, 3);
 	store_close(s);
+}
+
+static int
+see_board(const struct store_board_row *b, void *arg)
+{
+	if (strcmp(b->name, "vq35") == 0)
+		util_strlcpy(arg, b->state, 32);
+	return 0;
+}
+
+static void
+boards_keep_their_last_state(void)
+{
+	char path[256], state[32] = "";
+	struct store *s = open_tmp(path, sizeof(path));
+
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", ""), 0);
+	CHECK_INT(store_board_set(s, "vq35", NULL, "HUNG", "INFO: task hung in i2c_del_adapter"),
+	    0);
+	CHECK_INT(store_board_set(s, "vsabre", "armhf", "OFF", NULL), 0);
+	CHECK_INT(store_boards(s, see_board, state), 2);
+	CHECK_STR(state, "HUNG");
+	store_close(s);
+}
+
+static int
+see_step(const struct store_step_row *st, void *arg)
+{
+	int *n = arg;
+
+	n[0]++;
+	n[1] += st->status == STEP_STATUS_TIMEOUT;
+	return 0;
+}
+
+struct queue_seen {
+	int	n, running;
+	char	build[64];
+};
+
+static int
+see_job(const struct store_queue_row *q, void *arg)
+{
+	struct queue_seen *s = arg;
+
+	s->n++;
+	s->running += strcmp(q->state, "running") == 0;
+	if (q->build)
+		util_strlcpy(s->build, q->build, sizeof(s->build));
+	return 0;
+}
+
+static int
+see_build(const struct store_build_row *b, void *arg)
+{
+	util_strlcpy(arg, b->package ? b->package : "", 64);
+	return 0;
+}
+
+/*
+ * A rig.db written by the store of 1116a9d (see rig/tests/data/store/make-legacy-db.c): 7 runs,
+ * the last left running, 2 builds, crash groups, queue rows, schema_steps and no
+ * schema_version. Opening a copy upgrades it; every run is then found with its fields.
+ */
+static void
+legacy_database_is_upgraded_and_every_run_found(void)
+{
+	char dir[] = "/tmp/rig-test-legacy-XXXXXX", path[256], cmd[600], err[256], pkg[64] = "";
+	struct store_runs_filter reported = { .reported = 1 };
+	struct store_crash_group g = { 0 };
+	struct queue_seen q = { 0 };
+	struct seen seen = { 0 };
+	struct store *s;
+	int steps[2] = { 0, 0 };
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/rig.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", LEGACY, path);
+	CHECK_INT(system(cmd), 0);
+	s = store_open(path, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK_INT(store_schema_version(s), 2);
+	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
+	CHECK_INT(seen.running, 1);
+	CHECK_INT(seen.hangs, 2);
+	CHECK_INT(seen.errors, 1);
+	CHECK_INT(seen.ids[0], 1);
+	CHECK_INT(seen.verdicts[0], VERDICT_HANG);
+	CHECK_STR(seen.titles[0], "INFO: task hung in i2c_del_adapter");
+	CHECK_STR(seen.builds[0], "6.1.0-47-amd64");
+	CHECK_INT(seen.verdicts[2], VERDICT_CRASH);
+	CHECK_STR(seen.builds[2], "6.1.0-56-amd64");
+	CHECK_INT(seen.repeat_of[4], 4);	/* run 5 repeated run 4 (lab-retry) */
+	CHECK_STR(seen.builds[5], "");		/* run 6 had no build */
+	CHECK_INT(seen.verdicts[6], VERDICT_NONE);
+	CHECK_INT(store_run_steps(s, 1, see_step, steps), 3);
+	CHECK_INT(steps[1], 1);
+	CHECK_INT(store_crash_groups(s, see_group, &g), 2);
+	CHECK_INT(g.count, 2);
+	CHECK(g.rig_title == NULL);
+	CHECK_INT(store_queue_open(s, 100, see_job, &q), 3);
+	CHECK_INT(q.running, 1);
+	CHECK_INT(store_queue_open_count(s), 3);
+	CHECK_INT(store_build_get(s, 1, see_build, pkg), 1);
+	CHECK_STR(pkg, "linux-image-6.1.0-56-amd64");
+	/* Reports read only finished runs with a build: 5 of the 7. */
+	memset(&seen, 0, sizeof(seen));
+	CHECK_INT(store_runs_list(s, &reported, see_run, &seen), 5);
+	/* The upgraded database works as a new one: the open run is closed, writes go on. */
+	CHECK_INT(store_runs_interrupt(s), 1);
+	CHECK(store_run_begin(s, "vq35", "uart-unbind", 1, 0, "/l", 0) == 8);
+	store_close(s);
+	/* Opened again, nothing is migrated twice. */
+	s = store_open(path, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_INT(store_schema_version(s), 2);
+		memset(&seen, 0, sizeof(seen));
+		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
+		store_close(s);
+	}
 }
 
 int
@@ -114,7 +305,8 @@ main(void)
 {
 	RUN(same_image_and_report_is_one_build);
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
-	RUN(crashes_are_grouped_by_title);
-	RUN(query_binds_parameters_and_reports_bad_sql);
+	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
+	RUN(boards_keep_their_last_state);
+	RUN(legacy_database_is_upgraded_and_every_run_found);
 	TEST_END();
 }

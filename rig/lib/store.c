@@ -1,0 +1,241 @@
+/* store: open and close, the one lock, the statement API over an engine, the migration runner. */
+#include "store_int.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+store_now(char *buf, size_t len)
+{
+	return util_iso_time(util_wall_ms(), buf, len);
+}
+
+const char *
+store_nonempty(const char *t)
+{
+	return t && t[0] ? t : NULL;
+}
+
+static void
+store_bindv(struct store *s, struct store_stmt *st, const char *types, va_list ap)
+{
+	int i;
+
+	for (i = 0; types[i]; i++) {
+		if (types[i] == 'i') {
+			s->eng->bind_int(st, i + 1, va_arg(ap, int64_t));
+		} else if (types[i] == 'n') {
+			int64_t v = va_arg(ap, int64_t);
+
+			if (v > 0)
+				s->eng->bind_int(st, i + 1, v);
+			else
+				s->eng->bind_text(st, i + 1, NULL);
+		} else if (types[i] == 'N') {
+			int64_t v = va_arg(ap, int64_t);
+
+			if (v != STORE_NULL)
+				s->eng->bind_int(st, i + 1, v);
+			else
+				s->eng->bind_text(st, i + 1, NULL);
+		} else
+			s->eng->bind_text(st, i + 1, va_arg(ap, const char *));
+	}
+}
+
+static struct store_stmt *
+store_stmtv(struct store *s, const char *sql, const char *types, va_list ap)
+{
+	struct store_stmt *st;
+
+	pthread_mutex_lock(&s->lock);
+	if ((st = s->eng->prepare(s->db, sql)) == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return NULL;
+	}
+	store_bindv(s, st, types, ap);
+	return st;
+}
+
+struct store_stmt *
+store_stmt(struct store *s, const char *sql, const char *types, ...)
+{
+	struct store_stmt *st;
+	va_list ap;
+
+	va_start(ap, types);
+	st = store_stmtv(s, sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+int
+store_step(struct store *s, struct store_stmt *st)
+{
+	return s->eng->step(st);
+}
+
+int64_t
+store_col_int(struct store *s, struct store_stmt *st, int i)
+{
+	return s->eng->column_null(st, i) ? STORE_NULL : s->eng->column_int(st, i);
+}
+
+const char *
+store_col_text(struct store *s, struct store_stmt *st, int i)
+{
+	return s->eng->column_text(st, i);
+}
+
+void
+store_done(struct store *s, struct store_stmt *st)
+{
+	s->eng->finalize(st);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int
+store_exec(struct store *s, const char *sql, const char *types, ...)
+{
+	struct store_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	st = store_stmtv(s, sql, types, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1)
+		;
+	store_done(s, st);
+	return rc;
+}
+
+int64_t
+store_exec_int(struct store *s, const char *sql, const char *types, ...)
+{
+	struct store_stmt *st;
+	va_list ap;
+	int64_t v = 0;
+	int rc;
+
+	va_start(ap, types);
+	st = store_stmtv(s, sql, types, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	if ((rc = store_step(s, st)) == 1) {
+		v = store_col_int(s, st, 0);
+		/* The rest of the statement runs too (an UPDATE ... RETURNING touches every row). */
+		while ((rc = store_step(s, st)) == 1)
+			;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : v == STORE_NULL ? 0 : v;
+}
+
+int
+store_schema_version(struct store *s)
+{
+	int64_t v = store_exec_int(s, "SELECT max(version) FROM schema_version", "");
+
+	return v < 0 ? -1 : (int)v;
+}
+
+/*
+ * Applies the engine's migrations above the database's version, each recorded in
+ * schema_version, all in one write transaction: two processes opening the same file do not
+ * both apply one, and a failed migration leaves the database as it was.
+ */
+static int
+store_migrate(struct store *s, char *err, size_t errlen)
+{
+	const struct store_engine *e = s->eng;
+	char now[32];
+	int i, v, from, rc = -1;
+
+	if (e->exec(s->db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY,"
+	    " at TEXT NOT NULL)", err, errlen) == -1)
+		return -1;
+	if ((v = store_schema_version(s)) == -1) {
+		util_fmt(err, errlen, "schema_version unreadable");
+		return -1;
+	}
+	/* The usual case, the latest version, takes no write lock. */
+	if (e->nmigrations == 0 || v >= e->migrations[e->nmigrations - 1].version)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	/* A database older than schema_version has a runs table: it is said when upgraded. */
+	from = v > 0 ? v : e->has_column(s->db, "runs", "id") == 1 ? 0 : -1;
+	if (e->exec(s->db, e->begin_write, err, errlen) == -1)
+		goto out;
+	if ((v = store_schema_version(s)) == -1) {
+		util_fmt(err, errlen, "schema_version unreadable");
+		goto rollback;
+	}
+	for (i = 0; i < e->nmigrations; i++) {
+		const struct store_migration *m = &e->migrations[i];
+
+		if (m->version <= v)
+			continue;
+		if (e->exec(s->db, m->sql, err, errlen) == -1 ||
+		    (m->fn && m->fn(s, err, errlen) == -1))
+			goto rollback;
+		if (store_exec(s, "INSERT INTO schema_version(version, at) VALUES(?,?)", "it",
+		    (int64_t)m->version, store_now(now, sizeof(now))) == -1) {
+			util_fmt(err, errlen, "cannot record version %d", m->version);
+			goto rollback;
+		}
+		if (from >= 0)
+			log_info("store: schema version %d -> %d: %s", v, m->version, m->what);
+		v = m->version;
+	}
+	if (e->exec(s->db, "COMMIT", err, errlen) == -1)
+		goto rollback;
+	rc = 0;
+	goto out;
+rollback:
+	e->exec(s->db, "ROLLBACK", NULL, 0);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	pthread_mutexattr_t ma;
+	char msg[256] = "";
+
+	s->eng = &store_sqlite_engine;
+	if ((s->db = s->eng->open(path, err, errlen)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&s->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (store_migrate(s, msg, sizeof(msg)) == -1) {
+		util_fmt(err, errlen, "%s: schema migration: %s", path, msg);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	s->eng->close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

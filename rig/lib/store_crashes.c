@@ -1,0 +1,78 @@
+/* store_crashes: crash and hang reports, and the groups they fall in (one title, one bug). */
+#include "store_int.h"
+#include "util.h"
+
+int
+store_crash_add(struct store *s, const struct store_crash *c)
+{
+	char now[32];
+
+	store_now(now, sizeof(now));
+	if (store_exec(s, "INSERT INTO crash_reports(run_id, board, build_id, title, type, frame,"
+	    " corrupted, console_log, start, \"end\", text, at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "ntntttitiitt", c->run, c->board, c->build_id, c->title, c->type, c->frame,
+	    (int64_t)c->corrupted, c->console_log, c->start, c->end, c->text, now) == -1)
+		return -1;
+	/*
+	 * Crashes are grouped by title across runs and builds: the title is the identity. The
+	 * rig's own title joins the group the first time one is given, and stays.
+	 */
+	return store_exec(s, "INSERT INTO crashes(title, rig_title, type, first_seen, last_seen,"
+	    " count, first_run, last_run) VALUES(?,?,?,?,?,1,?,?) ON CONFLICT(title) DO UPDATE SET"
+	    " last_seen=excluded.last_seen, count=crashes.count+1,"
+	    " last_run=coalesce(excluded.last_run, crashes.last_run),"
+	    " rig_title=coalesce(crashes.rig_title, excluded.rig_title)", "tttttnn", c->title,
+	    store_nonempty(c->rig_title), c->type, now, now, c->run, c->run);
+}
+
+int
+store_run_crashes(struct store *s, int64_t run, store_crash_cb cb, void *arg)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT title, type, frame, corrupted, start,"
+	    " \"end\" FROM crash_reports WHERE run_id=? ORDER BY id", "i", run);
+	struct store_crash_row c;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		c.title = store_col_text(s, st, 0);
+		c.type = store_col_text(s, st, 1);
+		c.frame = store_col_text(s, st, 2);
+		c.corrupted = (int)store_col_int(s, st, 3);
+		c.start = store_col_int(s, st, 4);
+		c.end = store_col_int(s, st, 5);
+		n++;
+		if (cb(&c, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+int
+store_crash_groups(struct store *s, store_crash_group_cb cb, void *arg)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT title, rig_title, type, count, first_seen,"
+	    " last_seen, first_run, last_run FROM crashes ORDER BY last_seen DESC", "");
+	struct store_crash_group g;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		g.title = store_col_text(s, st, 0);
+		g.rig_title = store_col_text(s, st, 1);
+		g.type = store_col_text(s, st, 2);
+		g.count = store_col_int(s, st, 3);
+		g.first_seen = store_col_text(s, st, 4);
+		g.last_seen = store_col_text(s, st, 5);
+		g.first_run = store_col_int(s, st, 6);
+		g.last_run = store_col_int(s, st, 7);
+		n++;
+		if (cb(&g, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}

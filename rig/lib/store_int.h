@@ -1,0 +1,90 @@
+/* store_int: what the store's files share: the engine interface and the statement API over it. */
+#ifndef RIG_STORE_INT_H
+#define RIG_STORE_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/*
+ * One statement of an engine: prepared, its parameters bound (1-based, in order), stepped row
+ * by row. Columns are read 0-based; text is valid until the next step.
+ */
+struct store_stmt;
+
+/* A numbered schema change: sql run as one script, then fn (may be NULL) in the same transaction. */
+struct store_migration {
+	int		 version;
+	const char	*what;
+	const char	*sql;
+	int		(*fn)(struct store *s, char *err, size_t errlen);
+};
+
+/*
+ * What a database engine provides. Everything SQL the topic files (store_runs.c, ...) send is
+ * written to run unchanged on SQLite and PostgreSQL (ON CONFLICT, RETURNING, coalesce, CASE);
+ * what cannot be is here: connection, DDL (the migrations), transactions, introspection.
+ */
+struct store_engine {
+	const char	*name;
+	void		*(*open)(const char *path, char *err, size_t errlen);
+	void		 (*close)(void *db);
+	/* Statements without parameters, separated by ';' (DDL, BEGIN, COMMIT). 0 or -1. */
+	int		 (*exec)(void *db, const char *script, char *err, size_t errlen);
+	/* NULL after logging the engine's message once. */
+	struct store_stmt *(*prepare)(void *db, const char *sql);
+	void		 (*bind_int)(struct store_stmt *st, int i, int64_t v);
+	void		 (*bind_text)(struct store_stmt *st, int i, const char *v);	/* NULL: SQL NULL */
+	/* 1 a row, 0 done, -1 error (logged once). */
+	int		 (*step)(struct store_stmt *st);
+	int		 (*column_null)(struct store_stmt *st, int i);
+	int64_t		 (*column_int)(struct store_stmt *st, int i);
+	const char	*(*column_text)(struct store_stmt *st, int i);	/* NULL for SQL NULL */
+	void		 (*finalize)(struct store_stmt *st);
+	/* 1 when table has column, 0 not, -1 error: for databases older than the migrations. */
+	int		 (*has_column)(void *db, const char *table, const char *column);
+	const char	*begin_write;	/* starts a transaction that writes (SQLite: IMMEDIATE) */
+	const struct store_migration *migrations;	/* ascending versions from 1 */
+	int		 nmigrations;
+};
+
+extern const struct store_engine store_sqlite_engine;
+
+struct store {
+	const struct store_engine *eng;
+	void		*db;	/* the engine's connection */
+	/*
+	 * One connection serves the event loop and every board thread: calls are serialized by
+	 * this recursive lock, held from prepare to done, so a callback may read the store again.
+	 */
+	pthread_mutex_t	 lock;
+};
+
+/*
+ * Prepares sql and binds the variadic list as types says: 'i' int64_t, 't' text (NULL is SQL
+ * NULL), 'n' int64_t where 0 or less is SQL NULL (an id that is not there), 'N' int64_t where
+ * STORE_NULL is SQL NULL. Takes the store's
+ * lock until store_done; NULL (lock released) on error.
+ */
+struct store_stmt *store_stmt(struct store *s, const char *sql, const char *types, ...);
+/* 1 a row, 0 done, -1 error. */
+int store_step(struct store *s, struct store_stmt *st);
+int64_t store_col_int(struct store *s, struct store_stmt *st, int i);	/* STORE_NULL for NULL */
+const char *store_col_text(struct store *s, struct store_stmt *st, int i);	/* NULL for NULL */
+/* Finalizes and releases the lock. */
+void store_done(struct store *s, struct store_stmt *st);
+
+/* A statement run to completion: 0 or -1 (logged once). */
+int store_exec(struct store *s, const char *sql, const char *types, ...);
+/* A statement whose first row's first column is an integer (RETURNING id, count(*)): it, 0 when
+ * no row, -1 on error. */
+int64_t store_exec_int(struct store *s, const char *sql, const char *types, ...);
+
+/* Now, as stored: ISO 8601 UTC with milliseconds. */
+const char *store_now(char *buf, size_t len);
+/* An empty string as NULL: optional text columns hold NULL, not "". */
+const char *store_nonempty(const char *t);
+
+#endif

@@ -1,0 +1,192 @@
+/* store_queue: the nightly queue's rows (nightlies, queue); queue.c says what they mean. */
+#include "store_int.h"
+#include "queue.h"
+#include "util.h"
+
+#include <string.h>
+
+int64_t
+store_queue_nightly_new(struct store *s, long uid)
+{
+	char now[32];
+	int64_t id;
+
+	id = store_exec_int(s, "INSERT INTO nightlies(at, uid) VALUES(?,?) RETURNING id", "ti",
+	    store_now(now, sizeof(now)), (int64_t)uid);
+	return id > 0 ? id : -1;
+}
+
+int64_t
+store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
+    const char *scenario, int64_t repeat_of, const char *why, int front)
+{
+	char now[32];
+	int64_t id;
+
+	id = store_exec_int(s, "INSERT INTO queue(nightly, build_id, board, scenario, prio,"
+	    " repeat_of, why, queued) VALUES(?,?,?,?,?,?,?,?) RETURNING id", "nittintt", nightly,
+	    build_id, board, scenario, (int64_t)(front ? 1 : 0), repeat_of, store_nonempty(why),
+	    store_now(now, sizeof(now)));
+	return id > 0 ? id : -1;
+}
+
+int
+store_queue_claim(struct store *s, const char *board, int64_t prefer_build, struct queue_job *job)
+{
+	struct store_stmt *st;
+	char now[32];
+	const char *t;
+	int rc;
+
+	/* One statement: a job is claimed whole or not at all, whatever else runs meanwhile. */
+	st = store_stmt(s, "UPDATE queue SET state='running', attempts=attempts+1, started=?"
+	    " WHERE id=(SELECT id FROM queue WHERE board=? AND state='queued'"
+	    " ORDER BY prio DESC, CASE WHEN build_id=? THEN 1 ELSE 0 END DESC, build_id, id"
+	    " LIMIT 1) RETURNING id, nightly, build_id, board, scenario, attempts, repeat_of, why",
+	    "tti", store_now(now, sizeof(now)), board, prefer_build);
+	if (st == NULL)
+		return -1;
+	if ((rc = store_step(s, st)) == 1) {
+		int64_t v;
+
+		memset(job, 0, sizeof(*job));
+		job->id = store_col_int(s, st, 0);
+		job->nightly = (v = store_col_int(s, st, 1)) == STORE_NULL ? 0 : v;
+		job->build_id = store_col_int(s, st, 2);
+		util_strlcpy(job->board, (t = store_col_text(s, st, 3)) ? t : "", sizeof(job->board));
+		util_strlcpy(job->scenario, (t = store_col_text(s, st, 4)) ? t : "",
+		    sizeof(job->scenario));
+		job->attempts = (int)store_col_int(s, st, 5);
+		job->repeat_of = (v = store_col_int(s, st, 6)) == STORE_NULL ? 0 : v;
+		util_strlcpy(job->why, (t = store_col_text(s, st, 7)) ? t : "", sizeof(job->why));
+		while ((rc = store_step(s, st)) == 1)
+			;
+		rc = rc == -1 ? -1 : 1;
+	}
+	store_done(s, st);
+	return rc;
+}
+
+int
+store_queue_set_run(struct store *s, int64_t job, int64_t run)
+{
+	return store_exec(s, "UPDATE queue SET run_id=? WHERE id=?", "ii", run, job);
+}
+
+int
+store_queue_finish(struct store *s, int64_t job, const char *state, const char *note)
+{
+	char now[32];
+
+	return store_exec(s, "UPDATE queue SET state=?, note=?, ended=? WHERE id=?", "ttti", state,
+	    note, store_now(now, sizeof(now)), job);
+}
+
+int
+store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note)
+{
+	return store_exec(s, "UPDATE queue SET state='queued', repeat_of=?, why='lab-retry',"
+	    " note=?, run_id=NULL WHERE id=?", "iti", run, note, job);
+}
+
+int
+store_queue_finish_stored(struct store *s)
+{
+	char now[32];
+
+	return store_exec(s, "UPDATE queue SET state='done', ended=?, note='finished before a"
+	    " restart' WHERE state='running' AND run_id IN (SELECT id FROM runs WHERE"
+	    " state='done' AND coalesce(title, '') <> 'interrupted')", "t",
+	    store_now(now, sizeof(now)));
+}
+
+int
+store_queue_requeue_running(struct store *s)
+{
+	struct store_stmt *st;
+	int rc, n = 0;
+
+	st = store_stmt(s, "UPDATE queue SET state='queued',"
+	    " attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
+	    " repeat_of=run_id, why=CASE WHEN run_id IS NULL THEN why ELSE 'lab-retry' END,"
+	    " run_id=NULL, note='requeued after a restart' WHERE state='running' RETURNING id", "");
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1)
+		n++;
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+/* Rows of st with the columns of struct store_queue_row, in its order. */
+static int
+store_queue_rows(struct store *s, struct store_stmt *st, store_queue_cb cb, void *arg)
+{
+	struct store_queue_row q;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		q.id = store_col_int(s, st, 0);
+		q.nightly = store_col_int(s, st, 1);
+		q.build_id = store_col_int(s, st, 2);
+		q.build = store_col_text(s, st, 3);
+		q.board = store_col_text(s, st, 4);
+		q.scenario = store_col_text(s, st, 5);
+		q.state = store_col_text(s, st, 6);
+		q.attempts = store_col_int(s, st, 7);
+		q.why = store_col_text(s, st, 8);
+		q.run_id = store_col_int(s, st, 9);
+		q.note = store_col_text(s, st, 10);
+		n++;
+		if (cb(&q, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+#define STORE_QUEUE_COLS "q.id, q.nightly, q.build_id, b.name, q.board, q.scenario, q.state," \
+	" q.attempts, q.why, q.run_id, q.note FROM queue q LEFT JOIN builds b ON b.id = q.build_id"
+
+int
+store_queue_pending(struct store *s, const char *board, int64_t build_id, store_queue_cb cb,
+    void *arg)
+{
+	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.board=? AND"
+	    " q.state='queued' AND q.build_id=? ORDER BY q.id", "ti", board, build_id), cb, arg);
+}
+
+int
+store_queue_open(struct store *s, int limit, store_queue_cb cb, void *arg)
+{
+	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.state IN"
+	    " ('queued', 'running') ORDER BY q.state DESC, q.prio DESC, q.id LIMIT ?", "i",
+	    (int64_t)limit), cb, arg);
+}
+
+int
+store_queue_counts(struct store *s, store_count_cb cb, void *arg)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT state, count(*) FROM queue GROUP BY state"
+	    " ORDER BY state", "");
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		n++;
+		if (cb(store_col_text(s, st, 0), store_col_int(s, st, 1), arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+int
+store_queue_open_count(struct store *s)
+{
+	return (int)store_exec_int(s, "SELECT count(*) FROM queue WHERE state IN ('queued',"
+	    " 'running')", "");
+}

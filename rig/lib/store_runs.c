@@ -1,0 +1,273 @@
+/* store_runs: runs and their steps, and what happens to boards (state, events, boots, actions). */
+#include "store_int.h"
+#include "util.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Milliseconds of an ISO time as store_now writes it; -1 when it is not one. */
+static int64_t
+store_runs_iso_ms(const char *iso)
+{
+	struct tm tm = { 0 };
+	int ms = 0;
+
+	if (iso == NULL || sscanf(iso, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+int
+store_board_set(struct store *s, const char *board, const char *arch, const char *state,
+    const char *reason)
+{
+	char now[32];
+
+	return store_exec(s, "INSERT INTO boards(name, arch, state, reason, updated)"
+	    " VALUES(?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET"
+	    " arch=coalesce(excluded.arch, boards.arch), state=excluded.state,"
+	    " reason=excluded.reason, updated=excluded.updated", "ttttt",
+	    board, arch, state, reason, store_now(now, sizeof(now)));
+}
+
+int
+store_board_event(struct store *s, const char *board, const char *from, const char *to,
+    const char *reason)
+{
+	char now[32];
+
+	return store_exec(s, "INSERT INTO board_events(board, at, from_state, to_state, reason)"
+	    " VALUES(?,?,?,?,?)", "ttttt", board, store_now(now, sizeof(now)), from, to, reason);
+}
+
+int
+store_action(struct store *s, long uid, const char *what)
+{
+	char now[32];
+
+	return store_exec(s, "INSERT INTO actions(at, uid, what) VALUES(?,?,?)", "tit",
+	    store_now(now, sizeof(now)), (int64_t)uid, what);
+}
+
+int
+store_boot(struct store *s, const char *board, int64_t build_id, const char *why,
+    const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
+    const char *error)
+{
+	char now[32];
+
+	return store_exec(s, "INSERT INTO boots(board, build_id, at, why, outcome,"
+	    " console_ready_ms, ready_ms, console_log, error)"
+	    " VALUES(?,nullif(?,-1),?,?,?,nullif(?,-1),nullif(?,-1),?,?)", "titttiitt",
+	    board, build_id, store_now(now, sizeof(now)), why, outcome, console_ready_ms, ready_ms,
+	    console_log, error);
+}
+
+int
+store_boards(struct store *s, store_board_cb cb, void *arg)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT name, arch, state, reason, updated FROM"
+	    " boards ORDER BY name", "");
+	struct store_board_row b;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		b.name = store_col_text(s, st, 0);
+		b.arch = store_col_text(s, st, 1);
+		b.state = store_col_text(s, st, 2);
+		b.reason = store_col_text(s, st, 3);
+		b.updated = store_col_text(s, st, 4);
+		n++;
+		if (cb(&b, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+int64_t
+store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
+    long uid, const char *console_log, int64_t console_start)
+{
+	char now[32];
+	int64_t id;
+
+	id = store_exec_int(s, "INSERT INTO runs(board, scenario, build_id, uid, state, started,"
+	    " console_log, console_start) VALUES(?,?,?,?,'running',?,?,?) RETURNING id", "ttnitti",
+	    board, scenario, build_id, (int64_t)uid, store_now(now, sizeof(now)), console_log,
+	    console_start);
+	return id > 0 ? id : -1;
+}
+
+int
+store_run_step(struct store *s, int64_t run, const struct store_step *st)
+{
+	return store_exec(s, "INSERT INTO run_steps(run_id, idx, action, arg, status, started_ms,"
+	    " duration_ms, output) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(run_id, idx) DO UPDATE SET"
+	    " action=excluded.action, arg=excluded.arg, status=excluded.status,"
+	    " started_ms=excluded.started_ms, duration_ms=excluded.duration_ms,"
+	    " output=excluded.output", "iitttiit", run, (int64_t)st->idx, st->action, st->arg,
+	    step_status_name(st->status), st->started_ms, st->duration_ms, st->output);
+}
+
+int
+store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
+{
+	struct store_stmt *st;
+	char now[32], started[32] = "";
+	int64_t t0, t1 = util_wall_ms(), duration = STORE_NULL;
+	const char *v;
+	int rc;
+
+	/* The duration is computed here, not by the engine's date functions. */
+	if ((st = store_stmt(s, "SELECT started FROM runs WHERE id=?", "i", run)) == NULL)
+		return -1;
+	if ((rc = store_step(s, st)) == 1 && (v = store_col_text(s, st, 0)) != NULL)
+		util_strlcpy(started, v, sizeof(started));
+	store_done(s, st);
+	if (rc == -1)
+		return -1;
+	if ((t0 = store_runs_iso_ms(started)) >= 0)
+		duration = t1 - t0;
+	return store_exec(s, "UPDATE runs SET state='done', verdict=?, title=?, detail=?, stack=?,"
+	    " ended=?, console_end=?, duration_ms=? WHERE id=?", "tttttiNi",
+	    e->verdict == VERDICT_NONE ? NULL : verdict_name(e->verdict), store_nonempty(e->title),
+	    e->detail, e->stack, util_iso_time(t1, now, sizeof(now)), e->console_end, duration,
+	    run);
+}
+
+int
+store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char *outcome)
+{
+	return store_exec(s, "UPDATE runs SET recovery_ms=?, recovery=? WHERE id=?", "iti",
+	    recovery_ms, outcome, run);
+}
+
+int
+store_runs_interrupt(struct store *s)
+{
+	struct store_stmt *st;
+	char now[32];
+	int rc, n = 0;
+
+	st = store_stmt(s, "UPDATE runs SET state='done', verdict='error', title='interrupted',"
+	    " detail='rigd stopped during the run', ended=? WHERE state='running' RETURNING id", "t",
+	    store_now(now, sizeof(now)));
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1)
+		n++;
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+int
+store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why)
+{
+	return store_exec(s, "UPDATE runs SET repeat_of=?, repeat_why=? WHERE id=?", "iti", of, why,
+	    run);
+}
+
+#define STORE_RUN_COLS "r.id, r.board, r.scenario, r.build_id, r.uid, r.state, r.verdict," \
+	" r.title, r.detail, r.stack, r.started, r.ended, r.duration_ms, r.console_log," \
+	" r.console_start, r.console_end, r.recovery_ms, r.recovery, r.repeat_of, r.repeat_why," \
+	" b.name, b.release, b.version, b.image_sha256 FROM runs r LEFT JOIN builds b ON" \
+	" b.id = r.build_id"
+
+static int
+store_run_rows(struct store *s, struct store_stmt *st, store_run_cb cb, void *arg)
+{
+	struct store_run_row r;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		r.id = store_col_int(s, st, 0);
+		r.board = store_col_text(s, st, 1);
+		r.scenario = store_col_text(s, st, 2);
+		r.build_id = store_col_int(s, st, 3);
+		r.uid = store_col_int(s, st, 4);
+		r.state = store_col_text(s, st, 5);
+		r.verdict = verdict_parse(store_col_text(s, st, 6));
+		r.title = store_col_text(s, st, 7);
+		r.detail = store_col_text(s, st, 8);
+		r.stack = store_col_text(s, st, 9);
+		r.started = store_col_text(s, st, 10);
+		r.ended = store_col_text(s, st, 11);
+		r.duration_ms = store_col_int(s, st, 12);
+		r.console_log = store_col_text(s, st, 13);
+		r.console_start = store_col_int(s, st, 14);
+		r.console_end = store_col_int(s, st, 15);
+		r.recovery_ms = store_col_int(s, st, 16);
+		r.recovery = store_col_text(s, st, 17);
+		r.repeat_of = store_col_int(s, st, 18);
+		r.repeat_why = store_col_text(s, st, 19);
+		r.build_name = store_col_text(s, st, 20);
+		r.build_release = store_col_text(s, st, 21);
+		r.build_version = store_col_text(s, st, 22);
+		r.build_image_sha256 = store_col_text(s, st, 23);
+		n++;
+		if (cb(&r, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+int
+store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb, void *arg)
+{
+	static const struct store_runs_filter all = { 0 };
+	char sql[1024];
+
+	if (f == NULL)
+		f = &all;
+	/* Each condition binds its parameter only when present: "? IS NULL OR" keeps one text. */
+	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (? IS NULL OR r.board=?)"
+	    " AND (? IS NULL OR r.state=?)%s ORDER BY r.id %s LIMIT ?", f->reported ?
+	    " AND r.state='done' AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
+	    f->newest_first ? "DESC" : "ASC");
+	return store_run_rows(s, store_stmt(s, sql, "tttti", f->board, f->board, f->state, f->state,
+	    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
+}
+
+int
+store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg)
+{
+	return store_run_rows(s, store_stmt(s, "SELECT " STORE_RUN_COLS " WHERE r.id=?", "i", id),
+	    cb, arg);
+}
+
+int
+store_run_steps(struct store *s, int64_t run, store_step_cb cb, void *arg)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT idx, action, arg, status, started_ms,"
+	    " duration_ms, output FROM run_steps WHERE run_id=? ORDER BY idx", "i", run);
+	struct store_step_row r;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		r.idx = (int)store_col_int(s, st, 0);
+		r.action = store_col_text(s, st, 1);
+		r.arg = store_col_text(s, st, 2);
+		r.status = step_status_parse(store_col_text(s, st, 3));
+		r.started_ms = store_col_int(s, st, 4);
+		r.duration_ms = store_col_int(s, st, 5);
+		r.output = store_col_text(s, st, 6);
+		n++;
+		if (cb(&r, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}

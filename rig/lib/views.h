@@ -1,0 +1,42 @@
+/*
+ * views: the store's rows as the JSON objects the control socket and the HTTP API both send
+ * (runs, one run, crash groups, the queue, builds), made in one place so the two agree.
+ * Field names are the protocol's: rigctl, the dashboard and the tests read them.
+ */
+#ifndef RIG_VIEWS_H
+#define RIG_VIEWS_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "store.h"
+
+/* What "build" names in runs: rigctl shows the release, the HTTP API the build's name. */
+enum views_build_label {
+	VIEWS_BUILD_RELEASE,
+	VIEWS_BUILD_NAME,
+};
+
+/*
+ * The latest runs, newest first: [{"id","board","scenario","build","release","verdict","title",
+ * "started","duration_ms","recovery_ms","state"}]. NULL on a store error.
+ */
+cJSON *views_runs(struct store *s, int limit, enum views_build_label label);
+/*
+ * One run: every runs column, "build", "release", "build_version", "image_sha256", "steps"
+ * [{"idx","action","arg","status","started_ms","duration_ms","output"}] and "crashes"
+ * [{"title","type","frame","corrupted","start","end"}]. NULL with *found 0 when there is no
+ * such run, NULL with *found 1 on a store error.
+ */
+cJSON *views_run(struct store *s, int64_t id, enum views_build_label label, int *found);
+/* Crash groups, latest first: [{"title","rig_title","type","count","first_seen","last_seen",
+ * "first_run","last_run"}]. */
+cJSON *views_crash_groups(struct store *s);
+/* {"counts": [{"state","n"}], "jobs": [{"id","nightly","build","board","scenario","state",
+ * "attempts","why","run_id","note"}]}: rigctl show queue. */
+cJSON *views_queue(struct store *s);
+/* A build row as an object, its columns by name (NULL columns as null). */
+cJSON *views_build(const struct store_build_row *b);
+
+#endif
