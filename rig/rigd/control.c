@@ -1,5 +1,6 @@
 /* control: the unix control socket, its clients, and the event loop that serves them and the consoles. */
 #include "rigd.h"
+#include "control_wait.h"
 #include "log.h"
 #include "proto.h"
 #include "queue.h"
@@ -391,18 +392,28 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		}
 	} else if (strcmp(what, "runs") == 0) {
 		items = store_query(r->store, "SELECT r.id, r.board, r.scenario, b.release AS build,"
-		    " r.verdict, r.title, r.started, r.duration_ms, r.recovery_ms, r.state FROM runs r"
+		    " r.verdict, r.title, r.started, r.duration_ms, r.recovery_ms, r.state,"
+		    " r.build_id, r.repeat_of, r.repeat_why FROM runs r"
 		    " LEFT JOIN builds b ON b.id = r.build_id ORDER BY r.id DESC LIMIT 100", NULL, 0);
 	} else if (strcmp(what, "builds") == 0) {
 		char err[256];
 		items = report_builds(r->store, err, sizeof(err));
 	} else if (strcmp(what, "queue") == 0) {
 		o = queue_describe(r->store);
+		/* The jobs that ended too, latest first: what became of each (state, tries, note). */
+		items = store_query(r->store, "SELECT q.id, q.nightly, q.build_id, b.name AS build,"
+		    " q.board, q.scenario, q.state, q.attempts, q.why, q.run_id, q.note FROM queue q"
+		    " LEFT JOIN builds b ON b.id = q.build_id WHERE q.state NOT IN ('queued',"
+		    " 'running') ORDER BY q.id DESC LIMIT 500", NULL, 0);
+		cJSON_AddItemToObject(o, "finished", items ? items : cJSON_CreateArray());
 		control_reply(c, PROTO_OK, NULL, o);
 		return;
 	} else if (strcmp(what, "crashes") == 0) {
 		items = store_query(r->store, "SELECT title, type, count, first_seen, last_seen,"
 		    " first_run, last_run FROM crashes ORDER BY last_seen DESC", NULL, 0);
+	} else if (strcmp(what, "events") == 0) {
+		items = store_query(r->store, "SELECT id, board, at, from_state, to_state, reason"
+		    " FROM board_events ORDER BY id DESC LIMIT 500", NULL, 0);
 	} else if (strcmp(what, "run") == 0 && id) {
 		const char *p[1] = { id };
 		cJSON *rows = store_query(r->store, "SELECT r.*, b.release AS build, b.version AS"
@@ -424,7 +435,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {
-		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes or run ID", NULL);
+		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes, events or run ID", NULL);
 		return;
 	}
 	if (items == NULL) {
@@ -496,6 +507,8 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			control_cmd_run(r, c, req);
 		else
 			control_cmd_power(r, c, req);
+	} else if (strcmp(cmd, "wait") == 0) {
+		control_cmd_wait(r, c, req);
 	} else if (strcmp(cmd, "console") == 0) {
 		control_cmd_console(r, c, req);
 	} else if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "compare") == 0 ||
@@ -629,7 +642,7 @@ control_loop(struct rigd *r)
 			pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0);
 			slot[n++] = i;
 		}
-		rc = poll(pfd, (nfds_t)n, 500);
+		rc = poll(pfd, (nfds_t)n, control_wait_poll_ms(500));
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
 		for (i = 0; rc > 0 && i < n; i++) {
@@ -658,6 +671,7 @@ control_loop(struct rigd *r)
 			for (i = 0; i < r->nboards; i++)
 				board_console_tick(r->boards[i], now);
 		}
+		control_wait_tick(r);
 		if (r->reload) {
 			r->reload = 0;
 			rigd_reload(r);
