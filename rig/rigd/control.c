@@ -675,6 +675,7 @@ control_loop(struct rigd *r)
 		if (r->reload) {
 			r->reload = 0;
 			rigd_reload(r);
+			control_wait_reloaded();
 		}
 	}
 }

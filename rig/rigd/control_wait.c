@@ -1,4 +1,4 @@
-/* control_wait: the "wait" request: held by the event loop until a board state, a run's progress or the queue says so. */
+/* control_wait: the "wait" request: held by the event loop until a board state, a run's progress, the queue or a reload says so. */
 #include "control_wait.h"
 #include "queue.h"
 #include "util.h"
@@ -15,6 +15,7 @@ enum control_wait_kind {
 	CONTROL_WAIT_BOARD,
 	CONTROL_WAIT_RUN,
 	CONTROL_WAIT_QUEUE,
+	CONTROL_WAIT_RELOAD,
 };
 
 struct control_waiter {
@@ -25,6 +26,7 @@ struct control_waiter {
 	int64_t			 run;		/* RUN */
 	int			 steps;		/* RUN: this many steps stored; -1: the run is done */
 	int			 finished;	/* QUEUE: this many jobs finished; -1: none open */
+	int			 reloads;	/* RELOAD: this many SIGHUPs handled since start */
 	int64_t			 deadline;	/* util_now_ms() */
 	struct control_waiter	*next;
 };
@@ -33,6 +35,7 @@ struct control_waiter {
 static struct control_waiter *control_waiters;
 static int control_waiters_n;
 static int64_t control_wait_last;
+static int control_wait_reloads;
 
 static int
 control_wait_state_parse(const char *name, enum board_state *s)
@@ -114,6 +117,9 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 		cJSON_Delete(q);
 		util_fmt(now, len, "queue: %d open, %d finished", open, finished);
 		return w->finished < 0 ? open == 0 : finished >= w->finished;
+	case CONTROL_WAIT_RELOAD:
+		util_fmt(now, len, "%d reload(s)", control_wait_reloads);
+		return control_wait_reloads >= w->reloads;
 	}
 	return 0;
 }
@@ -158,8 +164,11 @@ control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
 			control_reply(c, PROTO_INVALID, "wait: queue needs empty or finished", NULL);
 			return;
 		}
+	} else if (what && strcmp(what, "reload") == 0) {
+		w.kind = CONTROL_WAIT_RELOAD;
+		w.reloads = (int)control_wait_num(req, "reloads", 1);
 	} else {
-		control_reply(c, PROTO_INVALID, "wait: board, run or queue", NULL);
+		control_reply(c, PROTO_INVALID, "wait: board, run, queue or reload", NULL);
 		return;
 	}
 	if (control_wait_holds(r, &w, now, sizeof(now))) {
@@ -216,6 +225,12 @@ control_wait_tick(struct rigd *r)
 		free(w);
 		control_waiters_n--;
 	}
+}
+
+void
+control_wait_reloaded(void)
+{
+	control_wait_reloads++;
 }
 
 int
