@@ -84,7 +84,8 @@ rigd_start() {
 	    >> "$T/rigd.log" 2>&1 &
 	RIGD_PID=$!
 	"$RIGCTL" wait rigd --pid "$RIGD_PID" --timeout 60 && return 0
-	echo "rigd did not start:"
+	# Counted: a test that stops here ("rigd_start || finish") must not end green.
+	not_ok "rigd starts"
 	cat "$T/rigd.log"
 	return 1
 }
