@@ -56,6 +56,9 @@ check "rigd handles the second SIGHUP" "$RIGCTL" wait reload 2 --timeout 30
 check "a bad file at SIGHUP keeps the scenarios as they were" [ "$(q 'str([s["name"] for s in d if s["name"] == "extra"])' show scenarios)" = "['extra']" ]
 check "and says why, with file and line" contains "$T/rigd.log" "$T/scen/broken.yaml:"
 rm "$T/scen/broken.yaml"
+# Nothing has run yet: the reports still answer (and rigd lives on, checked below).
+check "show builds answers on a store with no runs" "$RIGCTL" show builds
+check "matrix answers on a store with no runs" "$RIGCTL" matrix
 /usr/bin/python3 - "$RIG_SOCKET" > "$T/proto.out" 2>&1 <<'PY'
 import json, socket, struct, sys
 path = sys.argv[1]
