@@ -49,10 +49,10 @@ enum proto_status proto_status_parse(const char *name);	/* -1 when unknown */
  * exactly what rigd sends; a test checks it against what the integration suite saw.
  */
 enum proto_event {
-	PROTO_EV_START,		/* "start": a run began {run_id, board, scenario, build} */
-	PROTO_EV_STEP_BEGIN,	/* "step-begin": a step starts {idx, action, arg} */
-	PROTO_EV_STEP,		/* "step": a step ended {idx, action, arg, status, ms, output} */
-	PROTO_EV_LOG,		/* "log": a line for people {board, msg} */
+	PROTO_EV_START,		/* "start": a run began {run, board, scenario, build} */
+	PROTO_EV_STEP_BEGIN,	/* "step-begin": a step starts {step, action, arg} */
+	PROTO_EV_STEP,		/* "step": a step ended {step, action, arg, status, ms, output} */
+	PROTO_EV_LOG,		/* "log": a line for people {msg, board?} */
 	PROTO_EV_RESULT,	/* "result": the final message {status, error?, ...} */
 	PROTO_EV__COUNT
 };

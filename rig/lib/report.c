@@ -316,7 +316,9 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 		if (v != VERDICT_ERROR)
 			c->last_kernel = run;
 	}
-	qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
+	/* No run yet, no cells: d->c is still NULL, which qsort may not be given. */
+	if (d->nc > 0)
+		qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
 	return 0;
 }
 

@@ -153,6 +153,14 @@ typedef int (*store_board_cb)(const struct store_board_row *b, void *arg);
 /* Boards as last recorded, by name. Rows given, or -1. */
 int store_boards(struct store *s, store_board_cb cb, void *arg);
 
+struct store_board_event_row {
+	int64_t		 id;
+	const char	*board, *at, *from_state, *to_state, *reason;
+};
+typedef int (*store_board_event_cb)(const struct store_board_event_row *e, void *arg);
+/* The latest board state changes, newest first, at most limit. Rows given, or -1. */
+int store_board_events(struct store *s, int limit, store_board_event_cb cb, void *arg);
+
 /* Runs */
 
 int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
@@ -198,6 +206,8 @@ int store_runs_list(struct store *s, const struct store_runs_filter *f, store_ru
     void *arg);
 /* 1 found (cb called), 0 none, -1 error. */
 int store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg);
+/* How far a run is: its state ("running", "done") and how many steps it stored. 1, 0 none, -1. */
+int store_run_progress(struct store *s, int64_t id, char *state, size_t len, int *steps);
 
 struct store_step_row {
 	int			 idx;
@@ -266,6 +276,8 @@ int store_queue_pending(struct store *s, const char *board, int64_t build_id, st
     void *arg);
 /* Open jobs (running first, then by priority and id), at most limit. Rows given, or -1. */
 int store_queue_open(struct store *s, int limit, store_queue_cb cb, void *arg);
+/* Jobs that ended (done, error), latest first, at most limit. Rows given, or -1. */
+int store_queue_finished(struct store *s, int limit, store_queue_cb cb, void *arg);
 typedef int (*store_count_cb)(const char *state, int64_t n, void *arg);
 /* Jobs per state, by state name. Rows given, or -1. */
 int store_queue_counts(struct store *s, store_count_cb cb, void *arg);

@@ -167,6 +167,13 @@ store_queue_open(struct store *s, int limit, store_queue_cb cb, void *arg)
 }
 
 int
+store_queue_finished(struct store *s, int limit, store_queue_cb cb, void *arg)
+{
+	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.state NOT IN"
+	    " ('queued', 'running') ORDER BY q.id DESC LIMIT ?", "i", (int64_t)limit), cb, arg);
+}
+
+int
 store_queue_counts(struct store *s, store_count_cb cb, void *arg)
 {
 	struct store_stmt *st = store_stmt(s, "SELECT state, count(*) FROM queue GROUP BY state"

@@ -92,6 +92,31 @@ store_boards(struct store *s, store_board_cb cb, void *arg)
 	return rc == -1 ? -1 : n;
 }
 
+int
+store_board_events(struct store *s, int limit, store_board_event_cb cb, void *arg)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT id, board, at, from_state, to_state, reason"
+	    " FROM board_events ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
+	struct store_board_event_row e;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		e.id = store_col_int(s, st, 0);
+		e.board = store_col_text(s, st, 1);
+		e.at = store_col_text(s, st, 2);
+		e.from_state = store_col_text(s, st, 3);
+		e.to_state = store_col_text(s, st, 4);
+		e.reason = store_col_text(s, st, 5);
+		n++;
+		if (cb(&e, arg))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
 int64_t
 store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
     long uid, const char *console_log, int64_t console_start)
@@ -244,6 +269,24 @@ store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg)
 {
 	return store_run_rows(s, store_stmt(s, "SELECT " STORE_RUN_COLS " WHERE r.id=?", "i", id),
 	    cb, arg);
+}
+
+int
+store_run_progress(struct store *s, int64_t id, char *state, size_t len, int *steps)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT state, (SELECT count(*) FROM run_steps WHERE"
+	    " run_id = runs.id) FROM runs WHERE id=?", "i", id);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = store_step(s, st)) == 1) {
+		const char *t = store_col_text(s, st, 0);
+		snprintf(state, len, "%s", t ? t : "");
+		*steps = (int)store_col_int(s, st, 1);
+	}
+	store_done(s, st);
+	return rc;
 }
 
 int

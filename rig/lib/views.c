@@ -50,6 +50,9 @@ views_run_summary(const struct store_run_row *r, void *arg)
 	views_int(o, "duration_ms", r->duration_ms);
 	views_int(o, "recovery_ms", r->recovery_ms);
 	views_str(o, "state", r->state);
+	views_int(o, "build_id", r->build_id);
+	views_int(o, "repeat_of", r->repeat_of);
+	views_str(o, "repeat_why", r->repeat_why);
 	cJSON_AddItemToArray(l->arr, o);
 	return 0;
 }
@@ -205,6 +208,7 @@ views_job(const struct store_queue_row *q, void *arg)
 
 	views_int(o, "id", q->id);
 	views_int(o, "nightly", q->nightly);
+	views_int(o, "build_id", q->build_id);
 	views_str(o, "build", q->build);
 	views_str(o, "board", q->board);
 	views_str(o, "scenario", q->scenario);
@@ -223,13 +227,42 @@ views_queue(struct store *s)
 	cJSON *o = cJSON_CreateObject();
 	cJSON *counts = cJSON_AddArrayToObject(o, "counts");
 	cJSON *jobs = cJSON_AddArrayToObject(o, "jobs");
+	cJSON *finished = cJSON_AddArrayToObject(o, "finished");
 
 	if (store_queue_counts(s, views_count, counts) == -1 ||
-	    store_queue_open(s, 500, views_job, jobs) == -1) {
+	    store_queue_open(s, 500, views_job, jobs) == -1 ||
+	    store_queue_finished(s, 500, views_job, finished) == -1) {
 		cJSON_Delete(o);
 		return NULL;
 	}
 	return o;
+}
+
+static int
+views_event(const struct store_board_event_row *e, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	views_int(o, "id", e->id);
+	views_str(o, "board", e->board);
+	views_str(o, "at", e->at);
+	views_str(o, "from_state", e->from_state);
+	views_str(o, "to_state", e->to_state);
+	views_str(o, "reason", e->reason);
+	cJSON_AddItemToArray(arg, o);
+	return 0;
+}
+
+cJSON *
+views_board_events(struct store *s, int limit)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	if (store_board_events(s, limit, views_event, arr) == -1) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
 }
 
 cJSON *

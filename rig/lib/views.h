@@ -20,7 +20,8 @@ enum views_build_label {
 
 /*
  * The latest runs, newest first: [{"id","board","scenario","build","release","verdict","title",
- * "started","duration_ms","recovery_ms","state"}]. NULL on a store error.
+ * "started","duration_ms","recovery_ms","state","build_id","repeat_of","repeat_why"}]. NULL on
+ * a store error.
  */
 cJSON *views_runs(struct store *s, int limit, enum views_build_label label);
 /*
@@ -33,9 +34,14 @@ cJSON *views_run(struct store *s, int64_t id, enum views_build_label label, int 
 /* Crash groups, latest first: [{"title","rig_title","type","count","first_seen","last_seen",
  * "first_run","last_run"}]. */
 cJSON *views_crash_groups(struct store *s);
-/* {"counts": [{"state","n"}], "jobs": [{"id","nightly","build","board","scenario","state",
- * "attempts","why","run_id","note"}]}: rigctl show queue. */
+/*
+ * {"counts": [{"state","n"}], "jobs": [JOB], "finished": [JOB]}: rigctl show queue; jobs are the
+ * open ones, finished the last 500 that ended, latest first. JOB: {"id","nightly","build_id",
+ * "build","board","scenario","state","attempts","why","run_id","note"}.
+ */
 cJSON *views_queue(struct store *s);
+/* The latest board state changes: [{"id","board","at","from_state","to_state","reason"}]. */
+cJSON *views_board_events(struct store *s, int limit);
 /* A build row as an object, its columns by name (NULL columns as null). */
 cJSON *views_build(const struct store_build_row *b);
 

@@ -33,7 +33,7 @@ cmd_console(int argc, char **argv)
 			free(data);
 			continue;
 		}
-		if (strcmp(rigctl_str(msg, "type"), "result") == 0)
+		if (rigctl_type(msg) == PROTO_EV_RESULT)
 			rigctl_check_result(msg);
 		else
 			fprintf(stderr, "rigctl: %s\n", rigctl_str(msg, "msg"));

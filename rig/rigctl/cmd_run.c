@@ -1,5 +1,6 @@
 /* cmd_run: rigctl run: runs a scenario on a board and streams its steps to the verdict. */
 #include "rigctl.h"
+#include "vocab.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -7,12 +8,11 @@
 #include <string.h>
 
 static int
-cmd_run_exit(const char *verdict)
+cmd_run_exit(enum verdict v)
 {
-	if (strcmp(verdict, "pass") == 0)
+	if (v == VERDICT_PASS)
 		return RIGCTL_PASS;
-	if (strcmp(verdict, "hang") == 0 || strcmp(verdict, "crash") == 0 ||
-	    strcmp(verdict, "fail") == 0)
+	if (verdict_is_failure(v))
 		return RIGCTL_KERNEL_FAIL;
 	return RIGCTL_LAB_ERROR;
 }
@@ -20,18 +20,18 @@ cmd_run_exit(const char *verdict)
 static void
 cmd_run_print(cJSON *msg)
 {
-	const char *type = rigctl_str(msg, "type");
+	enum proto_event type = rigctl_type(msg);
 	cJSON *v;
 
-	if (strcmp(type, "start") == 0) {
+	if (type == PROTO_EV_START) {
 		v = cJSON_GetObjectItem(msg, "run");
 		printf("run %d: %s on %s, kernel %s\n", v ? v->valueint : 0,
 		    rigctl_str(msg, "scenario"), rigctl_str(msg, "board"), rigctl_str(msg, "build"));
-	} else if (strcmp(type, "step-begin") == 0) {
+	} else if (type == PROTO_EV_STEP_BEGIN) {
 		v = cJSON_GetObjectItem(msg, "step");
 		printf("  [%2d] %s %s ...\n", v ? v->valueint : 0, rigctl_str(msg, "action"),
 		    rigctl_str(msg, "arg"));
-	} else if (strcmp(type, "step") == 0) {
+	} else if (type == PROTO_EV_STEP) {
 		cJSON *ms = cJSON_GetObjectItem(msg, "ms");
 		const char *out = rigctl_str(msg, "output");
 		int n = (int)strcspn(out, "\n");
@@ -39,7 +39,7 @@ cmd_run_print(cJSON *msg)
 		printf("  [%2d] %s %s: %s (%.1fs)%s%.*s\n", v ? v->valueint : 0,
 		    rigctl_str(msg, "action"), rigctl_str(msg, "arg"), rigctl_str(msg, "status"),
 		    ms ? ms->valuedouble / 1000.0 : 0.0, n ? "  " : "", n > 160 ? 160 : n, out);
-	} else if (strcmp(type, "log") == 0) {
+	} else if (type == PROTO_EV_LOG) {
 		printf("  %s\n", rigctl_str(msg, "msg"));
 	}
 	fflush(stdout);
@@ -117,14 +117,15 @@ cmd_run(int argc, char **argv)
 			fflush(stdout);
 			free(s);
 		}
-		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
+		if (rigctl_type(msg) == PROTO_EV_RESULT) {
 			int rc;
-			if (rigctl_json && strcmp(rigctl_str(msg, "status"), "ok") != 0)
+			if (rigctl_json &&
+			    proto_status_parse(rigctl_str(msg, "status")) != PROTO_STATUS_OK)
 				return RIGCTL_LAB_ERROR;
 			rigctl_check_result(msg);
 			if (!rigctl_json)
 				cmd_run_verdict(msg);
-			rc = cmd_run_exit(rigctl_str(msg, "verdict"));
+			rc = cmd_run_exit(verdict_parse(rigctl_str(msg, "verdict")));
 			cJSON_Delete(msg);
 			rigctl_close(&c);
 			return rc;

@@ -35,6 +35,10 @@ static const struct cmd_show_col cmd_show_jobs[] = {
 	{ "scenario", "SCENARIO", 20 }, { "state", "STATE", 8 }, { "attempts", "TRIES", 6 },
 	{ "why", "WHY", 10 }, { "note", "NOTE", 0 }, { NULL, NULL, 0 },
 };
+static const struct cmd_show_col cmd_show_events[] = {
+	{ "at", "AT", 25 }, { "board", "BOARD", 10 }, { "from_state", "FROM", 11 },
+	{ "to_state", "TO", 11 }, { "reason", "REASON", 0 }, { NULL, NULL, 0 },
+};
 static const struct cmd_show_col cmd_show_crashes[] = {
 	{ "count", "COUNT", 6 }, { "first_seen", "FIRST", 25 }, { "last_seen", "LAST", 25 },
 	{ "title", "TITLE", 0 }, { NULL, NULL, 0 },
@@ -151,8 +155,9 @@ cmd_show(int argc, char **argv)
 	if (what == NULL || (strcmp(what, "run") == 0) != (id != NULL) ||
 	    (strcmp(what, "boards") && strcmp(what, "runs") && strcmp(what, "builds") &&
 	    strcmp(what, "scenarios") && strcmp(what, "queue") &&
-	    strcmp(what, "crashes") && strcmp(what, "run"))) {
-		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes [--json]\n"
+	    strcmp(what, "crashes") && strcmp(what, "events") && strcmp(what, "run"))) {
+		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes|events"
+		    " [--json]\n"
 		    "       rigctl show run ID [--json]\n");
 		return RIGCTL_LAB_ERROR;
 	}
@@ -163,7 +168,7 @@ cmd_show(int argc, char **argv)
 		cJSON_AddStringToObject(req, "id", id);
 	rigctl_request(&c, req);
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {
-		if (strcmp(rigctl_str(msg, "type"), "result") != 0) {
+		if (rigctl_type(msg) != PROTO_EV_RESULT) {
 			cJSON_Delete(msg);
 			continue;
 		}
@@ -190,6 +195,8 @@ cmd_show(int argc, char **argv)
 			cmd_show_table(items, cmd_show_builds);
 		else if (strcmp(what, "crashes") == 0)
 			cmd_show_table(items, cmd_show_crashes);
+		else if (strcmp(what, "events") == 0)
+			cmd_show_table(items, cmd_show_events);
 		else
 			cmd_show_run(cJSON_GetArrayItem(items, 0));
 		cJSON_Delete(msg);

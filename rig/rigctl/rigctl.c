@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static const struct {
 	const char *help;
 } rigctl_cmds[] = {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
-	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes [--json], show run ID" },
+	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events [--json], show run ID" },
 	{ "power", cmd_power, "power BOARD on|off|cycle" },
 	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A]" },
 	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },
@@ -30,6 +31,7 @@ static const struct {
 	{ "export", cmd_export, "export junit|kcidb [--build NAME]    results on stdout" },
 	{ "console", cmd_console, "console BOARD                      live console, read-only" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
+	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
 	{ "ping", cmd_ping, "ping                               is rigd there" },
 };
 
@@ -80,6 +82,37 @@ rigctl_request(struct rigctl_conn *c, cJSON *req)
 	free(s);
 }
 
+enum proto_event
+rigctl_type(cJSON *msg)
+{
+	return proto_event_parse(rigctl_str(msg, "type"));
+}
+
+/*
+ * $RIG_EVENT_LOG: every message type received from rigd is appended to that file, one per line,
+ * so the test suite can tell which events rigd sent (and which it documents but never sends).
+ */
+static void
+rigctl_log_event(cJSON *msg)
+{
+	const char *path = getenv("RIG_EVENT_LOG");
+	char line[80];
+	int fd, n;
+
+	if (path == NULL || *path == '\0')
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return;
+	/* One write per line: O_APPEND keeps lines whole when several rigctl write at once. */
+	/* A message without a type is logged as such: the events test counts it as undocumented. */
+	n = snprintf(line, sizeof(line), "%.70s\n",
+	    *rigctl_str(msg, "type") ? rigctl_str(msg, "type") : "(none)");
+	if (write(fd, line, (size_t)n) != n)
+		fprintf(stderr, "rigctl: %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
 int
 rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
 {
@@ -103,6 +136,7 @@ rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
 		fprintf(stderr, "rigctl: rigd sent something that is not JSON\n");
 		exit(RIGCTL_LAB_ERROR);
 	}
+	rigctl_log_event(*msg);
 	return 1;
 }
 
@@ -116,7 +150,7 @@ rigctl_close(struct rigctl_conn *c)
 void
 rigctl_check_result(cJSON *msg)
 {
-	if (strcmp(rigctl_str(msg, "status"), PROTO_OK) == 0)
+	if (proto_status_parse(rigctl_str(msg, "status")) == PROTO_STATUS_OK)
 		return;
 	fprintf(stderr, "rigctl: %s: %s\n", rigctl_str(msg, "status"), rigctl_str(msg, "error"));
 	exit(RIGCTL_LAB_ERROR);
@@ -132,7 +166,7 @@ rigctl_call(cJSON *req)
 
 	rigctl_request(&c, req);
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {
-		if (strcmp(rigctl_str(msg, "type"), "result") == 0) {
+		if (rigctl_type(msg) == PROTO_EV_RESULT) {
 			rigctl_check_result(msg);
 			rigctl_close(&c);
 			return msg;

@@ -4,6 +4,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "proto.h"
+
 /* Exit codes: what a script running rigctl needs to tell apart. */
 #define RIGCTL_PASS		0	/* pass / done */
 #define RIGCTL_KERNEL_FAIL	1	/* the kernel hung, crashed or misbehaved */
@@ -29,6 +31,8 @@ void rigctl_close(struct rigctl_conn *c);
 /* The final "result" of a request: prints the error and exits 2 unless its status is ok. */
 void rigctl_check_result(cJSON *msg);
 const char *rigctl_str(cJSON *o, const char *key);
+/* The message's "type" as an event (-1 when rigd sent a type this rigctl does not know). */
+enum proto_event rigctl_type(cJSON *msg);
 
 /* One request, its final result (exits 2 unless ok); progress messages go to stderr. */
 cJSON *rigctl_call(cJSON *req);
@@ -44,5 +48,6 @@ int cmd_power(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 
 #endif

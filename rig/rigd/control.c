@@ -1,5 +1,6 @@
 /* control: the unix control socket, its clients, and the event loop that serves them and the consoles. */
 #include "rigd.h"
+#include "control_wait.h"
 #include "log.h"
 #include "proto.h"
 #include "queue.h"
@@ -406,6 +407,8 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		return;
 	} else if (strcmp(what, "crashes") == 0) {
 		items = views_crash_groups(r->store);
+	} else if (strcmp(what, "events") == 0) {
+		items = views_board_events(r->store, 500);
 	} else if (strcmp(what, "run") == 0 && id) {
 		char *end;
 		long long n = strtoll(id, &end, 10);
@@ -420,7 +423,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {
-		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes or run ID", NULL);
+		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes, events or run ID", NULL);
 		return;
 	}
 	if (items == NULL) {
@@ -492,6 +495,8 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			control_cmd_run(r, c, req);
 		else
 			control_cmd_power(r, c, req);
+	} else if (strcmp(cmd, "wait") == 0) {
+		control_cmd_wait(r, c, req);
 	} else if (strcmp(cmd, "console") == 0) {
 		control_cmd_console(r, c, req);
 	} else if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "compare") == 0 ||
@@ -625,7 +630,7 @@ control_loop(struct rigd *r)
 			pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0);
 			slot[n++] = i;
 		}
-		rc = poll(pfd, (nfds_t)n, 500);
+		rc = poll(pfd, (nfds_t)n, control_wait_poll_ms(500));
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
 		for (i = 0; rc > 0 && i < n; i++) {
@@ -654,9 +659,11 @@ control_loop(struct rigd *r)
 			for (i = 0; i < r->nboards; i++)
 				board_console_tick(r->boards[i], now);
 		}
+		control_wait_tick(r);
 		if (r->reload) {
 			r->reload = 0;
 			rigd_reload(r);
+			control_wait_reloaded();
 		}
 	}
 }

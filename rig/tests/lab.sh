@@ -16,15 +16,10 @@ start)
 		echo "lab: reusing the rigd at $RIG_SOCKET"
 	else
 		"$BIN/rigd" -S "$LAB" -B vq35 -l "$LAB/rigd.log" || exit 2
-		i=0
-		while ! running; do
-			i=$((i + 1))
-			if [ $i -gt 100 ]; then
-				echo "lab: rigd did not come up; see $LAB/rigd.log" >&2
-				exit 2
-			fi
-			sleep 0.1
-		done
+		if ! "$BIN/rigctl" wait rigd --timeout 10; then
+			echo "lab: rigd did not come up; see $LAB/rigd.log" >&2
+			exit 2
+		fi
 		echo "lab: rigd started (state $LAB, log $LAB/rigd.log)"
 	fi
 	echo "lab: rigctl run i2c-unbind --board vq35"
@@ -41,11 +36,12 @@ stop)
 	if [ -f "$LAB/rigd.pid" ] && running; then
 		pid=$(cat "$LAB/rigd.pid")
 		kill "$pid"
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		# Not our child: wait for its exit through a pidfd, 10 s at most.
+		/usr/bin/python3 -c 'import os, select, sys
+try:
+    select.select([os.pidfd_open(int(sys.argv[1]))], [], [], 10)
+except ProcessLookupError:
+    pass' "$pid"
 		echo "lab: rigd $pid stopped; its boards are off"
 	else
 		echo "lab: no rigd running at $RIG_SOCKET"

@@ -40,6 +40,9 @@ wanted() {
 }
 
 out=$(mktemp)
+# Every message type rigctl receives during the integration tests, for 99-events.
+RIG_EVENT_LOG=$(mktemp)
+export RIG_EVENT_LOG
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t")
@@ -61,7 +64,7 @@ for t in rig/tests/integration/[0-9]*.sh; do
 	echo "($n: $(( $(date +%s) - start ))s)"
 	tally "$n" "$rc" "$out"
 done
-rm -f "$out"
+rm -f "$out" "$RIG_EVENT_LOG"
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

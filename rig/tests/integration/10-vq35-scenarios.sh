@@ -19,13 +19,16 @@ check "blocked task's stack shown" contains "$T/run1.out" "i801_remove"
 check "kernel build the board reported" contains "$T/run1.out" "kernel: Linux version 6.1.0-"
 check "step 2 (unbind) timed out" contains "$T/run1.out" "unbind i2c: timeout"
 
-check "stored: verdict and title" [ "$(sql "SELECT verdict || '|' || title FROM runs WHERE id=1")" = "hang|INFO: task hung in i2c_del_adapter" ]
-check "stored: stack" [ "$(sql "SELECT stack LIKE '%i2c_del_adapter%' FROM runs WHERE id=1")" = 1 ]
-check "stored: build with release, /proc/version and image sha256" [ "$(sql "SELECT count(*) FROM builds b JOIN runs r ON r.build_id=b.id WHERE r.id=1 AND b.release LIKE '6.1.0-%-amd64' AND b.version LIKE 'Linux version%' AND length(b.image_sha256)=64")" = 1 ]
-check "stored: per-step timings" [ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=1 AND duration_ms IS NOT NULL")" -ge 2 ]
-log=$(sql "SELECT console_log FROM runs WHERE id=1")
-range=$(sql "SELECT console_end - console_start FROM runs WHERE id=1")
-check "stored: console log file and a byte range" [ -s "$log" ] && [ "$range" -gt 0 ]
+"$RIGCTL" show run 1 --json > "$T/run1.json"
+stored() { js "$1" < "$T/run1.json"; }
+check "stored: verdict and title" [ "$(stored 'd["verdict"] + "|" + d["title"]')" = "hang|INFO: task hung in i2c_del_adapter" ]
+check "stored: stack" [ "$(stored '"i2c_del_adapter" in d["stack"]')" = true ]
+check "stored: build with release, /proc/version and image sha256" [ "$(stored 'bool(__import__("re").fullmatch(r"6\.1\.0-\d+-amd64", d["build"]) and d["build_version"].startswith("Linux version") and len(d["image_sha256"]) == 64)')" = true ]
+check "stored: per-step timings" [ "$(stored 'sum(1 for s in d["steps"] if s["duration_ms"] is not None)')" -ge 2 ]
+log=$(stored 'd["console_log"]')
+range=$(stored 'd["console_end"] - d["console_start"]')
+check "stored: console log file" [ -s "$log" ]
+check "stored: a byte range of the console log" [ "$range" -gt 0 ]
 check "console log has the boot from its first lines" contains "$log" "rig-board: ready"
 check "console log has sysrq-w's blocked tasks" contains "$log" "i2c_del_adapter"
 
@@ -34,7 +37,9 @@ rc=$?
 cat "$T/run2.out"
 check "i2c-unbind-release passes (exit 0)" [ "$rc" -eq 0 ]
 check "i2c-unbind-release: the unbind returned once released" contains "$T/run2.out" "unbind returned after"
-check "recovery after the hang was recorded" [ "$(sql "SELECT recovery FROM runs WHERE id=1")" = ready ] && [ "$(sql "SELECT recovery_ms > 0 FROM runs WHERE id=1")" = 1 ]
+"$RIGCTL" show run 1 --json > "$T/run1.json"
+check "recovery after the hang was recorded" [ "$(stored 'd["recovery"]')" = ready ]
+check "recovery after the hang took time" [ "$(stored 'd["recovery_ms"] > 0')" = true ]
 
 "$RIGCTL" run uart-unbind --board vq35 > "$T/run3.out" 2>&1
 rc=$?
@@ -45,23 +50,30 @@ check "uart-unbind: the holder saw the hangup" contains "$T/run3.out" "expect-ho
 for i in 1 2 3; do
 	"$RIGCTL" run i2c-unbind > "$T/again$i.out" 2>&1
 	rc=$?
-	check "i2c-unbind in a row #$i: hang, not error" [ "$rc" -eq 1 ] && contains "$T/again$i.out" "verdict: hang"
+	check "i2c-unbind in a row #$i: exit 1" [ "$rc" -eq 1 ]
+	check "i2c-unbind in a row #$i: hang, not error" contains "$T/again$i.out" "verdict: hang"
 done
 check "three hangs recovered: board READY" wait_state vq35 READY 60
 check "show runs lists every run" [ "$("$RIGCTL" show runs | grep -c vq35)" -eq 6 ]
 check "show builds lists the build" "$RIGCTL" show builds
 "$RIGCTL" show run 1 > "$T/show1.out"
 check "show run 1 has the steps and the stack" contains "$T/show1.out" "i801_remove"
-check "board events stored (HUNG, RECOVERING, READY)" [ "$(sql "SELECT count(*) FROM board_events WHERE to_state IN ('HUNG','RECOVERING')")" -ge 8 ]
-check "hang titles grouped across runs: one title, counted 4 times" [ "$(sql "SELECT count FROM crashes WHERE title='INFO: task hung in i2c_del_adapter'")" = 4 ]
-check "every action stored with the peer uid" [ "$(sql "SELECT count(*) FROM actions WHERE uid=$(id -u)")" -ge 6 ]
+check "board events stored (HUNG, RECOVERING, READY)" [ "$(q 'sum(1 for e in d if e["to_state"] in ("HUNG", "RECOVERING"))' show events)" -ge 8 ]
+check "hang titles grouped across runs: one title, counted 4 times" [ "$(q 'str([c["count"] for c in d if c["title"] == "INFO: task hung in i2c_del_adapter"])' show crashes)" = "[4]" ]
+uids=""
+for i in 1 2 3 4 5 6; do
+	uids="$uids $(q 'd["uid"]' show run $i)"
+done
+check "every run stored with the peer uid" [ "$uids" = "$(for i in 1 2 3 4 5 6; do printf ' %s' "$(id -u)"; done)" ]
 
 "$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
-check "cut-while-open on vq35: READY again, device present" [ $? -eq 0 ]
+rc=$?
+check "cut-while-open on vq35: READY again, device present" [ "$rc" -eq 0 ]
 "$RIGCTL" run i2c-poweroff --board vq35 > "$T/off.out" 2>&1
 rc=$?
 cat "$T/off.out"
-check "i2c-poweroff on vq35: the kernel powers down with /dev/i2c-0 open (pass)" [ "$rc" -eq 0 ] && contains "$T/off.out" "power-down"
+check "i2c-poweroff on vq35: pass (exit 0)" [ "$rc" -eq 0 ]
+check "i2c-poweroff on vq35: the kernel powers down with /dev/i2c-0 open" contains "$T/off.out" "power-down"
 "$RIGCTL" power vq35 off > /dev/null
 check "rigctl power off: board OFF" wait_state vq35 OFF 10
 "$RIGCTL" power vq35 on > /dev/null
@@ -99,6 +111,7 @@ timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-fi
 check "the dashboard renders the hang in its matrix in a real browser" grep -q 'class="hang">hang<div class="small">INFO: task hung in i2c_del_adapter' "$T/dom.html"
 
 kill "$watch" 2>/dev/null
+wait "$watch" 2>/dev/null
 check "rigctl console streamed the live console" contains "$T/console-watch.out" "Show Blocked State"
 
 finish

@@ -31,9 +31,13 @@ check "board error names file and line" contains "$T/n.out" "$T/boards/broken.ya
 check "scenario errors name file and line (timeout)" contains "$T/n.out" "$T/scen/bad-steps.yaml:5:"
 check "scenario errors name file and line (action)" contains "$T/n.out" "$T/scen/bad-steps.yaml:6:"
 "$RIGD" -d -S "$T/state" -b "$T/boards" -c "$T/scen" > "$T/d.out" 2>&1
-check "rigd does not start on them" [ $? -eq 1 ] && [ ! -e "$T/state/rigd.sock" ]
+rc=$?
+check "rigd does not start on them (exit 1)" [ "$rc" -eq 1 ]
+check "rigd made no socket" [ ! -e "$T/state/rigd.sock" ]
 "$RIGD" -n > "$T/ok.out" 2>&1
-check "the shipped files check clean" [ $? -eq 0 ] && contains "$T/ok.out" "OK"
+rc=$?
+check "the shipped files check clean (exit 0)" [ "$rc" -eq 0 ]
+check "the shipped files check clean (says OK)" contains "$T/ok.out" "OK"
 
 rm "$T/scen/bad-steps.yaml"
 SCENDIR=$T/scen rigd_start || finish
@@ -44,14 +48,17 @@ steps:
   - release: i2c
 YAML
 kill -HUP "$RIGD_PID"
-sleep 0.5
-check "SIGHUP reads new scenario files" sh -c '"$0" show scenarios | grep -q "^extra "' "$RIGCTL"
+check "rigd handles the SIGHUP" "$RIGCTL" wait reload 1 --timeout 30
+check "SIGHUP reads new scenario files" [ "$(q 'str([s["name"] for s in d if s["name"] == "extra"])' show scenarios)" = "['extra']" ]
 printf 'name: broken\nsteps: [\n' > "$T/scen/broken.yaml"
 kill -HUP "$RIGD_PID"
-sleep 0.5
-check "a bad file at SIGHUP keeps the scenarios as they were" sh -c '"$0" show scenarios | grep -q "^extra "' "$RIGCTL"
+check "rigd handles the second SIGHUP" "$RIGCTL" wait reload 2 --timeout 30
+check "a bad file at SIGHUP keeps the scenarios as they were" [ "$(q 'str([s["name"] for s in d if s["name"] == "extra"])' show scenarios)" = "['extra']" ]
 check "and says why, with file and line" contains "$T/rigd.log" "$T/scen/broken.yaml:"
 rm "$T/scen/broken.yaml"
+# Nothing has run yet: the reports still answer (and rigd lives on, checked below).
+check "show builds answers on a store with no runs" "$RIGCTL" show builds
+check "matrix answers on a store with no runs" "$RIGCTL" matrix
 /usr/bin/python3 - "$RIG_SOCKET" > "$T/proto.out" 2>&1 <<'PY'
 import json, socket, struct, sys
 path = sys.argv[1]
@@ -135,16 +142,30 @@ for s in socks:
 print('done')
 PY
 cat "$T/proto.out"
-check "every bad control message got an error reply" [ "$(grep -c '^ok ' "$T/proto.out")" -eq 16 ] && ! grep -q '^BAD' "$T/proto.out" && contains "$T/proto.out" done
+check "every bad control message got an error reply (16 ok)" [ "$(grep -c '^ok ' "$T/proto.out")" -eq 16 ]
+check "no bad control message was mishandled" [ "$(grep -c '^BAD' "$T/proto.out")" -eq 0 ]
+check "the protocol script ran to its end" contains "$T/proto.out" done
 check "rigd still serves after all of them" "$RIGCTL" ping
 check "rigd process still alive" kill -0 "$RIGD_PID"
 
-"$RIGCTL" run > "$T/u1" 2>&1; check "rigctl run without a scenario: usage, exit 2" [ $? -eq 2 ] && contains "$T/u1" "usage: rigctl run"
-"$RIGCTL" run nosuch > "$T/u2" 2>&1; check "rigctl run nosuch: says so, exit 2" [ $? -eq 2 ] && contains "$T/u2" "no scenario nosuch"
-"$RIGCTL" run i2c-unbind --board nosuch > "$T/u3" 2>&1; check "unknown board: says so, exit 2" [ $? -eq 2 ] && contains "$T/u3" "no board nosuch"
-"$RIGCTL" power vq35 sideways > "$T/u4" 2>&1; check "power with a bad action: usage, exit 2" [ $? -eq 2 ] && contains "$T/u4" "usage: rigctl power"
-"$RIGCTL" show everything > "$T/u5" 2>&1; check "show with a bad object: usage, exit 2" [ $? -eq 2 ] && contains "$T/u5" "usage: rigctl show"
-"$RIGCTL" frobnicate > "$T/u6" 2>&1; check "unknown command: exit 2" [ $? -eq 2 ] && contains "$T/u6" "unknown command frobnicate"
-"$RIGCTL" -s "$T/nosuch.sock" ping > "$T/u7" 2>&1; check "no daemon: says where it looked, exit 2" [ $? -eq 2 ] && contains "$T/u7" "cannot reach rigd at $T/nosuch.sock"
-"$RIGCTL" --help > "$T/u8" 2>&1; check "--help lists the commands" [ $? -eq 0 ] && contains "$T/u8" "run SCENARIO"
+# usage NAME STATUS TEXT RIGCTL-ARGS...: rigctl exits with STATUS and says TEXT (two checks).
+usage() {
+	u_name=$1 u_want=$2 u_text=$3
+	shift 3
+	"$RIGCTL" "$@" > "$T/usage.out" 2>&1
+	rc=$?
+	check "$u_name: exit $u_want" [ "$rc" -eq "$u_want" ]
+	check "$u_name: says '$u_text'" contains "$T/usage.out" "$u_text"
+}
+usage "rigctl run without a scenario" 2 "usage: rigctl run" run
+usage "rigctl run nosuch" 2 "no scenario nosuch" run nosuch
+usage "unknown board" 2 "no board nosuch" run i2c-unbind --board nosuch
+usage "power with a bad action" 2 "usage: rigctl power" power vq35 sideways
+usage "show with a bad object" 2 "usage: rigctl show" show everything
+usage "unknown command" 2 "unknown command frobnicate" frobnicate
+usage "no daemon: says where it looked" 2 "cannot reach rigd at $T/nosuch.sock" -s "$T/nosuch.sock" ping
+usage "--help lists the commands" 0 "run SCENARIO" --help
+usage "wait with a bad condition" 2 "usage: rigctl wait" wait run 1
+usage "wait for a state no board has" 2 "no such board state" wait board vq35 SIDEWAYS
+usage "wait that cannot come true in time" 2 "timed out: run 999: not begun" wait run 999 --done --timeout 1
 finish

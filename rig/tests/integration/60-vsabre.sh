@@ -8,24 +8,27 @@ BOARDS=vsabre rigd_start || finish
 "$RIGCTL" run cut-while-open --board vsabre > "$T/cut.out" 2>&1
 rc=$?
 cat "$T/cut.out"
-check "cut-while-open: READY again after the cut, device present (exit 0)" [ "$rc" -eq 0 ] && contains "$T/cut.out" "READY again after"
+check "cut-while-open: device present (exit 0)" [ "$rc" -eq 0 ]
+check "cut-while-open: READY again after the cut" contains "$T/cut.out" "READY again after"
 
 "$RIGCTL" run i2c-poweroff --board vsabre > "$T/off.out" 2>&1
 rc=$?
 cat "$T/off.out"
-v=$(sql "SELECT verdict FROM runs WHERE scenario='i2c-poweroff'")
+v=$(q '" ".join(r["verdict"] or "-" for r in d if r["scenario"] == "i2c-poweroff")' show runs)
 echo "i2c-poweroff on vsabre: verdict $v"
-check "i2c-poweroff reaches a kernel verdict (not a lab error)" [ "$rc" -le 1 ] && [ -n "$v" ] && [ "$v" != error ]
+check "i2c-poweroff: exit 0 or 1 (not a lab error)" [ "$rc" -le 1 ]
+check "i2c-poweroff: one run stored with a kernel verdict" sh -c 'case "$0" in pass|fail|hang|crash) ;; *) exit 1 ;; esac' "$v"
 check "i2c-poweroff started from a fresh boot" contains "$T/off.out" "fresh boot"
 
 "$RIGCTL" run mtd-unbind --board vsabre > "$T/mtd.out" 2>&1
 rc=$?
 cat "$T/mtd.out"
-check "mtd-unbind: verdict crash (exit 1)" [ "$rc" -eq 1 ] && contains "$T/mtd.out" "verdict: crash"
+check "mtd-unbind: exit 1" [ "$rc" -eq 1 ]
+check "mtd-unbind: verdict crash" contains "$T/mtd.out" "verdict: crash"
 check "mtd-unbind: syzbot-style title at mtd_proc_show" contains "$T/mtd.out" "title: BUG: unable to handle kernel paging request in mtd_proc_show"
 check "mtd-unbind: the slab poison in the report" contains "$T/mtd.out" "6b6b6b6b"
 check "mtd-unbind: the build is the armmp kernel" contains "$T/mtd.out" "kernel: Linux version 6.1.0-50-armmp"
-check "crash stored, grouped by title" [ "$(sql "SELECT count FROM crashes WHERE title LIKE '%mtd_proc_show'")" -ge 1 ]
+check "crash stored, grouped by title" [ "$(q 'sum(c["count"] for c in d if c["title"].endswith("mtd_proc_show"))' show crashes)" -ge 1 ]
 
 "$RIGCTL" run i2c-unbind --board vsabre > "$T/i2c.out" 2>&1
 rc=$?

@@ -14,43 +14,53 @@ for b in $B1 $B2 $B3; do
 	"$RIGCTL" build add $b > "$T/add-$b.out" 2>&1
 	rc=$?
 	cat "$T/add-$b.out"
-	check "build add $b" [ "$rc" -eq 0 ] && contains "$T/add-$b.out" "added"
+	check "build add $b: exit 0" [ "$rc" -eq 0 ]
+	check "build add $b: added" contains "$T/add-$b.out" "added"
 done
 "$RIGCTL" build add $B1 > "$T/again.out" 2>&1
 check "the same image again is the same build" contains "$T/again.out" "already known"
 check "a build records its config options" contains "$T/add-$B1.out" "DETECT_HUNG_TASK=y"
 "$RIGCTL" build add linux-image-6.1.0-99-amd64 > "$T/gone.out" 2>&1
-check "a build the archive does not have: a clear error, exit 2" [ $? -eq 2 ] && contains "$T/gone.out" "linux-image-6.1.0-99-amd64"
+rc=$?
+check "a build the archive does not have: exit 2" [ "$rc" -eq 2 ]
+check "a build the archive does not have: a clear error" contains "$T/gone.out" "linux-image-6.1.0-99-amd64"
 
 "$RIGCTL" nightly --scenarios i2c-unbind,i2c-unbind-release,uart-unbind > "$T/nightly.out" 2>&1
 cat "$T/nightly.out"
 check "nightly queues 3 builds x 3 scenarios on vq35" contains "$T/nightly.out" "9 job(s) queued"
 
 # Kill rigd once three jobs are done, in the middle of the fourth or so.
-i=0
-while [ "$(sql "SELECT count(*) FROM queue WHERE state='done'")" -lt 3 ] && [ $i -lt 1800 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
+check "three nightly jobs finish" "$RIGCTL" wait queue --finished 3 --timeout 360
 "$RIGCTL" show queue > "$T/queue-mid.out"
 cat "$T/queue-mid.out"
+"$RIGCTL" show queue --json > "$T/queue-mid.json"
 kill -9 "$RIGD_PID"
 wait "$RIGD_PID" 2>/dev/null
 RIGD_PID=
-done_before=$(sql "SELECT count(*) FROM queue WHERE state='done'")
-check "killed in the middle of the queue" [ "$done_before" -ge 3 ] && [ "$done_before" -lt 9 ]
+done_before=$(js 'sum(c["n"] for c in d["counts"] if c["state"] == "done")' < "$T/queue-mid.json")
+check "killed with three jobs or more done" [ "$done_before" -ge 3 ]
+check "killed in the middle of the queue" [ "$done_before" -lt 9 ]
 rigd_start || finish
-i=0
-while [ "$(sql "SELECT count(*) FROM queue WHERE state IN ('queued','running')")" != 0 ] && [ $i -lt 3000 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
+check "the queue finished after the restart" "$RIGCTL" wait queue --empty --timeout 600
 "$RIGCTL" show queue > "$T/queue-end.out"
 cat "$T/queue-end.out"
-check "the queue finished after the restart" [ "$(sql "SELECT count(*) FROM queue WHERE state IN ('queued','running')")" = 0 ]
-check "no job lost: all 9 nightly jobs done" [ "$(sql "SELECT count(*) FROM queue WHERE nightly=1 AND why IS NOT 'confirm' AND state='done'")" -ge 9 ]
-check "no job run twice: one kernel verdict per job" [ "$(sql "SELECT count(*) FROM (SELECT q.id FROM queue q JOIN runs r ON r.board=q.board AND r.scenario=q.scenario AND r.build_id=q.build_id AND r.verdict <> 'error' AND r.repeat_why IS NOT 'confirm' WHERE q.why IS NOT 'confirm' GROUP BY q.id HAVING count(*) <> 1)")" = 0 ]
-check "no error verdicts but the one the kill made" [ "$(sql "SELECT count(*) FROM runs WHERE verdict='error' AND title <> 'interrupted'")" = 0 ]
+"$RIGCTL" show queue --json > "$T/queue.json"
+"$RIGCTL" show runs --json > "$T/runs.json"
+check "no job lost: all 9 nightly jobs done" [ "$(js 'sum(1 for j in d["finished"] if j["nightly"] == 1 and j["why"] != "confirm" and j["state"] == "done")' < "$T/queue.json")" -ge 9 ]
+# Each job (but confirmations) has exactly one run with a kernel verdict for its board, scenario
+# and build: prints how many jobs do not, and their ids.
+twice=$(/usr/bin/python3 - "$T/queue.json" "$T/runs.json" <<'PY'
+import json, sys
+jobs = json.load(open(sys.argv[1]))["finished"]
+runs = json.load(open(sys.argv[2]))
+twice = [j["id"] for j in jobs if j["why"] != "confirm" and sum(
+    1 for r in runs if (r["board"], r["scenario"], r["build_id"]) == (j["board"], j["scenario"], j["build_id"])
+    and r["verdict"] not in (None, "error") and r["repeat_why"] != "confirm") != 1]
+print(len(twice), twice)
+PY
+)
+check "no job run twice: one kernel verdict per job" [ "$twice" = "0 []" ]
+check "no error verdicts but the one the kill made" [ "$(js 'sum(1 for r in d if r["verdict"] == "error" and r["title"] not in (None, "interrupted"))' < "$T/runs.json")" = 0 ]
 
 "$RIGCTL" matrix > "$T/matrix.out"
 cat "$T/matrix.out"
@@ -62,7 +72,8 @@ check "matrix --json is JSON" /usr/bin/python3 -c "import json,sys; json.load(op
 rc=$?
 cat "$T/compare.out"
 check "compare: i2c-unbind still failing" grep -q "still-failing .*i2c-unbind " "$T/compare.out"
-check "compare: no regression, exit 0" [ "$rc" -eq 0 ] && ! grep -q "^regression" "$T/compare.out"
+check "compare: no regression, exit 0" [ "$rc" -eq 0 ]
+check "compare: no regression listed" [ "$(grep -c "^regression" "$T/compare.out")" -eq 0 ]
 
 "$RIGCTL" export kcidb > "$T/kcidb.json"
 check "export kcidb validates against KCIDB v5.3" /usr/bin/python3 -m jsonschema -i "$T/kcidb.json" "$SCHEMA"
@@ -74,21 +85,21 @@ r = E.parse(sys.argv[1]).getroot()
 assert any('i2c_del_adapter' in (f.get('message') or '') + (f.text or '') for f in r.iter('failure')), 'no hang failure'
 " "$T/junit.xml"
 "$RIGCTL" run i2c-unbind-release --build $B2 > "$T/byname.out" 2>&1
-check "run --build boots that build and the board reports it" [ $? -eq 0 ] && contains "$T/byname.out" "kernel: Linux version 6.1.0-55-amd64"
+rc=$?
+check "run --build boots that build: pass" [ "$rc" -eq 0 ]
+check "run --build: the board reports that build" contains "$T/byname.out" "kernel: Linux version 6.1.0-55-amd64"
 
 # A build that does not boot on the board: Debian's cloud flavour has no i801 I2C and no e1000.
 "$RIGCTL" build add linux-image-6.1.0-56-cloud-amd64 > "$T/cloud.out" 2>&1
-check "build add the cloud flavour" [ $? -eq 0 ]
+rc=$?
+check "build add the cloud flavour" [ "$rc" -eq 0 ]
 "$RIGCTL" nightly --builds linux-image-6.1.0-56-cloud-amd64,$B1 --scenarios i2c-unbind-release,uart-unbind > "$T/n2.out" 2>&1
 cat "$T/n2.out"
-i=0
-while [ "$(sql "SELECT count(*) FROM queue WHERE nightly=2 AND state IN ('queued','running')")" != 0 ] && [ $i -lt 1500 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-check "the build that does not boot: its jobs end as error: boot failed" [ "$(sql "SELECT count(*) FROM queue q JOIN builds b ON b.id=q.build_id WHERE q.nightly=2 AND b.name LIKE '%cloud%' AND q.state='error' AND q.note LIKE 'boot failed%'")" = 2 ]
-check "the queue moved on: the other build's jobs are done" [ "$(sql "SELECT count(*) FROM queue q JOIN builds b ON b.id=q.build_id WHERE q.nightly=2 AND b.name='$B1' AND q.state='done'")" = 2 ]
-check "the board stays in service" sh -c '! "$0" show boards | grep -q FAULT' "$RIGCTL"
+check "the second nightly finishes" "$RIGCTL" wait queue --empty --timeout 300
+"$RIGCTL" show queue --json > "$T/queue2.json"
+check "the build that does not boot: its jobs end as error: boot failed" [ "$(js 'sum(1 for j in d["finished"] if j["nightly"] == 2 and "cloud" in j["build"] and j["state"] == "error" and (j["note"] or "").startswith("boot failed"))' < "$T/queue2.json")" = 2 ]
+check "the queue moved on: the other build's jobs are done" [ "$(B1=$B1 js 'sum(1 for j in d["finished"] if j["nightly"] == 2 and j["build"] == __import__("os").environ["B1"] and j["state"] == "done")' < "$T/queue2.json")" = 2 ]
+check "the board stays in service" [ "$(q 'str([b["name"] for b in d if b["state"] == "FAULT"])' show boards)" = "[]" ]
 "$RIGCTL" matrix > "$T/matrix2.out"
 check "matrix shows the boot failure" grep -q "error .*boot failed" "$T/matrix2.out"
 
@@ -97,18 +108,11 @@ mkdir -p "$T/scen"
 cp scenarios/*.yaml rig/tests/data/scenarios/*.yaml "$T/scen/"
 rigd_stop
 SCENDIR=$T/scen rigd_start || finish
+run=$(( $(last_run) + 1 ))
 "$RIGCTL" nightly --builds $B1 --scenarios sleepy > /dev/null 2>&1
-i=0
-while [ "$(sql "SELECT count(*) FROM run_steps s JOIN runs r ON r.id=s.run_id WHERE r.scenario='sleepy'")" -lt 1 ] && [ $i -lt 600 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
+check "the sleepy job's run is under way" wait_steps "$run" 1
 pkill -9 -f "qemu-system.*$T/"
-i=0
-while [ "$(sql "SELECT count(*) FROM queue WHERE scenario='sleepy' AND state IN ('queued','running')")" != 0 ] && [ $i -lt 1500 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-check "lab error retried: the job is done on its second attempt" [ "$(sql "SELECT state || ' ' || attempts FROM queue WHERE scenario='sleepy'")" = "done 2" ]
-check "the retry is marked as one, the first run stays an error" [ "$(sql "SELECT group_concat(verdict || ':' || coalesce(repeat_why, '-'), ' ') FROM runs WHERE scenario='sleepy' ORDER BY id")" = "error:- pass:lab-retry" ]
+check "the sleepy job finishes" "$RIGCTL" wait queue --empty --timeout 300
+check "lab error retried: the job is done on its second attempt" [ "$(q 'str([j["state"] + " " + str(j["attempts"]) for j in d["finished"] if j["scenario"] == "sleepy"])' show queue)" = "['done 2']" ]
+check "the retry is marked as one, the first run stays an error" [ "$(q '" ".join(r["verdict"] + ":" + (r["repeat_why"] or "-") for r in sorted(d, key=lambda r: r["id"]) if r["scenario"] == "sleepy")' show runs)" = "error:- pass:lab-retry" ]
 finish

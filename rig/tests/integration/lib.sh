@@ -1,5 +1,7 @@
 # lib: what the integration tests share: a private rigd driven only through rigctl, and checks.
 # Each test sources this, calls rigd_start, makes checks, and ends with finish.
+# Tests wait for what they expect (rigctl wait), never for a while; they read results as a user
+# would (rigctl ... --json), never from rig.db; every condition is one check, counted.
 
 : "${BUILD:=build/san}"
 RIGD=$PWD/$BUILD/bin/rigd
@@ -11,6 +13,10 @@ export RIG_SOCKET=$T/rigd.sock
 # Leak checks run in the unit tests; a daemon stopped by a signal keeps its threads' memory.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Each message type rigctl receives is appended here (run.sh shares one file across the tests,
+# so 99-events can compare what rigd sent with what proto.h documents).
+: "${RIG_EVENT_LOG:=$T/events}"
+export RIG_EVENT_LOG
 ok_n=0
 fail_n=0
 RIGD_PID=
@@ -18,11 +24,17 @@ RIGD_PID=
 ok() { ok_n=$((ok_n + 1)); echo "ok   $*"; }
 not_ok() { fail_n=$((fail_n + 1)); echo "FAIL $*"; }
 
-# check NAME COMMAND...: passes when the command succeeds.
+# check NAME COMMAND...: passes when the command succeeds; returns the command's status, so a
+# test may skip what cannot follow a failure (each condition still gets its own check).
 check() {
 	name=$1
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	if "$@"; then
+		ok "$name"
+		return 0
+	fi
+	not_ok "$name"
+	return 1
 }
 
 # contains FILE TEXT: the file holds the text (fixed string).
@@ -36,28 +48,44 @@ with_test_scenarios() {
 }
 
 # wait_steps RUN N: until run RUN has stored N steps (60 s at most).
-wait_steps() {
-	i=0
-	while [ $i -lt 600 ]; do
-		[ "$(sql "SELECT count(*) FROM run_steps WHERE run_id=$1" 2>/dev/null)" -ge "$2" ] 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+wait_steps() { "$RIGCTL" wait run "$1" --steps "$2" --timeout 60 > /dev/null; }
+
+# js EXPR: a Python expression over the JSON on standard input (as d); prints the result, a
+# string as it is, anything else as JSON. Example: "$RIGCTL" show run 1 --json | js 'd["verdict"]'
+js() {
+	/usr/bin/python3 -c 'import json, sys
+d = json.load(sys.stdin)
+r = eval(sys.argv[1])
+print(r if isinstance(r, str) else json.dumps(r))' "$1"
+}
+
+# q EXPR RIGCTL-ARGS...: rigctl RIGCTL-ARGS --json, and EXPR over what it printed (see js).
+q() {
+	expr=$1
+	shift
+	"$RIGCTL" "$@" --json | js "$expr"
+}
+
+# last_run: the id of the newest run (0 when there is none): the next run is this plus one.
+last_run() { q 'str(max([r["id"] for r in d] + [0]))' show runs; }
+
+# wait_exit PID SECONDS: until the process (not a child of ours) has exited; 1 if it is still there.
+wait_exit() {
+	/usr/bin/python3 -c 'import os, select, sys
+try:
+    fd = os.pidfd_open(int(sys.argv[1]))
+except ProcessLookupError:
+    sys.exit(0)
+sys.exit(0 if select.select([fd], [], [], float(sys.argv[2]))[0] else 1)' "$1" "$2"
 }
 
 rigd_start() {
 	"$RIGD" -d -v -S "$T" -B "${BOARDS:-vq35}" -c "${SCENDIR:-scenarios}" "$@" \
 	    >> "$T/rigd.log" 2>&1 &
 	RIGD_PID=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		"$RIGCTL" ping > /dev/null 2>&1 && return 0
-		kill -0 "$RIGD_PID" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "rigd did not start:"
+	"$RIGCTL" wait rigd --pid "$RIGD_PID" --timeout 60 && return 0
+	# Counted: a test that stops here ("rigd_start || finish") must not end green.
+	not_ok "rigd starts"
 	cat "$T/rigd.log"
 	return 1
 }
@@ -69,19 +97,8 @@ rigd_stop() {
 	RIGD_PID=
 }
 
-# sql QUERY: one value from the test's own results database.
-sql() { sqlite3 "$T/rig.db" "$1"; }
-
-# wait_state BOARD STATE SECONDS
-wait_state() {
-	i=0
-	while [ $i -lt $(($3 * 2)) ]; do
-		"$RIGCTL" show boards 2>/dev/null | grep -q "^$1 .* $2 " && return 0
-		sleep 0.5
-		i=$((i + 1))
-	done
-	return 1
-}
+# wait_state BOARD STATE SECONDS: until rigd says the board is in that state.
+wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
 cleanup() {
 	rigd_stop

@@ -1,0 +1,228 @@
+/* control_wait: the "wait" request: held by the event loop until a board state, a run's progress, the queue or a reload says so. */
+#include "control_wait.h"
+#include "queue.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTROL_WAIT_MAX	64		/* waits held at once; more are refused as busy */
+#define CONTROL_WAIT_EVERY_MS	100		/* how often a held wait looks again */
+#define CONTROL_WAIT_MAX_MS	(24 * 3600 * 1000)
+
+enum control_wait_kind {
+	CONTROL_WAIT_BOARD,
+	CONTROL_WAIT_RUN,
+	CONTROL_WAIT_QUEUE,
+	CONTROL_WAIT_RELOAD,
+};
+
+struct control_waiter {
+	uint64_t		 client;
+	enum control_wait_kind	 kind;
+	struct board		*board;		/* BOARD: boards live as long as rigd */
+	enum board_state	 state;		/* BOARD: the state waited for */
+	int64_t			 run;		/* RUN */
+	int			 steps;		/* RUN: this many steps stored; -1: the run is done */
+	int			 finished;	/* QUEUE: this many jobs finished; -1: none open */
+	int			 reloads;	/* RELOAD: this many SIGHUPs handled since start */
+	int64_t			 deadline;	/* util_now_ms() */
+	struct control_waiter	*next;
+};
+
+/* The held waits and when they were last looked at: the event loop's own (no lock). */
+static struct control_waiter *control_waiters;
+static int control_waiters_n;
+static int64_t control_wait_last;
+static int control_wait_reloads;
+
+static int
+control_wait_state_parse(const char *name, enum board_state *s)
+{
+	int i;
+
+	for (i = BOARD_OFF; i <= BOARD_FAULT; i++) {
+		if (strcmp(board_state_name((enum board_state)i), name) == 0) {
+			*s = (enum board_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static double
+control_wait_num(cJSON *o, const char *key, double dflt)
+{
+	cJSON *v = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* A run's state and how many of its steps are stored; -1 when there is no such run (yet). */
+static int
+control_wait_run_progress(struct rigd *r, int64_t run, char *state, size_t len, int *steps)
+{
+	return store_run_progress(r->store, run, state, len, steps) == 1 ? 0 : -1;
+}
+
+/* Sums the queue's jobs by state: [0] open (queued, running), [1] ended. */
+static int
+control_wait_count(const char *state, int64_t n, void *arg)
+{
+	int64_t *counts = arg;
+	int open = state && (strcmp(state, "queued") == 0 || strcmp(state, "running") == 0);
+
+	counts[open ? 0 : 1] += n;
+	return 0;
+}
+
+/* 1 when w's condition holds; now says how things stand, for the reply. */
+static int
+control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, size_t len)
+{
+	enum board_state s;
+	char state[32];
+	int steps, open, finished;
+	int64_t counts[2] = { 0, 0 };	/* open, finished */
+
+	switch (w->kind) {
+	case CONTROL_WAIT_BOARD:
+		s = board_state(w->board);
+		util_fmt(now, len, "%s %s", w->board->conf.name, board_state_name(s));
+		return s == w->state;
+	case CONTROL_WAIT_RUN:
+		if (control_wait_run_progress(r, w->run, state, sizeof(state), &steps) == -1) {
+			util_fmt(now, len, "run %lld: not begun", (long long)w->run);
+			return 0;
+		}
+		util_fmt(now, len, "run %lld: %s, %d step(s)", (long long)w->run, state, steps);
+		return w->steps < 0 ? strcmp(state, "done") == 0 : steps >= w->steps;
+	case CONTROL_WAIT_QUEUE:
+		if (store_queue_counts(r->store, control_wait_count, counts) == -1)
+			return 0;
+		open = (int)counts[0];
+		finished = (int)counts[1];
+		util_fmt(now, len, "queue: %d open, %d finished", open, finished);
+		return w->finished < 0 ? open == 0 : finished >= w->finished;
+	case CONTROL_WAIT_RELOAD:
+		util_fmt(now, len, "%d reload(s)", control_wait_reloads);
+		return control_wait_reloads >= w->reloads;
+	}
+	return 0;
+}
+
+void
+control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
+{
+	const char *what = control_str(req, "what");
+	struct control_waiter w = { .client = control_id(c) };
+	double ms = control_wait_num(req, "timeout_ms", 60000);
+	char now[256], msg[300];
+	cJSON *o;
+
+	if (what && strcmp(what, "board") == 0) {
+		const char *name = control_str(req, "board"), *state = control_str(req, "state");
+		w.kind = CONTROL_WAIT_BOARD;
+		w.board = name ? rigd_board(r, name) : NULL;
+		if (w.board == NULL) {
+			util_fmt(msg, sizeof(msg), "no board %s", name ? name : "named");
+			control_reply(c, PROTO_NOSUCH, msg, NULL);
+			return;
+		}
+		if (state == NULL || control_wait_state_parse(state, &w.state) == -1) {
+			control_reply(c, PROTO_INVALID, "wait: no such board state", NULL);
+			return;
+		}
+	} else if (what && strcmp(what, "run") == 0) {
+		w.kind = CONTROL_WAIT_RUN;
+		w.run = (int64_t)control_wait_num(req, "run", 0);
+		w.steps = cJSON_IsTrue(cJSON_GetObjectItem(req, "done")) ? -1 :
+		    (int)control_wait_num(req, "steps", -2);
+		if (w.run <= 0 || w.steps < -1) {
+			control_reply(c, PROTO_INVALID, "wait: run needs an id and steps or done",
+			    NULL);
+			return;
+		}
+	} else if (what && strcmp(what, "queue") == 0) {
+		w.kind = CONTROL_WAIT_QUEUE;
+		w.finished = cJSON_IsTrue(cJSON_GetObjectItem(req, "empty")) ? -1 :
+		    (int)control_wait_num(req, "finished", -2);
+		if (w.finished < -1) {
+			control_reply(c, PROTO_INVALID, "wait: queue needs empty or finished", NULL);
+			return;
+		}
+	} else if (what && strcmp(what, "reload") == 0) {
+		w.kind = CONTROL_WAIT_RELOAD;
+		w.reloads = (int)control_wait_num(req, "reloads", 1);
+	} else {
+		control_reply(c, PROTO_INVALID, "wait: board, run, queue or reload", NULL);
+		return;
+	}
+	if (control_wait_holds(r, &w, now, sizeof(now))) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "now", now);
+		control_reply(c, PROTO_OK, NULL, o);
+		return;
+	}
+	if (control_waiters_n >= CONTROL_WAIT_MAX) {
+		control_reply(c, PROTO_BUSY, "wait: too many waits held", NULL);
+		return;
+	}
+	if (!(ms > 0))
+		ms = 1;
+	w.deadline = util_now_ms() + (int64_t)(ms < CONTROL_WAIT_MAX_MS ? ms : CONTROL_WAIT_MAX_MS);
+	w.next = control_waiters;
+	control_waiters = xmalloc(sizeof(w));
+	*control_waiters = w;
+	control_waiters_n++;
+	control_wait_result(c);
+}
+
+void
+control_wait_tick(struct rigd *r)
+{
+	struct control_waiter **pw = &control_waiters, *w;
+	int64_t t = util_now_ms();
+	char now[256], msg[300];
+
+	if (control_waiters == NULL || t - control_wait_last < CONTROL_WAIT_EVERY_MS)
+		return;
+	control_wait_last = t;
+	while ((w = *pw) != NULL) {
+		int holds = control_wait_holds(r, w, now, sizeof(now));
+		cJSON *o;
+
+		if (!holds && t < w->deadline) {
+			pw = &w->next;
+			continue;
+		}
+		/* Posted like a board's result: a client that left is skipped when it is drained. */
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", proto_event_name(PROTO_EV_RESULT));
+		if (holds) {
+			cJSON_AddStringToObject(o, "status", PROTO_OK);
+			cJSON_AddStringToObject(o, "now", now);
+		} else {
+			util_fmt(msg, sizeof(msg), "timed out: %s", now);
+			cJSON_AddStringToObject(o, "status", PROTO_FAILED);
+			cJSON_AddStringToObject(o, "error", msg);
+		}
+		control_post(r, w->client, o);
+		*pw = w->next;
+		free(w);
+		control_waiters_n--;
+	}
+}
+
+void
+control_wait_reloaded(void)
+{
+	control_wait_reloads++;
+}
+
+int
+control_wait_poll_ms(int dflt)
+{
+	return control_waiters ? CONTROL_WAIT_EVERY_MS : dflt;
+}
