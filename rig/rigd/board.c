@@ -1,6 +1,7 @@
 /* board: one board's state machine, its thread and job queue, runs and recovery. */
 #include "rigd.h"
 #include "log.h"
+#include "parts.h"
 #include "queue.h"
 #include "util.h"
 
@@ -272,6 +273,37 @@ board_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The board's parts, made from the backends its file names. One this rigd lacks leaves the
+ * board refused (FAULT with "file:line: ..."): the other boards are served all the same.
+ */
+static void
+board_parts(struct board *b)
+{
+	struct rigd *r = b->rigd;
+	struct boot_env env = { r->statedir, r->firmwaredir, r->cachedir, r->keyfile };
+	struct conf_errors errs = { 0 };
+	struct parts_ops ops;
+	char err[256];
+
+	if (parts_resolve(&b->conf, &ops, &errs) == -1) {
+		util_strlcpy(b->refused, errs.msg[0], sizeof(b->refused));
+		conf_errors_free(&errs);
+		return;
+	}
+	b->boot = boot_new(ops.boot, &b->conf, &env, err, sizeof(err));
+	b->console = b->boot ? console_part_new(ops.console, &b->conf, err, sizeof(err)) : NULL;
+	b->power = b->console ? power_new(ops.power, &b->conf, r->statedir, err, sizeof(err)) :
+	    NULL;
+	if (b->power == NULL) {
+		util_fmt(b->refused, sizeof(b->refused), "%s: %s", b->conf.file, err);
+		console_part_free(b->console);
+		boot_free(b->boot);
+		b->console = NULL;
+		b->boot = NULL;
+	}
+}
+
 struct board *
 board_new(struct rigd *r, const struct board_conf *conf)
 {
@@ -286,11 +318,34 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	b->con.log_fd = -1;
 	b->run_id = -1;
 	b->build_id = -1;
-	b->qemu.qmp_fd = -1;
 	util_strlcpy(b->boot_package, conf->kernel_package, sizeof(b->boot_package));
 	b->boot_why = "power on";
-	store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
+	board_parts(b);
+	if (b->power == NULL) {
+		log_warnx("%s", b->refused);
+		b->state = BOARD_FAULT;
+		util_strlcpy(b->reason, b->refused, sizeof(b->reason));
+		store_board_set(r->store, conf->name, conf->arch, "FAULT", b->refused);
+	} else
+		store_board_set(r->store, conf->name, conf->arch, "OFF", "rigd started");
 	return b;
+}
+
+int
+board_alive(struct board *b)
+{
+	return b->power != NULL && power_alive(b->power);
+}
+
+int
+board_stopping(struct board *b)
+{
+	int s;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->stopping;
+	pthread_mutex_unlock(&b->lock);
+	return s;
 }
 
 int

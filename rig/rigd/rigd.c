@@ -1,6 +1,7 @@
 /* rigd: the rig's daemon: reads board and scenario files, starts one thread per board, serves rigctl. */
 #include "rigd.h"
 #include "log.h"
+#include "parts.h"
 #include "queue.h"
 #include "remote.h"
 #include "util.h"
@@ -243,6 +244,15 @@ main(int argc, char **argv)
 		}
 	}
 	if (check) {
+		struct conf_errors refused = { 0 };
+		struct parts_ops ops;
+
+		/* A board naming a part this rigd lacks is refused; the others are still served. */
+		for (i = 0; i < nconfs; i++)
+			if (rigd_selected(only, confs[i].name))
+				parts_resolve(&confs[i], &ops, &refused);
+		conf_errors_print(&refused, stderr);
+		conf_errors_free(&refused);
 		printf("rigd: %d boards, %d scenarios: OK\n", nconfs, r->nscens);
 		return 0;
 	}
@@ -351,8 +361,8 @@ main(int argc, char **argv)
 	/* Boards are powered off with the daemon; runs cut short are recorded as interrupted. */
 	for (i = 0; i < r->nboards; i++) {
 		struct board *b = r->boards[i];
-		if (b->qemu.pid > 0)
-			kill(b->qemu.pid, SIGKILL);
+		if (b->power)
+			power_cut(b->power);
 	}
 	store_runs_interrupt(r->store);
 	return 0;

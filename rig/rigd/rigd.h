@@ -12,7 +12,9 @@
 #include "capture.h"
 #include "conf.h"
 #include "proto.h"
-#include "power_qemu.h"
+#include "boot.h"
+#include "console.h"
+#include "power.h"
 #include "store.h"
 #include "triage.h"
 
@@ -86,13 +88,12 @@ struct board {
 	int64_t			 build_id;
 
 	/* the board thread's own (no lock needed) */
-	struct power_qemu	 qemu;
+	struct power		*power;			/* NULL: refused (a part this rigd lacks) */
+	struct boot		*boot;
+	struct console_part	*console;
+	char			 refused[512];		/* why, "file:line: ..." */
+	struct boot_image	 img;			/* what the boot part made for this boot */
 	struct remote		*ssh;
-	int			 ssh_port;
-	char			 image_env[512];
-	char			 kernel[512], initrd[512], dtb[512];
-	char			 image_sha256[65], config_sha256[65];
-	char			 package[128], package_version[64];
 	char			 boot_package[128];	/* what to boot: conf's kernel, or a build's */
 	int64_t			 boot_build;		/* the registered build asked for, 0 none */
 	const char		*boot_why;		/* stored with each boot: "power on", "in-run" */
@@ -155,6 +156,10 @@ int board_boot(struct board *b, enum board_state during);
 /* fault_on_fail: 1 for the board's own kernel (FAULT when it does not boot), 0 for a build. */
 int board_boot_as(struct board *b, enum board_state during, int fault_on_fail);
 int board_ready(struct board *b);
+/* 1 while the board's power part says it may be running. */
+int board_alive(struct board *b);
+/* 1 once rigd is stopping: no new boot starts. */
+int board_stopping(struct board *b);
 int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
 void board_do_queue(struct board *b, struct queue_job *qj);
 

@@ -254,9 +254,10 @@ runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int
 		pthread_mutex_unlock(&b->lock);
 		if (reports && runner_check_crash(rn))
 			return 2;
-		if (!power_qemu_alive(&b->qemu)) {
+		if (!board_alive(b)) {
 			if (!runner_check_crash(rn))
-				runner_verdict(rn, "error", "lab: board died", "QEMU exited");
+				runner_verdict(rn, "error", "lab: board died",
+				    "the board's power part lost it");
 			return 2;
 		}
 		if (rc == -1)
@@ -440,7 +441,7 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 			rn->needs_boot = 1;
 			return -1;
 		}
-		if (!found && !power_qemu_alive(&b->qemu))
+		if (!found && !board_alive(b))
 			break;
 	}
 	if (!found) {
@@ -624,7 +625,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		while (util_now_ms() < until) {
 			int64_t left = until - util_now_ms();
 			util_sleep_ms(left < 100 ? left : 100);
-			if (!power_qemu_alive(&b->qemu))
+			if (!board_alive(b))
 				return 0;
 		}
 		return 0;
@@ -694,10 +695,10 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		/* A crash on the console outranks whatever the step itself reported. */
 		if (runner_check_crash(&rn))
 			ok = 0;
-		else if (!power_qemu_alive(&b->qemu)) {
+		else if (!board_alive(b)) {
 			/* Gone without a report on the console: the lab failed, not the kernel. */
-			runner_verdict(&rn, "error", "lab: board died", "QEMU exited during %s %s",
-			    step_kind_name(st->kind), st->arg);
+			runner_verdict(&rn, "error", "lab: board died",
+			    "the board died during %s %s", step_kind_name(st->kind), st->arg);
 			ok = 0;
 		}
 
