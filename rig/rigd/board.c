@@ -28,19 +28,17 @@ board_state_name(enum board_state s)
 	return s < UTIL_NELEM(board_state_names) ? board_state_names[s] : "?";
 }
 
-void
+/* Under the board's lock: the new state; returns the old one, or -1 when nothing changed. */
+static int
 board_set_state_locked(struct board *b, enum board_state s, const char *reason)
 {
-	const char *from = board_state_name(b->state);
+	enum board_state from = b->state;
 
 	if (b->state == s && strcmp(b->reason, reason ? reason : "") == 0)
-		return;
-	log_info("%s: %s -> %s%s%s", b->conf.name, from, board_state_name(s), reason ? ": " : "",
-	    reason ? reason : "");
-	store_board_event(b->rigd->store, b->conf.name, from, board_state_name(s), reason);
-	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+		return -1;
 	b->state = s;
 	util_strlcpy(b->reason, reason ? reason : "", sizeof(b->reason));
+	return (int)from;
 }
 
 enum board_state
@@ -54,12 +52,22 @@ board_state(struct board *b)
 	return s;
 }
 
+/* Only the board's thread changes its state: the store is written after the lock is let go. */
 void
 board_set_state(struct board *b, enum board_state s, const char *reason)
 {
+	int from;
+
 	pthread_mutex_lock(&b->lock);
-	board_set_state_locked(b, s, reason);
+	from = board_set_state_locked(b, s, reason);
 	pthread_mutex_unlock(&b->lock);
+	if (from == -1)
+		return;
+	log_info("%s: %s -> %s%s%s", b->conf.name, board_state_name((enum board_state)from),
+	    board_state_name(s), reason ? ": " : "", reason ? reason : "");
+	store_board_event(b->rigd->store, b->conf.name, board_state_name((enum board_state)from),
+	    board_state_name(s), reason);
+	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
 }
 
 cJSON *
@@ -136,6 +144,9 @@ board_recover(struct board *b, struct board_job *job, int64_t run_id)
 	int64_t t0 = util_now_ms();
 	int rc;
 
+	/* rigd is stopping: the board is powered off with it, not brought back. */
+	if (board_stopping(b))
+		return;
 	board_set_state(b, BOARD_RECOVERING, "power cycle");
 	board_emit(b, job, "log", "recovering the board (power cycle)");
 	board_power_off(b);
@@ -240,6 +251,13 @@ board_main(void *arg)
 				break;
 		b->queue_poke = 0;
 		if (b->stopping) {
+			/* Jobs still queued end with the daemon; their clients are gone with it. */
+			while ((job = b->jobs) != NULL) {
+				b->jobs = job->next;
+				board_job_free(job);
+			}
+			b->jobs_tail = NULL;
+			b->njobs = 0;
 			pthread_mutex_unlock(&b->lock);
 			break;
 		}
@@ -257,10 +275,10 @@ board_main(void *arg)
 				board_do_run(b, job);
 			else
 				board_do_power(b, job);
-			free(job);
+			board_job_free(job);
 			continue;
 		}
-		if (board_state(b) != BOARD_FAULT &&
+		if (board_state(b) != BOARD_FAULT && !board_stopping(b) &&
 		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1) {
 			board_do_queue(b, &qj);
 			/* The next job, at once: a night is a row of jobs, not a poll per job. */
@@ -355,13 +373,44 @@ board_start(struct board *b)
 }
 
 void
-board_stop(struct board *b)
+board_stop_begin(struct board *b)
 {
 	pthread_mutex_lock(&b->lock);
 	b->stopping = 1;
 	pthread_mutex_unlock(&b->lock);
 	pthread_cond_broadcast(&b->cond);
+}
+
+void
+board_cut(struct board *b)
+{
+	if (b->power)
+		power_cut(b->power);
+}
+
+void
+board_stop(struct board *b)
+{
+	board_stop_begin(b);
 	pthread_join(b->thread, NULL);
+}
+
+int
+board_queued(struct board *b)
+{
+	int n;
+
+	pthread_mutex_lock(&b->lock);
+	n = b->njobs;
+	pthread_mutex_unlock(&b->lock);
+	return n;
+}
+
+void
+board_job_free(struct board_job *job)
+{
+	rigd_scens_release(job->scens);
+	free(job);
 }
 
 int

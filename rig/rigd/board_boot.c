@@ -168,7 +168,8 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		pthread_mutex_lock(&b->lock);
 		seen = b->con.marker_at;
 		pthread_mutex_unlock(&b->lock);
-		if (seen >= 0 || util_now_ms() >= deadline || !power_alive(b->power))
+		if (seen >= 0 || util_now_ms() >= deadline || !power_alive(b->power) ||
+		    board_stopping(b))
 			break;
 		util_sleep_ms(50);
 	}
@@ -222,6 +223,9 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 	char err[512], reason[600];
 	int attempt;
 
+	/* rigd is stopping: no boot, and no FAULT for a board that was fine. */
+	if (board_stopping(b))
+		return -1;
 	for (attempt = 1; attempt <= 2; attempt++) {
 		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
 		b->console_ready_ms = -1;

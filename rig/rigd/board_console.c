@@ -1,6 +1,7 @@
 /* board_console: a board's console as the event loop reads it, one log and triage per boot. */
 #include "rigd.h"
 #include "log.h"
+#include "storeq.h"
 #include "util.h"
 
 #include <errno.h>
@@ -8,17 +9,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Triage callback, under the board's lock (the event loop feeds the console in). */
+/* A console report on its way to the store: copies, for the store writer thread. */
+struct board_crash_write {
+	int64_t	run, build_id, start, end;
+	int	corrupted;
+	char	board[64], title[256], type[32], frame[128], log[512];
+	char	text[];
+};
+
+static void
+board_crash_write(struct store *st, void *arg)
+{
+	struct board_crash_write *w = arg;
+
+	store_crash_add(st, w->run, w->board, w->build_id, w->title, w->type, w->frame,
+	    w->corrupted, w->log, w->start, w->end, w->text);
+}
+
+/*
+ * Triage callback, under the board's lock (the event loop feeds the console in): the report
+ * is kept for the run and handed to the store writer, so the event loop never waits for disk.
+ */
 static void
 board_on_report(const struct triage_report *rep, void *arg)
 {
 	struct board *b = arg;
 	struct board_crash *c;
+	struct board_crash_write *w = xcalloc(1, sizeof(*w) + rep->textlen + 1);
 
 	log_info("%s: console: %s", b->conf.name, rep->title);
-	store_crash_add(b->rigd->store, b->run_id, b->conf.name, b->build_id, rep->title, rep->type,
-	    rep->frame, rep->corrupted, b->con.log, (int64_t)rep->start, (int64_t)rep->end,
-	    rep->text);
+	w->run = b->run_id;
+	w->build_id = b->build_id;
+	w->start = (int64_t)rep->start;
+	w->end = (int64_t)rep->end;
+	w->corrupted = rep->corrupted;
+	util_strlcpy(w->board, b->conf.name, sizeof(w->board));
+	util_strlcpy(w->title, rep->title, sizeof(w->title));
+	util_strlcpy(w->type, rep->type, sizeof(w->type));
+	util_strlcpy(w->frame, rep->frame, sizeof(w->frame));
+	util_strlcpy(w->log, b->con.log, sizeof(w->log));
+	memcpy(w->text, rep->text, rep->textlen);
+	storeq_push(board_crash_write, w);
 	if (b->ncrashes >= BOARD_MAX_CRASHES)
 		return;
 	c = &b->crashes[b->ncrashes++];

@@ -37,7 +37,9 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	int i;
 
 	job.kind = JOB_RUN;
-	job.scenario = rigd_scenario(b->rigd, qj->scenario);
+	/* A reload may swap the set while the job runs: this one stays until released. */
+	job.scens = rigd_scens_hold(b->rigd);
+	job.scenario = rigd_scens_find(job.scens, qj->scenario);
 	job.build_id = qj->build_id;
 	job.queue_id = qj->id;
 	job.repeat_of = qj->repeat_of;
@@ -46,6 +48,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
 		    "the scenario file was removed after the job was queued");
 		queue_finish(st, qj->id, "error", "scenario gone");
+		rigd_scens_release(job.scens);
 		return;
 	}
 	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
@@ -63,6 +66,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 			    note);
 		}
 		cJSON_Delete(pending);
+		rigd_scens_release(job.scens);
 		return;
 	}
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
@@ -85,4 +89,5 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	}
 	board_after_run(b, &job, &res);
 	runner_result_free(&res);
+	rigd_scens_release(job.scens);
 }

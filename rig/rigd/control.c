@@ -4,6 +4,7 @@
 #include "proto.h"
 #include "queue.h"
 #include "report.h"
+#include "storeq.h"
 #include "util.h"
 
 #include <errno.h>
@@ -95,6 +96,31 @@ control_post(struct rigd *r, uint64_t client, cJSON *msg)
 	r->outbox_tail = m;
 	pthread_mutex_unlock(&r->outbox_lock);
 	control_wake(r);
+}
+
+/* Who asked for what, on its way to the store writer: the event loop does not wait for disk. */
+struct control_action_write {
+	long	uid;
+	char	what[];
+};
+
+static void
+control_action_write(struct store *st, void *arg)
+{
+	struct control_action_write *w = arg;
+
+	store_action(st, w->uid, w->what);
+}
+
+void
+control_action(struct rigd *r, long uid, const char *what)
+{
+	struct control_action_write *w = xcalloc(1, sizeof(*w) + strlen(what) + 1);
+
+	(void)r;
+	w->uid = uid;
+	memcpy(w->what, what, strlen(what));
+	storeq_push(control_action_write, w);
 }
 
 static struct control_client *
@@ -280,7 +306,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			/* Out of service is no choice; a board named explicitly says why below. */
 			if (!control_board_offers(x, sc) || board_state(x) == BOARD_FAULT)
 				continue;
-			if (b == NULL || x->njobs < b->njobs)
+			if (b == NULL || board_queued(x) < board_queued(b))
 				b = x;
 		}
 		if (b == NULL) {
@@ -301,18 +327,19 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	job->client = c->id;
 	job->uid = c->uid;
 	job->scenario = sc;
+	job->scens = rigd_scens_hold(r);
 	if (control_str(req, "build")) {
 		char err[256];
 		job->build_id = report_build_find(r->store, control_str(req, "build"), err,
 		    sizeof(err));
 		if (job->build_id <= 0) {
-			free(job);
+			board_job_free(job);
 			control_reply(c, PROTO_NOSUCH, err, NULL);
 			return;
 		}
 	}
 	util_fmt(msg, sizeof(msg), "run %s on %s", name, b->conf.name);
-	store_action(r->store, c->uid, msg);
+	control_action(r, c->uid, msg);
 	c->waiting = 1;
 	pos = board_enqueue(b, job);
 	if (pos > 0) {
@@ -350,7 +377,7 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 	job->uid = c->uid;
 	util_strlcpy(job->action, action, sizeof(job->action));
 	util_fmt(msg, sizeof(msg), "power %s %s", bname, action);
-	store_action(r->store, c->uid, msg);
+	control_action(r, c->uid, msg);
 	c->waiting = 1;
 	board_enqueue(b, job);
 }
@@ -598,8 +625,10 @@ control_client_write(int slot)
 void
 control_loop(struct rigd *r)
 {
-	struct pollfd pfd[2 + CONTROL_MAX_CLIENTS + 64];
-	int slot[2 + CONTROL_MAX_CLIENTS + 64];
+	/* Every board's console has a slot: no limit on boards but memory. */
+	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards;
+	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
+	int *slot = xcalloc(max, sizeof(*slot));
 	int64_t last_tick = 0;
 
 	while (!r->quit) {
@@ -608,14 +637,14 @@ control_loop(struct rigd *r)
 
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
-		for (i = 0; i < r->nboards && i < 64; i++) {
+		for (i = 0; i < r->nboards; i++) {
 			int fd;
 			pthread_mutex_lock(&r->boards[i]->lock);
 			fd = r->boards[i]->con.fd;
 			pthread_mutex_unlock(&r->boards[i]->lock);
 			if (fd == -1)
 				continue;
-			pfd[n].fd = fd; pfd[n].events = POLLIN; slot[n++] = 1000 + i;
+			pfd[n].fd = fd; pfd[n].events = POLLIN; slot[n++] = CONTROL_MAX_CLIENTS + i;
 		}
 		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 			struct control_client *c = control_clients[i];
@@ -642,8 +671,8 @@ control_loop(struct rigd *r)
 			}
 			else if (slot[i] == -2)
 				control_drain_outbox(r);
-			else if (slot[i] >= 1000)
-				board_console_read(r->boards[slot[i] - 1000]);
+			else if (slot[i] >= CONTROL_MAX_CLIENTS)
+				board_console_read(r->boards[slot[i] - CONTROL_MAX_CLIENTS]);
 			else if (control_clients[slot[i]]) {
 				if (pfd[i].revents & POLLOUT)
 					control_client_write(slot[i]);
@@ -663,4 +692,6 @@ control_loop(struct rigd *r)
 			rigd_reload(r);
 		}
 	}
+	free(pfd);
+	free(slot);
 }

@@ -4,6 +4,7 @@
 #include "parts.h"
 #include "queue.h"
 #include "remote.h"
+#include "storeq.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +25,60 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: rigd [-dnv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
+	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
 	    "            [-H address:port] [-D dashboardsdir]\n");
 	exit(2);
+}
+
+/* A loaded set of scenarios: immutable once made, freed with its last reference. */
+struct scenset {
+	atomic_int		 refs;
+	int			 n;
+	struct scenario		*v;
+};
+
+static struct scenset *
+rigd_scens_new(struct scenario *v, int n)
+{
+	struct scenset *set = xcalloc(1, sizeof(*set));
+
+	atomic_init(&set->refs, 1);
+	set->v = v;
+	set->n = n;
+	return set;
+}
+
+struct scenset *
+rigd_scens_hold(struct rigd *r)
+{
+	struct scenset *set;
+
+	pthread_mutex_lock(&r->scens_lock);
+	set = r->scenset;
+	atomic_fetch_add(&set->refs, 1);
+	pthread_mutex_unlock(&r->scens_lock);
+	return set;
+}
+
+void
+rigd_scens_release(struct scenset *set)
+{
+	if (set == NULL || atomic_fetch_sub(&set->refs, 1) != 1)
+		return;
+	free(set->v);
+	free(set);
+}
+
+const struct scenario *
+rigd_scens_find(const struct scenset *set, const char *name)
+{
+	int i;
+
+	for (i = 0; i < set->n; i++)
+		if (strcmp(set->v[i].name, name) == 0)
+			return &set->v[i];
+	return NULL;
 }
 
 const struct scenario *
@@ -133,11 +185,12 @@ rigd_reload(struct rigd *r)
 {
 	struct conf_errors errs = { 0 };
 	struct scenario *s;
+	struct scenset *old;
 	int n;
 
 	/*
-	 * Board threads hold pointers into the scenario table while they run: a reload builds a
-	 * new table and leaves the old one in place (a few KB per reload, bounded by SIGHUPs).
+	 * Jobs and board threads hold a reference on the set their scenario lives in: a reload
+	 * swaps in a new set, and the old one goes with its last job.
 	 */
 	n = rigd_load_scenarios(r->scendir, &s, &errs);
 	if (n < 0) {
@@ -148,8 +201,13 @@ rigd_reload(struct rigd *r)
 		conf_errors_free(&errs);
 		return;
 	}
+	pthread_mutex_lock(&r->scens_lock);
+	old = r->scenset;
+	r->scenset = rigd_scens_new(s, n);
 	r->scens = s;
 	r->nscens = n;
+	pthread_mutex_unlock(&r->scens_lock);
+	rigd_scens_release(old);
 	log_info("reload: %d scenarios", n);
 }
 
@@ -173,7 +231,7 @@ rigd_abspath(char *dst, size_t len, const char *src)
 		util_fmt(dst, len, "%s/%s", buf, src);
 }
 
-static int
+int
 rigd_selected(const char *list, const char *name)
 {
 	char buf[1024], *tok, *save;
@@ -198,10 +256,10 @@ main(int argc, char **argv)
 	const char *scens = "scenarios", *fw = "firmware", *cache = getenv("RIG_CACHE");
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
 	char path[PATH_MAX], err[512];
-	int ch, foreground = 0, check = 0, verbose = 0, nconfs, i, lockfd, interrupted;
+	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nS:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nqS:s:v")) != -1) {
 		switch (ch) {
 		case 'D': dash = optarg; break;
 		case 'H': httpaddr = optarg; break;
@@ -213,6 +271,7 @@ main(int argc, char **argv)
 		case 'f': fw = optarg; break;
 		case 'l': logfile = optarg; break;
 		case 'n': check = 1; break;
+		case 'q': quiet = 1; break;
 		case 'S': state = optarg; break;
 		case 's': sock = optarg; break;
 		case 'v': verbose = 1; break;
@@ -247,13 +306,20 @@ main(int argc, char **argv)
 		struct conf_errors refused = { 0 };
 		struct parts_ops ops;
 
-		/* A board naming a part this rigd lacks is refused; the others are still served. */
-		for (i = 0; i < nconfs; i++)
-			if (rigd_selected(only, confs[i].name))
-				parts_resolve(&confs[i], &ops, &refused);
-		conf_errors_print(&refused, stderr);
-		conf_errors_free(&refused);
-		printf("rigd: %d boards, %d scenarios: OK\n", nconfs, r->nscens);
+		/*
+		 * A board naming a part this rigd lacks is refused (said on stderr as file:line,
+		 * even with -q); the others would still be served, so that is no error.
+		 */
+		if (quiet) {
+			for (i = 0; i < nconfs; i++)
+				if (rigd_selected(only, confs[i].name))
+					parts_resolve(&confs[i], &ops, &refused);
+			conf_errors_print(&refused, stderr);
+			conf_errors_free(&refused);
+			return 0;
+		}
+		util_fmt(path, sizeof(path), "%s/rig.db", state);
+		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path);
 		return 0;
 	}
 
@@ -318,6 +384,10 @@ main(int argc, char **argv)
 	    util_fd_nonblock(r->wake[1]) == -1)
 		fatal("pipe");
 	pthread_mutex_init(&r->outbox_lock, NULL);
+	pthread_mutex_init(&r->scens_lock, NULL);
+	r->scenset = rigd_scens_new(r->scens, r->nscens);
+	if (storeq_start(r->store) == -1)
+		fatal("store writer thread");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = rigd_signal;
 	sigemptyset(&sa.sa_mask);
@@ -358,12 +428,18 @@ main(int argc, char **argv)
 	log_info("stopping");
 	http_stop();
 	unlink(r->sockpath);
-	/* Boards are powered off with the daemon; runs cut short are recorded as interrupted. */
-	for (i = 0; i < r->nboards; i++) {
-		struct board *b = r->boards[i];
-		if (b->power)
-			power_cut(b->power);
-	}
+	/*
+	 * Board threads are told to stop (no new boot, no new job), then their boards lose power,
+	 * which ends whatever step or boot was waiting on them; then the threads are joined.
+	 */
+	for (i = 0; i < r->nboards; i++)
+		board_stop_begin(r->boards[i]);
+	for (i = 0; i < r->nboards; i++)
+		board_cut(r->boards[i]);
+	for (i = 0; i < r->nboards; i++)
+		board_stop(r->boards[i]);
+	storeq_stop();
+	/* Runs the threads could not close are recorded as interrupted. */
 	store_runs_interrupt(r->store);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -37,17 +38,21 @@ enum board_job_kind {
 	JOB_POWER,
 };
 
+struct scenset;
+
+/* A job for a board's thread: made by the event loop (or the board itself), owned by the queue. */
 struct board_job {
 	enum board_job_kind	 kind;
 	uint64_t		 client;	/* who gets the events; 0: nobody (internal) */
 	long			 uid;
-	const struct scenario	*scenario;	/* JOB_RUN */
+	const struct scenario	*scenario;	/* JOB_RUN: lives in scens */
+	struct scenset		*scens;		/* JOB_RUN: a reference on the set (NULL: none) */
 	int64_t			 build_id;	/* JOB_RUN: boot this registered build first; 0 any */
 	int64_t			 queue_id;	/* a nightly job: its queue row, 0 otherwise */
 	int64_t			 repeat_of;	/* the run this one repeats (lab retry, confirmation) */
 	char			 repeat_why[16];
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
-	struct board_job	*next;
+	struct board_job	*next;		/* under the board's lock while queued */
 };
 
 /* A crash report seen on the console during the current boot. */
@@ -64,47 +69,55 @@ struct board_crash {
 
 struct rigd;
 
+/*
+ * One board. Who may touch what is written next to each field: "immutable" (set by board_new
+ * before the thread starts), "lock" (b->lock, from any thread), "thread" (the board's own
+ * thread only), or the one other owner named.
+ */
 struct board {
-	struct rigd		*rigd;
-	struct board_conf	 conf;
-	pthread_t		 thread;
+	struct rigd		*rigd;			/* immutable */
+	struct board_conf	 conf;			/* immutable */
+	pthread_t		 thread;		/* the main thread (board_start, board_stop) */
 
-	/* Everything below is shared by the board's thread and the event loop: under lock. */
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;
-	enum board_state	 state;
-	char			 reason[256];
-	struct board_job	*jobs, *jobs_tail;
-	int			 njobs;
-	int			 stopping;
-	int			 queue_poke;	/* the nightly queue has new jobs */
+	pthread_cond_t		 cond;			/* jobs queued, stopping, console gone */
+	enum board_state	 state;			/* lock; written by the thread only */
+	char			 reason[256];		/* lock; written by the thread only */
+	struct board_job	*jobs, *jobs_tail;	/* lock */
+	int			 njobs;			/* lock */
+	int			 stopping;		/* lock: rigd is stopping, no new boot or job */
+	int			 queue_poke;		/* lock: the nightly queue has new jobs */
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
-	struct capture		 con;
-	int			 boot_no;
-	struct board_crash	 crashes[BOARD_MAX_CRASHES];
-	int			 ncrashes;		/* this boot's reports */
-	int64_t			 run_id;		/* the run in progress, -1 if none */
-	int64_t			 build_id;
+	struct capture		 con;			/* lock */
+	int			 boot_no;		/* lock */
+	struct board_crash	 crashes[BOARD_MAX_CRASHES];	/* lock */
+	int			 ncrashes;		/* lock: this boot's reports */
+	int64_t			 run_id;		/* lock: the run in progress, -1 if none */
+	int64_t			 build_id;		/* lock; written by the thread only */
+	char			 release[128];		/* lock; written by the thread only */
+	char			 version[512];		/* lock; written by the thread only */
 
-	/* the board thread's own (no lock needed) */
+	/* The parts: made by board_new, then the thread's (power_cut may come from any thread). */
 	struct power		*power;			/* NULL: refused (a part this rigd lacks) */
 	struct boot		*boot;
 	struct console_part	*console;
-	char			 refused[512];		/* why, "file:line: ..." */
-	struct boot_image	 img;			/* what the boot part made for this boot */
-	struct remote		*ssh;
-	char			 boot_package[128];	/* what to boot: conf's kernel, or a build's */
-	int64_t			 boot_build;		/* the registered build asked for, 0 none */
-	const char		*boot_why;		/* stored with each boot: "power on", "in-run" */
-	char			 release[128], version[512];
-	int64_t			 boot_ms;		/* power-on to READY of the last boot */
-	int64_t			 console_ready_ms;	/* power-on to the ready line */
-	int			 runs_since_boot;	/* fresh-boot scenarios want 0 */
+	char			 refused[512];		/* immutable: why, "file:line: ..." */
+
+	/* the board thread's own (no lock needed) */
+	struct boot_image	 img;			/* thread: what the boot part made */
+	struct remote		*ssh;			/* thread */
+	char			 boot_package[128];	/* thread: what to boot: conf's kernel, or a build's */
+	int64_t			 boot_build;		/* thread: the registered build asked for, 0 none */
+	const char		*boot_why;		/* thread: stored with each boot: "power on", "in-run" */
+	int64_t			 boot_ms;		/* thread: power-on to READY of the last boot */
+	int64_t			 console_ready_ms;	/* thread: power-on to the ready line */
+	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */
 };
 
+/* The daemon. Owners as for struct board; "loop" is the event loop's thread. */
 struct rigd {
-	char		 statedir[512];
+	char		 statedir[512];		/* immutable once the boards start, as are the paths */
 	char		 sockpath[512];
 	char		 boardsdir[512];
 	char		 scendir[512];
@@ -112,18 +125,21 @@ struct rigd {
 	char		 cachedir[512];
 	char		 dashdir[512];
 	char		 keyfile[600];
-	struct store	*store;
+	struct store	*store;			/* immutable pointer; the store locks itself */
 
-	struct board	**boards;
-	int		 nboards;
-	struct scenario	*scens;
-	int		 nscens;
+	struct board	**boards;		/* immutable once the boards start */
+	int		 nboards;		/* immutable once the boards start */
+	/* The loop's view of the scenarios: the loop is their only writer (rigd_reload). */
+	struct scenario	*scens;			/* loop; = scenset->v */
+	int		 nscens;		/* loop */
+	pthread_mutex_t	 scens_lock;
+	struct scenset	*scenset;		/* scens_lock: the current set (rigd_scens_hold) */
 
-	int		 wake[2];		/* board threads -> event loop */
+	int		 wake[2];		/* board threads -> event loop: [1] any thread, [0] loop */
 	pthread_mutex_t	 outbox_lock;
-	struct control_msg *outbox, *outbox_tail;
+	struct control_msg *outbox, *outbox_tail;	/* outbox_lock */
 
-	volatile sig_atomic_t quit, reload;
+	volatile sig_atomic_t quit, reload;	/* set by signal handlers, read by the loop */
 };
 
 /* board.c */
@@ -132,11 +148,15 @@ const char *board_state_name(enum board_state s);
 enum board_state board_state(struct board *b);
 struct board *board_new(struct rigd *r, const struct board_conf *conf);
 int board_start(struct board *b);
+/* Shutdown, in this order for every board: no new boot or job; power cut; thread joined. */
+void board_stop_begin(struct board *b);
+void board_cut(struct board *b);
 void board_stop(struct board *b);
+/* Jobs waiting in the board's queue (takes the lock). */
+int board_queued(struct board *b);
+void board_job_free(struct board_job *job);
 /* Queues a job; returns its place in the queue (0 = next). */
 int board_enqueue(struct board *b, struct board_job *job);
-/* Under the board's lock: a new state, logged and stored with the reason. */
-void board_set_state_locked(struct board *b, enum board_state s, const char *reason);
 cJSON *board_describe(struct board *b);
 /* Board thread, during a run: power off (cut) and boot again; 0 when READY, msg says how. */
 int board_reboot(struct board *b, char *msg, size_t len);
@@ -179,6 +199,8 @@ void runner_result_free(struct runner_result *res);
 int control_listen(struct rigd *r);
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
+/* Records who asked for what, without waiting for the store (from the event loop). */
+void control_action(struct rigd *r, long uid, const char *what);
 /* Event loop only: console bytes to the clients watching that board. */
 void control_console(struct rigd *r, struct board *b, const char *buf, size_t len);
 /* The event loop. */
@@ -202,14 +224,25 @@ void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
+/* plan.c: rigd -n's listing of what would be served; returns how many boards are refused. */
+int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *only,
+    const struct scenario *scens, int nscens, const char *dbpath);
+
 /* http.c: the read-only JSON API and dashboard on ADDRESS:PORT */
 int http_start(struct rigd *r, const char *listen);
 void http_stop(void);
 
 /* rigd.c */
+/* Event loop: the scenario named, in the loop's view. */
 const struct scenario *rigd_scenario(struct rigd *r, const char *name);
 struct board *rigd_board(struct rigd *r, const char *name);
 /* SIGHUP: scenarios are read again (boards keep their files until restart). */
 void rigd_reload(struct rigd *r);
+/* 1 when name is in the comma-separated list (NULL: every name). */
+int rigd_selected(const char *list, const char *name);
+/* From any thread: a reference on the current scenario set, and its release. */
+struct scenset *rigd_scens_hold(struct rigd *r);
+void rigd_scens_release(struct scenset *set);
+const struct scenario *rigd_scens_find(const struct scenset *set, const char *name);
 
 #endif

@@ -4,6 +4,7 @@
 #include "hangstack.h"
 #include "queue.h"
 #include "remote.h"
+#include "storeq.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -695,7 +696,12 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		/* A crash on the console outranks whatever the step itself reported. */
 		if (runner_check_crash(&rn))
 			ok = 0;
-		else if (!board_alive(b)) {
+		else if (!board_alive(b) && board_stopping(b)) {
+			/* rigd's shutdown cut the power: the run ends with the daemon. */
+			runner_verdict(&rn, "error", "lab: interrupted",
+			    "rigd stopped during %s %s", step_kind_name(st->kind), st->arg);
+			ok = 0;
+		} else if (!board_alive(b)) {
 			/* Gone without a report on the console: the lab failed, not the kernel. */
 			runner_verdict(&rn, "error", "lab: board died",
 			    "the board died during %s %s", step_kind_name(st->kind), st->arg);
@@ -724,6 +730,8 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	for (i = 0; i < rn.nbg; i++)
 		remote_job_free(rn.bg[i].job);
 
+	/* The console's reports go through the store writer: they are in before the run ends. */
+	storeq_sync();
 	util_strlcpy(end.verdict, res->verdict, sizeof(end.verdict));
 	util_strlcpy(end.title, res->title, sizeof(end.title));
 	end.detail = res->detail;
