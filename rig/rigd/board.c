@@ -1,123 +1,15 @@
-/* board: one board's state machine, its thread and job queue, runs and recovery. */
+/* board: one board's thread: its job queue, runs, power jobs and the nightly queue's turn, start and stop. */
 #include "rigd.h"
 #include "log.h"
 #include "parts.h"
 #include "queue.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char *board_state_names[] = {
-	[BOARD_OFF] = "OFF",
-	[BOARD_BOOTING] = "BOOTING",
-	[BOARD_READY] = "READY",
-	[BOARD_RUNNING] = "RUNNING",
-	[BOARD_HUNG] = "HUNG",
-	[BOARD_CRASHED] = "CRASHED",
-	[BOARD_DEAD] = "DEAD",
-	[BOARD_RECOVERING] = "RECOVERING",
-	[BOARD_FAULT] = "FAULT",
-};
-
-const char *
-board_state_name(enum board_state s)
-{
-	return s < UTIL_NELEM(board_state_names) ? board_state_names[s] : "?";
-}
-
-/* Under the board's lock: the new state; returns the old one, or -1 when nothing changed. */
-static int
-board_set_state_locked(struct board *b, enum board_state s, const char *reason)
-{
-	enum board_state from = b->state;
-
-	if (b->state == s && strcmp(b->reason, reason ? reason : "") == 0)
-		return -1;
-	b->state = s;
-	util_strlcpy(b->reason, reason ? reason : "", sizeof(b->reason));
-	return (int)from;
-}
-
-enum board_state
-board_state(struct board *b)
-{
-	enum board_state s;
-
-	pthread_mutex_lock(&b->lock);
-	s = b->state;
-	pthread_mutex_unlock(&b->lock);
-	return s;
-}
-
-/* Only the board's thread changes its state: the store is written after the lock is let go. */
-void
-board_set_state(struct board *b, enum board_state s, const char *reason)
-{
-	int from;
-
-	pthread_mutex_lock(&b->lock);
-	from = board_set_state_locked(b, s, reason);
-	pthread_mutex_unlock(&b->lock);
-	if (from == -1)
-		return;
-	log_info("%s: %s -> %s%s%s", b->conf.name, board_state_name((enum board_state)from),
-	    board_state_name(s), reason ? ": " : "", reason ? reason : "");
-	store_board_event(b->rigd->store, b->conf.name, board_state_name((enum board_state)from),
-	    board_state_name(s), reason);
-	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
-}
-
-cJSON *
-board_describe(struct board *b)
-{
-	cJSON *o = cJSON_CreateObject();
-	char classes[256] = "";
-	int i;
-
-	for (i = 0; i < b->conf.ndevices; i++) {
-		if (i)
-			strncat(classes, " ", sizeof(classes) - strlen(classes) - 1);
-		strncat(classes, b->conf.devices[i].cls, sizeof(classes) - strlen(classes) - 1);
-	}
-	pthread_mutex_lock(&b->lock);
-	cJSON_AddStringToObject(o, "name", b->conf.name);
-	cJSON_AddStringToObject(o, "arch", b->conf.arch);
-	cJSON_AddStringToObject(o, "state", board_state_name(b->state));
-	cJSON_AddStringToObject(o, "reason", b->reason);
-	cJSON_AddStringToObject(o, "classes", classes);
-	cJSON_AddNumberToObject(o, "queued", b->njobs);
-	cJSON_AddStringToObject(o, "release", b->release);
-	cJSON_AddStringToObject(o, "console_log", b->con.log);
-	cJSON_AddNumberToObject(o, "console_bytes", (double)b->con.bytes);
-	pthread_mutex_unlock(&b->lock);
-	return o;
-}
-
-static void
-board_emit(struct board *b, struct board_job *job, const char *type, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-board_emit(struct board *b, struct board_job *job, const char *type, const char *fmt, ...)
-{
-	cJSON *o;
-	char msg[1024];
-	va_list ap;
-
-	if (job->client == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", type);
-	cJSON_AddStringToObject(o, "board", b->conf.name);
-	cJSON_AddStringToObject(o, "msg", msg);
-	control_post(b->rigd, job->client, o);
-}
 
 static void
 board_result(struct board *b, struct board_job *job, const char *status, const char *error,
@@ -125,55 +17,13 @@ board_result(struct board *b, struct board_job *job, const char *status, const c
 {
 	cJSON *o = extra ? extra : cJSON_CreateObject();
 
-	if (job->client == 0) {
-		cJSON_Delete(o);
-		return;
-	}
-	cJSON_AddStringToObject(o, "type", "result");
 	cJSON_AddStringToObject(o, "status", status);
 	cJSON_AddStringToObject(o, "board", b->conf.name);
 	if (error)
 		cJSON_AddStringToObject(o, "error", error);
-	control_post(b->rigd, job->client, o);
+	board_post(b, job->client, PROTO_EV_RESULT, o);
 }
 
-/* After a hang, crash or lab error: power cycle and boot so the next run starts clean. */
-static void
-board_recover(struct board *b, struct board_job *job, int64_t run_id)
-{
-	int64_t t0 = util_now_ms();
-	int rc;
-
-	/* rigd is stopping: the board is powered off with it, not brought back. */
-	if (board_stopping(b))
-		return;
-	board_set_state(b, BOARD_RECOVERING, "power cycle");
-	board_emit(b, job, "log", "recovering the board (power cycle)");
-	board_power_off(b);
-	rc = board_boot(b, BOARD_RECOVERING);
-	if (run_id > 0)
-		store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,
-		    rc == 0 ? "ready" : "fault");
-	board_emit(b, job, "log", "recovery %s after %.1fs", rc == 0 ? "done" : "failed",
-	    (util_now_ms() - t0) / 1000.0);
-}
-
-/* After a run: READY again, or recovered when a step or the verdict left the board in doubt. */
-void
-board_after_run(struct board *b, struct board_job *job, struct runner_result *res)
-{
-	if ((strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) &&
-	    !res->needs_boot) {
-		board_set_state(b, BOARD_READY, "");
-	} else if (strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) {
-		board_recover(b, job, res->run_id);
-	} else {
-		enum board_state s = strcmp(res->verdict, "hang") == 0 ? BOARD_HUNG :
-		    strcmp(res->verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;
-		board_set_state(b, s, res->title);
-		board_recover(b, job, res->run_id);
-	}
-}
 
 static void
 board_do_run(struct board *b, struct board_job *job)
@@ -188,7 +38,7 @@ board_do_run(struct board *b, struct board_job *job)
 	}
 	/* Poweroff scenarios must not inherit what an earlier run left in the kernel. */
 	if (job->scenario->fresh_boot && b->runs_since_boot > 0) {
-		board_emit(b, job, "log", "fresh boot for %s", job->scenario->name);
+		board_log(b, job, "fresh boot for %s", job->scenario->name);
 		board_power_off(b);
 		if (board_boot(b, BOARD_BOOTING) == -1) {
 			pthread_mutex_lock(&b->lock);
@@ -349,22 +199,6 @@ board_new(struct rigd *r, const struct board_conf *conf)
 	return b;
 }
 
-int
-board_alive(struct board *b)
-{
-	return b->power != NULL && power_alive(b->power);
-}
-
-int
-board_stopping(struct board *b)
-{
-	int s;
-
-	pthread_mutex_lock(&b->lock);
-	s = b->stopping;
-	pthread_mutex_unlock(&b->lock);
-	return s;
-}
 
 int
 board_start(struct board *b)
@@ -395,21 +229,11 @@ board_stop(struct board *b)
 	pthread_join(b->thread, NULL);
 }
 
-int
-board_queued(struct board *b)
-{
-	int n;
-
-	pthread_mutex_lock(&b->lock);
-	n = b->njobs;
-	pthread_mutex_unlock(&b->lock);
-	return n;
-}
 
 void
 board_job_free(struct board_job *job)
 {
-	rigd_scens_release(job->scens);
+	scenset_release(job->scens);
 	free(job);
 }
 

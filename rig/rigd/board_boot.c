@@ -1,4 +1,4 @@
-/* board_boot: power-on to READY and back through the board's parts, the console hand-over, who the board is. */
+/* board_boot: power-on to READY and back through the board's parts, recovery after a run, who the board is. */
 #include "rigd.h"
 #include "log.h"
 #include "remote.h"
@@ -347,4 +347,42 @@ board_reboot(struct board *b, char *msg, size_t len)
 	board_set_state(b, BOARD_RUNNING, "after a power cycle");
 	b->runs_since_boot = 1;
 	return 0;
+}
+
+/* After a hang, crash or lab error: power cycle and boot so the next run starts clean. */
+static void
+board_recover(struct board *b, struct board_job *job, int64_t run_id)
+{
+	int64_t t0 = util_now_ms();
+	int rc;
+
+	/* rigd is stopping: the board is powered off with it, not brought back. */
+	if (board_stopping(b))
+		return;
+	board_set_state(b, BOARD_RECOVERING, "power cycle");
+	board_log(b, job, "recovering the board (power cycle)");
+	board_power_off(b);
+	rc = board_boot(b, BOARD_RECOVERING);
+	if (run_id > 0)
+		store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,
+		    rc == 0 ? "ready" : "fault");
+	board_log(b, job, "recovery %s after %.1fs", rc == 0 ? "done" : "failed",
+	    (util_now_ms() - t0) / 1000.0);
+}
+
+/* After a run: READY again, or recovered when a step or the verdict left the board in doubt. */
+void
+board_after_run(struct board *b, struct board_job *job, struct runner_result *res)
+{
+	if ((strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) &&
+	    !res->needs_boot) {
+		board_set_state(b, BOARD_READY, "");
+	} else if (strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) {
+		board_recover(b, job, res->run_id);
+	} else {
+		enum board_state s = strcmp(res->verdict, "hang") == 0 ? BOARD_HUNG :
+		    strcmp(res->verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;
+		board_set_state(b, s, res->title);
+		board_recover(b, job, res->run_id);
+	}
 }

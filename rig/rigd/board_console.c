@@ -74,7 +74,7 @@ board_console_read(struct board *b)
 	n = capture_read(&b->con, buf, sizeof(buf));
 	pthread_mutex_unlock(&b->lock);
 	if (n > 0)
-		control_console(b->rigd, b, buf, (size_t)n);
+		b->rigd->sink.console(b->rigd->sink.arg, b, buf, (size_t)n);
 	else if (n == -1)
 		pthread_cond_broadcast(&b->cond);
 }
@@ -109,6 +109,6 @@ board_console_attach(struct board *b, int fd, char *err, size_t errlen)
 	if (rc == -1)
 		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
 	pthread_mutex_unlock(&b->lock);
-	control_wake(b->rigd);
+	b->rigd->sink.wake(b->rigd->sink.arg);
 	return rc;
 }

@@ -38,8 +38,8 @@ board_do_queue(struct board *b, struct queue_job *qj)
 
 	job.kind = JOB_RUN;
 	/* A reload may swap the set while the job runs: this one stays until released. */
-	job.scens = rigd_scens_hold(b->rigd);
-	job.scenario = rigd_scens_find(job.scens, qj->scenario);
+	job.scens = scenset_hold(b->rigd);
+	job.scenario = scenset_find(job.scens, qj->scenario);
 	job.build_id = qj->build_id;
 	job.queue_id = qj->id;
 	job.repeat_of = qj->repeat_of;
@@ -48,7 +48,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
 		    "the scenario file was removed after the job was queued");
 		queue_finish(st, qj->id, "error", "scenario gone");
-		rigd_scens_release(job.scens);
+		scenset_release(job.scens);
 		return;
 	}
 	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
@@ -66,7 +66,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 			    note);
 		}
 		cJSON_Delete(pending);
-		rigd_scens_release(job.scens);
+		scenset_release(job.scens);
 		return;
 	}
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
@@ -89,5 +89,5 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	}
 	board_after_run(b, &job, &res);
 	runner_result_free(&res);
-	rigd_scens_release(job.scens);
+	scenset_release(job.scens);
 }

@@ -77,15 +77,14 @@ control_wake(struct rigd *r)
 		log_warn("wake");
 }
 
-void
-control_post(struct rigd *r, uint64_t client, cJSON *msg)
+/* Any thread: a message into the outbox the event loop drains (final: the request's result). */
+static void
+control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
 {
 	struct control_msg *m = xcalloc(1, sizeof(*m));
-	cJSON *type;
 
 	m->client = client;
-	type = cJSON_GetObjectItem(msg, "type");
-	m->final = cJSON_IsString(type) && strcmp(type->valuestring, "result") == 0;
+	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
 	pthread_mutex_lock(&r->outbox_lock);
@@ -96,6 +95,37 @@ control_post(struct rigd *r, uint64_t client, cJSON *msg)
 	r->outbox_tail = m;
 	pthread_mutex_unlock(&r->outbox_lock);
 	control_wake(r);
+}
+
+void
+control_post(struct rigd *r, uint64_t client, cJSON *msg)
+{
+	cJSON *type = cJSON_GetObjectItem(msg, "type");
+
+	control_outbox(r, client, cJSON_IsString(type) &&
+	    proto_event_parse(type->valuestring) == PROTO_EV_RESULT, msg);
+}
+
+static void
+control_sink_post(void *arg, uint64_t client, enum proto_event ev, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
+	control_outbox(arg, client, ev == PROTO_EV_RESULT, o);
+}
+
+static void
+control_sink_wake(void *arg)
+{
+	control_wake(arg);
+}
+
+void
+control_sink(struct rigd *r, struct board_sink *sink)
+{
+	sink->arg = r;
+	sink->post = control_sink_post;
+	sink->console = control_console;
+	sink->wake = control_sink_wake;
 }
 
 /* Who asked for what, on its way to the store writer: the event loop does not wait for disk. */
@@ -181,11 +211,11 @@ control_reply(struct control_client *c, const char *status, const char *error, c
 }
 
 void
-control_console(struct rigd *r, struct board *b, const char *buf, size_t len)
+control_console(void *arg, struct board *b, const char *buf, size_t len)
 {
 	int i;
 
-	(void)r;
+	(void)arg;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *c = control_clients[i];
 		if (c == NULL || c->console != b || c->closing)
@@ -281,14 +311,14 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		control_reply(c, PROTO_INVALID, "run: no scenario named", NULL);
 		return;
 	}
-	sc = rigd_scenario(r, name);
+	sc = scenset_lookup(r, name);
 	if (sc == NULL) {
 		util_fmt(msg, sizeof(msg), "no scenario %s in %s", name, r->scendir);
 		control_reply(c, PROTO_NOSUCH, msg, NULL);
 		return;
 	}
 	if (bname) {
-		b = rigd_board(r, bname);
+		b = board_find(r, bname);
 		if (b == NULL) {
 			util_fmt(msg, sizeof(msg), "no board %s", bname);
 			control_reply(c, PROTO_NOSUCH, msg, NULL);
@@ -327,7 +357,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	job->client = c->id;
 	job->uid = c->uid;
 	job->scenario = sc;
-	job->scens = rigd_scens_hold(r);
+	job->scens = scenset_hold(r);
 	if (control_str(req, "build")) {
 		char err[256];
 		job->build_id = report_build_find(r->store, control_str(req, "build"), err,
@@ -365,7 +395,7 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 		control_reply(c, PROTO_INVALID, "power: board and on|off|cycle required", NULL);
 		return;
 	}
-	b = rigd_board(r, bname);
+	b = board_find(r, bname);
 	if (b == NULL) {
 		util_fmt(msg, sizeof(msg), "no board %s", bname);
 		control_reply(c, PROTO_NOSUCH, msg, NULL);
@@ -467,7 +497,7 @@ static void
 control_cmd_console(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	const char *bname = control_str(req, "board");
-	struct board *b = bname ? rigd_board(r, bname) : NULL;
+	struct board *b = bname ? board_find(r, bname) : NULL;
 	cJSON *o;
 
 	if (b == NULL) {
@@ -689,7 +719,7 @@ control_loop(struct rigd *r)
 		}
 		if (r->reload) {
 			r->reload = 0;
-			rigd_reload(r);
+			scenset_reload(r);
 		}
 	}
 	free(pfd);

@@ -9,6 +9,20 @@
 #include <string.h>
 #include <unistd.h>
 
+int
+plan_selected(const char *list, const char *name)
+{
+	char buf[1024], *tok, *save;
+
+	if (list == NULL)
+		return 1;
+	util_strlcpy(buf, list, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* A board file offers a scenario when it has a device of every class the scenario uses. */
 static int
 plan_offers(const struct board_conf *b, const struct scenario *sc)
@@ -67,7 +81,7 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 		struct parts_ops ops;
 		int before = refused.n;
 
-		if (!rigd_selected(only, b->name))
+		if (!plan_selected(only, b->name))
 			continue;
 		if (parts_resolve(b, &ops, &refused) == -1) {
 			nrefused++;

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,116 +30,12 @@ usage(void)
 	exit(2);
 }
 
-/* A loaded set of scenarios: immutable once made, freed with its last reference. */
-struct scenset {
-	atomic_int		 refs;
-	int			 n;
-	struct scenario		*v;
-};
-
-static struct scenset *
-rigd_scens_new(struct scenario *v, int n)
-{
-	struct scenset *set = xcalloc(1, sizeof(*set));
-
-	atomic_init(&set->refs, 1);
-	set->v = v;
-	set->n = n;
-	return set;
-}
-
-struct scenset *
-rigd_scens_hold(struct rigd *r)
-{
-	struct scenset *set;
-
-	pthread_mutex_lock(&r->scens_lock);
-	set = r->scenset;
-	atomic_fetch_add(&set->refs, 1);
-	pthread_mutex_unlock(&r->scens_lock);
-	return set;
-}
-
-void
-rigd_scens_release(struct scenset *set)
-{
-	if (set == NULL || atomic_fetch_sub(&set->refs, 1) != 1)
-		return;
-	free(set->v);
-	free(set);
-}
-
-const struct scenario *
-rigd_scens_find(const struct scenset *set, const char *name)
-{
-	int i;
-
-	for (i = 0; i < set->n; i++)
-		if (strcmp(set->v[i].name, name) == 0)
-			return &set->v[i];
-	return NULL;
-}
-
-const struct scenario *
-rigd_scenario(struct rigd *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->nscens; i++)
-		if (strcmp(r->scens[i].name, name) == 0)
-			return &r->scens[i];
-	return NULL;
-}
-
-struct board *
-rigd_board(struct rigd *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->nboards; i++)
-		if (strcmp(r->boards[i]->conf.name, name) == 0)
-			return r->boards[i];
-	return NULL;
-}
-
 static int
 rigd_yaml_name(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
 
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
-}
-
-/* Loads every scenario file; all errors are reported. Returns the count or -1. */
-static int
-rigd_load_scenarios(const char *dir, struct scenario **out, struct conf_errors *errs)
-{
-	struct dirent **names;
-	struct scenario *s;
-	int n, i, k = 0, bad = 0;
-
-	n = scandir(dir, &names, rigd_yaml_name, alphasort);
-	if (n == -1) {
-		conf_errors_add(errs, dir, 0, "%s", strerror(errno));
-		return -1;
-	}
-	s = xcalloc((size_t)n + 1, sizeof(*s));
-	for (i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		util_fmt(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if (scenario_load(path, &s[k], errs) == 0)
-			k++;
-		else
-			bad = 1;
-		free(names[i]);
-	}
-	free(names);
-	if (bad) {
-		free(s);
-		return -1;
-	}
-	*out = s;
-	return k;
 }
 
 static int
@@ -180,37 +75,6 @@ rigd_load_boards(const char *dir, struct board_conf **out, struct conf_errors *e
 	return k;
 }
 
-void
-rigd_reload(struct rigd *r)
-{
-	struct conf_errors errs = { 0 };
-	struct scenario *s;
-	struct scenset *old;
-	int n;
-
-	/*
-	 * Jobs and board threads hold a reference on the set their scenario lives in: a reload
-	 * swaps in a new set, and the old one goes with its last job.
-	 */
-	n = rigd_load_scenarios(r->scendir, &s, &errs);
-	if (n < 0) {
-		int i;
-		for (i = 0; i < errs.n; i++)
-			log_warnx("reload: %s", errs.msg[i]);
-		log_warnx("reload: scenarios kept as they were");
-		conf_errors_free(&errs);
-		return;
-	}
-	pthread_mutex_lock(&r->scens_lock);
-	old = r->scenset;
-	r->scenset = rigd_scens_new(s, n);
-	r->scens = s;
-	r->nscens = n;
-	pthread_mutex_unlock(&r->scens_lock);
-	rigd_scens_release(old);
-	log_info("reload: %d scenarios", n);
-}
-
 static void
 rigd_signal(int sig)
 {
@@ -229,20 +93,6 @@ rigd_abspath(char *dst, size_t len, const char *src)
 		util_strlcpy(dst, src, len);
 	else
 		util_fmt(dst, len, "%s/%s", buf, src);
-}
-
-int
-rigd_selected(const char *list, const char *name)
-{
-	char buf[1024], *tok, *save;
-
-	if (list == NULL)
-		return 1;
-	util_strlcpy(buf, list, sizeof(buf));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (strcmp(tok, name) == 0)
-			return 1;
-	return 0;
 }
 
 int
@@ -283,7 +133,7 @@ main(int argc, char **argv)
 	log_init("rigd", 0, verbose);
 
 	nconfs = rigd_load_boards(boards, &confs, &errs);
-	r->nscens = rigd_load_scenarios(scens, &r->scens, &errs);
+	r->nscens = scenset_load(scens, &r->scens, &errs);
 	if (nconfs < 0 || r->nscens < 0) {
 		conf_errors_print(&errs, stderr);
 		fprintf(stderr, "rigd: %d error%s in board and scenario files\n", errs.n,
@@ -312,7 +162,7 @@ main(int argc, char **argv)
 		 */
 		if (quiet) {
 			for (i = 0; i < nconfs; i++)
-				if (rigd_selected(only, confs[i].name))
+				if (plan_selected(only, confs[i].name))
 					parts_resolve(&confs[i], &ops, &refused);
 			conf_errors_print(&refused, stderr);
 			conf_errors_free(&refused);
@@ -385,7 +235,9 @@ main(int argc, char **argv)
 		fatal("pipe");
 	pthread_mutex_init(&r->outbox_lock, NULL);
 	pthread_mutex_init(&r->scens_lock, NULL);
-	r->scenset = rigd_scens_new(r->scens, r->nscens);
+	scenset_install(r, r->scens, r->nscens);
+	/* The boards report through this sink: the control side serves it, they never call it. */
+	control_sink(r, &r->sink);
 	if (storeq_start(r->store) == -1)
 		fatal("store writer thread");
 	memset(&sa, 0, sizeof(sa));
@@ -398,7 +250,7 @@ main(int argc, char **argv)
 
 	r->boards = xcalloc((size_t)nconfs + 1, sizeof(*r->boards));
 	for (i = 0; i < nconfs; i++) {
-		if (!rigd_selected(only, confs[i].name))
+		if (!plan_selected(only, confs[i].name))
 			continue;
 		r->boards[r->nboards] = board_new(r, &confs[i]);
 		if (board_start(r->boards[r->nboards]) == -1)
@@ -408,7 +260,7 @@ main(int argc, char **argv)
 	free(confs);
 	for (i = 0; stale && i < cJSON_GetArraySize(stale); i++) {
 		cJSON *name = cJSON_GetObjectItem(cJSON_GetArrayItem(stale, i), "board");
-		struct board *b = cJSON_IsString(name) ? rigd_board(r, name->valuestring) : NULL;
+		struct board *b = cJSON_IsString(name) ? board_find(r, name->valuestring) : NULL;
 		if (b) {
 			struct board_job *job = xcalloc(1, sizeof(*job));
 			job->kind = JOB_POWER;

@@ -115,6 +115,20 @@ struct board {
 	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */
 };
 
+/*
+ * How the boards report to whoever serves the clients: control.c fills it (control_sink), rigd.c
+ * installs it before the boards start, and board*.c and runner.c only ever call through it.
+ */
+struct board_sink {
+	void	*arg;
+	/* From any thread: an event for a client (takes o; its "type" comes from ev). */
+	void	 (*post)(void *arg, uint64_t client, enum proto_event ev, cJSON *o);
+	/* Event loop: console bytes, for the clients watching board b. */
+	void	 (*console)(void *arg, struct board *b, const char *buf, size_t len);
+	/* From any thread: a board's console fd changed; the event loop must look again. */
+	void	 (*wake)(void *arg);
+};
+
 /* The daemon. Owners as for struct board; "loop" is the event loop's thread. */
 struct rigd {
 	char		 statedir[512];		/* immutable once the boards start, as are the paths */
@@ -126,14 +140,15 @@ struct rigd {
 	char		 dashdir[512];
 	char		 keyfile[600];
 	struct store	*store;			/* immutable pointer; the store locks itself */
+	struct board_sink sink;			/* immutable once the boards start */
 
 	struct board	**boards;		/* immutable once the boards start */
 	int		 nboards;		/* immutable once the boards start */
-	/* The loop's view of the scenarios: the loop is their only writer (rigd_reload). */
+	/* The loop's view of the scenarios: the loop is their only writer (scenset_reload). */
 	struct scenario	*scens;			/* loop; = scenset->v */
 	int		 nscens;		/* loop */
 	pthread_mutex_t	 scens_lock;
-	struct scenset	*scenset;		/* scens_lock: the current set (rigd_scens_hold) */
+	struct scenset	*scenset;		/* scens_lock: the current set (scenset_hold) */
 
 	int		 wake[2];		/* board threads -> event loop: [1] any thread, [0] loop */
 	pthread_mutex_t	 outbox_lock;
@@ -147,6 +162,7 @@ const char *board_state_name(enum board_state s);
 /* The state as of now (takes the board's lock). */
 enum board_state board_state(struct board *b);
 struct board *board_new(struct rigd *r, const struct board_conf *conf);
+struct board *board_find(struct rigd *r, const char *name);
 int board_start(struct board *b);
 /* Shutdown, in this order for every board: no new boot or job; power cut; thread joined. */
 void board_stop_begin(struct board *b);
@@ -160,6 +176,11 @@ int board_enqueue(struct board *b, struct board_job *job);
 cJSON *board_describe(struct board *b);
 /* Board thread, during a run: power off (cut) and boot again; 0 when READY, msg says how. */
 int board_reboot(struct board *b, char *msg, size_t len);
+/* From the board's thread: an event for a client (0: nobody; o is freed then). */
+void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o);
+/* From the board's thread: a log line for the job's client. */
+void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Event loop side of the console: called when console_fd is readable. */
 void board_console_read(struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
@@ -197,12 +218,14 @@ void runner_result_free(struct runner_result *res);
 
 /* control.c */
 int control_listen(struct rigd *r);
+/* The sink the boards report through, served by this event loop. */
+void control_sink(struct rigd *r, struct board_sink *sink);
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
 /* Records who asked for what, without waiting for the store (from the event loop). */
 void control_action(struct rigd *r, long uid, const char *what);
 /* Event loop only: console bytes to the clients watching that board. */
-void control_console(struct rigd *r, struct board *b, const char *buf, size_t len);
+void control_console(void *arg, struct board *b, const char *buf, size_t len);
 /* The event loop. */
 void control_loop(struct rigd *r);
 void control_wake(struct rigd *r);
@@ -224,6 +247,8 @@ void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
+/* plan.c: rigd -n's listing; 1 when name is in the comma-separated list (NULL: every name). */
+int plan_selected(const char *list, const char *name);
 /* plan.c: rigd -n's listing of what would be served; returns how many boards are refused. */
 int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *only,
     const struct scenario *scens, int nscens, const char *dbpath);
@@ -232,17 +257,18 @@ int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char
 int http_start(struct rigd *r, const char *listen);
 void http_stop(void);
 
-/* rigd.c */
+/* scenset.c: the loaded scenarios */
+/* Loads every scenario file in dir; all errors are reported. Returns the count or -1. */
+int scenset_load(const char *dir, struct scenario **out, struct conf_errors *errs);
+/* Makes v (malloc'd, n long) the current set; the old one goes with its last reference. */
+void scenset_install(struct rigd *r, struct scenario *v, int n);
+/* Event loop, at SIGHUP: scenarios are read again (boards keep their files until restart). */
+void scenset_reload(struct rigd *r);
 /* Event loop: the scenario named, in the loop's view. */
-const struct scenario *rigd_scenario(struct rigd *r, const char *name);
-struct board *rigd_board(struct rigd *r, const char *name);
-/* SIGHUP: scenarios are read again (boards keep their files until restart). */
-void rigd_reload(struct rigd *r);
-/* 1 when name is in the comma-separated list (NULL: every name). */
-int rigd_selected(const char *list, const char *name);
-/* From any thread: a reference on the current scenario set, and its release. */
-struct scenset *rigd_scens_hold(struct rigd *r);
-void rigd_scens_release(struct scenset *set);
-const struct scenario *rigd_scens_find(const struct scenset *set, const char *name);
+const struct scenario *scenset_lookup(struct rigd *r, const char *name);
+/* From any thread: a reference on the current set, and its release. */
+struct scenset *scenset_hold(struct rigd *r);
+void scenset_release(struct scenset *set);
+const struct scenario *scenset_find(const struct scenset *set, const char *name);
 
 #endif

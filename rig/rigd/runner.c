@@ -38,14 +38,9 @@ struct runner {
 };
 
 static void
-runner_emit(struct runner *rn, const char *type, cJSON *o)
+runner_emit(struct runner *rn, enum proto_event ev, cJSON *o)
 {
-	if (rn->job->client == 0) {
-		cJSON_Delete(o);
-		return;
-	}
-	cJSON_AddStringToObject(o, "type", type);
-	control_post(rn->b->rigd, rn->job->client, o);
+	board_post(rn->b, rn->job->client, ev, o);
 }
 
 static void
@@ -678,7 +673,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	cJSON_AddStringToObject(o, "board", b->conf.name);
 	cJSON_AddStringToObject(o, "scenario", sc->name);
 	cJSON_AddStringToObject(o, "build", b->release);
-	runner_emit(&rn, "start", o);
+	runner_emit(&rn, PROTO_EV_START, o);
 
 	for (i = 0; i < sc->nsteps && ok; i++) {
 		const struct scen_step *st = &sc->steps[i];
@@ -690,7 +685,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		cJSON_AddNumberToObject(o, "step", i + 1);
 		cJSON_AddStringToObject(o, "action", step_kind_name(st->kind));
 		cJSON_AddStringToObject(o, "arg", st->arg);
-		runner_emit(&rn, "step-begin", o);
+		runner_emit(&rn, PROTO_EV_STEP_BEGIN, o);
 
 		ok = runner_step(&rn, st, out, sizeof(out)) == 0;
 		/* A crash on the console outranks whatever the step itself reported. */
@@ -725,7 +720,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		cJSON_AddStringToObject(o, "status", ss.status);
 		cJSON_AddNumberToObject(o, "ms", (double)ss.duration_ms);
 		cJSON_AddStringToObject(o, "output", out);
-		runner_emit(&rn, "step", o);
+		runner_emit(&rn, PROTO_EV_STEP, o);
 	}
 	for (i = 0; i < rn.nbg; i++)
 		remote_job_free(rn.bg[i].job);
