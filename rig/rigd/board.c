@@ -53,7 +53,7 @@ board_do_run(struct board *b, struct board_job *job)
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
 	cJSON_AddStringToObject(o, "scenario", job->scenario->name);
-	cJSON_AddStringToObject(o, "verdict", res.verdict);
+	cJSON_AddStringToObject(o, "verdict", verdict_name(res.verdict));
 	cJSON_AddStringToObject(o, "title", res.title);
 	cJSON_AddStringToObject(o, "build", b->release);
 	cJSON_AddStringToObject(o, "version", b->version);

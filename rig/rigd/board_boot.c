@@ -374,14 +374,15 @@ board_recover(struct board *b, struct board_job *job, int64_t run_id)
 void
 board_after_run(struct board *b, struct board_job *job, struct runner_result *res)
 {
-	if ((strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) &&
-	    !res->needs_boot) {
+	int fine = res->verdict == VERDICT_PASS || res->verdict == VERDICT_FAIL;
+
+	if (fine && !res->needs_boot) {
 		board_set_state(b, BOARD_READY, "");
-	} else if (strcmp(res->verdict, "pass") == 0 || strcmp(res->verdict, "fail") == 0) {
+	} else if (fine) {
 		board_recover(b, job, res->run_id);
 	} else {
-		enum board_state s = strcmp(res->verdict, "hang") == 0 ? BOARD_HUNG :
-		    strcmp(res->verdict, "crash") == 0 ? BOARD_CRASHED : BOARD_DEAD;
+		enum board_state s = res->verdict == VERDICT_HANG ? BOARD_HUNG :
+		    res->verdict == VERDICT_CRASH ? BOARD_CRASHED : BOARD_DEAD;
 		board_set_state(b, s, res->title);
 		board_recover(b, job, res->run_id);
 	}

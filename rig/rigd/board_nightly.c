@@ -9,15 +9,15 @@
 
 /* Records a run that never started (its build did not boot): the matrix shows why. */
 static void
-board_record_error(struct board *b, const char *scenario, int64_t build, const char *title,
+board_record_error(struct board *b, const char *scenario, int64_t build, enum error_kind kind,
     const char *detail)
 {
 	struct store_run_end e = { 0 };
 	int64_t run;
 
 	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, 0, b->con.log, 0);
-	util_strlcpy(e.verdict, "error", sizeof(e.verdict));
-	util_strlcpy(e.title, title, sizeof(e.title));
+	util_strlcpy(e.verdict, verdict_name(VERDICT_ERROR), sizeof(e.verdict));
+	util_strlcpy(e.title, error_kind_name(kind), sizeof(e.title));
 	e.detail = detail;
 	store_run_end(b->rigd->store, run, &e);
 }
@@ -45,9 +45,9 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	job.repeat_of = qj->repeat_of;
 	util_strlcpy(job.repeat_why, qj->why, sizeof(job.repeat_why));
 	if (job.scenario == NULL) {
-		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
+		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
-		queue_finish(st, qj->id, "error", "scenario gone");
+		queue_finish(st, qj->id, "error", error_kind_name(ERROR_SCEN_GONE));
 		scenset_release(job.scens);
 		return;
 	}
@@ -56,12 +56,12 @@ board_do_queue(struct board *b, struct queue_job *qj)
 
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
-		board_record_error(b, qj->scenario, qj->build_id, "boot failed", note);
+		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
 		queue_finish(st, qj->id, "error", note);
 		cJSON_ArrayForEach(it, pending) {
 			cJSON *sc = cJSON_GetObjectItem(it, "scenario");
 			board_record_error(b, cJSON_IsString(sc) ? sc->valuestring : "?",
-			    qj->build_id, "boot failed", note);
+			    qj->build_id, ERROR_BOOT_FAILED, note);
 			queue_finish(st, (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, "error",
 			    note);
 		}
@@ -72,15 +72,16 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
 	b->runs_since_boot++;
 	runner_run(b, &job, &res);
-	if (strcmp(res.verdict, "error") == 0) {
-		if (qj->attempts < QUEUE_MAX_ATTEMPTS) {
+	if (res.verdict == VERDICT_ERROR) {
+		/* The lab's errors may go away on a second try; a scenario's own mistake will not. */
+		if (error_kind_is_lab(res.error) && qj->attempts < QUEUE_MAX_ATTEMPTS) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
 			    res.title);
 			queue_retry(st, qj->id, res.run_id, note);
 		} else
 			queue_finish(st, qj->id, "error", res.title);
 	} else {
-		queue_finish(st, qj->id, "done", res.verdict);
+		queue_finish(st, qj->id, "done", verdict_name(res.verdict));
 		i = strcmp(qj->why, "confirm") == 0 ? 0 :
 		    report_should_confirm(st, res.run_id, err, sizeof(err));
 		if (i == 1)

@@ -18,6 +18,7 @@
 #include "power.h"
 #include "store.h"
 #include "triage.h"
+#include "vocab.h"
 
 struct remote;
 
@@ -206,7 +207,8 @@ void board_do_queue(struct board *b, struct queue_job *qj);
 
 /* runner.c: runs one scenario on a READY board; returns the verdict's exit class. */
 struct runner_result {
-	char	verdict[16];
+	enum verdict	verdict;
+	enum error_kind	error;		/* VERDICT_ERROR: what failed (the title is its name) */
 	char	title[256];
 	char	*detail;
 	char	*stack;

@@ -6,6 +6,7 @@
 #include "remote.h"
 #include "storeq.h"
 #include "util.h"
+#include "vocab.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct runner {
 	int			 nbg;
 	int			 needs_boot;	/* the board was left off or broken by a step */
 	int			 rig_hang;	/* the hang was seen by the rig's deadline, not the console */
+	int			 hang_framed;	/* and its title names a frame */
 };
 
 static void
@@ -44,22 +46,49 @@ runner_emit(struct runner *rn, enum proto_event ev, cJSON *o)
 }
 
 static void
-runner_verdict(struct runner *rn, const char *verdict, const char *title, const char *fmt, ...)
+runner_detail(struct runner *rn, const char *fmt, va_list ap)
+{
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	free(rn->res->detail);
+	rn->res->detail = xstrdup(buf);
+}
+
+/* A kernel verdict (pass, fail, hang, crash) with its title and what was seen. */
+static void
+runner_verdict(struct runner *rn, enum verdict v, const char *title, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
-runner_verdict(struct runner *rn, const char *verdict, const char *title, const char *fmt, ...)
+runner_verdict(struct runner *rn, enum verdict v, const char *title, const char *fmt, ...)
 {
-	char buf[4096];
 	va_list ap;
 
-	util_strlcpy(rn->res->verdict, verdict, sizeof(rn->res->verdict));
+	rn->res->verdict = v;
+	rn->res->error = ERROR_NONE;
 	util_strlcpy(rn->res->title, title, sizeof(rn->res->title));
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	runner_detail(rn, fmt, ap);
 	va_end(ap);
-	free(rn->res->detail);
-	rn->res->detail = xstrdup(buf);
+}
+
+/* An error verdict: the lab or the scenario failed; its kind names it (the run's title). */
+static void
+runner_error(struct runner *rn, enum error_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+runner_error(struct runner *rn, enum error_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	rn->res->verdict = VERDICT_ERROR;
+	rn->res->error = kind;
+	util_strlcpy(rn->res->title, error_kind_name(kind), sizeof(rn->res->title));
+	va_start(ap, fmt);
+	runner_detail(rn, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -174,7 +203,8 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 	else
 		util_fmt(title, sizeof(title), "INFO: task hung");
 	rn->rig_hang = 1;
-	runner_verdict(rn, "hang", title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
+	rn->hang_framed = frame[0] != '\0';
+	runner_verdict(rn, VERDICT_HANG, title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
 	    step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0, pid,
 	    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
 	/* sysrq-w output lands on the console within moments: let the log have it. */
@@ -206,7 +236,8 @@ runner_check_crash(struct runner *rn)
 	if (b->ncrashes > rn->crashes_before) {
 		struct board_crash *c = &b->crashes[rn->crashes_before];
 		/* The kernel's own hung-task report is a hang, whoever noticed it first. */
-		runner_verdict(rn, strcmp(c->type, "hang") == 0 ? "hang" : "crash", c->title,
+		runner_verdict(rn, strcmp(c->type, "hang") == 0 ? VERDICT_HANG : VERDICT_CRASH,
+		    c->title,
 		    "console report (%s) at bytes %lld-%lld of %s", c->type, (long long)c->start,
 		    (long long)c->end, b->con.log);
 		free(rn->res->stack);
@@ -252,7 +283,7 @@ runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int
 			return 2;
 		if (!board_alive(b)) {
 			if (!runner_check_crash(rn))
-				runner_verdict(rn, "error", "lab: board died",
+				runner_error(rn, ERROR_BOARD_DIED,
 				    "the board's power part lost it");
 			return 2;
 		}
@@ -268,7 +299,7 @@ static int
 runner_lost(struct runner *rn, const struct scen_step *st)
 {
 	if (!runner_check_crash(rn))
-		runner_verdict(rn, "error", "lab: ssh session lost",
+		runner_error(rn, ERROR_SSH_LOST,
 		    "the board stopped answering during %s %s", step_kind_name(st->kind), st->arg);
 	return -1;
 }
@@ -294,14 +325,14 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 
 	j = remote_job_start(b->ssh, cmd, err, sizeof(err));
 	if (j == NULL) {
-		runner_verdict(rn, "error", "lab: ssh failed", "%s", err);
+		runner_error(rn, ERROR_SSH_FAILED, "%s", err);
 		return -1;
 	}
 	if (st->background) {
 		struct runner_bg *bg;
 		if (rn->nbg >= RUNNER_MAX_BG) {
 			remote_job_free(j);
-			runner_verdict(rn, "error", "scenario: too many background steps", "%s",
+			runner_error(rn, ERROR_SCEN_BACKGROUND, "%s",
 			    st->name);
 			return -1;
 		}
@@ -332,7 +363,7 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 		return runner_lost(rn, st);
 	}
 	if (status != 0) {
-		runner_verdict(rn, "fail", "", "%s %s exited %d: %s", step_kind_name(st->kind),
+		runner_verdict(rn, VERDICT_FAIL, "", "%s %s exited %d: %s", step_kind_name(st->kind),
 		    st->arg, status, out);
 		return -1;
 	}
@@ -356,7 +387,7 @@ runner_check(struct runner *rn, const struct scen_step *st, const char *cmd, con
 		return runner_lost(rn, st);
 	}
 	if (status != 0) {
-		runner_verdict(rn, "fail", what, "%s %s: %s%s%s", step_kind_name(st->kind), st->arg,
+		runner_verdict(rn, VERDICT_FAIL, what, "%s %s: %s%s%s", step_kind_name(st->kind), st->arg,
 		    what, out[0] ? ": " : "", out);
 		return -1;
 	}
@@ -378,7 +409,7 @@ runner_reboot(struct runner *rn, char *out, size_t outlen)
 		rn->bg[i].job = NULL;
 	}
 	if (board_reboot(b, msg, sizeof(msg)) == -1) {
-		runner_verdict(rn, "error", "lab: board did not come back", "%s", msg);
+		runner_error(rn, ERROR_NO_RETURN, "%s", msg);
 		rn->needs_boot = 1;
 		return -1;
 	}
@@ -419,7 +450,7 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 	    " echo -1 > /proc/sys/kernel/hung_task_warnings 2>/dev/null;"
 	    " sync; exec poweroff -f", err, sizeof(err));
 	if (j == NULL) {
-		runner_verdict(rn, "error", "lab: ssh failed", "%s", err);
+		runner_error(rn, ERROR_SSH_FAILED, "%s", err);
 		return -1;
 	}
 	remote_job_first_line(j, 2000, pid, sizeof(pid));
@@ -442,7 +473,7 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 	}
 	if (!found) {
 		runner_hang(rn, st, pid[0] ? pid : "$$");
-		if (!strstr(rn->res->title, " in "))
+		if (!rn->hang_framed)
 			util_strlcpy(rn->res->title, "INFO: task hung in poweroff",
 			    sizeof(rn->res->title));
 		remote_job_free(j);
@@ -484,7 +515,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	case STEP_EXPECT_PRESENT: case STEP_EXPECT_GONE:
 		ci = runner_class_index(b, st->arg);
 		if (ci < 0) {
-			runner_verdict(rn, "error", "scenario: class not on board",
+			runner_error(rn, ERROR_SCEN_CLASS,
 			    "board %s has no %s device", b->conf.name, st->arg);
 			return -1;
 		}
@@ -542,7 +573,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:
 		if (!rn->holder_pid[ci][0] || strcmp(d->cls, "uart") == 0) {
-			runner_verdict(rn, "error", "scenario: read needs a held, non-tty device",
+			runner_error(rn, ERROR_SCEN_READ,
 			    "read %s", st->arg);
 			return -1;
 		}
@@ -563,7 +594,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			if (rn->holder_pid[i][0])
 				break;
 		if (i == b->conf.ndevices) {
-			runner_verdict(rn, "error", "scenario: no holder", "expect-holder with"
+			runner_error(rn, ERROR_SCEN_NO_HOLDER, "expect-holder with"
 			    " nothing held");
 			return -1;
 		}
@@ -600,12 +631,12 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			bg->job = NULL;
 			if (rc == -1) {
 				if (!runner_check_crash(rn))
-					runner_verdict(rn, "error", "lab: ssh session lost",
+					runner_error(rn, ERROR_SSH_LOST,
 					    "the board stopped answering waiting for %s", st->arg);
 				return -1;
 			}
 			if (status != 0) {
-				runner_verdict(rn, "fail", "", "%s exited %d: %s", st->arg, status,
+				runner_verdict(rn, VERDICT_FAIL, "", "%s exited %d: %s", st->arg, status,
 				    out);
 				return -1;
 			}
@@ -613,7 +644,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			    (util_now_ms() - bg->started) / 1000.0);
 			return 0;
 		}
-		runner_verdict(rn, "error", "scenario: nothing to wait for", "wait %s", st->arg);
+		runner_error(rn, ERROR_SCEN_NO_WAIT, "wait %s", st->arg);
 		return -1;
 	case STEP_SLEEP: {
 		int64_t until = util_now_ms() + st->timeout_ms;
@@ -648,7 +679,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	cJSON *o;
 
 	memset(res, 0, sizeof(*res));
-	util_strlcpy(res->verdict, "pass", sizeof(res->verdict));
+	res->verdict = VERDICT_PASS;
 	rn.b = b;
 	rn.job = job;
 	rn.res = res;
@@ -693,12 +724,12 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 			ok = 0;
 		else if (!board_alive(b) && board_stopping(b)) {
 			/* rigd's shutdown cut the power: the run ends with the daemon. */
-			runner_verdict(&rn, "error", "lab: interrupted",
+			runner_error(&rn, ERROR_INTERRUPTED,
 			    "rigd stopped during %s %s", step_kind_name(st->kind), st->arg);
 			ok = 0;
 		} else if (!board_alive(b)) {
 			/* Gone without a report on the console: the lab failed, not the kernel. */
-			runner_verdict(&rn, "error", "lab: board died",
+			runner_error(&rn, ERROR_BOARD_DIED,
 			    "the board died during %s %s", step_kind_name(st->kind), st->arg);
 			ok = 0;
 		}
@@ -706,8 +737,9 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		ss.idx = i + 1;
 		util_strlcpy(ss.action, step_kind_name(st->kind), sizeof(ss.action));
 		util_strlcpy(ss.arg, st->arg, sizeof(ss.arg));
-		util_strlcpy(ss.status, ok ? (st->background ? "started" : "ok") :
-		    strcmp(res->verdict, "hang") == 0 ? "timeout" : "failed", sizeof(ss.status));
+		util_strlcpy(ss.status, step_status_name(ok ? (st->background ? STEP_STATUS_STARTED :
+		    STEP_STATUS_OK) : res->verdict == VERDICT_HANG ? STEP_STATUS_TIMEOUT :
+		    STEP_STATUS_FAILED), sizeof(ss.status));
 		ss.started_ms = s0 - rn.t0;
 		ss.duration_ms = util_now_ms() - s0;
 		util_strlcpy(ss.output, out, sizeof(ss.output));
@@ -727,7 +759,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 
 	/* The console's reports go through the store writer: they are in before the run ends. */
 	storeq_sync();
-	util_strlcpy(end.verdict, res->verdict, sizeof(end.verdict));
+	util_strlcpy(end.verdict, verdict_name(res->verdict), sizeof(end.verdict));
 	util_strlcpy(end.title, res->title, sizeof(end.title));
 	end.detail = res->detail;
 	end.stack = res->stack;
@@ -740,13 +772,13 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	 * A hang the rig caught has no console report behind it; it is grouped with the crash
 	 * titles all the same, so one title counts across runs and builds whoever saw it.
 	 */
-	if (rn.rig_hang && strcmp(res->verdict, "hang") == 0)
+	if (rn.rig_hang && res->verdict == VERDICT_HANG)
 		store_crash_add(b->rigd->store, res->run_id, b->conf.name, b->build_id, res->title,
 		    "hang", strncmp(res->title, "INFO: task hung in ", 19) == 0 ? res->title + 19 : "",
 		    0, logpath, rn.console_start, end.console_end, res->stack ? res->stack : "");
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
-	    res->verdict, res->title[0] ? ": " : "", res->title);
+	    verdict_name(res->verdict), res->title[0] ? ": " : "", res->title);
 }
 
 void
