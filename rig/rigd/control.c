@@ -198,16 +198,23 @@ control_send(struct control_client *c, cJSON *o)
 	cJSON_Delete(o);
 }
 
+/* Event loop: an event for this client now; every event the loop sends itself goes here. */
+static void
+control_event(struct control_client *c, enum proto_event ev, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
+	control_send(c, o);
+}
+
 void
 control_reply(struct control_client *c, const char *status, const char *error, cJSON *extra)
 {
 	cJSON *o = extra ? extra : cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "type", "result");
 	cJSON_AddStringToObject(o, "status", status);
 	if (error)
 		cJSON_AddStringToObject(o, "error", error);
-	control_send(c, o);
+	control_event(c, PROTO_EV_RESULT, o);
 }
 
 void
@@ -374,11 +381,10 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	pos = board_enqueue(b, job);
 	if (pos > 0) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", "log");
 		cJSON_AddStringToObject(o, "board", b->conf.name);
 		util_fmt(msg, sizeof(msg), "queued behind %d job(s) on %s", pos, b->conf.name);
 		cJSON_AddStringToObject(o, "msg", msg);
-		control_send(c, o);
+		control_event(c, PROTO_EV_LOG, o);
 	}
 }
 
@@ -508,9 +514,8 @@ control_cmd_console(struct rigd *r, struct control_client *c, cJSON *req)
 	c->waiting = 1;
 	/* Read-only: the stream starts now; console bytes follow as 'C' frames until hang-up. */
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", "log");
 	cJSON_AddStringToObject(o, "msg", "console attached (read-only)");
-	control_send(c, o);
+	control_event(c, PROTO_EV_LOG, o);
 }
 
 static void

@@ -1,9 +1,16 @@
 # Two boards at once (vq35 and vsabre): runs in parallel, a SIGHUP reload while both hold
-# scenarios, and a clean stop that powers both off and closes every run. Under
+# scenarios, and a clean stop that powers both off and closes every run. A third board names
+# parts this rigd lacks: it is refused (FAULT, file:line) and the others are served. Under
 # ThreadSanitizer (make tsan) rigd's log must hold no report.
 . rig/tests/integration/lib.sh
 
-BOARDS=vq35,vsabre rigd_start || finish
+mkdir -p "$T/boards"
+cp boards/vq35.yaml boards/vsabre.yaml boards/falcon.yaml "$T/boards/"
+BOARDS=vq35,vsabre,falcon rigd_start -b "$T/boards" || finish
+"$RIGCTL" show boards > "$T/boards0.out" 2>&1
+cat "$T/boards0.out"
+check "a board naming a power backend this rigd lacks is FAULT, at its file and line" \
+    grep -q "^falcon .*FAULT .*falcon.yaml:10: power.backend gpio" "$T/boards0.out"
 
 "$RIGCTL" run mtd-unbind --board vsabre > "$T/mtd.out" 2>&1 &
 mtd=$!
@@ -23,6 +30,8 @@ check "the reload was served" contains "$T/rigd.log" "reload: "
 "$RIGCTL" show boards > "$T/boards.out" 2>&1
 check "both boards are listed" grep -q "^vq35 " "$T/boards.out"
 check "both boards are listed (vsabre)" grep -q "^vsabre " "$T/boards.out"
+"$RIGCTL" run uart-unbind --board falcon > "$T/falcon.out" 2>&1
+check "the refused board takes no run" [ $? -ne 0 ] && contains "$T/falcon.out" "out of service"
 
 # vsabre recovers from its crash meanwhile: the stop cuts that boot short.
 kill "$RIGD_PID"
