@@ -47,7 +47,6 @@ plan_builds(FILE *out, const char *dbpath)
 		fprintf(out, "store %s (not made yet: no builds)\n", dbpath);
 		return;
 	}
-	fprintf(out, "store %s\n", dbpath);
 	st = store_open(dbpath, err, sizeof(err));
 	builds = st ? report_builds(st, err, sizeof(err)) : NULL;
 	if (builds == NULL) {
@@ -55,6 +54,8 @@ plan_builds(FILE *out, const char *dbpath)
 		store_close(st);
 		return;
 	}
+	fprintf(out, "store %s (%d build%s)\n", dbpath, cJSON_GetArraySize(builds),
+	    cJSON_GetArraySize(builds) == 1 ? "" : "s");
 	cJSON_ArrayForEach(it, builds) {
 		cJSON *id = cJSON_GetObjectItem(it, "id"), *name = cJSON_GetObjectItem(it, "name");
 		cJSON *rel = cJSON_GetObjectItem(it, "release"), *arch = cJSON_GetObjectItem(it, "arch");
