@@ -144,8 +144,14 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		return -1;
 	}
 	/* The boot part says what to boot; the power part gets it before power flows. */
-	if (boot_prepare(b->boot, b->boot_package, &b->img, err, errlen) == -1 ||
-	    power_prepare(b->power, &b->img, err, errlen) == -1)
+	if (boot_prepare(b->boot, b->boot_package, &b->img, err, errlen) == -1)
+		return -1;
+	/* Making the image may take minutes: a stop meanwhile must not find a new QEMU. */
+	if (board_stopping(b)) {
+		util_fmt(err, errlen, "rigd is stopping");
+		return -1;
+	}
+	if (power_prepare(b->power, &b->img, err, errlen) == -1)
 		return -1;
 	fd = console_part_open(b->console, b->power, err, errlen);
 	if (fd == -1 || board_console_attach(b, fd, err, errlen) == -1) {
@@ -178,6 +184,12 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	while (util_now_ms() < deadline) {
 		char serr[256];
 
+		if (board_stopping(b)) {
+			/* The cut may have come before this boot's power-on: power off here. */
+			util_fmt(err, errlen, "rigd is stopping");
+			board_power_off(b);
+			return -1;
+		}
 		if (!power_alive(b->power)) {
 			util_fmt(err, errlen, "the board died during boot (power %s; see %s)",
 			    power_name(b->power), b->con.log);
@@ -239,6 +251,8 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 			return 0;
 		}
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
+		if (board_stopping(b))
+			return -1;	/* not the board's fault: no FAULT, no boot row */
 		store_boot(b->rigd->store, b->conf.name, -1,
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
 		    b->console_ready_ms, -1, b->con.log, err);

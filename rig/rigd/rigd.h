@@ -158,54 +158,59 @@ struct rigd {
 	volatile sig_atomic_t quit, reload;	/* set by signal handlers, read by the loop */
 };
 
-/* board.c */
+/* board_state.c: what any thread may ask of a board (each call takes its lock) */
 const char *board_state_name(enum board_state s);
-/* The state as of now (takes the board's lock). */
 enum board_state board_state(struct board *b);
-struct board *board_new(struct rigd *r, const struct board_conf *conf);
 struct board *board_find(struct rigd *r, const char *name);
+/* Jobs waiting in the board's queue. */
+int board_queued(struct board *b);
+cJSON *board_describe(struct board *b);
+/* 1 while the board's power part says it may be running (the board's thread). */
+int board_alive(struct board *b);
+/* 1 once rigd is stopping: no new boot or job starts. */
+int board_stopping(struct board *b);
+/* The board's thread: a new state, logged and stored with the reason (outside the lock). */
+void board_set_state(struct board *b, enum board_state s, const char *reason);
+/* The board's thread: an event for a client (0: nobody; o is freed then), through the sink. */
+void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o);
+/* The board's thread: a log line for the job's client. */
+void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* board.c: the board's thread and its jobs */
+struct board *board_new(struct rigd *r, const struct board_conf *conf);
 int board_start(struct board *b);
 /* Shutdown, in this order for every board: no new boot or job; power cut; thread joined. */
 void board_stop_begin(struct board *b);
 void board_cut(struct board *b);
 void board_stop(struct board *b);
-/* Jobs waiting in the board's queue (takes the lock). */
-int board_queued(struct board *b);
 void board_job_free(struct board_job *job);
 /* Queues a job; returns its place in the queue (0 = next). */
 int board_enqueue(struct board *b, struct board_job *job);
-cJSON *board_describe(struct board *b);
-/* Board thread, during a run: power off (cut) and boot again; 0 when READY, msg says how. */
-int board_reboot(struct board *b, char *msg, size_t len);
-/* From the board's thread: an event for a client (0: nobody; o is freed then). */
-void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o);
-/* From the board's thread: a log line for the job's client. */
-void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Event loop side of the console: called when console_fd is readable. */
+
+/* board_console.c: the event loop's side, and the thread's hand-over at power-on */
+/* Event loop: called when the console fd is readable. */
 void board_console_read(struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
 void board_console_tick(struct board *b, int64_t now);
+int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
 
-/* Inside a board's thread (board.c, board_boot.c, board_console.c, board_nightly.c). */
+/* board_boot.c and board_nightly.c: inside the board's thread */
 struct queue_job;
 struct runner_result;
-void board_set_state(struct board *b, enum board_state s, const char *reason);
-void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
-int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
 void board_power_off(struct board *b);
 int board_boot(struct board *b, enum board_state during);
 /* fault_on_fail: 1 for the board's own kernel (FAULT when it does not boot), 0 for a build. */
 int board_boot_as(struct board *b, enum board_state during, int fault_on_fail);
 int board_ready(struct board *b);
-/* 1 while the board's power part says it may be running. */
-int board_alive(struct board *b);
-/* 1 once rigd is stopping: no new boot starts. */
-int board_stopping(struct board *b);
+/* During a run: power off (cut) and boot again; 0 when READY, msg says how. */
+int board_reboot(struct board *b, char *msg, size_t len);
 int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
+/* After a run: READY again, or recovered when the verdict left the board in doubt. */
+void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
 
-/* runner.c: runs one scenario on a READY board; returns the verdict's exit class. */
+/* runner.c: runs one scenario on a READY board (the board's thread). */
 struct runner_result {
 	enum verdict	verdict;
 	enum error_kind	error;		/* VERDICT_ERROR: what failed (the title is its name) */
