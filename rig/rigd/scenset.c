@@ -71,7 +71,6 @@ scenset_lookup(struct rigd *r, const char *name)
 	return NULL;
 }
 
-
 static int
 scenset_yaml_name(const struct dirent *d)
 {
