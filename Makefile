@@ -5,6 +5,7 @@
 #   make lab       start the virtual lab's rigd and run i2c-unbind on vq35
 #   make lab-stop  stop the lab's rigd and its boards
 #   make check     every test: unit tests under ASan+UBSan, then integration on real QEMU boards
+#   make tsan      unit tests and a two-board integration test under ThreadSanitizer
 #   make bench     benchmarks, printed as tables
 
 CC      ?= cc
@@ -17,6 +18,10 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm -lutil
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(TSAN),1)
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
 endif
 
 LIB_SRC    := $(sort $(wildcard rig/lib/*.c))
@@ -33,7 +38,7 @@ LIBRIG     := $(BUILD)/lib/librig.a
 LAB     ?= var/lab
 export RIG_CACHE ?= $(CURDIR)/var/cache
 
-.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install
+.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install tsan
 all: $(BUILD)/bin/rigd $(BUILD)/bin/rigctl
 
 $(BUILD)/obj/%.o: %.c
@@ -78,6 +83,14 @@ unit: deps
 
 .PHONY: san-tests
 san-tests: $(UNIT_BIN)
+
+# The threads under ThreadSanitizer: everything again in build/tsan, then the unit tests and
+# the test that runs two boards at once. Any report stops the program (halt_on_error), and the
+# test also looks for one in rigd's log.
+TSAN_TESTS ?= unit 80-two-boards
+tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 all san-tests
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" sh rig/tests/run.sh build/tsan $(TSAN_TESTS)
 
 bench: deps all
 	@sh rig/bench/run.sh $(BUILD)

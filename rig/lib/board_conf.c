@@ -24,9 +24,6 @@ static const char *const board_ssh_keys[] = { "user", "host", "port", NULL };
 static const char *const board_device_keys[] = { "node", "bus", "driver", "device", NULL };
 
 static const char *const board_arches[] = { "amd64", "armhf", "arm64", NULL };
-static const char *const board_console_kinds[] = { "qemu", "tty", NULL };
-static const char *const board_power_backends[] = { "qemu", "gpio", "command", NULL };
-static const char *const board_boot_methods[] = { "qemu-direct", "uboot-tftp", NULL };
 static const char *const board_qemu_nets[] = { "e1000", "nic", NULL };
 static const char *const board_qemu_serials[] = { "console", "null", NULL };
 
@@ -69,6 +66,23 @@ board_word(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect,
 
 	if (n != NULL)
 		yamlnode_word(c, n, board_what(what, sizeof(what), sect, key), words, dst, size);
+}
+
+/*
+ * A part's name (console.kind, power.backend, boot.method) with its line: which names exist is
+ * the registry's business (parts.c), so a backend added there needs no change here.
+ */
+static void
+board_part(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect, const char *key,
+    char *dst, size_t size, int *line)
+{
+	const struct yamlnode *n = board_key(c, map, sect, key, 1);
+	char what[64];
+
+	if (n != NULL) {
+		*line = n->line;
+		yamlnode_name(c, n, board_what(what, sizeof(what), sect, key), dst, size);
+	}
 }
 
 static void
@@ -164,8 +178,8 @@ board_console(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 
 	if (sec == NULL)
 		return;
-	board_word(c, sec, "console", "kind", board_console_kinds, b->console_kind,
-	    sizeof(b->console_kind));
+	board_part(c, sec, "console", "kind", b->console_kind, sizeof(b->console_kind),
+	    &b->console_kind_line);
 	if (strcmp(b->console_kind, "tty") == 0)
 		board_str(c, sec, "console", "path", 1, b->console_path, sizeof(b->console_path));
 	else if (b->console_kind[0] != '\0')
@@ -183,8 +197,8 @@ board_power(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_con
 
 	if (sec == NULL)
 		return;
-	board_word(c, sec, "power", "backend", board_power_backends, b->power_backend,
-	    sizeof(b->power_backend));
+	board_part(c, sec, "power", "backend", b->power_backend, sizeof(b->power_backend),
+	    &b->power_backend_line);
 	board_duration(c, sec, "power", "off-time", &b->power_off_ms);
 	if (strcmp(b->power_backend, "gpio") == 0) {
 		board_str(c, sec, "power", "chip", 1, b->power_gpio_chip, sizeof(b->power_gpio_chip));
@@ -203,7 +217,7 @@ board_power(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_con
 }
 
 static void
-board_boot(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf *b)
+board_conf_boot(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf *b)
 {
 	static const char *const uboot_keys[] = {
 		"prompt", "stop", "tftp-dir", "server-ip", "board-ip", "dtb", NULL
@@ -213,8 +227,8 @@ board_boot(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf
 
 	if (sec == NULL)
 		return;
-	board_word(c, sec, "boot", "method", board_boot_methods, b->boot_method,
-	    sizeof(b->boot_method));
+	board_part(c, sec, "boot", "method", b->boot_method, sizeof(b->boot_method),
+	    &b->boot_method_line);
 	direct = strcmp(b->boot_method, "qemu-direct") == 0;
 	uboot = strcmp(b->boot_method, "uboot-tftp") == 0;
 	board_duration(c, sec, "boot", "timeout", &b->boot_timeout_ms);
@@ -382,7 +396,7 @@ board_conf_load(const char *path, struct board_conf *b, struct conf_errors *errs
 	boot = board_section(&c, root, "boot", board_boot_keys, 1);
 	board_console(&c, console, b);
 	board_power(&c, power, b);
-	board_boot(&c, boot, b);
+	board_conf_boot(&c, boot, b);
 
 	/*
 	 * A QEMU board is QEMU throughout: its console is QEMU's pty and only the rig that started

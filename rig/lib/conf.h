@@ -40,16 +40,22 @@ struct board_conf {
 	char	name[64];		/* [a-z0-9_-]+ */
 	char	arch[16];		/* amd64, armhf, arm64 */
 
-	/* console: kind "qemu" (the pty of QEMU's -serial pty) or "tty" (a serial adapter) */
+	/*
+	 * The board's parts, each a backend named here and found in the registry (parts.c):
+	 * console: kind "qemu" (the pty of QEMU's -serial pty) or "tty" (a serial adapter)
+	 */
 	char	console_kind[16];
+	int	console_kind_line;	/* where console.kind was given */
 	char	console_path[256];	/* tty only */
 	int	baud;			/* default 115200 */
 
 	/* power: backend "qemu", "gpio" or "command" */
 	char	power_backend[16];
+	int	power_backend_line;
 
 	/* boot: method "qemu-direct" or "uboot-tftp" */
 	char	boot_method[16];
+	int	boot_method_line;
 	int64_t	boot_timeout_ms;	/* power-on to SSH answering; default 120s */
 	char	kernel_package[128];	/* default build: Debian package name */
 	char	modules[512];		/* modules the board loads at boot, in order, space separated */

@@ -1,4 +1,7 @@
-/* console: opening a board's serial console (a USB serial adapter or QEMU's pty) as a raw tty. */
+/*
+ * console: a board's console part behind one ops table (the line the rig reads the board's
+ * serial output from: QEMU's pty, a USB serial adapter), and opening a tty raw.
+ */
 #ifndef RIG_CONSOLE_H
 #define RIG_CONSOLE_H
 
@@ -14,5 +17,32 @@ int console_open(const char *path, int baud, char *err, size_t errlen);
 int console_baud_set(int fd, int baud);
 /* The output rate the driver holds, or -1. */
 int console_baud_get(int fd);
+
+struct board_conf;
+struct power;
+
+/* The contract of a console backend; every call comes from the board's own thread. */
+struct console_ops {
+	const char	*name;		/* as in the board file's console.kind */
+	void	*(*create)(const struct board_conf *conf, char *err, size_t errlen);
+	/*
+	 * Opens the line for the boot about to start: after the power part's prepare (which may
+	 * have made the line, as QEMU makes its pty) and before power flows. Returns a
+	 * non-blocking fd that the daemon's event loop reads and owns from then on, or -1 with err.
+	 */
+	int	 (*open)(void *self, struct power *power, char *err, size_t errlen);
+	void	 (*free)(void *self);
+};
+
+struct console_part;
+
+/* The backend this build has under name (registry in parts.c), or NULL. */
+const struct console_ops *console_kind_find(const char *name);
+
+struct console_part *console_part_new(const struct console_ops *ops,
+    const struct board_conf *conf, char *err, size_t errlen);
+const char *console_part_name(const struct console_part *c);
+int console_part_open(struct console_part *c, struct power *power, char *err, size_t errlen);
+void console_part_free(struct console_part *c);
 
 #endif

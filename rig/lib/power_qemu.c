@@ -1,5 +1,7 @@
-/* power_qemu: the power backend of virtual boards: a QEMU process driven through QMP. */
-#include "power_qemu.h"
+/* power_qemu: the qemu power backend of virtual boards: a QEMU process driven through QMP. */
+#include "power.h"
+#include "boot.h"
+#include "conf.h"
 #include "log.h"
 #include "util.h"
 
@@ -8,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +23,23 @@
 
 #define POWER_QEMU_MAX_ARGV	(CONF_MAX_ARGS + 48)
 
-int
+struct power_qemu {
+	const struct board_conf	*conf;		/* immutable */
+	char			 rundir[200];	/* immutable */
+	pthread_mutex_t		 lock;		/* guards pid: cut() comes from another thread */
+	pid_t			 pid;		/* under lock; 0 when no QEMU runs */
+	/* the board thread's own: */
+	int			 qmp_fd;
+	char			 console[64];	/* the pty QEMU made for the console: /dev/pts/N */
+	char			 qmp_path[300];
+	int			 ssh_port;	/* where QEMU forwards the board's SSH */
+};
+
+static int power_qemu_alive(void *self);
+static void power_qemu_off(void *self);
+
+/* A loopback TCP port nobody listens on now, or -1. */
+static int
 power_qemu_free_port(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -155,20 +174,26 @@ power_qemu_find_console(struct power_qemu *q, char *err, size_t errlen)
 	return found;
 }
 
-int
-power_qemu_start(const struct board_conf *b, const struct power_qemu_image *img,
-    const char *rundir, int ssh_port, struct power_qemu *q, char *err, size_t errlen)
+/*
+ * Starts QEMU paused (-S), so the console can be opened before the first byte is printed,
+ * with QMP on a socket in rundir and the board's SSH forwarded to a loopback port.
+ * QEMU's own messages go to rundir/NAME.qemu.log.
+ */
+static int
+power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t errlen)
 {
+	struct power_qemu *q = self;
+	const struct board_conf *b = q->conf;
 	char *argv[POWER_QEMU_MAX_ARGV + 1];
-	char mem[16], qmp[300], net[128], serial[CONF_MAX_SERIALS][32], logpath[300];
-	int argc = 0, i, logfd;
+	char mem[16], qmp[350], net[128], serial[CONF_MAX_SERIALS][32], logpath[300];
+	int argc = 0, i, logfd, ssh_port;
 	pid_t pid;
 
-	memset(q, 0, sizeof(*q));
-	q->qmp_fd = -1;
-	q->ssh_port = ssh_port;
-	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/%s.qmp", rundir, b->name);
-	snprintf(logpath, sizeof(logpath), "%s/%s.qemu.log", rundir, b->name);
+	power_qemu_off(q);
+	q->console[0] = '\0';
+	ssh_port = q->ssh_port = b->ssh_port > 0 ? b->ssh_port : power_qemu_free_port();
+	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/%s.qmp", q->rundir, b->name);
+	snprintf(logpath, sizeof(logpath), "%s/%s.qemu.log", q->rundir, b->name);
 	unlink(q->qmp_path);
 	snprintf(mem, sizeof(mem), "%d", b->qemu_memory > 0 ? b->qemu_memory : 512);
 	snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", q->qmp_path);
@@ -186,7 +211,7 @@ power_qemu_start(const struct board_conf *b, const struct power_qemu_image *img,
 	ARG("-qmp"); ARG(qmp);
 	ARG("-kernel"); ARG(img->kernel);
 	ARG("-initrd"); ARG(img->initrd);
-	if (img->dtb && img->dtb[0]) { ARG("-dtb"); ARG(img->dtb); }
+	if (img->dtb[0]) { ARG("-dtb"); ARG(img->dtb); }
 	ARG("-append"); ARG(b->append);
 	ARG("-chardev"); ARG("pty,id=rigcon");
 	for (i = 0; i < b->nqemu_serials; i++) {
@@ -235,63 +260,146 @@ power_qemu_start(const struct board_conf *b, const struct power_qemu_image *img,
 		_exit(127);
 	}
 	close(logfd);
+	pthread_mutex_lock(&q->lock);
 	q->pid = pid;
+	pthread_mutex_unlock(&q->lock);
 	if (power_qemu_qmp_connect(q, err, errlen) == -1 ||
 	    power_qemu_find_console(q, err, errlen) == -1) {
-		power_qemu_stop(q);
+		power_qemu_off(q);
 		return -1;
 	}
 	return 0;
 }
 
-int
-power_qemu_cont(struct power_qemu *q)
+/* Lets the CPUs run: the console is open by now. */
+static int
+power_qemu_on(void *self, char *err, size_t errlen)
 {
-	cJSON *msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"cont\"}\n", 5000);
+	struct power_qemu *q = self;
+	cJSON *msg = q->qmp_fd == -1 ? NULL :
+	    power_qemu_qmp(q->qmp_fd, "{\"execute\":\"cont\"}\n", 5000);
 	int ok = msg && cJSON_GetObjectItem(msg, "return");
 
 	cJSON_Delete(msg);
+	if (!ok)
+		util_fmt(err, errlen, "qmp cont failed");
 	return ok ? 0 : -1;
 }
 
-int
-power_qemu_alive(struct power_qemu *q)
+/* 1 while the QEMU process lives; reaps it when it has died. */
+static int
+power_qemu_alive(void *self)
 {
-	int st;
+	struct power_qemu *q = self;
+	int st, alive = 1;
 
+	pthread_mutex_lock(&q->lock);
 	if (q->pid <= 0)
-		return 0;
-	if (waitpid(q->pid, &st, WNOHANG) == q->pid) {
+		alive = 0;
+	else if (waitpid(q->pid, &st, WNOHANG) == q->pid) {
 		q->pid = 0;
-		return 0;
+		alive = 0;
 	}
-	return 1;
+	pthread_mutex_unlock(&q->lock);
+	return alive;
 }
 
-void
-power_qemu_stop(struct power_qemu *q)
+/* QMP quit, then SIGKILL after a grace period. */
+static void
+power_qemu_off(void *self)
 {
+	struct power_qemu *q = self;
 	int64_t deadline;
 	int st;
 
-	if (q->pid > 0 && q->qmp_fd != -1) {
+	if (power_qemu_alive(q) && q->qmp_fd != -1) {
 		cJSON *msg = power_qemu_qmp(q->qmp_fd, "{\"execute\":\"quit\"}\n", 1000);
 		cJSON_Delete(msg);
 	}
 	deadline = util_now_ms() + 2000;
-	while (q->pid > 0 && util_now_ms() < deadline) {
-		if (waitpid(q->pid, &st, WNOHANG) == q->pid)
-			q->pid = 0;
-		else
-			util_sleep_ms(20);
-	}
+	while (power_qemu_alive(q) && util_now_ms() < deadline)
+		util_sleep_ms(20);
+	pthread_mutex_lock(&q->lock);
 	if (q->pid > 0) {
 		kill(q->pid, SIGKILL);
 		waitpid(q->pid, &st, 0);
 		q->pid = 0;
 	}
+	pthread_mutex_unlock(&q->lock);
 	if (q->qmp_fd != -1)
 		close(q->qmp_fd);
 	q->qmp_fd = -1;
-	unlink(q->qmp_path);
+	if (q->qmp_path[0])
+		unlink(q->qmp_path);
 }
+
+/* From any thread: SIGKILL, not reaped here (the board thread's alive() or off() does it). */
+static void
+power_qemu_cut(void *self)
+{
+	struct power_qemu *q = self;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->pid > 0)
+		kill(q->pid, SIGKILL);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static int
+power_qemu_console_path(void *self, char *path, size_t len)
+{
+	struct power_qemu *q = self;
+
+	if (!q->console[0])
+		return -1;
+	util_strlcpy(path, q->console, len);
+	return 0;
+}
+
+/* User networking forwards the board's port 22 to a loopback port picked at prepare. */
+static int
+power_qemu_ssh_addr(void *self, char *host, size_t hostlen, int *port)
+{
+	struct power_qemu *q = self;
+
+	util_strlcpy(host, q->conf->ssh_host[0] ? q->conf->ssh_host : "127.0.0.1", hostlen);
+	*port = q->ssh_port;
+	return 0;
+}
+
+static void *
+power_qemu_create(const struct board_conf *conf, const char *rundir, char *err, size_t errlen)
+{
+	struct power_qemu *q = xcalloc(1, sizeof(*q));
+
+	(void)err;
+	(void)errlen;
+	q->conf = conf;
+	util_strlcpy(q->rundir, rundir, sizeof(q->rundir));
+	pthread_mutex_init(&q->lock, NULL);
+	q->qmp_fd = -1;
+	return q;
+}
+
+static void
+power_qemu_free(void *self)
+{
+	struct power_qemu *q = self;
+
+	power_qemu_off(q);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+}
+
+const struct power_ops power_qemu_ops = {
+	.name = "qemu",
+	.create = power_qemu_create,
+	.prepare = power_qemu_prepare,
+	.on = power_qemu_on,
+	.off = power_qemu_off,
+	.cut = power_qemu_cut,
+	.alive = power_qemu_alive,
+	.console_path = power_qemu_console_path,
+	.ssh_addr = power_qemu_ssh_addr,
+	.free = power_qemu_free,
+};

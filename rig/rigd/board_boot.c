@@ -1,6 +1,5 @@
-/* board_boot: power-on to READY and back: images, QEMU, the console hand-over, who the board is. */
+/* board_boot: power-on to READY and back through the board's parts, recovery after a run, who the board is. */
 #include "rigd.h"
-#include "console.h"
 #include "log.h"
 #include "remote.h"
 #include "util.h"
@@ -9,89 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Reads KEY=VALUE lines of the image the firmware builder made. */
-static int
-board_image_read(struct board *b, char *err, size_t errlen)
-{
-	FILE *f = fopen(b->image_env, "r");
-	char line[1024];
-
-	if (f == NULL) {
-		util_fmt(err, errlen, "%s: %s", b->image_env, strerror(errno));
-		return -1;
-	}
-	b->kernel[0] = b->initrd[0] = b->dtb[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		char *eq = strchr(line, '='), *v;
-		line[strcspn(line, "\n")] = '\0';
-		if (eq == NULL)
-			continue;
-		*eq = '\0';
-		v = eq + 1;
-		if (strcmp(line, "KERNEL") == 0)
-			util_strlcpy(b->kernel, v, sizeof(b->kernel));
-		else if (strcmp(line, "INITRD") == 0)
-			util_strlcpy(b->initrd, v, sizeof(b->initrd));
-		else if (strcmp(line, "DTB") == 0)
-			util_strlcpy(b->dtb, v, sizeof(b->dtb));
-		else if (strcmp(line, "SHA256") == 0)
-			util_strlcpy(b->image_sha256, v, sizeof(b->image_sha256));
-		else if (strcmp(line, "CONFIG_SHA256") == 0)
-			util_strlcpy(b->config_sha256, v, sizeof(b->config_sha256));
-		else if (strcmp(line, "PACKAGE") == 0)
-			util_strlcpy(b->package, v, sizeof(b->package));
-		else if (strcmp(line, "PACKAGE_VERSION") == 0)
-			util_strlcpy(b->package_version, v, sizeof(b->package_version));
-	}
-	fclose(f);
-	if (!b->kernel[0] || !b->initrd[0]) {
-		util_fmt(err, errlen, "%s: no KERNEL or INITRD", b->image_env);
-		return -1;
-	}
-	return 0;
-}
-
-/* The firmware builder makes (or finds cached) the kernel and initramfs for this board. */
-static int
-board_image(struct board *b, char *err, size_t errlen)
-{
-	struct rigd *r = b->rigd;
-	char cmd[4096], out[600], line[600] = "";
-	FILE *p;
-	int st;
-
-	util_fmt(out, sizeof(out), "%s/images/%s", r->statedir, b->conf.name);
-	snprintf(cmd, sizeof(cmd), "'%s/mkimage' --arch '%s' --kernel '%s' --modules '%s'"
-	    " --key '%s.pub' --cache '%s' --out '%s'%s%s%s", r->firmwaredir, b->conf.arch,
-	    b->boot_package, b->conf.modules, r->keyfile, r->cachedir, out,
-	    b->conf.qemu_dtb[0] ? " --dtb '" : "", b->conf.qemu_dtb,
-	    b->conf.qemu_dtb[0] ? "'" : "");
-	log_debug("%s: %s", b->conf.name, cmd);
-	p = popen(cmd, "r");
-	if (p == NULL) {
-		util_fmt(err, errlen, "mkimage: %s", strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), p))
-		;
-	st = pclose(p);
-	line[strcspn(line, "\n")] = '\0';
-	if (st != 0 || line[0] == '\0') {
-		util_fmt(err, errlen, "image for %s (%s) could not be built: see rigd's log",
-		    b->conf.name, b->boot_package);
-		return -1;
-	}
-	util_strlcpy(b->image_env, line, sizeof(b->image_env));
-	return board_image_read(b, err, errlen);
-}
+#include <unistd.h>
 
 void
 board_power_off(struct board *b)
 {
 	remote_close(b->ssh);
 	b->ssh = NULL;
-	power_qemu_stop(&b->qemu);
+	if (b->power)
+		power_off(b->power);
 	pthread_mutex_lock(&b->lock);
 	b->release[0] = '\0';
 	pthread_mutex_unlock(&b->lock);
@@ -117,18 +42,22 @@ board_identify(struct board *b, char *err, size_t errlen)
 		return -1;
 	}
 	*nl = '\0';
+	nl[1 + strcspn(nl + 1, "\n")] = '\0';
+	/* release and version are read by the event loop (show boards): written under lock. */
+	pthread_mutex_lock(&b->lock);
 	util_strlcpy(b->release, out, sizeof(b->release));
 	util_strlcpy(b->version, nl + 1, sizeof(b->version));
-	b->version[strcspn(b->version, "\n")] = '\0';
-	util_strlcpy(sb.name, b->package[0] ? b->package : b->release, sizeof(sb.name));
+	pthread_mutex_unlock(&b->lock);
+	util_strlcpy(sb.name, b->img.package[0] ? b->img.package : b->release, sizeof(sb.name));
 	util_strlcpy(sb.release, b->release, sizeof(sb.release));
 	util_strlcpy(sb.version, b->version, sizeof(sb.version));
 	util_strlcpy(sb.arch, b->conf.arch, sizeof(sb.arch));
-	util_strlcpy(sb.image_sha256, b->image_sha256, sizeof(sb.image_sha256));
-	util_strlcpy(sb.config_sha256, b->config_sha256, sizeof(sb.config_sha256));
-	snprintf(sb.origin, sizeof(sb.origin), "debian:%s=%s", b->package, b->package_version);
+	util_strlcpy(sb.image_sha256, b->img.sha256, sizeof(sb.image_sha256));
+	util_strlcpy(sb.config_sha256, b->img.config_sha256, sizeof(sb.config_sha256));
+	snprintf(sb.origin, sizeof(sb.origin), "debian:%s=%s", b->img.package,
+	    b->img.package_version);
 	/* A build registered by hand is known by its image: the board's report joins that row. */
-	id = store_build_find_image(b->rigd->store, b->image_sha256);
+	id = store_build_find_image(b->rigd->store, b->img.sha256);
 	if (id > 0) {
 		if (store_build_reported(b->rigd->store, id, b->version) == -1)
 			log_warnx("%s: build %lld: reported version not stored", b->conf.name,
@@ -141,7 +70,7 @@ board_identify(struct board *b, char *err, size_t errlen)
 	}
 	if (b->boot_build > 0 && id != b->boot_build) {
 		util_fmt(err, errlen, "build mismatch: asked for build %lld, the board runs %s (%s)",
-		    (long long)b->boot_build, b->release, b->image_sha256);
+		    (long long)b->boot_build, b->release, b->img.sha256);
 		return -1;
 	}
 	pthread_mutex_lock(&b->lock);
@@ -150,37 +79,94 @@ board_identify(struct board *b, char *err, size_t errlen)
 	return 0;
 }
 
+/* The console as the boot part may use it: typing at the board, waiting for what it prints. */
+static int
+board_boot_con_write(void *arg, const char *s, size_t len)
+{
+	struct board *b = arg;
+	ssize_t n = -1;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->con.fd != -1)
+		n = write(b->con.fd, s, len);
+	pthread_mutex_unlock(&b->lock);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static int
+board_boot_con_expect(void *arg, const char *text, int64_t *from, int64_t timeout_ms)
+{
+	struct board *b = arg;
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	for (;;) {
+		char path[512], *buf, *hit;
+		int64_t to;
+		size_t n = 0;
+		FILE *f;
+
+		pthread_mutex_lock(&b->lock);
+		util_strlcpy(path, b->con.log, sizeof(path));
+		to = b->con.bytes;
+		pthread_mutex_unlock(&b->lock);
+		if (to > *from) {
+			buf = xmalloc((size_t)(to - *from) + 1);
+			f = fopen(path, "rb");
+			if (f && fseeko(f, *from, SEEK_SET) == 0)
+				n = fread(buf, 1, (size_t)(to - *from), f);
+			if (f)
+				fclose(f);
+			buf[n] = '\0';
+			hit = strstr(buf, text);
+			if (hit) {
+				*from += (int64_t)(hit - buf) + (int64_t)strlen(text);
+				free(buf);
+				return 0;
+			}
+			free(buf);
+		}
+		if (util_now_ms() >= deadline || !power_alive(b->power))
+			return -1;
+		util_sleep_ms(100);
+	}
+}
+
 /* Power on and wait until SSH answers and the board has said which kernel it runs. */
 static int
 board_boot_once(struct board *b, char *err, size_t errlen)
 {
-	struct power_qemu_image img;
+	struct boot_console con = { b, board_boot_con_write, board_boot_con_expect };
 	int64_t t0 = util_now_ms(), deadline;
-	int fd;
+	char host[64];
+	int fd, port;
 
-	if (strcmp(b->conf.power_backend, "qemu") != 0) {
-		util_fmt(err, errlen, "power backend %s is not served by this rigd",
-		    b->conf.power_backend);
+	if (b->power == NULL) {
+		/* The board names a part this rigd lacks: it was refused at start-up. */
+		util_fmt(err, errlen, "%s", b->refused);
 		return -1;
 	}
-	if (board_image(b, err, errlen) == -1)
+	if (board_stopping(b)) {
+		util_fmt(err, errlen, "rigd is stopping");
 		return -1;
-	img.kernel = b->kernel;
-	img.initrd = b->initrd;
-	img.dtb = b->dtb;
-	b->ssh_port = b->conf.ssh_port > 0 ? b->conf.ssh_port : power_qemu_free_port();
-	if (power_qemu_start(&b->conf, &img, b->rigd->statedir, b->ssh_port, &b->qemu, err,
-	    errlen) == -1)
+	}
+	/* The boot part says what to boot; the power part gets it before power flows. */
+	if (boot_prepare(b->boot, b->boot_package, &b->img, err, errlen) == -1)
 		return -1;
-	fd = console_open(b->qemu.console, b->conf.baud, err, errlen);
+	/* Making the image may take minutes: a stop meanwhile must not find a new QEMU. */
+	if (board_stopping(b)) {
+		util_fmt(err, errlen, "rigd is stopping");
+		return -1;
+	}
+	if (power_prepare(b->power, &b->img, err, errlen) == -1)
+		return -1;
+	fd = console_part_open(b->console, b->power, err, errlen);
 	if (fd == -1 || board_console_attach(b, fd, err, errlen) == -1) {
-		power_qemu_stop(&b->qemu);
+		power_off(b->power);
 		return -1;
 	}
-	/* The console is open before the CPU starts: the log has the boot from its first byte. */
-	if (power_qemu_cont(&b->qemu) == -1) {
-		util_fmt(err, errlen, "qmp cont failed");
-		power_qemu_stop(&b->qemu);
+	/* The console is open before power flows: the log has the boot from its first byte. */
+	if (power_on(b->power, err, errlen) == -1 || boot_start(b->boot, &con, err, errlen) == -1) {
+		power_off(b->power);
 		return -1;
 	}
 	deadline = t0 + b->conf.boot_timeout_ms;
@@ -194,21 +180,30 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		pthread_mutex_lock(&b->lock);
 		seen = b->con.marker_at;
 		pthread_mutex_unlock(&b->lock);
-		if (seen >= 0 || util_now_ms() >= deadline || !power_qemu_alive(&b->qemu))
+		if (seen >= 0 || util_now_ms() >= deadline || !power_alive(b->power) ||
+		    board_stopping(b))
 			break;
 		util_sleep_ms(50);
 	}
 	b->console_ready_ms = util_now_ms() - t0;
+	power_ssh_addr(b->power, &b->conf, host, sizeof(host), &port);
 	while (util_now_ms() < deadline) {
 		char serr[256];
 
-		if (!power_qemu_alive(&b->qemu)) {
-			util_fmt(err, errlen, "QEMU exited during boot (see %s)", b->con.log);
+		if (board_stopping(b)) {
+			/* The cut may have come before this boot's power-on: power off here. */
+			util_fmt(err, errlen, "rigd is stopping");
 			board_power_off(b);
 			return -1;
 		}
-		b->ssh = remote_connect(b->conf.ssh_host, b->ssh_port, b->conf.ssh_user,
-		    b->rigd->keyfile, 3000, serr, sizeof(serr));
+		if (!power_alive(b->power)) {
+			util_fmt(err, errlen, "the board died during boot (power %s; see %s)",
+			    power_name(b->power), b->con.log);
+			board_power_off(b);
+			return -1;
+		}
+		b->ssh = remote_connect(host, port, b->conf.ssh_user, b->rigd->keyfile, 3000, serr,
+		    sizeof(serr));
 		if (b->ssh)
 			break;
 		log_debug("%s: %s", b->conf.name, serr);
@@ -246,6 +241,9 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 	char err[512], reason[600];
 	int attempt;
 
+	/* rigd is stopping: no boot, and no FAULT for a board that was fine. */
+	if (board_stopping(b))
+		return -1;
 	for (attempt = 1; attempt <= 2; attempt++) {
 		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
 		b->console_ready_ms = -1;
@@ -260,6 +258,8 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 			return 0;
 		}
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
+		if (board_stopping(b))
+			return -1;	/* not the board's fault: no FAULT, no boot row */
 		if (store_boot(b->rigd->store, b->conf.name, -1,
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
 		    b->console_ready_ms, -1, b->con.log, err) == -1)
@@ -278,7 +278,7 @@ board_ready(struct board *b)
 	pthread_mutex_lock(&b->lock);
 	s = b->state;
 	pthread_mutex_unlock(&b->lock);
-	if (s == BOARD_READY && power_qemu_alive(&b->qemu) && b->ssh)
+	if (s == BOARD_READY && board_alive(b) && b->ssh)
 		return 0;
 	if (s == BOARD_READY || s == BOARD_RUNNING)
 		board_power_off(b);
@@ -329,7 +329,7 @@ board_use_build(struct board *b, int64_t build, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	if (b->build_id == build && b->ssh && power_qemu_alive(&b->qemu) &&
+	if (b->build_id == build && b->ssh && board_alive(b) &&
 	    (s == BOARD_READY || s == BOARD_RUNNING))
 		return 0;
 	snprintf(id, sizeof(id), "%lld", (long long)build);
@@ -378,4 +378,43 @@ board_reboot(struct board *b, char *msg, size_t len)
 	board_set_state(b, BOARD_RUNNING, "after a power cycle");
 	b->runs_since_boot = 1;
 	return 0;
+}
+
+/* After a hang, crash or lab error: power cycle and boot so the next run starts clean. */
+static void
+board_recover(struct board *b, struct board_job *job, int64_t run_id)
+{
+	int64_t t0 = util_now_ms();
+	int rc;
+
+	/* rigd is stopping: the board is powered off with it, not brought back. */
+	if (board_stopping(b))
+		return;
+	board_set_state(b, BOARD_RECOVERING, "power cycle");
+	board_log(b, job, "recovering the board (power cycle)");
+	board_power_off(b);
+	rc = board_boot(b, BOARD_RECOVERING);
+	if (run_id > 0 && store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,
+	    rc == 0 ? "ready" : "fault") == -1)
+		log_warnx("%s: run %lld: recovery not stored", b->conf.name, (long long)run_id);
+	board_log(b, job, "recovery %s after %.1fs", rc == 0 ? "done" : "failed",
+	    (util_now_ms() - t0) / 1000.0);
+}
+
+/* After a run: READY again, or recovered when a step or the verdict left the board in doubt. */
+void
+board_after_run(struct board *b, struct board_job *job, struct runner_result *res)
+{
+	int fine = res->verdict == VERDICT_PASS || res->verdict == VERDICT_FAIL;
+
+	if (fine && !res->needs_boot) {
+		board_set_state(b, BOARD_READY, "");
+	} else if (fine) {
+		board_recover(b, job, res->run_id);
+	} else {
+		enum board_state s = res->verdict == VERDICT_HANG ? BOARD_HUNG :
+		    res->verdict == VERDICT_CRASH ? BOARD_CRASHED : BOARD_DEAD;
+		board_set_state(b, s, res->title);
+		board_recover(b, job, res->run_id);
+	}
 }

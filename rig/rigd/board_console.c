@@ -1,6 +1,7 @@
 /* board_console: a board's console as the event loop reads it, one log and triage per boot. */
 #include "rigd.h"
 #include "log.h"
+#include "storeq.h"
 #include "util.h"
 
 #include <errno.h>
@@ -8,24 +9,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Triage callback, under the board's lock (the event loop feeds the console in). */
+/* A console report on its way to the store: copies, for the store writer thread. */
+struct board_crash_write {
+	int64_t	run, build_id, start, end;
+	int	corrupted;
+	char	board[64], title[256], rig_title[256], type[32], frame[128], log[512];
+	char	text[];
+};
+
+static void
+board_crash_write(struct store *st, void *arg)
+{
+	struct board_crash_write *w = arg;
+	struct store_crash sc = { .run = w->run, .board = w->board, .build_id = w->build_id,
+	    .title = w->title, .rig_title = w->rig_title, .type = w->type, .frame = w->frame,
+	    .corrupted = w->corrupted, .console_log = w->log, .start = w->start, .end = w->end,
+	    .text = w->text };
+
+	if (store_crash_add(st, &sc) == -1)
+		log_warnx("%s: crash report not stored: %s", w->board, w->title);
+}
+
+/*
+ * Triage callback, under the board's lock (the event loop feeds the console in): the report
+ * is kept for the run and handed to the store writer, so the event loop never waits for disk.
+ */
 static void
 board_on_report(const struct triage_report *rep, void *arg)
 {
 	struct board *b = arg;
 	struct board_crash *c;
-	struct store_crash sc = { .run = b->run_id, .board = b->conf.name, .build_id = b->build_id,
-	    .title = rep->title, .rig_title = NULL, .type = rep->type, .frame = rep->frame,
-	    .corrupted = rep->corrupted, .console_log = b->con.log, .start = (int64_t)rep->start,
-	    .end = (int64_t)rep->end, .text = rep->text };
+	struct board_crash_write *w = xcalloc(1, sizeof(*w) + rep->textlen + 1);
 
 	log_info("%s: console: %s", b->conf.name, rep->title);
-	if (store_crash_add(b->rigd->store, &sc) == -1)
-		log_warnx("%s: crash report not stored: %s", b->conf.name, rep->title);
+	w->run = b->run_id;
+	w->build_id = b->build_id;
+	w->start = (int64_t)rep->start;
+	w->end = (int64_t)rep->end;
+	w->corrupted = rep->corrupted;
+	util_strlcpy(w->board, b->conf.name, sizeof(w->board));
+	util_strlcpy(w->title, rep->title, sizeof(w->title));
+	util_strlcpy(w->rig_title, rep->rig_title, sizeof(w->rig_title));
+	util_strlcpy(w->type, rep->type, sizeof(w->type));
+	util_strlcpy(w->frame, rep->frame, sizeof(w->frame));
+	util_strlcpy(w->log, b->con.log, sizeof(w->log));
+	memcpy(w->text, rep->text, rep->textlen);
+	storeq_push(board_crash_write, w);
 	if (b->ncrashes >= BOARD_MAX_CRASHES)
 		return;
 	c = &b->crashes[b->ncrashes++];
 	util_strlcpy(c->title, rep->title, sizeof(c->title));
+	util_strlcpy(c->rig_title, rep->rig_title, sizeof(c->rig_title));
 	util_strlcpy(c->type, rep->type, sizeof(c->type));
 	util_strlcpy(c->frame, rep->frame, sizeof(c->frame));
 	c->corrupted = rep->corrupted;
@@ -46,7 +80,7 @@ board_console_read(struct board *b)
 	n = capture_read(&b->con, buf, sizeof(buf));
 	pthread_mutex_unlock(&b->lock);
 	if (n > 0)
-		control_console(b->rigd, b, buf, (size_t)n);
+		b->rigd->sink.console(b->rigd->sink.arg, b, buf, (size_t)n);
 	else if (n == -1)
 		pthread_cond_broadcast(&b->cond);
 }
@@ -81,6 +115,6 @@ board_console_attach(struct board *b, int fd, char *err, size_t errlen)
 	if (rc == -1)
 		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
 	pthread_mutex_unlock(&b->lock);
-	control_wake(b->rigd);
+	b->rigd->sink.wake(b->rigd->sink.arg);
 	return rc;
 }

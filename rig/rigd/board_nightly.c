@@ -12,7 +12,7 @@
 
 /* Records a run that never started (its build did not boot): the matrix shows why. */
 static void
-board_record_error(struct board *b, const char *scenario, int64_t build, const char *title,
+board_record_error(struct board *b, const char *scenario, int64_t build, enum error_kind kind,
     const char *detail)
 {
 	struct store_run_end e = { 0 };
@@ -20,10 +20,11 @@ board_record_error(struct board *b, const char *scenario, int64_t build, const c
 
 	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, 0, b->con.log, 0);
 	e.verdict = VERDICT_ERROR;
-	util_strlcpy(e.title, title, sizeof(e.title));
+	util_strlcpy(e.title, error_kind_name(kind), sizeof(e.title));
 	e.detail = detail;
 	if (run == -1 || store_run_end(b->rigd->store, run, &e) == -1)
-		log_warnx("%s: %s: error run not stored (%s)", b->conf.name, scenario, title);
+		log_warnx("%s: %s: error run not stored (%s)", b->conf.name, scenario,
+		    error_kind_name(kind));
 }
 
 /* The queued jobs of a board's build that did not boot, read whole before any is ended. */
@@ -60,16 +61,19 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	int i;
 
 	job.kind = JOB_RUN;
-	job.scenario = rigd_scenario(b->rigd, qj->scenario);
+	/* A reload may swap the set while the job runs: this one stays until released. */
+	job.scens = scenset_hold(b->rigd);
+	job.scenario = scenset_find(job.scens, qj->scenario);
 	job.build_id = qj->build_id;
 	job.queue_id = qj->id;
 	job.repeat_of = qj->repeat_of;
 	util_strlcpy(job.repeat_why, qj->why, sizeof(job.repeat_why));
 	if (job.scenario == NULL) {
-		board_record_error(b, qj->scenario, qj->build_id, "scenario gone",
+		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
-		if (queue_finish(st, qj->id, "error", "scenario gone") == -1)
+		if (queue_finish(st, qj->id, "error", error_kind_name(ERROR_SCEN_GONE)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		scenset_release(job.scens);
 		return;
 	}
 	if (board_use_build(b, qj->build_id, err, sizeof(err)) == -1) {
@@ -77,13 +81,13 @@ board_do_queue(struct board *b, struct queue_job *qj)
 
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
-		board_record_error(b, qj->scenario, qj->build_id, "boot failed", note);
+		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
 		if (queue_finish(st, qj->id, "error", note) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
 			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
 		for (i = 0; i < p.n; i++) {
-			board_record_error(b, p.scenarios[i], qj->build_id, "boot failed", note);
+			board_record_error(b, p.scenarios[i], qj->build_id, ERROR_BOOT_FAILED, note);
 			if (queue_finish(st, p.ids[i], "error", note) == -1)
 				log_warnx("%s: job %lld: end not stored", b->conf.name,
 				    (long long)p.ids[i]);
@@ -91,13 +95,15 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		}
 		free(p.ids);
 		free(p.scenarios);
+		scenset_release(job.scens);
 		return;
 	}
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
 	b->runs_since_boot++;
 	runner_run(b, &job, &res);
-	if (strcmp(res.verdict, "error") == 0) {
-		if (qj->attempts < QUEUE_MAX_ATTEMPTS) {
+	if (res.verdict == VERDICT_ERROR) {
+		/* The lab's errors may go away on a second try; a scenario's own mistake will not. */
+		if (error_kind_is_lab(res.error) && qj->attempts < QUEUE_MAX_ATTEMPTS) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
 			    res.title);
 			i = queue_retry(st, qj->id, res.run_id, note);
@@ -106,7 +112,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		if (i == -1)
 			log_warnx("%s: job %lld: outcome not stored", b->conf.name, (long long)qj->id);
 	} else {
-		if (queue_finish(st, qj->id, "done", res.verdict) == -1)
+		if (queue_finish(st, qj->id, "done", verdict_name(res.verdict)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		i = strcmp(qj->why, "confirm") == 0 ? 0 :
 		    report_should_confirm(st, res.run_id, err, sizeof(err));
@@ -117,4 +123,5 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	}
 	board_after_run(b, &job, &res);
 	runner_result_free(&res);
+	scenset_release(job.scens);
 }

@@ -5,6 +5,7 @@
 #include "proto.h"
 #include "queue.h"
 #include "report.h"
+#include "storeq.h"
 #include "util.h"
 #include "views.h"
 
@@ -78,15 +79,14 @@ control_wake(struct rigd *r)
 		log_warn("wake");
 }
 
-void
-control_post(struct rigd *r, uint64_t client, cJSON *msg)
+/* Any thread: a message into the outbox the event loop drains (final: the request's result). */
+static void
+control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
 {
 	struct control_msg *m = xcalloc(1, sizeof(*m));
-	cJSON *type;
 
 	m->client = client;
-	type = cJSON_GetObjectItem(msg, "type");
-	m->final = cJSON_IsString(type) && strcmp(type->valuestring, "result") == 0;
+	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
 	pthread_mutex_lock(&r->outbox_lock);
@@ -97,6 +97,63 @@ control_post(struct rigd *r, uint64_t client, cJSON *msg)
 	r->outbox_tail = m;
 	pthread_mutex_unlock(&r->outbox_lock);
 	control_wake(r);
+}
+
+void
+control_post(struct rigd *r, uint64_t client, cJSON *msg)
+{
+	cJSON *type = cJSON_GetObjectItem(msg, "type");
+
+	control_outbox(r, client, cJSON_IsString(type) &&
+	    proto_event_parse(type->valuestring) == PROTO_EV_RESULT, msg);
+}
+
+static void
+control_sink_post(void *arg, uint64_t client, enum proto_event ev, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
+	control_outbox(arg, client, ev == PROTO_EV_RESULT, o);
+}
+
+static void
+control_sink_wake(void *arg)
+{
+	control_wake(arg);
+}
+
+void
+control_sink(struct rigd *r, struct board_sink *sink)
+{
+	sink->arg = r;
+	sink->post = control_sink_post;
+	sink->console = control_console;
+	sink->wake = control_sink_wake;
+}
+
+/* Who asked for what, on its way to the store writer: the event loop does not wait for disk. */
+struct control_action_write {
+	long	uid;
+	char	what[];
+};
+
+static void
+control_action_write(struct store *st, void *arg)
+{
+	struct control_action_write *w = arg;
+
+	if (store_action(st, w->uid, w->what) == -1)
+		log_warnx("action not stored: %s", w->what);
+}
+
+void
+control_action(struct rigd *r, long uid, const char *what)
+{
+	struct control_action_write *w = xcalloc(1, sizeof(*w) + strlen(what) + 1);
+
+	(void)r;
+	w->uid = uid;
+	memcpy(w->what, what, strlen(what));
+	storeq_push(control_action_write, w);
 }
 
 static struct control_client *
@@ -144,24 +201,31 @@ control_send(struct control_client *c, cJSON *o)
 	cJSON_Delete(o);
 }
 
+/* Event loop: an event for this client now; every event the loop sends itself goes here. */
+static void
+control_event(struct control_client *c, enum proto_event ev, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
+	control_send(c, o);
+}
+
 void
 control_reply(struct control_client *c, const char *status, const char *error, cJSON *extra)
 {
 	cJSON *o = extra ? extra : cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "type", "result");
 	cJSON_AddStringToObject(o, "status", status);
 	if (error)
 		cJSON_AddStringToObject(o, "error", error);
-	control_send(c, o);
+	control_event(c, PROTO_EV_RESULT, o);
 }
 
 void
-control_console(struct rigd *r, struct board *b, const char *buf, size_t len)
+control_console(void *arg, struct board *b, const char *buf, size_t len)
 {
 	int i;
 
-	(void)r;
+	(void)arg;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *c = control_clients[i];
 		if (c == NULL || c->console != b || c->closing)
@@ -257,14 +321,14 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		control_reply(c, PROTO_INVALID, "run: no scenario named", NULL);
 		return;
 	}
-	sc = rigd_scenario(r, name);
+	sc = scenset_lookup(r, name);
 	if (sc == NULL) {
 		util_fmt(msg, sizeof(msg), "no scenario %s in %s", name, r->scendir);
 		control_reply(c, PROTO_NOSUCH, msg, NULL);
 		return;
 	}
 	if (bname) {
-		b = rigd_board(r, bname);
+		b = board_find(r, bname);
 		if (b == NULL) {
 			util_fmt(msg, sizeof(msg), "no board %s", bname);
 			control_reply(c, PROTO_NOSUCH, msg, NULL);
@@ -282,7 +346,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			/* Out of service is no choice; a board named explicitly says why below. */
 			if (!control_board_offers(x, sc) || board_state(x) == BOARD_FAULT)
 				continue;
-			if (b == NULL || x->njobs < b->njobs)
+			if (b == NULL || board_queued(x) < board_queued(b))
 				b = x;
 		}
 		if (b == NULL) {
@@ -303,28 +367,27 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	job->client = c->id;
 	job->uid = c->uid;
 	job->scenario = sc;
+	job->scens = scenset_hold(r);
 	if (control_str(req, "build")) {
 		char err[256];
 		job->build_id = report_build_find(r->store, control_str(req, "build"), err,
 		    sizeof(err));
 		if (job->build_id <= 0) {
-			free(job);
+			board_job_free(job);
 			control_reply(c, PROTO_NOSUCH, err, NULL);
 			return;
 		}
 	}
 	util_fmt(msg, sizeof(msg), "run %s on %s", name, b->conf.name);
-	if (store_action(r->store, c->uid, msg) == -1)
-		log_warnx("action not stored: %s", msg);
+	control_action(r, c->uid, msg);
 	c->waiting = 1;
 	pos = board_enqueue(b, job);
 	if (pos > 0) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", "log");
 		cJSON_AddStringToObject(o, "board", b->conf.name);
 		util_fmt(msg, sizeof(msg), "queued behind %d job(s) on %s", pos, b->conf.name);
 		cJSON_AddStringToObject(o, "msg", msg);
-		control_send(c, o);
+		control_event(c, PROTO_EV_LOG, o);
 	}
 }
 
@@ -341,7 +404,7 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 		control_reply(c, PROTO_INVALID, "power: board and on|off|cycle required", NULL);
 		return;
 	}
-	b = rigd_board(r, bname);
+	b = board_find(r, bname);
 	if (b == NULL) {
 		util_fmt(msg, sizeof(msg), "no board %s", bname);
 		control_reply(c, PROTO_NOSUCH, msg, NULL);
@@ -353,8 +416,7 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 	job->uid = c->uid;
 	util_strlcpy(job->action, action, sizeof(job->action));
 	util_fmt(msg, sizeof(msg), "power %s %s", bname, action);
-	if (store_action(r->store, c->uid, msg) == -1)
-		log_warnx("action not stored: %s", msg);
+	control_action(r, c->uid, msg);
 	c->waiting = 1;
 	board_enqueue(b, job);
 }
@@ -439,7 +501,7 @@ static void
 control_cmd_console(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	const char *bname = control_str(req, "board");
-	struct board *b = bname ? rigd_board(r, bname) : NULL;
+	struct board *b = bname ? board_find(r, bname) : NULL;
 	cJSON *o;
 
 	if (b == NULL) {
@@ -450,9 +512,8 @@ control_cmd_console(struct rigd *r, struct control_client *c, cJSON *req)
 	c->waiting = 1;
 	/* Read-only: the stream starts now; console bytes follow as 'C' frames until hang-up. */
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", "log");
 	cJSON_AddStringToObject(o, "msg", "console attached (read-only)");
-	control_send(c, o);
+	control_event(c, PROTO_EV_LOG, o);
 }
 
 static void
@@ -599,8 +660,10 @@ control_client_write(int slot)
 void
 control_loop(struct rigd *r)
 {
-	struct pollfd pfd[2 + CONTROL_MAX_CLIENTS + 64];
-	int slot[2 + CONTROL_MAX_CLIENTS + 64];
+	/* Every board's console has a slot: no limit on boards but memory. */
+	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards;
+	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
+	int *slot = xcalloc(max, sizeof(*slot));
 	int64_t last_tick = 0;
 
 	while (!r->quit) {
@@ -609,14 +672,14 @@ control_loop(struct rigd *r)
 
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
-		for (i = 0; i < r->nboards && i < 64; i++) {
+		for (i = 0; i < r->nboards; i++) {
 			int fd;
 			pthread_mutex_lock(&r->boards[i]->lock);
 			fd = r->boards[i]->con.fd;
 			pthread_mutex_unlock(&r->boards[i]->lock);
 			if (fd == -1)
 				continue;
-			pfd[n].fd = fd; pfd[n].events = POLLIN; slot[n++] = 1000 + i;
+			pfd[n].fd = fd; pfd[n].events = POLLIN; slot[n++] = CONTROL_MAX_CLIENTS + i;
 		}
 		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 			struct control_client *c = control_clients[i];
@@ -643,8 +706,8 @@ control_loop(struct rigd *r)
 			}
 			else if (slot[i] == -2)
 				control_drain_outbox(r);
-			else if (slot[i] >= 1000)
-				board_console_read(r->boards[slot[i] - 1000]);
+			else if (slot[i] >= CONTROL_MAX_CLIENTS)
+				board_console_read(r->boards[slot[i] - CONTROL_MAX_CLIENTS]);
 			else if (control_clients[slot[i]]) {
 				if (pfd[i].revents & POLLOUT)
 					control_client_write(slot[i]);
@@ -662,8 +725,10 @@ control_loop(struct rigd *r)
 		control_wait_tick(r);
 		if (r->reload) {
 			r->reload = 0;
-			rigd_reload(r);
+			scenset_reload(r);
 			control_wait_reloaded();
 		}
 	}
+	free(pfd);
+	free(slot);
 }

@@ -157,7 +157,7 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
 	}
 	cJSON_ArrayForEach(it, scens)
-		if (!cJSON_IsString(it) || rigd_scenario(r, it->valuestring) == NULL) {
+		if (!cJSON_IsString(it) || scenset_lookup(r, it->valuestring) == NULL) {
 			cJSON_Delete(ids);
 			util_fmt(msg, sizeof(msg), "no scenario %s",
 			    cJSON_IsString(it) ? it->valuestring : "?");
@@ -165,7 +165,7 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 			return;
 		}
 	cJSON_ArrayForEach(it, boards)
-		if (!cJSON_IsString(it) || rigd_board(r, it->valuestring) == NULL) {
+		if (!cJSON_IsString(it) || board_find(r, it->valuestring) == NULL) {
 			cJSON_Delete(ids);
 			util_fmt(msg, sizeof(msg), "no board %s",
 			    cJSON_IsString(it) ? it->valuestring : "?");

@@ -124,7 +124,7 @@ control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
 	if (what && strcmp(what, "board") == 0) {
 		const char *name = control_str(req, "board"), *state = control_str(req, "state");
 		w.kind = CONTROL_WAIT_BOARD;
-		w.board = name ? rigd_board(r, name) : NULL;
+		w.board = name ? board_find(r, name) : NULL;
 		if (w.board == NULL) {
 			util_fmt(msg, sizeof(msg), "no board %s", name ? name : "named");
 			control_reply(c, PROTO_NOSUCH, msg, NULL);

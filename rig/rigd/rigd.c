@@ -1,8 +1,10 @@
 /* rigd: the rig's daemon: reads board and scenario files, starts one thread per board, serves rigctl. */
 #include "rigd.h"
 #include "log.h"
+#include "parts.h"
 #include "queue.h"
 #include "remote.h"
+#include "storeq.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -22,32 +24,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: rigd [-dnv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
+	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
 	    "            [-H address:port] [-D dashboardsdir]\n");
 	exit(2);
-}
-
-const struct scenario *
-rigd_scenario(struct rigd *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->nscens; i++)
-		if (strcmp(r->scens[i].name, name) == 0)
-			return &r->scens[i];
-	return NULL;
-}
-
-struct board *
-rigd_board(struct rigd *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->nboards; i++)
-		if (strcmp(r->boards[i]->conf.name, name) == 0)
-			return r->boards[i];
-	return NULL;
 }
 
 static int
@@ -56,38 +36,6 @@ rigd_yaml_name(const struct dirent *d)
 	size_t n = strlen(d->d_name);
 
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
-}
-
-/* Loads every scenario file; all errors are reported. Returns the count or -1. */
-static int
-rigd_load_scenarios(const char *dir, struct scenario **out, struct conf_errors *errs)
-{
-	struct dirent **names;
-	struct scenario *s;
-	int n, i, k = 0, bad = 0;
-
-	n = scandir(dir, &names, rigd_yaml_name, alphasort);
-	if (n == -1) {
-		conf_errors_add(errs, dir, 0, "%s", strerror(errno));
-		return -1;
-	}
-	s = xcalloc((size_t)n + 1, sizeof(*s));
-	for (i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		util_fmt(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if (scenario_load(path, &s[k], errs) == 0)
-			k++;
-		else
-			bad = 1;
-		free(names[i]);
-	}
-	free(names);
-	if (bad) {
-		free(s);
-		return -1;
-	}
-	*out = s;
-	return k;
 }
 
 static int
@@ -127,31 +75,6 @@ rigd_load_boards(const char *dir, struct board_conf **out, struct conf_errors *e
 	return k;
 }
 
-void
-rigd_reload(struct rigd *r)
-{
-	struct conf_errors errs = { 0 };
-	struct scenario *s;
-	int n;
-
-	/*
-	 * Board threads hold pointers into the scenario table while they run: a reload builds a
-	 * new table and leaves the old one in place (a few KB per reload, bounded by SIGHUPs).
-	 */
-	n = rigd_load_scenarios(r->scendir, &s, &errs);
-	if (n < 0) {
-		int i;
-		for (i = 0; i < errs.n; i++)
-			log_warnx("reload: %s", errs.msg[i]);
-		log_warnx("reload: scenarios kept as they were");
-		conf_errors_free(&errs);
-		return;
-	}
-	r->scens = s;
-	r->nscens = n;
-	log_info("reload: %d scenarios", n);
-}
-
 static void
 rigd_signal(int sig)
 {
@@ -170,20 +93,6 @@ rigd_abspath(char *dst, size_t len, const char *src)
 		util_strlcpy(dst, src, len);
 	else
 		util_fmt(dst, len, "%s/%s", buf, src);
-}
-
-static int
-rigd_selected(const char *list, const char *name)
-{
-	char buf[1024], *tok, *save;
-
-	if (list == NULL)
-		return 1;
-	util_strlcpy(buf, list, sizeof(buf));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (strcmp(tok, name) == 0)
-			return 1;
-	return 0;
 }
 
 /* A board with a run left open by a stopped rigd: named once in arg's array. */
@@ -212,11 +121,11 @@ main(int argc, char **argv)
 	const char *scens = "scenarios", *fw = "firmware", *cache = getenv("RIG_CACHE");
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
 	char path[PATH_MAX], err[512];
-	int ch, foreground = 0, check = 0, verbose = 0, nconfs, i, lockfd, interrupted;
+	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
 	struct store_runs_filter running = { .state = "running" };
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nS:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nqS:s:v")) != -1) {
 		switch (ch) {
 		case 'D': dash = optarg; break;
 		case 'H': httpaddr = optarg; break;
@@ -228,6 +137,7 @@ main(int argc, char **argv)
 		case 'f': fw = optarg; break;
 		case 'l': logfile = optarg; break;
 		case 'n': check = 1; break;
+		case 'q': quiet = 1; break;
 		case 'S': state = optarg; break;
 		case 's': sock = optarg; break;
 		case 'v': verbose = 1; break;
@@ -239,7 +149,7 @@ main(int argc, char **argv)
 	log_init("rigd", 0, verbose);
 
 	nconfs = rigd_load_boards(boards, &confs, &errs);
-	r->nscens = rigd_load_scenarios(scens, &r->scens, &errs);
+	r->nscens = scenset_load(scens, &r->scens, &errs);
 	if (nconfs < 0 || r->nscens < 0) {
 		conf_errors_print(&errs, stderr);
 		fprintf(stderr, "rigd: %d error%s in board and scenario files\n", errs.n,
@@ -259,7 +169,23 @@ main(int argc, char **argv)
 		}
 	}
 	if (check) {
-		printf("rigd: %d boards, %d scenarios: OK\n", nconfs, r->nscens);
+		struct conf_errors refused = { 0 };
+		struct parts_ops ops;
+
+		/*
+		 * A board naming a part this rigd lacks is refused (said on stderr as file:line,
+		 * even with -q); the others would still be served, so that is no error.
+		 */
+		if (quiet) {
+			for (i = 0; i < nconfs; i++)
+				if (plan_selected(only, confs[i].name))
+					parts_resolve(&confs[i], &ops, &refused);
+			conf_errors_print(&refused, stderr);
+			conf_errors_free(&refused);
+			return 0;
+		}
+		util_fmt(path, sizeof(path), "%s/rig.db", state);
+		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path);
 		return 0;
 	}
 
@@ -327,6 +253,12 @@ main(int argc, char **argv)
 	    util_fd_nonblock(r->wake[1]) == -1)
 		fatal("pipe");
 	pthread_mutex_init(&r->outbox_lock, NULL);
+	pthread_mutex_init(&r->scens_lock, NULL);
+	scenset_install(r, r->scens, r->nscens);
+	/* The boards report through this sink: the control side serves it, they never call it. */
+	control_sink(r, &r->sink);
+	if (storeq_start(r->store) == -1)
+		fatal("store writer thread");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = rigd_signal;
 	sigemptyset(&sa.sa_mask);
@@ -337,7 +269,7 @@ main(int argc, char **argv)
 
 	r->boards = xcalloc((size_t)nconfs + 1, sizeof(*r->boards));
 	for (i = 0; i < nconfs; i++) {
-		if (!rigd_selected(only, confs[i].name))
+		if (!plan_selected(only, confs[i].name))
 			continue;
 		r->boards[r->nboards] = board_new(r, &confs[i]);
 		if (board_start(r->boards[r->nboards]) == -1)
@@ -347,7 +279,7 @@ main(int argc, char **argv)
 	free(confs);
 	for (i = 0; stale && i < cJSON_GetArraySize(stale); i++) {
 		cJSON *name = cJSON_GetObjectItem(cJSON_GetArrayItem(stale, i), "board");
-		struct board *b = cJSON_IsString(name) ? rigd_board(r, name->valuestring) : NULL;
+		struct board *b = cJSON_IsString(name) ? board_find(r, name->valuestring) : NULL;
 		if (b) {
 			struct board_job *job = xcalloc(1, sizeof(*job));
 			job->kind = JOB_POWER;
@@ -367,12 +299,18 @@ main(int argc, char **argv)
 	log_info("stopping");
 	http_stop();
 	unlink(r->sockpath);
-	/* Boards are powered off with the daemon; runs cut short are recorded as interrupted. */
-	for (i = 0; i < r->nboards; i++) {
-		struct board *b = r->boards[i];
-		if (b->qemu.pid > 0)
-			kill(b->qemu.pid, SIGKILL);
-	}
+	/*
+	 * Board threads are told to stop (no new boot, no new job), then their boards lose power,
+	 * which ends whatever step or boot was waiting on them; then the threads are joined.
+	 */
+	for (i = 0; i < r->nboards; i++)
+		board_stop_begin(r->boards[i]);
+	for (i = 0; i < r->nboards; i++)
+		board_cut(r->boards[i]);
+	for (i = 0; i < r->nboards; i++)
+		board_stop(r->boards[i]);
+	storeq_stop();
+	/* Runs the threads could not close are recorded as interrupted. */
 	if (store_runs_interrupt(r->store) == -1)
 		log_warnx("runs cut short could not be recorded as interrupted");
 	return 0;

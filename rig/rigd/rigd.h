@@ -6,15 +6,19 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
 #include "capture.h"
 #include "conf.h"
 #include "proto.h"
-#include "power_qemu.h"
+#include "boot.h"
+#include "console.h"
+#include "power.h"
 #include "store.h"
 #include "triage.h"
+#include "vocab.h"
 
 struct remote;
 
@@ -35,22 +39,27 @@ enum board_job_kind {
 	JOB_POWER,
 };
 
+struct scenset;
+
+/* A job for a board's thread: made by the event loop (or the board itself), owned by the queue. */
 struct board_job {
 	enum board_job_kind	 kind;
 	uint64_t		 client;	/* who gets the events; 0: nobody (internal) */
 	long			 uid;
-	const struct scenario	*scenario;	/* JOB_RUN */
+	const struct scenario	*scenario;	/* JOB_RUN: lives in scens */
+	struct scenset		*scens;		/* JOB_RUN: a reference on the set (NULL: none) */
 	int64_t			 build_id;	/* JOB_RUN: boot this registered build first; 0 any */
 	int64_t			 queue_id;	/* a nightly job: its queue row, 0 otherwise */
 	int64_t			 repeat_of;	/* the run this one repeats (lab retry, confirmation) */
 	char			 repeat_why[16];
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
-	struct board_job	*next;
+	struct board_job	*next;		/* under the board's lock while queued */
 };
 
 /* A crash report seen on the console during the current boot. */
 struct board_crash {
-	char		title[256];
+	char		title[256];	/* syzbot's: the crash group's key */
+	char		rig_title[256];	/* the rig's subsystem-level title (a hang: the call it waits in) */
 	char		type[32];
 	char		frame[128];
 	int		corrupted;
@@ -62,48 +71,69 @@ struct board_crash {
 
 struct rigd;
 
+/*
+ * One board. Who may touch what is written next to each field: "immutable" (set by board_new
+ * before the thread starts), "lock" (b->lock, from any thread), "thread" (the board's own
+ * thread only), or the one other owner named.
+ */
 struct board {
-	struct rigd		*rigd;
-	struct board_conf	 conf;
-	pthread_t		 thread;
+	struct rigd		*rigd;			/* immutable */
+	struct board_conf	 conf;			/* immutable */
+	pthread_t		 thread;		/* the main thread (board_start, board_stop) */
 
-	/* Everything below is shared by the board's thread and the event loop: under lock. */
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;
-	enum board_state	 state;
-	char			 reason[256];
-	struct board_job	*jobs, *jobs_tail;
-	int			 njobs;
-	int			 stopping;
-	int			 queue_poke;	/* the nightly queue has new jobs */
+	pthread_cond_t		 cond;			/* jobs queued, stopping, console gone */
+	enum board_state	 state;			/* lock; written by the thread only */
+	char			 reason[256];		/* lock; written by the thread only */
+	struct board_job	*jobs, *jobs_tail;	/* lock */
+	int			 njobs;			/* lock */
+	int			 stopping;		/* lock: rigd is stopping, no new boot or job */
+	int			 queue_poke;		/* lock: the nightly queue has new jobs */
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
-	struct capture		 con;
-	int			 boot_no;
-	struct board_crash	 crashes[BOARD_MAX_CRASHES];
-	int			 ncrashes;		/* this boot's reports */
-	int64_t			 run_id;		/* the run in progress, -1 if none */
-	int64_t			 build_id;
+	struct capture		 con;			/* lock */
+	int			 boot_no;		/* lock */
+	struct board_crash	 crashes[BOARD_MAX_CRASHES];	/* lock */
+	int			 ncrashes;		/* lock: this boot's reports */
+	int64_t			 run_id;		/* lock: the run in progress, -1 if none */
+	int64_t			 build_id;		/* lock; written by the thread only */
+	char			 release[128];		/* lock; written by the thread only */
+	char			 version[512];		/* lock; written by the thread only */
+
+	/* The parts: made by board_new, then the thread's (power_cut may come from any thread). */
+	struct power		*power;			/* NULL: refused (a part this rigd lacks) */
+	struct boot		*boot;
+	struct console_part	*console;
+	char			 refused[512];		/* immutable: why, "file:line: ..." */
 
 	/* the board thread's own (no lock needed) */
-	struct power_qemu	 qemu;
-	struct remote		*ssh;
-	int			 ssh_port;
-	char			 image_env[512];
-	char			 kernel[512], initrd[512], dtb[512];
-	char			 image_sha256[65], config_sha256[65];
-	char			 package[128], package_version[64];
-	char			 boot_package[128];	/* what to boot: conf's kernel, or a build's */
-	int64_t			 boot_build;		/* the registered build asked for, 0 none */
-	const char		*boot_why;		/* stored with each boot: "power on", "in-run" */
-	char			 release[128], version[512];
-	int64_t			 boot_ms;		/* power-on to READY of the last boot */
-	int64_t			 console_ready_ms;	/* power-on to the ready line */
-	int			 runs_since_boot;	/* fresh-boot scenarios want 0 */
+	struct boot_image	 img;			/* thread: what the boot part made */
+	struct remote		*ssh;			/* thread */
+	char			 boot_package[128];	/* thread: what to boot: conf's kernel, or a build's */
+	int64_t			 boot_build;		/* thread: the registered build asked for, 0 none */
+	const char		*boot_why;		/* thread: stored with each boot: "power on", "in-run" */
+	int64_t			 boot_ms;		/* thread: power-on to READY of the last boot */
+	int64_t			 console_ready_ms;	/* thread: power-on to the ready line */
+	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */
 };
 
+/*
+ * How the boards report to whoever serves the clients: control.c fills it (control_sink), rigd.c
+ * installs it before the boards start, and board*.c and runner.c only ever call through it.
+ */
+struct board_sink {
+	void	*arg;
+	/* From any thread: an event for a client (takes o; its "type" comes from ev). */
+	void	 (*post)(void *arg, uint64_t client, enum proto_event ev, cJSON *o);
+	/* Event loop: console bytes, for the clients watching board b. */
+	void	 (*console)(void *arg, struct board *b, const char *buf, size_t len);
+	/* From any thread: a board's console fd changed; the event loop must look again. */
+	void	 (*wake)(void *arg);
+};
+
+/* The daemon. Owners as for struct board; "loop" is the event loop's thread. */
 struct rigd {
-	char		 statedir[512];
+	char		 statedir[512];		/* immutable once the boards start, as are the paths */
 	char		 sockpath[512];
 	char		 boardsdir[512];
 	char		 scendir[512];
@@ -111,57 +141,83 @@ struct rigd {
 	char		 cachedir[512];
 	char		 dashdir[512];
 	char		 keyfile[600];
-	struct store	*store;
+	struct store	*store;			/* immutable pointer; the store locks itself */
+	struct board_sink sink;			/* immutable once the boards start */
 
-	struct board	**boards;
-	int		 nboards;
-	struct scenario	*scens;
-	int		 nscens;
+	struct board	**boards;		/* immutable once the boards start */
+	int		 nboards;		/* immutable once the boards start */
+	/* The loop's view of the scenarios: the loop is their only writer (scenset_reload). */
+	struct scenario	*scens;			/* loop; = scenset->v */
+	int		 nscens;		/* loop */
+	pthread_mutex_t	 scens_lock;
+	struct scenset	*scenset;		/* scens_lock: the current set (scenset_hold) */
 
-	int		 wake[2];		/* board threads -> event loop */
+	int		 wake[2];		/* board threads -> event loop: [1] any thread, [0] loop */
 	pthread_mutex_t	 outbox_lock;
-	struct control_msg *outbox, *outbox_tail;
+	struct control_msg *outbox, *outbox_tail;	/* outbox_lock */
 
-	volatile sig_atomic_t quit, reload;
+	volatile sig_atomic_t quit, reload;	/* set by signal handlers, read by the loop */
 };
 
-/* board.c */
+/* board_state.c: what any thread may ask of a board (each call takes its lock) */
 const char *board_state_name(enum board_state s);
-/* The state as of now (takes the board's lock). */
 enum board_state board_state(struct board *b);
+struct board *board_find(struct rigd *r, const char *name);
+/* Jobs waiting in the board's queue. */
+int board_queued(struct board *b);
+cJSON *board_describe(struct board *b);
+/* 1 while the board's power part says it may be running (the board's thread). */
+int board_alive(struct board *b);
+/* 1 once rigd is stopping: no new boot or job starts. */
+int board_stopping(struct board *b);
+/* The board's thread: a new state, logged and stored with the reason (outside the lock). */
+void board_set_state(struct board *b, enum board_state s, const char *reason);
+/* The board's thread: an event for a client (0: nobody; o is freed then), through the sink. */
+void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o);
+/* The board's thread: a log line for the job's client. */
+void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* board.c: the board's thread and its jobs */
 struct board *board_new(struct rigd *r, const struct board_conf *conf);
 int board_start(struct board *b);
+/* Shutdown, in this order for every board: no new boot or job; power cut; thread joined. */
+void board_stop_begin(struct board *b);
+void board_cut(struct board *b);
 void board_stop(struct board *b);
+void board_job_free(struct board_job *job);
 /* Queues a job; returns its place in the queue (0 = next). */
 int board_enqueue(struct board *b, struct board_job *job);
-/* Under the board's lock: a new state, logged and stored with the reason. */
-void board_set_state_locked(struct board *b, enum board_state s, const char *reason);
-cJSON *board_describe(struct board *b);
-/* Board thread, during a run: power off (cut) and boot again; 0 when READY, msg says how. */
-int board_reboot(struct board *b, char *msg, size_t len);
-/* Event loop side of the console: called when console_fd is readable. */
+
+/* board_console.c: the event loop's side, and the thread's hand-over at power-on */
+/* Event loop: called when the console fd is readable. */
 void board_console_read(struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
 void board_console_tick(struct board *b, int64_t now);
+int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
 
-/* Inside a board's thread (board.c, board_boot.c, board_console.c, board_nightly.c). */
+/* board_boot.c and board_nightly.c: inside the board's thread */
 struct queue_job;
 struct runner_result;
-void board_set_state(struct board *b, enum board_state s, const char *reason);
-void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
-int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
 void board_power_off(struct board *b);
 int board_boot(struct board *b, enum board_state during);
 /* fault_on_fail: 1 for the board's own kernel (FAULT when it does not boot), 0 for a build. */
 int board_boot_as(struct board *b, enum board_state during, int fault_on_fail);
 int board_ready(struct board *b);
+/* During a run: power off (cut) and boot again; 0 when READY, msg says how. */
+int board_reboot(struct board *b, char *msg, size_t len);
 int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
+/* After a run: READY again, or recovered when the verdict left the board in doubt. */
+void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
 
-/* runner.c: runs one scenario on a READY board; returns the verdict's exit class. */
+/* runner.c: runs one scenario on a READY board (the board's thread). */
 struct runner_result {
-	char	verdict[16];
-	char	title[256];
+	enum verdict	verdict;
+	enum error_kind	error;		/* VERDICT_ERROR: what failed (the title is its name) */
+	char	title[256];		/* the rig's title: a hang names the call it waits in */
+	char	group_title[256];	/* hang, crash: syzbot's title, the crash group's key */
+	char	group_frame[128];	/* the frame syzbot's title names */
 	char	*detail;
 	char	*stack;
 	int64_t	run_id;
@@ -172,10 +228,14 @@ void runner_result_free(struct runner_result *res);
 
 /* control.c */
 int control_listen(struct rigd *r);
+/* The sink the boards report through, served by this event loop. */
+void control_sink(struct rigd *r, struct board_sink *sink);
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
+/* Records who asked for what, without waiting for the store (from the event loop). */
+void control_action(struct rigd *r, long uid, const char *what);
 /* Event loop only: console bytes to the clients watching that board. */
-void control_console(struct rigd *r, struct board *b, const char *buf, size_t len);
+void control_console(void *arg, struct board *b, const char *buf, size_t len);
 /* The event loop. */
 void control_loop(struct rigd *r);
 void control_wake(struct rigd *r);
@@ -197,14 +257,28 @@ void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
+/* plan.c: rigd -n's listing; 1 when name is in the comma-separated list (NULL: every name). */
+int plan_selected(const char *list, const char *name);
+/* plan.c: rigd -n's listing of what would be served; returns how many boards are refused. */
+int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *only,
+    const struct scenario *scens, int nscens, const char *dbpath);
+
 /* http.c: the read-only JSON API and dashboard on ADDRESS:PORT */
 int http_start(struct rigd *r, const char *listen);
 void http_stop(void);
 
-/* rigd.c */
-const struct scenario *rigd_scenario(struct rigd *r, const char *name);
-struct board *rigd_board(struct rigd *r, const char *name);
-/* SIGHUP: scenarios are read again (boards keep their files until restart). */
-void rigd_reload(struct rigd *r);
+/* scenset.c: the loaded scenarios */
+/* Loads every scenario file in dir; all errors are reported. Returns the count or -1. */
+int scenset_load(const char *dir, struct scenario **out, struct conf_errors *errs);
+/* Makes v (malloc'd, n long) the current set; the old one goes with its last reference. */
+void scenset_install(struct rigd *r, struct scenario *v, int n);
+/* Event loop, at SIGHUP: scenarios are read again (boards keep their files until restart). */
+void scenset_reload(struct rigd *r);
+/* Event loop: the scenario named, in the loop's view. */
+const struct scenario *scenset_lookup(struct rigd *r, const char *name);
+/* From any thread: a reference on the current set, and its release. */
+struct scenset *scenset_hold(struct rigd *r);
+void scenset_release(struct scenset *set);
+const struct scenario *scenset_find(const struct scenset *set, const char *name);
 
 #endif

@@ -2,9 +2,12 @@
 #include "rigd.h"
 #include "log.h"
 #include "hangstack.h"
+#include "triage.h"
 #include "queue.h"
 #include "remote.h"
+#include "storeq.h"
 #include "util.h"
+#include "vocab.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,36 +37,59 @@ struct runner {
 	int			 nbg;
 	int			 needs_boot;	/* the board was left off or broken by a step */
 	int			 rig_hang;	/* the hang was seen by the rig's deadline, not the console */
+	int			 hang_framed;	/* and its title names a frame */
 };
 
 static void
-runner_emit(struct runner *rn, const char *type, cJSON *o)
+runner_emit(struct runner *rn, enum proto_event ev, cJSON *o)
 {
-	if (rn->job->client == 0) {
-		cJSON_Delete(o);
-		return;
-	}
-	cJSON_AddStringToObject(o, "type", type);
-	control_post(rn->b->rigd, rn->job->client, o);
+	board_post(rn->b, rn->job->client, ev, o);
 }
 
 static void
-runner_verdict(struct runner *rn, const char *verdict, const char *title, const char *fmt, ...)
+runner_detail(struct runner *rn, const char *fmt, va_list ap)
+{
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	free(rn->res->detail);
+	rn->res->detail = xstrdup(buf);
+}
+
+/* A kernel verdict (pass, fail, hang, crash) with its title and what was seen. */
+static void
+runner_verdict(struct runner *rn, enum verdict v, const char *title, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
-runner_verdict(struct runner *rn, const char *verdict, const char *title, const char *fmt, ...)
+runner_verdict(struct runner *rn, enum verdict v, const char *title, const char *fmt, ...)
 {
-	char buf[4096];
 	va_list ap;
 
-	util_strlcpy(rn->res->verdict, verdict, sizeof(rn->res->verdict));
+	rn->res->verdict = v;
+	rn->res->error = ERROR_NONE;
 	util_strlcpy(rn->res->title, title, sizeof(rn->res->title));
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	runner_detail(rn, fmt, ap);
 	va_end(ap);
-	free(rn->res->detail);
-	rn->res->detail = xstrdup(buf);
+}
+
+/* An error verdict: the lab or the scenario failed; its kind names it (the run's title). */
+static void
+runner_error(struct runner *rn, enum error_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+runner_error(struct runner *rn, enum error_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	rn->res->verdict = VERDICT_ERROR;
+	rn->res->error = kind;
+	util_strlcpy(rn->res->title, error_kind_name(kind), sizeof(rn->res->title));
+	va_start(ap, fmt);
+	runner_detail(rn, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -137,6 +163,25 @@ runner_console_task(struct runner *rn, int64_t from, char *dst, size_t len)
 }
 
 /*
+ * Titles a hang from the blocked task's stack (or wchan) with the console path's rules: title
+ * gets the rig's, the result's group title syzbot's, so either path lands in one crash group.
+ * triage_hang_titles' return: 0 from the stack, 1 from wchan, 2 nothing named.
+ */
+static int
+runner_hang_titles(struct runner *rn, const char *stack, const char *wchan, char *title,
+    size_t len)
+{
+	struct runner_result *res = rn->res;
+	char rig_frame[128];
+	int rc;
+
+	rc = triage_hang_titles(stack, wchan, res->group_title, sizeof(res->group_title), title, len);
+	triage_hang_frames(stack, wchan, res->group_frame, sizeof(res->group_frame), rig_frame,
+	    sizeof(rig_frame));
+	return rc;
+}
+
+/*
  * A step blocked past its deadline: over a second channel, read the blocked task's state,
  * wchan and kernel stack, and have the kernel print every blocked task on the console.
  */
@@ -144,7 +189,7 @@ static void
 runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 {
 	struct board *b = rn->b;
-	char cmd[1024], out[16384], state[128], wchan[128], stack[8192], frame[128], title[256];
+	char cmd[1024], out[16384], state[128], wchan[128], stack[8192], title[256];
 	char task[32] = "";
 	int64_t sysrq_from;
 	int status;
@@ -172,20 +217,22 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 		hangstack_section(out, "wchan", wchan, sizeof(wchan));
 		hangstack_section(out, "stack", stack, sizeof(stack));
 	}
-	hangstack_frame(stack, wchan, frame, sizeof(frame));
-	if (frame[0])
-		util_fmt(title, sizeof(title), "INFO: task hung in %s", frame);
-	else
-		util_fmt(title, sizeof(title), "INFO: task hung");
 	rn->rig_hang = 1;
-	runner_verdict(rn, "hang", title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
+	rn->hang_framed = runner_hang_titles(rn, stack, wchan, title, sizeof(title)) <= 1;
+	runner_verdict(rn, VERDICT_HANG, title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
 	    step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0, pid,
 	    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
 	/* sysrq-w output lands on the console within moments: let the log have it. */
 	util_sleep_ms(1000);
-	/* Kernels without /proc/PID/stack for other tasks (ARM 6.1): sysrq-w printed it. */
-	if (!stack[0])
+	/*
+	 * Kernels without /proc/PID/stack for other tasks (ARM 6.1): sysrq-w printed it, and the
+	 * task's frames there title the hang as the kernel's own report of it would.
+	 */
+	if (!stack[0]) {
 		runner_console_task(rn, sysrq_from, stack, sizeof(stack));
+		if (stack[0] && runner_hang_titles(rn, stack, wchan, title, sizeof(title)) == 0)
+			util_strlcpy(rn->res->title, title, sizeof(rn->res->title));
+	}
 	free(rn->res->stack);
 	rn->res->stack = xstrdup(stack[0] ? stack : "(no stack: see sysrq-w on the console)");
 }
@@ -210,9 +257,12 @@ runner_check_crash(struct runner *rn)
 	if (b->ncrashes > rn->crashes_before) {
 		struct board_crash *c = &b->crashes[rn->crashes_before];
 		/* The kernel's own hung-task report is a hang, whoever noticed it first. */
-		runner_verdict(rn, strcmp(c->type, "hang") == 0 ? "hang" : "crash", c->title,
+		runner_verdict(rn, strcmp(c->type, "hang") == 0 ? VERDICT_HANG : VERDICT_CRASH,
+		    c->rig_title[0] ? c->rig_title : c->title,
 		    "console report (%s) at bytes %lld-%lld of %s", c->type, (long long)c->start,
 		    (long long)c->end, b->con.log);
+		util_strlcpy(rn->res->group_title, c->title, sizeof(rn->res->group_title));
+		util_strlcpy(rn->res->group_frame, c->frame, sizeof(rn->res->group_frame));
 		free(rn->res->stack);
 		rn->res->stack = xstrdup(c->text ? c->text : "");
 		found = 1;
@@ -254,9 +304,10 @@ runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int
 		pthread_mutex_unlock(&b->lock);
 		if (reports && runner_check_crash(rn))
 			return 2;
-		if (!power_qemu_alive(&b->qemu)) {
+		if (!board_alive(b)) {
 			if (!runner_check_crash(rn))
-				runner_verdict(rn, "error", "lab: board died", "QEMU exited");
+				runner_error(rn, ERROR_BOARD_DIED,
+				    "the board's power part lost it");
 			return 2;
 		}
 		if (rc == -1)
@@ -271,7 +322,7 @@ static int
 runner_lost(struct runner *rn, const struct scen_step *st)
 {
 	if (!runner_check_crash(rn))
-		runner_verdict(rn, "error", "lab: ssh session lost",
+		runner_error(rn, ERROR_SSH_LOST,
 		    "the board stopped answering during %s %s", step_kind_name(st->kind), st->arg);
 	return -1;
 }
@@ -297,14 +348,14 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 
 	j = remote_job_start(b->ssh, cmd, err, sizeof(err));
 	if (j == NULL) {
-		runner_verdict(rn, "error", "lab: ssh failed", "%s", err);
+		runner_error(rn, ERROR_SSH_FAILED, "%s", err);
 		return -1;
 	}
 	if (st->background) {
 		struct runner_bg *bg;
 		if (rn->nbg >= RUNNER_MAX_BG) {
 			remote_job_free(j);
-			runner_verdict(rn, "error", "scenario: too many background steps", "%s",
+			runner_error(rn, ERROR_SCEN_BACKGROUND, "%s",
 			    st->name);
 			return -1;
 		}
@@ -335,7 +386,7 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 		return runner_lost(rn, st);
 	}
 	if (status != 0) {
-		runner_verdict(rn, "fail", "", "%s %s exited %d: %s", step_kind_name(st->kind),
+		runner_verdict(rn, VERDICT_FAIL, "", "%s %s exited %d: %s", step_kind_name(st->kind),
 		    st->arg, status, out);
 		return -1;
 	}
@@ -359,7 +410,7 @@ runner_check(struct runner *rn, const struct scen_step *st, const char *cmd, con
 		return runner_lost(rn, st);
 	}
 	if (status != 0) {
-		runner_verdict(rn, "fail", what, "%s %s: %s%s%s", step_kind_name(st->kind), st->arg,
+		runner_verdict(rn, VERDICT_FAIL, what, "%s %s: %s%s%s", step_kind_name(st->kind), st->arg,
 		    what, out[0] ? ": " : "", out);
 		return -1;
 	}
@@ -381,7 +432,7 @@ runner_reboot(struct runner *rn, char *out, size_t outlen)
 		rn->bg[i].job = NULL;
 	}
 	if (board_reboot(b, msg, sizeof(msg)) == -1) {
-		runner_verdict(rn, "error", "lab: board did not come back", "%s", msg);
+		runner_error(rn, ERROR_NO_RETURN, "%s", msg);
 		rn->needs_boot = 1;
 		return -1;
 	}
@@ -422,7 +473,7 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 	    " echo -1 > /proc/sys/kernel/hung_task_warnings 2>/dev/null;"
 	    " sync; exec poweroff -f", err, sizeof(err));
 	if (j == NULL) {
-		runner_verdict(rn, "error", "lab: ssh failed", "%s", err);
+		runner_error(rn, ERROR_SSH_FAILED, "%s", err);
 		return -1;
 	}
 	remote_job_first_line(j, 2000, pid, sizeof(pid));
@@ -440,12 +491,12 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 			rn->needs_boot = 1;
 			return -1;
 		}
-		if (!found && !power_qemu_alive(&b->qemu))
+		if (!found && !board_alive(b))
 			break;
 	}
 	if (!found) {
 		runner_hang(rn, st, pid[0] ? pid : "$$");
-		if (!strstr(rn->res->title, " in "))
+		if (!rn->hang_framed)
 			util_strlcpy(rn->res->title, "INFO: task hung in poweroff",
 			    sizeof(rn->res->title));
 		remote_job_free(j);
@@ -487,7 +538,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	case STEP_EXPECT_PRESENT: case STEP_EXPECT_GONE:
 		ci = runner_class_index(b, st->arg);
 		if (ci < 0) {
-			runner_verdict(rn, "error", "scenario: class not on board",
+			runner_error(rn, ERROR_SCEN_CLASS,
 			    "board %s has no %s device", b->conf.name, st->arg);
 			return -1;
 		}
@@ -545,7 +596,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:
 		if (!rn->holder_pid[ci][0] || strcmp(d->cls, "uart") == 0) {
-			runner_verdict(rn, "error", "scenario: read needs a held, non-tty device",
+			runner_error(rn, ERROR_SCEN_READ,
 			    "read %s", st->arg);
 			return -1;
 		}
@@ -566,7 +617,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			if (rn->holder_pid[i][0])
 				break;
 		if (i == b->conf.ndevices) {
-			runner_verdict(rn, "error", "scenario: no holder", "expect-holder with"
+			runner_error(rn, ERROR_SCEN_NO_HOLDER, "expect-holder with"
 			    " nothing held");
 			return -1;
 		}
@@ -603,12 +654,12 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			bg->job = NULL;
 			if (rc == -1) {
 				if (!runner_check_crash(rn))
-					runner_verdict(rn, "error", "lab: ssh session lost",
+					runner_error(rn, ERROR_SSH_LOST,
 					    "the board stopped answering waiting for %s", st->arg);
 				return -1;
 			}
 			if (status != 0) {
-				runner_verdict(rn, "fail", "", "%s exited %d: %s", st->arg, status,
+				runner_verdict(rn, VERDICT_FAIL, "", "%s exited %d: %s", st->arg, status,
 				    out);
 				return -1;
 			}
@@ -616,7 +667,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			    (util_now_ms() - bg->started) / 1000.0);
 			return 0;
 		}
-		runner_verdict(rn, "error", "scenario: nothing to wait for", "wait %s", st->arg);
+		runner_error(rn, ERROR_SCEN_NO_WAIT, "wait %s", st->arg);
 		return -1;
 	case STEP_SLEEP: {
 		int64_t until = util_now_ms() + st->timeout_ms;
@@ -624,7 +675,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		while (util_now_ms() < until) {
 			int64_t left = until - util_now_ms();
 			util_sleep_ms(left < 100 ? left : 100);
-			if (!power_qemu_alive(&b->qemu))
+			if (!board_alive(b))
 				return 0;
 		}
 		return 0;
@@ -651,7 +702,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	cJSON *o;
 
 	memset(res, 0, sizeof(*res));
-	util_strlcpy(res->verdict, "pass", sizeof(res->verdict));
+	res->verdict = VERDICT_PASS;
 	rn.b = b;
 	rn.job = job;
 	rn.res = res;
@@ -680,7 +731,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	cJSON_AddStringToObject(o, "board", b->conf.name);
 	cJSON_AddStringToObject(o, "scenario", sc->name);
 	cJSON_AddStringToObject(o, "build", b->release);
-	runner_emit(&rn, "start", o);
+	runner_emit(&rn, PROTO_EV_START, o);
 
 	for (i = 0; i < sc->nsteps && ok; i++) {
 		const struct scen_step *st = &sc->steps[i];
@@ -692,16 +743,21 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		cJSON_AddNumberToObject(o, "step", i + 1);
 		cJSON_AddStringToObject(o, "action", step_kind_name(st->kind));
 		cJSON_AddStringToObject(o, "arg", st->arg);
-		runner_emit(&rn, "step-begin", o);
+		runner_emit(&rn, PROTO_EV_STEP_BEGIN, o);
 
 		ok = runner_step(&rn, st, out, sizeof(out)) == 0;
 		/* A crash on the console outranks whatever the step itself reported. */
 		if (runner_check_crash(&rn))
 			ok = 0;
-		else if (!power_qemu_alive(&b->qemu)) {
+		else if (!board_alive(b) && board_stopping(b)) {
+			/* rigd's shutdown cut the power: the run ends with the daemon. */
+			runner_error(&rn, ERROR_INTERRUPTED,
+			    "rigd stopped during %s %s", step_kind_name(st->kind), st->arg);
+			ok = 0;
+		} else if (!board_alive(b)) {
 			/* Gone without a report on the console: the lab failed, not the kernel. */
-			runner_verdict(&rn, "error", "lab: board died", "QEMU exited during %s %s",
-			    step_kind_name(st->kind), st->arg);
+			runner_error(&rn, ERROR_BOARD_DIED,
+			    "the board died during %s %s", step_kind_name(st->kind), st->arg);
 			ok = 0;
 		}
 
@@ -709,7 +765,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		util_strlcpy(ss.action, step_kind_name(st->kind), sizeof(ss.action));
 		util_strlcpy(ss.arg, st->arg, sizeof(ss.arg));
 		ss.status = ok ? (st->background ? STEP_STATUS_STARTED : STEP_STATUS_OK) :
-		    strcmp(res->verdict, "hang") == 0 ? STEP_STATUS_TIMEOUT : STEP_STATUS_FAILED;
+		    res->verdict == VERDICT_HANG ? STEP_STATUS_TIMEOUT : STEP_STATUS_FAILED;
 		ss.started_ms = s0 - rn.t0;
 		ss.duration_ms = util_now_ms() - s0;
 		util_strlcpy(ss.output, out, sizeof(ss.output));
@@ -724,12 +780,14 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		cJSON_AddStringToObject(o, "status", step_status_name(ss.status));
 		cJSON_AddNumberToObject(o, "ms", (double)ss.duration_ms);
 		cJSON_AddStringToObject(o, "output", out);
-		runner_emit(&rn, "step", o);
+		runner_emit(&rn, PROTO_EV_STEP, o);
 	}
 	for (i = 0; i < rn.nbg; i++)
 		remote_job_free(rn.bg[i].job);
 
-	end.verdict = verdict_parse(res->verdict);
+	/* The console's reports go through the store writer: they are in before the run ends. */
+	storeq_sync();
+	end.verdict = res->verdict;
 	util_strlcpy(end.title, res->title, sizeof(end.title));
 	end.detail = res->detail;
 	end.stack = res->stack;
@@ -743,12 +801,11 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	 * A hang the rig caught has no console report behind it; it is grouped with the crash
 	 * titles all the same, so one title counts across runs and builds whoever saw it.
 	 */
-	if (rn.rig_hang && strcmp(res->verdict, "hang") == 0) {
+	if (rn.rig_hang && res->verdict == VERDICT_HANG) {
 		struct store_crash sc = { .run = res->run_id, .board = b->conf.name,
-		    .build_id = b->build_id, .title = res->title, .rig_title = NULL, .type = "hang",
-		    .frame = strncmp(res->title, "INFO: task hung in ", 19) == 0 ?
-		    res->title + 19 : "", .corrupted = 0, .console_log = logpath,
-		    .start = rn.console_start, .end = end.console_end,
+		    .build_id = b->build_id, .title = res->group_title[0] ? res->group_title : res->title,
+		    .rig_title = res->title, .type = "hang", .frame = res->group_frame, .corrupted = 0,
+		    .console_log = logpath, .start = rn.console_start, .end = end.console_end,
 		    .text = res->stack ? res->stack : "" };
 
 		if (store_crash_add(b->rigd->store, &sc) == -1)
@@ -757,7 +814,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	}
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
-	    res->verdict, res->title[0] ? ": " : "", res->title);
+	    verdict_name(res->verdict), res->title[0] ? ": " : "", res->title);
 }
 
 void

@@ -1,5 +1,6 @@
 /* test_conf: board and scenario files, the shipped ones and broken ones, read through conf.h. */
 #include "conf.h"
+#include "parts.h"
 #include "test.h"
 
 #include <glob.h>
@@ -715,6 +716,30 @@ scenario_limits_are_errors_not_truncation(void)
 	rmdir(dir);
 }
 
+static void
+board_parts_this_build_lacks_are_refused_at_their_key_line(void)
+{
+	struct conf_errors e = { 0 };
+	struct parts_ops ops;
+
+	CHECK_INT(board_conf_load("boards/vq35.yaml", &board, &e), 0);
+	CHECK_INT(parts_resolve(&board, &ops, &e), 0);
+	CHECK(ops.power == power_backend_find("qemu") && ops.power != NULL);
+	CHECK(ops.boot == boot_method_find("qemu-direct") && ops.boot != NULL);
+	CHECK(ops.console == console_kind_find("qemu") && ops.console != NULL);
+	CHECK_INT(e.n, 0);
+	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
+	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
+	/* tty is in this build: only power and boot are refused, each at its own line. */
+	CHECK(ops.console == console_kind_find("tty") && ops.console != NULL);
+	check_errors(&e,
+	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu);"
+	    " board falcon is not served",
+	    "boards/falcon.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
+	    " qemu-direct); board falcon is not served", NULL);
+	conf_errors_free(&e);
+}
+
 int
 main(void)
 {
@@ -742,5 +767,6 @@ main(void)
 	RUN(scenario_limits_are_errors_not_truncation);
 	RUN(checked_forms_print_as_saved);
 	RUN(printed_forms_load_back_unchanged);
+	RUN(board_parts_this_build_lacks_are_refused_at_their_key_line);
 	TEST_END();
 }

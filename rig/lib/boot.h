@@ -1,0 +1,80 @@
+/*
+ * boot: a board's boot part behind one ops table: what makes a powered board run the kernel
+ * asked for (qemu-direct: the image handed to the virtual machine; uboot-tftp: U-Boot told over
+ * the console to fetch it over TFTP).
+ */
+#ifndef RIG_BOOT_H
+#define RIG_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct board_conf;
+
+/* Where the daemon keeps what a boot part may need. */
+struct boot_env {
+	const char	*statedir;	/* images are made under statedir/images */
+	const char	*firmwaredir;	/* mkimage and the board side */
+	const char	*cachedir;	/* downloaded packages */
+	const char	*keyfile;	/* the rig's SSH key (keyfile.pub goes into the image) */
+};
+
+/* What a boot part made ready: the files to boot and who they are, for the store. */
+struct boot_image {
+	char	kernel[512];
+	char	initrd[512];
+	char	dtb[512];		/* "" when the machine has none */
+	char	sha256[65];		/* of the kernel image: how a registered build is known */
+	char	config_sha256[65];
+	char	package[128];		/* the Debian package it came from, "" if none */
+	char	package_version[64];
+};
+
+/*
+ * The board's console as a boot part may use it after power-on (U-Boot is driven by typing at
+ * it). The daemon provides these; a boot part that needs no console ignores them.
+ */
+struct boot_console {
+	void	*arg;
+	/* Writes s to the board's console: 0, or -1. */
+	int	 (*write)(void *arg, const char *s, size_t len);
+	/*
+	 * Waits until text appears on the console at or after byte *from of this boot's log;
+	 * *from is then just past it. 0, or -1 at timeout_ms or when the board died.
+	 */
+	int	 (*expect)(void *arg, const char *text, int64_t *from, int64_t timeout_ms);
+};
+
+/* The contract of a boot backend; every call comes from the board's own thread. */
+struct boot_ops {
+	const char	*name;		/* as in the board file's boot.method */
+	void	*(*create)(const struct board_conf *conf, const struct boot_env *env, char *err,
+		    size_t errlen);
+	/*
+	 * Before power-on: make (or find) what boots the build `package` ("" : the board's own
+	 * kernel) and describe it in img, which the power part gets next. 0, or -1 with err.
+	 */
+	int	 (*prepare)(void *self, const char *package, struct boot_image *img, char *err,
+		    size_t errlen);
+	/*
+	 * After power-on, with the console open: whatever it takes for the kernel to start
+	 * (nothing when the power part loaded it). 0, or -1 with err.
+	 */
+	int	 (*start)(void *self, const struct boot_console *con, char *err, size_t errlen);
+	void	 (*free)(void *self);
+};
+
+struct boot;
+
+/* The method this build has under name (registry in parts.c), or NULL. */
+const struct boot_ops *boot_method_find(const char *name);
+
+struct boot *boot_new(const struct boot_ops *ops, const struct board_conf *conf,
+    const struct boot_env *env, char *err, size_t errlen);
+const char *boot_name(const struct boot *b);
+int boot_prepare(struct boot *b, const char *package, struct boot_image *img, char *err,
+    size_t errlen);
+int boot_start(struct boot *b, const struct boot_console *con, char *err, size_t errlen);
+void boot_free(struct boot *b);
+
+#endif

@@ -1,0 +1,110 @@
+/* parts: the registry of board parts: adding a backend is its file plus one line in a table here. */
+#include "parts.h"
+#include "conf.h"
+#include "util.h"
+
+#include <string.h>
+
+extern const struct power_ops power_qemu_ops;
+extern const struct boot_ops boot_qemu_ops;
+extern const struct console_ops console_qemu_ops, console_tty_ops;
+
+static const struct power_ops *const parts_power[] = {
+	&power_qemu_ops,
+	NULL
+};
+static const struct boot_ops *const parts_boot[] = {
+	&boot_qemu_ops,
+	NULL
+};
+static const struct console_ops *const parts_console[] = {
+	&console_qemu_ops,
+	&console_tty_ops,
+	NULL
+};
+
+const struct power_ops *
+power_backend_find(const char *name)
+{
+	int i;
+
+	for (i = 0; parts_power[i]; i++)
+		if (strcmp(parts_power[i]->name, name) == 0)
+			return parts_power[i];
+	return NULL;
+}
+
+const struct boot_ops *
+boot_method_find(const char *name)
+{
+	int i;
+
+	for (i = 0; parts_boot[i]; i++)
+		if (strcmp(parts_boot[i]->name, name) == 0)
+			return parts_boot[i];
+	return NULL;
+}
+
+const struct console_ops *
+console_kind_find(const char *name)
+{
+	int i;
+
+	for (i = 0; parts_console[i]; i++)
+		if (strcmp(parts_console[i]->name, name) == 0)
+			return parts_console[i];
+	return NULL;
+}
+
+void
+parts_names(const char *kind, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+#define PARTS_NAMES(table) \
+	for (i = 0; table[i] && used < len; i++) \
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", \
+		    table[i]->name)
+	if (strcmp(kind, "power") == 0)
+		PARTS_NAMES(parts_power);
+	else if (strcmp(kind, "boot") == 0)
+		PARTS_NAMES(parts_boot);
+	else
+		PARTS_NAMES(parts_console);
+#undef PARTS_NAMES
+}
+
+int
+parts_resolve(const struct board_conf *conf, struct parts_ops *ops, struct conf_errors *errs)
+{
+	char have[256];
+	int bad = 0;
+
+	ops->power = power_backend_find(conf->power_backend);
+	ops->boot = boot_method_find(conf->boot_method);
+	ops->console = console_kind_find(conf->console_kind);
+	if (ops->power == NULL) {
+		parts_names("power", have, sizeof(have));
+		conf_errors_add(errs, conf->file, conf->power_backend_line,
+		    "power.backend %s: not in this rigd (it has: %s); board %s is not served",
+		    conf->power_backend, have, conf->name);
+		bad = 1;
+	}
+	if (ops->boot == NULL) {
+		parts_names("boot", have, sizeof(have));
+		conf_errors_add(errs, conf->file, conf->boot_method_line,
+		    "boot.method %s: not in this rigd (it has: %s); board %s is not served",
+		    conf->boot_method, have, conf->name);
+		bad = 1;
+	}
+	if (ops->console == NULL) {
+		parts_names("console", have, sizeof(have));
+		conf_errors_add(errs, conf->file, conf->console_kind_line,
+		    "console.kind %s: not in this rigd (it has: %s); board %s is not served",
+		    conf->console_kind, have, conf->name);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}

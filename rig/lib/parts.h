@@ -1,0 +1,29 @@
+/* parts: which power, boot and console backends this build has, and a board file checked against them. */
+#ifndef RIG_PARTS_H
+#define RIG_PARTS_H
+
+#include <stddef.h>
+
+#include "boot.h"
+#include "console.h"
+#include "power.h"
+
+struct board_conf;
+struct conf_errors;
+
+/* A board's three parts as this build has them (NULL where it has none). */
+struct parts_ops {
+	const struct power_ops		*power;
+	const struct boot_ops		*boot;
+	const struct console_ops	*console;
+};
+
+/*
+ * Finds the backends a board file names. Each one this build lacks adds "file:line: ..." (the
+ * line of its key) to errs; returns 0 when all three were found, else -1.
+ */
+int parts_resolve(const struct board_conf *conf, struct parts_ops *ops, struct conf_errors *errs);
+/* "qemu, tty": the names this build has of one kind ("power", "boot", "console"). */
+void parts_names(const char *kind, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,165 @@
+/* board_state: a board's shared state under its lock (state, reason, queue, description) and its reports through the sink. */
+#include "rigd.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *board_state_names[] = {
+	[BOARD_OFF] = "OFF",
+	[BOARD_BOOTING] = "BOOTING",
+	[BOARD_READY] = "READY",
+	[BOARD_RUNNING] = "RUNNING",
+	[BOARD_HUNG] = "HUNG",
+	[BOARD_CRASHED] = "CRASHED",
+	[BOARD_DEAD] = "DEAD",
+	[BOARD_RECOVERING] = "RECOVERING",
+	[BOARD_FAULT] = "FAULT",
+};
+
+const char *
+board_state_name(enum board_state s)
+{
+	return s < UTIL_NELEM(board_state_names) ? board_state_names[s] : "?";
+}
+
+/* Under the board's lock: the new state; returns the old one, or -1 when nothing changed. */
+static int
+board_set_state_locked(struct board *b, enum board_state s, const char *reason)
+{
+	enum board_state from = b->state;
+
+	if (b->state == s && strcmp(b->reason, reason ? reason : "") == 0)
+		return -1;
+	b->state = s;
+	util_strlcpy(b->reason, reason ? reason : "", sizeof(b->reason));
+	return (int)from;
+}
+
+enum board_state
+board_state(struct board *b)
+{
+	enum board_state s;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	pthread_mutex_unlock(&b->lock);
+	return s;
+}
+
+/* Only the board's thread changes its state: the store is written after the lock is let go. */
+void
+board_set_state(struct board *b, enum board_state s, const char *reason)
+{
+	int from;
+
+	pthread_mutex_lock(&b->lock);
+	from = board_set_state_locked(b, s, reason);
+	pthread_mutex_unlock(&b->lock);
+	if (from == -1)
+		return;
+	log_info("%s: %s -> %s%s%s", b->conf.name, board_state_name((enum board_state)from),
+	    board_state_name(s), reason ? ": " : "", reason ? reason : "");
+	store_board_event(b->rigd->store, b->conf.name, board_state_name((enum board_state)from),
+	    board_state_name(s), reason);
+	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+}
+
+cJSON *
+board_describe(struct board *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	char classes[256] = "";
+	int i;
+
+	for (i = 0; i < b->conf.ndevices; i++) {
+		if (i)
+			strncat(classes, " ", sizeof(classes) - strlen(classes) - 1);
+		strncat(classes, b->conf.devices[i].cls, sizeof(classes) - strlen(classes) - 1);
+	}
+	pthread_mutex_lock(&b->lock);
+	cJSON_AddStringToObject(o, "name", b->conf.name);
+	cJSON_AddStringToObject(o, "arch", b->conf.arch);
+	cJSON_AddStringToObject(o, "state", board_state_name(b->state));
+	cJSON_AddStringToObject(o, "reason", b->reason);
+	cJSON_AddStringToObject(o, "classes", classes);
+	/* The parts as the board file names them (a refused board's too: the reason says why). */
+	cJSON_AddStringToObject(o, "power", b->conf.power_backend);
+	cJSON_AddStringToObject(o, "boot", b->conf.boot_method);
+	cJSON_AddStringToObject(o, "console", b->conf.console_kind);
+	cJSON_AddNumberToObject(o, "queued", b->njobs);
+	cJSON_AddStringToObject(o, "release", b->release);
+	cJSON_AddStringToObject(o, "console_log", b->con.log);
+	cJSON_AddNumberToObject(o, "console_bytes", (double)b->con.bytes);
+	pthread_mutex_unlock(&b->lock);
+	return o;
+}
+
+void
+board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o)
+{
+	if (client == 0) {
+		cJSON_Delete(o);
+		return;
+	}
+	b->rigd->sink.post(b->rigd->sink.arg, client, ev, o);
+}
+
+void
+board_log(struct board *b, struct board_job *job, const char *fmt, ...)
+{
+	cJSON *o;
+	char msg[1024];
+	va_list ap;
+
+	if (job->client == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	cJSON_AddStringToObject(o, "msg", msg);
+	board_post(b, job->client, PROTO_EV_LOG, o);
+}
+
+struct board *
+board_find(struct rigd *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nboards; i++)
+		if (strcmp(r->boards[i]->conf.name, name) == 0)
+			return r->boards[i];
+	return NULL;
+}
+
+int
+board_alive(struct board *b)
+{
+	return b->power != NULL && power_alive(b->power);
+}
+
+int
+board_stopping(struct board *b)
+{
+	int s;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->stopping;
+	pthread_mutex_unlock(&b->lock);
+	return s;
+}
+
+int
+board_queued(struct board *b)
+{
+	int n;
+
+	pthread_mutex_lock(&b->lock);
+	n = b->njobs;
+	pthread_mutex_unlock(&b->lock);
+	return n;
+}

@@ -1,0 +1,118 @@
+/* plan: what rigd -n prints: the boards with their parts, the scenarios, the builds and store it would serve. */
+#include "rigd.h"
+#include "parts.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+plan_selected(const char *list, const char *name)
+{
+	char buf[1024], *tok, *save;
+
+	if (list == NULL)
+		return 1;
+	util_strlcpy(buf, list, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A board file offers a scenario when it has a device of every class the scenario uses. */
+static int
+plan_offers(const struct board_conf *b, const struct scenario *sc)
+{
+	int i;
+
+	for (i = 0; i < sc->nclasses; i++)
+		if (board_conf_device(b, sc->classes[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* The store's builds, if the store exists: reading must not make one. */
+static void
+plan_builds(FILE *out, const char *dbpath)
+{
+	char err[256];
+	struct store *st;
+	cJSON *builds, *it;
+
+	if (access(dbpath, F_OK) == -1) {
+		fprintf(out, "store %s (not made yet: no builds)\n", dbpath);
+		return;
+	}
+	st = store_open(dbpath, err, sizeof(err));
+	builds = st ? report_builds(st, err, sizeof(err)) : NULL;
+	if (builds == NULL) {
+		fprintf(out, "store %s: %s\n", dbpath, err);
+		store_close(st);
+		return;
+	}
+	fprintf(out, "store %s (%d build%s)\n", dbpath, cJSON_GetArraySize(builds),
+	    cJSON_GetArraySize(builds) == 1 ? "" : "s");
+	cJSON_ArrayForEach(it, builds) {
+		cJSON *id = cJSON_GetObjectItem(it, "id"), *name = cJSON_GetObjectItem(it, "name");
+		cJSON *rel = cJSON_GetObjectItem(it, "release"), *arch = cJSON_GetObjectItem(it, "arch");
+
+		fprintf(out, "build %lld %s %s %s\n", cJSON_IsNumber(id) ? (long long)id->valuedouble :
+		    0LL, cJSON_IsString(name) ? name->valuestring : "?",
+		    cJSON_IsString(rel) && rel->valuestring[0] ? rel->valuestring : "-",
+		    cJSON_IsString(arch) ? arch->valuestring : "?");
+	}
+	cJSON_Delete(builds);
+	store_close(st);
+}
+
+int
+plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *only,
+    const struct scenario *scens, int nscens, const char *dbpath)
+{
+	struct conf_errors refused = { 0 };
+	int i, j, k, served = 0, nrefused = 0;
+	char *ok = xcalloc((size_t)nconfs + 1, 1);
+
+	for (i = 0; i < nconfs; i++) {
+		const struct board_conf *b = &confs[i];
+		struct parts_ops ops;
+		int before = refused.n;
+
+		if (!plan_selected(only, b->name))
+			continue;
+		if (parts_resolve(b, &ops, &refused) == -1) {
+			nrefused++;
+			for (j = before; j < refused.n; j++)
+				fprintf(out, "board %s refused: %s\n", b->name, refused.msg[j]);
+			continue;
+		}
+		ok[i] = 1;
+		served++;
+		fprintf(out, "board %s arch %s power %s boot %s console %s classes", b->name, b->arch,
+		    ops.power->name, ops.boot->name, ops.console->name);
+		for (j = 0; j < b->ndevices; j++)
+			fprintf(out, " %s", b->devices[j].cls);
+		fprintf(out, "\n");
+	}
+	for (k = 0; k < nscens; k++) {
+		int n = 0;
+
+		fprintf(out, "scenario %s boards", scens[k].name);
+		for (i = 0; i < nconfs; i++)
+			if (ok[i] && plan_offers(&confs[i], &scens[k])) {
+				fprintf(out, " %s", confs[i].name);
+				n++;
+			}
+		fprintf(out, "%s\n", n ? "" : " (none)");
+	}
+	plan_builds(out, dbpath);
+	fprintf(out, "rigd: %d board%s served, %d refused, %d scenario%s: OK\n", served,
+	    served == 1 ? "" : "s", nrefused, nscens, nscens == 1 ? "" : "s");
+	conf_errors_free(&refused);
+	free(ok);
+	return nrefused;
+}
