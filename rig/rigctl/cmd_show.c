@@ -41,7 +41,7 @@ static const struct cmd_show_col cmd_show_events[] = {
 };
 static const struct cmd_show_col cmd_show_crashes[] = {
 	{ "count", "COUNT", 6 }, { "first_seen", "FIRST", 25 }, { "last_seen", "LAST", 25 },
-	{ "title", "TITLE", 0 }, { NULL, NULL, 0 },
+	{ "rig_title", "RIG TITLE", 46 }, { "title", "TITLE", 0 }, { NULL, NULL, 0 },
 };
 
 static void

@@ -3,6 +3,7 @@
 . rig/tests/integration/lib.sh
 
 HTTP_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+with_test_scenarios
 rigd_start -H 127.0.0.1:$HTTP_PORT || finish
 
 # A live console watcher, as a user would leave one open: it must see the sysrq-w output.
@@ -59,12 +60,30 @@ check "show builds lists the build" "$RIGCTL" show builds
 "$RIGCTL" show run 1 > "$T/show1.out"
 check "show run 1 has the steps and the stack" contains "$T/show1.out" "i801_remove"
 check "board events stored (HUNG, RECOVERING, READY)" [ "$(q 'sum(1 for e in d if e["to_state"] in ("HUNG", "RECOVERING"))' show events)" -ge 8 ]
-check "hang titles grouped across runs: one title, counted 4 times" [ "$(q 'str([c["count"] for c in d if c["title"] == "INFO: task hung in i2c_del_adapter"])' show crashes)" = "[4]" ]
+# A crash group is keyed by syzbot's title and keeps the rig's beside it.
+groups() { q 'str([(c["title"], c["rig_title"], c["count"], c["first_run"], c["last_run"]) for c in d if "i2c_del_adapter" in c["title"] + str(c["rig_title"]) or "i801_remove" in c["title"]])' show crashes; }
+check "hang titles grouped across runs: one group, both titles, counted 4 times" [ "$(groups)" = "[('INFO: task hung in i801_remove', 'INFO: task hung in i2c_del_adapter', 4, 1, 6)]" ]
 uids=""
 for i in 1 2 3 4 5 6; do
 	uids="$uids $(q 'd["uid"]' show run $i)"
 done
 check "every run stored with the peer uid" [ "$uids" = "$(for i in 1 2 3 4 5 6; do printf ' %s' "$(id -u)"; done)" ]
+
+# One bug, one group: the kernel's own hung-task detector catches the same hang first.
+"$RIGCTL" run i2c-unbind-watchdog --board vq35 > "$T/wd.out" 2>&1
+rc=$?
+cat "$T/wd.out"
+wd=$(last_run)
+check "watchdog-first hang: exit 1" [ "$rc" -eq 1 ]
+check "watchdog-first hang: the kernel's report ended the step" contains "$T/wd.out" "console report (hang)"
+check "watchdog-first hang: the rig's title, as when its deadline catches it" contains "$T/wd.out" "title: INFO: task hung in i2c_del_adapter"
+# The kernel goes on reporting until the board is recovered: the group counts at least this run's.
+check "watchdog-first hang: the same crash group as the deadline's hangs, up to this run" [ "$(groups | sed 's/, [0-9]*, 1, /, N, 1, /')" = "[('INFO: task hung in i801_remove', 'INFO: task hung in i2c_del_adapter', N, 1, $wd)]" ]
+n_wd=$(q 'str(len(d["crashes"]))' show run "$wd")
+n_group=$(q 'str(sum(c["count"] for c in d if c["title"] == "INFO: task hung in i801_remove"))' show crashes)
+check "watchdog-first hang: the run keeps the kernel's report" [ "$n_wd" -ge 1 ]
+check "watchdog-first hang: the group counts the 4 deadline hangs and this run's reports" [ "$n_group" -ge $((4 + n_wd)) ]
+
 
 "$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
 rc=$?
