@@ -1,15 +1,8 @@
-/* hangstack: reads the rig's hang probe output; the frame it names comes from triage's one chooser. */
+/* hangstack: reads the rig's hang probe output (the frame and titles come from triage_hang_titles). */
 #include "hangstack.h"
-#include "triage.h"
 
 #include <stdio.h>
 #include <string.h>
-
-void
-hangstack_frame(const char *stack, const char *wchan, char *frame, size_t len)
-{
-	(void)triage_hang_frames(stack, wchan, NULL, 0, frame, len);
-}
 
 /* Extracts the text after "--NAME\n" up to the next "--" marker line. */
 void

@@ -1,6 +1,7 @@
 /* Durations and bounded copies: what board and scenario files and messages rely on. */
 #include "hangstack.h"
 #include "test.h"
+#include "triage.h"
 #include "util.h"
 
 static void
@@ -43,11 +44,11 @@ hang_frame_skips_scheduler_and_completion_helpers(void)
 	    "[<0>] i801_remove+0x54/0xd0 [i2c_i801]\n";
 	char frame[128];
 
-	hangstack_frame(amd64, "i2c_del_adapter", frame, sizeof(frame));
+	triage_hang_frames(amd64, "i2c_del_adapter", NULL, 0, frame, sizeof(frame));
 	CHECK_STR(frame, "i2c_del_adapter");
 	/* The stack as Debian 6.1.192 shows it: the wait helpers are already hidden. */
-	hangstack_frame("[<0>] i2c_del_adapter+0x120/0x1b0\n[<0>] i801_remove+0x54/0xd0 [i2c_i801]\n",
-	    "", frame, sizeof(frame));
+	triage_hang_frames("[<0>] i2c_del_adapter+0x120/0x1b0\n[<0>] i801_remove+0x54/0xd0 [i2c_i801]\n",
+	    "", NULL, 0, frame, sizeof(frame));
 	CHECK_STR(frame, "i2c_del_adapter");
 }
 
@@ -57,9 +58,9 @@ hang_frame_falls_back_to_wchan_without_a_stack(void)
 	char frame[128];
 
 	/* ARM 6.1: /proc/PID/stack of another task is empty; wchan still names the function. */
-	hangstack_frame("", "i2c_del_adapter", frame, sizeof(frame));
+	triage_hang_frames("", "i2c_del_adapter", NULL, 0, frame, sizeof(frame));
 	CHECK_STR(frame, "i2c_del_adapter");
-	hangstack_frame(NULL, "0", frame, sizeof(frame));
+	triage_hang_frames(NULL, "0", NULL, 0, frame, sizeof(frame));
 	CHECK_STR(frame, "");
 }
 
