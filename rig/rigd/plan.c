@@ -47,8 +47,13 @@ plan_builds(FILE *out, const char *dbpath)
 		fprintf(out, "store %s (not made yet: no builds)\n", dbpath);
 		return;
 	}
-	st = store_open(dbpath, err, sizeof(err));
-	builds = st ? report_builds(st, err, sizeof(err)) : NULL;
+	/* Read only: -n never migrates or writes the database (a rigd may be serving it). */
+	st = store_open_readonly(dbpath, err, sizeof(err));
+	if (st == NULL) {
+		fprintf(out, "store %s\n", err);
+		return;
+	}
+	builds = report_builds(st, err, sizeof(err));
 	if (builds == NULL) {
 		fprintf(out, "store %s: %s\n", dbpath, err);
 		store_close(st);
