@@ -84,11 +84,11 @@ board_section(struct yamlnode_ctx *c, const struct yamlnode *root, const char *s
 static const char *
 board_part_peek(const struct yamlnode *root, enum part_kind k)
 {
-	const struct yamlnode *sec = yamlnode_get(root, part_kind_section(k)), *n;
+	const struct yamlnode *sec = yamlnode_get(root, partconf_kind_section(k)), *n;
 
 	if (sec == NULL || sec->kind != YAMLNODE_MAP)
 		return NULL;
-	n = yamlnode_get(sec, part_kind_key(k));
+	n = yamlnode_get(sec, partconf_kind_key(k));
 	return n != NULL && n->kind == YAMLNODE_SCALAR ? n->value : NULL;
 }
 
@@ -157,17 +157,17 @@ board_part(struct yamlnode_ctx *c, const struct yamlnode *root, const struct yam
     enum part_kind k, struct board_conf *b)
 {
 	struct board_part *p = &b->parts[k];
-	const char *sect = part_kind_section(k), *known[BOARD_MAX_KEYS + 1];
+	const char *sect = partconf_kind_section(k), *known[BOARD_MAX_KEYS + 1];
 	const struct part_keys *keys;
 	const struct yamlnode *n, *own = NULL;
 	char what[64];
 
 	if (sec == NULL)
 		return;
-	n = yamlnode_need(c, sec, sect, part_kind_key(k));
+	n = yamlnode_need(c, sec, sect, partconf_kind_key(k));
 	if (n != NULL) {
 		p->line = n->line;
-		yamlnode_name(c, n, board_what(what, sizeof(what), sect, part_kind_key(k)), p->name,
+		yamlnode_name(c, n, board_what(what, sizeof(what), sect, partconf_kind_key(k)), p->name,
 		    sizeof(p->name));
 	}
 	keys = p->name[0] ? parts_keys(k, p->name) : NULL;
@@ -182,7 +182,7 @@ board_part(struct yamlnode_ctx *c, const struct yamlnode *root, const struct yam
 		    (char *)p->settings, sizeof(p->settings)) == -1)
 			conf_errors_add(c->errs, c->path, sec->line,
 			    "%s: too much to keep for %s %s (at most %zu characters)", sect,
-			    part_kind_key(k), p->name, sizeof(p->settings) - 1);
+			    partconf_kind_key(k), p->name, sizeof(p->settings) - 1);
 		return;
 	}
 	if (keys->section != NULL) {
@@ -218,8 +218,8 @@ board_parts_agree(struct yamlnode_ctx *c, const struct yamlnode *root, struct bo
 		if (other->name[0] == '\0' || strcmp(other->name, keys->needs_name) == 0)
 			continue;
 		conf_errors_add(c->errs, c->path, p->line, "%s.%s %s needs %s.%s %s%s",
-		    part_kind_section(k), part_kind_key(k), p->name,
-		    part_kind_section(keys->needs_kind), part_kind_key(keys->needs_kind),
+		    partconf_kind_section(k), partconf_kind_key(k), p->name,
+		    partconf_kind_section(keys->needs_kind), partconf_kind_key(keys->needs_kind),
 		    keys->needs_name, keys->needs_why ? keys->needs_why : "");
 	}
 	for (i = 0; parts_section(i, &kind, &name, &need) == 0; i++) {
@@ -231,7 +231,7 @@ board_parts_agree(struct yamlnode_ctx *c, const struct yamlnode *root, struct bo
 		if (keys != NULL && keys->section != NULL && strcmp(keys->section, need->section) == 0)
 			continue;
 		conf_errors_add(c->errs, c->path, n->line, "%s: only for %s.%s %s", need->section,
-		    part_kind_section(kind), part_kind_key(kind), name);
+		    partconf_kind_section(kind), partconf_kind_key(kind), name);
 	}
 }
 
@@ -341,7 +341,7 @@ board_conf_load(const char *path, struct board_conf *b, struct conf_errors *errs
 	partconf_word(&c, root, "", "arch", 1, board_arches, b->arch, sizeof(b->arch));
 
 	for (k = 0; k < PART__COUNT; k++)
-		sec[k] = board_section(&c, root, part_kind_section(k), 1);
+		sec[k] = board_section(&c, root, partconf_kind_section(k), 1);
 	for (k = 0; k < PART__COUNT; k++)
 		board_part(&c, root, sec[k], k, b);
 	board_parts_agree(&c, root, b);
@@ -384,8 +384,8 @@ board_print_part(const struct board_conf *b, enum part_kind k, FILE *out)
 	char mods[sizeof(b->modules)], *m, *save;
 	int i;
 
-	fprintf(out, "%s:\n", part_kind_section(k));
-	partconf_print_str(out, "  ", part_kind_key(k), p->name);
+	fprintf(out, "%s:\n", partconf_kind_section(k));
+	partconf_print_str(out, "  ", partconf_kind_key(k), p->name);
 	if (k == PART_BOOT) {
 		fprintf(out, "  timeout: %lldms\n", (long long)b->boot_timeout_ms);
 		partconf_print_str(out, "  ", "kernel", b->kernel_package);

@@ -40,9 +40,6 @@ enum part_kind {
 	PART_BOOT,		/* boot.method: qemu-direct; in board files also uboot-tftp */
 	PART__COUNT
 };
-/* "console", "power", "boot": the section; "kind", "backend", "method": the key naming it. */
-const char *part_kind_section(enum part_kind k);
-const char *part_kind_key(enum part_kind k);
 
 /*
  * The backend's keys, checked into its own struct (opaque here) and kept in this struct's bytes

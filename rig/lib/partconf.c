@@ -6,7 +6,7 @@
 #include <string.h>
 
 const char *
-part_kind_section(enum part_kind k)
+partconf_kind_section(enum part_kind k)
 {
 	static const char *const names[PART__COUNT] = { "console", "power", "boot" };
 
@@ -14,7 +14,7 @@ part_kind_section(enum part_kind k)
 }
 
 const char *
-part_kind_key(enum part_kind k)
+partconf_kind_key(enum part_kind k)
 {
 	static const char *const keys[PART__COUNT] = { "kind", "backend", "method" };
 

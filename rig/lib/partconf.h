@@ -49,6 +49,10 @@ struct part_keys {
 	void	 (*print_section)(const void *settings, FILE *out);
 };
 
+/* "console", "power", "boot": the section; "kind", "backend", "method": the key naming it. */
+const char *partconf_kind_section(enum part_kind k);
+const char *partconf_kind_key(enum part_kind k);
+
 /* A backend's settings in a board file it was checked against (see board_part.built). */
 #define PARTCONF_SETTINGS(conf, kind) ((const void *)(conf)->parts[kind].settings)
 
