@@ -120,7 +120,6 @@ board_words(struct yamlnode_ctx *c, const struct yamlnode *list, const char *wha
 	}
 }
 
-
 /* The generic keys of a part's section. */
 static void
 board_part_generic(struct yamlnode_ctx *c, const struct yamlnode *sec, enum part_kind k,
@@ -167,8 +166,8 @@ board_part(struct yamlnode_ctx *c, const struct yamlnode *root, const struct yam
 	n = yamlnode_need(c, sec, sect, partconf_kind_key(k));
 	if (n != NULL) {
 		p->line = n->line;
-		yamlnode_name(c, n, board_what(what, sizeof(what), sect, partconf_kind_key(k)), p->name,
-		    sizeof(p->name));
+		yamlnode_name(c, n, board_what(what, sizeof(what), sect, partconf_kind_key(k)),
+		    p->name, sizeof(p->name));
 	}
 	keys = p->name[0] ? parts_keys(k, p->name) : NULL;
 	p->built = keys != NULL;
@@ -192,7 +191,8 @@ board_part(struct yamlnode_ctx *c, const struct yamlnode *root, const struct yam
 	}
 	if (keys->defaults)
 		keys->defaults(p->settings);
-	keys->parse(c, sec, own, p->settings);
+	if (keys->parse)
+		keys->parse(c, sec, own, p->settings);
 }
 
 /*

@@ -76,23 +76,32 @@ parts_names(const char *kind, char *buf, size_t len)
 #undef PARTS_NAMES
 }
 
+/* A backend with no table reads no key of its own. */
+static const char *const parts_no_key[] = { NULL };
+static const struct part_keys parts_no_keys = { .keys = parts_no_key };
+
 const struct part_keys *
 parts_keys(enum part_kind kind, const char *name)
 {
-	const struct power_ops *p;
-	const struct boot_ops *b;
-	const struct console_ops *c;
+	const struct power_ops *p = NULL;
+	const struct boot_ops *b = NULL;
+	const struct console_ops *c = NULL;
+	const struct part_keys *keys;
 
 	switch (kind) {
 	case PART_POWER:
-		return (p = power_backend_find(name)) ? p->keys : NULL;
+		keys = (p = power_backend_find(name)) ? p->keys : NULL;
+		break;
 	case PART_BOOT:
-		return (b = boot_method_find(name)) ? b->keys : NULL;
+		keys = (b = boot_method_find(name)) ? b->keys : NULL;
+		break;
 	case PART_CONSOLE:
-		return (c = console_kind_find(name)) ? c->keys : NULL;
+		keys = (c = console_kind_find(name)) ? c->keys : NULL;
+		break;
 	default:
 		return NULL;
 	}
+	return keys ? keys : p || b || c ? &parts_no_keys : NULL;
 }
 
 int
