@@ -1,31 +1,27 @@
-/* board_conf: a board file (boards/NAME.yaml) read and checked into struct board_conf. */
+/*
+ * board_conf: a board file (boards/NAME.yaml) read and checked into struct board_conf: the
+ * generic keys here, each part's backend keys by the backend itself (partconf.h, parts.c).
+ */
 #include "conf.h"
+#include "partconf.h"
+#include "parts.h"
 #include "util.h"
 #include "yamlnode.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const board_top_keys[] = {
-	"name", "arch", "console", "power", "boot", "qemu", "ssh", "devices", NULL
-};
-static const char *const board_console_keys[] = { "kind", "path", "baud", NULL };
-static const char *const board_power_keys[] = {
-	"backend", "chip", "line", "active-low", "on", "off", "off-time", NULL
-};
-static const char *const board_boot_keys[] = {
-	"method", "timeout", "kernel", "modules", "append",
-	"prompt", "stop", "tftp-dir", "server-ip", "board-ip", "dtb", NULL
-};
-static const char *const board_qemu_keys[] = {
-	"binary", "machine", "cpu", "memory", "dtb", "net", "serials", "args", NULL
+/* The keys of a part's section read here whatever the backend; the rest are the backend's. */
+static const char *const board_generic_keys[PART__COUNT][6] = {
+	[PART_CONSOLE] = { "kind", NULL },
+	[PART_POWER] = { "backend", "off-time", NULL },
+	[PART_BOOT] = { "method", "timeout", "kernel", "modules", "append", NULL },
 };
 static const char *const board_ssh_keys[] = { "user", "host", "port", NULL };
 static const char *const board_device_keys[] = { "node", "bus", "driver", "device", NULL };
-
 static const char *const board_arches[] = { "amd64", "armhf", "arm64", NULL };
-static const char *const board_qemu_nets[] = { "e1000", "nic", NULL };
-static const char *const board_qemu_serials[] = { "console", "null", NULL };
+
+#define BOARD_MAX_KEYS	48
 
 /* "sect.key" for messages; sect "" is the top level. */
 static const char *
@@ -35,112 +31,65 @@ board_what(char *buf, size_t size, const char *sect, const char *key)
 	return buf;
 }
 
-static const struct yamlnode *
-board_key(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect, const char *key,
-    int required)
+/* Appends the NULL-terminated more to list (n entries so far); returns the new count. */
+static int
+board_keys_add(const char **list, int n, const char *const *more)
 {
-	if (map == NULL)
-		return NULL;
-	if (required)
-		return yamlnode_need(c, map, sect, key);
-	return yamlnode_get(map, key);
-}
+	int k;
 
-static void
-board_str(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect, const char *key,
-    int required, char *dst, size_t size)
-{
-	const struct yamlnode *n = board_key(c, map, sect, key, required);
-	char what[64];
-
-	if (n != NULL)
-		yamlnode_str(c, n, board_what(what, sizeof(what), sect, key), dst, size);
-}
-
-static void
-board_word(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect, const char *key,
-    const char *const *words, char *dst, size_t size)
-{
-	const struct yamlnode *n = board_key(c, map, sect, key, 1);
-	char what[64];
-
-	if (n != NULL)
-		yamlnode_word(c, n, board_what(what, sizeof(what), sect, key), words, dst, size);
+	for (k = 0; more != NULL && more[k] != NULL && n < BOARD_MAX_KEYS; k++)
+		list[n++] = more[k];
+	list[n] = NULL;
+	return n;
 }
 
 /*
- * A part's name (console.kind, power.backend, boot.method) with its line: which names exist is
- * the registry's business (parts.c), so a backend added there needs no change here.
+ * The top-level keys: the generic ones and the sections of this build's backends, in the order
+ * of a board file.
  */
 static void
-board_part(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect, const char *key,
-    char *dst, size_t size, int *line)
+board_top_keys(const char **list)
 {
-	const struct yamlnode *n = board_key(c, map, sect, key, 1);
-	char what[64];
+	static const char *const first[] = { "name", "arch", "console", "power", "boot", NULL };
+	static const char *const last[] = { "ssh", "devices", NULL };
+	const struct part_keys *keys;
+	enum part_kind kind;
+	const char *name, *one[2] = { NULL, NULL };
+	int n, i, k;
 
-	if (n != NULL) {
-		*line = n->line;
-		yamlnode_name(c, n, board_what(what, sizeof(what), sect, key), dst, size);
-	}
-}
-
-static void
-board_int(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect, const char *key,
-    long long min, long long max, int *dst)
-{
-	const struct yamlnode *n = board_key(c, map, sect, key, 0);
-	char what[64];
-	long long v;
-
-	if (n != NULL && yamlnode_int(c, n, board_what(what, sizeof(what), sect, key), min, max,
-	    &v) == 0)
-		*dst = (int)v;
-}
-
-static void
-board_duration(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect,
-    const char *key, int64_t *dst)
-{
-	const struct yamlnode *n = board_key(c, map, sect, key, 0);
-	char what[64];
-
-	if (n != NULL)
-		yamlnode_duration(c, n, board_what(what, sizeof(what), sect, key), dst);
-}
-
-/* A key that belongs to another kind, backend or method: say which one it needs. */
-static void
-board_only(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect,
-    const char *const *keys, const char *cond)
-{
-	const struct yamlnode *n;
-	int i, k;
-
-	if (map == NULL)
-		return;
-	for (k = 0; keys[k] != NULL; k++) {
-		n = yamlnode_get(map, keys[k]);
-		if (n == NULL)
-			continue;
-		for (i = 0; i < map->n && map->items[i] != n; i++)
+	n = board_keys_add(list, 0, first);
+	for (i = 0; parts_section(i, &kind, &name, &keys) == 0; i++) {
+		for (k = 0; k < n && strcmp(list[k], keys->section) != 0; k++)
 			;
-		conf_errors_add(c->errs, c->path, map->keys[i]->line, "%s.%s: only for %s", sect,
-		    keys[k], cond);
+		one[0] = keys->section;
+		if (k == n)
+			n = board_keys_add(list, n, one);
 	}
+	board_keys_add(list, n, last);
 }
 
-/* A section that must be a mapping with known keys; NULL when absent or not a mapping. */
+/* A section that must be a mapping; NULL when absent or not a mapping. */
 static const struct yamlnode *
 board_section(struct yamlnode_ctx *c, const struct yamlnode *root, const char *sect,
-    const char *const *known, int required)
+    int required)
 {
-	const struct yamlnode *n = board_key(c, root, "", sect, required);
+	const struct yamlnode *n = partconf_key(c, root, "", sect, required);
 
 	if (n == NULL || yamlnode_is_map(c, n, sect) == -1)
 		return NULL;
-	yamlnode_known_keys(c, n, sect, known);
 	return n;
+}
+
+/* The backend a part's section names, as written (not checked): for the first look. */
+static const char *
+board_part_peek(const struct yamlnode *root, enum part_kind k)
+{
+	const struct yamlnode *sec = yamlnode_get(root, partconf_kind_section(k)), *n;
+
+	if (sec == NULL || sec->kind != YAMLNODE_MAP)
+		return NULL;
+	n = yamlnode_get(sec, partconf_kind_key(k));
+	return n != NULL && n->kind == YAMLNODE_SCALAR ? n->value : NULL;
 }
 
 /* A list of words joined by spaces (modules), checked against the field's size. */
@@ -171,127 +120,118 @@ board_words(struct yamlnode_ctx *c, const struct yamlnode *list, const char *wha
 	}
 }
 
+/* The generic keys of a part's section. */
 static void
-board_console(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf *b)
+board_part_generic(struct yamlnode_ctx *c, const struct yamlnode *sec, enum part_kind k,
+    struct board_conf *b)
 {
-	static const char *const tty_only[] = { "path", NULL };
-
-	if (sec == NULL)
-		return;
-	board_part(c, sec, "console", "kind", b->console_kind, sizeof(b->console_kind),
-	    &b->console_kind_line);
-	if (strcmp(b->console_kind, "tty") == 0)
-		board_str(c, sec, "console", "path", 1, b->console_path, sizeof(b->console_path));
-	else if (b->console_kind[0] != '\0')
-		board_only(c, sec, "console", tty_only, "kind tty");
-	/* 4000000: the fastest rate USB serial adapters offer; R-Car HSCIF runs at 1843200. */
-	board_int(c, sec, "console", "baud", 1, 4000000, &b->baud);
-}
-
-static void
-board_power(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf *b)
-{
-	static const char *const gpio_keys[] = { "chip", "line", "active-low", NULL };
-	static const char *const command_keys[] = { "on", "off", NULL };
 	const struct yamlnode *n;
 
-	if (sec == NULL)
-		return;
-	board_part(c, sec, "power", "backend", b->power_backend, sizeof(b->power_backend),
-	    &b->power_backend_line);
-	board_duration(c, sec, "power", "off-time", &b->power_off_ms);
-	if (strcmp(b->power_backend, "gpio") == 0) {
-		board_str(c, sec, "power", "chip", 1, b->power_gpio_chip, sizeof(b->power_gpio_chip));
-		if (board_key(c, sec, "power", "line", 1) != NULL)
-			board_int(c, sec, "power", "line", 0, 1023, &b->power_gpio_line);
-		n = yamlnode_get(sec, "active-low");
+	switch (k) {
+	case PART_POWER:
+		partconf_duration(c, sec, "power", "off-time", 0, &b->power_off_ms);
+		break;
+	case PART_BOOT:
+		partconf_duration(c, sec, "boot", "timeout", 0, &b->boot_timeout_ms);
+		/* Required or not is the method's say (a lab-built kernel has no package). */
+		partconf_str(c, sec, "boot", "kernel", 0, b->kernel_package,
+		    sizeof(b->kernel_package));
+		n = yamlnode_get(sec, "modules");
 		if (n != NULL)
-			yamlnode_bool(c, n, "power.active-low", &b->power_gpio_active_low);
-	} else if (b->power_backend[0] != '\0')
-		board_only(c, sec, "power", gpio_keys, "backend gpio");
-	if (strcmp(b->power_backend, "command") == 0) {
-		board_str(c, sec, "power", "on", 1, b->power_on_cmd, sizeof(b->power_on_cmd));
-		board_str(c, sec, "power", "off", 1, b->power_off_cmd, sizeof(b->power_off_cmd));
-	} else if (b->power_backend[0] != '\0')
-		board_only(c, sec, "power", command_keys, "backend command");
-}
-
-static void
-board_conf_boot(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf *b)
-{
-	static const char *const uboot_keys[] = {
-		"prompt", "stop", "tftp-dir", "server-ip", "board-ip", "dtb", NULL
-	};
-	const struct yamlnode *n;
-	int direct, uboot;
-
-	if (sec == NULL)
-		return;
-	board_part(c, sec, "boot", "method", b->boot_method, sizeof(b->boot_method),
-	    &b->boot_method_line);
-	direct = strcmp(b->boot_method, "qemu-direct") == 0;
-	uboot = strcmp(b->boot_method, "uboot-tftp") == 0;
-	board_duration(c, sec, "boot", "timeout", &b->boot_timeout_ms);
-	/* QEMU boots a Debian package; a lab-built kernel for a real board has no package. */
-	board_str(c, sec, "boot", "kernel", direct, b->kernel_package, sizeof(b->kernel_package));
-	n = yamlnode_get(sec, "modules");
-	if (n != NULL)
-		board_words(c, n, "boot.modules", b->modules, sizeof(b->modules));
-	board_str(c, sec, "boot", "append", 0, b->append, sizeof(b->append));
-	if (uboot) {
-		board_str(c, sec, "boot", "prompt", 0, b->uboot_prompt, sizeof(b->uboot_prompt));
-		board_str(c, sec, "boot", "stop", 0, b->uboot_stop, sizeof(b->uboot_stop));
-		board_str(c, sec, "boot", "tftp-dir", 1, b->tftp_dir, sizeof(b->tftp_dir));
-		board_str(c, sec, "boot", "server-ip", 1, b->tftp_server, sizeof(b->tftp_server));
-		board_str(c, sec, "boot", "board-ip", 0, b->board_ip, sizeof(b->board_ip));
-		board_str(c, sec, "boot", "dtb", 0, b->boot_dtb, sizeof(b->boot_dtb));
-	} else if (direct)
-		board_only(c, sec, "boot", uboot_keys, "method uboot-tftp");
-}
-
-static void
-board_qemu(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf *b)
-{
-	const struct yamlnode *n;
-	long long mem;
-	int i, consoles = 0;
-
-	if (sec == NULL)
-		return;
-	board_str(c, sec, "qemu", "binary", 1, b->qemu_binary, sizeof(b->qemu_binary));
-	board_str(c, sec, "qemu", "machine", 1, b->qemu_machine, sizeof(b->qemu_machine));
-	board_str(c, sec, "qemu", "cpu", 0, b->qemu_cpu, sizeof(b->qemu_cpu));
-	n = yamlnode_get(sec, "memory");
-	if (n != NULL && yamlnode_int(c, n, "qemu.memory", 64, 65536, &mem) == 0)
-		b->qemu_memory = (int)mem;
-	board_str(c, sec, "qemu", "dtb", 0, b->qemu_dtb, sizeof(b->qemu_dtb));
-	board_word(c, sec, "qemu", "net", board_qemu_nets, b->qemu_net, sizeof(b->qemu_net));
-
-	n = board_key(c, sec, "qemu", "serials", 1);
-	if (n != NULL && yamlnode_is_seq(c, n, "qemu.serials") == 0) {
-		if (n->n == 0 || n->n > CONF_MAX_SERIALS)
-			conf_errors_add(c->errs, c->path, n->line,
-			    "qemu.serials: %d entries (1 to %d)", n->n, CONF_MAX_SERIALS);
-		for (i = 0; i < n->n && i < CONF_MAX_SERIALS; i++) {
-			if (yamlnode_word(c, n->items[i], "qemu.serials", board_qemu_serials,
-			    b->qemu_serials[i], sizeof(b->qemu_serials[i])) == 0)
-				consoles++;
-		}
-		b->nqemu_serials = i;
-		if (consoles != 1 && n->n > 0 && n->n <= CONF_MAX_SERIALS)
-			conf_errors_add(c->errs, c->path, n->line,
-			    "qemu.serials: 'console' must appear exactly once (the pty the rig reads)");
+			board_words(c, n, "boot.modules", b->modules, sizeof(b->modules));
+		partconf_str(c, sec, "boot", "append", 0, b->append, sizeof(b->append));
+		break;
+	default:
+		break;
 	}
+}
 
-	n = yamlnode_get(sec, "args");
-	if (n != NULL && yamlnode_is_seq(c, n, "qemu.args") == 0) {
-		if (n->n > CONF_MAX_ARGS)
-			conf_errors_add(c->errs, c->path, n->items[CONF_MAX_ARGS]->line,
-			    "qemu.args: more than %d arguments", CONF_MAX_ARGS);
-		for (i = 0; i < n->n && i < CONF_MAX_ARGS; i++)
-			yamlnode_str(c, n->items[i], "qemu.args", b->qemu_args[i],
-			    sizeof(b->qemu_args[i]));
-		b->nqemu_args = i;
+/*
+ * A part's section: its name (which names exist is the registry's business), the generic keys,
+ * then the backend's own keys by the backend. A backend this build lacks has its keys kept
+ * unchecked: parts_resolve refuses the board at the name's line, and that is its one error.
+ */
+static void
+board_part(struct yamlnode_ctx *c, const struct yamlnode *root, const struct yamlnode *sec,
+    enum part_kind k, struct board_conf *b)
+{
+	struct board_part *p = &b->parts[k];
+	const char *sect = partconf_kind_section(k), *known[BOARD_MAX_KEYS + 1];
+	const struct part_keys *keys;
+	const struct yamlnode *n, *own = NULL;
+	char what[64];
+
+	if (sec == NULL)
+		return;
+	n = yamlnode_need(c, sec, sect, partconf_kind_key(k));
+	if (n != NULL) {
+		p->line = n->line;
+		yamlnode_name(c, n, board_what(what, sizeof(what), sect, partconf_kind_key(k)),
+		    p->name, sizeof(p->name));
+	}
+	keys = p->name[0] ? parts_keys(k, p->name) : NULL;
+	p->built = keys != NULL;
+	if (keys != NULL) {
+		board_keys_add(known, board_keys_add(known, 0, board_generic_keys[k]), keys->keys);
+		yamlnode_known_keys(c, sec, sect, known);
+	}
+	board_part_generic(c, sec, k, b);
+	if (keys == NULL) {
+		if (p->name[0] && partconf_passthrough(sec, board_generic_keys[k],
+		    (char *)p->settings, sizeof(p->settings)) == -1)
+			conf_errors_add(c->errs, c->path, sec->line,
+			    "%s: too much to keep for %s %s (at most %zu characters)", sect,
+			    partconf_kind_key(k), p->name, sizeof(p->settings) - 1);
+		return;
+	}
+	if (keys->section != NULL) {
+		own = board_section(c, root, keys->section, 1);
+		if (own != NULL)
+			yamlnode_known_keys(c, own, keys->section, keys->section_keys);
+	}
+	if (keys->defaults)
+		keys->defaults(p->settings);
+	if (keys->parse)
+		keys->parse(c, sec, own, p->settings);
+}
+
+/*
+ * Between parts: what one backend needs of another (a QEMU console needs the QEMU power part),
+ * and a backend's own section given for a part that names another backend.
+ */
+static void
+board_parts_agree(struct yamlnode_ctx *c, const struct yamlnode *root, struct board_conf *b)
+{
+	const struct part_keys *keys, *need;
+	const struct board_part *p, *other;
+	const struct yamlnode *n;
+	const char *name;
+	enum part_kind k, kind;
+	int i;
+
+	for (k = 0; k < PART__COUNT; k++) {
+		p = &b->parts[k];
+		keys = p->built ? parts_keys(k, p->name) : NULL;
+		if (keys == NULL || keys->needs_name == NULL)
+			continue;
+		other = &b->parts[keys->needs_kind];
+		if (other->name[0] == '\0' || strcmp(other->name, keys->needs_name) == 0)
+			continue;
+		conf_errors_add(c->errs, c->path, p->line, "%s.%s %s needs %s.%s %s%s",
+		    partconf_kind_section(k), partconf_kind_key(k), p->name,
+		    partconf_kind_section(keys->needs_kind), partconf_kind_key(keys->needs_kind),
+		    keys->needs_name, keys->needs_why ? keys->needs_why : "");
+	}
+	for (i = 0; parts_section(i, &kind, &name, &need) == 0; i++) {
+		n = yamlnode_get(root, need->section);
+		p = &b->parts[kind];
+		if (n == NULL || p->name[0] == '\0')
+			continue;
+		keys = p->built ? parts_keys(kind, p->name) : NULL;
+		if (keys != NULL && keys->section != NULL && strcmp(keys->section, need->section) == 0)
+			continue;
+		conf_errors_add(c->errs, c->path, n->line, "%s: only for %s.%s %s", need->section,
+		    partconf_kind_section(kind), partconf_kind_key(kind), name);
 	}
 }
 
@@ -300,10 +240,10 @@ board_ssh(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf 
 {
 	if (sec == NULL)
 		return;
-	board_str(c, sec, "ssh", "user", 0, b->ssh_user, sizeof(b->ssh_user));
+	partconf_str(c, sec, "ssh", "user", 0, b->ssh_user, sizeof(b->ssh_user));
 	/* A real board has its own address; only QEMU's forwarded port lives on loopback. */
-	board_str(c, sec, "ssh", "host", !virt, b->ssh_host, sizeof(b->ssh_host));
-	board_int(c, sec, "ssh", "port", virt ? 0 : 1, 65535, &b->ssh_port);
+	partconf_str(c, sec, "ssh", "host", !virt, b->ssh_host, sizeof(b->ssh_host));
+	partconf_int(c, sec, "ssh", "port", 0, virt ? 0 : 1, 65535, &b->ssh_port);
 }
 
 static void
@@ -332,16 +272,16 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 		if (yamlnode_is_map(c, dev, sect) == -1)
 			continue;
 		yamlnode_known_keys(c, dev, sect, board_device_keys);
-		board_str(c, dev, sect, "node", 1, d->node, sizeof(d->node));
+		partconf_str(c, dev, sect, "node", 1, d->node, sizeof(d->node));
 		if (d->node[0] != '\0' && strncmp(d->node, "/dev/", 5) != 0)
 			conf_errors_add(c->errs, c->path, yamlnode_get(dev, "node")->line,
 			    "%s.node: '%s' is not under /dev/", sect, d->node);
-		n = board_key(c, dev, sect, "bus", 1);
+		n = partconf_key(c, dev, sect, "bus", 1);
 		if (n != NULL)
 			yamlnode_name(c, n, board_what(what, sizeof(what), sect, "bus"), d->bus,
 			    sizeof(d->bus));
-		board_str(c, dev, sect, "driver", 1, d->driver, sizeof(d->driver));
-		board_str(c, dev, sect, "device", 1, d->device, sizeof(d->device));
+		partconf_str(c, dev, sect, "driver", 1, d->driver, sizeof(d->driver));
+		partconf_str(c, dev, sect, "device", 1, d->device, sizeof(d->device));
 		/* Both end up in a sysfs path or in what is written to one. */
 		if (strchr(d->driver, '/') != NULL || strchr(d->device, '/') != NULL)
 			conf_errors_add(c->errs, c->path, d->line,
@@ -354,22 +294,21 @@ board_defaults(struct board_conf *b, const char *path)
 {
 	memset(b, 0, sizeof(*b));
 	util_strlcpy(b->file, path, sizeof(b->file));
-	b->baud = 115200;
 	b->boot_timeout_ms = 120 * 1000;
-	b->qemu_memory = 512;
 	util_strlcpy(b->ssh_user, "root", sizeof(b->ssh_user));
 	b->power_off_ms = 3000;
-	util_strlcpy(b->uboot_prompt, "=> ", sizeof(b->uboot_prompt));
-	util_strlcpy(b->uboot_stop, " ", sizeof(b->uboot_stop));
 }
 
 int
 board_conf_load(const char *path, struct board_conf *b, struct conf_errors *errs)
 {
 	struct yamlnode_ctx c = { .path = path, .errs = errs };
-	const struct yamlnode *n, *console, *power, *boot, *qemu, *ssh;
+	const struct yamlnode *n, *sec[PART__COUNT], *ssh;
+	const struct part_keys *power;
+	const char *top[BOARD_MAX_KEYS + 1], *name;
 	struct yamlnode *root;
-	int before = errs->n, virt;
+	int before = errs->n, local, lacks = 0;
+	enum part_kind k;
 
 	board_defaults(b, path);
 	if (strlen(path) >= sizeof(b->file)) {
@@ -382,48 +321,42 @@ board_conf_load(const char *path, struct board_conf *b, struct conf_errors *errs
 		return -1;
 	if (yamlnode_is_map(&c, root, "board file") == -1)
 		goto out;
-	yamlnode_known_keys(&c, root, "", board_top_keys);
+	/*
+	 * A board naming a backend this build lacks may have a section of that backend's, which
+	 * this build cannot tell from a misspelt key: its unknown top-level keys are not reported
+	 * (the board is refused anyway, at the backend's line).
+	 */
+	for (k = 0; k < PART__COUNT; k++)
+		if ((name = board_part_peek(root, k)) != NULL && parts_keys(k, name) == NULL)
+			lacks = 1;
+	board_top_keys(top);
+	if (!lacks)
+		yamlnode_known_keys(&c, root, "", top);
 
 	n = yamlnode_need(&c, root, "", "name");
 	if (n != NULL) {
 		b->line = n->line;
 		yamlnode_name(&c, n, "name", b->name, sizeof(b->name));
 	}
-	board_word(&c, root, "", "arch", board_arches, b->arch, sizeof(b->arch));
+	partconf_word(&c, root, "", "arch", 1, board_arches, b->arch, sizeof(b->arch));
 
-	console = board_section(&c, root, "console", board_console_keys, 1);
-	power = board_section(&c, root, "power", board_power_keys, 1);
-	boot = board_section(&c, root, "boot", board_boot_keys, 1);
-	board_console(&c, console, b);
-	board_power(&c, power, b);
-	board_conf_boot(&c, boot, b);
+	for (k = 0; k < PART__COUNT; k++)
+		sec[k] = board_section(&c, root, partconf_kind_section(k), 1);
+	for (k = 0; k < PART__COUNT; k++)
+		board_part(&c, root, sec[k], k, b);
+	board_parts_agree(&c, root, b);
 
-	/*
-	 * A QEMU board is QEMU throughout: its console is QEMU's pty and only the rig that started
-	 * QEMU can power it. U-Boot may still boot it (the uboot-tftp path tried without hardware).
-	 */
-	virt = strcmp(b->power_backend, "qemu") == 0;
-	if (b->power_backend[0] && strcmp(b->console_kind, "qemu") == 0 && !virt)
-		conf_errors_add(errs, path, console->line,
-		    "console.kind qemu needs power.backend qemu (the pty exists while the rig runs QEMU)");
-	if (virt && strcmp(b->console_kind, "tty") == 0)
-		conf_errors_add(errs, path, console->line,
-		    "power.backend qemu needs console.kind qemu (the board's serial port is QEMU's pty)");
-	if (boot != NULL && strcmp(b->boot_method, "qemu-direct") == 0 && !virt &&
-	    b->power_backend[0])
-		conf_errors_add(errs, path, boot->line,
-		    "boot.method qemu-direct needs power.backend qemu");
-
-	qemu = board_section(&c, root, "qemu", board_qemu_keys, virt);
-	if (qemu != NULL && !virt && b->power_backend[0])
-		conf_errors_add(errs, path, qemu->line, "qemu: only for power.backend qemu");
-	board_qemu(&c, qemu, b);
-
-	b->ssh_port = virt ? 0 : 22;
-	if (virt)
+	/* A power part that decides the SSH port (QEMU's forwarding) makes it a loopback one. */
+	power = b->parts[PART_POWER].built ? parts_keys(PART_POWER, b->parts[PART_POWER].name) :
+	    NULL;
+	local = power != NULL && power->ssh_local;
+	b->ssh_port = local ? 0 : 22;
+	if (local)
 		util_strlcpy(b->ssh_host, "127.0.0.1", sizeof(b->ssh_host));
-	ssh = board_section(&c, root, "ssh", board_ssh_keys, !virt);
-	board_ssh(&c, ssh, b, virt);
+	ssh = board_section(&c, root, "ssh", !local);
+	if (ssh != NULL)
+		yamlnode_known_keys(&c, ssh, "ssh", board_ssh_keys);
+	board_ssh(&c, ssh, b, local);
 
 	board_devices(&c, yamlnode_get(root, "devices"), b);
 out:
@@ -442,78 +375,57 @@ board_conf_device(const struct board_conf *b, const char *cls)
 	return NULL;
 }
 
+/* A part's section: its name, the generic keys and the backend's (or those kept unchecked). */
 static void
-board_print_str(FILE *out, const char *indent, const char *key, const char *v)
+board_print_part(const struct board_conf *b, enum part_kind k, FILE *out)
 {
-	if (v[0] == '\0')
-		return;		/* optional and not given */
-	fprintf(out, "%s%s: ", indent, key);
-	conf_print_quoted(out, v);
-	fputc('\n', out);
+	const struct board_part *p = &b->parts[k];
+	const struct part_keys *keys = p->built ? parts_keys(k, p->name) : NULL;
+	char mods[sizeof(b->modules)], *m, *save;
+	int i;
+
+	fprintf(out, "%s:\n", partconf_kind_section(k));
+	partconf_print_str(out, "  ", partconf_kind_key(k), p->name);
+	if (k == PART_BOOT) {
+		fprintf(out, "  timeout: %lldms\n", (long long)b->boot_timeout_ms);
+		partconf_print_str(out, "  ", "kernel", b->kernel_package);
+		fprintf(out, "  modules: [");
+		util_strlcpy(mods, b->modules, sizeof(mods));
+		for (i = 0, m = strtok_r(mods, " ", &save); m != NULL;
+		    m = strtok_r(NULL, " ", &save))
+			fprintf(out, "%s%s", i++ ? ", " : "", m);
+		fprintf(out, "]\n");
+		partconf_print_str(out, "  ", "append", b->append);
+	}
+	if (keys != NULL && keys->print != NULL)
+		keys->print(p->settings, out);
+	else if (keys == NULL)
+		fputs((const char *)p->settings, out);
+	if (k == PART_POWER)
+		fprintf(out, "  off-time: %lldms\n", (long long)b->power_off_ms);
 }
 
 void
 board_conf_print(const struct board_conf *b, FILE *out)
 {
 	const struct conf_device *d;
-	char mods[sizeof(b->modules)], *m, *save;
-	int i, virt = strcmp(b->power_backend, "qemu") == 0;
+	const struct part_keys *keys;
+	enum part_kind k;
+	int i;
 
-	board_print_str(out, "", "name", b->name);
-	board_print_str(out, "", "arch", b->arch);
-	fprintf(out, "console:\n");
-	board_print_str(out, "  ", "kind", b->console_kind);
-	board_print_str(out, "  ", "path", b->console_path);
-	fprintf(out, "  baud: %d\n", b->baud);
-	fprintf(out, "power:\n");
-	board_print_str(out, "  ", "backend", b->power_backend);
-	if (strcmp(b->power_backend, "gpio") == 0) {
-		board_print_str(out, "  ", "chip", b->power_gpio_chip);
-		fprintf(out, "  line: %d\n", b->power_gpio_line);
-		fprintf(out, "  active-low: %s\n", b->power_gpio_active_low ? "true" : "false");
-	}
-	board_print_str(out, "  ", "on", b->power_on_cmd);
-	board_print_str(out, "  ", "off", b->power_off_cmd);
-	fprintf(out, "  off-time: %lldms\n", (long long)b->power_off_ms);
-	fprintf(out, "boot:\n");
-	board_print_str(out, "  ", "method", b->boot_method);
-	fprintf(out, "  timeout: %lldms\n", (long long)b->boot_timeout_ms);
-	board_print_str(out, "  ", "kernel", b->kernel_package);
-	fprintf(out, "  modules: [");
-	util_strlcpy(mods, b->modules, sizeof(mods));
-	for (i = 0, m = strtok_r(mods, " ", &save); m != NULL; m = strtok_r(NULL, " ", &save))
-		fprintf(out, "%s%s", i++ ? ", " : "", m);
-	fprintf(out, "]\n");
-	board_print_str(out, "  ", "append", b->append);
-	if (strcmp(b->boot_method, "uboot-tftp") == 0) {
-		board_print_str(out, "  ", "prompt", b->uboot_prompt);
-		board_print_str(out, "  ", "stop", b->uboot_stop);
-		board_print_str(out, "  ", "tftp-dir", b->tftp_dir);
-		board_print_str(out, "  ", "server-ip", b->tftp_server);
-		board_print_str(out, "  ", "board-ip", b->board_ip);
-		board_print_str(out, "  ", "dtb", b->boot_dtb);
-	}
-	if (virt) {
-		fprintf(out, "qemu:\n");
-		board_print_str(out, "  ", "binary", b->qemu_binary);
-		board_print_str(out, "  ", "machine", b->qemu_machine);
-		board_print_str(out, "  ", "cpu", b->qemu_cpu);
-		fprintf(out, "  memory: %d\n", b->qemu_memory);
-		board_print_str(out, "  ", "dtb", b->qemu_dtb);
-		board_print_str(out, "  ", "net", b->qemu_net);
-		fprintf(out, "  serials: [");
-		for (i = 0; i < b->nqemu_serials; i++)
-			fprintf(out, "%s%s", i ? ", " : "", b->qemu_serials[i]);
-		fprintf(out, "]\n  args: [");
-		for (i = 0; i < b->nqemu_args; i++) {
-			fprintf(out, "%s", i ? ", " : "");
-			conf_print_quoted(out, b->qemu_args[i]);
-		}
-		fprintf(out, "]\n");
+	partconf_print_str(out, "", "name", b->name);
+	partconf_print_str(out, "", "arch", b->arch);
+	board_print_part(b, PART_CONSOLE, out);
+	board_print_part(b, PART_POWER, out);
+	board_print_part(b, PART_BOOT, out);
+	for (k = 0; k < PART__COUNT; k++) {
+		keys = b->parts[k].built ? parts_keys(k, b->parts[k].name) : NULL;
+		if (keys != NULL && keys->print_section != NULL)
+			keys->print_section(b->parts[k].settings, out);
 	}
 	fprintf(out, "ssh:\n");
-	board_print_str(out, "  ", "user", b->ssh_user);
-	board_print_str(out, "  ", "host", b->ssh_host);
+	partconf_print_str(out, "  ", "user", b->ssh_user);
+	partconf_print_str(out, "  ", "host", b->ssh_host);
 	fprintf(out, "  port: %d\n", b->ssh_port);
 	if (b->ndevices == 0)
 		return;

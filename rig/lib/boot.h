@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct board_conf;
+struct part_keys;
 
 /* Where the daemon keeps what a boot part may need. */
 struct boot_env {
@@ -48,6 +49,7 @@ struct boot_console {
 /* The contract of a boot backend; every call comes from the board's own thread. */
 struct boot_ops {
 	const char	*name;		/* as in the board file's boot.method */
+	const struct part_keys *keys;	/* its keys of the board file (partconf.h) */
 	void	*(*create)(const struct board_conf *conf, const struct boot_env *env, char *err,
 		    size_t errlen);
 	/*

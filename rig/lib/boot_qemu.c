@@ -2,6 +2,8 @@
 #include "boot.h"
 #include "conf.h"
 #include "log.h"
+#include "partconf.h"
+#include "power.h"
 #include "util.h"
 
 #include <errno.h>
@@ -77,6 +79,7 @@ boot_qemu_prepare(void *self, const char *package, struct boot_image *img, char 
 {
 	struct boot_qemu *q = self;
 	const struct board_conf *c = q->conf;
+	const char *dtb = power_image_dtb(c);
 	char cmd[4096], out[600], line[600] = "";
 	FILE *p;
 	int st;
@@ -87,7 +90,7 @@ boot_qemu_prepare(void *self, const char *package, struct boot_image *img, char 
 	snprintf(cmd, sizeof(cmd), "'%s/mkimage' --arch '%s' --kernel '%s' --modules '%s'"
 	    " --key '%s.pub' --cache '%s' --out '%s'%s%s%s", q->env.firmwaredir, c->arch,
 	    package, c->modules, q->env.keyfile, q->env.cachedir, out,
-	    c->qemu_dtb[0] ? " --dtb '" : "", c->qemu_dtb, c->qemu_dtb[0] ? "'" : "");
+	    dtb[0] ? " --dtb '" : "", dtb, dtb[0] ? "'" : "");
 	log_debug("%s: %s", c->name, cmd);
 	p = popen(cmd, "r");
 	if (p == NULL) {
@@ -113,9 +116,31 @@ boot_qemu_free(void *self)
 	free(self);
 }
 
+/* It boots a Debian package, so the board names one (a lab-built kernel has none). */
+static void
+boot_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const struct yamlnode *own,
+    void *settings)
+{
+	(void)own;
+	(void)settings;
+	partconf_key(c, part, "boot", "kernel", 1);
+}
+
+static const char *const boot_qemu_boot_keys[] = { NULL };
+
+static const struct part_keys boot_qemu_keys = {
+	.keys = boot_qemu_boot_keys,
+	/* The image is handed to the virtual machine: the power part is QEMU. */
+	.needs_kind = PART_POWER,
+	.needs_name = "qemu",
+	.needs_why = "",
+	.parse = boot_qemu_parse,
+};
+
 /* QEMU loads the kernel itself (-kernel, -initrd): nothing to do once power flows. */
 const struct boot_ops boot_qemu_ops = {
 	.name = "qemu-direct",
+	.keys = &boot_qemu_keys,
 	.create = boot_qemu_create,
 	.prepare = boot_qemu_prepare,
 	.start = NULL,

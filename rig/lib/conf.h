@@ -2,6 +2,7 @@
 #ifndef RIG_CONF_H
 #define RIG_CONF_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -31,8 +32,32 @@ struct conf_device {
 };
 
 #define CONF_MAX_DEVICES	16
-#define CONF_MAX_ARGS		32
-#define CONF_MAX_SERIALS	4
+
+/* A board's parts (each a backend named in its file, found in the registry parts.c). */
+enum part_kind {
+	PART_CONSOLE,		/* console.kind: qemu (QEMU's pty), tty (a serial adapter) */
+	PART_POWER,		/* power.backend: qemu; in board files also gpio, command */
+	PART_BOOT,		/* boot.method: qemu-direct; in board files also uboot-tftp */
+	PART__COUNT
+};
+
+/*
+ * The backend's keys, checked into its own struct (opaque here) and kept in this struct's bytes
+ * so that a board_conf stays a value (copied into the daemon's board, reloaded in place).
+ */
+#define BOARD_PART_SETTINGS	6144
+
+struct board_part {
+	char	name[16];		/* the backend, as the file names it */
+	int	line;			/* where it was named */
+	/*
+	 * 1: this build has the backend, and settings is its struct, checked. 0: it has not
+	 * (the board is refused by parts_resolve): settings is the text of the section's other
+	 * keys as the file gave them, unchecked, so that the checked form still shows them.
+	 */
+	int	built;
+	_Alignas(max_align_t) unsigned char settings[BOARD_PART_SETTINGS];
+};
 
 struct board_conf {
 	char	file[256];
@@ -40,63 +65,24 @@ struct board_conf {
 	char	name[64];		/* [a-z0-9_-]+ */
 	char	arch[16];		/* amd64, armhf, arm64 */
 
-	/*
-	 * The board's parts, each a backend named here and found in the registry (parts.c):
-	 * console: kind "qemu" (the pty of QEMU's -serial pty) or "tty" (a serial adapter)
-	 */
-	char	console_kind[16];
-	int	console_kind_line;	/* where console.kind was given */
-	char	console_path[256];	/* tty only */
-	int	baud;			/* default 115200 */
+	struct board_part parts[PART__COUNT];
 
-	/* power: backend "qemu", "gpio" or "command" */
-	char	power_backend[16];
-	int	power_backend_line;
+	/* power, whatever the backend */
+	int64_t	power_off_ms;		/* how long a power cycle leaves the board off; default 3s */
 
-	/* boot: method "qemu-direct" or "uboot-tftp" */
-	char	boot_method[16];
-	int	boot_method_line;
+	/* boot, whatever the method */
 	int64_t	boot_timeout_ms;	/* power-on to SSH answering; default 120s */
 	char	kernel_package[128];	/* default build: Debian package name */
 	char	modules[512];		/* modules the board loads at boot, in order, space separated */
 	char	append[512];		/* kernel command line */
 
-	/* qemu (virtual boards) */
-	char	qemu_binary[64];	/* qemu-system-x86_64 */
-	char	qemu_machine[64];	/* q35 */
-	char	qemu_cpu[64];		/* optional */
-	int	qemu_memory;		/* MiB, default 512 */
-	char	qemu_dtb[128];		/* optional: device tree file name inside the kernel package */
-	char	qemu_net[16];		/* "e1000" (-netdev user + -device e1000), "nic" (-nic user), ... */
-	char	qemu_serials[CONF_MAX_SERIALS][16]; /* in order: "console" (the pty) or "null" */
-	int	nqemu_serials;
-	char	qemu_args[CONF_MAX_ARGS][128];	/* extra arguments, verbatim */
-	int	nqemu_args;
-
 	/* ssh */
 	char	ssh_user[32];		/* default root */
-	char	ssh_host[64];		/* default 127.0.0.1 */
-	int	ssh_port;		/* 0: a free loopback port picked at each boot (QEMU hostfwd) */
+	char	ssh_host[64];		/* default 127.0.0.1 when the power part decides the port */
+	int	ssh_port;		/* 0: a port the power part picks at each boot (QEMU hostfwd) */
 
 	struct conf_device devices[CONF_MAX_DEVICES];
 	int	ndevices;
-
-	/* power gpio: a GPIO line (libgpiod) switches the board's supply through a relay */
-	char	power_gpio_chip[64];	/* "/dev/gpiochip0" */
-	int	power_gpio_line;	/* line offset on that chip */
-	int	power_gpio_active_low;	/* 1: the supply is on while the line is low */
-	/* power command: shell commands run on the rig host (PDU, relay card, pdudaemon client) */
-	char	power_on_cmd[256];
-	char	power_off_cmd[256];
-	int64_t	power_off_ms;		/* how long a power cycle leaves the board off; default 3s */
-
-	/* boot uboot-tftp: the rig talks to U-Boot on the console, the kernel comes over TFTP */
-	char	uboot_prompt[32];	/* default "=> " */
-	char	uboot_stop[16];		/* typed while "Hit any key to stop autoboot" runs; default " " */
-	char	tftp_dir[256];		/* where the rig puts the build's Image, initrd and dtb */
-	char	tftp_server[64];	/* U-Boot serverip: the TFTP server as the board reaches it */
-	char	board_ip[64];		/* U-Boot ipaddr; empty: U-Boot asks DHCP */
-	char	boot_dtb[128];		/* device tree, relative to the build's dtbs folder */
 };
 
 /* Returns 0, or -1 with every problem in errs (the struct is then unusable). */

@@ -19,11 +19,13 @@ int console_baud_set(int fd, int baud);
 int console_baud_get(int fd);
 
 struct board_conf;
+struct part_keys;
 struct power;
 
 /* The contract of a console backend; every call comes from the board's own thread. */
 struct console_ops {
 	const char	*name;		/* as in the board file's console.kind */
+	const struct part_keys *keys;	/* its keys of the board file (partconf.h) */
 	void	*(*create)(const struct board_conf *conf, char *err, size_t errlen);
 	/*
 	 * Opens the line for the boot about to start: after the power part's prepare (which may

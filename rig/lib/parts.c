@@ -76,34 +76,83 @@ parts_names(const char *kind, char *buf, size_t len)
 #undef PARTS_NAMES
 }
 
+/* A backend with no table reads no key of its own. */
+static const char *const parts_no_key[] = { NULL };
+static const struct part_keys parts_no_keys = { .keys = parts_no_key };
+
+const struct part_keys *
+parts_keys(enum part_kind kind, const char *name)
+{
+	const struct power_ops *p = NULL;
+	const struct boot_ops *b = NULL;
+	const struct console_ops *c = NULL;
+	const struct part_keys *keys;
+
+	switch (kind) {
+	case PART_POWER:
+		keys = (p = power_backend_find(name)) ? p->keys : NULL;
+		break;
+	case PART_BOOT:
+		keys = (b = boot_method_find(name)) ? b->keys : NULL;
+		break;
+	case PART_CONSOLE:
+		keys = (c = console_kind_find(name)) ? c->keys : NULL;
+		break;
+	default:
+		return NULL;
+	}
+	return keys ? keys : p || b || c ? &parts_no_keys : NULL;
+}
+
+int
+parts_section(int i, enum part_kind *kind, const char **name, const struct part_keys **keys)
+{
+	int j;
+
+	/* In the order of the tables: power, boot, console. */
+#define PARTS_SECTION(table, kd) \
+	for (j = 0; table[j]; j++) \
+		if (table[j]->keys && table[j]->keys->section && i-- == 0) { \
+			*kind = kd; \
+			*name = table[j]->name; \
+			*keys = table[j]->keys; \
+			return 0; \
+		}
+	PARTS_SECTION(parts_power, PART_POWER);
+	PARTS_SECTION(parts_boot, PART_BOOT);
+	PARTS_SECTION(parts_console, PART_CONSOLE);
+#undef PARTS_SECTION
+	return -1;
+}
+
 int
 parts_resolve(const struct board_conf *conf, struct parts_ops *ops, struct conf_errors *errs)
 {
 	char have[256];
 	int bad = 0;
 
-	ops->power = power_backend_find(conf->power_backend);
-	ops->boot = boot_method_find(conf->boot_method);
-	ops->console = console_kind_find(conf->console_kind);
+	ops->power = power_backend_find(conf->parts[PART_POWER].name);
+	ops->boot = boot_method_find(conf->parts[PART_BOOT].name);
+	ops->console = console_kind_find(conf->parts[PART_CONSOLE].name);
 	if (ops->power == NULL) {
 		parts_names("power", have, sizeof(have));
-		conf_errors_add(errs, conf->file, conf->power_backend_line,
+		conf_errors_add(errs, conf->file, conf->parts[PART_POWER].line,
 		    "power.backend %s: not in this rigd (it has: %s); board %s is not served",
-		    conf->power_backend, have, conf->name);
+		    conf->parts[PART_POWER].name, have, conf->name);
 		bad = 1;
 	}
 	if (ops->boot == NULL) {
 		parts_names("boot", have, sizeof(have));
-		conf_errors_add(errs, conf->file, conf->boot_method_line,
+		conf_errors_add(errs, conf->file, conf->parts[PART_BOOT].line,
 		    "boot.method %s: not in this rigd (it has: %s); board %s is not served",
-		    conf->boot_method, have, conf->name);
+		    conf->parts[PART_BOOT].name, have, conf->name);
 		bad = 1;
 	}
 	if (ops->console == NULL) {
 		parts_names("console", have, sizeof(have));
-		conf_errors_add(errs, conf->file, conf->console_kind_line,
+		conf_errors_add(errs, conf->file, conf->parts[PART_CONSOLE].line,
 		    "console.kind %s: not in this rigd (it has: %s); board %s is not served",
-		    conf->console_kind, have, conf->name);
+		    conf->parts[PART_CONSOLE].name, have, conf->name);
 		bad = 1;
 	}
 	return bad ? -1 : 0;

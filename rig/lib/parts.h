@@ -6,6 +6,8 @@
 
 #include "boot.h"
 #include "console.h"
+#include "conf.h"
+#include "partconf.h"
 #include "power.h"
 
 struct board_conf;
@@ -25,5 +27,13 @@ struct parts_ops {
 int parts_resolve(const struct board_conf *conf, struct parts_ops *ops, struct conf_errors *errs);
 /* "qemu, tty": the names this build has of one kind ("power", "boot", "console"). */
 void parts_names(const char *kind, char *buf, size_t len);
+
+/* The keys of the backend name of a part kind, NULL when this build lacks it. */
+const struct part_keys *parts_keys(enum part_kind kind, const char *name);
+/*
+ * The i-th backend of this build having a top-level section of its own: 0 with its kind, name
+ * and keys, -1 past the last. board_conf.c knows the sections this way.
+ */
+int parts_section(int i, enum part_kind *kind, const char **name, const struct part_keys **keys);
 
 #endif

@@ -77,6 +77,14 @@ power_ssh_addr(struct power *p, const struct board_conf *conf, char *host, size_
 	*port = conf->ssh_port;
 }
 
+const char *
+power_image_dtb(const struct board_conf *conf)
+{
+	const struct power_ops *ops = power_backend_find(conf->parts[PART_POWER].name);
+
+	return ops && ops->image_dtb && conf->parts[PART_POWER].built ? ops->image_dtb(conf) : "";
+}
+
 void
 power_free(struct power *p)
 {

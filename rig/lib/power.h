@@ -9,6 +9,7 @@
 
 struct board_conf;
 struct boot_image;
+struct part_keys;
 
 /*
  * The contract of a power backend. Every call but cut() is made from the board's own thread;
@@ -16,6 +17,7 @@ struct boot_image;
  */
 struct power_ops {
 	const char	*name;		/* as in the board file's power.backend */
+	const struct part_keys *keys;	/* its keys of the board file (partconf.h) */
 	/* One board's instance; NULL with err. rundir holds the backend's sockets and logs. */
 	void	*(*create)(const struct board_conf *conf, const char *rundir, char *err,
 		    size_t errlen);
@@ -44,6 +46,11 @@ struct power_ops {
 	 * machine's forwarded port, picked at prepare); -1 to use the board file's ssh: section.
 	 */
 	int	 (*ssh_addr)(void *self, char *host, size_t hostlen, int *port);
+	/*
+	 * Optional, from the board file alone: the device tree the machine this part runs needs,
+	 * a file name inside the kernel package, that the boot part puts into the image ("": none).
+	 */
+	const char *(*image_dtb)(const struct board_conf *conf);
 	void	 (*free)(void *self);
 };
 
@@ -66,5 +73,7 @@ int power_console_path(struct power *p, char *path, size_t len);
 void power_ssh_addr(struct power *p, const struct board_conf *conf, char *host, size_t hostlen,
     int *port);
 void power_free(struct power *p);
+/* The device tree the board's power part asks for in the image ("" when none). */
+const char *power_image_dtb(const struct board_conf *conf);
 
 #endif

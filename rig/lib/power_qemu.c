@@ -2,6 +2,7 @@
 #include "power.h"
 #include "boot.h"
 #include "conf.h"
+#include "partconf.h"
 #include "log.h"
 #include "util.h"
 
@@ -21,10 +22,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define POWER_QEMU_MAX_ARGV	(CONF_MAX_ARGS + 48)
+#define POWER_QEMU_MAX_ARGS	32
+#define POWER_QEMU_MAX_SERIALS	4
+#define POWER_QEMU_MAX_ARGV	(POWER_QEMU_MAX_ARGS + 48)
+
+/* The board file's qemu: section, checked (this backend's settings in struct board_conf). */
+struct power_qemu_conf {
+	char	binary[64];		/* qemu-system-x86_64 */
+	char	machine[64];		/* q35 */
+	char	cpu[64];		/* optional */
+	int	memory;			/* MiB, default 512 */
+	char	dtb[128];		/* optional: device tree file name inside the kernel package */
+	char	net[16];		/* "e1000" (-netdev user + -device e1000), "nic" (-nic user) */
+	char	serials[POWER_QEMU_MAX_SERIALS][16]; /* in order: "console" (the pty) or "null" */
+	int	nserials;
+	char	args[POWER_QEMU_MAX_ARGS][128];	/* extra arguments, verbatim */
+	int	nargs;
+};
+_Static_assert(sizeof(struct power_qemu_conf) <= BOARD_PART_SETTINGS,
+    "qemu settings do not fit struct board_part");
 
 struct power_qemu {
 	const struct board_conf	*conf;		/* immutable */
+	const struct power_qemu_conf *qc;	/* immutable: conf's qemu: section */
 	char			 rundir[200];	/* immutable */
 	pthread_mutex_t		 lock;		/* guards pid: cut() comes from another thread */
 	pid_t			 pid;		/* under lock; 0 when no QEMU runs */
@@ -184,8 +204,9 @@ power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t e
 {
 	struct power_qemu *q = self;
 	const struct board_conf *b = q->conf;
+	const struct power_qemu_conf *qc = q->qc;
 	char *argv[POWER_QEMU_MAX_ARGV + 1];
-	char mem[16], qmp[350], net[128], serial[CONF_MAX_SERIALS][32], logpath[300];
+	char mem[16], qmp[350], net[128], serial[POWER_QEMU_MAX_SERIALS][32], logpath[300];
 	int argc = 0, i, logfd, ssh_port;
 	pid_t pid;
 
@@ -195,13 +216,13 @@ power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t e
 	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/%s.qmp", q->rundir, b->name);
 	snprintf(logpath, sizeof(logpath), "%s/%s.qemu.log", q->rundir, b->name);
 	unlink(q->qmp_path);
-	snprintf(mem, sizeof(mem), "%d", b->qemu_memory > 0 ? b->qemu_memory : 512);
+	snprintf(mem, sizeof(mem), "%d", qc->memory > 0 ? qc->memory : 512);
 	snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", q->qmp_path);
 
 #define ARG(s) do { if (argc < POWER_QEMU_MAX_ARGV) argv[argc++] = (char *)(s); } while (0)
-	ARG(b->qemu_binary);
-	ARG("-M"); ARG(b->qemu_machine);
-	if (b->qemu_cpu[0]) { ARG("-cpu"); ARG(b->qemu_cpu); }
+	ARG(qc->binary);
+	ARG("-M"); ARG(qc->machine);
+	if (qc->cpu[0]) { ARG("-cpu"); ARG(qc->cpu); }
 	ARG("-m"); ARG(mem);
 	ARG("-smp"); ARG("1");
 	ARG("-display"); ARG("none");
@@ -214,25 +235,25 @@ power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t e
 	if (img->dtb[0]) { ARG("-dtb"); ARG(img->dtb); }
 	ARG("-append"); ARG(b->append);
 	ARG("-chardev"); ARG("pty,id=rigcon");
-	for (i = 0; i < b->nqemu_serials; i++) {
-		if (strcmp(b->qemu_serials[i], "console") == 0)
+	for (i = 0; i < qc->nserials; i++) {
+		if (strcmp(qc->serials[i], "console") == 0)
 			snprintf(serial[i], sizeof(serial[i]), "chardev:rigcon");
 		else
-			snprintf(serial[i], sizeof(serial[i]), "%s", b->qemu_serials[i]);
+			snprintf(serial[i], sizeof(serial[i]), "%s", qc->serials[i]);
 		ARG("-serial"); ARG(serial[i]);
 	}
-	if (strcmp(b->qemu_net, "nic") == 0) {
+	if (strcmp(qc->net, "nic") == 0) {
 		snprintf(net, sizeof(net), "user,hostfwd=tcp:127.0.0.1:%d-:22", ssh_port);
 		ARG("-nic"); ARG(net);
-	} else if (b->qemu_net[0]) {
+	} else if (qc->net[0]) {
 		snprintf(net, sizeof(net), "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:22", ssh_port);
 		ARG("-netdev"); ARG(net);
 		ARG("-device");
-		ARG(strcmp(b->qemu_net, "e1000") == 0 ? "e1000,netdev=n0" :
-		    strcmp(b->qemu_net, "virtio") == 0 ? "virtio-net-pci,netdev=n0" : "e1000,netdev=n0");
+		ARG(strcmp(qc->net, "e1000") == 0 ? "e1000,netdev=n0" :
+		    strcmp(qc->net, "virtio") == 0 ? "virtio-net-pci,netdev=n0" : "e1000,netdev=n0");
 	}
-	for (i = 0; i < b->nqemu_args; i++)
-		ARG(b->qemu_args[i]);
+	for (i = 0; i < qc->nargs; i++)
+		ARG(qc->args[i]);
 	argv[argc] = NULL;
 #undef ARG
 
@@ -375,6 +396,7 @@ power_qemu_create(const struct board_conf *conf, const char *rundir, char *err, 
 	(void)err;
 	(void)errlen;
 	q->conf = conf;
+	q->qc = PARTCONF_SETTINGS(conf, PART_POWER);
 	util_strlcpy(q->rundir, rundir, sizeof(q->rundir));
 	pthread_mutex_init(&q->lock, NULL);
 	q->qmp_fd = -1;
@@ -391,8 +413,119 @@ power_qemu_free(void *self)
 	free(q);
 }
 
+static const char *const power_qemu_nets[] = { "e1000", "nic", NULL };
+static const char *const power_qemu_serial_words[] = { "console", "null", NULL };
+
+static void
+power_qemu_defaults(void *settings)
+{
+	struct power_qemu_conf *qc = settings;
+
+	qc->memory = 512;
+}
+
+/* The qemu: section; nothing of this backend's is in power: but its name. */
+static void
+power_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const struct yamlnode *own,
+    void *settings)
+{
+	struct power_qemu_conf *qc = settings;
+	const struct yamlnode *n;
+	int i, consoles = 0;
+
+	(void)part;
+	if (own == NULL)
+		return;
+	partconf_str(c, own, "qemu", "binary", 1, qc->binary, sizeof(qc->binary));
+	partconf_str(c, own, "qemu", "machine", 1, qc->machine, sizeof(qc->machine));
+	partconf_str(c, own, "qemu", "cpu", 0, qc->cpu, sizeof(qc->cpu));
+	partconf_int(c, own, "qemu", "memory", 0, 64, 65536, &qc->memory);
+	partconf_str(c, own, "qemu", "dtb", 0, qc->dtb, sizeof(qc->dtb));
+	partconf_word(c, own, "qemu", "net", 1, power_qemu_nets, qc->net, sizeof(qc->net));
+
+	n = partconf_key(c, own, "qemu", "serials", 1);
+	if (n != NULL && yamlnode_is_seq(c, n, "qemu.serials") == 0) {
+		if (n->n == 0 || n->n > POWER_QEMU_MAX_SERIALS)
+			conf_errors_add(c->errs, c->path, n->line,
+			    "qemu.serials: %d entries (1 to %d)", n->n, POWER_QEMU_MAX_SERIALS);
+		for (i = 0; i < n->n && i < POWER_QEMU_MAX_SERIALS; i++) {
+			if (yamlnode_word(c, n->items[i], "qemu.serials", power_qemu_serial_words,
+			    qc->serials[i], sizeof(qc->serials[i])) == 0)
+				consoles++;
+		}
+		qc->nserials = i;
+		if (consoles != 1 && n->n > 0 && n->n <= POWER_QEMU_MAX_SERIALS)
+			conf_errors_add(c->errs, c->path, n->line,
+			    "qemu.serials: 'console' must appear exactly once (the pty the rig reads)");
+	}
+
+	n = yamlnode_get(own, "args");
+	if (n != NULL && yamlnode_is_seq(c, n, "qemu.args") == 0) {
+		if (n->n > POWER_QEMU_MAX_ARGS)
+			conf_errors_add(c->errs, c->path, n->items[POWER_QEMU_MAX_ARGS]->line,
+			    "qemu.args: more than %d arguments", POWER_QEMU_MAX_ARGS);
+		for (i = 0; i < n->n && i < POWER_QEMU_MAX_ARGS; i++)
+			yamlnode_str(c, n->items[i], "qemu.args", qc->args[i], sizeof(qc->args[i]));
+		qc->nargs = i;
+	}
+}
+
+static void
+power_qemu_print_section(const void *settings, FILE *out)
+{
+	const struct power_qemu_conf *qc = settings;
+	int i;
+
+	fprintf(out, "qemu:\n");
+	partconf_print_str(out, "  ", "binary", qc->binary);
+	partconf_print_str(out, "  ", "machine", qc->machine);
+	partconf_print_str(out, "  ", "cpu", qc->cpu);
+	fprintf(out, "  memory: %d\n", qc->memory);
+	partconf_print_str(out, "  ", "dtb", qc->dtb);
+	partconf_print_str(out, "  ", "net", qc->net);
+	fprintf(out, "  serials: [");
+	for (i = 0; i < qc->nserials; i++)
+		fprintf(out, "%s%s", i ? ", " : "", qc->serials[i]);
+	fprintf(out, "]\n  args: [");
+	for (i = 0; i < qc->nargs; i++) {
+		fprintf(out, "%s", i ? ", " : "");
+		conf_print_quoted(out, qc->args[i]);
+	}
+	fprintf(out, "]\n");
+}
+
+/* The machine's device tree comes from the kernel package: the boot part puts it in the image. */
+static const char *
+power_qemu_image_dtb(const struct board_conf *conf)
+{
+	const struct power_qemu_conf *qc = PARTCONF_SETTINGS(conf, PART_POWER);
+
+	return qc->dtb;
+}
+
+static const char *const power_qemu_power_keys[] = { NULL };
+static const char *const power_qemu_section_keys[] = {
+	"binary", "machine", "cpu", "memory", "dtb", "net", "serials", "args", NULL
+};
+
+static const struct part_keys power_qemu_keys = {
+	.keys = power_qemu_power_keys,
+	.section = "qemu",
+	.section_keys = power_qemu_section_keys,
+	/* Only the rig that started QEMU has its pty. */
+	.needs_kind = PART_CONSOLE,
+	.needs_name = "qemu",
+	.needs_why = " (the board's serial port is QEMU's pty)",
+	.ssh_local = 1,
+	.defaults = power_qemu_defaults,
+	.parse = power_qemu_parse,
+	.print_section = power_qemu_print_section,
+};
+
 const struct power_ops power_qemu_ops = {
 	.name = "qemu",
+	.keys = &power_qemu_keys,
+	.image_dtb = power_qemu_image_dtb,
 	.create = power_qemu_create,
 	.prepare = power_qemu_prepare,
 	.on = power_qemu_on,

@@ -206,15 +206,16 @@ out:
 	return rc;
 }
 
-struct store *
-store_open(const char *path, char *err, size_t errlen)
+static struct store *
+store_new(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	pthread_mutexattr_t ma;
-	char msg[256] = "";
 
 	s->eng = &store_sqlite_engine;
-	if ((s->db = s->eng->open(path, err, errlen)) == NULL) {
+	s->db = readonly ? s->eng->open_readonly(path, err, errlen) :
+	    s->eng->open(path, err, errlen);
+	if (s->db == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -222,6 +223,40 @@ store_open(const char *path, char *err, size_t errlen)
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&s->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
+	return s;
+}
+
+struct store *
+store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	const struct store_engine *e = &store_sqlite_engine;
+	int latest = e->nmigrations ? e->migrations[e->nmigrations - 1].version : 0, v, has;
+	struct store *s = store_new(path, 1, err, errlen);
+
+	if (s == NULL)
+		return NULL;
+	/* No schema_version table: a database from before numbered migrations (or an empty one). */
+	has = e->has_column(s->db, "schema_version", "version");
+	v = has == 1 ? store_schema_version(s) : has == 0 ? 0 : -1;
+	if (v == -1)
+		util_fmt(err, errlen, "%s: schema version unreadable", path);
+	else if (v < latest)
+		util_fmt(err, errlen, "%s: schema %d, this rigd upgrades it to %d at start", path, v,
+		    latest);
+	else
+		return s;
+	store_close(s);
+	return NULL;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = store_new(path, 0, err, errlen);
+	char msg[256] = "";
+
+	if (s == NULL)
+		return NULL;
 	if (store_migrate(s, msg, sizeof(msg)) == -1) {
 		util_fmt(err, errlen, "%s: schema migration: %s", path, msg);
 		store_close(s);

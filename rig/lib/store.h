@@ -101,6 +101,13 @@ struct store_crash {
 
 /* Opens (creating) the database and brings its schema to the latest version. NULL with err. */
 struct store *store_open(const char *path, char *err, size_t errlen);
+/*
+ * Opens an existing database to read only: nothing is made, migrated or written. A database
+ * whose schema is older than this rigd's (it would be upgraded by store_open) is refused with
+ * "PATH: schema N, this rigd upgrades it to M at start" in err (N is 0 for a database from
+ * before numbered migrations), since the typed calls read the latest schema. NULL with err.
+ */
+struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
 /* The schema version the database is at (the latest after store_open), -1 on error. */
 int store_schema_version(struct store *s);

@@ -30,6 +30,8 @@ struct store_migration {
 struct store_engine {
 	const char	*name;
 	void		*(*open)(const char *path, char *err, size_t errlen);
+	/* The file as it is, never written (no journal mode set, no file made). NULL with err. */
+	void		*(*open_readonly)(const char *path, char *err, size_t errlen);
 	void		 (*close)(void *db);
 	/* Statements without parameters, separated by ';' (DDL, BEGIN, COMMIT). 0 or -1. */
 	int		 (*exec)(void *db, const char *script, char *err, size_t errlen);

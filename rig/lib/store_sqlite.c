@@ -30,6 +30,24 @@ store_sqlite_open(const char *path, char *err, size_t errlen)
 	return db;
 }
 
+/*
+ * SQLITE_OPEN_READONLY: no file is made and nothing is written to it (rigd -n reads the store
+ * of a rigd that may be running, or one it has not upgraded yet).
+ */
+static void *
+store_sqlite_open_readonly(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		util_fmt(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
 static void
 store_sqlite_close(void *db)
 {
@@ -229,6 +247,7 @@ static const struct store_migration store_sqlite_migrations[] = {
 const struct store_engine store_sqlite_engine = {
 	.name = "sqlite",
 	.open = store_sqlite_open,
+	.open_readonly = store_sqlite_open_readonly,
 	.close = store_sqlite_close,
 	.exec = store_sqlite_exec,
 	.prepare = store_sqlite_prepare,

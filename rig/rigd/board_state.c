@@ -86,9 +86,9 @@ board_describe(struct board *b)
 	cJSON_AddStringToObject(o, "reason", b->reason);
 	cJSON_AddStringToObject(o, "classes", classes);
 	/* The parts as the board file names them (a refused board's too: the reason says why). */
-	cJSON_AddStringToObject(o, "power", b->conf.power_backend);
-	cJSON_AddStringToObject(o, "boot", b->conf.boot_method);
-	cJSON_AddStringToObject(o, "console", b->conf.console_kind);
+	cJSON_AddStringToObject(o, "power", b->conf.parts[PART_POWER].name);
+	cJSON_AddStringToObject(o, "boot", b->conf.parts[PART_BOOT].name);
+	cJSON_AddStringToObject(o, "console", b->conf.parts[PART_CONSOLE].name);
 	cJSON_AddNumberToObject(o, "queued", b->njobs);
 	cJSON_AddStringToObject(o, "release", b->release);
 	cJSON_AddStringToObject(o, "console_log", b->con.log);

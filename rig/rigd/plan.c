@@ -47,8 +47,13 @@ plan_builds(FILE *out, const char *dbpath)
 		fprintf(out, "store %s (not made yet: no builds)\n", dbpath);
 		return;
 	}
-	st = store_open(dbpath, err, sizeof(err));
-	builds = st ? report_builds(st, err, sizeof(err)) : NULL;
+	/* Read only: -n never migrates or writes the database (a rigd may be serving it). */
+	st = store_open_readonly(dbpath, err, sizeof(err));
+	if (st == NULL) {
+		fprintf(out, "store %s\n", err);
+		return;
+	}
+	builds = report_builds(st, err, sizeof(err));
 	if (builds == NULL) {
 		fprintf(out, "store %s: %s\n", dbpath, err);
 		store_close(st);
@@ -69,9 +74,26 @@ plan_builds(FILE *out, const char *dbpath)
 	store_close(st);
 }
 
+/* The board's checked form (every backend prints its own keys), indented under its line. */
+static void
+plan_checked_form(FILE *out, const struct board_conf *b)
+{
+	char *buf = NULL, *line, *save;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return;
+	board_conf_print(b, f);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fprintf(out, "    %s\n", line);
+	free(buf);
+}
+
 int
 plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *only,
-    const struct scenario *scens, int nscens, const char *dbpath)
+    const struct scenario *scens, int nscens, const char *dbpath, int verbose)
 {
 	struct conf_errors refused = { 0 };
 	int i, j, k, served = 0, nrefused = 0;
@@ -88,6 +110,8 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 			nrefused++;
 			for (j = before; j < refused.n; j++)
 				fprintf(out, "board %s refused: %s\n", b->name, refused.msg[j]);
+			if (verbose)
+				plan_checked_form(out, b);
 			continue;
 		}
 		ok[i] = 1;
@@ -97,6 +121,8 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 		for (j = 0; j < b->ndevices; j++)
 			fprintf(out, " %s", b->devices[j].cls);
 		fprintf(out, "\n");
+		if (verbose)
+			plan_checked_form(out, b);
 	}
 	for (k = 0; k < nscens; k++) {
 		int n = 0;

@@ -185,7 +185,7 @@ main(int argc, char **argv)
 			return 0;
 		}
 		util_fmt(path, sizeof(path), "%s/rig.db", state);
-		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path);
+		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path, verbose);
 		return 0;
 	}
 

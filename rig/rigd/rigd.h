@@ -259,9 +259,12 @@ void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, co
 
 /* plan.c: rigd -n's listing; 1 when name is in the comma-separated list (NULL: every name). */
 int plan_selected(const char *list, const char *name);
-/* plan.c: rigd -n's listing of what would be served; returns how many boards are refused. */
+/*
+ * plan.c: rigd -n's listing of what would be served; returns how many boards are refused.
+ * verbose (-v): each board's checked form too, indented under it.
+ */
 int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *only,
-    const struct scenario *scens, int nscens, const char *dbpath);
+    const struct scenario *scens, int nscens, const char *dbpath, int verbose);
 
 /* http.c: the read-only JSON API and dashboard on ADDRESS:PORT */
 int http_start(struct rigd *r, const char *listen);

@@ -38,6 +38,16 @@ check "rigd made no socket" [ ! -e "$T/state/rigd.sock" ]
 rc=$?
 check "the shipped files check clean (exit 0)" [ "$rc" -eq 0 ]
 check "the shipped files check clean (says OK)" contains "$T/ok.out" "OK"
+# rigd -n reads a store made by an older rigd without upgrading it: it says so, file untouched.
+mkdir -p "$T/old"
+cp rig/tests/data/store/legacy-v0.db "$T/old/rig.db"
+"$RIGD" -n -S "$T/old" > "$T/old.out" 2>&1
+rc=$?
+check "rigd -n on an old store still checks clean" [ "$rc" -eq 0 ]
+check "rigd -n says the old store's schema" contains "$T/old.out" \
+    "$T/old/rig.db: schema 0, this rigd upgrades it to"
+check "rigd -n leaves the old store byte for byte" cmp -s rig/tests/data/store/legacy-v0.db \
+    "$T/old/rig.db"
 
 rm "$T/scen/bad-steps.yaml"
 SCENDIR=$T/scen rigd_start || finish

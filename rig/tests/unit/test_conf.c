@@ -12,6 +12,26 @@
 static struct board_conf board;
 static struct scenario scen;
 
+static char *printed_board(const struct board_conf *b);
+
+/*
+ * A backend's settings are its own (opaque here): what it read shows in the checked form it
+ * prints, so the tests look for whole lines there.
+ */
+static int
+printed_has(const struct board_conf *b, const char *line)
+{
+	char *got = printed_board(b), want[512];
+	int found;
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	found = got != NULL && strstr(got, want) != NULL;
+	if (!found)
+		fprintf(stderr, "not printed: %s\n", line);
+	free(got);
+	return found;
+}
+
 /* The errors must be exactly these lines, in this order (NULL-terminated). */
 static void
 check_errors(const struct conf_errors *e, ...)
@@ -84,26 +104,23 @@ vq35_board_reads_every_value(void)
 	CHECK_STR(board.name, "vq35");
 	CHECK_INT(board.line, 3);
 	CHECK_STR(board.arch, "amd64");
-	CHECK_STR(board.console_kind, "qemu");
-	CHECK_STR(board.console_path, "");
-	CHECK_INT(board.baud, 115200);
-	CHECK_STR(board.power_backend, "qemu");
-	CHECK_STR(board.boot_method, "qemu-direct");
+	CHECK_STR(board.parts[PART_CONSOLE].name, "qemu");
+	CHECK(printed_has(&board, "  baud: 115200"));
+	CHECK_STR(board.parts[PART_POWER].name, "qemu");
+	CHECK_STR(board.parts[PART_BOOT].name, "qemu-direct");
+	CHECK_INT(board.parts[PART_CONSOLE].line, 6);
+	CHECK_INT(board.parts[PART_POWER].line, 9);
+	CHECK_INT(board.parts[PART_BOOT].line, 11);
+	CHECK(board.parts[PART_CONSOLE].built && board.parts[PART_POWER].built &&
+	    board.parts[PART_BOOT].built);
 	CHECK_INT(board.boot_timeout_ms, 120000);
 	CHECK_STR(board.kernel_package, "linux-image-6.1.0-56-amd64");
 	CHECK_STR(board.modules, "i2c-smbus i2c-i801 i2c-dev e1000");
 	/* The first serial is the console: the rig reads the kernel's messages there. */
 	CHECK(strncmp(board.append, "console=ttyS0 ", 14) == 0);
-	CHECK_STR(board.qemu_binary, "qemu-system-x86_64");
-	CHECK_STR(board.qemu_machine, "q35");
-	CHECK_STR(board.qemu_cpu, "");
-	CHECK_INT(board.qemu_memory, 512);
-	CHECK_STR(board.qemu_dtb, "");
-	CHECK_STR(board.qemu_net, "e1000");
-	CHECK_INT(board.nqemu_serials, 2);
-	CHECK_STR(board.qemu_serials[0], "console");
-	CHECK_STR(board.qemu_serials[1], "null");
-	CHECK_INT(board.nqemu_args, 0);
+	CHECK(printed_has(&board, "qemu:\n  binary: \"qemu-system-x86_64\"\n"
+	    "  machine: \"q35\"\n  memory: 512\n  net: \"e1000\"\n  serials: [console, null]\n"
+	    "  args: []"));
 	CHECK_STR(board.ssh_user, "root");
 	CHECK_STR(board.ssh_host, "127.0.0.1");
 	CHECK_INT(board.ssh_port, 0);
@@ -142,13 +159,11 @@ vsabre_board_has_platform_i2c_and_spi_nor(void)
 	CHECK_STR(board.modules, "gpio-mxc i2c-imx i2c-dev spi-imx spi-nor libphy fixed_phy "
 	    "fwnode_mdio of_mdio selftests micrel fec");
 	CHECK_STR(board.append, "console=ttymxc1 slub_debug=FZP panic=-1");
-	CHECK_STR(board.qemu_binary, "qemu-system-arm");
-	CHECK_STR(board.qemu_machine, "sabrelite");
-	CHECK_STR(board.qemu_dtb, "imx6q-sabrelite.dtb");
-	CHECK_STR(board.qemu_net, "nic");
-	CHECK_INT(board.nqemu_serials, 2);
-	CHECK_STR(board.qemu_serials[0], "null");
-	CHECK_STR(board.qemu_serials[1], "console");
+	CHECK(printed_has(&board, "qemu:\n  binary: \"qemu-system-arm\"\n"
+	    "  machine: \"sabrelite\"\n  memory: 512\n  dtb: \"imx6q-sabrelite.dtb\"\n"
+	    "  net: \"nic\"\n  serials: [null, console]"));
+	/* The machine's device tree is what the boot part puts in the image. */
+	CHECK_STR(power_image_dtb(&board), "imx6q-sabrelite.dtb");
 	d = board_conf_device(&board, "i2c");
 	CHECK(d != NULL && strcmp(d->device, "21a0000.i2c") == 0 &&
 	    strcmp(d->driver, "imx-i2c") == 0 && strcmp(d->bus, "platform") == 0);
@@ -164,35 +179,38 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 	struct conf_errors e = { 0 };
 
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
-	CHECK_STR(board.console_kind, "tty");
-	CHECK(strncmp(board.console_path, "/dev/", 5) == 0);
-	CHECK_INT(board.baud, 1843200);
-	CHECK_STR(board.power_backend, "command");
-	CHECK(strstr(board.power_on_cmd, "--command on") != NULL);
-	CHECK(strstr(board.power_off_cmd, "--command off") != NULL);
+	CHECK_STR(board.parts[PART_CONSOLE].name, "tty");
+	CHECK(board.parts[PART_CONSOLE].built);
+	CHECK(printed_has(&board, "  path: \"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_spider-"
+	    "if00-port0\"\n  baud: 1843200"));
+	/*
+	 * This build has no command power nor uboot-tftp boot: their keys are kept as given,
+	 * unchecked, and printed back (parts_resolve refuses the board).
+	 */
+	CHECK_STR(board.parts[PART_POWER].name, "command");
+	CHECK(!board.parts[PART_POWER].built);
+	CHECK(printed_has(&board, "  on: \"pduclient --daemon localhost --hostname pdu1 --port 3 "
+	    "--command on\""));
 	CHECK_INT(board.power_off_ms, 3000);
-	CHECK_STR(board.boot_method, "uboot-tftp");
+	CHECK_STR(board.parts[PART_BOOT].name, "uboot-tftp");
+	CHECK(!board.parts[PART_BOOT].built);
 	CHECK_INT(board.boot_timeout_ms, 300000);
 	CHECK_STR(board.kernel_package, "");
-	CHECK_STR(board.uboot_prompt, "=> ");
-	CHECK_STR(board.uboot_stop, " ");
-	CHECK_STR(board.tftp_dir, "/srv/tftp/spider");
-	CHECK_STR(board.boot_dtb, "renesas/r8a779f0-spider.dtb");
+	CHECK(printed_has(&board, "  tftp-dir: /srv/tftp/spider"));
+	CHECK(printed_has(&board, "  dtb: renesas/r8a779f0-spider.dtb"));
 	CHECK_INT(board.ssh_port, 22);
 	CHECK(board.ssh_host[0] != '\0' && strcmp(board.ssh_host, "127.0.0.1") != 0);
 	CHECK(board_conf_device(&board, "i2c") != NULL);
 	CHECK(board_conf_device(&board, "mtd") == NULL);
 
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
-	CHECK_STR(board.power_backend, "gpio");
-	CHECK_STR(board.power_gpio_chip, "/dev/gpiochip0");
-	CHECK_INT(board.power_gpio_line, 17);
-	CHECK_INT(board.power_gpio_active_low, 0);
-	CHECK_INT(board.power_off_ms, 5000);
-	CHECK_INT(board.baud, 115200);
+	CHECK_STR(board.parts[PART_POWER].name, "gpio");
+	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: /dev/gpiochip0\n  line: 17\n"
+	    "  active-low: false\n  off-time: 5000ms"));
+	CHECK(printed_has(&board, "  baud: 115200"));
 
 	CHECK_INT(board_conf_load("boards/whitehawk.yaml", &board, &e), 0);
-	CHECK_INT(board.baud, 921600);
+	CHECK(printed_has(&board, "  baud: 921600"));
 
 	CHECK_INT(board_conf_load("boards/salvator-xs.yaml", &board, &e), 0);
 	/* i2c2: the bus that does not hold the PMIC. */
@@ -354,7 +372,7 @@ board_unknown_and_duplicate_keys_are_errors(void)
 	    DATA "board-unknown-keys.yaml:12: duplicate key 'kernel' (first at line 11)",
 	    DATA "board-unknown-keys.yaml:3: unknown key 'colour' (known: name, arch, console, "
 	    "power, boot, qemu, ssh, devices)",
-	    DATA "board-unknown-keys.yaml:6: console: unknown key 'speed' (known: kind, path, baud)",
+	    DATA "board-unknown-keys.yaml:6: console: unknown key 'speed' (known: kind, baud)",
 	    DATA "board-unknown-keys.yaml:19: devices.i2c: unknown key 'irq' (known: node, bus, "
 	    "driver, device)",
 	    NULL);
@@ -372,15 +390,16 @@ board_bad_values_are_each_reported(void)
 	    "not starting with '-' or '_')",
 	    DATA "board-bad-values.yaml:2: arch: 'riscv64' is not one of: amd64, armhf, arm64",
 	    DATA "board-bad-values.yaml:5: console.baud: 'fast' is not a whole number",
-	    DATA "board-bad-values.yaml:10: boot.timeout: '2 minutes' is not a duration above zero "
-	    "(250ms, 5s, 2m, 1h)",
-	    DATA "board-bad-values.yaml:11: boot.kernel: too long (135 characters, at most 127)",
-	    DATA "board-bad-values.yaml:12: boot.modules: 'i2c i801' holds a space: one name per entry",
+	    /* The power part's qemu: section, checked by power_qemu.c, before the boot part. */
 	    DATA "board-bad-values.yaml:16: qemu.memory: 1 is out of range (64 to 65536)",
 	    DATA "board-bad-values.yaml:17: qemu.net: 'virtio' is not one of: e1000, nic",
 	    DATA "board-bad-values.yaml:18: qemu.serials: 'console' must appear exactly once "
 	    "(the pty the rig reads)",
 	    DATA "board-bad-values.yaml:19: qemu.args: expected a single value, not a list",
+	    DATA "board-bad-values.yaml:10: boot.timeout: '2 minutes' is not a duration above zero "
+	    "(250ms, 5s, 2m, 1h)",
+	    DATA "board-bad-values.yaml:11: boot.kernel: too long (135 characters, at most 127)",
+	    DATA "board-bad-values.yaml:12: boot.modules: 'i2c i801' holds a space: one name per entry",
 	    DATA "board-bad-values.yaml:21: ssh.port: 70000 is out of range (0 to 65535)",
 	    DATA "board-bad-values.yaml:23: devices.i2c.node: 'i2c-0' is not under /dev/",
 	    DATA "board-bad-values.yaml:24: devices.uart: expected a mapping (key: value), not a list",
@@ -394,13 +413,15 @@ board_settings_of_another_backend_are_errors(void)
 	struct conf_errors e = { 0 };
 
 	CHECK_INT(board_conf_load(DATA "board-mismatch.yaml", &board, &e), -1);
+	/*
+	 * A key of another backend is unknown to the one named; power gpio is not in this build,
+	 * so its keys (and power.on, which is not its) go unchecked: parts_resolve refuses it.
+	 */
 	check_errors(&e,
-	    DATA "board-mismatch.yaml:5: console.path: only for kind tty",
-	    DATA "board-mismatch.yaml:7: power: missing key 'chip'",
-	    DATA "board-mismatch.yaml:7: power: missing key 'line'",
-	    DATA "board-mismatch.yaml:8: power.on: only for backend command",
+	    DATA "board-mismatch.yaml:5: console: unknown key 'path' (known: kind, baud)",
+	    DATA "board-mismatch.yaml:11: boot: unknown key 'tftp-dir' (known: method, timeout, "
+	    "kernel, modules, append)",
 	    DATA "board-mismatch.yaml:10: boot: missing key 'kernel'",
-	    DATA "board-mismatch.yaml:11: boot.tftp-dir: only for method uboot-tftp",
 	    DATA "board-mismatch.yaml:4: console.kind qemu needs power.backend qemu "
 	    "(the pty exists while the rig runs QEMU)",
 	    DATA "board-mismatch.yaml:10: boot.method qemu-direct needs power.backend qemu",
@@ -408,6 +429,96 @@ board_settings_of_another_backend_are_errors(void)
 	    DATA "board-mismatch.yaml:1: missing key 'ssh'",
 	    NULL);
 	conf_errors_free(&e);
+}
+
+/* Writes path with body; returns path. */
+static const char *
+write_file(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(body, f);
+		fclose(f);
+	}
+	return path;
+}
+
+/*
+ * A backend's own keys are checked by the backend (console_tty.c, power_qemu.c), each problem
+ * at its key's line, and a key no part of the board reads is refused where it stands.
+ */
+static void
+board_backend_keys_are_checked_by_their_backend(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[128], want[5][256];
+	struct conf_errors e = { 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/tty.yaml", dir);
+	CHECK_INT(board_conf_load(write_file(path,
+	    "name: t\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n  baud: 0\n"
+	    "  parity: none\npower:\n  backend: qemu\nboot:\n  method: qemu-direct\n"
+	    "  kernel: k\nqemu:\n  binary: q\n  machine: m\n  net: nic\n  serials: [console]\n"
+	    "  memory: lots\n  sound: yes\nssh:\n  port: 0\n"), &board, &e), -1);
+	snprintf(want[0], sizeof(want[0]), "%s:7: console: unknown key 'parity' (known: kind, "
+	    "path, baud)", path);
+	snprintf(want[1], sizeof(want[1]), "%s:6: console.baud: 0 is out of range (1 to 4000000)",
+	    path);
+	snprintf(want[2], sizeof(want[2]), "%s:19: qemu: unknown key 'sound' (known: binary, "
+	    "machine, cpu, memory, dtb, net, serials, args)", path);
+	snprintf(want[3], sizeof(want[3]), "%s:18: qemu.memory: 'lots' is not a whole number", path);
+	/* The QEMU power part needs its console: the rule is the backend's, at its name's line. */
+	snprintf(want[4], sizeof(want[4]), "%s:9: power.backend qemu needs console.kind qemu (the "
+	    "board's serial port is QEMU's pty)", path);
+	check_errors(&e, want[0], want[1], want[2], want[3], want[4], NULL);
+	conf_errors_free(&e);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * A backend this build lacks: its keys are kept as given, whatever they are, never checked;
+ * the board loads, parts_resolve refuses it at the backend's line and that is its one error.
+ * The checked form shows the keys, and loads back the same.
+ */
+static void
+board_keys_of_a_backend_this_build_lacks_are_kept_unchecked(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[128], want[256], *first, *second;
+	struct conf_errors e = { 0 };
+	struct parts_ops ops;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/relay.yaml", dir);
+	CHECK_INT(board_conf_load(write_file(path,
+	    "name: relay\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n"
+	    "power:\n  backend: relay-card\n  card: { port: 3, bus: \"i2c 1\" }\n"
+	    "  lines: [1, 2]\n  off-time: 1s\nboot:\n  method: pxe\n  server: 10.0.0.1\n"
+	    "lab:\n  rack: 4\nssh:\n  host: 10.0.0.2\n"), &board, &e), 0);
+	check_errors(&e, NULL);
+	CHECK(printed_has(&board, "  backend: \"relay-card\"\n  card: { port: 3, bus: \"i2c 1\" }\n"
+	    "  lines: [1, 2]\n  off-time: 1000ms"));
+	CHECK(printed_has(&board, "  server: 10.0.0.1"));
+	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
+	snprintf(want, sizeof(want), "%s:7: power.backend relay-card: not in this rigd (it has: "
+	    "qemu); board relay is not served", path);
+	CHECK_INT(e.n, 2);
+	if (e.n > 0)
+		CHECK_STR(e.msg[0], want);
+	conf_errors_free(&e);
+
+	first = printed_board(&board);
+	write_file(path, first ? first : "");
+	CHECK_INT(board_conf_load(path, &board, &e), 0);
+	second = printed_board(&board);
+	CHECK_STR(second, first);
+	check_errors(&e, NULL);
+	conf_errors_free(&e);
+	free(first);
+	free(second);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void
@@ -419,10 +530,7 @@ board_required_keys_are_each_reported(void)
 	check_errors(&e,
 	    DATA "board-missing.yaml:2: missing key 'arch'",
 	    DATA "board-missing.yaml:4: console: missing key 'path'",
-	    DATA "board-missing.yaml:6: power: missing key 'on'",
-	    DATA "board-missing.yaml:6: power: missing key 'off'",
-	    DATA "board-missing.yaml:8: boot: missing key 'tftp-dir'",
-	    DATA "board-missing.yaml:8: boot: missing key 'server-ip'",
+	    /* command power and uboot-tftp boot are not in this build: their keys go unchecked. */
 	    DATA "board-missing.yaml:2: missing key 'ssh'",
 	    NULL);
 	conf_errors_free(&e);
@@ -761,6 +869,8 @@ main(void)
 	RUN(board_bad_values_are_each_reported);
 	RUN(board_settings_of_another_backend_are_errors);
 	RUN(board_required_keys_are_each_reported);
+	RUN(board_backend_keys_are_checked_by_their_backend);
+	RUN(board_keys_of_a_backend_this_build_lacks_are_kept_unchecked);
 	RUN(board_file_that_is_a_list_is_an_error);
 	RUN(scenario_bad_steps_are_each_reported_at_their_line);
 	RUN(scenario_name_must_be_the_file_name);

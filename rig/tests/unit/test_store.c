@@ -300,6 +300,48 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	}
 }
 
+/* rigd -n reads the store: a read-only open of an old database leaves it byte for byte. */
+static void
+readonly_open_never_writes_an_old_database(void)
+{
+	char dir[] = "/tmp/rig-test-ro-XXXXXX", path[256], cmd[700], err[256], want[512];
+	struct seen seen = { 0 };
+	struct store *s;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/rig.db", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", LEGACY, path);
+	CHECK_INT(system(cmd), 0);
+	s = store_open_readonly(path, err, sizeof(err));
+	CHECK(s == NULL);
+	store_close(s);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 2 at start", path);
+	CHECK_STR(err, want);
+	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
+	CHECK_INT(system(cmd), 0);
+
+	/* No file is made where there was none. */
+	snprintf(path, sizeof(path), "%s/none.db", dir);
+	CHECK(store_open_readonly(path, err, sizeof(err)) == NULL);
+	CHECK_INT(access(path, F_OK), -1);
+
+	/* Once upgraded, it opens read-only and reads as store_open's does. */
+	snprintf(path, sizeof(path), "%s/rig.db", dir);
+	s = store_open(path, err, sizeof(err));
+	CHECK(s != NULL);
+	store_close(s);
+	s = store_open_readonly(path, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_INT(store_schema_version(s), 2);
+		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
+		store_close(s);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_INT(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -308,5 +350,6 @@ main(void)
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
 	RUN(legacy_database_is_upgraded_and_every_run_found);
+	RUN(readonly_open_never_writes_an_old_database);
 	TEST_END();
 }
