@@ -200,7 +200,7 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 				if (!control_list_has(boards, b->conf.name))
 					continue;
 				/* A build runs where its architecture and the scenario's devices are. */
-				if (strcmp(b->conf.arch, arch) != 0 || !control_board_offers(b, sc)) {
+				if (strcmp(b->conf.arch, arch) != 0 || !board_offers(b, sc)) {
 					skipped++;
 					continue;
 				}
