@@ -55,6 +55,12 @@ enum error_kind {
 	ERROR_SCEN_NO_HOLDER,		/* "scenario: no holder" */
 	ERROR_SCEN_NO_WAIT,		/* "scenario: nothing to wait for" */
 	ERROR_SCEN_GONE,		/* "scenario: gone": the scenario left the loaded set */
+	/* A request's failures (not a run's): what the control socket answers them with. */
+	ERROR_STORE,			/* "store: failed": the store could not be read or written */
+	ERROR_NO_SUCH_BUILD,		/* "request: no such build" */
+	ERROR_AMBIGUOUS_BUILD,		/* "request: several builds match" */
+	ERROR_INVALID_REQUEST,		/* "request: invalid" */
+	ERROR_OUTPUT,			/* "output failed": a report could not be written out */
 	ERROR__COUNT
 };
 const char *error_kind_name(enum error_kind k);

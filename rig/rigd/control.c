@@ -132,11 +132,12 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	job->scens = scenset_hold(r);
 	if (control_str(req, "build")) {
 		char err[256];
+		enum error_kind kind = ERROR_NONE;
 		job->build_id = report_build_find(r->store, control_str(req, "build"), err,
-		    sizeof(err));
+		    sizeof(err), &kind);
 		if (job->build_id <= 0) {
 			board_job_free(job);
-			control_reply(c, PROTO_NOSUCH, err, NULL);
+			control_reply(c, control_status(kind), err, NULL);
 			return;
 		}
 	}

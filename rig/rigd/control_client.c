@@ -258,6 +258,20 @@ control_watch_console(struct control_client *c, struct board *b)
 }
 
 const char *
+control_status(enum error_kind kind)
+{
+	switch (kind) {
+	case ERROR_NO_SUCH_BUILD:
+		return PROTO_NOSUCH;
+	case ERROR_AMBIGUOUS_BUILD:
+	case ERROR_INVALID_REQUEST:
+		return PROTO_INVALID;
+	default:
+		return PROTO_FAILED;
+	}
+}
+
+const char *
 control_str(cJSON *req, const char *key)
 {
 	cJSON *v = cJSON_GetObjectItem(req, key);

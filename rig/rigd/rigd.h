@@ -270,6 +270,8 @@ void control_event(struct control_client *c, enum proto_event ev, cJSON *o);
 void control_reply(struct control_client *c, const char *status, const char *error,
     cJSON *extra);
 const char *control_str(cJSON *req, const char *key);
+/* The protocol's status for a request that failed with kind (PROTO_FAILED for the rig's own). */
+const char *control_status(enum error_kind kind);
 long control_uid(const struct control_client *c);
 uint64_t control_id(const struct control_client *c);
 /* The request goes on after this call returns: its result is posted later. */
