@@ -35,6 +35,11 @@ static const char *const error_kind_names[ERROR__COUNT] = {
 	[ERROR_OUTPUT] = "output failed",
 };
 
+static const char *const queue_state_names[QUEUE_STATE__COUNT] = {
+	[QUEUE_QUEUED] = "queued", [QUEUE_RUNNING] = "running", [QUEUE_DONE] = "done",
+	[QUEUE_ERROR] = "error",
+};
+
 /* Index of name in a table of n names; -1 when absent. */
 static int
 vocab_find(const char *const *names, int n, const char *name)
@@ -103,4 +108,22 @@ int
 error_kind_is_lab(enum error_kind k)
 {
 	return k >= ERROR_BOARD_DIED && k <= ERROR_INTERRUPTED;
+}
+
+const char *
+queue_state_name(enum queue_state s)
+{
+	return (unsigned)s < QUEUE_STATE__COUNT ? queue_state_names[s] : "";
+}
+
+enum queue_state
+queue_state_parse(const char *name)
+{
+	return (enum queue_state)vocab_find(queue_state_names, QUEUE_STATE__COUNT, name);
+}
+
+int
+queue_state_is_open(enum queue_state s)
+{
+	return s == QUEUE_QUEUED || s == QUEUE_RUNNING;
 }

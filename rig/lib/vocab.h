@@ -68,4 +68,17 @@ enum error_kind error_kind_parse(const char *name);	/* ERROR_NONE when unknown *
 /* 1 for the lab's kinds (retried by the nightly queue), 0 for the scenario's own mistakes. */
 int error_kind_is_lab(enum error_kind k);
 
+/* A nightly queue job's state (queue.state). */
+enum queue_state {
+	QUEUE_QUEUED,		/* "queued": waits for its board */
+	QUEUE_RUNNING,		/* "running": claimed by its board, its run under way */
+	QUEUE_DONE,		/* "done": ended with a kernel verdict */
+	QUEUE_ERROR,		/* "error": ended without one (lab errors used up, no boot, ...) */
+	QUEUE_STATE__COUNT
+};
+const char *queue_state_name(enum queue_state s);
+enum queue_state queue_state_parse(const char *name);	/* -1 when unknown */
+/* 1 for queued and running: the job has not ended. */
+int queue_state_is_open(enum queue_state s);
+
 #endif

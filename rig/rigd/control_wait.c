@@ -68,12 +68,11 @@ control_wait_run_progress(struct rigd *r, int64_t run, char *state, size_t len, 
 
 /* Sums the queue's jobs by state: [0] open (queued, running), [1] ended. */
 static int
-control_wait_count(const char *state, int64_t n, void *arg)
+control_wait_count(enum queue_state state, int64_t n, void *arg)
 {
 	int64_t *counts = arg;
-	int open = state && (strcmp(state, "queued") == 0 || strcmp(state, "running") == 0);
 
-	counts[open ? 0 : 1] += n;
+	counts[queue_state_is_open(state) ? 0 : 1] += n;
 	return 0;
 }
 

@@ -218,7 +218,7 @@ see_job(const struct store_queue_row *q, void *arg)
 	struct queue_seen *s = arg;
 
 	s->n++;
-	s->running += strcmp(q->state, "running") == 0;
+	s->running += q->state == QUEUE_RUNNING;
 	if (q->build)
 		util_strlcpy(s->build, q->build, sizeof(s->build));
 	return 0;
