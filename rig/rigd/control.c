@@ -3,9 +3,7 @@
 #include "control_wait.h"
 #include "log.h"
 #include "proto.h"
-#include "queue.h"
 #include "report.h"
-#include "storeq.h"
 #include "util.h"
 #include "views.h"
 
