@@ -265,7 +265,7 @@ struct store_queue_row {
 	int64_t		 build_id;
 	const char	*build;		/* the build's name */
 	const char	*board, *scenario;
-	enum queue_state state;		/* -1: a word this rig does not know */
+	enum queue_state state;
 	int64_t		 attempts;
 	const char	*why;
 	int64_t		 run_id;

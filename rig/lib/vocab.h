@@ -70,6 +70,7 @@ int error_kind_is_lab(enum error_kind k);
 
 /* A nightly queue job's state (queue.state). */
 enum queue_state {
+	QUEUE_STATE_UNKNOWN = -1,	/* a word this rig does not know (a newer rig's) */
 	QUEUE_QUEUED,		/* "queued": waits for its board */
 	QUEUE_RUNNING,		/* "running": claimed by its board, its run under way */
 	QUEUE_DONE,		/* "done": ended with a kernel verdict */
@@ -77,7 +78,7 @@ enum queue_state {
 	QUEUE_STATE__COUNT
 };
 const char *queue_state_name(enum queue_state s);
-enum queue_state queue_state_parse(const char *name);	/* -1 when unknown */
+enum queue_state queue_state_parse(const char *name);	/* QUEUE_STATE_UNKNOWN when unknown */
 /* 1 for queued and running: the job has not ended. */
 int queue_state_is_open(enum queue_state s);
 

@@ -150,7 +150,7 @@ struct control_nightly {
 	struct control_nightly_job	 jobs[];
 };
 
-/* The store writer's thread: the nightly and its jobs are stored, the boards told, the client answered. */
+/* The store writer: the nightly and its jobs stored, the boards told, the client answered. */
 static void
 control_nightly_write(struct store *st, void *arg)
 {
