@@ -207,7 +207,7 @@ int store_runs_list(struct store *s, const struct store_runs_filter *f, store_ru
 /* 1 found (cb called), 0 none, -1 error. */
 int store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg);
 /* How far a run is: its state ("running", "done") and how many steps it stored. 1, 0 none, -1. */
-int store_run_progress(struct store *s, int64_t id, char *state, size_t len, int *steps);
+int store_run_progress(struct store *s, int64_t id, enum run_state *state, int *steps);
 
 struct store_step_row {
 	int			 idx;

@@ -40,6 +40,10 @@ static const char *const queue_state_names[QUEUE_STATE__COUNT] = {
 	[QUEUE_ERROR] = "error",
 };
 
+static const char *const run_state_names[RUN_STATE__COUNT] = {
+	[RUN_RUNNING] = "running", [RUN_DONE] = "done",
+};
+
 /* Index of name in a table of n names; -1 when absent. */
 static int
 vocab_find(const char *const *names, int n, const char *name)
@@ -126,4 +130,16 @@ int
 queue_state_is_open(enum queue_state s)
 {
 	return s == QUEUE_QUEUED || s == QUEUE_RUNNING;
+}
+
+const char *
+run_state_name(enum run_state s)
+{
+	return (unsigned)s < RUN_STATE__COUNT ? run_state_names[s] : "";
+}
+
+enum run_state
+run_state_parse(const char *name)
+{
+	return (enum run_state)vocab_find(run_state_names, RUN_STATE__COUNT, name);
 }

@@ -82,4 +82,14 @@ enum queue_state queue_state_parse(const char *name);	/* QUEUE_STATE_UNKNOWN whe
 /* 1 for queued and running: the job has not ended. */
 int queue_state_is_open(enum queue_state s);
 
+/* A run's state (runs.state). */
+enum run_state {
+	RUN_STATE_UNKNOWN = -1,	/* a word this rig does not know */
+	RUN_RUNNING,		/* "running": begun, no verdict yet */
+	RUN_DONE,		/* "done": ended with its verdict */
+	RUN_STATE__COUNT
+};
+const char *run_state_name(enum run_state s);
+enum run_state run_state_parse(const char *name);	/* RUN_STATE_UNKNOWN when unknown */
+
 #endif

@@ -90,7 +90,7 @@ frame_of_exactly_the_limit_passes(void)
 
 /* Every word has its own spelling in the table, and the spelling parses back to it. */
 static void
-every_queue_state_and_error_kind_has_one_name(void)
+every_queue_state_run_state_and_error_kind_has_one_name(void)
 {
 	int i, j;
 
@@ -99,6 +99,9 @@ every_queue_state_and_error_kind_has_one_name(void)
 		CHECK_INT(queue_state_parse(queue_state_name((enum queue_state)i)), i);
 	}
 	CHECK_INT(queue_state_parse("finished"), QUEUE_STATE_UNKNOWN);
+	for (i = 0; i < RUN_STATE__COUNT; i++)
+		CHECK_INT(run_state_parse(run_state_name((enum run_state)i)), i);
+	CHECK_INT(run_state_parse(NULL), RUN_STATE_UNKNOWN);
 	CHECK_INT(queue_state_is_open(QUEUE_QUEUED) + queue_state_is_open(QUEUE_RUNNING), 2);
 	CHECK_INT(queue_state_is_open(QUEUE_DONE) + queue_state_is_open(QUEUE_ERROR), 0);
 	for (i = ERROR_NONE + 1; i < ERROR__COUNT; i++) {
@@ -119,6 +122,6 @@ main(void)
 	RUN(truncated_frame_waits_for_the_rest);
 	RUN(oversized_or_empty_frame_is_refused_before_it_is_read);
 	RUN(frame_of_exactly_the_limit_passes);
-	RUN(every_queue_state_and_error_kind_has_one_name);
+	RUN(every_queue_state_run_state_and_error_kind_has_one_name);
 	TEST_END();
 }
