@@ -17,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int control_fd = -1;
+static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
 
 int
 control_listen(struct rigd *r)
