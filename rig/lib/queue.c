@@ -28,7 +28,7 @@ queue_set_run(struct store *s, int64_t job, int64_t run)
 }
 
 int
-queue_finish(struct store *s, int64_t job, const char *state, const char *note)
+queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note)
 {
 	return store_queue_finish(s, job, state, note);
 }

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "vocab.h"
+
 struct store;
 
 #define QUEUE_MAX_ATTEMPTS	3	/* a job whose runs end in lab errors is tried this often */
@@ -31,8 +33,8 @@ int64_t queue_add(struct store *s, int64_t nightly, int64_t build_id, const char
 int queue_claim(struct store *s, const char *board, int64_t prefer_build, struct queue_job *job);
 /* The run a job started: written before the run does anything. */
 int queue_set_run(struct store *s, int64_t job, int64_t run);
-/* A job ended for good: state "done" (a kernel verdict) or "error" (lab errors used up). */
-int queue_finish(struct store *s, int64_t job, const char *state, const char *note);
+/* A job ended for good: QUEUE_DONE (a kernel verdict) or QUEUE_ERROR (lab errors used up). */
+int queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note);
 /* A lab error with attempts left: back in the queue, repeating run. */
 int queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
 /*

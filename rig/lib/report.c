@@ -255,10 +255,18 @@ report_run_add(const struct store_run_row *row, void *arg)
 	return 0;
 }
 
+/* What went wrong, for a caller that asked (kind may be NULL). */
+static void
+report_kind(enum error_kind *kind, enum error_kind k)
+{
+	if (kind)
+		*kind = k;
+}
+
 /* Loads builds (sorted) and finished runs (grouped into cells); board NULL for all boards. */
 static int
 report_load(struct store *s, const char *board, struct report_data *d, char *err,
-    size_t errlen)
+    size_t errlen, enum error_kind *kind)
 {
 	struct store_runs_filter f = { .board = board, .reported = 1 };
 	struct report_runs l = { 0 };
@@ -273,6 +281,7 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 	d->nr = l.n;
 	if (rc == -1) {
 		util_fmt(err, errlen, "store: cannot read builds and runs");
+		report_kind(kind, ERROR_STORE);
 		report_data_free(d);
 		return -1;
 	}
@@ -380,7 +389,7 @@ report_builds(struct store *s, char *err, size_t errlen)
 	cJSON *arr;
 	int i, j, n;
 
-	if (report_load(s, NULL, &d, err, errlen) == -1)
+	if (report_load(s, NULL, &d, err, errlen, NULL) == -1)
 		return NULL;
 	arr = cJSON_CreateArray();
 	for (i = 0; i < d.nb; i++) {
@@ -446,7 +455,7 @@ report_matrix(struct store *s, const char *board, char *err, size_t errlen)
 	cJSON *m, *columns, *rows;
 	int i, j, ncol = 0, nboards = 0;
 
-	if (report_load(s, board, &d, err, errlen) == -1)
+	if (report_load(s, board, &d, err, errlen, NULL) == -1)
 		return NULL;
 	/* Unreadable boards (logged by the store): the matrix shows the builds that ran there. */
 	if (board && store_boards(s, report_board_arch, &ba) > 0 && ba.arch[0])
@@ -534,7 +543,8 @@ report_is_hex(const char *s)
 }
 
 static int64_t
-report_find_in(const struct report_data *d, const char *spec, char *err, size_t errlen)
+report_find_in(const struct report_data *d, const char *spec, char *err, size_t errlen,
+    enum error_kind *kind)
 {
 	int64_t found = -1, want = -1;
 	char *end;
@@ -542,6 +552,7 @@ report_find_in(const struct report_data *d, const char *spec, char *err, size_t 
 
 	if (spec == NULL || spec[0] == '\0') {
 		util_fmt(err, errlen, "no build named");
+		report_kind(kind, ERROR_NO_SUCH_BUILD);
 		return -1;
 	}
 	if (isdigit((unsigned char)spec[0])) {
@@ -571,24 +582,27 @@ report_find_in(const struct report_data *d, const char *spec, char *err, size_t 
 		}
 	if (n == 0) {
 		util_fmt(err, errlen, "%s: no such build (rigctl show builds lists them)", spec);
+		report_kind(kind, ERROR_NO_SUCH_BUILD);
 		return -1;
 	}
 	if (n > 1) {
 		util_fmt(err, errlen, "%s: %d builds match; name one by id", spec, n);
+		report_kind(kind, ERROR_AMBIGUOUS_BUILD);
 		return -1;
 	}
 	return found;
 }
 
 int64_t
-report_build_find(struct store *s, const char *spec, char *err, size_t errlen)
+report_build_find(struct store *s, const char *spec, char *err, size_t errlen,
+    enum error_kind *kind)
 {
 	struct report_data d;
 	int64_t id;
 
-	if (report_load(s, NULL, &d, err, errlen) == -1)
+	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
 		return -1;
-	id = report_find_in(&d, spec, err, errlen);
+	id = report_find_in(&d, spec, err, errlen, kind);
 	report_data_free(&d);
 	return id;
 }
@@ -634,17 +648,18 @@ report_category(const struct report_cell *a, const struct report_cell *b)
 }
 
 cJSON *
-report_compare(struct store *s, const char *aspec, const char *bspec, char *err, size_t errlen)
+report_compare(struct store *s, const char *aspec, const char *bspec, char *err, size_t errlen,
+    enum error_kind *kind)
 {
 	struct report_data d;
 	int64_t ida, idb;
 	int ia, ib, i, j, cat;
 	cJSON *o, *results, *summary;
 
-	if (report_load(s, NULL, &d, err, errlen) == -1)
+	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
 		return NULL;
-	if ((ida = report_find_in(&d, aspec, err, errlen)) == -1 ||
-	    (idb = report_find_in(&d, bspec, err, errlen)) == -1) {
+	if ((ida = report_find_in(&d, aspec, err, errlen, kind)) == -1 ||
+	    (idb = report_find_in(&d, bspec, err, errlen, kind)) == -1) {
 		report_data_free(&d);
 		return NULL;
 	}
@@ -729,14 +744,14 @@ report_xml_attr(FILE *f, const char *name, const char *value)
 
 static int
 report_selected(const struct report_data *d, const char *build, int *only, char *err,
-    size_t errlen)
+    size_t errlen, enum error_kind *kind)
 {
 	int64_t id;
 
 	*only = -1;
 	if (build == NULL)
 		return 0;
-	if ((id = report_find_in(d, build, err, errlen)) == -1)
+	if ((id = report_find_in(d, build, err, errlen, kind)) == -1)
 		return -1;
 	*only = report_build_index(d, id);
 	return 0;
@@ -789,16 +804,17 @@ report_junit_case(FILE *f, const struct report_cell *c)
 }
 
 int
-report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errlen)
+report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errlen,
+    enum error_kind *kind)
 {
 	static const char *const props[] = { "release", "version", "arch", "image_sha256",
 	    "config_sha256", "origin", "options" };
 	struct report_data d;
 	int only, i, j, k, tests = 0, failures = 0, errors = 0;
 
-	if (report_load(s, NULL, &d, err, errlen) == -1)
+	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
 		return -1;
-	if (report_selected(&d, build, &only, err, errlen) == -1) {
+	if (report_selected(&d, build, &only, err, errlen, kind) == -1) {
 		report_data_free(&d);
 		return -1;
 	}
@@ -854,6 +870,7 @@ report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errl
 	report_data_free(&d);
 	if (fflush(f) == EOF || ferror(f)) {
 		util_fmt(err, errlen, "junit: write failed");
+		report_kind(kind, ERROR_OUTPUT);
 		return -1;
 	}
 	return 0;
@@ -1052,7 +1069,7 @@ report_kcidb_test(cJSON *tests, const struct report_run *run, const struct repor
 
 int
 report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, char *err,
-    size_t errlen)
+    size_t errlen, enum error_kind *kind)
 {
 	struct report_data d;
 	cJSON *o, *checkouts, *builds, *tests, *ver;
@@ -1062,17 +1079,19 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 
 	if (origin == NULL || origin[0] == '\0') {
 		util_fmt(err, errlen, "kcidb: an origin is needed (lowercase letters, digits, _)");
+		report_kind(kind, ERROR_INVALID_REQUEST);
 		return -1;
 	}
 	for (p = origin; *p; p++)
 		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
 			util_fmt(err, errlen, "kcidb: origin %s: only lowercase letters, digits"
 			    " and _", origin);
+			report_kind(kind, ERROR_INVALID_REQUEST);
 			return -1;
 		}
-	if (report_load(s, NULL, &d, err, errlen) == -1)
+	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
 		return -1;
-	if (report_selected(&d, build, &only, err, errlen) == -1) {
+	if (report_selected(&d, build, &only, err, errlen, kind) == -1) {
 		report_data_free(&d);
 		return -1;
 	}
@@ -1121,6 +1140,7 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 	cJSON_Delete(o);
 	if (text == NULL) {
 		util_fmt(err, errlen, "kcidb: out of memory");
+		report_kind(kind, ERROR_OUTPUT);
 		return -1;
 	}
 	fputs(text, f);
@@ -1128,6 +1148,7 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 	free(text);
 	if (fflush(f) == EOF || ferror(f)) {
 		util_fmt(err, errlen, "kcidb: write failed");
+		report_kind(kind, ERROR_OUTPUT);
 		return -1;
 	}
 	return 0;
@@ -1142,7 +1163,7 @@ report_should_confirm(struct store *s, int64_t run, char *err, size_t errlen)
 	int bi, i, answer = 0;
 	enum verdict v;
 
-	if (report_load(s, NULL, &d, err, errlen) == -1)
+	if (report_load(s, NULL, &d, err, errlen, NULL) == -1)
 		return -1;
 	for (i = 0; i < d.nr; i++)
 		if (d.r[i].id == run)

@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "vocab.h"
+
 struct store;
 
 /*
@@ -31,10 +33,17 @@ cJSON *report_builds(struct store *s, char *err, size_t errlen);
 cJSON *report_matrix(struct store *s, const char *board, char *err, size_t errlen);
 
 /*
+ * Where a call below fails, err says it to people and *kind (when kind is not NULL) says what it
+ * was: ERROR_NO_SUCH_BUILD, ERROR_AMBIGUOUS_BUILD, ERROR_STORE, ERROR_INVALID_REQUEST or
+ * ERROR_OUTPUT; left as it was for other failures.
+ */
+
+/*
  * A build named by id, name, release or image digest prefix (8+ hex digits); -1 with a message
  * when none or several match.
  */
-int64_t report_build_find(struct store *s, const char *spec, char *err, size_t errlen);
+int64_t report_build_find(struct store *s, const char *spec, char *err, size_t errlen,
+    enum error_kind *kind);
 
 /*
  * Per scenario x board of builds a and b: "regression" (pass in a, fail/hang/crash in b),
@@ -42,17 +51,19 @@ int64_t report_build_find(struct store *s, const char *spec, char *err, size_t e
  * b), "flaky" (either cell's outcomes disagree). {"a","b","results":[{"scenario","board",
  * "category","a","b"}],"summary":{category: count}}.
  */
-cJSON *report_compare(struct store *s, const char *a, const char *b, char *err, size_t errlen);
+cJSON *report_compare(struct store *s, const char *a, const char *b, char *err, size_t errlen,
+    enum error_kind *kind);
 
 /* JUnit XML: a testsuite per build, a testcase per scenario x board (its cell's run). */
-int report_junit(struct store *s, const char *build, FILE *out, char *err, size_t errlen);
+int report_junit(struct store *s, const char *build, FILE *out, char *err, size_t errlen,
+    enum error_kind *kind);
 
 /*
  * KernelCI KCIDB v5.3 JSON: a checkout and a build per kernel build, a test per finished run,
  * ids "<origin>:...", log_url file:// to the console log. origin matches ^[a-z0-9_]+$.
  */
 int report_kcidb(struct store *s, const char *build, const char *origin, FILE *out, char *err,
-    size_t errlen);
+    size_t errlen, enum error_kind *kind);
 
 /*
  * Whether a run just ended should be run once more to confirm it: 1 when its kernel verdict

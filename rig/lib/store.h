@@ -214,7 +214,7 @@ int store_runs_list(struct store *s, const struct store_runs_filter *f, store_ru
 /* 1 found (cb called), 0 none, -1 error. */
 int store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg);
 /* How far a run is: its state ("running", "done") and how many steps it stored. 1, 0 none, -1. */
-int store_run_progress(struct store *s, int64_t id, char *state, size_t len, int *steps);
+int store_run_progress(struct store *s, int64_t id, enum run_state *state, int *steps);
 
 struct store_step_row {
 	int			 idx;
@@ -260,7 +260,7 @@ int64_t store_queue_add(struct store *s, int64_t nightly, int64_t build_id, cons
 int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
     struct queue_job *job);
 int store_queue_set_run(struct store *s, int64_t job, int64_t run);
-int store_queue_finish(struct store *s, int64_t job, const char *state, const char *note);
+int store_queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note);
 int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
 /* Jobs left running at a restart whose run was stored complete: marked done. */
 int store_queue_finish_stored(struct store *s);
@@ -271,7 +271,8 @@ struct store_queue_row {
 	int64_t		 id, nightly;
 	int64_t		 build_id;
 	const char	*build;		/* the build's name */
-	const char	*board, *scenario, *state;
+	const char	*board, *scenario;
+	enum queue_state state;
 	int64_t		 attempts;
 	const char	*why;
 	int64_t		 run_id;
@@ -285,8 +286,8 @@ int store_queue_pending(struct store *s, const char *board, int64_t build_id, st
 int store_queue_open(struct store *s, int limit, store_queue_cb cb, void *arg);
 /* Jobs that ended (done, error), latest first, at most limit. Rows given, or -1. */
 int store_queue_finished(struct store *s, int limit, store_queue_cb cb, void *arg);
-typedef int (*store_count_cb)(const char *state, int64_t n, void *arg);
-/* Jobs per state, by state name. Rows given, or -1. */
+typedef int (*store_count_cb)(enum queue_state state, int64_t n, void *arg);
+/* Jobs per state, in the order of their names. Rows given, or -1. */
 int store_queue_counts(struct store *s, store_count_cb cb, void *arg);
 /* Jobs neither done nor failed; -1 on error. */
 int store_queue_open_count(struct store *s);

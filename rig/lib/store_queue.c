@@ -5,6 +5,11 @@
 
 #include <string.h>
 
+/* The states as the queue's text column spells them (vocab.c's table). */
+#define QUEUED	queue_state_name(QUEUE_QUEUED)
+#define RUNNING	queue_state_name(QUEUE_RUNNING)
+#define DONE	queue_state_name(QUEUE_DONE)
+
 int64_t
 store_queue_nightly_new(struct store *s, long uid)
 {
@@ -39,11 +44,11 @@ store_queue_claim(struct store *s, const char *board, int64_t prefer_build, stru
 	int rc;
 
 	/* One statement: a job is claimed whole or not at all, whatever else runs meanwhile. */
-	st = store_stmt(s, "UPDATE queue SET state='running', attempts=attempts+1, started=?"
-	    " WHERE id=(SELECT id FROM queue WHERE board=? AND state='queued'"
+	st = store_stmt(s, "UPDATE queue SET state=?, attempts=attempts+1, started=?"
+	    " WHERE id=(SELECT id FROM queue WHERE board=? AND state=?"
 	    " ORDER BY prio DESC, CASE WHEN build_id=? THEN 1 ELSE 0 END DESC, build_id, id"
 	    " LIMIT 1) RETURNING id, nightly, build_id, board, scenario, attempts, repeat_of, why",
-	    "tti", store_now(now, sizeof(now)), board, prefer_build);
+	    "tttti", RUNNING, store_now(now, sizeof(now)), board, QUEUED, prefer_build);
 	if (st == NULL)
 		return -1;
 	if ((rc = store_step(s, st)) == 1) {
@@ -74,19 +79,19 @@ store_queue_set_run(struct store *s, int64_t job, int64_t run)
 }
 
 int
-store_queue_finish(struct store *s, int64_t job, const char *state, const char *note)
+store_queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note)
 {
 	char now[32];
 
-	return store_exec(s, "UPDATE queue SET state=?, note=?, ended=? WHERE id=?", "ttti", state,
-	    note, store_now(now, sizeof(now)), job);
+	return store_exec(s, "UPDATE queue SET state=?, note=?, ended=? WHERE id=?", "ttti",
+	    queue_state_name(state), note, store_now(now, sizeof(now)), job);
 }
 
 int
 store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note)
 {
-	return store_exec(s, "UPDATE queue SET state='queued', repeat_of=?, why='lab-retry',"
-	    " note=?, run_id=NULL WHERE id=?", "iti", run, note, job);
+	return store_exec(s, "UPDATE queue SET state=?, repeat_of=?, why='lab-retry',"
+	    " note=?, run_id=NULL WHERE id=?", "titi", QUEUED, run, note, job);
 }
 
 int
@@ -94,10 +99,10 @@ store_queue_finish_stored(struct store *s)
 {
 	char now[32];
 
-	return store_exec(s, "UPDATE queue SET state='done', ended=?, note='finished before a"
-	    " restart' WHERE state='running' AND run_id IN (SELECT id FROM runs WHERE"
-	    " state='done' AND coalesce(title, '') <> 'interrupted')", "t",
-	    store_now(now, sizeof(now)));
+	return store_exec(s, "UPDATE queue SET state=?, ended=?, note='finished before a"
+	    " restart' WHERE state=? AND run_id IN (SELECT id FROM runs WHERE"
+	    " state='done' AND coalesce(title, '') <> 'interrupted')", "ttt", DONE,
+	    store_now(now, sizeof(now)), RUNNING);
 }
 
 int
@@ -106,10 +111,11 @@ store_queue_requeue_running(struct store *s)
 	struct store_stmt *st;
 	int rc, n = 0;
 
-	st = store_stmt(s, "UPDATE queue SET state='queued',"
+	st = store_stmt(s, "UPDATE queue SET state=?,"
 	    " attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
 	    " repeat_of=run_id, why=CASE WHEN run_id IS NULL THEN why ELSE 'lab-retry' END,"
-	    " run_id=NULL, note='requeued after a restart' WHERE state='running' RETURNING id", "");
+	    " run_id=NULL, note='requeued after a restart' WHERE state=? RETURNING id", "tt",
+	    QUEUED, RUNNING);
 	if (st == NULL)
 		return -1;
 	while ((rc = store_step(s, st)) == 1)
@@ -134,7 +140,7 @@ store_queue_rows(struct store *s, struct store_stmt *st, store_queue_cb cb, void
 		q.build = store_col_text(s, st, 3);
 		q.board = store_col_text(s, st, 4);
 		q.scenario = store_col_text(s, st, 5);
-		q.state = store_col_text(s, st, 6);
+		q.state = queue_state_parse(store_col_text(s, st, 6));
 		q.attempts = store_col_int(s, st, 7);
 		q.why = store_col_text(s, st, 8);
 		q.run_id = store_col_int(s, st, 9);
@@ -155,14 +161,15 @@ store_queue_pending(struct store *s, const char *board, int64_t build_id, store_
     void *arg)
 {
 	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.board=? AND"
-	    " q.state='queued' AND q.build_id=? ORDER BY q.id", "ti", board, build_id), cb, arg);
+	    " q.state=? AND q.build_id=? ORDER BY q.id", "tti", board, QUEUED, build_id), cb, arg);
 }
 
 int
 store_queue_open(struct store *s, int limit, store_queue_cb cb, void *arg)
 {
+	/* Running first: the state's name sorts after queued's. */
 	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.state IN"
-	    " ('queued', 'running') ORDER BY q.state DESC, q.prio DESC, q.id LIMIT ?", "i",
+	    " (?, ?) ORDER BY q.state DESC, q.prio DESC, q.id LIMIT ?", "tti", QUEUED, RUNNING,
 	    (int64_t)limit), cb, arg);
 }
 
@@ -170,7 +177,8 @@ int
 store_queue_finished(struct store *s, int limit, store_queue_cb cb, void *arg)
 {
 	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.state NOT IN"
-	    " ('queued', 'running') ORDER BY q.id DESC LIMIT ?", "i", (int64_t)limit), cb, arg);
+	    " (?, ?) ORDER BY q.id DESC LIMIT ?", "tti", QUEUED, RUNNING, (int64_t)limit), cb,
+	    arg);
 }
 
 int
@@ -184,7 +192,7 @@ store_queue_counts(struct store *s, store_count_cb cb, void *arg)
 		return -1;
 	while ((rc = store_step(s, st)) == 1) {
 		n++;
-		if (cb(store_col_text(s, st, 0), store_col_int(s, st, 1), arg))
+		if (cb(queue_state_parse(store_col_text(s, st, 0)), store_col_int(s, st, 1), arg))
 			break;
 	}
 	store_done(s, st);
@@ -194,6 +202,6 @@ store_queue_counts(struct store *s, store_count_cb cb, void *arg)
 int
 store_queue_open_count(struct store *s)
 {
-	return (int)store_exec_int(s, "SELECT count(*) FROM queue WHERE state IN ('queued',"
-	    " 'running')", "");
+	return (int)store_exec_int(s, "SELECT count(*) FROM queue WHERE state IN (?, ?)", "tt",
+	    QUEUED, RUNNING);
 }

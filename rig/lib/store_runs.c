@@ -272,7 +272,7 @@ store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg)
 }
 
 int
-store_run_progress(struct store *s, int64_t id, char *state, size_t len, int *steps)
+store_run_progress(struct store *s, int64_t id, enum run_state *state, int *steps)
 {
 	struct store_stmt *st = store_stmt(s, "SELECT state, (SELECT count(*) FROM run_steps WHERE"
 	    " run_id = runs.id) FROM runs WHERE id=?", "i", id);
@@ -281,8 +281,7 @@ store_run_progress(struct store *s, int64_t id, char *state, size_t len, int *st
 	if (st == NULL)
 		return -1;
 	if ((rc = store_step(s, st)) == 1) {
-		const char *t = store_col_text(s, st, 0);
-		snprintf(state, len, "%s", t ? t : "");
+		*state = run_state_parse(store_col_text(s, st, 0));
 		*steps = (int)store_col_int(s, st, 1);
 	}
 	store_done(s, st);

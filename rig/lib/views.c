@@ -191,11 +191,11 @@ views_crash_groups(struct store *s)
 }
 
 static int
-views_count(const char *state, int64_t n, void *arg)
+views_count(enum queue_state state, int64_t n, void *arg)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	views_str(o, "state", state);
+	views_str(o, "state", queue_state_name(state));
 	views_int(o, "n", n);
 	cJSON_AddItemToArray(arg, o);
 	return 0;
@@ -212,7 +212,7 @@ views_job(const struct store_queue_row *q, void *arg)
 	views_str(o, "build", q->build);
 	views_str(o, "board", q->board);
 	views_str(o, "scenario", q->scenario);
-	views_str(o, "state", q->state);
+	views_str(o, "state", queue_state_name(q->state));
 	views_int(o, "attempts", q->attempts);
 	views_str(o, "why", q->why);
 	views_int(o, "run_id", q->run_id);

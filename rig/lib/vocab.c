@@ -28,6 +28,20 @@ static const char *const error_kind_names[ERROR__COUNT] = {
 	[ERROR_SCEN_NO_HOLDER] = "scenario: no holder",
 	[ERROR_SCEN_NO_WAIT] = "scenario: nothing to wait for",
 	[ERROR_SCEN_GONE] = "scenario: gone",
+	[ERROR_STORE] = "store: failed",
+	[ERROR_NO_SUCH_BUILD] = "request: no such build",
+	[ERROR_AMBIGUOUS_BUILD] = "request: several builds match",
+	[ERROR_INVALID_REQUEST] = "request: invalid",
+	[ERROR_OUTPUT] = "output failed",
+};
+
+static const char *const queue_state_names[QUEUE_STATE__COUNT] = {
+	[QUEUE_QUEUED] = "queued", [QUEUE_RUNNING] = "running", [QUEUE_DONE] = "done",
+	[QUEUE_ERROR] = "error",
+};
+
+static const char *const run_state_names[RUN_STATE__COUNT] = {
+	[RUN_RUNNING] = "running", [RUN_DONE] = "done",
 };
 
 /* Index of name in a table of n names; -1 when absent. */
@@ -98,4 +112,34 @@ int
 error_kind_is_lab(enum error_kind k)
 {
 	return k >= ERROR_BOARD_DIED && k <= ERROR_INTERRUPTED;
+}
+
+const char *
+queue_state_name(enum queue_state s)
+{
+	return (unsigned)s < QUEUE_STATE__COUNT ? queue_state_names[s] : "";
+}
+
+enum queue_state
+queue_state_parse(const char *name)
+{
+	return (enum queue_state)vocab_find(queue_state_names, QUEUE_STATE__COUNT, name);
+}
+
+int
+queue_state_is_open(enum queue_state s)
+{
+	return s == QUEUE_QUEUED || s == QUEUE_RUNNING;
+}
+
+const char *
+run_state_name(enum run_state s)
+{
+	return (unsigned)s < RUN_STATE__COUNT ? run_state_names[s] : "";
+}
+
+enum run_state
+run_state_parse(const char *name)
+{
+	return (enum run_state)vocab_find(run_state_names, RUN_STATE__COUNT, name);
 }

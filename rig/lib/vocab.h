@@ -55,11 +55,41 @@ enum error_kind {
 	ERROR_SCEN_NO_HOLDER,		/* "scenario: no holder" */
 	ERROR_SCEN_NO_WAIT,		/* "scenario: nothing to wait for" */
 	ERROR_SCEN_GONE,		/* "scenario: gone": the scenario left the loaded set */
+	/* A request's failures (not a run's): what the control socket answers them with. */
+	ERROR_STORE,			/* "store: failed": the store could not be read or written */
+	ERROR_NO_SUCH_BUILD,		/* "request: no such build" */
+	ERROR_AMBIGUOUS_BUILD,		/* "request: several builds match" */
+	ERROR_INVALID_REQUEST,		/* "request: invalid" */
+	ERROR_OUTPUT,			/* "output failed": a report could not be written out */
 	ERROR__COUNT
 };
 const char *error_kind_name(enum error_kind k);
 enum error_kind error_kind_parse(const char *name);	/* ERROR_NONE when unknown */
 /* 1 for the lab's kinds (retried by the nightly queue), 0 for the scenario's own mistakes. */
 int error_kind_is_lab(enum error_kind k);
+
+/* A nightly queue job's state (queue.state). */
+enum queue_state {
+	QUEUE_STATE_UNKNOWN = -1,	/* a word this rig does not know (a newer rig's) */
+	QUEUE_QUEUED,		/* "queued": waits for its board */
+	QUEUE_RUNNING,		/* "running": claimed by its board, its run under way */
+	QUEUE_DONE,		/* "done": ended with a kernel verdict */
+	QUEUE_ERROR,		/* "error": ended without one (lab errors used up, no boot, ...) */
+	QUEUE_STATE__COUNT
+};
+const char *queue_state_name(enum queue_state s);
+enum queue_state queue_state_parse(const char *name);	/* QUEUE_STATE_UNKNOWN when unknown */
+/* 1 for queued and running: the job has not ended. */
+int queue_state_is_open(enum queue_state s);
+
+/* A run's state (runs.state). */
+enum run_state {
+	RUN_STATE_UNKNOWN = -1,	/* a word this rig does not know */
+	RUN_RUNNING,		/* "running": begun, no verdict yet */
+	RUN_DONE,		/* "done": ended with its verdict */
+	RUN_STATE__COUNT
+};
+const char *run_state_name(enum run_state s);
+enum run_state run_state_parse(const char *name);	/* RUN_STATE_UNKNOWN when unknown */
 
 #endif

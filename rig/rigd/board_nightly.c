@@ -71,7 +71,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	if (job.scenario == NULL) {
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
-		if (queue_finish(st, qj->id, "error", error_kind_name(ERROR_SCEN_GONE)) == -1)
+		if (queue_finish(st, qj->id, QUEUE_ERROR, error_kind_name(ERROR_SCEN_GONE)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
 		return;
@@ -82,13 +82,13 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
-		if (queue_finish(st, qj->id, "error", note) == -1)
+		if (queue_finish(st, qj->id, QUEUE_ERROR, note) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
 			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
 		for (i = 0; i < p.n; i++) {
 			board_record_error(b, p.scenarios[i], qj->build_id, ERROR_BOOT_FAILED, note);
-			if (queue_finish(st, p.ids[i], "error", note) == -1)
+			if (queue_finish(st, p.ids[i], QUEUE_ERROR, note) == -1)
 				log_warnx("%s: job %lld: end not stored", b->conf.name,
 				    (long long)p.ids[i]);
 			free(p.scenarios[i]);
@@ -108,11 +108,11 @@ board_do_queue(struct board *b, struct queue_job *qj)
 			    res.title);
 			i = queue_retry(st, qj->id, res.run_id, note);
 		} else
-			i = queue_finish(st, qj->id, "error", res.title);
+			i = queue_finish(st, qj->id, QUEUE_ERROR, res.title);
 		if (i == -1)
 			log_warnx("%s: job %lld: outcome not stored", b->conf.name, (long long)qj->id);
 	} else {
-		if (queue_finish(st, qj->id, "done", verdict_name(res.verdict)) == -1)
+		if (queue_finish(st, qj->id, QUEUE_DONE, verdict_name(res.verdict)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		i = strcmp(qj->why, "confirm") == 0 ? 0 :
 		    report_should_confirm(st, res.run_id, err, sizeof(err));

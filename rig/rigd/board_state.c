@@ -163,3 +163,14 @@ board_queued(struct board *b)
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
+
+int
+board_offers(const struct board *b, const struct scenario *sc)
+{
+	int i;
+
+	for (i = 0; i < sc->nclasses; i++)
+		if (board_conf_device(&b->conf, sc->classes[i]) == NULL)
+			return 0;
+	return 1;
+}

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "queue.h"
 #include "report.h"
+#include "storeq.h"
 #include "util.h"
 #include "views.h"
 
@@ -108,8 +109,7 @@ control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
 			util_strlcpy(a->arch, "arm64", sizeof(a->arch));
 	}
 	util_fmt(msg, sizeof(msg), "build add %s", what);
-	if (store_action(r->store, control_uid(c), msg) == -1)
-		log_warnx("action not stored: %s", msg);
+	control_action(r, control_uid(c), msg);
 	control_wait_result(c);
 	if (pthread_create(&th, NULL, control_build_add_main, a) != 0) {
 		free(a);
@@ -133,25 +133,83 @@ control_list_has(cJSON *list, const char *name)
 	return 0;
 }
 
+/* One job of a nightly: a build x board x scenario that fits, chosen on the event loop. */
+struct control_nightly_job {
+	int64_t	build;
+	char	board[64];
+	char	scenario[64];
+};
+
+/* A nightly's writes, done by the store writer, which then answers the client. */
+struct control_nightly {
+	struct rigd			*r;
+	uint64_t			 client;
+	long				 uid;
+	int				 skipped;
+	int				 n;
+	struct control_nightly_job	 jobs[];
+};
+
+/* The store writer: the nightly and its jobs stored, the boards told, the client answered. */
+static void
+control_nightly_write(struct store *st, void *arg)
+{
+	struct control_nightly *w = arg;
+	struct rigd *r = w->r;
+	char msg[256];
+	int64_t nightly;
+	int i, jobs = 0;
+	cJSON *o;
+
+	nightly = queue_nightly_new(st, w->uid);
+	if (nightly == -1) {
+		control_post_reply(r, w->client, PROTO_FAILED,
+		    "store: cannot read builds or queue a nightly", NULL);
+		return;
+	}
+	for (i = 0; i < w->n; i++)
+		if (queue_add(st, nightly, w->jobs[i].build, w->jobs[i].board, w->jobs[i].scenario,
+		    0, NULL, 0) > 0)
+			jobs++;
+	for (i = 0; i < r->nboards; i++) {
+		pthread_mutex_lock(&r->boards[i]->lock);
+		r->boards[i]->queue_poke = 1;
+		pthread_mutex_unlock(&r->boards[i]->lock);
+		pthread_cond_broadcast(&r->boards[i]->cond);
+	}
+	util_fmt(msg, sizeof(msg), "nightly %lld: %d jobs", (long long)nightly, jobs);
+	if (store_action(st, w->uid, msg) == -1)
+		log_warnx("action not stored: %s", msg);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "nightly", (double)nightly);
+	cJSON_AddNumberToObject(o, "jobs", jobs);
+	cJSON_AddNumberToObject(o, "skipped", w->skipped);
+	control_post_reply(r, w->client, jobs > 0 ? PROTO_OK : PROTO_NOSUCH, jobs > 0 ? NULL :
+	    "no build x scenario x board fits (builds are added with rigctl build add)", o);
+}
+
 void
 control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	cJSON *builds = cJSON_GetObjectItem(req, "builds");
 	cJSON *scens = cJSON_GetObjectItem(req, "scenarios");
 	cJSON *boards = cJSON_GetObjectItem(req, "boards");
-	cJSON *rows, *row, *it, *o, *ids = cJSON_CreateArray();
+	cJSON *rows, *row, *it, *ids = cJSON_CreateArray();
+	struct control_nightly *w;
 	char err[256], msg[256];
-	int64_t nightly;
-	int i, k, jobs = 0, skipped = 0;
+	enum error_kind kind = ERROR_NONE;
+	uint64_t client = control_id(c);
+	int i, k, cap = 0;
 
 	/* Names given must all exist: a typo must not shrink the night silently. */
 	cJSON_ArrayForEach(it, builds) {
 		int64_t id;
 		if (!cJSON_IsString(it) ||
-		    (id = report_build_find(r->store, it->valuestring, err, sizeof(err))) <= 0) {
+		    (id = report_build_find(r->store, it->valuestring, err, sizeof(err),
+		    &kind)) <= 0) {
 			cJSON_Delete(ids);
-			control_reply(c, PROTO_NOSUCH, cJSON_IsString(it) ? err : "builds: names",
-			    NULL);
+			control_reply(c, cJSON_IsString(it) ? control_status(kind) : PROTO_NOSUCH,
+			    cJSON_IsString(it) ? err : "builds: names", NULL);
 			return;
 		}
 		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
@@ -174,13 +232,17 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 		}
 	/* Without a list: every build added by hand (the ones with a package a lab can boot). */
 	rows = cJSON_CreateArray();
-	if (store_builds(r->store, 1, control_builds_row, rows) == -1 ||
-	    (nightly = queue_nightly_new(r->store, control_uid(c))) == -1) {
+	if (store_builds(r->store, 1, control_builds_row, rows) == -1) {
 		cJSON_Delete(rows);
 		cJSON_Delete(ids);
 		control_reply(c, PROTO_FAILED, "store: cannot read builds or queue a nightly", NULL);
 		return;
 	}
+	/* The jobs are chosen here, from the loop's view of boards and scenarios; written later. */
+	w = xcalloc(1, sizeof(*w));
+	w->r = r;
+	w->client = client;
+	w->uid = control_uid(c);
 	cJSON_ArrayForEach(row, rows) {
 		int64_t bid = (int64_t)cJSON_GetObjectItem(row, "id")->valuedouble;
 		const char *arch = cJSON_GetObjectItem(row, "arch")->valuestring;
@@ -197,42 +259,39 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 				continue;
 			for (k = 0; k < r->nboards; k++) {
 				struct board *b = r->boards[k];
+				struct control_nightly_job *j;
 				if (!control_list_has(boards, b->conf.name))
 					continue;
 				/* A build runs where its architecture and the scenario's devices are. */
-				if (strcmp(b->conf.arch, arch) != 0 || !control_board_offers(b, sc)) {
-					skipped++;
+				if (strcmp(b->conf.arch, arch) != 0 || !board_offers(b, sc)) {
+					w->skipped++;
 					continue;
 				}
-				if (queue_add(r->store, nightly, bid, b->conf.name, sc->name, 0, NULL,
-				    0) > 0)
-					jobs++;
+				if (w->n == cap) {
+					cap = cap ? cap * 2 : 16;
+					w = xrealloc(w, sizeof(*w) + (size_t)cap * sizeof(w->jobs[0]));
+				}
+				j = &w->jobs[w->n++];
+				j->build = bid;
+				util_strlcpy(j->board, b->conf.name, sizeof(j->board));
+				util_strlcpy(j->scenario, sc->name, sizeof(j->scenario));
 			}
 		}
 	}
 	cJSON_Delete(rows);
 	cJSON_Delete(ids);
-	for (k = 0; k < r->nboards; k++) {
-		pthread_mutex_lock(&r->boards[k]->lock);
-		r->boards[k]->queue_poke = 1;
-		pthread_mutex_unlock(&r->boards[k]->lock);
-		pthread_cond_broadcast(&r->boards[k]->cond);
-	}
-	util_fmt(msg, sizeof(msg), "nightly %lld: %d jobs", (long long)nightly, jobs);
-	if (store_action(r->store, control_uid(c), msg) == -1)
-		log_warnx("action not stored: %s", msg);
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "nightly", (double)nightly);
-	cJSON_AddNumberToObject(o, "jobs", jobs);
-	cJSON_AddNumberToObject(o, "skipped", skipped);
-	control_reply(c, jobs > 0 ? PROTO_OK : PROTO_NOSUCH, jobs > 0 ? NULL :
-	    "no build x scenario x board fits (builds are added with rigctl build add)", o);
+	/* The store writer answers once the nightly is stored; the event loop does not wait. */
+	control_wait_result(c);
+	if (storeq_push(control_nightly_write, w) == -1)
+		control_post_reply(r, client, PROTO_FAILED, "store: the writer is too far behind",
+		    NULL);
 }
 
 void
 control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd)
 {
 	char err[512];
+	enum error_kind kind = ERROR_NONE;
 	cJSON *o = NULL;
 
 	err[0] = '\0';
@@ -244,7 +303,7 @@ control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const c
 			control_reply(c, PROTO_INVALID, "compare: two builds", NULL);
 			return;
 		}
-		o = report_compare(r->store, a, b, err, sizeof(err));
+		o = report_compare(r->store, a, b, err, sizeof(err), &kind);
 	} else {
 		const char *fmt = control_str(req, "format"), *build = control_str(req, "build");
 		char *text = NULL;
@@ -261,8 +320,9 @@ control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const c
 			control_reply(c, PROTO_FAILED, "out of memory", NULL);
 			return;
 		}
-		rc = strcmp(fmt, "junit") == 0 ? report_junit(r->store, build, f, err, sizeof(err)) :
-		    report_kcidb(r->store, build, "rig", f, err, sizeof(err));
+		rc = strcmp(fmt, "junit") == 0 ?
+		    report_junit(r->store, build, f, err, sizeof(err), &kind) :
+		    report_kcidb(r->store, build, "rig", f, err, sizeof(err), &kind);
 		fclose(f);
 		if (rc == 0) {
 			o = cJSON_CreateObject();
@@ -271,8 +331,7 @@ control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const c
 		free(text);
 	}
 	if (o == NULL) {
-		control_reply(c, strstr(err, "no build") ? PROTO_NOSUCH : PROTO_FAILED,
-		    err[0] ? err : "report failed", NULL);
+		control_reply(c, control_status(kind), err[0] ? err : "report failed", NULL);
 		return;
 	}
 	if (!cJSON_IsObject(o)) {

@@ -61,19 +61,18 @@ control_wait_num(cJSON *o, const char *key, double dflt)
 
 /* A run's state and how many of its steps are stored; -1 when there is no such run (yet). */
 static int
-control_wait_run_progress(struct rigd *r, int64_t run, char *state, size_t len, int *steps)
+control_wait_run_progress(struct rigd *r, int64_t run, enum run_state *state, int *steps)
 {
-	return store_run_progress(r->store, run, state, len, steps) == 1 ? 0 : -1;
+	return store_run_progress(r->store, run, state, steps) == 1 ? 0 : -1;
 }
 
 /* Sums the queue's jobs by state: [0] open (queued, running), [1] ended. */
 static int
-control_wait_count(const char *state, int64_t n, void *arg)
+control_wait_count(enum queue_state state, int64_t n, void *arg)
 {
 	int64_t *counts = arg;
-	int open = state && (strcmp(state, "queued") == 0 || strcmp(state, "running") == 0);
 
-	counts[open ? 0 : 1] += n;
+	counts[queue_state_is_open(state) ? 0 : 1] += n;
 	return 0;
 }
 
@@ -82,7 +81,7 @@ static int
 control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, size_t len)
 {
 	enum board_state s;
-	char state[32];
+	enum run_state state;
 	int steps, open, finished;
 	int64_t counts[2] = { 0, 0 };	/* open, finished */
 
@@ -92,12 +91,13 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 		util_fmt(now, len, "%s %s", w->board->conf.name, board_state_name(s));
 		return s == w->state;
 	case CONTROL_WAIT_RUN:
-		if (control_wait_run_progress(r, w->run, state, sizeof(state), &steps) == -1) {
+		if (control_wait_run_progress(r, w->run, &state, &steps) == -1) {
 			util_fmt(now, len, "run %lld: not begun", (long long)w->run);
 			return 0;
 		}
-		util_fmt(now, len, "run %lld: %s, %d step(s)", (long long)w->run, state, steps);
-		return w->steps < 0 ? strcmp(state, "done") == 0 : steps >= w->steps;
+		util_fmt(now, len, "run %lld: %s, %d step(s)", (long long)w->run,
+		    run_state_name(state), steps);
+		return w->steps < 0 ? state == RUN_DONE : steps >= w->steps;
 	case CONTROL_WAIT_QUEUE:
 		if (store_queue_counts(r->store, control_wait_count, counts) == -1)
 			return 0;

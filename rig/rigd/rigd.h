@@ -166,6 +166,8 @@ struct board *board_find(struct rigd *r, const char *name);
 /* Jobs waiting in the board's queue. */
 int board_queued(struct board *b);
 cJSON *board_describe(struct board *b);
+/* 1 when the board has a device of every class the scenario needs (conf is immutable). */
+int board_offers(const struct board *b, const struct scenario *sc);
 /* 1 while the board's power part says it may be running (the board's thread). */
 int board_alive(struct board *b);
 /* 1 once rigd is stopping: no new boot or job starts. */
@@ -226,31 +228,59 @@ struct runner_result {
 void runner_run(struct board *b, struct board_job *job, struct runner_result *res);
 void runner_result_free(struct runner_result *res);
 
-/* control.c */
+/* control.c: the socket and the event loop; dispatches to the command files */
 int control_listen(struct rigd *r);
 /* The sink the boards report through, served by this event loop. */
 void control_sink(struct rigd *r, struct board_sink *sink);
+/* The event loop. */
+void control_loop(struct rigd *r);
+
+/*
+ * control_client.c: the clients, what they are sent, the outbox. control.c and the command files
+ * (control_builds.c, control_wait.c) call it; it calls none of them.
+ */
+#define CONTROL_MAX_CLIENTS	64
+struct control_client;
+struct pollfd;
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
+/* From any thread: an event for a client (takes o; its "type" comes from ev). */
+void control_post_event(struct rigd *r, uint64_t client, enum proto_event ev, cJSON *o);
+/* From any thread: the result of a request answered later (control_wait_result); takes extra. */
+void control_post_reply(struct rigd *r, uint64_t client, const char *status, const char *error,
+    cJSON *extra);
+/* From any thread: wakes the event loop (the outbox has mail, a console fd changed). */
+void control_wake(struct rigd *r);
 /* Records who asked for what, without waiting for the store (from the event loop). */
 void control_action(struct rigd *r, long uid, const char *what);
 /* Event loop only: console bytes to the clients watching that board. */
 void control_console(void *arg, struct board *b, const char *buf, size_t len);
-/* The event loop. */
-void control_loop(struct rigd *r);
-void control_wake(struct rigd *r);
-
-/* control.c, for the command files */
-struct control_client;
+/* Event loop: what other threads posted goes to its clients. */
+void control_drain_outbox(struct rigd *r);
+/* Event loop: accepts one connection on listen_fd; 0, or -1 when none waits. */
+int control_client_accept(int listen_fd);
+/* Event loop: the clients to poll into pfd and slot (those done are freed first); how many. */
+int control_client_poll(struct pollfd *pfd, int *slot);
+/* Event loop: writes and reads client slot; the client when it may have requests, else NULL. */
+struct control_client *control_client_io(int slot, short revents);
+/* Event loop: the client's next whole request (free it), NULL when none; bad frames answered. */
+char *control_client_take(struct control_client *c);
+/* Event loop: an event, the result of a request, sent now. */
+void control_event(struct control_client *c, enum proto_event ev, cJSON *o);
 void control_reply(struct control_client *c, const char *status, const char *error,
     cJSON *extra);
 const char *control_str(cJSON *req, const char *key);
+/* The protocol's status for a request that failed with kind (PROTO_FAILED for the rig's own). */
+const char *control_status(enum error_kind kind);
 long control_uid(const struct control_client *c);
 uint64_t control_id(const struct control_client *c);
 /* The request goes on after this call returns: its result is posted later. */
 void control_wait_result(struct control_client *c);
-int control_may_change(struct control_client *c);
-int control_board_offers(const struct board *b, const struct scenario *sc);
+/* 1 while a request of c waits for its result. */
+int control_busy(const struct control_client *c);
+/* c gets board b's console bytes until it hangs up. */
+void control_watch_console(struct control_client *c, struct board *b);
+int control_may_change(const struct control_client *c);
 
 /* control_builds.c: builds, the nightly queue, matrix, comparison and exports */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);

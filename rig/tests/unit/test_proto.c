@@ -1,8 +1,10 @@
-/* Control protocol framing: whole frames pass, bad lengths are refused, partial ones wait. */
+/* Control protocol framing: whole frames pass, bad lengths are refused, partial ones wait; and the words' tables. */
 #include "proto.h"
 #include "test.h"
+#include "vocab.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void
 frame_round_trips_json_and_console_bytes(void)
@@ -86,6 +88,33 @@ frame_of_exactly_the_limit_passes(void)
 	proto_buf_free(&b);
 }
 
+/* Every word has its own spelling in the table, and the spelling parses back to it. */
+static void
+every_queue_state_run_state_and_error_kind_has_one_name(void)
+{
+	int i, j;
+
+	for (i = 0; i < QUEUE_STATE__COUNT; i++) {
+		CHECK(queue_state_name((enum queue_state)i)[0] != '\0');
+		CHECK_INT(queue_state_parse(queue_state_name((enum queue_state)i)), i);
+	}
+	CHECK_INT(queue_state_parse("finished"), QUEUE_STATE_UNKNOWN);
+	for (i = 0; i < RUN_STATE__COUNT; i++)
+		CHECK_INT(run_state_parse(run_state_name((enum run_state)i)), i);
+	CHECK_INT(run_state_parse(NULL), RUN_STATE_UNKNOWN);
+	CHECK_INT(queue_state_is_open(QUEUE_QUEUED) + queue_state_is_open(QUEUE_RUNNING), 2);
+	CHECK_INT(queue_state_is_open(QUEUE_DONE) + queue_state_is_open(QUEUE_ERROR), 0);
+	for (i = ERROR_NONE + 1; i < ERROR__COUNT; i++) {
+		CHECK(error_kind_name((enum error_kind)i)[0] != '\0');
+		CHECK_INT(error_kind_parse(error_kind_name((enum error_kind)i)), i);
+		for (j = i + 1; j < ERROR__COUNT; j++)
+			CHECK(strcmp(error_kind_name((enum error_kind)i),
+			    error_kind_name((enum error_kind)j)) != 0);
+	}
+	/* A request's failures are not the lab's: the nightly queue does not retry them. */
+	CHECK_INT(error_kind_is_lab(ERROR_STORE) + error_kind_is_lab(ERROR_NO_SUCH_BUILD), 0);
+}
+
 int
 main(void)
 {
@@ -93,5 +122,6 @@ main(void)
 	RUN(truncated_frame_waits_for_the_rest);
 	RUN(oversized_or_empty_frame_is_refused_before_it_is_read);
 	RUN(frame_of_exactly_the_limit_passes);
+	RUN(every_queue_state_run_state_and_error_kind_has_one_name);
 	TEST_END();
 }

@@ -205,7 +205,7 @@ compare_finds_regressions_fixes_new_and_flaky(void)
 {
 	char err[256];
 	cJSON *c = report_compare(st, "linux-image-6.1.0-47-amd64", "6.1.0-56-amd64", err,
-	    sizeof(err));
+	    sizeof(err), NULL);
 
 	CHECK(c != NULL);
 	if (c == NULL)
@@ -224,11 +224,12 @@ static void
 compare_ignores_lab_errors_and_reports_flaky_cells(void)
 {
 	char err[256], a[32], b[32];
+	enum error_kind kind = ERROR_NONE;
 	cJSON *c;
 
 	snprintf(a, sizeof(a), "%lld", (long long)b170);
 	snprintf(b, sizeof(b), "%lld", (long long)b176);
-	c = report_compare(st, a, b, err, sizeof(err));
+	c = report_compare(st, a, b, err, sizeof(err), NULL);
 	CHECK(c != NULL);
 	if (c == NULL)
 		return;
@@ -236,15 +237,20 @@ compare_ignores_lab_errors_and_reports_flaky_cells(void)
 	CHECK_STR(category(c, "i2c-unbind-release", "vq35"), "not-run");
 	CHECK_STR(category(c, "uart-unbind", "vq35"), "flaky");
 	cJSON_Delete(c);
-	c = report_compare(st, b, "c0ffee0192", err, sizeof(err));
+	c = report_compare(st, b, "c0ffee0192", err, sizeof(err), NULL);
 	CHECK(c != NULL);
 	if (c == NULL)
 		return;
 	CHECK_STR(category(c, "i2c-unbind-release", "vq35"), "new");
 	CHECK_STR(category(c, "uart-unbind", "vq35"), "flaky");
 	cJSON_Delete(c);
-	CHECK(report_compare(st, "no-such-build", b, err, sizeof(err)) == NULL);
+	CHECK(report_compare(st, "no-such-build", b, err, sizeof(err), &kind) == NULL);
 	CHECK(strstr(err, "no-such-build") != NULL);
+	/* The caller is told what failed as a kind, not a sentence to search. */
+	CHECK_INT(kind, ERROR_NO_SUCH_BUILD);
+	kind = ERROR_NONE;
+	CHECK(report_build_find(st, "", err, sizeof(err), &kind) == -1);
+	CHECK_INT(kind, ERROR_NO_SUCH_BUILD);
 }
 
 static void
@@ -278,7 +284,7 @@ junit_is_well_formed_with_failures_and_errors(void)
 
 	snprintf(path, sizeof(path), "%s/junit.xml", tmpdir);
 	f = fopen(path, "w");
-	CHECK_INT(report_junit(st, NULL, f, err, sizeof(err)), 0);
+	CHECK_INT(report_junit(st, NULL, f, err, sizeof(err), NULL), 0);
 	fclose(f);
 	/* An independent parser: 3 suites in version order, 10 cases, failures and errors counted. */
 	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 - '%s' <<'EOF'\n"
@@ -300,7 +306,7 @@ junit_is_well_formed_with_failures_and_errors(void)
 	CHECK_INT(run_cmd(cmd), 0);
 	/* One build only. */
 	f = fopen(path, "w");
-	CHECK_INT(report_junit(st, "linux-image-6.1.0-50-amd64", f, err, sizeof(err)), 0);
+	CHECK_INT(report_junit(st, "linux-image-6.1.0-50-amd64", f, err, sizeof(err), NULL), 0);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E;"
 	    " r = E.parse(sys.argv[1]).getroot(); assert len(r.findall('testsuite')) == 1;"
@@ -320,6 +326,7 @@ static void
 kcidb_export_validates_against_the_v5_3_schema(void)
 {
 	char path[512], bad[512], cmd[2048], err[256];
+	enum error_kind kind = ERROR_NONE;
 	struct stat sb;
 	FILE *f;
 	cJSON *o, *t;
@@ -331,7 +338,7 @@ kcidb_export_validates_against_the_v5_3_schema(void)
 	CHECK(stat(schema_path(), &sb) == 0);
 	snprintf(path, sizeof(path), "%s/kcidb.json", tmpdir);
 	f = fopen(path, "w+");
-	CHECK_INT(report_kcidb(st, NULL, "rig", f, err, sizeof(err)), 0);
+	CHECK_INT(report_kcidb(st, NULL, "rig", f, err, sizeof(err), NULL), 0);
 	fseek(f, 0, SEEK_END);
 	len = ftell(f);
 	rewind(f);
@@ -376,9 +383,10 @@ kcidb_export_validates_against_the_v5_3_schema(void)
 	CHECK(run_cmd(cmd) != 0);
 	/* Origins the schema would refuse are refused here first. */
 	f = fopen(bad, "w");
-	CHECK_INT(report_kcidb(st, NULL, "Rig Lab", f, err, sizeof(err)), -1);
+	CHECK_INT(report_kcidb(st, NULL, "Rig Lab", f, err, sizeof(err), &kind), -1);
 	fclose(f);
 	CHECK(strstr(err, "Rig Lab") != NULL);
+	CHECK_INT(kind, ERROR_INVALID_REQUEST);
 }
 
 static void
@@ -389,7 +397,7 @@ kcidb_export_of_one_build_has_only_its_tests(void)
 
 	snprintf(path, sizeof(path), "%s/kcidb-one.json", tmpdir);
 	f = fopen(path, "w");
-	CHECK_INT(report_kcidb(st, "6.1.0-50-amd64", "rig_lab", f, err, sizeof(err)), 0);
+	CHECK_INT(report_kcidb(st, "6.1.0-50-amd64", "rig_lab", f, err, sizeof(err), NULL), 0);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -W ignore -m jsonschema -i '%s' '%s' &&"
 	    " /usr/bin/python3 -c \"import json, sys; d = json.load(open(sys.argv[1]));"

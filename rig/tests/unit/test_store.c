@@ -218,7 +218,7 @@ see_job(const struct store_queue_row *q, void *arg)
 	struct queue_seen *s = arg;
 
 	s->n++;
-	s->running += strcmp(q->state, "running") == 0;
+	s->running += q->state == QUEUE_RUNNING;
 	if (q->build)
 		util_strlcpy(s->build, q->build, sizeof(s->build));
 	return 0;
@@ -244,6 +244,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	struct store_crash_group g = { 0 };
 	struct queue_seen q = { 0 };
 	struct seen seen = { 0 };
+	enum run_state rs = RUN_STATE_UNKNOWN;
 	struct store *s;
 	int steps[2] = { 0, 0 };
 
@@ -288,6 +289,12 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	/* The upgraded database works as a new one: the open run is closed, writes go on. */
 	CHECK_INT(store_runs_interrupt(s), 1);
 	CHECK(store_run_begin(s, "vq35", "uart-unbind", 1, 0, "/l", 0) == 8);
+	/* What rigctl wait run reads: the state as a word of the rig's, and the steps stored. */
+	CHECK_INT(store_run_progress(s, 7, &rs, &steps[0]), 1);
+	CHECK_INT(rs, RUN_DONE);
+	CHECK_INT(store_run_progress(s, 8, &rs, &steps[0]), 1);
+	CHECK_INT(rs, RUN_RUNNING);
+	CHECK_INT(steps[0], 0);
 	store_close(s);
 	/* Opened again, nothing is migrated twice. */
 	s = store_open(path, err, sizeof(err));
