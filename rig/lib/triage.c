@@ -121,13 +121,15 @@ triage_stamp(const char *l, size_t len, size_t i)
 static size_t
 triage_prompt(const char *l, size_t len, size_t i)
 {
-	for (size_t k = i + 2; k < len && k < i + 64; k++) {
-		if (l[k] != '[')
-			continue;
-		if (l[k - 1] == ' ' && (l[k - 2] == '#' || l[k - 2] == '$') && triage_stamp(l, len, k))
-			return k;
+	size_t end = len < i + 64 ? len : i + 64, k;
+	const char *b;
+
+	/* Every untimestamped line comes here: memchr finds the bracket without a byte loop. */
+	if (i + 2 >= end || (b = memchr(l + i + 2, '[', end - i - 2)) == NULL)
 		return i;
-	}
+	k = (size_t)(b - l);
+	if (l[k - 1] == ' ' && (l[k - 2] == '#' || l[k - 2] == '$') && triage_stamp(l, len, k))
+		return k;
 	return i;
 }
 
