@@ -99,6 +99,22 @@ store_done(struct store *s, struct store_stmt *st)
 }
 
 int
+store_rows(struct store *s, struct store_stmt *st, store_row_fn row, void *ctx)
+{
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(s, st)) == 1) {
+		n++;
+		if (row && row(s, st, ctx))
+			break;
+	}
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}
+
+int
 store_exec(struct store *s, const char *sql, const char *types, ...)
 {
 	struct store_stmt *st;

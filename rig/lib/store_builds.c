@@ -88,39 +88,39 @@ store_build_reported(struct store *s, int64_t build, const char *proc_version)
 
 /* Gives each row of st (columns STORE_BUILD_COLS) to cb; rows given or -1. */
 static int
+store_build_rows_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_build_row b;
+
+	b.id = store_col_int(s, st, 0);
+	b.name = store_col_text(s, st, 1);
+	b.release = store_col_text(s, st, 2);
+	b.version = store_col_text(s, st, 3);
+	b.arch = store_col_text(s, st, 4);
+	b.image_sha256 = store_col_text(s, st, 5);
+	b.config_sha256 = store_col_text(s, st, 6);
+	b.origin = store_col_text(s, st, 7);
+	b.first_seen = store_col_text(s, st, 8);
+	b.image_path = store_col_text(s, st, 9);
+	b.dtb_dir = store_col_text(s, st, 10);
+	b.modules_dir = store_col_text(s, st, 11);
+	b.config_path = store_col_text(s, st, 12);
+	b.package = store_col_text(s, st, 13);
+	b.package_version = store_col_text(s, st, 14);
+	b.image_version = store_col_text(s, st, 15);
+	b.options = store_col_text(s, st, 16);
+	b.reported_version = store_col_text(s, st, 17);
+	b.registered = store_col_text(s, st, 18);
+	return ((store_build_cb)v->cb)(&b, v->arg);
+}
+
+static int
 store_build_rows(struct store *s, struct store_stmt *st, store_build_cb cb, void *arg)
 {
-	struct store_build_row b;
-	int rc, n = 0;
+	struct store_visit v = STORE_VISIT(cb, arg);
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		b.id = store_col_int(s, st, 0);
-		b.name = store_col_text(s, st, 1);
-		b.release = store_col_text(s, st, 2);
-		b.version = store_col_text(s, st, 3);
-		b.arch = store_col_text(s, st, 4);
-		b.image_sha256 = store_col_text(s, st, 5);
-		b.config_sha256 = store_col_text(s, st, 6);
-		b.origin = store_col_text(s, st, 7);
-		b.first_seen = store_col_text(s, st, 8);
-		b.image_path = store_col_text(s, st, 9);
-		b.dtb_dir = store_col_text(s, st, 10);
-		b.modules_dir = store_col_text(s, st, 11);
-		b.config_path = store_col_text(s, st, 12);
-		b.package = store_col_text(s, st, 13);
-		b.package_version = store_col_text(s, st, 14);
-		b.image_version = store_col_text(s, st, 15);
-		b.options = store_col_text(s, st, 16);
-		b.reported_version = store_col_text(s, st, 17);
-		b.registered = store_col_text(s, st, 18);
-		n++;
-		if (cb(&b, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_build_rows_one, &v);
 }
 
 int

@@ -25,54 +25,54 @@ store_crash_add(struct store *s, const struct store_crash *c)
 	    store_nonempty(c->rig_title), c->type, now, now, c->run, c->run);
 }
 
+static int
+store_run_crashes_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_crash_row c;
+
+	c.title = store_col_text(s, st, 0);
+	c.type = store_col_text(s, st, 1);
+	c.frame = store_col_text(s, st, 2);
+	c.corrupted = (int)store_col_int(s, st, 3);
+	c.start = store_col_int(s, st, 4);
+	c.end = store_col_int(s, st, 5);
+	return ((store_crash_cb)v->cb)(&c, v->arg);
+}
+
 int
 store_run_crashes(struct store *s, int64_t run, store_crash_cb cb, void *arg)
 {
+	struct store_visit v = STORE_VISIT(cb, arg);
 	struct store_stmt *st = store_stmt(s, "SELECT title, type, frame, corrupted, start,"
 	    " \"end\" FROM crash_reports WHERE run_id=? ORDER BY id", "i", run);
-	struct store_crash_row c;
-	int rc, n = 0;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		c.title = store_col_text(s, st, 0);
-		c.type = store_col_text(s, st, 1);
-		c.frame = store_col_text(s, st, 2);
-		c.corrupted = (int)store_col_int(s, st, 3);
-		c.start = store_col_int(s, st, 4);
-		c.end = store_col_int(s, st, 5);
-		n++;
-		if (cb(&c, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_run_crashes_one, &v);
+}
+
+static int
+store_crash_groups_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_crash_group g;
+
+	g.title = store_col_text(s, st, 0);
+	g.rig_title = store_col_text(s, st, 1);
+	g.type = store_col_text(s, st, 2);
+	g.count = store_col_int(s, st, 3);
+	g.first_seen = store_col_text(s, st, 4);
+	g.last_seen = store_col_text(s, st, 5);
+	g.first_run = store_col_int(s, st, 6);
+	g.last_run = store_col_int(s, st, 7);
+	return ((store_crash_group_cb)v->cb)(&g, v->arg);
 }
 
 int
 store_crash_groups(struct store *s, store_crash_group_cb cb, void *arg)
 {
+	struct store_visit v = STORE_VISIT(cb, arg);
 	struct store_stmt *st = store_stmt(s, "SELECT title, rig_title, type, count, first_seen,"
 	    " last_seen, first_run, last_run FROM crashes ORDER BY last_seen DESC", "");
-	struct store_crash_group g;
-	int rc, n = 0;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		g.title = store_col_text(s, st, 0);
-		g.rig_title = store_col_text(s, st, 1);
-		g.type = store_col_text(s, st, 2);
-		g.count = store_col_int(s, st, 3);
-		g.first_seen = store_col_text(s, st, 4);
-		g.last_seen = store_col_text(s, st, 5);
-		g.first_run = store_col_int(s, st, 6);
-		g.last_run = store_col_int(s, st, 7);
-		n++;
-		if (cb(&g, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_crash_groups_one, &v);
 }

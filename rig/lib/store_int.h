@@ -78,6 +78,24 @@ const char *store_col_text(struct store *s, struct store_stmt *st, int i);	/* NU
 /* Finalizes and releases the lock. */
 void store_done(struct store *s, struct store_stmt *st);
 
+/*
+ * Steps st to its end, or until row returns non-zero: row reads the current row and hands it
+ * on (ctx is the caller's); a NULL row only counts. Finishes st, NULL st included. Rows read,
+ * or -1.
+ */
+typedef int (*store_row_fn)(struct store *s, struct store_stmt *st, void *ctx);
+int store_rows(struct store *s, struct store_stmt *st, store_row_fn row, void *ctx);
+
+/*
+ * A typed row callback and its argument, carried through store_rows' ctx: the callback is
+ * stored as void (*)(void) and called through its own type again, which C allows.
+ */
+struct store_visit {
+	void	(*cb)(void);
+	void	*arg;
+};
+#define STORE_VISIT(cb, arg)	{ (void (*)(void))(cb), (arg) }
+
 /* A statement run to completion: 0 or -1 (logged once). */
 int store_exec(struct store *s, const char *sql, const char *types, ...);
 /* A statement whose first row's first column is an integer (RETURNING id, count(*)): it, 0 when

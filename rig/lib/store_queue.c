@@ -109,48 +109,42 @@ int
 store_queue_requeue_running(struct store *s)
 {
 	struct store_stmt *st;
-	int rc, n = 0;
 
 	st = store_stmt(s, "UPDATE queue SET state=?,"
 	    " attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
 	    " repeat_of=run_id, why=CASE WHEN run_id IS NULL THEN why ELSE 'lab-retry' END,"
 	    " run_id=NULL, note='requeued after a restart' WHERE state=? RETURNING id", "tt",
 	    QUEUED, RUNNING);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1)
-		n++;
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, NULL, NULL);
 }
 
 /* Rows of st with the columns of struct store_queue_row, in its order. */
 static int
+store_queue_rows_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_queue_row q;
+
+	q.id = store_col_int(s, st, 0);
+	q.nightly = store_col_int(s, st, 1);
+	q.build_id = store_col_int(s, st, 2);
+	q.build = store_col_text(s, st, 3);
+	q.board = store_col_text(s, st, 4);
+	q.scenario = store_col_text(s, st, 5);
+	q.state = queue_state_parse(store_col_text(s, st, 6));
+	q.attempts = store_col_int(s, st, 7);
+	q.why = store_col_text(s, st, 8);
+	q.run_id = store_col_int(s, st, 9);
+	q.note = store_col_text(s, st, 10);
+	return ((store_queue_cb)v->cb)(&q, v->arg);
+}
+
+static int
 store_queue_rows(struct store *s, struct store_stmt *st, store_queue_cb cb, void *arg)
 {
-	struct store_queue_row q;
-	int rc, n = 0;
+	struct store_visit v = STORE_VISIT(cb, arg);
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		q.id = store_col_int(s, st, 0);
-		q.nightly = store_col_int(s, st, 1);
-		q.build_id = store_col_int(s, st, 2);
-		q.build = store_col_text(s, st, 3);
-		q.board = store_col_text(s, st, 4);
-		q.scenario = store_col_text(s, st, 5);
-		q.state = queue_state_parse(store_col_text(s, st, 6));
-		q.attempts = store_col_int(s, st, 7);
-		q.why = store_col_text(s, st, 8);
-		q.run_id = store_col_int(s, st, 9);
-		q.note = store_col_text(s, st, 10);
-		n++;
-		if (cb(&q, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_queue_rows_one, &v);
 }
 
 #define STORE_QUEUE_COLS "q.id, q.nightly, q.build_id, b.name, q.board, q.scenario, q.state," \
@@ -181,22 +175,22 @@ store_queue_finished(struct store *s, int limit, store_queue_cb cb, void *arg)
 	    arg);
 }
 
+static int
+store_queue_count_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+
+	return ((store_count_cb)v->cb)(queue_state_parse(store_col_text(s, st, 0)),
+	    store_col_int(s, st, 1), v->arg);
+}
+
 int
 store_queue_counts(struct store *s, store_count_cb cb, void *arg)
 {
-	struct store_stmt *st = store_stmt(s, "SELECT state, count(*) FROM queue GROUP BY state"
-	    " ORDER BY state", "");
-	int rc, n = 0;
+	struct store_visit v = STORE_VISIT(cb, arg);
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		n++;
-		if (cb(queue_state_parse(store_col_text(s, st, 0)), store_col_int(s, st, 1), arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, store_stmt(s, "SELECT state, count(*) FROM queue GROUP BY state"
+	    " ORDER BY state", ""), store_queue_count_one, &v);
 }
 
 int

@@ -68,53 +68,53 @@ store_boot(struct store *s, const char *board, int64_t build_id, const char *why
 	    console_log, error);
 }
 
+static int
+store_boards_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_board_row b;
+
+	b.name = store_col_text(s, st, 0);
+	b.arch = store_col_text(s, st, 1);
+	b.state = store_col_text(s, st, 2);
+	b.reason = store_col_text(s, st, 3);
+	b.updated = store_col_text(s, st, 4);
+	return ((store_board_cb)v->cb)(&b, v->arg);
+}
+
 int
 store_boards(struct store *s, store_board_cb cb, void *arg)
 {
+	struct store_visit v = STORE_VISIT(cb, arg);
 	struct store_stmt *st = store_stmt(s, "SELECT name, arch, state, reason, updated FROM"
 	    " boards ORDER BY name", "");
-	struct store_board_row b;
-	int rc, n = 0;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		b.name = store_col_text(s, st, 0);
-		b.arch = store_col_text(s, st, 1);
-		b.state = store_col_text(s, st, 2);
-		b.reason = store_col_text(s, st, 3);
-		b.updated = store_col_text(s, st, 4);
-		n++;
-		if (cb(&b, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_boards_one, &v);
+}
+
+static int
+store_board_events_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_board_event_row e;
+
+	e.id = store_col_int(s, st, 0);
+	e.board = store_col_text(s, st, 1);
+	e.at = store_col_text(s, st, 2);
+	e.from_state = store_col_text(s, st, 3);
+	e.to_state = store_col_text(s, st, 4);
+	e.reason = store_col_text(s, st, 5);
+	return ((store_board_event_cb)v->cb)(&e, v->arg);
 }
 
 int
 store_board_events(struct store *s, int limit, store_board_event_cb cb, void *arg)
 {
+	struct store_visit v = STORE_VISIT(cb, arg);
 	struct store_stmt *st = store_stmt(s, "SELECT id, board, at, from_state, to_state, reason"
 	    " FROM board_events ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
-	struct store_board_event_row e;
-	int rc, n = 0;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		e.id = store_col_int(s, st, 0);
-		e.board = store_col_text(s, st, 1);
-		e.at = store_col_text(s, st, 2);
-		e.from_state = store_col_text(s, st, 3);
-		e.to_state = store_col_text(s, st, 4);
-		e.reason = store_col_text(s, st, 5);
-		n++;
-		if (cb(&e, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_board_events_one, &v);
 }
 
 int64_t
@@ -178,19 +178,11 @@ store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char
 int
 store_runs_interrupt(struct store *s)
 {
-	struct store_stmt *st;
 	char now[32];
-	int rc, n = 0;
 
-	st = store_stmt(s, "UPDATE runs SET state='done', verdict='error', title='interrupted',"
-	    " detail='rigd stopped during the run', ended=? WHERE state='running' RETURNING id", "t",
-	    store_now(now, sizeof(now)));
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1)
-		n++;
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, store_stmt(s, "UPDATE runs SET state='done', verdict='error',"
+	    " title='interrupted', detail='rigd stopped during the run', ended=? WHERE"
+	    " state='running' RETURNING id", "t", store_now(now, sizeof(now))), NULL, NULL);
 }
 
 int
@@ -207,44 +199,44 @@ store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why)
 	" b.id = r.build_id"
 
 static int
+store_run_rows_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_run_row r;
+
+	r.id = store_col_int(s, st, 0);
+	r.board = store_col_text(s, st, 1);
+	r.scenario = store_col_text(s, st, 2);
+	r.build_id = store_col_int(s, st, 3);
+	r.uid = store_col_int(s, st, 4);
+	r.state = store_col_text(s, st, 5);
+	r.verdict = verdict_parse(store_col_text(s, st, 6));
+	r.title = store_col_text(s, st, 7);
+	r.detail = store_col_text(s, st, 8);
+	r.stack = store_col_text(s, st, 9);
+	r.started = store_col_text(s, st, 10);
+	r.ended = store_col_text(s, st, 11);
+	r.duration_ms = store_col_int(s, st, 12);
+	r.console_log = store_col_text(s, st, 13);
+	r.console_start = store_col_int(s, st, 14);
+	r.console_end = store_col_int(s, st, 15);
+	r.recovery_ms = store_col_int(s, st, 16);
+	r.recovery = store_col_text(s, st, 17);
+	r.repeat_of = store_col_int(s, st, 18);
+	r.repeat_why = store_col_text(s, st, 19);
+	r.build_name = store_col_text(s, st, 20);
+	r.build_release = store_col_text(s, st, 21);
+	r.build_version = store_col_text(s, st, 22);
+	r.build_image_sha256 = store_col_text(s, st, 23);
+	return ((store_run_cb)v->cb)(&r, v->arg);
+}
+
+static int
 store_run_rows(struct store *s, struct store_stmt *st, store_run_cb cb, void *arg)
 {
-	struct store_run_row r;
-	int rc, n = 0;
+	struct store_visit v = STORE_VISIT(cb, arg);
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		r.id = store_col_int(s, st, 0);
-		r.board = store_col_text(s, st, 1);
-		r.scenario = store_col_text(s, st, 2);
-		r.build_id = store_col_int(s, st, 3);
-		r.uid = store_col_int(s, st, 4);
-		r.state = store_col_text(s, st, 5);
-		r.verdict = verdict_parse(store_col_text(s, st, 6));
-		r.title = store_col_text(s, st, 7);
-		r.detail = store_col_text(s, st, 8);
-		r.stack = store_col_text(s, st, 9);
-		r.started = store_col_text(s, st, 10);
-		r.ended = store_col_text(s, st, 11);
-		r.duration_ms = store_col_int(s, st, 12);
-		r.console_log = store_col_text(s, st, 13);
-		r.console_start = store_col_int(s, st, 14);
-		r.console_end = store_col_int(s, st, 15);
-		r.recovery_ms = store_col_int(s, st, 16);
-		r.recovery = store_col_text(s, st, 17);
-		r.repeat_of = store_col_int(s, st, 18);
-		r.repeat_why = store_col_text(s, st, 19);
-		r.build_name = store_col_text(s, st, 20);
-		r.build_release = store_col_text(s, st, 21);
-		r.build_version = store_col_text(s, st, 22);
-		r.build_image_sha256 = store_col_text(s, st, 23);
-		n++;
-		if (cb(&r, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_run_rows_one, &v);
 }
 
 int
@@ -288,28 +280,28 @@ store_run_progress(struct store *s, int64_t id, enum run_state *state, int *step
 	return rc;
 }
 
+static int
+store_run_steps_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_step_row r;
+
+	r.idx = (int)store_col_int(s, st, 0);
+	r.action = store_col_text(s, st, 1);
+	r.arg = store_col_text(s, st, 2);
+	r.status = step_status_parse(store_col_text(s, st, 3));
+	r.started_ms = store_col_int(s, st, 4);
+	r.duration_ms = store_col_int(s, st, 5);
+	r.output = store_col_text(s, st, 6);
+	return ((store_step_cb)v->cb)(&r, v->arg);
+}
+
 int
 store_run_steps(struct store *s, int64_t run, store_step_cb cb, void *arg)
 {
+	struct store_visit v = STORE_VISIT(cb, arg);
 	struct store_stmt *st = store_stmt(s, "SELECT idx, action, arg, status, started_ms,"
 	    " duration_ms, output FROM run_steps WHERE run_id=? ORDER BY idx", "i", run);
-	struct store_step_row r;
-	int rc, n = 0;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = store_step(s, st)) == 1) {
-		r.idx = (int)store_col_int(s, st, 0);
-		r.action = store_col_text(s, st, 1);
-		r.arg = store_col_text(s, st, 2);
-		r.status = step_status_parse(store_col_text(s, st, 3));
-		r.started_ms = store_col_int(s, st, 4);
-		r.duration_ms = store_col_int(s, st, 5);
-		r.output = store_col_text(s, st, 6);
-		n++;
-		if (cb(&r, arg))
-			break;
-	}
-	store_done(s, st);
-	return rc == -1 ? -1 : n;
+	return store_rows(s, st, store_run_steps_one, &v);
 }
