@@ -100,31 +100,16 @@ board_boot_con_expect(void *arg, const char *text, int64_t *from, int64_t timeou
 	int64_t deadline = util_now_ms() + timeout_ms;
 
 	for (;;) {
-		char path[512], *buf, *hit;
-		int64_t to;
-		size_t n = 0;
-		FILE *f;
+		size_t n;
+		char *buf = board_console_since(b, *from, SIZE_MAX / 2, &n, NULL);
+		char *hit = strstr(buf, text);
 
-		pthread_mutex_lock(&b->lock);
-		util_strlcpy(path, b->con.log, sizeof(path));
-		to = b->con.bytes;
-		pthread_mutex_unlock(&b->lock);
-		if (to > *from) {
-			buf = xmalloc((size_t)(to - *from) + 1);
-			f = fopen(path, "rb");
-			if (f && fseeko(f, *from, SEEK_SET) == 0)
-				n = fread(buf, 1, (size_t)(to - *from), f);
-			if (f)
-				fclose(f);
-			buf[n] = '\0';
-			hit = strstr(buf, text);
-			if (hit) {
-				*from += (int64_t)(hit - buf) + (int64_t)strlen(text);
-				free(buf);
-				return 0;
-			}
+		if (hit) {
+			*from += (int64_t)(hit - buf) + (int64_t)strlen(text);
 			free(buf);
+			return 0;
 		}
+		free(buf);
 		if (util_now_ms() >= deadline || !power_alive(b->power))
 			return -1;
 		util_sleep_ms(100);

@@ -118,3 +118,34 @@ board_console_attach(struct board *b, int fd, char *err, size_t errlen)
 	b->rigd->sink.wake(b->rigd->sink.arg);
 	return rc;
 }
+
+char *
+board_console_since(struct board *b, int64_t from, size_t max, size_t *lenp, int64_t *top)
+{
+	char path[512], *buf;
+	int64_t to;
+	size_t n = 0;
+	FILE *f;
+
+	pthread_mutex_lock(&b->lock);
+	util_strlcpy(path, b->con.log, sizeof(path));
+	to = b->con.bytes;
+	pthread_mutex_unlock(&b->lock);
+	if (to - from > (int64_t)max)
+		from = to - (int64_t)max;
+	if (from < 0)
+		from = 0;
+	if (from > to)
+		from = to;
+	buf = xmalloc((size_t)(to - from) + 1);
+	f = fopen(path, "rb");
+	if (f && fseeko(f, from, SEEK_SET) == 0)
+		n = fread(buf, 1, (size_t)(to - from), f);
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	*lenp = n;
+	if (top)
+		*top = from + (int64_t)n;
+	return buf;
+}

@@ -197,6 +197,11 @@ void board_console_read(struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
 void board_console_tick(struct board *b, int64_t now);
 int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
+/*
+ * Board thread: this boot's console log from byte from to what has arrived (the last max bytes
+ * of it at most), malloc'd and NUL-ended; *to (may be NULL) gets the offset it ends at.
+ */
+char *board_console_since(struct board *b, int64_t from, size_t max, size_t *lenp, int64_t *to);
 
 /* board_boot.c and board_nightly.c: inside the board's thread */
 struct queue_job;

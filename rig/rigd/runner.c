@@ -103,41 +103,12 @@ runner_class_index(const struct board *b, const char *cls)
 	return -1;
 }
 
-/* Reads this boot's console log from byte from to now (at most 4 MB): malloc'd, NUL-ended. */
-static char *
-runner_console_since(struct runner *rn, int64_t from, size_t *lenp)
-{
-	struct board *b = rn->b;
-	char path[512], *buf;
-	int64_t to;
-	size_t n = 0;
-	FILE *f;
-
-	pthread_mutex_lock(&b->lock);
-	util_strlcpy(path, b->con.log, sizeof(path));
-	to = b->con.bytes;
-	pthread_mutex_unlock(&b->lock);
-	if (to - from > 4 * 1024 * 1024)
-		from = to - 4 * 1024 * 1024;
-	if (from < 0)
-		from = 0;
-	buf = xmalloc((size_t)(to - from) + 1);
-	f = fopen(path, "rb");
-	if (f && fseeko(f, from, SEEK_SET) == 0)
-		n = fread(buf, 1, (size_t)(to - from), f);
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	*lenp = n;
-	return buf;
-}
-
 /* The blocked task's lines of a sysrq-w dump ("task:sh state:D ..." and its frames). */
 static void
 runner_console_task(struct runner *rn, int64_t from, char *dst, size_t len)
 {
 	size_t n, used = 0;
-	char *log = runner_console_since(rn, from, &n), *p, *line;
+	char *log = board_console_since(rn->b, from, 4 * 1024 * 1024, &n, NULL), *p, *line;
 	int lines = 0;
 
 	dst[0] = '\0';
@@ -482,7 +453,7 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 		char *log;
 
 		util_sleep_ms(200);
-		log = runner_console_since(rn, from, &n);
+		log = board_console_since(rn->b, from, 4 * 1024 * 1024, &n, NULL);
 		for (i = 0; i < (int)UTIL_NELEM(markers) && !found; i++)
 			found = strstr(log, markers[i]) != NULL;
 		free(log);
