@@ -282,6 +282,7 @@ triage_deliver(struct triage *t)
 	memset(&r, 0, sizeof(r));
 	memcpy(r.title, v.title, sizeof(r.title));
 	memcpy(r.type, v.type, sizeof(r.type));
+	r.verdict = strcmp(r.type, TRIAGE_TYPE_HANG) == 0 ? VERDICT_HANG : VERDICT_CRASH;
 	memcpy(r.frame, v.frame, sizeof(r.frame));
 	memcpy(r.rig_title, v.rig_title, sizeof(r.rig_title));
 	memcpy(r.rig_frame, v.rig_frame, sizeof(r.rig_frame));

@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vocab.h"
+
+/* The type of a hung task's report, also given to the hangs the rig's own deadline catches. */
+#define TRIAGE_TYPE_HANG	"hang"
+
 /*
  * Which frame a title charges. syzbot's policy passes over subsystem calls to the driver that
  * made them ("INFO: task hung in i801_remove"): its title is a crash group's key, the same
@@ -21,6 +26,7 @@ enum triage_policy {
 struct triage_report {
 	char		title[256];	/* "KASAN: use-after-free Read in mtd_proc_show" (syzbot's policy) */
 	char		type[32];	/* "kasan", "warning", "bug", "hang", "lockdep", "panic", ... */
+	enum verdict	verdict;	/* what it makes of a run: VERDICT_HANG for a hung task, else crash */
 	char		frame[128];	/* guilty frame, "" if none */
 	/*
 	 * A hung task's report titled by the rig's policy ("INFO: task hung in i2c_del_adapter")

@@ -61,6 +61,7 @@ board_on_report(const struct triage_report *rep, void *arg)
 	util_strlcpy(c->title, rep->title, sizeof(c->title));
 	util_strlcpy(c->rig_title, rep->rig_title, sizeof(c->rig_title));
 	util_strlcpy(c->type, rep->type, sizeof(c->type));
+	c->verdict = rep->verdict;
 	util_strlcpy(c->frame, rep->frame, sizeof(c->frame));
 	c->corrupted = rep->corrupted;
 	c->start = (int64_t)rep->start;

@@ -61,6 +61,7 @@ struct board_crash {
 	char		title[256];	/* syzbot's: the crash group's key */
 	char		rig_title[256];	/* the rig's subsystem-level title (a hang: the call it waits in) */
 	char		type[32];
+	enum verdict	verdict;	/* hang or crash, as triage judged the report */
 	char		frame[128];
 	int		corrupted;
 	int64_t		start, end;

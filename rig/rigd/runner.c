@@ -228,7 +228,7 @@ runner_check_crash(struct runner *rn)
 	if (b->ncrashes > rn->crashes_before) {
 		struct board_crash *c = &b->crashes[rn->crashes_before];
 		/* The kernel's own hung-task report is a hang, whoever noticed it first. */
-		runner_verdict(rn, strcmp(c->type, "hang") == 0 ? VERDICT_HANG : VERDICT_CRASH,
+		runner_verdict(rn, c->verdict,
 		    c->rig_title[0] ? c->rig_title : c->title,
 		    "console report (%s) at bytes %lld-%lld of %s", c->type, (long long)c->start,
 		    (long long)c->end, b->con.log);
@@ -775,7 +775,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	if (rn.rig_hang && res->verdict == VERDICT_HANG) {
 		struct store_crash sc = { .run = res->run_id, .board = b->conf.name,
 		    .build_id = b->build_id, .title = res->group_title[0] ? res->group_title : res->title,
-		    .rig_title = res->title, .type = "hang", .frame = res->group_frame, .corrupted = 0,
+		    .rig_title = res->title, .type = TRIAGE_TYPE_HANG, .frame = res->group_frame, .corrupted = 0,
 		    .console_log = logpath, .start = rn.console_start, .end = end.console_end,
 		    .text = res->stack ? res->stack : "" };
 

@@ -88,6 +88,7 @@ real_vsabre_console_gives_the_same_title(void)
 	triage_file("rig/tests/data/consoles/vsabre-mtd-crash.log", &g);
 	CHECK(g.n >= 1);
 	CHECK_STR(g.r[0].title, "BUG: unable to handle kernel paging request in mtd_proc_show");
+	CHECK_INT(g.r[0].verdict, VERDICT_CRASH);
 }
 
 static void
@@ -99,6 +100,7 @@ hung_task_is_charged_to_the_driver_past_the_waits(void)
 	CHECK_INT(g.n, 1);
 	CHECK_STR(g.r[0].title, "INFO: task hung in i801_remove");
 	CHECK_STR(g.r[0].type, "hang");
+	CHECK_INT(g.r[0].verdict, VERDICT_HANG);
 	CHECK_INT(g.r[0].corrupted, 0);
 }
 
