@@ -187,7 +187,7 @@ struct store_run_row {
 	int64_t		 id;
 	const char	*board, *scenario;
 	int64_t		 build_id, uid;
-	const char	*state;		/* "running" or "done" */
+	enum run_state	 state;
 	enum verdict	 verdict;	/* VERDICT_NONE while running */
 	const char	*title, *detail, *stack, *started, *ended;
 	int64_t		 duration_ms;
@@ -203,7 +203,7 @@ typedef int (*store_run_cb)(const struct store_run_row *r, void *arg);
 
 struct store_runs_filter {
 	const char	*board;		/* NULL: every board */
-	const char	*state;		/* NULL: any; "running", "done" */
+	int		 running;	/* only runs still running (no verdict yet) */
 	int		 reported;	/* only done runs with a build and a verdict (what reports read) */
 	int		 newest_first;	/* else oldest first */
 	int		 limit;		/* 0: all */

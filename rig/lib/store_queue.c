@@ -99,10 +99,11 @@ store_queue_finish_stored(struct store *s)
 {
 	char now[32];
 
+	/* A run rigd's stop cut short (by the runner or at the next start) is no result. */
 	return store_exec(s, "UPDATE queue SET state=?, ended=?, note='finished before a"
 	    " restart' WHERE state=? AND run_id IN (SELECT id FROM runs WHERE"
-	    " state='done' AND coalesce(title, '') <> 'interrupted')", "ttt", DONE,
-	    store_now(now, sizeof(now)), RUNNING);
+	    " state=? AND coalesce(title, '') <> ?)", "ttttt", DONE, store_now(now, sizeof(now)),
+	    RUNNING, run_state_name(RUN_DONE), error_kind_name(ERROR_INTERRUPTED));
 }
 
 int

@@ -125,9 +125,9 @@ store_run_begin(struct store *s, const char *board, const char *scenario, int64_
 	int64_t id;
 
 	id = store_exec_int(s, "INSERT INTO runs(board, scenario, build_id, uid, state, started,"
-	    " console_log, console_start) VALUES(?,?,?,?,'running',?,?,?) RETURNING id", "ttnitti",
-	    board, scenario, build_id, (int64_t)uid, store_now(now, sizeof(now)), console_log,
-	    console_start);
+	    " console_log, console_start) VALUES(?,?,?,?,?,?,?,?) RETURNING id", "ttnittti",
+	    board, scenario, build_id, (int64_t)uid, run_state_name(RUN_RUNNING),
+	    store_now(now, sizeof(now)), console_log, console_start);
 	return id > 0 ? id : -1;
 }
 
@@ -161,8 +161,8 @@ store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
 		return -1;
 	if ((t0 = store_runs_iso_ms(started)) >= 0)
 		duration = t1 - t0;
-	return store_exec(s, "UPDATE runs SET state='done', verdict=?, title=?, detail=?, stack=?,"
-	    " ended=?, console_end=?, duration_ms=? WHERE id=?", "tttttiNi",
+	return store_exec(s, "UPDATE runs SET state=?, verdict=?, title=?, detail=?, stack=?,"
+	    " ended=?, console_end=?, duration_ms=? WHERE id=?", "ttttttiNi", run_state_name(RUN_DONE),
 	    e->verdict == VERDICT_NONE ? NULL : verdict_name(e->verdict), store_nonempty(e->title),
 	    e->detail, e->stack, util_iso_time(t1, now, sizeof(now)), e->console_end, duration,
 	    run);
@@ -180,9 +180,10 @@ store_runs_interrupt(struct store *s)
 {
 	char now[32];
 
-	return store_rows(s, store_stmt(s, "UPDATE runs SET state='done', verdict='error',"
-	    " title='interrupted', detail='rigd stopped during the run', ended=? WHERE"
-	    " state='running' RETURNING id", "t", store_now(now, sizeof(now))), NULL, NULL);
+	return store_rows(s, store_stmt(s, "UPDATE runs SET state=?, verdict=?, title=?,"
+	    " detail='rigd stopped during the run', ended=? WHERE state=? RETURNING id", "ttttt",
+	    run_state_name(RUN_DONE), verdict_name(VERDICT_ERROR), error_kind_name(ERROR_INTERRUPTED),
+	    store_now(now, sizeof(now)), run_state_name(RUN_RUNNING)), NULL, NULL);
 }
 
 int
@@ -209,7 +210,7 @@ store_run_rows_one(struct store *s, struct store_stmt *st, void *ctx)
 	r.scenario = store_col_text(s, st, 2);
 	r.build_id = store_col_int(s, st, 3);
 	r.uid = store_col_int(s, st, 4);
-	r.state = store_col_text(s, st, 5);
+	r.state = run_state_parse(store_col_text(s, st, 5));
 	r.verdict = verdict_parse(store_col_text(s, st, 6));
 	r.title = store_col_text(s, st, 7);
 	r.detail = store_col_text(s, st, 8);
@@ -243,6 +244,7 @@ int
 store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb, void *arg)
 {
 	static const struct store_runs_filter all = { 0 };
+	const char *state;
 	char sql[1024];
 
 	if (f == NULL)
@@ -250,9 +252,14 @@ store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb
 	/* Each condition binds its parameter only when present: "? IS NULL OR" keeps one text. */
 	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (? IS NULL OR r.board=?)"
 	    " AND (? IS NULL OR r.state=?)%s ORDER BY r.id %s LIMIT ?", f->reported ?
-	    " AND r.state='done' AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
+	    " AND r.state=? AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
 	    f->newest_first ? "DESC" : "ASC");
-	return store_run_rows(s, store_stmt(s, sql, "tttti", f->board, f->board, f->state, f->state,
+	state = f->running ? run_state_name(RUN_RUNNING) : NULL;
+	if (f->reported)
+		return store_run_rows(s, store_stmt(s, sql, "ttttti", f->board, f->board, state, state,
+		    run_state_name(RUN_DONE), (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb,
+		    arg);
+	return store_run_rows(s, store_stmt(s, sql, "tttti", f->board, f->board, state, state,
 	    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
 }
 

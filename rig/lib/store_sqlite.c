@@ -242,6 +242,10 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    store_sqlite_v1, store_sqlite_v1_columns },
 	{ 2, "crash groups keep the rig's own title beside syzbot's",
 	    "ALTER TABLE crashes ADD COLUMN rig_title TEXT", NULL },
+	/* Every interrupted run has one title, the error kind's, whoever closed it. */
+	{ 3, "runs cut short by a stopped rigd are titled 'lab: interrupted'",
+	    "UPDATE runs SET title='lab: interrupted' WHERE verdict='error' AND"
+	    " title='interrupted'", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

@@ -49,7 +49,7 @@ views_run_summary(const struct store_run_row *r, void *arg)
 	views_str(o, "started", r->started);
 	views_int(o, "duration_ms", r->duration_ms);
 	views_int(o, "recovery_ms", r->recovery_ms);
-	views_str(o, "state", r->state);
+	views_str(o, "state", (int)r->state >= 0 ? run_state_name(r->state) : NULL);
 	views_int(o, "build_id", r->build_id);
 	views_int(o, "repeat_of", r->repeat_of);
 	views_str(o, "repeat_why", r->repeat_why);
@@ -112,7 +112,7 @@ views_run_full(const struct store_run_row *r, void *arg)
 	views_str(o, "scenario", r->scenario);
 	views_int(o, "build_id", r->build_id);
 	views_int(o, "uid", r->uid);
-	views_str(o, "state", r->state);
+	views_str(o, "state", (int)r->state >= 0 ? run_state_name(r->state) : NULL);
 	views_verdict(o, r->verdict);
 	views_str(o, "title", r->title);
 	views_str(o, "detail", r->detail);

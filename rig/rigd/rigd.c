@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
-	struct store_runs_filter running = { .state = "running" };
+	struct store_runs_filter running = { .running = 1 };
 	cJSON *stale;
 
 	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nqS:s:v")) != -1) {

@@ -23,7 +23,7 @@ done
 check "QEMU died with its rigd" [ -z "$(pgrep -f "qemu-system.*$T/")" ]
 
 rigd_start || finish
-check "the run is closed as error: interrupted" [ "$(q 'd["state"] + "|" + d["verdict"] + "|" + d["title"]' show run 1)" = "done|error|interrupted" ]
+check "the run is closed as error: interrupted" [ "$(q 'd["state"] + "|" + d["verdict"] + "|" + d["title"]' show run 1)" = "done|error|lab: interrupted" ]
 "$RIGCTL" show runs > "$T/runs.out"
 check "show runs lists it" contains "$T/runs.out" "interrupted"
 check "the board is recovered (READY)" wait_state vq35 READY 120

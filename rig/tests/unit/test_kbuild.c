@@ -322,7 +322,7 @@ same_image_added_twice_is_one_build_in_the_store(void)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	CHECK_INT(store_schema_version(s), 2);
+	CHECK(store_schema_version(s) >= 2);	/* the build registry's columns are there */
 	CHECK_INT(kbuild_from_dir(&a, dir, "first-name", NULL, err, sizeof(err)), 0);
 	kbuild_to_store(&a, &sb, &info);
 	id1 = store_build_register(s, &sb, &info, &added);

@@ -1,4 +1,5 @@
 /* The store: builds are one row per image and report, runs never stay "running", old databases upgrade. */
+#include "queue.h"
 #include "store.h"
 #include "test.h"
 #include "util.h"
@@ -79,10 +80,10 @@ see_run(const struct store_run_row *r, void *arg)
 		s->repeat_of[s->n] = r->repeat_of;
 	}
 	s->n++;
-	s->running += strcmp(r->state, "running") == 0;
+	s->running += r->state == RUN_RUNNING;
 	s->hangs += r->verdict == VERDICT_HANG;
 	s->errors += r->verdict == VERDICT_ERROR;
-	s->interrupted += r->title && strcmp(r->title, "interrupted") == 0;
+	s->interrupted += r->title && strcmp(r->title, error_kind_name(ERROR_INTERRUPTED)) == 0;
 	return 0;
 }
 
@@ -92,7 +93,7 @@ run_left_running_is_closed_as_interrupted_on_reopen(void)
 	char path[256], err[256];
 	struct store *s = open_tmp(path, sizeof(path));
 	struct store_run_end e = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
-	struct store_runs_filter running = { .state = "running" };
+	struct store_runs_filter running = { .running = 1 };
 	struct seen seen = { 0 };
 	int64_t r1, r2;
 
@@ -115,6 +116,41 @@ run_left_running_is_closed_as_interrupted_on_reopen(void)
 	CHECK_INT(seen.hangs, 1);
 	CHECK_INT(seen.ids[0], r1);	/* oldest first */
 	CHECK_INT(seen.verdicts[0], VERDICT_HANG);
+	store_close(s);
+}
+
+/*
+ * rigd stopped cleanly during a nightly job: the runner closed the run as a lab error
+ * ("lab: interrupted"). At the next start the job is queued again, not taken as done; a job
+ * whose run ended with a kernel verdict is done. The same for a run the store closed itself.
+ */
+static void
+a_job_whose_run_was_interrupted_is_queued_again(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_run_end stopped = { .verdict = VERDICT_ERROR };
+	struct store_run_end hang = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
+	struct store_build b = { .name = "k", .release = "6.1.0-56-amd64", .arch = "amd64",
+	    .image_sha256 = "ab12" };
+	struct queue_job job;
+	int64_t n = queue_nightly_new(s, 0), run, k = store_build_get_or_add(s, &b);
+	int i;
+
+	util_strlcpy(stopped.title, error_kind_name(ERROR_INTERRUPTED), sizeof(stopped.title));
+	for (i = 0; i < 3; i++)
+		CHECK(queue_add(s, n, k, "vq35", i == 2 ? "uart-unbind" : "i2c-unbind", 0, NULL, 0) > 0);
+	/* Job 1: interrupted by a clean stop. Job 2: a kernel verdict. Job 3: rigd killed. */
+	for (i = 0; i < 3; i++) {
+		CHECK_INT(queue_claim(s, "vq35", k, &job), 1);
+		run = store_run_begin(s, "vq35", job.scenario, k, 0, "/x.log", 0);
+		CHECK_INT(queue_set_run(s, job.id, run), 0);
+		if (i < 2)
+			CHECK_INT(store_run_end(s, run, i == 0 ? &stopped : &hang), 0);
+	}
+	CHECK_INT(store_runs_interrupt(s), 1);
+	CHECK_INT(queue_recover(s), 2);
+	CHECK_INT(queue_open_jobs(s), 2);
 	store_close(s);
 }
 
@@ -259,7 +295,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(s), 2);
+	CHECK_INT(store_schema_version(s), 3);
 	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 	CHECK_INT(seen.running, 1);
 	CHECK_INT(seen.hangs, 2);
@@ -300,7 +336,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	s = store_open(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 2);
+		CHECK_INT(store_schema_version(s), 3);
 		memset(&seen, 0, sizeof(seen));
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
 		store_close(s);
@@ -323,7 +359,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 2 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 3 at start", path);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -341,7 +377,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 2);
+		CHECK_INT(store_schema_version(s), 3);
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 		store_close(s);
 	}
@@ -354,6 +390,7 @@ main(void)
 {
 	RUN(same_image_and_report_is_one_build);
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
+	RUN(a_job_whose_run_was_interrupted_is_queued_again);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
 	RUN(legacy_database_is_upgraded_and_every_run_found);
