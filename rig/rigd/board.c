@@ -142,6 +142,21 @@ board_main(void *arg)
 }
 
 /*
+ * What the power part did (a command's exit status and stderr): into the board's event log,
+ * as an event that leaves the state as it is.
+ */
+static void
+board_power_report(void *arg, const char *msg)
+{
+	struct board *b = arg;
+	const char *state = board_state_name(board_state(b));
+
+	log_info("%s: %s", b->conf.name, msg);
+	if (store_board_event(b->rigd->store, b->conf.name, state, state, msg) == -1)
+		log_warnx("%s: power event not stored", b->conf.name);
+}
+
+/*
  * The board's parts, made from the backends its file names. One this rigd lacks leaves the
  * board refused (FAULT with "file:line: ..."): the other boards are served all the same.
  */
@@ -163,6 +178,8 @@ board_parts(struct board *b)
 	b->console = b->boot ? console_part_new(ops.console, &b->conf, err, sizeof(err)) : NULL;
 	b->power = b->console ? power_new(ops.power, &b->conf, r->statedir, err, sizeof(err)) :
 	    NULL;
+	if (b->power != NULL)
+		power_set_report(b->power, board_power_report, b);
 	if (b->power == NULL) {
 		util_fmt(b->refused, sizeof(b->refused), "%s: %s", b->conf.file, err);
 		console_part_free(b->console);
