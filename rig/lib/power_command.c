@@ -62,6 +62,7 @@ struct power_command {
 	int		 cut;			/* lock: rigd's shutdown cut the power; for good */
 	/* the board thread's own: */
 	int64_t		 off_at;		/* when the supply went off (util_now_ms) */
+	char		 failed[512];		/* why the supply is unknown: the last switch's error */
 	power_report_fn	*report;
 	void		*report_arg;
 };
@@ -341,8 +342,11 @@ power_command_switch(struct power_command *pc, enum power_command_op op, char *e
 	power_command_run(pc, op, cuttable, r);
 	power_command_tell(pc, op, r);
 	rc = r->status == 0 ? 0 : -1;
-	if (rc == -1)
-		power_command_err(pc, op, r, err, errlen);
+	pc->failed[0] = '\0';
+	if (rc == -1) {
+		power_command_err(pc, op, r, pc->failed, sizeof(pc->failed));
+		util_strlcpy(err, pc->failed, errlen);
+	}
 	free(r);
 	now = rc == -1 ? POWER_UNKNOWN : op == POWER_COMMAND_OFF ? POWER_OFF : POWER_ON;
 	pthread_mutex_lock(&pc->lock);
@@ -425,7 +429,10 @@ power_command_cycle(void *self, char *err, size_t errlen)
 	return power_command_switch(pc, POWER_COMMAND_ON, err, errlen);
 }
 
-/* The state command: exit 0 on, 1 off, anything else unknown. Without one, the last switch's. */
+/*
+ * The state command: exit 0 on, 1 off, anything else unknown. Without one, what the last switch
+ * left, and when that failed, its error.
+ */
 static enum power_state
 power_command_state(void *self, char *err, size_t errlen)
 {
@@ -437,6 +444,9 @@ power_command_state(void *self, char *err, size_t errlen)
 		pthread_mutex_lock(&pc->lock);
 		s = pc->known;
 		pthread_mutex_unlock(&pc->lock);
+		if (s == POWER_UNKNOWN)
+			util_fmt(err, errlen, "%s", pc->failed[0] ? pc->failed :
+			    "power: not switched by this rigd yet");
 		return s;
 	}
 	r = xmalloc(sizeof(*r));

@@ -68,13 +68,19 @@ board_do_run(struct board *b, struct board_job *job)
 static void
 board_do_power(struct board *b, struct board_job *job)
 {
+	char err[512];
 	int rc = 0;
 
 	if (strcmp(job->action, "off") == 0 || strcmp(job->action, "cycle") == 0) {
 		board_power_off(b);
-		board_set_state(b, BOARD_OFF, job->action);
+		/* A supply left unknown (a PDU command failed) is no OFF board: its error says why. */
+		if (b->power != NULL && power_state(b->power, err, sizeof(err)) == POWER_UNKNOWN) {
+			board_set_state(b, BOARD_FAULT, err);
+			rc = -1;
+		} else
+			board_set_state(b, BOARD_OFF, job->action);
 	}
-	if (strcmp(job->action, "on") == 0 || strcmp(job->action, "cycle") == 0)
+	if (rc == 0 && (strcmp(job->action, "on") == 0 || strcmp(job->action, "cycle") == 0))
 		rc = board_ready(b);
 	pthread_mutex_lock(&b->lock);
 	board_result(b, job, rc == 0 ? PROTO_OK : PROTO_FAILED, rc == 0 ? NULL : b->reason,

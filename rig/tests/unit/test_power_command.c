@@ -177,20 +177,31 @@ failing_command_gives_an_error_quoting_its_stderr(void)
 	char err[512];
 
 	p = command_board("  on: [sh, -c, \"echo 'connecting to pdu1'; echo 'pdu1: outlet 3:"
-	    " no such outlet' >&2; exit 2\"]\n  off: [\"true\"]\n");
+	    " no such outlet' >&2; exit 2\"]\n  off: [sh, -c, \"echo 'pdu1: refused' >&2;"
+	    " exit 1\"]\n");
 	CHECK(p != NULL);
 	if (p == NULL)
 		return;
 	CHECK_INT(power_on(p, err, sizeof(err)), -1);
 	CHECK_STR(err, "power on: sh exit 2: pdu1: outlet 3: no such outlet");
 	CHECK_INT(power_alive(p), 0);
+	/* The supply is unknown now, and its state says why. */
+	err[0] = '\0';
 	CHECK_INT(power_state(p, err, sizeof(err)), POWER_UNKNOWN);
+	CHECK_STR(err, "power on: sh exit 2: pdu1: outlet 3: no such outlet");
 	CHECK_INT(nreported, 1);
 	CHECK(strstr(reported[0], ": exit 2 (") != NULL);
 	CHECK(strstr(reported[0], "; stderr: pdu1: outlet 3: no such outlet") != NULL);
 	/* What it printed on stdout is not stderr. */
 	CHECK(strstr(reported[0], "; stderr: ") != NULL &&
 	    strstr(strstr(reported[0], "; stderr: "), "connecting") == NULL);
+	/* off has no error to return: a failed off is told and kept for state(). */
+	power_off(p);
+	CHECK_INT(nreported, 2);
+	CHECK(strstr(reported[1], "power off: ") == reported[1] &&
+	    strstr(reported[1], "; stderr: pdu1: refused") != NULL);
+	CHECK_INT(power_state(p, err, sizeof(err)), POWER_UNKNOWN);
+	CHECK_STR(err, "power off: sh exit 1: pdu1: refused");
 	power_free(p);
 	CHECK(no_children());
 }
