@@ -5,12 +5,13 @@
 
 #include <string.h>
 
-extern const struct power_ops power_qemu_ops;
+extern const struct power_ops power_qemu_ops, power_command_ops;
 extern const struct boot_ops boot_qemu_ops;
 extern const struct console_ops console_qemu_ops, console_tty_ops;
 
 static const struct power_ops *const parts_power[] = {
 	&power_qemu_ops,
+	&power_command_ops,
 	NULL
 };
 static const struct boot_ops *const parts_boot[] = {

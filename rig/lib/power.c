@@ -77,6 +77,32 @@ power_ssh_addr(struct power *p, const struct board_conf *conf, char *host, size_
 	*port = conf->ssh_port;
 }
 
+int
+power_cycle(struct power *p, char *err, size_t errlen)
+{
+	if (p->ops->cycle == NULL) {
+		util_fmt(err, errlen, "power %s has no cycle of its own: off, then a boot",
+		    p->ops->name);
+		return -1;
+	}
+	return p->ops->cycle(p->self, err, errlen);
+}
+
+enum power_state
+power_state(struct power *p, char *err, size_t errlen)
+{
+	if (p->ops->state != NULL)
+		return p->ops->state(p->self, err, errlen);
+	return p->ops->alive(p->self) ? POWER_ON : POWER_OFF;
+}
+
+void
+power_set_report(struct power *p, power_report_fn *fn, void *arg)
+{
+	if (p->ops->set_report != NULL)
+		p->ops->set_report(p->self, fn, arg);
+}
+
 const char *
 power_image_dtb(const struct board_conf *conf)
 {

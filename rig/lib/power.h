@@ -11,6 +11,19 @@ struct board_conf;
 struct boot_image;
 struct part_keys;
 
+/* Whether a board's supply is on, as the power part knows it or asks the hardware. */
+enum power_state {
+	POWER_UNKNOWN,		/* not known: never switched by this rigd, or its command failed */
+	POWER_OFF,
+	POWER_ON,
+};
+
+/*
+ * Where a power part reports what an operation did (a command's exit status and the tail of its
+ * stderr) for the board's event log; called from the thread that made the operation.
+ */
+typedef void power_report_fn(void *arg, const char *msg);
+
 /*
  * The contract of a power backend. Every call but cut() is made from the board's own thread;
  * self is what create() returned.
@@ -51,6 +64,16 @@ struct power_ops {
 	 * a file name inside the kernel package, that the boot part puts into the image ("": none).
 	 */
 	const char *(*image_dtb)(const struct board_conf *conf);
+	/*
+	 * Optional: off, the board's off-time, on, as one operation of the part's (a PDU's reboot
+	 * command, or its off and on). 0, or -1 with err. A part that must be prepared before each
+	 * power-on (a virtual machine) has none: power_cycle refuses.
+	 */
+	int	 (*cycle)(void *self, char *err, size_t errlen);
+	/* Optional: the supply's state asked of the hardware (a PDU's status); else from alive(). */
+	enum power_state (*state)(void *self, char *err, size_t errlen);
+	/* Optional: where to report what each operation did (power_set_report). */
+	void	 (*set_report)(void *self, power_report_fn *fn, void *arg);
 	void	 (*free)(void *self);
 };
 
@@ -72,6 +95,12 @@ int power_console_path(struct power *p, char *path, size_t len);
 /* Where SSH answers: the power part's say, else the board file's. */
 void power_ssh_addr(struct power *p, const struct board_conf *conf, char *host, size_t hostlen,
     int *port);
+/* Off, off-time, on in one; -1 with err when the part cannot (see power_ops.cycle). */
+int power_cycle(struct power *p, char *err, size_t errlen);
+/* The supply's state: the part's answer, else POWER_ON while alive() and POWER_OFF after. */
+enum power_state power_state(struct power *p, char *err, size_t errlen);
+/* Reports of what each operation did go to fn (nothing is reported before this). */
+void power_set_report(struct power *p, power_report_fn *fn, void *arg);
 void power_free(struct power *p);
 /* The device tree the board's power part asks for in the image ("" when none). */
 const char *power_image_dtb(const struct board_conf *conf);

@@ -68,13 +68,19 @@ board_do_run(struct board *b, struct board_job *job)
 static void
 board_do_power(struct board *b, struct board_job *job)
 {
+	char err[512];
 	int rc = 0;
 
 	if (strcmp(job->action, "off") == 0 || strcmp(job->action, "cycle") == 0) {
 		board_power_off(b);
-		board_set_state(b, BOARD_OFF, job->action);
+		/* A supply left unknown (a PDU command failed) is no OFF board: its error says why. */
+		if (b->power != NULL && power_state(b->power, err, sizeof(err)) == POWER_UNKNOWN) {
+			board_set_state(b, BOARD_FAULT, err);
+			rc = -1;
+		} else
+			board_set_state(b, BOARD_OFF, job->action);
 	}
-	if (strcmp(job->action, "on") == 0 || strcmp(job->action, "cycle") == 0)
+	if (rc == 0 && (strcmp(job->action, "on") == 0 || strcmp(job->action, "cycle") == 0))
 		rc = board_ready(b);
 	pthread_mutex_lock(&b->lock);
 	board_result(b, job, rc == 0 ? PROTO_OK : PROTO_FAILED, rc == 0 ? NULL : b->reason,
@@ -142,6 +148,21 @@ board_main(void *arg)
 }
 
 /*
+ * What the power part did (a command's exit status and stderr): into the board's event log,
+ * as an event that leaves the state as it is.
+ */
+static void
+board_power_report(void *arg, const char *msg)
+{
+	struct board *b = arg;
+	const char *state = board_state_name(board_state(b));
+
+	log_info("%s: %s", b->conf.name, msg);
+	if (store_board_event(b->rigd->store, b->conf.name, state, state, msg) == -1)
+		log_warnx("%s: power event not stored", b->conf.name);
+}
+
+/*
  * The board's parts, made from the backends its file names. One this rigd lacks leaves the
  * board refused (FAULT with "file:line: ..."): the other boards are served all the same.
  */
@@ -163,6 +184,8 @@ board_parts(struct board *b)
 	b->console = b->boot ? console_part_new(ops.console, &b->conf, err, sizeof(err)) : NULL;
 	b->power = b->console ? power_new(ops.power, &b->conf, r->statedir, err, sizeof(err)) :
 	    NULL;
+	if (b->power != NULL)
+		power_set_report(b->power, board_power_report, b);
 	if (b->power == NULL) {
 		util_fmt(b->refused, sizeof(b->refused), "%s: %s", b->conf.file, err);
 		console_part_free(b->console);

@@ -183,15 +183,17 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 	CHECK(board.parts[PART_CONSOLE].built);
 	CHECK(printed_has(&board, "  path: \"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_spider-"
 	    "if00-port0\"\n  baud: 1843200"));
-	/*
-	 * This build has no command power nor uboot-tftp boot: their keys are kept as given,
-	 * unchecked, and printed back (parts_resolve refuses the board).
-	 */
+	/* Command power: each command an argument list, checked by the backend. */
 	CHECK_STR(board.parts[PART_POWER].name, "command");
-	CHECK(!board.parts[PART_POWER].built);
-	CHECK(printed_has(&board, "  on: \"pduclient --daemon localhost --hostname pdu1 --port 3 "
-	    "--command on\""));
+	CHECK(board.parts[PART_POWER].built);
+	CHECK(printed_has(&board, "  on: [\"pduclient\", \"--daemon\", \"localhost\", "
+	    "\"--hostname\", \"pdu1\", \"--port\", \"3\", \"--command\", \"on\"]"));
+	CHECK(printed_has(&board, "  timeout: 10000ms\n  off-time: 3000ms"));
 	CHECK_INT(board.power_off_ms, 3000);
+	/*
+	 * This build has no uboot-tftp boot: its keys are kept as given, unchecked, and printed
+	 * back (parts_resolve refuses the board).
+	 */
 	CHECK_STR(board.parts[PART_BOOT].name, "uboot-tftp");
 	CHECK(!board.parts[PART_BOOT].built);
 	CHECK_INT(board.boot_timeout_ms, 300000);
@@ -478,6 +480,72 @@ board_backend_keys_are_checked_by_their_backend(void)
 }
 
 /*
+ * Command power: each command is a list of strings, the program first (no shell splits a
+ * string), each problem at its line; what it read prints back and loads the same.
+ */
+static void
+board_command_power_keys_are_argument_lists(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[128], want[6][256], *first, *second;
+	struct conf_errors e = { 0 };
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/pdu.yaml", dir);
+	CHECK_INT(board_conf_load(write_file(path,
+	    "name: pdu\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\npower:\n"
+	    "  backend: command\n"
+	    "  on: pdu-ctl --outlet 3 on\n"
+	    "  off: []\n"
+	    "  cycle: [pdu-ctl,\n"
+	    "    [nested]]\n"
+	    "  state: [\"\", status]\n"
+	    "  timeout: 20m\n"
+	    "  delay: 1s\n"
+	    "boot:\n  method: uboot-tftp\nssh:\n  host: 10.0.0.2\n"), &board, &e), -1);
+	snprintf(want[0], sizeof(want[0]), "%s:14: power: unknown key 'delay' (known: backend, "
+	    "off-time, on, off, cycle, state, timeout)", path);
+	snprintf(want[1], sizeof(want[1]), "%s:8: power.on: not a list of arguments: [program, "
+	    "arg, ...] (no shell runs it)", path);
+	snprintf(want[2], sizeof(want[2]), "%s:9: power.off: empty: the program first", path);
+	snprintf(want[3], sizeof(want[3]), "%s:11: power.cycle: argument 2 is a list, not a "
+	    "string", path);
+	snprintf(want[4], sizeof(want[4]), "%s:12: power.state: the program's name is empty",
+	    path);
+	snprintf(want[5], sizeof(want[5]), "%s:13: power.timeout: at most 10m (a command that "
+	    "long is stuck)", path);
+	check_errors(&e, want[0], want[1], want[2], want[3], want[4], want[5], NULL);
+	conf_errors_free(&e);
+
+	CHECK_INT(board_conf_load(write_file(path,
+	    "name: pdu\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\npower:\n"
+	    "  backend: command\n"
+	    "  on: [pdu-ctl, --outlet, \"3\", \"on\"]\n"
+	    "  off: [pdu-ctl, --outlet, 3, \"off\", \"two words\", \"a\\\"b\", \"\"]\n"
+	    "  state: [pdu-ctl, status]\n"
+	    "  timeout: 2500ms\n"
+	    "boot:\n  method: uboot-tftp\nssh:\n  host: 10.0.0.2\n"), &board, &e), 0);
+	check_errors(&e, NULL);
+	CHECK(board.parts[PART_POWER].built);
+	CHECK(printed_has(&board, "  backend: \"command\"\n"
+	    "  on: [\"pdu-ctl\", \"--outlet\", \"3\", \"on\"]\n"
+	    "  off: [\"pdu-ctl\", \"--outlet\", \"3\", \"off\", \"two words\", \"a\\\"b\", \"\"]\n"
+	    "  state: [\"pdu-ctl\", \"status\"]\n"
+	    "  timeout: 2500ms\n"
+	    "  off-time: 3000ms"));
+	first = printed_board(&board);
+	write_file(path, first ? first : "");
+	CHECK_INT(board_conf_load(path, &board, &e), 0);
+	second = printed_board(&board);
+	CHECK_STR(second, first);
+	check_errors(&e, NULL);
+	conf_errors_free(&e);
+	free(first);
+	free(second);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
  * A backend this build lacks: its keys are kept as given, whatever they are, never checked;
  * the board loads, parts_resolve refuses it at the backend's line and that is its one error.
  * The checked form shows the keys, and loads back the same.
@@ -502,7 +570,7 @@ board_keys_of_a_backend_this_build_lacks_are_kept_unchecked(void)
 	CHECK(printed_has(&board, "  server: 10.0.0.1"));
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	snprintf(want, sizeof(want), "%s:7: power.backend relay-card: not in this rigd (it has: "
-	    "qemu); board relay is not served", path);
+	    "qemu, command); board relay is not served", path);
 	CHECK_INT(e.n, 2);
 	if (e.n > 0)
 		CHECK_STR(e.msg[0], want);
@@ -530,7 +598,9 @@ board_required_keys_are_each_reported(void)
 	check_errors(&e,
 	    DATA "board-missing.yaml:2: missing key 'arch'",
 	    DATA "board-missing.yaml:4: console: missing key 'path'",
-	    /* command power and uboot-tftp boot are not in this build: their keys go unchecked. */
+	    DATA "board-missing.yaml:6: power: missing key 'on'",
+	    DATA "board-missing.yaml:6: power: missing key 'off'",
+	    /* uboot-tftp boot is not in this build: its keys go unchecked. */
 	    DATA "board-missing.yaml:2: missing key 'ssh'",
 	    NULL);
 	conf_errors_free(&e);
@@ -841,10 +911,25 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	/* tty is in this build: only power and boot are refused, each at its own line. */
 	CHECK(ops.console == console_kind_find("tty") && ops.console != NULL);
 	check_errors(&e,
-	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu);"
+	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command);"
 	    " board falcon is not served",
 	    "boards/falcon.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
 	    " qemu-direct); board falcon is not served", NULL);
+	conf_errors_free(&e);
+	/* Command power is in this build: spider and salvator-xs lack only their boot. */
+	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
+	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
+	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
+	check_errors(&e,
+	    "boards/spider.yaml:14: boot.method uboot-tftp: not in this rigd (it has:"
+	    " qemu-direct); board spider is not served", NULL);
+	conf_errors_free(&e);
+	CHECK_INT(board_conf_load("boards/salvator-xs.yaml", &board, &e), 0);
+	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
+	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
+	check_errors(&e,
+	    "boards/salvator-xs.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
+	    " qemu-direct); board salvator-xs is not served", NULL);
 	conf_errors_free(&e);
 }
 
@@ -871,6 +956,7 @@ main(void)
 	RUN(board_required_keys_are_each_reported);
 	RUN(board_backend_keys_are_checked_by_their_backend);
 	RUN(board_keys_of_a_backend_this_build_lacks_are_kept_unchecked);
+	RUN(board_command_power_keys_are_argument_lists);
 	RUN(board_file_that_is_a_list_is_an_error);
 	RUN(scenario_bad_steps_are_each_reported_at_their_line);
 	RUN(scenario_name_must_be_the_file_name);
