@@ -69,6 +69,9 @@ static void
 plug(void)
 {
 	CHECK(openpty(&master, &slave, NULL, NULL, NULL) == 0);
+	/* Only the test holds the adapter: ser2net and python must not inherit its ends. */
+	fcntl(master, F_SETFD, FD_CLOEXEC);
+	fcntl(slave, F_SETFD, FD_CLOEXEC);
 	unlink(devlink);
 	CHECK(symlink(ptsname(master), devlink) == 0);
 }
@@ -136,6 +139,26 @@ part_for(const char *kind, int port, int baud, char *err, size_t errlen)
 	}
 	conf_errors_free(&e);
 	return console_part_new(console_kind_find(kind), conf, err, errlen);
+}
+
+/*
+ * ser2net lets go of its device a moment after the previous client left ("Port's device
+ * already in use"): the open is tried again, a bounded number of times, as rigd would.
+ */
+static int
+open_retry(struct console_part *c, char *err, size_t errlen, int reopen)
+{
+	int i, fd = -1;
+
+	for (i = 0; i < 40 && fd == -1; i++) {
+		if (i > 0)
+			poll(NULL, 0, CONSOLE_RETRY_MS / 5);
+		fd = reopen ? console_part_reopen(c, err, errlen) :
+		    console_part_open(c, NULL, err, errlen);
+		if (fd == -1)
+			printf("     not yet: %s\n", err);
+	}
+	return fd;
 }
 
 /* Exactly n bytes from fd within 5 s of quiet; returns how many came. */
@@ -220,7 +243,7 @@ tcp_console_passes_bytes_byte_exact(void)
 {
 	char err[256] = "";
 	struct console_part *c = part_for("tcp", port_raw, 0, err, sizeof(err));
-	int fd = c ? console_part_open(c, NULL, err, sizeof(err)) : -1;
+	int fd = c ? open_retry(c, err, sizeof(err), 0) : -1;
 
 	CHECK(fd != -1);
 	if (fd == -1) {
@@ -243,7 +266,7 @@ rfc2217_console_sets_the_rate_and_passes_0xff_byte_exact(void)
 	for (i = 0; i < 2; i++) {
 		char err[256] = "";
 		struct console_part *c = part_for("rfc2217", port_rfc, rates[i], err, sizeof(err));
-		int fd = c ? console_part_open(c, NULL, err, sizeof(err)) : -1;
+		int fd = c ? open_retry(c, err, sizeof(err), 0) : -1;
 
 		CHECK(fd != -1);
 		if (fd == -1) {
@@ -265,7 +288,7 @@ tcp_console_loses_the_line_on_unplug_and_reopens_on_replug(void)
 {
 	char err[256] = "";
 	struct console_part *c = part_for("tcp", port_raw, 0, err, sizeof(err));
-	int fd = console_part_open(c, NULL, err, sizeof(err));
+	int fd = open_retry(c, err, sizeof(err), 0);
 
 	CHECK(fd != -1);
 	sync_line(fd);
@@ -277,7 +300,7 @@ tcp_console_loses_the_line_on_unplug_and_reopens_on_replug(void)
 	CHECK(strstr(err, "closed the line") != NULL);
 	printf("     while away: %s\n", err);
 	plug();
-	fd = console_part_reopen(c, err, sizeof(err));
+	fd = open_retry(c, err, sizeof(err), 1);
 	CHECK(fd != -1);
 	sync_line(fd);
 	check_both_ways(fd);
@@ -290,7 +313,7 @@ rfc2217_console_loses_the_line_on_unplug_and_reopens_on_replug(void)
 {
 	char err[256] = "";
 	struct console_part *c = part_for("rfc2217", port_rfc, 921600, err, sizeof(err));
-	int fd = console_part_open(c, NULL, err, sizeof(err));
+	int fd = open_retry(c, err, sizeof(err), 0);
 
 	CHECK(fd != -1);
 	sync_line(fd);
@@ -301,7 +324,7 @@ rfc2217_console_loses_the_line_on_unplug_and_reopens_on_replug(void)
 	CHECK(strstr(err, "closed the line") != NULL);
 	printf("     while away: %s\n", err);
 	plug();
-	fd = console_part_reopen(c, err, sizeof(err));
+	fd = open_retry(c, err, sizeof(err), 1);
 	CHECK(fd != -1);
 	if (fd == -1)
 		fprintf(stderr, "%s\n", err);
@@ -393,7 +416,7 @@ pyserial_and_the_rfc2217_console_see_the_same_bytes(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* The rig's console as the client, the same bytes. */
 	c = part_for("rfc2217", port_rfc, 921600, err, sizeof(err));
-	fd = console_part_open(c, NULL, err, sizeof(err));
+	fd = open_retry(c, err, sizeof(err), 0);
 	CHECK(fd != -1);
 	sync_line(fd);
 	CHECK(write(master, out, N) == N);
