@@ -269,13 +269,14 @@ console_net_negotiate(struct console_net *c, char *err, size_t errlen)
 		if (r <= 0)
 			goto gone;
 		nd = telnet_decode(&c->tn, in, (size_t)r, data, reply, &nr);
-		if (nr > 0 && console_net_send(c->sock, reply, nr) == -1)
-			goto gone;
+		/* Kept first: a server that refuses says why ("Port's device already in use"). */
 		if (nd > 0) {
 			c->early = xrealloc(c->early, c->nearly + nd);
 			memcpy(c->early + c->nearly, data, nd);
 			c->nearly += nd;
 		}
+		if (nr > 0 && console_net_send(c->sock, reply, nr) == -1)
+			goto gone;
 		if (c->tn.comport && !sent) {
 			n = telnet_comport_line(cc->baud, strcmp(cc->flow, "rtscts") == 0, line);
 			if (console_net_send(c->sock, line, n) == -1)
