@@ -63,6 +63,10 @@ capture_read(struct capture *c, char *out, size_t outlen)
 		return 0;
 	if (n <= 0) {
 		/* EIO on a pty: the other side is gone. 0 would be the same on a real tty. */
+		if (n == 0)
+			util_strlcpy(c->lost, "hang-up (end of file)", sizeof(c->lost));
+		else
+			util_fmt(c->lost, sizeof(c->lost), "read: %s", strerror(errno));
 		capture_close(c);
 		return -1;
 	}
@@ -83,6 +87,15 @@ capture_read(struct capture *c, char *out, size_t outlen)
 	if (out)
 		memcpy(out, buf, (size_t)n < outlen ? (size_t)n : outlen);
 	return n;
+}
+
+void
+capture_resume(struct capture *c, int fd)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = fd;
+	c->lost[0] = '\0';
 }
 
 void

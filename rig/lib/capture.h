@@ -18,6 +18,8 @@ struct capture {
 	char		 marker[64];	/* a line the board prints when it is up ("" = none) */
 	size_t		 marker_match;	/* how much of the marker the stream has matched */
 	struct triage	*triage;
+	/* Why the console was lost ("read: Input/output error", "hang-up"), "" while it is not. */
+	char		 lost[128];
 };
 
 /*
@@ -32,6 +34,11 @@ int capture_open(struct capture *c, int fd, const char *path, const char *marker
  * console is gone (closed by then: a pty whose QEMU exited, an adapter unplugged).
  */
 ssize_t capture_read(struct capture *c, char *buf, size_t len);
+/*
+ * The console is back after it was lost (an adapter replugged): fd (capture owns it) goes on
+ * into the same log and triage, so the boot keeps one log and nothing read from now is lost.
+ */
+void capture_resume(struct capture *c, int fd);
 /* A report left pending by a quiet console is delivered after quiet_ms. */
 void capture_tick(struct capture *c, int64_t now, int64_t quiet_ms);
 /* Closes the console (the log stays open for what follows); delivers what triage holds. */

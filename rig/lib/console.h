@@ -33,8 +33,19 @@ struct console_ops {
 	 * non-blocking fd that the daemon's event loop reads and owns from then on, or -1 with err.
 	 */
 	int	 (*open)(void *self, struct power *power, char *err, size_t errlen);
+	/*
+	 * After the line was lost (read gave EIO, hang-up or end of file: an adapter unplugged, a
+	 * console server gone): one attempt to open it again, bounded in time (a connect timeout).
+	 * Returns the fd as open() does, or -1 with err (errno ENOENT, ECONNREFUSED...: not back
+	 * yet). The caller tries again at most every CONSOLE_RETRY_MS, so nothing spins while the
+	 * line is away. NULL: the line exists only from power-on (QEMU's pty dies with QEMU).
+	 */
+	int	 (*reopen)(void *self, char *err, size_t errlen);
 	void	 (*free)(void *self);
 };
+
+/* How often a lost line is tried again: a replugged adapter is back within this. */
+#define CONSOLE_RETRY_MS	250
 
 struct console_part;
 
@@ -45,6 +56,10 @@ struct console_part *console_part_new(const struct console_ops *ops,
     const struct board_conf *conf, char *err, size_t errlen);
 const char *console_part_name(const struct console_part *c);
 int console_part_open(struct console_part *c, struct power *power, char *err, size_t errlen);
+/* See console_ops.reopen; -1 with err (errno EOPNOTSUPP) for a kind that cannot. */
+int console_part_reopen(struct console_part *c, char *err, size_t errlen);
+/* 1: the kind's line can come back while the board runs (see console_ops.reopen). */
+int console_part_can_reopen(const struct console_part *c);
 void console_part_free(struct console_part *c);
 
 #endif

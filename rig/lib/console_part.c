@@ -2,6 +2,7 @@
 #include "console.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 struct console_part {
@@ -34,6 +35,23 @@ int
 console_part_open(struct console_part *c, struct power *power, char *err, size_t errlen)
 {
 	return c->ops->open(c->self, power, err, errlen);
+}
+
+int
+console_part_reopen(struct console_part *c, char *err, size_t errlen)
+{
+	if (c->ops->reopen == NULL) {
+		util_fmt(err, errlen, "console kind %s opens only at power-on", c->ops->name);
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return c->ops->reopen(c->self, err, errlen);
+}
+
+int
+console_part_can_reopen(const struct console_part *c)
+{
+	return c->ops->reopen != NULL;
 }
 
 void

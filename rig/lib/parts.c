@@ -8,6 +8,7 @@
 extern const struct power_ops power_qemu_ops, power_command_ops;
 extern const struct boot_ops boot_qemu_ops;
 extern const struct console_ops console_qemu_ops, console_tty_ops;
+extern const struct console_ops console_tcp_ops, console_rfc2217_ops;
 
 static const struct power_ops *const parts_power[] = {
 	&power_qemu_ops,
@@ -21,6 +22,8 @@ static const struct boot_ops *const parts_boot[] = {
 static const struct console_ops *const parts_console[] = {
 	&console_qemu_ops,
 	&console_tty_ops,
+	&console_tcp_ops,
+	&console_rfc2217_ops,
 	NULL
 };
 

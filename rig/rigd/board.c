@@ -101,7 +101,14 @@ board_main(void *arg)
 		pthread_mutex_lock(&b->lock);
 		/* Interactive jobs come first; the nightly queue is looked at when none wait. */
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 2;
+		if (b->console_lost) {
+			/* A lost line is looked for at a bounded rate, not in a spin. */
+			until.tv_nsec += CONSOLE_RETRY_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+		} else {
+			until.tv_sec += 2;
+		}
 		while (b->jobs == NULL && !b->stopping && !b->queue_poke)
 			if (pthread_cond_timedwait(&b->cond, &b->lock, &until) != 0)
 				break;
@@ -125,6 +132,7 @@ board_main(void *arg)
 			b->njobs--;
 		}
 		pthread_mutex_unlock(&b->lock);
+		board_console_watch(b);
 
 		if (job) {
 			if (job->kind == JOB_RUN)

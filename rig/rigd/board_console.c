@@ -150,3 +150,40 @@ board_console_since(struct board *b, int64_t from, size_t max, size_t *lenp, int
 		*top = from + (int64_t)n;
 	return buf;
 }
+
+int
+board_console_watch(struct board *b)
+{
+	char lost[128], err[256], reason[320];
+	enum board_state s;
+	int fd;
+
+	if (b->console == NULL || !console_part_can_reopen(b->console))
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	fd = b->con.fd;
+	util_strlcpy(lost, b->con.lost, sizeof(lost));
+	pthread_mutex_unlock(&b->lock);
+	if (fd != -1 || lost[0] == '\0' || (s != BOARD_READY && s != BOARD_FAULT) ||
+	    (s == BOARD_FAULT && !b->console_lost)) {
+		b->console_lost = 0;
+		return 0;
+	}
+	if (!b->console_lost) {
+		b->console_lost = 1;
+		util_fmt(reason, sizeof(reason), "console %s lost: %s",
+		    console_part_name(b->console), lost);
+		board_set_state(b, BOARD_FAULT, reason);
+	}
+	fd = console_part_reopen(b->console, err, sizeof(err));
+	if (fd == -1)
+		return 1;
+	pthread_mutex_lock(&b->lock);
+	capture_resume(&b->con, fd);
+	pthread_mutex_unlock(&b->lock);
+	b->rigd->sink.wake(b->rigd->sink.arg);
+	b->console_lost = 0;
+	board_set_state(b, BOARD_READY, "console back");
+	return 0;
+}

@@ -116,6 +116,7 @@ struct board {
 	int64_t			 boot_ms;		/* thread: power-on to READY of the last boot */
 	int64_t			 console_ready_ms;	/* thread: power-on to the ready line */
 	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */
+	int			 console_lost;		/* thread: FAULT for a lost console, retried */
 };
 
 /*
@@ -203,6 +204,12 @@ int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
  * of it at most), malloc'd and NUL-ended; *to (may be NULL) gets the offset it ends at.
  */
 char *board_console_since(struct board *b, int64_t from, size_t max, size_t *lenp, int64_t *to);
+/*
+ * Board thread: a console that can come back (an adapter, a console server) lost while the
+ * board was READY faults it with the reason and is tried again at each call; once back it
+ * goes on into the same log and the board is READY again. 1 while the line is away.
+ */
+int board_console_watch(struct board *b);
 
 /* board_boot.c and board_nightly.c: inside the board's thread */
 struct queue_job;

@@ -464,7 +464,7 @@ board_backend_keys_are_checked_by_their_backend(void)
 	    "  kernel: k\nqemu:\n  binary: q\n  machine: m\n  net: nic\n  serials: [console]\n"
 	    "  memory: lots\n  sound: yes\nssh:\n  port: 0\n"), &board, &e), -1);
 	snprintf(want[0], sizeof(want[0]), "%s:7: console: unknown key 'parity' (known: kind, "
-	    "path, baud)", path);
+	    "path, baud, flow, lockdir)", path);
 	snprintf(want[1], sizeof(want[1]), "%s:6: console.baud: 0 is out of range (1 to 4000000)",
 	    path);
 	snprintf(want[2], sizeof(want[2]), "%s:19: qemu: unknown key 'sound' (known: binary, "
