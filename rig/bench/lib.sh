@@ -54,8 +54,8 @@ last_run() { q 'max([r["id"] for r in d] + [0])' show runs; }
 # latency RUN STEP: ms from the start of step STEP of run RUN to its stored verdict (the run's
 # end, less the step's offset from the run's start).
 latency() {
-	q "ms(d['ended']) - ms(d['started']) - [s['started_ms'] for s in d['steps'] if s['idx'] == $2][0]" \
-	    show run "$1"
+	q "(ms(d['ended']) - ms(d['started']) -
+	    [s['started_ms'] for s in d['steps'] if s['idx'] == $2][0])" show run "$1"
 }
 
 # recovered BOARD: the board is READY again after a recovery and every run on it has stored its

@@ -27,11 +27,13 @@ t1=$(date +%s.%N)
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 "$RIGCTL" show runs --json > "$T/runs.json"
 "$RIGCTL" show boots --json > "$T/boots.json"
-# night EXPR: EXPR over the night's runs (as n) and power-ons (as p).
+# night EXPR: EXPR over the night's runs (as n) and power-ons (as p). rigd lists the last 100
+# runs and 500 boots: a longer night needs a larger BENCH_* than that.
 night() {
 	/usr/bin/python3 -c 'import json, sys
 n = [r for r in json.load(open(sys.argv[1])) if r["id"] > int(sys.argv[3])]
-p = [b for b in json.load(open(sys.argv[2])) if b["id"] > int(sys.argv[4]) and b["why"] == "power on"]
+p = [b for b in json.load(open(sys.argv[2]))
+     if b["id"] > int(sys.argv[4]) and b["why"] == "power on"]
 print(eval(sys.argv[5]))' "$T/runs.json" "$T/boots.json" "$first" "$fboot" "$1"
 }
 runs=$(night 'len([r for r in n if r["verdict"] not in (None, "error")])')
