@@ -15,26 +15,34 @@ for b in $BUILDS; do
 	"$RIGCTL" run i2c-unbind-release --build "$b" > /dev/null 2>&1
 done
 "$RIGCTL" power vq35 off > /dev/null
-first=$(sql "SELECT coalesce(max(id), 0) FROM runs")
-fboot=$(sql "SELECT coalesce(max(id), 0) FROM boots")
+first=$(last_run)
+fboot=$(q 'max([b["id"] for b in d] + [0])' show boots)
 t0=$(date +%s.%N)
 "$RIGCTL" nightly --scenarios "$SCENS" > /dev/null || exit 2
-while [ "$(sql "SELECT count(*) FROM queue WHERE state IN ('queued','running')")" != 0 ]; do
-	sleep 0.5
-done
+"$RIGCTL" wait queue --empty --timeout 36000 > /dev/null ||
+    { echo "bench: the night did not end"; exit 2; }
 # the last run's recovery belongs to the night too
-while [ "$(sql "SELECT count(*) FROM runs WHERE id > $first AND verdict IN ('hang','crash') AND recovery_ms IS NULL")" != 0 ]; do
-	sleep 0.5
-done
+recovered vq35
 t1=$(date +%s.%N)
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-runs=$(sql "SELECT count(*) FROM runs WHERE id > $first AND verdict <> 'error'")
-errors=$(sql "SELECT count(*) FROM runs WHERE id > $first AND verdict = 'error'")
-boot_ms=$(sql "SELECT coalesce(sum(ready_ms), 0) FROM boots WHERE id > $fboot AND why = 'power on'")
-rec_ms=$(sql "SELECT coalesce(sum(recovery_ms), 0) FROM runs WHERE id > $first")
-run_ms=$(sql "SELECT coalesce(sum(duration_ms), 0) FROM runs WHERE id > $first")
-nboots=$(sql "SELECT count(*) FROM boots WHERE id > $fboot AND why = 'power on'")
-nrec=$(sql "SELECT count(*) FROM runs WHERE id > $first AND recovery_ms IS NOT NULL")
+"$RIGCTL" show runs --json > "$T/runs.json"
+"$RIGCTL" show boots --json > "$T/boots.json"
+# night EXPR: EXPR over the night's runs (as n) and power-ons (as p). rigd lists the last 100
+# runs and 500 boots: a longer night needs a larger BENCH_* than that.
+night() {
+	/usr/bin/python3 -c 'import json, sys
+n = [r for r in json.load(open(sys.argv[1])) if r["id"] > int(sys.argv[3])]
+p = [b for b in json.load(open(sys.argv[2]))
+     if b["id"] > int(sys.argv[4]) and b["why"] == "power on"]
+print(eval(sys.argv[5]))' "$T/runs.json" "$T/boots.json" "$first" "$fboot" "$1"
+}
+runs=$(night 'len([r for r in n if r["verdict"] not in (None, "error")])')
+errors=$(night 'len([r for r in n if r["verdict"] == "error"])')
+boot_ms=$(night 'sum(b["ready_ms"] or 0 for b in p)')
+rec_ms=$(night 'sum(r["recovery_ms"] or 0 for r in n)')
+run_ms=$(night 'sum(r["duration_ms"] or 0 for r in n)')
+nboots=$(night 'len(p)')
+nrec=$(night 'len([r for r in n if r["recovery_ms"] is not None])')
 pct() { awk -v a="$1" -v w="$wall" 'BEGIN { printf "%.0f %%", a / 10 / w }'; }
 
 printf '\nrig nightly benchmark: vq35, %d builds x scenarios %s\n\n' "$(echo $BUILDS | wc -w)" "$SCENS"

@@ -14,21 +14,21 @@ while [ $n -lt "$N" ]; do
 	[ $? -eq 1 ] || { echo "bench: mtd-unbind did not fail:"; cat "$T/run$n.out"; }
 	n=$((n + 1))
 done
-i=0
-while [ "$(sql "SELECT count(*) FROM runs WHERE recovery_ms IS NULL")" != 0 ] && [ $i -lt 1800 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-boots=$(sql "SELECT ready_ms FROM boots WHERE outcome='ready' AND id > 1")
+recovered vsabre
+# the first boot built the image (the power on/off above): not a measure
+boots=$(q '[b["ready_ms"] for b in d if b["outcome"] == "ready" and b["id"] > 1]' show boots)
 boot_med=$(echo "$boots" | median)
-cons_med=$(sql "SELECT console_ready_ms FROM boots WHERE outcome='ready' AND id > 1" | median)
+cons_med=$(q '[b["console_ready_ms"] for b in d if b["outcome"] == "ready" and b["id"] > 1]' \
+    show boots | median)
 # from the step that touches the freed memory (cat /proc/mtd, step 3) to the stored verdict
-lat=$(sql "SELECT CAST((julianday(r.ended) - julianday(r.started)) * 86400000 - s.started_ms AS INTEGER)
-	FROM runs r JOIN run_steps s ON s.run_id = r.id AND s.idx = 3 WHERE r.verdict = 'crash'")
+lat=$(q '[r["id"] for r in d if r["verdict"] == "crash"]' show runs |
+    while read -r id; do latency "$id" 3; done)
 lat_med=$(echo "$lat" | median)
 ncrash=$(echo "$lat" | grep -c .)
-rec_med=$(sql "SELECT recovery_ms FROM runs WHERE recovery_ms IS NOT NULL" | median)
-title=$(sql "SELECT title FROM runs WHERE verdict='crash' LIMIT 1")
-release=$(sql "SELECT release FROM builds ORDER BY id DESC LIMIT 1")
+rec_med=$(q '[r["recovery_ms"] for r in d if r["recovery_ms"] is not None]' show runs | median)
+# the first crash's title (runs come newest first)
+title=$(q '([""] + [r["title"] for r in d if r["verdict"] == "crash"])[-1]' show runs)
+release=$(release)
 
 printf '\nrig vsabre benchmark: QEMU sabrelite (i.MX6Q, no KVM), kernel %s\n\n' "$release"
 printf '%-62s %-14s %s\n' "measure" "value" "note"

@@ -168,6 +168,18 @@ typedef int (*store_board_event_cb)(const struct store_board_event_row *e, void 
 /* The latest board state changes, newest first, at most limit. Rows given, or -1. */
 int store_board_events(struct store *s, int limit, store_board_event_cb cb, void *arg);
 
+struct store_boot_row {
+	int64_t		 id;
+	const char	*board;
+	int64_t		 build_id;		/* STORE_NULL without one */
+	const char	*at, *why, *outcome;
+	int64_t		 console_ready_ms, ready_ms;	/* STORE_NULL unknown */
+	const char	*error;
+};
+typedef int (*store_boot_cb)(const struct store_boot_row *b, void *arg);
+/* The latest power-ons, newest first, at most limit. Rows given, or -1. */
+int store_boots(struct store *s, int limit, store_boot_cb cb, void *arg);
+
 /* Runs */
 
 int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,

@@ -117,6 +117,35 @@ store_board_events(struct store *s, int limit, store_board_event_cb cb, void *ar
 	return store_rows(s, st, store_board_events_one, &v);
 }
 
+static int
+store_boots_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+	struct store_boot_row b;
+
+	b.id = store_col_int(s, st, 0);
+	b.board = store_col_text(s, st, 1);
+	b.build_id = store_col_int(s, st, 2);
+	b.at = store_col_text(s, st, 3);
+	b.why = store_col_text(s, st, 4);
+	b.outcome = store_col_text(s, st, 5);
+	b.console_ready_ms = store_col_int(s, st, 6);
+	b.ready_ms = store_col_int(s, st, 7);
+	b.error = store_col_text(s, st, 8);
+	return ((store_boot_cb)v->cb)(&b, v->arg);
+}
+
+int
+store_boots(struct store *s, int limit, store_boot_cb cb, void *arg)
+{
+	struct store_visit v = STORE_VISIT(cb, arg);
+	struct store_stmt *st = store_stmt(s, "SELECT id, board, build_id, at, why, outcome,"
+	    " console_ready_ms, ready_ms, error"
+	    " FROM boots ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
+
+	return store_rows(s, st, store_boots_one, &v);
+}
+
 int64_t
 store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
     long uid, const char *console_log, int64_t console_start)

@@ -265,6 +265,36 @@ views_board_events(struct store *s, int limit)
 	return arr;
 }
 
+static int
+views_boot(const struct store_boot_row *b, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	views_int(o, "id", b->id);
+	views_str(o, "board", b->board);
+	views_int(o, "build_id", b->build_id);
+	views_str(o, "at", b->at);
+	views_str(o, "why", b->why);
+	views_str(o, "outcome", b->outcome);
+	views_int(o, "console_ready_ms", b->console_ready_ms);
+	views_int(o, "ready_ms", b->ready_ms);
+	views_str(o, "error", b->error);
+	cJSON_AddItemToArray(arg, o);
+	return 0;
+}
+
+cJSON *
+views_boots(struct store *s, int limit)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	if (store_boots(s, limit, views_boot, arr) == -1) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
 cJSON *
 views_build(const struct store_build_row *b)
 {

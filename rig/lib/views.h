@@ -42,6 +42,11 @@ cJSON *views_crash_groups(struct store *s);
 cJSON *views_queue(struct store *s);
 /* The latest board state changes: [{"id","board","at","from_state","to_state","reason"}]. */
 cJSON *views_board_events(struct store *s, int limit);
+/*
+ * The latest power-ons, newest first: [{"id","board","build_id","at","why","outcome",
+ * "console_ready_ms","ready_ms","error"}] (times in ms from power-on, null when not reached).
+ */
+cJSON *views_boots(struct store *s, int limit);
 /* A build row as an object, its columns by name (NULL columns as null). */
 cJSON *views_build(const struct store_build_row *b);
 

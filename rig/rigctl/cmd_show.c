@@ -39,6 +39,11 @@ static const struct cmd_show_col cmd_show_events[] = {
 	{ "at", "AT", 25 }, { "board", "BOARD", 10 }, { "from_state", "FROM", 11 },
 	{ "to_state", "TO", 11 }, { "reason", "REASON", 0 }, { NULL, NULL, 0 },
 };
+static const struct cmd_show_col cmd_show_boots[] = {
+	{ "at", "AT", 25 }, { "board", "BOARD", 10 }, { "why", "WHY", 12 },
+	{ "outcome", "OUTCOME", 9 }, { "console_ready_ms", "CONSOLE_MS", 11 },
+	{ "ready_ms", "READY_MS", 9 }, { "error", "ERROR", 0 }, { NULL, NULL, 0 },
+};
 static const struct cmd_show_col cmd_show_crashes[] = {
 	{ "count", "COUNT", 6 }, { "first_seen", "FIRST", 25 }, { "last_seen", "LAST", 25 },
 	{ "rig_title", "RIG TITLE", 46 }, { "title", "TITLE", 0 }, { NULL, NULL, 0 },
@@ -155,8 +160,9 @@ cmd_show(int argc, char **argv)
 	if (what == NULL || (strcmp(what, "run") == 0) != (id != NULL) ||
 	    (strcmp(what, "boards") && strcmp(what, "runs") && strcmp(what, "builds") &&
 	    strcmp(what, "scenarios") && strcmp(what, "queue") &&
-	    strcmp(what, "crashes") && strcmp(what, "events") && strcmp(what, "run"))) {
-		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes|events"
+	    strcmp(what, "crashes") && strcmp(what, "events") && strcmp(what, "boots") &&
+	    strcmp(what, "run"))) {
+		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes|events|boots"
 		    " [--json]\n"
 		    "       rigctl show run ID [--json]\n");
 		return RIGCTL_LAB_ERROR;
@@ -197,6 +203,8 @@ cmd_show(int argc, char **argv)
 			cmd_show_table(items, cmd_show_crashes);
 		else if (strcmp(what, "events") == 0)
 			cmd_show_table(items, cmd_show_events);
+		else if (strcmp(what, "boots") == 0)
+			cmd_show_table(items, cmd_show_boots);
 		else
 			cmd_show_run(cJSON_GetArrayItem(items, 0));
 		cJSON_Delete(msg);

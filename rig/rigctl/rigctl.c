@@ -22,7 +22,7 @@ static const struct {
 	const char *help;
 } rigctl_cmds[] = {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
-	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events [--json], show run ID" },
+	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots [--json], show run ID" },
 	{ "power", cmd_power, "power BOARD on|off|cycle" },
 	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A]" },
 	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },

@@ -232,6 +232,8 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = views_crash_groups(r->store);
 	} else if (strcmp(what, "events") == 0) {
 		items = views_board_events(r->store, 500);
+	} else if (strcmp(what, "boots") == 0) {
+		items = views_boots(r->store, 500);
 	} else if (strcmp(what, "run") == 0 && id) {
 		char *end;
 		long long n = strtoll(id, &end, 10);
@@ -246,7 +248,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {
-		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes, events or run ID", NULL);
+		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes, events, boots or run ID", NULL);
 		return;
 	}
 	if (items == NULL) {

@@ -198,6 +198,40 @@ queue_counts_and_open_jobs(void)
 	CHECK_INT(queue_open_jobs(st), 2);
 }
 
+/* Boots: newest first, an unknown time (-1 when stored) reads back as null. */
+static void
+boots_newest_first_with_unknown_times_as_null(void)
+{
+	cJSON *a, *o;
+
+	CHECK_INT(store_boot(st, "vq35", build, "power on", "ready", 8000, 12000, "/l", NULL), 0);
+	CHECK_INT(store_boot(st, "vq35", -1, "recovery", "timeout", 9000, -1, "/l", "no ssh"), 0);
+	a = views_boots(st, 10);
+	CHECK(a && cJSON_GetArraySize(a) == 2);
+	o = cJSON_GetArrayItem(a, 0);
+	CHECK_STR(str(o, "why"), "recovery");
+	CHECK_STR(str(o, "outcome"), "timeout");
+	CHECK_INT(num(o, "console_ready_ms"), 9000);
+	CHECK(is_null(o, "ready_ms"));
+	CHECK(is_null(o, "build_id"));
+	CHECK_STR(str(o, "error"), "no ssh");
+	o = cJSON_GetArrayItem(a, 1);
+	CHECK_STR(str(o, "board"), "vq35");
+	CHECK_STR(str(o, "why"), "power on");
+	CHECK_STR(str(o, "outcome"), "ready");
+	CHECK_INT(num(o, "console_ready_ms"), 8000);
+	CHECK_INT(num(o, "ready_ms"), 12000);
+	CHECK_INT(num(o, "build_id"), build);
+	CHECK(is_null(o, "error"));
+	CHECK(str(o, "at") != NULL);
+	CHECK(num(a->child, "id") > num(o, "id"));
+	cJSON_Delete(a);
+	/* The limit holds. */
+	a = views_boots(st, 1);
+	CHECK(a && cJSON_GetArraySize(a) == 1);
+	cJSON_Delete(a);
+}
+
 int
 main(void)
 {
@@ -206,6 +240,7 @@ main(void)
 	RUN(one_run_has_its_columns_steps_and_crashes);
 	RUN(crash_groups_carry_both_titles);
 	RUN(queue_counts_and_open_jobs);
+	RUN(boots_newest_first_with_unknown_times_as_null);
 	store_close(st);
 	TEST_END();
 }
