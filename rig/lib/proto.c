@@ -1,6 +1,7 @@
 /* proto: framing of the control protocol between rigctl and rigd. */
 #include "proto.h"
 #include "util.h"
+#include "vocab.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -140,10 +141,7 @@ proto_status_name(enum proto_status s)
 enum proto_status
 proto_status_parse(const char *name)
 {
-	for (int i = 0; name && i < PROTO_STATUS__COUNT; i++)
-		if (strcmp(proto_status_names[i], name) == 0)
-			return (enum proto_status)i;
-	return (enum proto_status)-1;
+	return (enum proto_status)vocab_find(proto_status_names, PROTO_STATUS__COUNT, name);
 }
 
 const char *
@@ -155,8 +153,5 @@ proto_event_name(enum proto_event e)
 enum proto_event
 proto_event_parse(const char *name)
 {
-	for (int i = 0; name && i < PROTO_EV__COUNT; i++)
-		if (strcmp(proto_event_names[i], name) == 0)
-			return (enum proto_event)i;
-	return (enum proto_event)-1;
+	return (enum proto_event)vocab_find(proto_event_names, PROTO_EV__COUNT, name);
 }

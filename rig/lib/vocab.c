@@ -44,8 +44,7 @@ static const char *const run_state_names[RUN_STATE__COUNT] = {
 	[RUN_RUNNING] = "running", [RUN_DONE] = "done",
 };
 
-/* Index of name in a table of n names; -1 when absent. */
-static int
+int
 vocab_find(const char *const *names, int n, const char *name)
 {
 	if (name == NULL)

@@ -6,6 +6,9 @@
 #ifndef RIG_VOCAB_H
 #define RIG_VOCAB_H
 
+/* Index of name in a string table of n names (NULL entries allowed); -1 when absent or NULL. */
+int vocab_find(const char *const *names, int n, const char *name);
+
 /* What a run concluded. Only pass, fail, hang and crash are kernel results; error is the lab's. */
 enum verdict {
 	VERDICT_NONE,		/* "": not concluded yet (a running run) */
