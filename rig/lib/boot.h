@@ -63,6 +63,13 @@ struct boot_ops {
 	 * (nothing when the power part loaded it). 0, or -1 with err.
 	 */
 	int	 (*start)(void *self, const struct boot_console *con, char *err, size_t errlen);
+	/*
+	 * Optional, from the board file alone, on the rig host: whether what the part reaches exists
+	 * here now (a device node, a gpiochip, a TFTP root, a program on PATH). 0, or -1 with why
+	 * naming the thing and the board file's key ("console.path /dev/ttyUSB3: no such file").
+	 * rigd -n and rigd's start-up ask it; nothing is opened or switched.
+	 */
+	int	 (*probe)(const struct board_conf *conf, char *why, size_t whylen);
 	void	 (*free)(void *self);
 };
 

@@ -74,6 +74,13 @@ struct power_ops {
 	enum power_state (*state)(void *self, char *err, size_t errlen);
 	/* Optional: where to report what each operation did (power_set_report). */
 	void	 (*set_report)(void *self, power_report_fn *fn, void *arg);
+	/*
+	 * Optional, from the board file alone, on the rig host: whether what the part reaches exists
+	 * here now (a device node, a gpiochip, a TFTP root, a program on PATH). 0, or -1 with why
+	 * naming the thing and the board file's key ("console.path /dev/ttyUSB3: no such file").
+	 * rigd -n and rigd's start-up ask it; nothing is opened or switched.
+	 */
+	int	 (*probe)(const struct board_conf *conf, char *why, size_t whylen);
 	void	 (*free)(void *self);
 };
 
