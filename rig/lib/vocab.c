@@ -21,6 +21,7 @@ static const char *const error_kind_names[ERROR__COUNT] = {
 	[ERROR_NO_RETURN] = "lab: board did not come back",
 	[ERROR_BOOT_FAILED] = "lab: boot failed",
 	[ERROR_WRONG_BUILD] = "lab: wrong build",
+	[ERROR_CONSOLE_LOST] = "lab: console lost",
 	[ERROR_INTERRUPTED] = "lab: interrupted",
 	[ERROR_SCEN_CLASS] = "scenario: class not on board",
 	[ERROR_SCEN_BACKGROUND] = "scenario: too many background steps",

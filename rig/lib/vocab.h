@@ -51,6 +51,7 @@ enum error_kind {
 	ERROR_NO_RETURN,		/* "lab: board did not come back": a power cycle did not reach READY */
 	ERROR_BOOT_FAILED,		/* "lab: boot failed": the build asked for does not boot */
 	ERROR_WRONG_BUILD,		/* "lab: wrong build": the board runs another kernel than asked */
+	ERROR_CONSOLE_LOST,		/* "lab: console lost": the console line went away during the run */
 	ERROR_INTERRUPTED,		/* "lab: interrupted": rigd stopped during the run */
 	ERROR_SCEN_CLASS,		/* "scenario: class not on board" */
 	ERROR_SCEN_BACKGROUND,		/* "scenario: too many background steps" */

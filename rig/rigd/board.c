@@ -101,7 +101,7 @@ board_main(void *arg)
 		pthread_mutex_lock(&b->lock);
 		/* Interactive jobs come first; the nightly queue is looked at when none wait. */
 		clock_gettime(CLOCK_REALTIME, &until);
-		if (b->console_lost) {
+		if (b->console_lost || b->console_missing) {
 			/* A lost line is looked for at a bounded rate, not in a spin. */
 			until.tv_nsec += CONSOLE_RETRY_MS * 1000000L;
 			until.tv_sec += until.tv_nsec / 1000000000L;

@@ -145,6 +145,8 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	if (power_prepare(b->power, &b->img, err, errlen) == -1)
 		return -1;
 	fd = console_part_open(b->console, b->power, err, errlen);
+	/* A line that can come back is watched for (board_console_watch) when it cannot open. */
+	b->console_missing = fd == -1 && console_part_can_reopen(b->console);
 	if (fd == -1 || board_console_attach(b, fd, err, errlen) == -1) {
 		power_off(b->power);
 		return -1;

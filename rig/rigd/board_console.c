@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A console report on its way to the store: copies, for the store writer thread. */
 struct board_crash_write {
@@ -160,6 +161,25 @@ board_console_watch(struct board *b)
 
 	if (b->console == NULL || !console_part_can_reopen(b->console))
 		return 0;
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	pthread_mutex_unlock(&b->lock);
+	if (b->console_missing) {
+		/* A boot failed for want of its line: once the line opens, the board boots again. */
+		if (s != BOARD_FAULT || board_stopping(b)) {
+			b->console_missing = 0;
+			return 0;
+		}
+		fd = console_part_reopen(b->console, err, sizeof(err));
+		if (fd == -1)
+			return 1;
+		close(fd);	/* the boot opens the line itself, before power flows */
+		b->console_missing = 0;
+		log_info("%s: console %s is back: booting", b->conf.name,
+		    console_part_name(b->console));
+		board_boot(b, BOARD_BOOTING);
+		return 0;
+	}
 	pthread_mutex_lock(&b->lock);
 	s = b->state;
 	fd = b->con.fd;

@@ -117,6 +117,12 @@ struct board {
 	int64_t			 console_ready_ms;	/* thread: power-on to the ready line */
 	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */
 	int			 console_lost;		/* thread: FAULT for a lost console, retried */
+	/*
+	 * thread: the last boot failed because the console line could not be opened (an adapter
+	 * unplugged, another program holding it): the line is tried again and the board booted
+	 * once it opens.
+	 */
+	int			 console_missing;
 };
 
 /*

@@ -252,6 +252,31 @@ runner_output(const struct remote_job *j, char *out, size_t outlen)
 }
 
 /*
+ * A line that can be lost while the board runs (an adapter, a console server) and was: the run
+ * cannot see what the kernel says, so it ends as the lab's error, naming the console. (A QEMU
+ * pty ends with its board: that is the board dying, seen by board_alive.) 1 when so.
+ */
+static int
+runner_console_lost(struct runner *rn)
+{
+	struct board *b = rn->b;
+	char lost[sizeof(b->con.lost)] = "";
+
+	if (!console_part_can_reopen(b->console))
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	if (b->con.fd == -1)
+		util_strlcpy(lost, b->con.lost, sizeof(lost));
+	pthread_mutex_unlock(&b->lock);
+	if (lost[0] == '\0')
+		return 0;
+	if (!runner_check_crash(rn))
+		runner_error(rn, ERROR_CONSOLE_LOST, "console %s lost: %s",
+		    console_part_name(b->console), lost);
+	return 1;
+}
+
+/*
  * Waits for a job in short slices, watching the console and the board meanwhile: a crash is
  * known the moment its report is complete, not when the step's deadline runs out. Returns 0
  * (ended), 1 (deadline passed), -1 (session failed); 2 when the verdict is already set (a
@@ -281,6 +306,8 @@ runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int
 				    "the board's power part lost it");
 			return 2;
 		}
+		if (runner_console_lost(rn))
+			return 2;
 		if (rc == -1)
 			return -1;
 		if (util_now_ms() >= deadline)
