@@ -1,6 +1,6 @@
 /*
  * boot: a board's boot part behind one ops table: what makes a powered board run the kernel
- * asked for (qemu-direct: the image handed to the virtual machine; uboot-tftp: U-Boot told over
+ * asked for (qemu-kernel: the image handed to the virtual machine; uboot-tftp: U-Boot told over
  * the console to fetch it over TFTP).
  */
 #ifndef RIG_BOOT_H

@@ -107,7 +107,7 @@ vq35_board_reads_every_value(void)
 	CHECK_STR(board.parts[PART_CONSOLE].name, "qemu");
 	CHECK(printed_has(&board, "  baud: 115200"));
 	CHECK_STR(board.parts[PART_POWER].name, "qemu");
-	CHECK_STR(board.parts[PART_BOOT].name, "qemu-direct");
+	CHECK_STR(board.parts[PART_BOOT].name, "qemu-kernel");
 	CHECK_INT(board.parts[PART_CONSOLE].line, 6);
 	CHECK_INT(board.parts[PART_POWER].line, 9);
 	CHECK_INT(board.parts[PART_BOOT].line, 11);
@@ -426,7 +426,7 @@ board_settings_of_another_backend_are_errors(void)
 	    DATA "board-mismatch.yaml:10: boot: missing key 'kernel'",
 	    DATA "board-mismatch.yaml:4: console.kind qemu needs power.backend qemu "
 	    "(the pty exists while the rig runs QEMU)",
-	    DATA "board-mismatch.yaml:10: boot.method qemu-direct needs power.backend qemu",
+	    DATA "board-mismatch.yaml:10: boot.method qemu-kernel needs power.backend qemu",
 	    DATA "board-mismatch.yaml:13: qemu: only for power.backend qemu",
 	    DATA "board-mismatch.yaml:1: missing key 'ssh'",
 	    NULL);
@@ -460,7 +460,7 @@ board_backend_keys_are_checked_by_their_backend(void)
 	snprintf(path, sizeof(path), "%s/tty.yaml", dir);
 	CHECK_INT(board_conf_load(write_file(path,
 	    "name: t\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n  baud: 0\n"
-	    "  parity: none\npower:\n  backend: qemu\nboot:\n  method: qemu-direct\n"
+	    "  parity: none\npower:\n  backend: qemu\nboot:\n  method: qemu-kernel\n"
 	    "  kernel: k\nqemu:\n  binary: q\n  machine: m\n  net: nic\n  serials: [console]\n"
 	    "  memory: lots\n  sound: yes\nssh:\n  port: 0\n"), &board, &e), -1);
 	snprintf(want[0], sizeof(want[0]), "%s:7: console: unknown key 'parity' (known: kind, "
@@ -903,7 +903,7 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	CHECK_INT(board_conf_load("boards/vq35.yaml", &board, &e), 0);
 	CHECK_INT(parts_resolve(&board, &ops, &e), 0);
 	CHECK(ops.power == power_backend_find("qemu") && ops.power != NULL);
-	CHECK(ops.boot == boot_method_find("qemu-direct") && ops.boot != NULL);
+	CHECK(ops.boot == boot_method_find("qemu-kernel") && ops.boot != NULL);
 	CHECK(ops.console == console_kind_find("qemu") && ops.console != NULL);
 	CHECK_INT(e.n, 0);
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
@@ -914,7 +914,7 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command);"
 	    " board falcon is not served",
 	    "boards/falcon.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board falcon is not served", NULL);
+	    " qemu-kernel); board falcon is not served", NULL);
 	conf_errors_free(&e);
 	/* Command power is in this build: spider and salvator-xs lack only their boot. */
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
@@ -922,14 +922,14 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
 	check_errors(&e,
 	    "boards/spider.yaml:14: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board spider is not served", NULL);
+	    " qemu-kernel); board spider is not served", NULL);
 	conf_errors_free(&e);
 	CHECK_INT(board_conf_load("boards/salvator-xs.yaml", &board, &e), 0);
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
 	check_errors(&e,
 	    "boards/salvator-xs.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board salvator-xs is not served", NULL);
+	    " qemu-kernel); board salvator-xs is not served", NULL);
 	conf_errors_free(&e);
 }
 
