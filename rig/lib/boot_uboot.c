@@ -28,8 +28,8 @@ struct boot_uboot_conf {
 	char	prompt[32];	/* U-Boot's prompt */
 	char	tftp_dir[256];	/* the board's folder under the TFTP server's root; rigd writes it */
 	char	tftp_root[256];	/* the server's root: names asked are tftp_dir below it */
-	char	server_ip[16];	/* serverip */
-	char	board_ip[16];	/* ipaddr; "" : dhcp */
+	char	server_ip[64];	/* serverip; "": U-Boot's own, or DHCP's */
+	char	board_ip[64];	/* ipaddr; "" : dhcp */
 	char	dtb[128];	/* the device tree in the kernel package; "" : U-Boot's own */
 	char	command[8];	/* booti | bootz | zboot; "": the arch's (boot_uboot_command) */
 	/* where each file goes: "0x..." or the name of a U-Boot variable holding the address */
@@ -405,8 +405,9 @@ boot_uboot_start(void *self, const struct boot_console *con, char *err, size_t e
 		if (boot_uboot_quiet(u, con, &at, cmd, err, errlen) == -1)
 			return -1;
 	}
+	/* Without one, the server is U-Boot's own serverip, or the one DHCP names. */
 	util_fmt(cmd, sizeof(cmd), "setenv serverip %s", uc->server_ip);
-	if (boot_uboot_quiet(u, con, &at, cmd, err, errlen) == -1)
+	if (uc->server_ip[0] && boot_uboot_quiet(u, con, &at, cmd, err, errlen) == -1)
 		return -1;
 	if (uc->board_ip[0]) {
 		util_fmt(cmd, sizeof(cmd), "setenv ipaddr %s", uc->board_ip);
@@ -545,7 +546,7 @@ boot_uboot_text(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 	const struct yamlnode *n = partconf_key(c, part, "boot", key, required);
 	const char *s;
 
-	partconf_str(c, part, "boot", key, required, dst, size);
+	partconf_str(c, part, "boot", key, 0, dst, size);
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	if (!empty_ok && dst[0] == '\0') {
@@ -557,7 +558,7 @@ boot_uboot_text(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 			conf_errors_add(c->errs, c->path, n->line, "boot.%s: a control character"
 			    " is not allowed (typed at U-Boot)", key);
 		else if (bad && strchr(bad, *s))
-			conf_errors_add(c->errs, c->path, n->line, "boot.%s: '%c' is not allowed"
+			conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%c\" is not allowed"
 			    " (typed at U-Boot)", key, *s);
 		else
 			continue;
@@ -573,7 +574,7 @@ boot_uboot_ip(struct yamlnode_ctx *c, const struct yamlnode *part, const char *k
 	const struct yamlnode *n = partconf_key(c, part, "boot", key, required);
 	struct in_addr a;
 
-	partconf_str(c, part, "boot", key, required, dst, size);
+	partconf_str(c, part, "boot", key, 0, dst, size);
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	if (inet_pton(AF_INET, dst, &a) != 1) {
@@ -613,7 +614,7 @@ boot_uboot_path(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 	const struct yamlnode *n = partconf_key(c, part, "boot", key, required);
 	size_t len;
 
-	partconf_str(c, part, "boot", key, required, dst, size);
+	partconf_str(c, part, "boot", key, 0, dst, size);
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	for (len = 0; dst[len]; len++)
@@ -710,7 +711,7 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 			conf_errors_add(c->errs, c->path, n->line, "boot.tftp-root %s: boot.tftp-dir"
 			    " %s is not below it", uc->tftp_root, uc->tftp_dir);
 	}
-	boot_uboot_ip(c, part, "server-ip", 1, uc->server_ip, sizeof(uc->server_ip));
+	boot_uboot_ip(c, part, "server-ip", 0, uc->server_ip, sizeof(uc->server_ip));
 	boot_uboot_ip(c, part, "board-ip", 0, uc->board_ip, sizeof(uc->board_ip));
 	boot_uboot_text(c, part, "dtb", 0, 1, " \"'\\$;", uc->dtb, sizeof(uc->dtb));
 	partconf_word(c, part, "boot", "command", 0, boot_uboot_cmds, uc->command,
