@@ -204,40 +204,51 @@ boot_uboot_clean(const char *s, size_t n, char *out, size_t len)
 }
 
 /*
- * The line of text that says what went wrong: the first naming an error (U-Boot words them
- * "Error", "error", "not found", "failed", "exceeded"), else the last that is not blank.
+ * The line of text that says what went wrong: the first naming an error, the words tried in
+ * this order (U-Boot's "TFTP error: 'File not found'", "Error: Invalid Boot Flag", "Retry count
+ * exceeded"), warnings last (x86 U-Boot warns about the e1000e's address on every transfer);
+ * else the last line that is not blank.
  */
 static void
 boot_uboot_pick(const char *text, char *out, size_t len)
 {
 	static const char *const words[] = {
-		"rror", "not found", "ailed", "exceeded", "Abort", "abort", "Bad", "bad",
-		"Invalid", "invalid", "Wrong", "wrong", "timeout", "Timeout", NULL
+		"rror", "not found", "exceeded", "bort", "Bad ", "bad ", "nvalid", "Wrong",
+		"wrong", "imeout", "ailed", NULL
 	};
-	const char *line = text, *last = NULL, *nl;
+	const char *line, *last = NULL, *nl;
 	size_t lastlen = 0;
-	int i;
+	int i, warn;
 
 	out[0] = '\0';
-	while (*line) {
-		size_t n;
-		char clean[200];
+	for (warn = 0; warn < 2; warn++)
+		for (i = 0; words[i]; i++)
+			for (line = text; *line; line = nl + 1) {
+				size_t n;
+				char clean[200];
 
-		nl = strpbrk(line, "\r\n");
-		n = nl ? (size_t)(nl - line) : strlen(line);
-		boot_uboot_clean(line, n, clean, sizeof(clean));
-		if (clean[0]) {
-			for (i = 0; words[i]; i++)
-				if (strstr(clean, words[i])) {
+				nl = strpbrk(line, "\r\n");
+				n = nl ? (size_t)(nl - line) : strlen(line);
+				boot_uboot_clean(line, n, clean, sizeof(clean));
+				if (clean[0] && (strncmp(clean, "Warning", 7) == 0) == warn &&
+				    strstr(clean, words[i])) {
 					util_strlcpy(out, clean, len);
 					return;
 				}
+				if (nl == NULL)
+					break;
+			}
+	for (line = text; *line; line = nl + 1) {
+		size_t n;
+
+		nl = strpbrk(line, "\r\n");
+		n = nl ? (size_t)(nl - line) : strlen(line);
+		if (strspn(line, " \t") < n) {
 			last = line;
 			lastlen = n;
 		}
 		if (nl == NULL)
 			break;
-		line = nl + 1;
 	}
 	if (last)
 		boot_uboot_clean(last, lastlen, out, len);
