@@ -14,13 +14,21 @@ sed -i '/^  method: uboot-tftp/a\  prompt: "vbench> "\n  prompt-timeout: 3s' "$T
 # TFTP (serving the board's folder itself) has not.
 vbench_board vb-notftp
 sed -i "/^  method: uboot-tftp/a\\  tftp-root: $T/tftp\n  tftp-timeout: 20s" "$T/boards/vb-notftp.yaml"
+# The initrd loaded over the kernel: zboot finds no kernel there (a bad image), and U-Boot is
+# back at its prompt.
+vbench_board vb-badimage
+sed -i 's|^  initrd-addr: .*|  initrd-addr: "0x1000000"|' "$T/boards/vb-badimage.yaml"
+# The kernel's console on another UART: after "Starting kernel" this one stays silent.
+vbench_board vb-silent
+sed -i -e 's|^  append: console=ttyS0,115200|  append: console=ttyS3,115200|' \
+    -e '/^  method: uboot-tftp/a\  kernel-timeout: 6s' "$T/boards/vb-silent.yaml"
 # The PDU's on fails (QEMU cannot load its BIOS) and hangs (past the command timeout).
 vbench_board vb-pdufail
 sed -i 's|^  on: \[\([^,]*\), "on",|  on: [\1, "on", --bios, /nonexistent/u-boot.rom,|' "$T/boards/vb-pdufail.yaml"
 vbench_board vb-pduhang
 sed -i -e 's|^  on: .*|  on: [sleep, "60"]|' -e 's|^  timeout: 20s|  timeout: 2s|' "$T/boards/vb-pduhang.yaml"
 
-BOARDS=vbench,vb-noauto,vb-noprompt,vb-notftp,vb-pdufail,vb-pduhang rigd_start -b "$T/boards" || finish
+BOARDS=vbench,vb-noauto,vb-noprompt,vb-notftp,vb-badimage,vb-silent,vb-pdufail,vb-pduhang rigd_start -b "$T/boards" || finish
 
 # The first use boots it: power on through the PDU, U-Boot, TFTP, the kernel.
 run=$(( $(last_run) + 1 ))
@@ -77,6 +85,15 @@ reason=$(fault vb-notftp)
 echo "vb-notftp: $reason"
 check "TFTP file missing: lab error (exit 2)" [ "$(cat "$T/vb-notftp.rc")" -eq 2 ]
 check "TFTP file missing: FAULT quoting U-Boot's error" contains_s "$reason" "U-Boot: tftpboot 0x1000000 vb-notftp/vmlinuz: \"TFTP error: 'File not found' (1)\""
+reason=$(fault vb-badimage)
+echo "vb-badimage: $reason"
+check "bad image: lab error (exit 2)" [ "$(cat "$T/vb-badimage.rc")" -eq 2 ]
+check "bad image: FAULT quoting zboot's error" contains_s "$reason" 'U-Boot: zboot 0x1000000 0 0x1000000 ${filesize}: "Error: Invalid Boot Flag'
+reason=$(fault vb-silent)
+echo "vb-silent: $reason"
+check "silent kernel: lab error (exit 2)" [ "$(cat "$T/vb-silent.rc")" -eq 2 ]
+check "silent kernel: FAULT saying so" contains_s "$reason" 'U-Boot: the kernel is silent: no "Linux version" within 6s of "Starting kernel"'
+check "silent kernel: quoting the console's last line" contains_s "$reason" '; last line: "'
 reason=$(fault vb-pdufail)
 echo "vb-pdufail: $reason"
 check "PDU on fails: lab error (exit 2)" [ "$(cat "$T/vb-pdufail.rc")" -eq 2 ]
@@ -92,8 +109,8 @@ check "PDU on hangs: the timeout is in the event log" \
     [ "$(q 'str(any(e["board"] == "vb-pduhang" and e["reason"].startswith("power on: sleep 60: timed out after 2.0s") for e in d))' show events)" = True ]
 
 # The faults stayed with their boards.
-check "vbench is still READY beside five FAULT boards" \
-    [ "$(q 'str(sorted((b["name"], b["state"]) for b in d))' show boards)" = "[('vb-noauto', 'FAULT'), ('vb-noprompt', 'FAULT'), ('vb-notftp', 'FAULT'), ('vb-pdufail', 'FAULT'), ('vb-pduhang', 'FAULT'), ('vbench', 'READY')]" ]
+check "vbench is still READY beside seven FAULT boards" \
+    [ "$(q 'str(sorted((b["name"], b["state"]) for b in d))' show boards)" = "[('vb-badimage', 'FAULT'), ('vb-noauto', 'FAULT'), ('vb-noprompt', 'FAULT'), ('vb-notftp', 'FAULT'), ('vb-pdufail', 'FAULT'), ('vb-pduhang', 'FAULT'), ('vb-silent', 'FAULT'), ('vbench', 'READY')]" ]
 "$RIGCTL" run i2c-unbind-release --board vbench --json > "$T/release.json" 2>&1
 rc=$?
 check "and vbench still runs (i2c-unbind-release passes)" [ "$rc" -eq 0 ]
