@@ -47,8 +47,8 @@ struct boot_console {
 	 */
 	int	 (*expect)(void *arg, const char *const *texts, int64_t *from, int64_t timeout_ms);
 	/*
-	 * What the console printed from byte from to now (at most max bytes: the end), as a
-	 * NUL-terminated string the caller frees; a NUL the board sent reads as '?'.
+	 * What the console printed from byte from on (at most max bytes), as a NUL-terminated
+	 * string the caller frees; a NUL the board sent reads as '?'.
 	 */
 	char	*(*text)(void *arg, int64_t from, size_t max);
 };

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,8 +259,13 @@ boot_uboot_pick(const char *text, char *out, size_t len)
 static void
 boot_uboot_last(const struct boot_console *con, int64_t from, char *out, size_t len)
 {
-	char *t = con->text(con->arg, from, BOOT_UBOOT_LOOKBACK);
+	char *t = con->text(con->arg, from, SIZE_MAX / 2);
 	char *end = t + strlen(t);
+
+	/* U-Boot's last words are near the end: BOOT_UBOOT_LOOKBACK bytes are plenty. */
+	if (end - t > BOOT_UBOOT_LOOKBACK)
+		memmove(t, end - BOOT_UBOOT_LOOKBACK, BOOT_UBOOT_LOOKBACK + 1);
+	end = t + strlen(t);
 
 	out[0] = '\0';
 	while (end > t && out[0] == '\0') {
@@ -332,8 +338,8 @@ boot_uboot_quiet(struct boot_uboot *u, const struct boot_console *con, int64_t *
 
 	if (boot_uboot_cmd(u, con, at, cmd, u->uc->prompt_ms, &out, err, errlen) == -1)
 		return -1;
-	n = strlen(out) - strlen(u->uc->prompt);
-	out[n] = '\0';
+	n = strlen(out);
+	out[n >= strlen(u->uc->prompt) ? n - strlen(u->uc->prompt) : 0] = '\0';
 	boot_uboot_pick(out, said, sizeof(said));
 	free(out);
 	if (said[0]) {
@@ -472,9 +478,14 @@ boot_uboot_start(void *self, const struct boot_console *con, char *err, size_t e
 	}
 	if (r == 1) {
 		/* Back at the prompt: U-Boot refused the image. */
+		char *after;
+
 		out = con->text(con->arg, mark, (size_t)(at - mark));
-		out[strlen(out) - strlen(uc->prompt)] = '\0';
-		boot_uboot_pick(out + strspn(out, " \r\n") + strlen(cmd), said, sizeof(said));
+		if (strlen(out) >= strlen(uc->prompt))
+			out[strlen(out) - strlen(uc->prompt)] = '\0';
+		/* What follows the command's echo is U-Boot's answer. */
+		after = strstr(out, cmd);
+		boot_uboot_pick(after ? after + strlen(cmd) : out, said, sizeof(said));
 		free(out);
 		util_fmt(err, errlen, "U-Boot: %s: \"%s\"", cmd, said);
 		return -1;

@@ -94,13 +94,15 @@ board_boot_con_write(void *arg, const char *s, size_t len)
 	return n == (ssize_t)len ? 0 : -1;
 }
 
-/* The console's text from byte from on, NULs read as '?' so that string searches see it all. */
+/* The console's text from byte from on, at most max bytes; NULs read as '?' for string searches. */
 static char *
 board_boot_con_text(void *arg, int64_t from, size_t max)
 {
 	size_t n, i;
-	char *buf = board_console_since(arg, from, max, &n, NULL);
+	char *buf = board_console_since(arg, from, SIZE_MAX / 2, &n, NULL);
 
+	if (n > max)
+		buf[n = max] = '\0';
 	for (i = 0; i < n; i++)
 		if (buf[i] == '\0')
 			buf[i] = '?';
