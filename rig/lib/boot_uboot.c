@@ -35,7 +35,7 @@ struct boot_uboot_conf {
 	char	command[8];	/* booti | bootz | zboot; "": the arch's (boot_uboot_command) */
 	/* where each file goes: "0x..." or the name of a U-Boot variable holding the address */
 	char	kernel_addr[40], initrd_addr[40], dtb_addr[40];
-	char	kernel_says[64];	/* the kernel's first words on the console; "" : not checked */
+	char	kernel_says[64];	/* the kernel's first words on the console; "none": not checked */
 	int	nenv;
 	char	env_name[BOOT_UBOOT_MAX_ENV][32];	/* more variables set first (ethaddr) */
 	char	env_value[BOOT_UBOOT_MAX_ENV][128];
@@ -314,9 +314,15 @@ boot_uboot_cmd(struct boot_uboot *u, const struct boot_console *con, int64_t *at
 		return -1;
 	}
 	if (con->expect(con->arg, echo, at, u->uc->prompt_ms) == -1) {
-		util_fmt(what, sizeof(what), "\"%s\" not echoed within %llds (characters lost on"
-		    " the line?)", cmd, (long long)(u->uc->prompt_ms / 1000));
-		return boot_uboot_timeout(con, *at, err, errlen, what);
+		char *t = con->text(con->arg, *at, BOOT_UBOOT_LOOKBACK), said[200];
+
+		/* What came back instead: the first line after the prompt. */
+		boot_uboot_clean(t, strcspn(t, "\r\n"), said, sizeof(said));
+		free(t);
+		util_fmt(err, errlen, "U-Boot: \"%s\" not echoed within %llds (characters lost on"
+		    " the line?); it echoed \"%s\"", cmd, (long long)(u->uc->prompt_ms / 1000),
+		    said);
+		return -1;
 	}
 	start = *at;
 	if (con->expect(con->arg, prompt, at, timeout_ms) == -1) {
@@ -490,9 +496,8 @@ boot_uboot_start(void *self, const struct boot_console *con, char *err, size_t e
 		util_fmt(err, errlen, "U-Boot: %s: \"%s\"", cmd, said);
 		return -1;
 	}
-	if (uc->kernel_says[0] == '\0')
+	if (strcmp(uc->kernel_says, "none") == 0)
 		return 0;
-	mark = at;
 	if (con->expect(con->arg, says, &at, uc->kernel_ms) == -1) {
 		util_fmt(what, sizeof(what), "the kernel is silent: no \"%s\" within %llds of"
 		    " \"Starting kernel\"", uc->kernel_says, (long long)(uc->kernel_ms / 1000));
@@ -741,7 +746,7 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	boot_uboot_addr_key(c, part, "kernel-addr", uc->kernel_addr, sizeof(uc->kernel_addr));
 	boot_uboot_addr_key(c, part, "initrd-addr", uc->initrd_addr, sizeof(uc->initrd_addr));
 	boot_uboot_addr_key(c, part, "dtb-addr", uc->dtb_addr, sizeof(uc->dtb_addr));
-	boot_uboot_text(c, part, "kernel-says", 0, 1, NULL, uc->kernel_says,
+	boot_uboot_text(c, part, "kernel-says", 0, 0, NULL, uc->kernel_says,
 	    sizeof(uc->kernel_says));
 	boot_uboot_env(c, part, uc);
 	partconf_duration(c, part, "boot", "autoboot-timeout", 0, &uc->autoboot_ms);
@@ -770,9 +775,7 @@ boot_uboot_print(const void *settings, FILE *out)
 	partconf_print_str(out, "  ", "kernel-addr", uc->kernel_addr);
 	partconf_print_str(out, "  ", "initrd-addr", uc->initrd_addr);
 	partconf_print_str(out, "  ", "dtb-addr", uc->dtb_addr);
-	fputs("  kernel-says: ", out);
-	conf_print_quoted(out, uc->kernel_says);
-	fputc('\n', out);
+	partconf_print_str(out, "  ", "kernel-says", uc->kernel_says);
 	if (uc->nenv > 0) {
 		fputs("  env:\n", out);
 		for (i = 0; i < uc->nenv; i++) {
