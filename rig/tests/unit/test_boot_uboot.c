@@ -362,6 +362,41 @@ silent_kernel_after_starting_kernel_is_an_error(void)
 	boot_free(b);
 }
 
+static void
+probe_says_whether_the_tftp_folder_can_be_written(void)
+{
+	const struct boot_ops *ops = boot_method_find("uboot-tftp");
+	char why[512];
+	struct boot *b;
+
+	CHECK(ops != NULL && ops->probe != NULL);
+	if (ops == NULL || ops->probe == NULL)
+		return;
+	/* The folder need not exist yet: rigd makes it in a parent it may write. */
+	b = uboot_board("");
+	CHECK_INT(ops->probe(&board, why, sizeof(why)), 0);
+	boot_free(b);
+	/* No TFTP root on this host. */
+	{
+		struct conf_errors e = { 0 };
+		char path[256];
+		FILE *f = fopen(in_dir(path, sizeof(path), "board.yaml"), "w");
+
+		if (f == NULL)
+			return;
+		fputs("name: vb\narch: amd64\nconsole: { kind: tty, path: /dev/ttyUSB0 }\n"
+		    "power: { backend: command, on: [pdu, \"on\"], off: [pdu, \"off\"] }\n"
+		    "boot: { method: uboot-tftp, tftp-dir: /nonexistent/tftp/vb }\n"
+		    "ssh: { host: 10.0.0.2 }\n", f);
+		fclose(f);
+		CHECK_INT(board_conf_load(path, &board, &e), 0);
+		conf_errors_free(&e);
+		CHECK_INT(ops->probe(&board, why, sizeof(why)), -1);
+		CHECK_STR(why, "boot.tftp-dir /nonexistent/tftp/vb: no such folder, and"
+		    " /nonexistent/tftp: no such folder (no TFTP root here)");
+	}
+}
+
 int
 main(void)
 {
@@ -377,6 +412,7 @@ main(void)
 	RUN(a_character_lost_on_the_line_shows_in_the_echo);
 	RUN(no_autoboot_line_names_the_stage);
 	RUN(silent_kernel_after_starting_kernel_is_an_error);
+	RUN(probe_says_whether_the_tftp_folder_can_be_written);
 	{
 		static const char *const files[] = { "tftp/vb/vmlinuz", "tftp/vb/initrd.gz",
 		    "images/vb/vmlinuz", "images/vb/initrd.gz", "images/vb/image.env", "mkimage",
