@@ -13,12 +13,12 @@ running() { "$BIN/rigctl" ping > /dev/null 2>&1; }
 case "$cmd" in
 start)
 	mkdir -p "$LAB"
+	# vbench's USB serial adapter is plugged in first, as on a real bench (again: no harm).
+	firmware/vbench/adapter start "$LAB/vbench" || exit 2
 	if running; then
 		echo "lab: reusing the rigd at $RIG_SOCKET"
 	else
-		# vbench's USB serial adapter is plugged in first, as on a real bench; its board file
-		# names var/lab, so another lab folder gets a copy naming that folder.
-		firmware/vbench/adapter start "$LAB/vbench" || exit 2
+		# vbench's board file names var/lab: another lab folder gets a copy naming that folder.
 		boards=boards
 		if [ "$LAB" != var/lab ]; then
 			boards=$LAB/boards
