@@ -1,6 +1,6 @@
 /*
  * boot: a board's boot part behind one ops table: what makes a powered board run the kernel
- * asked for (qemu-direct: the image handed to the virtual machine; uboot-tftp: U-Boot told over
+ * asked for (qemu-kernel: the image handed to the virtual machine; uboot-tftp: U-Boot told over
  * the console to fetch it over TFTP).
  */
 #ifndef RIG_BOOT_H
@@ -33,17 +33,24 @@ struct boot_image {
 
 /*
  * The board's console as a boot part may use it after power-on (U-Boot is driven by typing at
- * it). The daemon provides these; a boot part that needs no console ignores them.
+ * it). The daemon provides these; a boot part that needs no console ignores them. Offsets are
+ * bytes of this boot's console log, which starts at power-on.
  */
 struct boot_console {
 	void	*arg;
 	/* Writes s to the board's console: 0, or -1. */
 	int	 (*write)(void *arg, const char *s, size_t len);
 	/*
-	 * Waits until text appears on the console at or after byte *from of this boot's log;
-	 * *from is then just past it. 0, or -1 at timeout_ms or when the board died.
+	 * Waits until one of texts (NULL-terminated) appears on the console at or after byte
+	 * *from; the one that ends first wins. Returns its index, *from then just past it; -1 at
+	 * timeout_ms or when the board lost power (*from is left as it was).
 	 */
-	int	 (*expect)(void *arg, const char *text, int64_t *from, int64_t timeout_ms);
+	int	 (*expect)(void *arg, const char *const *texts, int64_t *from, int64_t timeout_ms);
+	/*
+	 * What the console printed from byte from on (at most max bytes), as a NUL-terminated
+	 * string the caller frees; a NUL the board sent reads as '?'.
+	 */
+	char	*(*text)(void *arg, int64_t from, size_t max);
 };
 
 /* The contract of a boot backend; every call comes from the board's own thread. */

@@ -37,7 +37,7 @@ struct conf_device {
 enum part_kind {
 	PART_CONSOLE,		/* console.kind: qemu (QEMU's pty), tty (a serial adapter) */
 	PART_POWER,		/* power.backend: qemu, command; in board files also gpio */
-	PART_BOOT,		/* boot.method: qemu-direct; in board files also uboot-tftp */
+	PART_BOOT,		/* boot.method: qemu-kernel, uboot-tftp */
 	PART__COUNT
 };
 

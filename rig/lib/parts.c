@@ -6,7 +6,7 @@
 #include <string.h>
 
 extern const struct power_ops power_qemu_ops, power_command_ops;
-extern const struct boot_ops boot_qemu_ops;
+extern const struct boot_ops boot_qemu_ops, boot_uboot_ops;
 extern const struct console_ops console_qemu_ops, console_tty_ops;
 extern const struct console_ops console_tcp_ops, console_rfc2217_ops;
 
@@ -17,6 +17,7 @@ static const struct power_ops *const parts_power[] = {
 };
 static const struct boot_ops *const parts_boot[] = {
 	&boot_qemu_ops,
+	&boot_uboot_ops,
 	NULL
 };
 static const struct console_ops *const parts_console[] = {

@@ -207,11 +207,17 @@ struct board *
 board_new(struct rigd *r, const struct board_conf *conf)
 {
 	struct board *b = xcalloc(1, sizeof(*b));
+	pthread_condattr_t ca;
 
 	b->rigd = r;
 	b->conf = *conf;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->cond, NULL);
+	/* The boot part's waits for console text have deadlines on the monotonic clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&b->con_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	b->state = BOARD_OFF;
 	b->con.fd = -1;
 	b->con.log_fd = -1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void
@@ -93,34 +94,109 @@ board_boot_con_write(void *arg, const char *s, size_t len)
 	return n == (ssize_t)len ? 0 : -1;
 }
 
+/* The console's text from byte from on, at most max bytes; NULs read as '?' for string searches. */
+static char *
+board_boot_con_text(void *arg, int64_t from, size_t max)
+{
+	size_t n, i;
+	char *buf = board_console_since(arg, from, SIZE_MAX / 2, &n, NULL);
+
+	if (n > max)
+		buf[n = max] = '\0';
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = '?';
+	return buf;
+}
+
+/*
+ * Reads each console byte once: what came since the last look, after the end of what was
+ * looked at before (as long as the longest text less one byte, so a text split across two reads
+ * still matches). Woken by the event loop as bytes come (con_cond), not by a clock.
+ */
 static int
-board_boot_con_expect(void *arg, const char *text, int64_t *from, int64_t timeout_ms)
+board_boot_con_expect(void *arg, const char *const *texts, int64_t *from, int64_t timeout_ms)
 {
 	struct board *b = arg;
-	int64_t deadline = util_now_ms() + timeout_ms;
+	int64_t deadline = util_now_ms() + timeout_ms, pos = *from, base = *from, to, top;
+	size_t keep = 0, have = 0, i;
+	char *win = NULL;
+	int rc = -1;
 
+	for (i = 0; texts[i]; i++)
+		if (strlen(texts[i]) > keep)
+			keep = strlen(texts[i]);
+	keep = keep ? keep - 1 : 0;
 	for (;;) {
-		size_t n;
-		char *buf = board_console_since(b, *from, SIZE_MAX / 2, &n, NULL);
-		char *hit = strstr(buf, text);
+		int64_t now = util_now_ms();
 
-		if (hit) {
-			*from += (int64_t)(hit - buf) + (int64_t)strlen(text);
-			free(buf);
-			return 0;
+		pthread_mutex_lock(&b->lock);
+		to = b->con.bytes;
+		if (to <= pos && now < deadline) {
+			/* Power is looked at twice a second while the console is quiet. */
+			int64_t until = now + 500 < deadline ? now + 500 : deadline;
+			struct timespec ts;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)((until - now) / 1000);
+			ts.tv_nsec += (long)((until - now) % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&b->con_cond, &b->lock, &ts);
+			to = b->con.bytes;
 		}
-		free(buf);
+		pthread_mutex_unlock(&b->lock);
+		if (to > pos) {
+			size_t n, j;
+			char *add = board_console_since(b, pos, SIZE_MAX / 2, &n, &top);
+			const char *best = NULL;
+			int which = -1;
+
+			for (j = 0; j < n; j++)
+				if (add[j] == '\0')
+					add[j] = '?';
+			win = xrealloc(win, have + n + 1);
+			memcpy(win + have, add, n + 1);
+			free(add);
+			have += n;
+			pos = top;
+			/* The text that ends first is what the board said first. */
+			for (i = 0; texts[i]; i++) {
+				const char *hit = strstr(win, texts[i]);
+
+				if (hit && (best == NULL || hit + strlen(texts[i]) <
+				    best + strlen(texts[which]))) {
+					best = hit;
+					which = (int)i;
+				}
+			}
+			if (best) {
+				*from = base + (int64_t)(best - win) + (int64_t)strlen(texts[which]);
+				rc = which;
+				break;
+			}
+			if (have > keep) {
+				memmove(win, win + have - keep, keep + 1);
+				base += (int64_t)(have - keep);
+				have = keep;
+			}
+			continue;
+		}
 		if (util_now_ms() >= deadline || !power_alive(b->power))
-			return -1;
-		util_sleep_ms(100);
+			break;
 	}
+	free(win);
+	return rc;
 }
 
 /* Power on and wait until SSH answers and the board has said which kernel it runs. */
 static int
 board_boot_once(struct board *b, char *err, size_t errlen)
 {
-	struct boot_console con = { b, board_boot_con_write, board_boot_con_expect };
+	struct boot_console con = { b, board_boot_con_write, board_boot_con_expect,
+	    board_boot_con_text };
 	int64_t t0 = util_now_ms(), deadline;
 	char host[64];
 	int fd, port;

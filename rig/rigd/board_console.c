@@ -80,6 +80,9 @@ board_console_read(struct board *b)
 
 	pthread_mutex_lock(&b->lock);
 	n = capture_read(&b->con, buf, sizeof(buf));
+	/* A boot part waiting for U-Boot's prompt looks at once (board_boot's expect). */
+	if (n != 0)
+		pthread_cond_broadcast(&b->con_cond);
 	pthread_mutex_unlock(&b->lock);
 	if (n > 0)
 		b->rigd->sink.console(b->rigd->sink.arg, b, buf, (size_t)n);

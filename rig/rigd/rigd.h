@@ -93,6 +93,7 @@ struct board {
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
 	struct capture		 con;			/* lock */
+	pthread_cond_t		 con_cond;		/* with lock: con has new bytes or was lost */
 	int			 boot_no;		/* lock */
 	struct board_crash	 crashes[BOARD_MAX_CRASHES];	/* lock */
 	int			 ncrashes;		/* lock: this boot's reports */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# lab: the virtual lab for people: a rigd in var/lab serving vq35, and the first real verdict.
+# lab: the virtual lab for people: a rigd in var/lab serving vq35, vsabre and vbench (each boots
+# on its first use), and the first real verdict.
 #   sh rig/tests/lab.sh start|stop [STATEDIR]
 set -u
 cmd=${1:?usage: lab.sh start|stop [STATEDIR]}
@@ -12,10 +13,20 @@ running() { "$BIN/rigctl" ping > /dev/null 2>&1; }
 case "$cmd" in
 start)
 	mkdir -p "$LAB"
+	# vbench's USB serial adapter is plugged in first, as on a real bench (again: no harm).
+	firmware/vbench/adapter start "$LAB/vbench" || exit 2
 	if running; then
 		echo "lab: reusing the rigd at $RIG_SOCKET"
 	else
-		"$BIN/rigd" -S "$LAB" -B vq35 -l "$LAB/rigd.log" || exit 2
+		# vbench's board file names var/lab: another lab folder gets a copy naming that folder.
+		boards=boards
+		if [ "$LAB" != var/lab ]; then
+			boards=$LAB/boards
+			mkdir -p "$boards"
+			cp boards/*.yaml "$boards/"
+			sed "s|var/lab/|$LAB/|g" boards/vbench.yaml > "$boards/vbench.yaml"
+		fi
+		"$BIN/rigd" -S "$LAB" -b "$boards" -B vq35,vsabre,vbench -l "$LAB/rigd.log" || exit 2
 		if ! "$BIN/rigctl" wait rigd --timeout 10; then
 			echo "lab: rigd did not come up; see $LAB/rigd.log" >&2
 			exit 2
@@ -46,6 +57,8 @@ except ProcessLookupError:
 	else
 		echo "lab: no rigd running at $RIG_SOCKET"
 	fi
+	# vbench's adapter goes after its board is off (unplugged last, as on a real bench).
+	firmware/vbench/adapter stop "$LAB/vbench"
 	;;
 *)
 	echo "usage: lab.sh start|stop [STATEDIR]" >&2

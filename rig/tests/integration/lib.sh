@@ -39,6 +39,8 @@ check() {
 
 # contains FILE TEXT: the file holds the text (fixed string).
 contains() { grep -qF -- "$2" "$1"; }
+# contains_s STRING TEXT: the string holds the text.
+contains_s() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
 
 # Scenarios for this test: the shipped ones plus the test-only ones (rig/tests/data/scenarios).
 with_test_scenarios() {
@@ -78,6 +80,31 @@ except ProcessLookupError:
     sys.exit(0)
 sys.exit(0 if select.select([fd], [], [], float(sys.argv[2]))[0] else 1)' "$1" "$2"
 }
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# vbench_board NAME: a vbench of the test's own, $T/boards/NAME.yaml (boards/vbench.yaml with
+# its adapter in $T/NAME, its TFTP folder $T/tftp/NAME and a free SSH port), with its adapter
+# plugged in. Tests edit the file after for their faults.
+vbench_board() {
+	mkdir -p "$T/boards"
+	sed -e "s/^name: vbench/name: $1/" -e "s|var/lab/tftp/vbench|$T/tftp/$1|g" \
+	    -e "s|var/lab/vbench|$T/$1|g" -e "s/10522/$(free_port)/g" \
+	    -e "s|firmware/vbench/pdu|$PWD/firmware/vbench/pdu|g" boards/vbench.yaml \
+	    > "$T/boards/$1.yaml"
+	adapter_plug "$1"
+}
+
+# adapter_plug NAME / adapter_unplug NAME: the USB serial adapter of vbench NAME in and out
+# ($T/NAME/ttyUSB0 appears and goes; the board's QEMU joins it again when it is back).
+adapter_plug() { firmware/vbench/adapter start "$T/$1"; }
+adapter_unplug() { firmware/vbench/adapter stop "$T/$1"; }
 
 rigd_start() {
 	"$RIGD" -d -v -S "$T" -B "${BOARDS:-vq35}" -c "${SCENDIR:-scenarios}" "$@" \

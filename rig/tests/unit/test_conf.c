@@ -107,7 +107,7 @@ vq35_board_reads_every_value(void)
 	CHECK_STR(board.parts[PART_CONSOLE].name, "qemu");
 	CHECK(printed_has(&board, "  baud: 115200"));
 	CHECK_STR(board.parts[PART_POWER].name, "qemu");
-	CHECK_STR(board.parts[PART_BOOT].name, "qemu-direct");
+	CHECK_STR(board.parts[PART_BOOT].name, "qemu-kernel");
 	CHECK_INT(board.parts[PART_CONSOLE].line, 6);
 	CHECK_INT(board.parts[PART_POWER].line, 9);
 	CHECK_INT(board.parts[PART_BOOT].line, 11);
@@ -190,16 +190,13 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 	    "\"--hostname\", \"pdu1\", \"--port\", \"3\", \"--command\", \"on\"]"));
 	CHECK(printed_has(&board, "  timeout: 10000ms\n  off-time: 3000ms"));
 	CHECK_INT(board.power_off_ms, 3000);
-	/*
-	 * This build has no uboot-tftp boot: its keys are kept as given, unchecked, and printed
-	 * back (parts_resolve refuses the board).
-	 */
+	/* U-Boot over TFTP: its keys checked by the backend, the boot command by the arch. */
 	CHECK_STR(board.parts[PART_BOOT].name, "uboot-tftp");
-	CHECK(!board.parts[PART_BOOT].built);
+	CHECK(board.parts[PART_BOOT].built);
 	CHECK_INT(board.boot_timeout_ms, 300000);
 	CHECK_STR(board.kernel_package, "");
-	CHECK(printed_has(&board, "  tftp-dir: /srv/tftp/spider"));
-	CHECK(printed_has(&board, "  dtb: renesas/r8a779f0-spider.dtb"));
+	CHECK(printed_has(&board, "  tftp-dir: \"/srv/tftp/spider\""));
+	CHECK(printed_has(&board, "  dtb: \"renesas/r8a779f0-spider.dtb\""));
 	CHECK_INT(board.ssh_port, 22);
 	CHECK(board.ssh_host[0] != '\0' && strcmp(board.ssh_host, "127.0.0.1") != 0);
 	CHECK(board_conf_device(&board, "i2c") != NULL);
@@ -426,7 +423,7 @@ board_settings_of_another_backend_are_errors(void)
 	    DATA "board-mismatch.yaml:10: boot: missing key 'kernel'",
 	    DATA "board-mismatch.yaml:4: console.kind qemu needs power.backend qemu "
 	    "(the pty exists while the rig runs QEMU)",
-	    DATA "board-mismatch.yaml:10: boot.method qemu-direct needs power.backend qemu",
+	    DATA "board-mismatch.yaml:10: boot.method qemu-kernel needs power.backend qemu",
 	    DATA "board-mismatch.yaml:13: qemu: only for power.backend qemu",
 	    DATA "board-mismatch.yaml:1: missing key 'ssh'",
 	    NULL);
@@ -460,7 +457,7 @@ board_backend_keys_are_checked_by_their_backend(void)
 	snprintf(path, sizeof(path), "%s/tty.yaml", dir);
 	CHECK_INT(board_conf_load(write_file(path,
 	    "name: t\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n  baud: 0\n"
-	    "  parity: none\npower:\n  backend: qemu\nboot:\n  method: qemu-direct\n"
+	    "  parity: none\npower:\n  backend: qemu\nboot:\n  method: qemu-kernel\n"
 	    "  kernel: k\nqemu:\n  binary: q\n  machine: m\n  net: nic\n  serials: [console]\n"
 	    "  memory: lots\n  sound: yes\nssh:\n  port: 0\n"), &board, &e), -1);
 	snprintf(want[0], sizeof(want[0]), "%s:7: console: unknown key 'parity' (known: kind, "
@@ -501,7 +498,7 @@ board_command_power_keys_are_argument_lists(void)
 	    "  state: [\"\", status]\n"
 	    "  timeout: 20m\n"
 	    "  delay: 1s\n"
-	    "boot:\n  method: uboot-tftp\nssh:\n  host: 10.0.0.2\n"), &board, &e), -1);
+	    "boot:\n  method: uboot-tftp\n  tftp-dir: /srv/tftp/pdu\nssh:\n  host: 10.0.0.2\n"), &board, &e), -1);
 	snprintf(want[0], sizeof(want[0]), "%s:14: power: unknown key 'delay' (known: backend, "
 	    "off-time, on, off, cycle, state, timeout)", path);
 	snprintf(want[1], sizeof(want[1]), "%s:8: power.on: not a list of arguments: [program, "
@@ -523,7 +520,7 @@ board_command_power_keys_are_argument_lists(void)
 	    "  off: [pdu-ctl, --outlet, 3, \"off\", \"two words\", \"a\\\"b\", \"\"]\n"
 	    "  state: [pdu-ctl, status]\n"
 	    "  timeout: 2500ms\n"
-	    "boot:\n  method: uboot-tftp\nssh:\n  host: 10.0.0.2\n"), &board, &e), 0);
+	    "boot:\n  method: uboot-tftp\n  tftp-dir: /srv/tftp/pdu\nssh:\n  host: 10.0.0.2\n"), &board, &e), 0);
 	check_errors(&e, NULL);
 	CHECK(board.parts[PART_POWER].built);
 	CHECK(printed_has(&board, "  backend: \"command\"\n"
@@ -600,7 +597,7 @@ board_required_keys_are_each_reported(void)
 	    DATA "board-missing.yaml:4: console: missing key 'path'",
 	    DATA "board-missing.yaml:6: power: missing key 'on'",
 	    DATA "board-missing.yaml:6: power: missing key 'off'",
-	    /* uboot-tftp boot is not in this build: its keys go unchecked. */
+	    DATA "board-missing.yaml:8: boot: missing key 'tftp-dir'",
 	    DATA "board-missing.yaml:2: missing key 'ssh'",
 	    NULL);
 	conf_errors_free(&e);
@@ -903,33 +900,65 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	CHECK_INT(board_conf_load("boards/vq35.yaml", &board, &e), 0);
 	CHECK_INT(parts_resolve(&board, &ops, &e), 0);
 	CHECK(ops.power == power_backend_find("qemu") && ops.power != NULL);
-	CHECK(ops.boot == boot_method_find("qemu-direct") && ops.boot != NULL);
+	CHECK(ops.boot == boot_method_find("qemu-kernel") && ops.boot != NULL);
 	CHECK(ops.console == console_kind_find("qemu") && ops.console != NULL);
 	CHECK_INT(e.n, 0);
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
-	/* tty is in this build: only power and boot are refused, each at its own line. */
+	/* tty and uboot-tftp are in this build: only power is refused, at its own line. */
 	CHECK(ops.console == console_kind_find("tty") && ops.console != NULL);
 	check_errors(&e,
 	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command);"
-	    " board falcon is not served",
-	    "boards/falcon.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board falcon is not served", NULL);
+	    " board falcon is not served", NULL);
 	conf_errors_free(&e);
-	/* Command power is in this build: spider and salvator-xs lack only their boot. */
+	/* Command power and U-Boot over TFTP are in this build: spider and salvator-xs are served. */
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
-	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
+	CHECK_INT(parts_resolve(&board, &ops, &e), 0);
 	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
-	check_errors(&e,
-	    "boards/spider.yaml:14: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board spider is not served", NULL);
-	conf_errors_free(&e);
+	CHECK(ops.boot == boot_method_find("uboot-tftp") && ops.boot != NULL);
 	CHECK_INT(board_conf_load("boards/salvator-xs.yaml", &board, &e), 0);
-	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
-	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
+	CHECK_INT(parts_resolve(&board, &ops, &e), 0);
+	CHECK_INT(e.n, 0);
+	conf_errors_free(&e);
+}
+
+/* What is typed at U-Boot comes from checked values only: each bad one at its line. */
+static void
+board_uboot_values_typed_at_uboot_are_checked(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-uboot-bad.yaml", &board, &e), -1);
 	check_errors(&e,
-	    "boards/salvator-xs.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board salvator-xs is not served", NULL);
+	    DATA "board-uboot-bad.yaml:9: boot.stop: a line's end would start U-Boot's boot command",
+	    DATA "board-uboot-bad.yaml:19: boot.prompt: a control character is not allowed (typed at"
+	    " U-Boot)",
+	    DATA "board-uboot-bad.yaml:10: boot.tftp-dir: \"/srv/tftp/my board\": a folder's path"
+	    " without spaces, quotes, '\\', '$' or ';'",
+	    DATA "board-uboot-bad.yaml:12: boot.server-ip: \"192.168.10\" is not an IPv4 address"
+	    " (a.b.c.d)",
+	    DATA "board-uboot-bad.yaml:13: boot.board-ip: \"192.168.10.21; reset\" is not an IPv4"
+	    " address (a.b.c.d)",
+	    DATA "board-uboot-bad.yaml:17: boot.dtb: \" \" is not allowed (typed at U-Boot)",
+	    DATA "board-uboot-bad.yaml:14: boot.command: 'bootm' is not one of: booti, bootz, zboot",
+	    DATA "board-uboot-bad.yaml:15: boot.kernel-addr: \"0xZZ\" is neither an address (0x...)"
+	    " nor a U-Boot variable's name",
+	    DATA "board-uboot-bad.yaml:16: boot.initrd-addr: \"${ramdisk}\" is neither an address"
+	    " (0x...) nor a U-Boot variable's name",
+	    DATA "board-uboot-bad.yaml:18: boot.env.ethaddr: \"52:54 00\": letters, digits and"
+	    " ._:/,+=@- only (typed at U-Boot unquoted), at most 127",
+	    DATA "board-uboot-bad.yaml:18: boot.env: \"bad name\" is not a U-Boot variable's name"
+	    " ([A-Za-z_][A-Za-z0-9_]*, at most 31)",
+	    DATA "board-uboot-bad.yaml:18: boot.env.bootcmd: \"reset;reset\": letters, digits and"
+	    " ._:/,+=@- only (typed at U-Boot unquoted), at most 127",
+	    DATA "board-uboot-bad.yaml:8: boot.append: \"'\" is not allowed (typed at U-Boot)",
+	    NULL);
+	conf_errors_free(&e);
+	/* tftp-root must hold tftp-dir: U-Boot asks for names below the server's root. */
+	CHECK_INT(board_conf_load(DATA "board-uboot-root.yaml", &board, &e), -1);
+	check_errors(&e,
+	    DATA "board-uboot-root.yaml:7: boot.tftp-root /srv/tftp/other: boot.tftp-dir"
+	    " /srv/tftp/board is not below it", NULL);
 	conf_errors_free(&e);
 }
 
@@ -957,6 +986,7 @@ main(void)
 	RUN(board_backend_keys_are_checked_by_their_backend);
 	RUN(board_keys_of_a_backend_this_build_lacks_are_kept_unchecked);
 	RUN(board_command_power_keys_are_argument_lists);
+	RUN(board_uboot_values_typed_at_uboot_are_checked);
 	RUN(board_file_that_is_a_list_is_an_error);
 	RUN(scenario_bad_steps_are_each_reported_at_their_line);
 	RUN(scenario_name_must_be_the_file_name);

@@ -68,7 +68,7 @@ command_board(const char *lines)
 	if (f == NULL)
 		return NULL;
 	fprintf(f, "name: pdu\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n"
-	    "power:\n  backend: command\n%sboot:\n  method: uboot-tftp\nssh:\n  host: 10.0.0.2\n",
+	    "power:\n  backend: command\n%sboot:\n  method: uboot-tftp\n  tftp-dir: /srv/tftp/pdu\n  server-ip: 10.0.0.1\nssh:\n  host: 10.0.0.2\n",
 	    lines);
 	fclose(f);
 	if (board_conf_load(path, &board, &e) == -1) {
