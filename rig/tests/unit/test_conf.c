@@ -207,7 +207,8 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
 	CHECK_STR(board.parts[PART_POWER].name, "gpio");
-	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: /dev/gpiochip0\n  line: 17\n"
+	CHECK(board.parts[PART_POWER].built);
+	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: \"/dev/gpiochip0\"\n  line: 17\n"
 	    "  active-low: false\n  off-time: 5000ms"));
 	CHECK(printed_has(&board, "  baud: 115200"));
 
@@ -415,12 +416,13 @@ board_settings_of_another_backend_are_errors(void)
 	struct conf_errors e = { 0 };
 
 	CHECK_INT(board_conf_load(DATA "board-mismatch.yaml", &board, &e), -1);
-	/*
-	 * A key of another backend is unknown to the one named; power gpio is not in this build,
-	 * so its keys (and power.on, which is not its) go unchecked: parts_resolve refuses it.
-	 */
+	/* A key of another backend is unknown to the one named (power.on is command's, not gpio's). */
 	check_errors(&e,
 	    DATA "board-mismatch.yaml:5: console: unknown key 'path' (known: kind, baud)",
+	    DATA "board-mismatch.yaml:8: power: unknown key 'on' (known: backend, off-time, chip, "
+	    "line, active-low, on-delay, off-delay)",
+	    DATA "board-mismatch.yaml:7: power: missing key 'chip'",
+	    DATA "board-mismatch.yaml:7: power: missing key 'line'",
 	    DATA "board-mismatch.yaml:11: boot: unknown key 'tftp-dir' (known: method, timeout, "
 	    "kernel, modules, append)",
 	    DATA "board-mismatch.yaml:10: boot: missing key 'kernel'",
@@ -570,7 +572,7 @@ board_keys_of_a_backend_this_build_lacks_are_kept_unchecked(void)
 	CHECK(printed_has(&board, "  server: 10.0.0.1"));
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	snprintf(want, sizeof(want), "%s:7: power.backend relay-card: not in this rigd (it has: "
-	    "qemu, command); board relay is not served", path);
+	    "qemu, command, gpio); board relay is not served", path);
 	CHECK_INT(e.n, 2);
 	if (e.n > 0)
 		CHECK_STR(e.msg[0], want);
@@ -908,11 +910,10 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	CHECK_INT(e.n, 0);
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
-	/* tty is in this build: only power and boot are refused, each at its own line. */
+	/* tty and gpio are in this build: only the boot is refused, at its own line. */
 	CHECK(ops.console == console_kind_find("tty") && ops.console != NULL);
+	CHECK(ops.power == power_backend_find("gpio") && ops.power != NULL);
 	check_errors(&e,
-	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command);"
-	    " board falcon is not served",
 	    "boards/falcon.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
 	    " qemu-direct); board falcon is not served", NULL);
 	conf_errors_free(&e);
