@@ -97,7 +97,7 @@ power_gpio_set(struct power_gpio *pg, int on, char *err, size_t errlen)
 	return rc;
 }
 
-/* Waits until ms after since; -1 when cut meanwhile (the eventfd stays readable after a cut). */
+/* Waits until the time until (util_now_ms); -1 when cut meanwhile (the eventfd stays readable). */
 static int
 power_gpio_wait(struct power_gpio *pg, int64_t until)
 {
