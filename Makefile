@@ -10,7 +10,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd
+PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -61,6 +61,17 @@ $(BUILD)/tests/%: rig/tests/unit/%.c rig/tests/unit/test.h $(LIBRIG)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Irig/tests/unit $(LDFLAGS) -o $@ $< $(LIBRIG) $(LDLIBS)
 
+# The gpio backend's chip test, static for armhf: run inside vsabre on the i.MX6's real GPIO chips
+# (rig/tests/integration/65-gpio-vsabre.sh). The backend's own files and what they use, no more.
+ARMHF_CC       ?= arm-linux-gnueabihf-gcc
+GPIO_CHIP_SRC  := rig/tests/unit/test_gpio_chip.c $(addprefix rig/lib/,gpio.c power_gpio.c \
+                  partconf.c yamlnode.c conf.c util.c log.c)
+GPIO_CHIP_ARM  := $(BUILD)/armhf/test_gpio_chip
+$(GPIO_CHIP_ARM): $(GPIO_CHIP_SRC) $(wildcard rig/lib/*.h) rig/tests/unit/test.h
+	@mkdir -p $(dir $@)
+	$(ARMHF_CC) -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib -Irig/tests/unit \
+	    -static -o $@ $(GPIO_CHIP_SRC) -lgpiod -lyaml -lpthread
+
 -include $(LIB_OBJ:.o=.d) $(RIGD_OBJ:.o=.d) $(RIGCTL_OBJ:.o=.d)
 
 deps:
@@ -82,7 +93,7 @@ unit: deps
 	@sh rig/tests/run.sh build/san unit
 
 .PHONY: san-tests
-san-tests: $(UNIT_BIN)
+san-tests: $(UNIT_BIN) $(GPIO_CHIP_ARM)
 
 # The threads under ThreadSanitizer: everything again in build/tsan, then the unit tests and
 # the test that runs two boards at once. Any report stops the program (halt_on_error), and the

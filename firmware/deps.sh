@@ -5,7 +5,10 @@ set -eu
 pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev libcjson-dev
 libgpiod-dev libmicrohttpd-dev libpq-dev libssl-dev clang libclang-rt-14-dev
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
-ser2net python3-serial socat u-boot-qemu"
+ser2net python3-serial socat u-boot-qemu
+gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler"
+# The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
+# device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
 
 missing=""
 for p in $pkgs; do
@@ -21,6 +24,11 @@ echo "deps: installing$missing"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: need root to install:$missing" >&2
 	exit 2
+fi
+# The armhf packages need the architecture in dpkg (mkimage adds it too, for vsabre's kernel).
+if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+	dpkg --add-architecture armhf
+	apt-get update -qq
 fi
 # Lists older than a day are refreshed: a fresh machine has none, and kernel builds move.
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then

@@ -36,7 +36,7 @@ struct conf_device {
 /* A board's parts (each a backend named in its file, found in the registry parts.c). */
 enum part_kind {
 	PART_CONSOLE,		/* console.kind: qemu (QEMU's pty), tty (a serial adapter) */
-	PART_POWER,		/* power.backend: qemu, command; in board files also gpio */
+	PART_POWER,		/* power.backend: qemu, command, gpio */
 	PART_BOOT,		/* boot.method: qemu-kernel, uboot-tftp */
 	PART__COUNT
 };

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-extern const struct power_ops power_qemu_ops, power_command_ops;
+extern const struct power_ops power_qemu_ops, power_command_ops, power_gpio_ops;
 extern const struct boot_ops boot_qemu_ops, boot_uboot_ops;
 extern const struct console_ops console_qemu_ops, console_tty_ops;
 extern const struct console_ops console_tcp_ops, console_rfc2217_ops;
@@ -13,6 +13,7 @@ extern const struct console_ops console_tcp_ops, console_rfc2217_ops;
 static const struct power_ops *const parts_power[] = {
 	&power_qemu_ops,
 	&power_command_ops,
+	&power_gpio_ops,
 	NULL
 };
 static const struct boot_ops *const parts_boot[] = {

@@ -204,7 +204,8 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
 	CHECK_STR(board.parts[PART_POWER].name, "gpio");
-	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: /dev/gpiochip0\n  line: 17\n"
+	CHECK(board.parts[PART_POWER].built);
+	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: \"/dev/gpiochip0\"\n  line: 17\n"
 	    "  active-low: false\n  off-time: 5000ms"));
 	CHECK(printed_has(&board, "  baud: 115200"));
 
@@ -412,12 +413,13 @@ board_settings_of_another_backend_are_errors(void)
 	struct conf_errors e = { 0 };
 
 	CHECK_INT(board_conf_load(DATA "board-mismatch.yaml", &board, &e), -1);
-	/*
-	 * A key of another backend is unknown to the one named; power gpio is not in this build,
-	 * so its keys (and power.on, which is not its) go unchecked: parts_resolve refuses it.
-	 */
+	/* A key of another backend is unknown to the one named (power.on is command's, not gpio's). */
 	check_errors(&e,
 	    DATA "board-mismatch.yaml:5: console: unknown key 'path' (known: kind, baud)",
+	    DATA "board-mismatch.yaml:8: power: unknown key 'on' (known: backend, off-time, chip, "
+	    "line, active-low, on-delay, off-delay)",
+	    DATA "board-mismatch.yaml:7: power: missing key 'chip'",
+	    DATA "board-mismatch.yaml:7: power: missing key 'line'",
 	    DATA "board-mismatch.yaml:11: boot: unknown key 'tftp-dir' (known: method, timeout, "
 	    "kernel, modules, append)",
 	    DATA "board-mismatch.yaml:10: boot: missing key 'kernel'",
@@ -567,7 +569,7 @@ board_keys_of_a_backend_this_build_lacks_are_kept_unchecked(void)
 	CHECK(printed_has(&board, "  server: 10.0.0.1"));
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	snprintf(want, sizeof(want), "%s:7: power.backend relay-card: not in this rigd (it has: "
-	    "qemu, command); board relay is not served", path);
+	    "qemu, command, gpio); board relay is not served", path);
 	CHECK_INT(e.n, 2);
 	if (e.n > 0)
 		CHECK_STR(e.msg[0], want);
@@ -904,12 +906,12 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	CHECK(ops.console == console_kind_find("qemu") && ops.console != NULL);
 	CHECK_INT(e.n, 0);
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
-	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
-	/* tty and uboot-tftp are in this build: only power is refused, at its own line. */
+	/* tty, gpio and uboot-tftp are in this build: falcon is served (a lacking part: "relay"). */
+	CHECK_INT(parts_resolve(&board, &ops, &e), 0);
 	CHECK(ops.console == console_kind_find("tty") && ops.console != NULL);
-	check_errors(&e,
-	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command);"
-	    " board falcon is not served", NULL);
+	CHECK(ops.power == power_backend_find("gpio") && ops.power != NULL);
+	CHECK(ops.boot == boot_method_find("uboot-tftp") && ops.boot != NULL);
+	CHECK_INT(e.n, 0);
 	conf_errors_free(&e);
 	/* Command power and U-Boot over TFTP are in this build: spider and salvator-xs are served. */
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
