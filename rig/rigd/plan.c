@@ -106,7 +106,12 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 
 		if (!plan_selected(only, b->name))
 			continue;
-		if (parts_resolve(b, &ops, &refused) == -1) {
+		/*
+		 * Refused: a part this rigd lacks, or one whose device, program or file is not on
+		 * this host; every reason is said, each at its key's line.
+		 */
+		if ((parts_resolve(b, &ops, &refused) == -1) |
+		    (parts_probe(b, &ops, &refused) == -1)) {
 			nrefused++;
 			for (j = before; j < refused.n; j++)
 				fprintf(out, "board %s refused: %s\n", b->name, refused.msg[j]);
