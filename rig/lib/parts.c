@@ -6,18 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct power_ops power_qemu_ops, power_command_ops;
-extern const struct boot_ops boot_qemu_ops;
+extern const struct power_ops power_qemu_ops, power_command_ops, power_manual_ops;
+extern const struct boot_ops boot_qemu_ops, boot_local_ops;
 extern const struct console_ops console_qemu_ops, console_tty_ops;
 extern const struct console_ops console_tcp_ops, console_rfc2217_ops;
 
 static const struct power_ops *const parts_power[] = {
 	&power_qemu_ops,
 	&power_command_ops,
+	&power_manual_ops,
 	NULL
 };
 static const struct boot_ops *const parts_boot[] = {
 	&boot_qemu_ops,
+	&boot_local_ops,
 	NULL
 };
 static const struct console_ops *const parts_console[] = {

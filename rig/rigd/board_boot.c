@@ -22,6 +22,25 @@ board_power_off(struct board *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
+int
+board_probe(struct board *b, char *why, size_t whylen)
+{
+	struct conf_errors errs = { 0 };
+	size_t used = 0;
+	int i, rc;
+
+	why[0] = '\0';
+	rc = parts_probe(&b->conf, &b->ops, &errs);
+	for (i = 0; i < errs.n && used < whylen; i++)
+		used += (size_t)snprintf(why + used, whylen - used, "%s%s", i ? "; " : "",
+		    errs.msg[i]);
+	conf_errors_free(&errs);
+	pthread_mutex_lock(&b->lock);
+	b->missing = rc == -1;
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
 /* Asks the board who it is: the build is what the running kernel says, not what was meant. */
 static int
 board_identify(struct board *b, char *err, size_t errlen)
@@ -121,7 +140,7 @@ static int
 board_boot_once(struct board *b, char *err, size_t errlen)
 {
 	struct boot_console con = { b, board_boot_con_write, board_boot_con_expect };
-	int64_t t0 = util_now_ms(), deadline;
+	int64_t t0 = util_now_ms(), t_on, deadline;
 	char host[64];
 	int fd, port;
 
@@ -150,7 +169,17 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		return -1;
 	}
 	/* The console is open before power flows: the log has the boot from its first byte. */
-	if (power_on(b->power, err, errlen) == -1 || boot_start(b->boot, &con, err, errlen) == -1) {
+	t_on = util_now_ms();
+	if (power_on(b->power, err, errlen) == -1) {
+		power_off(b->power);
+		return -1;
+	}
+	/*
+	 * A person's switch (power manual) may take minutes: the board's boot, and its timeout,
+	 * begin when power flows.
+	 */
+	t0 += util_now_ms() - t_on;
+	if (boot_start(b->boot, &con, err, errlen) == -1) {
 		power_off(b->power);
 		return -1;
 	}
@@ -229,6 +258,16 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 	/* rigd is stopping: no boot, and no FAULT for a board that was fine. */
 	if (board_stopping(b))
 		return -1;
+	/*
+	 * A part that is not here (the adapter unplugged, a PDU tool not installed) is said as
+	 * such, at once: no boot is tried, none is stored. Asked at each boot, so that a part
+	 * plugged in since is used without restarting rigd.
+	 */
+	if (b->power != NULL && board_probe(b, err, sizeof(err)) == -1) {
+		log_warnx("%s: not on this host: %s", b->conf.name, err);
+		board_set_state(b, BOARD_FAULT, err);
+		return -1;
+	}
 	for (attempt = 1; attempt <= 2; attempt++) {
 		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
 		b->console_ready_ms = -1;

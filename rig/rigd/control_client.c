@@ -17,6 +17,7 @@
 /* A message for a client from any thread, until the event loop drains the outbox. */
 struct control_msg {
 	uint64_t		 client;
+	struct board		*watchers;	/* not NULL: for every client watching its console */
 	int			 final;		/* the request's result: its client may ask again */
 	char			*json;
 	struct control_msg	*next;
@@ -55,6 +56,25 @@ control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
 	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
+	pthread_mutex_lock(&r->outbox_lock);
+	if (r->outbox_tail)
+		r->outbox_tail->next = m;
+	else
+		r->outbox = m;
+	r->outbox_tail = m;
+	pthread_mutex_unlock(&r->outbox_lock);
+	control_wake(r);
+}
+
+void
+control_post_watchers(struct rigd *r, struct board *b, enum proto_event ev, cJSON *o)
+{
+	struct control_msg *m = xcalloc(1, sizeof(*m));
+
+	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
+	m->watchers = b;
+	m->json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
 	pthread_mutex_lock(&r->outbox_lock);
 	if (r->outbox_tail)
 		r->outbox_tail->next = m;
@@ -213,8 +233,15 @@ control_drain_outbox(struct rigd *r)
 	r->outbox = r->outbox_tail = NULL;
 	pthread_mutex_unlock(&r->outbox_lock);
 	for (; m; m = next) {
-		struct control_client *c = control_client_find(m->client);
+		struct control_client *c = m->watchers ? NULL : control_client_find(m->client);
+		int i;
+
 		next = m->next;
+		/* Apart from the console's bytes: a watcher tells the rig's words from the board's. */
+		for (i = 0; m->watchers && i < CONTROL_MAX_CLIENTS; i++)
+			if (control_clients[i] && control_clients[i]->console == m->watchers &&
+			    !control_clients[i]->closing)
+				control_send_json(control_clients[i], m->json);
 		/* A client that went away misses the events; the run itself goes on and is stored. */
 		if (c) {
 			control_send_json(c, m->json);
