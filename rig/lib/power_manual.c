@@ -90,9 +90,9 @@ power_manual_ask(struct power_manual *pm, const char *what, const char *detail, 
 		util_fmt(err, errlen, "%s: the power was cut (rigd is stopping)", what);
 		return -1;
 	}
-	msg = xasprintf("power: waiting for a person: %s %s%s%s%s%s, then: rigctl power %s confirm"
-	    " (within %s)", what, pm->board, detail, pm->mc->hint[0] ? " (" : "", pm->mc->hint,
-	    pm->mc->hint[0] ? ")" : "", pm->board, span);
+	msg = xasprintf("power: waiting for a person: board %s: %s%s%s%s, then: rigctl power %s"
+	    " confirm (within %s)", pm->board, what, detail, pm->mc->hint[0] ? "; " : "",
+	    pm->mc->hint, pm->board, span);
 	power_manual_tell(pm, msg);
 	free(msg);
 	for (;;) {
@@ -124,8 +124,8 @@ power_manual_ask(struct power_manual *pm, const char *what, const char *detail, 
 	if (done == -1)
 		util_fmt(err, errlen, "%s: the power was cut (rigd is stopping)", what);
 	else {
-		util_fmt(err, errlen, "nobody powered the board within %s (%s %s, then rigctl power"
-		    " %s confirm)", span, what, pm->board, pm->board);
+		util_fmt(err, errlen, "nobody powered the board within %s (asked: %s, then rigctl"
+		    " power %s confirm)", span, what, pm->board);
 		msg = xasprintf("power: %s: nobody confirmed within %s", what, span);
 		power_manual_tell(pm, msg);
 		free(msg);
