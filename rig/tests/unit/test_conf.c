@@ -570,7 +570,7 @@ board_keys_of_a_backend_this_build_lacks_are_kept_unchecked(void)
 	CHECK(printed_has(&board, "  server: 10.0.0.1"));
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	snprintf(want, sizeof(want), "%s:7: power.backend relay-card: not in this rigd (it has: "
-	    "qemu, command); board relay is not served", path);
+	    "qemu, command, manual); board relay is not served", path);
 	CHECK_INT(e.n, 2);
 	if (e.n > 0)
 		CHECK_STR(e.msg[0], want);
@@ -911,10 +911,11 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	/* tty is in this build: only power and boot are refused, each at its own line. */
 	CHECK(ops.console == console_kind_find("tty") && ops.console != NULL);
 	check_errors(&e,
-	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command);"
+	    "boards/falcon.yaml:10: power.backend gpio: not in this rigd (it has: qemu, command,"
+	    " manual);"
 	    " board falcon is not served",
 	    "boards/falcon.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board falcon is not served", NULL);
+	    " qemu-direct, local); board falcon is not served", NULL);
 	conf_errors_free(&e);
 	/* Command power is in this build: spider and salvator-xs lack only their boot. */
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
@@ -922,14 +923,14 @@ board_parts_this_build_lacks_are_refused_at_their_key_line(void)
 	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
 	check_errors(&e,
 	    "boards/spider.yaml:14: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board spider is not served", NULL);
+	    " qemu-direct, local); board spider is not served", NULL);
 	conf_errors_free(&e);
 	CHECK_INT(board_conf_load("boards/salvator-xs.yaml", &board, &e), 0);
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	CHECK(ops.power == power_backend_find("command") && ops.power != NULL);
 	check_errors(&e,
 	    "boards/salvator-xs.yaml:16: boot.method uboot-tftp: not in this rigd (it has:"
-	    " qemu-direct); board salvator-xs is not served", NULL);
+	    " qemu-direct, local); board salvator-xs is not served", NULL);
 	conf_errors_free(&e);
 }
 
