@@ -7,9 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pty.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/test_probe.XXXXXX";
@@ -133,6 +135,58 @@ tty_probe_accepts_a_real_pty_through_a_link(void)
 	close(s);
 	close(m);
 	unlink(link);
+}
+
+/*
+ * A node rigd's user may not open (a pty owned by root, mode 0620, group tty, probed by a
+ * process that dropped to nobody): the reason says why and what would fix it.
+ */
+static void
+tty_probe_says_permission_denied_with_the_nodes_mode_and_group(void)
+{
+	char name[128], want[400];
+	int m, s, pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "not root: the permission case is checked as root dropping to nobody\n");
+		return;
+	}
+	CHECK_INT(openpty(&m, &s, name, NULL, NULL), 0);
+	CHECK_INT(fchmod(s, 0620), 0);
+	CHECK_INT(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		char what[300] = "";
+
+		if (setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0)
+			probe_chardev(name, what, sizeof(what));
+		else
+			snprintf(what, sizeof(what), "could not drop to nobody");
+		n = write(pipefd[1], what, strlen(what));
+		_exit(n > 0 ? 0 : 1);
+	}
+	close(pipefd[1]);
+	memset(want, 0, sizeof(want));
+	n = read(pipefd[0], want, sizeof(want) - 1);
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	CHECK(n > 0);
+	/* The node's group is devpts's (tty on most hosts, root in some containers). */
+	{
+		struct stat st;
+		struct group *g;
+		char expect[300];
+
+		CHECK_INT(stat(name, &st), 0);
+		g = getgrgid(st.st_gid);
+		snprintf(expect, sizeof(expect), "permission denied: rigd (uid 65534) may not open"
+		    " it; the node is mode 620, group %s", g ? g->gr_name : "?");
+		CHECK_STR(want, expect);
+	}
+	close(s);
+	close(m);
 }
 
 static void
@@ -304,6 +358,7 @@ main(void)
 	RUN(tty_probe_says_a_dangling_by_id_link_is_an_unplugged_adapter);
 	RUN(tty_probe_refuses_a_file_that_is_no_device);
 	RUN(tty_probe_accepts_a_real_pty_through_a_link);
+	RUN(tty_probe_says_permission_denied_with_the_nodes_mode_and_group);
 	RUN(command_probe_names_a_program_not_on_path_at_its_line);
 	RUN(command_probe_checks_a_path_is_an_executable_file);
 	RUN(probe_says_every_missing_part);
