@@ -182,7 +182,6 @@ board_power_report(void *arg, const char *msg)
 {
 	struct board *b = arg;
 	const char *state = board_state_name(board_state(b));
-
 	cJSON *o;
 
 	log_info("%s: %s", b->conf.name, msg);

@@ -46,13 +46,17 @@ control_wake(struct rigd *r)
 		log_warn("wake");
 }
 
-/* Any thread: a message into the outbox the event loop drains (final: the request's result). */
+/*
+ * Any thread: a message into the outbox the event loop drains, for client (final: the
+ * request's result) or, when watchers is not NULL, for every client watching that console.
+ */
 static void
-control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
+control_outbox(struct rigd *r, uint64_t client, struct board *watchers, int final, cJSON *msg)
 {
 	struct control_msg *m = xcalloc(1, sizeof(*m));
 
 	m->client = client;
+	m->watchers = watchers;
 	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
@@ -69,20 +73,8 @@ control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
 void
 control_post_watchers(struct rigd *r, struct board *b, enum proto_event ev, cJSON *o)
 {
-	struct control_msg *m = xcalloc(1, sizeof(*m));
-
 	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
-	m->watchers = b;
-	m->json = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	pthread_mutex_lock(&r->outbox_lock);
-	if (r->outbox_tail)
-		r->outbox_tail->next = m;
-	else
-		r->outbox = m;
-	r->outbox_tail = m;
-	pthread_mutex_unlock(&r->outbox_lock);
-	control_wake(r);
+	control_outbox(r, 0, b, 0, o);
 }
 
 void
@@ -90,7 +82,7 @@ control_post(struct rigd *r, uint64_t client, cJSON *msg)
 {
 	cJSON *type = cJSON_GetObjectItem(msg, "type");
 
-	control_outbox(r, client, cJSON_IsString(type) &&
+	control_outbox(r, client, NULL, cJSON_IsString(type) &&
 	    proto_event_parse(type->valuestring) == PROTO_EV_RESULT, msg);
 }
 
@@ -98,7 +90,7 @@ void
 control_post_event(struct rigd *r, uint64_t client, enum proto_event ev, cJSON *o)
 {
 	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
-	control_outbox(r, client, ev == PROTO_EV_RESULT, o);
+	control_outbox(r, client, NULL, ev == PROTO_EV_RESULT, o);
 }
 
 void

@@ -173,9 +173,9 @@ main(int argc, char **argv)
 		struct parts_ops ops;
 
 		/*
-		 * A board naming a part this rigd lacks, or one not on this host, is refused
-		 * (said on stderr as file:line,
-		 * even with -q); the others would still be served, so that is no error.
+		 * A board naming a part this rigd lacks, or one not on this host, is refused (said
+		 * on stderr as file:line, even with -q); the others would still be served, so that
+		 * is no error.
 		 */
 		if (quiet) {
 			for (i = 0; i < nconfs; i++)
