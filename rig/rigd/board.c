@@ -156,7 +156,9 @@ board_main(void *arg)
 			board_job_free(job);
 			continue;
 		}
-		if (board_missing_part(b) && board_state(b) == BOARD_FAULT && !board_stopping(b)) {
+		/* A lost console line is board_console_watch's to bring back, not this. */
+		if (board_missing_part(b) && board_state(b) == BOARD_FAULT && !b->console_lost &&
+		    !board_stopping(b)) {
 			board_reprobe(b);
 			continue;
 		}
