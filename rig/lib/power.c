@@ -114,6 +114,12 @@ power_confirm(struct power *p, char *err, size_t errlen)
 }
 
 int
+power_asks_person(const struct power *p)
+{
+	return p->ops->confirm != NULL;
+}
+
+int
 power_waiting(struct power *p, char *what, size_t len)
 {
 	what[0] = '\0';

@@ -120,6 +120,8 @@ enum power_state power_state(struct power *p, char *err, size_t errlen);
 void power_set_report(struct power *p, power_report_fn *fn, void *arg);
 /* A person's confirmation (power_ops.confirm); -1 with err for a part that asks nobody. */
 int power_confirm(struct power *p, char *err, size_t errlen);
+/* 1 when the part's switching is a person's (it has confirm): a failed on() is not retried. */
+int power_asks_person(const struct power *p);
 /* What a person is asked to do now; 0 and "" when nothing (or the part asks nobody). */
 int power_waiting(struct power *p, char *what, size_t len);
 void power_free(struct power *p);

@@ -135,7 +135,10 @@ board_boot_con_expect(void *arg, const char *text, int64_t *from, int64_t timeou
 	}
 }
 
-/* Power on and wait until SSH answers and the board has said which kernel it runs. */
+/*
+ * Power on and wait until SSH answers and the board has said which kernel it runs. -1 with err;
+ * -2 when a person was asked to switch the power and nobody did (no second attempt).
+ */
 static int
 board_boot_once(struct board *b, char *err, size_t errlen)
 {
@@ -172,7 +175,8 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	t_on = util_now_ms();
 	if (power_on(b->power, err, errlen) == -1) {
 		power_off(b->power);
-		return -1;
+		/* Nobody came to switch it: asking again at once would only double the wait. */
+		return power_asks_person(b->power) ? -2 : -1;
 	}
 	/*
 	 * A person's switch (power manual) may take minutes: the board's boot, and its timeout,
@@ -253,7 +257,7 @@ int
 board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 {
 	char err[512], reason[600];
-	int attempt;
+	int attempt, rc;
 
 	/* rigd is stopping: no boot, and no FAULT for a board that was fine. */
 	if (board_stopping(b))
@@ -271,7 +275,7 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 	for (attempt = 1; attempt <= 2; attempt++) {
 		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
 		b->console_ready_ms = -1;
-		if (board_boot_once(b, err, sizeof(err)) == 0) {
+		if ((rc = board_boot_once(b, err, sizeof(err))) == 0) {
 			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
 			    b->boot_ms / 1000.0);
 			if (store_boot(b->rigd->store, b->conf.name, b->build_id,
@@ -288,6 +292,8 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
 		    b->console_ready_ms, -1, b->con.log, err) == -1)
 			log_warnx("%s: failed boot not stored", b->conf.name);
+		if (rc == -2)
+			break;
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
 	board_set_state(b, fault_on_fail ? BOARD_FAULT : BOARD_OFF, reason);
