@@ -68,7 +68,7 @@ probe_program(const char *prog, char *what, size_t whatlen)
 		end = strchr(p, ':');
 		n = end ? (size_t)(end - p) : strlen(p);
 		/* An empty element is the current directory, as for the shell. */
-		if (snprintf(file, sizeof(file), "%.*s%s%s", (int)n, n ? p : ".", "/", prog) <
+		if (snprintf(file, sizeof(file), "%.*s/%s", n ? (int)n : 1, n ? p : ".", prog) <
 		    (int)sizeof(file) && access(file, X_OK) == 0) {
 			struct stat st;
 
