@@ -104,7 +104,7 @@ kill "$ADAPTER" 2>/dev/null
 cp boards/vq35.yaml "$T/boards/"
 desk_board "$T/boards/desk.yaml" desk "$T/adapter" "power:
   backend: manual
-  timeout: 8s
+  timeout: 10s
   hint: the switch on the left"
 BOARDS=vq35,desk rigd_start -b "$T/boards" || finish
 check "the desk board missing its adapter is FAULT" \
@@ -142,12 +142,6 @@ def boards():
     out = subprocess.run([rigctl, 'show', 'boards', '--json'], capture_output=True, text=True)
     return {b['name']: b for b in json.loads(out.stdout)}
 
-# A console watcher: the rig's requests come on its standard error, apart from the bytes.
-watch = subprocess.Popen([rigctl, 'console', 'desk'], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-on = subprocess.Popen([rigctl, 'power', 'desk', 'on'], stdout=subprocess.DEVNULL,
-                      stderr=subprocess.PIPE)
-
 pending = {}
 
 def await_line(proc, text, seconds):
@@ -173,6 +167,14 @@ def await_line(proc, text, seconds):
     pending[fd] = buf
     return False, seen
 
+# A console watcher: the rig's requests come on its standard error, apart from the bytes.
+watch = subprocess.Popen([rigctl, 'console', 'desk'], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+got, seen = await_line(watch, 'console attached', 30)
+say(got, 'the console watcher is attached before the power-on')
+on = subprocess.Popen([rigctl, 'power', 'desk', 'on'], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.PIPE)
+
 got, seen = await_line(on, 'waiting for a person: board desk: power on by hand', 30)
 say(got, 'the power-on client is told what to do: ' + ''.join(seen).strip())
 b = boards()
@@ -190,9 +192,9 @@ say(got, 'the second attempt asks again')
 got, seen = await_line(on, 'rigctl: failed', 60)
 on.wait(timeout=30)
 say(on.returncode == 2, 'nobody confirming fails the power-on (exit %d)' % on.returncode)
-say(got and 'nobody powered the board within 8s' in seen[-1], 'it says nobody powered the board within 8s: ' + ''.join(seen).strip())
+say(got and 'nobody powered the board within 10s' in seen[-1], 'it says nobody powered the board within 10s: ' + ''.join(seen).strip())
 b = boards()
-say(b['desk']['state'] == 'FAULT' and 'nobody powered the board within 8s' in b['desk']['reason'],
+say(b['desk']['state'] == 'FAULT' and 'nobody powered the board within 10s' in b['desk']['reason'],
     'the desk board is FAULT with the reason: ' + b['desk']['reason'])
 say(b['desk']['waiting'] == '', 'show boards no longer says waiting')
 ev = subprocess.run([rigctl, 'show', 'events', '--json'], capture_output=True, text=True).stdout
@@ -217,12 +219,12 @@ got, seen = await_line(third, 'rigctl: failed', 60)
 third.wait(timeout=30)
 asked = sum('waiting for a person' in l for l in seen)
 say(got and asked == 1, 'nobody at the first request: asked once, not twice (%d)' % asked)
-say(got and 'nobody powered the board within 8s' in seen[-1], 'and it says so: ' + (seen[-1].strip() if seen else ''))
+say(got and 'nobody powered the board within 10s' in seen[-1], 'and it says so: ' + (seen[-1].strip() if seen else ''))
 watch.terminate()
 print('done')
 PY
 cat "$T/manual.out"
-check "power manual: every check of the exchange passed (18 ok)" [ "$(grep -c '^ok ' "$T/manual.out")" -eq 18 ]
+check "power manual: every check of the exchange passed (19 ok)" [ "$(grep -c '^ok ' "$T/manual.out")" -eq 19 ]
 check "power manual: none failed" [ "$(grep -c '^BAD' "$T/manual.out")" -eq 0 ]
 check "power manual: the exchange ran to its end" contains "$T/manual.out" done
 wait "$vq35_on"
@@ -231,4 +233,5 @@ cat "$T/vq35-on.out"
 check "vq35 boots beside the desk board (power on exit 0)" [ "$rc" -eq 0 ]
 check "vq35 is READY" [ "$(q '[b["state"] for b in d if b["name"] == "vq35"][0]' show boards)" = READY ]
 kill "$ADAPTER" 2>/dev/null
+check "no ThreadSanitizer report in rigd's log" sh -c '! grep -q "WARNING: ThreadSanitizer" "$0"' "$T/rigd.log"
 finish
