@@ -2,9 +2,12 @@
 #include "console.h"
 #include "conf.h"
 #include "partconf.h"
+#include "probe.h"
 #include "telnet.h"
 #include "util.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -25,6 +28,7 @@ struct console_net_conf {
 	int64_t	timeout_ms;	/* connect-timeout: connecting and, for rfc2217, negotiating; default 5s */
 	int	baud;		/* rfc2217: asked over the protocol; default 115200 */
 	char	flow[16];	/* rfc2217: none (default) | rtscts */
+	int	host_line;	/* where host was given, for the probe's message */
 };
 _Static_assert(sizeof(struct console_net_conf) <= BOARD_PART_SETTINGS,
     "net console settings do not fit struct board_part");
@@ -397,7 +401,11 @@ static void
 console_net_parse_common(struct yamlnode_ctx *c, const struct yamlnode *part,
     struct console_net_conf *cc)
 {
+	const struct yamlnode *n;
+
 	partconf_str(c, part, "console", "host", 1, cc->host, sizeof(cc->host));
+	n = yamlnode_get(part, "host");
+	cc->host_line = n ? n->line : 0;
 	partconf_int(c, part, "console", "port", 1, 1, 65535, &cc->port);
 	partconf_duration(c, part, "console", "connect-timeout", 0, &cc->timeout_ms);
 }
@@ -444,6 +452,47 @@ console_rfc2217_print(const void *settings, FILE *out)
 	partconf_print_str(out, "  ", "flow", cc->flow);
 }
 
+/* A host name as DNS allows one: dot-separated labels of letters, digits and inner hyphens. */
+static int
+console_net_hostname_ok(const char *h)
+{
+	size_t label = 0, len = strlen(h), i;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (h[i] == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)h[i]) && !(h[i] == '-' && label > 0))
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return h[len - 1] != '-' && h[len - 1] != '.' ? 1 : 0;
+}
+
+/*
+ * host:port is one the console can be reached at: an address, or a well-formed name. Nothing
+ * is looked up or connected to: a console server that is down now may be up at power-on, and
+ * rigd -n must not wait for DNS.
+ */
+static int
+console_net_probe(const struct board_conf *conf, char *why, size_t whylen)
+{
+	const struct console_net_conf *cc = PARTCONF_SETTINGS(conf, PART_CONSOLE);
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, cc->host, addr) == 1 || inet_pton(AF_INET6, cc->host, addr) == 1 ||
+	    console_net_hostname_ok(cc->host))
+		return 0;
+	return probe_fail(conf, cc->host_line, why, whylen, "console.host %s: neither an address"
+	    " nor a host name (port %d goes in console.port)", cc->host, cc->port);
+}
+
 static const char *const console_tcp_console_keys[] = { "host", "port", "connect-timeout", NULL };
 static const char *const console_rfc2217_console_keys[] = { "host", "port", "connect-timeout",
 	"baud", "flow", NULL };
@@ -468,6 +517,7 @@ const struct console_ops console_tcp_ops = {
 	.create = console_net_create,
 	.open = console_net_open,
 	.reopen = console_net_reopen,
+	.probe = console_net_probe,
 	.free = console_net_free,
 };
 
@@ -477,5 +527,6 @@ const struct console_ops console_rfc2217_ops = {
 	.create = console_rfc2217_create,
 	.open = console_net_open,
 	.reopen = console_net_reopen,
+	.probe = console_net_probe,
 	.free = console_net_free,
 };

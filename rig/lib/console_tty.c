@@ -2,6 +2,7 @@
 #include "console.h"
 #include "conf.h"
 #include "partconf.h"
+#include "probe.h"
 #include "util.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ struct console_tty_conf {
 	int	baud;		/* default 115200; any rate (termios2) */
 	char	flow[16];	/* none (default) | rtscts: what the board's UART wires */
 	char	lockdir[128];	/* where serial tools keep LCK..NAME files; default /run/lock */
+	int	path_line;	/* where path was given, for the probe's message */
 };
 _Static_assert(sizeof(struct console_tty_conf) <= BOARD_PART_SETTINGS,
     "tty settings do not fit struct board_part");
@@ -215,9 +217,12 @@ console_tty_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const str
     void *settings)
 {
 	struct console_tty_conf *cc = settings;
+	const struct yamlnode *n;
 
 	(void)own;
 	partconf_str(c, part, "console", "path", 1, cc->path, sizeof(cc->path));
+	n = yamlnode_get(part, "path");
+	cc->path_line = n ? n->line : 0;
 	/* 4000000: the fastest rate USB serial adapters offer; R-Car HSCIF runs at 1843200. */
 	partconf_int(c, part, "console", "baud", 0, 1, 4000000, &cc->baud);
 	partconf_word(c, part, "console", "flow", 0, console_tty_flows, cc->flow, sizeof(cc->flow));
@@ -235,6 +240,19 @@ console_tty_print(const void *settings, FILE *out)
 	partconf_print_str(out, "  ", "lockdir", cc->lockdir);
 }
 
+/* The adapter's node is there, a character device rigd may open; nothing is opened. */
+static int
+console_tty_probe(const struct board_conf *conf, char *why, size_t whylen)
+{
+	const struct console_tty_conf *cc = PARTCONF_SETTINGS(conf, PART_CONSOLE);
+	char what[384];
+
+	if (probe_chardev(cc->path, what, sizeof(what)) == -1)
+		return probe_fail(conf, cc->path_line, why, whylen, "console.path %s: %s", cc->path,
+		    what);
+	return 0;
+}
+
 static const char *const console_tty_console_keys[] = { "path", "baud", "flow", "lockdir", NULL };
 
 static const struct part_keys console_tty_keys = {
@@ -250,5 +268,6 @@ const struct console_ops console_tty_ops = {
 	.create = console_tty_create,
 	.open = console_tty_open,
 	.reopen = console_tty_reopen,
+	.probe = console_tty_probe,
 	.free = console_tty_free,
 };

@@ -3,10 +3,12 @@
 #include "conf.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 extern const struct power_ops power_qemu_ops, power_command_ops, power_gpio_ops;
-extern const struct boot_ops boot_qemu_ops, boot_uboot_ops;
+extern const struct power_ops power_manual_ops;
+extern const struct boot_ops boot_qemu_ops, boot_uboot_ops, boot_local_ops;
 extern const struct console_ops console_qemu_ops, console_tty_ops;
 extern const struct console_ops console_tcp_ops, console_rfc2217_ops;
 
@@ -14,11 +16,13 @@ static const struct power_ops *const parts_power[] = {
 	&power_qemu_ops,
 	&power_command_ops,
 	&power_gpio_ops,
+	&power_manual_ops,
 	NULL
 };
 static const struct boot_ops *const parts_boot[] = {
 	&boot_qemu_ops,
 	&boot_uboot_ops,
+	&boot_local_ops,
 	NULL
 };
 static const struct console_ops *const parts_console[] = {
@@ -159,6 +163,43 @@ parts_resolve(const struct board_conf *conf, struct parts_ops *ops, struct conf_
 		conf_errors_add(errs, conf->file, conf->parts[PART_CONSOLE].line,
 		    "console.kind %s: not in this rigd (it has: %s); board %s is not served",
 		    conf->parts[PART_CONSOLE].name, have, conf->name);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* A probe's why into errs: "file:line: ..." as the probe wrote it, else at the part's key. */
+static void
+parts_probe_add(const struct board_conf *conf, enum part_kind kind, const char *why,
+    struct conf_errors *errs)
+{
+	size_t n = strlen(conf->file);
+
+	if (strncmp(why, conf->file, n) == 0 && why[n] == ':') {
+		errs->msg = xrealloc(errs->msg, (errs->n + 1) * sizeof(*errs->msg));
+		errs->msg[errs->n++] = xstrdup(why);
+	} else
+		conf_errors_add(errs, conf->file, conf->parts[kind].line, "%s", why);
+}
+
+int
+parts_probe(const struct board_conf *conf, const struct parts_ops *ops,
+    struct conf_errors *errs)
+{
+	char why[768];
+	int bad = 0;
+
+	/* In the order a boot meets them: the console opens before power flows, then the boot. */
+	if (ops->console && ops->console->probe && ops->console->probe(conf, why, sizeof(why))) {
+		parts_probe_add(conf, PART_CONSOLE, why, errs);
+		bad = 1;
+	}
+	if (ops->power && ops->power->probe && ops->power->probe(conf, why, sizeof(why))) {
+		parts_probe_add(conf, PART_POWER, why, errs);
+		bad = 1;
+	}
+	if (ops->boot && ops->boot->probe && ops->boot->probe(conf, why, sizeof(why))) {
+		parts_probe_add(conf, PART_BOOT, why, errs);
 		bad = 1;
 	}
 	return bad ? -1 : 0;

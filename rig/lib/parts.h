@@ -25,6 +25,14 @@ struct parts_ops {
  * line of its key) to errs; returns 0 when all three were found, else -1.
  */
 int parts_resolve(const struct board_conf *conf, struct parts_ops *ops, struct conf_errors *errs);
+/*
+ * Asks each part of ops (NULL: one this build lacks, which parts_resolve reported) whether what
+ * it reaches exists on this host now (its probe op; a part without one needs nothing). Each
+ * that says no adds "file:line: key value: what is missing" to errs. 0 when none did, else -1.
+ * Nothing is opened or switched: rigd -n, rigd's start-up and each boot ask it.
+ */
+int parts_probe(const struct board_conf *conf, const struct parts_ops *ops,
+    struct conf_errors *errs);
 /* "qemu, tty": the names this build has of one kind ("power", "boot", "console"). */
 void parts_names(const char *kind, char *buf, size_t len);
 

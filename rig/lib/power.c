@@ -103,6 +103,29 @@ power_set_report(struct power *p, power_report_fn *fn, void *arg)
 		p->ops->set_report(p->self, fn, arg);
 }
 
+int
+power_confirm(struct power *p, char *err, size_t errlen)
+{
+	if (p->ops->confirm == NULL) {
+		util_fmt(err, errlen, "power %s asks no person: nothing to confirm", p->ops->name);
+		return -1;
+	}
+	return p->ops->confirm(p->self, err, errlen);
+}
+
+int
+power_asks_person(const struct power *p)
+{
+	return p->ops->confirm != NULL;
+}
+
+int
+power_waiting(struct power *p, char *what, size_t len)
+{
+	what[0] = '\0';
+	return p->ops->waiting ? p->ops->waiting(p->self, what, len) : 0;
+}
+
 const char *
 power_image_dtb(const struct board_conf *conf)
 {

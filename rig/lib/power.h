@@ -81,6 +81,16 @@ struct power_ops {
 	 * rigd -n and rigd's start-up ask it; nothing is opened or switched.
 	 */
 	int	 (*probe)(const struct board_conf *conf, char *why, size_t whylen);
+	/*
+	 * Optional, from any thread (the event loop): a person says the switching this part asked
+	 * for is done (rigctl power BOARD confirm). 0, or -1 with err when nothing was asked.
+	 */
+	int	 (*confirm)(void *self, char *err, size_t errlen);
+	/*
+	 * Optional, from any thread: 1 with what a person is asked to do now ("power on by hand"),
+	 * for show boards and the dashboard; 0 when nothing is asked.
+	 */
+	int	 (*waiting)(void *self, char *what, size_t len);
 	void	 (*free)(void *self);
 };
 
@@ -108,6 +118,12 @@ int power_cycle(struct power *p, char *err, size_t errlen);
 enum power_state power_state(struct power *p, char *err, size_t errlen);
 /* Reports of what each operation did go to fn (nothing is reported before this). */
 void power_set_report(struct power *p, power_report_fn *fn, void *arg);
+/* A person's confirmation (power_ops.confirm); -1 with err for a part that asks nobody. */
+int power_confirm(struct power *p, char *err, size_t errlen);
+/* 1 when the part's switching is a person's (it has confirm): a failed on() is not retried. */
+int power_asks_person(const struct power *p);
+/* What a person is asked to do now; 0 and "" when nothing (or the part asks nobody). */
+int power_waiting(struct power *p, char *what, size_t len);
 void power_free(struct power *p);
 /* The device tree the board's power part asks for in the image ("" when none). */
 const char *power_image_dtb(const struct board_conf *conf);

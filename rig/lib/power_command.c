@@ -2,6 +2,7 @@
 #include "power.h"
 #include "conf.h"
 #include "partconf.h"
+#include "probe.h"
 #include "log.h"
 #include "util.h"
 
@@ -41,6 +42,7 @@ static const char *const power_command_names[POWER_COMMAND__COUNT] = {
 /* One command as the board file gives it: argc arguments packed in text. argc 0: not given. */
 struct power_command_argv {
 	int	argc;
+	int	line;		/* where the program was given, for the probe's message */
 	char	text[POWER_COMMAND_TEXT];
 };
 
@@ -594,8 +596,10 @@ power_command_parse_argv(struct yamlnode_ctx *c, const struct yamlnode *part,
 		memcpy(av->text + used, it->value, len + 1);
 		used += len + 1;
 	}
-	if (!bad)
+	if (!bad) {
 		av->argc = n->n;
+		av->line = n->items[0]->line;
+	}
 }
 
 static void
@@ -639,6 +643,22 @@ power_command_print(const void *settings, FILE *out)
 	fprintf(out, "  timeout: %lldms\n", (long long)cc->timeout_ms);
 }
 
+/* Each command's program runs here: found on PATH, or an executable file where it names one. */
+static int
+power_command_probe(const struct board_conf *conf, char *why, size_t whylen)
+{
+	const struct power_command_conf *cc = PARTCONF_SETTINGS(conf, PART_POWER);
+	char what[384];
+	enum power_command_op op;
+
+	for (op = 0; op < POWER_COMMAND__COUNT; op++)
+		if (cc->cmd[op].argc > 0 &&
+		    probe_program(cc->cmd[op].text, what, sizeof(what)) == -1)
+			return probe_fail(conf, cc->cmd[op].line, why, whylen, "power.%s %s: %s",
+			    power_command_names[op], cc->cmd[op].text, what);
+	return 0;
+}
+
 static const char *const power_command_power_keys[] = {
 	"on", "off", "cycle", "state", "timeout", NULL
 };
@@ -662,5 +682,6 @@ const struct power_ops power_command_ops = {
 	.cycle = power_command_cycle,
 	.state = power_command_state,
 	.set_report = power_command_set_report,
+	.probe = power_command_probe,
 	.free = power_command_free,
 };

@@ -3,6 +3,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "partconf.h"
+#include "probe.h"
 #include "log.h"
 #include "util.h"
 
@@ -38,6 +39,8 @@ struct power_qemu_conf {
 	int	nserials;
 	char	args[POWER_QEMU_MAX_ARGS][128];	/* extra arguments, verbatim */
 	int	nargs;
+	int	binary_line;		/* where binary and each of args were given: probe messages */
+	int	arg_lines[POWER_QEMU_MAX_ARGS];
 };
 _Static_assert(sizeof(struct power_qemu_conf) <= BOARD_PART_SETTINGS,
     "qemu settings do not fit struct board_part");
@@ -437,6 +440,8 @@ power_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	if (own == NULL)
 		return;
 	partconf_str(c, own, "qemu", "binary", 1, qc->binary, sizeof(qc->binary));
+	n = yamlnode_get(own, "binary");
+	qc->binary_line = n ? n->line : 0;
 	partconf_str(c, own, "qemu", "machine", 1, qc->machine, sizeof(qc->machine));
 	partconf_str(c, own, "qemu", "cpu", 0, qc->cpu, sizeof(qc->cpu));
 	partconf_int(c, own, "qemu", "memory", 0, 64, 65536, &qc->memory);
@@ -464,10 +469,37 @@ power_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 		if (n->n > POWER_QEMU_MAX_ARGS)
 			conf_errors_add(c->errs, c->path, n->items[POWER_QEMU_MAX_ARGS]->line,
 			    "qemu.args: more than %d arguments", POWER_QEMU_MAX_ARGS);
-		for (i = 0; i < n->n && i < POWER_QEMU_MAX_ARGS; i++)
+		for (i = 0; i < n->n && i < POWER_QEMU_MAX_ARGS; i++) {
 			yamlnode_str(c, n->items[i], "qemu.args", qc->args[i], sizeof(qc->args[i]));
+			qc->arg_lines[i] = n->items[i]->line;
+		}
 		qc->nargs = i;
 	}
+}
+
+/*
+ * QEMU is on PATH, and the firmware files args name by path (-bios, -pflash, -L) exist. A
+ * bare firmware name is looked for by QEMU in its own data directory: left to it.
+ */
+static int
+power_qemu_probe(const struct board_conf *conf, char *why, size_t whylen)
+{
+	static const char *const files[] = { "-bios", "-pflash", "-L", NULL };
+	const struct power_qemu_conf *qc = PARTCONF_SETTINGS(conf, PART_POWER);
+	char what[256];
+	int i, j;
+
+	if (probe_program(qc->binary, what, sizeof(what)) == -1)
+		return probe_fail(conf, qc->binary_line, why, whylen, "qemu.binary %s: %s",
+		    qc->binary, what);
+	for (i = 0; i + 1 < qc->nargs; i++)
+		for (j = 0; files[j]; j++)
+			if (strcmp(qc->args[i], files[j]) == 0 && strchr(qc->args[i + 1], '/') &&
+			    access(qc->args[i + 1], R_OK) == -1)
+				return probe_fail(conf, qc->arg_lines[i + 1], why, whylen,
+				    "qemu.args %s %s: %s", files[j], qc->args[i + 1],
+				    strerror(errno));
+	return 0;
 }
 
 static void
@@ -525,6 +557,7 @@ static const struct part_keys power_qemu_keys = {
 const struct power_ops power_qemu_ops = {
 	.name = "qemu",
 	.keys = &power_qemu_keys,
+	.probe = power_qemu_probe,
 	.image_dtb = power_qemu_image_dtb,
 	.create = power_qemu_create,
 	.prepare = power_qemu_prepare,

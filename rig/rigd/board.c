@@ -88,6 +88,23 @@ board_do_power(struct board *b, struct board_job *job)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Idle with a part missing: once it is here (the adapter plugged in), the board is served. */
+static void
+board_reprobe(struct board *b)
+{
+	char why[512];
+	int here = board_probe(b, why, sizeof(why)) == 0;
+
+	if (here && b->boot_when_back) {
+		/* It was to be on (a recovery after its adapter went away): it boots again now. */
+		log_info("%s: its parts are on this host again: booting", b->conf.name);
+		board_boot(b, BOARD_BOOTING);
+	} else if (here)
+		board_set_state(b, BOARD_OFF, "its parts are on this host now");
+	else	/* what is missing may change: the adapter back, the PDU tool still not there */
+		board_set_state(b, BOARD_FAULT, why);
+}
+
 static void *
 board_main(void *arg)
 {
@@ -135,11 +152,19 @@ board_main(void *arg)
 		board_console_watch(b);
 
 		if (job) {
+			b->job_client = job->client;
 			if (job->kind == JOB_RUN)
 				board_do_run(b, job);
 			else
 				board_do_power(b, job);
+			b->job_client = 0;
 			board_job_free(job);
+			continue;
+		}
+		/* A lost console line is board_console_watch's to bring back, not this. */
+		if (board_missing_part(b) && board_state(b) == BOARD_FAULT && !b->console_lost &&
+		    !board_stopping(b)) {
+			board_reprobe(b);
 			continue;
 		}
 		if (board_state(b) != BOARD_FAULT && !board_stopping(b) &&
@@ -164,10 +189,21 @@ board_power_report(void *arg, const char *msg)
 {
 	struct board *b = arg;
 	const char *state = board_state_name(board_state(b));
+	cJSON *o;
 
 	log_info("%s: %s", b->conf.name, msg);
 	if (store_board_event(b->rigd->store, b->conf.name, state, state, msg) == -1)
 		log_warnx("%s: power event not stored", b->conf.name);
+	/* Whoever waits on the board sees it too: the job's client, and its console's watchers. */
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	cJSON_AddStringToObject(o, "msg", msg);
+	if (b->job_client != 0)
+		board_post(b, b->job_client, PROTO_EV_LOG, cJSON_Duplicate(o, 1));
+	if (b->rigd->sink.watchers != NULL)
+		b->rigd->sink.watchers(b->rigd->sink.arg, b, PROTO_EV_LOG, o);
+	else
+		cJSON_Delete(o);
 }
 
 /*
@@ -183,11 +219,12 @@ board_parts(struct board *b)
 	struct parts_ops ops;
 	char err[256];
 
-	if (parts_resolve(&b->conf, &ops, &errs) == -1) {
+	if (parts_resolve(&b->conf, &b->ops, &errs) == -1) {
 		util_strlcpy(b->refused, errs.msg[0], sizeof(b->refused));
 		conf_errors_free(&errs);
 		return;
 	}
+	ops = b->ops;
 	b->boot = boot_new(ops.boot, &b->conf, &env, err, sizeof(err));
 	b->console = b->boot ? console_part_new(ops.console, &b->conf, err, sizeof(err)) : NULL;
 	b->power = b->console ? power_new(ops.power, &b->conf, r->statedir, err, sizeof(err)) :
@@ -230,9 +267,13 @@ board_new(struct rigd *r, const struct board_conf *conf)
 		log_warnx("%s", b->refused);
 		b->state = BOARD_FAULT;
 		util_strlcpy(b->reason, b->refused, sizeof(b->reason));
+	} else if (board_probe(b, b->reason, sizeof(b->reason)) == -1) {
+		/* Served once its part is here: each boot asked for, and the idle thread, look. */
+		log_warnx("%s: not on this host: %s", conf->name, b->reason);
+		b->state = BOARD_FAULT;
 	}
 	if (store_board_set(r->store, conf->name, conf->arch, board_state_name(b->state),
-	    b->power == NULL ? b->refused : "rigd started") == -1)
+	    b->state == BOARD_FAULT ? b->reason : "rigd started") == -1)
 		log_warnx("%s: state %s not stored", conf->name, board_state_name(b->state));
 	return b;
 }

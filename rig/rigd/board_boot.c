@@ -23,6 +23,25 @@ board_power_off(struct board *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
+int
+board_probe(struct board *b, char *why, size_t whylen)
+{
+	struct conf_errors errs = { 0 };
+	size_t used = 0;
+	int i, rc;
+
+	why[0] = '\0';
+	rc = parts_probe(&b->conf, &b->ops, &errs);
+	for (i = 0; i < errs.n && used < whylen; i++)
+		used += (size_t)snprintf(why + used, whylen - used, "%s%s", i ? "; " : "",
+		    errs.msg[i]);
+	conf_errors_free(&errs);
+	pthread_mutex_lock(&b->lock);
+	b->missing = rc == -1;
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
 /* Asks the board who it is: the build is what the running kernel says, not what was meant. */
 static int
 board_identify(struct board *b, char *err, size_t errlen)
@@ -191,13 +210,16 @@ board_boot_con_expect(void *arg, const char *const *texts, int64_t *from, int64_
 	return rc;
 }
 
-/* Power on and wait until SSH answers and the board has said which kernel it runs. */
+/*
+ * Power on and wait until SSH answers and the board has said which kernel it runs. -1 with err;
+ * -2 when a person was asked to switch the power and nobody did (no second attempt).
+ */
 static int
 board_boot_once(struct board *b, char *err, size_t errlen)
 {
 	struct boot_console con = { b, board_boot_con_write, board_boot_con_expect,
 	    board_boot_con_text };
-	int64_t t0 = util_now_ms(), deadline;
+	int64_t t0 = util_now_ms(), t_on, deadline;
 	char host[64];
 	int fd, port;
 
@@ -228,7 +250,18 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		return -1;
 	}
 	/* The console is open before power flows: the log has the boot from its first byte. */
-	if (power_on(b->power, err, errlen) == -1 || boot_start(b->boot, &con, err, errlen) == -1) {
+	t_on = util_now_ms();
+	if (power_on(b->power, err, errlen) == -1) {
+		power_off(b->power);
+		/* Nobody came to switch it: asking again at once would only double the wait. */
+		return power_asks_person(b->power) ? -2 : -1;
+	}
+	/*
+	 * A person's switch (power manual) may take minutes: the board's boot, and its timeout,
+	 * begin when power flows.
+	 */
+	t0 += util_now_ms() - t_on;
+	if (boot_start(b->boot, &con, err, errlen) == -1) {
 		power_off(b->power);
 		return -1;
 	}
@@ -302,15 +335,28 @@ int
 board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 {
 	char err[512], reason[600];
-	int attempt;
+	int attempt, rc;
 
 	/* rigd is stopping: no boot, and no FAULT for a board that was fine. */
 	if (board_stopping(b))
 		return -1;
+	/*
+	 * A part that is not here (the adapter unplugged, a PDU tool not installed) is said as
+	 * such, at once: no boot is tried, none is stored. Asked at each boot, so that a part
+	 * plugged in since is used without restarting rigd.
+	 */
+	if (b->power != NULL && board_probe(b, err, sizeof(err)) == -1) {
+		log_warnx("%s: not on this host: %s", b->conf.name, err);
+		/* A recovery or a boot asked for is done once the part is back (board_reprobe). */
+		b->boot_when_back = 1;
+		board_set_state(b, BOARD_FAULT, err);
+		return -1;
+	}
+	b->boot_when_back = 0;
 	for (attempt = 1; attempt <= 2; attempt++) {
 		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
 		b->console_ready_ms = -1;
-		if (board_boot_once(b, err, sizeof(err)) == 0) {
+		if ((rc = board_boot_once(b, err, sizeof(err))) == 0) {
 			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
 			    b->boot_ms / 1000.0);
 			if (store_boot(b->rigd->store, b->conf.name, b->build_id,
@@ -327,6 +373,8 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
 		    b->console_ready_ms, -1, b->con.log, err) == -1)
 			log_warnx("%s: failed boot not stored", b->conf.name);
+		if (rc == -2)
+			break;
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
 	board_set_state(b, fault_on_fail ? BOARD_FAULT : BOARD_OFF, reason);

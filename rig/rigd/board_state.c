@@ -71,7 +71,7 @@ cJSON *
 board_describe(struct board *b)
 {
 	cJSON *o = cJSON_CreateObject();
-	char classes[256] = "";
+	char classes[256] = "", waiting[64] = "";
 	int i;
 
 	for (i = 0; i < b->conf.ndevices; i++) {
@@ -94,6 +94,10 @@ board_describe(struct board *b)
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
 	cJSON_AddNumberToObject(o, "console_bytes", (double)b->con.bytes);
 	pthread_mutex_unlock(&b->lock);
+	/* What a person is asked to do for the board ("power on by hand"), "" when nothing. */
+	if (b->power != NULL)
+		power_waiting(b->power, waiting, sizeof(waiting));
+	cJSON_AddStringToObject(o, "waiting", waiting);
 	return o;
 }
 
@@ -173,4 +177,15 @@ board_offers(const struct board *b, const struct scenario *sc)
 		if (board_conf_device(&b->conf, sc->classes[i]) == NULL)
 			return 0;
 	return 1;
+}
+
+int
+board_missing_part(struct board *b)
+{
+	int missing;
+
+	pthread_mutex_lock(&b->lock);
+	missing = b->missing;
+	pthread_mutex_unlock(&b->lock);
+	return missing;
 }

@@ -58,6 +58,12 @@ control_sink_wake(void *arg)
 	control_wake(arg);
 }
 
+static void
+control_sink_watchers(void *arg, struct board *b, enum proto_event ev, cJSON *o)
+{
+	control_post_watchers(arg, b, ev, o);
+}
+
 void
 control_sink(struct rigd *r, struct board_sink *sink)
 {
@@ -65,6 +71,7 @@ control_sink(struct rigd *r, struct board_sink *sink)
 	sink->post = control_sink_post;
 	sink->console = control_console;
 	sink->wake = control_sink_wake;
+	sink->watchers = control_sink_watchers;
 }
 
 static void
@@ -115,7 +122,8 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			return;
 		}
 	}
-	if (board_state(b) == BOARD_FAULT) {
+	/* A board missing a part is asked again: the run finds it plugged in, or says what. */
+	if (board_state(b) == BOARD_FAULT && !board_missing_part(b)) {
 		pthread_mutex_lock(&b->lock);
 		util_fmt(msg, sizeof(msg), "board %s is out of service: %s", b->conf.name, b->reason);
 		pthread_mutex_unlock(&b->lock);
@@ -161,14 +169,31 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 	char msg[256];
 
 	if (bname == NULL || action == NULL || (strcmp(action, "on") && strcmp(action, "off") &&
-	    strcmp(action, "cycle"))) {
-		control_reply(c, PROTO_INVALID, "power: board and on|off|cycle required", NULL);
+	    strcmp(action, "cycle") && strcmp(action, "confirm"))) {
+		control_reply(c, PROTO_INVALID, "power: board and on|off|cycle|confirm required",
+		    NULL);
 		return;
 	}
 	b = board_find(r, bname);
 	if (b == NULL) {
 		util_fmt(msg, sizeof(msg), "no board %s", bname);
 		control_reply(c, PROTO_NOSUCH, msg, NULL);
+		return;
+	}
+	/*
+	 * A person says the switching asked of them is done: answered here, not queued, since
+	 * the board's thread is the one waiting for it (power manual).
+	 */
+	if (strcmp(action, "confirm") == 0) {
+		char err[256];
+
+		if (b->power == NULL || power_confirm(b->power, err, sizeof(err)) == -1) {
+			control_reply(c, PROTO_FAILED, b->power ? err : b->refused, NULL);
+			return;
+		}
+		util_fmt(msg, sizeof(msg), "power %s confirm", bname);
+		control_action(r, control_uid(c), msg);
+		control_reply(c, PROTO_OK, NULL, NULL);
 		return;
 	}
 	job = xcalloc(1, sizeof(*job));

@@ -17,6 +17,7 @@
 /* A message for a client from any thread, until the event loop drains the outbox. */
 struct control_msg {
 	uint64_t		 client;
+	struct board		*watchers;	/* not NULL: for every client watching its console */
 	int			 final;		/* the request's result: its client may ask again */
 	char			*json;
 	struct control_msg	*next;
@@ -45,13 +46,17 @@ control_wake(struct rigd *r)
 		log_warn("wake");
 }
 
-/* Any thread: a message into the outbox the event loop drains (final: the request's result). */
+/*
+ * Any thread: a message into the outbox the event loop drains, for client (final: the
+ * request's result) or, when watchers is not NULL, for every client watching that console.
+ */
 static void
-control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
+control_outbox(struct rigd *r, uint64_t client, struct board *watchers, int final, cJSON *msg)
 {
 	struct control_msg *m = xcalloc(1, sizeof(*m));
 
 	m->client = client;
+	m->watchers = watchers;
 	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
@@ -66,11 +71,18 @@ control_outbox(struct rigd *r, uint64_t client, int final, cJSON *msg)
 }
 
 void
+control_post_watchers(struct rigd *r, struct board *b, enum proto_event ev, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
+	control_outbox(r, 0, b, 0, o);
+}
+
+void
 control_post(struct rigd *r, uint64_t client, cJSON *msg)
 {
 	cJSON *type = cJSON_GetObjectItem(msg, "type");
 
-	control_outbox(r, client, cJSON_IsString(type) &&
+	control_outbox(r, client, NULL, cJSON_IsString(type) &&
 	    proto_event_parse(type->valuestring) == PROTO_EV_RESULT, msg);
 }
 
@@ -78,7 +90,7 @@ void
 control_post_event(struct rigd *r, uint64_t client, enum proto_event ev, cJSON *o)
 {
 	cJSON_AddStringToObject(o, "type", proto_event_name(ev));
-	control_outbox(r, client, ev == PROTO_EV_RESULT, o);
+	control_outbox(r, client, NULL, ev == PROTO_EV_RESULT, o);
 }
 
 void
@@ -213,8 +225,15 @@ control_drain_outbox(struct rigd *r)
 	r->outbox = r->outbox_tail = NULL;
 	pthread_mutex_unlock(&r->outbox_lock);
 	for (; m; m = next) {
-		struct control_client *c = control_client_find(m->client);
+		struct control_client *c = m->watchers ? NULL : control_client_find(m->client);
+		int i;
+
 		next = m->next;
+		/* Apart from the console's bytes: a watcher tells the rig's words from the board's. */
+		for (i = 0; m->watchers && i < CONTROL_MAX_CLIENTS; i++)
+			if (control_clients[i] && control_clients[i]->console == m->watchers &&
+			    !control_clients[i]->closing)
+				control_send_json(control_clients[i], m->json);
 		/* A client that went away misses the events; the run itself goes on and is stored. */
 		if (c) {
 			control_send_json(c, m->json);

@@ -102,11 +102,18 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 	for (i = 0; i < nconfs; i++) {
 		const struct board_conf *b = &confs[i];
 		struct parts_ops ops;
-		int before = refused.n;
+		int before = refused.n, unserved;
 
 		if (!plan_selected(only, b->name))
 			continue;
-		if (parts_resolve(b, &ops, &refused) == -1) {
+		/*
+		 * Refused: a part this rigd lacks, or one whose device, program or file is not on
+		 * this host; every reason is said, each at its key's line.
+		 */
+		unserved = parts_resolve(b, &ops, &refused) == -1;
+		if (parts_probe(b, &ops, &refused) == -1)
+			unserved = 1;
+		if (unserved) {
 			nrefused++;
 			for (j = before; j < refused.n; j++)
 				fprintf(out, "board %s refused: %s\n", b->name, refused.msg[j]);

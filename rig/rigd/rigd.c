@@ -173,13 +173,16 @@ main(int argc, char **argv)
 		struct parts_ops ops;
 
 		/*
-		 * A board naming a part this rigd lacks is refused (said on stderr as file:line,
-		 * even with -q); the others would still be served, so that is no error.
+		 * A board naming a part this rigd lacks, or one not on this host, is refused (said
+		 * on stderr as file:line, even with -q); the others would still be served, so that
+		 * is no error.
 		 */
 		if (quiet) {
 			for (i = 0; i < nconfs; i++)
-				if (plan_selected(only, confs[i].name))
+				if (plan_selected(only, confs[i].name)) {
 					parts_resolve(&confs[i], &ops, &refused);
+					parts_probe(&confs[i], &ops, &refused);
+				}
 			conf_errors_print(&refused, stderr);
 			conf_errors_free(&refused);
 			return 0;

@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "boot.h"
 #include "console.h"
+#include "parts.h"
 #include "power.h"
 #include "store.h"
 #include "triage.h"
@@ -85,11 +86,18 @@ struct board {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;			/* jobs queued, stopping, console gone */
 	enum board_state	 state;			/* lock; written by the thread only */
-	char			 reason[256];		/* lock; written by the thread only */
+	char			 reason[512];		/* lock; written by the thread only */
 	struct board_job	*jobs, *jobs_tail;	/* lock */
 	int			 njobs;			/* lock */
 	int			 stopping;		/* lock: rigd is stopping, no new boot or job */
 	int			 queue_poke;		/* lock: the nightly queue has new jobs */
+	/*
+	 * lock; written by the thread only (and board_new): 1 while the board is in FAULT because
+	 * a part's probe found what it reaches missing on this host (reason says what). A run or
+	 * power-on asked of it probes again, and so does the idle thread: plugging the adapter in
+	 * brings the board back without restarting rigd.
+	 */
+	int			 missing;
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
 	struct capture		 con;			/* lock */
@@ -107,6 +115,7 @@ struct board {
 	struct boot		*boot;
 	struct console_part	*console;
 	char			 refused[512];		/* immutable: why, "file:line: ..." */
+	struct parts_ops	 ops;			/* immutable: the backends the file names */
 
 	/* the board thread's own (no lock needed) */
 	struct boot_image	 img;			/* thread: what the boot part made */
@@ -124,6 +133,9 @@ struct board {
 	 * once it opens.
 	 */
 	int			 console_missing;
+	/* thread: a boot found a part missing: once board_reprobe finds it, the board boots. */
+	int			 boot_when_back;
+	uint64_t		 job_client;		/* thread: who asked for the job being done, 0 */
 };
 
 /*
@@ -138,6 +150,11 @@ struct board_sink {
 	void	 (*console)(void *arg, struct board *b, const char *buf, size_t len);
 	/* From any thread: a board's console fd changed; the event loop must look again. */
 	void	 (*wake)(void *arg);
+	/*
+	 * From any thread: an event for every client watching board b's console (the rig's own
+	 * words, such as a request to a person; never mixed into the console's bytes). Takes o.
+	 */
+	void	 (*watchers)(void *arg, struct board *b, enum proto_event ev, cJSON *o);
 };
 
 /* The daemon. Owners as for struct board; "loop" is the event loop's thread. */
@@ -179,6 +196,8 @@ cJSON *board_describe(struct board *b);
 int board_offers(const struct board *b, const struct scenario *sc);
 /* 1 while the board's power part says it may be running (the board's thread). */
 int board_alive(struct board *b);
+/* 1 while the board is out of service for a part missing on this host (struct board.missing). */
+int board_missing_part(struct board *b);
 /* 1 once rigd is stopping: no new boot or job starts. */
 int board_stopping(struct board *b);
 /* The board's thread: a new state, logged and stored with the reason (outside the lock). */
@@ -221,6 +240,11 @@ int board_console_watch(struct board *b);
 /* board_boot.c and board_nightly.c: inside the board's thread */
 struct queue_job;
 struct runner_result;
+/*
+ * Whether what the board's parts reach is on this host now (parts_probe): 0, or -1 with why
+ * ("file:line: console.path ...: no such device"; several joined by "; "). Sets b->missing.
+ */
+int board_probe(struct board *b, char *why, size_t whylen);
 void board_power_off(struct board *b);
 int board_boot(struct board *b, enum board_state during);
 /* fault_on_fail: 1 for the board's own kernel (FAULT when it does not boot), 0 for a build. */
@@ -264,6 +288,8 @@ struct control_client;
 struct pollfd;
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
+/* From any thread: an event for every client watching b's console (takes o). */
+void control_post_watchers(struct rigd *r, struct board *b, enum proto_event ev, cJSON *o);
 /* From any thread: an event for a client (takes o; its "type" comes from ev). */
 void control_post_event(struct rigd *r, uint64_t client, enum proto_event ev, cJSON *o);
 /* From any thread: the result of a request answered later (control_wait_result); takes extra. */

@@ -569,7 +569,7 @@ board_keys_of_a_backend_this_build_lacks_are_kept_unchecked(void)
 	CHECK(printed_has(&board, "  server: 10.0.0.1"));
 	CHECK_INT(parts_resolve(&board, &ops, &e), -1);
 	snprintf(want, sizeof(want), "%s:7: power.backend relay-card: not in this rigd (it has: "
-	    "qemu, command, gpio); board relay is not served", path);
+	    "qemu, command, gpio, manual); board relay is not served", path);
 	CHECK_INT(e.n, 2);
 	if (e.n > 0)
 		CHECK_STR(e.msg[0], want);
