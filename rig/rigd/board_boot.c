@@ -347,8 +347,11 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 	 */
 	if (b->power != NULL && board_probe(b, err, sizeof(err)) == -1) {
 		log_warnx("%s: not on this host: %s", b->conf.name, err);
-		/* A recovery or a boot asked for is done once the part is back (board_reprobe). */
-		b->boot_when_back = 1;
+		/*
+		 * A recovery (the board was to be on) is done once the part is back
+		 * (board_reprobe); a run that asked was told, and the board waits OFF for the next.
+		 */
+		b->boot_when_back = during == BOARD_RECOVERING;
 		board_set_state(b, BOARD_FAULT, err);
 		return -1;
 	}

@@ -12,7 +12,7 @@ running() { "$BIN/rigctl" ping > /dev/null 2>&1; }
 
 case "$cmd" in
 start)
-	mkdir -p "$LAB"
+	mkdir -p "$LAB/tftp"	# the TFTP root of the lab; vbench's folder in it rigd makes
 	# vbench's USB serial adapter is plugged in first, as on a real bench (again: no harm).
 	firmware/vbench/adapter start "$LAB/vbench" || exit 2
 	if running; then

@@ -93,7 +93,8 @@ print(s.getsockname()[1])'
 # its adapter in $T/NAME, its TFTP folder $T/tftp/NAME and a free SSH port), with its adapter
 # plugged in. Tests edit the file after for their faults.
 vbench_board() {
-	mkdir -p "$T/boards"
+	# The TFTP server's root exists on a lab host; the board's folder in it rigd makes.
+	mkdir -p "$T/boards" "$T/tftp"
 	sed -e "s/^name: vbench/name: $1/" -e "s|var/lab/tftp/vbench|$T/tftp/$1|g" \
 	    -e "s|var/lab/vbench|$T/$1|g" -e "s/10522/$(free_port)/g" \
 	    -e "s|firmware/vbench/pdu|$PWD/firmware/vbench/pdu|g" boards/vbench.yaml \

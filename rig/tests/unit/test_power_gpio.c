@@ -20,7 +20,7 @@ static char *
 board_text(const char *power_lines)
 {
 	return xasprintf("name: relay\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n"
-	    "power:\n  backend: gpio\n%sboot:\n  method: uboot-tftp\nssh:\n  host: 10.0.0.2\n",
+	    "power:\n  backend: gpio\n%sboot:\n  method: uboot-tftp\n  tftp-dir: /srv/tftp/relay\nssh:\n  host: 10.0.0.2\n",
 	    power_lines);
 }
 
