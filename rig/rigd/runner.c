@@ -509,6 +509,36 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 	return runner_reboot(rn, out, outlen);
 }
 
+/*
+ * A scenario that ends holding a device (no release step) would leave the holder to the next
+ * run, whose unbind would then hang: holders still there are ended now, and a board where that
+ * fails is power-cycled before anyone uses it again.
+ */
+static void
+runner_release_left(struct runner *rn)
+{
+	char cmd[256], out[256];
+	int i, st;
+
+	for (i = 0; i < CONF_MAX_DEVICES; i++) {
+		const char *pid = rn->holder_pid[i];
+
+		if (pid[0] == '\0' || rn->needs_boot)
+			continue;
+		if (strspn(pid, "0123456789") != strlen(pid) || rn->b->ssh == NULL) {
+			rn->needs_boot = 1;
+			continue;
+		}
+		snprintf(cmd, sizeof(cmd), "kill %s 2>/dev/null; n=0; while kill -0 %s 2>/dev/null &&"
+		    " ! grep -q '^State:.*Z' /proc/%s/status && [ $n -lt 100 ]; do sleep 0.05;"
+		    " n=$((n + 1)); done; ! kill -0 %s 2>/dev/null ||"
+		    " grep -q '^State:.*Z' /proc/%s/status", pid, pid, pid, pid, pid);
+		if (remote_run(rn->b->ssh, cmd, 10000, &st, out, sizeof(out)) != 0 || st != 0)
+			rn->needs_boot = 1;
+		rn->holder_pid[i][0] = '\0';
+	}
+}
+
 /* cut: power off through the backend with whatever is open, then power on: READY again? */
 static int
 runner_cut(struct runner *rn, const struct scen_step *st, char *out, size_t outlen)
@@ -675,6 +705,8 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			util_sleep_ms(left < 100 ? left : 100);
 			if (!board_alive(b))
 				return 0;
+			if (runner_console_lost(rn))
+				return -1;
 		}
 		return 0;
 	}
@@ -810,6 +842,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 			log_warnx("%s: run %lld: hang not grouped", b->conf.name,
 			    (long long)res->run_id);
 	}
+	runner_release_left(&rn);
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    verdict_name(res->verdict), res->title[0] ? ": " : "", res->title);

@@ -18,30 +18,7 @@ BOARDS=vbc,vbd rigd_start -b "$T/boards" || finish
 # state BOARD: its state and reason as show boards says them.
 state() { q "[b[\"state\"] + \": \" + b[\"reason\"] for b in d if b[\"name\"] == \"$1\"][0]" show boards; }
 
-# 1. Unplugged during a run, plugged back.
-run=$(( $(last_run) + 1 ))
-"$RIGCTL" run sleepy --board vbc --json > "$T/sleepy.json" 2>&1 &
-sleepy=$!
-check "the sleepy run on vbc is under way" wait_steps "$run" 1
-adapter_unplug vbc
-wait_exit "$sleepy"
-rc=$?
-check "unplugged mid-run: the run is a lab error (exit 2)" [ "$rc" -eq 2 ]
-check "unplugged mid-run: verdict error" [ "$(q 'd["verdict"]' show run "$run")" = error ]
-said=$(q 'd["title"] + ": " + (d.get("detail") or "")' show run "$run")
-echo "run $run: $said"
-check "unplugged mid-run: the error is the console's" contains_s "$said" "lab: console lost"
-check "unplugged mid-run: naming the console" contains_s "$said" "console tty lost"
-echo "vbc after the unplug: $(state vbc)"
-check "unplugged: the board is FAULT, saying the adapter is gone" wait_state vbc FAULT 60
-adapter_plug vbc
-check "plugged back: vbc is READY again without a restart" wait_state vbc READY 120
-"$RIGCTL" run i2c-unbind-release --board vbc --json > "$T/after.json" 2>&1
-check "plugged back: a run on vbc passes" [ $? -eq 0 ]
-
-# 2. Another serial program holds the line (a uucp lock, as minicom takes it) at power-on.
-"$RIGCTL" power vbc off > /dev/null 2>&1
-check "vbc is OFF" wait_state vbc OFF 30
+# 1. Another serial program holds the line (a uucp lock, as minicom takes it) at the first power-on.
 real=$(readlink -f "$T/vbc/ttyUSB0")
 mkfifo "$T/holder.in" "$T/holder.out"
 /usr/bin/python3 -c 'import os, sys
@@ -55,7 +32,7 @@ holder=$!
 # The holder reads its stdin until the test lets go; it says "held" once the lock is taken.
 exec 7> "$T/holder.in"
 read -r said < "$T/holder.out"
-check "another program holds vbc's tty" [ "$said" = held ]
+check "another program holds vbc's tty ($said)" [ "$said" = held ]
 "$RIGCTL" run i2c-unbind-release --board vbc --json > "$T/held.json" 2>&1
 rc=$?
 check "held by another program: the run is a lab error (exit 2)" [ "$rc" -eq 2 ]
@@ -65,6 +42,28 @@ check "held: FAULT naming the holder and its lock" contains_s "$reason" "is held
 exec 7>&-
 wait "$holder"
 check "let go: vbc boots by itself and is READY" wait_state vbc READY 120
+
+# 2. Unplugged during a run, plugged back.
+run=$(( $(last_run) + 1 ))
+"$RIGCTL" run sleepy --board vbc --json > "$T/sleepy.json" 2>&1 &
+sleepy=$!
+check "the sleepy run on vbc is under way" wait_steps "$run" 1
+adapter_unplug vbc
+check "the sleepy run ends" wait_exit "$sleepy" 120
+wait "$sleepy"
+rc=$?
+check "unplugged mid-run: the run is a lab error (exit 2)" [ "$rc" -eq 2 ]
+check "unplugged mid-run: verdict error" [ "$(q 'd["verdict"]' show run "$run")" = error ]
+said=$(q 'd["title"] + ": " + (d.get("detail") or "")' show run "$run")
+echo "run $run: $said"
+check "unplugged mid-run: the error is the console's" contains_s "$said" "lab: console lost"
+check "unplugged mid-run: naming the console" contains_s "$said" "console tty lost"
+echo "vbc after the unplug: $(state vbc)"
+check "unplugged: the board is FAULT, saying the adapter is gone" wait_state vbc FAULT 60
+adapter_plug vbc
+check "plugged back: vbc is READY again without a restart" wait_state vbc READY 120
+"$RIGCTL" run i2c-unbind-release --board vbc --json > "$T/after.json" 2>&1
+check "plugged back: a run on vbc passes" [ $? -eq 0 ]
 
 # 3. Unplugged for good while READY.
 adapter_unplug vbc
