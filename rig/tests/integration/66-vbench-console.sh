@@ -64,6 +64,11 @@ adapter_plug vbc
 check "plugged back: vbc is READY again without a restart" wait_state vbc READY 120
 "$RIGCTL" run i2c-unbind-release --board vbc --json > "$T/after.json" 2>&1
 check "plugged back: a run on vbc passes" [ $? -eq 0 ]
+# A run that ends holding the device leaves nothing held: the next unbind returns.
+"$RIGCTL" run hold-and-leave --board vbc --json > "$T/leave.json" 2>&1
+check "a run that ends holding /dev/i2c-0 passes" [ $? -eq 0 ]
+"$RIGCTL" run i2c-unbind-release --board vbc --json > "$T/next.json" 2>&1
+check "the next run's unbind does not hang on what it left (exit 0)" [ $? -eq 0 ]
 
 # 3. Unplugged for good while READY.
 adapter_unplug vbc
