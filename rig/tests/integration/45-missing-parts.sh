@@ -7,17 +7,8 @@
 . rig/tests/integration/lib.sh
 
 mkdir -p "$T/boards" "$T/nboards"
-# adapter_plug LINK: a pty standing for a USB serial adapter, its node linked at LINK (as
-# /dev/serial/by-id links are); the adapter's PID in ADAPTER. Bounded wait for the link.
-adapter_plug() {
-	socat "pty,link=$1,rawer" "EXEC:sleep 600" > /dev/null 2>&1 &
-	ADAPTER=$!
-	/usr/bin/python3 -c 'import os, sys, time
-end = time.monotonic() + 10
-while not os.path.exists(sys.argv[1]) and time.monotonic() < end:
-    time.sleep(0.02)
-sys.exit(0 if os.path.exists(sys.argv[1]) else 1)' "$1"
-}
+# The adapters are lib.sh's (firmware/vbench/adapter): adapter_plug NAME makes $T/NAME/ttyUSB0,
+# a pty linked as /dev/serial/by-id links are, and returns once it is there.
 
 # desk_board FILE NAME CONSOLE-PATH POWER-LINES: a board file; line 5 is console.path.
 desk_board() {
@@ -52,8 +43,8 @@ desk_board "$T/nboards/dangling.yaml" dangling "$T/dangling" "power:
 : > "$T/plain-file"
 desk_board "$T/nboards/plainfile.yaml" plainfile "$T/plain-file" "power:
   backend: manual"
-adapter_plug "$T/adapter-n" || not_ok "the test's adapter pty appears"
-desk_board "$T/nboards/here.yaml" here "$T/adapter-n" "power:
+adapter_plug adapter-n || not_ok "the test's adapter pty appears"
+desk_board "$T/nboards/here.yaml" here "$T/adapter-n/ttyUSB0" "power:
   backend: command
   on: [true]
   off: [/bin/true]"
@@ -98,11 +89,11 @@ check "rigd -n -q names the missing node at its line" contains "$T/nq.out" \
 "$RIGD" -n -B salvator-xs -S "$T/nstate" > "$T/salvator.out" 2>&1
 check "salvator-xs: its adapter is named at boards/salvator-xs.yaml:7" contains "$T/salvator.out" \
     "boards/salvator-xs.yaml:7: console.path /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_salvator-xs-if00-port0: no such device"
-kill "$ADAPTER" 2>/dev/null
+adapter_unplug adapter-n
 
 # --- a running rigd: the desk board's adapter is not plugged in at start
 cp boards/vq35.yaml "$T/boards/"
-desk_board "$T/boards/desk.yaml" desk "$T/adapter" "power:
+desk_board "$T/boards/desk.yaml" desk "$T/desk/ttyUSB0" "power:
   backend: manual
   timeout: 10s
   hint: the switch on the left"
@@ -110,14 +101,14 @@ BOARDS=vq35,desk rigd_start -b "$T/boards" || finish
 check "the desk board missing its adapter is FAULT" \
     [ "$(q '[b["state"] for b in d if b["name"] == "desk"][0]' show boards)" = FAULT ]
 check "its reason names the node at console.path's line" [ "$(q '[b["reason"] for b in d if b["name"] == "desk"][0]' show boards)" = \
-    "$T/boards/desk.yaml:5: console.path $T/adapter: no such device" ]
+    "$T/boards/desk.yaml:5: console.path $T/desk/ttyUSB0: no such device" ]
 check "vq35 is served (OFF, not FAULT)" \
     [ "$(q '[b["state"] for b in d if b["name"] == "vq35"][0]' show boards)" = OFF ]
 "$RIGCTL" run i2c-unbind --board desk > "$T/run-missing.out" 2>&1
 rc=$?
 check "a run asked of it looks again and fails (exit 2)" [ "$rc" -eq 2 ]
-check "and says what is missing" contains "$T/run-missing.out" "console.path $T/adapter: no such device"
-adapter_plug "$T/adapter" || not_ok "the test's adapter pty appears"
+check "and says what is missing" contains "$T/run-missing.out" "console.path $T/desk/ttyUSB0: no such device"
+adapter_plug desk || not_ok "the test's adapter pty appears"
 check "plugged in, the desk board is served again without a restart (OFF)" wait_state desk OFF 20
 check "its event log says its parts are here" sh -c '"$0" show events --json | grep -q "its parts are on this host now"' "$RIGCTL"
 
@@ -232,6 +223,6 @@ rc=$?
 cat "$T/vq35-on.out"
 check "vq35 boots beside the desk board (power on exit 0)" [ "$rc" -eq 0 ]
 check "vq35 is READY" [ "$(q '[b["state"] for b in d if b["name"] == "vq35"][0]' show boards)" = READY ]
-kill "$ADAPTER" 2>/dev/null
+adapter_unplug desk
 check "no ThreadSanitizer report in rigd's log" sh -c '! grep -q "WARNING: ThreadSanitizer" "$0"' "$T/rigd.log"
 finish

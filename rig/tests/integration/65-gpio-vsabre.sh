@@ -5,34 +5,11 @@
 # /init laid over it. Its console is read line by line until the test's summary (bounded by
 # QEMU's time limit); each of its checks counts here. No rigd: nothing here drives the daemon.
 set -u
-: "${BUILD:=build/san}"
-: "${RIG_CACHE:=$PWD/var/cache}"
+# lib.sh: the counted checks, finish, and a cleanup that ends QEMU (its command line names $T).
+. rig/tests/integration/lib.sh
 TEST_BIN=$PWD/$BUILD/armhf/test_gpio_chip
 IMG=$PWD/$BUILD/gpio-vsabre
 LIMIT=${GPIO_VSABRE_LIMIT:-150}     # seconds for QEMU, start to summary (about 15 s)
-T=$(mktemp -d /tmp/rig-gpio-XXXXXX)
-ok_n=0
-fail_n=0
-
-ok() { ok_n=$((ok_n + 1)); echo "ok   $*"; }
-not_ok() { fail_n=$((fail_n + 1)); echo "FAIL $*"; }
-
-cleanup() {
-	# QEMU (its timeout, which passes the signal on), when the test ended early.
-	[ -s "$T/qemu.pid" ] && kill "$(cat "$T/qemu.pid")" 2>/dev/null
-	if [ "$fail_n" -gt 0 ] || [ -n "${KEEP:-}" ]; then
-		echo "--- kept in $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-
-finish() {
-	echo "$ok_n passed, $fail_n failed"
-	[ "$fail_n" -eq 0 ]
-	exit $?
-}
 
 # The kernel and dtb vsabre boots (its board file), with gpio-mxc.ko and what it depends on.
 kernel=$(sed -n 's/^ *kernel: *\([^ #]*\).*/\1/p' boards/vsabre.yaml)
@@ -70,8 +47,9 @@ while read -r m; do
 done < /etc/rig/modules
 /test_gpio_chip --any-chip
 echo "gpio-test: exit $?"
-# PID 1 stays: the host ends QEMU once it has read the summary.
-while :; do $bb sleep 3600; done
+# PID 1 stays, idle (a fifo nobody writes): the host ends QEMU once it has read the summary.
+$bb mkfifo /tmp/idle
+exec $bb cat /tmp/idle
 EOF
 chmod 755 "$T/overlay/init" "$T/overlay/test_gpio_chip"
 (cd "$T/overlay" && find . -mindepth 1 | LC_ALL=C sort |

@@ -134,7 +134,7 @@ cleanup() {
 	pkill -9 -f "$T/" 2>/dev/null
 	if [ "$fail_n" -gt 0 ] || [ -n "${KEEP:-}" ]; then
 		echo "--- rigd log (kept in $T)"
-		tail -n 60 "$T/rigd.log"
+		[ ! -f "$T/rigd.log" ] || tail -n 60 "$T/rigd.log"
 	else
 		rm -rf "$T"
 	fi
