@@ -85,15 +85,28 @@ static int
 boot_uboot_stage(const char *src, const char *dir, const char *name, char *err, size_t errlen)
 {
 	char dst[PATH_MAX], tmp[PATH_MAX], buf[65536];
+	struct stat sst, dst_st;
 	int in, out, rc = -1;
 	ssize_t n;
 
 	util_fmt(dst, sizeof(dst), "%s/%s", dir, name);
 	util_fmt(tmp, sizeof(tmp), "%s/.%s.rig-tmp", dir, name);
 	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in == -1) {
+	if (in == -1 || fstat(in, &sst) == -1) {
 		util_fmt(err, errlen, "staging for TFTP: %s: %s", src, strerror(errno));
+		if (in != -1)
+			close(in);
 		return -1;
+	}
+	/*
+	 * Staged before from this very image (a copy carries the image's size and time): a
+	 * recovery does not copy megabytes again. An image made anew has another time.
+	 */
+	if (stat(dst, &dst_st) == 0 && dst_st.st_size == sst.st_size &&
+	    dst_st.st_mtim.tv_sec == sst.st_mtim.tv_sec &&
+	    dst_st.st_mtim.tv_nsec == sst.st_mtim.tv_nsec && (dst_st.st_mode & 0777) == 0644) {
+		close(in);
+		return 0;
 	}
 	unlink(tmp);	/* left by a rigd that died while copying */
 	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -115,7 +128,8 @@ boot_uboot_stage(const char *src, const char *dir, const char *name, char *err, 
 			off += w;
 		}
 	}
-	if (n == 0 && fchmod(out, 0644) == 0 && fsync(out) == 0)
+	if (n == 0 && fchmod(out, 0644) == 0 &&
+	    futimens(out, (struct timespec[2]){ sst.st_atim, sst.st_mtim }) == 0 && fsync(out) == 0)
 		rc = 0;
 out:
 	if (rc == -1)
