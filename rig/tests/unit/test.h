@@ -33,6 +33,16 @@ static int test_passed, test_failed, test_cur_failed;
 	} \
 } while (0)
 
+/* s holds part (a message naming what it should). */
+#define CHECK_HAS(s, part) do { \
+	const char *test_s_ = (s), *test_p_ = (part); \
+	if (test_s_ == NULL || strstr(test_s_, test_p_) == NULL) { \
+		fprintf(stderr, "%s:%d: \"%s\" does not hold \"%s\" (%s)\n", __FILE__, \
+		    __LINE__, test_s_ ? test_s_ : "(null)", test_p_, #s); \
+		test_cur_failed = 1; \
+	} \
+} while (0)
+
 /* Runs one test function named for the behaviour it checks. */
 #define RUN(fn) do { \
 	test_cur_failed = 0; \

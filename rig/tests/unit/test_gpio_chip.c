@@ -203,15 +203,6 @@ keys(char *buf, size_t len, const char *chip, const char *line, const char *more
 	return buf;
 }
 
-static int
-has(const char *s, const char *part)
-{
-	if (strstr(s, part) != NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" does not hold \"%s\"\n", s, part);
-	return 0;
-}
-
 static void
 missing_chip_is_refused_naming_it(void)
 {
@@ -220,10 +211,10 @@ missing_chip_is_refused_naming_it(void)
 	    err, sizeof(err));
 
 	CHECK(p == NULL);
-	CHECK(has(err, "power.chip gpiochip999"));
-	CHECK(has(err, "gpiochip999: no such GPIO chip"));
+	CHECK_HAS(err, "power.chip gpiochip999");
+	CHECK_HAS(err, "gpiochip999: no such GPIO chip");
 	CHECK_INT(power_gpio_ops.probe(&boards[0], why, sizeof(why)), -1);
-	CHECK(has(why, "gpiochip999: no such GPIO chip"));
+	CHECK_HAS(why, "gpiochip999: no such GPIO chip");
 	if (p)
 		power_gpio_ops.free(p);
 }
@@ -236,7 +227,7 @@ missing_label_is_refused_naming_it(void)
 	    err, sizeof(err));
 
 	CHECK(p == NULL);
-	CHECK(has(err, "a chip labelled nonesuch.gpio: no such GPIO chip"));
+	CHECK_HAS(err, "a chip labelled nonesuch.gpio: no such GPIO chip");
 	if (p)
 		power_gpio_ops.free(p);
 }
@@ -254,7 +245,7 @@ line_beyond_the_chip_is_refused(void)
 	CHECK(p == NULL);
 	snprintf(want, sizeof(want), "no line %u: the chip has %u (0-%u)", pick.nlines,
 	    pick.nlines, pick.nlines - 1);
-	CHECK(has(err, want));
+	CHECK_HAS(err, want);
 	if (p)
 		power_gpio_ops.free(p);
 }
@@ -326,8 +317,8 @@ second_requester_is_refused_naming_the_holder(void)
 	    sizeof(err));
 	CHECK(q == NULL);
 	snprintf(want, sizeof(want), "%s [%s] line %u", pick.chip, pick.label, pick.offset);
-	CHECK(has(err, want));
-	CHECK(has(err, "busy: held by \"rigd:gpt\""));
+	CHECK_HAS(err, want);
+	CHECK_HAS(err, "busy: held by \"rigd:gpt\"");
 	if (q)
 		power_gpio_ops.free(q);
 	/* A program like gpioset: the kernel refuses it. */
@@ -339,7 +330,7 @@ second_requester_is_refused_naming_the_holder(void)
 	CHECK_STR(info.consumer, "rigd:gpt");
 	gpio_release(raw);
 	CHECK_INT(power_gpio_ops.probe(&boards[0], why, sizeof(why)), -1);
-	CHECK(has(why, "held by \"rigd:gpt\""));
+	CHECK_HAS(why, "held by \"rigd:gpt\"");
 	/* Neither attempt changed the line. */
 	CHECK(dbg_is(pick.chip, pick.offset, "rigd:gpt", 1));
 	CHECK(power_gpio_ops.alive(p));
@@ -547,7 +538,7 @@ cut_switches_off_at_once_and_refuses_on(void)
 	t0 = util_now_ms();
 	CHECK_INT(pthread_create(&t, NULL, cut_later, p), 0);
 	CHECK_INT(power_gpio_ops.on(p, err, sizeof(err)), -1);
-	CHECK(has(err, "cut"));
+	CHECK_HAS(err, "cut");
 	CHECK(util_now_ms() - t0 < 10000);
 	pthread_join(t, NULL);
 	CHECK(dbg_is(pick.chip, pick.offset, "rigd:gpt", 0));

@@ -34,15 +34,6 @@ errors_of(const char *power_lines)
 	return errs ? errs : xstrdup("");
 }
 
-static int
-has(const char *s, const char *part)
-{
-	if (strstr(s, part) != NULL)
-		return 1;
-	fprintf(stderr, "  \"%s\" does not hold \"%s\"\n", s, part);
-	return 0;
-}
-
 static void
 falcon_power_is_checked_by_the_gpio_backend(void)
 {
@@ -62,8 +53,8 @@ chip_and_line_are_required(void)
 {
 	char *errs = errors_of("");
 
-	CHECK(has(errs, "bad.yaml:7: power: missing key 'chip'"));
-	CHECK(has(errs, "bad.yaml:7: power: missing key 'line'"));
+	CHECK_HAS(errs, "bad.yaml:7: power: missing key 'chip'");
+	CHECK_HAS(errs, "bad.yaml:7: power: missing key 'line'");
 	free(errs);
 }
 
@@ -73,19 +64,19 @@ bad_keys_are_reported_at_their_lines(void)
 	char *errs = errors_of("  chip: dev/gpiochip0\n  line: -3\n  active-low: maybe\n"
 	    "  on-delay: fast\n  off-delay: 10m\n  pin: 4\n");
 
-	CHECK(has(errs, "bad.yaml:8: power.chip: 'dev/gpiochip0': a path starts with /"));
-	CHECK(has(errs, "bad.yaml:9: power.line: '-3': an offset is 0 or more"));
-	CHECK(has(errs, "bad.yaml:10: power.active-low:"));
-	CHECK(has(errs, "bad.yaml:11: power.on-delay: 'fast' is not a duration"));
-	CHECK(has(errs, "bad.yaml:12: power.off-delay: at most 5m"));
-	CHECK(has(errs, "bad.yaml:13: power: unknown key 'pin'"));
+	CHECK_HAS(errs, "bad.yaml:8: power.chip: 'dev/gpiochip0': a path starts with /");
+	CHECK_HAS(errs, "bad.yaml:9: power.line: '-3': an offset is 0 or more");
+	CHECK_HAS(errs, "bad.yaml:10: power.active-low:");
+	CHECK_HAS(errs, "bad.yaml:11: power.on-delay: 'fast' is not a duration");
+	CHECK_HAS(errs, "bad.yaml:12: power.off-delay: at most 5m");
+	CHECK_HAS(errs, "bad.yaml:13: power: unknown key 'pin'");
 	free(errs);
 	errs = errors_of("  chip: gpiochip0\n  line: 70000\n");
-	CHECK(has(errs, "bad.yaml:9: power.line: 70000: an offset is at most 65535"));
+	CHECK_HAS(errs, "bad.yaml:9: power.line: 70000: an offset is at most 65535");
 	free(errs);
 	/* A line given as a list is no line. */
 	errs = errors_of("  chip: gpiochip0\n  line: [1, 2]\n");
-	CHECK(has(errs, "bad.yaml:9: power.line:"));
+	CHECK_HAS(errs, "bad.yaml:9: power.line:");
 	free(errs);
 }
 
@@ -119,8 +110,8 @@ printed_form_loads_again(void)
 	f = open_memstream(&a, &alen);
 	board_conf_print(&board, f);
 	fclose(f);
-	CHECK(has(a, "  backend: \"gpio\"\n  chip: \"209c000.gpio\"\n  line: \"PWR_EN\"\n"
-	    "  active-low: true\n  on-delay: 2000ms\n  off-delay: 500ms\n"));
+	CHECK_HAS(a, "  backend: \"gpio\"\n  chip: \"209c000.gpio\"\n  line: \"PWR_EN\"\n"
+	    "  active-low: true\n  on-delay: 2000ms\n  off-delay: 500ms\n");
 	f = fopen(path, "w");
 	fputs(a, f);
 	fclose(f);
@@ -154,11 +145,11 @@ a_chip_not_on_this_host_is_named_by_probe_and_create(void)
 	if (ops == NULL || ops->probe == NULL)
 		return;
 	CHECK_INT(ops->probe(&board, why, sizeof(why)), -1);
-	CHECK(has(why, "power.chip /dev/gpiochip0, power.line 17: /dev/gpiochip0: no such GPIO "
-	    "chip"));
+	CHECK_HAS(why, "power.chip /dev/gpiochip0, power.line 17: /dev/gpiochip0: no such GPIO "
+	    "chip");
 	p = power_new(ops, &board, dir, err, sizeof(err));
 	CHECK(p == NULL);
-	CHECK(has(err, "/dev/gpiochip0: no such GPIO chip"));
+	CHECK_HAS(err, "/dev/gpiochip0: no such GPIO chip");
 	power_free(p);
 	conf_errors_free(&e);
 }
