@@ -6,9 +6,12 @@ pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev lib
 libgpiod-dev libmicrohttpd-dev libpq-dev libssl-dev clang libclang-rt-14-dev
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
 ser2net python3-serial socat u-boot-qemu
-gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler"
+gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
+gcc-aarch64-linux-gnu flex bison"
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
+# gcc-aarch64-linux-gnu, flex and bison: firmware/rcar/kconfig-check runs the arm64 kernel's
+# Kconfig (and build-kernel builds R-Car kernels); arm64 in dpkg: Debian's arm64 kernel packages.
 
 missing=""
 for p in $pkgs; do
@@ -18,6 +21,9 @@ for p in $pkgs; do
 	*) missing="$missing $p" ;;
 	esac
 done
+for a in armhf arm64; do
+	dpkg --print-foreign-architectures | grep -qx "$a" || missing="$missing (arch $a)"
+done
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing"
@@ -26,10 +32,14 @@ if [ "$(id -u)" != 0 ]; then
 	exit 2
 fi
 # The armhf packages need the architecture in dpkg (mkimage adds it too, for vsabre's kernel).
-if ! dpkg --print-foreign-architectures | grep -qx armhf; then
-	dpkg --add-architecture armhf
-	apt-get update -qq
-fi
+for a in armhf arm64; do
+	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+		dpkg --add-architecture "$a"
+		apt-get update -qq
+	fi
+done
+missing=$(echo "$missing" | sed 's/ (arch [a-z0-9]*)//g')
+[ -n "$missing" ] || exit 0
 # Lists older than a day are refreshed: a fresh machine has none, and kernel builds move.
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
 	apt-get update -qq

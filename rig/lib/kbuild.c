@@ -230,6 +230,32 @@ kbuild_abs(const char *path, char *out, size_t outlen)
 		util_strlcpy(out, path, outlen);
 }
 
+/*
+ * Whether path (found under root) resolves inside root: a build is what is in its folder, and a
+ * link out of it (a tarball may carry one; a folder's may change under a recorded digest) is
+ * refused. 0 inside, -1 with a message naming the part and where it leads.
+ */
+static int
+kbuild_inside(const char *root, const char *path, char *err, size_t errlen)
+{
+	char rroot[PATH_MAX], rpath[PATH_MAX];
+	size_t n, rootlen = strlen(root);
+	const char *rel = path;
+
+	if (strncmp(path, root, rootlen) == 0 && path[rootlen] == '/')
+		rel = path + rootlen + 1;
+	if (realpath(root, rroot) == NULL || realpath(path, rpath) == NULL) {
+		util_fmt(err, errlen, "%s: %s: %s", root, rel, strerror(errno));
+		return -1;
+	}
+	n = strlen(rroot);
+	if (strncmp(rpath, rroot, n) == 0 && (rpath[n] == '/' || rpath[n] == '\0'))
+		return 0;
+	util_fmt(err, errlen, "%s: %s is a symbolic link out of the build (to %s)", root, rel,
+	    rpath);
+	return -1;
+}
+
 /* Reads the six options and the digest of the config at path. */
 static int
 kbuild_read_config(struct kbuild *kb, const char *path, char *err, size_t errlen)
@@ -437,8 +463,8 @@ kbuild_find_release(struct kbuild *kb, const char *root, char *err, size_t errle
 	return -1;
 }
 
-static void
-kbuild_find_dtbs(struct kbuild *kb, const char *root)
+static int
+kbuild_find_dtbs(struct kbuild *kb, const char *root, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	const char *cands[] = { "usr/lib/linux-image-%s", "boot/dtbs/%s", "boot/dtbs", "dtbs",
@@ -452,11 +478,14 @@ kbuild_find_dtbs(struct kbuild *kb, const char *root)
 		util_fmt(path, sizeof(path), "%s/%s", root, rel);
 		/* The root itself only counts with the trees beside the image, not anywhere below. */
 		if (kbuild_has_dtb(path, strcmp(rel, ".") == 0 ? 0 : 3)) {
+			if (strcmp(rel, ".") != 0 && kbuild_inside(root, path, err, errlen) == -1)
+				return -1;
 			kbuild_abs(path, kb->dtb_dir, sizeof(kb->dtb_dir));
-			return;
+			return 0;
 		}
 	}
 	kb->dtb_dir[0] = '\0';
+	return 0;
 }
 
 static int
@@ -499,6 +528,8 @@ kbuild_scan(struct kbuild *kb, const char *root, const char *arch, char *err, si
 		    " under boot/ or arch/ARCH/boot/)", root);
 		return -1;
 	}
+	if (kbuild_inside(root, img, err, errlen) == -1)
+		return -1;
 	kbuild_abs(img, kb->image, sizeof(kb->image));
 	if (kbuild_sha256_file(kb->image, kb->image_sha256, err, errlen) == -1)
 		return -1;
@@ -513,7 +544,8 @@ kbuild_scan(struct kbuild *kb, const char *root, const char *arch, char *err, si
 			util_strlcpy(dir, root, sizeof(dir));
 		if (kbuild_find(dir, slash ? slash + 1 : cfgs[i], 0, name, sizeof(name), NULL) == 0) {
 			util_fmt(path, sizeof(path), "%s/%s", dir, name);
-			if (kbuild_read_config(kb, path, err, errlen) == -1)
+			if (kbuild_inside(root, path, err, errlen) == -1 ||
+			    kbuild_read_config(kb, path, err, errlen) == -1)
 				return -1;
 			break;
 		}
@@ -523,9 +555,13 @@ kbuild_scan(struct kbuild *kb, const char *root, const char *arch, char *err, si
 	kb->modules_dir[0] = '\0';
 	if (kbuild_find_release(kb, root, err, errlen) == -1)
 		return -1;
-	if (kb->modules_dir[0])
+	if (kb->modules_dir[0]) {
+		if (kbuild_inside(root, kb->modules_dir, err, errlen) == -1)
+			return -1;
 		kbuild_abs(kb->modules_dir, kb->modules_dir, sizeof(kb->modules_dir));
-	kbuild_find_dtbs(kb, root);
+	}
+	if (kbuild_find_dtbs(kb, root, err, errlen) == -1)
+		return -1;
 	if (kb->version[0] == '\0')
 		util_strlcpy(kb->version, kb->image_version, sizeof(kb->version));
 	return 0;
@@ -1027,6 +1063,69 @@ kbuild_identify(struct kbuild *kb, const char *what, const char *name, const cha
 		return -1;
 	}
 	return kbuild_from_package(kb, what, arch, cache, err, errlen);
+}
+
+static int
+kbuild_dtb_count_in(const char *dir, int depth)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		util_fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (fnmatch("*.dtb", de->d_name, 0) == 0 && kbuild_is_file(path))
+			n++;
+		else if (depth > 0 && kbuild_is_dir(path))
+			n += kbuild_dtb_count_in(path, depth - 1);
+	}
+	closedir(d);
+	return n;
+}
+
+int
+kbuild_dtb_count(const char *dtb_dir)
+{
+	return dtb_dir && dtb_dir[0] ? kbuild_dtb_count_in(dtb_dir, 3) : 0;
+}
+
+int
+kbuild_dtb_find(const char *dtb_dir, const char *name, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+	const char *p;
+
+	/* Relative, no "..", the characters dtb names use: nothing else is looked up. */
+	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL) {
+		util_fmt(err, errlen, "%s: not a device tree name inside a build (like"
+		    " renesas/r8a77951-salvator-xs.dtb)", name);
+		return -1;
+	}
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr("/._,+-", *p) == NULL) {
+			util_fmt(err, errlen, "%s: not a device tree name inside a build (like"
+			    " renesas/r8a77951-salvator-xs.dtb)", name);
+			return -1;
+		}
+	if (dtb_dir == NULL || dtb_dir[0] == '\0') {
+		util_fmt(err, errlen, "%s: the build has no device trees (no *.dtb in it)", name);
+		return -1;
+	}
+	util_fmt(path, sizeof(path), "%s/%s", dtb_dir, name);
+	if (!kbuild_is_file(path)) {
+		util_fmt(err, errlen, "%s: not in the build's device trees (%s)", name, dtb_dir);
+		return -1;
+	}
+	if (kbuild_inside(dtb_dir, path, err, errlen) == -1)
+		return -1;
+	kbuild_abs(path, out, outlen);
+	return 0;
 }
 
 void

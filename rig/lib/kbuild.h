@@ -56,6 +56,16 @@ int kbuild_from_tarball(struct kbuild *kb, const char *tarball, const char *name
 int kbuild_identify(struct kbuild *kb, const char *what, const char *name, const char *arch,
     const char *cache, char *err, size_t errlen);
 
+/*
+ * A board's device tree (its boot.dtb, e.g. renesas/r8a77951-salvator-xs.dtb) in a build's
+ * dtb_dir: its absolute path in out, 0; -1 with a message naming it when the build has none,
+ * the name is not a plain relative one, or the file is a link out of the build.
+ */
+int kbuild_dtb_find(const char *dtb_dir, const char *name, char *out, size_t outlen,
+    char *err, size_t errlen);
+/* How many *.dtb a build's dtb_dir holds (vendor folders included); 0 for "". */
+int kbuild_dtb_count(const char *dtb_dir);
+
 /* SHA-256 of a file as 64 hex digits; -1 with a message naming the file. */
 int kbuild_sha256_file(const char *path, char out[65], char *err, size_t errlen);
 /* "DETECT_HUNG_TASK=y KASAN=n ..." in kbuild_option_names order, options the config is silent

@@ -296,6 +296,114 @@ debian_versions_sort_like_dpkg(void)
 	CHECK(kbuild_version_cmp("1.0a", "1.0+") < 0);
 }
 
+/*
+ * A build is what is inside its folder: a part that is a symbolic link out of it (a tarball can
+ * carry one, and a folder's link can change under a recorded digest) is refused, naming it.
+ */
+static void
+symlink_out_of_the_build_is_refused(void)
+{
+	static const struct {
+		const char *part, *target, *rel;
+	} cases[] = {
+		{ "Image", "outside/Image", "Image" },
+		{ "config-6.1.170-rcar", "outside/config", "config-6.1.170-rcar" },
+		{ "dtbs", "outside/dtbs", "dtbs" },
+		{ "lib/modules/6.1.170-rcar", "outside/lib/modules/6.1.170-rcar",
+		    "lib/modules/6.1.170-rcar" },
+	};
+	char dir[512], path[700], tar[700], cmd[1600], cache[600], err[1024], out[600];
+	struct kbuild kb;
+	size_t i;
+
+	/* What the links lead to: a whole build of its own, outside the one being added. */
+	snprintf(out, sizeof(out), "%s/outside", tmpdir);
+	make_lab_build(out);
+	write_file(out, "config", "CONFIG_ARM64=y\n", 15);
+	snprintf(cache, sizeof(cache), "%s/cache-escape", tmpdir);
+	for (i = 0; i < UTIL_NELEM(cases); i++) {
+		snprintf(dir, sizeof(dir), "%s/escape%zu/rcar", tmpdir, i);
+		make_lab_build(dir);
+		snprintf(path, sizeof(path), "%s/%s", dir, cases[i].part);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%.600s' && ln -s '%s/%s' '%.600s'", path,
+		    tmpdir, cases[i].target, path);
+		CHECK_INT(system(cmd), 0);
+		CHECK_INT(kbuild_from_dir(&kb, dir, NULL, NULL, err, sizeof(err)), -1);
+		CHECK(strstr(err, cases[i].rel) != NULL && strstr(err, "out of the build") != NULL);
+		CHECK(strstr(err, cases[i].target) != NULL);
+		snprintf(tar, sizeof(tar), "%s/escape%zu.tar.gz", tmpdir, i);
+		snprintf(cmd, sizeof(cmd), "tar -czf '%s' -C '%s/escape%zu' rcar", tar, tmpdir, i);
+		CHECK_INT(system(cmd), 0);
+		CHECK_INT(kbuild_from_tarball(&kb, tar, NULL, NULL, cache, err, sizeof(err)), -1);
+		CHECK(strstr(err, tar) != NULL && strstr(err, cases[i].rel) != NULL &&
+		    strstr(err, "out of the build") != NULL);
+	}
+	/* A link that stays inside is a lab's own business. */
+	snprintf(dir, sizeof(dir), "%s/escape-inside/rcar", tmpdir);
+	make_lab_build(dir);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && mv Image Image-6.1.170 && ln -s Image-6.1.170 Image",
+	    dir);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(kbuild_from_dir(&kb, dir, NULL, NULL, err, sizeof(err)), 0);
+}
+
+/*
+ * A board's boot.dtb (renesas/r8a77951-salvator-xs.dtb) found in a build: in a lab build's
+ * dtbs/ and in a Debian package's usr/lib/linux-image-RELEASE/, never outside the build.
+ */
+static void
+board_dtb_is_found_in_a_lab_build(void)
+{
+	char dir[512], out[1024], err[1024], cmd[1400], want[700];
+	struct kbuild kb;
+
+	snprintf(dir, sizeof(dir), "%s/dtb-lab", tmpdir);
+	make_lab_build(dir);
+	write_file(dir, "dtbs/renesas/r8a779a0-falcon.dtb", "\xd0\x0d\xfe\xed", 4);
+	CHECK_INT(kbuild_from_dir(&kb, dir, NULL, "arm64", err, sizeof(err)), 0);
+	CHECK_INT(kbuild_dtb_count(kb.dtb_dir), 2);
+	CHECK_INT(kbuild_dtb_find(kb.dtb_dir, "renesas/r8a77951-salvator-xs.dtb", out, sizeof(out),
+	    err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/dtbs/renesas/r8a77951-salvator-xs.dtb", kb.dtb_dir[0] ?
+	    dir : "?");
+	{
+		char real[1024];
+
+		CHECK(realpath(want, real) != NULL);
+		CHECK_STR(out, real);
+	}
+	CHECK_INT(kbuild_dtb_find(kb.dtb_dir, "renesas/r8a77960-salvator-xs.dtb", out, sizeof(out),
+	    err, sizeof(err)), -1);
+	CHECK(strstr(err, "renesas/r8a77960-salvator-xs.dtb") != NULL &&
+	    strstr(err, kb.dtb_dir) != NULL);
+	/* Names that would leave the build are not looked up at all. */
+	CHECK_INT(kbuild_dtb_find(kb.dtb_dir, "../config-6.1.170-rcar", out, sizeof(out), err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "../config-6.1.170-rcar") != NULL);
+	CHECK_INT(kbuild_dtb_find(kb.dtb_dir, "/etc/passwd", out, sizeof(out), err, sizeof(err)),
+	    -1);
+	CHECK_INT(kbuild_dtb_find("", "renesas/r8a77951-salvator-xs.dtb", out, sizeof(out), err,
+	    sizeof(err)), -1);
+	CHECK(strstr(err, "no device trees") != NULL);
+	/* A dtb that is a link out of the folder is not the build's. */
+	snprintf(cmd, sizeof(cmd), "ln -s /etc/hostname '%s/dtbs/renesas/r8a77965-salvator-xs.dtb'",
+	    dir);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(kbuild_dtb_find(kb.dtb_dir, "renesas/r8a77965-salvator-xs.dtb", out, sizeof(out),
+	    err, sizeof(err)), -1);
+	CHECK(strstr(err, "out of the build") != NULL);
+	/* Debian's layout: the vendor folders under usr/lib/linux-image-RELEASE/. */
+	snprintf(dir, sizeof(dir), "%s/dtb-debian", tmpdir);
+	make_lab_build(dir);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && mkdir -p usr/lib/linux-image-6.1.170-rcar && "
+	    "mv dtbs/renesas usr/lib/linux-image-6.1.170-rcar/ && rmdir dtbs", dir);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(kbuild_from_dir(&kb, dir, NULL, NULL, err, sizeof(err)), 0);
+	CHECK(strstr(kb.dtb_dir, "usr/lib/linux-image-6.1.170-rcar") != NULL);
+	CHECK_INT(kbuild_dtb_find(kb.dtb_dir, "renesas/r8a77951-salvator-xs.dtb", out, sizeof(out),
+	    err, sizeof(err)), 0);
+}
+
 static int
 build_row(const struct store_build_row *b, void *arg)
 {
@@ -371,6 +479,8 @@ main(void)
 	RUN(build_tree_release_comes_from_kernel_release);
 	RUN(arch_given_must_agree_with_the_image);
 	RUN(errors_name_the_file);
+	RUN(symlink_out_of_the_build_is_refused);
+	RUN(board_dtb_is_found_in_a_lab_build);
 	RUN(debian_versions_sort_like_dpkg);
 	RUN(same_image_added_twice_is_one_build_in_the_store);
 	if (test_failed == 0) {
