@@ -93,4 +93,11 @@ int boot_prepare(struct boot *b, const char *package, struct boot_image *img, ch
 int boot_start(struct boot *b, const struct boot_console *con, char *err, size_t errlen);
 void boot_free(struct boot *b);
 
+/*
+ * The device tree a uboot-tftp board boots with (boot.dtb, e.g. renesas/r8a77951-salvator-xs.dtb,
+ * a name inside the build) and the board file's line naming it; NULL when the board boots
+ * another way or with U-Boot's own tree.
+ */
+const char *boot_uboot_board_dtb(const struct board_conf *conf, int *line);
+
 #endif

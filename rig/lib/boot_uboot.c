@@ -32,6 +32,7 @@ struct boot_uboot_conf {
 	char	server_ip[64];	/* serverip; "": U-Boot's own, or DHCP's */
 	char	board_ip[64];	/* ipaddr; "" : dhcp */
 	char	dtb[128];	/* the device tree in the kernel package; "" : U-Boot's own */
+	int	dtb_line;	/* where the board file names it (0: it does not) */
 	char	command[8];	/* booti | bootz | zboot; "": the arch's (boot_uboot_command) */
 	/* where each file goes: "0x..." or the name of a U-Boot variable holding the address */
 	char	kernel_addr[40], initrd_addr[40], dtb_addr[40];
@@ -755,6 +756,8 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	boot_uboot_ip(c, part, "server-ip", 0, uc->server_ip, sizeof(uc->server_ip));
 	boot_uboot_ip(c, part, "board-ip", 0, uc->board_ip, sizeof(uc->board_ip));
 	boot_uboot_text(c, part, "dtb", 0, 1, " \"'\\$;", uc->dtb, sizeof(uc->dtb));
+	if ((n = partconf_key(c, part, "boot", "dtb", 0)) != NULL)
+		uc->dtb_line = n->line;
 	partconf_word(c, part, "boot", "command", 0, boot_uboot_cmds, uc->command,
 	    sizeof(uc->command));
 	boot_uboot_addr_key(c, part, "kernel-addr", uc->kernel_addr, sizeof(uc->kernel_addr));
@@ -816,6 +819,22 @@ static const struct part_keys boot_uboot_keys = {
 	.parse = boot_uboot_parse,
 	.print = boot_uboot_print,
 };
+
+
+const char *
+boot_uboot_board_dtb(const struct board_conf *conf, int *line)
+{
+	const struct boot_uboot_conf *uc;
+
+	if (strcmp(conf->parts[PART_BOOT].name, "uboot-tftp") != 0 || !conf->parts[PART_BOOT].built)
+		return NULL;
+	uc = PARTCONF_SETTINGS(conf, PART_BOOT);
+	if (uc->dtb[0] == '\0')
+		return NULL;
+	if (line)
+		*line = uc->dtb_line;
+	return uc->dtb;
+}
 
 const struct boot_ops boot_uboot_ops = {
 	.name = "uboot-tftp",

@@ -1,5 +1,6 @@
 /* control_builds: the control commands about kernel builds: add, nightly queue, matrix, compare, exports. */
 #include "rigd.h"
+#include "boot.h"
 #include "kbuild.h"
 #include "log.h"
 #include "queue.h"
@@ -12,16 +13,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A board's device tree, copied on the event loop for the thread that checks the build. */
+struct control_build_board {
+	char	name[64], file[256], dtb[128], arch[16];
+	int	line;
+};
+
 struct control_build_add {
 	struct rigd	*r;
 	uint64_t	 client;
 	char		 what[1024], name[128], arch[16];
+	int		 board_asked;	/* --board: its dtb must be in the build, else no add */
+	int		 nboards;
+	struct control_build_board boards[];
 };
 
 static int
 control_builds_row(const struct store_build_row *b, void *arg)
 {
 	cJSON_AddItemToArray(arg, views_build(b));
+	return 0;
+}
+
+/*
+ * The boards' device trees looked up in the build: one entry per board of the build's arch that
+ * names one (the asked board whatever its arch). -1 with err naming the board file's line when
+ * the asked board cannot boot the build.
+ */
+static int
+control_build_boards(const struct control_build_add *a, const struct kbuild *kb, cJSON *list,
+    char *err, size_t errlen)
+{
+	char path[1024], why[1024];
+	int i;
+
+	for (i = 0; i < a->nboards; i++) {
+		const struct control_build_board *b = &a->boards[i];
+		cJSON *o;
+
+		if (a->board_asked && strcmp(b->arch, kb->arch) != 0) {
+			util_fmt(err, errlen, "%s: board %s is %s, the build is %s", b->file, b->name,
+			    b->arch, kb->arch);
+			return -1;
+		}
+		if (strcmp(b->arch, kb->arch) != 0 || b->dtb[0] == '\0')
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "board", b->name);
+		cJSON_AddStringToObject(o, "dtb", b->dtb);
+		if (kbuild_dtb_find(kb->dtb_dir, b->dtb, path, sizeof(path), why,
+		    sizeof(why)) == 0) {
+			cJSON_AddBoolToObject(o, "found", 1);
+			cJSON_AddStringToObject(o, "path", path);
+		} else {
+			cJSON_AddBoolToObject(o, "found", 0);
+			cJSON_AddStringToObject(o, "error", why);
+			if (a->board_asked) {
+				util_fmt(err, errlen, "%s:%d: boot.dtb %s: %s", b->file, b->line,
+				    b->dtb, why);
+				cJSON_Delete(o);
+				return -1;
+			}
+		}
+		cJSON_AddItemToArray(list, o);
+	}
 	return 0;
 }
 
@@ -33,17 +88,19 @@ control_build_add_main(void *arg)
 	struct kbuild kb;
 	struct store_build sb;
 	struct store_build_info info;
-	char err[1024];
+	char err[1200];
 	int added = 0;
 	int64_t id;
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *boards = cJSON_CreateArray();
 
 	if (kbuild_identify(&kb, a->what, a->name[0] ? a->name : NULL,
-	    a->arch[0] ? a->arch : NULL, a->r->cachedir, err, sizeof(err)) == -1) {
+	    a->arch[0] ? a->arch : NULL, a->r->cachedir, err, sizeof(err)) == -1 ||
+	    control_build_boards(a, &kb, boards, err, sizeof(err)) == -1) {
 		cJSON_AddStringToObject(o, "type", "result");
 		cJSON_AddStringToObject(o, "status", PROTO_FAILED);
 		cJSON_AddStringToObject(o, "error", err);
 		control_post(a->r, a->client, o);
+		cJSON_Delete(boards);
 		free(a);
 		return NULL;
 	}
@@ -66,10 +123,17 @@ control_build_add_main(void *arg)
 		cJSON_AddStringToObject(o, "image_sha256", kb.image_sha256);
 		cJSON_AddStringToObject(o, "origin", kb.origin);
 		cJSON_AddStringToObject(o, "options", opts);
+		cJSON_AddStringToObject(o, "config_sha256", kb.config_sha256);
+		cJSON_AddStringToObject(o, "modules_dir", kb.modules_dir);
+		cJSON_AddStringToObject(o, "dtb_dir", kb.dtb_dir);
+		cJSON_AddNumberToObject(o, "dtbs", kbuild_dtb_count(kb.dtb_dir));
+		cJSON_AddItemToObject(o, "boards", boards);
+		boards = NULL;
 		log_info("build %lld %s: %s (%s)", (long long)id, added ? "added" : "known", kb.name,
 		    kb.release);
 	}
 	control_post(a->r, a->client, o);
+	cJSON_Delete(boards);
 	free(a);
 	return NULL;
 }
@@ -78,17 +142,45 @@ void
 control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	const char *what = control_str(req, "what"), *name = control_str(req, "name");
-	const char *arch = control_str(req, "arch");
+	const char *arch = control_str(req, "arch"), *board = control_str(req, "board");
 	struct control_build_add *a;
+	struct board *asked = NULL;
 	pthread_t th;
 	char msg[1200];
+	int i;
 
 	if (what == NULL || !*what) {
 		control_reply(c, PROTO_INVALID, "build add: a package, .deb, folder or tarball",
 		    NULL);
 		return;
 	}
-	a = xcalloc(1, sizeof(*a));
+	if (board != NULL && (asked = board_find(r, board)) == NULL) {
+		util_fmt(msg, sizeof(msg), "no board %s", board);
+		control_reply(c, PROTO_NOSUCH, msg, NULL);
+		return;
+	}
+	/* The boards are immutable once started; their dtbs are copied for the thread. */
+	a = xcalloc(1, sizeof(*a) + (size_t)r->nboards * sizeof(a->boards[0]));
+	for (i = 0; i < r->nboards; i++) {
+		const struct board_conf *bc = &r->boards[i]->conf;
+		struct control_build_board *bb;
+		const char *dtb;
+		int line = 0;
+
+		if (asked != NULL && r->boards[i] != asked)
+			continue;
+		dtb = boot_uboot_board_dtb(bc, &line);
+		bb = &a->boards[a->nboards++];
+		util_strlcpy(bb->name, bc->name, sizeof(bb->name));
+		util_strlcpy(bb->file, bc->file, sizeof(bb->file));
+		util_strlcpy(bb->arch, bc->arch, sizeof(bb->arch));
+		util_strlcpy(bb->dtb, dtb ? dtb : "", sizeof(bb->dtb));
+		bb->line = line;
+	}
+	a->board_asked = asked != NULL;
+	/* A build for a board is for its architecture: an x86 image is refused for an arm64 one. */
+	if (asked != NULL && (arch == NULL || !*arch))
+		arch = asked->conf.arch;
 	a->r = r;
 	a->client = control_id(c);
 	if (util_strlcpy(a->what, what, sizeof(a->what)) >= sizeof(a->what) ||
