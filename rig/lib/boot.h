@@ -61,7 +61,9 @@ struct boot_ops {
 		    size_t errlen);
 	/*
 	 * Before power-on: make (or find) what boots the build `package` ("" : the board's own
-	 * kernel) and describe it in img, which the power part gets next. 0, or -1 with err.
+	 * kernel; a Debian package name, or a registered lab build's absolute folder, which
+	 * firmware/mkimage --kernel takes alike) and describe it in img, which the power part
+	 * gets next. 0, or -1 with err.
 	 */
 	int	 (*prepare)(void *self, const char *package, struct boot_image *img, char *err,
 		    size_t errlen);

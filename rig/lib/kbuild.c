@@ -1128,6 +1128,30 @@ kbuild_dtb_find(const char *dtb_dir, const char *name, char *out, size_t outlen,
 	return 0;
 }
 
+int
+kbuild_lab_root(const char *image_path, const char *modules_dir, char *out, size_t outlen)
+{
+	const char *m;
+	size_t n;
+
+	out[0] = '\0';
+	/* .../ROOT/lib/modules/RELEASE: the folder the build was added as. */
+	if (modules_dir && modules_dir[0] && (m = strstr(modules_dir, "/lib/modules/")) != NULL &&
+	    strchr(m + 13, '/') == NULL && m > modules_dir) {
+		util_fmt(out, outlen, "%.*s", (int)(m - modules_dir), modules_dir);
+		return 0;
+	}
+	/* Without modules: the image's folder, or the one above boot/. */
+	if (image_path == NULL || image_path[0] != '/' || (m = strrchr(image_path, '/')) == NULL ||
+	    m == image_path)
+		return -1;
+	util_fmt(out, outlen, "%.*s", (int)(m - image_path), image_path);
+	n = strlen(out);
+	if (n > 5 && strcmp(out + n - 5, "/boot") == 0)
+		out[n - 5] = '\0';
+	return 0;
+}
+
 void
 kbuild_options_format(const struct kbuild *kb, char *buf, size_t len)
 {

@@ -66,6 +66,14 @@ int kbuild_dtb_find(const char *dtb_dir, const char *name, char *out, size_t out
 /* How many *.dtb a build's dtb_dir holds (vendor folders included); 0 for "". */
 int kbuild_dtb_count(const char *dtb_dir);
 
+/*
+ * The folder a registered lab build boots from (what firmware/mkimage --kernel takes): the one
+ * holding lib/modules/RELEASE, else the image's (the one above boot/ for boot/vmlinuz-*).
+ * 0, or -1 when the paths say nothing (a relative or empty image path).
+ */
+int kbuild_lab_root(const char *image_path, const char *modules_dir, char *out,
+    size_t outlen);
+
 /* SHA-256 of a file as 64 hex digits; -1 with a message naming the file. */
 int kbuild_sha256_file(const char *path, char out[65], char *err, size_t errlen);
 /* "DETECT_HUNG_TASK=y KASAN=n ..." in kbuild_option_names order, options the config is silent

@@ -1,5 +1,6 @@
 /* board_boot: power-on to READY and back through the board's parts, recovery after a run, who the board is. */
 #include "rigd.h"
+#include "kbuild.h"
 #include "log.h"
 #include "remote.h"
 #include "util.h"
@@ -407,6 +408,7 @@ board_ready(struct board *b)
 struct board_build {
 	char	name[128];
 	char	package[128];
+	char	lab_root[1024];		/* a lab build's folder ("" for a package) */
 };
 
 static int
@@ -416,6 +418,9 @@ board_build_row(const struct store_build_row *r, void *arg)
 
 	util_strlcpy(bb->name, r->name ? r->name : "", sizeof(bb->name));
 	util_strlcpy(bb->package, r->package ? r->package : "", sizeof(bb->package));
+	if (bb->package[0] == '\0' &&
+	    kbuild_lab_root(r->image_path, r->modules_dir, bb->lab_root, sizeof(bb->lab_root)) == -1)
+		bb->lab_root[0] = '\0';
 	return 1;
 }
 
@@ -451,12 +456,14 @@ board_use_build(struct board *b, int64_t build, char *err, size_t errlen)
 		util_fmt(err, errlen, rc == 0 ? "no build %s" : "build %s: store unreadable", id);
 		return -1;
 	}
-	if (bb.package[0] == '\0') {
-		util_fmt(err, errlen, "build %s has no Debian package: virtual boards boot packages",
+	/* A package is fetched by name; a lab build is booted from its folder (mkimage --kernel). */
+	if (bb.package[0] == '\0' && bb.lab_root[0] == '\0') {
+		util_fmt(err, errlen, "build %s has neither a Debian package nor a folder to boot",
 		    bb.name);
 		return -1;
 	}
-	util_strlcpy(b->boot_package, bb.package, sizeof(b->boot_package));
+	util_strlcpy(b->boot_package, bb.package[0] ? bb.package : bb.lab_root,
+	    sizeof(b->boot_package));
 	b->boot_build = build;
 	board_power_off(b);
 	if (board_boot_as(b, BOARD_BOOTING, 0) == -1) {

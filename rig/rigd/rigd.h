@@ -120,7 +120,7 @@ struct board {
 	/* the board thread's own (no lock needed) */
 	struct boot_image	 img;			/* thread: what the boot part made */
 	struct remote		*ssh;			/* thread */
-	char			 boot_package[128];	/* thread: what to boot: conf's kernel, or a build's */
+	char			 boot_package[1024];	/* thread: what to boot: conf's kernel, a build's package or lab folder */
 	int64_t			 boot_build;		/* thread: the registered build asked for, 0 none */
 	const char		*boot_why;		/* thread: stored with each boot: "power on", "in-run" */
 	int64_t			 boot_ms;		/* thread: power-on to READY of the last boot */

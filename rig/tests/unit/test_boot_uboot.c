@@ -91,6 +91,16 @@ ub_write(void *arg, const char *s, size_t len)
 			ub_say("\r\nTFTP error: 'File not found' (1)\r\nNot retrying...\r\n");
 		else
 			ub_say("###  7.9 MiB\r\ndone\r\nBytes transferred = 8247232 (7dd7c0 hex)\r\n");
+	} else if (strncmp(line, "booti ", 6) == 0) {
+		/* An arm64 U-Boot's words (R-Car's, with a device tree given). */
+		ub_say("## Flattened Device Tree blob at 48000000\r\n   Booting using the fdt blob at"
+		    " 0x48000000\r\n   Loading Device Tree to 000000007bf41000, end 000000007bf52fff"
+		    " ... OK\r\n\r\nStarting kernel ...\r\n\r\n");
+		if (!ub.kernel_silent)
+			ub_say("[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd073]\r\n"
+			    "[    0.000000] Linux version 6.1.0-57-arm64 (debian-kernel@lists.debian.org)"
+			    "\r\n");
+		return 0;
 	} else if (strncmp(line, "zboot ", 6) == 0) {
 		ub_say("Valid Boot Flag\r\nMagic signature found\r\n\r\nStarting kernel ...\r\n\r\n");
 		if (!ub.kernel_silent)
@@ -397,6 +407,133 @@ probe_says_whether_the_tftp_folder_can_be_written(void)
 	}
 }
 
+/* Reads a whole small file into buf ("" when it cannot). */
+static const char *
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * An R-Car lab build as firmware/rcar/build-kernel packs it (Image, config, dtbs/renesas/...),
+ * booted by a salvator-xs-like board through the real firmware/mkimage: the board's boot.dtb
+ * (renesas/r8a77951-salvator-xs.dtb) is found in the build's dtbs/, staged beside the Image, and
+ * given to booti. mkimage fetches arm64 busybox and dropbear into RIG_CACHE the first time.
+ */
+static void
+lab_build_dtb_is_staged_for_booti(void)
+{
+	struct conf_errors e = { 0 };
+	struct boot_env env;
+	struct boot_image img;
+	struct boot *b;
+	char lab[300], path[400], fw[400], cwd[256], err[1024], buf[64], key[300];
+	const char *cache = getenv("RIG_CACHE");
+	unsigned char image[4096] = { 0 };
+	FILE *f;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		abort();
+	snprintf(fw, sizeof(fw), "%s/firmware", cwd);
+	snprintf(lab, sizeof(lab), "%s/lab/rcar-6.1", dir);
+	snprintf(path, sizeof(path), "mkdir -p '%s/dtbs/renesas' '%s/tftp/sx'", lab, dir);
+	CHECK_INT(system(path), 0);
+	memcpy(image + 0x38, "ARM\x64", 4);
+	snprintf(path, sizeof(path), "%s/Image", lab);
+	if ((f = fopen(path, "wb")) != NULL) {
+		fwrite(image, 1, sizeof(image), f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/config", lab);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("CONFIG_ARM64=y\nCONFIG_I2C_RCAR=y\n", f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/dtbs/renesas/r8a77951-salvator-xs.dtb", lab);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("h3-tree\n", f);
+		fclose(f);
+	}
+	in_dir(path, sizeof(path), "key.pub");
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq0 rig-test\n", f);
+		fclose(f);
+	}
+	in_dir(path, sizeof(path), "sx.yaml");
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f, "name: sx\narch: arm64\nconsole: { kind: tty, path: /dev/ttyUSB0 }\n"
+	    "power: { backend: command, on: [pdu, \"on\"], off: [pdu, \"off\"] }\n"
+	    "boot:\n  method: uboot-tftp\n  append: console=ttySC0,115200 panic=-1\n"
+	    "  tftp-dir: %s/tftp/sx\n  server-ip: 10.0.2.2\n  board-ip: 10.0.2.15\n"
+	    "  dtb: renesas/r8a77951-salvator-xs.dtb\nssh: { host: 10.0.2.15, port: 22 }\n", dir);
+	fclose(f);
+	CHECK_INT(board_conf_load(path, &board, &e), 0);
+	conf_errors_print(&e, stderr);
+	conf_errors_free(&e);
+	env.statedir = dir;
+	env.firmwaredir = fw;
+	env.cachedir = cache && cache[0] ? cache : "var/cache";
+	env.keyfile = in_dir(key, sizeof(key), "key");
+	b = boot_new(boot_method_find("uboot-tftp"), &board, &env, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	ub_reset();
+	if (boot_prepare(b, lab, &img, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		CHECK(0);
+		boot_free(b);
+		return;
+	}
+	CHECK_STR(img.package, "");
+	CHECK(img.dtb[0] != '\0');
+	/* The staged files are the build's own: its Image and the board's tree from dtbs/. */
+	CHECK_STR(slurp(in_dir(path, sizeof(path), "tftp/sx/dtb"), buf, sizeof(buf)), "h3-tree\n");
+	{
+		struct stat st;
+
+		CHECK(stat(in_dir(path, sizeof(path), "tftp/sx/vmlinuz"), &st) == 0 &&
+		    st.st_size == (off_t)sizeof(image));
+	}
+	if (boot_start(b, &ub_con, err, sizeof(err)) != 0) {
+		fprintf(stderr, "boot_start: %s\n", err);
+		CHECK(0);
+	}
+	CHECK_INT(ub.ntyped, 7);
+	CHECK_STR(ub.typed[3], "tftpboot ${kernel_addr_r} vmlinuz");
+	CHECK_STR(ub.typed[4], "tftpboot ${fdt_addr_r} dtb");
+	CHECK_STR(ub.typed[5], "tftpboot ${ramdisk_addr_r} initrd.gz");
+	CHECK_STR(ub.typed[6], "booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}");
+	boot_free(b);
+
+	/*
+	 * The build changed in place, now without the tree the board names: not the cached image
+	 * again, but a failure naming the build (mkimage names the tree and where it looked on
+	 * rigd's log; `rigctl build add --board` catches it before any boot).
+	 */
+	snprintf(path, sizeof(path), "%s/dtbs/renesas/r8a77951-salvator-xs.dtb", lab);
+	unlink(path);
+	b = boot_new(boot_method_find("uboot-tftp"), &board, &env, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK_INT(boot_prepare(b, lab, &img, err, sizeof(err)), -1);
+	CHECK(strstr(err, lab) != NULL);
+	boot_free(b);
+	snprintf(path, sizeof(path), "rm -rf '%s/lab' '%s/tftp/sx' '%s/images/sx' '%s/key.pub'"
+	    " '%s/sx.yaml'", dir, dir, dir, dir, dir);
+	CHECK_INT(system(path), 0);
+}
+
 int
 main(void)
 {
@@ -413,6 +550,7 @@ main(void)
 	RUN(no_autoboot_line_names_the_stage);
 	RUN(silent_kernel_after_starting_kernel_is_an_error);
 	RUN(probe_says_whether_the_tftp_folder_can_be_written);
+	RUN(lab_build_dtb_is_staged_for_booti);
 	{
 		static const char *const files[] = { "tftp/vb/vmlinuz", "tftp/vb/initrd.gz",
 		    "images/vb/vmlinuz", "images/vb/initrd.gz", "images/vb/image.env", "mkimage",

@@ -404,6 +404,25 @@ board_dtb_is_found_in_a_lab_build(void)
 	    err, sizeof(err)), 0);
 }
 
+/* The folder a registered lab build boots from, from the paths the store keeps. */
+static void
+lab_root_is_the_folder_the_build_was_added_as(void)
+{
+	char out[256];
+
+	CHECK_INT(kbuild_lab_root("/srv/b/rcar-6.1/Image", "/srv/b/rcar-6.1/lib/modules/6.1.0-rcar",
+	    out, sizeof(out)), 0);
+	CHECK_STR(out, "/srv/b/rcar-6.1");
+	/* Debian's layout without modules: boot/vmlinuz-R's folder's parent. */
+	CHECK_INT(kbuild_lab_root("/srv/b/deb/boot/vmlinuz-6.1.0-57-arm64", "", out, sizeof(out)),
+	    0);
+	CHECK_STR(out, "/srv/b/deb");
+	CHECK_INT(kbuild_lab_root("/srv/b/rcar-6.1/Image", NULL, out, sizeof(out)), 0);
+	CHECK_STR(out, "/srv/b/rcar-6.1");
+	CHECK_INT(kbuild_lab_root("Image", "", out, sizeof(out)), -1);
+	CHECK_INT(kbuild_lab_root("", "", out, sizeof(out)), -1);
+}
+
 static int
 build_row(const struct store_build_row *b, void *arg)
 {
@@ -481,6 +500,7 @@ main(void)
 	RUN(errors_name_the_file);
 	RUN(symlink_out_of_the_build_is_refused);
 	RUN(board_dtb_is_found_in_a_lab_build);
+	RUN(lab_root_is_the_folder_the_build_was_added_as);
 	RUN(debian_versions_sort_like_dpkg);
 	RUN(same_image_added_twice_is_one_build_in_the_store);
 	if (test_failed == 0) {
