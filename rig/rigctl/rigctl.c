@@ -24,7 +24,7 @@ static const struct {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
 	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots [--json], show run ID" },
 	{ "power", cmd_power, "power BOARD on|off|cycle|confirm" },
-	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A]" },
+	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A] [--board B] [--json]" },
 	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },
 	{ "matrix", cmd_matrix, "matrix [--board B] [--json]           builds x scenarios" },
 	{ "compare", cmd_compare, "compare BUILD_A BUILD_B [--json]     regressions and fixes" },
