@@ -109,12 +109,12 @@ board_words(struct yamlnode_ctx *c, const struct yamlnode *list, const char *wha
 		if (yamlnode_str(c, list->items[i], what, item, sizeof(item)) == -1)
 			continue;
 		if (strpbrk(item, " \t\n") != NULL) {
-			conf_errors_add(c->errs, c->path, list->items[i]->line,
+			yamlnode_error(c, list->items[i],
 			    "%s: '%s' holds a space: one name per entry", what, item);
 			continue;
 		}
 		if (len + (len ? 1 : 0) + strlen(item) >= size) {
-			conf_errors_add(c->errs, c->path, list->items[i]->line,
+			yamlnode_error(c, list->items[i],
 			    "%s: too long together (at most %zu characters)", what, size - 1);
 			return;
 		}
@@ -232,7 +232,7 @@ board_parts_agree(struct yamlnode_ctx *c, const struct yamlnode *root, struct bo
 		keys = p->built ? parts_keys(kind, p->name) : NULL;
 		if (keys != NULL && keys->section != NULL && strcmp(keys->section, need->section) == 0)
 			continue;
-		conf_errors_add(c->errs, c->path, n->line, "%s: only for %s.%s %s", need->section,
+		yamlnode_error(c, n, "%s: only for %s.%s %s", need->section,
 		    partconf_kind_section(kind), partconf_kind_key(kind), name);
 	}
 }
@@ -260,7 +260,7 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 		return;
 	for (i = 0; i < sec->n; i++) {
 		if (b->ndevices == CONF_MAX_DEVICES) {
-			conf_errors_add(c->errs, c->path, sec->keys[i]->line,
+			yamlnode_error(c, sec->keys[i],
 			    "devices: more than %d", CONF_MAX_DEVICES);
 			return;
 		}
@@ -276,7 +276,7 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 		yamlnode_known_keys(c, dev, sect, board_device_keys);
 		partconf_str(c, dev, sect, "node", 1, d->node, sizeof(d->node));
 		if (d->node[0] != '\0' && strncmp(d->node, "/dev/", 5) != 0)
-			conf_errors_add(c->errs, c->path, yamlnode_get(dev, "node")->line,
+			yamlnode_error(c, yamlnode_get(dev, "node"),
 			    "%s.node: '%s' is not under /dev/", sect, d->node);
 		n = partconf_key(c, dev, sect, "bus", 1);
 		if (n != NULL)
@@ -310,20 +310,20 @@ board_site(struct yamlnode_ctx *c, const struct yamlnode *site)
 		key = site->keys[i]->value;
 		v = site->items[i];
 		if (v->kind == YAMLNODE_MAP) {
-			conf_errors_add(c->errs, c->path, v->line,
+			yamlnode_error(c, v,
 			    "site.%s: a value or a list of values, not a mapping", key);
 			continue;
 		}
 		for (j = 0; v->kind == YAMLNODE_SEQ && j < v->n; j++)
 			if (v->items[j]->kind != YAMLNODE_SCALAR)
-				conf_errors_add(c->errs, c->path, v->items[j]->line,
+				yamlnode_error(c, v->items[j],
 				    "site.%s: a list of single values only", key);
 		if (v->anchor == NULL)
-			conf_errors_add(c->errs, c->path, v->line,
+			yamlnode_error(c, v,
 			    "site.%s: no anchor: write '%s: &%s VALUE' and use *%s below", key, key,
 			    key, key);
 		else if (v->uses == 0)
-			conf_errors_add(c->errs, c->path, v->line,
+			yamlnode_error(c, v,
 			    "site.%s: never used: no *%s below takes it (a misspelt alias?)", key,
 			    v->anchor);
 	}
@@ -344,7 +344,7 @@ board_protected(struct yamlnode_ctx *c, const struct yamlnode *list, struct boar
 		ent = list->items[i];
 		snprintf(sect, sizeof(sect), "protected[%d]", i);
 		if (b->nprotected == CONF_MAX_PROTECTED) {
-			conf_errors_add(c->errs, c->path, ent->line, "protected: more than %d",
+			yamlnode_error(c, ent, "protected: more than %d",
 			    CONF_MAX_PROTECTED);
 			return;
 		}
