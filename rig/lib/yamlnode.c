@@ -43,6 +43,7 @@ yamlnode_free(struct yamlnode *n)
 	free(n->keys);
 	free(n->items);
 	free(n->value);
+	free(n->tag);
 	free(n);
 }
 
@@ -175,6 +176,8 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 		memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
 		n->value[ev->data.scalar.length] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (ev->data.scalar.tag != NULL)
+			n->tag = xstrdup((const char *)ev->data.scalar.tag);
 		if (strlen(n->value) != ev->data.scalar.length) {
 			conf_errors_add(p->errs, p->path, line, "a string holds a NUL character");
 			n->reported = 1;

@@ -24,6 +24,7 @@ struct yamlnode {
 	char	*value;			/* scalar: its text, never NULL */
 	int	plain;			/* scalar: written without quotes (so "key:" alone is empty) */
 	int	reported;		/* an alias or NUL already reported: readers stay silent on it */
+	char	*tag;			/* scalar: its tag as written ("!template"), or NULL */
 	struct yamlnode **keys;		/* map: keys[i] (scalars) name items[i] */
 	struct yamlnode **items;	/* seq: the entries; map: the values */
 	int	n;
