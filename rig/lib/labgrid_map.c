@@ -362,7 +362,10 @@ labgrid_map_external(struct labgrid *lg, struct labgrid_entry *e)
 	labgrid_command(lg, e, "cmd_on", "on", 1);
 	labgrid_command(lg, e, "cmd_off", "off", 1);
 	labgrid_command(lg, e, "cmd_cycle", "cycle", 0);
-	if (labgrid_seconds(lg, e, "delay", dur, sizeof(dur)) == 0)
+	/* labgrid's default delay, written out: the lab's boards are used to it. */
+	if (labgrid_arg(e, "delay") == NULL)
+		labgrid_field_add(lg, "power", "off-time", "2s", -1);
+	else if (labgrid_seconds(lg, e, "delay", dur, sizeof(dur)) == 0)
 		labgrid_field_add(lg, "power", "off-time", dur, -1);
 }
 
@@ -411,7 +414,9 @@ labgrid_map_gpio(struct labgrid *lg, struct labgrid_entry *pd)
 			labgrid_skip_arg(lg, gpio, "invert", "'%s' is not true or false", s);
 		free(s);
 	}
-	if (labgrid_seconds(lg, pd, "delay", dur, sizeof(dur)) == 0)
+	if (labgrid_arg(pd, "delay") == NULL)
+		labgrid_field_add(lg, "power", "off-time", "1s", -1);	/* labgrid's default */
+	else if (labgrid_seconds(lg, pd, "delay", dur, sizeof(dur)) == 0)
 		labgrid_field_add(lg, "power", "off-time", dur, -1);
 	return 0;
 }
