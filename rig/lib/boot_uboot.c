@@ -591,15 +591,15 @@ boot_uboot_text(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	if (!empty_ok && dst[0] == '\0') {
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: empty", key);
+		yamlnode_error(c, n, "boot.%s: empty", key);
 		return;
 	}
 	for (s = dst; *s; s++) {
 		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			conf_errors_add(c->errs, c->path, n->line, "boot.%s: a control character"
+			yamlnode_error(c, n, "boot.%s: a control character"
 			    " is not allowed (typed at U-Boot)", key);
 		else if (bad && strchr(bad, *s))
-			conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%c\" is not allowed"
+			yamlnode_error(c, n, "boot.%s: \"%c\" is not allowed"
 			    " (typed at U-Boot)", key, *s);
 		else
 			continue;
@@ -619,7 +619,7 @@ boot_uboot_ip(struct yamlnode_ctx *c, const struct yamlnode *part, const char *k
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	if (inet_pton(AF_INET, dst, &a) != 1) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%s\" is not an IPv4"
+		yamlnode_error(c, n, "boot.%s: \"%s\" is not an IPv4"
 		    " address (a.b.c.d)", key, n->value);
 		dst[0] = '\0';
 	}
@@ -644,7 +644,7 @@ boot_uboot_addr_key(struct yamlnode_ctx *c, const struct yamlnode *part, const c
 		    s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] ==
 		    '\0';
 	if (!ok)
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%s\" is neither an address"
+		yamlnode_error(c, n, "boot.%s: \"%s\" is neither an address"
 		    " (0x...) nor a U-Boot variable's name", key, n->value);
 }
 
@@ -662,7 +662,7 @@ boot_uboot_path(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 		if ((unsigned char)dst[len] <= ' ' || strchr("\"'\\$;", dst[len]))
 			break;
 	if (dst[0] == '\0' || dst[len] != '\0') {
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%s\": a folder's path"
+		yamlnode_error(c, n, "boot.%s: \"%s\": a folder's path"
 		    " without spaces, quotes, '\\', '$' or ';'", key, n->value);
 		dst[0] = '\0';
 		return;
@@ -681,12 +681,12 @@ boot_uboot_env(struct yamlnode_ctx *c, const struct yamlnode *part, struct boot_
 	if (n == NULL)
 		return;
 	if (n->kind != YAMLNODE_MAP) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.env: not a mapping of U-Boot"
+		yamlnode_error(c, n, "boot.env: not a mapping of U-Boot"
 		    " variables (name: value)");
 		return;
 	}
 	if (n->n > BOOT_UBOOT_MAX_ENV) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.env: more than %d variables",
+		yamlnode_error(c, n, "boot.env: more than %d variables",
 		    BOOT_UBOOT_MAX_ENV);
 		return;
 	}
@@ -701,7 +701,7 @@ boot_uboot_env(struct yamlnode_ctx *c, const struct yamlnode *part, struct boot_
 		if (!(k[0] == '_' || (k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z')) ||
 		    k[strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] ||
 		    strlen(k) >= sizeof(uc->env_name[0])) {
-			conf_errors_add(c->errs, c->path, n->keys[i]->line, "boot.env: \"%s\" is not"
+			yamlnode_error(c, n->keys[i], "boot.env: \"%s\" is not"
 			    " a U-Boot variable's name ([A-Za-z_][A-Za-z0-9_]*, at most %zu)", k,
 			    sizeof(uc->env_name[0]) - 1);
 			continue;
@@ -733,7 +733,7 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	n = partconf_key(c, part, "boot", "stop", 0);
 	partconf_str(c, part, "boot", "stop", 0, uc->stop, sizeof(uc->stop));
 	if (n != NULL && (uc->stop[0] == '\0' || strpbrk(uc->stop, "\r\n"))) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.stop: %s", uc->stop[0] ?
+		yamlnode_error(c, n, "boot.stop: %s", uc->stop[0] ?
 		    "a line's end would start U-Boot's boot command" : "empty");
 		uc->stop[0] = ' ';
 		uc->stop[1] = '\0';
@@ -749,7 +749,7 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 		if (strncmp(uc->tftp_dir, uc->tftp_root, rl) != 0 ||
 		    (uc->tftp_dir[rl] != '/' && uc->tftp_dir[rl] != '\0' &&
 		    strcmp(uc->tftp_root, "/") != 0))
-			conf_errors_add(c->errs, c->path, n->line, "boot.tftp-root %s: boot.tftp-dir"
+			yamlnode_error(c, n, "boot.tftp-root %s: boot.tftp-dir"
 			    " %s is not below it", uc->tftp_root, uc->tftp_dir);
 	}
 	boot_uboot_ip(c, part, "server-ip", 0, uc->server_ip, sizeof(uc->server_ip));
