@@ -132,6 +132,7 @@ labgrid_site_add(struct labgrid *lg, const char *key, const char *value,
 	if (lg->n_site == LABGRID_MAX_SITE)
 		abort();	/* the mapping adds a fixed few; more is a bug here */
 	s = &lg->site[lg->n_site];
+	memset(s, 0, sizeof(*s));
 	util_strlcpy(s->key, key, sizeof(s->key));
 	s->value = xstrdup(how == LABGRID_SITE_FILL ? LABGRID_PLACEHOLDER : value);
 	s->how = how;
@@ -146,6 +147,28 @@ labgrid_site_add(struct labgrid *lg, const char *key, const char *value,
 		lg->r->n_guess++;
 		labgrid_note(lg, "guessed: site.%s: %s: %s", key, value, s->comment);
 	}
+	return lg->n_site++;
+}
+
+int
+labgrid_site_add_list(struct labgrid *lg, const char *key, char **argv, int argc,
+    const char *fmt, ...)
+{
+	struct labgrid_site *s;
+	va_list ap;
+
+	if (lg->n_site == LABGRID_MAX_SITE)
+		abort();
+	s = &lg->site[lg->n_site];
+	memset(s, 0, sizeof(*s));
+	util_strlcpy(s->key, key, sizeof(s->key));
+	s->list = argv;
+	s->n = argc;
+	s->how = LABGRID_SITE_SET;
+	va_start(ap, fmt);
+	if (vasprintf(&s->comment, fmt, ap) == -1)
+		abort();
+	va_end(ap);
 	return lg->n_site++;
 }
 
@@ -289,7 +312,7 @@ labgrid_section_why(const char *key)
 
 /* The target to import: --target, else the only one. */
 static const struct yamlnode *
-labgrid_pick_target(struct labgrid *lg, const struct yamlnode *targets)
+labgrid_pick_target(struct labgrid *lg, const struct yamlnode *targets, int line)
 {
 	char list[512] = "";
 	int i, pick = -1;
@@ -303,16 +326,16 @@ labgrid_pick_target(struct labgrid *lg, const struct yamlnode *targets)
 			pick = i;
 	}
 	if (targets->n == 0) {
-		conf_errors_add(lg->yc.errs, lg->path, targets->line, "targets: no target in it");
+		conf_errors_add(lg->yc.errs, lg->path, line, "targets: no target in it");
 		return NULL;
 	}
 	if (lg->o->target != NULL && pick == -1) {
-		conf_errors_add(lg->yc.errs, lg->path, targets->line,
-		    "targets: no target '%s' (it has: %s)", lg->o->target, list);
+		conf_errors_add(lg->yc.errs, lg->path, line, "targets: no target '%s' (it has: %s)",
+		    lg->o->target, list);
 		return NULL;
 	}
 	if (pick == -1 && targets->n > 1) {
-		conf_errors_add(lg->yc.errs, lg->path, targets->line,
+		conf_errors_add(lg->yc.errs, lg->path, line,
 		    "targets: %d targets (%s): choose one with --target", targets->n, list);
 		return NULL;
 	}
@@ -384,7 +407,7 @@ labgrid_import(const char *path, const struct labgrid_opts *o, struct labgrid_re
 	const struct yamlnode *targets = NULL, *t;
 	struct yamlnode *root;
 	char dir[PATH_MAX];
-	int i;
+	int i, line = 0;
 
 	memset(r, 0, sizeof(*r));
 	lg.yc.path = path;
@@ -400,8 +423,10 @@ labgrid_import(const char *path, const struct labgrid_opts *o, struct labgrid_re
 	for (i = 0; i < root->n; i++) {
 		const char *k = root->keys[i]->value;
 
-		if (strcmp(k, "targets") == 0)
+		if (strcmp(k, "targets") == 0) {
 			targets = root->items[i];
+			line = root->keys[i]->line;	/* "targets:", where a reader looks */
+		}
 		else
 			labgrid_list_section(&lg, "", k, root->items[i], labgrid_section_why(k));
 	}
@@ -411,7 +436,7 @@ labgrid_import(const char *path, const struct labgrid_opts *o, struct labgrid_re
 	}
 	if (yamlnode_is_map(&lg.yc, targets, "targets") == -1)
 		goto fail;
-	t = labgrid_pick_target(&lg, targets);
+	t = labgrid_pick_target(&lg, targets, line);
 	if (t == NULL)
 		goto fail;
 	labgrid_read_target(&lg, t);
@@ -427,6 +452,7 @@ fail:
 	for (i = 0; i < lg.n_site; i++) {
 		free(lg.site[i].value);
 		free(lg.site[i].comment);
+		labgrid_words_free(lg.site[i].list);
 	}
 	for (i = 0; i < lg.n_field; i++) {
 		free(lg.field[i].value);

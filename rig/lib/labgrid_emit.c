@@ -80,9 +80,11 @@ labgrid_emit_value(FILE *f, struct labgrid *lg, const struct labgrid_field *fl)
 			labgrid_emit_scalar(f, fl->value);
 		break;
 	case LABGRID_FIELD_LIST:
-		fputc('[', f);
-		if (fl->site >= 0)
+		if (fl->site >= 0) {
 			fprintf(f, "*%s", lg->site[fl->site].key);
+			break;
+		}
+		fputc('[', f);
 		for (i = 0; i < fl->n; i++) {
 			fputs(i ? ", " : "", f);
 			labgrid_emit_scalar(f, fl->list[i]);
@@ -128,7 +130,14 @@ labgrid_emit(struct labgrid *lg)
 	fputs("site:\n", f);
 	for (i = 0; i < lg->n_site; i++) {
 		fprintf(f, "  %s: &%s ", lg->site[i].key, lg->site[i].key);
-		labgrid_emit_scalar(f, lg->site[i].value);
+		if (lg->site[i].list != NULL) {
+			for (k = 0; k < lg->site[i].n; k++) {
+				fputs(k ? ", " : "[", f);
+				labgrid_emit_scalar(f, lg->site[i].list[k]);
+			}
+			fputc(']', f);
+		} else
+			labgrid_emit_scalar(f, lg->site[i].value);
 		fputs(lg->site[i].how == LABGRID_SITE_FILL ? "   # to fill in: "
 		    : lg->site[i].how == LABGRID_SITE_GUESS ? "   # guessed: " : "   # ", f);
 		labgrid_emit_comment(f, lg->site[i].comment);

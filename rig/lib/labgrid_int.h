@@ -30,7 +30,9 @@ enum labgrid_site_how {
 
 struct labgrid_site {
 	char	key[32];		/* the site key and its anchor: "console" */
-	char	*value;
+	char	*value;			/* a single value; NULL for a list */
+	char	**list;			/* a list of values (a command), NULL-terminated */
+	int	n;
 	char	*comment;		/* what it is, where it came from, how to find it */
 	enum labgrid_site_how how;
 };
@@ -49,7 +51,7 @@ struct labgrid_field {
 	char	*value;			/* scalar */
 	char	**list;			/* list: the words; map: names and values in turn */
 	int	n;
-	int	site;			/* scalar or a list of one: the site value it refers to, or -1 */
+	int	site;			/* the site value it refers to (an alias), or -1 */
 	char	*comment;
 };
 
@@ -94,6 +96,9 @@ void labgrid_skip_entry(struct labgrid *lg, struct labgrid_entry *e, const char 
     __attribute__((format(printf, 3, 4)));
 int labgrid_site_add(struct labgrid *lg, const char *key, const char *value,
     enum labgrid_site_how how, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A site value that is a list (argv, taken over); the other site values are single. */
+int labgrid_site_add_list(struct labgrid *lg, const char *key, char **argv, int argc,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 struct labgrid_field *labgrid_field_add(struct labgrid *lg, const char *sect, const char *key,
     const char *value, int site);
 

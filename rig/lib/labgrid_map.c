@@ -329,27 +329,30 @@ labgrid_command(struct labgrid *lg, struct labgrid_entry *e, const char *key, co
 			conf_errors_add(lg->yc.errs, lg->path, e->line, "%s: needs %s", e->cls, key);
 		return -1;
 	}
+	util_fmt(site_key, sizeof(site_key), "power-%s", rigkey);
 	if (labgrid_words_split(s, &argv, &argc, why, sizeof(why)) == -1) {
 		labgrid_skip_arg(lg, e, key, "'%s': %s (rig runs a program with its arguments, "
 		    "never a shell: put the pipeline in a script and name the script)", s, why);
 		free(s);
 		if (!required)
 			return -1;
-		util_fmt(site_key, sizeof(site_key), "power-%s", rigkey);
-		site = labgrid_site_add(lg, site_key, NULL, LABGRID_SITE_FILL,
-		    "the command that switches the board %s, run without a shell: write it as "
-		    "[program, arg, ...] in place of [*%s] in power.%s and delete this line (%s.%s "
-		    "at %s:%d needs a shell)", rigkey, site_key, rigkey, e->cls, key, lg->path,
+		/* A list of one placeholder: the program is to be named, its arguments added. */
+		argv = xcalloc(2, sizeof(*argv));
+		argv[0] = xstrdup(LABGRID_PLACEHOLDER);
+		site = labgrid_site_add_list(lg, site_key, argv, 1,
+		    "the command that switches the board %s, without a shell: [program, arg, ...] "
+		    "(%s.%s at %s:%d needs a shell)", rigkey, e->cls, key, lg->path,
 		    labgrid_line(e, key));
-		f = labgrid_field_add(lg, "power", rigkey, NULL, site);
-		f->kind = LABGRID_FIELD_LIST;
-		return -1;
+		lg->site[site].how = LABGRID_SITE_FILL;
+		lg->r->n_fill++;
+		labgrid_note(lg, "to fill in: site.%s: %s", site_key, lg->site[site].comment);
+	} else {
+		site = labgrid_site_add_list(lg, site_key, argv, argc, "%s.%s (%s:%d), split as a "
+		    "shell would", e->cls, key, lg->path, labgrid_line(e, key));
+		free(s);
 	}
-	free(s);
-	f = labgrid_field_add(lg, "power", rigkey, NULL, -1);
+	f = labgrid_field_add(lg, "power", rigkey, NULL, site);
 	f->kind = LABGRID_FIELD_LIST;
-	f->list = argv;
-	f->n = argc;
 	return 0;
 }
 
