@@ -31,6 +31,12 @@ struct boot_uboot_conf {
 	char	tftp_root[256];	/* the server's root: names asked are tftp_dir below it */
 	char	server_ip[64];	/* serverip; "": U-Boot's own, or DHCP's */
 	char	board_ip[64];	/* ipaddr; "" : dhcp */
+	/*
+	 * The board's network prefix length: with board_ip, the kernel's command line gets
+	 * rig.ip=BOARD_IP/PREFIX (the rig's initramfs sets eth0 from it; without it the board's
+	 * Linux would take the virtual boards' 10.0.2.15 and SSH could never reach it).
+	 */
+	int	board_prefix;
 	char	dtb[128];	/* the device tree in the kernel package; "" : U-Boot's own */
 	char	command[8];	/* booti | bootz | zboot; "": the arch's (boot_uboot_command) */
 	/* where each file goes: "0x..." or the name of a U-Boot variable holding the address */
@@ -465,7 +471,11 @@ boot_uboot_start(void *self, const struct boot_console *con, char *err, size_t e
 		}
 	}
 	/* Single quotes: U-Boot expands nothing inside (the board file has none in append). */
-	util_fmt(cmd, sizeof(cmd), "setenv bootargs '%s'", u->conf->append);
+	if (uc->board_ip[0] && strstr(u->conf->append, "rig.ip=") == NULL)
+		util_fmt(cmd, sizeof(cmd), "setenv bootargs '%s%srig.ip=%s/%d'", u->conf->append,
+		    u->conf->append[0] ? " " : "", uc->board_ip, uc->board_prefix);
+	else
+		util_fmt(cmd, sizeof(cmd), "setenv bootargs '%s'", u->conf->append);
 	if (boot_uboot_quiet(u, con, &at, cmd, err, errlen) == -1)
 		return -1;
 	boot_uboot_addr(uc->kernel_addr, ka, sizeof(ka));
@@ -577,6 +587,7 @@ boot_uboot_defaults(void *settings)
 	uc->prompt_ms = 10 * 1000;
 	uc->tftp_ms = 60 * 1000;
 	uc->kernel_ms = 30 * 1000;
+	uc->board_prefix = 24;
 }
 
 /* A string key that goes to U-Boot typed: no control character, none of bad. */
@@ -754,6 +765,7 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	}
 	boot_uboot_ip(c, part, "server-ip", 0, uc->server_ip, sizeof(uc->server_ip));
 	boot_uboot_ip(c, part, "board-ip", 0, uc->board_ip, sizeof(uc->board_ip));
+	partconf_int(c, part, "boot", "board-prefix", 0, 1, 32, &uc->board_prefix);
 	boot_uboot_text(c, part, "dtb", 0, 1, " \"'\\$;", uc->dtb, sizeof(uc->dtb));
 	partconf_word(c, part, "boot", "command", 0, boot_uboot_cmds, uc->command,
 	    sizeof(uc->command));
@@ -784,6 +796,7 @@ boot_uboot_print(const void *settings, FILE *out)
 	partconf_print_str(out, "  ", "tftp-root", uc->tftp_root);
 	partconf_print_str(out, "  ", "server-ip", uc->server_ip);
 	partconf_print_str(out, "  ", "board-ip", uc->board_ip);
+	fprintf(out, "  board-prefix: %d\n", uc->board_prefix);
 	partconf_print_str(out, "  ", "dtb", uc->dtb);
 	partconf_print_str(out, "  ", "command", uc->command);
 	partconf_print_str(out, "  ", "kernel-addr", uc->kernel_addr);
@@ -805,7 +818,8 @@ boot_uboot_print(const void *settings, FILE *out)
 }
 
 static const char *const boot_uboot_boot_keys[] = {
-	"autoboot", "stop", "prompt", "tftp-dir", "tftp-root", "server-ip", "board-ip", "dtb",
+	"autoboot", "stop", "prompt", "tftp-dir", "tftp-root", "server-ip", "board-ip",
+	"board-prefix", "dtb",
 	"command", "kernel-addr", "initrd-addr", "dtb-addr", "kernel-says", "env",
 	"autoboot-timeout", "prompt-timeout", "tftp-timeout", "kernel-timeout", NULL
 };
