@@ -190,7 +190,7 @@ labgrid_field_add(struct labgrid *lg, const char *sect, const char *key, const c
 	return f;
 }
 
-/* "targets.main.resources" style names of where a thing sits, for errors. */
+/* One resource or driver; what names where it sits ("targets.main.resources") for errors. */
 static void
 labgrid_add_entry(struct labgrid *lg, int drivers, const char *cls, const struct yamlnode *args,
     int line, const char *what)
@@ -216,7 +216,7 @@ labgrid_add_entry(struct labgrid *lg, int drivers, const char *cls, const struct
 	e->cls = cls;
 	e->args = args;
 	e->line = line;
-	labgrid_key_index(e, "cls") != -1 ? (void)labgrid_arg(e, "cls") : (void)0;
+	(void)labgrid_arg(e, "cls");	/* the list spelling's class: read above */
 	name = labgrid_arg(e, "name");
 	if (name != NULL && name->kind == YAMLNODE_SCALAR && name->value[0] != '\0' &&
 	    !(name->plain && strcmp(name->value, "~") == 0) &&

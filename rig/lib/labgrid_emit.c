@@ -115,8 +115,11 @@ labgrid_emit(struct labgrid *lg)
 
 	if (f == NULL)
 		abort();
-	fprintf(f, "# Board %s, imported from the labgrid environment %s (target %s) by "
-	    "rigctl board import-labgrid.\n", lg->field[0].value, lg->path, lg->target);
+	fprintf(f, "# Board %s, imported from the labgrid environment ", lg->field[0].value);
+	labgrid_emit_comment(f, lg->path);
+	fputs(" (target ", f);
+	labgrid_emit_comment(f, lg->target);
+	fputs(") by rigctl board import-labgrid.\n", f);
 	fprintf(f, "# This rig host's values are in site: below (set them there, nothing else); "
 	    "\"%s\" marks\n# what labgrid does not know. rigd -n checks the file.\n",
 	    LABGRID_PLACEHOLDER);

@@ -154,7 +154,7 @@ static void
 labgrid_usb_serial(struct labgrid *lg, struct labgrid_entry *e, int *site)
 {
 	const struct yamlnode *m = labgrid_arg(e, "match"), *v;
-	char path[512], seen[512] = "", what[96];
+	char path[512], seen[512] = "";
 	int i, line = labgrid_line(e, "match");
 
 	if (m == NULL || m->kind != YAMLNODE_MAP || m->n == 0) {
@@ -171,7 +171,6 @@ labgrid_usb_serial(struct labgrid *lg, struct labgrid_entry *e, int *site)
 		util_fmt(seen + len, sizeof(seen) - len, "%s%s=%s", len ? ", " : "",
 		    m->keys[i]->value, m->items[i]->value);
 	}
-	(void)what;
 	if ((v = yamlnode_get(m, "ID_PATH")) != NULL && v->kind == YAMLNODE_SCALAR) {
 		util_fmt(path, sizeof(path), "/dev/serial/by-path/%s-port0", v->value);
 		*site = labgrid_site_add(lg, "console", path, LABGRID_SITE_GUESS,

@@ -300,6 +300,44 @@ both_spellings_give_the_same_board(void)
 	labgrid_result_free(&b);
 }
 
+/* labgrid's loader (PyYAML) takes anchors and aliases; so does the import, tags included. */
+static void
+anchors_and_aliases_are_read(void)
+{
+	struct labgrid_result r;
+
+	setenv("LG_PORT", "/dev/ttyUSB7", 1);
+	CHECK_INT(test_import("common: &ns\n  username: root\n  address: 10.0.0.4\n"
+	    "port: &port !template $LG_PORT\ntargets:\n  main:\n    resources:\n"
+	    "      RawSerialPort:\n        port: *port\n      NetworkService: *ns\n", NULL, "arm64",
+	    &r), LABGRID_FILL_IN);	/* no power driver: manual, guessed */
+	CHECK_HAS(r.board, "console: &console /dev/ttyUSB7");
+	CHECK_HAS(r.board, "ssh-host: &ssh-host 10.0.0.4");
+	CHECK_HAS(r.board, "# not imported: common.username (");
+	labgrid_result_free(&r);
+}
+
+/* A file name or target that holds a line's end cannot end the header's comment. */
+static void
+header_comment_stays_a_comment(void)
+{
+	struct labgrid_result r;
+	struct labgrid_opts o = { .arch = "arm64", .name = "odd" };
+	char *errs;
+
+	CHECK_INT(labgrid_import(test_file("a\nname: x.yaml", "targets:\n  \"t\\nname: y\":\n"
+	    "    resources:\n      RawSerialPort:\n        port: /dev/ttyS0\n"), &o, &r),
+	    LABGRID_FILL_IN);
+	CHECK_HAS(r.board, "environment ");
+	CHECK_HAS(r.board, "a name: x.yaml (target t name: y)");
+	errs = test_board_load(r.board);
+	CHECK_HAS(errs, "ssh.host: '<FILL IN>'");	/* and nothing about a duplicate name */
+	CHECK(strstr(errs, "duplicate") == NULL);
+	free(errs);
+	labgrid_result_free(&r);
+	unlink(test_file("a\nname: x.yaml", ""));
+}
+
 static void
 targets_one_is_picked_or_it_is_an_error(void)
 {
@@ -672,6 +710,8 @@ main(void)
 	RUN(template_expands_base_and_lg_variables_only);
 	RUN(template_in_a_file_is_expanded_and_said);
 	RUN(both_spellings_give_the_same_board);
+	RUN(anchors_and_aliases_are_read);
+	RUN(header_comment_stays_a_comment);
 	RUN(targets_one_is_picked_or_it_is_an_error);
 	RUN(bad_entries_are_errors_at_their_line);
 	RUN(nothing_is_dropped_silently);
