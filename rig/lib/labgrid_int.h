@@ -1,5 +1,9 @@
-/* labgrid_int: what the labgrid import's files share (labgrid.c reads, labgrid_map.c maps,
- * labgrid_emit.c writes, labgrid_words.c splits commands and expands templates). */
+/*
+ * labgrid_int: what the labgrid import's files share: labgrid.c reads the environment and keeps
+ * account of every part, labgrid_args.c reads an entry's arguments, labgrid_map.c (with
+ * labgrid_console.c and labgrid_power.c) maps, labgrid_emit.c writes the board file,
+ * labgrid_words.c splits commands and expands templates.
+ */
 #ifndef RIG_LABGRID_INT_H
 #define RIG_LABGRID_INT_H
 
@@ -102,7 +106,29 @@ int labgrid_site_add_list(struct labgrid *lg, const char *key, char **argv, int 
 struct labgrid_field *labgrid_field_add(struct labgrid *lg, const char *sect, const char *key,
     const char *value, int site);
 
-/* labgrid_map.c: the target's resources and drivers onto fields and site values. */
+/* labgrid_args.c: reading an entry's arguments (reported errors, as labgrid would refuse them). */
+struct labgrid_entry *labgrid_find(struct labgrid_entry *list, int n, const char *cls,
+    struct labgrid_entry *after);
+struct labgrid_entry *labgrid_by_name(struct labgrid_entry *list, int n, const char *name);
+/* Every entry of these classes but kept is listed as not imported, with why. */
+void labgrid_skip_others(struct labgrid *lg, struct labgrid_entry *list, int n,
+    const char *const *classes, const struct labgrid_entry *kept, const char *why);
+const char *labgrid_arg_what(const struct labgrid_entry *e, const char *key, char *buf,
+    size_t size);
+/* A whole number in [min, max]; -1 when absent or bad (then reported). */
+long long labgrid_arg_int(struct labgrid *lg, struct labgrid_entry *e, const char *key,
+    long long min, long long max);
+/* A scalar's text (malloc'd), NULL when absent or bad (then reported). */
+char *labgrid_arg_str(struct labgrid *lg, struct labgrid_entry *e, const char *key);
+/* The line of key in the entry, or the entry's own line. */
+int labgrid_arg_line(struct labgrid_entry *e, const char *key);
+/* labgrid's seconds as a rig duration ("2s", "500ms"); -1 when absent or bad (then listed). */
+int labgrid_arg_seconds(struct labgrid *lg, struct labgrid_entry *e, const char *key, char *dst,
+    size_t size);
+
+/* labgrid_console.c, labgrid_power.c, labgrid_map.c: the mapping, part by part. */
+void labgrid_map_console(struct labgrid *lg);
+void labgrid_map_power(struct labgrid *lg);
 void labgrid_map(struct labgrid *lg);
 
 /* labgrid_emit.c: the board file's text. */
