@@ -77,31 +77,66 @@ labgrid_map_gpio(struct labgrid *lg, struct labgrid_entry *pd)
 	struct labgrid_entry *gd = labgrid_find(lg->drv, lg->n_drv, "GpioDigitalOutputDriver",
 	    NULL);
 	struct labgrid_entry *gpio = labgrid_find(lg->res, lg->n_res, "SysfsGPIO", NULL);
+	struct labgrid_entry *matched = labgrid_find(lg->res, lg->n_res, "MatchedSysfsGPIO", NULL);
 	long long index;
-	char dur[32];
+	char dur[32], num[24];
 	int site;
 
+	if (gpio == NULL)
+		gpio = matched;
 	if (gd == NULL || gpio == NULL) {
-		labgrid_skip_entry(lg, pd, "its output is not a SysfsGPIO line through a "
-		    "GpioDigitalOutputDriver, the one digital output rig can switch");
+		labgrid_skip_entry(lg, pd, "its output is not a SysfsGPIO or MatchedSysfsGPIO line "
+		    "through a GpioDigitalOutputDriver, the one digital output rig can switch");
 		return -1;
 	}
 	pd->used = gd->used = gpio->used = 1;
-	index = labgrid_arg_int(lg, gpio, "index", 0, 1000000);
 	labgrid_field_add(lg, "power", "backend", "gpio", -1);
-	if (index == -1) {
-		if (lg->yc.errs->n == 0)
-			conf_errors_add(lg->yc.errs, lg->path, gpio->line, "SysfsGPIO: needs index");
-		return 0;
+	if (gpio == matched) {
+		/* A chip udev finds and a line on it: the line maps, the chip is the host's. */
+		const struct yamlnode *m = labgrid_arg(gpio, "match");
+		char seen[512] = "";
+		int i;
+
+		index = labgrid_arg_int(lg, gpio, "pin", 0, 65535);
+		for (i = 0; m != NULL && m->kind == YAMLNODE_MAP && i < m->n; i++) {
+			size_t len = strlen(seen);
+
+			if (m->items[i]->kind == YAMLNODE_SCALAR)
+				util_fmt(seen + len, sizeof(seen) - len, "%s%s=%s", len ? ", " : "",
+				    m->keys[i]->value, m->items[i]->value);
+		}
+		site = labgrid_site_add(lg, "power-chip", NULL, LABGRID_SITE_FILL,
+		    "the GPIO chip udev matches with %s (MatchedSysfsGPIO at %s:%d), by its label "
+		    "as gpiodetect shows it", *seen ? seen : "nothing", lg->path, gpio->line);
+		labgrid_field_add(lg, "power", "chip", NULL, site);
+		if (index == -1) {
+			if (lg->yc.errs->n == 0)
+				conf_errors_add(lg->yc.errs, lg->path, gpio->line,
+				    "MatchedSysfsGPIO: needs pin");
+			return 0;
+		}
+		snprintf(num, sizeof(num), "%lld", index);
+		site = labgrid_site_add(lg, "power-line", num, LABGRID_SITE_SET,
+		    "the line on that chip (MatchedSysfsGPIO.pin, %s:%d)", lg->path,
+		    labgrid_arg_line(gpio, "pin"));
+		labgrid_field_add(lg, "power", "line", NULL, site);
+	} else {
+		index = labgrid_arg_int(lg, gpio, "index", 0, 1000000);
+		if (index == -1) {
+			if (lg->yc.errs->n == 0)
+				conf_errors_add(lg->yc.errs, lg->path, gpio->line,
+				    "SysfsGPIO: needs index");
+			return 0;
+		}
+		site = labgrid_site_add(lg, "power-chip", NULL, LABGRID_SITE_FILL,
+		    "the GPIO chip of sysfs GPIO %lld (SysfsGPIO.index, %s:%d): the chip whose base "
+		    "<= %lld < base + ngpio in /sys/class/gpio/gpiochip*/, by its label as "
+		    "gpiodetect shows it", index, lg->path, labgrid_arg_line(gpio, "index"), index);
+		labgrid_field_add(lg, "power", "chip", NULL, site);
+		site = labgrid_site_add(lg, "power-line", NULL, LABGRID_SITE_FILL,
+		    "the line on that chip: %lld minus the chip's base", index);
+		labgrid_field_add(lg, "power", "line", NULL, site);
 	}
-	site = labgrid_site_add(lg, "power-chip", NULL, LABGRID_SITE_FILL,
-	    "the GPIO chip of sysfs GPIO %lld (SysfsGPIO.index, %s:%d): the chip whose base <= "
-	    "%lld < base + ngpio in /sys/class/gpio/gpiochip*/, by its label as gpiodetect shows "
-	    "it", index, lg->path, labgrid_arg_line(gpio, "index"), index);
-	labgrid_field_add(lg, "power", "chip", NULL, site);
-	site = labgrid_site_add(lg, "power-line", NULL, LABGRID_SITE_FILL,
-	    "the line on that chip: %lld minus the chip's base", index);
-	labgrid_field_add(lg, "power", "line", NULL, site);
 	if (labgrid_arg(gpio, "invert") != NULL) {
 		char *s = labgrid_arg_str(lg, gpio, "invert");
 

@@ -672,12 +672,30 @@ gpio_power_maps_what_it_can(void)
 	free(notes);
 	labgrid_result_free(&r);
 
+	/* labgrid's newer MatchedSysfsGPIO: a chip udev finds, a line on it (pin) that maps. */
+	CHECK_INT(test_import("targets:\n  main:\n    resources:\n      MatchedSysfsGPIO:\n"
+	    "        match:\n          '@SUBSYSTEM': usb\n          '@ID_SERIAL_SHORT': D38EJ8LF\n"
+	    "        pin: 3\n    drivers:\n      GpioDigitalOutputDriver: {}\n"
+	    "      DigitalOutputPowerDriver:\n        delay: 5.0\n", NULL, "arm64", &r),
+	    LABGRID_FILL_IN);
+	CHECK_HAS(r.board, "power-line: &power-line 3   # the line on that chip (MatchedSysfsGPIO."
+	    "pin, ");
+	CHECK_HAS(r.board, "power:\n  backend: gpio\n  chip: *power-chip\n  line: *power-line\n"
+	    "  off-time: 5s\n");
+	notes = test_notes(&r);
+	CHECK_HAS(notes, "to fill in: site.power-chip: the GPIO chip udev matches with "
+	    "@SUBSYSTEM=usb, @ID_SERIAL_SHORT=D38EJ8LF (MatchedSysfsGPIO at ");
+	CHECK(strstr(notes, "not imported") == NULL);
+	free(notes);
+	labgrid_result_free(&r);
+
 	/* A power driver on an output rig cannot switch: listed; the board is then manual. */
 	CHECK_INT(test_import("targets:\n  main:\n    drivers:\n      ModbusCoilDriver: {}\n"
 	    "      DigitalOutputPowerDriver: {}\n", NULL, "arm64", &r), LABGRID_FILL_IN);
 	notes = test_notes(&r);
 	CHECK_HAS(notes, "not imported: DigitalOutputPowerDriver (");
-	CHECK_HAS(notes, "its output is not a SysfsGPIO line through a GpioDigitalOutputDriver");
+	CHECK_HAS(notes, "its output is not a SysfsGPIO or MatchedSysfsGPIO line through a "
+	    "GpioDigitalOutputDriver");
 	CHECK_HAS(notes, "not imported: ModbusCoilDriver (");
 	CHECK_HAS(notes, "guessed: power.backend manual");
 	CHECK_HAS(r.board, "power:\n  backend: manual\n");
