@@ -37,6 +37,7 @@ import() {
 	done < "$T/out/$lg.cmp"
 }
 
+check "no rigd runs for the imports (its socket is not there)" [ ! -e "$RIG_SOCKET" ]
 import raw-serial main 1			# arch unknown
 import complete bench 0 --arch arm64
 import usb-serial main 1 --arch arm64		# by-path guessed
