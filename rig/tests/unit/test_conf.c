@@ -184,7 +184,7 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
 	CHECK_STR(board.parts[PART_CONSOLE].name, "tty");
 	CHECK(board.parts[PART_CONSOLE].built);
-	CHECK(printed_has(&board, "  path: \"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_spider-"
+	CHECK(printed_has(&board, "  path: \"/dev/serial/by-id/usb-FTDI_Dual_RS232-H_spider-"
 	    "if00-port0\"\n  baud: 1843200"));
 	/* Command power: each command an argument list, checked by the backend. */
 	CHECK_STR(board.parts[PART_POWER].name, "command");
