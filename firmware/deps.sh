@@ -6,9 +6,11 @@ pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev lib
 libgpiod-dev libmicrohttpd-dev libpq-dev libssl-dev clang libclang-rt-14-dev
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
 ser2net python3-serial socat u-boot-qemu
-gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler"
+gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
+python3-labgrid"
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
+# python3-labgrid: 48-labgrid-import loads its environments with labgrid's own loader too.
 
 missing=""
 for p in $pkgs; do

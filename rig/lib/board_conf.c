@@ -245,6 +245,11 @@ board_ssh(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf 
 	partconf_str(c, sec, "ssh", "user", 0, b->ssh_user, sizeof(b->ssh_user));
 	/* A real board has its own address; only QEMU's forwarded port lives on loopback. */
 	partconf_str(c, sec, "ssh", "host", !virt, b->ssh_host, sizeof(b->ssh_host));
+	/* Its form only (nothing is looked up): a name, an IPv4 or an IPv6 address. */
+	if (b->ssh_host[0] != '\0' && strspn(b->ssh_host, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-:") != strlen(b->ssh_host))
+		conf_errors_add(c->errs, c->path, yamlnode_get(sec, "host")->line,
+		    "ssh.host: '%s' is neither an address nor a host name", b->ssh_host);
 	partconf_int(c, sec, "ssh", "port", 0, virt ? 0 : 1, 65535, &b->ssh_port);
 }
 

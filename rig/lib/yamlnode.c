@@ -69,6 +69,7 @@ yamlnode_copy(struct yamlnode_parser *p, const struct yamlnode *n, const char *a
 	c = yamlnode_new(n->kind, n->line);
 	c->value = n->value ? xstrdup(n->value) : NULL;
 	c->plain = n->plain;
+	c->tag = n->tag ? xstrdup(n->tag) : NULL;
 	c->reported = n->reported;
 	c->alias = alias ? xstrdup(alias) : n->alias ? xstrdup(n->alias) : NULL;
 	c->used_line = alias ? used_line : n->used_line;
@@ -168,6 +169,7 @@ yamlnode_free(struct yamlnode *n)
 	free(n->keys);
 	free(n->items);
 	free(n->value);
+	free(n->tag);
 	free(n->anchor);
 	free(n->alias);
 	free(n);
@@ -310,6 +312,8 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 		memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
 		n->value[ev->data.scalar.length] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (ev->data.scalar.tag != NULL)
+			n->tag = xstrdup((const char *)ev->data.scalar.tag);
 		if (strlen(n->value) != ev->data.scalar.length) {
 			conf_errors_add(p->errs, p->path, line, "a string holds a NUL character");
 			n->reported = 1;

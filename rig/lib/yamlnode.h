@@ -33,6 +33,7 @@ struct yamlnode {
 	int	uses;			/* anchored node: how many aliases copied it */
 	char	*alias;			/* a copy made for "*name" (this node or one above it): name */
 	int	used_line;		/* such a copy: the line of the alias; 0 for a written node */
+	char	*tag;			/* scalar: its tag as written ("!template"), or NULL */
 	struct yamlnode **keys;		/* map: keys[i] (scalars) name items[i] */
 	struct yamlnode **items;	/* seq: the entries; map: the values */
 	int	n;
