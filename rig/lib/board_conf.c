@@ -19,6 +19,7 @@ static const char *const board_generic_keys[PART__COUNT][6] = {
 };
 static const char *const board_ssh_keys[] = { "user", "host", "port", NULL };
 static const char *const board_device_keys[] = { "node", "bus", "driver", "device", NULL };
+static const char *const board_protected_keys[] = { "device", "why", NULL };
 static const char *const board_arches[] = { "amd64", "armhf", "arm64", NULL };
 
 #define BOARD_MAX_KEYS	48
@@ -50,8 +51,9 @@ board_keys_add(const char **list, int n, const char *const *more)
 static void
 board_top_keys(const char **list)
 {
-	static const char *const first[] = { "name", "arch", "console", "power", "boot", NULL };
-	static const char *const last[] = { "ssh", "devices", NULL };
+	static const char *const first[] = { "site", "name", "arch", "console", "power", "boot",
+	    NULL };
+	static const char *const last[] = { "ssh", "devices", "protected", NULL };
 	const struct part_keys *keys;
 	enum part_kind kind;
 	const char *name, *one[2] = { NULL, NULL };
@@ -107,12 +109,12 @@ board_words(struct yamlnode_ctx *c, const struct yamlnode *list, const char *wha
 		if (yamlnode_str(c, list->items[i], what, item, sizeof(item)) == -1)
 			continue;
 		if (strpbrk(item, " \t\n") != NULL) {
-			conf_errors_add(c->errs, c->path, list->items[i]->line,
+			yamlnode_error(c, list->items[i],
 			    "%s: '%s' holds a space: one name per entry", what, item);
 			continue;
 		}
 		if (len + (len ? 1 : 0) + strlen(item) >= size) {
-			conf_errors_add(c->errs, c->path, list->items[i]->line,
+			yamlnode_error(c, list->items[i],
 			    "%s: too long together (at most %zu characters)", what, size - 1);
 			return;
 		}
@@ -230,7 +232,7 @@ board_parts_agree(struct yamlnode_ctx *c, const struct yamlnode *root, struct bo
 		keys = p->built ? parts_keys(kind, p->name) : NULL;
 		if (keys != NULL && keys->section != NULL && strcmp(keys->section, need->section) == 0)
 			continue;
-		conf_errors_add(c->errs, c->path, n->line, "%s: only for %s.%s %s", need->section,
+		yamlnode_error(c, n, "%s: only for %s.%s %s", need->section,
 		    partconf_kind_section(kind), partconf_kind_key(kind), name);
 	}
 }
@@ -243,6 +245,11 @@ board_ssh(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_conf 
 	partconf_str(c, sec, "ssh", "user", 0, b->ssh_user, sizeof(b->ssh_user));
 	/* A real board has its own address; only QEMU's forwarded port lives on loopback. */
 	partconf_str(c, sec, "ssh", "host", !virt, b->ssh_host, sizeof(b->ssh_host));
+	/* Its form only (nothing is looked up): a name, an IPv4 or an IPv6 address. */
+	if (b->ssh_host[0] != '\0' && strspn(b->ssh_host, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-:") != strlen(b->ssh_host))
+		conf_errors_add(c->errs, c->path, yamlnode_get(sec, "host")->line,
+		    "ssh.host: '%s' is neither an address nor a host name", b->ssh_host);
 	partconf_int(c, sec, "ssh", "port", 0, virt ? 0 : 1, 65535, &b->ssh_port);
 }
 
@@ -258,7 +265,7 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 		return;
 	for (i = 0; i < sec->n; i++) {
 		if (b->ndevices == CONF_MAX_DEVICES) {
-			conf_errors_add(c->errs, c->path, sec->keys[i]->line,
+			yamlnode_error(c, sec->keys[i],
 			    "devices: more than %d", CONF_MAX_DEVICES);
 			return;
 		}
@@ -274,7 +281,7 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 		yamlnode_known_keys(c, dev, sect, board_device_keys);
 		partconf_str(c, dev, sect, "node", 1, d->node, sizeof(d->node));
 		if (d->node[0] != '\0' && strncmp(d->node, "/dev/", 5) != 0)
-			conf_errors_add(c->errs, c->path, yamlnode_get(dev, "node")->line,
+			yamlnode_error(c, yamlnode_get(dev, "node"),
 			    "%s.node: '%s' is not under /dev/", sect, d->node);
 		n = partconf_key(c, dev, sect, "bus", 1);
 		if (n != NULL)
@@ -287,6 +294,95 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 			conf_errors_add(c->errs, c->path, d->line,
 			    "%s: driver and device must not hold '/'", sect);
 	}
+}
+
+/*
+ * site: this rig host's values, each marked with an anchor that the rest of the file uses
+ * through aliases (yamlnode copies them in). Here only their form is checked: scalars or lists
+ * of scalars, each anchored and used, so that a misspelt alias cannot leave a board with the
+ * file's example value while the one set for this host sits unused.
+ */
+static void
+board_site(struct yamlnode_ctx *c, const struct yamlnode *site)
+{
+	const struct yamlnode *v;
+	const char *key;
+	int i, j;
+
+	if (site == NULL || yamlnode_is_map(c, site, "site") == -1)
+		return;
+	for (i = 0; i < site->n; i++) {
+		key = site->keys[i]->value;
+		v = site->items[i];
+		if (v->kind == YAMLNODE_MAP) {
+			yamlnode_error(c, v,
+			    "site.%s: a value or a list of values, not a mapping", key);
+			continue;
+		}
+		for (j = 0; v->kind == YAMLNODE_SEQ && j < v->n; j++)
+			if (v->items[j]->kind != YAMLNODE_SCALAR)
+				yamlnode_error(c, v->items[j],
+				    "site.%s: a list of single values only", key);
+		if (v->anchor == NULL)
+			yamlnode_error(c, v,
+			    "site.%s: no anchor: write '%s: &%s VALUE' and use *%s below", key, key,
+			    key, key);
+		else if (v->uses == 0)
+			yamlnode_error(c, v,
+			    "site.%s: never used: no *%s below takes it (a misspelt alias?)", key,
+			    v->anchor);
+	}
+}
+
+/* protected: [{ device: e60b0000.i2c, why: "PMIC (i2c_dvfs)" }, ...] */
+static void
+board_protected(struct yamlnode_ctx *c, const struct yamlnode *list, struct board_conf *b)
+{
+	struct conf_protected *p;
+	const struct yamlnode *ent;
+	char sect[32];
+	int i, j;
+
+	if (list == NULL || yamlnode_is_seq(c, list, "protected") == -1)
+		return;
+	for (i = 0; i < list->n; i++) {
+		ent = list->items[i];
+		snprintf(sect, sizeof(sect), "protected[%d]", i);
+		if (b->nprotected == CONF_MAX_PROTECTED) {
+			yamlnode_error(c, ent, "protected: more than %d",
+			    CONF_MAX_PROTECTED);
+			return;
+		}
+		if (yamlnode_is_map(c, ent, sect) == -1)
+			continue;
+		p = &b->protected[b->nprotected];
+		p->line = ent->line;
+		yamlnode_known_keys(c, ent, sect, board_protected_keys);
+		partconf_str(c, ent, sect, "device", 1, p->device, sizeof(p->device));
+		partconf_str(c, ent, sect, "why", 1, p->why, sizeof(p->why));
+		if (p->device[0] == '\0' || p->why[0] == '\0')
+			continue;
+		if (strchr(p->device, '/') != NULL) {
+			conf_errors_add(c->errs, c->path, p->line, "%s.device: must not hold '/'",
+			    sect);
+			continue;
+		}
+		for (j = 0; j < b->nprotected; j++)
+			if (strcmp(b->protected[j].device, p->device) == 0)
+				break;
+		if (j < b->nprotected) {
+			conf_errors_add(c->errs, c->path, p->line,
+			    "%s: %s is listed already (line %d)", sect, p->device,
+			    b->protected[j].line);
+			continue;
+		}
+		b->nprotected++;
+	}
+	/* A class may name a protected device (to hold or read it): it is marked. */
+	for (i = 0; i < b->ndevices; i++)
+		for (j = 0; j < b->nprotected; j++)
+			if (strcmp(b->devices[i].device, b->protected[j].device) == 0)
+				b->devices[i].prot = j + 1;
 }
 
 static void
@@ -359,6 +455,8 @@ board_conf_load(const char *path, struct board_conf *b, struct conf_errors *errs
 	board_ssh(&c, ssh, b, local);
 
 	board_devices(&c, yamlnode_get(root, "devices"), b);
+	board_protected(&c, yamlnode_get(root, "protected"), b);
+	board_site(&c, yamlnode_get(root, "site"));
 out:
 	yamlnode_free(root);
 	return errs->n == before ? 0 : -1;
@@ -427,9 +525,8 @@ board_conf_print(const struct board_conf *b, FILE *out)
 	partconf_print_str(out, "  ", "user", b->ssh_user);
 	partconf_print_str(out, "  ", "host", b->ssh_host);
 	fprintf(out, "  port: %d\n", b->ssh_port);
-	if (b->ndevices == 0)
-		return;
-	fprintf(out, "devices:\n");
+	if (b->ndevices > 0)
+		fprintf(out, "devices:\n");
 	for (i = 0; i < b->ndevices; i++) {
 		d = &b->devices[i];
 		fprintf(out, "  %s: { node: ", d->cls);
@@ -438,6 +535,16 @@ board_conf_print(const struct board_conf *b, FILE *out)
 		conf_print_quoted(out, d->driver);
 		fprintf(out, ", device: ");
 		conf_print_quoted(out, d->device);
+		fprintf(out, " }\n");
+	}
+	if (b->nprotected == 0)
+		return;
+	fprintf(out, "protected:\n");
+	for (i = 0; i < b->nprotected; i++) {
+		fprintf(out, "  - { device: ");
+		conf_print_quoted(out, b->protected[i].device);
+		fprintf(out, ", why: ");
+		conf_print_quoted(out, b->protected[i].why);
 		fprintf(out, " }\n");
 	}
 }

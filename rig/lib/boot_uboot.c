@@ -31,6 +31,12 @@ struct boot_uboot_conf {
 	char	tftp_root[256];	/* the server's root: names asked are tftp_dir below it */
 	char	server_ip[64];	/* serverip; "": U-Boot's own, or DHCP's */
 	char	board_ip[64];	/* ipaddr; "" : dhcp */
+	/*
+	 * The board's network prefix length: with board_ip, the kernel's command line gets
+	 * rig.ip=BOARD_IP/PREFIX (the rig's initramfs sets eth0 from it; without it the board's
+	 * Linux would take the virtual boards' 10.0.2.15 and SSH could never reach it).
+	 */
+	int	board_prefix;
 	char	dtb[128];	/* the device tree in the kernel package; "" : U-Boot's own */
 	int	dtb_line;	/* where the board file names it (0: it does not) */
 	char	command[8];	/* booti | bootz | zboot; "": the arch's (boot_uboot_command) */
@@ -466,7 +472,11 @@ boot_uboot_start(void *self, const struct boot_console *con, char *err, size_t e
 		}
 	}
 	/* Single quotes: U-Boot expands nothing inside (the board file has none in append). */
-	util_fmt(cmd, sizeof(cmd), "setenv bootargs '%s'", u->conf->append);
+	if (uc->board_ip[0] && strstr(u->conf->append, "rig.ip=") == NULL)
+		util_fmt(cmd, sizeof(cmd), "setenv bootargs '%s%srig.ip=%s/%d'", u->conf->append,
+		    u->conf->append[0] ? " " : "", uc->board_ip, uc->board_prefix);
+	else
+		util_fmt(cmd, sizeof(cmd), "setenv bootargs '%s'", u->conf->append);
 	if (boot_uboot_quiet(u, con, &at, cmd, err, errlen) == -1)
 		return -1;
 	boot_uboot_addr(uc->kernel_addr, ka, sizeof(ka));
@@ -578,6 +588,7 @@ boot_uboot_defaults(void *settings)
 	uc->prompt_ms = 10 * 1000;
 	uc->tftp_ms = 60 * 1000;
 	uc->kernel_ms = 30 * 1000;
+	uc->board_prefix = 24;
 }
 
 /* A string key that goes to U-Boot typed: no control character, none of bad. */
@@ -592,15 +603,15 @@ boot_uboot_text(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	if (!empty_ok && dst[0] == '\0') {
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: empty", key);
+		yamlnode_error(c, n, "boot.%s: empty", key);
 		return;
 	}
 	for (s = dst; *s; s++) {
 		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			conf_errors_add(c->errs, c->path, n->line, "boot.%s: a control character"
+			yamlnode_error(c, n, "boot.%s: a control character"
 			    " is not allowed (typed at U-Boot)", key);
 		else if (bad && strchr(bad, *s))
-			conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%c\" is not allowed"
+			yamlnode_error(c, n, "boot.%s: \"%c\" is not allowed"
 			    " (typed at U-Boot)", key, *s);
 		else
 			continue;
@@ -620,7 +631,7 @@ boot_uboot_ip(struct yamlnode_ctx *c, const struct yamlnode *part, const char *k
 	if (n == NULL || n->kind != YAMLNODE_SCALAR || n->reported)
 		return;
 	if (inet_pton(AF_INET, dst, &a) != 1) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%s\" is not an IPv4"
+		yamlnode_error(c, n, "boot.%s: \"%s\" is not an IPv4"
 		    " address (a.b.c.d)", key, n->value);
 		dst[0] = '\0';
 	}
@@ -645,7 +656,7 @@ boot_uboot_addr_key(struct yamlnode_ctx *c, const struct yamlnode *part, const c
 		    s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] ==
 		    '\0';
 	if (!ok)
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%s\" is neither an address"
+		yamlnode_error(c, n, "boot.%s: \"%s\" is neither an address"
 		    " (0x...) nor a U-Boot variable's name", key, n->value);
 }
 
@@ -663,7 +674,7 @@ boot_uboot_path(struct yamlnode_ctx *c, const struct yamlnode *part, const char 
 		if ((unsigned char)dst[len] <= ' ' || strchr("\"'\\$;", dst[len]))
 			break;
 	if (dst[0] == '\0' || dst[len] != '\0') {
-		conf_errors_add(c->errs, c->path, n->line, "boot.%s: \"%s\": a folder's path"
+		yamlnode_error(c, n, "boot.%s: \"%s\": a folder's path"
 		    " without spaces, quotes, '\\', '$' or ';'", key, n->value);
 		dst[0] = '\0';
 		return;
@@ -682,12 +693,12 @@ boot_uboot_env(struct yamlnode_ctx *c, const struct yamlnode *part, struct boot_
 	if (n == NULL)
 		return;
 	if (n->kind != YAMLNODE_MAP) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.env: not a mapping of U-Boot"
+		yamlnode_error(c, n, "boot.env: not a mapping of U-Boot"
 		    " variables (name: value)");
 		return;
 	}
 	if (n->n > BOOT_UBOOT_MAX_ENV) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.env: more than %d variables",
+		yamlnode_error(c, n, "boot.env: more than %d variables",
 		    BOOT_UBOOT_MAX_ENV);
 		return;
 	}
@@ -702,7 +713,7 @@ boot_uboot_env(struct yamlnode_ctx *c, const struct yamlnode *part, struct boot_
 		if (!(k[0] == '_' || (k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z')) ||
 		    k[strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] ||
 		    strlen(k) >= sizeof(uc->env_name[0])) {
-			conf_errors_add(c->errs, c->path, n->keys[i]->line, "boot.env: \"%s\" is not"
+			yamlnode_error(c, n->keys[i], "boot.env: \"%s\" is not"
 			    " a U-Boot variable's name ([A-Za-z_][A-Za-z0-9_]*, at most %zu)", k,
 			    sizeof(uc->env_name[0]) - 1);
 			continue;
@@ -734,7 +745,7 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	n = partconf_key(c, part, "boot", "stop", 0);
 	partconf_str(c, part, "boot", "stop", 0, uc->stop, sizeof(uc->stop));
 	if (n != NULL && (uc->stop[0] == '\0' || strpbrk(uc->stop, "\r\n"))) {
-		conf_errors_add(c->errs, c->path, n->line, "boot.stop: %s", uc->stop[0] ?
+		yamlnode_error(c, n, "boot.stop: %s", uc->stop[0] ?
 		    "a line's end would start U-Boot's boot command" : "empty");
 		uc->stop[0] = ' ';
 		uc->stop[1] = '\0';
@@ -750,11 +761,12 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 		if (strncmp(uc->tftp_dir, uc->tftp_root, rl) != 0 ||
 		    (uc->tftp_dir[rl] != '/' && uc->tftp_dir[rl] != '\0' &&
 		    strcmp(uc->tftp_root, "/") != 0))
-			conf_errors_add(c->errs, c->path, n->line, "boot.tftp-root %s: boot.tftp-dir"
+			yamlnode_error(c, n, "boot.tftp-root %s: boot.tftp-dir"
 			    " %s is not below it", uc->tftp_root, uc->tftp_dir);
 	}
 	boot_uboot_ip(c, part, "server-ip", 0, uc->server_ip, sizeof(uc->server_ip));
 	boot_uboot_ip(c, part, "board-ip", 0, uc->board_ip, sizeof(uc->board_ip));
+	partconf_int(c, part, "boot", "board-prefix", 0, 1, 32, &uc->board_prefix);
 	boot_uboot_text(c, part, "dtb", 0, 1, " \"'\\$;", uc->dtb, sizeof(uc->dtb));
 	if ((n = partconf_key(c, part, "boot", "dtb", 0)) != NULL)
 		uc->dtb_line = n->line;
@@ -787,6 +799,7 @@ boot_uboot_print(const void *settings, FILE *out)
 	partconf_print_str(out, "  ", "tftp-root", uc->tftp_root);
 	partconf_print_str(out, "  ", "server-ip", uc->server_ip);
 	partconf_print_str(out, "  ", "board-ip", uc->board_ip);
+	fprintf(out, "  board-prefix: %d\n", uc->board_prefix);
 	partconf_print_str(out, "  ", "dtb", uc->dtb);
 	partconf_print_str(out, "  ", "command", uc->command);
 	partconf_print_str(out, "  ", "kernel-addr", uc->kernel_addr);
@@ -808,7 +821,8 @@ boot_uboot_print(const void *settings, FILE *out)
 }
 
 static const char *const boot_uboot_boot_keys[] = {
-	"autoboot", "stop", "prompt", "tftp-dir", "tftp-root", "server-ip", "board-ip", "dtb",
+	"autoboot", "stop", "prompt", "tftp-dir", "tftp-root", "server-ip", "board-ip",
+	"board-prefix", "dtb",
 	"command", "kernel-addr", "initrd-addr", "dtb-addr", "kernel-says", "env",
 	"autoboot-timeout", "prompt-timeout", "tftp-timeout", "kernel-timeout", NULL
 };

@@ -29,9 +29,23 @@ struct conf_device {
 	char	driver[64];	/* "i801_smbus" */
 	char	device[64];	/* "0000:00:1f.3": what is written to unbind/bind */
 	int	line;
+	int	prot;		/* 1 + the index of its entry in board_conf.protected; 0: not one */
 };
 
 #define CONF_MAX_DEVICES	16
+
+/*
+ * A device the board must never have unbound or bound ("protected:"): the bus that holds its
+ * PMIC, the console's UART. A device class may name one (to hold or read it); a scenario that
+ * unbinds or binds it is refused (protect.h).
+ */
+struct conf_protected {
+	char	device[64];	/* as in devices.CLASS.device: "e60b0000.i2c" */
+	char	why[128];	/* "PMIC (i2c_dvfs)": said with each refusal */
+	int	line;
+};
+
+#define CONF_MAX_PROTECTED	8
 
 /* A board's parts (each a backend named in its file, found in the registry parts.c). */
 enum part_kind {
@@ -83,6 +97,8 @@ struct board_conf {
 
 	struct conf_device devices[CONF_MAX_DEVICES];
 	int	ndevices;
+	struct conf_protected protected[CONF_MAX_PROTECTED];
+	int	nprotected;
 };
 
 /* Returns 0, or -1 with every problem in errs (the struct is then unusable). */

@@ -553,24 +553,24 @@ power_command_parse_argv(struct yamlnode_ctx *c, const struct yamlnode *part,
 	if (n == NULL)
 		return;
 	if (n->kind != YAMLNODE_SEQ) {
-		conf_errors_add(c->errs, c->path, n->line, "power.%s: not a list of arguments:"
+		yamlnode_error(c, n, "power.%s: not a list of arguments:"
 		    " [program, arg, ...] (no shell runs it)", key);
 		return;
 	}
 	if (n->n == 0) {
-		conf_errors_add(c->errs, c->path, n->line, "power.%s: empty: the program first",
+		yamlnode_error(c, n, "power.%s: empty: the program first",
 		    key);
 		return;
 	}
 	if (n->n > POWER_COMMAND_MAX_ARGS) {
-		conf_errors_add(c->errs, c->path, n->items[POWER_COMMAND_MAX_ARGS]->line,
+		yamlnode_error(c, n->items[POWER_COMMAND_MAX_ARGS],
 		    "power.%s: more than %d arguments", key, POWER_COMMAND_MAX_ARGS);
 		return;
 	}
 	for (i = 0; i < n->n; i++) {
 		it = n->items[i];
 		if (it->kind != YAMLNODE_SCALAR) {
-			conf_errors_add(c->errs, c->path, it->line,
+			yamlnode_error(c, it,
 			    "power.%s: argument %d is a %s, not a string", key, i + 1,
 			    it->kind == YAMLNODE_SEQ ? "list" : "mapping");
 			bad = 1;
@@ -582,13 +582,13 @@ power_command_parse_argv(struct yamlnode_ctx *c, const struct yamlnode *part,
 		}
 		len = strlen(it->value);
 		if (i == 0 && len == 0) {
-			conf_errors_add(c->errs, c->path, it->line,
+			yamlnode_error(c, it,
 			    "power.%s: the program's name is empty", key);
 			bad = 1;
 			continue;
 		}
 		if (used + len + 1 > sizeof(av->text)) {
-			conf_errors_add(c->errs, c->path, it->line,
+			yamlnode_error(c, it,
 			    "power.%s: too long together (at most %zu characters)", key,
 			    sizeof(av->text) - (size_t)n->n);
 			return;
@@ -617,7 +617,7 @@ power_command_parse(struct yamlnode_ctx *c, const struct yamlnode *part,
 	partconf_duration(c, part, "power", "timeout", 0, &cc->timeout_ms);
 	n = yamlnode_get(part, "timeout");
 	if (n != NULL && cc->timeout_ms > POWER_COMMAND_MAX_MS)
-		conf_errors_add(c->errs, c->path, n->line,
+		yamlnode_error(c, n,
 		    "power.timeout: at most %dm (a command that long is stuck)",
 		    POWER_COMMAND_MAX_MS / 60000);
 }

@@ -334,30 +334,30 @@ power_gpio_parse(struct yamlnode_ctx *c, const struct yamlnode *part,
 	partconf_str(c, part, "power", "chip", 1, gc->chip, sizeof(gc->chip));
 	n = yamlnode_get(part, "chip");
 	if (n != NULL && gc->chip[0] != '\0' && gc->chip[0] != '/' && strchr(gc->chip, '/'))
-		conf_errors_add(c->errs, c->path, n->line, "power.chip: '%s': a path starts with /;"
+		yamlnode_error(c, n, "power.chip: '%s': a path starts with /;"
 		    " else a chip's name (gpiochip0) or label (e6050000.gpio)", gc->chip);
 	partconf_str(c, part, "power", "line", 1, gc->line, sizeof(gc->line));
 	n = yamlnode_get(part, "line");
 	v = gc->line;
 	if (n != NULL && v[0] != '\0' && strspn(v, "0123456789") == strlen(v)) {
 		if (strlen(v) > 5 || strtol(v, NULL, 10) > 65535)
-			conf_errors_add(c->errs, c->path, n->line,
+			yamlnode_error(c, n,
 			    "power.line: %s: an offset is at most 65535", v);
 	} else if (n != NULL && v[0] != '\0') {
 		gc->by_name = 1;
 		if (v[0] == '-' || strspn(v, "0123456789+-") == strlen(v))
-			conf_errors_add(c->errs, c->path, n->line,
+			yamlnode_error(c, n,
 			    "power.line: '%s': an offset is 0 or more (else a line's name)", v);
 	}
 	partconf_bool(c, part, "power", "active-low", 0, &gc->active_low);
 	partconf_duration(c, part, "power", "on-delay", 0, &gc->on_delay_ms);
 	partconf_duration(c, part, "power", "off-delay", 0, &gc->off_delay_ms);
 	if ((n = yamlnode_get(part, "on-delay")) != NULL && gc->on_delay_ms > POWER_GPIO_MAX_DELAY_MS)
-		conf_errors_add(c->errs, c->path, n->line, "power.on-delay: at most %dm",
+		yamlnode_error(c, n, "power.on-delay: at most %dm",
 		    POWER_GPIO_MAX_DELAY_MS / 60000);
 	if ((n = yamlnode_get(part, "off-delay")) != NULL &&
 	    gc->off_delay_ms > POWER_GPIO_MAX_DELAY_MS)
-		conf_errors_add(c->errs, c->path, n->line, "power.off-delay: at most %dm",
+		yamlnode_error(c, n, "power.off-delay: at most %dm",
 		    POWER_GPIO_MAX_DELAY_MS / 60000);
 }
 

@@ -315,7 +315,7 @@ power_manual_parse(struct yamlnode_ctx *c, const struct yamlnode *part,
 	partconf_duration(c, part, "power", "timeout", 0, &mc->timeout_ms);
 	n = yamlnode_get(part, "timeout");
 	if (n != NULL && (mc->timeout_ms <= 0 || mc->timeout_ms > POWER_MANUAL_MAX_MS))
-		conf_errors_add(c->errs, c->path, n->line,
+		yamlnode_error(c, n,
 		    "power.timeout: from 1s to 24h (how long a person has to switch the board)");
 	partconf_str(c, part, "power", "hint", 0, mc->hint, sizeof(mc->hint));
 }

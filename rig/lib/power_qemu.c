@@ -451,7 +451,7 @@ power_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	n = partconf_key(c, own, "qemu", "serials", 1);
 	if (n != NULL && yamlnode_is_seq(c, n, "qemu.serials") == 0) {
 		if (n->n == 0 || n->n > POWER_QEMU_MAX_SERIALS)
-			conf_errors_add(c->errs, c->path, n->line,
+			yamlnode_error(c, n,
 			    "qemu.serials: %d entries (1 to %d)", n->n, POWER_QEMU_MAX_SERIALS);
 		for (i = 0; i < n->n && i < POWER_QEMU_MAX_SERIALS; i++) {
 			if (yamlnode_word(c, n->items[i], "qemu.serials", power_qemu_serial_words,
@@ -460,14 +460,14 @@ power_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 		}
 		qc->nserials = i;
 		if (consoles != 1 && n->n > 0 && n->n <= POWER_QEMU_MAX_SERIALS)
-			conf_errors_add(c->errs, c->path, n->line,
+			yamlnode_error(c, n,
 			    "qemu.serials: 'console' must appear exactly once (the pty the rig reads)");
 	}
 
 	n = yamlnode_get(own, "args");
 	if (n != NULL && yamlnode_is_seq(c, n, "qemu.args") == 0) {
 		if (n->n > POWER_QEMU_MAX_ARGS)
-			conf_errors_add(c->errs, c->path, n->items[POWER_QEMU_MAX_ARGS]->line,
+			yamlnode_error(c, n->items[POWER_QEMU_MAX_ARGS],
 			    "qemu.args: more than %d arguments", POWER_QEMU_MAX_ARGS);
 		for (i = 0; i < n->n && i < POWER_QEMU_MAX_ARGS; i++) {
 			yamlnode_str(c, n->items[i], "qemu.args", qc->args[i], sizeof(qc->args[i]));

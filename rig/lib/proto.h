@@ -29,7 +29,7 @@ enum proto_status {
 	PROTO_STATUS_OK,	/* "ok" */
 	PROTO_STATUS_INVALID,	/* "invalid": malformed request */
 	PROTO_STATUS_NOSUCH,	/* "nosuch": no such board, scenario, run */
-	PROTO_STATUS_DENIED,	/* "denied": not allowed for this uid */
+	PROTO_STATUS_DENIED,	/* "denied": not allowed for this uid, or by the board (protect.h) */
 	PROTO_STATUS_BUSY,	/* "busy": board reserved, in FAULT, or shutting down */
 	PROTO_STATUS_FAILED,	/* "failed": the rig could not do it */
 	PROTO_STATUS__COUNT

@@ -183,12 +183,12 @@ scenario_step(struct yamlnode_ctx *c, struct scenario *s, const struct yamlnode 
 	st->line = n->line;
 	st->timeout_ms = SCENARIO_DEFAULT_TIMEOUT_MS;
 	if (n->kind != YAMLNODE_MAP) {
-		conf_errors_add(c->errs, c->path, n->line,
+		yamlnode_error(c, n,
 		    "step: expected a mapping that starts with its action (- hold: i2c)");
 		return;
 	}
 	if (n->n == 0) {
-		conf_errors_add(c->errs, c->path, n->line, "step: no action");
+		yamlnode_error(c, n, "step: no action");
 		return;
 	}
 	k = scenario_find_word(scenario_actions, n->keys[0]->value);
@@ -285,7 +285,7 @@ scenario_description(struct yamlnode_ctx *c, const struct yamlnode *n, struct sc
 	while (len > 0 && strchr(" \t\n", n->value[len - 1]) != NULL)
 		len--;
 	if (len >= sizeof(s->description)) {
-		conf_errors_add(c->errs, c->path, n->line,
+		yamlnode_error(c, n,
 		    "description: too long (%zu characters, at most %zu)", len,
 		    sizeof(s->description) - 1);
 		return;

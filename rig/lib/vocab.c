@@ -29,6 +29,7 @@ static const char *const error_kind_names[ERROR__COUNT] = {
 	[ERROR_SCEN_NO_HOLDER] = "scenario: no holder",
 	[ERROR_SCEN_NO_WAIT] = "scenario: nothing to wait for",
 	[ERROR_SCEN_GONE] = "scenario: gone",
+	[ERROR_SCEN_PROTECTED] = "scenario: protected device",
 	[ERROR_STORE] = "store: failed",
 	[ERROR_NO_SUCH_BUILD] = "request: no such build",
 	[ERROR_AMBIGUOUS_BUILD] = "request: several builds match",

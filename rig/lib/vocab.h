@@ -59,6 +59,11 @@ enum error_kind {
 	ERROR_SCEN_NO_HOLDER,		/* "scenario: no holder" */
 	ERROR_SCEN_NO_WAIT,		/* "scenario: nothing to wait for" */
 	ERROR_SCEN_GONE,		/* "scenario: gone": the scenario left the loaded set */
+	/*
+	 * "scenario: protected device": it would unbind or bind a device the board protects
+	 * (its PMIC's bus, its console): refused before the board is touched (protect.h).
+	 */
+	ERROR_SCEN_PROTECTED,
 	/* A request's failures (not a run's): what the control socket answers them with. */
 	ERROR_STORE,			/* "store: failed": the store could not be read or written */
 	ERROR_NO_SUCH_BUILD,		/* "request: no such build" */

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,22 @@
 /* Deeper than any board or scenario file; keeps a hostile file from exhausting the stack. */
 #define YAMLNODE_MAX_DEPTH	32
 
+/* An anchor seen so far: its own copy of the node (the tree's may be dropped as a duplicate). */
+struct yamlnode_anchor {
+	char		*name;
+	struct yamlnode	*node;
+	int		 line;
+	int		 uses;
+};
+
 struct yamlnode_parser {
 	yaml_parser_t	 yp;
 	const char	*path;
 	struct conf_errors *errs;
 	int		 failed;	/* a syntax error: the event stream cannot be trusted any more */
+	int		 nodes;		/* made so far, copies included: at most YAMLNODE_MAX_NODES */
+	struct yamlnode_anchor *anchors;
+	int		 nanchors;
 };
 
 static struct yamlnode *
@@ -26,6 +38,120 @@ yamlnode_new(enum yamlnode_kind kind, int line)
 	n->kind = kind;
 	n->line = line;
 	return n;
+}
+
+/* Counts one more node; past the limit the load fails (once). */
+static int
+yamlnode_count(struct yamlnode_parser *p, int line)
+{
+	if (++p->nodes <= YAMLNODE_MAX_NODES)
+		return 0;
+	if (!p->failed)
+		conf_errors_add(p->errs, p->path, line,
+		    "more than %d values (aliases expanding too far?)", YAMLNODE_MAX_NODES);
+	p->failed = 1;
+	return -1;
+}
+
+/*
+ * A deep copy of n. For an alias (alias != NULL) each node made counts against the limit and
+ * is marked with the alias and the line it was used at; NULL when the limit is reached.
+ */
+static struct yamlnode *
+yamlnode_copy(struct yamlnode_parser *p, const struct yamlnode *n, const char *alias,
+    int used_line)
+{
+	struct yamlnode *c;
+	int i;
+
+	if (alias != NULL && yamlnode_count(p, used_line) == -1)
+		return NULL;
+	c = yamlnode_new(n->kind, n->line);
+	c->value = n->value ? xstrdup(n->value) : NULL;
+	c->plain = n->plain;
+	c->tag = n->tag ? xstrdup(n->tag) : NULL;
+	c->reported = n->reported;
+	c->alias = alias ? xstrdup(alias) : n->alias ? xstrdup(n->alias) : NULL;
+	c->used_line = alias ? used_line : n->used_line;
+	if (n->n > 0) {
+		c->items = xcalloc((size_t)n->n, sizeof(*c->items));
+		if (n->keys != NULL)
+			c->keys = xcalloc((size_t)n->n, sizeof(*c->keys));
+	}
+	for (i = 0; i < n->n; i++) {
+		c->n = i + 1;	/* yamlnode_free takes the NULL entries of a copy cut short */
+		if (n->keys != NULL &&
+		    (c->keys[i] = yamlnode_copy(p, n->keys[i], alias, used_line)) == NULL) {
+			yamlnode_free(c);
+			return NULL;
+		}
+		if ((c->items[i] = yamlnode_copy(p, n->items[i], alias, used_line)) == NULL) {
+			yamlnode_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+static struct yamlnode_anchor *
+yamlnode_anchor_find(struct yamlnode_parser *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nanchors; i++)
+		if (strcmp(p->anchors[i].name, name) == 0)
+			return &p->anchors[i];
+	return NULL;
+}
+
+/* n was written with &name: it is kept for the aliases after it. */
+static void
+yamlnode_anchor_add(struct yamlnode_parser *p, struct yamlnode *n, const char *name)
+{
+	struct yamlnode_anchor *a = yamlnode_anchor_find(p, name);
+
+	if (a != NULL) {
+		/* YAML lets a later anchor win; here a value would change under its earlier users. */
+		conf_errors_add(p->errs, p->path, n->line, "anchor &%s given again (first at line %d)",
+		    name, a->line);
+		return;
+	}
+	p->anchors = xrealloc(p->anchors, (size_t)(p->nanchors + 1) * sizeof(*p->anchors));
+	a = &p->anchors[p->nanchors++];
+	a->name = xstrdup(name);
+	a->node = yamlnode_copy(p, n, NULL, 0);
+	a->line = n->line;
+	a->uses = 0;
+	n->anchor = xstrdup(name);
+}
+
+/* After the document: each anchored node of the tree learns how often it was used. */
+static void
+yamlnode_anchor_uses(struct yamlnode_parser *p, struct yamlnode *n)
+{
+	struct yamlnode_anchor *a;
+	int i;
+
+	if (n->anchor != NULL && n->used_line == 0 && (a = yamlnode_anchor_find(p, n->anchor)) &&
+	    a->line == n->line)
+		n->uses = a->uses;
+	for (i = 0; i < n->n; i++) {
+		if (n->keys != NULL)
+			yamlnode_anchor_uses(p, n->keys[i]);
+		yamlnode_anchor_uses(p, n->items[i]);
+	}
+}
+
+static void
+yamlnode_anchors_free(struct yamlnode_parser *p)
+{
+	int i;
+
+	for (i = 0; i < p->nanchors; i++) {
+		free(p->anchors[i].name);
+		yamlnode_free(p->anchors[i].node);
+	}
+	free(p->anchors);
 }
 
 void
@@ -43,6 +169,9 @@ yamlnode_free(struct yamlnode *n)
 	free(n->keys);
 	free(n->items);
 	free(n->value);
+	free(n->tag);
+	free(n->anchor);
+	free(n->alias);
 	free(n);
 }
 
@@ -160,6 +289,8 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 {
 	int line = (int)ev->start_mark.line + 1;
 	struct yamlnode *n;
+	struct yamlnode_anchor *a;
+	char *anchor = NULL;
 
 	if (depth > YAMLNODE_MAX_DEPTH) {
 		conf_errors_add(p->errs, p->path, line, "nested more than %d levels deep",
@@ -168,37 +299,59 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 		p->failed = 1;
 		return NULL;
 	}
+	if (ev->type != YAML_ALIAS_EVENT && yamlnode_count(p, line) == -1) {
+		yaml_event_delete(ev);
+		return NULL;
+	}
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.anchor != NULL)
+			anchor = xstrdup((const char *)ev->data.scalar.anchor);
 		n = yamlnode_new(YAMLNODE_SCALAR, line);
 		n->value = xmalloc(ev->data.scalar.length + 1);
 		memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
 		n->value[ev->data.scalar.length] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (ev->data.scalar.tag != NULL)
+			n->tag = xstrdup((const char *)ev->data.scalar.tag);
 		if (strlen(n->value) != ev->data.scalar.length) {
 			conf_errors_add(p->errs, p->path, line, "a string holds a NUL character");
 			n->reported = 1;
 		}
 		yaml_event_delete(ev);
-		return n;
+		break;
 	case YAML_ALIAS_EVENT:
-		conf_errors_add(p->errs, p->path, line, "aliases (*%s) are not supported",
-		    (const char *)ev->data.alias.anchor);
+		a = yamlnode_anchor_find(p, (const char *)ev->data.alias.anchor);
+		if (a == NULL) {
+			/* Also an alias inside its own anchor's node: that would be a cycle. */
+			conf_errors_add(p->errs, p->path, line, "alias *%s: no anchor &%s before it",
+			    (const char *)ev->data.alias.anchor, (const char *)ev->data.alias.anchor);
+			yaml_event_delete(ev);
+			if (yamlnode_count(p, line) == -1)
+				return NULL;
+			n = yamlnode_new(YAMLNODE_SCALAR, line);
+			n->value = xstrdup("");
+			n->reported = 1;
+			return n;
+		}
 		yaml_event_delete(ev);
-		n = yamlnode_new(YAMLNODE_SCALAR, line);
-		n->value = xstrdup("");
-		n->reported = 1;
-		return n;
+		a->uses++;
+		return yamlnode_copy(p, a->node, a->name, line);
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
+		if (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor != NULL)
+			anchor = xstrdup((const char *)ev->data.mapping_start.anchor);
+		if (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor != NULL)
+			anchor = xstrdup((const char *)ev->data.sequence_start.anchor);
 		n = yamlnode_new(ev->type == YAML_MAPPING_START_EVENT ? YAMLNODE_MAP : YAMLNODE_SEQ,
 		    line);
 		yaml_event_delete(ev);
 		if (yamlnode_parse_children(p, n, depth) == -1) {
 			yamlnode_free(n);
+			free(anchor);
 			return NULL;
 		}
-		return n;
+		break;
 	default:
 		/* The parser only hands out node events here; anything else is a libyaml bug. */
 		conf_errors_add(p->errs, p->path, line, "unexpected YAML event %d", (int)ev->type);
@@ -206,6 +359,12 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 		p->failed = 1;
 		return NULL;
 	}
+	/* Registered once the node is complete: an alias inside it finds no anchor (no cycles). */
+	if (anchor != NULL) {
+		yamlnode_anchor_add(p, n, anchor);
+		free(anchor);
+	}
+	return n;
 }
 
 struct yamlnode *
@@ -256,6 +415,9 @@ yamlnode_load(const char *path, struct conf_errors *errs)
 	}
 	yaml_parser_delete(&p.yp);
 	fclose(f);
+	if (root != NULL && !p.failed)
+		yamlnode_anchor_uses(&p, root);
+	yamlnode_anchors_free(&p);
 
 	if (root == NULL && errs->n == before)
 		conf_errors_add(errs, path, 1, "empty file");
@@ -263,8 +425,28 @@ yamlnode_load(const char *path, struct conf_errors *errs)
 		yamlnode_free(root);
 		return NULL;
 	}
-	/* A duplicate key or an alias is reported, but the rest is still worth checking. */
+	/* A duplicate key or a bad alias is reported, but the rest is still worth checking. */
 	return root;
+}
+
+void
+yamlnode_error(struct yamlnode_ctx *c, const struct yamlnode *n, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL)
+		conf_errors_add(c->errs, c->path, n->line, "(no memory for the message)");
+	else if (n->used_line > 0)
+		conf_errors_add(c->errs, c->path, n->line, "%s (through *%s at line %d)", msg,
+		    n->alias, n->used_line);
+	else
+		conf_errors_add(c->errs, c->path, n->line, "%s", msg);
+	free(msg);
 }
 
 static const char *
@@ -283,7 +465,7 @@ yamlnode_is_map(struct yamlnode_ctx *c, const struct yamlnode *n, const char *wh
 {
 	if (n->kind == YAMLNODE_MAP)
 		return 0;
-	conf_errors_add(c->errs, c->path, n->line, "%s: expected a mapping (key: value), not %s",
+	yamlnode_error(c, n, "%s: expected a mapping (key: value), not %s",
 	    what, yamlnode_kind_name(n->kind));
 	return -1;
 }
@@ -293,7 +475,7 @@ yamlnode_is_seq(struct yamlnode_ctx *c, const struct yamlnode *n, const char *wh
 {
 	if (n->kind == YAMLNODE_SEQ)
 		return 0;
-	conf_errors_add(c->errs, c->path, n->line, "%s: expected a list, not %s", what,
+	yamlnode_error(c, n, "%s: expected a list, not %s", what,
 	    yamlnode_kind_name(n->kind));
 	return -1;
 }
@@ -308,12 +490,12 @@ yamlnode_text(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what
 	if (n->reported)
 		return -1;
 	if (n->kind != YAMLNODE_SCALAR) {
-		conf_errors_add(c->errs, c->path, n->line, "%s: expected a single value, not %s",
+		yamlnode_error(c, n, "%s: expected a single value, not %s",
 		    what, yamlnode_kind_name(n->kind));
 		return -1;
 	}
 	if (n->value[0] == '\0' || (n->plain && strcmp(n->value, "~") == 0)) {
-		conf_errors_add(c->errs, c->path, n->line, "%s: missing value", what);
+		yamlnode_error(c, n, "%s: missing value", what);
 		return -1;
 	}
 	return 0;
@@ -329,7 +511,7 @@ yamlnode_str(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
 		return -1;
 	len = strlen(n->value);
 	if (len >= size) {
-		conf_errors_add(c->errs, c->path, n->line, "%s: too long (%zu characters, at most %zu)",
+		yamlnode_error(c, n, "%s: too long (%zu characters, at most %zu)",
 		    what, len, size - 1);
 		return -1;
 	}
@@ -351,11 +533,11 @@ yamlnode_int(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (*s == '+' || *s == ' ' || end == s || *end != '\0' || errno != 0) {
-		conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not a whole number", what, s);
+		yamlnode_error(c, n, "%s: '%s' is not a whole number", what, s);
 		return -1;
 	}
 	if (v < min || v > max) {
-		conf_errors_add(c->errs, c->path, n->line, "%s: %lld is out of range (%lld to %lld)",
+		yamlnode_error(c, n, "%s: %lld is out of range (%lld to %lld)",
 		    what, v, min, max);
 		return -1;
 	}
@@ -373,7 +555,7 @@ yamlnode_bool(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what
 	else if (strcmp(n->value, "false") == 0)
 		*dst = 0;
 	else {
-		conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not true or false", what,
+		yamlnode_error(c, n, "%s: '%s' is not true or false", what,
 		    n->value);
 		return -1;
 	}
@@ -390,7 +572,7 @@ yamlnode_duration(struct yamlnode_ctx *c, const struct yamlnode *n, const char *
 		return -1;
 	ms = util_duration_parse(n->value);
 	if (ms <= 0) {
-		conf_errors_add(c->errs, c->path, n->line,
+		yamlnode_error(c, n,
 		    "%s: '%s' is not a duration above zero (250ms, 5s, 2m, 1h)", what, n->value);
 		return -1;
 	}
@@ -420,7 +602,7 @@ yamlnode_word(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what
 	for (i = 0; words[i] != NULL; i++) {
 		if (strcmp(n->value, words[i]) == 0) {
 			if (dst != NULL && util_strlcpy(dst, words[i], size) >= size) {
-				conf_errors_add(c->errs, c->path, n->line,
+				yamlnode_error(c, n,
 				    "%s: '%s' does not fit the rig's field", what, words[i]);
 				return -1;
 			}
@@ -428,7 +610,7 @@ yamlnode_word(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what
 		}
 		yamlnode_list_add(list, sizeof(list), words[i]);
 	}
-	conf_errors_add(c->errs, c->path, n->line, "%s: '%s' is not one of: %s", what, n->value,
+	yamlnode_error(c, n, "%s: '%s' is not one of: %s", what, n->value,
 	    list);
 	return -1;
 }
@@ -455,7 +637,7 @@ yamlnode_name(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what
 	if (yamlnode_text(c, n, what) == -1)
 		return -1;
 	if (!yamlnode_name_ok(n->value)) {
-		conf_errors_add(c->errs, c->path, n->line,
+		yamlnode_error(c, n,
 		    "%s: '%s' is not a name (a-z, 0-9, '-' and '_', not starting with '-' or '_')",
 		    what, n->value);
 		return -1;

@@ -32,6 +32,7 @@ static const struct {
 	{ "console", cmd_console, "console BOARD                      live console, read-only" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
 	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
+	{ "board", cmd_board, "board import-labgrid ENV.yaml [--target T] [-o FILE]  board file from labgrid (offline)" },
 	{ "ping", cmd_ping, "ping                               is rigd there" },
 };
 

@@ -49,5 +49,6 @@ int cmd_console(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+int cmd_board(int argc, char **argv);
 
 #endif

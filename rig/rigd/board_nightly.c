@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "queue.h"
 #include "log.h"
+#include "protect.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -72,6 +73,20 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
 		if (queue_finish(st, qj->id, QUEUE_ERROR, error_kind_name(ERROR_SCEN_GONE)) == -1)
+			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		scenset_release(job.scens);
+		return;
+	}
+	/*
+	 * The set may have been reloaded since the nightly was planned (board_offers): a scenario
+	 * that now unbinds a device the board protects is refused before the board is booted. The
+	 * job is the nightly's, so its end is stored, as for a scenario gone.
+	 */
+	if (protect_runnable(&b->conf, job.scenario, err, sizeof(err)) != ERROR_NONE) {
+		enum error_kind kind = protect_runnable(&b->conf, job.scenario, NULL, 0);
+
+		board_record_error(b, qj->scenario, qj->build_id, kind, err);
+		if (queue_finish(st, qj->id, QUEUE_ERROR, error_kind_name(kind)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
 		return;

@@ -1,6 +1,7 @@
 /* board_state: a board's shared state under its lock (state, reason, queue, description) and its reports through the sink. */
 #include "rigd.h"
 #include "log.h"
+#include "protect.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -171,12 +172,7 @@ board_queued(struct board *b)
 int
 board_offers(const struct board *b, const struct scenario *sc)
 {
-	int i;
-
-	for (i = 0; i < sc->nclasses; i++)
-		if (board_conf_device(&b->conf, sc->classes[i]) == NULL)
-			return 0;
-	return 1;
+	return protect_runnable(&b->conf, sc, NULL, 0) == ERROR_NONE;
 }
 
 int

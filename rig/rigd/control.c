@@ -3,6 +3,7 @@
 #include "control_wait.h"
 #include "log.h"
 #include "proto.h"
+#include "protect.h"
 #include "report.h"
 #include "util.h"
 #include "views.h"
@@ -74,13 +75,32 @@ control_sink(struct rigd *r, struct board_sink *sink)
 	sink->watchers = control_sink_watchers;
 }
 
+/*
+ * A run the board refuses (a step on a device it protects). Nothing is queued, powered or
+ * stored: the request was wrong, the board and the kernel did nothing, so no run row (an error
+ * run would count as a lab failure in the history and be retried by a nightly). The answer
+ * carries the kind, for programs, besides the sentence.
+ */
+static void
+control_run_refused(struct control_client *c, struct board *b, enum error_kind kind,
+    const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	log_warnx("%s", msg);
+	control_reply(c, PROTO_DENIED, msg, o);
+}
+
 static void
 control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	const char *name = control_str(req, "scenario"), *bname = control_str(req, "board");
 	const struct scenario *sc;
-	struct board *b = NULL;
+	struct board *b = NULL, *refuser = NULL;
 	struct board_job *job;
+	enum error_kind kind;
 	char msg[512];
 	int i, pos;
 
@@ -101,20 +121,34 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			control_reply(c, PROTO_NOSUCH, msg, NULL);
 			return;
 		}
-		if (!board_offers(b, sc)) {
+		kind = protect_runnable(&b->conf, sc, msg, sizeof(msg));
+		if (kind == ERROR_SCEN_CLASS) {
 			util_fmt(msg, sizeof(msg), "board %s offers no device for %s", bname, name);
 			control_reply(c, PROTO_NOSUCH, msg, NULL);
+			return;
+		}
+		if (kind != ERROR_NONE) {
+			control_run_refused(c, b, kind, msg);
 			return;
 		}
 	} else {
 		/* The first board that offers every class, preferring one with the shortest queue. */
 		for (i = 0; i < r->nboards; i++) {
 			struct board *x = r->boards[i];
+			if (refuser == NULL && protect_runnable(&x->conf, sc, NULL, 0) ==
+			    ERROR_SCEN_PROTECTED)
+				refuser = x;
 			/* Out of service is no choice; a board named explicitly says why below. */
 			if (!board_offers(x, sc) || board_state(x) == BOARD_FAULT)
 				continue;
 			if (b == NULL || board_queued(x) < board_queued(b))
 				b = x;
+		}
+		if (b == NULL && refuser != NULL) {
+			/* The only boards with the devices refuse it: say why, not "none offers". */
+			kind = protect_runnable(&refuser->conf, sc, msg, sizeof(msg));
+			control_run_refused(c, refuser, kind, msg);
+			return;
 		}
 		if (b == NULL) {
 			util_fmt(msg, sizeof(msg), "no board offers the devices %s needs", name);

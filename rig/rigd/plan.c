@@ -1,6 +1,7 @@
 /* plan: what rigd -n prints: the boards with their parts, the scenarios, the builds and store it would serve. */
 #include "rigd.h"
 #include "parts.h"
+#include "protect.h"
 #include "report.h"
 #include "util.h"
 
@@ -23,16 +24,29 @@ plan_selected(const char *list, const char *name)
 	return 0;
 }
 
-/* A board file offers a scenario when it has a device of every class the scenario uses. */
+/*
+ * A board file offers a scenario when it has a device of every class the scenario uses and
+ * the scenario unbinds or binds none of those it protects.
+ */
 static int
 plan_offers(const struct board_conf *b, const struct scenario *sc)
 {
-	int i;
+	return protect_runnable(b, sc, NULL, 0) == ERROR_NONE;
+}
 
-	for (i = 0; i < sc->nclasses; i++)
-		if (board_conf_device(b, sc->classes[i]) == NULL)
-			return 0;
-	return 1;
+/* -v: which scenarios the board runs, and for each other one why not (the class it lacks). */
+static void
+plan_runnable(FILE *out, const struct board_conf *b, const struct scenario *scens, int nscens)
+{
+	char why[512];
+	int k;
+
+	for (k = 0; k < nscens; k++) {
+		if (protect_runnable(b, &scens[k], why, sizeof(why)) == ERROR_NONE)
+			fprintf(out, "  runs %s\n", scens[k].name);
+		else
+			fprintf(out, "  cannot run %s: %s\n", scens[k].name, why);
+	}
 }
 
 /* The store's builds, if the store exists: reading must not make one. */
@@ -117,8 +131,10 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 			nrefused++;
 			for (j = before; j < refused.n; j++)
 				fprintf(out, "board %s refused: %s\n", b->name, refused.msg[j]);
-			if (verbose)
+			if (verbose) {
+				plan_runnable(out, b, scens, nscens);
 				plan_checked_form(out, b);
+			}
 			continue;
 		}
 		ok[i] = 1;
@@ -128,8 +144,10 @@ plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char *on
 		for (j = 0; j < b->ndevices; j++)
 			fprintf(out, " %s", b->devices[j].cls);
 		fprintf(out, "\n");
-		if (verbose)
+		if (verbose) {
+			plan_runnable(out, b, scens, nscens);
 			plan_checked_form(out, b);
+		}
 	}
 	for (k = 0; k < nscens; k++) {
 		int n = 0;

@@ -192,7 +192,10 @@ struct board *board_find(struct rigd *r, const char *name);
 /* Jobs waiting in the board's queue. */
 int board_queued(struct board *b);
 cJSON *board_describe(struct board *b);
-/* 1 when the board has a device of every class the scenario needs (conf is immutable). */
+/*
+ * 1 when the board has a device of every class the scenario needs and would unbind or bind
+ * none it protects (protect.h; conf is immutable).
+ */
 int board_offers(const struct board *b, const struct scenario *sc);
 /* 1 while the board's power part says it may be running (the board's thread). */
 int board_alive(struct board *b);

@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "log.h"
 #include "hangstack.h"
+#include "protect.h"
 #include "triage.h"
 #include "queue.h"
 #include "remote.h"
@@ -557,7 +558,8 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 {
 	struct board *b = rn->b;
 	const struct conf_device *d = NULL;
-	char cmd[2048], what[256], hdir[64];
+	const struct conf_protected *prot;
+	char cmd[2048], what[512], hdir[64];
 	int ci = -1, i;
 
 	out[0] = '\0';
@@ -620,6 +622,14 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		return 0;
 	case STEP_UNBIND:
 	case STEP_BIND:
+		/* Checked when the run was asked for; again here, whatever path queued it. */
+		if ((prot = protect_step(&b->conf, st)) != NULL) {
+			protect_why(&b->conf, rn->job->scenario->name,
+			    (int)(st - rn->job->scenario->steps) + 1, st, prot,
+			    what, sizeof(what));
+			runner_error(rn, ERROR_SCEN_PROTECTED, "%s", what);
+			return -1;
+		}
 		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind", cmd, sizeof(cmd));
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:

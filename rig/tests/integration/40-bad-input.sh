@@ -30,6 +30,37 @@ check "rigd -n fails on the bad files" [ "$rc" -eq 1 ]
 check "board error names file and line" contains "$T/n.out" "$T/boards/broken.yaml:5:"
 check "scenario errors name file and line (timeout)" contains "$T/n.out" "$T/scen/bad-steps.yaml:5:"
 check "scenario errors name file and line (action)" contains "$T/n.out" "$T/scen/bad-steps.yaml:6:"
+
+# A lab board file with its host values in site:: an alias misspelt leaves a site value unused
+# (an error, at the site line), a bad value through an alias is named at the site line with the
+# line of its use, and aliases cannot expand without bound.
+mkdir -p "$T/site"
+sed -e 's|^  board-ip: &board-ip .*|  board-ip: \&board-ip 192.168.10.300|' \
+    -e 's|^  host: \*board-ip|  host: *board_ip|' boards/salvator-xs.yaml > "$T/site/salvator-xs.yaml"
+# Each line ten aliases of the one before: 10^6 values by the last.
+prev=a
+{ echo 'name: bomb'; echo 'a: &a [x, x, x, x, x, x, x, x, x, x]'
+  for l in b c d e f g; do
+	echo "$l: &$l [*$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev]"
+	prev=$l
+  done; } > "$T/site/bomb.yaml"
+"$RIGD" -n -b "$T/site" -c scenarios > "$T/site.out" 2>&1
+rc=$?
+cat "$T/site.out"
+check "rigd -n fails on the site mistakes (exit 1)" [ "$rc" -eq 1 ]
+check "a bad value through an alias: at the site line, with the line it is used at" \
+    contains "$T/site.out" "$T/site/salvator-xs.yaml:12: boot.board-ip: \"192.168.10.300\" is not an IPv4 address (a.b.c.d) (through *board-ip at line 33)"
+check "a misspelt alias has no anchor before it" contains "$T/site.out" \
+    "$T/site/salvator-xs.yaml:38: alias *board_ip: no anchor &board_ip before it"
+check "expanding aliases stop at the limit" contains "$T/site.out" \
+    "$T/site/bomb.yaml:6: more than 20000 values (aliases expanding too far?)"
+sed -e 's|^  host: \*board-ip|  host: 192.168.10.21|' -e 's|^  board-ip: \*board-ip|  board-ip: 192.168.10.21|' \
+    boards/salvator-xs.yaml > "$T/site/salvator-xs.yaml"
+rm "$T/site/bomb.yaml"
+"$RIGD" -n -b "$T/site" -c scenarios > "$T/site2.out" 2>&1
+cat "$T/site2.out"
+check "a site value no alias uses is an error at its line" contains "$T/site2.out" \
+    "$T/site/salvator-xs.yaml:12: site.board-ip: never used: no *board-ip below takes it (a misspelt alias?)"
 "$RIGD" -d -S "$T/state" -b "$T/boards" -c "$T/scen" > "$T/d.out" 2>&1
 rc=$?
 check "rigd does not start on them (exit 1)" [ "$rc" -eq 1 ]

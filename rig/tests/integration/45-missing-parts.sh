@@ -87,8 +87,8 @@ check "rigd -n -q names the missing node at its line" contains "$T/nq.out" \
     "$T/nboards/gone.yaml:5: console.path $T/no-adapter: no such device"
 # The shipped R-Car files: no adapter of theirs is plugged into a test host.
 "$RIGD" -n -B salvator-xs -S "$T/nstate" > "$T/salvator.out" 2>&1
-check "salvator-xs: its adapter is named at boards/salvator-xs.yaml:7" contains "$T/salvator.out" \
-    "boards/salvator-xs.yaml:7: console.path /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_salvator-xs-if00-port0: no such device"
+check "salvator-xs: its adapter is named at its site: line (boards/salvator-xs.yaml:5)" contains "$T/salvator.out" \
+    "boards/salvator-xs.yaml:5: console.path /dev/serial/by-id/usb-FTDI_FT232R_USB_UART_salvator-xs-if00-port0: no such device"
 adapter_unplug adapter-n
 
 # --- a running rigd: the desk board's adapter is not plugged in at start

@@ -6,14 +6,16 @@
 
 mkdir -p "$T/boards"
 cp boards/vq35.yaml boards/vsabre.yaml "$T/boards/"
-# falcon, with a power backend no rigd has (line 10 of its file).
+# falcon, with a power backend no rigd has (line 16 of its file), without the gpio keys and
+# their site: values.
 sed -e 's/backend: gpio .*/backend: nonesuch/' -e '/^  chip:/d' -e '/^  line:/d' \
-    -e '/^  active-low:/d' boards/falcon.yaml > "$T/boards/falcon.yaml"
+    -e '/^  active-low:/d' -e '/^  gpio-chip:/d' -e '/^  gpio-line:/d' boards/falcon.yaml \
+    > "$T/boards/falcon.yaml"
 BOARDS=vq35,vsabre,falcon rigd_start -b "$T/boards" || finish
 "$RIGCTL" show boards > "$T/boards0.out" 2>&1
 cat "$T/boards0.out"
 check "a board naming a power backend this rigd lacks is FAULT, at its file and line" \
-    grep -q "^falcon .*FAULT .*falcon.yaml:10: power.backend nonesuch" "$T/boards0.out"
+    grep -q "^falcon .*FAULT .*falcon.yaml:16: power.backend nonesuch" "$T/boards0.out"
 
 "$RIGCTL" run mtd-unbind --board vsabre > "$T/mtd.out" 2>&1 &
 mtd=$!

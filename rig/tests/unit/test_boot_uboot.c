@@ -237,7 +237,8 @@ files_are_staged_0644_whole_and_commands_typed_in_order(void)
 	CHECK_STR(ub.typed[0], "setenv ethaddr 52:54:00:12:34:56");
 	CHECK_STR(ub.typed[1], "setenv serverip 10.0.2.2");
 	CHECK_STR(ub.typed[2], "setenv ipaddr 10.0.2.15");
-	CHECK_STR(ub.typed[3], "setenv bootargs 'console=ttyS0,115200 panic=-1'");
+	/* The board's Linux takes the same address (the rig's initramfs reads rig.ip). */
+	CHECK_STR(ub.typed[3], "setenv bootargs 'console=ttyS0,115200 panic=-1 rig.ip=10.0.2.15/24'");
 	CHECK_STR(ub.typed[4], "tftpboot 0x1000000 vmlinuz");
 	/* The initrd last, so that ${filesize} is its size. */
 	CHECK_STR(ub.typed[5], "tftpboot 0x4000000 initrd.gz");
@@ -252,6 +253,23 @@ files_are_staged_0644_whole_and_commands_typed_in_order(void)
 	    (st.st_mode & 07777) == 0644);
 	/* No temporary file is left beside them. */
 	CHECK(access(in_dir(path, sizeof(path), "tftp/vb/.vmlinuz.rig-tmp"), F_OK) == -1);
+	boot_free(b);
+}
+
+/* board-prefix sets the length of the board's address; an append naming rig.ip wins. */
+static void
+board_ip_reaches_the_kernel_with_its_prefix(void)
+{
+	char err[512];
+	struct boot *b;
+
+	ub_reset();
+	b = uboot_board("  board-ip: 192.168.10.21\n  board-prefix: 16\n");
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK_INT(boot_through(b, err, sizeof(err)), 0);
+	CHECK_STR(ub.typed[1], "setenv bootargs 'console=ttyS0,115200 panic=-1 rig.ip=192.168.10.21/16'");
 	boot_free(b);
 }
 
@@ -324,9 +342,9 @@ a_character_lost_on_the_line_shows_in_the_echo(void)
 	if (b == NULL)
 		return;
 	CHECK_INT(boot_through(b, err, sizeof(err)), -1);
-	CHECK_STR(err, "U-Boot: \"setenv bootargs 'console=ttyS0,115200 panic=-1'\" not echoed"
-	    " within 10s (characters lost on the line?); it echoed \"setenv booargs"
-	    " 'console=ttyS0,115200 panic=-1'\"");
+	CHECK_STR(err, "U-Boot: \"setenv bootargs 'console=ttyS0,115200 panic=-1 rig.ip=10.0.2.15/24'\""
+	    " not echoed within 10s (characters lost on the line?); it echoed \"setenv booargs"
+	    " 'console=ttyS0,115200 panic=-1 rig.ip=10.0.2.15/24'\"");
 	boot_free(b);
 }
 
@@ -544,6 +562,7 @@ main(void)
 	write_mkimage();
 	RUN(files_are_staged_0644_whole_and_commands_typed_in_order);
 	RUN(no_board_ip_asks_dhcp_without_loading_a_file);
+	RUN(board_ip_reaches_the_kernel_with_its_prefix);
 	RUN(tftp_file_not_found_quotes_uboot_not_its_warning);
 	RUN(tftp_that_never_ends_quotes_the_last_line);
 	RUN(a_character_lost_on_the_line_shows_in_the_echo);

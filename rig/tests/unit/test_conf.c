@@ -1,7 +1,10 @@
 /* test_conf: board and scenario files, the shipped ones and broken ones, read through conf.h. */
 #include "conf.h"
 #include "parts.h"
+#include "protect.h"
 #include "test.h"
+#include "util.h"
+#include "yamlnode.h"
 
 #include <glob.h>
 #include <stdarg.h>
@@ -181,7 +184,7 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 	CHECK_INT(board_conf_load("boards/spider.yaml", &board, &e), 0);
 	CHECK_STR(board.parts[PART_CONSOLE].name, "tty");
 	CHECK(board.parts[PART_CONSOLE].built);
-	CHECK(printed_has(&board, "  path: \"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_spider-"
+	CHECK(printed_has(&board, "  path: \"/dev/serial/by-id/usb-FTDI_Dual_RS232-H_spider-"
 	    "if00-port0\"\n  baud: 1843200"));
 	/* Command power: each command an argument list, checked by the backend. */
 	CHECK_STR(board.parts[PART_POWER].name, "command");
@@ -205,9 +208,22 @@ rcar_boards_read_tty_gpio_command_and_uboot_settings(void)
 	CHECK_INT(board_conf_load("boards/falcon.yaml", &board, &e), 0);
 	CHECK_STR(board.parts[PART_POWER].name, "gpio");
 	CHECK(board.parts[PART_POWER].built);
-	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: \"/dev/gpiochip0\"\n  line: 17\n"
+	CHECK(printed_has(&board, "  backend: \"gpio\"\n  chip: \"gpiochip0\"\n  line: 17\n"
 	    "  active-low: false\n  off-time: 5000ms"));
 	CHECK(printed_has(&board, "  baud: 115200"));
+
+	/* The boards added with the site: values: E3 over RFC 2217, V4M at 921600, H3/M3 ULCB. */
+	CHECK_INT(board_conf_load("boards/ebisu.yaml", &board, &e), 0);
+	CHECK_STR(board.parts[PART_CONSOLE].name, "rfc2217");
+	CHECK(printed_has(&board, "  host: \"127.0.0.1\"\n  port: 3003"));
+	CHECK(printed_has(&board, "  dtb: \"renesas/r8a77990-ebisu.dtb\""));
+	CHECK_INT(board_conf_load("boards/grayhawk.yaml", &board, &e), 0);
+	CHECK(printed_has(&board, "  baud: 921600"));
+	CHECK(printed_has(&board, "  dtb: \"renesas/r8a779h0-gray-hawk-single.dtb\""));
+	CHECK(board_conf_device(&board, "mtd") != NULL);
+	CHECK_INT(board_conf_load("boards/ulcb.yaml", &board, &e), 0);
+	CHECK(printed_has(&board, "  dtb: \"renesas/r8a77951-ulcb.dtb\""));
+	CHECK_STR(board.protected[0].device, "e60b0000.i2c");
 
 	CHECK_INT(board_conf_load("boards/whitehawk.yaml", &board, &e), 0);
 	CHECK(printed_has(&board, "  baud: 921600"));
@@ -351,15 +367,257 @@ syntax_error_reports_libyamls_line(void)
 }
 
 static void
-second_document_and_aliases_are_refused(void)
+second_document_is_refused(void)
 {
 	struct conf_errors e = { 0 };
 
 	CHECK_INT(scenario_load(DATA "two-documents.yaml", &scen, &e), -1);
-	CHECK_INT(scenario_load(DATA "alias.yaml", &scen, &e), -1);
-	check_errors(&e, DATA "two-documents.yaml:4: more than one document (---)",
-	    DATA "alias.yaml:4: aliases (*cls) are not supported", NULL);
+	check_errors(&e, DATA "two-documents.yaml:4: more than one document (---)", NULL);
 	conf_errors_free(&e);
+}
+
+/* An alias reads as the value its anchor marks, and the tree says where it came from. */
+static void
+aliases_read_as_their_anchors_value(void)
+{
+	struct conf_errors e = { 0 };
+	struct yamlnode *root;
+	const struct yamlnode *steps;
+
+	CHECK_INT(scenario_load(DATA "alias.yaml", &scen, &e), 0);
+	CHECK_INT(e.n, 0);
+	CHECK_INT(scen.nsteps, 2);
+	CHECK_STR(scen.steps[1].arg, "i2c");
+	root = yamlnode_load(DATA "alias.yaml", &e);
+	CHECK(root != NULL);
+	steps = yamlnode_get(root, "steps");
+	CHECK(steps != NULL && steps->n == 2);
+	if (steps != NULL && steps->n == 2) {
+		const struct yamlnode *held = yamlnode_get(steps->items[0], "hold");
+		const struct yamlnode *used = yamlnode_get(steps->items[1], "unbind");
+
+		CHECK_STR(held->anchor, "cls");
+		CHECK_INT(held->uses, 1);
+		CHECK_STR(used->alias, "cls");
+		CHECK_INT(used->line, 3);	/* where the value was written */
+		CHECK_INT(used->used_line, 4);	/* where it was used */
+	}
+	yamlnode_free(root);
+	conf_errors_free(&e);
+}
+
+/* No anchor before it (also inside its own node: a cycle), an anchor twice: each at its line. */
+static void
+bad_aliases_are_each_reported(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "alias-bad.yaml", &scen, &e), -1);
+	check_errors(&e,
+	    DATA "alias-bad.yaml:3: alias *nothing: no anchor &nothing before it",
+	    DATA "alias-bad.yaml:5: anchor &cls given again (first at line 4)",
+	    DATA "alias-bad.yaml:6: alias *loop: no anchor &loop before it",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+/* Nested aliases that would expand to millions of values stop at the limit. */
+static void
+alias_expansion_is_bounded(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(scenario_load(DATA "alias-bomb.yaml", &scen, &e), -1);
+	check_errors(&e, DATA "alias-bomb.yaml:6: more than 20000 values (aliases expanding too"
+	    " far?)", NULL);
+	conf_errors_free(&e);
+}
+
+/* site: values reach their keys; the board's protected devices are read and marked. */
+static void
+board_site_values_reach_their_keys(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-site.yaml", &board, &e), 0);
+	conf_errors_print(&e, stderr);
+	CHECK_INT(e.n, 0);
+	CHECK_STR(board.ssh_host, "192.168.10.40");
+	CHECK(printed_has(&board,
+	    "  path: \"/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_test-if00-port0\""));
+	CHECK(printed_has(&board, "  board-ip: \"192.168.10.40\""));
+	CHECK(printed_has(&board, "  tftp-dir: \"/srv/tftp/test\""));
+	CHECK(printed_has(&board, "  on: [\"pduclient\", \"--daemon\", \"localhost\","
+	    " \"--hostname\", \"pdu1\", \"--port\", \"4\"]"));
+	CHECK(printed_has(&board, "  - { device: \"e60b0000.i2c\", why: \"PMIC (i2c_dvfs)\" }"));
+	CHECK_INT(board.nprotected, 2);
+	CHECK_INT(board_conf_device(&board, "pmic")->prot, 1);
+	CHECK_INT(board_conf_device(&board, "i2c")->prot, 0);
+	conf_errors_free(&e);
+}
+
+/*
+ * A site value unused (a misspelt alias would leave the file's example in place), without an
+ * anchor, or a mapping; a bad value through an alias is reported at the site line and names
+ * where it was used; protected entries need a reason, no '/' and no repeats.
+ */
+static void
+board_site_and_protected_mistakes_are_reported(void)
+{
+	struct conf_errors e = { 0 };
+
+	CHECK_INT(board_conf_load(DATA "board-site-bad.yaml", &board, &e), -1);
+	check_errors(&e,
+	    DATA "board-site-bad.yaml:3: boot.board-ip: \"192.168.10.400\" is not an IPv4 address"
+	    " (a.b.c.d) (through *board-ip at line 14)",
+	    DATA "board-site-bad.yaml:6: ssh.port: expected a single value, not a mapping"
+	    " (through *nested at line 15)",
+	    DATA "board-site-bad.yaml:17: protected[0]: missing key 'why'",
+	    DATA "board-site-bad.yaml:18: protected[1].device: must not hold '/'",
+	    DATA "board-site-bad.yaml:20: protected[3]: e60b0000.i2c is listed already (line 19)",
+	    DATA "board-site-bad.yaml:4: site.unused: never used: no *unused below takes it"
+	    " (a misspelt alias?)",
+	    DATA "board-site-bad.yaml:5: site.bare: no anchor: write 'bare: &bare VALUE' and use"
+	    " *bare below",
+	    DATA "board-site-bad.yaml:6: site.nested: a value or a list of values, not a mapping",
+	    NULL);
+	conf_errors_free(&e);
+}
+
+/* A scenario step that unbinds or binds a protected device is refused, with every name. */
+static void
+protected_devices_refuse_unbind_and_bind_only(void)
+{
+	struct conf_errors e = { 0 };
+	struct scenario sc;
+	char why[512];
+
+	CHECK_INT(board_conf_load(DATA "board-site.yaml", &board, &e), 0);
+	memset(&sc, 0, sizeof(sc));
+	util_strlcpy(sc.name, "pmic-unbind", sizeof(sc.name));
+	util_strlcpy(sc.classes[0], "pmic", sizeof(sc.classes[0]));
+	sc.nclasses = 1;
+	sc.steps[0].kind = STEP_HOLD;
+	util_strlcpy(sc.steps[0].arg, "pmic", sizeof(sc.steps[0].arg));
+	sc.steps[1].kind = STEP_READ;
+	util_strlcpy(sc.steps[1].arg, "pmic", sizeof(sc.steps[1].arg));
+	sc.nsteps = 2;
+	/* Holding and reading the PMIC's bus is fine. */
+	CHECK_INT(protect_runnable(&board, &sc, why, sizeof(why)), ERROR_NONE);
+	CHECK_STR(why, "");
+	sc.steps[2].kind = STEP_UNBIND;
+	util_strlcpy(sc.steps[2].arg, "pmic", sizeof(sc.steps[2].arg));
+	sc.nsteps = 3;
+	CHECK_INT(protect_runnable(&board, &sc, why, sizeof(why)), ERROR_SCEN_PROTECTED);
+	CHECK_STR(why, "board site-board refuses pmic-unbind: step 3 unbinds devices.pmic"
+	    " (e60b0000.i2c), protected: PMIC (i2c_dvfs)");
+	CHECK(protect_step(&board, &sc.steps[2]) == &board.protected[0]);
+	CHECK(protect_step(&board, &sc.steps[0]) == NULL);
+	sc.steps[2].kind = STEP_BIND;
+	CHECK_INT(protect_runnable(&board, &sc, why, sizeof(why)), ERROR_SCEN_PROTECTED);
+	CHECK_HAS(why, "step 3 binds devices.pmic");
+	/* The same steps on an unprotected class run. */
+	util_strlcpy(sc.steps[2].arg, "i2c", sizeof(sc.steps[2].arg));
+	CHECK_INT(protect_runnable(&board, &sc, why, sizeof(why)), ERROR_NONE);
+	/* A class the board lacks is the other reason. */
+	util_strlcpy(sc.classes[1], "mtd", sizeof(sc.classes[1]));
+	sc.nclasses = 2;
+	CHECK_INT(protect_runnable(&board, &sc, why, sizeof(why)), ERROR_SCEN_CLASS);
+	CHECK_STR(why, "board site-board has no mtd device");
+	CHECK_STR(error_kind_name(ERROR_SCEN_PROTECTED), "scenario: protected device");
+	conf_errors_free(&e);
+}
+
+/* The boards whose values are this repository's own (virtual boards); every other is a lab's. */
+static const char *const site_exempt[] = { "boards/vq35.yaml", "boards/vsabre.yaml",
+    "boards/vbench.yaml", NULL };
+
+/* The site entry whose anchor n came through, or NULL. */
+static const struct yamlnode *
+site_entry(const struct yamlnode *site, const struct yamlnode *n)
+{
+	int i;
+
+	if (site == NULL || n == NULL || n->alias == NULL)
+		return NULL;
+	for (i = 0; i < site->n; i++)
+		if (site->items[i]->anchor != NULL && strcmp(site->items[i]->anchor, n->alias) == 0)
+			return site->items[i];
+	return NULL;
+}
+
+/* A host value at sect.key (when the file gives it) must come from site:. */
+static void
+site_check(const char *path, const struct yamlnode *root, const char *sect, const char *key)
+{
+	const struct yamlnode *site = yamlnode_get(root, "site");
+	const struct yamlnode *n = yamlnode_get(yamlnode_get(root, sect), key);
+	int i, from_site = 0;
+
+	if (n == NULL)
+		return;
+	if (site_entry(site, n) != NULL)
+		from_site = 1;
+	/* A command's argument list: the whole list, or its host part (the outlet), from site:. */
+	for (i = 0; n->kind == YAMLNODE_SEQ && i < n->n; i++)
+		if (site_entry(site, n->items[i]) != NULL)
+			from_site = 1;
+	if (!from_site) {
+		fprintf(stderr, "%s:%d: %s.%s is written here, not taken from site: (*name)\n",
+		    path, n->line, sect, key);
+		test_cur_failed = 1;
+	}
+}
+
+/*
+ * Every lab board file takes its host's values from site: (so nobody adds a board with a
+ * hard-wired lab value), and names the devices it protects.
+ */
+static void
+lab_boards_take_host_values_from_site(void)
+{
+	static const char *const keys[][2] = {
+		{ "console", "path" }, { "console", "host" }, { "console", "port" },
+		{ "power", "chip" }, { "power", "line" }, { "power", "on" }, { "power", "off" },
+		{ "power", "cycle" }, { "power", "state" },
+		{ "boot", "tftp-dir" }, { "boot", "tftp-root" }, { "boot", "server-ip" },
+		{ "boot", "board-ip" }, { "ssh", "host" },
+	};
+	struct conf_errors e = { 0 };
+	struct yamlnode *root;
+	glob_t g;
+	size_t i, k;
+	int j, lab = 0;
+
+	CHECK_INT(glob("boards/*.yaml", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+
+		for (j = 0; site_exempt[j] != NULL && strcmp(site_exempt[j], path) != 0; j++)
+			;
+		if (site_exempt[j] != NULL)
+			continue;
+		lab++;
+		root = yamlnode_load(path, &e);
+		CHECK(root != NULL);
+		if (root == NULL)
+			continue;
+		CHECK(yamlnode_get(root, "site") != NULL);
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			site_check(path, root, keys[k][0], keys[k][1]);
+		yamlnode_free(root);
+		CHECK_INT(board_conf_load(path, &board, &e), 0);
+		if (board.nprotected == 0) {
+			fprintf(stderr, "%s: lists no protected device\n", path);
+			test_cur_failed = 1;
+		}
+	}
+	globfree(&g);
+	CHECK_INT(e.n, 0);
+	conf_errors_print(&e, stderr);
+	conf_errors_free(&e);
+	/* Seven R-Car boards at least. */
+	CHECK(lab >= 7);
 }
 
 static void
@@ -370,8 +628,8 @@ board_unknown_and_duplicate_keys_are_errors(void)
 	CHECK_INT(board_conf_load(DATA "board-unknown-keys.yaml", &board, &e), -1);
 	check_errors(&e,
 	    DATA "board-unknown-keys.yaml:12: duplicate key 'kernel' (first at line 11)",
-	    DATA "board-unknown-keys.yaml:3: unknown key 'colour' (known: name, arch, console, "
-	    "power, boot, qemu, ssh, devices)",
+	    DATA "board-unknown-keys.yaml:3: unknown key 'colour' (known: site, name, arch, "
+	    "console, power, boot, qemu, ssh, devices, protected)",
 	    DATA "board-unknown-keys.yaml:6: console: unknown key 'speed' (known: kind, baud)",
 	    DATA "board-unknown-keys.yaml:19: devices.i2c: unknown key 'irq' (known: node, bus, "
 	    "driver, device)",
@@ -980,7 +1238,14 @@ main(void)
 	RUN(missing_file_reports_the_system_error);
 	RUN(empty_file_is_an_error);
 	RUN(syntax_error_reports_libyamls_line);
-	RUN(second_document_and_aliases_are_refused);
+	RUN(second_document_is_refused);
+	RUN(aliases_read_as_their_anchors_value);
+	RUN(bad_aliases_are_each_reported);
+	RUN(alias_expansion_is_bounded);
+	RUN(board_site_values_reach_their_keys);
+	RUN(board_site_and_protected_mistakes_are_reported);
+	RUN(protected_devices_refuse_unbind_and_bind_only);
+	RUN(lab_boards_take_host_values_from_site);
 	RUN(board_unknown_and_duplicate_keys_are_errors);
 	RUN(board_bad_values_are_each_reported);
 	RUN(board_settings_of_another_backend_are_errors);
