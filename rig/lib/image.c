@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,25 @@ image_read(const char *path, struct boot_image *img, char *err, size_t errlen)
 	return 0;
 }
 
+/* Adds n bytes of mkimage's stderr: *elast gets each whole line that is not blank. */
+static void
+image_err_keep(char *ebuf, size_t esize, size_t *ehave, char *elast, size_t elastlen,
+    const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (b[i] == '\n') {
+			ebuf[*ehave] = '\0';
+			if (*ehave > 0)
+				util_strlcpy(elast, ebuf, elastlen);
+			*ehave = 0;
+		} else if (*ehave + 1 < esize) {
+			ebuf[(*ehave)++] = b[i];
+		}
+	}
+}
+
 int
 image_make(const struct board_conf *c, const struct boot_env *env, const char *package,
     const char *dtb, struct boot_image *img, char *err, size_t errlen)
@@ -69,8 +89,9 @@ image_make(const struct board_conf *c, const struct boot_env *env, const char *p
 	char prog[600], key[640], out[600], buf[1024], last[600] = "";
 	char *argv[20];
 	posix_spawn_file_actions_t fa;
-	int fds[2], n = 0, st, rc;
-	size_t have = 0;
+	char ebuf[512], elast[512] = "";
+	int fds[2], efds[2], n = 0, st, rc, out_open = 1;
+	size_t have = 0, ehave = 0;
 	ssize_t got;
 	pid_t pid;
 
@@ -100,28 +121,72 @@ image_make(const struct board_conf *c, const struct boot_env *env, const char *p
 		util_fmt(err, errlen, "mkimage: pipe: %s", strerror(errno));
 		return -1;
 	}
-	/* stdout is the answer; stderr (progress) stays rigd's; nothing else of rigd's goes along. */
+	if (pipe2(efds, O_CLOEXEC) == -1) {
+		util_fmt(err, errlen, "mkimage: pipe: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	/*
+	 * stdout is the answer; stderr (progress) is passed on to rigd's, its last line kept for a
+	 * failure's message; nothing else of rigd's goes along.
+	 */
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, efds[1], 2);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
+	close(efds[1]);
 	if (rc != 0) {
 		close(fds[0]);
+		close(efds[0]);
 		util_fmt(err, errlen, "%s: %s", prog, strerror(rc));
 		return -1;
 	}
 	/* The last line is image.env's path: keep the line being read and the last whole one. */
-	while ((got = read(fds[0], buf + have, sizeof(buf) - 1 - have)) != 0) {
+	for (;;) {
+		struct pollfd pfd[2] = { { out_open ? fds[0] : -1, POLLIN, 0 },
+		    { efds[0], POLLIN, 0 } };
 		char *nl;
 
-		if (got == -1) {
+		if (!out_open && efds[0] == -1)
+			break;
+		if (poll(pfd, 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (pfd[1].revents) {
+			char eb[512];
+			ssize_t en = read(efds[0], eb, sizeof(eb));
+
+			if (en <= 0) {
+				if (en == -1 && errno == EINTR)
+					continue;
+				close(efds[0]);
+				efds[0] = -1;
+			} else {
+				image_err_keep(ebuf, sizeof(ebuf), &ehave, elast, sizeof(elast), eb,
+				    (size_t)en);
+				/* rigd's log keeps mkimage's progress, as when it wrote there; a
+				 * log that cannot be written loses only that. */
+				ssize_t w = write(2, eb, (size_t)en);
+
+				(void)w;
+			}
+		}
+		if (!pfd[0].revents)
+			continue;
+		got = read(fds[0], buf + have, sizeof(buf) - 1 - have);
+		if (got == 0 || (got == -1 && errno != EINTR)) {
+			out_open = 0;
+			continue;
+		}
+		if (got == -1)
+			continue;
 		have += (size_t)got;
 		buf[have] = '\0';
 		while ((nl = strchr(buf, '\n')) != NULL) {
@@ -142,8 +207,13 @@ image_make(const struct board_conf *c, const struct boot_env *env, const char *p
 		util_strlcpy(last, buf, sizeof(last));
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || last[0] == '\0') {
-		util_fmt(err, errlen, "image for %s (%s) could not be built: see rigd's log",
-		    c->name, package);
+		if (ehave > 0) {
+			ebuf[ehave] = '\0';
+			util_strlcpy(elast, ebuf, sizeof(elast));
+		}
+		/* mkimage's last words say what was missing (a package, a module, a dtb). */
+		util_fmt(err, errlen, "image for %s (%s) could not be built: %s", c->name, package,
+		    elast[0] ? elast : "see rigd's log");
 		return -1;
 	}
 	return image_read(last, img, err, errlen);

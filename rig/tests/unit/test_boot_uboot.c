@@ -535,8 +535,8 @@ lab_build_dtb_is_staged_for_booti(void)
 
 	/*
 	 * The build changed in place, now without the tree the board names: not the cached image
-	 * again, but a failure naming the build (mkimage names the tree and where it looked on
-	 * rigd's log; `rigctl build add --board` catches it before any boot).
+	 * again, but a failure naming the build and, in mkimage's words, the tree and where it
+	 * looked (`rigctl build add --board` catches it before any boot).
 	 */
 	snprintf(path, sizeof(path), "%s/dtbs/renesas/r8a77951-salvator-xs.dtb", lab);
 	unlink(path);
@@ -546,6 +546,7 @@ lab_build_dtb_is_staged_for_booti(void)
 		return;
 	CHECK_INT(boot_prepare(b, lab, &img, err, sizeof(err)), -1);
 	CHECK(strstr(err, lab) != NULL);
+	CHECK(strstr(err, "--dtb renesas/r8a77951-salvator-xs.dtb: not in the lab build") != NULL);
 	boot_free(b);
 	snprintf(path, sizeof(path), "rm -rf '%s/lab' '%s/tftp/sx' '%s/images/sx' '%s/key.pub'"
 	    " '%s/sx.yaml'", dir, dir, dir, dir, dir);
