@@ -7,9 +7,9 @@
 # the dtb, which test_boot_uboot covers; no R-Car board is here.)
 . rig/tests/integration/lib.sh
 
-# lab_from_deb DEB DIR: the lab build folder DIR from a Debian kernel package: bzImage, config,
-# and the modules vbench loads (with what they need) under lib/modules/RELEASE, depmod'ed as
-# modules_install leaves them.
+# The lab build folder, from Debian's amd64 kernel package (the newest in RIG_CACHE/debs, else
+# vbench's own build fetched there): bzImage, config, and the modules vbench loads (with what
+# they need) under lib/modules/RELEASE, depmod'ed as modules_install leaves them.
 deb=$(ls "$RIG_CACHE/debs" 2>/dev/null | grep -E '^linux-image-6\.1\.0-[0-9]+-amd64_.*_amd64\.deb$' |
     sort -V | tail -1)
 if [ -z "$deb" ]; then
