@@ -132,10 +132,14 @@ check "the joiner got all of what was fed after it joined, and some of the strea
 n2=$(( $(stat -c %s "$T/p2a") + $(stat -c %s "$T/p2b") ))
 check "and no history from before the stream it joined ($got <= $n2)" [ "$got" -le "$n2" ]
 
-# 4. A client that never reads while megabytes flow: dropped; the log and a reader beside it
-# lose nothing.
+# 4. A client that never reads while megabytes flow: dropped; the log, triage and a reader
+# beside it lose nothing.
+# Random bytes, then a kernel oops and a few lines after it: triage must see it all the same.
 /usr/bin/python3 -c 'import os, sys
-open(sys.argv[1], "wb").write(os.urandom(6 << 20))' "$T/p4"
+oops = open(sys.argv[2], "rb").read()
+after = b"".join(b"[   18.%06d] after the oops\r\n" % i for i in range(64))
+open(sys.argv[1], "wb").write(os.urandom(6 << 20) + b"\r\n" + oops + after)' "$T/p4" \
+    rig/tests/data/triage/vsabre-mtd-oops.log
 n4=$(stat -c %s "$T/p4")
 mkfifo "$T/stuck.go"
 ready stuck
@@ -153,9 +157,9 @@ $CLIENT feed "$T/shared/adapter.sock" "$T/p4" 1843200
 wait "$fast"
 check "the telnet reader got all $n4 bytes" [ $? -eq 0 ]
 t1=$(date +%s%N)
-echo "6 MiB through the console with a stuck client: $(( (t1 - t0) / 1000000 )) ms"
+echo "6 MiB and an oops through the console with a stuck client: $(( (t1 - t0) / 1000000 )) ms"
 slice "$log" "$from" "$n4" "$T/log4"
-check "rigd's log holds the 6 MiB byte for byte" cmp "$T/p4" "$T/log4"
+check "rigd's log holds the 6 MiB and the oops byte for byte" cmp "$T/p4" "$T/log4"
 check "the telnet reader got the log's bytes exactly" cmp "$T/log4" "$T/fast.out"
 check "show boards counts the stuck client dropped" \
     [ "$(b shared 'b["console_clients_dropped"]')" -eq 1 ]
@@ -166,6 +170,9 @@ echo "the stuck client had $got bytes waiting when closed"
 check "the stuck client was closed with a bounded part of the stream" \
     [ "$got" -gt 0 -a "$got" -lt $((2 << 20)) ]
 check "rigd logged the drop" contains "$T/rigd.log" "fell 1 MiB behind the console: dropped"
+# Triage reports as it reads, before the bytes go to any client: the reader has them, so has it.
+check "triage saw the oops at the end of the flood" contains "$T/rigd.log" \
+    "shared: console: BUG: unable to handle kernel paging request in mtd_proc_show"
 
 # 5. Over the limit: told and closed; the clients already there go on.
 /usr/bin/python3 - "$port" > "$T/limit.out" 2>&1 <<'EOF'
