@@ -1,4 +1,4 @@
-/* telnet: the telnet and RFC 2217 codec, client (the rfc2217 console) and server (shared consoles); no I/O here. */
+/* telnet: the telnet and RFC 2217 codec, client (rfc2217 console) and server (shared consoles). */
 #include "telnet.h"
 
 #include <string.h>

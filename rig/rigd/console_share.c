@@ -60,9 +60,9 @@ struct console_share {
 	int				 n;		/* loop */
 	struct telnet_line		 line;		/* loop: the line as last read */
 	int				 clients;	/* lock */
-	int64_t				 dropped;	/* lock: clients dropped for falling behind */
+	int64_t				 dropped;	/* lock: clients that fell behind */
 	int64_t				 refused;	/* lock: clients over the limit */
-	int64_t				 input_dropped;	/* lock: bytes typed that the board did not get */
+	int64_t				 input_dropped;	/* lock: typed, not passed on */
 };
 
 /* "rfc2217://" plus the address as a URL holds it (an IPv6 one in brackets). */
