@@ -3,7 +3,8 @@
 # byte for byte, two at once; a client joining mid-stream gets a tail of the log (no history);
 # a client that never reads is dropped while megabytes flow and neither the log nor the fast
 # reader beside it loses a byte; over the limit a client is told and closed; who is not rigd's
-# user or root only watches, and nobody types at a board the rig is booting.
+# user or root only watches, and nobody types at a board the rig is booting. A fixed port is
+# the one shared; a board whose port is taken is served unshared, saying why.
 # The boards are consoles on real ptys (the vbench adapter), power by command, boot local:
 # "shared" stays BOOTING (the console captured while it waits for SSH), "typed" ends in FAULT
 # with its console open.
@@ -14,7 +15,8 @@ CLIENT="timeout 180 /usr/bin/python3 $PWD/rig/tests/console_share_client.py"
 mkdir -p "$T/boards"
 mkfifo "$T/power.fifo"
 
-# share_board NAME TIMEOUT POWER-ON: a board on adapter $T/NAME.
+# share_board NAME TIMEOUT POWER-ON [SHARE]: a board on adapter $T/NAME (plugged in unless
+# SHARE is given: a board only there to want a port).
 share_board() {
 	cat > "$T/boards/$1.yaml" <<EOF
 name: $1
@@ -23,7 +25,7 @@ console:
   kind: tty
   path: $T/$1/ttyUSB0
   lockdir: $T
-  share: 0
+  share: ${4:-0}
 power:
   backend: command
   on: $3
@@ -35,13 +37,18 @@ ssh:
   host: 127.0.0.1
   port: 1
 EOF
-	adapter_plug "$1"
+	[ -n "${4:-}" ] || adapter_plug "$1"
 }
 share_board shared 600s "[/bin/sh, -c, \"echo on > $T/power.fifo\"]" || finish
 share_board typed 2s "[true]" || finish
+# A fixed port, and a board that wants the same one: it is served unshared (boards start in
+# name order: typed has it first).
+fixed=$(free_port)
+sed -i "s/^  share: 0$/  share: $fixed/" "$T/boards/typed.yaml"
+share_board zeta 2s "[true]" "$fixed"
 # One of the shipped files with the key off: it parses and rigd shares nothing for it.
 sed 's/^  kind: qemu .*/&\n  share: off/' boards/vq35.yaml > "$T/boards/vq35.yaml"
-BOARDS=shared,typed,vq35 rigd_start -b "$T/boards" || finish
+BOARDS=shared,typed,vq35,zeta rigd_start -b "$T/boards" || finish
 
 # b NAME EXPR: EXPR over board NAME's item of show boards --json (as b).
 b() { q "[$2 for b in d if b[\"name\"] == \"$1\"][0]" show boards; }
@@ -65,6 +72,12 @@ check "and its telnet URL, the same port" \
     [ "$(b shared 'b["console_telnet_url"]')" = "telnet://127.0.0.1:$port" ]
 check "console.share off: no URL, said off" \
     [ "$(b vq35 'b["console_url"] + "/" + b["console_share"]')" = /off ]
+check "a fixed console.share port is the one shared" \
+    [ "$(b typed 'b["console_url"]')" = "rfc2217://127.0.0.1:$fixed" ]
+said=$(b zeta 'b["console_url"] + "/" + b["console_share"]')
+echo "zeta: $said"
+check "a port another board has: not shared, saying why" \
+    [ "$said" = "/127.0.0.1 port $fixed: Address already in use" ]
 "$RIGCTL" show boards > "$T/show.txt"
 check "plain show boards shows the URL too" contains "$T/show.txt" "$url"
 
