@@ -9,6 +9,9 @@ fifo the test reads) once connected, so the test waits for that, never for a whi
                                    (its notice, into NOTICE: "stdout" is standard output) or
                                    10 s; NOTICE - reads nothing
   badbaud URL BAUD                 pyserial rfc2217 at a rate the line is not at: prints the error
+  labgrid ENV TEXT READY           labgrid's SerialDriver on the NetworkSerialPort of ENV's target
+                                   main: expects TEXT (a regular expression), prints what came
+                                   before it
   telnet HOST PORT N OUT READY     a plain telnet reader (no option agreed), as fast as it can
   stuck HOST PORT READY GO OUT     connects, never reads until GO (a fifo) says so; then reads to
                                    the end and writes how many bytes it got to OUT
@@ -94,6 +97,22 @@ def bad_baud(args):
         return 0
     print("opened")
     return 1
+
+
+def labgrid_expect(args):
+    env, text, ready = args
+    from labgrid import Environment
+    target = Environment(env).get_target("main")
+    try:
+        serial = target.get_driver("SerialDriver")
+        target.activate(serial)
+    except Exception as e:
+        say_open(ready, "failed: %s" % e)
+        raise
+    say_open(ready)
+    before = serial.expect(text, timeout=60)[1]
+    sys.stdout.write(before.decode(errors="replace") + "\n")
+    return 0
 
 
 def telnet_read(args):
@@ -200,6 +219,7 @@ def expect(args):
 
 
 COMMANDS = {"read": read_n, "until": read_until, "type": type_text, "badbaud": bad_baud,
+            "labgrid": labgrid_expect,
             "telnet": telnet_read, "stuck": stuck, "feed": feed, "expect": expect}
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 # Shared consoles: rigd offers each board's live console on a loopback TCP port as RFC 2217 and
 # telnet. pyserial (Debian's, the client labgrid and miniterm use) gets the same bytes rigd logs,
+# labgrid's SerialDriver reads the board's prompt through it,
 # byte for byte, two at once; a client joining mid-stream gets a tail of the log (no history);
 # a client that never reads is dropped while megabytes flow and neither the log nor the fast
 # reader beside it loses a byte; over the limit a client is told and closed; who is not rigd's
@@ -113,6 +114,26 @@ slice "$log" "$from" "$n1" "$T/log1"
 check "rigd's log holds what was fed, byte for byte" cmp "$T/p1" "$T/log1"
 check "client 1 got the log's bytes exactly" cmp "$T/log1" "$T/c1.out"
 check "client 2 got the log's bytes exactly" cmp "$T/log1" "$T/c2.out"
+
+# 1b. labgrid's console: a NetworkSerialPort on the shared port, its SerialDriver (pyserial
+# underneath) sees what the board prints.
+cat > "$T/env.yaml" <<EOF
+targets:
+  main:
+    resources:
+      NetworkSerialPort: { host: 127.0.0.1, port: $port, speed: 115200 }
+    drivers:
+      SerialDriver: {}
+EOF
+ready lg
+$CLIENT labgrid "$T/env.yaml" "login: " "$T/lg.ready" > "$T/lg.out" 2>&1 &
+lg=$!
+check "labgrid's SerialDriver activates on the shared port" wait_open lg
+printf 'Debian GNU/Linux 12 rcar ttySC0\r\n\r\nrcar login: ' > "$T/login"
+$CLIENT feed "$T/shared/adapter.sock" "$T/login"
+wait "$lg"
+check "labgrid's expect finds the board's login prompt" [ $? -eq 0 ]
+check "after the board's banner" contains "$T/lg.out" "Debian GNU/Linux 12 rcar ttySC0"
 
 # 2. pyserial at a rate the line is not at: rigd owns the line and answers its real rate.
 said=$($CLIENT badbaud "$url" 9600 2>&1)
