@@ -1,7 +1,7 @@
 # Shared consoles: rigd offers each board's live console on a loopback TCP port as RFC 2217 and
 # telnet. pyserial (Debian's, the client labgrid and miniterm use) gets the same bytes rigd logs,
-# labgrid's SerialDriver reads the board's prompt through it,
-# byte for byte, two at once; a client joining mid-stream gets a tail of the log (no history);
+# byte for byte, two at once, and labgrid's SerialDriver reads the board's prompt through it;
+# a client joining mid-stream gets a tail of the log (no history);
 # a client that never reads is dropped while megabytes flow and neither the log nor the fast
 # reader beside it loses a byte; over the limit a client is told and closed; who is not rigd's
 # user or root only watches, and nobody types at a board the rig is booting. A fixed port is
