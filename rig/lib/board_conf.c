@@ -13,7 +13,7 @@
 
 /* The keys of a part's section read here whatever the backend; the rest are the backend's. */
 static const char *const board_generic_keys[PART__COUNT][6] = {
-	[PART_CONSOLE] = { "kind", NULL },
+	[PART_CONSOLE] = { "kind", "share", NULL },
 	[PART_POWER] = { "backend", "off-time", NULL },
 	[PART_BOOT] = { "method", "timeout", "kernel", "modules", "append", NULL },
 };
@@ -130,6 +130,14 @@ board_part_generic(struct yamlnode_ctx *c, const struct yamlnode *sec, enum part
 	const struct yamlnode *n;
 
 	switch (k) {
+	case PART_CONSOLE:
+		/* "off", or a port: 0 lets the kernel pick one (rigd shows it). */
+		n = yamlnode_get(sec, "share");
+		if (n != NULL && n->kind == YAMLNODE_SCALAR && strcmp(n->value, "off") == 0)
+			b->console_share = CONF_SHARE_OFF;
+		else if (n != NULL)
+			partconf_int(c, sec, "console", "share", 0, 0, 65535, &b->console_share);
+		break;
 	case PART_POWER:
 		partconf_duration(c, sec, "power", "off-time", 0, &b->power_off_ms);
 		break;
@@ -484,6 +492,10 @@ board_print_part(const struct board_conf *b, enum part_kind k, FILE *out)
 
 	fprintf(out, "%s:\n", partconf_kind_section(k));
 	partconf_print_str(out, "  ", partconf_kind_key(k), p->name);
+	if (k == PART_CONSOLE && b->console_share == CONF_SHARE_OFF)
+		fprintf(out, "  share: off\n");
+	else if (k == PART_CONSOLE)
+		fprintf(out, "  share: %d\n", b->console_share);
 	if (k == PART_BOOT) {
 		fprintf(out, "  timeout: %lldms\n", (long long)b->boot_timeout_ms);
 		partconf_print_str(out, "  ", "kernel", b->kernel_package);

@@ -33,6 +33,7 @@ struct conf_device {
 };
 
 #define CONF_MAX_DEVICES	16
+#define CONF_SHARE_OFF		(-1)
 
 /*
  * A device the board must never have unbound or bound ("protected:"): the bus that holds its
@@ -80,6 +81,9 @@ struct board_conf {
 	char	arch[16];		/* amd64, armhf, arm64 */
 
 	struct board_part parts[PART__COUNT];
+
+	/* console, whatever the kind: rigd's TCP port sharing it (RFC 2217 and telnet) */
+	int	console_share;		/* CONF_SHARE_OFF, 0 (any free port, the default) or the port */
 
 	/* power, whatever the backend */
 	int64_t	power_off_ms;		/* how long a power cycle leaves the board off; default 3s */

@@ -1,4 +1,4 @@
-/* telnet: the telnet and RFC 2217 client codec of the rfc2217 console (no I/O here). */
+/* telnet: the telnet and RFC 2217 codec, client (rfc2217 console) and server (shared consoles). */
 #include "telnet.h"
 
 #include <string.h>
@@ -11,6 +11,15 @@ telnet_init(struct telnet *t)
 	memset(t, 0, sizeof(*t));
 	t->state = TELNET_S_DATA;
 	t->baud_ack = -1;
+}
+
+void
+telnet_server_init(struct telnet *t, const struct telnet_line *line)
+{
+	telnet_init(t);
+	t->server = 1;
+	if (line != NULL)
+		t->line = *line;
 }
 
 static size_t
@@ -39,16 +48,43 @@ telnet_offers(struct telnet *t, unsigned char *out)
 	return n;
 }
 
-/* What we do ourselves, and what we want the server to do. */
-static int
-telnet_us_ok(unsigned char opt)
+size_t
+telnet_server_offers(struct telnet *t, unsigned char *out)
 {
+	size_t n = 0;
+
+	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_ECHO);
+	t->us[TELNET_OPT_ECHO] = 2;
+	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_SGA);
+	t->us[TELNET_OPT_SGA] = 2;
+	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_BINARY);
+	t->us[TELNET_OPT_BINARY] = 2;
+	n += telnet_cmd(out + n, TELNET_DO, TELNET_OPT_BINARY);
+	t->him[TELNET_OPT_BINARY] = 2;
+	n += telnet_cmd(out + n, TELNET_DO, TELNET_OPT_COMPORT);
+	t->him[TELNET_OPT_COMPORT] = 2;
+	return n;
+}
+
+/*
+ * What we do ourselves, and what we want the other side to do. A server echoes (the board's
+ * echo) and suppresses go-ahead; COM-PORT-OPTION is agreed either way round, as clients differ.
+ */
+static int
+telnet_us_ok(const struct telnet *t, unsigned char opt)
+{
+	if (t->server)
+		return opt == TELNET_OPT_BINARY || opt == TELNET_OPT_ECHO ||
+		    opt == TELNET_OPT_SGA || opt == TELNET_OPT_COMPORT;
 	return opt == TELNET_OPT_BINARY || opt == TELNET_OPT_COMPORT;
 }
 
 static int
-telnet_him_ok(unsigned char opt)
+telnet_him_ok(const struct telnet *t, unsigned char opt)
 {
+	if (t->server)
+		return opt == TELNET_OPT_BINARY || opt == TELNET_OPT_SGA ||
+		    opt == TELNET_OPT_COMPORT;
 	return opt == TELNET_OPT_BINARY || opt == TELNET_OPT_SGA;
 }
 
@@ -61,7 +97,8 @@ telnet_option(struct telnet *t, unsigned char cmd, unsigned char opt, unsigned c
 {
 	unsigned char *st = cmd == TELNET_DO || cmd == TELNET_DONT ? t->us : t->him;
 	int yes = cmd == TELNET_DO || cmd == TELNET_WILL;
-	int ok = cmd == TELNET_DO || cmd == TELNET_DONT ? telnet_us_ok(opt) : telnet_him_ok(opt);
+	int ok = cmd == TELNET_DO || cmd == TELNET_DONT ? telnet_us_ok(t, opt) :
+	    telnet_him_ok(t, opt);
 	unsigned char accept = cmd == TELNET_DO ? TELNET_WILL : TELNET_DO;
 	unsigned char refuse = cmd == TELNET_DO || cmd == TELNET_DONT ? TELNET_WONT : TELNET_DONT;
 	unsigned char was = st[opt];
@@ -74,7 +111,7 @@ telnet_option(struct telnet *t, unsigned char cmd, unsigned char opt, unsigned c
 			return telnet_cmd(reply, refuse, opt);
 		}
 		st[opt] = 1;
-		if (cmd == TELNET_DO && opt == TELNET_OPT_COMPORT)
+		if (opt == TELNET_OPT_COMPORT && cmd == (t->server ? TELNET_WILL : TELNET_DO))
 			t->comport = 1;
 		return was == 2 ? 0 : telnet_cmd(reply, accept, opt);
 	}
@@ -82,15 +119,121 @@ telnet_option(struct telnet *t, unsigned char cmd, unsigned char opt, unsigned c
 	return was == 1 ? telnet_cmd(reply, refuse, opt) : 0;
 }
 
-static void
-telnet_subneg(struct telnet *t)
+/* IAC SB COM-PORT cmd value... IAC SE, the value's 0xFF bytes doubled. */
+static size_t
+telnet_sb(unsigned char *out, unsigned char cmd, const unsigned char *v, size_t vlen)
+{
+	size_t o = 0;
+
+	out[o++] = TELNET_IAC;
+	out[o++] = TELNET_SB;
+	out[o++] = TELNET_OPT_COMPORT;
+	out[o++] = cmd;
+	o += telnet_escape(v, vlen, out + o);
+	out[o++] = TELNET_IAC;
+	out[o++] = TELNET_SE;
+	return o;
+}
+
+/* A one-byte setting: the line's when known, else as asked (0 asks: the default then). */
+static unsigned char
+telnet_setting(const struct telnet *t, unsigned char line, unsigned char asked, unsigned char dflt)
+{
+	if (t->line.known)
+		return line;
+	return asked != 0 ? asked : dflt;
+}
+
+/*
+ * SET-CONTROL's answer. The line is rigd's: a client's request changes nothing and is told
+ * how the line is. No BREAK is ever sent for a client (it would be a SysRq to a Linux board),
+ * DTR and RTS stay as rigd keeps them (asserted: dropping DTR resets some boards).
+ */
+static unsigned char
+telnet_control(const struct telnet *t, unsigned char v)
+{
+	if (v <= 3)
+		return telnet_setting(t, t->line.flow, v, 1);
+	if (v <= 6)
+		return 6;			/* BREAK off */
+	if (v <= 9)
+		return t->line.known || v == 7 ? 8 : v;	/* DTR on */
+	if (v <= 12)
+		return t->line.known || v == 10 ? 11 : v;	/* RTS on */
+	if (v <= 16)
+		return t->line.known || v == 13 ? 14 : v;	/* no inbound flow control */
+	if (v <= 19)
+		return telnet_setting(t, t->line.flow, v, 1);
+	return v;
+}
+
+/*
+ * The server's answer to a client's request (RFC 2217: the command plus 100 with the value in
+ * force). FLOWCONTROL-SUSPEND and RESUME have no answer; they pause and resume the data.
+ */
+static size_t
+telnet_serve(struct telnet *t, unsigned char *reply)
+{
+	const unsigned char *v = t->sb + 2;
+	size_t vlen = t->sblen - 2;
+	unsigned char cmd = t->sb[1], one = vlen ? v[0] : 0, four[4];
+	unsigned long baud;
+
+	switch (cmd) {
+	case 0:		/* SIGNATURE: ours, whatever the client said of itself */
+		return telnet_sb(reply, TELNET_CP_SERVER, (const unsigned char *)"rig", 3);
+	case TELNET_CP_SET_BAUDRATE:
+		baud = vlen >= 4 ? (unsigned long)v[0] << 24 | (unsigned long)v[1] << 16 |
+		    (unsigned long)v[2] << 8 | v[3] : 0;
+		if (t->line.known || baud == 0)
+			baud = t->line.baud;
+		four[0] = (unsigned char)(baud >> 24);
+		four[1] = (unsigned char)(baud >> 16);
+		four[2] = (unsigned char)(baud >> 8);
+		four[3] = (unsigned char)baud;
+		return telnet_sb(reply, TELNET_CP_SERVER + cmd, four, 4);
+	case TELNET_CP_SET_DATASIZE:
+		one = telnet_setting(t, t->line.datasize, one, 8);
+		break;
+	case TELNET_CP_SET_PARITY:
+		one = telnet_setting(t, t->line.parity, one, 1);
+		break;
+	case TELNET_CP_SET_STOPSIZE:
+		one = telnet_setting(t, t->line.stopsize, one, 1);
+		break;
+	case TELNET_CP_SET_CONTROL:
+		one = telnet_control(t, one);
+		break;
+	case TELNET_CP_FLOW_SUSPEND:
+	case TELNET_CP_FLOW_RESUME:
+		t->suspended = cmd == TELNET_CP_FLOW_SUSPEND;
+		return 0;
+	case TELNET_CP_SET_LINESTATE_MASK:
+	case TELNET_CP_SET_MODEMSTATE_MASK:
+	case TELNET_CP_PURGE_DATA:
+		break;		/* acknowledged as asked: nothing of the line changes */
+	case 6:		/* NOTIFY-LINESTATE, NOTIFY-MODEMSTATE asked as a poll: nothing to say */
+	case 7:
+		one = 0;
+		break;
+	default:
+		return 0;	/* RFC 2217 defines no answer to the rest */
+	}
+	return telnet_sb(reply, TELNET_CP_SERVER + cmd, &one, 1);
+}
+
+static size_t
+telnet_subneg(struct telnet *t, unsigned char *reply)
 {
 	const unsigned char *s = t->sb;
 
 	if (t->sb_over || t->sblen < 2 || s[0] != TELNET_OPT_COMPORT)
-		return;
+		return 0;
+	if (t->server)
+		return telnet_serve(t, reply);
 	if (s[1] == TELNET_CP_SERVER + TELNET_CP_SET_BAUDRATE && t->sblen == 6)
 		t->baud_ack = (long)s[2] << 24 | (long)s[3] << 16 | (long)s[4] << 8 | s[5];
+	return 0;
 }
 
 size_t
@@ -145,7 +288,7 @@ telnet_decode(struct telnet *t, const unsigned char *in, size_t n, unsigned char
 			} else {
 				/* SE ends it; anything else is a broken one, ended all the same. */
 				if (b == TELNET_SE)
-					telnet_subneg(t);
+					nr += telnet_subneg(t, reply + nr);
 				t->state = TELNET_S_DATA;
 			}
 			break;
@@ -165,22 +308,6 @@ telnet_escape(const unsigned char *in, size_t n, unsigned char *out)
 		if (in[i] == TELNET_IAC)
 			out[o++] = TELNET_IAC;
 	}
-	return o;
-}
-
-/* IAC SB COM-PORT cmd value... IAC SE, the value's 0xFF bytes doubled. */
-static size_t
-telnet_sb(unsigned char *out, unsigned char cmd, const unsigned char *v, size_t vlen)
-{
-	size_t o = 0;
-
-	out[o++] = TELNET_IAC;
-	out[o++] = TELNET_SB;
-	out[o++] = TELNET_OPT_COMPORT;
-	out[o++] = cmd;
-	o += telnet_escape(v, vlen, out + o);
-	out[o++] = TELNET_IAC;
-	out[o++] = TELNET_SE;
 	return o;
 }
 

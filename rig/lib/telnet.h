@@ -1,6 +1,7 @@
 /*
  * telnet: the little of telnet (RFC 854/855, binary RFC 856) and its COM-PORT-OPTION (RFC 2217)
- * that a console client of ser2net needs: a byte-exact decoder, the IAC escape, the requests.
+ * that a console client of ser2net needs (a byte-exact decoder, the IAC escape, the requests),
+ * and the access server's side of the same (rigd's shared consoles: the offers, the answers).
  */
 #ifndef RIG_TELNET_H
 #define RIG_TELNET_H
@@ -17,8 +18,26 @@ enum telnet_option {
 /* RFC 2217 client commands; the server answers each with the command plus 100. */
 enum telnet_comport {
 	TELNET_CP_SET_BAUDRATE = 1, TELNET_CP_SET_DATASIZE = 2, TELNET_CP_SET_PARITY = 3,
-	TELNET_CP_SET_STOPSIZE = 4, TELNET_CP_SET_CONTROL = 5, TELNET_CP_SERVER = 100
+	TELNET_CP_SET_STOPSIZE = 4, TELNET_CP_SET_CONTROL = 5, TELNET_CP_FLOW_SUSPEND = 8,
+	TELNET_CP_FLOW_RESUME = 9, TELNET_CP_SET_LINESTATE_MASK = 10,
+	TELNET_CP_SET_MODEMSTATE_MASK = 11, TELNET_CP_PURGE_DATA = 12, TELNET_CP_SERVER = 100
 };
+
+/*
+ * The server's line as RFC 2217 says it: what every answer reports. known 0: a line this side
+ * cannot read (not a tty): each request is acknowledged as asked, since nothing here sets it.
+ */
+struct telnet_line {
+	int		known;
+	unsigned long	baud;
+	unsigned char	datasize;	/* 5..8 */
+	unsigned char	parity;		/* 1 none, 2 odd, 3 even, 4 mark, 5 space */
+	unsigned char	stopsize;	/* 1, 2, 3 (1.5) */
+	unsigned char	flow;		/* SET-CONTROL: 1 none, 2 XON/XOFF, 3 hardware */
+};
+
+/* Room for telnet_decode's replies to n bytes, whichever side (a server's answer is 14 at most). */
+#define TELNET_REPLY_ROOM(n)	(3 * (n) + 24)
 
 /* One connection's decoder state; zero it with telnet_init. */
 struct telnet {
@@ -30,19 +49,31 @@ struct telnet {
 	size_t		sblen;
 	int		sb_over;	/* it did not fit: dropped */
 	long		baud_ack;	/* the rate the server last said it set (SET-BAUDRATE+100), -1 none */
-	int		comport;	/* the server agreed to COM-PORT-OPTION (DO 44 to our WILL) */
+	int		comport;	/* the other side agreed to COM-PORT-OPTION */
+	int		server;		/* 1: we are the access server (telnet_server_init) */
+	struct telnet_line line;	/* server: what the answers say; the caller keeps it current */
+	int		suspended;	/* server: the client asked for no data (FLOWCONTROL-SUSPEND) */
 };
 
 void telnet_init(struct telnet *t);
+/* The access server's side: zeroes t; line (NULL: unknown) is what the answers report. */
+void telnet_server_init(struct telnet *t, const struct telnet_line *line);
 /*
  * Our opening offers: WILL BINARY, DO BINARY, DO SGA, WILL COM-PORT-OPTION. Writes at most
  * 12 bytes to out; returns how many.
  */
 size_t telnet_offers(struct telnet *t, unsigned char *out);
 /*
- * Decodes n bytes from the server: the console's own bytes to data (room for n), exactly as
- * the device sent them (IAC IAC is one 0xFF), and the answers the negotiation needs to reply
- * (room for 3 * n + 3), *nreply their length. Returns the data length. Split input is fine.
+ * The server's opening offers: WILL ECHO and WILL SGA (a telnet program then sends each key as
+ * typed and does not echo it: the board does), BINARY both ways, DO COM-PORT-OPTION. Writes at
+ * most 18 bytes to out; returns how many.
+ */
+size_t telnet_server_offers(struct telnet *t, unsigned char *out);
+/*
+ * Decodes n bytes from the other side: its data bytes to data (room for n), exactly as sent
+ * (IAC IAC is one 0xFF), and the answers the negotiation needs to reply (room for
+ * TELNET_REPLY_ROOM(n)), *nreply their length. Returns the data length. Split input is fine.
+ * A server answers every RFC 2217 request that RFC 2217 answers, with t->line's values.
  */
 size_t telnet_decode(struct telnet *t, const unsigned char *in, size_t n, unsigned char *data,
     unsigned char *reply, size_t *nreply);

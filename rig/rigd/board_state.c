@@ -99,6 +99,7 @@ board_describe(struct board *b)
 	if (b->power != NULL)
 		power_waiting(b->power, waiting, sizeof(waiting));
 	cJSON_AddStringToObject(o, "waiting", waiting);
+	console_share_describe(b, o);
 	return o;
 }
 

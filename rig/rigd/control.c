@@ -53,6 +53,14 @@ control_sink_post(void *arg, uint64_t client, enum proto_event ev, cJSON *o)
 	control_post_event(arg, client, ev, o);
 }
 
+/* The clients of the control socket, then those of the shared console. */
+static void
+control_sink_console(void *arg, struct board *b, const char *buf, size_t len)
+{
+	control_console(arg, b, buf, len);
+	console_share_feed(b, buf, len);
+}
+
 static void
 control_sink_wake(void *arg)
 {
@@ -70,7 +78,7 @@ control_sink(struct rigd *r, struct board_sink *sink)
 {
 	sink->arg = r;
 	sink->post = control_sink_post;
-	sink->console = control_console;
+	sink->console = control_sink_console;
 	sink->wake = control_sink_wake;
 	sink->watchers = control_sink_watchers;
 }
@@ -404,7 +412,7 @@ void
 control_loop(struct rigd *r)
 {
 	/* Every board's console has a slot: no limit on boards but memory. */
-	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards;
+	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards * (1 + CONSOLE_SHARE_SLOTS);
 	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
 	int *slot = xcalloc(max, sizeof(*slot));
 	int64_t last_tick = 0;
@@ -427,6 +435,7 @@ control_loop(struct rigd *r)
 			pfd[n].fd = fd; pfd[n].events = POLLIN; slot[n++] = CONTROL_MAX_CLIENTS + i;
 		}
 		n += control_client_poll(pfd + n, slot + n);
+		n += console_share_poll(r, pfd + n, slot + n);
 		rc = poll(pfd, (nfds_t)n, control_wait_poll_ms(500));
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
@@ -440,6 +449,8 @@ control_loop(struct rigd *r)
 			}
 			else if (slot[i] == -2)
 				control_drain_outbox(r);
+			else if (slot[i] <= CONSOLE_SHARE_SLOT(0))
+				console_share_io(r, slot[i], pfd[i].revents);
 			else if (slot[i] >= CONTROL_MAX_CLIENTS)
 				board_console_read(r->boards[slot[i] - CONTROL_MAX_CLIENTS]);
 			else if ((c = control_client_io(slot[i], pfd[i].revents)) != NULL) {

@@ -26,7 +26,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
-	    "            [-H address:port] [-D dashboardsdir]\n");
+	    "            [-H address:port] [-D dashboardsdir] [-T address]\n");
 	exit(2);
 }
 
@@ -120,12 +120,14 @@ main(int argc, char **argv)
 	const char *state = "/var/lib/rig", *sock = NULL, *boards = "boards";
 	const char *scens = "scenarios", *fw = "firmware", *cache = getenv("RIG_CACHE");
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
+	/* Consoles are shared on loopback unless the operator says otherwise (-T). */
+	const char *shareaddr = "127.0.0.1";
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
 	struct store_runs_filter running = { .running = 1 };
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nqS:s:v")) != -1) {
+	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nqS:s:T:v")) != -1) {
 		switch (ch) {
 		case 'D': dash = optarg; break;
 		case 'H': httpaddr = optarg; break;
@@ -140,6 +142,7 @@ main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'S': state = optarg; break;
 		case 's': sock = optarg; break;
+		case 'T': shareaddr = optarg; break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -206,6 +209,7 @@ main(int argc, char **argv)
 	else
 		util_fmt(r->sockpath, sizeof(r->sockpath), "%s/rigd.sock", r->statedir);
 	util_fmt(r->keyfile, sizeof(r->keyfile), "%s/id_ed25519", r->statedir);
+	util_strlcpy(r->share_addr, shareaddr, sizeof(r->share_addr));
 	if (util_mkdirs(r->statedir) == -1 || util_mkdirs(r->cachedir) == -1)
 		fatal("%s", r->statedir);
 
@@ -275,6 +279,8 @@ main(int argc, char **argv)
 		if (!plan_selected(only, confs[i].name))
 			continue;
 		r->boards[r->nboards] = board_new(r, &confs[i]);
+		/* A port that cannot be had leaves the board unshared, said in show boards. */
+		console_share_open(r->boards[r->nboards], r->share_addr);
 		if (board_start(r->boards[r->nboards]) == -1)
 			fatal("thread for %s", confs[i].name);
 		r->nboards++;

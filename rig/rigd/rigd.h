@@ -109,6 +109,8 @@ struct board {
 	int64_t			 build_id;		/* lock; written by the thread only */
 	char			 release[128];		/* lock; written by the thread only */
 	char			 version[512];		/* lock; written by the thread only */
+	/* immutable once the thread starts (NULL: not shared); console_share.c says the rest */
+	struct console_share	*share;
 
 	/* The parts: made by board_new, then the thread's (power_cut may come from any thread). */
 	struct power		*power;			/* NULL: refused (a part this rigd lacks) */
@@ -167,6 +169,7 @@ struct rigd {
 	char		 cachedir[512];
 	char		 dashdir[512];
 	char		 keyfile[600];
+	char		 share_addr[64];	/* immutable: where consoles are shared (-T) */
 	struct store	*store;			/* immutable pointer; the store locks itself */
 	struct board_sink sink;			/* immutable once the boards start */
 
@@ -210,6 +213,26 @@ void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o)
 /* The board's thread: a log line for the job's client. */
 void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * console_share.c: each board's live console on a TCP port (RFC 2217 and plain telnet), served
+ * by the event loop from the capture's bytes. Slots in the loop's poll set are
+ * CONSOLE_SHARE_SLOT(k), k < nboards * CONSOLE_SHARE_SLOTS (the mapping is its own inverse).
+ */
+#define CONSOLE_SHARE_MAX_CLIENTS	8
+#define CONSOLE_SHARE_SLOTS		(1 + CONSOLE_SHARE_MAX_CLIENTS)
+#define CONSOLE_SHARE_SLOT(k)		(-3 - (k))
+struct console_share;
+struct pollfd;
+/* Before the board's thread starts: listens on addr at console.share's port; -1 logged. */
+int console_share_open(struct board *b, const char *addr);
+/* Event loop: console bytes (as logged) for the board's clients; one test when there are none. */
+void console_share_feed(struct board *b, const char *buf, size_t len);
+/* Event loop: the share's sockets to poll into pfd and slot; how many. */
+int console_share_poll(struct rigd *r, struct pollfd *pfd, int *slot);
+void console_share_io(struct rigd *r, int slot, short revents);
+/* Any thread: the console's URLs and the share's counters into a board's description. */
+void console_share_describe(struct board *b, cJSON *o);
 
 /* board.c: the board's thread and its jobs */
 struct board *board_new(struct rigd *r, const struct board_conf *conf);
@@ -288,7 +311,6 @@ void control_loop(struct rigd *r);
  */
 #define CONTROL_MAX_CLIENTS	64
 struct control_client;
-struct pollfd;
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
 /* From any thread: an event for every client watching b's console (takes o). */

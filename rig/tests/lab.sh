@@ -40,6 +40,12 @@ start)
 	echo "lab: exit status $rc (0 pass, 1 the kernel hung or crashed, 2 lab error)."
 	echo "lab: the lab keeps running: export RIG_SOCKET=$RIG_SOCKET; rigctl show runs;"
 	echo "lab: 'make lab-stop' stops it."
+	# Each console is shared (rigd(8), Shared consoles): what a pyserial or labgrid user opens.
+	"$BIN/rigctl" show boards --json | /usr/bin/python3 -c 'import json, sys
+for b in json.load(sys.stdin):
+    if b.get("console_url"):
+        print("lab: %s console: python3 -m serial.tools.miniterm %s 115200"
+              % (b["name"], b["console_url"]))'
 	# A verdict is what the lab is for: hang and crash are results, only a lab error fails.
 	[ "$rc" -le 1 ]
 	;;

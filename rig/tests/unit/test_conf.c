@@ -630,7 +630,7 @@ board_unknown_and_duplicate_keys_are_errors(void)
 	    DATA "board-unknown-keys.yaml:12: duplicate key 'kernel' (first at line 11)",
 	    DATA "board-unknown-keys.yaml:3: unknown key 'colour' (known: site, name, arch, "
 	    "console, power, boot, qemu, ssh, devices, protected)",
-	    DATA "board-unknown-keys.yaml:6: console: unknown key 'speed' (known: kind, baud)",
+	    DATA "board-unknown-keys.yaml:6: console: unknown key 'speed' (known: kind, share, baud)",
 	    DATA "board-unknown-keys.yaml:19: devices.i2c: unknown key 'irq' (known: node, bus, "
 	    "driver, device)",
 	    NULL);
@@ -673,7 +673,7 @@ board_settings_of_another_backend_are_errors(void)
 	CHECK_INT(board_conf_load(DATA "board-mismatch.yaml", &board, &e), -1);
 	/* A key of another backend is unknown to the one named (power.on is command's, not gpio's). */
 	check_errors(&e,
-	    DATA "board-mismatch.yaml:5: console: unknown key 'path' (known: kind, baud)",
+	    DATA "board-mismatch.yaml:5: console: unknown key 'path' (known: kind, share, baud)",
 	    DATA "board-mismatch.yaml:8: power: unknown key 'on' (known: backend, off-time, chip, "
 	    "line, active-low, on-delay, off-delay)",
 	    DATA "board-mismatch.yaml:7: power: missing key 'chip'",
@@ -720,7 +720,7 @@ board_backend_keys_are_checked_by_their_backend(void)
 	    "  parity: none\npower:\n  backend: qemu\nboot:\n  method: qemu-kernel\n"
 	    "  kernel: k\nqemu:\n  binary: q\n  machine: m\n  net: nic\n  serials: [console]\n"
 	    "  memory: lots\n  sound: yes\nssh:\n  port: 0\n"), &board, &e), -1);
-	snprintf(want[0], sizeof(want[0]), "%s:7: console: unknown key 'parity' (known: kind, "
+	snprintf(want[0], sizeof(want[0]), "%s:7: console: unknown key 'parity' (known: kind, share, "
 	    "path, baud, flow, lockdir)", path);
 	snprintf(want[1], sizeof(want[1]), "%s:6: console.baud: 0 is out of range (1 to 4000000)",
 	    path);
@@ -731,6 +731,48 @@ board_backend_keys_are_checked_by_their_backend(void)
 	snprintf(want[4], sizeof(want[4]), "%s:9: power.backend qemu needs console.kind qemu (the "
 	    "board's serial port is QEMU's pty)", path);
 	check_errors(&e, want[0], want[1], want[2], want[3], want[4], NULL);
+	conf_errors_free(&e);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * console.share, whatever the console's kind: off, 0 (a port the kernel picks) or a port; the
+ * default shares; anything else is an error at its line.
+ */
+static void
+board_console_share_is_off_or_a_port(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[128], want[2][256];
+	const char *head = "name: s\narch: arm64\nconsole:\n  kind: tty\n  path: /dev/ttyUSB0\n";
+	const char *tail = "power:\n  backend: manual\nboot:\n  method: local\n"
+	    "ssh:\n  host: 10.0.0.2\n";
+	const char *shares[] = { "", "  share: off\n", "  share: 7000\n", "  share: 0\n" };
+	const int want_share[] = { 0, CONF_SHARE_OFF, 7000, 0 };
+	struct conf_errors e = { 0 };
+	struct board_conf board;
+	char body[512], *printed;
+	int i;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/s.yaml", dir);
+	for (i = 0; i < 4; i++) {
+		snprintf(body, sizeof(body), "%s%s%s", head, shares[i], tail);
+		CHECK_INT(board_conf_load(write_file(path, body), &board, &e), 0);
+		CHECK_INT(board.console_share, want_share[i]);
+		printed = printed_board(&board);
+		CHECK_HAS(printed, want_share[i] == CONF_SHARE_OFF ? "  share: off\n" :
+		    want_share[i] == 7000 ? "  share: 7000\n" : "  share: 0\n");
+		free(printed);
+	}
+	snprintf(body, sizeof(body), "%s  share: 70000\n%s", head, tail);
+	CHECK_INT(board_conf_load(write_file(path, body), &board, &e), -1);
+	snprintf(body, sizeof(body), "%s  share: yes\n%s", head, tail);
+	CHECK_INT(board_conf_load(write_file(path, body), &board, &e), -1);
+	snprintf(want[0], sizeof(want[0]), "%s:6: console.share: 70000 is out of range (0 to 65535)",
+	    path);
+	snprintf(want[1], sizeof(want[1]), "%s:6: console.share: 'yes' is not a whole number", path);
+	check_errors(&e, want[0], want[1], NULL);
 	conf_errors_free(&e);
 	unlink(path);
 	rmdir(dir);
@@ -1251,6 +1293,7 @@ main(void)
 	RUN(board_settings_of_another_backend_are_errors);
 	RUN(board_required_keys_are_each_reported);
 	RUN(board_backend_keys_are_checked_by_their_backend);
+	RUN(board_console_share_is_off_or_a_port);
 	RUN(board_keys_of_a_backend_this_build_lacks_are_kept_unchecked);
 	RUN(board_command_power_keys_are_argument_lists);
 	RUN(board_uboot_values_typed_at_uboot_are_checked);
