@@ -19,6 +19,14 @@
 
 static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
 
+/*
+ * Consoles are read in sweeps at most this often: each line's bytes of the interval in one read
+ * (a UART driver hands bytes on at every FIFO interrupt; 256 lines woken for each would be
+ * hundreds of thousands of reads a second). The kernel holds what waits (the tty's buffers);
+ * a byte waits at most this long.
+ */
+#define CONTROL_CONSOLE_EVERY_MS	20
+
 int
 control_listen(struct rigd *r)
 {
@@ -373,17 +381,21 @@ control_loop(struct rigd *r)
 	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards;
 	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
 	int *slot = xcalloc(max, sizeof(*slot));
-	int64_t last_tick = 0;
+	int64_t last_tick = 0, last_sweep = 0;
 
 	while (!r->quit) {
 		struct control_client *c;
 		char *payload;
-		int n = 0, i, rc;
-		int64_t now;
+		int n = 0, i, rc, timeout = control_wait_poll_ms(500), consoles;
+		int64_t now = util_now_ms();
 
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
-		for (i = 0; i < r->nboards; i++) {
+		/* Between sweeps the consoles are left to fill; the loop serves clients meanwhile. */
+		consoles = now - last_sweep >= CONTROL_CONSOLE_EVERY_MS;
+		if (!consoles && timeout > (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now))
+			timeout = (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now);
+		for (i = 0; consoles && i < r->nboards; i++) {
 			int fd;
 			pthread_mutex_lock(&r->boards[i]->lock);
 			fd = r->boards[i]->con.fd;
@@ -393,9 +405,11 @@ control_loop(struct rigd *r)
 			pfd[n].fd = fd; pfd[n].events = POLLIN; slot[n++] = CONTROL_MAX_CLIENTS + i;
 		}
 		n += control_client_poll(pfd + n, slot + n);
-		rc = poll(pfd, (nfds_t)n, control_wait_poll_ms(500));
+		rc = poll(pfd, (nfds_t)n, timeout);
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
+		if (consoles && rc > 0)
+			last_sweep = util_now_ms();
 		for (i = 0; rc > 0 && i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
