@@ -207,7 +207,9 @@ EOF
 	done
 	RIG_SOCKET=$d/state/rigd.sock
 	export RIG_SOCKET
-	"$RIGD" -d -S "$d/state" -b "$d/boards" -c "$T/scen" > "$d/rigd.log" 2>&1 3>&- 4<&- &
+	# Started with the usual soft limit of 1024 descriptors: rigd raises it itself.
+	(ulimit -Sn 1024 && exec "$RIGD" -d -S "$d/state" -b "$d/boards" -c "$T/scen") \
+	    > "$d/rigd.log" 2>&1 3>&- 4<&- &
 	rigd_pid=$!
 	PIDS="$PIDS $rigd_pid"
 	"$RIGCTL" wait rigd --pid "$rigd_pid" --timeout 60 > /dev/null ||
@@ -307,7 +309,7 @@ row() {
 	per=$(awk -v c="$cpu" -v b="$4" -v l="$5" 'BEGIN { printf "%.0f", (c > 0) ? ((b - l) / 1e6) / c : 1e9 }')
 	printf '%-22s %5s %7s %11s %8s %6s %7s %7s %6s %8s %8s %6s\n' "$1" "$2" "$fed" \
 	    "$rate/$target" "$back" "$5" "$6" "$cpu" "$permb" "$core" "$per" "$8"
-	echo "$1 $2 $per $5 $9" >> "$T/rows"
+	echo "$1 $2 $per $5 $9 $core" >> "$T/rows"
 }
 
 mkdir -p "$T/scen"
@@ -333,4 +335,10 @@ for n in $LINES; do
 	        (f > 0) ? " (pyserial: " f " port(s) failed)" : "" }' "$T/rows"
 done
 [ -n "$FAILS" ] && echo "failures:$FAILS"
+# The goal at the most lines: nothing lost, a quarter of one core, ten times pyserial per core.
+awk -v n="$(echo $LINES | awk '{ print $NF }')" '$1 == "rigd" && $2 == "tty" && $3 == n { r = $4; l = $5; c = $7 }
+    $1 == "pyserial" && $3 == n { p = $4 }
+    END { printf "goal at %d lines: lost 0 %s, <= 25%% of a core %s, >= 10x pyserial per core %s\n", n,
+        (l == 0) ? "yes" : "NO (" l ")", (c <= 25) ? "yes" : "NO (" c "%)",
+        (p > 0 && r / p >= 10) ? "yes" : "NO (" ((p > 0) ? sprintf("%.1f", r / p) : "-") "x)" }' "$T/rows"
 exit 0
