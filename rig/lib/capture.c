@@ -77,30 +77,16 @@ capture_sync(struct capture *c)
 	c->pendlen = 0;
 }
 
-/* The bytes read go to the pending buffer; whole blocks of it to the log once enough wait. */
+/* Whole blocks of what waits go to the log once CAPTURE_PEND_WRITE bytes wait. */
 static void
-capture_log(struct capture *c, const char *buf, size_t n)
+capture_blocks(struct capture *c)
 {
-	int64_t logged;
+	int64_t logged = c->bytes - (int64_t)c->pendlen;	/* what the file holds */
 	size_t upto;
 
-	if (c->pend == NULL)
-		c->pend = xmalloc(CAPTURE_PEND_MAX);
-	if (c->pendlen + n > CAPTURE_PEND_MAX)
-		capture_sync(c);
-	if (n > CAPTURE_PEND_MAX) {
-		capture_write(c, buf, n);
-		return;
-	}
-	if (c->pendlen == 0)
-		c->pend_ms = util_now_ms();
-	memcpy(c->pend + c->pendlen, buf, n);
-	c->pendlen += n;
 	if (c->pendlen < CAPTURE_PEND_WRITE)
 		return;
-	/* c->bytes does not count these n yet: the file holds bytes - (pendlen - n). */
-	logged = c->bytes - (int64_t)(c->pendlen - n);
-	upto = (size_t)(((logged + (int64_t)c->pendlen) & ~(int64_t)(CAPTURE_BLOCK - 1)) - logged);
+	upto = (size_t)((c->bytes & ~(int64_t)(CAPTURE_BLOCK - 1)) - logged);
 	if (upto == 0)
 		return;
 	capture_write(c, c->pend, upto);
@@ -112,12 +98,18 @@ capture_log(struct capture *c, const char *buf, size_t n)
 ssize_t
 capture_read(struct capture *c, char *out, size_t outlen)
 {
-	char buf[65536];
 	ssize_t n;
+	char *p;
 
 	if (c->fd == -1)
 		return -1;
-	n = read(c->fd, buf, sizeof(buf));
+	if (c->pend == NULL)
+		c->pend = xmalloc(CAPTURE_PEND_MAX);
+	/* Read straight into the pending buffer: the bytes are copied once, by the kernel. */
+	if (CAPTURE_PEND_MAX - c->pendlen < CAPTURE_BLOCK)
+		capture_sync(c);
+	p = c->pend + c->pendlen;
+	n = read(c->fd, p, CAPTURE_PEND_MAX - c->pendlen);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -129,13 +121,17 @@ capture_read(struct capture *c, char *out, size_t outlen)
 		capture_close(c);
 		return -1;
 	}
-	capture_log(c, buf, (size_t)n);
-	capture_marker(c, buf, (size_t)n);
+	if (c->pendlen == 0)
+		c->pend_ms = util_now_ms();
+	c->pendlen += (size_t)n;
+	capture_marker(c, p, (size_t)n);
 	c->bytes += n;
 	c->last_ms = util_now_ms();
-	triage_feed(c->triage, buf, (size_t)n);
+	triage_feed(c->triage, p, (size_t)n);
 	if (out)
-		memcpy(out, buf, (size_t)n < outlen ? (size_t)n : outlen);
+		memcpy(out, p, (size_t)n < outlen ? (size_t)n : outlen);
+	/* Last: writing blocks moves what waits, p with it. */
+	capture_blocks(c);
 	return n;
 }
 
