@@ -20,12 +20,15 @@
 static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
 
 /*
- * Consoles are read in sweeps at most this often: each line's bytes of the interval in one read
+ * When many lines stream at once (CONTROL_CONSOLE_BUSY ready in one poll), consoles are read in
+ * sweeps at most CONTROL_CONSOLE_EVERY_MS apart: each line's bytes of the interval in one read
  * (a UART driver hands bytes on at every FIFO interrupt; 256 lines woken for each would be
- * hundreds of thousands of reads a second). The kernel holds what waits (the tty's buffers);
- * a byte waits at most this long.
+ * hundreds of thousands of wake-ups a second). The kernel holds what waits (the tty's buffers).
+ * Fewer busy lines are read as bytes come: a pty whose QEMU exits drops what is unread, and a
+ * board's last words before power-down are evidence.
  */
 #define CONTROL_CONSOLE_EVERY_MS	20
+#define CONTROL_CONSOLE_BUSY		16
 
 int
 control_listen(struct rigd *r)
@@ -382,6 +385,7 @@ control_loop(struct rigd *r)
 	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
 	int *slot = xcalloc(max, sizeof(*slot));
 	int64_t last_tick = 0, last_sweep = 0;
+	int busy = 0;		/* consoles ready in the last sweep */
 
 	while (!r->quit) {
 		struct control_client *c;
@@ -392,7 +396,7 @@ control_loop(struct rigd *r)
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
 		/* Between sweeps the consoles are left to fill; the loop serves clients meanwhile. */
-		consoles = now - last_sweep >= CONTROL_CONSOLE_EVERY_MS;
+		consoles = busy < CONTROL_CONSOLE_BUSY || now - last_sweep >= CONTROL_CONSOLE_EVERY_MS;
 		if (!consoles && timeout > (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now))
 			timeout = (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now);
 		for (i = 0; consoles && i < r->nboards; i++) {
@@ -408,8 +412,12 @@ control_loop(struct rigd *r)
 		rc = poll(pfd, (nfds_t)n, timeout);
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
-		if (consoles && rc > 0)
+		if (consoles && rc > 0) {
 			last_sweep = util_now_ms();
+			busy = 0;
+			for (i = 0; i < n; i++)
+				busy += slot[i] >= CONTROL_MAX_CLIENTS && pfd[i].revents != 0;
+		}
 		for (i = 0; rc > 0 && i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
