@@ -20,7 +20,8 @@
 static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
 
 /*
- * When many lines stream at once (CONTROL_CONSOLE_BUSY ready in one poll), consoles are read in
+ * When many lines stream at once (CONTROL_CONSOLE_BUSY of them read within the last
+ * CONTROL_CONSOLE_EVERY_MS), consoles are read in
  * sweeps at most CONTROL_CONSOLE_EVERY_MS apart: each line's bytes of the interval in one read
  * (a UART driver hands bytes on at every FIFO interrupt; 256 lines woken for each would be
  * hundreds of thousands of wake-ups a second). The kernel holds what waits (the tty's buffers).
@@ -384,8 +385,9 @@ control_loop(struct rigd *r)
 	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards;
 	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
 	int *slot = xcalloc(max, sizeof(*slot));
-	int64_t last_tick = 0, last_sweep = 0;
-	int busy = 0;		/* consoles ready in the last sweep */
+	int64_t last_tick = 0, last_sweep = 0, win_start = 0, win = 1;
+	int64_t *seen = xcalloc((size_t)r->nboards + 1, sizeof(*seen));	/* window of a board's last read */
+	int busy = 0, lines = 0;	/* lines read in the last window, and so far in this one */
 
 	while (!r->quit) {
 		struct control_client *c;
@@ -395,6 +397,12 @@ control_loop(struct rigd *r)
 
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
+		if (now - win_start >= CONTROL_CONSOLE_EVERY_MS) {
+			busy = lines;
+			lines = 0;
+			win_start = now;
+			win++;
+		}
 		/* Between sweeps the consoles are left to fill; the loop serves clients meanwhile. */
 		consoles = busy < CONTROL_CONSOLE_BUSY || now - last_sweep >= CONTROL_CONSOLE_EVERY_MS;
 		if (!consoles && timeout > (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now))
@@ -412,12 +420,8 @@ control_loop(struct rigd *r)
 		rc = poll(pfd, (nfds_t)n, timeout);
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
-		if (consoles && rc > 0) {
+		if (consoles && rc > 0)
 			last_sweep = util_now_ms();
-			busy = 0;
-			for (i = 0; i < n; i++)
-				busy += slot[i] >= CONTROL_MAX_CLIENTS && pfd[i].revents != 0;
-		}
 		for (i = 0; rc > 0 && i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
@@ -428,8 +432,15 @@ control_loop(struct rigd *r)
 			}
 			else if (slot[i] == -2)
 				control_drain_outbox(r);
-			else if (slot[i] >= CONTROL_MAX_CLIENTS)
-				board_console_read(r->boards[slot[i] - CONTROL_MAX_CLIENTS]);
+			else if (slot[i] >= CONTROL_MAX_CLIENTS) {
+				int k = slot[i] - CONTROL_MAX_CLIENTS;
+
+				if (seen[k] != win) {
+					seen[k] = win;
+					lines++;
+				}
+				board_console_read(r->boards[k]);
+			}
 			else if ((c = control_client_io(slot[i], pfd[i].revents)) != NULL) {
 				while ((payload = control_client_take(c)) != NULL) {
 					control_request(r, c, payload);
@@ -452,4 +463,5 @@ control_loop(struct rigd *r)
 	}
 	free(pfd);
 	free(slot);
+	free(seen);
 }
