@@ -26,10 +26,11 @@ cc -O2 -g -std=c11 -Wall -Wextra -Werror -o "$FEED" rig/bench/console_feed.c || 
 # The feed: the boot of the rig's own virtual boards (real Debian kernels' consoles), up to their
 # first crash report and without their "Linux version" lines (a board that boots again mid-feed
 # is a report of its own). The crash: a real x86 report with a BUG: line, from the corpus.
-grep -h -v -e 'Linux version' -e 'Booting Linux' rig/tests/data/triage/vq35-i2c-hung-task-real.log \
-    rig/tests/data/triage/vsabre-i2c-hung-task-real.log |
-    awk '/INFO: task|BUG:|WARNING:|Oops|Unable to handle|Kernel panic|cut here/ { exit } { print }' \
-    > "$T/feed.txt"
+for f in rig/tests/data/triage/vq35-i2c-hung-task-real.log \
+    rig/tests/data/triage/vsabre-i2c-hung-task-real.log; do
+	grep -v -e 'Linux version' -e 'Booting Linux' "$f" |
+	    awk '/INFO: task|BUG:|WARNING:|Oops|Unable to handle|Kernel panic|cut here/ { exit } { print }'
+done > "$T/feed.txt"
 corpus=${RIG_CORPUS:-../shared/corpus/syzkaller-linux}
 awk 'body { print } /^$/ && !body { body = 1 }' "$corpus/112" > "$T/crash.txt" 2>/dev/null
 title=$(sed -n 's/^TITLE: //p' "$corpus/112" 2>/dev/null)
