@@ -5,7 +5,7 @@ set -eu
 pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev libcjson-dev
 libgpiod-dev libmicrohttpd-dev libpq-dev libssl-dev clang libclang-rt-14-dev
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
-ser2net python3-serial socat u-boot-qemu
+ser2net python3-serial socat u-boot-qemu iproute2
 gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
 python3-labgrid gcc-aarch64-linux-gnu flex bison"
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,15 +51,65 @@ capture_marker(struct capture *c, const char *buf, size_t n)
 	}
 }
 
+/* Appends len bytes to the log file; a failed write is said and its bytes dropped. */
+static void
+capture_write(struct capture *c, const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(c->log_fd, buf + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_warn("console log %s", c->log);
+			break;
+		}
+		off += (size_t)w;
+	}
+}
+
+void
+capture_sync(struct capture *c)
+{
+	if (c->pendlen > 0 && c->log_fd != -1)
+		capture_write(c, c->pend, c->pendlen);
+	c->pendlen = 0;
+}
+
+/* Whole blocks of what waits go to the log once CAPTURE_PEND_WRITE bytes wait. */
+static void
+capture_blocks(struct capture *c)
+{
+	int64_t logged = c->bytes - (int64_t)c->pendlen;	/* what the file holds */
+	size_t upto;
+
+	if (c->pendlen < CAPTURE_PEND_WRITE)
+		return;
+	upto = (size_t)((c->bytes & ~(int64_t)(CAPTURE_BLOCK - 1)) - logged);
+	if (upto == 0)
+		return;
+	capture_write(c, c->pend, upto);
+	memmove(c->pend, c->pend + upto, c->pendlen - upto);
+	c->pendlen -= upto;
+	c->pend_ms = util_now_ms();
+}
+
 ssize_t
 capture_read(struct capture *c, char *out, size_t outlen)
 {
-	char buf[65536];
-	ssize_t n, off = 0;
+	ssize_t n;
+	char *p;
 
 	if (c->fd == -1)
 		return -1;
-	n = read(c->fd, buf, sizeof(buf));
+	if (c->pend == NULL)
+		c->pend = xmalloc(CAPTURE_PEND_MAX);
+	/* Read straight into the pending buffer: the bytes are copied once, by the kernel. */
+	if (CAPTURE_PEND_MAX - c->pendlen < CAPTURE_BLOCK)
+		capture_sync(c);
+	p = c->pend + c->pendlen;
+	n = read(c->fd, p, CAPTURE_PEND_MAX - c->pendlen);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -70,22 +121,17 @@ capture_read(struct capture *c, char *out, size_t outlen)
 		capture_close(c);
 		return -1;
 	}
-	while (off < n) {
-		ssize_t w = write(c->log_fd, buf + off, (size_t)(n - off));
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_warn("console log %s", c->log);
-			break;
-		}
-		off += w;
-	}
-	capture_marker(c, buf, (size_t)n);
+	if (c->pendlen == 0)
+		c->pend_ms = util_now_ms();
+	c->pendlen += (size_t)n;
+	capture_marker(c, p, (size_t)n);
 	c->bytes += n;
 	c->last_ms = util_now_ms();
-	triage_feed(c->triage, buf, (size_t)n);
+	triage_feed(c->triage, p, (size_t)n);
 	if (out)
-		memcpy(out, buf, (size_t)n < outlen ? (size_t)n : outlen);
+		memcpy(out, p, (size_t)n < outlen ? (size_t)n : outlen);
+	/* Last: writing blocks moves what waits, p with it. */
+	capture_blocks(c);
 	return n;
 }
 
@@ -103,6 +149,8 @@ capture_tick(struct capture *c, int64_t now, int64_t quiet_ms)
 {
 	if (c->triage && triage_pending(c->triage) && now - c->last_ms > quiet_ms)
 		triage_flush(c->triage);
+	if (c->pendlen > 0 && now - c->pend_ms >= CAPTURE_PEND_MS)
+		capture_sync(c);
 }
 
 void
@@ -111,6 +159,7 @@ capture_close(struct capture *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	capture_sync(c);
 	if (c->triage)
 		triage_flush(c->triage);
 }
@@ -122,6 +171,8 @@ capture_free(struct capture *c)
 	if (c->log_fd > 0)
 		close(c->log_fd);
 	c->log_fd = -1;
+	free(c->pend);
+	c->pend = NULL;
 	if (c->triage)
 		triage_free(c->triage);
 	c->triage = NULL;

@@ -8,6 +8,11 @@
 
 #include "triage.h"
 
+#define CAPTURE_PEND_MAX	65536	/* the most bytes read and not yet in the log */
+#define CAPTURE_PEND_WRITE	16384	/* pending bytes that make a write (of whole blocks) */
+#define CAPTURE_PEND_MS		100	/* how long a byte may wait for the log (see capture_tick) */
+#define CAPTURE_BLOCK		4096
+
 struct capture {
 	int		 fd;		/* the console tty, -1 when closed */
 	int		 log_fd;
@@ -18,6 +23,15 @@ struct capture {
 	char		 marker[64];	/* a line the board prints when it is up ("" = none) */
 	size_t		 marker_match;	/* how much of the marker the stream has matched */
 	struct triage	*triage;
+	/*
+	 * Bytes read and not yet in the log: written in whole 4 KB blocks once CAPTURE_PEND_WRITE
+	 * wait (one write per block, not one per read: a filesystem zeroes the rest of a block each
+	 * time a write ends inside it), and all of them when the line is quiet (capture_tick),
+	 * when the log is read (capture_sync) and when it closes.
+	 */
+	char		*pend;		/* CAPTURE_PEND_MAX bytes, NULL until the first read */
+	size_t		 pendlen;
+	int64_t		 pend_ms;	/* when the oldest pending byte came */
 	/* Why the console was lost ("read: Input/output error", "hang-up"), "" while it is not. */
 	char		 lost[128];
 };
@@ -39,8 +53,13 @@ ssize_t capture_read(struct capture *c, char *buf, size_t len);
  * into the same log and triage, so the boot keeps one log and nothing read from now is lost.
  */
 void capture_resume(struct capture *c, int fd);
-/* A report left pending by a quiet console is delivered after quiet_ms. */
+/*
+ * A report left pending by a quiet console is delivered after quiet_ms; bytes waiting for the
+ * log are written once CAPTURE_PEND_MS old.
+ */
 void capture_tick(struct capture *c, int64_t now, int64_t quiet_ms);
+/* Writes every byte read so far to the log: before anyone reads the log file. */
+void capture_sync(struct capture *c);
 /* Closes the console (the log stays open for what follows); delivers what triage holds. */
 void capture_close(struct capture *c);
 /* Closes everything; the struct may be opened again. */

@@ -272,15 +272,34 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	 * early connection attempts that user networking would leave hanging for seconds.
 	 */
 	for (;;) {
-		int64_t seen;
+		int64_t seen, now = util_now_ms();
 
 		pthread_mutex_lock(&b->lock);
 		seen = b->con.marker_at;
+		/*
+		 * Woken when the line is read (board_console_read), the console is lost or rigd
+		 * stops; power is looked at twice a second meanwhile. Not a 50 ms poll: a board
+		 * may sit here for its whole boot timeout, and 256 of them would wake 5000 times
+		 * a second.
+		 */
+		if (seen < 0 && now < deadline) {
+			int64_t until = now + 500 < deadline ? now + 500 : deadline;
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);	/* b->cond's clock */
+			ts.tv_sec += (time_t)((until - now) / 1000);
+			ts.tv_nsec += (long)((until - now) % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&b->cond, &b->lock, &ts);
+			seen = b->con.marker_at;
+		}
 		pthread_mutex_unlock(&b->lock);
 		if (seen >= 0 || util_now_ms() >= deadline || !power_alive(b->power) ||
 		    board_stopping(b))
 			break;
-		util_sleep_ms(50);
 	}
 	b->console_ready_ms = util_now_ms() - t0;
 	power_ssh_addr(b->power, &b->conf, host, sizeof(host), &port);

@@ -77,12 +77,17 @@ board_console_read(struct board *b)
 {
 	char buf[65536];
 	ssize_t n;
+	int marked;
 
 	pthread_mutex_lock(&b->lock);
+	marked = b->con.marker_at >= 0;
 	n = capture_read(&b->con, buf, sizeof(buf));
 	/* A boot part waiting for U-Boot's prompt looks at once (board_boot's expect). */
 	if (n != 0)
 		pthread_cond_broadcast(&b->con_cond);
+	/* The boot waiting for the ready line (board_boot_once) hears of it at once. */
+	if (!marked && b->con.marker_at >= 0)
+		pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 	if (n > 0)
 		b->rigd->sink.console(b->rigd->sink.arg, b, buf, (size_t)n);
@@ -133,6 +138,7 @@ board_console_since(struct board *b, int64_t from, size_t max, size_t *lenp, int
 	FILE *f;
 
 	pthread_mutex_lock(&b->lock);
+	capture_sync(&b->con);	/* the file has every byte read */
 	util_strlcpy(path, b->con.log, sizeof(path));
 	to = b->con.bytes;
 	pthread_mutex_unlock(&b->lock);

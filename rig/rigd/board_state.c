@@ -57,6 +57,8 @@ board_set_state(struct board *b, enum board_state s, const char *reason)
 	int from;
 
 	pthread_mutex_lock(&b->lock);
+	/* Whoever sees the new state may read the console log: it holds every byte read so far. */
+	capture_sync(&b->con);
 	from = board_set_state_locked(b, s, reason);
 	pthread_mutex_unlock(&b->lock);
 	if (from == -1)

@@ -20,6 +20,18 @@
 
 static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
 
+/*
+ * When many lines stream at once (CONTROL_CONSOLE_BUSY of them read within the last
+ * CONTROL_CONSOLE_EVERY_MS), consoles are read in
+ * sweeps at most CONTROL_CONSOLE_EVERY_MS apart: each line's bytes of the interval in one read
+ * (a UART driver hands bytes on at every FIFO interrupt; 256 lines woken for each would be
+ * hundreds of thousands of wake-ups a second). The kernel holds what waits (the tty's buffers).
+ * Fewer busy lines are read as bytes come: a pty whose QEMU exits drops what is unread, and a
+ * board's last words before power-down are evidence.
+ */
+#define CONTROL_CONSOLE_EVERY_MS	20
+#define CONTROL_CONSOLE_BUSY		16
+
 int
 control_listen(struct rigd *r)
 {
@@ -415,17 +427,29 @@ control_loop(struct rigd *r)
 	size_t max = 2 + CONTROL_MAX_CLIENTS + (size_t)r->nboards * (1 + CONSOLE_SHARE_SLOTS);
 	struct pollfd *pfd = xcalloc(max, sizeof(*pfd));
 	int *slot = xcalloc(max, sizeof(*slot));
-	int64_t last_tick = 0;
+	int64_t last_tick = 0, last_sweep = 0, win_start = 0, win = 1;
+	int64_t *seen = xcalloc((size_t)r->nboards + 1, sizeof(*seen));	/* window of a board's last read */
+	int busy = 0, lines = 0;	/* lines read in the last window, and so far in this one */
 
 	while (!r->quit) {
 		struct control_client *c;
 		char *payload;
-		int n = 0, i, rc;
-		int64_t now;
+		int n = 0, i, rc, timeout = control_wait_poll_ms(500), consoles;
+		int64_t now = util_now_ms();
 
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
-		for (i = 0; i < r->nboards; i++) {
+		if (now - win_start >= CONTROL_CONSOLE_EVERY_MS) {
+			busy = lines;
+			lines = 0;
+			win_start = now;
+			win++;
+		}
+		/* Between sweeps the consoles are left to fill; the loop serves clients meanwhile. */
+		consoles = busy < CONTROL_CONSOLE_BUSY || now - last_sweep >= CONTROL_CONSOLE_EVERY_MS;
+		if (!consoles && timeout > (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now))
+			timeout = (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now);
+		for (i = 0; consoles && i < r->nboards; i++) {
 			int fd;
 			pthread_mutex_lock(&r->boards[i]->lock);
 			fd = r->boards[i]->con.fd;
@@ -436,9 +460,11 @@ control_loop(struct rigd *r)
 		}
 		n += control_client_poll(pfd + n, slot + n);
 		n += console_share_poll(r, pfd + n, slot + n);
-		rc = poll(pfd, (nfds_t)n, control_wait_poll_ms(500));
+		rc = poll(pfd, (nfds_t)n, timeout);
 		if (rc == -1 && errno != EINTR)
 			fatal("poll");
+		if (consoles && rc > 0)
+			last_sweep = util_now_ms();
 		for (i = 0; rc > 0 && i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
@@ -451,8 +477,15 @@ control_loop(struct rigd *r)
 				control_drain_outbox(r);
 			else if (slot[i] <= CONSOLE_SHARE_SLOT(0))
 				console_share_io(r, slot[i], pfd[i].revents);
-			else if (slot[i] >= CONTROL_MAX_CLIENTS)
-				board_console_read(r->boards[slot[i] - CONTROL_MAX_CLIENTS]);
+			else if (slot[i] >= CONTROL_MAX_CLIENTS) {
+				int k = slot[i] - CONTROL_MAX_CLIENTS;
+
+				if (seen[k] != win) {
+					seen[k] = win;
+					lines++;
+				}
+				board_console_read(r->boards[k]);
+			}
 			else if ((c = control_client_io(slot[i], pfd[i].revents)) != NULL) {
 				while ((payload = control_client_take(c)) != NULL) {
 					control_request(r, c, payload);
@@ -475,4 +508,5 @@ control_loop(struct rigd *r)
 	}
 	free(pfd);
 	free(slot);
+	free(seen);
 }

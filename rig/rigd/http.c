@@ -151,7 +151,9 @@ http_start(struct rigd *r, const char *listen)
 		return -1;
 	}
 	sa.sin_port = htons((uint16_t)port);
-	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL,
+	/* poll(), not select(): with hundreds of boards rigd's descriptors pass FD_SETSIZE. */
+	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, (uint16_t)port,
+	    NULL, NULL,
 	    http_handler, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)30, MHD_OPTION_END);

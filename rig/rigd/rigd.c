@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static struct rigd rigd;
@@ -95,6 +96,27 @@ rigd_abspath(char *dst, size_t len, const char *src)
 		util_fmt(dst, len, "%s/%s", buf, src);
 }
 
+/*
+ * A board holds its console, its log and, behind a console server, a socket pair: a few hundred
+ * boards pass the usual soft limit of 1024 descriptors. rigd waits with poll() only (no
+ * select(), nothing bound to FD_SETSIZE), so the soft limit is raised towards the hard one
+ * (to RIGD_NOFILE at most: a limit of a billion makes anything that walks every descriptor slow).
+ */
+#define RIGD_NOFILE	65536
+
+static void
+rigd_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < RIGD_NOFILE &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < RIGD_NOFILE ? rl.rlim_max : RIGD_NOFILE;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("raising the open file limit");
+	}
+}
+
 /* A board with a run left open by a stopped rigd: named once in arg's array. */
 static int
 rigd_stale_board(const struct store_run_row *run, void *arg)
@@ -150,6 +172,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	log_init("rigd", 0, verbose);
+	rigd_nofile();
 
 	nconfs = rigd_load_boards(boards, &confs, &errs);
 	r->nscens = scenset_load(scens, &r->scens, &errs);

@@ -832,6 +832,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	end.detail = res->detail;
 	end.stack = res->stack;
 	pthread_mutex_lock(&b->lock);
+	capture_sync(&b->con);	/* the run's log is whole once its end is stored */
 	end.console_end = b->con.bytes;
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);

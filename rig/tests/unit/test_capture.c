@@ -165,6 +165,65 @@ capture_finds_the_ready_marker_split_across_reads(void)
 	free(log);
 }
 
+static int64_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/*
+ * The log is written in whole blocks while bytes stream (a write that ends inside a block costs
+ * the filesystem a zeroing of its rest each time), and whole once the line is quiet for
+ * CAPTURE_PEND_MS or anyone syncs: nothing read is kept from the file for longer.
+ */
+static void
+capture_writes_whole_blocks_then_everything_when_quiet(void)
+{
+	struct capture c;
+	char slave[128], err[256], chunk[1000], *log = tmp_log("blocks.log");
+	int master, sfd, fd, i;
+	int64_t quiet_from;
+
+	memset(chunk, 'x', sizeof(chunk));
+	chunk[sizeof(chunk) - 1] = '\n';
+	CHECK(openpty(&master, &sfd, slave, NULL, NULL) == 0);
+	close(sfd);
+	fd = console_open(slave, 1843200, err, sizeof(err));
+	CHECK(capture_open(&c, fd, log, "", on_report, NULL) == 0);
+	for (i = 0; i < 50; i++) {
+		struct pollfd p = { c.fd, POLLIN, 0 };
+		CHECK(write(master, chunk, sizeof(chunk)) == (ssize_t)sizeof(chunk));
+		while (c.bytes < (int64_t)sizeof(chunk) * (i + 1) && poll(&p, 1, 1000) == 1)
+			CHECK(capture_read(&c, NULL, 0) > 0);
+		CHECK_INT(file_size(log) % CAPTURE_BLOCK, 0);
+		CHECK_INT(file_size(log) + (int64_t)c.pendlen, c.bytes);
+		CHECK(c.pendlen < CAPTURE_PEND_WRITE + sizeof(chunk));
+	}
+	CHECK_INT(c.bytes, 50000);
+	CHECK(file_size(log) >= 50000 - CAPTURE_PEND_WRITE - (int64_t)sizeof(chunk));
+	/* Not yet quiet long enough: the tail waits; then it is written, all of it. */
+	quiet_from = c.pend_ms;
+	capture_tick(&c, quiet_from + CAPTURE_PEND_MS - 1, 2000);
+	CHECK(file_size(log) < 50000);
+	capture_tick(&c, quiet_from + CAPTURE_PEND_MS, 2000);
+	CHECK_INT(file_size(log), 50000);
+	/* A sync (a reader of the log) writes a tail at once. */
+	CHECK(write(master, "tail\n", 5) == 5);
+	{
+		struct pollfd p = { c.fd, POLLIN, 0 };
+		poll(&p, 1, 1000);
+		CHECK_INT(capture_read(&c, NULL, 0), 5);
+	}
+	CHECK_INT(file_size(log), 50000);
+	capture_sync(&c);
+	CHECK_INT(file_size(log), 50005);
+	capture_free(&c);
+	close(master);
+	free(log);
+}
+
 static void
 console_sets_rates_that_have_no_constant(void)
 {
@@ -200,6 +259,7 @@ main(void)
 	RUN(capture_keeps_every_byte_in_order_through_a_pty);
 	RUN(capture_reports_gone_when_the_other_side_closes);
 	RUN(capture_finds_the_ready_marker_split_across_reads);
+	RUN(capture_writes_whole_blocks_then_everything_when_quiet);
 	RUN(console_sets_rates_that_have_no_constant);
 	RUN(console_open_names_the_path_that_failed);
 	TEST_END();
