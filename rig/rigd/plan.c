@@ -13,14 +13,16 @@
 int
 plan_selected(const char *list, const char *name)
 {
-	char buf[1024], *tok, *save;
+	size_t len = strlen(name), n;
 
 	if (list == NULL)
 		return 1;
-	util_strlcpy(buf, list, sizeof(buf));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (strcmp(tok, name) == 0)
+	/* Compared in place: a lab's list of hundreds of boards is never cut to a buffer. */
+	for (; *list != '\0'; list += n + (list[n] == ',')) {
+		n = strcspn(list, ",");
+		if (n == len && strncmp(list, name, n) == 0)
 			return 1;
+	}
 	return 0;
 }
 

@@ -183,16 +183,19 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (only) {
-		char buf[1024], *tok, *save;
-		util_strlcpy(buf, only, sizeof(buf));
+		/* A copy of its own size: hundreds of names are checked, none cut off. */
+		char *buf = xstrdup(only), *tok, *save;
+
 		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			for (i = 0; i < nconfs && strcmp(confs[i].name, tok) != 0; i++)
 				;
 			if (i == nconfs) {
 				fprintf(stderr, "rigd: -B %s: no such board in %s\n", tok, boards);
+				free(buf);
 				return 1;
 			}
 		}
+		free(buf);
 	}
 	if (check) {
 		struct conf_errors refused = { 0 };

@@ -65,6 +65,15 @@ check "a site value no alias uses is an error at its line" contains "$T/site2.ou
 rc=$?
 check "rigd does not start on them (exit 1)" [ "$rc" -eq 1 ]
 check "rigd made no socket" [ ! -e "$T/state/rigd.sock" ]
+# -B with a long list (a lab with hundreds of boards): every name counts, none is cut off.
+long=$(for i in $(seq 300); do printf 'vq35,'; done)
+"$RIGD" -n -b boards -c scenarios -B "${long}nosuch" > "$T/longB.out" 2>&1
+rc=$?
+check "-B: a wrong name after 1500 characters of names is still refused (exit 1)" [ "$rc" -eq 1 ]
+check "-B: ... and named" contains "$T/longB.out" "rigd: -B nosuch: no such board in boards"
+"$RIGD" -n -b boards -c scenarios -B "${long}vsabre" > "$T/longB2.out" 2>&1
+check "-B: a board named after 1500 characters of names is served" \
+    grep -q "^board vsabre " "$T/longB2.out"
 "$RIGD" -n > "$T/ok.out" 2>&1
 rc=$?
 check "the shipped files check clean (exit 0)" [ "$rc" -eq 0 ]
