@@ -94,6 +94,8 @@ board_describe(struct board *b)
 	cJSON_AddStringToObject(o, "console", b->conf.parts[PART_CONSOLE].name);
 	cJSON_AddNumberToObject(o, "queued", b->njobs);
 	cJSON_AddStringToObject(o, "release", b->release);
+	/* Whoever is told the log's name may read it next: it holds console_bytes from here. */
+	capture_sync(&b->con);
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
 	cJSON_AddNumberToObject(o, "console_bytes", (double)b->con.bytes);
 	pthread_mutex_unlock(&b->lock);
