@@ -59,10 +59,7 @@ cmd_build(int argc, char **argv)
 		cJSON_AddStringToObject(req, "board", board);
 	res = rigctl_call(req);
 	if (rigctl_json) {
-		char *s = cJSON_Print(res);
-
-		printf("%s\n", s);
-		free(s);
+		rigctl_print_json(res);
 		cJSON_Delete(res);
 		return RIGCTL_PASS;
 	}

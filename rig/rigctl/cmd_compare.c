@@ -31,11 +31,9 @@ cmd_compare(int argc, char **argv)
 	cJSON_AddStringToObject(req, "a", a);
 	cJSON_AddStringToObject(req, "b", b);
 	res = rigctl_call(req);
-	if (rigctl_json) {
-		char *s = cJSON_Print(res);
-		printf("%s\n", s);
-		free(s);
-	} else {
+	if (rigctl_json)
+		rigctl_print_json(res);
+	else {
 		printf("%-22s %-20s %-8s %-26s %s\n", "CATEGORY", "SCENARIO", "BOARD", "A", "B");
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(res, "results")) {
 			cJSON *ca = cJSON_GetObjectItem(it, "a"), *cb = cJSON_GetObjectItem(it, "b");

@@ -37,9 +37,7 @@ cmd_matrix(int argc, char **argv)
 	}
 	res = rigctl_call(req);
 	if (rigctl_json) {
-		char *s = cJSON_Print(res);
-		printf("%s\n", s);
-		free(s);
+		rigctl_print_json(res);
 		cJSON_Delete(res);
 		return RIGCTL_PASS;
 	}

@@ -95,9 +95,7 @@ cmd_show_queue(cJSON *msg)
 	cJSON *it;
 
 	if (rigctl_json) {
-		char *s = cJSON_Print(msg);
-		printf("%s\n", s);
-		free(s);
+		rigctl_print_json(msg);
 		return;
 	}
 	printf("queue:");
@@ -187,12 +185,10 @@ cmd_show(int argc, char **argv)
 			return RIGCTL_PASS;
 		}
 		items = cJSON_GetObjectItem(msg, "items");
-		if (rigctl_json) {
-			char *s = cJSON_Print(strcmp(what, "run") == 0 ?
+		if (rigctl_json)
+			rigctl_print_json(strcmp(what, "run") == 0 ?
 			    cJSON_GetArrayItem(items, 0) : items);
-			printf("%s\n", s);
-			free(s);
-		} else if (strcmp(what, "boards") == 0)
+		else if (strcmp(what, "boards") == 0)
 			cmd_show_table(items, cmd_show_boards);
 		else if (strcmp(what, "runs") == 0)
 			cmd_show_table(items, cmd_show_runs);

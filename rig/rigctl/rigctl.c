@@ -49,6 +49,15 @@ rigctl_usage(FILE *f)
 	    "See rigctl(1).\n");
 }
 
+void
+rigctl_print_json(const cJSON *o)
+{
+	char *s = cJSON_Print(o);
+
+	printf("%s\n", s);
+	free(s);
+}
+
 const char *
 rigctl_str(cJSON *o, const char *key)
 {

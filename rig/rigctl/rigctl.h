@@ -31,6 +31,8 @@ void rigctl_close(struct rigctl_conn *c);
 /* The final "result" of a request: prints the error and exits 2 unless its status is ok. */
 void rigctl_check_result(cJSON *msg);
 const char *rigctl_str(cJSON *o, const char *key);
+/* --json: the answer as rigd gave it, indented, one object. */
+void rigctl_print_json(const cJSON *o);
 /* The message's "type" as an event (-1 when rigd sent a type this rigctl does not know). */
 enum proto_event rigctl_type(cJSON *msg);
 
