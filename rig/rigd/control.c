@@ -155,11 +155,12 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		/* The first board that offers every class, preferring one with the shortest queue. */
 		for (i = 0; i < r->nboards; i++) {
 			struct board *x = r->boards[i];
-			if (refuser == NULL && protect_runnable(&x->conf, sc, NULL, 0) ==
-			    ERROR_SCEN_PROTECTED)
+
+			kind = protect_runnable(&x->conf, sc, NULL, 0);
+			if (kind == ERROR_SCEN_PROTECTED && refuser == NULL)
 				refuser = x;
 			/* Out of service is no choice; a board named explicitly says why below. */
-			if (!board_offers(x, sc) || board_state(x) == BOARD_FAULT)
+			if (kind != ERROR_NONE || board_state(x) == BOARD_FAULT)
 				continue;
 			if (b == NULL || board_queued(x) < board_queued(b))
 				b = x;
