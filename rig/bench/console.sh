@@ -15,6 +15,7 @@ S2N_LINES=${CONSOLE_BENCH_S2N:-1 4}
 RATE=184320			# 1.8432 Mbaud, 8N1: 10 bits a byte
 INJ=$(awk -v s="$SECS" 'BEGIN { printf "%.1f", s / 2 }')
 FEED=$PWD/$BUILD/bench/console_feed
+FLOOR=$PWD/$BUILD/bench/console_floor
 PIDS=
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -n "${CONSOLE_BENCH_KEEP:-}" ] || rm -rf "$T"' EXIT
 trap 'echo console.sh: interrupted >&2; exit 2' INT
@@ -263,14 +264,18 @@ EOF
 	row "rigd $kind" "$n" "$d" "$sent" "$lost" "$bad" "$((c1 - c0))" "$lat" "-"
 }
 
-# pyserial_point N: the same feed read by pyserial, a thread per port.
-pyserial_point() {
-	n=$1
-	d=$T/pyserial-$n
+# reader_point LABEL N TAG PROGRAM...: the same feed read by another reader (pyserial with a
+# thread per port, or the C floor), which says its CPU and bytes in OUTDIR/result.json.
+reader_point() {
+	label=$1
+	n=$2
+	tag=$3
+	d=$T/$tag-$n
+	shift 3
 	mkdir -p "$d/logs"
 	feed_start "$d" "$n" -c "$T/crash.txt" -i "$INJ" -L 0
 	mkfifo "$d/pin" "$d/pout"
-	/usr/bin/python3 rig/bench/console_pyserial.py "$d/logs" "$d"/ptys/line* < "$d/pin" > "$d/pout" 2> "$d/py.err" 3>&- 4<&- &
+	"$@" "$d/logs" "$d"/ptys/line* < "$d/pin" > "$d/pout" 2> "$d/py.err" 3>&- 4<&- &
 	py=$!
 	PIDS="$PIDS $py"
 	exec 5> "$d/pin"
@@ -281,9 +286,15 @@ pyserial_point() {
 	exec 5>&-
 	wait "$py"
 	cpu=$(js 'd["cpu_ticks"]' < "$d/logs/result.json")
-	set -- $(compare "$d" "$d/logs/%s.log")
-	lost=$1
-	bad=$2
+	if [ "$tag" = floor-read ]; then
+		# It logs nothing: lost is what was fed and not read.
+		lost=$(js "$sent - sum(p['bytes'] for p in d['ports'])" < "$d/logs/result.json")
+		bad=-
+	else
+		set -- $(compare "$d" "$d/logs/%s.log")
+		lost=$1
+		bad=$2
+	fi
 	bug=$(field "$d" bug_ms)
 	seen=$(js '([p["bug_ms"] for p in d["ports"] if p["bug_ms"]] + ["-"])[0]' < "$d/logs/result.json")
 	lat=-
@@ -291,9 +302,9 @@ pyserial_point() {
 	fails=$(js 'sum(1 for p in d["ports"] if p["error"])' < "$d/logs/result.json")
 	first=$(js '([p["port"] + ": " + p["error"] for p in d["ports"] if p["error"]] + [""])[0]' < "$d/logs/result.json")
 	[ "$fails" != 0 ] && FAILS="$FAILS
-  pyserial, $n lines: $fails port(s) failed; first: $first"
+  $label, $n lines: $fails port(s) failed; first: $first"
 	feed_end
-	row "pyserial threads" "$n" "$d" "$sent" "$lost" "$bad" "$cpu" "$lat" "$fails"
+	row "$label" "$n" "$d" "$sent" "$lost" "$bad" "$cpu" "$lat" "$fails"
 }
 
 # row READER N DIR SENT LOST BAD CPU-TICKS LATENCY FAILED: one line of the table; the
@@ -313,6 +324,7 @@ row() {
 	echo "$1 $2 $per $5 $9 $core" >> "$T/rows"
 }
 
+cc -O2 -g -std=c11 -Wall -Wextra -Werror -o "$FLOOR" rig/bench/console_floor.c || exit 2
 mkdir -p "$T/scen"
 cp scenarios/*.yaml "$T/scen/"
 : > "$T/rows"
@@ -322,8 +334,10 @@ echo "console ingest: $SECS s a point at $RATE bytes/s a line (1.8432 Mbaud), BU
 printf '%-22s %5s %7s %11s %8s %6s %7s %7s %6s %8s %8s %6s\n' "reader" "lines" "fed MB" "MB/s (goal)" \
     "late ms" "lost" "differ" "CPU s" "ms/MB" "% core" "MB/CPU-s" "BUG ms"
 for n in $LINES; do
+	reader_point "floor read" "$n" floor-read "$FLOOR" -m none
+	reader_point "floor read+log" "$n" floor "$FLOOR" -m buffered
 	rigd_point tty "$n"
-	pyserial_point "$n"
+	reader_point "pyserial threads" "$n" pyserial /usr/bin/python3 rig/bench/console_pyserial.py
 done
 for n in $S2N_LINES; do
 	rigd_point rfc2217 "$n"

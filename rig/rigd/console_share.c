@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -64,6 +65,14 @@ struct console_share {
 	int64_t				 refused;	/* lock: clients over the limit */
 	int64_t				 input_dropped;	/* lock: typed, not passed on */
 };
+
+/*
+ * Every board's listening socket, in one epoll set made as the first one opens (listeners never
+ * change afterwards): the loop polls this one descriptor, not a listener a board, which on a
+ * 256-board host was most of the work of every poll (benchmarked in rig/bench/console.sh).
+ */
+static int console_share_ep = -1;	/* main thread before the loop, then the loop */
+static int console_share_nclients;	/* loop: clients of every board */
 
 /* "rfc2217://" plus the address as a URL holds it (an IPv6 one in brackets). */
 static void
@@ -116,6 +125,13 @@ console_share_open(struct board *b, const char *addr)
 	    getsockname(s->lfd, (struct sockaddr *)&ss, &sslen) == -1) {
 		util_fmt(s->error, sizeof(s->error), "%s port %s: %s", addr, port,
 		    strerror(errno));
+		goto fail;
+	}
+	if (console_share_ep == -1)
+		console_share_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (console_share_ep == -1 || epoll_ctl(console_share_ep, EPOLL_CTL_ADD, s->lfd,
+	    &(struct epoll_event){ .events = EPOLLIN, .data.ptr = s }) == -1) {
+		util_fmt(s->error, sizeof(s->error), "epoll: %s", strerror(errno));
 		goto fail;
 	}
 	freeaddrinfo(ai);
@@ -174,6 +190,7 @@ console_share_drop(struct console_share *s, int i, const char *why)
 	free(c);
 	s->c[i] = NULL;
 	s->n--;
+	console_share_nclients--;
 	pthread_mutex_lock(&s->b->lock);
 	s->clients--;
 	pthread_mutex_unlock(&s->b->lock);
@@ -328,6 +345,7 @@ console_share_accept(struct console_share *s)
 		telnet_server_init(&c->tn, &s->line);
 		s->c[i] = c;
 		s->n++;
+		console_share_nclients++;
 		pthread_mutex_lock(&s->b->lock);
 		s->clients++;
 		pthread_mutex_unlock(&s->b->lock);
@@ -418,14 +436,16 @@ console_share_poll(struct rigd *r, struct pollfd *pfd, int *slot)
 {
 	int i, j, n = 0;
 
-	for (i = 0; i < r->nboards; i++) {
+	if (console_share_ep != -1) {
+		pfd[n].fd = console_share_ep;
+		pfd[n].events = POLLIN;
+		slot[n++] = CONSOLE_SHARE_LISTENERS;
+	}
+	for (i = 0; console_share_nclients > 0 && i < r->nboards; i++) {
 		struct console_share *s = r->boards[i]->share;
 
-		if (s == NULL || s->lfd == -1)
+		if (s == NULL || s->n == 0)
 			continue;
-		pfd[n].fd = s->lfd;
-		pfd[n].events = POLLIN;
-		slot[n++] = CONSOLE_SHARE_SLOT(i * CONSOLE_SHARE_SLOTS);
 		for (j = 0; j < CONSOLE_SHARE_MAX_CLIENTS; j++) {
 			struct console_share_client *c = s->c[j];
 			if (c == NULL)
@@ -441,17 +461,35 @@ console_share_poll(struct rigd *r, struct pollfd *pfd, int *slot)
 	return n;
 }
 
+/* The listeners with someone knocking: each takes what waits. */
+static void
+console_share_listeners(void)
+{
+	struct epoll_event ev[64];
+	int i, n;
+
+	n = epoll_wait(console_share_ep, ev, 64, 0);
+	for (i = 0; i < n; i++)
+		console_share_accept(ev[i].data.ptr);
+}
+
 void
 console_share_io(struct rigd *r, int slot, short revents)
 {
-	int k = CONSOLE_SHARE_SLOT(slot), i = k / CONSOLE_SHARE_SLOTS, j = k % CONSOLE_SHARE_SLOTS;
-	struct console_share *s = r->boards[i]->share;
+	int k, i, j;
+	struct console_share *s;
 	struct console_share_client *c;
 
-	if (j == 0) {
-		console_share_accept(s);
+	if (slot == CONSOLE_SHARE_LISTENERS) {
+		console_share_listeners();
 		return;
 	}
+	k = CONSOLE_SHARE_SLOT(slot);
+	i = k / CONSOLE_SHARE_SLOTS;
+	j = k % CONSOLE_SHARE_SLOTS;
+	s = r->boards[i]->share;
+	if (j == 0)
+		return;		/* listeners are polled together (CONSOLE_SHARE_LISTENERS) */
 	c = s->c[--j];
 	/* Gone since the poll, or a newcomer in a slot whose revents were someone else's. */
 	if (c == NULL || c->fresh)

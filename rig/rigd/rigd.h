@@ -2,6 +2,7 @@
 #ifndef RIGD_H
 #define RIGD_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -217,11 +218,13 @@ void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
 /*
  * console_share.c: each board's live console on a TCP port (RFC 2217 and plain telnet), served
  * by the event loop from the capture's bytes. Slots in the loop's poll set are
- * CONSOLE_SHARE_SLOT(k), k < nboards * CONSOLE_SHARE_SLOTS (the mapping is its own inverse).
+ * CONSOLE_SHARE_SLOT(k), k < nboards * CONSOLE_SHARE_SLOTS (the mapping is its own inverse),
+ * and CONSOLE_SHARE_LISTENERS for every board's listening socket at once.
  */
 #define CONSOLE_SHARE_MAX_CLIENTS	8
 #define CONSOLE_SHARE_SLOTS		(1 + CONSOLE_SHARE_MAX_CLIENTS)
 #define CONSOLE_SHARE_SLOT(k)		(-3 - (k))
+#define CONSOLE_SHARE_LISTENERS		CONSOLE_SHARE_SLOT(INT_MAX - 3)
 struct console_share;
 struct pollfd;
 /* Before the board's thread starts: listens on addr at console.share's port; -1 logged. */

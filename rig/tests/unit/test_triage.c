@@ -392,6 +392,49 @@ untimestamped_lines_do_not_push_the_stack_out_of_a_report(void)
 		CHECK_STR(g.r[0].title, "WARNING: refcount bug in dev_activate");
 }
 
+/*
+ * The scan looks at four positions a step: a header at any offset of the buffer, and one that
+ * ends the buffer exactly or is cut by its end, are found (or not) just the same.
+ */
+static void
+a_header_at_any_offset_or_at_the_end_is_found(void)
+{
+	static const char rep[] =
+	    "[   12.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	    "[   12.000001] RIP: 0010:i2c_del_adapter+0x10/0x200\n"
+	    "[   12.000002] Call Trace:\n"
+	    "[   12.000003]  <TASK>\n"
+	    "[   12.000004]  i2c_del_adapter+0x10/0x200\n"
+	    "[   12.000005]  </TASK>\n"
+	    "[   12.000006] ---[ end trace 0000000000000000 ]---\n";
+	char buf[1024], first[256] = "";
+	struct got g;
+	int k;
+
+	for (k = 0; k < 16; k++) {
+		memset(buf, 'x', (size_t)k);
+		buf[k] = '\n';
+		memcpy(buf + k + 1, rep, sizeof(rep));
+		triage_str(buf, &g);
+		CHECK_INT(g.n, 1);
+		if (g.n == 1 && k == 0)
+			snprintf(first, sizeof(first), "%s", g.r[0].title);
+		if (g.n == 1)
+			CHECK_STR(g.r[0].title, first);
+	}
+	CHECK(strncmp(first, "BUG: unable to handle kernel NULL pointer dereference", 53) == 0);
+	/* "BUG:" as the last four bytes is a (corrupted) report; cut to "BUG" it is none. */
+	for (k = 0; k < 16; k++) {
+		memset(buf, 'x', (size_t)k);
+		memcpy(buf + k, " BUG:", 6);
+		triage_str(buf, &g);
+		CHECK_INT(g.n, 1);
+		buf[k + 4] = '\0';
+		triage_str(buf, &g);
+		CHECK_INT(g.n, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -414,5 +457,6 @@ main(void)
 	RUN(a_streams_first_boot_is_not_a_reboot);
 	RUN(a_kernel_line_ending_in_fatal_error_is_not_the_go_runtime);
 	RUN(untimestamped_lines_do_not_push_the_stack_out_of_a_report);
+	RUN(a_header_at_any_offset_or_at_the_end_is_found);
 	TEST_END();
 }
