@@ -430,7 +430,13 @@ control_loop(struct rigd *r)
 	int *slot = xcalloc(max, sizeof(*slot));
 	int64_t last_tick = 0, last_sweep = 0, win_start = 0, win = 1;
 	int64_t *seen = xcalloc((size_t)r->nboards + 1, sizeof(*seen));	/* window of a board's last read */
-	int busy = 0, lines = 0;	/* lines read in the last window, and so far in this one */
+	/*
+	 * Lines read in each of the last two windows, and so far in this one. Two: sweeps come a
+	 * little more than a window apart, so now and then a window holds none, and one window's
+	 * count alone would drop a flooded rig into reading as bytes come (tiny reads, a poll per
+	 * line: measured, eleven times the polls) until the next window.
+	 */
+	int busy1 = 0, busy2 = 0, lines = 0, busy;
 
 	while (!r->quit) {
 		struct control_client *c;
@@ -441,11 +447,15 @@ control_loop(struct rigd *r)
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
 		pfd[n].fd = r->wake[0]; pfd[n].events = POLLIN; slot[n++] = -2;
 		if (now - win_start >= CONTROL_CONSOLE_EVERY_MS) {
-			busy = lines;
+			busy2 = busy1;
+			busy1 = lines;
 			lines = 0;
 			win_start = now;
 			win++;
 		}
+		busy = busy1 > busy2 ? busy1 : busy2;
+		if (lines > busy)
+			busy = lines;
 		/* Between sweeps the consoles are left to fill; the loop serves clients meanwhile. */
 		consoles = busy < CONTROL_CONSOLE_BUSY || now - last_sweep >= CONTROL_CONSOLE_EVERY_MS;
 		if (!consoles && timeout > (int)(last_sweep + CONTROL_CONSOLE_EVERY_MS - now))
