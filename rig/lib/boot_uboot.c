@@ -768,6 +768,8 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	boot_uboot_ip(c, part, "board-ip", 0, uc->board_ip, sizeof(uc->board_ip));
 	partconf_int(c, part, "boot", "board-prefix", 0, 1, 32, &uc->board_prefix);
 	boot_uboot_text(c, part, "dtb", 0, 1, " \"'\\$;", uc->dtb, sizeof(uc->dtb));
+	if (uc->dtb[0] != '\0')
+		partconf_form(c, yamlnode_get(part, "dtb"), "boot.dtb", uc->dtb, CONF_FORM_RELPATH);
 	if ((n = partconf_key(c, part, "boot", "dtb", 0)) != NULL)
 		uc->dtb_line = n->line;
 	partconf_word(c, part, "boot", "command", 0, boot_uboot_cmds, uc->command,
