@@ -193,7 +193,8 @@ boot_uboot_prepare(void *self, const char *package, struct boot_image *img, char
 	}
 	if (image_make(u->conf, &u->env, package, u->uc->dtb, img, err, errlen) == -1)
 		return -1;
-	if (util_mkdirs(u->uc->tftp_dir) == -1) {
+	/* The TFTP server runs as its own user: its folders are readable whatever rigd's umask. */
+	if (util_mkdirs_mode(u->uc->tftp_dir, 0755) == -1) {
 		util_fmt(err, errlen, "boot.tftp-dir %s: %s", u->uc->tftp_dir, strerror(errno));
 		return -1;
 	}
