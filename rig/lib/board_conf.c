@@ -108,11 +108,14 @@ board_words(struct yamlnode_ctx *c, const struct yamlnode *list, const char *wha
 	for (i = 0; i < list->n; i++) {
 		if (yamlnode_str(c, list->items[i], what, item, sizeof(item)) == -1)
 			continue;
-		if (strpbrk(item, " \t\n") != NULL) {
+		if (strpbrk(item, " \t") != NULL) {
 			yamlnode_error(c, list->items[i],
 			    "%s: '%s' holds a space: one name per entry", what, item);
 			continue;
 		}
+		/* Each name is an argument of modprobe on the board. */
+		if (partconf_form(c, list->items[i], what, item, CONF_FORM_MODULE) == -1)
+			continue;
 		if (len + (len ? 1 : 0) + strlen(item) >= size) {
 			yamlnode_error(c, list->items[i],
 			    "%s: too long together (at most %zu characters)", what, size - 1);
@@ -146,6 +149,10 @@ board_part_generic(struct yamlnode_ctx *c, const struct yamlnode *sec, enum part
 		/* Required or not is the method's say (a lab-built kernel has no package). */
 		partconf_str(c, sec, "boot", "kernel", 0, b->kernel_package,
 		    sizeof(b->kernel_package));
+		/* An argument of mkimage, then of apt-get: a name, never an option. */
+		if (b->kernel_package[0] != '\0')
+			partconf_form(c, yamlnode_get(sec, "kernel"), "boot.kernel",
+			    b->kernel_package, CONF_FORM_PACKAGE);
 		n = yamlnode_get(sec, "modules");
 		if (n != NULL)
 			board_words(c, n, "boot.modules", b->modules, sizeof(b->modules));
@@ -287,20 +294,26 @@ board_devices(struct yamlnode_ctx *c, const struct yamlnode *sec, struct board_c
 		if (yamlnode_is_map(c, dev, sect) == -1)
 			continue;
 		yamlnode_known_keys(c, dev, sect, board_device_keys);
+		/* The node, driver and device reach the board's shell (runner.c) and sysfs paths. */
 		partconf_str(c, dev, sect, "node", 1, d->node, sizeof(d->node));
-		if (d->node[0] != '\0' && strncmp(d->node, "/dev/", 5) != 0)
-			yamlnode_error(c, yamlnode_get(dev, "node"),
-			    "%s.node: '%s' is not under /dev/", sect, d->node);
+		if (d->node[0] != '\0')
+			partconf_form(c, yamlnode_get(dev, "node"),
+			    board_what(what, sizeof(what), sect, "node"), d->node, CONF_FORM_DEVNODE);
 		n = partconf_key(c, dev, sect, "bus", 1);
 		if (n != NULL)
 			yamlnode_name(c, n, board_what(what, sizeof(what), sect, "bus"), d->bus,
 			    sizeof(d->bus));
 		partconf_str(c, dev, sect, "driver", 1, d->driver, sizeof(d->driver));
 		partconf_str(c, dev, sect, "device", 1, d->device, sizeof(d->device));
-		/* Both end up in a sysfs path or in what is written to one. */
-		if (strchr(d->driver, '/') != NULL || strchr(d->device, '/') != NULL)
-			conf_errors_add(c->errs, c->path, d->line,
-			    "%s: driver and device must not hold '/'", sect);
+		/* Both end up in a sysfs path or in what is written to one: no '/' either. */
+		if (d->driver[0] != '\0')
+			partconf_form(c, yamlnode_get(dev, "driver"),
+			    board_what(what, sizeof(what), sect, "driver"), d->driver,
+			    CONF_FORM_SYSFS);
+		if (d->device[0] != '\0')
+			partconf_form(c, yamlnode_get(dev, "device"),
+			    board_what(what, sizeof(what), sect, "device"), d->device,
+			    CONF_FORM_SYSFS);
 	}
 }
 
@@ -348,7 +361,7 @@ board_protected(struct yamlnode_ctx *c, const struct yamlnode *list, struct boar
 {
 	struct conf_protected *p;
 	const struct yamlnode *ent;
-	char sect[32];
+	char sect[32], what[48];
 	int i, j;
 
 	if (list == NULL || yamlnode_is_seq(c, list, "protected") == -1)
@@ -370,11 +383,11 @@ board_protected(struct yamlnode_ctx *c, const struct yamlnode *list, struct boar
 		partconf_str(c, ent, sect, "why", 1, p->why, sizeof(p->why));
 		if (p->device[0] == '\0' || p->why[0] == '\0')
 			continue;
-		if (strchr(p->device, '/') != NULL) {
-			conf_errors_add(c->errs, c->path, p->line, "%s.device: must not hold '/'",
-			    sect);
+		/* Compared with devices.CLASS.device, which has this form. */
+		snprintf(what, sizeof(what), "%s.device", sect);
+		if (partconf_form(c, yamlnode_get(ent, "device"), what, p->device,
+		    CONF_FORM_SYSFS) == -1)
 			continue;
-		}
 		for (j = 0; j < b->nprotected; j++)
 			if (strcmp(b->protected[j].device, p->device) == 0)
 				break;

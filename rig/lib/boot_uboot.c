@@ -193,7 +193,8 @@ boot_uboot_prepare(void *self, const char *package, struct boot_image *img, char
 	}
 	if (image_make(u->conf, &u->env, package, u->uc->dtb, img, err, errlen) == -1)
 		return -1;
-	if (util_mkdirs(u->uc->tftp_dir) == -1) {
+	/* The TFTP server runs as its own user: its folders are readable whatever rigd's umask. */
+	if (util_mkdirs_mode(u->uc->tftp_dir, 0755) == -1) {
 		util_fmt(err, errlen, "boot.tftp-dir %s: %s", u->uc->tftp_dir, strerror(errno));
 		return -1;
 	}
@@ -768,6 +769,8 @@ boot_uboot_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	boot_uboot_ip(c, part, "board-ip", 0, uc->board_ip, sizeof(uc->board_ip));
 	partconf_int(c, part, "boot", "board-prefix", 0, 1, 32, &uc->board_prefix);
 	boot_uboot_text(c, part, "dtb", 0, 1, " \"'\\$;", uc->dtb, sizeof(uc->dtb));
+	if (uc->dtb[0] != '\0')
+		partconf_form(c, yamlnode_get(part, "dtb"), "boot.dtb", uc->dtb, CONF_FORM_RELPATH);
 	if ((n = partconf_key(c, part, "boot", "dtb", 0)) != NULL)
 		uc->dtb_line = n->line;
 	partconf_word(c, part, "boot", "command", 0, boot_uboot_cmds, uc->command,

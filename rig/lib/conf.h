@@ -21,6 +21,23 @@ void conf_errors_free(struct conf_errors *e);
 /* s as a double-quoted YAML string (for the printers below). */
 void conf_print_quoted(FILE *out, const char *s);
 
+/*
+ * The forms of board-file values that end up in a command line (mkimage's arguments) or in a
+ * command run by the board's shell. They are checked when the file is read, so that a value
+ * which could break out of its place (quotes, $(...), ';', a newline, a glob, an option where a
+ * name belongs, a way out of /dev) never gets that far; the board-side commands still quote
+ * every one (shquote.h).
+ */
+enum conf_form {
+	CONF_FORM_DEVNODE,	/* /dev/i2c-0, /dev/serial/by-path/pci-0000:00:1f.3-port0 */
+	CONF_FORM_SYSFS,	/* a sysfs driver or device name: i801_smbus, 0000:00:1f.3, spi0.0 */
+	CONF_FORM_MODULE,	/* a kernel module name: i2c-i801 */
+	CONF_FORM_PACKAGE,	/* a Debian package name: linux-image-6.1.0-56-amd64[:armhf] */
+	CONF_FORM_RELPATH,	/* a file inside a build: renesas/r8a77951-salvator-xs.dtb */
+};
+/* NULL when s has the form; else what is wrong with it, for "file:line: key: 'v' what". */
+const char *conf_form_check(enum conf_form f, const char *s);
+
 /* One device class a board offers (i2c, uart, mtd, ...). */
 struct conf_device {
 	char	cls[32];	/* "i2c" */

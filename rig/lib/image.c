@@ -3,6 +3,7 @@
 #include "boot.h"
 #include "conf.h"
 #include "log.h"
+#include "remote.h"
 #include "util.h"
 
 #include <errno.h>
@@ -86,8 +87,8 @@ int
 image_make(const struct board_conf *c, const struct boot_env *env, const char *package,
     const char *dtb, struct boot_image *img, char *err, size_t errlen)
 {
-	char prog[600], key[640], out[600], buf[1024], last[600] = "";
-	char *argv[20];
+	char prog[600], key[640], out[600], buf[1024], last[600] = "", hostkey[640];
+	char *argv[22];
 	posix_spawn_file_actions_t fa;
 	char ebuf[512], elast[512] = "";
 	int fds[2], efds[2], n = 0, st, rc, out_open = 1;
@@ -98,6 +99,18 @@ image_make(const struct board_conf *c, const struct boot_env *env, const char *p
 	util_fmt(prog, sizeof(prog), "%s/mkimage", env->firmwaredir);
 	util_fmt(key, sizeof(key), "%s.pub", env->keyfile);
 	util_fmt(out, sizeof(out), "%s/images/%s", env->statedir, c->name);
+	/*
+	 * The board's own SSH host key, made once and kept in the state folder (0600), goes into
+	 * every image made for it: whatever it boots, the board shows the key the rig pinned.
+	 */
+	util_fmt(hostkey, sizeof(hostkey), "%s/hostkeys", env->statedir);
+	if (util_mkdirs(hostkey) == -1) {
+		util_fmt(err, errlen, "%s: %s", hostkey, strerror(errno));
+		return -1;
+	}
+	util_fmt(hostkey, sizeof(hostkey), "%s/hostkeys/%s", env->statedir, c->name);
+	if (remote_keygen(hostkey, err, errlen) == -1)
+		return -1;
 	argv[n++] = prog;
 	argv[n++] = "--arch";
 	argv[n++] = (char *)c->arch;
@@ -111,6 +124,8 @@ image_make(const struct board_conf *c, const struct boot_env *env, const char *p
 	argv[n++] = (char *)env->cachedir;
 	argv[n++] = "--out";
 	argv[n++] = out;
+	argv[n++] = "--host-key";
+	argv[n++] = hostkey;
 	if (dtb[0]) {
 		argv[n++] = "--dtb";
 		argv[n++] = (char *)dtb;

@@ -97,6 +97,26 @@ partconf_duration(struct yamlnode_ctx *c, const struct yamlnode *map, const char
 		yamlnode_duration(c, n, partconf_what(what, sizeof(what), sect, key), dst);
 }
 
+int
+partconf_form(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
+    const char *value, enum conf_form f)
+{
+	const char *why = conf_form_check(f, value);
+	char shown[160];
+	size_t i;
+
+	if (why == NULL)
+		return 0;
+	if (n != NULL && n->reported)
+		return -1;
+	util_strlcpy(shown, value, sizeof(shown));
+	for (i = 0; shown[i]; i++)
+		if ((unsigned char)shown[i] < ' ' || shown[i] == 0x7f)
+			shown[i] = '?';
+	yamlnode_error(c, n, "%s: '%s' %s", what, shown, why);
+	return -1;
+}
+
 void
 partconf_print_str(FILE *out, const char *indent, const char *key, const char *v)
 {

@@ -73,6 +73,13 @@ void partconf_bool(struct yamlnode_ctx *c, const struct yamlnode *map, const cha
 void partconf_duration(struct yamlnode_ctx *c, const struct yamlnode *map, const char *sect,
     const char *key, int required, int64_t *dst);
 
+/*
+ * A value read from n that must have form f (conf.h): reported at n's line as "what: 'v' ..."
+ * (control characters shown as '?') unless it has. 0, or -1 when it was reported.
+ */
+int partconf_form(struct yamlnode_ctx *c, const struct yamlnode *n, const char *what,
+    const char *value, enum conf_form f);
+
 /* "  key: "value"\n" when v is not empty (an optional key not given prints nothing). */
 void partconf_print_str(FILE *out, const char *indent, const char *key, const char *v);
 

@@ -446,6 +446,9 @@ power_qemu_parse(struct yamlnode_ctx *c, const struct yamlnode *part, const stru
 	partconf_str(c, own, "qemu", "cpu", 0, qc->cpu, sizeof(qc->cpu));
 	partconf_int(c, own, "qemu", "memory", 0, 64, 65536, &qc->memory);
 	partconf_str(c, own, "qemu", "dtb", 0, qc->dtb, sizeof(qc->dtb));
+	/* An argument of mkimage: a file inside the kernel package, never an option or a way out. */
+	if (qc->dtb[0] != '\0')
+		partconf_form(c, yamlnode_get(own, "dtb"), "qemu.dtb", qc->dtb, CONF_FORM_RELPATH);
 	partconf_word(c, own, "qemu", "net", 1, power_qemu_nets, qc->net, sizeof(qc->net));
 
 	n = partconf_key(c, own, "qemu", "serials", 1);

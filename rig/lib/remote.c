@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libssh/libssh.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,9 +27,35 @@ struct remote_job {
 	int		 status;
 };
 
+/* The server's host key as "SHA256:base64" into hk->seen; 0, or -1 when it cannot be read. */
+static int
+remote_hostkey_read(struct remote *r, struct remote_hostkey *hk)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp;
+
+	hk->seen[0] = '\0';
+	if (ssh_get_server_publickey(r->s, &key) != SSH_OK)
+		return -1;
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0) {
+		ssh_key_free(key);
+		return -1;
+	}
+	ssh_key_free(key);
+	fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	ssh_clean_pubkey_hash(&hash);
+	if (fp == NULL)
+		return -1;
+	util_strlcpy(hk->seen, fp, sizeof(hk->seen));
+	ssh_string_free_char(fp);
+	return 0;
+}
+
 struct remote *
 remote_connect(const char *host, int port, const char *user, const char *keyfile,
-    int64_t timeout_ms, char *err, size_t errlen)
+    int64_t timeout_ms, struct remote_hostkey *hk, char *err, size_t errlen)
 {
 	struct remote *r = xcalloc(1, sizeof(*r));
 	long usec = (long)(timeout_ms % 1000) * 1000, sec = (long)(timeout_ms / 1000);
@@ -47,11 +74,28 @@ remote_connect(const char *host, int port, const char *user, const char *keyfile
 	ssh_options_set(r->s, SSH_OPTIONS_TIMEOUT, &sec);
 	ssh_options_set(r->s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
 	ssh_options_set(r->s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
-	/* Virtual boards make new host keys at every boot: a board is known by where it is wired. */
+	/*
+	 * A board's key is pinned in the rig's store (the caller's pinned), not in a known_hosts
+	 * file: the user's files are not read or written, and a QEMU board's forwarded port
+	 * changes at each boot while its key does not.
+	 */
 	ssh_options_set(r->s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
 	ssh_options_set(r->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	hk->seen[0] = '\0';
+	hk->changed = 0;
 	if (ssh_connect(r->s) != SSH_OK) {
 		util_fmt(err, errlen, "ssh %s:%d: %s", host, port, ssh_get_error(r->s));
+		goto fail;
+	}
+	if (remote_hostkey_read(r, hk) == -1) {
+		util_fmt(err, errlen, "ssh %s:%d: no host key: %s", host, port, ssh_get_error(r->s));
+		goto fail;
+	}
+	/* Checked before the rig's key is offered: an impostor gets no session, no command. */
+	if (hk->pinned != NULL && hk->pinned[0] != '\0' && strcmp(hk->pinned, hk->seen) != 0) {
+		hk->changed = 1;
+		util_fmt(err, errlen, "ssh %s:%d: host key changed: the board shows %s, the rig"
+		    " pinned %s", host, port, hk->seen, hk->pinned);
 		goto fail;
 	}
 	if (ssh_pki_import_privkey_file(keyfile, NULL, NULL, NULL, &key) != SSH_OK) {
@@ -245,20 +289,38 @@ int
 remote_keygen(const char *path, char *err, size_t errlen)
 {
 	ssh_key key = NULL;
-	char *b64 = NULL, pub[4096];
+	char *b64 = NULL, *priv = NULL, pub[4096];
 	FILE *f;
+	int fd;
 
 	if (access(path, R_OK) == 0)
 		return 0;
 	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK ||
-	    ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK ||
+	    ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &priv) != SSH_OK ||
 	    ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
 		util_fmt(err, errlen, "%s: cannot make an SSH key", path);
 		ssh_key_free(key);
+		ssh_string_free_char(priv);
 		return -1;
 	}
 	ssh_key_free(key);
-	chmod(path, 0600);
+	/*
+	 * 0600 from its creation, never widened: a key written first and chmod-ed after is
+	 * readable in between. O_EXCL: a file someone put there meanwhile is not written through.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 || write(fd, priv, strlen(priv)) != (ssize_t)strlen(priv) || fsync(fd) == -1) {
+		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(path);
+		}
+		ssh_string_free_char(priv);
+		ssh_string_free_char(b64);
+		return -1;
+	}
+	close(fd);
+	ssh_string_free_char(priv);
 	snprintf(pub, sizeof(pub), "%s.pub", path);
 	f = fopen(pub, "w");
 	if (f == NULL || fprintf(f, "ssh-ed25519 %s rig\n", b64) < 0 || fclose(f) != 0) {

@@ -8,9 +8,21 @@
 struct remote;
 struct remote_job;
 
-/* One SSH session with key authentication. NULL with a reason in err. */
+/*
+ * The board's SSH host key at a connection. pinned: the fingerprint the rig holds for the board
+ * ("" on first use: any key is taken). seen: the one the board showed ("SHA256:" and base64,
+ * "" when the connection failed before it). changed: 1 when pinned is not what the board showed;
+ * then no session is made (nothing is sent to, or run on, what answered).
+ */
+struct remote_hostkey {
+	const char	*pinned;
+	char		 seen[128];
+	int		 changed;
+};
+
+/* One SSH session with key authentication, hk checked first. NULL with a reason in err. */
 struct remote *remote_connect(const char *host, int port, const char *user, const char *keyfile,
-    int64_t timeout_ms, char *err, size_t errlen);
+    int64_t timeout_ms, struct remote_hostkey *hk, char *err, size_t errlen);
 void remote_close(struct remote *r);
 
 /*
@@ -34,7 +46,10 @@ void remote_job_free(struct remote_job *j);
 int remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *status, char *out,
     size_t outlen);
 
-/* Makes an ed25519 key pair at path and path.pub unless path exists: 0 or -1 with err. */
+/*
+ * Makes an ed25519 key pair at path (OpenSSH's format, 0600 from its creation) and path.pub
+ * unless path exists: 0 or -1 with err.
+ */
 int remote_keygen(const char *path, char *err, size_t errlen);
 
 #endif

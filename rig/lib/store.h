@@ -153,6 +153,16 @@ int store_boot(struct store *s, const char *board, int64_t build_id, const char 
     const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
     const char *error);
 
+/*
+ * Board host keys, pinned on first use: key is the SSH host key's fingerprint as the board
+ * showed it ("SHA256:..."). get: 1 found (key filled), 0 none pinned, -1 error. pin records a
+ * board's first key (one already there stays: 0 either way). forget: how many were dropped
+ * (0 or 1), -1 error.
+ */
+int store_hostkey_get(struct store *s, const char *board, char *key, size_t keylen);
+int store_hostkey_pin(struct store *s, const char *board, const char *key);
+int store_hostkey_forget(struct store *s, const char *board);
+
 struct store_board_row {
 	const char	*name, *arch, *state, *reason, *updated;
 };

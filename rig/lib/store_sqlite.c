@@ -246,6 +246,9 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 3, "runs cut short by a stopped rigd are titled 'lab: interrupted'",
 	    "UPDATE runs SET title='lab: interrupted' WHERE verdict='error' AND"
 	    " title='interrupted'", NULL },
+	{ 4, "board host keys, pinned on first use",
+	    "CREATE TABLE host_keys(board TEXT PRIMARY KEY, key TEXT NOT NULL, pinned TEXT NOT NULL)",
+	    NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

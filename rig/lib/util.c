@@ -158,8 +158,17 @@ util_duration_parse(const char *s)
 	return (int64_t)(v * mult + 0.5);
 }
 
-int
-util_mkdirs(const char *path)
+/* One folder: made with mode (less the umask, or exactly when exact), or already there. */
+static int
+util_mkdir_one(const char *path, mode_t mode, int exact)
+{
+	if (mkdir(path, mode) == 0)
+		return exact ? chmod(path, mode) : 0;
+	return errno == EEXIST ? 0 : -1;
+}
+
+static int
+util_mkdirs_as(const char *path, mode_t mode, int exact)
 {
 	char buf[4096];
 	char *p;
@@ -172,13 +181,23 @@ util_mkdirs(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+		if (util_mkdir_one(buf, mode, exact) == -1)
 			return -1;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
+	return util_mkdir_one(buf, mode, exact);
+}
+
+int
+util_mkdirs(const char *path)
+{
+	return util_mkdirs_as(path, 0755, 0);
+}
+
+int
+util_mkdirs_mode(const char *path, mode_t mode)
+{
+	return util_mkdirs_as(path, mode, 1);
 }
 
 int

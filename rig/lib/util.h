@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define UTIL_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -31,8 +32,13 @@ const char *util_iso_time(int64_t wall_ms, char *buf, size_t len);
  */
 int64_t util_duration_parse(const char *s);
 
-/* Creates a folder and its parents (mode 0755); 0 or -1 with errno. */
+/* Creates a folder and its parents (mode 0755 less the umask); 0 or -1 with errno. */
 int util_mkdirs(const char *path);
+/*
+ * The same, each folder it creates given mode whatever the umask: for folders other users'
+ * programs must read (a TFTP server's). Folders already there are left as they are.
+ */
+int util_mkdirs_mode(const char *path, mode_t mode);
 /* Sets O_NONBLOCK and FD_CLOEXEC. */
 int util_fd_nonblock(int fd);
 

@@ -18,6 +18,7 @@ static const char *const error_kind_names[ERROR__COUNT] = {
 	[ERROR_BOARD_DIED] = "lab: board died",
 	[ERROR_SSH_LOST] = "lab: ssh session lost",
 	[ERROR_SSH_FAILED] = "lab: ssh failed",
+	[ERROR_HOST_KEY_CHANGED] = "lab: host key changed",
 	[ERROR_NO_RETURN] = "lab: board did not come back",
 	[ERROR_BOOT_FAILED] = "lab: boot failed",
 	[ERROR_WRONG_BUILD] = "lab: wrong build",

@@ -48,6 +48,7 @@ enum error_kind {
 	ERROR_BOARD_DIED,		/* "lab: board died": the board's power part lost it (QEMU exited) */
 	ERROR_SSH_LOST,			/* "lab: ssh session lost" */
 	ERROR_SSH_FAILED,		/* "lab: ssh failed": no session could be made */
+	ERROR_HOST_KEY_CHANGED,		/* "lab: host key changed": not the key pinned for the board */
 	ERROR_NO_RETURN,		/* "lab: board did not come back": a power cycle did not reach READY */
 	ERROR_BOOT_FAILED,		/* "lab: boot failed": the build asked for does not boot */
 	ERROR_WRONG_BUILD,		/* "lab: wrong build": the board runs another kernel than asked */

@@ -23,9 +23,33 @@ cmd_board_usage(FILE *f)
 {
 	fprintf(f, "usage: rigctl board import-labgrid ENV.yaml [--target NAME] [--name NAME] "
 	    "[--arch ARCH] [-o FILE]\n"
-	    "Writes a board file from a labgrid environment (standard output unless -o).\n"
-	    "Exit status: 0 complete, 1 written with site values to fill in or check, 2 error.\n");
+	    "       rigctl board forget-key BOARD\n"
+	    "import-labgrid writes a board file from a labgrid environment (standard output unless"
+	    " -o).\n"
+	    "Exit status: 0 complete, 1 written with site values to fill in or check, 2 error.\n"
+	    "forget-key drops the SSH host key rigd pinned for the board (a board showing another"
+	    " key is\nin FAULT, \"host key changed\"): its next connection pins the key it shows."
+	    " Exit status 0, or 2.\n");
 	return f == stdout ? RIGCTL_PASS : RIGCTL_LAB_ERROR;
+}
+
+/* rigctl board forget-key BOARD: rigd drops the pinned key; a board in FAULT for it is OFF. */
+static int
+cmd_board_forget_key(int argc, char **argv)
+{
+	cJSON *req, *res;
+
+	if (argc != 2)
+		return cmd_board_usage(stderr);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "forget-key");
+	cJSON_AddStringToObject(req, "board", argv[1]);
+	res = rigctl_call(req);
+	printf("%s: %s\n", argv[1], cJSON_IsTrue(cJSON_GetObjectItem(res, "forgotten")) ?
+	    "host key forgotten: the next connection pins the board's key" :
+	    "no host key was pinned");
+	cJSON_Delete(res);
+	return RIGCTL_PASS;
 }
 
 static int
@@ -138,6 +162,8 @@ cmd_board(int argc, char **argv)
 {
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return cmd_board_usage(stdout);
+	if (argc >= 2 && strcmp(argv[1], "forget-key") == 0)
+		return cmd_board_forget_key(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "import-labgrid") != 0)
 		return cmd_board_usage(stderr);
 	return cmd_board_import(argc - 1, argv + 1);

@@ -33,6 +33,7 @@ static const struct {
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
 	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
 	{ "board", cmd_board, "board import-labgrid ENV.yaml [--target T] [-o FILE]  board file from labgrid (offline)" },
+	{ "board", cmd_board, "board forget-key BOARD  drop the board's pinned SSH host key" },
 	{ "ping", cmd_ping, "ping                               is rigd there" },
 };
 

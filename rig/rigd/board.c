@@ -88,6 +88,33 @@ board_do_power(struct board *b, struct board_job *job)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/*
+ * rigctl board forget-key: the pinned host key is dropped; the next connection pins the one the
+ * board shows. A board out of service for a changed key is OFF again, to be powered on.
+ */
+static void
+board_do_forget_key(struct board *b, struct board_job *job)
+{
+	int n = store_hostkey_forget(b->rigd->store, b->conf.name);
+	enum error_kind fault;
+	cJSON *o;
+
+	if (n == -1) {
+		board_result(b, job, PROTO_FAILED, "the store could not drop the key", NULL);
+		return;
+	}
+	pthread_mutex_lock(&b->lock);
+	b->host_key[0] = '\0';
+	fault = b->state == BOARD_FAULT ? b->fault : ERROR_NONE;
+	pthread_mutex_unlock(&b->lock);
+	if (fault == ERROR_HOST_KEY_CHANGED)
+		board_set_state(b, BOARD_OFF, "host key forgotten: the next connection pins the"
+		    " board's key");
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "forgotten", n > 0);
+	board_result(b, job, PROTO_OK, NULL, o);
+}
+
 /* Idle with a part missing: once it is here (the adapter plugged in), the board is served. */
 static void
 board_reprobe(struct board *b)
@@ -155,6 +182,8 @@ board_main(void *arg)
 			b->job_client = job->client;
 			if (job->kind == JOB_RUN)
 				board_do_run(b, job);
+			else if (job->kind == JOB_FORGET_KEY)
+				board_do_forget_key(b, job);
 			else
 				board_do_power(b, job);
 			b->job_client = 0;

@@ -213,7 +213,8 @@ board_boot_con_expect(void *arg, const char *const *texts, int64_t *from, int64_
 
 /*
  * Power on and wait until SSH answers and the board has said which kernel it runs. -1 with err;
- * -2 when a person was asked to switch the power and nobody did (no second attempt).
+ * -2 when a person was asked to switch the power and nobody did, -3 when the board showed
+ * another host key than the one pinned for it (no second attempt for either).
  */
 static int
 board_boot_once(struct board *b, char *err, size_t errlen)
@@ -221,7 +222,8 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	struct boot_console con = { b, board_boot_con_write, board_boot_con_expect,
 	    board_boot_con_text };
 	int64_t t0 = util_now_ms(), t_on, deadline;
-	char host[64];
+	struct remote_hostkey hk = { 0 };
+	char host[64], pinned[sizeof(hk.seen)] = "";
 	int fd, port;
 
 	if (b->power == NULL) {
@@ -303,6 +305,13 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	}
 	b->console_ready_ms = util_now_ms() - t0;
 	power_ssh_addr(b->power, &b->conf, host, sizeof(host), &port);
+	/* The key pinned at the board's first connection; none yet: this one pins it. */
+	if (store_hostkey_get(b->rigd->store, b->conf.name, pinned, sizeof(pinned)) == -1) {
+		util_fmt(err, errlen, "the board's pinned host key cannot be read from the store");
+		board_power_off(b);
+		return -1;
+	}
+	hk.pinned = pinned;
 	while (util_now_ms() < deadline) {
 		char serr[256];
 
@@ -318,10 +327,17 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 			board_power_off(b);
 			return -1;
 		}
-		b->ssh = remote_connect(host, port, b->conf.ssh_user, b->rigd->keyfile, 3000, serr,
-		    sizeof(serr));
+		b->ssh = remote_connect(host, port, b->conf.ssh_user, b->rigd->keyfile, 3000, &hk,
+		    serr, sizeof(serr));
 		if (b->ssh)
 			break;
+		if (hk.changed) {
+			util_fmt(err, errlen, "%s: the board shows %s, the rig pinned %s (rigctl board"
+			    " forget-key %s, once the new key is known to be the board's)",
+			    error_kind_name(ERROR_HOST_KEY_CHANGED), hk.seen, pinned, b->conf.name);
+			board_power_off(b);
+			return -3;
+		}
 		log_debug("%s: %s", b->conf.name, serr);
 		util_sleep_ms(500);
 	}
@@ -331,6 +347,18 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		board_power_off(b);
 		return -1;
 	}
+	if (pinned[0] == '\0') {
+		if (store_hostkey_pin(b->rigd->store, b->conf.name, hk.seen) == -1) {
+			util_fmt(err, errlen, "the board's host key %s could not be pinned in the store",
+			    hk.seen);
+			board_power_off(b);
+			return -1;
+		}
+		log_info("%s: host key %s pinned", b->conf.name, hk.seen);
+	}
+	pthread_mutex_lock(&b->lock);
+	util_strlcpy(b->host_key, hk.seen, sizeof(b->host_key));
+	pthread_mutex_unlock(&b->lock);
 	if (board_identify(b, err, errlen) == -1) {
 		board_power_off(b);
 		return -1;
@@ -396,8 +424,13 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
 		    b->console_ready_ms, -1, b->con.log, err) == -1)
 			log_warnx("%s: failed boot not stored", b->conf.name);
-		if (rc == -2)
+		if (rc == -2 || rc == -3)
 			break;
+	}
+	/* Another key is no build's doing: the board is out of service until it is forgotten. */
+	if (rc == -3) {
+		board_set_fault(b, ERROR_HOST_KEY_CHANGED, err);
+		return -1;
 	}
 	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
 	board_set_state(b, fault_on_fail ? BOARD_FAULT : BOARD_OFF, reason);

@@ -51,8 +51,9 @@ board_state(struct board *b)
 }
 
 /* Only the board's thread changes its state: the store is written after the lock is let go. */
-void
-board_set_state(struct board *b, enum board_state s, const char *reason)
+static void
+board_set_state_kind(struct board *b, enum board_state s, enum error_kind kind,
+    const char *reason)
 {
 	int from;
 
@@ -60,6 +61,7 @@ board_set_state(struct board *b, enum board_state s, const char *reason)
 	/* Whoever sees the new state may read the console log: it holds every byte read so far. */
 	capture_sync(&b->con);
 	from = board_set_state_locked(b, s, reason);
+	b->fault = s == BOARD_FAULT ? kind : ERROR_NONE;
 	pthread_mutex_unlock(&b->lock);
 	if (from == -1)
 		return;
@@ -68,6 +70,18 @@ board_set_state(struct board *b, enum board_state s, const char *reason)
 	store_board_event(b->rigd->store, b->conf.name, board_state_name((enum board_state)from),
 	    board_state_name(s), reason);
 	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+}
+
+void
+board_set_state(struct board *b, enum board_state s, const char *reason)
+{
+	board_set_state_kind(b, s, ERROR_NONE, reason);
+}
+
+void
+board_set_fault(struct board *b, enum error_kind kind, const char *reason)
+{
+	board_set_state_kind(b, BOARD_FAULT, kind, reason);
 }
 
 cJSON *
@@ -87,6 +101,9 @@ board_describe(struct board *b)
 	cJSON_AddStringToObject(o, "arch", b->conf.arch);
 	cJSON_AddStringToObject(o, "state", board_state_name(b->state));
 	cJSON_AddStringToObject(o, "reason", b->reason);
+	/* The error kind of a FAULT the rig names ("lab: host key changed"), "" otherwise. */
+	cJSON_AddStringToObject(o, "fault", error_kind_name(b->fault));
+	cJSON_AddStringToObject(o, "host_key", b->host_key);
 	cJSON_AddStringToObject(o, "classes", classes);
 	/* The parts as the board file names them (a refused board's too: the reason says why). */
 	cJSON_AddStringToObject(o, "power", b->conf.parts[PART_POWER].name);

@@ -262,6 +262,29 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 	board_enqueue(b, job);
 }
 
+/* Drops a board's pinned SSH host key: done by the board's thread, which owns its state. */
+static void
+control_cmd_forget_key(struct rigd *r, struct control_client *c, cJSON *req)
+{
+	const char *bname = control_str(req, "board");
+	struct board *b = bname ? board_find(r, bname) : NULL;
+	struct board_job *job;
+	char msg[128];
+
+	if (b == NULL) {
+		control_reply(c, PROTO_NOSUCH, "forget-key: no such board", NULL);
+		return;
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->kind = JOB_FORGET_KEY;
+	job->client = control_id(c);
+	job->uid = control_uid(c);
+	util_fmt(msg, sizeof(msg), "forget-key %s", bname);
+	control_action(r, control_uid(c), msg);
+	control_wait_result(c);
+	board_enqueue(b, job);
+}
+
 static void
 control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 {
@@ -405,6 +428,12 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 	} else if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "compare") == 0 ||
 	    strcmp(cmd, "export") == 0) {
 		control_cmd_report(r, c, req, cmd);
+	} else if (strcmp(cmd, "forget-key") == 0) {
+		if (!control_may_change(c))
+			control_reply(c, PROTO_DENIED, "only root or rigd's own user may do that",
+			    NULL);
+		else
+			control_cmd_forget_key(r, c, req);
 	} else if (strcmp(cmd, "build-add") == 0 || strcmp(cmd, "nightly") == 0) {
 		if (!control_may_change(c))
 			control_reply(c, PROTO_DENIED, "only root or rigd's own user may do that",

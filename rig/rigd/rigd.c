@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -236,6 +237,13 @@ main(int argc, char **argv)
 		util_fmt(r->sockpath, sizeof(r->sockpath), "%s/rigd.sock", r->statedir);
 	util_fmt(r->keyfile, sizeof(r->keyfile), "%s/id_ed25519", r->statedir);
 	util_strlcpy(r->share_addr, shareaddr, sizeof(r->share_addr));
+	/*
+	 * Everything rigd and its children create is born without access for others: the state
+	 * folder 0750, the database, logs and images 0640 (keys ask for 0600 themselves). Set
+	 * before the first file, whatever umask rigd was started with; the few things others
+	 * must read say so (the TFTP folder, the socket).
+	 */
+	umask(027);
 	if (util_mkdirs(r->statedir) == -1 || util_mkdirs(r->cachedir) == -1)
 		fatal("%s", r->statedir);
 

@@ -39,6 +39,7 @@ enum board_state {
 enum board_job_kind {
 	JOB_RUN,
 	JOB_POWER,
+	JOB_FORGET_KEY,		/* the board's pinned SSH host key is dropped */
 };
 
 struct scenset;
@@ -99,6 +100,12 @@ struct board {
 	 * brings the board back without restarting rigd.
 	 */
 	int			 missing;
+	/*
+	 * lock; written by the thread only: what the FAULT is when the rig names it
+	 * (ERROR_HOST_KEY_CHANGED: until its key is forgotten), ERROR_NONE otherwise.
+	 */
+	enum error_kind		 fault;
+	char			 host_key[128];		/* lock; thread only: pinned, "" none yet */
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
 	struct capture		 con;			/* lock */
@@ -209,6 +216,8 @@ int board_missing_part(struct board *b);
 int board_stopping(struct board *b);
 /* The board's thread: a new state, logged and stored with the reason (outside the lock). */
 void board_set_state(struct board *b, enum board_state s, const char *reason);
+/* FAULT with the kind of failure that put it there (board.fault). */
+void board_set_fault(struct board *b, enum error_kind kind, const char *reason);
 /* The board's thread: an event for a client (0: nobody; o is freed then), through the sink. */
 void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o);
 /* The board's thread: a log line for the job's client. */

@@ -6,6 +6,7 @@
 #include "triage.h"
 #include "queue.h"
 #include "remote.h"
+#include "shquote.h"
 #include "storeq.h"
 #include "util.h"
 #include "vocab.h"
@@ -16,6 +17,8 @@
 #include <string.h>
 
 #define RUNNER_MAX_BG	8
+/* Room for a field of n bytes as one quoted word (shquote.h): every ' becomes four. */
+#define RUNNER_Q(n)	(4 * (n) + 3)
 
 /* A step started with "background: true", joined later by "wait". */
 struct runner_bg {
@@ -162,7 +165,7 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 {
 	struct board *b = rn->b;
 	char cmd[1024], out[16384], state[128], wchan[128], stack[8192], title[256];
-	char task[32] = "";
+	char task[32] = "", qpid[RUNNER_Q(32)];
 	int64_t sysrq_from;
 	int status;
 
@@ -170,13 +173,16 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 	 * The step's shell is usually the blocked task; when it is not (a holder's dd, a
 	 * helper), the first task in D state is the one to look at.
 	 */
+	/* The PID is what the board printed: a word like any other field. */
+	if (strlen(pid) >= 32 || shquote(pid, qpid, sizeof(qpid)) == -1)
+		util_strlcpy(qpid, "0", sizeof(qpid));
 	snprintf(cmd, sizeof(cmd),
 	    "p=%s; grep -q '^State:.D' /proc/$p/status 2>/dev/null ||"
 	    " for s in /proc/[0-9]*/status; do if grep -q '^State:.D' $s; then p=${s#/proc/};"
 	    " p=${p%%/status}; break; fi; done;"
 	    " echo --pid; echo $p; echo --state; grep '^State' /proc/$p/status; echo --wchan;"
 	    " cat /proc/$p/wchan; echo; echo --stack; cat /proc/$p/stack 2>&1; echo --end;"
-	    " echo 8 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger", pid);
+	    " echo 8 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger", qpid);
 	state[0] = wchan[0] = stack[0] = '\0';
 	pthread_mutex_lock(&b->lock);
 	sysrq_from = b->con.bytes;
@@ -330,9 +336,14 @@ runner_lost(struct runner *rn, const struct scen_step *st)
 static void
 runner_sysfs_cmd(const struct conf_device *d, const char *file, char *cmd, size_t len)
 {
+	char path[sizeof(d->bus) + sizeof(d->driver) + 32];
+	char qdev[RUNNER_Q(sizeof(d->device))], qpath[RUNNER_Q(sizeof(path))];
+
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/%s", d->bus, d->driver, file);
+	shquote(d->device, qdev, sizeof(qdev));
+	shquote(path, qpath, sizeof(qpath));
 	/* echo is a shell builtin: the PID printed is the task that will block in the kernel. */
-	snprintf(cmd, len, "echo $$; echo '%s' > /sys/bus/%s/drivers/%s/%s", d->device, d->bus,
-	    d->driver, file);
+	snprintf(cmd, len, "echo $$; echo %s > %s", qdev, qpath);
 }
 
 /* Returns 0 to go on, -1 when the run has its verdict. */
@@ -518,15 +529,16 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 static void
 runner_release_left(struct runner *rn)
 {
-	char cmd[256], out[256];
+	char cmd[1024], out[256], pid[RUNNER_Q(sizeof(rn->holder_pid[0]))];
 	int i, st;
 
 	for (i = 0; i < CONF_MAX_DEVICES; i++) {
-		const char *pid = rn->holder_pid[i];
+		shquote(rn->holder_pid[i], pid, sizeof(pid));
 
-		if (pid[0] == '\0' || rn->needs_boot)
+		if (rn->holder_pid[i][0] == '\0' || rn->needs_boot)
 			continue;
-		if (strspn(pid, "0123456789") != strlen(pid) || rn->b->ssh == NULL) {
+		if (strspn(rn->holder_pid[i], "0123456789") != strlen(rn->holder_pid[i]) ||
+		    rn->b->ssh == NULL) {
 			rn->needs_boot = 1;
 			continue;
 		}
@@ -559,7 +571,9 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	struct board *b = rn->b;
 	const struct conf_device *d = NULL;
 	const struct conf_protected *prot;
-	char cmd[2048], what[512], hdir[64];
+	char cmd[RUNNER_Q(2048) + 512], what[512], hdir[64], inner[2048];
+	char qnode[RUNNER_Q(sizeof(d->node))], qh[RUNNER_Q(sizeof(hdir))];
+	char qpid[RUNNER_Q(sizeof(rn->holder_pid[0]))], qinner[RUNNER_Q(sizeof(inner))];
 	int ci = -1, i;
 
 	out[0] = '\0';
@@ -573,6 +587,14 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			return -1;
 		}
 		d = &b->conf.devices[ci];
+		/*
+		 * Every field that goes into a command below is one quoted word (the checks at
+		 * load refused the forms that could still be taken as options).
+		 */
+		snprintf(hdir, sizeof(hdir), "/tmp/rig-hold-%s", d->cls);
+		shquote(hdir, qh, sizeof(qh));
+		shquote(d->node, qnode, sizeof(qnode));
+		shquote(rn->holder_pid[ci], qpid, sizeof(qpid));
 		break;
 	default:
 		break;
@@ -580,24 +602,29 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 
 	switch (st->kind) {
 	case STEP_HOLD:
-		snprintf(hdir, sizeof(hdir), "/tmp/rig-hold-%s", d->cls);
 		/*
 		 * The holder keeps the node open from its own session. A tty is read, as a
 		 * terminal program would, so a hangup ends it. Other nodes are opened on fd 3 of
 		 * a shell that waits on a FIFO, so a later "read" goes through that same open
 		 * file (after an unbind, that file is what points into freed driver memory).
 		 */
+		/* The holder's script is itself one quoted word of the outer command. */
 		if (strcmp(d->cls, "uart") == 0)
-			snprintf(cmd, sizeof(cmd), "setsid sh -c 'exec cat %s' > /dev/null 2>&1"
-			    " < /dev/null & echo $!; sleep 0.3; kill -0 $! 2>/dev/null", d->node);
+			snprintf(inner, sizeof(inner), "exec cat %s", qnode);
 		else
-			snprintf(cmd, sizeof(cmd), "h=/tmp/rig-hold-%s; rm -rf $h; mkdir -p $h &&"
-			    " mkfifo $h/cmd && setsid sh -c 'exec 3<%s || exit 1; : > %s/open;"
+			snprintf(inner, sizeof(inner), "exec 3<%s || exit 1; : > %s/open;"
 			    " while :; do read -r c < %s/cmd || continue; rm -f %s/rc;"
-			    " dd bs=512 count=1 <&3 > /dev/null 2> %s/err; echo $? > %s/rc; done'"
+			    " dd bs=512 count=1 <&3 > /dev/null 2> %s/err; echo $? > %s/rc; done",
+			    qnode, qh, qh, qh, qh, qh);
+		shquote(inner, qinner, sizeof(qinner));
+		if (strcmp(d->cls, "uart") == 0)
+			snprintf(cmd, sizeof(cmd), "setsid sh -c %s > /dev/null 2>&1"
+			    " < /dev/null & echo $!; sleep 0.3; kill -0 $! 2>/dev/null", qinner);
+		else
+			snprintf(cmd, sizeof(cmd), "h=%s; rm -rf \"$h\"; mkdir -p \"$h\" &&"
+			    " mkfifo \"$h\"/cmd && setsid sh -c %s"
 			    " > /dev/null 2>&1 < /dev/null & echo $!; sleep 0.3;"
-			    " kill -0 $! 2>/dev/null && test -e $h/open",
-			    d->cls, d->node, hdir, hdir, hdir, hdir, hdir);
+			    " kill -0 $! 2>/dev/null && test -e \"$h\"/open", qh, qinner);
 		util_fmt(what, sizeof(what), "could not open %s", d->node);
 		if (runner_check(rn, st, cmd, what, out, outlen) == -1)
 			return -1;
@@ -613,8 +640,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		/* The close happens when the holder exits: wait for that, within the deadline. */
 		snprintf(cmd, sizeof(cmd), "echo $$; kill %s 2>/dev/null;"
 		    " while kill -0 %s 2>/dev/null && ! grep -q '^State:.*Z' /proc/%s/status;"
-		    " do sleep 0.05; done", rn->holder_pid[ci], rn->holder_pid[ci],
-		    rn->holder_pid[ci]);
+		    " do sleep 0.05; done", qpid, qpid, qpid);
 		if (runner_blocking(rn, st, cmd, out, outlen) == -1)
 			return -1;
 		util_fmt(out, outlen, "holder %s ended", rn->holder_pid[ci]);
@@ -639,14 +665,14 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			return -1;
 		}
 		/* The holder reads from its open file; its dd is the task that may block. */
-		snprintf(cmd, sizeof(cmd), "echo $$; h=/tmp/rig-hold-%s; echo read > $h/cmd;"
-		    " while [ ! -s $h/rc ]; do sleep 0.05; done; cat $h/err; exit $(cat $h/rc)",
-		    d->cls);
+		snprintf(cmd, sizeof(cmd), "echo $$; h=%s; echo read > \"$h\"/cmd;"
+		    " while [ ! -s \"$h\"/rc ]; do sleep 0.05; done; cat \"$h\"/err;"
+		    " exit $(cat \"$h\"/rc)", qh);
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_EXPECT_PRESENT:
 	case STEP_EXPECT_GONE:
 		snprintf(cmd, sizeof(cmd), "%stest -e %s", st->kind == STEP_EXPECT_GONE ? "! " : "",
-		    d->node);
+		    qnode);
 		util_fmt(what, sizeof(what), "%s %s", d->node,
 		    st->kind == STEP_EXPECT_GONE ? "still present" : "missing");
 		return runner_check(rn, st, cmd, what, out, outlen);
@@ -660,9 +686,10 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			return -1;
 		}
 		/* The holder gets a moment to see its hangup. */
+		shquote(rn->holder_pid[i], qpid, sizeof(qpid));
 		snprintf(cmd, sizeof(cmd), "for i in $(seq 40); do if ! kill -0 %s 2>/dev/null ||"
 		    " grep -q '^State:.*Z' /proc/%s/status; then exit %d; fi; sleep 0.05; done;"
-		    " exit %d", rn->holder_pid[i], rn->holder_pid[i],
+		    " exit %d", qpid, qpid,
 		    strcmp(st->arg, "exited") == 0 ? 0 : 1, strcmp(st->arg, "exited") == 0 ? 1 : 0);
 		util_fmt(what, sizeof(what), "holder %s is not %s", rn->holder_pid[i], st->arg);
 		if (runner_check(rn, st, cmd, what, out, outlen) == -1)

@@ -473,7 +473,8 @@ board_site_and_protected_mistakes_are_reported(void)
 	    DATA "board-site-bad.yaml:6: ssh.port: expected a single value, not a mapping"
 	    " (through *nested at line 15)",
 	    DATA "board-site-bad.yaml:17: protected[0]: missing key 'why'",
-	    DATA "board-site-bad.yaml:18: protected[1].device: must not hold '/'",
+	    DATA "board-site-bad.yaml:18: protected[1].device: 'a/b' is not a sysfs name"
+	    " (letters, digits and . _ + : @ -, starting with a letter or digit)",
 	    DATA "board-site-bad.yaml:20: protected[3]: e60b0000.i2c is listed already (line 19)",
 	    DATA "board-site-bad.yaml:4: site.unused: never used: no *unused below takes it"
 	    " (a misspelt alias?)",
@@ -1264,6 +1265,55 @@ board_uboot_values_typed_at_uboot_are_checked(void)
 	conf_errors_free(&e);
 }
 
+/* The forms of values that reach a command line: what real boards hold passes, breakouts do not. */
+static void
+value_forms_take_real_names_and_refuse_breakouts(void)
+{
+	static const char *const bad[] = { "$(reboot)", "`reboot`", "x'y", "x\"y", "x\ny", "x;y",
+	    "x&&y", "x*", "x y", "x|y", "x>y", "" };
+	size_t i;
+
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev/i2c-0") == NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev/mtd0ro") == NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE,
+	    "/dev/serial/by-path/platform-ee700000.usb-usb-0:1:1.0-port0") == NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev/../etc/shadow") != NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev/x/..") != NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev/-n") != NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev//x") != NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/etc/passwd") != NULL);
+	CHECK(conf_form_check(CONF_FORM_DEVNODE, "/dev/..x") == NULL);	/* a name, not a way up */
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "0000:00:1f.3") == NULL);
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "e6510000.i2c") == NULL);
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "1-1:1.0") == NULL);
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "i2c-rcar") == NULL);
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "-n") != NULL);
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "..") != NULL);
+	CHECK(conf_form_check(CONF_FORM_SYSFS, "a/b") != NULL);
+	CHECK(conf_form_check(CONF_FORM_MODULE, "i2c-i801") == NULL);
+	CHECK(conf_form_check(CONF_FORM_MODULE, "-v") != NULL);
+	CHECK(conf_form_check(CONF_FORM_PACKAGE, "linux-image-6.1.0-56-amd64") == NULL);
+	CHECK(conf_form_check(CONF_FORM_PACKAGE, "linux-image-6.1.0-50-armmp:armhf") == NULL);
+	CHECK(conf_form_check(CONF_FORM_PACKAGE, "g++-12") == NULL);
+	CHECK(conf_form_check(CONF_FORM_PACKAGE, "-oDir=/tmp") != NULL);
+	CHECK(conf_form_check(CONF_FORM_PACKAGE, "a:b:c") != NULL);
+	CHECK(conf_form_check(CONF_FORM_PACKAGE, "Linux") != NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "renesas/r8a77951-salvator-xs.dtb") == NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "imx6q-sabrelite.dtb") == NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "/etc/shadow") != NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "../x.dtb") != NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "a/../../x.dtb") != NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "a/-x") != NULL);
+	CHECK(conf_form_check(CONF_FORM_RELPATH, "-x") != NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(conf_form_check(CONF_FORM_DEVNODE, bad[i]) != NULL);
+		CHECK(conf_form_check(CONF_FORM_SYSFS, bad[i]) != NULL);
+		CHECK(conf_form_check(CONF_FORM_MODULE, bad[i]) != NULL);
+		CHECK(conf_form_check(CONF_FORM_PACKAGE, bad[i]) != NULL);
+		CHECK(conf_form_check(CONF_FORM_RELPATH, bad[i]) != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -1304,5 +1354,6 @@ main(void)
 	RUN(checked_forms_print_as_saved);
 	RUN(printed_forms_load_back_unchanged);
 	RUN(board_parts_this_build_lacks_are_refused_at_their_key_line);
+	RUN(value_forms_take_real_names_and_refuse_breakouts);
 	TEST_END();
 }

@@ -295,7 +295,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(s), 3);
+	CHECK_INT(store_schema_version(s), 4);
 	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 	CHECK_INT(seen.running, 1);
 	CHECK_INT(seen.hangs, 2);
@@ -336,7 +336,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	s = store_open(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 3);
+		CHECK_INT(store_schema_version(s), 4);
 		memset(&seen, 0, sizeof(seen));
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
 		store_close(s);
@@ -359,7 +359,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 3 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 4 at start", path);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -377,12 +377,37 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 3);
+		CHECK_INT(store_schema_version(s), 4);
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 		store_close(s);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK_INT(system(cmd), 0);
+}
+
+static void
+host_keys_are_pinned_on_first_use_until_forgotten(void)
+{
+	char path[256], key[128];
+	struct store *s = open_tmp(path, sizeof(path));
+
+	CHECK_INT(store_hostkey_get(s, "vq35", key, sizeof(key)), 0);
+	CHECK_INT(store_hostkey_pin(s, "vq35", "SHA256:first"), 0);
+	CHECK_INT(store_hostkey_get(s, "vq35", key, sizeof(key)), 1);
+	CHECK_STR(key, "SHA256:first");
+	/* A later key does not replace the pinned one: only forgetting does. */
+	CHECK_INT(store_hostkey_pin(s, "vq35", "SHA256:second"), 0);
+	CHECK_INT(store_hostkey_get(s, "vq35", key, sizeof(key)), 1);
+	CHECK_STR(key, "SHA256:first");
+	CHECK_INT(store_hostkey_get(s, "vsabre", key, sizeof(key)), 0);
+	CHECK_INT(store_hostkey_forget(s, "vq35"), 1);
+	CHECK_INT(store_hostkey_forget(s, "vq35"), 0);
+	CHECK_INT(store_hostkey_get(s, "vq35", key, sizeof(key)), 0);
+	CHECK_INT(store_hostkey_pin(s, "vq35", "SHA256:second"), 0);
+	CHECK_INT(store_hostkey_get(s, "vq35", key, sizeof(key)), 1);
+	CHECK_STR(key, "SHA256:second");
+	store_close(s);
+	unlink(path);
 }
 
 int
@@ -395,5 +420,6 @@ main(void)
 	RUN(boards_keep_their_last_state);
 	RUN(legacy_database_is_upgraded_and_every_run_found);
 	RUN(readonly_open_never_writes_an_old_database);
+	RUN(host_keys_are_pinned_on_first_use_until_forgotten);
 	TEST_END();
 }

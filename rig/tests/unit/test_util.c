@@ -4,6 +4,11 @@
 #include "triage.h"
 #include "util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 static void
 durations_parse_with_units_and_reject_junk(void)
 {
@@ -30,6 +35,39 @@ strlcpy_truncates_and_terminates(void)
 	CHECK_STR(buf, "abc");
 	CHECK_INT(util_strlcpy(buf, "ab", sizeof(buf)), 2);
 	CHECK_STR(buf, "ab");
+}
+
+/* Folders other users' programs read (a TFTP server's) get their mode whatever rigd's umask. */
+static void
+mkdirs_mode_gives_new_folders_their_mode_whatever_the_umask(void)
+{
+	char top[] = "/tmp/rig-test-mkdirs-XXXXXX", path[128], mid[96];
+	struct stat st;
+	mode_t old = umask(027);
+
+	CHECK(mkdtemp(top) != NULL);
+	snprintf(mid, sizeof(mid), "%s/a", top);
+	snprintf(path, sizeof(path), "%s/a/b", top);
+	CHECK_INT(util_mkdirs_mode(path, 0755), 0);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0755);
+	CHECK_INT(stat(mid, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0755);
+	/* One already there is left as it is. */
+	CHECK_INT(stat(top, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0700);
+	CHECK_INT(util_mkdirs_mode(path, 0755), 0);
+	/* The plain form keeps to the umask. */
+	snprintf(path, sizeof(path), "%s/c", top);
+	CHECK_INT(util_mkdirs(path), 0);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0750);
+	umask(old);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/b", top);
+	rmdir(path);
+	rmdir(mid);
+	rmdir(top);
 }
 
 static void
@@ -86,6 +124,7 @@ main(void)
 {
 	RUN(durations_parse_with_units_and_reject_junk);
 	RUN(strlcpy_truncates_and_terminates);
+	RUN(mkdirs_mode_gives_new_folders_their_mode_whatever_the_umask);
 	RUN(hang_frame_skips_scheduler_and_completion_helpers);
 	RUN(hang_frame_falls_back_to_wchan_without_a_stack);
 	RUN(sections_are_cut_at_their_markers);
