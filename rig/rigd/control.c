@@ -52,11 +52,11 @@ control_answers(const struct sockaddr_un *sa)
 /*
  * One rigd per socket: SOCKET.lock is held for rigd's life, and a socket that still answers
  * (a rigd of before the lock) is left alone too; only a stale socket is replaced, and a path
- * that is no socket never. The socket is born 0600 (its mode is set before bind) and given to
- * the rig group as 0660 once it listens: it is never open to more than root and the group.
+ * that is no socket never. The socket is born 0600 (its mode is set before bind), bound here
+ * and listened on by control_listen: until then a client is refused, not left waiting.
  */
 int
-control_listen(struct rigd *r)
+control_bind(struct rigd *r)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char lock[sizeof(r->sockpath) + 8];
@@ -95,9 +95,21 @@ control_listen(struct rigd *r)
 			close(fd);
 		return -1;
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 || listen(fd, SOMAXCONN) == -1) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		log_warn("%s", r->sockpath);
 		close(fd);
+		return -1;
+	}
+	control_fd = fd;
+	return 0;
+}
+
+/* The socket bound by control_bind is given to the rig group as 0660 once it listens. */
+int
+control_listen(struct rigd *r)
+{
+	if (listen(control_fd, SOMAXCONN) == -1) {
+		log_warn("%s", r->sockpath);
 		return -1;
 	}
 	/*
@@ -108,14 +120,11 @@ control_listen(struct rigd *r)
 	if ((peer_group_gid() != -1 && lchown(r->sockpath, (uid_t)-1, (gid_t)peer_group_gid()) == -1) ||
 	    chmod(r->sockpath, 0660) == -1) {
 		log_warn("%s", r->sockpath);
-		close(fd);
-		unlink(r->sockpath);
 		return -1;
 	}
 	if (peer_group_gid() == -1)
 		log_warnx("%s: no group %s on this host: only root and rigd's own user may connect"
 		    " (make deps, or rigd -g)", r->sockpath, peer_group_name());
-	control_fd = fd;
 	return 0;
 }
 

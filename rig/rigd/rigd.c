@@ -269,13 +269,13 @@ main(int argc, char **argv)
 	if (lockfd == -1 || flock(lockfd, LOCK_EX | LOCK_NB) == -1)
 		fatalx("%s: another rigd serves this state directory", r->statedir);
 	/*
-	 * The socket before anything else is touched (one rigd per socket: a second one stops
-	 * here, said on the terminal); clients wait in its queue until the loop serves them.
+	 * The socket is bound before anything else is touched: a second rigd on it stops here,
+	 * said on the terminal. It listens once the boards are served.
 	 */
 	if (peer_setup(group, admin, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	control_admit_setup(per_uid, idle);
-	if (control_listen(r) == -1)
+	if (control_bind(r) == -1)
 		return 1;
 	if (!foreground) {
 		if (daemon(1, 0) == -1)
@@ -357,6 +357,8 @@ main(int argc, char **argv)
 	}
 	cJSON_Delete(stale);
 
+	if (control_listen(r) == -1)
+		return 1;
 	if (httpaddr && http_start(r, httpaddr) == -1)
 		return 1;
 	log_info("serving %d board(s), %d scenario(s) on %s", r->nboards, r->nscens, r->sockpath);

@@ -300,6 +300,8 @@ void runner_run(struct board *b, struct board_job *job, struct runner_result *re
 void runner_result_free(struct runner_result *res);
 
 /* control.c: the socket and the event loop; dispatches to the command files */
+/* At start: the socket bound (one rigd per socket, said on stderr), then listened on. */
+int control_bind(struct rigd *r);
 int control_listen(struct rigd *r);
 /* The sink the boards report through, served by this event loop. */
 void control_sink(struct rigd *r, struct board_sink *sink);
