@@ -123,6 +123,23 @@ peer_groups_by_name(long uid, long gid, int *n)
 	}
 }
 
+enum peer_role
+peer_role_of_user(long uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	enum peer_role role;
+	gid_t *groups;
+	int n;
+
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return peer_role_of(uid, NULL, 0);
+	groups = peer_groups_by_name(uid, (long)pw.pw_gid, &n);
+	role = peer_role_of(uid, groups, (size_t)n);
+	free(groups);
+	return role;
+}
+
 int
 peer_of_socket(int fd, struct peer *p)
 {

@@ -44,6 +44,11 @@ const char *peer_admin_name(void);
 int peer_of_socket(int fd, struct peer *p);
 /* The role of uid with these groups (the primary one among them or not). */
 enum peer_role peer_role_of(long uid, const gid_t *groups, size_t n);
+/*
+ * The role of uid by the user database's groups, for a peer whose process cannot be asked (a
+ * TCP peer on this host, its uid from the kernel's socket diagnostics). Asks the database.
+ */
+enum peer_role peer_role_of_user(long uid);
 const char *peer_role_name(enum peer_role r);
 /* 1 when p may act on what holder_uid holds (a reservation, a run): its own, or p is admin. */
 int peer_may_act_for(const struct peer *p, long holder_uid);

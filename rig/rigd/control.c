@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
-static int control_lock_fd = -1;	/* SOCKET.lock, held while rigd lives (control_listen) */
+static int control_lock_fd = -1;	/* SOCKET.lock, held while rigd lives (control_bind) */
 
 /*
  * When many lines stream at once (CONTROL_CONSOLE_BUSY of them read within the last
@@ -117,7 +117,8 @@ control_listen(struct rigd *r)
 	 * (control_admit.c). Without the group on this host, root and rigd's own user only. The
 	 * mode changes last, after listen: rigctl wait rigd takes that as its cue.
 	 */
-	if ((peer_group_gid() != -1 && lchown(r->sockpath, (uid_t)-1, (gid_t)peer_group_gid()) == -1) ||
+	if ((peer_group_gid() != -1 &&
+	    lchown(r->sockpath, (uid_t)-1, (gid_t)peer_group_gid()) == -1) ||
 	    chmod(r->sockpath, 0660) == -1) {
 		log_warn("%s", r->sockpath);
 		return -1;

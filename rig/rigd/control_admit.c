@@ -1,4 +1,4 @@
-/* control_admit: who may hold a control connection (the rig group, a cap per uid, the last slots kept for admins), and refusals logged at most once a second per uid. */
+/* control_admit: who may hold a control connection (the rig group, a cap per uid, slots kept for admins); refusals logged once a second per uid. */
 #include "control_admit.h"
 #include "rigd.h"
 #include "log.h"
@@ -73,7 +73,7 @@ control_admit_flush(struct control_admit_uid *e, int64_t now)
 	if (e->count == 0)
 		return;
 	peer_user_name(e->uid, name, sizeof(name));
-	log_warnx("control: refused %d more connection(s) from %s (uid %ld) in the last %.1f s: %s",
+	log_warnx("refused %d more connection(s) from %s (uid %ld) in the last %.1f s: %s",
 	    e->count, name, e->uid, (double)(now - e->since) / 1000, e->why);
 	e->count = 0;
 	e->since = now;
@@ -106,8 +106,11 @@ control_admit_refused(const struct peer *p, const char *why, int64_t now)
 	}
 	control_admit_flush(e, now);
 	peer_user_name(p->uid, name, sizeof(name));
-	log_warnx("control: refused a connection from %s (uid %ld, pid %ld): %s", name, p->uid,
-	    p->pid, why);
+	if (p->pid > 0)
+		log_warnx("refused a connection from %s (uid %ld, pid %ld): %s", name, p->uid,
+		    p->pid, why);
+	else
+		log_warnx("refused a connection from %s (uid %ld): %s", name, p->uid, why);
 	e->since = now;
 }
 

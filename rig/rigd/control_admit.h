@@ -20,7 +20,10 @@ int64_t control_admit_idle_ms(void);
  * uid's: 0, or -1 with why (for the peer and the log, after "uid N ").
  */
 int control_admit(const struct peer *p, int n, int mine, char *why, size_t len);
-/* Event loop: a connection refused for why: logged now, or counted into its uid's next line. */
+/*
+ * Event loop: a connection refused for why (the control socket's, a shared console's): logged
+ * now, or counted into its uid's next line.
+ */
 void control_admit_refused(const struct peer *p, const char *why, int64_t now);
 /* Event loop, each turn: the counts of refusals not yet logged, once their second is over. */
 void control_admit_tick(int64_t now);

@@ -10,7 +10,13 @@
 #include <unistd.h>
 
 /* Groups every Debian host has, standing in for the rig's two. */
-static gid_t test_gid(const char *name) { struct group *g = getgrnam(name); return g ? g->gr_gid : (gid_t)-1; }
+static gid_t
+test_gid(const char *name)
+{
+	struct group *g = getgrnam(name);
+
+	return g ? g->gr_gid : (gid_t)-1;
+}
 
 static void
 setup_knows_the_groups_by_name(void)
