@@ -207,6 +207,23 @@ check "... saying another rigd serves it" contains "$T/second.out" \
     "$RIG_SOCKET: another rigd serves this socket"
 check "... and leaves the socket in place" [ "$(stat -c %i "$RIG_SOCKET")" = "$ino" ]
 check "the first rigd still answers" "$RIGCTL" ping
+# A socket that answers without the lock (a rigd of before it, another program): left alone.
+/usr/bin/python3 -c 'import signal, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+signal.pause()' "$T/run/other.sock" &
+other=$!
+RIG_SOCKET=$T/run/other.sock "$RIGCTL" wait rigd --pid "$other" --timeout 30
+timeout 30 "$RIGD" -d -S "$T/second" -s "$T/run/other.sock" -B vq35 -c scenarios \
+    > "$T/second3.out" 2>&1
+rc=$?
+cat "$T/second3.out"
+check "rigd refuses a socket that answers, lock or not (exit 1)" [ "$rc" -eq 1 ]
+check "... saying so" contains "$T/second3.out" "$T/run/other.sock: another rigd serves this socket"
+check "... and leaves it" [ -S "$T/run/other.sock" ]
+kill "$other"
+wait "$other" 2>/dev/null
 : > "$T/run/notasock"
 timeout 30 "$RIGD" -d -S "$T/second2" -s "$T/run/notasock" -B vq35 -c scenarios \
     > "$T/second2.out" 2>&1
