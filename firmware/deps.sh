@@ -15,6 +15,16 @@ python3-labgrid gcc-aarch64-linux-gnu flex bison strace"
 # gcc-aarch64-linux-gnu, flex and bison: firmware/rcar/kconfig-check runs the arm64 kernel's
 # Kconfig (and build-kernel builds R-Car kernels); arm64 in dpkg: Debian's arm64 kernel packages.
 
+# The control socket's group (rigd -g; rigd(8), Access): its members may use rigctl.
+if ! getent group rig >/dev/null; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: need root to add the group rig" >&2
+		exit 2
+	fi
+	groupadd --system rig
+	echo "deps: added the group rig (usermod -aG rig USER lets USER use rigctl)"
+fi
+
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)

@@ -41,7 +41,7 @@ cmd_wait_connects(void)
 
 /*
  * Until rigd listens: there is nobody to ask yet, so the socket's directory is watched. rigd
- * makes the socket world-writable once it listens (an IN_ATTRIB); each change is a try.
+ * gives the socket its mode once it listens (an IN_ATTRIB); each change is a try.
  */
 static int
 cmd_wait_rigd(long pid, int64_t deadline)

@@ -5,10 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -71,7 +74,9 @@ void
 rigctl_request(struct rigctl_conn *c, cJSON *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	void (*pipe_was)(int);
 	char *s;
+	int rc, e;
 
 	if (util_strlcpy(sa.sun_path, rigctl_socket, sizeof(sa.sun_path)) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "rigctl: %s: socket path too long\n", rigctl_socket);
@@ -79,15 +84,39 @@ rigctl_request(struct rigctl_conn *c, cJSON *req)
 	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd == -1 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		fprintf(stderr, "rigctl: cannot reach rigd at %s: %s\n", rigctl_socket,
-		    strerror(errno));
+		struct stat st;
+		struct group *gr;
+
+		/* The socket is for a group: say which, so the user knows what to ask for. */
+		e = errno;
+		if (e == EACCES && stat(rigctl_socket, &st) == 0 &&
+		    (gr = getgrgid(st.st_gid)) != NULL)
+			fprintf(stderr, "rigctl: cannot reach rigd at %s: %s (the socket is for"
+			    " group %s)\n", rigctl_socket, strerror(e), gr->gr_name);
+		else
+			fprintf(stderr, "rigctl: cannot reach rigd at %s: %s\n", rigctl_socket,
+			    strerror(e));
 		exit(RIGCTL_LAB_ERROR);
 	}
 	cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
 	s = cJSON_PrintUnformatted(req);
 	cJSON_Delete(req);
-	if (proto_write_frame(c->fd, PROTO_JSON, s, strlen(s)) == -1) {
-		fprintf(stderr, "rigctl: %s: %s\n", rigctl_socket, strerror(errno));
+	/*
+	 * rigd may have refused the connection (and said why) before the request was sent: the
+	 * write may find it closed, and what rigd said is read before giving up.
+	 */
+	pipe_was = signal(SIGPIPE, SIG_IGN);
+	rc = proto_write_frame(c->fd, PROTO_JSON, s, strlen(s));
+	e = errno;
+	signal(SIGPIPE, pipe_was);
+	if (rc == -1) {
+		cJSON *msg = NULL;
+		char *data;
+		size_t len;
+
+		if (rigctl_next(c, &msg, &data, &len) == 1)
+			rigctl_check_result(msg);
+		fprintf(stderr, "rigctl: %s: %s\n", rigctl_socket, strerror(e));
 		exit(RIGCTL_LAB_ERROR);
 	}
 	free(s);

@@ -11,7 +11,9 @@
  */
 #include "rigd.h"
 #include "console.h"
+#include "control_admit.h"
 #include "log.h"
+#include "peer.h"
 #include "sockdiag.h"
 #include "telnet.h"
 #include "util.h"
@@ -340,6 +342,29 @@ console_share_accept(struct console_share *s)
 		c->fresh = 1;
 		util_strlcpy(c->peer, host, sizeof(c->peer));
 		c->uid = sockdiag_peer_uid(fd);
+		/*
+		 * A user of this host outside the rig group may not watch, as on the control
+		 * socket. A peer on another host has no uid here: binding elsewhere (-T) was the
+		 * operator's decision, and it stays read-only.
+		 */
+		if (c->uid >= 0 && peer_role_of_user(c->uid) == PEER_OUTSIDER) {
+			util_fmt(msg, sizeof(msg), "rig: the console of %s is for group %s\r\n",
+			    s->b->conf.name, peer_group_name());
+			if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) == -1)
+				(void)0;	/* a goodbye nobody reads */
+			{
+				/* Logged as the control socket's refusals: a line a second. */
+				struct peer p = { .uid = c->uid, .gid = -1, .pid = -1 };
+				char why[128];
+
+				util_fmt(why, sizeof(why), "console of %s: not in group %s",
+				    s->b->conf.name, peer_group_name());
+				control_admit_refused(&p, why, util_now_ms());
+			}
+			close(fd);
+			free(c);
+			continue;
+		}
 		c->writer = console_share_writer(c->uid);
 		console_share_line(s);
 		telnet_server_init(&c->tn, &s->line);

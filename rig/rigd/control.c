@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "control_wait.h"
 #include "log.h"
+#include "peer.h"
 #include "proto.h"
 #include "protect.h"
 #include "report.h"
@@ -9,16 +10,19 @@
 #include "views.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 static int control_fd = -1;		/* the listening socket: control_listen, then the loop */
+static int control_lock_fd = -1;	/* SOCKET.lock, held while rigd lives (control_bind) */
 
 /*
  * When many lines stream at once (CONTROL_CONSOLE_BUSY of them read within the last
@@ -31,31 +35,97 @@ static int control_fd = -1;		/* the listening socket: control_listen, then the l
  */
 #define CONTROL_CONSOLE_EVERY_MS	20
 #define CONTROL_CONSOLE_BUSY		16
+#define CONTROL_ACCEPT_BURST		256	/* connections taken per turn of the loop */
 
+/* 1 when something accepts connections at sa (a live rigd; a stale socket refuses them). */
+static int
+control_answers(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	ok = fd != -1 && connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
+	if (fd != -1)
+		close(fd);
+	return ok;
+}
+
+/*
+ * One rigd per socket: SOCKET.lock is held for rigd's life, and a socket that still answers
+ * (a rigd of before the lock) is left alone too; only a stale socket is replaced, and a path
+ * that is no socket never. The socket is born 0600 (its mode is set before bind), bound here
+ * and listened on by control_listen: until then a client is refused, not left waiting.
+ */
 int
-control_listen(struct rigd *r)
+control_bind(struct rigd *r)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char lock[sizeof(r->sockpath) + 8];
+	struct stat st;
 	int fd;
 
 	if (util_strlcpy(sa.sun_path, r->sockpath, sizeof(sa.sun_path)) >= sizeof(sa.sun_path)) {
 		log_warnx("%s: socket path too long", r->sockpath);
 		return -1;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd == -1) {
-		log_warn("socket");
+	util_fmt(lock, sizeof(lock), "%s.lock", r->sockpath);
+	control_lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (control_lock_fd == -1) {
+		log_warn("%s", lock);
 		return -1;
 	}
-	unlink(r->sockpath);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 || listen(fd, SOMAXCONN) == -1) {
+	if (flock(control_lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		log_warnx("%s: another rigd serves this socket (it holds %s)", r->sockpath, lock);
+		return -1;
+	}
+	if (lstat(r->sockpath, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_warnx("%s: exists and is not a socket: left alone", r->sockpath);
+			return -1;
+		}
+		if (control_answers(&sa)) {
+			log_warnx("%s: another rigd serves this socket", r->sockpath);
+			return -1;
+		}
+		unlink(r->sockpath);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1 || fchmod(fd, 0600) == -1) {
+		log_warn("socket");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		log_warn("%s", r->sockpath);
 		close(fd);
 		return -1;
 	}
-	/* Anyone may connect and look; what changes a board is checked against the peer's uid. */
-	chmod(r->sockpath, 0666);
 	control_fd = fd;
+	return 0;
+}
+
+/* The socket bound by control_bind is given to the rig group as 0660 once it listens. */
+int
+control_listen(struct rigd *r)
+{
+	if (listen(control_fd, SOMAXCONN) == -1) {
+		log_warn("%s", r->sockpath);
+		return -1;
+	}
+	/*
+	 * The group's members may connect; rigd checks each peer's credentials again
+	 * (control_admit.c). Without the group on this host, root and rigd's own user only. The
+	 * mode changes last, after listen: rigctl wait rigd takes that as its cue.
+	 */
+	if ((peer_group_gid() != -1 &&
+	    lchown(r->sockpath, (uid_t)-1, (gid_t)peer_group_gid()) == -1) ||
+	    chmod(r->sockpath, 0660) == -1) {
+		log_warn("%s", r->sockpath);
+		return -1;
+	}
+	if (peer_group_gid() == -1)
+		log_warnx("%s: no group %s on this host: only root and rigd's own user may connect"
+		    " (make deps, or rigd -g)", r->sockpath, peer_group_name());
 	return 0;
 }
 
@@ -415,7 +485,7 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 		control_cmd_show(r, c, req);
 	} else if (strcmp(cmd, "run") == 0 || strcmp(cmd, "power") == 0) {
 		if (!control_may_change(c))
-			control_reply(c, PROTO_DENIED, "only root or rigd's own user may do that",
+			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
 			    NULL);
 		else if (strcmp(cmd, "run") == 0)
 			control_cmd_run(r, c, req);
@@ -436,7 +506,7 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			control_cmd_forget_key(r, c, req);
 	} else if (strcmp(cmd, "build-add") == 0 || strcmp(cmd, "nightly") == 0) {
 		if (!control_may_change(c))
-			control_reply(c, PROTO_DENIED, "only root or rigd's own user may do that",
+			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
 			    NULL);
 		else if (strcmp(cmd, "build-add") == 0)
 			control_cmd_build_add(r, c, req);
@@ -470,7 +540,7 @@ control_loop(struct rigd *r)
 	while (!r->quit) {
 		struct control_client *c;
 		char *payload;
-		int n = 0, i, rc, timeout = control_wait_poll_ms(500), consoles;
+		int n = 0, i, k, rc, timeout = control_wait_poll_ms(500), consoles;
 		int64_t now = util_now_ms();
 
 		pfd[n].fd = control_fd; pfd[n].events = POLLIN; slot[n++] = -1;
@@ -509,8 +579,13 @@ control_loop(struct rigd *r)
 			if (pfd[i].revents == 0)
 				continue;
 			if (slot[i] == -1) {
-				/* Take every waiting connection: a burst must not overflow the queue. */
-				while (control_client_accept(control_fd) == 0)
+				/*
+				 * Take the waiting connections, a burst's worth at a time: the
+				 * queue does not overflow, and one who reconnects without end
+				 * does not keep the loop from the others.
+				 */
+				for (k = 0; k < CONTROL_ACCEPT_BURST &&
+				    control_client_accept(control_fd) == 0; k++)
 					;
 			}
 			else if (slot[i] == -2)

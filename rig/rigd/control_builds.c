@@ -270,6 +270,7 @@ control_nightly_write(struct store *st, void *arg)
 		pthread_cond_broadcast(&r->boards[i]->cond);
 	}
 	util_fmt(msg, sizeof(msg), "nightly %lld: %d jobs", (long long)nightly, jobs);
+	control_action_log(w->uid, msg);
 	if (store_action(st, w->uid, msg) == -1)
 		log_warnx("action not stored: %s", msg);
 	o = cJSON_CreateObject();

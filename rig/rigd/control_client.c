@@ -1,6 +1,8 @@
 /* control_client: the control socket's clients, what they are sent, and the outbox other threads post into. */
 #include "rigd.h"
+#include "control_admit.h"
 #include "log.h"
+#include "peer.h"
 #include "proto.h"
 #include "storeq.h"
 #include "util.h"
@@ -26,7 +28,8 @@ struct control_msg {
 struct control_client {
 	uint64_t		 id;
 	int			 fd;
-	long			 uid;
+	struct peer		 peer;		/* as the kernel saw it at connect() */
+	int64_t			 last;		/* when it last sent or was answered (idle timeout) */
 	struct proto_buf	 in, out;
 	struct board		*console;	/* subscribed to this board's console */
 	int			 closing;	/* close once out is written; 2: now */
@@ -111,11 +114,21 @@ struct control_action_write {
 	char	what[];
 };
 
+void
+control_action_log(long uid, const char *what)
+{
+	char name[64];
+
+	peer_user_name(uid, name, sizeof(name));
+	log_info("%s (uid %ld): %s", name, uid, what);
+}
+
 static void
 control_action_write(struct store *st, void *arg)
 {
 	struct control_action_write *w = arg;
 
+	control_action_log(w->uid, w->what);
 	if (store_action(st, w->uid, w->what) == -1)
 		log_warnx("action not stored: %s", w->what);
 }
@@ -159,7 +172,7 @@ control_send_json(struct control_client *c, const char *json)
 {
 	if (c->out.len > CONTROL_MAX_OUTBUF) {
 		log_warnx("client %llu (uid %ld) reads too slowly: dropped",
-		    (unsigned long long)c->id, c->uid);
+		    (unsigned long long)c->id, c->peer.uid);
 		c->closing = 2;
 		return;
 	}
@@ -248,7 +261,13 @@ control_drain_outbox(struct rigd *r)
 long
 control_uid(const struct control_client *c)
 {
-	return c->uid;
+	return c->peer.uid;
+}
+
+const struct peer *
+control_peer(const struct control_client *c)
+{
+	return &c->peer;
 }
 
 uint64_t
@@ -301,50 +320,97 @@ control_str(cJSON *req, const char *key)
 int
 control_may_change(const struct control_client *c)
 {
-	return c->uid == 0 || c->uid == (long)geteuid();
+	return c->peer.role >= PEER_MEMBER;
+}
+
+/*
+ * A connection refused at the door is told why in one result frame (a fresh socket's buffer
+ * takes it whole; if not, it is closed all the same) and closed; the log counts it.
+ */
+static void
+control_client_refuse(int fd, const struct peer *p, const char *why, int64_t now)
+{
+	struct proto_buf b = { 0 };
+	cJSON *o = cJSON_CreateObject();
+	char msg[256], *s;
+	ssize_t w;
+
+	util_fmt(msg, sizeof(msg), "uid %ld %s", p->uid, why);
+	cJSON_AddStringToObject(o, "status", PROTO_DENIED);
+	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddStringToObject(o, "type", proto_event_name(PROTO_EV_RESULT));
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	proto_frame(&b, PROTO_JSON, s, strlen(s));
+	free(s);
+	/* One try: a peer gone already is told nothing. */
+	w = write(fd, b.data, b.len);
+	(void)w;
+	proto_buf_free(&b);
+	close(fd);
+	control_admit_refused(p, why, now);
 }
 
 int
 control_client_accept(int listen_fd)
 {
 	struct control_client *c;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int fd, i;
+	struct peer p;
+	char why[200];
+	int fd, i, slot = -1, n = 0, mine = 0;
 
 	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	for (i = 0; i < CONTROL_MAX_CLIENTS && control_clients[i]; i++)
-		;
-	if (i == CONTROL_MAX_CLIENTS) {
-		log_warnx("control: too many clients");
+	if (peer_of_socket(fd, &p) == -1) {
+		log_warn("control: the peer's credentials");
 		close(fd);
 		return 0;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		log_warn("SO_PEERCRED");
-		close(fd);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		if (control_clients[i] == NULL) {
+			if (slot == -1)
+				slot = i;
+			continue;
+		}
+		n++;
+		if (control_clients[i]->peer.uid == p.uid)
+			mine++;
+	}
+	if (control_admit(&p, n, mine, why, sizeof(why)) == -1) {
+		control_client_refuse(fd, &p, why, util_now_ms());
 		return 0;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->id = control_next_id++;
 	c->fd = fd;
-	c->uid = (long)cred.uid;
-	control_clients[i] = c;
+	c->peer = p;
+	c->last = util_now_ms();
+	control_clients[slot] = c;
 	return 0;
 }
 
 int
 control_client_poll(struct pollfd *pfd, int *slot)
 {
+	int64_t now = util_now_ms();
 	int i, n = 0;
 
+	control_admit_tick(now);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *c = control_clients[i];
 		if (c == NULL)
 			continue;
 		if (c->closing == 2 || (c->closing && c->out.len == 0)) {
+			control_client_free(i);
+			continue;
+		}
+		/* Waiting for a result, a console or its own unread answer is no idleness. */
+		if (c->waiting || c->console || c->out.len)
+			c->last = now;
+		else if (now - c->last >= control_admit_idle_ms()) {
+			log_debug("control: client %llu (uid %ld) sent nothing for %lld ms: closed",
+			    (unsigned long long)c->id, c->peer.uid, (long long)(now - c->last));
 			control_client_free(i);
 			continue;
 		}
@@ -367,8 +433,10 @@ control_client_read(int slot)
 		control_client_free(slot);
 		return NULL;
 	}
-	if (n > 0)
+	if (n > 0) {
 		proto_buf_append(&c->in, buf, (size_t)n);
+		c->last = util_now_ms();
+	}
 	return c;
 }
 

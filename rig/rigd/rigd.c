@@ -1,7 +1,9 @@
 /* rigd: the rig's daemon: reads board and scenario files, starts one thread per board, serves rigctl. */
 #include "rigd.h"
+#include "control_admit.h"
 #include "log.h"
 #include "parts.h"
+#include "peer.h"
 #include "queue.h"
 #include "remote.h"
 #include "storeq.h"
@@ -28,8 +30,23 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
-	    "            [-H address:port] [-D dashboardsdir] [-T address]\n");
+	    "            [-H address:port] [-D dashboardsdir] [-T address]\n"
+	    "            [-g group] [-a admingroup] [-m connections] [-i seconds]\n");
 	exit(2);
+}
+
+/* A count option's value, from 1 to max; anything else is a usage error naming it. */
+static int
+rigd_count(int opt, const char *arg, long max)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > max) {
+		fprintf(stderr, "rigd: -%c %s: not a number from 1 to %ld\n", opt, arg, max);
+		exit(2);
+	}
+	return (int)v;
 }
 
 static int
@@ -145,13 +162,20 @@ main(int argc, char **argv)
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
 	/* Consoles are shared on loopback unless the operator says otherwise (-T). */
 	const char *shareaddr = "127.0.0.1";
+	/* The control socket's group and the admin group (NULL: peer.h's, if the host has them). */
+	const char *group = NULL, *admin = NULL;
+	int per_uid = 0, idle = 0;
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
 	struct store_runs_filter running = { .running = 1 };
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "B:b:C:c:D:df:H:hl:nqS:s:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:B:b:C:c:D:df:g:H:hi:l:m:nqS:s:T:v")) != -1) {
 		switch (ch) {
+		case 'a': admin = optarg; break;
+		case 'g': group = optarg; break;
+		case 'i': idle = rigd_count('i', optarg, 86400); break;
+		case 'm': per_uid = rigd_count('m', optarg, 100000); break;
 		case 'D': dash = optarg; break;
 		case 'H': httpaddr = optarg; break;
 		case 'B': only = optarg; break;
@@ -252,6 +276,15 @@ main(int argc, char **argv)
 	lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lockfd == -1 || flock(lockfd, LOCK_EX | LOCK_NB) == -1)
 		fatalx("%s: another rigd serves this state directory", r->statedir);
+	/*
+	 * The socket is bound before anything else is touched: a second rigd on it stops here,
+	 * said on the terminal. It listens once the boards are served.
+	 */
+	if (peer_setup(group, admin, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	control_admit_setup(per_uid, idle);
+	if (control_bind(r) == -1)
+		return 1;
 	if (!foreground) {
 		if (daemon(1, 0) == -1)
 			fatal("daemon");

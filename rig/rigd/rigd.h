@@ -22,6 +22,7 @@
 #include "triage.h"
 #include "vocab.h"
 
+struct peer;
 struct remote;
 
 enum board_state {
@@ -311,6 +312,8 @@ void runner_run(struct board *b, struct board_job *job, struct runner_result *re
 void runner_result_free(struct runner_result *res);
 
 /* control.c: the socket and the event loop; dispatches to the command files */
+/* At start: the socket bound (one rigd per socket, said on stderr), then listened on. */
+int control_bind(struct rigd *r);
 int control_listen(struct rigd *r);
 /* The sink the boards report through, served by this event loop. */
 void control_sink(struct rigd *r, struct board_sink *sink);
@@ -321,7 +324,7 @@ void control_loop(struct rigd *r);
  * control_client.c: the clients, what they are sent, the outbox. control.c and the command files
  * (control_builds.c, control_wait.c) call it; it calls none of them.
  */
-#define CONTROL_MAX_CLIENTS	64
+#define CONTROL_MAX_CLIENTS	128	/* the last few for admins (control_admit.h) */
 struct control_client;
 /* From any thread: queue a JSON message for a client (takes ownership of msg). */
 void control_post(struct rigd *r, uint64_t client, cJSON *msg);
@@ -336,6 +339,8 @@ void control_post_reply(struct rigd *r, uint64_t client, const char *status, con
 void control_wake(struct rigd *r);
 /* Records who asked for what, without waiting for the store (from the event loop). */
 void control_action(struct rigd *r, long uid, const char *what);
+/* The store writer's thread: who asked for what, into rigd's log (the name lookup may be slow). */
+void control_action_log(long uid, const char *what);
 /* Event loop only: console bytes to the clients watching that board. */
 void control_console(void *arg, struct board *b, const char *buf, size_t len);
 /* Event loop: what other threads posted goes to its clients. */
@@ -356,6 +361,8 @@ const char *control_str(cJSON *req, const char *key);
 /* The protocol's status for a request that failed with kind (PROTO_FAILED for the rig's own). */
 const char *control_status(enum error_kind kind);
 long control_uid(const struct control_client *c);
+/* Who is at the other end, and their role (peer.h): fixed for the connection. */
+const struct peer *control_peer(const struct control_client *c);
 uint64_t control_id(const struct control_client *c);
 /* The request goes on after this call returns: its result is posted later. */
 void control_wait_result(struct control_client *c);
@@ -363,6 +370,7 @@ void control_wait_result(struct control_client *c);
 int control_busy(const struct control_client *c);
 /* c gets board b's console bytes until it hangs up. */
 void control_watch_console(struct control_client *c, struct board *b);
+/* 1 when c may change a board (recorded with its uid): a member of the rig group, or an admin. */
 int control_may_change(const struct control_client *c);
 
 /* control_builds.c: builds, the nightly queue, matrix, comparison and exports */
