@@ -282,6 +282,13 @@ main(int argc, char **argv)
 	 */
 	if (peer_setup(group, admin, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/*
+	 * The socket in the state folder (0750): the folder goes to the rig group so its members
+	 * can reach the socket; what the folder holds stays rigd's (0640, group rigd's own).
+	 */
+	if (sock == NULL && peer_group_gid() != -1 &&
+	    chown(r->statedir, (uid_t)-1, (gid_t)peer_group_gid()) == -1)
+		fatal("%s", r->statedir);
 	control_admit_setup(per_uid, idle);
 	if (control_bind(r) == -1)
 		return 1;

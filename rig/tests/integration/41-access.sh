@@ -254,4 +254,17 @@ check "rigd closes idle connections (rigd -i 2)" [ "$rc" -eq 0 ]
 secs=$(sed -n 's/^closed all after \([0-9.]*\) s$/\1/p' "$T/flood.err")
 check "... not before 2 s" /usr/bin/python3 -c "import sys; sys.exit(not 1.9 <= float('${secs:-0}') < 10)"
 check "the member reads again" as "$M" "$RIGCTL" show boards
+
+# --- the socket where rigd puts it by default, in its state folder (0750): the folder is the
+# group's, so members reach the socket; what it holds stays closed to them.
+rigd_stop
+mkdir -m 755 "$T/home"
+mkdir -m 750 "$T/home/state"	# (made here only so rigctl wait can watch it)
+"$RIGD" -d -S "$T/home/state" -g "$G" -a "$A" -B vq35 -c scenarios >> "$T/rigd.log" 2>&1 &
+RIGD_PID=$!
+check "rigd starts with the socket in its state folder" \
+    "$RIGCTL" -s "$T/home/state/rigd.sock" wait rigd --pid "$RIGD_PID" --timeout 60
+check "the state folder is 750 and group $G" [ "$(stat -c '%a %G' "$T/home/state")" = "750 $G" ]
+check "a member reaches the socket in it" as "$M" "$RIGCTL" -s "$T/home/state/rigd.sock" show boards
+check "... but cannot read the database" [ "$(as "$M" sh -c "cat '$T/home/state/rig.db' > /dev/null 2>&1; echo \$?")" != 0 ]
 finish
