@@ -14,6 +14,7 @@
  *   store_runs.c     runs and their steps, boards, board events, boots, actions
  *   store_crashes.c  crash reports and the crash groups (title -> count, first/last run)
  *   store_queue.c    the nightly queue's rows (queue.c holds its API)
+ *   store_reservations.c  reservations of board time, never two of one board at once
  * The topic files write SQL that SQLite and PostgreSQL both run (ON CONFLICT, RETURNING,
  * coalesce, CASE; times are computed in C), so a PostgreSQL engine is a new store_pg.c with
  * its own migrations' DDL, and one line in store_open.
@@ -313,5 +314,47 @@ typedef int (*store_count_cb)(enum queue_state state, int64_t n, void *arg);
 int store_queue_counts(struct store *s, store_count_cb cb, void *arg);
 /* Jobs neither done nor failed; -1 on error. */
 int store_queue_open_count(struct store *s);
+
+
+/*
+ * Reservations of board time. A window is [start_ms, end_ms) in ms since the epoch (UTC);
+ * end_ms is the window as it stands (extended, or cut short by a release: a reservation
+ * released before it began keeps end_ms == start_ms and holds nothing). No two windows of one
+ * board overlap: add and extend check and write in one write transaction (the engine's
+ * begin_write, SQLite's BEGIN IMMEDIATE, taken under the store's lock), so neither two threads
+ * nor two processes can both store overlapping windows.
+ */
+struct store_reservation {
+	int64_t	id;
+	char	board[64];
+	long	uid;			/* the holder */
+	int64_t	start_ms, end_ms;
+	char	note[256];
+	int64_t	created_ms;
+	int64_t	released_ms;		/* 0: not released */
+	long	released_by;		/* the uid that released it, -1 when not released */
+};
+/*
+ * A new window (start_ms < end_ms) for uid. The id (> 0); 0 when it would overlap another of
+ * the board's: *conflict (may be NULL) is the earliest of those; -1 on error.
+ */
+int64_t store_reservation_add(struct store *s, const char *board, long uid, int64_t start_ms,
+    int64_t end_ms, const char *note, struct store_reservation *conflict);
+/* Moves reservation id's end to end_ms: 1 done, 0 it would overlap (*conflict), -1 error. */
+int store_reservation_extend(struct store *s, int64_t id, int64_t end_ms,
+    struct store_reservation *conflict);
+/* Ends id at now_ms (or before it began), recorded with by_uid: 1 done, 0 none, -1 error. */
+int store_reservation_release(struct store *s, int64_t id, long by_uid, int64_t now_ms);
+/* 1 found (*r filled), 0 none, -1 error. */
+int store_reservation_get(struct store *s, int64_t id, struct store_reservation *r);
+/* The reservation holding board at at_ms: 1 (*r filled), 0 none, -1 error. */
+int store_reservation_at(struct store *s, const char *board, int64_t at_ms,
+    struct store_reservation *r);
+/* The earliest start at or after from_ms of a free window of len_ms on board; -1 on error. */
+int64_t store_reservation_free_from(struct store *s, const char *board, int64_t from_ms,
+    int64_t len_ms);
+typedef int (*store_reservation_cb)(const struct store_reservation *r, void *arg);
+/* Reservations (of board, NULL: all) by start, released ones too. Rows given, or -1. */
+int store_reservations(struct store *s, const char *board, store_reservation_cb cb, void *arg);
 
 #endif

@@ -249,6 +249,13 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 4, "board host keys, pinned on first use",
 	    "CREATE TABLE host_keys(board TEXT PRIMARY KEY, key TEXT NOT NULL, pinned TEXT NOT NULL)",
 	    NULL },
+	/* end_ms > start_ms: a reservation released before it began holds no time. */
+	{ 5, "reservations of board time",
+	    "CREATE TABLE reservations(id INTEGER PRIMARY KEY, board TEXT NOT NULL,"
+	    " uid INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,"
+	    " note TEXT, created_ms INTEGER NOT NULL, released_ms INTEGER, released_by INTEGER,"
+	    " CHECK(end_ms >= start_ms));"
+	    "CREATE INDEX reservations_board ON reservations(board, start_ms)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

@@ -4,6 +4,7 @@
 #include "test.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -295,7 +296,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(s), 4);
+	CHECK_INT(store_schema_version(s), 5);
 	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 	CHECK_INT(seen.running, 1);
 	CHECK_INT(seen.hangs, 2);
@@ -336,7 +337,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	s = store_open(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 4);
+		CHECK_INT(store_schema_version(s), 5);
 		memset(&seen, 0, sizeof(seen));
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
 		store_close(s);
@@ -359,7 +360,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 4 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 5 at start", path);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -377,7 +378,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 4);
+		CHECK_INT(store_schema_version(s), 5);
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 		store_close(s);
 	}
@@ -410,6 +411,181 @@ host_keys_are_pinned_on_first_use_until_forgotten(void)
 	unlink(path);
 }
 
+static int
+count_reservation(const struct store_reservation *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Windows that touch (one ends where the next begins) are no overlap; any shared ms is. */
+static void
+reservations_never_overlap_and_name_the_conflict(void)
+{
+	struct store_reservation c, r;
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t a, b, n;
+	int rows = 0;
+
+	a = store_reservation_add(s, "vq35", 1000, 1000, 2000, "bisect", &c);
+	CHECK(a > 0);
+	CHECK_INT(store_reservation_add(s, "vq35", 1001, 1500, 2500, NULL, &c), 0);
+	CHECK_INT(c.id, a);
+	CHECK_INT(c.uid, 1000);
+	CHECK_INT(c.start_ms, 1000);
+	CHECK_INT(c.end_ms, 2000);
+	CHECK_STR(c.note, "bisect");
+	CHECK_INT(store_reservation_add(s, "vq35", 1001, 0, 1001, NULL, &c), 0);
+	CHECK_INT(store_reservation_add(s, "vq35", 1001, 1200, 1300, NULL, NULL), 0);
+	/* Touching, and another board, are free. */
+	b = store_reservation_add(s, "vq35", 1001, 2000, 3000, NULL, &c);
+	CHECK(b > a);
+	CHECK(store_reservation_add(s, "vsabre", 1001, 1500, 2500, NULL, &c) > 0);
+	CHECK(store_reservation_add(s, "vq35", 1001, 500, 1000, NULL, &c) > 0);
+	/* From 600 the board is taken back to back until 3000. */
+	CHECK_INT(store_reservation_free_from(s, "vq35", 600, 100), 3000);
+	CHECK_INT(store_reservation_free_from(s, "vq35", 5000, 100), 5000);
+	CHECK_INT(store_reservation_free_from(s, "other", 600, 100), 600);
+	/* Extending a into b is refused, naming b; b itself may grow. */
+	CHECK_INT(store_reservation_extend(s, a, 2100, &c), 0);
+	CHECK_INT(c.id, b);
+	CHECK_INT(store_reservation_extend(s, b, 4000, &c), 1);
+	CHECK_INT(store_reservation_get(s, b, &r), 1);
+	CHECK_INT(r.end_ms, 4000);
+	/* Who holds the board when. */
+	CHECK_INT(store_reservation_at(s, "vq35", 1999, &r), 1);
+	CHECK_INT(r.id, a);
+	CHECK_INT(store_reservation_at(s, "vq35", 2000, &r), 1);
+	CHECK_INT(r.id, b);
+	CHECK_INT(store_reservation_at(s, "vq35", 4000, &r), 0);
+	/* Released while it runs: cut short at now, recorded with who did it; the rest is free. */
+	CHECK_INT(store_reservation_release(s, b, 0, 2500), 1);
+	CHECK_INT(store_reservation_get(s, b, &r), 1);
+	CHECK_INT(r.end_ms, 2500);
+	CHECK_INT(r.released_ms, 2500);
+	CHECK_INT(r.released_by, 0);
+	CHECK(store_reservation_add(s, "vq35", 1002, 2500, 2600, NULL, &c) > 0);
+	/* Released before it began: holds nothing at all. */
+	n = store_reservation_add(s, "vq35", 1002, 9000, 9500, NULL, &c);
+	CHECK(n > 0);
+	CHECK_INT(store_reservation_release(s, n, 1002, 100), 1);
+	CHECK(store_reservation_add(s, "vq35", 1003, 9000, 9500, NULL, &c) > 0);
+	CHECK_INT(store_reservation_release(s, 999, 0, 100), 0);
+	CHECK_INT(store_reservation_get(s, 999, &r), 0);
+	CHECK_INT(store_reservations(s, "vq35", count_reservation, &rows), 6);
+	CHECK_INT(rows, 6);
+	store_close(s);
+	unlink(path);
+}
+
+#define RACE_THREADS	48
+#define RACE_TRIES	8
+
+struct race {
+	const char	*path;
+	struct store	*shared;	/* half the threads share one connection, half open their own */
+	int		 idx;
+	int		 ok, refused, failed;
+};
+
+/* Each thread asks for windows that overlap its neighbours' (30 ms long, 20 ms apart). */
+static void *
+race_thread(void *arg)
+{
+	struct race *r = arg;
+	struct store *s = r->shared;
+	char err[256];
+	int k;
+
+	if (s == NULL && (s = store_open(r->path, err, sizeof(err))) == NULL) {
+		r->failed = RACE_TRIES;
+		return NULL;
+	}
+	for (k = 0; k < RACE_TRIES; k++) {
+		int64_t start = (int64_t)((r->idx * 7 + k * 13) % 97) * 20;
+		int64_t id = store_reservation_add(s, "vq35", 1000 + r->idx, start, start + 30,
+		    NULL, NULL);
+
+		if (id > 0)
+			r->ok++;
+		else if (id == 0)
+			r->refused++;
+		else
+			r->failed++;
+	}
+	if (s != r->shared)
+		store_close(s);
+	return NULL;
+}
+
+struct windows {
+	int64_t	start[RACE_THREADS * RACE_TRIES], end[RACE_THREADS * RACE_TRIES];
+	int	n;
+};
+
+static int
+collect_window(const struct store_reservation *r, void *arg)
+{
+	struct windows *w = arg;
+
+	w->start[w->n] = r->start_ms;
+	w->end[w->n++] = r->end_ms;
+	return 0;
+}
+
+/*
+ * Many threads, over one connection and over connections of their own (as processes would),
+ * asking at once for overlapping windows of one board: every request is answered, what is
+ * stored never overlaps, and every window refused does overlap one stored.
+ */
+static void
+concurrent_overlapping_requests_store_no_overlap(void)
+{
+	static struct race races[RACE_THREADS];
+	static struct windows w;
+	pthread_t t[RACE_THREADS];
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int i, j, ok = 0, refused = 0, failed = 0, overlaps = 0;
+
+	for (i = 0; i < RACE_THREADS; i++) {
+		races[i] = (struct race){ .path = path, .shared = i % 2 ? s : NULL, .idx = i };
+		CHECK_INT(pthread_create(&t[i], NULL, race_thread, &races[i]), 0);
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ok += races[i].ok;
+		refused += races[i].refused;
+		failed += races[i].failed;
+	}
+	CHECK_INT(failed, 0);
+	CHECK_INT(ok + refused, RACE_THREADS * RACE_TRIES);
+	CHECK(ok > 0 && refused > 0);
+	w.n = 0;
+	CHECK_INT(store_reservations(s, "vq35", collect_window, &w), ok);
+	for (i = 0; i < w.n; i++)
+		for (j = i + 1; j < w.n; j++)
+			if (w.start[i] < w.end[j] && w.start[j] < w.end[i])
+				overlaps++;
+	CHECK_INT(overlaps, 0);
+	/* Every window asked for is stored or overlaps one stored: nothing was refused wrongly. */
+	for (i = 0; i < RACE_THREADS * RACE_TRIES; i++) {
+		int64_t st = (int64_t)(((i / RACE_TRIES) * 7 + (i % RACE_TRIES) * 13) % 97) * 20;
+		int hit = 0;
+
+		for (j = 0; j < w.n; j++)
+			if (st < w.end[j] && w.start[j] < st + 30)
+				hit = 1;
+		if (!hit)
+			overlaps++;
+	}
+	CHECK_INT(overlaps, 0);
+	store_close(s);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -421,5 +597,7 @@ main(void)
 	RUN(legacy_database_is_upgraded_and_every_run_found);
 	RUN(readonly_open_never_writes_an_old_database);
 	RUN(host_keys_are_pinned_on_first_use_until_forgotten);
+	RUN(reservations_never_overlap_and_name_the_conflict);
+	RUN(concurrent_overlapping_requests_store_no_overlap);
 	TEST_END();
 }
