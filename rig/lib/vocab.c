@@ -36,6 +36,7 @@ static const char *const error_kind_names[ERROR__COUNT] = {
 	[ERROR_AMBIGUOUS_BUILD] = "request: several builds match",
 	[ERROR_INVALID_REQUEST] = "request: invalid",
 	[ERROR_OUTPUT] = "output failed",
+	[ERROR_RESERVED] = "board: reserved",
 };
 
 static const char *const queue_state_names[QUEUE_STATE__COUNT] = {

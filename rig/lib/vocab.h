@@ -71,6 +71,7 @@ enum error_kind {
 	ERROR_AMBIGUOUS_BUILD,		/* "request: several builds match" */
 	ERROR_INVALID_REQUEST,		/* "request: invalid" */
 	ERROR_OUTPUT,			/* "output failed": a report could not be written out */
+	ERROR_RESERVED,			/* "board: reserved": another's reservation holds the board */
 	ERROR__COUNT
 };
 const char *error_kind_name(enum error_kind k);

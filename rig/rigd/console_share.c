@@ -44,6 +44,7 @@ struct console_share_client {
 	int		 fd;
 	long		 uid;		/* the peer's (sockdiag), -1 unknown */
 	int		 writer;	/* may type at the board (console_share_writer) */
+	enum peer_role	 role;		/* by the user database at accept; outsider for no uid */
 	int		 told;		/* its input was dropped: said once */
 	int		 fresh;		/* accepted since the loop's last poll: no revents yet */
 	char		 peer[64];
@@ -284,7 +285,7 @@ console_share_feed(struct board *b, const char *buf, size_t len)
 /*
  * Who may type at the board: a process of rigd's own user or root on this host, as the kernel
  * says who owns the connecting socket (the same rule as the control socket's). Everyone else
- * watches. Later the board's reservation holder.
+ * watches. While the board is reserved, its holder and the admins only (console_share_input).
  */
 static int
 console_share_writer(long uid)
@@ -347,7 +348,8 @@ console_share_accept(struct console_share *s)
 		 * socket. A peer on another host has no uid here: binding elsewhere (-T) was the
 		 * operator's decision, and it stays read-only.
 		 */
-		if (c->uid >= 0 && peer_role_of_user(c->uid) == PEER_OUTSIDER) {
+		c->role = c->uid >= 0 ? peer_role_of_user(c->uid) : PEER_OUTSIDER;
+		if (c->uid >= 0 && c->role == PEER_OUTSIDER) {
 			util_fmt(msg, sizeof(msg), "rig: the console of %s is for group %s\r\n",
 			    s->b->conf.name, peer_group_name());
 			if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) == -1)
@@ -394,12 +396,20 @@ console_share_input(struct console_share *s, struct console_share_client *c,
     const unsigned char *data, size_t n)
 {
 	struct board *b = s->b;
+	struct peer p = { .uid = c->uid, .gid = -1, .pid = -1, .role = c->role };
+	struct store_reservation held;
+	enum error_kind kind;
 	const char *why = NULL;
-	char msg[256];
+	char msg[640], refusal[512];
 	ssize_t w = 0;
 
+	/* A reservation: its holder (and the admins) type, whoever may otherwise. */
+	kind = reserve_check(b->rigd, b->conf.name, &p, "type at its console", refusal,
+	    sizeof(refusal), &held);
 	pthread_mutex_lock(&b->lock);
-	if (!c->writer)
+	if (kind != ERROR_NONE)
+		why = refusal;
+	else if (!c->writer && !(held.id > 0 && held.uid == c->uid))
 		why = "is read-only for you";
 	else if (b->state == BOARD_BOOTING || b->state == BOARD_RUNNING ||
 	    b->state == BOARD_RECOVERING)
@@ -418,8 +428,11 @@ console_share_input(struct console_share *s, struct console_share_client *c,
 	if (why == NULL || c->told)
 		return;
 	c->told = 1;
-	util_fmt(msg, sizeof(msg), "\r\n[rig: the console of %s %s: what you type is dropped]\r\n",
-	    b->conf.name, why);
+	if (why == refusal)
+		util_fmt(msg, sizeof(msg), "\r\n[rig: %s: what you type is dropped]\r\n", why);
+	else
+		util_fmt(msg, sizeof(msg), "\r\n[rig: the console of %s %s: what you type is"
+		    " dropped]\r\n", b->conf.name, why);
 	console_share_say(c, msg);
 	log_info("%s: console client %s (uid %ld): input dropped: console %s", b->conf.name,
 	    c->peer, c->uid, why);

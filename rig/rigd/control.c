@@ -221,6 +221,8 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			control_run_refused(c, b, kind, msg);
 			return;
 		}
+		if (reserve_refused(r, c, b, "run on it"))
+			return;
 	} else {
 		/* The first board that offers every class, preferring one with the shortest queue. */
 		for (i = 0; i < r->nboards; i++) {
@@ -231,6 +233,10 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 				refuser = x;
 			/* Out of service is no choice; a board named explicitly says why below. */
 			if (kind != ERROR_NONE || board_state(x) == BOARD_FAULT)
+				continue;
+			/* Nor is a board another holds (reserve.c). */
+			if (reserve_check(r, x->conf.name, control_peer(c), "run on it", msg,
+			    sizeof(msg), NULL) != ERROR_NONE)
 				continue;
 			if (b == NULL || board_queued(x) < board_queued(b))
 				b = x;
@@ -305,6 +311,8 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 		control_reply(c, PROTO_NOSUCH, msg, NULL);
 		return;
 	}
+	if (reserve_refused(r, c, b, "power it"))
+		return;
 	/*
 	 * A person says the switching asked of them is done: answered here, not queued, since
 	 * the board's thread is the one waiting for it (power manual).
@@ -407,6 +415,14 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = views_board_events(r->store, 500);
 	} else if (strcmp(what, "boots") == 0) {
 		items = views_boots(r->store, 500);
+	} else if (strcmp(what, "reservations") == 0) {
+		const char *bname = control_str(req, "board");
+
+		if (bname && board_find(r, bname) == NULL) {
+			control_reply(c, PROTO_NOSUCH, "show reservations: no such board", NULL);
+			return;
+		}
+		items = reserve_show(r, bname);
 	} else if (strcmp(what, "run") == 0 && id) {
 		char *end;
 		long long n = strtoll(id, &end, 10);
@@ -421,7 +437,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		cJSON_AddItemToArray(items, o);
 	} else {
-		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes, events, boots or run ID", NULL);
+		control_reply(c, PROTO_INVALID, "show: boards, scenarios, runs, builds, queue, crashes, events, boots, reservations or run ID", NULL);
 		return;
 	}
 	if (items == NULL) {
@@ -491,6 +507,13 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			control_cmd_run(r, c, req);
 		else
 			control_cmd_power(r, c, req);
+	} else if (strcmp(cmd, "reserve") == 0 || strcmp(cmd, "extend") == 0 ||
+	    strcmp(cmd, "release") == 0) {
+		if (!control_may_change(c))
+			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
+			    NULL);
+		else
+			control_cmd_reserve(r, c, req, cmd);
 	} else if (strcmp(cmd, "wait") == 0) {
 		control_cmd_wait(r, c, req);
 	} else if (strcmp(cmd, "console") == 0) {

@@ -373,6 +373,26 @@ void control_watch_console(struct control_client *c, struct board *b);
 /* 1 when c may change a board (recorded with its uid): a member of the rig group, or an admin. */
 int control_may_change(const struct control_client *c);
 
+/*
+ * reserve.c: reservations of board time (reserve, extend, release, show reservations) and the
+ * rule they make: while a board is reserved only its holder, or an admin, changes it.
+ */
+void control_cmd_reserve(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
+/* show reservations [board]: the calendar, past, current and future, as items. NULL on error. */
+cJSON *reserve_show(struct rigd *r, const char *board);
+/*
+ * Whether peer p may change board now (what: "run on it"): ERROR_NONE when nobody else holds it, else
+ * ERROR_RESERVED with msg naming the holder and the window ("board vq35 is reserved by ..."),
+ * ERROR_STORE when the store cannot say. held (may be NULL) is the reservation holding the
+ * board now, id 0 when none. Any thread.
+ */
+enum error_kind reserve_check(struct rigd *r, const char *board, const struct peer *p,
+    const char *what, char *msg, size_t len, struct store_reservation *held);
+/* 1 when no reservation holds board now (the nightly queue's test); 0 held or unknown. */
+int reserve_free_now(struct rigd *r, const char *board);
+/* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */
+int reserve_refused(struct rigd *r, struct control_client *c, struct board *b, const char *what);
+
 /* control_builds.c: builds, the nightly queue, matrix, comparison and exports */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
