@@ -146,6 +146,9 @@ cmd_show(int argc, char **argv)
 	size_t len;
 	int i;
 
+	/* The calendar has options of its own and times in the local zone: cmd_reserve.c. */
+	if (argc > 1 && strcmp(argv[1], "reservations") == 0)
+		return cmd_show_reservations(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			rigctl_json = 1;
@@ -163,7 +166,8 @@ cmd_show(int argc, char **argv)
 	    strcmp(what, "run"))) {
 		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes|events|boots"
 		    " [--json]\n"
-		    "       rigctl show run ID [--json]\n");
+		    "       rigctl show run ID [--json]\n"
+		    "       rigctl show reservations [--board B] [--json]\n");
 		return RIGCTL_LAB_ERROR;
 	}
 	req = cJSON_CreateObject();

@@ -25,7 +25,10 @@ static const struct {
 	const char *help;
 } rigctl_cmds[] = {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
-	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots [--json], show run ID" },
+	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots|reservations [--json], show run ID" },
+	{ "reserve", cmd_reserve, "reserve BOARD (--for DURATION | --from TIME --until TIME) [--note TEXT] [--json]  prints the id" },
+	{ "extend", cmd_extend, "extend ID --by DURATION [--json]    make a reservation longer" },
+	{ "release", cmd_release, "release ID [--json]                end a reservation now" },
 	{ "power", cmd_power, "power BOARD on|off|cycle|confirm" },
 	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A] [--board B] [--json]" },
 	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },

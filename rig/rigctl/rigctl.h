@@ -52,5 +52,9 @@ int cmd_ping(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_board(int argc, char **argv);
+int cmd_reserve(int argc, char **argv);
+int cmd_extend(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_show_reservations(int argc, char **argv);
 
 #endif

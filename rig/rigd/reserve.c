@@ -22,7 +22,7 @@ struct reserve_req {
 	enum reserve_op	 op;
 	struct peer	 peer;
 	char		 board[64];
-	int64_t		 id, from_ms, until_ms, by_ms;
+	int64_t		 id, from_ms, until_ms, by_ms, for_ms;	/* for_ms: from now */
 	char		 note[256];
 };
 
@@ -154,7 +154,10 @@ reserve_write(struct store *st, void *arg)
 	switch (q->op) {
 	case RESERVE_ADD:
 		/* A window that began already starts now: no one holds time gone by. */
-		if (q->from_ms < now)
+		if (q->for_ms > 0) {
+			q->from_ms = now;
+			q->until_ms = now + q->for_ms;
+		} else if (q->from_ms < now)
 			q->from_ms = now;
 		id = store_reservation_add(r->store, q->board, q->peer.uid, q->from_ms, q->until_ms,
 		    q->note, &conflict);
@@ -249,10 +252,9 @@ control_cmd_reserve(struct rigd *r, struct control_client *c, cJSON *req, const 
 		} else if (for_ms == 0 || (for_ms > 0) == (q->from_ms >= 0 || q->until_ms >= 0))
 			util_fmt(msg, sizeof(msg), "reserve: a duration (for_ms > 0) or a window"
 			    " (from_ms and until_ms), one of them");
-		else if (for_ms > 0) {
-			q->from_ms = now;
-			q->until_ms = now + for_ms;
-		} else if (q->from_ms < 0 || q->until_ms < 0)
+		else if (for_ms > 0)
+			q->for_ms = for_ms;
+		else if (q->from_ms < 0 || q->until_ms < 0)
 			util_fmt(msg, sizeof(msg), "reserve: a window needs from_ms and until_ms");
 		else if (q->until_ms <= q->from_ms)
 			util_fmt(msg, sizeof(msg), "reserve: the window ends before it begins");

@@ -1,0 +1,219 @@
+# Reservations: root reserves the board; a member of the rig group (made here) is refused run,
+# power and typing at its console, each time told the holder, and may still watch and read;
+# 50 clients at once ask for overlapping windows: only windows that overlap none stored are
+# granted, each gets an answer, nothing stored overlaps; a short lease ends on its own and the
+# board is everyone's again; rigd killed with SIGKILL keeps its reservations and their rules.
+# Bad times and durations get a clear error. No board is booted.
+. rig/tests/integration/lib.sh
+
+G=rigt$$		# the rig group of this test (rigd -g)
+A=rigta$$		# its admin group (rigd -a)
+M=rigtm$$		# a member of G
+AD=rigtad$$		# a member of A (and of G)
+reserve_cleanup() {
+	for u in "$M" "$AD"; do userdel "$u"; done
+	for g in "$G" "$A"; do groupdel "$g"; done
+}
+trap 'reserve_cleanup; cleanup' EXIT
+groupadd "$G" && groupadd "$A" &&
+    useradd -M -N -g nogroup -G "$G" -s /usr/sbin/nologin "$M" &&
+    useradd -M -N -g nogroup -G "$G,$A" -s /usr/sbin/nologin "$AD"
+check "the test's users and groups are made" [ $? -eq 0 ] || finish
+
+# as USER COMMAND...: the command as that user, with the groups the system gives them.
+as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; }
+
+chmod 711 "$T"
+mkdir -m 755 "$T/run"
+export RIG_SOCKET=$T/run/rigd.sock
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" || finish
+scen=$(q 'd[0]["name"]' show scenarios)
+
+# --- root holds the board for an hour
+id=$("$RIGCTL" reserve vq35 --for 1h --note "bisect i2c" 2> "$T/reserve.err")
+cat "$T/reserve.err"
+check "reserve prints the new reservation's id ($id)" [ "$id" -gt 0 ] 2>/dev/null
+check "... and says the window" contains "$T/reserve.err" "reservation $id made: vq35 for root from"
+check "show reservations lists it as current, held by root" \
+    [ "$(q '[(r["holder"], r["state"], r.get("note")) for r in d if r["id"] == '"$id"']' \
+    show reservations --board vq35)" = '[["root", "current", "bisect i2c"]]' ]
+
+# refused COMMAND...: as the member, exit 2 and the holder named ($T/refused.out).
+refused() {
+	as "$M" "$RIGCTL" "$@" > "$T/refused.out" 2>&1
+	rc=$?
+	cat "$T/refused.out"
+	[ "$rc" -eq 2 ] && contains "$T/refused.out" "board vq35 is reserved by root (uid 0)" &&
+	    contains "$T/refused.out" "(reservation $id)"
+}
+check "the member may not run on root's board, told who holds it" refused run "$scen" --board vq35
+check "the member may not power it" refused power vq35 on
+check "... nor off" refused power vq35 off
+check "... the refusal says what only the holder may do" contains "$T/refused.out" \
+    "only its holder or an admin may power it"
+check "a run on any board skips the reserved one (none left: refused)" \
+    sh -c "! setpriv --reuid=$M --regid=nogroup --init-groups -- $RIGCTL run $scen >/dev/null 2>&1"
+check "the member still reads the calendar" \
+    [ "$(as "$M" "$RIGCTL" show reservations --json | js 'str(len(d))')" = 1 ]
+check "... and the boards" [ "$(as "$M" "$RIGCTL" show boards --json | js 'd[0]["name"]')" = vq35 ]
+
+# The shared console: the member watches, and what they type is refused naming the holder.
+port=$(q 'd[0]["console_url"].rsplit(":", 1)[1]' show boards)
+cat > "$T/type.py" <<'PY'
+import socket, sys, time
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+s.sendall(b'reboot\r\n')
+data, end = b'', time.monotonic() + 10
+while b']' not in data.split(b'[rig:', 1)[-1] if b'[rig:' in data else time.monotonic() < end:
+    try:
+        d = s.recv(4096)
+    except socket.timeout:
+        break
+    if not d:
+        break
+    data += d
+print(data.decode('latin-1'))
+PY
+chmod 644 "$T/type.py"
+as "$M" /usr/bin/python3 "$T/type.py" "$port" > "$T/type-m.out" 2>&1
+cat "$T/type-m.out"
+check "the member's typing at the console is dropped, the holder named" contains "$T/type-m.out" \
+    "[rig: board vq35 is reserved by root (uid 0)"
+check "... only the holder or an admin may type" contains "$T/type-m.out" \
+    "only its holder or an admin may type at its console"
+/usr/bin/python3 "$T/type.py" "$port" > "$T/type-root.out" 2>&1
+cat "$T/type-root.out"
+check "the holder's typing is not refused for the reservation (the board is off)" \
+    contains "$T/type-root.out" "the console of vq35 is closed (the board is off)"
+
+# --- who may change a reservation
+as "$M" "$RIGCTL" release "$id" > "$T/release-m.out" 2>&1
+rc=$?
+cat "$T/release-m.out"
+check "the member may not release root's reservation" [ "$rc" -eq 2 ]
+check "... told whose it is" contains "$T/release-m.out" "reservation $id is held by root (uid 0)"
+as "$M" "$RIGCTL" reserve vq35 --for 30m > "$T/conflict.out" 2>&1
+rc=$?
+cat "$T/conflict.out"
+check "the member's overlapping window is refused (exit 2)" [ "$rc" -eq 2 ]
+check "... naming the holder and the window" contains "$T/conflict.out" \
+    "board vq35 is reserved by root from "
+check "... and offering the next free slot" contains "$T/conflict.out" "the next free slot as long is from"
+mid=$(as "$M" "$RIGCTL" reserve vq35 --from +2h --until +3h --note later 2>/dev/null)
+check "the member reserves a later window ($mid)" [ "$mid" -gt "$id" ] 2>/dev/null
+check "an admin releases the member's reservation" as "$AD" "$RIGCTL" release "$mid"
+check "... recorded with who did it, the window cancelled" \
+    [ "$(q '[(r["released_by"], r["state"]) for r in d if r["id"] == '"$mid"']' show reservations)" \
+    = "[[\"$AD\", \"cancelled\"]]" ]
+check "root extends its reservation by 30m" "$RIGCTL" extend "$id" --by 30m
+check "... now 90 minutes long" [ "$(q '[(r["until_ms"] - r["from_ms"]) // 60000 for r in d if r["id"] == '"$id"']' \
+    show reservations)" = "[90]" ]
+
+# --- bad input: each a clear error, nothing stored
+# bad EXPECTED ARGS...: rigctl ARGS exits 2 saying EXPECTED.
+bad() {
+	want=$1
+	shift
+	"$RIGCTL" "$@" > "$T/bad.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 2 ] && contains "$T/bad.out" "$want" || { cat "$T/bad.out"; return 1; }
+}
+n0=$(q 'str(len(d))' show reservations)
+check "a zero duration" bad "--for 0: not a duration above zero" reserve vq35 --for 0
+check "a negative duration" bad "--for -1h: not a duration above zero" reserve vq35 --for -1h
+check "a time that is none" bad '--from "tomorrow": not a time: expected ISO 8601' \
+    reserve vq35 --from tomorrow --until +1h
+check "a day the month lacks" bad '--until "2030-02-30T10:00": not a time' \
+    reserve vq35 --from 2030-02-28T10:00 --until 2030-02-30T10:00
+check "until before from" bad "--until 2030-01-01T09:00 is not after --from 2030-01-01T10:00" \
+    reserve vq35 --from 2030-01-01T10:00 --until 2030-01-01T09:00
+check "a window over already" bad "reserve: the window is over already" \
+    reserve vq35 --from 2020-01-01T10:00Z --until 2020-01-01T11:00Z
+check "an unknown board" bad "nosuch: no board nope" reserve nope --for 1h
+check "both a duration and a window" bad "usage: rigctl reserve" reserve vq35 --for 1h --from +1h
+check "no end at all" bad "usage: rigctl reserve" reserve vq35 --from +1h
+check "an unknown reservation" bad "nosuch: no reservation 9999" release 9999
+check "extend by nothing" bad "--by 0: not a duration above zero" extend "$id" --by 0
+check "nothing was stored by them" [ "$(q 'str(len(d))' show reservations)" = "$n0" ]
+
+# --- 50 clients at once, overlapping windows of one board a year from now
+cat > "$T/race.py" <<'PY'
+import json, subprocess, sys, time
+rigctl, base = sys.argv[1], int(time.time()) // 3600 * 3600 + 366 * 86400
+iso = lambda t: time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(t))
+# Window i: 40 minutes from base + 25 i minutes: each overlaps its neighbours.
+wins = [(base + 1500 * i, base + 1500 * i + 2400) for i in range(50)]
+t0 = time.monotonic()
+procs = [(subprocess.Popen([rigctl, 'reserve', 'vq35', '--from', iso(a), '--until', iso(b),
+                            '--json'], stdout=subprocess.PIPE, stderr=subprocess.PIPE),
+          time.monotonic(), a, b) for a, b in wins]
+lat, ok, refused, other = [], [], [], []
+for p, start, a, b in procs:
+    out, err = p.communicate(timeout=60)
+    lat.append(time.monotonic() - start)
+    try:
+        d = json.loads(out)
+    except ValueError:
+        other.append((p.returncode, out, err))
+        continue
+    if p.returncode == 0:
+        ok.append((d['from_ms'] // 1000, d['until_ms'] // 1000))
+    elif p.returncode == 2 and d.get('status') == 'busy' and 'conflict' in d:
+        refused.append((a, b))
+    else:
+        other.append((p.returncode, out, err))
+total = time.monotonic() - t0
+lat.sort()
+stored = [(r['from_ms'] // 1000, r['until_ms'] // 1000) for r in json.loads(subprocess.run(
+    [rigctl, 'show', 'reservations', '--board', 'vq35', '--json'], capture_output=True,
+    check=True).stdout) if r['from_ms'] // 1000 >= base]
+overlaps = sum(1 for i, x in enumerate(stored) for y in stored[i + 1:]
+               if x[0] < y[1] and y[0] < x[1])
+wrongly = sum(1 for a, b in refused if not any(a < y[1] and y[0] < b for y in stored))
+print(json.dumps({'answered': len(ok) + len(refused), 'other': len(other), 'ok': len(ok),
+                  'refused': len(refused), 'stored': len(stored), 'granted_stored':
+                  sorted(ok) == sorted(stored), 'overlaps': overlaps, 'wrongly_refused': wrongly,
+                  'rps': round(50 / total, 1), 'p99_ms': round(lat[int(0.99 * len(lat))] * 1000)}))
+for o in other[:3]:
+    print(o, file=sys.stderr)
+PY
+race=$(/usr/bin/python3 "$T/race.py" "$RIGCTL")
+echo "# 50 concurrent reserve requests: $race"
+check "every request got an answer (granted or refused with the conflict)" contains_s "$race" '"answered": 50, "other": 0'
+check "some granted, some refused" sh -c "echo '$race' | grep -vq '\"ok\": 0,' && echo '$race' | grep -vq '\"refused\": 0,'"
+check "what was granted is exactly what is stored" contains_s "$race" '"granted_stored": true'
+check "zero overlaps in show reservations" contains_s "$race" '"overlaps": 0'
+check "no window refused that overlaps nothing stored" contains_s "$race" '"wrongly_refused": 0'
+
+# --- SIGKILL: the reservations and their rule outlive rigd
+before=$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r in d]' show reservations)
+kill -9 "$RIGD_PID"
+wait "$RIGD_PID" 2>/dev/null
+RIGD_PID=
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" || finish
+check "after SIGKILL and a restart the calendar is the same" \
+    [ "$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r in d]' show reservations)" = "$before" ]
+check "... and the member is still refused power" refused power vq35 on
+
+# --- a short lease ends on its own and the board is everyone's again
+check "root releases its hour" "$RIGCTL" release "$id"
+sid=$("$RIGCTL" reserve vq35 --for 3s 2>/dev/null)
+check "root holds the board for 3 s ($sid)" [ "$sid" -gt 0 ] 2>/dev/null
+id=$sid
+check "meanwhile the member is refused" refused power vq35 off
+# wait_past ID SECONDS: until the calendar says the reservation is over.
+wait_past() {
+	/usr/bin/python3 -c 'import json, subprocess, sys, time
+end = time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    d = json.loads(subprocess.run([sys.argv[1], "show", "reservations", "--json"],
+                   capture_output=True, check=True).stdout)
+    if any(r["id"] == int(sys.argv[2]) and r["state"] == "past" for r in d):
+        sys.exit(0)
+    time.sleep(0.2)
+sys.exit(1)' "$RIGCTL" "$1" "$2"
+}
+check "the lease ends by itself" wait_past "$sid" 15
+check "... with nobody releasing it" [ "$(q '[r.get("released_by", "") for r in d if r["id"] == '"$sid"']' show reservations)" = '[""]' ]
+check "then the member powers the board" as "$M" "$RIGCTL" power vq35 off
+finish
