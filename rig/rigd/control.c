@@ -188,7 +188,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	const char *name = control_str(req, "scenario"), *bname = control_str(req, "board");
 	const struct scenario *sc;
-	struct board *b = NULL, *refuser = NULL;
+	struct board *b = NULL, *refuser = NULL, *held = NULL;
 	struct board_job *job;
 	enum error_kind kind;
 	char msg[512];
@@ -236,11 +236,17 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 				continue;
 			/* Nor is a board another holds (reserve.c). */
 			if (reserve_check(r, x->conf.name, control_peer(c), "run on it", msg,
-			    sizeof(msg), NULL) != ERROR_NONE)
+			    sizeof(msg), NULL) != ERROR_NONE) {
+				if (held == NULL)
+					held = x;
 				continue;
+			}
 			if (b == NULL || board_queued(x) < board_queued(b))
 				b = x;
 		}
+		/* The only boards with the devices are reserved: say by whom. */
+		if (b == NULL && held != NULL && reserve_refused(r, c, held, "run on it"))
+			return;
 		if (b == NULL && refuser != NULL) {
 			/* The only boards with the devices refuse it: say why, not "none offers". */
 			kind = protect_runnable(&refuser->conf, sc, msg, sizeof(msg));
