@@ -1,5 +1,6 @@
 /* board: one board's thread: its job queue, runs, power jobs and the nightly queue's turn, start and stop. */
 #include "rigd.h"
+#include "peer.h"
 #include "log.h"
 #include "parts.h"
 #include "queue.h"
@@ -63,6 +64,31 @@ board_do_run(struct board *b, struct board_job *job)
 	board_result(b, job, PROTO_OK, NULL, o);
 	board_after_run(b, job, &res);
 	runner_result_free(&res);
+}
+
+/*
+ * A run or power job a client queued before the board was reserved by someone else: refused
+ * when its turn comes, as it would be asked now (reserve.c). The rig's own jobs (no client) go on.
+ */
+static int
+board_job_reserved(struct board *b, struct board_job *job)
+{
+	struct peer p = { .uid = job->uid, .gid = -1, .pid = -1 };
+	enum error_kind kind;
+	char msg[512];
+	cJSON *o;
+
+	if (job->client == 0 || (job->kind != JOB_RUN && job->kind != JOB_POWER))
+		return 0;
+	p.role = peer_role_of_user(job->uid);
+	kind = reserve_check(b->rigd, b->conf.name, &p, job->kind == JOB_RUN ? "run on it" :
+	    "power it", msg, sizeof(msg), NULL);
+	if (kind == ERROR_NONE)
+		return 0;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
+	board_result(b, job, kind == ERROR_RESERVED ? PROTO_BUSY : PROTO_FAILED, msg, o);
+	return 1;
 }
 
 static void
@@ -180,7 +206,9 @@ board_main(void *arg)
 
 		if (job) {
 			b->job_client = job->client;
-			if (job->kind == JOB_RUN)
+			if (board_job_reserved(b, job))
+				;	/* answered */
+			else if (job->kind == JOB_RUN)
 				board_do_run(b, job);
 			else if (job->kind == JOB_FORGET_KEY)
 				board_do_forget_key(b, job);

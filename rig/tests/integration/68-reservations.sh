@@ -3,7 +3,9 @@
 # 50 clients at once ask for overlapping windows: only windows that overlap none stored are
 # granted, each gets an answer, nothing stored overlaps; a short lease ends on its own and the
 # board is everyone's again; rigd killed with SIGKILL keeps its reservations and their rules.
-# Bad times and durations get a clear error. No board is booted.
+# A power job queued before the reservation began is refused when its turn comes (a board on a
+# desk whose power a person switches keeps the first job waiting). Bad times and durations get
+# a clear error. No board is booted (the desk board's local boot fails at once: nothing there).
 . rig/tests/integration/lib.sh
 
 G=rigt$$		# the rig group of this test (rigd -g)
@@ -26,8 +28,65 @@ as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; 
 chmod 711 "$T"
 mkdir -m 755 "$T/run"
 export RIG_SOCKET=$T/run/rigd.sock
-rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" || finish
+# The desk board: power by a person (rigctl power desk confirm), a pty for its console.
+mkdir -p "$T/boards"
+cp boards/vq35.yaml "$T/boards/"
+cat > "$T/boards/desk.yaml" <<EOF
+name: desk
+arch: arm64
+console:
+  kind: tty
+  path: $T/desk/ttyUSB0
+  lockdir: $T
+power:
+  backend: manual
+  timeout: 60s
+boot:
+  method: local
+  timeout: 3s
+ssh:
+  host: 127.0.0.1
+  port: 1
+EOF
+adapter_plug desk || not_ok "the desk board's adapter pty appears"
+export BOARDS=vq35,desk
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" || finish
 scen=$(q 'd[0]["name"]' show scenarios)
+
+# --- a job queued before the reservation: refused at its turn, the holder named
+# until_board EXPR SECONDS: until EXPR holds of the desk board's show boards item (as b).
+until_board() {
+	/usr/bin/python3 -c 'import json, subprocess, sys, time
+end = time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    d = json.loads(subprocess.run([sys.argv[1], "show", "boards", "--json"],
+                   capture_output=True, check=True).stdout)
+    b = [x for x in d if x["name"] == "desk"][0]
+    if eval(sys.argv[2]):
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit(1)' "$RIGCTL" "$1" "$2"
+}
+as "$M" "$RIGCTL" power desk on > "$T/desk-on.out" 2>&1 &
+DESK_ON=$!
+check "the member's power on waits for a person" until_board 'b["waiting"]' 30
+as "$M" "$RIGCTL" power desk off > "$T/desk-off.out" 2>&1 &
+DESK_OFF=$!
+check "... the member's power off is queued behind it" until_board 'b["queued"] == 1' 30
+did=$("$RIGCTL" reserve desk --for 1h 2>/dev/null)
+check "root reserves the desk board meanwhile ($did)" [ "$did" -gt 0 ] 2>/dev/null
+# Two attempts at the boot, each asking a person; each fails in 3 s (no SSH there).
+check "root, the holder, confirms the power (the boot then fails: nothing there)" \
+    "$RIGCTL" power desk confirm
+check "... asked again for the second attempt" until_board '"second attempt" in b["reason"] and b["waiting"]' 30
+check "... root confirms again" "$RIGCTL" power desk confirm
+wait "$DESK_ON"
+wait "$DESK_OFF"
+rc=$?
+cat "$T/desk-off.out"
+check "the member's queued power off is refused at its turn (exit 2)" [ "$rc" -eq 2 ]
+check "... naming the holder" contains "$T/desk-off.out" \
+    "board desk is reserved by root (uid 0)"
 
 # --- root holds the board for an hour
 id=$("$RIGCTL" reserve vq35 --for 1h --note "bisect i2c" 2> "$T/reserve.err")
@@ -53,11 +112,11 @@ check "... the refusal says what only the holder may do" contains "$T/refused.ou
     "only its holder or an admin may power it"
 check "a run on any board skips the reserved one: none left, the holder named" refused run "$scen"
 check "the member still reads the calendar" \
-    [ "$(as "$M" "$RIGCTL" show reservations --json | js 'str(len(d))')" = 1 ]
-check "... and the boards" [ "$(as "$M" "$RIGCTL" show boards --json | js 'd[0]["name"]')" = vq35 ]
+    [ "$(as "$M" "$RIGCTL" show reservations --board vq35 --json | js 'str(len(d))')" = 1 ]
+check "... and the boards" [ "$(as "$M" "$RIGCTL" show boards --json | js 'str("vq35" in [b["name"] for b in d])')" = True ]
 
 # The shared console: the member watches, and what they type is refused naming the holder.
-port=$(q 'd[0]["console_url"].rsplit(":", 1)[1]' show boards)
+port=$(q '[b for b in d if b["name"] == "vq35"][0]["console_url"].rsplit(":", 1)[1]' show boards)
 cat > "$T/type.py" <<'PY'
 import socket, sys, time
 s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
@@ -189,7 +248,7 @@ before=$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r 
 kill -9 "$RIGD_PID"
 wait "$RIGD_PID" 2>/dev/null
 RIGD_PID=
-rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" || finish
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" || finish
 check "after SIGKILL and a restart the calendar is the same" \
     [ "$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r in d]' show reservations)" = "$before" ]
 check "... and the member is still refused power" refused power vq35 on
