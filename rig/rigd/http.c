@@ -122,6 +122,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		o = views_crash_groups(r->store);
 	} else if (strcmp(url, "/api/queue") == 0) {
 		o = views_queue(r->store);
+	} else if (strcmp(url, "/api/reservations") == 0) {
+		o = reserve_show(r, NULL);
 	} else {
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such page");
 	}

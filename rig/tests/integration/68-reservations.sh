@@ -50,7 +50,8 @@ ssh:
 EOF
 adapter_plug desk || not_ok "the desk board's adapter pty appears"
 export BOARDS=vq35,desk
-rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" || finish
+HTTP=127.0.0.1:$(free_port)
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" -H "$HTTP" || finish
 scen=$(q 'd[0]["name"]' show scenarios)
 
 # --- a job queued before the reservation: refused at its turn, the holder named
@@ -111,6 +112,9 @@ check "... nor off" refused power vq35 off
 check "... the refusal says what only the holder may do" contains "$T/refused.out" \
     "only its holder or an admin may power it"
 check "a run on any board skips the reserved one: none left, the holder named" refused run "$scen"
+check "the dashboard's JSON API has the calendar" [ "$(/usr/bin/python3 -c 'import json, sys, urllib.request
+d = json.load(urllib.request.urlopen("http://%s/api/reservations" % sys.argv[1], timeout=10))
+print([(r["board"], r["holder"], r["state"]) for r in d if r["id"] == int(sys.argv[2])])' "$HTTP" "$id")" = "[('vq35', 'root', 'current')]" ]
 check "the member still reads the calendar" \
     [ "$(as "$M" "$RIGCTL" show reservations --board vq35 --json | js 'str(len(d))')" = 1 ]
 check "... and the boards" [ "$(as "$M" "$RIGCTL" show boards --json | js 'str("vq35" in [b["name"] for b in d])')" = True ]
@@ -248,7 +252,7 @@ before=$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r 
 kill -9 "$RIGD_PID"
 wait "$RIGD_PID" 2>/dev/null
 RIGD_PID=
-rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" || finish
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" -H "$HTTP" || finish
 check "after SIGKILL and a restart the calendar is the same" \
     [ "$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r in d]' show reservations)" = "$before" ]
 check "... and the member is still refused power" refused power vq35 on
