@@ -3,8 +3,9 @@
 # 50 clients at once ask for overlapping windows: only windows that overlap none stored are
 # granted, each gets an answer, nothing stored overlaps; a short lease ends on its own and the
 # board is everyone's again; rigd killed with SIGKILL keeps its reservations and their rules.
-# A power job queued before the reservation began is refused when its turn comes (a board on a
-# desk whose power a person switches keeps the first job waiting). Bad times and durations get
+# The nightly queue starts no job on a board while it is reserved: the job starts once the lease
+# is over. A power job queued before the reservation began is refused when its turn comes (a
+# board on a desk whose power a person switches keeps the first job waiting). Bad times and durations get
 # a clear error. No board is booted (the desk board's local boot fails at once: nothing there).
 . rig/tests/integration/lib.sh
 
@@ -47,12 +48,27 @@ boot:
 ssh:
   host: 127.0.0.1
   port: 1
+devices:
+  i2c: { node: /dev/i2c-2, bus: platform, driver: i2c-rcar, device: e6510000.i2c }
 EOF
 adapter_plug desk || not_ok "the desk board's adapter pty appears"
 export BOARDS=vq35,desk
 HTTP=127.0.0.1:$(free_port)
 rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" -H "$HTTP" || finish
 scen=$(q 'd[0]["name"]' show scenarios)
+
+# --- the nightly queue waits for the lease to end (the job's boot then fails at once: a local
+# boot cannot load a registered build, so nothing is booted)
+check "an arm64 build is registered" "$RIGCTL" build add linux-image-6.1.0-57-arm64 --board desk
+nid=$("$RIGCTL" reserve desk --for 3s 2>/dev/null)
+check "root holds the desk board for 3 s ($nid)" [ "$nid" -gt 0 ] 2>/dev/null
+check "a nightly job is queued for the desk board meanwhile" sh -c "'$RIGCTL' nightly \
+    --builds linux-image-6.1.0-57-arm64 --scenarios i2c-unbind --boards desk | grep -q '1 job(s) queued'"
+check "the job ends (its boot fails: nothing there)" "$RIGCTL" wait queue --finished 1 --timeout 60
+until=$(q '[r["until"] for r in d if r["id"] == '"$nid"'][0]' show reservations)
+began=$(q '[e["at"] for e in d if e["board"] == "desk" and e["to_state"] == "BOOTING"][-1]' show events)
+echo "# desk reserved until $until; the nightly job's power-on at $began"
+check "the nightly job began only after the lease ended" [ "$began" \> "$until" ] || [ "$began" = "$until" ]
 
 # --- a job queued before the reservation: refused at its turn, the holder named
 # until_board EXPR SECONDS: until EXPR holds of the desk board's show boards item (as b).
