@@ -333,6 +333,7 @@ struct store_reservation {
 	int64_t	created_ms;
 	int64_t	released_ms;		/* 0: not released */
 	long	released_by;		/* the uid that released it, -1 when not released */
+	int64_t	warned_ms;		/* its end was announced then; 0: not yet */
 };
 /*
  * A new window (start_ms < end_ms) for uid. The id (> 0); 0 when it would overlap another of
@@ -356,5 +357,13 @@ int64_t store_reservation_free_from(struct store *s, const char *board, int64_t 
 typedef int (*store_reservation_cb)(const struct store_reservation *r, void *arg);
 /* Reservations (of board, NULL: all) by start, released ones too. Rows given, or -1. */
 int store_reservations(struct store *s, const char *board, store_reservation_cb cb, void *arg);
+/*
+ * Reservations holding a board at now_ms whose end is due to be announced and was not: within
+ * lead_ms of it, or within half the lease for one shorter than twice that. Rows given, or -1.
+ */
+int store_reservations_ending(struct store *s, int64_t now_ms, int64_t lead_ms,
+    store_reservation_cb cb, void *arg);
+/* Records that id's end was announced at now_ms: 1, 0 no such reservation, -1 error. */
+int store_reservation_warned(struct store *s, int64_t id, int64_t now_ms);
 
 #endif

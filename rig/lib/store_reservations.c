@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define STORE_RES_COLS "id, board, uid, start_ms, end_ms, note, created_ms, released_ms," \
-	" released_by FROM reservations"
+	" released_by, warned_ms FROM reservations"
 /*
  * Windows of board that overlap [?, ?): a window released before it began (end == start)
  * holds nothing. Parameters: board, start, end.
@@ -28,6 +28,7 @@ store_res_read(struct store *s, struct store_stmt *st, struct store_reservation 
 	r->created_ms = store_col_int(s, st, 6);
 	r->released_ms = (v = store_col_int(s, st, 7)) == STORE_NULL ? 0 : v;
 	r->released_by = (v = store_col_int(s, st, 8)) == STORE_NULL ? -1 : (long)v;
+	r->warned_ms = (v = store_col_int(s, st, 9)) == STORE_NULL ? 0 : v;
 }
 
 /* The first row of st into *r (may be NULL): 1, 0 none, -1 error. Finishes st. */
@@ -208,4 +209,24 @@ store_reservations(struct store *s, const char *board, store_reservation_cb cb, 
 		    " ORDER BY start_ms, id", "t", board), store_res_row, &v);
 	return store_rows(s, store_stmt(s, "SELECT " STORE_RES_COLS " ORDER BY start_ms, id", ""),
 	    store_res_row, &v);
+}
+
+int
+store_reservations_ending(struct store *s, int64_t now_ms, int64_t lead_ms,
+    store_reservation_cb cb, void *arg)
+{
+	struct store_visit v = STORE_VISIT(cb, arg);
+
+	/* CASE, not min(): the same SQL on PostgreSQL (LEAST there). */
+	return store_rows(s, store_stmt(s, "SELECT " STORE_RES_COLS " WHERE warned_ms IS NULL AND"
+	    " start_ms <= ? AND end_ms > ? AND end_ms - CASE WHEN (end_ms - start_ms) / 2 < ?"
+	    " THEN (end_ms - start_ms) / 2 ELSE ? END <= ? ORDER BY end_ms, id", "iiiii", now_ms,
+	    now_ms, lead_ms, lead_ms, now_ms), store_res_row, &v);
+}
+
+int
+store_reservation_warned(struct store *s, int64_t id, int64_t now_ms)
+{
+	return (int)store_exec_int(s, "UPDATE reservations SET warned_ms=? WHERE id=? RETURNING 1",
+	    "ii", now_ms, id);
 }

@@ -254,7 +254,7 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE TABLE reservations(id INTEGER PRIMARY KEY, board TEXT NOT NULL,"
 	    " uid INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,"
 	    " note TEXT, created_ms INTEGER NOT NULL, released_ms INTEGER, released_by INTEGER,"
-	    " CHECK(end_ms >= start_ms));"
+	    " warned_ms INTEGER, CHECK(end_ms >= start_ms));"
 	    "CREATE INDEX reservations_board ON reservations(board, start_ms)", NULL },
 };
 

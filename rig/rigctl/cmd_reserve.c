@@ -272,8 +272,10 @@ cmd_show_reservations(int argc, char **argv)
 		printf("%-5.0f %-10s %-12s %-25s %-25s %-9s %s", cJSON_GetObjectItem(it,
 		    "id")->valuedouble, rigctl_str(it, "board"), rigctl_str(it, "holder"),
 		    when_local(cmd_reserve_ms(it, "from_ms"), a, sizeof(a)),
-		    when_local(cmd_reserve_ms(it, "until_ms"), b, sizeof(b)), rigctl_str(it, "state"),
-		    rigctl_str(it, "note"));
+		    when_local(cmd_reserve_ms(it, "until_ms"), b, sizeof(b)),
+		    /* A current lease whose end was announced: ending. */
+		    strcmp(rigctl_str(it, "state"), "current") == 0 && *rigctl_str(it, "warned_at") ?
+		    "ending" : rigctl_str(it, "state"), rigctl_str(it, "note"));
 		if (*rigctl_str(it, "released_by"))
 			printf("%s(released by %s)", *rigctl_str(it, "note") ? " " : "",
 			    rigctl_str(it, "released_by"));

@@ -644,6 +644,7 @@ control_loop(struct rigd *r)
 				board_console_tick(r->boards[i], now);
 		}
 		control_wait_tick(r);
+		reserve_tick(r);
 		if (r->reload) {
 			r->reload = 0;
 			scenset_reload(r);

@@ -64,6 +64,8 @@ reserve_json(const struct store_reservation *res, int64_t now)
 	else
 		state = "future";
 	cJSON_AddStringToObject(o, "state", state);
+	if (res->warned_ms)
+		cJSON_AddStringToObject(o, "warned_at", util_iso_time(res->warned_ms, t, sizeof(t)));
 	if (res->released_ms) {
 		peer_user_name(res->released_by, name, sizeof(name));
 		cJSON_AddNumberToObject(o, "released_ms", (double)res->released_ms);
@@ -364,4 +366,67 @@ int
 reserve_free_now(struct rigd *r, const char *board)
 {
 	return store_reservation_at(r->store, board, util_wall_ms(), NULL) == 0;
+}
+
+struct reserve_ending {
+	struct store_reservation	res[16];
+	int				n;
+};
+
+static int
+reserve_ending_one(const struct store_reservation *res, void *arg)
+{
+	struct reserve_ending *e = arg;
+
+	e->res[e->n++] = *res;
+	return e->n == (int)UTIL_NELEM(e->res);	/* the rest at the next scan */
+}
+
+/* The store writer: each lease due is announced to its board's console watchers, once. */
+static void
+reserve_warn(struct store *st, void *arg)
+{
+	struct rigd *r = *(struct rigd **)arg;
+	struct reserve_ending e = { .n = 0 };
+	int64_t now = util_wall_ms();
+	char msg[256], name[64], t[32];
+	struct board *b;
+	cJSON *o;
+	int i;
+
+	if (store_reservations_ending(st, now, RESERVE_WARN_MS, reserve_ending_one, &e) == -1)
+		return;
+	for (i = 0; i < e.n; i++) {
+		const struct store_reservation *res = &e.res[i];
+
+		if (store_reservation_warned(st, res->id, now) != 1)
+			continue;
+		peer_user_name(res->uid, name, sizeof(name));
+		util_fmt(msg, sizeof(msg), "reservation %lld of %s (%s) ends at %s, in %lld s: then"
+		    " the board is everyone's (rigctl extend %lld --by DURATION to keep it)",
+		    (long long)res->id, res->board, name, util_iso_time(res->end_ms, t, sizeof(t)),
+		    (long long)((res->end_ms - now + 999) / 1000), (long long)res->id);
+		log_info("%s", msg);
+		if ((b = board_find(r, res->board)) == NULL)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "board", res->board);
+		cJSON_AddStringToObject(o, "msg", msg);
+		control_post_watchers(r, b, PROTO_EV_LOG, o);
+	}
+}
+
+void
+reserve_tick(struct rigd *r)
+{
+	static int64_t last;	/* the event loop's */
+	int64_t now = util_now_ms();
+	struct rigd **arg;
+
+	if (now - last < 1000)
+		return;
+	last = now;
+	arg = xmalloc(sizeof(*arg));
+	*arg = r;
+	storeq_push(reserve_warn, arg);
 }

@@ -388,6 +388,13 @@ cJSON *reserve_show(struct rigd *r, const char *board);
  */
 enum error_kind reserve_check(struct rigd *r, const char *board, const struct peer *p,
     const char *what, char *msg, size_t len, struct store_reservation *held);
+/*
+ * Event loop, each turn: once a second, the store writer looks for leases whose end is due to be
+ * announced (RESERVE_WARN_MS before it, or halfway through a shorter lease) and tells the
+ * board's console watchers.
+ */
+#define RESERVE_WARN_MS		(5 * 60 * 1000)
+void reserve_tick(struct rigd *r);
 /* 1 when no reservation holds board now (the nightly queue's test); 0 held or unknown. */
 int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */

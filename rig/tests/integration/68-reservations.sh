@@ -273,9 +273,13 @@ check "after SIGKILL and a restart the calendar is the same" \
     [ "$(q '[(r["id"], r["uid"], r["from_ms"], r["until_ms"], r["state"]) for r in d]' show reservations)" = "$before" ]
 check "... and the member is still refused power" refused power vq35 on
 
-# --- a short lease ends on its own and the board is everyone's again
+# --- a short lease warns its watchers, ends on its own, and the board is everyone's again
 check "root releases its hour" "$RIGCTL" release "$id"
-sid=$("$RIGCTL" reserve vq35 --for 3s 2>/dev/null)
+# The console's watchers hear of the end before it comes (halfway through a lease this short).
+"$RIGCTL" console vq35 > /dev/null 2> "$T/watch.err" &
+WATCH=$!
+check "a watcher is attached to vq35's console" sh -c "timeout 30 sh -c 'until grep -q attached \"$T/watch.err\"; do sleep 0.1; done'"
+sid=$("$RIGCTL" reserve vq35 --for 4s 2>/dev/null)
 check "root holds the board for 3 s ($sid)" [ "$sid" -gt 0 ] 2>/dev/null
 id=$sid
 check "meanwhile the member is refused" refused power vq35 off
@@ -292,6 +296,13 @@ while time.monotonic() < end:
 sys.exit(1)' "$RIGCTL" "$1" "$2"
 }
 check "the lease ends by itself" wait_past "$sid" 15
+kill "$WATCH"
+wait "$WATCH" 2>/dev/null
+cat "$T/watch.err"
+check "the console's watcher was warned before the end" contains "$T/watch.err" \
+    "reservation $sid of vq35 (root) ends at"
+check "... and the calendar says when it warned" \
+    [ "$(q '[("warned_at" in r) for r in d if r["id"] == '"$sid"']' show reservations)" = "[true]" ]
 check "... with nobody releasing it" [ "$(q '[r.get("released_by", "") for r in d if r["id"] == '"$sid"']' show reservations)" = '[""]' ]
 check "then the member powers the board" as "$M" "$RIGCTL" power vq35 off
 finish

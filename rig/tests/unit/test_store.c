@@ -480,6 +480,55 @@ reservations_never_overlap_and_name_the_conflict(void)
 	unlink(path);
 }
 
+struct ids {
+	int64_t	id[8];
+	int	n;
+};
+
+static int
+collect_id(const struct store_reservation *r, void *arg)
+{
+	struct ids *ids = arg;
+
+	if (ids->n < 8)
+		ids->id[ids->n++] = r->id;
+	return 0;
+}
+
+/* An end is announced once: lead_ms before it, or halfway through a shorter lease. */
+static void
+ending_reservations_are_announced_once(void)
+{
+	struct store_reservation r;
+	struct ids ids = { { 0 }, 0 };
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t a, b, c;
+
+	a = store_reservation_add(s, "vq35", 1000, 0, 10000, NULL, NULL);	/* lead 1000 */
+	b = store_reservation_add(s, "vsabre", 1000, 0, 1000, NULL, NULL);	/* half: 500 */
+	c = store_reservation_add(s, "vbench", 1000, 5000, 20000, NULL, NULL);	/* not begun */
+	CHECK(a > 0 && b > 0 && c > 0);
+	CHECK_INT(store_reservations_ending(s, 400, 1000, collect_id, &ids), 0);
+	CHECK_INT(store_reservations_ending(s, 500, 1000, collect_id, &ids), 1);
+	CHECK_INT(ids.id[0], b);
+	CHECK_INT(store_reservation_warned(s, b, 500), 1);
+	ids.n = 0;
+	CHECK_INT(store_reservations_ending(s, 9000, 1000, collect_id, &ids), 1);
+	CHECK_INT(ids.id[0], a);
+	CHECK_INT(store_reservation_warned(s, a, 9000), 1);
+	CHECK_INT(store_reservations_ending(s, 9500, 1000, collect_id, &ids), 0);
+	CHECK_INT(store_reservation_get(s, a, &r), 1);
+	CHECK_INT(r.warned_ms, 9000);
+	/* Over, or released: nothing to announce. */
+	CHECK_INT(store_reservations_ending(s, 30000, 1000, collect_id, &ids), 0);
+	CHECK_INT(store_reservation_release(s, c, 0, 6000), 1);
+	CHECK_INT(store_reservations_ending(s, 19500, 1000, collect_id, &ids), 0);
+	CHECK_INT(store_reservation_warned(s, 999, 1), 0);
+	store_close(s);
+	unlink(path);
+}
+
 #define RACE_THREADS	48
 #define RACE_TRIES	8
 
@@ -599,5 +648,6 @@ main(void)
 	RUN(host_keys_are_pinned_on_first_use_until_forgotten);
 	RUN(reservations_never_overlap_and_name_the_conflict);
 	RUN(concurrent_overlapping_requests_store_no_overlap);
+	RUN(ending_reservations_are_announced_once);
 	TEST_END();
 }
