@@ -180,6 +180,12 @@ check "... naming the holder and the window" contains "$T/conflict.out" \
 check "... and offering the next free slot" contains "$T/conflict.out" "the next free slot as long is from"
 mid=$(as "$M" "$RIGCTL" reserve vq35 --from +2h --until +3h --note later 2>/dev/null)
 check "the member reserves a later window ($mid)" [ "$mid" -gt "$id" ] 2>/dev/null
+"$RIGCTL" extend "$id" --by 90m > "$T/extend.out" 2>&1
+rc=$?
+cat "$T/extend.out"
+check "root may not extend into the member's window (exit 2)" [ "$rc" -eq 2 ]
+check "... told whose window is in the way" contains "$T/extend.out" \
+    "board vq35 is reserved by $M from "
 check "an admin releases the member's reservation" as "$AD" "$RIGCTL" release "$mid"
 check "... recorded with who did it, the window cancelled" \
     [ "$(q '[(r["released_by"], r["state"]) for r in d if r["id"] == '"$mid"']' show reservations)" \
