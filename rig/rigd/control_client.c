@@ -19,6 +19,7 @@ struct control_msg {
 	uint64_t		 client;
 	struct board		*watchers;	/* not NULL: for every client watching its console */
 	int			 final;		/* the request's result: its client may ask again */
+	int			 stream_end;	/* a report thread is done with the client's socket */
 	char			*json;
 	struct control_msg	*next;
 };
@@ -31,6 +32,11 @@ struct control_client {
 	struct board		*console;	/* subscribed to this board's console */
 	int			 closing;	/* close once out is written; 2: now */
 	int			 waiting;	/* a request is in progress (run, power) */
+	/*
+	 * A report thread writes the reply to the socket (control_report.c): the loop writes
+	 * nothing of out until the thread's last message, which clears this.
+	 */
+	int			 streaming;
 };
 
 /* The clients: the event loop's own (no lock); only the outbox is shared. */
@@ -60,6 +66,31 @@ control_outbox(struct rigd *r, uint64_t client, struct board *watchers, int fina
 	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
+	pthread_mutex_lock(&r->outbox_lock);
+	if (r->outbox_tail)
+		r->outbox_tail->next = m;
+	else
+		r->outbox = m;
+	r->outbox_tail = m;
+	pthread_mutex_unlock(&r->outbox_lock);
+	control_wake(r);
+}
+
+void
+control_post_stream_end(struct rigd *r, uint64_t client, const char *status, const char *error)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct control_msg *m = xcalloc(1, sizeof(*m));
+
+	cJSON_AddStringToObject(o, "status", status);
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	cJSON_AddStringToObject(o, "type", proto_event_name(PROTO_EV_RESULT));
+	m->client = client;
+	m->final = 1;
+	m->stream_end = 1;
+	m->json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
 	pthread_mutex_lock(&r->outbox_lock);
 	if (r->outbox_tail)
 		r->outbox_tail->next = m;
@@ -236,6 +267,8 @@ control_drain_outbox(struct rigd *r)
 				control_send_json(control_clients[i], m->json);
 		/* A client that went away misses the events; the run itself goes on and is stored. */
 		if (c) {
+			if (m->stream_end)
+				c->streaming = 0;
 			control_send_json(c, m->json);
 			if (m->final)
 				c->waiting = 0;
@@ -267,6 +300,21 @@ int
 control_busy(const struct control_client *c)
 {
 	return c->waiting;
+}
+
+int
+control_stream_begin(struct control_client *c, struct proto_buf *pending)
+{
+	int fd = dup(c->fd);
+
+	if (fd == -1)
+		return -1;
+	/* What the loop had not written yet goes first, from the thread. */
+	*pending = c->out;
+	memset(&c->out, 0, sizeof(c->out));
+	c->streaming = 1;
+	c->waiting = 1;
+	return fd;
 }
 
 void
@@ -349,7 +397,7 @@ control_client_poll(struct pollfd *pfd, int *slot)
 			continue;
 		}
 		pfd[n].fd = c->fd;
-		pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0);
+		pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len && !c->streaming ? POLLOUT : 0);
 		slot[n++] = i;
 	}
 	return n;
