@@ -351,10 +351,13 @@ report_kind(enum error_kind *kind, enum error_kind k)
 		*kind = k;
 }
 
-/* Loads builds (sorted) and finished runs (counted into cells); board NULL for all boards. */
+/*
+ * Loads builds (sorted) and, unless builds_only, finished runs (counted into cells); board
+ * NULL for all boards.
+ */
 static int
-report_load(struct store *s, const char *board, struct report_data *d, char *err,
-    size_t errlen, enum error_kind *kind)
+report_load_what(struct store *s, const char *board, int builds_only, struct report_data *d,
+    char *err, size_t errlen, enum error_kind *kind)
 {
 	struct store_runs_filter f = { .board = board, .reported = 1 };
 	int i, rc;
@@ -372,7 +375,8 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 		}
 		qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
 		d->last_build_id = INT64_MIN;
-		rc = store_runs_list(s, &f, report_run_add, d);
+		if (!builds_only)
+			rc = store_runs_list(s, &f, report_run_add, d);
 	}
 	if (rc == -1) {
 		util_fmt(err, errlen, "store: cannot read builds and runs");
@@ -388,6 +392,13 @@ report_load(struct store *s, const char *board, struct report_data *d, char *err
 	if (d->nc > 0)
 		qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
 	return 0;
+}
+
+static int
+report_load(struct store *s, const char *board, struct report_data *d, char *err,
+    size_t errlen, enum error_kind *kind)
+{
+	return report_load_what(s, board, 0, d, err, errlen, kind);
 }
 
 static int
@@ -659,7 +670,8 @@ report_build_find(struct store *s, const char *spec, char *err, size_t errlen,
 	struct report_data d;
 	int64_t id;
 
-	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
+	/* The builds alone: a run naming its build does not read the whole history. */
+	if (report_load_what(s, NULL, 1, &d, err, errlen, kind) == -1)
 		return -1;
 	id = report_find_in(&d, spec, err, errlen, kind);
 	report_data_free(&d);
