@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
  */
 #define CONTROL_REPORT_MAX		4	/* threads at once; more are told busy */
 #define CONTROL_REPORT_STALL_MS		30000
+/* Reports are background work: the loop, the boards and their clients come first for the CPU. */
+#define CONTROL_REPORT_NICE		10
 
 static pthread_mutex_t control_report_lock = PTHREAD_MUTEX_INITIALIZER;
 static int control_reports;	/* control_report_lock: threads running */
@@ -144,6 +147,9 @@ control_report_thread(void *arg)
 	int rc = -1;
 	FILE *f;
 
+	/* This thread only (Linux: a thread's nice is its own). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), CONTROL_REPORT_NICE) == -1)
+		log_warn("report thread: nice");
 	/* What the loop had not written to the client yet goes first. */
 	if (control_report_flush(x) == 0 && (f = fopencookie(x, "w", io)) != NULL) {
 		setvbuf(f, NULL, _IOFBF, PROTO_DATA_CHUNK);

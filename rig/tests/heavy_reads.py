@@ -59,7 +59,7 @@ def rss_mb(pid):
 
 
 def probe(pid, n, cmd):
-    worst, rss = 0.0, rss_mb(pid)
+    worst, rss, times = 0.0, rss_mb(pid), []
     for _ in range(n):
         t = time.monotonic()
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL)
@@ -67,8 +67,10 @@ def probe(pid, n, cmd):
         if r.returncode != 0:
             ms = 1e9
         worst = max(worst, ms)
+        times.append(ms)
         rss = max(rss, rss_mb(pid))
-    print("max_ms %.0f rss_max_mb %.0f" % (worst, rss))
+    times.sort()
+    print("max_ms %.0f rss_max_mb %.0f median_ms %.0f" % (worst, rss, times[len(times) // 2]))
 
 
 def kcidb(path, schema_path, runs):

@@ -37,7 +37,7 @@ read -r sent <&3
 check "three non-reading clients asked for exports" [ "$sent" = sent ]
 $HELPER probe "$RIGD_PID" 60 "$RIGCTL" show boards --json > "$T/probe.out"
 cat "$T/probe.out"
-read -r _ ms _ mb < "$T/probe.out"
+read -r _ ms _ mb _ _ < "$T/probe.out"
 check "show boards answers in under 200 ms meanwhile (max $ms ms)" [ "$ms" -lt 200 ]
 check "rigd RSS stays under 200 MB meanwhile (max $mb MB)" [ "$mb" -lt 200 ]
 read -r dropped <&3
