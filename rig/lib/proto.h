@@ -8,9 +8,10 @@
  * object whose "type" is "result" with "status" (PROTO_OK, PROTO_DENIED, ...) and, on
  * failure, "error". A version bump marks any incompatible change.
  *
- * Streamed replies: matrix, compare and export asked with "stream": true are answered with
- * any number of 'D' frames, the bytes of the answer's text in order (at most PROTO_DATA_CHUNK
- * each; the text of an export, the JSON object of a matrix or compare), then the final result
+ * Streamed replies: matrix, compare, export and show builds asked with "stream": true are
+ * answered with any number of 'D' frames, the bytes of the answer's text in order (at most
+ * PROTO_DATA_CHUNK each; the text of an export, the JSON object of a matrix or compare, or
+ * {"items": [...]} of show builds), then the final result
  * object, which alone says whether the text is whole (status ok) or cut short (an error).
  * A reader that does not keep up is sent no more than the socket holds; one that stalls for
  * long is hung up on. Asked without "stream", they are refused as invalid (the answer can be

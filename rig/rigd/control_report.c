@@ -1,4 +1,4 @@
-/* control_report: matrix, compare and export, each read on a thread of its own and streamed to its client. */
+/* control_report: matrix, compare, export and show builds, each read on a thread of its own and streamed to its client. */
 #include "rigd.h"
 #include "log.h"
 #include "proto.h"
@@ -104,7 +104,9 @@ control_report_make(struct control_report *x, FILE *f, char *err, size_t errlen,
 	cJSON *o = NULL;
 	char *text;
 
-	if (strcmp(cmd, "matrix") == 0) {
+	if (strcmp(cmd, "show") == 0) {
+		o = report_builds(x->store, err, errlen);
+	} else if (strcmp(cmd, "matrix") == 0) {
 		o = report_matrix(x->store, control_str(x->req, "board"), err, errlen);
 	} else if (strcmp(cmd, "compare") == 0) {
 		o = report_compare(x->store, control_str(x->req, "a"), control_str(x->req, "b"), err,
@@ -186,7 +188,8 @@ control_report_invalid(cJSON *req, const char *cmd)
 	const char *fmt = control_str(req, "format");
 
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(req, "stream")))
-		return "matrix, compare and export answer streamed: ask with \"stream\": true";
+		return "matrix, compare, export and show builds answer streamed: ask with"
+		    " \"stream\": true";
 	if (strcmp(cmd, "compare") == 0 && (control_str(req, "a") == NULL ||
 	    control_str(req, "b") == NULL))
 		return "compare: two builds";

@@ -365,7 +365,7 @@ int control_may_change(const struct control_client *c);
 /* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
-/* control_report.c: matrix, comparison and exports, each on a thread of its own, streamed */
+/* control_report.c: matrix, comparison, exports and show builds (cmd "show"), each on a thread of its own, streamed */
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
 /* plan.c: rigd -n's listing; 1 when name is in the comma-separated list (NULL: every name). */

@@ -1,8 +1,8 @@
 # Heavy reads on a lab's history (300k runs, filled through the store's own calls): export
-# kcidb completes through rigctl with no size cap and is valid KCIDB; three clients that ask
-# for an export and never read hold rigd to a fixed buffer each (RSS under 200 MB), rigctl
-# show boards answers in under 200 ms meanwhile, and the three are dropped once they stall.
-# No board is powered here.
+# kcidb completes through rigctl with no size cap and is valid KCIDB, show builds counts every
+# run; three clients that ask for an export and never read hold rigd to a fixed buffer each
+# (RSS under 200 MB), rigctl show boards answers in under 200 ms meanwhile, and the three are
+# dropped once they stall. No board is powered here.
 . rig/tests/integration/lib.sh
 
 RUNS=${RIG_HEAVY_RUNS:-300000}
@@ -27,6 +27,8 @@ rc=$?
 tail -n 3 "$T/kcidb.out"
 check "export kcidb: valid KCIDB v5.3 with a test per run" [ "$rc" -eq 0 ]
 rm -f "$T/kcidb.json"
+# show builds counts each build's runs over the whole history: streamed from a report thread too.
+check "show builds counts every run" [ "$(q 'sum(b["runs"] for b in d)' show builds)" = "$RUNS" ]
 
 # Three exports nobody reads. The helper says "sent" once asked, "dropped" once rigd gave up.
 mkfifo "$T/hold"
