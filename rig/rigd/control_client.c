@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,20 @@ control_wake(struct rigd *r)
 		log_warn("wake");
 }
 
+/* Any thread: m into the outbox the event loop drains. */
+static void
+control_outbox_put(struct rigd *r, struct control_msg *m)
+{
+	pthread_mutex_lock(&r->outbox_lock);
+	if (r->outbox_tail)
+		r->outbox_tail->next = m;
+	else
+		r->outbox = m;
+	r->outbox_tail = m;
+	pthread_mutex_unlock(&r->outbox_lock);
+	control_wake(r);
+}
+
 /*
  * Any thread: a message into the outbox the event loop drains, for client (final: the
  * request's result) or, when watchers is not NULL, for every client watching that console.
@@ -66,14 +81,7 @@ control_outbox(struct rigd *r, uint64_t client, struct board *watchers, int fina
 	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
-	pthread_mutex_lock(&r->outbox_lock);
-	if (r->outbox_tail)
-		r->outbox_tail->next = m;
-	else
-		r->outbox = m;
-	r->outbox_tail = m;
-	pthread_mutex_unlock(&r->outbox_lock);
-	control_wake(r);
+	control_outbox_put(r, m);
 }
 
 void
@@ -91,14 +99,7 @@ control_post_stream_end(struct rigd *r, uint64_t client, const char *status, con
 	m->stream_end = 1;
 	m->json = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	pthread_mutex_lock(&r->outbox_lock);
-	if (r->outbox_tail)
-		r->outbox_tail->next = m;
-	else
-		r->outbox = m;
-	r->outbox_tail = m;
-	pthread_mutex_unlock(&r->outbox_lock);
-	control_wake(r);
+	control_outbox_put(r, m);
 }
 
 void
@@ -305,7 +306,8 @@ control_busy(const struct control_client *c)
 int
 control_stream_begin(struct control_client *c, struct proto_buf *pending)
 {
-	int fd = dup(c->fd);
+	/* Close-on-exec: a board's QEMU or power command must not hold the client's socket. */
+	int fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
 
 	if (fd == -1)
 		return -1;
