@@ -93,7 +93,12 @@ unit: deps
 	@sh rig/tests/run.sh build/san unit
 
 .PHONY: san-tests
-san-tests: $(UNIT_BIN) $(GPIO_CHIP_ARM)
+san-tests: $(UNIT_BIN) $(GPIO_CHIP_ARM) $(BUILD)/tests/store_fill
+
+# Fills a store with a lab's history through the store's calls, for the heavy-read tests.
+$(BUILD)/tests/store_fill: rig/tests/tools/store_fill.c $(LIBRIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBRIG) $(LDLIBS)
 
 # The threads under ThreadSanitizer: everything again in build/tsan, then the unit tests and
 # the test that runs two boards at once. Any report stops the program (halt_on_error), and the

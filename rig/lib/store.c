@@ -235,6 +235,7 @@ store_new(const char *path, int readonly, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
+	s->path = xstrdup(path);
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&s->lock, &ma);
@@ -266,6 +267,12 @@ store_open_readonly(const char *path, char *err, size_t errlen)
 }
 
 struct store *
+store_reader(struct store *s, char *err, size_t errlen)
+{
+	return store_open_readonly(s->path, err, errlen);
+}
+
+struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = store_new(path, 0, err, errlen);
@@ -288,5 +295,6 @@ store_close(struct store *s)
 		return;
 	s->eng->close(s->db);
 	pthread_mutex_destroy(&s->lock);
+	free(s->path);
 	free(s);
 }

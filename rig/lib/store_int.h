@@ -62,6 +62,7 @@ struct store {
 	 * this recursive lock, held from prepare to done, so a callback may read the store again.
 	 */
 	pthread_mutex_t	 lock;
+	char		*path;	/* immutable: what store_reader opens again */
 };
 
 /*

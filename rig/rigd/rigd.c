@@ -30,7 +30,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
-	    "            [-H address:port] [-D dashboardsdir] [-T address]\n"
+	    "            [-H [address:]port] [-D dashboardsdir] [-T address]\n"
 	    "            [-g group] [-a admingroup] [-m connections] [-i seconds]\n");
 	exit(2);
 }

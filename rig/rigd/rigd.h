@@ -335,6 +335,9 @@ void control_post_event(struct rigd *r, uint64_t client, enum proto_event ev, cJ
 /* From any thread: the result of a request answered later (control_wait_result); takes extra. */
 void control_post_reply(struct rigd *r, uint64_t client, const char *status, const char *error,
     cJSON *extra);
+/* A report thread: its streamed reply is done (control_stream_begin); the final result. */
+void control_post_stream_end(struct rigd *r, uint64_t client, const char *status,
+    const char *error);
 /* From any thread: wakes the event loop (the outbox has mail, a console fd changed). */
 void control_wake(struct rigd *r);
 /* Records who asked for what, without waiting for the store (from the event loop). */
@@ -370,12 +373,19 @@ void control_wait_result(struct control_client *c);
 int control_busy(const struct control_client *c);
 /* c gets board b's console bytes until it hangs up. */
 void control_watch_console(struct control_client *c, struct board *b);
+/*
+ * Event loop: a report thread takes over writing c's reply: a copy of c's socket (close it),
+ * with what the loop had not written yet in *pending (to go first); -1 on error. The loop
+ * writes nothing to c until control_post_stream_end.
+ */
+int control_stream_begin(struct control_client *c, struct proto_buf *pending);
 /* 1 when c may change a board (recorded with its uid): a member of the rig group, or an admin. */
 int control_may_change(const struct control_client *c);
 
-/* control_builds.c: builds, the nightly queue, matrix, comparison and exports */
+/* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
+/* control_report.c: matrix, comparison, exports and show builds (cmd "show"), each on a thread of its own, streamed */
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
 /* plan.c: rigd -n's listing; 1 when name is in the comma-separated list (NULL: every name). */

@@ -233,6 +233,38 @@ boards_keep_their_last_state(void)
 	store_close(s);
 }
 
+/* Writes through the main connection while the reader is in the middle of a listing. */
+static int
+write_while_reading(const struct store_board_row *b, void *arg)
+{
+	(void)b;
+	CHECK_INT(store_board_set(arg, "vbench", "arm64", "OFF", NULL), 0);
+	return 0;
+}
+
+static void
+reader_sees_what_is_written_writes_nothing_and_blocks_no_writer(void)
+{
+	char path[256], state[32] = "", err[256];
+	struct store *s = open_tmp(path, sizeof(path)), *rd;
+
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", ""), 0);
+	rd = store_reader(s, err, sizeof(err));
+	CHECK(rd != NULL);
+	if (rd == NULL) {
+		store_close(s);
+		return;
+	}
+	CHECK_INT(store_boards(rd, see_board, state), 1);
+	CHECK_INT(store_board_set(rd, "vsabre", "armhf", "OFF", NULL), -1);
+	/* A long read on the reader holds no lock the writers need. */
+	CHECK_INT(store_boards(rd, write_while_reading, s), 1);
+	CHECK_INT(store_board_set(s, "vsabre", "armhf", "OFF", NULL), 0);
+	CHECK_INT(store_boards(rd, see_board, state), 3);
+	store_close(rd);
+	store_close(s);
+}
+
 static int
 see_step(const struct store_step_row *st, void *arg)
 {
@@ -421,5 +453,6 @@ main(void)
 	RUN(legacy_database_is_upgraded_and_every_run_found);
 	RUN(readonly_open_never_writes_an_old_database);
 	RUN(host_keys_are_pinned_on_first_use_until_forgotten);
+	RUN(reader_sees_what_is_written_writes_nothing_and_blocks_no_writer);
 	TEST_END();
 }
