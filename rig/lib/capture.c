@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,9 +52,9 @@ capture_marker(struct capture *c, const char *buf, size_t n)
 	}
 }
 
-/* Appends len bytes to the log file; a failed write is said and its bytes dropped. */
+/* Appends len bytes to the log file as they are; a failed write is said and its bytes dropped. */
 static void
-capture_write(struct capture *c, const char *buf, size_t len)
+capture_write_raw(struct capture *c, const char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -66,6 +67,31 @@ capture_write(struct capture *c, const char *buf, size_t len)
 			break;
 		}
 		off += (size_t)w;
+	}
+}
+
+/* Appends len console bytes, up to the cap; the first bytes past it leave a line saying so. */
+static void
+capture_write(struct capture *c, const char *buf, size_t len)
+{
+	size_t room = len;
+
+	if (c->cap > 0 && c->written + (int64_t)len > c->cap)
+		room = c->written < c->cap ? (size_t)(c->cap - c->written) : 0;
+	capture_write_raw(c, buf, room);
+	c->written += (int64_t)room;
+	if (room < len) {
+		if (c->dropped == 0) {
+			char line[200];
+			int n = snprintf(line, sizeof(line), "\n[rig: this log keeps %lld console"
+			    " bytes; what follows was read and triaged, not written here]\n",
+			    (long long)c->cap);
+
+			capture_write_raw(c, line, (size_t)n);
+			log_warnx("console log %s: cap of %lld bytes reached", c->log,
+			    (long long)c->cap);
+		}
+		c->dropped += (int64_t)(len - room);
 	}
 }
 
@@ -168,6 +194,13 @@ void
 capture_free(struct capture *c)
 {
 	capture_close(c);
+	if (c->dropped > 0 && c->log_fd > 0) {
+		char line[160];
+		int n = snprintf(line, sizeof(line), "[rig: %lld console bytes past the cap were not"
+		    " written here]\n", (long long)c->dropped);
+
+		capture_write_raw(c, line, (size_t)n);
+	}
 	if (c->log_fd > 0)
 		close(c->log_fd);
 	c->log_fd = -1;
