@@ -281,6 +281,21 @@ store_open(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+/* Per thread: each board's thread and the store writer say their own failures. */
+static _Thread_local char store_err[256];
+
+void
+store_note_error(const char *msg)
+{
+	util_strlcpy(store_err, msg, sizeof(store_err));
+}
+
+const char *
+store_last_error(void)
+{
+	return store_err;
+}
+
 void
 store_close(struct store *s)
 {

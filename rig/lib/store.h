@@ -109,6 +109,11 @@ struct store *store_open(const char *path, char *err, size_t errlen);
  */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
+/*
+ * The engine's words for the last failure in this thread ("database or disk is full"), ""
+ * when none: for a message that says why a write was refused.
+ */
+const char *store_last_error(void);
 /* The schema version the database is at (the latest after store_open), -1 on error. */
 int store_schema_version(struct store *s);
 

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "parts.h"
 #include "queue.h"
+#include "unrecorded.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -24,6 +25,14 @@ board_result(struct board *b, struct board_job *job, const char *status, const c
 	board_post(b, job->client, PROTO_EV_RESULT, o);
 }
 
+
+/* A run whose end the store refused leaves its board in FAULT until someone looks. */
+void
+board_unrecorded(struct board *b, const struct runner_result *res)
+{
+	if (res->unrecorded[0] && !board_stopping(b))
+		board_set_state(b, BOARD_FAULT, res->unrecorded);
+}
 
 static void
 board_do_run(struct board *b, struct board_job *job)
@@ -50,6 +59,15 @@ board_do_run(struct board *b, struct board_job *job)
 	board_set_state(b, BOARD_RUNNING, job->scenario->name);
 	b->runs_since_boot++;
 	runner_run(b, job, &res);
+	if (res.refused) {
+		/* Nothing ran: the board is as it was; the client learns why and what kind. */
+		board_set_state(b, BOARD_READY, "");
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", error_kind_name(res.error));
+		board_result(b, job, PROTO_FAILED, res.unrecorded, o);
+		runner_result_free(&res);
+		return;
+	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
 	cJSON_AddStringToObject(o, "scenario", job->scenario->name);
@@ -60,8 +78,11 @@ board_do_run(struct board *b, struct board_job *job)
 	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
 	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
+	if (res.unrecorded[0])
+		cJSON_AddStringToObject(o, "unrecorded", res.unrecorded);
 	board_result(b, job, PROTO_OK, NULL, o);
 	board_after_run(b, job, &res);
+	board_unrecorded(b, &res);
 	runner_result_free(&res);
 }
 
@@ -161,6 +182,8 @@ board_main(void *arg)
 			board_job_free(job);
 			continue;
 		}
+		/* Run ends the store refused earlier: stored as soon as it takes them. */
+		unrecorded_retry(b->rigd->store);
 		/* A lost console line is board_console_watch's to bring back, not this. */
 		if (board_missing_part(b) && board_state(b) == BOARD_FAULT && !b->console_lost &&
 		    !board_stopping(b)) {
