@@ -296,6 +296,26 @@ store_last_error(void)
 	return store_err;
 }
 
+int
+store_writable(struct store *s)
+{
+	const struct store_engine *e = s->eng;
+	char err[256];
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = e->exec(s->db, e->begin_write, err, sizeof(err));
+	if (rc == 0) {
+		rc = e->exec(s->db, "INSERT INTO schema_version(version) VALUES(-1)", err,
+		    sizeof(err));
+		e->exec(s->db, "ROLLBACK", NULL, 0);
+	}
+	if (rc == -1)
+		store_note_error(err);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 void
 store_close(struct store *s)
 {

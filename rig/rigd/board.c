@@ -41,6 +41,16 @@ board_do_run(struct board *b, struct board_job *job)
 	char err[512];
 	cJSON *o;
 
+	/* A store that takes no writes (read-only) cannot record the run: no boot for it. */
+	if (store_writable(b->rigd->store) == -1) {
+		util_fmt(err, sizeof(err), "%s: the store cannot record a run (%s): %s not started",
+		    error_kind_name(ERROR_STORE), store_last_error(), job->scenario->name);
+		log_warnx("%s: %s", b->conf.name, err);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", error_kind_name(ERROR_STORE));
+		board_result(b, job, PROTO_FAILED, err, o);
+		return;
+	}
 	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
 		board_result(b, job, PROTO_FAILED, err, NULL);
 		return;
