@@ -28,7 +28,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
-	    "            [-L per-boot[,total]]\n"
+	    "            [-L size[,total]]\n"
 	    "            [-H address:port] [-D dashboardsdir] [-T address]\n");
 	exit(2);
 }
@@ -204,7 +204,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (rigd_caps(caps, &r->console_cap, &r->console_total) == -1) {
-		fprintf(stderr, "rigd: -L %s: want PER-BOOT[,TOTAL] sizes such as 64M,2G (0: no cap)\n",
+		fprintf(stderr, "rigd: -L %s: want SIZE[,TOTAL] sizes such as 64M,2G (0: no cap)\n",
 		    caps);
 		return 1;
 	}

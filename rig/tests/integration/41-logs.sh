@@ -17,7 +17,7 @@ touch -d "2025-01-01 00:00" "$T/console/vq35/notes.txt"
 "$RIGD" -d -S "$T" -B vq35 -L 64K,1X > "$T/bad-L.out" 2>&1
 rc=$?
 check "-L with a bad size: rigd refuses to start (exit 1)" [ "$rc" -eq 1 ]
-check "-L with a bad size: said" contains "$T/bad-L.out" "-L 64K,1X: want PER-BOOT[,TOTAL]"
+check "-L with a bad size: said" contains "$T/bad-L.out" "-L 64K,1X: want SIZE[,TOTAL]"
 
 rigd_start -L 64K,100K -l "$T/rigd-l.log" || finish
 check "the two oldest logs are removed (160 KB over a 100 KB total)" \
