@@ -40,6 +40,8 @@ struct runner {
 	int			 needs_boot;	/* the board was left off or broken by a step */
 	int			 rig_hang;	/* the hang was seen by the rig's deadline, not the console */
 	int			 hang_framed;	/* and its title names a frame */
+	struct store_step	*unstored;	/* steps the store refused: tried again at the end */
+	int			 nunstored;
 };
 
 static void
@@ -821,9 +823,13 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		ss.started_ms = s0 - rn.t0;
 		ss.duration_ms = util_now_ms() - s0;
 		util_strlcpy(ss.output, out, sizeof(ss.output));
-		if (res->run_id > 0 && store_run_step(b->rigd->store, res->run_id, &ss) == -1)
-			log_warnx("%s: run %lld: step %d not stored", b->conf.name,
+		if (res->run_id > 0 && store_run_step(b->rigd->store, res->run_id, &ss) == -1) {
+			log_warnx("%s: run %lld: step %d not stored yet", b->conf.name,
 			    (long long)res->run_id, ss.idx);
+			rn.unstored = xrealloc(rn.unstored,
+			    (size_t)(rn.nunstored + 1) * sizeof(*rn.unstored));
+			rn.unstored[rn.nunstored++] = ss;
+		}
 
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "step", i + 1);
@@ -849,8 +855,8 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
 	/* Retried, then kept (unrecorded.h): the board FAULTs and no restart runs it again. */
-	if (unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id, &end,
-	    res->unrecorded, sizeof(res->unrecorded)) == -1)
+	if (unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id, rn.unstored,
+	    rn.nunstored, &end, res->unrecorded, sizeof(res->unrecorded)) == -1)
 		res->kept = 1;
 	else if (storeq_dropped() != dropped)
 		/* The store writer dropped writes meanwhile: the run's crash reports may be gone. */
@@ -874,6 +880,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 			    (long long)res->run_id);
 	}
 	runner_release_left(&rn);
+	free(rn.unstored);
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    verdict_name(res->verdict), res->title[0] ? ": " : "", res->title);

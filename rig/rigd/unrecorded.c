@@ -19,6 +19,8 @@ struct unrecorded {
 	int64_t			 run, queue_id;
 	struct store_run_end	 end;		/* detail and stack are this entry's copies */
 	char			*detail, *stack;
+	struct store_step	*steps;		/* refused during the run; stored before the end */
+	int			 nsteps;
 	char			 board[64];
 	int			 slot;		/* its journal slot, -1 when it has none */
 	struct unrecorded	*next;
@@ -71,14 +73,29 @@ unrecorded_slot_clear(int slot)
 	unrecorded_used[slot] = 0;
 }
 
+/* Steps first (the end closes the run): -1 at the first the store refuses. */
+static int
+unrecorded_steps(struct store *st, int64_t run, const struct store_step *steps, int nsteps)
+{
+	int i;
+
+	for (i = 0; i < nsteps; i++)
+		if (store_run_step(st, run, &steps[i]) == -1)
+			return -1;
+	return 0;
+}
+
 /* The run's end written late: the detail says so, and the nightly job it was ends with it. */
 static int
-unrecorded_store(struct store *st, int64_t run, int64_t queue_id, const struct store_run_end *e,
-    const char *how)
+unrecorded_store(struct store *st, int64_t run, int64_t queue_id, const struct store_step *steps,
+    int nsteps, const struct store_run_end *e, const char *how)
 {
 	struct store_run_end late = *e;
 	char *detail = NULL;
 	int rc;
+
+	if (unrecorded_steps(st, run, steps, nsteps) == -1)
+		return -1;
 
 	if (asprintf(&detail, "%s%s[%s]", e->detail ? e->detail : "",
 	    e->detail && e->detail[0] ? "\n" : "", how) < 0)
@@ -143,7 +160,7 @@ unrecorded_start(struct store *st, const char *statedir)
 			unrecorded_slot_clear(i);
 			continue;
 		}
-		if (unrecorded_store(st, run, queue_id, &e, "stored at rigd's start from"
+		if (unrecorded_store(st, run, queue_id, NULL, 0, &e, "stored at rigd's start from"
 		    " unrecorded-runs: the store had refused this end when the run ended") == -1) {
 			/* Kept for the next start; this rigd does not run it again either. */
 			log_warnx("%s: %s: run %lld: its end still not stored: %s", path, board,
@@ -166,7 +183,8 @@ unrecorded_start(struct store *st, const char *statedir)
 
 int
 unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_id,
-    const struct store_run_end *e, char *why, size_t whylen)
+    const struct store_step *steps, int nsteps, const struct store_run_end *e, char *why,
+    size_t whylen)
 {
 	struct unrecorded *u;
 	int64_t pause = UNRECORDED_PAUSE_MS;
@@ -179,7 +197,7 @@ unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_i
 			util_sleep_ms(pause);
 			pause *= 2;
 		}
-		if (store_run_end(st, run, e) == 0)
+		if (unrecorded_steps(st, run, steps, nsteps) == 0 && store_run_end(st, run, e) == 0)
 			return 0;
 	}
 	util_fmt(why, whylen, "run %lld: its end could not be stored (%s, %d tries): the run is"
@@ -193,6 +211,11 @@ unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_i
 	u->stack = e->stack ? xstrdup(e->stack) : NULL;
 	u->end.detail = u->detail;
 	u->end.stack = u->stack;
+	if (nsteps > 0) {
+		u->steps = xcalloc((size_t)nsteps, sizeof(*u->steps));
+		memcpy(u->steps, steps, (size_t)nsteps * sizeof(*steps));
+		u->nsteps = nsteps;
+	}
 	util_strlcpy(u->board, board, sizeof(u->board));
 	u->slot = -1;
 	pthread_mutex_lock(&unrecorded_lock);
@@ -217,7 +240,8 @@ unrecorded_retry(struct store *st)
 
 	pthread_mutex_lock(&unrecorded_lock);
 	for (pp = &unrecorded_list; (u = *pp) != NULL;) {
-		if (unrecorded_store(st, u->run, u->queue_id, &u->end, "stored late: the store had"
+		if (unrecorded_store(st, u->run, u->queue_id, u->steps, u->nsteps, &u->end,
+		    "stored late: the store had"
 		    " refused this end when the run ended") == -1) {
 			pp = &u->next;
 			continue;
@@ -229,6 +253,7 @@ unrecorded_retry(struct store *st)
 		unrecorded_n--;
 		free(u->detail);
 		free(u->stack);
+		free(u->steps);
 		free(u);
 	}
 	left = unrecorded_n;

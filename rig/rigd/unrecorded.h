@@ -7,6 +7,7 @@
 
 struct store;
 struct store_run_end;
+struct store_step;
 
 /* Tries for a run's end before it is kept as unrecorded, and the first pause between them. */
 #define UNRECORDED_TRIES	5
@@ -28,12 +29,14 @@ struct store_run_end;
  */
 int unrecorded_start(struct store *st, const char *statedir);
 /*
- * Stores run's end, trying UNRECORDED_TRIES times with growing pauses (a board's thread: it
- * may wait). 0 when stored; -1 when the store kept refusing: the end is kept (memory, journal)
- * for unrecorded_retry and why says so ("database or disk is full").
+ * Stores run's steps the store refused during the run (nsteps of steps), then its end, trying
+ * UNRECORDED_TRIES times with growing pauses (a board's thread: it may wait). 0 when stored;
+ * -1 when the store kept refusing: steps and end are kept (in memory; the end also in the
+ * journal) for unrecorded_retry, and why says so ("database or disk is full").
  */
 int unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_id,
-    const struct store_run_end *e, char *why, size_t whylen);
+    const struct store_step *steps, int nsteps, const struct store_run_end *e, char *why,
+    size_t whylen);
 /* Stores what is kept (any thread, at any time; cheap when nothing is). Returns how many remain. */
 int unrecorded_retry(struct store *st);
 /* How many run ends are kept unrecorded now. */

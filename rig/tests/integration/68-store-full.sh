@@ -97,6 +97,8 @@ unfill
 check "room again: the end is stored" sh -c "\"$RIGCTL\" wait run $run --done --timeout 30 > /dev/null"
 check "room again: with its verdict" [ "$(q 'd["verdict"]' show run "$run")" = pass ]
 check "room again: marked as stored late" contains_s "$(q 'd["detail"]' show run "$run")" "stored late"
+check "room again: the steps the full disk refused are stored too" \
+    [ "$(q 'str(len(d["steps"]))' show run "$run")" = 3 ]
 
 # Full when the run ends and still full when rigd stops: the next rigd stores it, no re-run.
 "$RIGCTL" power vq35 on > /dev/null 2>&1
