@@ -52,7 +52,10 @@ capture_marker(struct capture *c, const char *buf, size_t n)
 	}
 }
 
-/* Appends len bytes to the log file as they are; a failed write is said and its bytes dropped. */
+/*
+ * Appends len bytes to the log file as they are. A failed write drops its bytes: said once
+ * when the file starts refusing (a full disk), and with how many were lost once it takes them.
+ */
 static void
 capture_write_raw(struct capture *c, const char *buf, size_t len)
 {
@@ -63,10 +66,18 @@ capture_write_raw(struct capture *c, const char *buf, size_t len)
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			log_warn("console log %s", c->log);
-			break;
+			if (c->unwritten == 0)
+				log_warn("console log %s: bytes are lost until it takes writes again",
+				    c->log);
+			c->unwritten += (int64_t)(len - off);
+			return;
 		}
 		off += (size_t)w;
+	}
+	if (c->unwritten > 0 && len > 0) {
+		log_warnx("console log %s: written again; %lld bytes were lost", c->log,
+		    (long long)c->unwritten);
+		c->unwritten = 0;
 	}
 }
 

@@ -42,6 +42,7 @@ struct capture {
 	int64_t		 cap;
 	int64_t		 written;	/* console bytes in the file */
 	int64_t		 dropped;	/* console bytes past the cap */
+	int64_t		 unwritten;	/* bytes the file refused (a full disk) since the last write */
 };
 
 /*

@@ -26,8 +26,15 @@ name: escapes
 steps:
   - shell: 'printf "\033]0;owned\007\033[31mRIG-RED\033[0m escapes-done\n" > /dev/ttyS0'
 Y
-rigd_start -S "$ST" -s "$RIG_SOCKET" || finish
+rigd_start -S "$ST" -s "$RIG_SOCKET" -L 64M,1 || finish
+# A log of another boot, dated after the live one will be: over a total of 1 byte (-L) it is
+# removed when the board boots, and the live log, older, would go first were it not kept.
+mkdir -p "$ST/console/vq35"
+echo "an earlier boot" > "$ST/console/vq35/boot-1-0001.log"
+touch -d tomorrow "$ST/console/vq35/boot-1-0001.log"
 check "the board boots" sh -c "\"$RIGCTL\" power vq35 on > /dev/null"
+check "lab total: the other log is removed" [ ! -e "$ST/console/vq35/boot-1-0001.log" ]
+check "lab total: the live log is kept, and written" [ -s "$(state console_log)" ]
 
 # console_pty ARGS: rigctl console vq35 ARGS with a pty as its standard output while the board
 # runs escapes; prints what the terminal got (Python's repr of the bytes).
