@@ -288,6 +288,41 @@ store_open(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+/* Per thread: each board's thread and the store writer say their own failures. */
+static _Thread_local char store_err[256];
+
+void
+store_note_error(const char *msg)
+{
+	util_strlcpy(store_err, msg, sizeof(store_err));
+}
+
+const char *
+store_last_error(void)
+{
+	return store_err;
+}
+
+int
+store_writable(struct store *s)
+{
+	const struct store_engine *e = s->eng;
+	char err[256];
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = e->exec(s->db, e->begin_write, err, sizeof(err));
+	if (rc == 0) {
+		/* Any table of its own would do: nothing else can refuse it, it never commits. */
+		rc = e->exec(s->db, "CREATE TABLE main.rig_write_probe(x)", err, sizeof(err));
+		e->exec(s->db, "ROLLBACK", NULL, 0);
+	}
+	if (rc == -1)
+		store_note_error(err);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 void
 store_close(struct store *s)
 {

@@ -115,6 +115,17 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen);
  */
 struct store *store_reader(struct store *s, char *err, size_t errlen);
 void store_close(struct store *s);
+/*
+ * The engine's words for the last failure in this thread ("database or disk is full"), ""
+ * when none: for a message that says why a write was refused.
+ */
+const char *store_last_error(void);
+/*
+ * Whether the store takes writes now (a row written and rolled back): 0, or -1 with the reason
+ * in store_last_error ("attempt to write a readonly database"). Before a board is booted for
+ * a run; a full disk may still refuse the run's own rows (a rolled-back write needs no room).
+ */
+int store_writable(struct store *s);
 /* The schema version the database is at (the latest after store_open), -1 on error. */
 int store_schema_version(struct store *s);
 

@@ -618,6 +618,9 @@ control_loop(struct rigd *r)
 		control_wait_tick(r);
 		if (r->reload) {
 			r->reload = 0;
+			/* logrotate moved the -l file: lines go to the new one from now. */
+			if (log_reopen() == -1)
+				log_warn("log file not reopened");
 			scenset_reload(r);
 			control_wait_reloaded();
 		}

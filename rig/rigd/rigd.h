@@ -179,6 +179,8 @@ struct rigd {
 	char		 dashdir[512];
 	char		 keyfile[600];
 	char		 share_addr[64];	/* immutable: where consoles are shared (-T) */
+	int64_t		 console_cap;		/* immutable (-L): bytes one boot's log keeps, 0 all */
+	int64_t		 console_total;		/* immutable (-L): bytes all logs keep, 0 all */
 	struct store	*store;			/* immutable pointer; the store locks itself */
 	struct board_sink sink;			/* immutable once the boards start */
 
@@ -294,6 +296,8 @@ int board_reboot(struct board *b, char *msg, size_t len);
 int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
 /* After a run: READY again, or recovered when the verdict left the board in doubt. */
 void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
+/* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
+void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
 
 /* runner.c: runs one scenario on a READY board (the board's thread). */
@@ -307,6 +311,9 @@ struct runner_result {
 	char	*stack;
 	int64_t	run_id;
 	int	needs_boot;	/* a step left the board off or in doubt: power it on again */
+	int	refused;	/* not started: the store could not record it (unrecorded says why) */
+	char	unrecorded[512];	/* "" when the run is stored whole; else why not (FAULT) */
+	int	kept;		/* its end is kept by unrecorded.c, not stored yet */
 };
 void runner_run(struct board *b, struct board_job *job, struct runner_result *res);
 void runner_result_free(struct runner_result *res);
@@ -408,6 +415,13 @@ int scenset_load(const char *dir, struct scenario **out, struct conf_errors *err
 void scenset_install(struct rigd *r, struct scenario *v, int n);
 /* Event loop, at SIGHUP: scenarios are read again (boards keep their files until restart). */
 void scenset_reload(struct rigd *r);
+
+/*
+ * console_logs.c: the console logs under statedir/console kept under r->console_total bytes:
+ * the oldest (by modification time) are removed first, never a board's live log. Any thread
+ * but the event loop (it reads directories and takes each board's lock).
+ */
+void console_logs_sweep(struct rigd *r);
 /* Event loop: the scenario named, in the loop's view. */
 const struct scenario *scenset_lookup(struct rigd *r, const char *name);
 /* From any thread: a reference on the current set, and its release. */

@@ -442,6 +442,27 @@ host_keys_are_pinned_on_first_use_until_forgotten(void)
 	unlink(path);
 }
 
+/*
+ * store_writable on a store that takes writes: yes, and the probe leaves nothing behind (runs
+ * go on being recorded). A read-only one is 69-store-readonly's (a read-only mount).
+ */
+static void
+writable_probe_leaves_the_store_as_it_was(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t run;
+
+	if (s == NULL)
+		return;
+	CHECK_INT(store_writable(s), 0);
+	CHECK_INT(store_writable(s), 0);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/dev/null", 0);
+	CHECK(run > 0);
+	CHECK_STR(store_last_error(), "");
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -454,5 +475,6 @@ main(void)
 	RUN(readonly_open_never_writes_an_old_database);
 	RUN(host_keys_are_pinned_on_first_use_until_forgotten);
 	RUN(reader_sees_what_is_written_writes_nothing_and_blocks_no_writer);
+	RUN(writable_probe_leaves_the_store_as_it_was);
 	TEST_END();
 }
