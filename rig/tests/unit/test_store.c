@@ -449,17 +449,19 @@ host_keys_are_pinned_on_first_use_until_forgotten(void)
 static void
 writable_probe_leaves_the_store_as_it_was(void)
 {
-	char path[256];
+	char path[256], before[256];
 	struct store *s = open_tmp(path, sizeof(path));
 	int64_t run;
 
 	if (s == NULL)
 		return;
+	/* (The thread's last failure is an earlier test's, when there was one: the probe adds none.) */
+	util_strlcpy(before, store_last_error(), sizeof(before));
 	CHECK_INT(store_writable(s), 0);
 	CHECK_INT(store_writable(s), 0);
 	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/dev/null", 0);
 	CHECK(run > 0);
-	CHECK_STR(store_last_error(), "");
+	CHECK_STR(store_last_error(), before);
 	store_close(s);
 }
 
