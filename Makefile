@@ -106,9 +106,12 @@ tsan: deps
 bench: deps all
 	@sh rig/bench/run.sh $(BUILD)
 
+# Each libFuzzer target (ASan+UBSan) for FUZZ_SECONDS, one after the other: triage, proto,
+# board, scenario (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.
 FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 fuzz: deps
-	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Installs the programs, manual pages, board side and systemd units under PREFIX (DESTDIR too).
 PREFIX ?= /usr/local
