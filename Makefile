@@ -10,7 +10,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod
+PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod libarchive
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
