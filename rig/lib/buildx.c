@@ -30,9 +30,6 @@ const struct buildx_limits buildx_limits_default = {
 int
 buildx_open_beneath(int rootfd, const char *rel, int flags, mode_t mode)
 {
-	char buf[PATH_MAX], *comp, *next;
-	int fd, nfd;
-
 	if (rel[0] == '/' || rel[0] == '\0') {
 		errno = EXDEV;
 		return -1;
@@ -54,6 +51,19 @@ buildx_open_beneath(int rootfd, const char *rel, int flags, mode_t mode)
 			return -1;
 	}
 #endif
+	return buildx_open_walk(rootfd, rel, flags, mode);
+}
+
+int
+buildx_open_walk(int rootfd, const char *rel, int flags, mode_t mode)
+{
+	char buf[PATH_MAX], *comp, *next;
+	int fd, nfd;
+
+	if (rel[0] == '/' || rel[0] == '\0') {
+		errno = EXDEV;
+		return -1;
+	}
 	if (util_strlcpy(buf, rel, sizeof(buf)) >= sizeof(buf)) {
 		errno = ENAMETOOLONG;
 		return -1;
