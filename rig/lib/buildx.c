@@ -319,7 +319,8 @@ buildx_entry(struct buildx_run *x, struct archive_entry *e)
 		    "an entry of an unknown type");
 		return -1;
 	}
-	if (archive_entry_perm(e) & (S_ISUID | S_ISGID | S_ISVTX)) {
+	/* A folder's setgid or sticky bit (a shared group folder's) is only dropped: 0750 below. */
+	if (type == AE_IFREG && (archive_entry_perm(e) & (S_ISUID | S_ISGID | S_ISVTX))) {
 		util_fmt(x->err, x->errlen, "%s: setuid, setgid or sticky (mode %04o): refused in"
 		    " a build", name, (unsigned)archive_entry_perm(e));
 		return -1;
@@ -479,6 +480,7 @@ struct buildx_walk {
 	char		 root[PATH_MAX];	/* the folder, links resolved */
 	char		 rel[PATH_MAX];		/* the entry below it */
 	long		 entries, max;
+	int		 unpacked;		/* BUILDX_CHECK_UNPACKED */
 	char		*err;
 	size_t		 errlen;
 };
@@ -537,6 +539,11 @@ buildx_walk_dir(struct buildx_walk *w, int dfd, int depth)
 		} else if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			util_fmt(w->err, w->errlen, "%s: %s", w->rel, strerror(errno));
 			rc = -1;
+		} else if (w->unpacked && (S_ISLNK(st.st_mode) ||
+		    (st.st_mode & (S_ISUID | S_ISGID | S_ISVTX)))) {
+			util_fmt(w->err, w->errlen, "%s is a link or setuid, setgid or sticky: not"
+			    " unpacked by the rig", w->rel);
+			rc = -1;
 		} else if (S_ISLNK(st.st_mode)) {
 			rc = buildx_walk_link(w, dirfd(d), de->d_name);
 		} else if (S_ISDIR(st.st_mode)) {
@@ -562,7 +569,7 @@ buildx_walk_dir(struct buildx_walk *w, int dfd, int depth)
 }
 
 int
-buildx_check_dir(const char *dir, long entries_max, char *err, size_t errlen)
+buildx_check_dir(const char *dir, long entries_max, int flags, char *err, size_t errlen)
 {
 	struct buildx_walk *w = calloc(1, sizeof(*w));
 	int fd, rc;
@@ -572,6 +579,7 @@ buildx_check_dir(const char *dir, long entries_max, char *err, size_t errlen)
 		return -1;
 	}
 	w->max = entries_max;
+	w->unpacked = (flags & BUILDX_CHECK_UNPACKED) != 0;
 	w->err = err;
 	w->errlen = errlen;
 	if (realpath(dir, w->root) == NULL ||

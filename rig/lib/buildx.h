@@ -2,7 +2,7 @@
  * buildx: a build's archive (tarball or .deb) unpacked into a private folder of the lab's cache,
  * and a folder build checked in place, both as the hostile input they are: rigd runs as root and
  * the cache is shared, so an archive gives files and folders only (no links, device nodes, fifos,
- * setuid/setgid/sticky bits, paths out of the folder), every file 0640 and folder 0750 whatever
+ * setuid/setgid/sticky files, paths out of the folder), every file 0640 and folder 0750 whatever
  * the archive says, within size limits; nothing is opened through a link.
  */
 #ifndef RIG_BUILDX_H
@@ -45,8 +45,12 @@ int buildx_extract(const char *archive, enum buildx_kind kind, const char *dir,
  * A folder build, as it is: -1 with "REL is ..." in err for a link whose target is out of dir
  * (or leads nowhere), a device node, a fifo or a socket anywhere below it, or more than
  * entries_max entries; 0 when it holds only files, folders and links inside it.
+ * BUILDX_CHECK_UNPACKED in flags: dir is an unpack in the cache, which buildx_extract leaves
+ * with no link and no setuid, setgid or sticky bit at all (one that has some was unpacked by
+ * something else, e.g. an older rig, and is not to be trusted).
  */
-int buildx_check_dir(const char *dir, long entries_max, char *err, size_t errlen);
+#define BUILDX_CHECK_UNPACKED	0x1
+int buildx_check_dir(const char *dir, long entries_max, int flags, char *err, size_t errlen);
 
 /*
  * Opens rel (a relative path with no "..") below the folder open as rootfd, following no link on

@@ -668,7 +668,7 @@ kbuild_from_dir(struct kbuild *kb, const char *dir, const char *name, const char
 	}
 	kbuild_abs(dir, root, sizeof(root));
 	/* What rigd reads there must stay there: no link out, no special file anywhere. */
-	if (buildx_check_dir(root, BUILDX_ENTRIES_MAX, why, sizeof(why)) == -1) {
+	if (buildx_check_dir(root, BUILDX_ENTRIES_MAX, 0, why, sizeof(why)) == -1) {
 		util_fmt(err, errlen, "%s: %s", root, why);
 		return -1;
 	}
@@ -730,7 +730,12 @@ kbuild_unpack(const char *cache, const char *key, enum buildx_kind kind, const c
 	util_fmt(dir, sizeof(dir), "%s/unpacked/%s", cache, key);
 	util_fmt(mark, sizeof(mark), "%s/.unpacked", dir);
 	util_strlcpy(out, dir, outlen);
-	if (access(mark, F_OK) == 0)
+	/*
+	 * Unpacked before: used as it is when it is what buildx leaves (no link, no setuid); one
+	 * left by an older rig's tar is unpacked again, so its archive is checked after all.
+	 */
+	if (access(mark, F_OK) == 0 &&
+	    buildx_check_dir(dir, BUILDX_ENTRIES_MAX, BUILDX_CHECK_UNPACKED, why, sizeof(why)) == 0)
 		return 0;
 	util_fmt(tmp, sizeof(tmp), "%s.tmp", dir);
 	/* What an interrupted unpack left. */

@@ -23,6 +23,8 @@ REL=$(ls "$T/deb/lib/modules")
 echo 'echo hello' > "$T/src/good/tools/run.sh"
 chmod 0777 "$T/src/good/tools/run.sh"
 chmod 0755 "$T/src/good/Image"
+# A shared group folder's setgid and sticky bits: dropped, not refused (folders are 0750).
+chmod 3775 "$T/src/good/tools"
 
 # listing: the cache as a sorted list of path, type and mode (what must not change).
 listing() { (cd "$CACHE" && find . -printf '%p %y %m\n' | sort); }
@@ -62,14 +64,26 @@ check "good tarball: unpacked once in the cache" [ -d "$UNP" ]
 check "good tarball: files 0640 (the 0777 script, the 0755 image too)" \
     [ "$(find "$UNP" -type f ! -name .unpacked ! -perm 0640 | wc -l)" -eq 0 ]
 check "good tarball: the script is there" [ -f "$UNP/good/tools/run.sh" ]
-check "good tarball: folders 0750" [ "$(find "$UNP" -type d ! -perm 0750 | wc -l)" -eq 0 ]
+check "good tarball: folders 0750 (the 3775 one too)" [ "$(find "$UNP" -type d ! -perm 0750 | wc -l)" -eq 0 ]
 check "good tarball: nothing setuid, setgid or sticky" [ "$(find "$CACHE" -perm /7000 | wc -l)" -eq 0 ]
 
 # --- hostile tarballs made with tar itself
 mktar setuid 'cp /bin/true good/tools/sh && chmod 4755 good/tools/sh' good/tools/sh
 refused "setuid file" "$T/tar/setuid.tar" "good/tools/sh: setuid, setgid or sticky"
-mktar setgid 'chmod 2755 good/tools' good/tools
-refused "setgid folder" "$T/tar/setgid.tar" "good/tools/: setuid, setgid or sticky"
+mktar setgid 'chmod 2755 good/tools/run.sh' good/tools/run.sh
+refused "setgid file" "$T/tar/setgid.tar" "good/tools/run.sh: setuid, setgid or sticky"
+
+# What an older rig unpacked with tar (a setuid file kept) is not trusted: unpacked again, refused.
+key=setuid-$(sha256sum < "$T/tar/setuid.tar" | cut -c1-16)
+mkdir -p "$CACHE/unpacked/$key/good/tools"
+cp /bin/true "$CACHE/unpacked/$key/good/tools/sh"
+chmod 4755 "$CACHE/unpacked/$key/good/tools/sh"
+touch "$CACHE/unpacked/$key/.unpacked"
+"$RIGCTL" build add "$T/tar/setuid.tar" --arch amd64 --json > "$T/e.out" 2> "$T/e.err"
+check "old unpack with a setuid file: refused (exit 2)" [ $? -eq 2 ]
+check "old unpack with a setuid file: the archive's entry named" \
+    contains "$T/e.err" "good/tools/sh: setuid, setgid or sticky"
+check "old unpack with a setuid file: gone from the cache" [ ! -e "$CACHE/unpacked/$key" ]
 mktar shadow 'rm good/config && ln -s /etc/shadow good/config' good/config
 refused "config linked to /etc/shadow" "$T/tar/shadow.tar" "good/config: a symbolic link (to /etc/shadow)"
 mktar hostname 'rm good/Image && ln -s /etc/hostname good/Image' good/Image

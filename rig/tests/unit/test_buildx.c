@@ -202,19 +202,19 @@ folder_check_names_what_is_wrong(void)
 	char dir[512], err[512];
 
 	snprintf(dir, sizeof(dir), "%s/t", tmpdir);
-	CHECK_INT(buildx_check_dir(dir, 100, err, sizeof(err)), 0);
+	CHECK_INT(buildx_check_dir(dir, 100, 0, err, sizeof(err)), 0);
 	sh("ln -s ../a/x t/b/in");
-	CHECK_INT(buildx_check_dir(dir, 100, err, sizeof(err)), 0);
-	CHECK_INT(buildx_check_dir(dir, 6, err, sizeof(err)), -1);
+	CHECK_INT(buildx_check_dir(dir, 100, 0, err, sizeof(err)), 0);
+	CHECK_INT(buildx_check_dir(dir, 6, 0, err, sizeof(err)), -1);
 	CHECK_HAS(err, "more than 6 entries");
 	sh("ln -s ../../.. t/b/c/up");
-	CHECK_INT(buildx_check_dir(dir, 100, err, sizeof(err)), -1);
+	CHECK_INT(buildx_check_dir(dir, 100, 0, err, sizeof(err)), -1);
 	CHECK_HAS(err, "b/c/up is a symbolic link out of the build");
 	sh("rm t/b/c/up && ln -s nowhere t/b/c/dangling");
-	CHECK_INT(buildx_check_dir(dir, 100, err, sizeof(err)), -1);
+	CHECK_INT(buildx_check_dir(dir, 100, 0, err, sizeof(err)), -1);
 	CHECK_HAS(err, "b/c/dangling is a symbolic link that leads nowhere (to nowhere)");
 	sh("rm t/b/c/dangling t/b/in && mkfifo t/a/f");
-	CHECK_INT(buildx_check_dir(dir, 100, err, sizeof(err)), -1);
+	CHECK_INT(buildx_check_dir(dir, 100, 0, err, sizeof(err)), -1);
 	CHECK_HAS(err, "a/f is a fifo");
 	sh("rm t/a/f");
 }
