@@ -5,10 +5,15 @@
 # outside, a huge sparse file) is refused with the entry named, and the cache is as it was: no
 # .tmp left, the same listing. A folder build gets the same checks (no link out of it, no special
 # file). A good tarball still unpacks, its files 0640 and folders 0750 whatever their modes were.
+# A full disk while unpacking is the same: the entry named, nothing left.
 # No board is powered: the build's image is Debian's amd64 kernel from the cache.
 . rig/tests/integration/lib.sh
 
+# The cache is a small tmpfs of its own: a full disk in the middle of an unpack is one case.
 CACHE=$T/cache
+mkdir -p "$CACHE"
+check "cache on a 64 MiB tmpfs" mount -t tmpfs -o size=64m,mode=0750 rig-it-cache "$CACHE" || finish
+trap 'rigd_stop; umount -l "$CACHE" 2>/dev/null; cleanup' EXIT
 rigd_start -C "$CACHE" || finish
 
 # The good build: Debian's amd64 kernel image and config, as a lab build folder holds them.
@@ -121,6 +126,10 @@ refused "absolute path" "$T/tar/abs.tar" "/tmp/rig-evil-$$: a path out of the bu
 check "absolute path: nothing written there" [ ! -e "/tmp/rig-evil-$$" ]
 evil hardout "good/shadow" hardlink
 refused "hard link to a file outside" "$T/tar/hardout.tar" "good/shadow: a hard link (to /etc/shadow)"
+
+# --- a full disk halfway: the entry named, nothing left (64 MiB of zeros after the image)
+mktar full 'head -c 67108864 /dev/zero > good/zeros' "good/Image good/zeros"
+refused "disk full while unpacking" "$T/tar/full.tar" "good/zeros: No space left on device"
 
 # --- folder builds: the same checks where the folder is
 mkdir -p "$T/dirs"
