@@ -107,7 +107,7 @@ bench: deps all
 	@sh rig/bench/run.sh $(BUILD)
 
 # Each libFuzzer target (ASan+UBSan) for FUZZ_SECONDS, one after the other: triage, proto,
-# board, scenario (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.
+# board, scenario, buildx (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
 fuzz: deps

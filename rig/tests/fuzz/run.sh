@@ -2,15 +2,16 @@
 # run.sh: builds rig's fuzz targets with clang (libFuzzer, ASan, UBSan) and runs each for N seconds.
 #   sh rig/tests/fuzz/run.sh [SECONDS [TARGET...]]   (default 600 each; run from the repository root)
 # Targets: triage (console logs), proto (the control protocol, both ends), board and scenario (the
-# YAML loaders). One at a time: the machine's cores are shared. Seeds: the repository's boards/,
-# scenarios/, rig/tests/fuzz/corpus/TARGET/ (kept inputs and past findings), the syzkaller corpus
+# YAML loaders), buildx (a build's tarball or .deb as rigd unpacks it). One at a time: the
+# machine's cores are shared. Seeds: the repository's boards/, scenarios/ and archives made of
+# them, rig/tests/fuzz/corpus/TARGET/ (kept inputs and past findings), the syzkaller corpus
 # logs (RIG_CORPUS) and rig's triage test logs. The corpus each grows is build/fuzz/corpus/TARGET,
 # findings land in build/fuzz/findings/TARGET-*, each run's log in build/fuzz/TARGET.log, and one
 # line per target says executions, coverage and findings. Exit 1 when any target found something.
 set -eu
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-triage proto board scenario}
+targets=${*:-triage proto board scenario buildx}
 corpus_src=${RIG_CORPUS:-../shared/corpus/syzkaller-linux}
 out=build/fuzz
 san="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
@@ -49,6 +50,25 @@ seeds() {
 			[ -f "$f" ] || continue
 			sed 's/^name: .*/name: fuzzscen/' "$f" > "$d/$(echo "$f" | tr / _)"
 		done ;;
+	buildx)
+		# Small archives of the repository's own files: plain and compressed tarballs, one with
+		# a link and a hard link, and a .deb.
+		w=$out/seeds/buildx.work
+		rm -rf "$w"
+		mkdir -p "$w/b/boot" "$w/deb/DEBIAN" "$w/deb/boot"
+		cp boards/vq35.yaml "$w/b/config"
+		cp scenarios/i2c-unbind.yaml "$w/b/boot/Image"
+		ln -s config "$w/b/link"
+		ln "$w/b/config" "$w/b/hard"
+		for z in tar tar.gz tar.xz tar.bz2 tar.zst; do
+			tar -C "$w" -caf "$d/seed.$z" b/config b/boot
+		done
+		tar -C "$w" -cf "$d/seed-links.tar" b
+		cp boards/vq35.yaml "$w/deb/boot/config"
+		printf 'Package: linux-image-fuzz\nVersion: 1\nArchitecture: amd64\nMaintainer: rig\nDescription: seed\n' \
+		    > "$w/deb/DEBIAN/control"
+		dpkg-deb -Zxz --root-owner-group -b "$w/deb" "$d/seed.deb" > /dev/null
+		rm -rf "$w" ;;
 	esac
 	return 0
 }
@@ -60,7 +80,8 @@ build() {
 	proto)    clang $cflags -o "$out/fuzz_$t" rig/tests/fuzz/fuzz_proto.c $libs ;;
 	board)    clang $cflags -DFUZZ_CONF_BOARD -o "$out/fuzz_$t" rig/tests/fuzz/fuzz_conf.c $libs ;;
 	scenario) clang $cflags -o "$out/fuzz_$t" rig/tests/fuzz/fuzz_conf.c $libs ;;
-	*) echo "run.sh: no target $t (triage proto board scenario)" >&2; return 2 ;;
+	buildx)   clang $cflags -o "$out/fuzz_$t" rig/tests/fuzz/fuzz_buildx.c $libs ;;
+	*) echo "run.sh: no target $t (triage proto board scenario buildx)" >&2; return 2 ;;
 	esac
 }
 
