@@ -10,7 +10,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod
+PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod libarchive
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -114,9 +114,12 @@ tsan: deps
 bench: deps all
 	@sh rig/bench/run.sh $(BUILD)
 
+# Each libFuzzer target (ASan+UBSan) for FUZZ_SECONDS, one after the other: triage, proto,
+# board, scenario, buildx (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.
 FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 fuzz: deps
-	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Installs the programs, manual pages, board side and systemd units under PREFIX (DESTDIR too).
 PREFIX ?= /usr/local
