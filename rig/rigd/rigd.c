@@ -276,10 +276,12 @@ main(int argc, char **argv)
 				}
 			conf_errors_print(&refused, stderr);
 			conf_errors_free(&refused);
+			free(confs);
 			return 0;
 		}
 		util_fmt(path, sizeof(path), "%s/rig.db", state);
 		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path, verbose);
+		free(confs);
 		return 0;
 	}
 
