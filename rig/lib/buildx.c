@@ -54,6 +54,17 @@ buildx_open_beneath(int rootfd, const char *rel, int flags, mode_t mode)
 	return buildx_open_walk(rootfd, rel, flags, mode);
 }
 
+/* A folder of the walk is done with: closed (not the root, the caller's), errno as it was. */
+static void
+buildx_leave(int fd, int rootfd)
+{
+	int e = errno;
+
+	if (fd != rootfd)
+		close(fd);
+	errno = e;
+}
+
 int
 buildx_open_walk(int rootfd, const char *rel, int flags, mode_t mode)
 {
@@ -79,11 +90,7 @@ buildx_open_walk(int rootfd, const char *rel, int flags, mode_t mode)
 		} else {
 			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
-		if (fd != rootfd) {
-			int e = errno;
-			close(fd);
-			errno = e;
-		}
+		buildx_leave(fd, rootfd);
 		if (nfd == -1)
 			return -1;
 		fd = nfd;
@@ -94,11 +101,7 @@ buildx_open_walk(int rootfd, const char *rel, int flags, mode_t mode)
 	} else {
 		nfd = openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
 	}
-	if (fd != rootfd) {
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
+	buildx_leave(fd, rootfd);
 	return nfd;
 }
 
@@ -180,11 +183,7 @@ buildx_dir_at(int rootfd, const char *rel)
 			close(nfd);
 			nfd = -1;
 		}
-		if (fd != rootfd) {
-			int e = errno;
-			close(fd);
-			errno = e;
-		}
+		buildx_leave(fd, rootfd);
 		if (nfd == -1)
 			return -1;
 		fd = nfd;

@@ -233,12 +233,6 @@ main(void)
 	RUN(opening_below_a_folder_follows_no_link);
 	RUN(removal_follows_no_link);
 	RUN(folder_check_names_what_is_wrong);
-	if (test_failed == 0) {
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
+	test_remove_dir(tmpdir);
 	TEST_END();
 }

@@ -551,12 +551,6 @@ main(void)
 	RUN(lab_root_is_the_folder_the_build_was_added_as);
 	RUN(debian_versions_sort_like_dpkg);
 	RUN(same_image_added_twice_is_one_build_in_the_store);
-	if (test_failed == 0) {
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
+	test_remove_dir(tmpdir);
 	TEST_END();
 }

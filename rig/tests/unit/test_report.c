@@ -480,14 +480,6 @@ main(void)
 	RUN(empty_store_gives_empty_reports);
 	store_close(st);
 	/* A failed run, or RIG_TEST_KEEP, leaves the store and exports to look at. */
-	if (test_failed == 0 && getenv("RIG_TEST_KEEP") == NULL) {
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	} else {
-		fprintf(stderr, "test files kept in %s\n", tmpdir);
-	}
+	test_remove_dir(tmpdir);
 	TEST_END();
 }

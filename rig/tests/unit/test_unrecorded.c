@@ -116,7 +116,7 @@ main(void)
 {
 	struct store_build b = { .name = "k", .release = "6.1.0-56-amd64", .arch = "amd64",
 	    .image_sha256 = "ab12" };
-	char path[300], err[256], cmd[400];
+	char path[300], err[256];
 
 	if (mkdtemp(dir) == NULL)
 		abort();
@@ -133,8 +133,6 @@ main(void)
 	forget_as_a_stopped_rigd();
 	store_close(ro);
 	store_close(rw);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (test_failed == 0 && system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	test_remove_dir(dir);
 	TEST_END();
 }
