@@ -10,7 +10,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod
+PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod libarchive
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -60,6 +60,9 @@ $(BUILD)/bin/rigctl: $(RIGCTL_OBJ) $(LIBRIG)
 $(BUILD)/tests/%: rig/tests/unit/%.c rig/tests/unit/test.h $(LIBRIG)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Irig/tests/unit $(LDFLAGS) -o $@ $< $(LIBRIG) $(LDLIBS)
+# These build a rigd source into the test (rigd's, not the library's): rebuilt when it changes.
+$(BUILD)/tests/test_storeq: rig/rigd/storeq.c rig/rigd/storeq.h
+$(BUILD)/tests/test_unrecorded: rig/rigd/unrecorded.c rig/rigd/unrecorded.h
 
 # The gpio backend's chip test, static for armhf: run inside vsabre on the i.MX6's real GPIO chips
 # (rig/tests/integration/65-gpio-vsabre.sh). The backend's own files and what they use, no more.
@@ -93,7 +96,12 @@ unit: deps
 	@sh rig/tests/run.sh build/san unit
 
 .PHONY: san-tests
-san-tests: $(UNIT_BIN) $(GPIO_CHIP_ARM)
+san-tests: $(UNIT_BIN) $(GPIO_CHIP_ARM) $(BUILD)/tests/store_fill
+
+# Fills a store with a lab's history through the store's calls, for the heavy-read tests.
+$(BUILD)/tests/store_fill: rig/tests/tools/store_fill.c $(LIBRIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBRIG) $(LDLIBS)
 
 # The threads under ThreadSanitizer: everything again in build/tsan, then the unit tests and
 # the test that runs two boards at once. Any report stops the program (halt_on_error), and the
@@ -106,9 +114,12 @@ tsan: deps
 bench: deps all
 	@sh rig/bench/run.sh $(BUILD)
 
+# Each libFuzzer target (ASan+UBSan) for FUZZ_SECONDS, one after the other: triage, proto,
+# board, scenario, buildx (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.
 FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 fuzz: deps
-	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@sh rig/tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Installs the programs, manual pages, board side and systemd units under PREFIX (DESTDIR too).
 PREFIX ?= /usr/local

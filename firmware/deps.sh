@@ -3,7 +3,7 @@
 set -eu
 
 pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev libcjson-dev
-libgpiod-dev libmicrohttpd-dev libpq-dev libssl-dev clang libclang-rt-14-dev
+libgpiod-dev libmicrohttpd-dev libarchive-dev libpq-dev libssl-dev clang libclang-rt-14-dev
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
 ser2net python3-serial socat u-boot-qemu iproute2
 gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler

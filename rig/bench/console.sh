@@ -2,7 +2,8 @@
 # console.sh: console ingest: N serial lines (ptys, and a few through ser2net's RFC 2217 ports) fed
 # at the line rate of 1.8432 Mbaud with a real crash report put into one line, read by rigd with
 # live triage (a board per line: log file and triage, as for any board), beside pyserial reading
-# the same feed with a thread per port, as a Python rig would.
+# the same feed with a thread per port, as a Python rig would, and a C reader that only reads (and
+# one that reads and logs): the floor the kernel sets for any reader.
 #   sh rig/bench/console.sh [BUILD_DIR]     (default build; run from the repository root)
 # CONSOLE_BENCH_SECS (default 10): seconds of feed a point; CONSOLE_BENCH_LINES (default
 # "1 16 256") and CONSOLE_BENCH_S2N ("1 4"): the line counts, on ptys and through ser2net;

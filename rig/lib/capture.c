@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,9 +52,12 @@ capture_marker(struct capture *c, const char *buf, size_t n)
 	}
 }
 
-/* Appends len bytes to the log file; a failed write is said and its bytes dropped. */
+/*
+ * Appends len bytes to the log file as they are. A failed write drops its bytes: said once
+ * when the file starts refusing (a full disk), and with how many were lost once it takes them.
+ */
 static void
-capture_write(struct capture *c, const char *buf, size_t len)
+capture_write_raw(struct capture *c, const char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -62,10 +66,43 @@ capture_write(struct capture *c, const char *buf, size_t len)
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			log_warn("console log %s", c->log);
-			break;
+			if (c->unwritten == 0)
+				log_warn("console log %s: bytes are lost until it takes writes again",
+				    c->log);
+			c->unwritten += (int64_t)(len - off);
+			return;
 		}
 		off += (size_t)w;
+	}
+	if (c->unwritten > 0 && len > 0) {
+		log_warnx("console log %s: written again; %lld bytes were lost", c->log,
+		    (long long)c->unwritten);
+		c->unwritten = 0;
+	}
+}
+
+/* Appends len console bytes, up to the cap; the first bytes past it leave a line saying so. */
+static void
+capture_write(struct capture *c, const char *buf, size_t len)
+{
+	size_t room = len;
+
+	if (c->cap > 0 && c->written + (int64_t)len > c->cap)
+		room = c->written < c->cap ? (size_t)(c->cap - c->written) : 0;
+	capture_write_raw(c, buf, room);
+	c->written += (int64_t)room;
+	if (room < len) {
+		if (c->dropped == 0) {
+			char line[200];
+			int n = snprintf(line, sizeof(line), "\n[rig: this log keeps %lld console"
+			    " bytes; what follows was read and triaged, not written here]\n",
+			    (long long)c->cap);
+
+			capture_write_raw(c, line, (size_t)n);
+			log_warnx("console log %s: cap of %lld bytes reached", c->log,
+			    (long long)c->cap);
+		}
+		c->dropped += (int64_t)(len - room);
 	}
 }
 
@@ -168,6 +205,13 @@ void
 capture_free(struct capture *c)
 {
 	capture_close(c);
+	if (c->dropped > 0 && c->log_fd > 0) {
+		char line[160];
+		int n = snprintf(line, sizeof(line), "[rig: %lld console bytes past the cap were not"
+		    " written here]\n", (long long)c->dropped);
+
+		capture_write_raw(c, line, (size_t)n);
+	}
 	if (c->log_fd > 0)
 		close(c->log_fd);
 	c->log_fd = -1;

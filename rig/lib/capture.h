@@ -34,6 +34,15 @@ struct capture {
 	int64_t		 pend_ms;	/* when the oldest pending byte came */
 	/* Why the console was lost ("read: Input/output error", "hang-up"), "" while it is not. */
 	char		 lost[128];
+	/*
+	 * The most console bytes this log keeps (0: no cap; set after capture_open). Past it a
+	 * line says so and the rest is counted, not written; triage and readers of the stream
+	 * still get every byte, and closing the log adds a line with how many were dropped.
+	 */
+	int64_t		 cap;
+	int64_t		 written;	/* console bytes in the file */
+	int64_t		 dropped;	/* console bytes past the cap */
+	int64_t		 unwritten;	/* bytes the file refused (a full disk) since the last write */
 };
 
 /*

@@ -1,5 +1,6 @@
 /* kbuild: identifies a kernel build (image digest, release, options, dtbs, modules) in place. */
 #include "kbuild.h"
+#include "buildx.h"
 #include "store.h"
 #include "util.h"
 
@@ -25,24 +26,19 @@ const char *const kbuild_option_names[KBUILD_NOPT] = {
 	"PROVE_LOCKING",
 };
 
-int
-kbuild_sha256_file(const char *path, char out[65], char *err, size_t errlen)
+/* SHA-256 of what f holds, from where it is; path names it in err. */
+static int
+kbuild_sha256_stream(FILE *f, const char *path, char out[65], char *err, size_t errlen)
 {
 	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 	EVP_MD_CTX *ctx;
 	size_t n;
-	FILE *f;
 	int ok;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		util_fmt(err, errlen, "%s: cannot start a SHA-256 digest", path);
 		EVP_MD_CTX_free(ctx);
-		fclose(f);
 		return -1;
 	}
 	/* Streamed: tarballs and images can be far larger than anything worth holding in memory. */
@@ -52,14 +48,65 @@ kbuild_sha256_file(const char *path, char out[65], char *err, size_t errlen)
 	if (ferror(f) || !ok || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
 		util_fmt(err, errlen, "%s: read failed while digesting", path);
 		EVP_MD_CTX_free(ctx);
-		fclose(f);
 		return -1;
 	}
 	EVP_MD_CTX_free(ctx);
-	fclose(f);
 	for (i = 0; i < mdlen; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return 0;
+}
+
+int
+kbuild_sha256_file(const char *path, char out[65], char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = kbuild_sha256_stream(f, path, out, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * A build's file for reading: path (links resolved, checked inside root, itself resolved) opened
+ * below root without following any link, so a file swapped for a link to /etc/shadow after the
+ * checks is refused, not read. NULL with a message naming it.
+ */
+static FILE *
+kbuild_fopen_in(const char *root, const char *path, char *err, size_t errlen)
+{
+	size_t n = strlen(root);
+	struct stat st;
+	int rfd, fd = -1;
+	FILE *f;
+
+	if (strncmp(path, root, n) != 0 || path[n] != '/') {
+		util_fmt(err, errlen, "%s: not inside the build (%s)", path, root);
+		errno = EXDEV;
+		return NULL;
+	}
+	if ((rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		fd = buildx_open_beneath(rfd, path + n + 1, O_RDONLY, 0);
+		close(rfd);
+	}
+	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd == -1 || (f = fdopen(fd, "rb")) == NULL) {
+		util_fmt(err, errlen, "%s: %s", path, errno == ELOOP || errno == EXDEV ?
+		    "reached through a symbolic link (not followed)" : errno == EINVAL ?
+		    "not a file" : strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	return f;
 }
 
 /*
@@ -256,21 +303,23 @@ kbuild_inside(const char *root, const char *path, char *err, size_t errlen)
 	return -1;
 }
 
-/* Reads the six options and the digest of the config at path. */
+/* Reads the six options and the digest of the config at path (in the build at root). */
 static int
-kbuild_read_config(struct kbuild *kb, const char *path, char *err, size_t errlen)
+kbuild_read_config(struct kbuild *kb, const char *root, const char *path, char *err,
+    size_t errlen)
 {
 	char line[512], *v;
 	size_t i, n;
 	FILE *f;
 
 	kbuild_abs(path, kb->config, sizeof(kb->config));
-	if (kbuild_sha256_file(kb->config, kb->config_sha256, err, errlen) == -1)
+	if ((f = kbuild_fopen_in(root, kb->config, err, errlen)) == NULL)
 		return -1;
-	if ((f = fopen(kb->config, "r")) == NULL) {
-		util_fmt(err, errlen, "%s: %s", kb->config, strerror(errno));
+	if (kbuild_sha256_stream(f, kb->config, kb->config_sha256, err, errlen) == -1) {
+		fclose(f);
 		return -1;
 	}
+	rewind(f);
 	memset(kb->opt, 0, sizeof(kb->opt));
 	while (fgets(line, sizeof(line), f)) {
 		for (i = 0; i < KBUILD_NOPT; i++) {
@@ -292,7 +341,7 @@ kbuild_read_config(struct kbuild *kb, const char *path, char *err, size_t errlen
 
 /* What the config says the architecture is; "" when it does not say. */
 static const char *
-kbuild_config_arch(const char *config)
+kbuild_config_arch(const char *root, const char *config)
 {
 	static const struct {
 		const char *opt, *arch;
@@ -302,11 +351,11 @@ kbuild_config_arch(const char *config)
 		{ "CONFIG_RISCV=y", "riscv64" },
 	};
 	const char *arch = "";
-	char line[256];
+	char line[256], junk[256];
 	size_t i;
 	FILE *f;
 
-	if (config[0] == '\0' || (f = fopen(config, "r")) == NULL)
+	if (config[0] == '\0' || (f = kbuild_fopen_in(root, config, junk, sizeof(junk))) == NULL)
 		return "";
 	while (arch[0] == '\0' && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -324,16 +373,17 @@ kbuild_config_arch(const char *config)
  * same text uname -r and /proc/version are built from). Unknown formats leave both empty.
  */
 static void
-kbuild_read_image(struct kbuild *kb, char *arch, size_t archlen)
+kbuild_read_image(struct kbuild *kb, const char *root, char *arch, size_t archlen)
 {
 	unsigned char h[1024];
+	char junk[256];
 	size_t n, i;
 	FILE *f;
 	long off;
 
 	arch[0] = '\0';
 	kb->image_version[0] = '\0';
-	if ((f = fopen(kb->image, "rb")) == NULL)
+	if ((f = kbuild_fopen_in(root, kb->image, junk, sizeof(junk))) == NULL)
 		return;
 	n = fread(h, 1, sizeof(h), f);
 	if (n >= 0x240 && memcmp(h + 0x202, "HdrS", 4) == 0) {
@@ -416,7 +466,8 @@ kbuild_chomp(char *s)
 
 /* The release: lib/modules/<release>, a build tree's kernel.release, the image, file names. */
 static int
-kbuild_find_release(struct kbuild *kb, const char *root, char *err, size_t errlen)
+kbuild_find_release(struct kbuild *kb, const char *root, const char *real, char *err,
+    size_t errlen)
 {
 	char path[PATH_MAX], name[256];
 	const char *base;
@@ -434,8 +485,8 @@ kbuild_find_release(struct kbuild *kb, const char *root, char *err, size_t errle
 		util_fmt(kb->modules_dir, sizeof(kb->modules_dir), "%s/%s", path, name);
 		return 0;
 	}
-	util_fmt(path, sizeof(path), "%s/include/config/kernel.release", root);
-	if ((f = fopen(path, "r")) != NULL) {
+	util_fmt(path, sizeof(path), "%s/include/config/kernel.release", real);
+	if ((f = kbuild_fopen_in(real, path, name, sizeof(name))) != NULL) {
 		if (fgets(kb->release, sizeof(kb->release), f))
 			kbuild_chomp(kb->release);
 		fclose(f);
@@ -489,14 +540,14 @@ kbuild_find_dtbs(struct kbuild *kb, const char *root, char *err, size_t errlen)
 }
 
 static int
-kbuild_arch_settle(struct kbuild *kb, const char *want, const char *where, char *err,
-    size_t errlen)
+kbuild_arch_settle(struct kbuild *kb, const char *real, const char *want, const char *where,
+    char *err, size_t errlen)
 {
 	char seen[16];
 
-	kbuild_read_image(kb, seen, sizeof(seen));
+	kbuild_read_image(kb, real, seen, sizeof(seen));
 	if (seen[0] == '\0')
-		util_strlcpy(seen, kbuild_config_arch(kb->config), sizeof(seen));
+		util_strlcpy(seen, kbuild_config_arch(real, kb->config), sizeof(seen));
 	if (want && want[0]) {
 		/* An ARM image says ARM, not which Debian ABI; armel and armhf both run it. */
 		if (seen[0] && strcmp(seen, want) != 0 &&
@@ -519,10 +570,16 @@ kbuild_arch_settle(struct kbuild *kb, const char *want, const char *where, char 
 static int
 kbuild_scan(struct kbuild *kb, const char *root, const char *arch, char *err, size_t errlen)
 {
-	char img[PATH_MAX], path[PATH_MAX], name[256];
+	char img[PATH_MAX], path[PATH_MAX], name[256], real[PATH_MAX];
 	const char *cfgs[] = { "config-*", "config", ".config", "boot/config-*", "boot/config" };
 	size_t i;
+	FILE *f;
 
+	/* Files are opened below the build's resolved folder, through no link (kbuild_fopen_in). */
+	if (realpath(root, real) == NULL) {
+		util_fmt(err, errlen, "%s: %s", root, strerror(errno));
+		return -1;
+	}
 	if (kbuild_find_image(root, img, sizeof(img)) == -1) {
 		util_fmt(err, errlen, "%s: no kernel image (Image, zImage, bzImage, vmlinuz*, also"
 		    " under boot/ or arch/ARCH/boot/)", root);
@@ -531,8 +588,13 @@ kbuild_scan(struct kbuild *kb, const char *root, const char *arch, char *err, si
 	if (kbuild_inside(root, img, err, errlen) == -1)
 		return -1;
 	kbuild_abs(img, kb->image, sizeof(kb->image));
-	if (kbuild_sha256_file(kb->image, kb->image_sha256, err, errlen) == -1)
+	if ((f = kbuild_fopen_in(real, kb->image, err, errlen)) == NULL)
 		return -1;
+	if (kbuild_sha256_stream(f, kb->image, kb->image_sha256, err, errlen) == -1) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
 	kb->config[0] = kb->config_sha256[0] = '\0';
 	for (i = 0; i < UTIL_NELEM(cfgs); i++) {
 		const char *slash = strrchr(cfgs[i], '/');
@@ -545,15 +607,15 @@ kbuild_scan(struct kbuild *kb, const char *root, const char *arch, char *err, si
 		if (kbuild_find(dir, slash ? slash + 1 : cfgs[i], 0, name, sizeof(name), NULL) == 0) {
 			util_fmt(path, sizeof(path), "%s/%s", dir, name);
 			if (kbuild_inside(root, path, err, errlen) == -1 ||
-			    kbuild_read_config(kb, path, err, errlen) == -1)
+			    kbuild_read_config(kb, real, path, err, errlen) == -1)
 				return -1;
 			break;
 		}
 	}
-	if (kbuild_arch_settle(kb, arch, root, err, errlen) == -1)
+	if (kbuild_arch_settle(kb, real, arch, root, err, errlen) == -1)
 		return -1;
 	kb->modules_dir[0] = '\0';
-	if (kbuild_find_release(kb, root, err, errlen) == -1)
+	if (kbuild_find_release(kb, root, real, err, errlen) == -1)
 		return -1;
 	if (kb->modules_dir[0]) {
 		if (kbuild_inside(root, kb->modules_dir, err, errlen) == -1)
@@ -597,7 +659,7 @@ int
 kbuild_from_dir(struct kbuild *kb, const char *dir, const char *name, const char *arch,
     char *err, size_t errlen)
 {
-	char root[PATH_MAX];
+	char root[PATH_MAX], why[1024];
 
 	memset(kb, 0, sizeof(*kb));
 	if (!kbuild_is_dir(dir)) {
@@ -605,6 +667,11 @@ kbuild_from_dir(struct kbuild *kb, const char *dir, const char *name, const char
 		return -1;
 	}
 	kbuild_abs(dir, root, sizeof(root));
+	/* What rigd reads there must stay there: no link out, no special file anywhere. */
+	if (buildx_check_dir(root, BUILDX_ENTRIES_MAX, 0, why, sizeof(why)) == -1) {
+		util_fmt(err, errlen, "%s: %s", root, why);
+		return -1;
+	}
 	if (kbuild_scan(kb, root, arch, err, errlen) == -1)
 		return -1;
 	if (name && name[0])
@@ -641,48 +708,53 @@ kbuild_cache_lock(const char *cache, char *err, size_t errlen)
 	return fd;
 }
 
-/* Unpacks once into CACHE/unpacked/<key>/ (marked by .unpacked, as mkimage does); lock held. */
+/*
+ * Unpacks file once into CACHE/unpacked/<key>/ (marked by .unpacked, as mkimage does); lock held.
+ * buildx unpacks it (no links, no special files, no setuid, 0640/0750, size limits) into
+ * <key>.tmp, gone again on any failure, then renamed. *fresh: 1 when unpacked by this call (so a
+ * build refused after can be taken out of the cache again).
+ */
 static int
-kbuild_unpack(const char *cache, const char *key, const char *const argv_in[], const char *file,
-    char *out, size_t outlen, char *err, size_t errlen)
+kbuild_unpack(const char *cache, const char *key, enum buildx_kind kind, const char *file,
+    char *out, size_t outlen, int *fresh, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], mark[PATH_MAX], msg[2048];
-	const char *argv[8];
-	int i, rc;
+	char dir[PATH_MAX], tmp[PATH_MAX], mark[PATH_MAX], why[1024];
+	int fd;
 
-	util_fmt(dir, sizeof(dir), "%s/unpacked/%s", cache, key);
-	util_fmt(mark, sizeof(mark), "%s/.unpacked", dir);
-	util_strlcpy(out, dir, outlen);
-	if (access(mark, F_OK) == 0)
-		return 0;
-	util_fmt(tmp, sizeof(tmp), "%s.tmp", dir);
-	{
-		const char *rm[] = { "rm", "-rf", dir, tmp, NULL };
-		char junk[256];
-
-		kbuild_exec(rm, NULL, junk, sizeof(junk), err, errlen);
-	}
-	if (util_mkdirs(tmp) == -1) {
-		util_fmt(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	/* The destination folder is the command's last argument. */
-	for (i = 0; argv_in[i] && i < 6; i++)
-		argv[i] = argv_in[i];
-	argv[i++] = tmp;
-	argv[i] = NULL;
-	if ((rc = kbuild_exec(argv, NULL, msg, sizeof(msg), err, errlen)) != 0) {
-		if (rc > 0)
-			util_fmt(err, errlen, "%s: %s failed: %s", file, argv[0],
-			    kbuild_last_line(msg));
-		return -1;
-	}
-	util_fmt(mark, sizeof(mark), "%s/.unpacked", tmp);
-	close(open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-	if (rename(tmp, dir) == -1) {
+	*fresh = 0;
+	util_fmt(dir, sizeof(dir), "%s/unpacked", cache);
+	if (util_mkdirs(dir) == -1) {
 		util_fmt(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	util_fmt(dir, sizeof(dir), "%s/unpacked/%s", cache, key);
+	util_fmt(mark, sizeof(mark), "%s/.unpacked", dir);
+	util_strlcpy(out, dir, outlen);
+	/*
+	 * Unpacked before: used as it is when it is what buildx leaves (no link, no setuid); one
+	 * left by an older rig's tar is unpacked again, so its archive is checked after all.
+	 */
+	if (access(mark, F_OK) == 0 &&
+	    buildx_check_dir(dir, BUILDX_ENTRIES_MAX, BUILDX_CHECK_UNPACKED, why, sizeof(why)) == 0)
+		return 0;
+	util_fmt(tmp, sizeof(tmp), "%s.tmp", dir);
+	/* What an interrupted unpack left. */
+	if (buildx_remove(dir) == -1 || buildx_remove(tmp) == -1) {
+		util_fmt(err, errlen, "%s: cannot clear the old unpack: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (buildx_extract(file, kind, tmp, NULL, why, sizeof(why)) == -1) {
+		util_fmt(err, errlen, "%s: %s", file, why);
+		return -1;
+	}
+	util_fmt(mark, sizeof(mark), "%s/.unpacked", tmp);
+	if ((fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640)) == -1 ||
+	    close(fd) == -1 || rename(tmp, dir) == -1) {
+		util_fmt(err, errlen, "%s: %s", dir, strerror(errno));
+		buildx_remove(tmp);
+		return -1;
+	}
+	*fresh = 1;
 	return 0;
 }
 
@@ -712,7 +784,7 @@ kbuild_deb_locked(struct kbuild *kb, const char *deb, const char *cache, char *e
     size_t errlen)
 {
 	char key[PATH_MAX], root[PATH_MAX], debarch[16], abs[PATH_MAX], where[PATH_MAX];
-	const char *argv[] = { "dpkg-deb", "-x", abs, NULL };
+	int fresh;
 
 	kbuild_abs(deb, abs, sizeof(abs));
 	if (kbuild_deb_field(abs, "Package", kb->package, sizeof(kb->package), err, errlen) == -1 ||
@@ -740,7 +812,8 @@ kbuild_deb_locked(struct kbuild *kb, const char *deb, const char *cache, char *e
 			return -1;
 		util_fmt(key + n, sizeof(key) - n, "-%.16s", sha);
 	}
-	if (kbuild_unpack(cache, key, argv, abs, root, sizeof(root), err, errlen) == -1)
+	if (kbuild_unpack(cache, key, BUILDX_DEB, abs, root, sizeof(root), &fresh, err,
+	    errlen) == -1)
 		return -1;
 	util_strlcpy(kb->version, kb->package_version, sizeof(kb->version));
 	util_fmt(where, sizeof(where), "%s (unpacked in %s)", abs, root);
@@ -750,10 +823,15 @@ kbuild_deb_locked(struct kbuild *kb, const char *deb, const char *cache, char *e
 
 		util_strlcpy(inner, err, sizeof(inner));
 		util_fmt(err, errlen, "%s: %s", abs, inner);
+		/* A refused package leaves the cache as it was. */
+		if (fresh)
+			buildx_remove(root);
 		return -1;
 	}
 	if (kb->image_sha256[0] == '\0') {
 		util_fmt(err, errlen, "%s: no kernel image", where);
+		if (fresh)
+			buildx_remove(root);
 		return -1;
 	}
 	util_strlcpy(kb->name, kb->package, sizeof(kb->name));
@@ -785,8 +863,7 @@ kbuild_from_tarball(struct kbuild *kb, const char *tarball, const char *name,
 {
 	char sha[65], base[256], key[PATH_MAX], dir[PATH_MAX], root[PATH_MAX], one[256];
 	char abs[PATH_MAX];
-	const char *argv[] = { "tar", "-xf", abs, "-C", NULL };
-	int lock, rc, n, m;
+	int lock, rc, n, m, fresh;
 
 	memset(kb, 0, sizeof(*kb));
 	if (!kbuild_is_file(tarball)) {
@@ -801,23 +878,27 @@ kbuild_from_tarball(struct kbuild *kb, const char *tarball, const char *name,
 	util_fmt(key, sizeof(key), "%s-%.16s", base, sha);
 	if ((lock = kbuild_cache_lock(cache, err, errlen)) == -1)
 		return -1;
-	rc = kbuild_unpack(cache, key, argv, abs, dir, sizeof(dir), err, errlen);
+	/* The lock is held through the scan: a refused build is taken out before another looks. */
+	rc = kbuild_unpack(cache, key, BUILDX_TAR, abs, dir, sizeof(dir), &fresh, err, errlen);
+	if (rc == 0) {
+		/* build-6.1/Image...: step into a lone top folder. */
+		util_strlcpy(root, dir, sizeof(root));
+		if (kbuild_find(dir, "*", 1, one, sizeof(one), &n) == 0 && n == 1 &&
+		    (kbuild_find(dir, "*", 0, base, sizeof(base), &m) == -1 || m == 0) &&
+		    strcmp(one, "lib") != 0 && strcmp(one, "boot") != 0)
+			util_fmt(root, sizeof(root), "%s/%s", dir, one);
+		if ((rc = kbuild_scan(kb, root, arch, err, errlen)) == -1) {
+			char inner[512];
+
+			util_strlcpy(inner, err, sizeof(inner));
+			util_fmt(err, errlen, "%s: %s", abs, inner);
+			if (fresh)
+				buildx_remove(dir);
+		}
+	}
 	close(lock);
 	if (rc == -1)
 		return -1;
-	/* build-6.1/Image...: step into a lone top folder. */
-	util_strlcpy(root, dir, sizeof(root));
-	if (kbuild_find(dir, "*", 1, one, sizeof(one), &n) == 0 && n == 1 &&
-	    (kbuild_find(dir, "*", 0, base, sizeof(base), &m) == -1 || m == 0) &&
-	    strcmp(one, "lib") != 0 && strcmp(one, "boot") != 0)
-		util_fmt(root, sizeof(root), "%s/%s", dir, one);
-	if (kbuild_scan(kb, root, arch, err, errlen) == -1) {
-		char inner[512];
-
-		util_strlcpy(inner, err, sizeof(inner));
-		util_fmt(err, errlen, "%s: %s", abs, inner);
-		return -1;
-	}
 	if (name && name[0])
 		util_strlcpy(kb->name, name, sizeof(kb->name));
 	else

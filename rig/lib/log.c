@@ -2,17 +2,20 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *log_prog = "rig";
 static int log_syslog;
 static int log_verbose;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char log_path[1024];	/* log_lock: the -l file, "" for stderr as it is */
 
 void
 log_init(const char *progname, int to_syslog, int verbose)
@@ -22,6 +25,33 @@ log_init(const char *progname, int to_syslog, int verbose)
 	log_verbose = verbose;
 	if (to_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+int
+log_file(const char *path)
+{
+	pthread_mutex_lock(&log_lock);
+	snprintf(log_path, sizeof(log_path), "%s", path);
+	pthread_mutex_unlock(&log_lock);
+	return log_reopen();
+}
+
+int
+log_reopen(void)
+{
+	int fd, rc = 0;
+
+	/* Under the lock: no line is cut between the old file and the new one. */
+	pthread_mutex_lock(&log_lock);
+	if (log_path[0] != '\0') {
+		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (fd == -1 || dup2(fd, 2) == -1)
+			rc = -1;
+		if (fd != -1)
+			close(fd);
+	}
+	pthread_mutex_unlock(&log_lock);
+	return rc;
 }
 
 static void

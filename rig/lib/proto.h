@@ -7,6 +7,15 @@
  * number of event objects (enum proto_event below, exactly those) and exactly one final
  * object whose "type" is "result" with "status" (PROTO_OK, PROTO_DENIED, ...) and, on
  * failure, "error". A version bump marks any incompatible change.
+ *
+ * Streamed replies: matrix, compare, export and show builds asked with "stream": true are
+ * answered with any number of 'D' frames, the bytes of the answer's text in order (at most
+ * PROTO_DATA_CHUNK each; the text of an export, the JSON object of a matrix or compare, or
+ * {"items": [...]} of show builds), then the final result
+ * object, which alone says whether the text is whole (status ok) or cut short (an error).
+ * A reader that does not keep up is sent no more than the socket holds; one that stalls for
+ * long is hung up on. Asked without "stream", they are refused as invalid (the answer can be
+ * hundreds of MB: it is never one frame).
  */
 #ifndef RIG_PROTO_H
 #define RIG_PROTO_H
@@ -20,6 +29,8 @@
 
 #define PROTO_JSON	'J'
 #define PROTO_CONSOLE	'C'
+#define PROTO_DATA	'D'		/* a piece of a streamed reply's text */
+#define PROTO_DATA_CHUNK	(64 * 1024)
 
 /*
  * Result codes, in "status" of the final message: enum proto_status, spelled by

@@ -17,32 +17,45 @@ struct report_build {
 	char	 key[128];	/* what it is ordered by */
 };
 
-/* A finished run as the reports read it: text "" and numbers -1 where the store has nothing. */
-struct report_run {
-	int64_t		 id, build_id, duration_ms, console_start, console_end, repeat_of;
+/*
+ * The run a cell shows, as the reports read it. Only what every report needs is kept per cell:
+ * a report never holds every run (300k runs would be hundreds of MB); what one run says beyond
+ * this (detail, stack, console) is read from the store when it is written out.
+ */
+struct report_pick {
+	int64_t		 id;		/* 0: none */
 	enum verdict	 verdict;	/* an unknown word in the store counts as an error */
-	char		*board, *scenario, *title, *detail, *stack, *started, *console_log;
-	char		*repeat_why;
+	char		*title;		/* "" when the store has none */
 };
 
 /* One build x board x scenario. */
 struct report_cell {
 	int		 build;		/* index in the sorted builds */
-	const char	*board, *scenario;
+	const char	*board, *scenario;	/* interned in the report_data's names */
 	int		 counts[VERDICT__COUNT];
 	int		 runs;
-	const struct report_run *last_kernel;	/* latest run with a kernel verdict */
-	const struct report_run *last;		/* latest run of any verdict */
+	struct report_pick last_kernel;	/* latest run with a kernel verdict */
+	struct report_pick last;	/* latest run of any verdict */
+};
+
+/* Strings kept once however many runs name them (boards, scenarios): an open hash set. */
+struct report_names {
+	char	**slot;
+	size_t	  nslot, n;
 };
 
 struct report_data {
 	cJSON			*builds_rows;
-	struct report_run	*r;
-	int			 nr;
 	struct report_build	*b;
 	int			 nb;
 	struct report_cell	*c;
 	int			 nc;
+	struct report_names	 names;
+	int			*cell_slot;	/* while loading: cell index + 1 by hash, 0 free */
+	size_t			 ncell_slot;
+	int			 cap;		/* of c, while loading */
+	int64_t			 last_build_id;	/* while loading: the last lookup, and its index */
+	int			 last_build;
 };
 
 static const char *
@@ -169,22 +182,18 @@ report_cell_cmp(const void *x, const void *y)
 static void
 report_data_free(struct report_data *d)
 {
-	int i;
+	size_t i;
+	int j;
 
 	cJSON_Delete(d->builds_rows);
-	for (i = 0; i < d->nr; i++) {
-		struct report_run *r = &d->r[i];
-
-		free(r->board);
-		free(r->scenario);
-		free(r->title);
-		free(r->detail);
-		free(r->stack);
-		free(r->started);
-		free(r->console_log);
-		free(r->repeat_why);
+	for (j = 0; j < d->nc; j++) {
+		free(d->c[j].last.title);
+		free(d->c[j].last_kernel.title);
 	}
-	free(d->r);
+	for (i = 0; i < d->names.nslot; i++)
+		free(d->names.slot[i]);
+	free(d->names.slot);
+	free(d->cell_slot);
 	free(d->b);
 	free(d->c);
 	memset(d, 0, sizeof(*d));
@@ -208,50 +217,129 @@ report_build_add(const struct store_build_row *b, void *arg)
 	return 0;
 }
 
-static char *
-report_dup(const char *t)
-{
-	return xstrdup(t ? t : "");
-}
-
 static int64_t
 report_num(int64_t v)
 {
 	return v == STORE_NULL ? -1 : v;
 }
 
-struct report_runs {
-	struct report_run	*r;
-	int			 n, cap;
-};
+static uint64_t
+report_hash(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
 
+/* The one copy of t in the set (t NULL is ""). */
+static const char *
+report_intern(struct report_names *n, const char *t)
+{
+	size_t i, k;
+
+	if (t == NULL)
+		t = "";
+	if (2 * (n->n + 1) > n->nslot) {
+		struct report_names m = { xcalloc(n->nslot ? n->nslot * 2 : 64, sizeof(char *)),
+		    n->nslot ? n->nslot * 2 : 64, n->n };
+
+		for (i = 0; i < n->nslot; i++) {
+			if (n->slot[i] == NULL)
+				continue;
+			for (k = report_hash(n->slot[i], 14695981039346656037ULL) & (m.nslot - 1);
+			    m.slot[k]; k = (k + 1) & (m.nslot - 1))
+				;
+			m.slot[k] = n->slot[i];
+		}
+		free(n->slot);
+		*n = m;
+	}
+	for (k = report_hash(t, 14695981039346656037ULL) & (n->nslot - 1); n->slot[k];
+	    k = (k + 1) & (n->nslot - 1))
+		if (strcmp(n->slot[k], t) == 0)
+			return n->slot[k];
+	n->n++;
+	return n->slot[k] = xstrdup(t);
+}
+
+/* Slot of build x board x scenario in the cell hash (interned names compare as pointers). */
+static size_t
+report_cell_slot(const struct report_data *d, int build, const char *board, const char *scenario)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)board * 31 + (uint64_t)(uintptr_t)scenario) * 31 +
+	    (uint64_t)build;
+	size_t k = (size_t)(h * 11400714819323198485ULL >> 20) & (d->ncell_slot - 1);
+
+	for (; d->cell_slot[k]; k = (k + 1) & (d->ncell_slot - 1)) {
+		const struct report_cell *c = &d->c[d->cell_slot[k] - 1];
+
+		if (c->build == build && c->board == board && c->scenario == scenario)
+			break;
+	}
+	return k;
+}
+
+static struct report_cell *
+report_cell_get(struct report_data *d, int build, const char *board, const char *scenario)
+{
+	struct report_cell *c;
+	size_t k, i;
+
+	if (2 * ((size_t)d->nc + 1) > d->ncell_slot) {
+		free(d->cell_slot);
+		d->ncell_slot = d->ncell_slot ? d->ncell_slot * 2 : 256;
+		d->cell_slot = xcalloc(d->ncell_slot, sizeof(*d->cell_slot));
+		for (i = 0; i < (size_t)d->nc; i++)
+			d->cell_slot[report_cell_slot(d, d->c[i].build, d->c[i].board,
+			    d->c[i].scenario)] = (int)i + 1;
+	}
+	k = report_cell_slot(d, build, board, scenario);
+	if (d->cell_slot[k])
+		return &d->c[d->cell_slot[k] - 1];
+	if (d->nc == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->c = xrealloc(d->c, (size_t)d->cap * sizeof(*d->c));
+	}
+	c = &d->c[d->nc++];
+	memset(c, 0, sizeof(*c));
+	c->build = build;
+	c->board = board;
+	c->scenario = scenario;
+	d->cell_slot[k] = d->nc;
+	return c;
+}
+
+static void
+report_pick_set(struct report_pick *p, const struct store_run_row *row, enum verdict v)
+{
+	p->id = row->id;
+	p->verdict = v;
+	free(p->title);
+	p->title = xstrdup(row->title ? row->title : "");
+}
+
+/* A finished run into its cell (runs come oldest first: the last one seen is the latest). */
 static int
 report_run_add(const struct store_run_row *row, void *arg)
 {
-	struct report_runs *l = arg;
-	struct report_run *r;
+	struct report_data *d = arg;
+	struct report_cell *c;
+	enum verdict v = row->verdict == VERDICT_NONE ? VERDICT_ERROR : row->verdict;
+	int64_t bid = report_num(row->build_id);
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->r = xrealloc(l->r, (size_t)l->cap * sizeof(*l->r));
+	if (bid != d->last_build_id) {
+		d->last_build_id = bid;
+		d->last_build = report_build_index(d, bid);
 	}
-	r = &l->r[l->n++];
-	r->id = row->id;
-	r->build_id = report_num(row->build_id);
-	r->duration_ms = report_num(row->duration_ms);
-	r->console_start = report_num(row->console_start);
-	r->console_end = report_num(row->console_end);
-	r->repeat_of = report_num(row->repeat_of);
-	/* Whatever an unknown word is, it is not a kernel result. */
-	r->verdict = row->verdict == VERDICT_NONE ? VERDICT_ERROR : row->verdict;
-	r->board = report_dup(row->board);
-	r->scenario = report_dup(row->scenario);
-	r->title = report_dup(row->title);
-	r->detail = report_dup(row->detail);
-	r->stack = report_dup(row->stack);
-	r->started = report_dup(row->started);
-	r->console_log = report_dup(row->console_log);
-	r->repeat_why = report_dup(row->repeat_why);
+	if (d->last_build < 0)
+		return 0;
+	c = report_cell_get(d, d->last_build, report_intern(&d->names, row->board),
+	    report_intern(&d->names, row->scenario));
+	c->counts[v]++;
+	c->runs++;
+	report_pick_set(&c->last, row, v);
+	if (v != VERDICT_ERROR)
+		report_pick_set(&c->last_kernel, row, v);
 	return 0;
 }
 
@@ -263,72 +351,54 @@ report_kind(enum error_kind *kind, enum error_kind k)
 		*kind = k;
 }
 
-/* Loads builds (sorted) and finished runs (grouped into cells); board NULL for all boards. */
+/*
+ * Loads builds (sorted) and, unless builds_only, finished runs (counted into cells); board
+ * NULL for all boards.
+ */
 static int
-report_load(struct store *s, const char *board, struct report_data *d, char *err,
-    size_t errlen, enum error_kind *kind)
+report_load_what(struct store *s, const char *board, int builds_only, struct report_data *d,
+    char *err, size_t errlen, enum error_kind *kind)
 {
 	struct store_runs_filter f = { .board = board, .reported = 1 };
-	struct report_runs l = { 0 };
-	int i, j, cap = 0, rc;
+	int i, rc;
 
 	memset(d, 0, sizeof(*d));
 	d->builds_rows = cJSON_CreateArray();
 	rc = store_builds(s, 0, report_build_add, d->builds_rows);
-	if (rc != -1)
-		rc = store_runs_list(s, &f, report_run_add, &l);
-	d->r = l.r;
-	d->nr = l.n;
+	if (rc != -1) {
+		d->nb = cJSON_GetArraySize(d->builds_rows);
+		d->b = xcalloc((size_t)d->nb + 1, sizeof(*d->b));
+		for (i = 0; i < d->nb; i++) {
+			d->b[i].row = cJSON_GetArrayItem(d->builds_rows, i);
+			d->b[i].id = report_int(d->b[i].row, "id");
+			report_sort_key(d->b[i].row, d->b[i].key, sizeof(d->b[i].key));
+		}
+		qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
+		d->last_build_id = INT64_MIN;
+		if (!builds_only)
+			rc = store_runs_list(s, &f, report_run_add, d);
+	}
 	if (rc == -1) {
 		util_fmt(err, errlen, "store: cannot read builds and runs");
 		report_kind(kind, ERROR_STORE);
 		report_data_free(d);
 		return -1;
 	}
-	d->nb = cJSON_GetArraySize(d->builds_rows);
-	d->b = xcalloc((size_t)d->nb + 1, sizeof(*d->b));
-	for (i = 0; i < d->nb; i++) {
-		d->b[i].row = cJSON_GetArrayItem(d->builds_rows, i);
-		d->b[i].id = report_int(d->b[i].row, "id");
-		report_sort_key(d->b[i].row, d->b[i].key, sizeof(d->b[i].key));
-	}
-	qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
-	for (j = 0; j < d->nr; j++) {
-		const struct report_run *run = &d->r[j];
-		int bi = report_build_index(d, run->build_id);
-		const char *bd = run->board, *sc = run->scenario;
-		enum verdict v = run->verdict;
-		struct report_cell *c = NULL;
-
-		if (bi < 0)
-			continue;
-		for (i = 0; i < d->nc; i++)
-			if (d->c[i].build == bi && strcmp(d->c[i].board, bd) == 0 &&
-			    strcmp(d->c[i].scenario, sc) == 0) {
-				c = &d->c[i];
-				break;
-			}
-		if (c == NULL) {
-			if (d->nc == cap) {
-				cap = cap ? cap * 2 : 64;
-				d->c = xrealloc(d->c, (size_t)cap * sizeof(*d->c));
-			}
-			c = &d->c[d->nc++];
-			memset(c, 0, sizeof(*c));
-			c->build = bi;
-			c->board = bd;
-			c->scenario = sc;
-		}
-		c->counts[v]++;
-		c->runs++;
-		c->last = run;
-		if (v != VERDICT_ERROR)
-			c->last_kernel = run;
-	}
+	/* The hash is for loading; lookups after it are by bisection of the sorted cells. */
+	free(d->cell_slot);
+	d->cell_slot = NULL;
+	d->ncell_slot = 0;
 	/* No run yet, no cells: d->c is still NULL, which qsort may not be given. */
 	if (d->nc > 0)
 		qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
 	return 0;
+}
+
+static int
+report_load(struct store *s, const char *board, struct report_data *d, char *err,
+    size_t errlen, enum error_kind *kind)
+{
+	return report_load_what(s, board, 0, d, err, errlen, kind);
 }
 
 static int
@@ -348,16 +418,16 @@ report_flaky(const struct report_cell *c)
 	return n > 1;
 }
 
-static const struct report_run *
+static const struct report_pick *
 report_cell_run(const struct report_cell *c)
 {
-	return c->last_kernel ? c->last_kernel : c->last;
+	return c->last_kernel.id > 0 ? &c->last_kernel : &c->last;
 }
 
 static cJSON *
 report_cell_json(const struct report_cell *c)
 {
-	const struct report_run *run = report_cell_run(c);
+	const struct report_pick *run = report_cell_run(c);
 	cJSON *o = cJSON_CreateObject(), *counts = cJSON_CreateObject();
 	int i;
 
@@ -600,7 +670,8 @@ report_build_find(struct store *s, const char *spec, char *err, size_t errlen,
 	struct report_data d;
 	int64_t id;
 
-	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
+	/* The builds alone: a run naming its build does not read the whole history. */
+	if (report_load_what(s, NULL, 1, &d, err, errlen, kind) == -1)
 		return -1;
 	id = report_find_in(&d, spec, err, errlen, kind);
 	report_data_free(&d);
@@ -614,13 +685,11 @@ static const char *const report_categories[] = {
 static const struct report_cell *
 report_cell_of(const struct report_data *d, int build, const char *board, const char *scenario)
 {
-	int i;
+	struct report_cell key = { .build = build, .board = board, .scenario = scenario };
 
-	for (i = 0; i < d->nc; i++)
-		if (d->c[i].build == build && strcmp(d->c[i].board, board) == 0 &&
-		    strcmp(d->c[i].scenario, scenario) == 0)
-			return &d->c[i];
-	return NULL;
+	if (d->nc == 0)
+		return NULL;
+	return bsearch(&key, d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
 }
 
 /* The category of one scenario x board between two cells (NULL: never ran there). */
@@ -638,8 +707,8 @@ report_category(const struct report_cell *a, const struct report_cell *b)
 		return 3;
 	if (!kb)
 		return 5;
-	fa = verdict_is_failure(a->last_kernel->verdict);
-	fb = verdict_is_failure(b->last_kernel->verdict);
+	fa = verdict_is_failure(a->last_kernel.verdict);
+	fb = verdict_is_failure(b->last_kernel.verdict);
 	if (!fa && fb)
 		return 0;
 	if (fa && !fb)
@@ -757,19 +826,34 @@ report_selected(const struct report_data *d, const char *build, int *only, char 
 	return 0;
 }
 
-static void
-report_junit_case(FILE *f, const struct report_cell *c)
+struct report_junit_ctx {
+	FILE				*f;
+	const struct report_cell	*c;
+};
+
+static const char *
+report_text(const char *t)
 {
-	const struct report_run *run = report_cell_run(c);
-	enum verdict v = run->verdict;
-	const char *verdict = verdict_name(v), *title = run->title;
-	const char *detail = run->detail, *stack = run->stack;
+	return t ? t : "";
+}
+
+/* One testcase: the cell's run as the store has it (row), its counts from the cell. */
+static int
+report_junit_case_row(const struct store_run_row *row, void *arg)
+{
+	struct report_junit_ctx *x = arg;
+	const struct report_cell *c = x->c;
+	FILE *f = x->f;
+	enum verdict v = report_cell_run(c)->verdict;
+	const char *verdict = verdict_name(v), *title = report_text(row->title);
+	const char *detail = report_text(row->detail), *stack = report_text(row->stack);
+	const char *console_log = report_text(row->console_log);
+	int64_t duration_ms = report_num(row->duration_ms);
 	char classname[300], tm[32];
 	int i;
 
 	util_fmt(classname, sizeof(classname), "rig.%s", c->board);
-	snprintf(tm, sizeof(tm), "%.3f", run->duration_ms > 0 ?
-	    (double)run->duration_ms / 1000.0 : 0.0);
+	snprintf(tm, sizeof(tm), "%.3f", duration_ms > 0 ? (double)duration_ms / 1000.0 : 0.0);
 	fputs("    <testcase", f);
 	report_xml_attr(f, "name", c->scenario);
 	report_xml_attr(f, "classname", classname);
@@ -788,12 +872,12 @@ report_junit_case(FILE *f, const struct report_cell *c)
 		fputs(v == VERDICT_ERROR ? "</error>\n" : "</failure>\n", f);
 	}
 	fputs("      <system-out>", f);
-	fprintf(f, "run %lld on %s", (long long)run->id, c->board);
-	if (run->console_log[0]) {
+	fprintf(f, "run %lld on %s", (long long)row->id, c->board);
+	if (console_log[0]) {
 		fputs("\nconsole log: ", f);
-		report_xml(f, run->console_log);
-		fprintf(f, " bytes %lld-%lld", (long long)run->console_start,
-		    (long long)run->console_end);
+		report_xml(f, console_log);
+		fprintf(f, " bytes %lld-%lld", (long long)report_num(row->console_start),
+		    (long long)report_num(row->console_end));
 	}
 	fprintf(f, "\nruns: %d (", c->runs);
 	for (i = VERDICT_PASS; i <= VERDICT_ERROR; i++)
@@ -801,6 +885,15 @@ report_junit_case(FILE *f, const struct report_cell *c)
 		    c->counts[i]);
 	fprintf(f, ")%s</system-out>\n", report_flaky(c) ? "\nflaky: outcomes disagree" : "");
 	fputs("    </testcase>\n", f);
+	return 1;
+}
+
+static int
+report_junit_case(struct store *s, FILE *f, const struct report_cell *c)
+{
+	struct report_junit_ctx x = { f, c };
+
+	return store_run_get(s, report_cell_run(c)->id, report_junit_case_row, &x) == 1 ? 0 : -1;
 }
 
 int
@@ -862,8 +955,13 @@ report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errl
 		}
 		fputs("    </properties>\n", f);
 		for (j = 0; j < d.nc; j++)
-			if (d.c[j].build == i)
-				report_junit_case(f, &d.c[j]);
+			if (d.c[j].build == i && report_junit_case(s, f, &d.c[j]) == -1) {
+				util_fmt(err, errlen, "store: run %lld unreadable",
+				    (long long)report_cell_run(&d.c[j])->id);
+				report_kind(kind, ERROR_STORE);
+				report_data_free(&d);
+				return -1;
+			}
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);
@@ -1004,12 +1102,15 @@ report_kcidb_build(cJSON *checkouts, cJSON *builds, const struct report_build *b
 	cJSON_AddItemToArray(builds, o);
 }
 
-static void
-report_kcidb_test(cJSON *tests, const struct report_run *run, const struct report_cell *c,
+/* One test: a finished run as the store has it (row), the flaky flag from its cell. */
+static cJSON *
+report_kcidb_test(const struct store_run_row *row, const struct report_cell *c,
     const char *build_id, const char *origin)
 {
-	const char *verdict = verdict_name(run->verdict), *title = run->title;
-	const char *stack = run->stack, *detail = run->detail;
+	enum verdict v = row->verdict == VERDICT_NONE ? VERDICT_ERROR : row->verdict;
+	const char *verdict = verdict_name(v), *title = report_text(row->title);
+	const char *stack = report_text(row->stack), *detail = report_text(row->detail);
+	const char *started = report_text(row->started);
 	static const char *const status[VERDICT__COUNT] = { [VERDICT_NONE] = "ERROR",
 	    [VERDICT_PASS] = "PASS", [VERDICT_FAIL] = "FAIL", [VERDICT_HANG] = "FAIL",
 	    [VERDICT_CRASH] = "FAIL", [VERDICT_ERROR] = "ERROR" };
@@ -1017,20 +1118,20 @@ report_kcidb_test(cJSON *tests, const struct report_run *run, const struct repor
 	char id[128], path[300], word[256], *excerpt;
 	size_t n;
 
-	util_fmt(id, sizeof(id), "%s:run-%lld", origin, (long long)run->id);
+	util_fmt(id, sizeof(id), "%s:run-%lld", origin, (long long)row->id);
 	cJSON_AddStringToObject(t, "id", id);
 	cJSON_AddStringToObject(t, "build_id", build_id);
 	cJSON_AddStringToObject(t, "origin", origin);
 	report_kcidb_word(c->scenario, word, sizeof(word), 0);
 	util_fmt(path, sizeof(path), "rig.%s", word);
 	cJSON_AddStringToObject(t, "path", path);
-	cJSON_AddStringToObject(t, "status", status[run->verdict]);
+	cJSON_AddStringToObject(t, "status", status[v]);
 	report_json_str(t, "comment", title[0] ? title : verdict);
-	if (run->started[0])
-		cJSON_AddStringToObject(t, "start_time", run->started);
-	if (run->duration_ms >= 0)
-		cJSON_AddNumberToObject(t, "duration", (double)run->duration_ms / 1000.0);
-	report_kcidb_add_url(t, "log_url", run->console_log);
+	if (started[0])
+		cJSON_AddStringToObject(t, "start_time", started);
+	if (report_num(row->duration_ms) >= 0)
+		cJSON_AddNumberToObject(t, "duration", (double)row->duration_ms / 1000.0);
+	report_kcidb_add_url(t, "log_url", report_text(row->console_log));
 	if (title[0] || stack[0] || detail[0]) {
 		/* The schema caps excerpts at 16384 characters; a cut at a byte stays under it. */
 		excerpt = xasprintf("%s%s%s%s%s", title, title[0] ? "\n" : "", detail,
@@ -1054,27 +1155,75 @@ report_kcidb_test(cJSON *tests, const struct report_run *run, const struct repor
 	report_json_str(misc, "title", title);
 	cJSON_AddStringToObject(misc, "board", c->board);
 	cJSON_AddStringToObject(misc, "scenario", c->scenario);
-	cJSON_AddNumberToObject(misc, "run_id", (double)run->id);
-	if (run->console_start >= 0)
-		cJSON_AddNumberToObject(misc, "console_start", (double)run->console_start);
-	if (run->console_end >= 0)
-		cJSON_AddNumberToObject(misc, "console_end", (double)run->console_end);
-	if (run->repeat_of >= 0) {
-		cJSON_AddNumberToObject(misc, "repeat_of", (double)run->repeat_of);
-		cJSON_AddStringToObject(misc, "repeat_why", run->repeat_why);
+	cJSON_AddNumberToObject(misc, "run_id", (double)row->id);
+	if (report_num(row->console_start) >= 0)
+		cJSON_AddNumberToObject(misc, "console_start", (double)row->console_start);
+	if (report_num(row->console_end) >= 0)
+		cJSON_AddNumberToObject(misc, "console_end", (double)row->console_end);
+	if (report_num(row->repeat_of) >= 0) {
+		cJSON_AddNumberToObject(misc, "repeat_of", (double)row->repeat_of);
+		cJSON_AddStringToObject(misc, "repeat_why", report_text(row->repeat_why));
 	}
 	cJSON_AddBoolToObject(misc, "flaky", report_flaky(c));
-	cJSON_AddItemToArray(tests, t);
+	return t;
 }
 
+/* The tests, written as the store lists the runs: one at a time, never all in memory. */
+struct report_kcidb_ctx {
+	struct report_data	*d;
+	char			**ids;
+	const char		*origin;
+	FILE			*f;
+	int			 n;
+	int64_t			 last_build_id;
+	int			 last_build;
+};
+
+static int
+report_kcidb_row(const struct store_run_row *row, void *arg)
+{
+	struct report_kcidb_ctx *x = arg;
+	int64_t bid = report_num(row->build_id);
+	const struct report_cell *c;
+	char *text;
+	cJSON *t;
+
+	if (bid != x->last_build_id) {
+		x->last_build_id = bid;
+		x->last_build = report_build_index(x->d, bid);
+	}
+	if (x->last_build < 0 || x->ids[x->last_build] == NULL)
+		return 0;
+	/* A run that ended after the cells were counted waits for the next export. */
+	c = report_cell_of(x->d, x->last_build, report_text(row->board),
+	    report_text(row->scenario));
+	if (c == NULL)
+		return 0;
+	t = report_kcidb_test(row, c, x->ids[x->last_build], x->origin);
+	text = cJSON_PrintUnformatted(t);
+	cJSON_Delete(t);
+	fputs(x->n++ ? ",\n" : "\n", x->f);
+	fputs(text, x->f);
+	free(text);
+	/* A reader that went away: stop listing. */
+	return ferror(x->f) != 0;
+}
+
+/*
+ * Written as it is made: the checkouts and builds (one per kernel build, few) as two arrays,
+ * then the tests one per line, so the whole text is never in memory (a lab's 300k runs are
+ * hundreds of MB of JSON).
+ */
 int
 report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, char *err,
     size_t errlen, enum error_kind *kind)
 {
 	struct report_data d;
-	cJSON *o, *checkouts, *builds, *tests, *ver;
+	struct report_kcidb_ctx x = { 0 };
+	struct store_runs_filter rf = { .reported = 1 };
+	cJSON *checkouts, *builds;
 	char **ids, *text;
-	int only, i, j;
+	int only, i, j, rc;
 	const char *p;
 
 	if (origin == NULL || origin[0] == '\0') {
@@ -1095,13 +1244,8 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 		report_data_free(&d);
 		return -1;
 	}
-	o = cJSON_CreateObject();
-	ver = cJSON_AddObjectToObject(o, "version");
-	cJSON_AddNumberToObject(ver, "major", 5);
-	cJSON_AddNumberToObject(ver, "minor", 3);
-	checkouts = cJSON_AddArrayToObject(o, "checkouts");
-	builds = cJSON_AddArrayToObject(o, "builds");
-	tests = cJSON_AddArrayToObject(o, "tests");
+	checkouts = cJSON_CreateArray();
+	builds = cJSON_CreateArray();
 	/*
 	 * Ids by image digest: the same kernel has the same id in every export and on every rig
 	 * host; rows that share an image (boots that reported differently) are exported once.
@@ -1120,32 +1264,34 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 		if (j == i)
 			report_kcidb_build(checkouts, builds, &d.b[i], ids[i], origin);
 	}
+	fputs("{\"version\":{\"major\":5,\"minor\":3},\n\"checkouts\":", f);
+	text = cJSON_PrintUnformatted(checkouts);
+	fputs(text, f);
+	free(text);
+	fputs(",\n\"builds\":", f);
+	text = cJSON_PrintUnformatted(builds);
+	fputs(text, f);
+	free(text);
+	cJSON_Delete(checkouts);
+	cJSON_Delete(builds);
+	fputs(",\n\"tests\":[", f);
 	/* Every finished run is a test run, retries and confirmations included. */
-	for (j = 0; j < d.nr; j++) {
-		const struct report_run *run = &d.r[j];
-		int bi = report_build_index(&d, run->build_id);
-		const struct report_cell *c;
-
-		if (bi < 0 || ids[bi] == NULL)
-			continue;
-		c = report_cell_of(&d, bi, run->board, run->scenario);
-		if (c)
-			report_kcidb_test(tests, run, c, ids[bi], origin);
-	}
+	x.d = &d;
+	x.ids = ids;
+	x.origin = origin;
+	x.f = f;
+	x.last_build_id = INT64_MIN;
+	rc = store_runs_list(s, &rf, report_kcidb_row, &x);
+	fputs("\n]}\n", f);
 	for (i = 0; i < d.nb; i++)
 		free(ids[i]);
 	free(ids);
 	report_data_free(&d);
-	text = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (text == NULL) {
-		util_fmt(err, errlen, "kcidb: out of memory");
-		report_kind(kind, ERROR_OUTPUT);
+	if (rc == -1 && !ferror(f)) {
+		util_fmt(err, errlen, "store: cannot read runs");
+		report_kind(kind, ERROR_STORE);
 		return -1;
 	}
-	fputs(text, f);
-	fputc('\n', f);
-	free(text);
 	if (fflush(f) == EOF || ferror(f)) {
 		util_fmt(err, errlen, "kcidb: write failed");
 		report_kind(kind, ERROR_OUTPUT);
@@ -1154,39 +1300,62 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 	return 0;
 }
 
+/* The run report_should_confirm asks about, as the store has it. */
+struct report_confirm_run {
+	int		 found;
+	enum verdict	 verdict;
+	int64_t		 build_id;
+	char		 board[128], scenario[128];
+	int		 confirm;	/* it is itself a confirmation */
+};
+
+static int
+report_confirm_row(const struct store_run_row *row, void *arg)
+{
+	struct report_confirm_run *r = arg;
+
+	r->found = row->state == RUN_DONE && row->build_id != STORE_NULL &&
+	    row->verdict != VERDICT_NONE;
+	r->verdict = row->verdict;
+	r->build_id = row->build_id;
+	util_strlcpy(r->board, report_text(row->board), sizeof(r->board));
+	util_strlcpy(r->scenario, report_text(row->scenario), sizeof(r->scenario));
+	r->confirm = row->repeat_why && strcmp(row->repeat_why, "confirm") == 0;
+	return 1;
+}
+
 int
 report_should_confirm(struct store *s, int64_t run, char *err, size_t errlen)
 {
 	struct report_data d;
-	const struct report_run *r = NULL;
+	struct report_confirm_run r = { 0 };
 	const struct report_cell *c, *prev = NULL;
-	int bi, i, answer = 0;
+	int bi, i, answer = 0, rc;
 	enum verdict v;
 
-	if (report_load(s, NULL, &d, err, errlen, NULL) == -1)
-		return -1;
-	for (i = 0; i < d.nr; i++)
-		if (d.r[i].id == run)
-			r = &d.r[i];
-	if (r == NULL) {
-		util_fmt(err, errlen, "run %lld: not finished or not tied to a build",
-		    (long long)run);
-		report_data_free(&d);
+	if ((rc = store_run_get(s, run, report_confirm_row, &r)) == -1) {
+		util_fmt(err, errlen, "store: cannot read run %lld", (long long)run);
 		return -1;
 	}
-	v = r->verdict;
-	bi = report_build_index(&d, r->build_id);
-	c = report_cell_of(&d, bi, r->board, r->scenario);
+	if (!r.found) {
+		util_fmt(err, errlen, "run %lld: not finished or not tied to a build",
+		    (long long)run);
+		return -1;
+	}
+	if (report_load(s, NULL, &d, err, errlen, NULL) == -1)
+		return -1;
+	v = r.verdict;
+	bi = report_build_index(&d, r.build_id);
+	c = bi < 0 ? NULL : report_cell_of(&d, bi, r.board, r.scenario);
 	/* Errors are retried, not confirmed; a confirmation or a second result is the answer. */
-	if (v == VERDICT_ERROR || strcmp(r->repeat_why, "confirm") == 0 ||
-	    c == NULL || report_kernel_runs(c) > 1)
+	if (v == VERDICT_ERROR || r.confirm || c == NULL || report_kernel_runs(c) > 1)
 		goto out;
 	for (i = bi - 1; i >= 0 && prev == NULL; i--) {
 		prev = report_cell_of(&d, i, c->board, c->scenario);
 		if (prev && report_kernel_runs(prev) == 0)
 			prev = NULL;
 	}
-	if (prev && prev->last_kernel->verdict != v)
+	if (prev && prev->last_kernel.verdict != v)
 		answer = 1;
 out:
 	report_data_free(&d);

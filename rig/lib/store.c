@@ -235,6 +235,7 @@ store_new(const char *path, int readonly, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
+	s->path = xstrdup(path);
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&s->lock, &ma);
@@ -266,6 +267,12 @@ store_open_readonly(const char *path, char *err, size_t errlen)
 }
 
 struct store *
+store_reader(struct store *s, char *err, size_t errlen)
+{
+	return store_open_readonly(s->path, err, errlen);
+}
+
+struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = store_new(path, 0, err, errlen);
@@ -281,6 +288,41 @@ store_open(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+/* Per thread: each board's thread and the store writer say their own failures. */
+static _Thread_local char store_err[256];
+
+void
+store_note_error(const char *msg)
+{
+	util_strlcpy(store_err, msg, sizeof(store_err));
+}
+
+const char *
+store_last_error(void)
+{
+	return store_err;
+}
+
+int
+store_writable(struct store *s)
+{
+	const struct store_engine *e = s->eng;
+	char err[256];
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = e->exec(s->db, e->begin_write, err, sizeof(err));
+	if (rc == 0) {
+		/* Any table of its own would do: nothing else can refuse it, it never commits. */
+		rc = e->exec(s->db, "CREATE TABLE main.rig_write_probe(x)", err, sizeof(err));
+		e->exec(s->db, "ROLLBACK", NULL, 0);
+	}
+	if (rc == -1)
+		store_note_error(err);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 void
 store_close(struct store *s)
 {
@@ -288,5 +330,6 @@ store_close(struct store *s)
 		return;
 	s->eng->close(s->db);
 	pthread_mutex_destroy(&s->lock);
+	free(s->path);
 	free(s);
 }

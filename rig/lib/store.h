@@ -109,7 +109,24 @@ struct store *store_open(const char *path, char *err, size_t errlen);
  * before numbered migrations), since the typed calls read the latest schema. NULL with err.
  */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
+/*
+ * A second connection to s's database that only reads, for a thread of its own (a long report
+ * or export): it never waits for s's lock, and s's users never wait for it. The same schema
+ * checks as store_open_readonly; NULL with err. Closed with store_close.
+ */
+struct store *store_reader(struct store *s, char *err, size_t errlen);
 void store_close(struct store *s);
+/*
+ * The engine's words for the last failure in this thread ("database or disk is full"), ""
+ * when none: for a message that says why a write was refused.
+ */
+const char *store_last_error(void);
+/*
+ * Whether the store takes writes now (a row written and rolled back): 0, or -1 with the reason
+ * in store_last_error ("attempt to write a readonly database"). Before a board is booted for
+ * a run; a full disk may still refuse the run's own rows (a rolled-back write needs no room).
+ */
+int store_writable(struct store *s);
 /* The schema version the database is at (the latest after store_open), -1 on error. */
 int store_schema_version(struct store *s);
 

@@ -54,6 +54,9 @@ struct store_engine {
 
 extern const struct store_engine store_sqlite_engine;
 
+/* An engine's failure in words, for store_last_error (the calling thread's). */
+void store_note_error(const char *msg);
+
 struct store {
 	const struct store_engine *eng;
 	void		*db;	/* the engine's connection */
@@ -62,6 +65,7 @@ struct store {
 	 * this recursive lock, held from prepare to done, so a callback may read the store again.
 	 */
 	pthread_mutex_t	 lock;
+	char		*path;	/* immutable: what store_reader opens again */
 };
 
 /*

@@ -73,6 +73,7 @@ store_sqlite_prepare(void *db, const char *sql)
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_note_error(sqlite3_errmsg(db));
 		log_warnx("store: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
@@ -104,6 +105,7 @@ store_sqlite_step(struct store_stmt *st)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
+	store_note_error(sqlite3_errmsg(sqlite3_db_handle(s)));
 	log_warnx("store: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
 	return -1;
 }

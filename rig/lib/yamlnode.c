@@ -25,7 +25,8 @@ struct yamlnode_parser {
 	const char	*path;
 	struct conf_errors *errs;
 	int		 failed;	/* a syntax error: the event stream cannot be trusted any more */
-	int		 nodes;		/* made so far, copies included: at most YAMLNODE_MAX_NODES */
+	int		 nodes;		/* written in the file so far: at most YAMLNODE_MAX_WRITTEN */
+	int		 copies;	/* made for aliases so far: at most YAMLNODE_MAX_NODES */
 	struct yamlnode_anchor *anchors;
 	int		 nanchors;
 };
@@ -40,15 +41,21 @@ yamlnode_new(enum yamlnode_kind kind, int line)
 	return n;
 }
 
-/* Counts one more node; past the limit the load fails (once). */
+/*
+ * Counts one more node, written or copied for an alias; past either limit the load fails (once).
+ * Aliases have their own, smaller limit: a few lines of them grow without end.
+ */
 static int
-yamlnode_count(struct yamlnode_parser *p, int line)
+yamlnode_count(struct yamlnode_parser *p, int line, int copy)
 {
-	if (++p->nodes <= YAMLNODE_MAX_NODES)
+	if (copy ? ++p->copies <= YAMLNODE_MAX_NODES : ++p->nodes <= YAMLNODE_MAX_WRITTEN)
 		return 0;
-	if (!p->failed)
+	if (!p->failed && copy)
 		conf_errors_add(p->errs, p->path, line,
 		    "more than %d values (aliases expanding too far?)", YAMLNODE_MAX_NODES);
+	else if (!p->failed)
+		conf_errors_add(p->errs, p->path, line, "more than %d values in one file",
+		    YAMLNODE_MAX_WRITTEN);
 	p->failed = 1;
 	return -1;
 }
@@ -64,7 +71,7 @@ yamlnode_copy(struct yamlnode_parser *p, const struct yamlnode *n, const char *a
 	struct yamlnode *c;
 	int i;
 
-	if (alias != NULL && yamlnode_count(p, used_line) == -1)
+	if (alias != NULL && yamlnode_count(p, used_line, 1) == -1)
 		return NULL;
 	c = yamlnode_new(n->kind, n->line);
 	c->value = n->value ? xstrdup(n->value) : NULL;
@@ -194,6 +201,10 @@ yamlnode_syntax_error(struct yamlnode_parser *p)
 	const char *problem = yp->problem ? yp->problem : "cannot read YAML";
 	int line = (int)yp->problem_mark.line + 1;
 
+	/* libyaml's words for a %YAML 1.9 (or 2.0) say nothing of the version. */
+	if (strcmp(problem, "found incompatible YAML document") == 0)
+		problem = "%YAML asks for a version this reader does not know (it reads 1.1 and 1.2)";
+
 	if (yp->error == YAML_READER_ERROR)
 		line = 0;	/* reader errors (bad UTF-8) carry an offset, not a line */
 	if (yp->context != NULL)
@@ -216,24 +227,77 @@ yamlnode_next(struct yamlnode_parser *p, yaml_event_t *ev)
 
 static struct yamlnode *yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth);
 
-static void
-yamlnode_check_duplicate(struct yamlnode_parser *p, const struct yamlnode *map,
-    const struct yamlnode *key)
-{
-	int i;
+/*
+ * The keys of one mapping being read, hashed: each new key is checked against them in constant
+ * time, so a mapping of n keys costs n, not n*n/2 comparisons. slot[] holds index+1 into
+ * map->keys (0: empty), open addressing, at most half full.
+ */
+struct yamlnode_keyset {
+	int	*slot;
+	size_t	 cap;		/* a power of two */
+};
 
-	for (i = 0; i < map->n; i++) {
-		if (strcmp(map->keys[i]->value, key->value) == 0) {
-			conf_errors_add(p->errs, p->path, key->line,
-			    "duplicate key '%s' (first at line %d)", key->value, map->keys[i]->line);
-			return;
-		}
-	}
+static size_t
+yamlnode_key_hash(const char *s)
+{
+	size_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
 }
 
-/* Reads the entries of a sequence or mapping up to its end event. */
+/* Where key would be in ks: its slot, or the empty slot that ends its probe. */
+static size_t
+yamlnode_keyset_find(const struct yamlnode_keyset *ks, const struct yamlnode *map,
+    const char *key)
+{
+	size_t i = yamlnode_key_hash(key) & (ks->cap - 1);
+
+	while (ks->slot[i] != 0 && strcmp(map->keys[ks->slot[i] - 1]->value, key) != 0)
+		i = (i + 1) & (ks->cap - 1);
+	return i;
+}
+
+/* map->keys[idx] is now in the mapping: ks learns it, growing when half full. */
+static void
+yamlnode_keyset_add(struct yamlnode_keyset *ks, const struct yamlnode *map, int idx)
+{
+	size_t i;
+
+	if ((size_t)(idx + 1) * 2 > ks->cap) {
+		int *old = ks->slot;
+		size_t oldcap = ks->cap;
+
+		ks->cap = ks->cap ? ks->cap * 2 : 16;
+		ks->slot = xcalloc(ks->cap, sizeof(*ks->slot));
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != 0)
+				ks->slot[yamlnode_keyset_find(ks, map,
+				    map->keys[old[i] - 1]->value)] = old[i];
+		free(old);
+	}
+	ks->slot[yamlnode_keyset_find(ks, map, map->keys[idx]->value)] = idx + 1;
+}
+
+static void
+yamlnode_check_duplicate(struct yamlnode_parser *p, const struct yamlnode_keyset *ks,
+    const struct yamlnode *map, const struct yamlnode *key)
+{
+	size_t i;
+
+	if (ks->cap == 0)
+		return;
+	i = yamlnode_keyset_find(ks, map, key->value);
+	if (ks->slot[i] != 0)
+		conf_errors_add(p->errs, p->path, key->line, "duplicate key '%s' (first at line %d)",
+		    key->value, map->keys[ks->slot[i] - 1]->line);
+}
+
+/* Reads the entries of a sequence or mapping up to its end event (ks: a mapping's keys). */
 static int
-yamlnode_parse_children(struct yamlnode_parser *p, struct yamlnode *parent, int depth)
+yamlnode_parse_entries(struct yamlnode_parser *p, struct yamlnode *parent, int depth,
+    struct yamlnode_keyset *ks)
 {
 	yaml_event_type_t end = parent->kind == YAMLNODE_MAP ? YAML_MAPPING_END_EVENT
 	    : YAML_SEQUENCE_END_EVENT;
@@ -262,7 +326,7 @@ yamlnode_parse_children(struct yamlnode_parser *p, struct yamlnode *parent, int 
 		} else {
 			int before = p->errs->n;
 
-			yamlnode_check_duplicate(p, parent, key);
+			yamlnode_check_duplicate(p, ks, parent, key);
 			dup_or_bad = p->errs->n != before;
 		}
 		if (yamlnode_next(p, &ev) == -1) {
@@ -278,9 +342,21 @@ yamlnode_parse_children(struct yamlnode_parser *p, struct yamlnode *parent, int 
 			/* Already reported; keeping the first keeps later lookups unambiguous. */
 			yamlnode_free(key);
 			yamlnode_free(item);
-		} else
+		} else {
 			yamlnode_append(parent, key, item);
+			yamlnode_keyset_add(ks, parent, parent->n - 1);
+		}
 	}
+}
+
+static int
+yamlnode_parse_children(struct yamlnode_parser *p, struct yamlnode *parent, int depth)
+{
+	struct yamlnode_keyset ks = { NULL, 0 };
+	int rc = yamlnode_parse_entries(p, parent, depth, &ks);
+
+	free(ks.slot);
+	return rc;
 }
 
 /* Builds the node that starts with ev (which it consumes). NULL after a syntax error. */
@@ -299,7 +375,7 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 		p->failed = 1;
 		return NULL;
 	}
-	if (ev->type != YAML_ALIAS_EVENT && yamlnode_count(p, line) == -1) {
+	if (ev->type != YAML_ALIAS_EVENT && yamlnode_count(p, line, 0) == -1) {
 		yaml_event_delete(ev);
 		return NULL;
 	}
@@ -327,7 +403,7 @@ yamlnode_parse(struct yamlnode_parser *p, yaml_event_t *ev, int depth)
 			conf_errors_add(p->errs, p->path, line, "alias *%s: no anchor &%s before it",
 			    (const char *)ev->data.alias.anchor, (const char *)ev->data.alias.anchor);
 			yaml_event_delete(ev);
-			if (yamlnode_count(p, line) == -1)
+			if (yamlnode_count(p, line, 0) == -1)
 				return NULL;
 			n = yamlnode_new(YAMLNODE_SCALAR, line);
 			n->value = xstrdup("");

@@ -14,8 +14,10 @@
  * the anchored node (an error names where the value was written) and says where it was used.
  * An alias may only name an anchor given before it (no cycles), an anchor is given once, and
  * expansion stops at YAMLNODE_MAX_NODES nodes in all (no exponential growth from nested aliases).
+ * A file may write at most YAMLNODE_MAX_WRITTEN nodes (its size bounds the rest).
  */
 #define YAMLNODE_MAX_NODES	20000
+#define YAMLNODE_MAX_WRITTEN	200000
 
 enum yamlnode_kind {
 	YAMLNODE_SCALAR,

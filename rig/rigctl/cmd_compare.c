@@ -30,7 +30,7 @@ cmd_compare(int argc, char **argv)
 	cJSON_AddStringToObject(req, "cmd", "compare");
 	cJSON_AddStringToObject(req, "a", a);
 	cJSON_AddStringToObject(req, "b", b);
-	res = rigctl_call(req);
+	res = rigctl_call_stream(req, NULL);
 	if (rigctl_json)
 		rigctl_print_json(res);
 	else {

@@ -1,34 +1,68 @@
 /* cmd_console: rigctl console: a board's live console on stdout, read-only. */
 #include "rigctl.h"
+#include "termsafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* All of buf to stdout: 0, or -1. */
+static int
+cmd_console_write(const char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(1, buf + off, len - off);
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 int
 cmd_console(int argc, char **argv)
 {
 	struct rigctl_conn c;
+	struct termsafe ts = { { 0 }, 0 };
 	cJSON *req, *msg = NULL;
-	char *data;
+	const char *board = NULL;
+	char *data, *safe = NULL;
 	size_t len;
-	int rc;
+	int rc, i, raw = 0, failed = 0, bad = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: rigctl console BOARD\n");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--raw") == 0)
+			raw = 1;
+		else if (board == NULL && argv[i][0] != '-')
+			board = argv[i];
+		else
+			bad = 1;
+	}
+	if (board == NULL || bad) {
+		fprintf(stderr, "usage: rigctl console BOARD [--raw]\n");
 		return RIGCTL_LAB_ERROR;
 	}
+	/*
+	 * A terminal gets text: an escape sequence the board printed would drive it (termsafe.h).
+	 * A file or a pipe, or --raw, gets the bytes as the board sent them.
+	 */
+	if (!isatty(1))
+		raw = 1;
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "console");
-	cJSON_AddStringToObject(req, "board", argv[1]);
+	cJSON_AddStringToObject(req, "board", board);
 	rigctl_request(&c, req);
-	while ((rc = rigctl_next(&c, &msg, &data, &len)) != 0) {
+	while (!failed && (rc = rigctl_next(&c, &msg, &data, &len)) != 0) {
 		if (rc == 2) {
-			/* The bytes as the board sent them: a terminal or a file sees the real thing. */
-			if (write(1, data, len) != (ssize_t)len) {
-				free(data);
-				return RIGCTL_LAB_ERROR;
+			if (raw)
+				failed = cmd_console_write(data, len) == -1;
+			else {
+				safe = realloc(safe, TERMSAFE_OUT(len));
+				failed = safe == NULL || cmd_console_write(safe,
+				    termsafe_filter(&ts, data, len, safe)) == -1;
 			}
 			free(data);
 			continue;
@@ -39,6 +73,9 @@ cmd_console(int argc, char **argv)
 			fprintf(stderr, "rigctl: %s\n", rigctl_str(msg, "msg"));
 		cJSON_Delete(msg);
 	}
+	if (!failed && !raw && (safe = realloc(safe, TERMSAFE_OUT(0))) != NULL)
+		failed = cmd_console_write(safe, termsafe_flush(&ts, safe)) == -1;
+	free(safe);
 	rigctl_close(&c);
-	return RIGCTL_PASS;
+	return failed ? RIGCTL_LAB_ERROR : RIGCTL_PASS;
 }

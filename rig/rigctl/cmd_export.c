@@ -7,7 +7,7 @@
 int
 cmd_export(int argc, char **argv)
 {
-	cJSON *req, *res;
+	cJSON *req;
 
 	if ((argc != 2 && argc != 4) || (strcmp(argv[1], "junit") && strcmp(argv[1], "kcidb")) ||
 	    (argc == 4 && strcmp(argv[2], "--build"))) {
@@ -19,8 +19,6 @@ cmd_export(int argc, char **argv)
 	cJSON_AddStringToObject(req, "format", argv[1]);
 	if (argc == 4)
 		cJSON_AddStringToObject(req, "build", argv[3]);
-	res = rigctl_call(req);
-	fputs(rigctl_str(res, "text"), stdout);
-	cJSON_Delete(res);
+	rigctl_call_stream(req, stdout);
 	return RIGCTL_PASS;
 }

@@ -35,7 +35,7 @@ cmd_matrix(int argc, char **argv)
 		cJSON_Delete(req);
 		return RIGCTL_LAB_ERROR;
 	}
-	res = rigctl_call(req);
+	res = rigctl_call_stream(req, NULL);
 	if (rigctl_json) {
 		rigctl_print_json(res);
 		cJSON_Delete(res);

@@ -126,6 +126,11 @@ cmd_run(int argc, char **argv)
 			if (!rigctl_json)
 				cmd_run_verdict(msg);
 			rc = cmd_run_exit(verdict_parse(rigctl_str(msg, "verdict")));
+			/* A verdict the lab could not keep is the lab's failure, said as such. */
+			if (*rigctl_str(msg, "unrecorded")) {
+				fprintf(stderr, "rigctl: %s\n", rigctl_str(msg, "unrecorded"));
+				rc = RIGCTL_LAB_ERROR;
+			}
 			cJSON_Delete(msg);
 			rigctl_close(&c);
 			return rc;

@@ -175,6 +175,17 @@ cmd_show(int argc, char **argv)
 	cJSON_AddStringToObject(req, "what", what);
 	if (id)
 		cJSON_AddStringToObject(req, "id", id);
+	if (strcmp(what, "builds") == 0) {
+		/* Streamed (proto.h): counting each build's runs reads the whole history. */
+		msg = rigctl_call_stream(req, NULL);
+		items = cJSON_GetObjectItem(msg, "items");
+		if (rigctl_json)
+			rigctl_print_json(items);
+		else
+			cmd_show_table(items, cmd_show_builds);
+		cJSON_Delete(msg);
+		return RIGCTL_PASS;
+	}
 	rigctl_request(&c, req);
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {
 		if (rigctl_type(msg) != PROTO_EV_RESULT) {

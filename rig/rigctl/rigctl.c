@@ -35,7 +35,7 @@ static const struct {
 	{ "matrix", cmd_matrix, "matrix [--board B] [--json]           builds x scenarios" },
 	{ "compare", cmd_compare, "compare BUILD_A BUILD_B [--json]     regressions and fixes" },
 	{ "export", cmd_export, "export junit|kcidb [--build NAME]    results on stdout" },
-	{ "console", cmd_console, "console BOARD                      live console, read-only" },
+	{ "console", cmd_console, "console BOARD [--raw]              live console, read-only" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
 	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
 	{ "board", cmd_board, "board import-labgrid ENV.yaml [--target T] [-o FILE]  board file from labgrid (offline)" },
@@ -169,9 +169,9 @@ rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
 		fprintf(stderr, "rigctl: broken reply from rigd\n");
 		exit(RIGCTL_LAB_ERROR);
 	}
-	if (type == PROTO_CONSOLE) {
+	if (type == PROTO_CONSOLE || type == PROTO_DATA) {
 		*data = payload;
-		return 2;
+		return type == PROTO_CONSOLE ? 2 : 3;
 	}
 	*msg = cJSON_Parse(payload);
 	free(payload);
@@ -213,6 +213,61 @@ rigctl_call(cJSON *req)
 			rigctl_check_result(msg);
 			rigctl_close(&c);
 			return msg;
+		}
+		if (*rigctl_str(msg, "msg"))
+			fprintf(stderr, "  %s\n", rigctl_str(msg, "msg"));
+		cJSON_Delete(msg);
+	}
+	fprintf(stderr, "rigctl: rigd hung up\n");
+	exit(RIGCTL_LAB_ERROR);
+}
+
+cJSON *
+rigctl_call_stream(cJSON *req, FILE *out)
+{
+	struct rigctl_conn c;
+	struct proto_buf text = { 0 };
+	cJSON *msg = NULL, *body;
+	char *data;
+	size_t len;
+	int rc;
+
+	cJSON_AddTrueToObject(req, "stream");
+	rigctl_request(&c, req);
+	while ((rc = rigctl_next(&c, &msg, &data, &len)) != 0) {
+		if (rc == 3 && out) {
+			/* Written as it comes: no cap on what an export may add up to. */
+			if (fwrite(data, 1, len, out) != len) {
+				fprintf(stderr, "rigctl: standard output: %s\n", strerror(errno));
+				exit(RIGCTL_LAB_ERROR);
+			}
+		} else if (rc == 3)
+			proto_buf_append(&text, data, len);
+		if (rc != 1) {
+			free(data);
+			continue;
+		}
+		if (rigctl_type(msg) == PROTO_EV_RESULT) {
+			/* Only the result says the text is whole: an error after part of it fails. */
+			rigctl_check_result(msg);
+			cJSON_Delete(msg);
+			rigctl_close(&c);
+			if (out) {
+				if (fflush(out) == EOF) {
+					fprintf(stderr, "rigctl: standard output: %s\n",
+					    strerror(errno));
+					exit(RIGCTL_LAB_ERROR);
+				}
+				return NULL;
+			}
+			proto_buf_append(&text, "", 1);
+			body = cJSON_Parse(text.data);
+			proto_buf_free(&text);
+			if (body == NULL) {
+				fprintf(stderr, "rigctl: rigd sent something that is not JSON\n");
+				exit(RIGCTL_LAB_ERROR);
+			}
+			return body;
 		}
 		if (*rigctl_str(msg, "msg"))
 			fprintf(stderr, "  %s\n", rigctl_str(msg, "msg"));

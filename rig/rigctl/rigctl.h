@@ -3,6 +3,7 @@
 #define RIGCTL_H
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 #include "proto.h"
 
@@ -24,7 +25,8 @@ extern int rigctl_json;
 void rigctl_request(struct rigctl_conn *c, cJSON *req);
 /*
  * Next message from rigd: a JSON object (return 1, *msg set), console bytes (return 2, *data
- * and *len set, free *data), 0 at end of stream, exits 2 on a broken stream.
+ * and *len set, free *data), a piece of a streamed reply (return 3, the same), 0 at end of
+ * stream, exits 2 on a broken stream.
  */
 int rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len);
 void rigctl_close(struct rigctl_conn *c);
@@ -38,6 +40,12 @@ enum proto_event rigctl_type(cJSON *msg);
 
 /* One request, its final result (exits 2 unless ok); progress messages go to stderr. */
 cJSON *rigctl_call(cJSON *req);
+/*
+ * A request whose answer is streamed (matrix, compare, export; proto.h): its text is written
+ * to out as it comes (returns NULL), or, with out NULL, gathered and returned parsed as JSON.
+ * Exits 2 unless the final result is ok.
+ */
+cJSON *rigctl_call_stream(cJSON *req, FILE *out);
 
 int cmd_run(int argc, char **argv);
 int cmd_build(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "parts.h"
 #include "queue.h"
+#include "unrecorded.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -26,6 +27,14 @@ board_result(struct board *b, struct board_job *job, const char *status, const c
 }
 
 
+/* A run whose end the store refused leaves its board in FAULT until someone looks. */
+void
+board_unrecorded(struct board *b, const struct runner_result *res)
+{
+	if (res->unrecorded[0] && !board_stopping(b))
+		board_set_state(b, BOARD_FAULT, res->unrecorded);
+}
+
 static void
 board_do_run(struct board *b, struct board_job *job)
 {
@@ -33,6 +42,16 @@ board_do_run(struct board *b, struct board_job *job)
 	char err[512];
 	cJSON *o;
 
+	/* A store that takes no writes (read-only) cannot record the run: no boot for it. */
+	if (store_writable(b->rigd->store) == -1) {
+		util_fmt(err, sizeof(err), "%s: the store cannot record a run (%s): %s not started",
+		    error_kind_name(ERROR_STORE), store_last_error(), job->scenario->name);
+		log_warnx("%s: %s", b->conf.name, err);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", error_kind_name(ERROR_STORE));
+		board_result(b, job, PROTO_FAILED, err, o);
+		return;
+	}
 	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
 		board_result(b, job, PROTO_FAILED, err, NULL);
 		return;
@@ -51,6 +70,15 @@ board_do_run(struct board *b, struct board_job *job)
 	board_set_state(b, BOARD_RUNNING, job->scenario->name);
 	b->runs_since_boot++;
 	runner_run(b, job, &res);
+	if (res.refused) {
+		/* Nothing ran: the board is as it was; the client learns why and what kind. */
+		board_set_state(b, BOARD_READY, "");
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", error_kind_name(res.error));
+		board_result(b, job, PROTO_FAILED, res.unrecorded, o);
+		runner_result_free(&res);
+		return;
+	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
 	cJSON_AddStringToObject(o, "scenario", job->scenario->name);
@@ -61,8 +89,11 @@ board_do_run(struct board *b, struct board_job *job)
 	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
 	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
+	if (res.unrecorded[0])
+		cJSON_AddStringToObject(o, "unrecorded", res.unrecorded);
 	board_result(b, job, PROTO_OK, NULL, o);
 	board_after_run(b, job, &res);
+	board_unrecorded(b, &res);
 	runner_result_free(&res);
 }
 
@@ -218,6 +249,8 @@ board_main(void *arg)
 			board_job_free(job);
 			continue;
 		}
+		/* Run ends the store refused earlier: stored as soon as it takes them. */
+		unrecorded_retry(b->rigd->store);
 		/* A lost console line is board_console_watch's to bring back, not this. */
 		if (board_missing_part(b) && board_state(b) == BOARD_FAULT && !b->console_lost &&
 		    !board_stopping(b)) {

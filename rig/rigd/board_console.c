@@ -124,7 +124,10 @@ board_console_attach(struct board *b, int fd, char *err, size_t errlen)
 	rc = capture_open(&b->con, fd, path, "rig-board: ready", board_on_report, b);
 	if (rc == -1)
 		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
+	b->con.cap = b->rigd->console_cap;
 	pthread_mutex_unlock(&b->lock);
+	/* A new log: the lab's total is kept with the old ones, oldest first. */
+	console_logs_sweep(b->rigd);
 	b->rigd->sink.wake(b->rigd->sink.arg);
 	return rc;
 }

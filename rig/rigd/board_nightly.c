@@ -116,7 +116,19 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
 	b->runs_since_boot++;
 	runner_run(b, &job, &res);
-	if (res.verdict == VERDICT_ERROR) {
+	if (res.refused) {
+		/*
+		 * Not run, and the job stays claimed (the store refuses writes): the board stops
+		 * taking jobs until someone looks; the next rigd queues the job again.
+		 */
+		board_set_state(b, BOARD_FAULT, res.unrecorded);
+		runner_result_free(&res);
+		scenset_release(job.scens);
+		return;
+	}
+	if (res.kept) {
+		/* Its end is kept (unrecorded.c), which finishes the job once the store takes it. */
+	} else if (res.verdict == VERDICT_ERROR) {
 		/* The lab's errors may go away on a second try; a scenario's own mistake will not. */
 		if (error_kind_is_lab(res.error) && qj->attempts < QUEUE_MAX_ATTEMPTS) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
@@ -137,6 +149,7 @@ board_do_queue(struct board *b, struct queue_job *qj)
 			    (long long)res.run_id);
 	}
 	board_after_run(b, &job, &res);
+	board_unrecorded(b, &res);
 	runner_result_free(&res);
 	scenset_release(job.scens);
 }

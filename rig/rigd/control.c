@@ -406,8 +406,9 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 	} else if (strcmp(what, "runs") == 0) {
 		items = views_runs(r->store, 100, VIEWS_BUILD_RELEASE);
 	} else if (strcmp(what, "builds") == 0) {
-		char err[256];
-		items = report_builds(r->store, err, sizeof(err));
+		/* Each build's runs are counted over the whole history: a report thread's work. */
+		control_cmd_report(r, c, req, "show");
+		return;
 	} else if (strcmp(what, "queue") == 0) {
 		o = views_queue(r->store);
 		if (o == NULL)
@@ -428,7 +429,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 			control_reply(c, PROTO_NOSUCH, "show reservations: no such board", NULL);
 			return;
 		}
-		items = reserve_show(r, bname);
+		items = reserve_show(r->store, bname);
 	} else if (strcmp(what, "run") == 0 && id) {
 		char *end;
 		long long n = strtoll(id, &end, 10);
@@ -647,6 +648,9 @@ control_loop(struct rigd *r)
 		reserve_tick(r);
 		if (r->reload) {
 			r->reload = 0;
+			/* logrotate moved the -l file: lines go to the new one from now. */
+			if (log_reopen() == -1)
+				log_warn("log file not reopened");
 			scenset_reload(r);
 			control_wait_reloaded();
 		}

@@ -1,4 +1,4 @@
-/* control_builds: the control commands about kernel builds: add, nightly queue, matrix, compare, exports. */
+/* control_builds: the control commands about kernel builds: add and the nightly queue. */
 #include "rigd.h"
 #include "boot.h"
 #include "kbuild.h"
@@ -378,59 +378,4 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 	if (storeq_push(control_nightly_write, w) == -1)
 		control_post_reply(r, client, PROTO_FAILED, "store: the writer is too far behind",
 		    NULL);
-}
-
-void
-control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd)
-{
-	char err[512];
-	enum error_kind kind = ERROR_NONE;
-	cJSON *o = NULL;
-
-	err[0] = '\0';
-	if (strcmp(cmd, "matrix") == 0) {
-		o = report_matrix(r->store, control_str(req, "board"), err, sizeof(err));
-	} else if (strcmp(cmd, "compare") == 0) {
-		const char *a = control_str(req, "a"), *b = control_str(req, "b");
-		if (a == NULL || b == NULL) {
-			control_reply(c, PROTO_INVALID, "compare: two builds", NULL);
-			return;
-		}
-		o = report_compare(r->store, a, b, err, sizeof(err), &kind);
-	} else {
-		const char *fmt = control_str(req, "format"), *build = control_str(req, "build");
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f;
-		int rc;
-
-		if (fmt == NULL || (strcmp(fmt, "junit") && strcmp(fmt, "kcidb"))) {
-			control_reply(c, PROTO_INVALID, "export: junit or kcidb", NULL);
-			return;
-		}
-		f = open_memstream(&text, &len);
-		if (f == NULL) {
-			control_reply(c, PROTO_FAILED, "out of memory", NULL);
-			return;
-		}
-		rc = strcmp(fmt, "junit") == 0 ?
-		    report_junit(r->store, build, f, err, sizeof(err), &kind) :
-		    report_kcidb(r->store, build, "rig", f, err, sizeof(err), &kind);
-		fclose(f);
-		if (rc == 0) {
-			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "text", text);
-		}
-		free(text);
-	}
-	if (o == NULL) {
-		control_reply(c, control_status(kind), err[0] ? err : "report failed", NULL);
-		return;
-	}
-	if (!cJSON_IsObject(o)) {
-		cJSON *w = cJSON_CreateObject();
-		cJSON_AddItemToObject(w, "items", o);
-		o = w;
-	}
-	control_reply(c, PROTO_OK, NULL, o);
 }

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct control_msg {
 	uint64_t		 client;
 	struct board		*watchers;	/* not NULL: for every client watching its console */
 	int			 final;		/* the request's result: its client may ask again */
+	int			 stream_end;	/* a report thread is done with the client's socket */
 	char			*json;
 	struct control_msg	*next;
 };
@@ -34,6 +36,11 @@ struct control_client {
 	struct board		*console;	/* subscribed to this board's console */
 	int			 closing;	/* close once out is written; 2: now */
 	int			 waiting;	/* a request is in progress (run, power) */
+	/*
+	 * A report thread writes the reply to the socket (control_report.c): the loop writes
+	 * nothing of out until the thread's last message, which clears this.
+	 */
+	int			 streaming;
 };
 
 /* The clients: the event loop's own (no lock); only the outbox is shared. */
@@ -47,6 +54,20 @@ control_wake(struct rigd *r)
 
 	if (write(r->wake[1], &c, 1) == -1 && errno != EAGAIN)
 		log_warn("wake");
+}
+
+/* Any thread: m into the outbox the event loop drains. */
+static void
+control_outbox_put(struct rigd *r, struct control_msg *m)
+{
+	pthread_mutex_lock(&r->outbox_lock);
+	if (r->outbox_tail)
+		r->outbox_tail->next = m;
+	else
+		r->outbox = m;
+	r->outbox_tail = m;
+	pthread_mutex_unlock(&r->outbox_lock);
+	control_wake(r);
 }
 
 /*
@@ -63,14 +84,25 @@ control_outbox(struct rigd *r, uint64_t client, struct board *watchers, int fina
 	m->final = final;
 	m->json = cJSON_PrintUnformatted(msg);
 	cJSON_Delete(msg);
-	pthread_mutex_lock(&r->outbox_lock);
-	if (r->outbox_tail)
-		r->outbox_tail->next = m;
-	else
-		r->outbox = m;
-	r->outbox_tail = m;
-	pthread_mutex_unlock(&r->outbox_lock);
-	control_wake(r);
+	control_outbox_put(r, m);
+}
+
+void
+control_post_stream_end(struct rigd *r, uint64_t client, const char *status, const char *error)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct control_msg *m = xcalloc(1, sizeof(*m));
+
+	cJSON_AddStringToObject(o, "status", status);
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	cJSON_AddStringToObject(o, "type", proto_event_name(PROTO_EV_RESULT));
+	m->client = client;
+	m->final = 1;
+	m->stream_end = 1;
+	m->json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	control_outbox_put(r, m);
 }
 
 void
@@ -249,6 +281,8 @@ control_drain_outbox(struct rigd *r)
 				control_send_json(control_clients[i], m->json);
 		/* A client that went away misses the events; the run itself goes on and is stored. */
 		if (c) {
+			if (m->stream_end)
+				c->streaming = 0;
 			control_send_json(c, m->json);
 			if (m->final)
 				c->waiting = 0;
@@ -286,6 +320,22 @@ int
 control_busy(const struct control_client *c)
 {
 	return c->waiting;
+}
+
+int
+control_stream_begin(struct control_client *c, struct proto_buf *pending)
+{
+	/* Close-on-exec: a board's QEMU or power command must not hold the client's socket. */
+	int fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
+
+	if (fd == -1)
+		return -1;
+	/* What the loop had not written yet goes first, from the thread. */
+	*pending = c->out;
+	memset(&c->out, 0, sizeof(c->out));
+	c->streaming = 1;
+	c->waiting = 1;
+	return fd;
 }
 
 void
@@ -415,7 +465,7 @@ control_client_poll(struct pollfd *pfd, int *slot)
 			continue;
 		}
 		pfd[n].fd = c->fd;
-		pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0);
+		pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len && !c->streaming ? POLLOUT : 0);
 		slot[n++] = i;
 	}
 	return n;

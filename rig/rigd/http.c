@@ -9,11 +9,28 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/*
+ * Requests are answered by a pool of HTTP_THREADS threads, never by rigd's event loop, each
+ * reading the store through a read-only connection of its own (http_store): a matrix over the
+ * whole history takes seconds and must not hold the store's lock the boards write under. At
+ * most HTTP_HEAVY of them read the whole history at once (matrix, builds), so some thread is
+ * always free for the quick pages; more are told 503 with Retry-After.
+ */
+#define HTTP_THREADS	8
+#define HTTP_HEAVY	(HTTP_THREADS - 2)
 
 static struct MHD_Daemon *http_daemon;
+static char http_host[64];		/* immutable once started: the bound address */
+static unsigned http_port;		/* immutable once started */
+static pthread_key_t http_store_key;	/* each pool thread's own store reader */
+static pthread_mutex_t http_heavy_lock = PTHREAD_MUTEX_INITIALIZER;
+static int http_heavy;			/* http_heavy_lock: whole-history reads running */
 
 static enum MHD_Result
 http_send(struct MHD_Connection *conn, unsigned int code, const char *type, const char *body,
@@ -56,6 +73,101 @@ http_error(struct MHD_Connection *conn, unsigned int code, const char *msg)
 	return http_json(conn, code, o);
 }
 
+static void
+http_store_close(void *st)
+{
+	store_close(st);
+}
+
+/* This pool thread's read-only store connection, opened on its first request; NULL on error. */
+static struct store *
+http_store(struct rigd *r)
+{
+	struct store *st = pthread_getspecific(http_store_key);
+	char err[512];
+
+	if (st)
+		return st;
+	if ((st = store_reader(r->store, err, sizeof(err))) == NULL) {
+		log_warnx("http: %s", err);
+		return NULL;
+	}
+	pthread_setspecific(http_store_key, st);
+	return st;
+}
+
+/*
+ * 1 when the request's Host names this server: the bound address, localhost when bound to
+ * loopback, any numeric address when bound to all; with the bound port (or none for 80).
+ * A page of another site that got its name resolved to this host (DNS rebinding) sends its
+ * own name and is refused.
+ */
+static int
+http_host_ok(const char *host)
+{
+	char name[256];
+	const char *colon;
+	struct in_addr a;
+	size_t n;
+
+	if (host == NULL)
+		return 0;
+	colon = strrchr(host, ':');
+	n = colon ? (size_t)(colon - host) : strlen(host);
+	if (n >= sizeof(name))
+		return 0;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (colon ? strtoul(colon + 1, NULL, 10) != http_port || colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) : http_port != 80)
+		return 0;
+	if (strcmp(name, http_host) == 0)
+		return 1;
+	if (strncmp(http_host, "127.", 4) == 0 && strcasecmp(name, "localhost") == 0)
+		return 1;
+	return strcmp(http_host, "0.0.0.0") == 0 && inet_pton(AF_INET, name, &a) == 1;
+}
+
+/* Takes one of the HTTP_HEAVY places; 0 when all are taken. */
+static int
+http_heavy_enter(void)
+{
+	int ok;
+
+	pthread_mutex_lock(&http_heavy_lock);
+	ok = http_heavy < HTTP_HEAVY;
+	http_heavy += ok;
+	pthread_mutex_unlock(&http_heavy_lock);
+	return ok;
+}
+
+static void
+http_heavy_leave(void)
+{
+	pthread_mutex_lock(&http_heavy_lock);
+	http_heavy--;
+	pthread_mutex_unlock(&http_heavy_lock);
+}
+
+static enum MHD_Result
+http_busy(struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	static const char body[] = "{\"error\":\"busy: too many reports at once, ask again\"}";
+
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Retry-After", "2");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	rc = MHD_queue_response(conn, MHD_HTTP_SERVICE_UNAVAILABLE, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
 static enum MHD_Result
 http_page(struct rigd *r, struct MHD_Connection *conn)
 {
@@ -88,7 +200,9 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
     const char *version, const char *upload, size_t *upload_len, void **state)
 {
 	struct rigd *r = cls;
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	char err[256] = "";
+	struct store *st;
 	cJSON *o = NULL;
 	int i;
 
@@ -96,34 +210,48 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	(void)upload;
 	(void)upload_len;
 	(void)state;
+	if (!http_host_ok(host)) {
+		util_fmt(err, sizeof(err), "this server is %s:%u, not %.128s", http_host, http_port,
+		    host ? host : "(no Host header)");
+		return http_error(conn, MHD_HTTP_MISDIRECTED_REQUEST, err);
+	}
 	/* Read-only by design: what changes a board goes through the control socket and its uid. */
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "read-only: GET only");
 	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
 		return http_page(r, conn);
 	if (strcmp(url, "/api/boards") == 0) {
+		/* The boards' state is in memory, under each board's lock: no store. */
 		o = cJSON_CreateArray();
 		for (i = 0; i < r->nboards; i++)
 			cJSON_AddItemToArray(o, board_describe(r->boards[i]));
+		return http_json(conn, MHD_HTTP_OK, o);
+	}
+	if ((st = http_store(r)) == NULL)
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot open a reader");
+	if (strcmp(url, "/api/builds") == 0 || strcmp(url, "/api/matrix") == 0) {
+		if (!http_heavy_enter())
+			return http_busy(conn);
+		if (strcmp(url, "/api/builds") == 0)
+			o = report_builds(st, err, sizeof(err));
+		else
+			o = report_matrix(st, MHD_lookup_connection_value(conn,
+			    MHD_GET_ARGUMENT_KIND, "board"), err, sizeof(err));
+		http_heavy_leave();
 	} else if (strcmp(url, "/api/runs") == 0) {
-		o = views_runs(r->store, 200, VIEWS_BUILD_NAME);
+		o = views_runs(st, 200, VIEWS_BUILD_NAME);
 	} else if (strncmp(url, "/api/runs/", 10) == 0) {
 		int found = 0;
 
-		o = views_run(r->store, strtoll(url + 10, NULL, 10), VIEWS_BUILD_NAME, &found);
+		o = views_run(st, strtoll(url + 10, NULL, 10), VIEWS_BUILD_NAME, &found);
 		if (o == NULL && !found)
 			return http_error(conn, MHD_HTTP_NOT_FOUND, "no such run");
-	} else if (strcmp(url, "/api/builds") == 0) {
-		o = report_builds(r->store, err, sizeof(err));
-	} else if (strcmp(url, "/api/matrix") == 0) {
-		o = report_matrix(r->store, MHD_lookup_connection_value(conn,
-		    MHD_GET_ARGUMENT_KIND, "board"), err, sizeof(err));
 	} else if (strcmp(url, "/api/crashes") == 0) {
-		o = views_crash_groups(r->store);
+		o = views_crash_groups(st);
 	} else if (strcmp(url, "/api/queue") == 0) {
-		o = views_queue(r->store);
+		o = views_queue(st);
 	} else if (strcmp(url, "/api/reservations") == 0) {
-		o = reserve_show(r, NULL);
+		o = reserve_show(st, NULL);
 	} else {
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such page");
 	}
@@ -132,38 +260,52 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	return http_json(conn, MHD_HTTP_OK, o);
 }
 
+/*
+ * listen is ADDRESS:PORT, or PORT (or :PORT) alone for loopback: the API shows every board,
+ * run and console path, so reaching it from elsewhere is the operator's decision, said in full.
+ */
 int
 http_start(struct rigd *r, const char *listen)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char host[64];
-	const char *colon = strrchr(listen, ':');
+	char host[64] = "127.0.0.1";
+	const char *colon = strrchr(listen, ':'), *portstr = colon ? colon + 1 : listen;
 	long port;
 	char *end;
 
-	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host)) {
-		log_warnx("-H %s: want ADDRESS:PORT", listen);
-		return -1;
+	if (colon && colon > listen) {
+		if ((size_t)(colon - listen) >= sizeof(host)) {
+			log_warnx("-H %s: want [ADDRESS:]PORT", listen);
+			return -1;
+		}
+		memcpy(host, listen, (size_t)(colon - listen));
+		host[colon - listen] = '\0';
 	}
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port <= 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		log_warnx("-H %s: want an IPv4 ADDRESS:PORT", listen);
+	port = strtol(portstr, &end, 10);
+	if (*portstr == '\0' || *end != '\0' || port <= 0 || port > 65535 ||
+	    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		log_warnx("-H %s: want [IPv4-ADDRESS:]PORT", listen);
 		return -1;
 	}
 	sa.sin_port = htons((uint16_t)port);
+	util_strlcpy(http_host, host, sizeof(http_host));
+	http_port = (unsigned)port;
+	if (pthread_key_create(&http_store_key, http_store_close) != 0) {
+		log_warnx("-H %s: no thread key", listen);
+		return -1;
+	}
 	/* poll(), not select(): with hundreds of boards rigd's descriptors pass FD_SETSIZE. */
 	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, (uint16_t)port,
 	    NULL, NULL,
 	    http_handler, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)30, MHD_OPTION_END);
 	if (http_daemon == NULL) {
 		log_warnx("-H %s: cannot listen", listen);
 		return -1;
 	}
-	log_info("dashboard and JSON API on http://%s/", listen);
+	log_info("dashboard and JSON API on http://%s:%ld/", host, port);
 	return 0;
 }
 

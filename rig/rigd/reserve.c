@@ -304,11 +304,11 @@ reserve_show_one(const struct store_reservation *res, void *arg)
 }
 
 cJSON *
-reserve_show(struct rigd *r, const char *board)
+reserve_show(struct store *st, const char *board)
 {
 	struct reserve_list l = { cJSON_CreateArray(), util_wall_ms() };
 
-	if (store_reservations(r->store, board, reserve_show_one, &l) == -1) {
+	if (store_reservations(st, board, reserve_show_one, &l) == -1) {
 		cJSON_Delete(l.items);
 		return NULL;
 	}

@@ -7,6 +7,7 @@
 #include "queue.h"
 #include "remote.h"
 #include "storeq.h"
+#include "unrecorded.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -30,7 +31,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: rigd [-dnqv] [-S statedir] [-s socket] [-b boardsdir] [-c scenariosdir]\n"
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
-	    "            [-H address:port] [-D dashboardsdir] [-T address]\n"
+	    "            [-L size[,total]]\n"
+	    "            [-H [address:]port] [-D dashboardsdir] [-T address]\n"
 	    "            [-g group] [-a admingroup] [-m connections] [-i seconds]\n");
 	exit(2);
 }
@@ -92,6 +94,34 @@ rigd_load_boards(const char *dir, struct board_conf **out, struct conf_errors *e
 	}
 	*out = b;
 	return k;
+}
+
+/* "64M,2G" (K, M, G: binary; none: bytes; 0: no cap): 0, or -1 when it is not that. */
+static int
+rigd_caps(const char *s, int64_t *boot, int64_t *total)
+{
+	int64_t *dst[2] = { boot, total };
+	char *end;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		long long v = strtoll(s, &end, 10);
+
+		if (end == s || v < 0)
+			return -1;
+		switch (*end) {
+		case 'K': v <<= 10; end++; break;
+		case 'M': v <<= 20; end++; break;
+		case 'G': v <<= 30; end++; break;
+		}
+		*dst[i] = v;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',' || i == 1)
+			return -1;
+		s = end + 1;
+	}
+	return -1;
 }
 
 static void
@@ -160,6 +190,7 @@ main(int argc, char **argv)
 	const char *state = "/var/lib/rig", *sock = NULL, *boards = "boards";
 	const char *scens = "scenarios", *fw = "firmware", *cache = getenv("RIG_CACHE");
 	const char *only = NULL, *logfile = NULL, *httpaddr = NULL, *dash = "dashboards";
+	const char *caps = "64M,2G";	/* -L: a boot's console log, all of them */
 	/* Consoles are shared on loopback unless the operator says otherwise (-T). */
 	const char *shareaddr = "127.0.0.1";
 	/* The control socket's group and the admin group (NULL: peer.h's, if the host has them). */
@@ -170,7 +201,7 @@ main(int argc, char **argv)
 	struct store_runs_filter running = { .running = 1 };
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "a:B:b:C:c:D:df:g:H:hi:l:m:nqS:s:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:B:b:C:c:D:df:g:H:hi:L:l:m:nqS:s:T:v")) != -1) {
 		switch (ch) {
 		case 'a': admin = optarg; break;
 		case 'g': group = optarg; break;
@@ -184,6 +215,7 @@ main(int argc, char **argv)
 		case 'c': scens = optarg; break;
 		case 'd': foreground = 1; break;
 		case 'f': fw = optarg; break;
+		case 'L': caps = optarg; break;
 		case 'l': logfile = optarg; break;
 		case 'n': check = 1; break;
 		case 'q': quiet = 1; break;
@@ -196,6 +228,11 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	if (rigd_caps(caps, &r->console_cap, &r->console_total) == -1) {
+		fprintf(stderr, "rigd: -L %s: want SIZE[,TOTAL] sizes such as 64M,2G (0: no cap)\n",
+		    caps);
+		return 1;
+	}
 	log_init("rigd", 0, verbose);
 	rigd_nofile();
 
@@ -239,10 +276,12 @@ main(int argc, char **argv)
 				}
 			conf_errors_print(&refused, stderr);
 			conf_errors_free(&refused);
+			free(confs);
 			return 0;
 		}
 		util_fmt(path, sizeof(path), "%s/rig.db", state);
 		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path, verbose);
+		free(confs);
 		return 0;
 	}
 
@@ -295,15 +334,12 @@ main(int argc, char **argv)
 	if (!foreground) {
 		if (daemon(1, 0) == -1)
 			fatal("daemon");
-		if (logfile) {
-			int fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-			if (fd != -1) {
-				dup2(fd, 2);
-				close(fd);
-			}
-		} else
+		if (!logfile)
 			log_init("rigd", 1, verbose);
 	}
+	/* In the foreground too: the file SIGHUP opens again (logrotate) is the one named. */
+	if (logfile && log_file(logfile) == -1)
+		fatal("%s", logfile);
 	if (ftruncate(lockfd, 0) == 0)
 		dprintf(lockfd, "%d\n", (int)getpid());
 
@@ -313,6 +349,9 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (remote_keygen(r->keyfile, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/* Ends the store refused before a stop are stored first: those runs are not interrupted. */
+	if ((i = unrecorded_start(r->store, r->statedir)) > 0)
+		log_info("%d run end(s) the store had refused are stored now", i);
 	/* Runs a killed rigd left open are closed as errors; their boards are brought back. */
 	stale = cJSON_CreateArray();
 	if (store_runs_list(r->store, &running, rigd_stale_board, stale) == -1)
@@ -372,6 +411,8 @@ main(int argc, char **argv)
 	}
 	cJSON_Delete(stale);
 
+	/* Logs of earlier runs of rigd count against the lab's total from the start. */
+	console_logs_sweep(r);
 	if (control_listen(r) == -1)
 		return 1;
 	if (httpaddr && http_start(r, httpaddr) == -1)
@@ -393,6 +434,9 @@ main(int argc, char **argv)
 	for (i = 0; i < r->nboards; i++)
 		board_stop(r->boards[i]);
 	storeq_stop();
+	if ((i = unrecorded_retry(r->store)) > 0)
+		log_warnx("%d run end(s) still refused by the store: kept in %s/unrecorded-runs for"
+		    " the next start", i, r->statedir);
 	/* Runs the threads could not close are recorded as interrupted. */
 	if (store_runs_interrupt(r->store) == -1)
 		log_warnx("runs cut short could not be recorded as interrupted");

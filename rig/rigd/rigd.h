@@ -179,6 +179,8 @@ struct rigd {
 	char		 dashdir[512];
 	char		 keyfile[600];
 	char		 share_addr[64];	/* immutable: where consoles are shared (-T) */
+	int64_t		 console_cap;		/* immutable (-L): bytes one boot's log keeps, 0 all */
+	int64_t		 console_total;		/* immutable (-L): bytes all logs keep, 0 all */
 	struct store	*store;			/* immutable pointer; the store locks itself */
 	struct board_sink sink;			/* immutable once the boards start */
 
@@ -294,6 +296,8 @@ int board_reboot(struct board *b, char *msg, size_t len);
 int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
 /* After a run: READY again, or recovered when the verdict left the board in doubt. */
 void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
+/* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
+void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
 
 /* runner.c: runs one scenario on a READY board (the board's thread). */
@@ -307,6 +311,9 @@ struct runner_result {
 	char	*stack;
 	int64_t	run_id;
 	int	needs_boot;	/* a step left the board off or in doubt: power it on again */
+	int	refused;	/* not started: the store could not record it (unrecorded says why) */
+	char	unrecorded[512];	/* "" when the run is stored whole; else why not (FAULT) */
+	int	kept;		/* its end is kept by unrecorded.c, not stored yet */
 };
 void runner_run(struct board *b, struct board_job *job, struct runner_result *res);
 void runner_result_free(struct runner_result *res);
@@ -335,6 +342,9 @@ void control_post_event(struct rigd *r, uint64_t client, enum proto_event ev, cJ
 /* From any thread: the result of a request answered later (control_wait_result); takes extra. */
 void control_post_reply(struct rigd *r, uint64_t client, const char *status, const char *error,
     cJSON *extra);
+/* A report thread: its streamed reply is done (control_stream_begin); the final result. */
+void control_post_stream_end(struct rigd *r, uint64_t client, const char *status,
+    const char *error);
 /* From any thread: wakes the event loop (the outbox has mail, a console fd changed). */
 void control_wake(struct rigd *r);
 /* Records who asked for what, without waiting for the store (from the event loop). */
@@ -370,6 +380,12 @@ void control_wait_result(struct control_client *c);
 int control_busy(const struct control_client *c);
 /* c gets board b's console bytes until it hangs up. */
 void control_watch_console(struct control_client *c, struct board *b);
+/*
+ * Event loop: a report thread takes over writing c's reply: a copy of c's socket (close it),
+ * with what the loop had not written yet in *pending (to go first); -1 on error. The loop
+ * writes nothing to c until control_post_stream_end.
+ */
+int control_stream_begin(struct control_client *c, struct proto_buf *pending);
 /* 1 when c may change a board (recorded with its uid): a member of the rig group, or an admin. */
 int control_may_change(const struct control_client *c);
 
@@ -379,7 +395,7 @@ int control_may_change(const struct control_client *c);
  */
 void control_cmd_reserve(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 /* show reservations [board]: the calendar, past, current and future, as items. NULL on error. */
-cJSON *reserve_show(struct rigd *r, const char *board);
+cJSON *reserve_show(struct store *st, const char *board);
 /*
  * Whether peer p may change board now (what: "run on it"): ERROR_NONE when nobody else holds it, else
  * ERROR_RESERVED with msg naming the holder and the window ("board vq35 is reserved by ..."),
@@ -400,9 +416,10 @@ int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */
 int reserve_refused(struct rigd *r, struct control_client *c, struct board *b, const char *what);
 
-/* control_builds.c: builds, the nightly queue, matrix, comparison and exports */
+/* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
+/* control_report.c: matrix, comparison, exports and show builds (cmd "show"), each on a thread of its own, streamed */
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
 /* plan.c: rigd -n's listing; 1 when name is in the comma-separated list (NULL: every name). */
@@ -425,6 +442,13 @@ int scenset_load(const char *dir, struct scenario **out, struct conf_errors *err
 void scenset_install(struct rigd *r, struct scenario *v, int n);
 /* Event loop, at SIGHUP: scenarios are read again (boards keep their files until restart). */
 void scenset_reload(struct rigd *r);
+
+/*
+ * console_logs.c: the console logs under statedir/console kept under r->console_total bytes:
+ * the oldest (by modification time) are removed first, never a board's live log. Any thread
+ * but the event loop (it reads directories and takes each board's lock).
+ */
+void console_logs_sweep(struct rigd *r);
 /* Event loop: the scenario named, in the loop's view. */
 const struct scenario *scenset_lookup(struct rigd *r, const char *name);
 /* From any thread: a reference on the current set, and its release. */

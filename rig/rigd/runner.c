@@ -8,6 +8,7 @@
 #include "remote.h"
 #include "shquote.h"
 #include "storeq.h"
+#include "unrecorded.h"
 #include "util.h"
 #include "vocab.h"
 
@@ -42,6 +43,8 @@ struct runner {
 	int			 needs_boot;	/* the board was left off or broken by a step */
 	int			 rig_hang;	/* the hang was seen by the rig's deadline, not the console */
 	int			 hang_framed;	/* and its title names a frame */
+	struct store_step	*unstored;	/* steps the store refused: tried again at the end */
+	int			 nunstored;
 };
 
 static void
@@ -766,6 +769,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	struct store_run_end end = { 0 };
 	char logpath[512];
 	int i, ok = 1;
+	uint64_t dropped = storeq_dropped();
 	cJSON *o;
 
 	memset(res, 0, sizeof(*res));
@@ -783,10 +787,20 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	    job->uid, logpath, rn.console_start);
 	b->run_id = res->run_id;
 	pthread_mutex_unlock(&b->lock);
+	/* A run whose result would be lost is not run: the reason goes back instead. */
+	if (res->run_id == -1) {
+		res->refused = 1;
+		res->verdict = VERDICT_ERROR;
+		res->error = ERROR_STORE;
+		util_strlcpy(res->title, error_kind_name(ERROR_STORE), sizeof(res->title));
+		util_fmt(res->unrecorded, sizeof(res->unrecorded), "%s: the store cannot record"
+		    " a run (%s): %s not started", error_kind_name(ERROR_STORE),
+		    store_last_error()[0] ? store_last_error() : "store failed", sc->name);
+		log_warnx("%s: %s", b->conf.name, res->unrecorded);
+		return;
+	}
 	/* Linked before any step: a rigd killed now still knows which job this run was. */
-	if (res->run_id == -1)
-		log_warnx("%s: %s: the store cannot record this run", b->conf.name, sc->name);
-	else if ((job->queue_id > 0 &&
+	if ((job->queue_id > 0 &&
 	    queue_set_run(b->rigd->store, job->queue_id, res->run_id) == -1) ||
 	    (job->repeat_of > 0 && store_run_repeat(b->rigd->store, res->run_id, job->repeat_of,
 	    job->repeat_why) == -1))
@@ -836,9 +850,13 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		ss.started_ms = s0 - rn.t0;
 		ss.duration_ms = util_now_ms() - s0;
 		util_strlcpy(ss.output, out, sizeof(ss.output));
-		if (res->run_id > 0 && store_run_step(b->rigd->store, res->run_id, &ss) == -1)
-			log_warnx("%s: run %lld: step %d not stored", b->conf.name,
+		if (res->run_id > 0 && store_run_step(b->rigd->store, res->run_id, &ss) == -1) {
+			log_warnx("%s: run %lld: step %d not stored yet", b->conf.name,
 			    (long long)res->run_id, ss.idx);
+			rn.unstored = xrealloc(rn.unstored,
+			    (size_t)(rn.nunstored + 1) * sizeof(*rn.unstored));
+			rn.unstored[rn.nunstored++] = ss;
+		}
 
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "step", i + 1);
@@ -863,8 +881,16 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	end.console_end = b->con.bytes;
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
-	if (res->run_id > 0 && store_run_end(b->rigd->store, res->run_id, &end) == -1)
-		log_warnx("%s: run %lld: its end not stored", b->conf.name, (long long)res->run_id);
+	/* Retried, then kept (unrecorded.h): the board FAULTs and no restart runs it again. */
+	if (unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id, rn.unstored,
+	    rn.nunstored, &end, res->unrecorded, sizeof(res->unrecorded)) == -1)
+		res->kept = 1;
+	else if (storeq_dropped() != dropped)
+		/* The store writer dropped writes meanwhile: the run's crash reports may be gone. */
+		util_fmt(res->unrecorded, sizeof(res->unrecorded), "run %lld: %llu store write(s)"
+		    " dropped during the run (the store writer fell %d behind): its reports may be"
+		    " incomplete", (long long)res->run_id,
+		    (unsigned long long)(storeq_dropped() - dropped), STOREQ_MAX);
 	/*
 	 * A hang the rig caught has no console report behind it; it is grouped with the crash
 	 * titles all the same, so one title counts across runs and builds whoever saw it.
@@ -881,6 +907,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 			    (long long)res->run_id);
 	}
 	runner_release_left(&rn);
+	free(rn.unstored);
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    verdict_name(res->verdict), res->title[0] ? ": " : "", res->title);

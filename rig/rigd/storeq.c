@@ -7,9 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* Enough for a burst of console reports and requests; a store this far behind is broken. */
-#define STOREQ_MAX	4096
-
 struct storeq_item {
 	storeq_fn		*fn;
 	void			*arg;
@@ -23,6 +20,7 @@ static pthread_cond_t storeq_done = PTHREAD_COND_INITIALIZER;	/* written advance
 static struct storeq_item *storeq_head, *storeq_tail;
 static int storeq_len, storeq_stopping, storeq_running;
 static uint64_t storeq_queued, storeq_written;	/* counts: sync waits for written >= queued */
+static uint64_t storeq_drops;			/* writes dropped since rigd started */
 static struct store *storeq_st;
 static pthread_t storeq_thread;
 
@@ -74,9 +72,13 @@ storeq_push(storeq_fn *fn, void *arg)
 
 	pthread_mutex_lock(&storeq_lock);
 	if (storeq_len >= STOREQ_MAX || storeq_stopping) {
+		uint64_t n = ++storeq_drops;
+
 		pthread_mutex_unlock(&storeq_lock);
-		log_warnx("store writer %s: a write is dropped",
-		    storeq_stopping ? "stopped" : "too far behind");
+		/* Each of the first ten, then every thousandth: counted, never a flood of lines. */
+		if (n <= 10 || n % 1000 == 0)
+			log_warnx("store writer %s: a write is dropped (%llu so far)",
+			    storeq_stopping ? "stopped" : "too far behind", (unsigned long long)n);
 		free(arg);
 		return -1;
 	}
@@ -93,6 +95,17 @@ storeq_push(storeq_fn *fn, void *arg)
 	pthread_cond_signal(&storeq_cond);
 	pthread_mutex_unlock(&storeq_lock);
 	return 0;
+}
+
+uint64_t
+storeq_dropped(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&storeq_lock);
+	n = storeq_drops;
+	pthread_mutex_unlock(&storeq_lock);
+	return n;
 }
 
 void

@@ -2,7 +2,12 @@
 #ifndef RIGD_STOREQ_H
 #define RIGD_STOREQ_H
 
+#include <stdint.h>
+
 struct store;
+
+/* Enough for a burst of console reports and requests; a store this far behind is broken. */
+#define STOREQ_MAX	4096
 
 /* One write: done on the writer thread, which frees arg (free()) afterwards. */
 typedef void storeq_fn(struct store *st, void *arg);
@@ -15,6 +20,11 @@ int storeq_start(struct store *st);
  * caller; arg is then freed here.
  */
 int storeq_push(storeq_fn *fn, void *arg);
+/*
+ * How many writes storeq_push dropped since rigd started: a run during which it grew ends with
+ * its board in FAULT (its crash reports may be missing), so no loss goes unseen.
+ */
+uint64_t storeq_dropped(void);
 /* Returns once every write queued before the call is done (a board thread before it reads). */
 void storeq_sync(void);
 /* Writes what is queued, then ends the writer thread. */

@@ -218,4 +218,11 @@ usage "--help lists the commands" 0 "run SCENARIO" --help
 usage "wait with a bad condition" 2 "usage: rigctl wait" wait run 1
 usage "wait for a state no board has" 2 "no such board state" wait board vq35 SIDEWAYS
 usage "wait that cannot come true in time" 2 "timed out: run 999: not begun" wait run 999 --done --timeout 1
+
+# rigd -n gives back what it loaded: with the leak checker on (the sanitizer build), a leak
+# would make it exit non-zero, and the tests turn leak checks off for the daemon.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$RIGD" -n -B vq35 -c scenarios > /dev/null 2> "$T/leak.err"
+rc=$?
+check "rigd -n with leak checks on exits 0 (it exited $rc)" [ "$rc" -eq 0 ]
+check "... and no leak is reported" sh -c "! grep -q LeakSanitizer '$T/leak.err'"
 finish

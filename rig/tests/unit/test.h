@@ -2,9 +2,11 @@
 #ifndef RIG_TEST_H
 #define RIG_TEST_H
 
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static int test_passed, test_failed, test_cur_failed;
 
@@ -50,6 +52,27 @@ static int test_passed, test_failed, test_cur_failed;
 	if (test_cur_failed) { test_failed++; printf("FAIL %s\n", #fn); } \
 	else { test_passed++; printf("ok   %s\n", #fn); } \
 } while (0)
+
+/*
+ * Removes a test's scratch folder when every test passed (a failure leaves it to look at, and
+ * says where): rm run with an argument vector, no shell.
+ */
+extern char **environ;
+static inline void
+test_remove_dir(const char *dir)
+{
+	char *argv[] = { "rm", "-rf", "--", (char *)dir, NULL };
+	pid_t pid;
+	int st;
+
+	if (test_failed || getenv("RIG_TEST_KEEP")) {
+		fprintf(stderr, "test files kept in %s\n", dir);
+		return;
+	}
+	if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
 
 /* The closing line is counted by rig/tests/run.sh; the exit status says whether all passed. */
 #define TEST_END() do { \

@@ -224,6 +224,62 @@ capture_writes_whole_blocks_then_everything_when_quiet(void)
 	free(log);
 }
 
+/*
+ * A log past its cap: the file stops at the cap with a line saying so, and one at the end with
+ * how much was dropped; triage still reads every byte (a panic past the cap is reported).
+ */
+static void
+capture_log_is_capped_and_triage_still_reads_past_it(void)
+{
+	struct capture c;
+	char slave[128], err[256], line[100], *log = tmp_log("capped.log"), *got;
+	const char *panic = "[    9.100000] Kernel panic - not syncing: past the cap\n";
+	int master, sfd, fd, i;
+	int64_t sent = 0;
+	FILE *f;
+	size_t n;
+
+	reports = 0;
+	CHECK(openpty(&master, &sfd, slave, NULL, NULL) == 0);
+	close(sfd);
+	fd = console_open(slave, 1843200, err, sizeof(err));
+	CHECK(capture_open(&c, fd, log, "", on_report, NULL) == 0);
+	c.cap = 8192;
+	for (i = 0; i < 400; i++) {
+		struct pollfd p = { c.fd, POLLIN, 0 };
+		int len = snprintf(line, sizeof(line), "[    1.%06d] line %d of the boot\n", i, i);
+
+		if (i == 399)
+			len = snprintf(line, sizeof(line), "%s", panic);
+		CHECK(write(master, line, (size_t)len) == len);
+		sent += len;
+		while (c.bytes < sent && poll(&p, 1, 1000) == 1)
+			CHECK(capture_read(&c, NULL, 0) > 0);
+	}
+	CHECK_INT(c.bytes, sent);
+	capture_free(&c);
+	CHECK_INT(reports, 1);
+	CHECK_INT(c.written, 8192);
+	CHECK_INT(c.dropped, sent - 8192);
+	got = xmalloc(65536);
+	f = fopen(log, "rb");
+	n = f ? fread(got, 1, 65535, f) : 0;
+	got[n] = '\0';
+	if (f)
+		fclose(f);
+	CHECK(n < 8192 + 300);
+	CHECK(strncmp(got, "[    1.000000] line 0 of the boot\n", 34) == 0);
+	CHECK_HAS(got + 8192, "[rig: this log keeps 8192 console bytes; what follows was read and"
+	    " triaged, not written here]");
+	snprintf(line, sizeof(line), "[rig: %lld console bytes past the cap were not written here]\n",
+	    (long long)(sent - 8192));
+	CHECK_HAS(got + 8192, line);
+	CHECK(strstr(got, "not syncing") == NULL);	/* past the cap: triaged, not written */
+	free(got);
+	close(master);
+	free(log);
+}
+
 static void
 console_sets_rates_that_have_no_constant(void)
 {
@@ -260,6 +316,7 @@ main(void)
 	RUN(capture_reports_gone_when_the_other_side_closes);
 	RUN(capture_finds_the_ready_marker_split_across_reads);
 	RUN(capture_writes_whole_blocks_then_everything_when_quiet);
+	RUN(capture_log_is_capped_and_triage_still_reads_past_it);
 	RUN(console_sets_rates_that_have_no_constant);
 	RUN(console_open_names_the_path_that_failed);
 	TEST_END();

@@ -376,6 +376,68 @@ second_document_is_refused(void)
 	conf_errors_free(&e);
 }
 
+/*
+ * A mapping of 30000 keys loads whole and its duplicates are each found (with a hashed check:
+ * rig/bench/yaml.sh times it; a pairwise one took seconds here).
+ */
+static void
+many_keys_load_and_duplicates_are_found(void)
+{
+	char path[] = "/tmp/test_conf_keys.XXXXXX", want[2][256];
+	struct conf_errors e = { 0 };
+	const struct yamlnode *v;
+	struct yamlnode *root;
+	FILE *f;
+	int fd, i;
+
+	fd = mkstemp(path);
+	CHECK(fd != -1);
+	if (fd == -1)
+		return;
+	f = fdopen(fd, "w");
+	for (i = 0; i < 30000; i++)
+		fprintf(f, "k%d: %d\n", i, i);
+	fprintf(f, "k17: again\nk29999: again\n");
+	fclose(f);
+	root = yamlnode_load(path, &e);
+	CHECK(root != NULL);
+	snprintf(want[0], sizeof(want[0]), "%s:30001: duplicate key 'k17' (first at line 18)", path);
+	snprintf(want[1], sizeof(want[1]), "%s:30002: duplicate key 'k29999' (first at line 30000)",
+	    path);
+	check_errors(&e, want[0], want[1], NULL);
+	if (root != NULL) {
+		CHECK_INT(root->n, 30000);
+		CHECK((v = yamlnode_get(root, "k12345")) != NULL && strcmp(v->value, "12345") == 0);
+		CHECK((v = yamlnode_get(root, "k17")) != NULL && strcmp(v->value, "17") == 0);
+	}
+	yamlnode_free(root);
+	conf_errors_free(&e);
+	unlink(path);
+}
+
+/* A YAML version this reader does not know is refused at its directive's line. */
+static void
+unknown_yaml_version_is_refused(void)
+{
+	char path[] = "/tmp/test_conf_ver.XXXXXX", want[256];
+	struct conf_errors e = { 0 };
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd != -1);
+	if (fd == -1)
+		return;
+	f = fdopen(fd, "w");
+	fprintf(f, "# a comment\n%%YAML 1.9\n---\nname: x\n");
+	fclose(f);
+	CHECK(yamlnode_load(path, &e) == NULL);
+	snprintf(want, sizeof(want), "%s:2: %%YAML asks for a version this reader does not know (it reads 1.1 and 1.2)", path);
+	check_errors(&e, want, NULL);
+	conf_errors_free(&e);
+	unlink(path);
+}
+
 /* An alias reads as the value its anchor marks, and the tree says where it came from. */
 static void
 aliases_read_as_their_anchors_value(void)
@@ -1331,6 +1393,8 @@ main(void)
 	RUN(empty_file_is_an_error);
 	RUN(syntax_error_reports_libyamls_line);
 	RUN(second_document_is_refused);
+	RUN(many_keys_load_and_duplicates_are_found);
+	RUN(unknown_yaml_version_is_refused);
 	RUN(aliases_read_as_their_anchors_value);
 	RUN(bad_aliases_are_each_reported);
 	RUN(alias_expansion_is_bounded);

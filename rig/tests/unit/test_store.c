@@ -234,6 +234,38 @@ boards_keep_their_last_state(void)
 	store_close(s);
 }
 
+/* Writes through the main connection while the reader is in the middle of a listing. */
+static int
+write_while_reading(const struct store_board_row *b, void *arg)
+{
+	(void)b;
+	CHECK_INT(store_board_set(arg, "vbench", "arm64", "OFF", NULL), 0);
+	return 0;
+}
+
+static void
+reader_sees_what_is_written_writes_nothing_and_blocks_no_writer(void)
+{
+	char path[256], state[32] = "", err[256];
+	struct store *s = open_tmp(path, sizeof(path)), *rd;
+
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", ""), 0);
+	rd = store_reader(s, err, sizeof(err));
+	CHECK(rd != NULL);
+	if (rd == NULL) {
+		store_close(s);
+		return;
+	}
+	CHECK_INT(store_boards(rd, see_board, state), 1);
+	CHECK_INT(store_board_set(rd, "vsabre", "armhf", "OFF", NULL), -1);
+	/* A long read on the reader holds no lock the writers need. */
+	CHECK_INT(store_boards(rd, write_while_reading, s), 1);
+	CHECK_INT(store_board_set(s, "vsabre", "armhf", "OFF", NULL), 0);
+	CHECK_INT(store_boards(rd, see_board, state), 3);
+	store_close(rd);
+	store_close(s);
+}
+
 static int
 see_step(const struct store_step_row *st, void *arg)
 {
@@ -635,6 +667,29 @@ concurrent_overlapping_requests_store_no_overlap(void)
 	unlink(path);
 }
 
+/*
+ * store_writable on a store that takes writes: yes, and the probe leaves nothing behind (runs
+ * go on being recorded). A read-only one is 69-store-readonly's (a read-only mount).
+ */
+static void
+writable_probe_leaves_the_store_as_it_was(void)
+{
+	char path[256], before[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t run;
+
+	if (s == NULL)
+		return;
+	/* (The thread's last failure is an earlier test's, when there was one: the probe adds none.) */
+	util_strlcpy(before, store_last_error(), sizeof(before));
+	CHECK_INT(store_writable(s), 0);
+	CHECK_INT(store_writable(s), 0);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/dev/null", 0);
+	CHECK(run > 0);
+	CHECK_STR(store_last_error(), before);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -649,5 +704,7 @@ main(void)
 	RUN(reservations_never_overlap_and_name_the_conflict);
 	RUN(concurrent_overlapping_requests_store_no_overlap);
 	RUN(ending_reservations_are_announced_once);
+	RUN(reader_sees_what_is_written_writes_nothing_and_blocks_no_writer);
+	RUN(writable_probe_leaves_the_store_as_it_was);
 	TEST_END();
 }

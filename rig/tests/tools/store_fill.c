@@ -1,0 +1,97 @@
+/*
+ * store_fill: a lab's history for the tests of heavy reads: `store_fill DB RUNS` adds 30 kernel
+ * builds and RUNS finished runs (4 boards x 25 scenarios, verdicts mixed) to DB through the
+ * store's own calls, so the tests never write SQL or open the database themselves.
+ */
+#include "store_int.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILL_BUILDS	30
+#define FILL_BOARDS	4
+#define FILL_SCENARIOS	25
+#define FILL_BATCH	5000	/* runs per transaction: one commit per run would take minutes */
+
+static int
+fill_exec(struct store *s, const char *sql)
+{
+	char err[256];
+
+	if (s->eng->exec(s->db, sql, err, sizeof(err)) == -1) {
+		fprintf(stderr, "store_fill: %s: %s\n", sql, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const boards[FILL_BOARDS] = { "vq35", "lab-a", "lab-b", "lab-c" };
+	int64_t builds[FILL_BUILDS];
+	struct store *s;
+	char err[512], log[128];
+	long i, n;
+
+	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
+		fprintf(stderr, "usage: store_fill DB RUNS\n");
+		return 2;
+	}
+	if ((s = store_open(argv[1], err, sizeof(err))) == NULL) {
+		fprintf(stderr, "store_fill: %s\n", err);
+		return 1;
+	}
+	for (i = 0; i < FILL_BUILDS; i++) {
+		struct store_build b = { .arch = "amd64" };
+
+		util_fmt(b.name, sizeof(b.name), "linux-image-6.1.0-%ld-amd64", i + 1);
+		util_fmt(b.release, sizeof(b.release), "6.1.0-%ld-amd64", i + 1);
+		util_fmt(b.version, sizeof(b.version), "#1 SMP PREEMPT_DYNAMIC Debian 6.1.%ld-1",
+		    100 + i);
+		util_fmt(b.image_sha256, sizeof(b.image_sha256), "%064ld", 1000 + i);
+		util_fmt(b.origin, sizeof(b.origin), "debian:%s=6.1.%ld-1", b.name, 100 + i);
+		if ((builds[i] = store_build_get_or_add(s, &b)) <= 0) {
+			fprintf(stderr, "store_fill: build %ld not added\n", i);
+			return 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct store_run_end e = { .verdict = VERDICT_PASS, .detail = "", .stack = "" };
+		const char *board = boards[i % FILL_BOARDS];
+		char scenario[64];
+		int64_t run;
+
+		if (i % FILL_BATCH == 0 && fill_exec(s, "BEGIN") == -1)
+			return 1;
+		util_fmt(scenario, sizeof(scenario), "scenario-%02ld", (i / FILL_BOARDS) %
+		    FILL_SCENARIOS);
+		util_fmt(log, sizeof(log), "/var/lib/rig/console/%s.log", board);
+		run = store_run_begin(s, board, scenario, builds[(i / 100) % FILL_BUILDS], 0, log,
+		    i * 100);
+		/* Mostly passes; some hangs and crashes with their words, as a lab's nights have. */
+		if (i % 7 == 3) {
+			e.verdict = VERDICT_HANG;
+			util_strlcpy(e.title, "INFO: task hung in i2c_del_adapter", sizeof(e.title));
+			e.detail = "step 3 (unbind) blocked for 120 s";
+			e.stack = "__schedule+0x2e0/0x880\nschedule+0x5a/0xd0\ni2c_del_adapter+0x1c0";
+		} else if (i % 13 == 5) {
+			e.verdict = VERDICT_CRASH;
+			util_strlcpy(e.title, "KASAN: use-after-free Read in uart_remove_one_port",
+			    sizeof(e.title));
+		} else if (i % 101 == 7)
+			e.verdict = VERDICT_ERROR;
+		e.console_end = i * 100 + 90;
+		if (run <= 0 || store_run_end(s, run, &e) == -1) {
+			fprintf(stderr, "store_fill: run %ld not stored\n", i);
+			return 1;
+		}
+		if ((i % FILL_BATCH == FILL_BATCH - 1 || i == n - 1) && fill_exec(s, "COMMIT") == -1)
+			return 1;
+	}
+	store_close(s);
+	printf("%ld runs of %d builds in %s\n", n, FILL_BUILDS, argv[1]);
+	return 0;
+}
