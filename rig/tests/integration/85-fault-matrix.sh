@@ -72,7 +72,7 @@ ended() {
 	rc=$?
 	id=$(started "$T/$1.json")
 	[ -z "$id" ] || echo "$id" >> "$T/ids"
-	echo "$1: exit $rc, run ${id:-none}: $(tail -n 1 "$T/$1.json")"
+	echo "$1: exit $rc, run ${id:-none}"
 }
 # verdict RUN: "verdict|title" as show run says it.
 verdict() { q 'd["verdict"] + "|" + (d["title"] or "")' show run "$1"; }
@@ -160,7 +160,6 @@ check "ssh: vqa's run is under way" wait_steps "$n" 1
 port=$(ss -Hltnp | awk -v p="pid=$(qemu_of vqa)," 'index($0, p) { n = split($4, a, ":"); print a[n]; exit }')
 check "ssh: vqa's forwarded SSH port ($port)" [ -n "$port" ]
 ss -K dst 127.0.0.1 dport = ":$port" > "$T/ss.out" 2>&1
-cat "$T/ss.out"
 ended ssh-a "$pa"
 check "ssh: vqa's run is a lab error (exit 2)" [ "$rc" -eq 2 ]
 v=$(verdict "$id")
@@ -220,7 +219,9 @@ check "idle console: FAULT with the console's kind" [ "$(field vqa fault)" = "$(
 echo "vqa: $(field vqa reason)"
 "$RIGCTL" run fm-short --board vqa --json > "$T/idle-a.json" 2>&1
 check "idle console: a run on vqa is refused (exit 2)" [ $? -eq 2 ]
-check "idle console: no run was started" [ -z "$(started "$T/idle-a.json")" ]
+id=$(started "$T/idle-a.json")
+[ -z "$id" ] || echo "$id" >> "$T/ids"
+check "idle console: no run was started" [ -z "$id" ]
 neighbour idle-b "$pb"
 "$RIGCTL" power vqa cycle > /dev/null 2>&1
 check "idle console: a power cycle brings vqa back" wait_state vqa READY 120
