@@ -96,19 +96,25 @@ rb=$?
 check "both boards boot ($ra, $rb)" [ "$((ra + rb))" -eq 0 ] || finish
 t_start=$(date +%s)
 
+# hold SECONDS: another writer (the store's own tool) holds the database for that long; once it
+# says it holds it, $holder is its pid.
+hold() {
+	rm -f "$T/lock.fifo"
+	mkfifo "$T/lock.fifo"
+	"$FILL" "$ST/rig.db" --hold-lock "$1" > "$T/lock.fifo" 2> "$T/lock.err" &
+	holder=$!
+	read -r said < "$T/lock.fifo"
+	[ "$said" = held ]
+}
+
 # 1. The database locked by another writer for longer than rigd's busy timeout (5 s): a run
 # that cannot be recorded is refused with the store's kind and reason; nothing is recorded.
-runs0=$(last_run)
+n=$(( $(last_run) + 1 ))
 go vqb fm-long lock-b
 pb=$!
-check "lock: vqb's run is under way" wait_steps "$((runs0 + 1))" 1
-mkfifo "$T/lock.fifo"
-"$FILL" "$ST/rig.db" --hold-lock 12 > "$T/lock.fifo" 2> "$T/lock.err" &
-holder=$!
-read -r said < "$T/lock.fifo"
-check "lock: another writer holds the database ($said)" [ "$said" = held ]
+check "lock: vqb's run is under way" wait_steps "$n" 1
+check "lock: another writer holds the database" hold 12
 go vqa fm-short lock-a
-n=$((n + 1))
 ended lock-a $!
 check "lock: vqa's run is refused (exit 2)" [ "$rc" -eq 2 ]
 check "lock: with the store's kind" [ "$(tail -n 1 "$T/lock-a.json" | js 'd.get("kind", "")')" = "$(kind ERROR_STORE)" ]
@@ -119,9 +125,25 @@ wait "$holder"
 check "lock: the other writer let go" [ $? -eq 0 ]
 check "lock: vqa is READY" [ "$(field vqa state)" = READY ]
 neighbour lock-b "$pb"
-go vqa fm-short lock-a2
-ended lock-a2 $!
-check "lock: let go, vqa's next run passes" [ "$rc" -eq 0 ]
+
+# 1b. ... and locked while vqa's run goes on (its later steps and its end meet the lock): the
+# run ends with its verdict, every step stored, once the writer lets go.
+n=$(( $(last_run) + 1 ))
+go vqb fm-long lock2-b
+pb=$!
+check "lock mid-run: vqb's run is under way" wait_steps "$n" 1
+go vqa fm-short lock2-a
+pa=$!
+n=$((n + 1))
+check "lock mid-run: vqa's run is under way" wait_steps "$n" 1
+check "lock mid-run: another writer holds the database" hold 12
+ended lock2-a "$pa"
+check "lock mid-run: vqa's run passes (exit 0)" [ "$rc" -eq 0 ]
+check "lock mid-run: stored as pass" [ "$(verdict "$id")" = "pass|" ]
+check "lock mid-run: with its three steps" [ "$(q 'str(len(d["steps"]))' show run "$id")" = 3 ]
+wait "$holder"
+check "lock mid-run: the other writer let go" [ $? -eq 0 ]
+neighbour lock2-b "$pb"
 
 # 2. The disk full while vqa's run ends: its end is refused, vqa goes FAULT saying the run is
 # unrecorded; with room again the end is stored, once, with its verdict.
@@ -130,8 +152,8 @@ go vqb fm-long full-b
 pb=$!
 check "full: vqb's run is under way" wait_steps "$n" 1
 go vqa fm-short full-a
-n=$((n + 1))
 pa=$!
+n=$((n + 1))
 check "full: vqa's run is under way" wait_steps "$n" 1
 fill
 ended full-a "$pa"
