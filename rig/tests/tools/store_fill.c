@@ -72,7 +72,7 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[2], "--hold-lock") == 0)
 		return fill_hold_lock(argv[1], argv[3]);
 	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: store_fill DB RUNS\n");
+		fprintf(stderr, "usage: store_fill DB RUNS\n       store_fill DB --hold-lock SECONDS\n");
 		return 2;
 	}
 	if ((s = store_open(argv[1], err, sizeof(err))) == NULL) {
