@@ -164,6 +164,31 @@ board_console_since(struct board *b, int64_t from, size_t max, size_t *lenp, int
 	return buf;
 }
 
+/*
+ * A console that opens only at power-on (QEMU's pty) lost while the board is up and idle: no
+ * run could see the kernel's words, so the board is out of service with the console's kind
+ * until a power cycle makes a new one. 0: the watch has nothing to retry.
+ */
+static int
+board_console_watch_once(struct board *b)
+{
+	char lost[128], reason[320];
+	enum board_state s;
+	int fd;
+
+	pthread_mutex_lock(&b->lock);
+	s = b->state;
+	fd = b->con.fd;
+	util_strlcpy(lost, b->con.lost, sizeof(lost));
+	pthread_mutex_unlock(&b->lock);
+	if (fd != -1 || lost[0] == '\0' || s != BOARD_READY || !board_console_gone(b))
+		return 0;
+	util_fmt(reason, sizeof(reason), "console %s lost: %s: power cycle the board for a new one",
+	    console_part_name(b->console), lost);
+	board_set_fault(b, ERROR_CONSOLE_LOST, reason);
+	return 0;
+}
+
 int
 board_console_watch(struct board *b)
 {
@@ -171,8 +196,10 @@ board_console_watch(struct board *b)
 	enum board_state s;
 	int fd;
 
-	if (b->console == NULL || !console_part_can_reopen(b->console))
+	if (b->console == NULL)
 		return 0;
+	if (!console_part_can_reopen(b->console))
+		return board_console_watch_once(b);
 	pthread_mutex_lock(&b->lock);
 	s = b->state;
 	pthread_mutex_unlock(&b->lock);

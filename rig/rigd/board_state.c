@@ -170,6 +170,25 @@ board_alive(struct board *b)
 }
 
 int
+board_dies_soon(struct board *b)
+{
+	int64_t until = util_now_ms() + BOARD_DEATH_GRACE_MS;
+
+	while (board_alive(b)) {
+		if (util_now_ms() >= until)
+			return 0;
+		util_sleep_ms(50);
+	}
+	return 1;
+}
+
+int
+board_console_gone(struct board *b)
+{
+	return b->console != NULL && !console_part_can_reopen(b->console) && !board_dies_soon(b);
+}
+
+int
 board_stopping(struct board *b)
 {
 	int s;

@@ -213,6 +213,18 @@ cJSON *board_describe(struct board *b);
 int board_offers(const struct board *b, const struct scenario *sc);
 /* 1 while the board's power part says it may be running (the board's thread). */
 int board_alive(struct board *b);
+/*
+ * The board's thread, its session or console just lost: 1 when the board is dead now or dies
+ * within BOARD_DEATH_GRACE_MS (a QEMU killed drops its connections and its pty a moment before
+ * its power part can tell: that is the board dying, not its SSH or its console).
+ */
+#define BOARD_DEATH_GRACE_MS	500
+int board_dies_soon(struct board *b);
+/*
+ * The board's thread, its console lost: 1 when the console opens only at power-on (QEMU's pty)
+ * and the board lives on (board_dies_soon), so the console itself went away.
+ */
+int board_console_gone(struct board *b);
 /* 1 while the board is out of service for a part missing on this host (struct board.missing). */
 int board_missing_part(struct board *b);
 /* 1 once rigd is stopping: no new boot or job starts. */

@@ -262,9 +262,9 @@ runner_output(const struct remote_job *j, char *out, size_t outlen)
 }
 
 /*
- * A line that can be lost while the board runs (an adapter, a console server) and was: the run
- * cannot see what the kernel says, so it ends as the lab's error, naming the console. (A QEMU
- * pty ends with its board: that is the board dying, seen by board_alive.) 1 when so.
+ * A line that was lost while the board runs (an adapter, a console server, QEMU's chardev): the
+ * run cannot see what the kernel says, so it ends as the lab's error, naming the console. (A
+ * QEMU pty that ends with QEMU is the board dying, seen by board_alive.) 1 when so.
  */
 static int
 runner_console_lost(struct runner *rn)
@@ -272,13 +272,13 @@ runner_console_lost(struct runner *rn)
 	struct board *b = rn->b;
 	char lost[sizeof(b->con.lost)] = "";
 
-	if (!console_part_can_reopen(b->console))
-		return 0;
 	pthread_mutex_lock(&b->lock);
 	if (b->con.fd == -1)
 		util_strlcpy(lost, b->con.lost, sizeof(lost));
 	pthread_mutex_unlock(&b->lock);
 	if (lost[0] == '\0')
+		return 0;
+	if (!console_part_can_reopen(b->console) && !board_console_gone(b))
 		return 0;
 	if (!runner_check_crash(rn))
 		runner_error(rn, ERROR_CONSOLE_LOST, "console %s lost: %s",
@@ -768,7 +768,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	struct runner rn = { 0 };
 	struct store_run_end end = { 0 };
 	char logpath[512];
-	int i, ok = 1;
+	int i, ok = 1, dead;
 	uint64_t dropped = storeq_dropped();
 	cJSON *o;
 
@@ -827,15 +827,18 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		runner_emit(&rn, PROTO_EV_STEP_BEGIN, o);
 
 		ok = runner_step(&rn, st, out, sizeof(out)) == 0;
+		/* A session or console lost may be the board dying: it is given a moment to say. */
+		dead = !ok && (res->error == ERROR_SSH_LOST || res->error == ERROR_SSH_FAILED ||
+		    res->error == ERROR_CONSOLE_LOST) ? board_dies_soon(b) : !board_alive(b);
 		/* A crash on the console outranks whatever the step itself reported. */
 		if (runner_check_crash(&rn))
 			ok = 0;
-		else if (!board_alive(b) && board_stopping(b)) {
+		else if (dead && board_stopping(b)) {
 			/* rigd's shutdown cut the power: the run ends with the daemon. */
 			runner_error(&rn, ERROR_INTERRUPTED,
 			    "rigd stopped during %s %s", step_kind_name(st->kind), st->arg);
 			ok = 0;
-		} else if (!board_alive(b)) {
+		} else if (dead) {
 			/* Gone without a report on the console: the lab failed, not the kernel. */
 			runner_error(&rn, ERROR_BOARD_DIED,
 			    "the board died during %s %s", step_kind_name(st->kind), st->arg);

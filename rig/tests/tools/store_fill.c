@@ -2,6 +2,8 @@
  * store_fill: a lab's history for the tests of heavy reads: `store_fill DB RUNS` adds 30 kernel
  * builds and RUNS finished runs (4 boards x 25 scenarios, verdicts mixed) to DB through the
  * store's own calls, so the tests never write SQL or open the database themselves.
+ * `store_fill DB --hold-lock SECONDS`: another writer, for the fault tests: holds an exclusive
+ * write transaction on DB for SECONDS (says "held" once it has it), then lets go, writing nothing.
  */
 #include "store_int.h"
 #include "util.h"
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FILL_BUILDS	30
 #define FILL_BOARDS	4
@@ -27,6 +30,36 @@ fill_exec(struct store *s, const char *sql)
 	return 0;
 }
 
+/* --hold-lock: BEGIN EXCLUSIVE waits out rigd's own writes (the busy timeout), then holds. */
+static int
+fill_hold_lock(const char *db, const char *secs)
+{
+	struct timespec ts = { 0 };
+	struct store *s;
+	char err[512];
+	long n = strtol(secs, NULL, 10);
+
+	if (n <= 0) {
+		fprintf(stderr, "usage: store_fill DB --hold-lock SECONDS\n");
+		return 2;
+	}
+	if ((s = store_open(db, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "store_fill: %s\n", err);
+		return 1;
+	}
+	if (fill_exec(s, "BEGIN EXCLUSIVE") == -1)
+		return 1;
+	printf("held\n");
+	fflush(stdout);
+	ts.tv_sec = n;
+	while (nanosleep(&ts, &ts) == -1)
+		;
+	if (fill_exec(s, "ROLLBACK") == -1)
+		return 1;
+	store_close(s);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -36,8 +69,10 @@ main(int argc, char **argv)
 	char err[512], log[128];
 	long i, n;
 
+	if (argc == 4 && strcmp(argv[2], "--hold-lock") == 0)
+		return fill_hold_lock(argv[1], argv[3]);
 	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: store_fill DB RUNS\n");
+		fprintf(stderr, "usage: store_fill DB RUNS\n       store_fill DB --hold-lock SECONDS\n");
 		return 2;
 	}
 	if ((s = store_open(argv[1], err, sizeof(err))) == NULL) {
