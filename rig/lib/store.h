@@ -351,6 +351,7 @@ struct store_reservation {
 	int64_t	released_ms;		/* 0: not released */
 	long	released_by;		/* the uid that released it, -1 when not released */
 	int64_t	warned_ms;		/* its end was announced then; 0: not yet */
+	int64_t	reset_ms;		/* its board was reset after its end then; 0: not yet */
 };
 /*
  * A new window (start_ms < end_ms) for uid. The id (> 0); 0 when it would overlap another of
@@ -382,5 +383,13 @@ int store_reservations_ending(struct store *s, int64_t now_ms, int64_t lead_ms,
     store_reservation_cb cb, void *arg);
 /* Records that id's end was announced at now_ms: 1, 0 no such reservation, -1 error. */
 int store_reservation_warned(struct store *s, int64_t id, int64_t now_ms);
+/* The latest lease of board over at now_ms whose board was not reset since: 1, 0 none, -1. */
+int store_reservation_reset_due(struct store *s, const char *board, int64_t now_ms,
+    struct store_reservation *r);
+/* Every lease of board over by upto_ms is reset, at now_ms. 0, or -1 on error. */
+int store_reservation_reset_done(struct store *s, const char *board, int64_t upto_ms,
+    int64_t now_ms);
+/* When the board's next reservation begins after now_ms (ms, UTC); 0 none, -1 on error. */
+int64_t store_reservation_next_start(struct store *s, const char *board, int64_t now_ms);
 
 #endif

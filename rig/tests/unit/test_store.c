@@ -328,7 +328,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(s), 5);
+	CHECK_INT(store_schema_version(s), 6);
 	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 	CHECK_INT(seen.running, 1);
 	CHECK_INT(seen.hangs, 2);
@@ -369,7 +369,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	s = store_open(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 5);
+		CHECK_INT(store_schema_version(s), 6);
 		memset(&seen, 0, sizeof(seen));
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
 		store_close(s);
@@ -392,7 +392,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 5 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 6 at start", path);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -410,7 +410,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 5);
+		CHECK_INT(store_schema_version(s), 6);
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 		store_close(s);
 	}
@@ -561,6 +561,42 @@ ending_reservations_are_announced_once(void)
 	unlink(path);
 }
 
+/* A lease over (run out or released) asks for its board's reset once; one not begun never does. */
+static void
+ended_reservations_ask_for_a_reset_once(void)
+{
+	struct store_reservation r;
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t a, b, c;
+
+	a = store_reservation_add(s, "vq35", 1000, 0, 1000, NULL, NULL);
+	b = store_reservation_add(s, "vq35", 1001, 2000, 3000, NULL, NULL);
+	c = store_reservation_add(s, "vq35", 1002, 5000, 6000, NULL, NULL);
+	CHECK(a > 0 && b > 0 && c > 0);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 500), 2000);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 2000), 5000);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 5000), 0);
+	CHECK_INT(store_reservation_next_start(s, "vsabre", 0), 0);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 999, &r), 0);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 1000, &r), 1);
+	CHECK_INT(r.id, a);
+	/* Released early: due at once, and the reset covers every lease over by then. */
+	CHECK_INT(store_reservation_release(s, b, 1001, 2500), 1);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 2600, &r), 1);
+	CHECK_INT(r.id, b);
+	CHECK_INT(store_reservation_reset_done(s, "vq35", 2600, 2700), 0);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 4000, &r), 0);
+	CHECK_INT(store_reservation_get(s, a, &r), 1);
+	CHECK_INT(r.reset_ms, 2700);
+	/* Cancelled before it began: it held the board never, nothing to reset. */
+	CHECK_INT(store_reservation_release(s, c, 1002, 4500), 1);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 9000, &r), 0);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 4000), 0);
+	store_close(s);
+	unlink(path);
+}
+
 #define RACE_THREADS	48
 #define RACE_TRIES	8
 
@@ -704,6 +740,7 @@ main(void)
 	RUN(reservations_never_overlap_and_name_the_conflict);
 	RUN(concurrent_overlapping_requests_store_no_overlap);
 	RUN(ending_reservations_are_announced_once);
+	RUN(ended_reservations_ask_for_a_reset_once);
 	RUN(reader_sees_what_is_written_writes_nothing_and_blocks_no_writer);
 	RUN(writable_probe_leaves_the_store_as_it_was);
 	TEST_END();
