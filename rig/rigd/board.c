@@ -303,7 +303,7 @@ board_main(void *arg)
 		/* A reserved board is its holder's: the night waits (checked again within 2 s). */
 		if (board_state(b) != BOARD_FAULT && !board_stopping(b) &&
 		    reserve_free_now(b->rigd, b->conf.name) &&
-		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1) {
+		    board_nightly_claim(b, &qj) == 1) {
 			board_do_queue(b, &qj);
 			/* The next job, at once: a night is a row of jobs, not a poll per job. */
 			pthread_mutex_lock(&b->lock);

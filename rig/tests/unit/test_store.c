@@ -156,6 +156,69 @@ a_job_whose_run_was_interrupted_is_queued_again(void)
 }
 
 static int
+count_job(const struct store_queue_row *q, void *arg)
+{
+	(void)q;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * What the nightly queue needs to keep off the next reservation: a scenario's run times (kernel
+ * verdicts only), the p90 of them, a job claimed by id, and one given back before its run.
+ */
+static void
+jobs_are_estimated_and_claimed_by_id_or_given_back(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_run_end hang = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
+	struct store_run_end err = { .verdict = VERDICT_ERROR, .title = "lab: boot failed" };
+	int64_t ms[10], n = queue_nightly_new(s, 0), a, b, run;
+	int64_t ten[10] = { 5, 1, 9, 3, 7, 2, 8, 4, 10, 6 };
+	struct queue_job job;
+	int i, rows = 0;
+
+	CHECK_INT(queue_estimate_ms(NULL, 0, 53000), 53000);
+	CHECK_INT(queue_estimate_ms(ten, 1, 0), 5);
+	CHECK_INT(queue_estimate_ms(ten, 10, 0), 9);	/* the 9th of 10 */
+	CHECK_INT(queue_estimate_ms(ten, 3, 0), 9);	/* ceil(2.7): the largest of 3 */
+	CHECK_INT(store_run_durations(s, "vq35", "i2c-unbind", 10, ms), 0);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end(s, run, &hang), 0);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end(s, run, &err), 0);
+	run = store_run_begin(s, "vsabre", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end(s, run, &hang), 0);
+	CHECK_INT(store_run_durations(s, "vq35", "i2c-unbind", 10, ms), 1);
+	CHECK(ms[0] >= 0);
+
+	a = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	b = queue_add(s, n, 1, "vq35", "uart-unbind", 0, NULL, 0);
+	CHECK(a > 0 && b > 0);
+	CHECK_INT(store_queue_candidates(s, "vq35", 1, 64, count_job, &rows), 2);
+	CHECK_INT(store_queue_note(s, a, "waits"), 0);
+	CHECK_INT(store_queue_claim_id(s, b, &job), 1);
+	CHECK_INT(job.id, b);
+	CHECK_INT(job.attempts, 1);
+	CHECK_INT(store_queue_claim_id(s, b, &job), 0);	/* running, not queued */
+	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 1);
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, a);
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, b);
+	CHECK_INT(job.attempts, 1);			/* the yielded attempt was given back */
+	/* A job whose run began is not given back: its run is the queue's record. */
+	run = store_run_begin(s, "vq35", "uart-unbind", 1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, b, run), 0);
+	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 0);
+	for (i = 0; i < 2; i++)
+		CHECK_INT(store_queue_claim_id(s, i ? a : b, &job), 0);
+	store_close(s);
+	unlink(path);
+}
+
+static int
 see_group(const struct store_crash_group *g, void *arg)
 {
 	struct store_crash_group *out = arg;
@@ -732,6 +795,7 @@ main(void)
 	RUN(same_image_and_report_is_one_build);
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
+	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
 	RUN(legacy_database_is_upgraded_and_every_run_found);
