@@ -210,7 +210,11 @@ board_lease_reset(struct board *b)
 	util_fmt(why, sizeof(why), "reset: reservation %lld of %s ended: switched off for whoever"
 	    " is next", (long long)res.id, name);
 	log_info("%s: %s", b->conf.name, why);
-	if (board_state(b) != BOARD_FAULT || !board_missing_part(b)) {
+	if (board_state(b) == BOARD_FAULT) {
+		/* Out of service stays so (a changed host key, a part gone): only switched off. */
+		if (!board_missing_part(b))
+			board_power_off(b);
+	} else {
 		board_power_off(b);
 		pthread_mutex_lock(&b->lock);
 		b->build_id = -1;
@@ -221,9 +225,12 @@ board_lease_reset(struct board *b)
 		else
 			board_set_state(b, BOARD_OFF, why);
 	}
-	if (store_reservation_reset_done(b->rigd->store, b->conf.name, now, util_wall_ms()) == -1)
+	if (store_reservation_reset_done(b->rigd->store, b->conf.name, now, util_wall_ms()) == -1) {
+		/* Done again at the next turn, not in a spin: the jobs go on meanwhile. */
 		log_warnx("%s: reset after reservation %lld not stored", b->conf.name,
 		    (long long)res.id);
+		return 0;
+	}
 	return 1;
 }
 
