@@ -38,6 +38,9 @@ store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *
 /* The order jobs of a board are taken in: its build's first (booted once for all of them). */
 #define STORE_QUEUE_ORDER " ORDER BY prio DESC, CASE WHEN build_id=? THEN 1 ELSE 0 END DESC," \
 	" build_id, id"
+/* Claimed: why it waited (board_nightly_claim's note) is over; a lab retry's note stays. */
+#define STORE_QUEUE_CLAIMED_NOTE ", note=CASE WHEN note LIKE 'job % waits: %' THEN NULL" \
+	" ELSE note END"
 #define STORE_QUEUE_CLAIMED " RETURNING id, nightly, build_id, board, scenario, attempts," \
 	" repeat_of, why"
 
@@ -50,8 +53,9 @@ store_queue_claim(struct store *s, const char *board, int64_t prefer_build, stru
 
 	/* One statement: a job is claimed whole or not at all, whatever else runs meanwhile. */
 	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
-	    " attempts=attempts+1, started=? WHERE id=(SELECT id FROM queue WHERE board=? AND"
-	    " state=?" STORE_QUEUE_ORDER " LIMIT 1)" STORE_QUEUE_CLAIMED, "tttti", RUNNING,
+	    " attempts=attempts+1, started=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=(SELECT id FROM"
+	    " queue WHERE board=? AND state=?" STORE_QUEUE_ORDER " LIMIT 1)" STORE_QUEUE_CLAIMED,
+	    "tttti", RUNNING,
 	    store_now(now, sizeof(now)), board, QUEUED, prefer_build), job);
 }
 
@@ -61,7 +65,8 @@ store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job)
 	char now[32];
 
 	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
-	    " attempts=attempts+1, started=? WHERE id=? AND state=?" STORE_QUEUE_CLAIMED, "ttit",
+	    " attempts=attempts+1, started=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=? AND state=?"
+	    STORE_QUEUE_CLAIMED, "ttit",
 	    RUNNING, store_now(now, sizeof(now)), id, QUEUED), job);
 }
 

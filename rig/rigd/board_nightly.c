@@ -68,7 +68,8 @@ board_scenario_bound(const struct scenario *sc)
 /*
  * How long a job is expected to hold the board: its scenario's p90 over the last runs here
  * (queue_estimate_ms), with a boot (its bound, the board's boot timeout) unless the board
- * runs the build already. how says which ("p90 of 7 runs", "its steps' timeouts").
+ * runs the build already. how says which ("p90 of its last 7 runs here", "its steps' timeouts,
+ * never run here").
  */
 static int64_t
 board_job_estimate(struct board *b, const struct scenset *set, const struct store_queue_row *q,

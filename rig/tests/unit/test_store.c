@@ -163,6 +163,17 @@ count_job(const struct store_queue_row *q, void *arg)
 	return 0;
 }
 
+/* Counts open jobs with a note ("yielded" is the unclaimed one's, which a claim keeps). */
+static int
+note_of(const struct store_queue_row *q, void *arg)
+{
+	if (q->note && strstr(q->note, "waits") != NULL)
+		(*(int *)arg) += 100;
+	else if (q->note)
+		(*(int *)arg)++;
+	return 0;
+}
+
 /*
  * What the nightly queue needs to keep off the next reservation: a scenario's run times (kernel
  * verdicts only), the p90 of them, a job claimed by id, and one given back before its run.
@@ -197,7 +208,8 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	b = queue_add(s, n, 1, "vq35", "uart-unbind", 0, NULL, 0);
 	CHECK(a > 0 && b > 0);
 	CHECK_INT(store_queue_candidates(s, "vq35", 1, 64, count_job, &rows), 2);
-	CHECK_INT(store_queue_note(s, a, "waits"), 0);
+	CHECK_INT(store_queue_note(s, a, "job 1 waits: estimated 56 s"), 0);
+	CHECK_INT(store_queue_note(s, b, "lab error, attempt 1"), 0);
 	CHECK_INT(store_queue_claim_id(s, b, &job), 1);
 	CHECK_INT(job.id, b);
 	CHECK_INT(job.attempts, 1);
@@ -208,6 +220,10 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
 	CHECK_INT(job.id, b);
 	CHECK_INT(job.attempts, 1);			/* the yielded attempt was given back */
+	/* Claimed, a job's note of why it waited is gone; other notes stay till its end. */
+	rows = 0;
+	CHECK_INT(store_queue_open(s, 10, note_of, &rows), 2);
+	CHECK_INT(rows, 1);
 	/* A job whose run began is not given back: its run is the queue's record. */
 	run = store_run_begin(s, "vq35", "uart-unbind", 1, 0, "/l", 0);
 	CHECK_INT(queue_set_run(s, b, run), 0);
