@@ -2,6 +2,9 @@
 #include "queue.h"
 #include "store.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int64_t
 queue_nightly_new(struct store *s, long uid)
 {
@@ -52,4 +55,28 @@ int
 queue_open_jobs(struct store *s)
 {
 	return store_queue_open_count(s);
+}
+
+static int
+queue_cmp_ms(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int64_t
+queue_estimate_ms(const int64_t *recent_ms, int n, int64_t fallback_ms)
+{
+	int64_t sorted[64];
+	int k;
+
+	if (n <= 0)
+		return fallback_ms;
+	if (n > 64)
+		n = 64;
+	memcpy(sorted, recent_ms, (size_t)n * sizeof(*sorted));
+	qsort(sorted, (size_t)n, sizeof(*sorted), queue_cmp_ms);
+	k = (9 * n + 9) / 10;	/* nearest rank: ceil(0.9 n) */
+	return sorted[k - 1];
 }

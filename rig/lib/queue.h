@@ -31,6 +31,12 @@ int64_t queue_add(struct store *s, int64_t nightly, int64_t build_id, const char
  * each build is booted once and its scenarios run in a row). 1 with *job, 0 none, -1 error.
  */
 int queue_claim(struct store *s, const char *board, int64_t prefer_build, struct queue_job *job);
+/*
+ * How long a job of a scenario is expected to take: the 90th percentile (nearest rank) of its
+ * n last run times, or fallback_ms when it never ran. p90, not the median: running into the next
+ * reservation keeps its holder waiting, while a job estimated too long only waits until after it.
+ */
+int64_t queue_estimate_ms(const int64_t *recent_ms, int n, int64_t fallback_ms);
 /* The run a job started: written before the run does anything. */
 int queue_set_run(struct store *s, int64_t job, int64_t run);
 /* A job ended for good: QUEUE_DONE (a kernel verdict) or QUEUE_ERROR (lab errors used up). */

@@ -214,6 +214,12 @@ int64_t store_run_begin(struct store *s, const char *board, const char *scenario
     long uid, const char *console_log, int64_t console_start);
 int store_run_step(struct store *s, int64_t run, const struct store_step *st);
 int store_run_end(struct store *s, int64_t run, const struct store_run_end *e);
+/*
+ * How long the last runs (up to limit, newest first) of scenario on board took, in ms, into ms:
+ * runs that ended with a kernel verdict only. How many, or -1 on error.
+ */
+int store_run_durations(struct store *s, const char *board, const char *scenario, int limit,
+    int64_t *ms);
 int store_run_recovery(struct store *s, int64_t run, int64_t recovery_ms, const char *outcome);
 /* Runs left "running" by a rigd that died: closed as error "interrupted". Returns how many. */
 int store_runs_interrupt(struct store *s);
@@ -299,6 +305,12 @@ int64_t store_queue_add(struct store *s, int64_t nightly, int64_t build_id, cons
     const char *scenario, int64_t repeat_of, const char *why, int front);
 int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
     struct queue_job *job);
+/* Claims job id if it is still queued: 1 with *job, 0 not queued, -1 error. */
+int store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job);
+/* A claimed job that began no run goes back to the queue, its attempt given back: 1, 0, -1. */
+int store_queue_unclaim(struct store *s, int64_t id, const char *note);
+/* Why a queued job waits (show queue's note). 0, or -1 on error. */
+int store_queue_note(struct store *s, int64_t id, const char *note);
 int store_queue_set_run(struct store *s, int64_t job, int64_t run);
 int store_queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note);
 int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
@@ -320,6 +332,9 @@ struct store_queue_row {
 };
 typedef int (*store_queue_cb)(const struct store_queue_row *q, void *arg);
 /* Queued jobs of board and build, by id (boot_failed ends them). Rows given, or -1. */
+/* Up to limit queued jobs of board in the order they are claimed in (store_queue_claim). */
+int store_queue_candidates(struct store *s, const char *board, int64_t prefer_build, int limit,
+    store_queue_cb cb, void *arg);
 int store_queue_pending(struct store *s, const char *board, int64_t build_id, store_queue_cb cb,
     void *arg);
 /* Open jobs (running first, then by priority and id), at most limit. Rows given, or -1. */
@@ -351,6 +366,7 @@ struct store_reservation {
 	int64_t	released_ms;		/* 0: not released */
 	long	released_by;		/* the uid that released it, -1 when not released */
 	int64_t	warned_ms;		/* its end was announced then; 0: not yet */
+	int64_t	reset_ms;		/* its board was reset after its end then; 0: not yet */
 };
 /*
  * A new window (start_ms < end_ms) for uid. The id (> 0); 0 when it would overlap another of
@@ -382,5 +398,13 @@ int store_reservations_ending(struct store *s, int64_t now_ms, int64_t lead_ms,
     store_reservation_cb cb, void *arg);
 /* Records that id's end was announced at now_ms: 1, 0 no such reservation, -1 error. */
 int store_reservation_warned(struct store *s, int64_t id, int64_t now_ms);
+/* The latest lease of board over at now_ms whose board was not reset since: 1, 0 none, -1. */
+int store_reservation_reset_due(struct store *s, const char *board, int64_t now_ms,
+    struct store_reservation *r);
+/* Every lease of board over by upto_ms is reset, at now_ms. 0, or -1 on error. */
+int store_reservation_reset_done(struct store *s, const char *board, int64_t upto_ms,
+    int64_t now_ms);
+/* When the board's next reservation begins after now_ms (ms, UTC); 0 none, -1 on error. */
+int64_t store_reservation_next_start(struct store *s, const char *board, int64_t now_ms);
 
 #endif

@@ -35,20 +35,65 @@ store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *
 	return id > 0 ? id : -1;
 }
 
+/* The order jobs of a board are taken in: its build's first (booted once for all of them). */
+#define STORE_QUEUE_ORDER " ORDER BY prio DESC, CASE WHEN build_id=? THEN 1 ELSE 0 END DESC," \
+	" build_id, id"
+/* Claimed: why it waited (board_nightly_claim's note) is over; a lab retry's note stays. */
+#define STORE_QUEUE_CLAIMED_NOTE ", note=CASE WHEN note LIKE 'job % waits: %' THEN NULL" \
+	" ELSE note END"
+#define STORE_QUEUE_CLAIMED " RETURNING id, nightly, build_id, board, scenario, attempts," \
+	" repeat_of, why"
+
+static int store_queue_claimed(struct store *s, struct store_stmt *st, struct queue_job *job);
+
 int
 store_queue_claim(struct store *s, const char *board, int64_t prefer_build, struct queue_job *job)
 {
-	struct store_stmt *st;
 	char now[32];
+
+	/* One statement: a job is claimed whole or not at all, whatever else runs meanwhile. */
+	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
+	    " attempts=attempts+1, started=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=(SELECT id FROM"
+	    " queue WHERE board=? AND state=?" STORE_QUEUE_ORDER " LIMIT 1)" STORE_QUEUE_CLAIMED,
+	    "tttti", RUNNING,
+	    store_now(now, sizeof(now)), board, QUEUED, prefer_build), job);
+}
+
+int
+store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job)
+{
+	char now[32];
+
+	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
+	    " attempts=attempts+1, started=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=? AND state=?"
+	    STORE_QUEUE_CLAIMED, "ttit",
+	    RUNNING, store_now(now, sizeof(now)), id, QUEUED), job);
+}
+
+int
+store_queue_unclaim(struct store *s, int64_t id, const char *note)
+{
+	/* Not begun (no run): as if never claimed, the attempt given back. */
+	return (int)store_exec_int(s, "UPDATE queue SET state=?, started=NULL, note=?,"
+	    " attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+	    " WHERE id=? AND state=? AND run_id IS NULL RETURNING 1", "ttit", QUEUED, note, id,
+	    RUNNING);
+}
+
+int
+store_queue_note(struct store *s, int64_t id, const char *note)
+{
+	return store_exec(s, "UPDATE queue SET note=? WHERE id=? AND state=?", "tit", note, id,
+	    QUEUED);
+}
+
+/* The job st's UPDATE ... RETURNING claimed: 1 with *job, 0 none, -1 error. Finishes st. */
+static int
+store_queue_claimed(struct store *s, struct store_stmt *st, struct queue_job *job)
+{
 	const char *t;
 	int rc;
 
-	/* One statement: a job is claimed whole or not at all, whatever else runs meanwhile. */
-	st = store_stmt(s, "UPDATE queue SET state=?, attempts=attempts+1, started=?"
-	    " WHERE id=(SELECT id FROM queue WHERE board=? AND state=?"
-	    " ORDER BY prio DESC, CASE WHEN build_id=? THEN 1 ELSE 0 END DESC, build_id, id"
-	    " LIMIT 1) RETURNING id, nightly, build_id, board, scenario, attempts, repeat_of, why",
-	    "tttti", RUNNING, store_now(now, sizeof(now)), board, QUEUED, prefer_build);
 	if (st == NULL)
 		return -1;
 	if ((rc = store_step(s, st)) == 1) {
@@ -150,6 +195,16 @@ store_queue_rows(struct store *s, struct store_stmt *st, store_queue_cb cb, void
 
 #define STORE_QUEUE_COLS "q.id, q.nightly, q.build_id, b.name, q.board, q.scenario, q.state," \
 	" q.attempts, q.why, q.run_id, q.note FROM queue q LEFT JOIN builds b ON b.id = q.build_id"
+
+int
+store_queue_candidates(struct store *s, const char *board, int64_t prefer_build, int limit,
+    store_queue_cb cb, void *arg)
+{
+	return store_queue_rows(s, store_stmt(s, "SELECT " STORE_QUEUE_COLS " WHERE q.board=? AND"
+	    " q.state=? ORDER BY q.prio DESC, CASE WHEN q.build_id=? THEN 1 ELSE 0 END DESC,"
+	    " q.build_id, q.id LIMIT ?", "ttii", board, QUEUED, prefer_build, (int64_t)limit), cb,
+	    arg);
+}
 
 int
 store_queue_pending(struct store *s, const char *board, int64_t build_id, store_queue_cb cb,

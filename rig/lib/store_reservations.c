@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define STORE_RES_COLS "id, board, uid, start_ms, end_ms, note, created_ms, released_ms," \
-	" released_by, warned_ms FROM reservations"
+	" released_by, warned_ms, reset_ms FROM reservations"
 /*
  * Windows of board that overlap [?, ?): a window released before it began (end == start)
  * holds nothing. Parameters: board, start, end.
@@ -29,6 +29,7 @@ store_res_read(struct store *s, struct store_stmt *st, struct store_reservation 
 	r->released_ms = (v = store_col_int(s, st, 7)) == STORE_NULL ? 0 : v;
 	r->released_by = (v = store_col_int(s, st, 8)) == STORE_NULL ? -1 : (long)v;
 	r->warned_ms = (v = store_col_int(s, st, 9)) == STORE_NULL ? 0 : v;
+	r->reset_ms = (v = store_col_int(s, st, 10)) == STORE_NULL ? 0 : v;
 }
 
 /* The first row of st into *r (may be NULL): 1, 0 none, -1 error. Finishes st. */
@@ -229,4 +230,38 @@ store_reservation_warned(struct store *s, int64_t id, int64_t now_ms)
 {
 	return (int)store_exec_int(s, "UPDATE reservations SET warned_ms=? WHERE id=? RETURNING 1",
 	    "ii", now_ms, id);
+}
+
+/* Ended leases (not those cancelled before they began) whose board was not reset since. */
+#define STORE_RES_UNRESET " WHERE board=? AND reset_ms IS NULL AND end_ms > start_ms AND end_ms <= ?"
+
+int
+store_reservation_reset_due(struct store *s, const char *board, int64_t now_ms,
+    struct store_reservation *r)
+{
+	return store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS STORE_RES_UNRESET
+	    " ORDER BY end_ms DESC LIMIT 1", "ti", board, now_ms), r);
+}
+
+int
+store_reservation_reset_done(struct store *s, const char *board, int64_t upto_ms, int64_t now_ms)
+{
+	return store_exec(s, "UPDATE reservations SET reset_ms=?" STORE_RES_UNRESET, "iti", now_ms,
+	    board, upto_ms);
+}
+
+int64_t
+store_reservation_next_start(struct store *s, const char *board, int64_t now_ms)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT start_ms FROM reservations WHERE board=? AND"
+	    " end_ms > start_ms AND start_ms > ? ORDER BY start_ms LIMIT 1", "ti", board, now_ms);
+	int64_t at = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = store_step(s, st)) == 1)
+		at = store_col_int(s, st, 0);
+	store_done(s, st);
+	return rc == -1 ? -1 : at;
 }

@@ -341,3 +341,23 @@ store_run_steps(struct store *s, int64_t run, store_step_cb cb, void *arg)
 
 	return store_rows(s, st, store_run_steps_one, &v);
 }
+
+int
+store_run_durations(struct store *s, const char *board, const char *scenario, int limit,
+    int64_t *ms)
+{
+	struct store_stmt *st;
+	int n = 0, rc = 0;
+
+	/* Runs that ended with a kernel verdict: a lab error says nothing of the scenario's time. */
+	st = store_stmt(s, "SELECT duration_ms FROM runs WHERE board=? AND scenario=? AND state=?"
+	    " AND verdict<>? AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?", "tttti",
+	    board, scenario, run_state_name(RUN_DONE), verdict_name(VERDICT_ERROR),
+	    (int64_t)limit);
+	if (st == NULL)
+		return -1;
+	while (n < limit && (rc = store_step(s, st)) == 1)
+		ms[n++] = store_col_int(s, st, 0);
+	store_done(s, st);
+	return rc == -1 ? -1 : n;
+}

@@ -258,6 +258,10 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    " note TEXT, created_ms INTEGER NOT NULL, released_ms INTEGER, released_by INTEGER,"
 	    " warned_ms INTEGER, CHECK(end_ms >= start_ms));"
 	    "CREATE INDEX reservations_board ON reservations(board, start_ms)", NULL },
+	/* Leases over before this version are not reset now: their boards served others since. */
+	{ 6, "a lease's end resets its board before anyone else gets it",
+	    "ALTER TABLE reservations ADD COLUMN reset_ms INTEGER;"
+	    "UPDATE reservations SET reset_ms=end_ms", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

@@ -273,9 +273,10 @@ cmd_show_reservations(int argc, char **argv)
 		    "id")->valuedouble, rigctl_str(it, "board"), rigctl_str(it, "holder"),
 		    when_local(cmd_reserve_ms(it, "from_ms"), a, sizeof(a)),
 		    when_local(cmd_reserve_ms(it, "until_ms"), b, sizeof(b)),
-		    /* A current lease whose end was announced: ending. */
+		    /* A current lease whose end was announced: ending; over, board not reset yet. */
 		    strcmp(rigctl_str(it, "state"), "current") == 0 && *rigctl_str(it, "warned_at") ?
-		    "ending" : rigctl_str(it, "state"), rigctl_str(it, "note"));
+		    "ending" : strcmp(rigctl_str(it, "reset_at"), "pending") == 0 ? "resetting" :
+		    rigctl_str(it, "state"), rigctl_str(it, "note"));
 		if (*rigctl_str(it, "released_by"))
 			printf("%s(released by %s)", *rigctl_str(it, "note") ? " " : "",
 			    rigctl_str(it, "released_by"));

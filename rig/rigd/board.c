@@ -189,6 +189,51 @@ board_reprobe(struct board *b)
 		board_set_state(b, BOARD_FAULT, why);
 }
 
+/*
+ * A lease ended (or was released): before anyone else gets the board, it is switched off, the
+ * rig's resting state for a board nobody uses (each run and nightly job boots its own build),
+ * so nothing the holder left behind (a kernel, a half-done experiment, a wedged device) meets
+ * the next user. Booting the default build instead would cost a boot that the next user's own
+ * boot repeats at once. 1 when one was reset (the caller looks again before taking a job).
+ */
+static int
+board_lease_reset(struct board *b)
+{
+	struct store_reservation res;
+	int64_t now = util_wall_ms();
+	char why[512], name[64], err[256];
+	int rc = store_reservation_reset_due(b->rigd->store, b->conf.name, now, &res);
+
+	if (rc != 1)
+		return 0;
+	peer_user_name(res.uid, name, sizeof(name));
+	util_fmt(why, sizeof(why), "reset: reservation %lld of %s ended: switched off for whoever"
+	    " is next", (long long)res.id, name);
+	log_info("%s: %s", b->conf.name, why);
+	if (board_state(b) == BOARD_FAULT) {
+		/* Out of service stays so (a changed host key, a part gone): only switched off. */
+		if (!board_missing_part(b))
+			board_power_off(b);
+	} else {
+		board_power_off(b);
+		pthread_mutex_lock(&b->lock);
+		b->build_id = -1;
+		pthread_mutex_unlock(&b->lock);
+		b->runs_since_boot = 0;
+		if (b->power != NULL && power_state(b->power, err, sizeof(err)) == POWER_UNKNOWN)
+			board_set_state(b, BOARD_FAULT, err);
+		else
+			board_set_state(b, BOARD_OFF, why);
+	}
+	if (store_reservation_reset_done(b->rigd->store, b->conf.name, now, util_wall_ms()) == -1) {
+		/* Done again at the next turn, not in a spin: the jobs go on meanwhile. */
+		log_warnx("%s: reset after reservation %lld not stored", b->conf.name,
+		    (long long)res.id);
+		return 0;
+	}
+	return 1;
+}
+
 static void *
 board_main(void *arg)
 {
@@ -225,6 +270,11 @@ board_main(void *arg)
 			pthread_mutex_unlock(&b->lock);
 			break;
 		}
+		pthread_mutex_unlock(&b->lock);
+		/* A lease over: the board is reset before any job, the nightly's or a client's. */
+		if (board_lease_reset(b))
+			continue;
+		pthread_mutex_lock(&b->lock);
 		job = b->jobs;
 		if (job) {
 			b->jobs = job->next;
@@ -260,7 +310,7 @@ board_main(void *arg)
 		/* A reserved board is its holder's: the night waits (checked again within 2 s). */
 		if (board_state(b) != BOARD_FAULT && !board_stopping(b) &&
 		    reserve_free_now(b->rigd, b->conf.name) &&
-		    queue_claim(b->rigd->store, b->conf.name, b->build_id, &qj) == 1) {
+		    board_nightly_claim(b, &qj) == 1) {
 			board_do_queue(b, &qj);
 			/* The next job, at once: a night is a row of jobs, not a poll per job. */
 			pthread_mutex_lock(&b->lock);

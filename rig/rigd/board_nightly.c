@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BOARD_NIGHTLY_HISTORY	10	/* runs a scenario's time is estimated from */
+#define BOARD_NIGHTLY_LOOK	64	/* queued jobs looked at for one that fits */
+
 /* Records a run that never started (its build did not boot): the matrix shows why. */
 static void
 board_record_error(struct board *b, const char *scenario, int64_t build, enum error_kind kind,
@@ -45,6 +48,108 @@ board_pending_add(const struct store_queue_row *q, void *arg)
 	p->ids[p->n] = q->id;
 	p->scenarios[p->n++] = xstrdup(q->scenario ? q->scenario : "?");
 	return 0;
+}
+
+/*
+ * A scenario's longest by its own file: each step's timeout (a sleep's duration) in a row. What
+ * a job is guessed to take before the scenario ever ran on the board.
+ */
+static int64_t
+board_scenario_bound(const struct scenario *sc)
+{
+	int64_t ms = 0;
+	int i;
+
+	for (i = 0; i < sc->nsteps; i++)
+		ms += sc->steps[i].timeout_ms;
+	return ms;
+}
+
+/*
+ * How long a job is expected to hold the board: its scenario's p90 over the last runs here
+ * (queue_estimate_ms), with a boot (its bound, the board's boot timeout) unless the board
+ * runs the build already. how says which ("p90 of its last 7 runs here", "its steps' timeouts,
+ * never run here").
+ */
+static int64_t
+board_job_estimate(struct board *b, const struct scenset *set, const struct store_queue_row *q,
+    char *how, size_t howlen)
+{
+	const struct scenario *sc = scenset_find(set, q->scenario ? q->scenario : "");
+	int64_t recent[BOARD_NIGHTLY_HISTORY], ms;
+	int n = store_run_durations(b->rigd->store, b->conf.name, q->scenario ? q->scenario : "",
+	    BOARD_NIGHTLY_HISTORY, recent);
+
+	if (n > 0)
+		util_fmt(how, howlen, "p90 of its last %d runs here", n);
+	else
+		util_fmt(how, howlen, "its steps' timeouts, never run here");
+	ms = queue_estimate_ms(recent, n > 0 ? n : 0, sc ? board_scenario_bound(sc) : 0);
+	pthread_mutex_lock(&b->lock);
+	if (b->build_id != q->build_id || b->release[0] == '\0')
+		ms += b->conf.boot_timeout_ms;
+	pthread_mutex_unlock(&b->lock);
+	return ms;
+}
+
+struct board_candidates {
+	int64_t	 ids[BOARD_NIGHTLY_LOOK], builds[BOARD_NIGHTLY_LOOK];
+	char	 scen[BOARD_NIGHTLY_LOOK][64];
+	int	 n;
+};
+
+static int
+board_candidate(const struct store_queue_row *q, void *arg)
+{
+	struct board_candidates *c = arg;
+
+	c->ids[c->n] = q->id;
+	c->builds[c->n] = q->build_id;
+	util_strlcpy(c->scen[c->n], q->scenario ? q->scenario : "", sizeof(c->scen[0]));
+	return ++c->n == BOARD_NIGHTLY_LOOK;
+}
+
+int
+board_nightly_claim(struct board *b, struct queue_job *qj)
+{
+	struct store *st = b->rigd->store;
+	struct board_candidates c = { .n = 0 };
+	struct store_queue_row q = { 0 };
+	struct scenset *set;
+	int64_t now = util_wall_ms(), next, est, build;
+	char how[64], note[256], t[32];
+	int i, rc = 0;
+
+	pthread_mutex_lock(&b->lock);
+	build = b->build_id;
+	pthread_mutex_unlock(&b->lock);
+	if ((next = store_reservation_next_start(st, b->conf.name, now)) == -1)
+		return -1;	/* when the board is wanted next is unknown: no job starts */
+	if (next == 0)
+		return queue_claim(st, b->conf.name, build, qj);
+	if (store_queue_candidates(st, b->conf.name, build, BOARD_NIGHTLY_LOOK, board_candidate,
+	    &c) == -1)
+		return -1;
+	set = scenset_hold(b->rigd);
+	for (i = 0; i < c.n && rc == 0; i++) {
+		q.id = c.ids[i];
+		q.build_id = c.builds[i];
+		q.scenario = c.scen[i];
+		est = board_job_estimate(b, set, &q, how, sizeof(how));
+		if (now + est <= next)
+			rc = store_queue_claim_id(st, c.ids[i], qj);
+		else if (i == 0) {
+			/* Said once per change on the first in line: show queue tells why it waits. */
+			util_fmt(note, sizeof(note), "job %lld waits: estimated %lld s (%s), the"
+			    " board's next reservation begins at %s", (long long)c.ids[i],
+			    (long long)((est + 999) / 1000), how, util_iso_time(next, t, sizeof(t)));
+			if (strcmp(note, b->nightly_note) != 0 &&
+			    store_queue_note(st, c.ids[i], note) == 0)
+				util_strlcpy(b->nightly_note, note, sizeof(b->nightly_note));
+		}
+	}
+	scenset_release(set);
+	return rc;
 }
 
 /*
@@ -110,6 +215,16 @@ board_do_queue(struct board *b, struct queue_job *qj)
 		}
 		free(p.ids);
 		free(p.scenarios);
+		scenset_release(job.scens);
+		return;
+	}
+	/*
+	 * A reservation that began during the boot: the job yields before its scenario starts,
+	 * back in the queue as if never claimed (no run was begun: nothing runs twice).
+	 */
+	if (!reserve_free_now(b->rigd, b->conf.name)) {
+		if (store_queue_unclaim(st, qj->id, "yielded to a reservation before it began") != 1)
+			log_warnx("%s: job %lld: not requeued", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
 		return;
 	}

@@ -66,6 +66,11 @@ reserve_json(const struct store_reservation *res, int64_t now)
 	cJSON_AddStringToObject(o, "state", state);
 	if (res->warned_ms)
 		cJSON_AddStringToObject(o, "warned_at", util_iso_time(res->warned_ms, t, sizeof(t)));
+	/* Over: the board is switched off before anyone else gets it (board_lease_reset). */
+	if (res->reset_ms)
+		cJSON_AddStringToObject(o, "reset_at", util_iso_time(res->reset_ms, t, sizeof(t)));
+	else if (res->end_ms <= now && res->end_ms > res->start_ms)
+		cJSON_AddStringToObject(o, "reset_at", "pending");
 	if (res->released_ms) {
 		peer_user_name(res->released_by, name, sizeof(name));
 		cJSON_AddNumberToObject(o, "released_ms", (double)res->released_ms);

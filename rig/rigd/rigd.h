@@ -137,6 +137,7 @@ struct board {
 	int64_t			 boot_ms;		/* thread: power-on to READY of the last boot */
 	int64_t			 console_ready_ms;	/* thread: power-on to the ready line */
 	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */
+	char			 nightly_note[256];	/* thread: why the first queued job waits */
 	int			 console_lost;		/* thread: FAULT for a lost console, retried */
 	/*
 	 * thread: the last boot failed because the console line could not be opened (an adapter
@@ -311,6 +312,11 @@ void board_after_run(struct board *b, struct board_job *job, struct runner_resul
 /* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
 void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
+/*
+ * The board's next nightly job, one expected to end before the board's next reservation begins
+ * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.
+ */
+int board_nightly_claim(struct board *b, struct queue_job *qj);
 
 /* runner.c: runs one scenario on a READY board (the board's thread). */
 struct runner_result {

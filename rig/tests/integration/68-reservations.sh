@@ -4,7 +4,7 @@
 # granted, each gets an answer, nothing stored overlaps; a short lease ends on its own and the
 # board is everyone's again; rigd killed with SIGKILL keeps its reservations and their rules.
 # The nightly queue starts no job on a board while it is reserved: the job starts once the lease
-# is over. A power job queued before the reservation began is refused when its turn comes (a
+# is over and the board was reset (switched off) after it. A power job queued before the reservation began is refused when its turn comes (a
 # board on a desk whose power a person switches keeps the first job waiting). Bad times and durations get
 # a clear error. No board is booted (the desk board's local boot fails at once: nothing there).
 . rig/tests/integration/lib.sh
@@ -69,20 +69,65 @@ until=$(q '[r["until"] for r in d if r["id"] == '"$nid"'][0]' show reservations)
 began=$(q '[e["at"] for e in d if e["board"] == "desk" and e["to_state"] == "BOOTING"][-1]' show events)
 echo "# desk reserved until $until; the nightly job's power-on at $began"
 check "the nightly job began only after the lease ended" [ "$began" \> "$until" ] || [ "$began" = "$until" ]
+# At the lease's end the board is switched off before anyone (here the nightly) gets it.
+reset=$(q '[e["at"] for e in d if e["board"] == "desk" and (e["reason"] or "").startswith(
+    "reset: reservation '"$nid"' of root ended")] or [""]' show events | js 'd[0]')
+echo "# desk reset at $reset"
+check "the lease's end reset the desk board (switched off)" [ -n "$reset" ]
+check "... after the lease ended and before the nightly job's power-on" \
+    sh -c "{ [ '$reset' \> '$until' ] || [ '$reset' = '$until' ]; } && [ '$began' \> '$reset' ]"
+check "... and show reservations says when" \
+    [ "$(q '[r.get("reset_at", "") >= r["until"] for r in d if r["id"] == '"$nid"']' show reservations)" = "[true]" ]
+
+# --- the nightly queue starts no job that would run into the next reservation. i2c-unbind never
+# ended with a verdict on the desk board: its estimate is its steps' timeouts (53 s) and a boot
+# (3 s); 56 s do not fit before a reservation 40 s away, and do before one 10 minutes away.
+boots() { q 'str(len([e for e in d if e["board"] == "desk" and e["to_state"] == "BOOTING"]))' show events; }
+nboot=$(boots)
+fid=$("$RIGCTL" reserve desk --from +40s --until +50s 2>/dev/null)
+check "root reserves the desk board from 40 s on ($fid)" [ "$fid" -gt 0 ] 2>/dev/null
+check "a second nightly job is queued for the desk board" sh -c "'$RIGCTL' nightly \
+    --builds linux-image-6.1.0-57-arm64 --scenarios i2c-unbind --boards desk | grep -q '1 job(s) queued'"
+# until_queue EXPR SECONDS: until EXPR holds of rigctl show queue --json (as d).
+until_queue() {
+	/usr/bin/python3 -c 'import json, subprocess, sys, time
+end = time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    d = json.loads(subprocess.run([sys.argv[1], "show", "queue", "--json"],
+                   capture_output=True, check=True).stdout)
+    if eval(sys.argv[2]):
+        sys.exit(0)
+    time.sleep(0.2)
+print(json.dumps(d), file=sys.stderr)
+sys.exit(1)' "$RIGCTL" "$1" "$2"
+}
+check "the job waits, show queue saying why (estimated 56 s, the reservation's start)" \
+    until_queue 'any("waits: estimated 56 s (its steps\x27 timeouts, never run here)" in (j.get("note") or "") for j in d["jobs"])' 30
+check "... it is still queued and the desk board was not booted for it" \
+    [ "$(q '[j["state"] for j in d["jobs"] if j["board"] == "desk"]' show queue)" = '["queued"]' ] &&
+    [ "$(boots)" = "$nboot" ]
+check "the reservation is cancelled" "$RIGCTL" release "$fid"
+fid=$("$RIGCTL" reserve desk --from +10m --until +20m 2>/dev/null)
+check "root reserves the desk board 10 minutes on instead ($fid)" [ "$fid" -gt 0 ] 2>/dev/null
+check "the job fits before it now: it starts and ends (its boot fails: nothing there)" \
+    "$RIGCTL" wait queue --finished 2 --timeout 60
+check "each nightly job on the desk board made one run, none twice" \
+    [ "$(q 'str(len([r for r in d if r["board"] == "desk" and r["scenario"] == "i2c-unbind"]))' show runs)" = 2 ]
+check "root releases the later reservation" "$RIGCTL" release "$fid"
 
 # --- a job queued before the reservation: refused at its turn, the holder named
-# until_board EXPR SECONDS: until EXPR holds of the desk board's show boards item (as b).
+# until_board EXPR SECONDS [BOARD]: until EXPR holds of the board's (desk's) show boards item (b).
 until_board() {
 	/usr/bin/python3 -c 'import json, subprocess, sys, time
 end = time.monotonic() + float(sys.argv[3])
 while time.monotonic() < end:
     d = json.loads(subprocess.run([sys.argv[1], "show", "boards", "--json"],
                    capture_output=True, check=True).stdout)
-    b = [x for x in d if x["name"] == "desk"][0]
+    b = [x for x in d if x["name"] == sys.argv[4]][0]
     if eval(sys.argv[2]):
         sys.exit(0)
     time.sleep(0.1)
-sys.exit(1)' "$RIGCTL" "$1" "$2"
+sys.exit(1)' "$RIGCTL" "$1" "$2" "${3:-desk}"
 }
 as "$M" "$RIGCTL" power desk on > "$T/desk-on.out" 2>&1 &
 DESK_ON=$!
@@ -311,5 +356,7 @@ check "the console's watcher was warned before the end" contains "$T/watch.err" 
 check "... and the calendar says when it warned" \
     [ "$(q '[("warned_at" in r) for r in d if r["id"] == '"$sid"']' show reservations)" = "[true]" ]
 check "... with nobody releasing it" [ "$(q '[r.get("released_by", "") for r in d if r["id"] == '"$sid"']' show reservations)" = '[""]' ]
+check "... the board is reset for whoever is next, as show boards says" \
+    until_board 'b["state"] == "OFF" and b["reason"].startswith("reset: reservation '"$sid"' of root ended")' 15 vq35
 check "then the member powers the board" as "$M" "$RIGCTL" power vq35 off
 finish

@@ -156,6 +156,85 @@ a_job_whose_run_was_interrupted_is_queued_again(void)
 }
 
 static int
+count_job(const struct store_queue_row *q, void *arg)
+{
+	(void)q;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Counts open jobs with a note ("yielded" is the unclaimed one's, which a claim keeps). */
+static int
+note_of(const struct store_queue_row *q, void *arg)
+{
+	if (q->note && strstr(q->note, "waits") != NULL)
+		(*(int *)arg) += 100;
+	else if (q->note)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * What the nightly queue needs to keep off the next reservation: a scenario's run times (kernel
+ * verdicts only), the p90 of them, a job claimed by id, and one given back before its run.
+ */
+static void
+jobs_are_estimated_and_claimed_by_id_or_given_back(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_run_end hang = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
+	struct store_run_end err = { .verdict = VERDICT_ERROR, .title = "lab: boot failed" };
+	int64_t ms[10], n = queue_nightly_new(s, 0), a, b, run;
+	int64_t ten[10] = { 5, 1, 9, 3, 7, 2, 8, 4, 10, 6 };
+	struct queue_job job;
+	int i, rows = 0;
+
+	CHECK_INT(queue_estimate_ms(NULL, 0, 53000), 53000);
+	CHECK_INT(queue_estimate_ms(ten, 1, 0), 5);
+	CHECK_INT(queue_estimate_ms(ten, 10, 0), 9);	/* the 9th of 10 */
+	CHECK_INT(queue_estimate_ms(ten, 3, 0), 9);	/* ceil(2.7): the largest of 3 */
+	CHECK_INT(store_run_durations(s, "vq35", "i2c-unbind", 10, ms), 0);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end(s, run, &hang), 0);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end(s, run, &err), 0);
+	run = store_run_begin(s, "vsabre", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end(s, run, &hang), 0);
+	CHECK_INT(store_run_durations(s, "vq35", "i2c-unbind", 10, ms), 1);
+	CHECK(ms[0] >= 0);
+
+	a = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	b = queue_add(s, n, 1, "vq35", "uart-unbind", 0, NULL, 0);
+	CHECK(a > 0 && b > 0);
+	CHECK_INT(store_queue_candidates(s, "vq35", 1, 64, count_job, &rows), 2);
+	CHECK_INT(store_queue_note(s, a, "job 1 waits: estimated 56 s"), 0);
+	CHECK_INT(store_queue_note(s, b, "lab error, attempt 1"), 0);
+	CHECK_INT(store_queue_claim_id(s, b, &job), 1);
+	CHECK_INT(job.id, b);
+	CHECK_INT(job.attempts, 1);
+	CHECK_INT(store_queue_claim_id(s, b, &job), 0);	/* running, not queued */
+	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 1);
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, a);
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, b);
+	CHECK_INT(job.attempts, 1);			/* the yielded attempt was given back */
+	/* Claimed, a job's note of why it waited is gone; other notes stay till its end. */
+	rows = 0;
+	CHECK_INT(store_queue_open(s, 10, note_of, &rows), 2);
+	CHECK_INT(rows, 1);
+	/* A job whose run began is not given back: its run is the queue's record. */
+	run = store_run_begin(s, "vq35", "uart-unbind", 1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, b, run), 0);
+	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 0);
+	for (i = 0; i < 2; i++)
+		CHECK_INT(store_queue_claim_id(s, i ? a : b, &job), 0);
+	store_close(s);
+	unlink(path);
+}
+
+static int
 see_group(const struct store_crash_group *g, void *arg)
 {
 	struct store_crash_group *out = arg;
@@ -328,7 +407,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(s), 5);
+	CHECK_INT(store_schema_version(s), 6);
 	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 	CHECK_INT(seen.running, 1);
 	CHECK_INT(seen.hangs, 2);
@@ -369,7 +448,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	s = store_open(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 5);
+		CHECK_INT(store_schema_version(s), 6);
 		memset(&seen, 0, sizeof(seen));
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
 		store_close(s);
@@ -392,7 +471,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 5 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 6 at start", path);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -410,7 +489,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 5);
+		CHECK_INT(store_schema_version(s), 6);
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 		store_close(s);
 	}
@@ -561,6 +640,42 @@ ending_reservations_are_announced_once(void)
 	unlink(path);
 }
 
+/* A lease over (run out or released) asks for its board's reset once; one not begun never does. */
+static void
+ended_reservations_ask_for_a_reset_once(void)
+{
+	struct store_reservation r;
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t a, b, c;
+
+	a = store_reservation_add(s, "vq35", 1000, 0, 1000, NULL, NULL);
+	b = store_reservation_add(s, "vq35", 1001, 2000, 3000, NULL, NULL);
+	c = store_reservation_add(s, "vq35", 1002, 5000, 6000, NULL, NULL);
+	CHECK(a > 0 && b > 0 && c > 0);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 500), 2000);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 2000), 5000);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 5000), 0);
+	CHECK_INT(store_reservation_next_start(s, "vsabre", 0), 0);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 999, &r), 0);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 1000, &r), 1);
+	CHECK_INT(r.id, a);
+	/* Released early: due at once, and the reset covers every lease over by then. */
+	CHECK_INT(store_reservation_release(s, b, 1001, 2500), 1);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 2600, &r), 1);
+	CHECK_INT(r.id, b);
+	CHECK_INT(store_reservation_reset_done(s, "vq35", 2600, 2700), 0);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 4000, &r), 0);
+	CHECK_INT(store_reservation_get(s, a, &r), 1);
+	CHECK_INT(r.reset_ms, 2700);
+	/* Cancelled before it began: it held the board never, nothing to reset. */
+	CHECK_INT(store_reservation_release(s, c, 1002, 4500), 1);
+	CHECK_INT(store_reservation_reset_due(s, "vq35", 9000, &r), 0);
+	CHECK_INT(store_reservation_next_start(s, "vq35", 4000), 0);
+	store_close(s);
+	unlink(path);
+}
+
 #define RACE_THREADS	48
 #define RACE_TRIES	8
 
@@ -696,6 +811,7 @@ main(void)
 	RUN(same_image_and_report_is_one_build);
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
+	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
 	RUN(legacy_database_is_upgraded_and_every_run_found);
@@ -704,6 +820,7 @@ main(void)
 	RUN(reservations_never_overlap_and_name_the_conflict);
 	RUN(concurrent_overlapping_requests_store_no_overlap);
 	RUN(ending_reservations_are_announced_once);
+	RUN(ended_reservations_ask_for_a_reset_once);
 	RUN(reader_sees_what_is_written_writes_nothing_and_blocks_no_writer);
 	RUN(writable_probe_leaves_the_store_as_it_was);
 	TEST_END();
