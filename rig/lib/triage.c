@@ -287,6 +287,7 @@ triage_deliver(struct triage *t)
 	memcpy(r.rig_title, v.rig_title, sizeof(r.rig_title));
 	memcpy(r.rig_frame, v.rig_frame, sizeof(r.rig_frame));
 	r.corrupted = v.corrupted;
+	r.rule = v.rule;
 	r.start = t->start;
 	r.end = t->end;
 	r.text = t->text;

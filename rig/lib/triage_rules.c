@@ -929,6 +929,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 	memset(v, 0, sizeof(*v));
 	if (hdr < 0 || (size_t)hdr >= TRIAGE_NHDR || !triage_re.ok) {
 		snprintf(v->title, sizeof(v->title), "corrupted report");
+		v->rule = "corrupted report";
 		snprintf(v->type, sizeof(v->type), "other");
 		v->corrupted = 1;
 		return;
@@ -995,6 +996,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		if (!ok)
 			continue;
 		chosen = 1;
+		v->rule = fm->out;
 		v->corrupted = (fm->flags & F_CORRUPT) != 0;
 		if (fm->stack[0][0] != NULL) {
 			int idx;
@@ -1042,6 +1044,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		return;
 	}
 	if (!chosen) {
+		v->rule = hd->lit;
 		/* No format fits: the header line itself, from the header on, is the best title left. */
 		const char *p = memmem(first, firstlen, hd->lit, strlen(hd->lit));
 		size_t off = p ? (size_t)(p - first) : 0;

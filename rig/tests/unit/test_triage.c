@@ -435,6 +435,29 @@ a_header_at_any_offset_or_at_the_end_is_found(void)
 	}
 }
 
+/*
+ * Each report names the table entry that titled it (its title template), so a measure can be
+ * broken down by class; a header no format fitted names the header itself.
+ */
+static void
+each_report_names_the_rule_that_titled_it(void)
+{
+	struct got g;
+
+	triage_str("[   12.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+	    "[   12.000001] RIP: 0010:i2c_del_adapter+0x10/0x200\n"
+	    "[   12.000002] Call Trace:\n"
+	    "[   12.000004]  i2c_del_adapter+0x10/0x200\n"
+	    "[   12.000006] ---[ end trace 0000000000000000 ]---\n", &g);
+	CHECK_INT(g.n, 1);
+	if (g.n == 1)
+		CHECK_STR(g.r[0].rule, "BUG: unable to handle kernel NULL pointer dereference in $F");
+	triage_str("[   12.000000] UBSAN: frobnicated\n", &g);
+	CHECK_INT(g.n, 1);
+	if (g.n == 1)
+		CHECK_STR(g.r[0].rule, "UBSAN:");
+}
+
 int
 main(void)
 {
@@ -458,5 +481,6 @@ main(void)
 	RUN(a_kernel_line_ending_in_fatal_error_is_not_the_go_runtime);
 	RUN(untimestamped_lines_do_not_push_the_stack_out_of_a_report);
 	RUN(a_header_at_any_offset_or_at_the_end_is_found);
+	RUN(each_report_names_the_rule_that_titled_it);
 	TEST_END();
 }
