@@ -458,6 +458,64 @@ each_report_names_the_rule_that_titled_it(void)
 		CHECK_STR(g.r[0].rule, "UBSAN:");
 }
 
+/*
+ * An RCU stall as kernel/rcu/tree_stall.h prints it ("INFO: %s self-detected stall on CPU"), the
+ * stack interrupted by the timer; frames is the task's part, innermost first, ending at the
+ * syscall entry.
+ */
+static void
+stall_title(const char *frames, char *title, size_t tsz)
+{
+	char log[4096];
+	struct got g;
+
+	snprintf(log, sizeof(log),
+	    "[  100.000000][    C1] rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+	    "[  100.000001][    C1] rcu: \t1-....: (10500 ticks this GP) idle=5c4/1/0x4000000000000000\n"
+	    "[  100.000002][    C1] \t(t=10501 jiffies g=9009 q=233 ncpus=2)\n"
+	    "[  100.000003][    C1] CPU: 1 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
+	    "[  100.000004][    C1] RIP: 0010:loop_body+0x10/0x20\n"
+	    "[  100.000005][    C1] Call Trace:\n"
+	    "[  100.000006][    C1]  <IRQ>\n"
+	    "[  100.000007][    C1]  rcu_sched_clock_irq+0x100/0x200\n"
+	    "[  100.000008][    C1]  update_process_times+0x10/0x20\n"
+	    "[  100.000009][    C1]  </IRQ>\n"
+	    "[  100.000010][    C1]  <TASK>\n"
+	    "[  100.000011][    C1]  asm_sysvec_apic_timer_interrupt+0x16/0x20\n"
+	    "%s"
+	    "[  100.000020][    C1]  do_syscall_64+0x35/0x80\n"
+	    "[  100.000021][    C1]  entry_SYSCALL_64_after_hwframe+0x63/0xcd\n"
+	    "[  100.000022][    C1]  </TASK>\n", frames);
+	triage_str(log, &g);
+	CHECK_INT(g.n, 1);
+	snprintf(title, tsz, "%s", g.n == 1 ? g.r[0].title : "");
+}
+
+/*
+ * A stall is charged to the frame above the syscall entry: the arch wrapper (SYSCALL_DEFINE's
+ * __x64_sys_NAME) is named sys_NAME, the kernel's own syscall function keeps its name, and a
+ * dispatching syscall (ioctl) under any of its names gives way to the driver above it.
+ */
+static void
+stall_frames_name_the_syscall_as_the_kernel_does(void)
+{
+	char t[256];
+
+	stall_title("[  100.000012][    C1]  loop_body+0x10/0x20\n"
+	    "[  100.000013][    C1]  __x64_sys_sched_yield+0x10/0x20\n", t, sizeof(t));
+	CHECK_STR(t, "INFO: rcu detected stall in sys_sched_yield");
+	stall_title("[  100.000012][    C1]  loop_body+0x10/0x20\n"
+	    "[  100.000013][    C1]  __do_sys_sched_yield+0x10/0x20\n", t, sizeof(t));
+	CHECK_STR(t, "INFO: rcu detected stall in __do_sys_sched_yield");
+	stall_title("[  100.000012][    C1]  loop_body+0x10/0x20\n"
+	    "[  100.000013][    C1]  SyS_sched_yield+0x10/0x20\n", t, sizeof(t));
+	CHECK_STR(t, "INFO: rcu detected stall in sched_yield");
+	stall_title("[  100.000012][    C1]  loop_body+0x10/0x20\n"
+	    "[  100.000013][    C1]  frob_dev_ioctl+0x10/0x20\n"
+	    "[  100.000014][    C1]  __do_sys_ioctl+0x10/0x20\n", t, sizeof(t));
+	CHECK_STR(t, "INFO: rcu detected stall in frob_dev_ioctl");
+}
+
 int
 main(void)
 {
@@ -482,5 +540,6 @@ main(void)
 	RUN(untimestamped_lines_do_not_push_the_stack_out_of_a_report);
 	RUN(a_header_at_any_offset_or_at_the_end_is_found);
 	RUN(each_report_names_the_rule_that_titled_it);
+	RUN(stall_frames_name_the_syscall_as_the_kernel_does);
 	TEST_END();
 }
