@@ -78,6 +78,15 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
 	    "BUG: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: held lock freed!", { PC " +" FN }, "BUG: held lock freed in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * kernel/locking/lockdep.c print_lock_invalid_wait_context: "[ BUG: Invalid wait context ]",
+	 * then "%s/%d is trying to lock:" and the lock "..., at: caller+0x..": charged to that caller,
+	 * as the other lockdep reports are (lockdep's own frames are skipped).
+	 */
+	{ "BUG: Invalid wait context", { "is trying to lock" }, "BUG: Invalid wait context in $F",
+	    STACK_LOCKDEP("is trying to lock"), NULL, 0, F_NOSTACK },
+	/* kernel/locking/lockdep.c print_lockdep_off: a table ran full ("BUG: MAX_LOCKDEP_KEYS too low!"). */
+	{ "BUG: (MAX_[A-Z_]+ too low!)", { 0 }, "BUG: $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: Bad rss-counter state", { 0 }, "BUG: Bad rss-counter state", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: non-zero nr_ptes on freeing mm", { 0 }, "BUG: non-zero nr_ptes on freeing mm", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: non-zero nr_pmds on freeing mm", { 0 }, "BUG: non-zero nr_pmds on freeing mm", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -96,8 +105,13 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	    "BUG: workqueue leaked lock or atomic in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: memory leak", { 0 }, "memory leak in $F", { { "backtrace", P_TRACE } },
 	    "kmemleak|kmalloc|kcalloc|kzalloc|vmalloc|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup|kstrdup|kobject_set_name|kobject_init_and_add", 0, 0 },
-	/* A runaway recursion: charged like a stall, to the frame above the entry that started it. */
-	{ "BUG: (?:[A-Z]+ )?stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
+	/*
+	 * arch/x86/kernel/traps.c handle_stack_overflow: "BUG: %s stack guard page was hit at %p
+	 * (stack is %p..%p)", %s the stack's name from stack_type_name() (TASK, IRQ, SOFTIRQ,
+	 * ENTRY_TRAMPOLINE, #DF, NMI, ...). A runaway recursion: charged like a stall, to the frame
+	 * above the entry that started it.
+	 */
+	{ "BUG: (?:[A-Z0-9_#]+ )?stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
 	    STACK_CALL, NULL, TRIAGE_PICK_STALL, 0 },
 	{ "BUG: KASAN|BUG:\\s*$", { 0 }, "BUG: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ 0 }
@@ -229,8 +243,16 @@ static const struct triage_fmt triage_fmt_panic[] = {
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+", { 0 },
 	    "kernel panic: Couldn't open N_TTY ldisc", { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * arch/arm64/kernel/traps.c panic_bad_stack: nmi_panic(NULL, "kernel stack overflow") after
+	 * "Insufficient stack space to handle exception!"; a runaway recursion, charged as the x86
+	 * guard page hit is.
+	 */
+	{ "Kernel panic - not syncing: [Kk]ernel stack overflow", { 0 }, "kernel stack overflow in $F",
+	    { { P_CALL, P_TRACE } }, "bad_stack|nmi_panic", TRIAGE_PICK_STALL, 0 },
 	{ "Kernel panic - not syncing: Fatal exception", { 0 }, "kernel panic: Fatal exception", { { 0 } }, NULL, 0, F_CORRUPT },
-	{ "Kernel panic - not syncing: panic_on_warn set", { 0 }, "kernel panic: panic_on_warn set", { { 0 } }, NULL, 0, F_CORRUPT },
+	/* kernel/panic.c check_panic_on_warn: "%s: panic_on_warn set ...", the origin first since 6.1. */
+	{ "Kernel panic - not syncing: (?:[A-Za-z]+: )?panic_on_warn set", { 0 }, "kernel panic: panic_on_warn set", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "Kernel panic - not syncing: hung_task: blocked tasks", { 0 }, "kernel panic: hung_task: blocked tasks",
 	    { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "Kernel panic - not syncing: (.*)", { 0 }, "kernel panic: $1", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -896,12 +918,13 @@ triage_rules_type(const char *t, char *type, size_t sz)
 	static const char *const map[][2] = {
 		{ "KASAN:", "kasan" }, { "KMSAN:", "kmsan" }, { "KCSAN:", "kcsan" }, { "KFENCE:", "kfence" },
 		{ "UBSAN:", "ubsan" }, { "memory leak", "leak" }, { "possible deadlock", "lockdep" },
-		{ "inconsistent lock state", "lockdep" }, { "WARNING: locking bug", "lockdep" },
+		{ "inconsistent lock state", "lockdep" }, { "BUG: Invalid wait context", "lockdep" }, { "WARNING: locking bug", "lockdep" },
 		{ "WARNING: refcount bug", "refcount" }, { "INFO: task hung", TRIAGE_TYPE_HANG },
 		{ "INFO: task can't die", TRIAGE_TYPE_HANG }, { "INFO: rcu detected stall", "stall" },
 		{ "BUG: soft lockup", "lockup" }, { "BUG: workqueue lockup", "lockup" },
 		{ "BUG: spinlock lockup", "lockup" }, { "unexpected kernel reboot", "reboot" },
-		{ "kernel panic", "panic" }, { "PANIC:", "panic" }, { "WARNING", "warning" },
+		{ "kernel panic", "panic" }, { "kernel stack overflow", "panic" }, { "PANIC:", "panic" },
+		{ "WARNING", "warning" },
 		{ "INFO:", "info" }, { "general protection fault", "fault" },
 		{ "BUG: unable to handle", "fault" }, { "Unhandled fault", "fault" },
 		{ "Internal error", "fault" }, { "Alignment trap", "fault" }, { "divide error", "fault" },

@@ -516,6 +516,40 @@ stall_frames_name_the_syscall_as_the_kernel_does(void)
 	CHECK_STR(t, "INFO: rcu detected stall in frob_dev_ioctl");
 }
 
+/*
+ * Reports built from the kernel's own printk formats (Debian linux-source-6.1), one per format
+ * the rules name: lockdep's invalid wait context, x86's guard page hit on a stack whose name is
+ * not a plain word, arm64's stack overflow panic, and a panic_on_warn whose origin comes first.
+ */
+static void
+kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled(void)
+{
+	struct got g;
+
+	triage_file(DATA "fmt-lockdep-invalid-wait-context.log", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "BUG: Invalid wait context in frob_dev_open");
+	CHECK_STR(g.r[0].type, "lockdep");
+	CHECK_INT(g.r[0].corrupted, 0);
+	triage_file(DATA "fmt-x86-df-stack-guard-page.log", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "BUG: stack guard page was hit in frob_ioctl");
+	triage_file(DATA "fmt-arm64-stack-overflow.log", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "kernel stack overflow in frob_ioctl");
+	CHECK_INT(g.r[0].corrupted, 0);
+	/* The report that set it off was lost: the panic names the report corrupted, as before 6.1. */
+	triage_str("[   70.000000] Kernel panic - not syncing: KASAN: panic_on_warn set ...\n"
+	    "[   70.000001] CPU: 0 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
+	    "[   70.000002] Call Trace:\n[   70.000003]  <TASK>\n[   70.000004]  dump_stack_lvl+0x100/0x180\n"
+	    "[   70.000005]  panic+0x2c8/0x622\n[   70.000006]  check_panic_on_warn+0x82/0xa0\n"
+	    "[   70.000007]  end_report+0x10/0x20\n[   70.000008]  </TASK>\n"
+	    "[   70.000009] Kernel Offset: disabled\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "kernel panic: panic_on_warn set");
+	CHECK_INT(g.r[0].corrupted, 1);
+}
+
 int
 main(void)
 {
@@ -541,5 +575,6 @@ main(void)
 	RUN(a_header_at_any_offset_or_at_the_end_is_found);
 	RUN(each_report_names_the_rule_that_titled_it);
 	RUN(stall_frames_name_the_syscall_as_the_kernel_does);
+	RUN(kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled);
 	TEST_END();
 }
