@@ -137,7 +137,9 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	    "kmalloc|kcalloc|kzalloc|krealloc|vmalloc|slab|kmem|kvmalloc", 0, 0 },
 	{ "WARNING: .* ?usb_submit_urb", { 0 }, "WARNING in $F/usb_submit_urb", STACK_WARN,
 	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
+	/* kernel/panic.c __warn: "WARNING: CPU: %d PID: %d at %s:%d %pS", or "... at %pS" with no file. */
 	{ "WARNING: .* at " SRC " " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
+	{ "WARNING: CPU: [0-9]+ PID: [0-9]+ at " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	/* 7.2 moved the position first: "WARNING: kernel/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
 	{ "WARNING: " SRC " at (?:" FN "|0x[0-9a-f]+)", { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	{ "WARNING: possible circular locking dependency detected", { "is trying to acquire lock" },
@@ -173,7 +175,21 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: kernel stack frame pointer .* has bad value", { 0 }, "WARNING: kernel stack regs has bad value",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * The headers kernel/locking/lockdep.c prints (print_circular_bug_header, print_bad_irq_dependency,
+	 * print_deadlock_bug, print_usage_bug, print_irq_inversion_bug, print_collision,
+	 * print_lock_nested_lock_not_held, print_unlock_imbalance_bug, print_lock_contention_bug,
+	 * print_freed_lock_bug, print_held_locks_bug, lockdep_sys_exit, lockdep_rcu_suspicious) when
+	 * what follows them was lost: the header is the title, the report is corrupted.
+	 */
+	{ "(WARNING: (?:possible circular locking dependency detected|possible irq lock inversion dependency detected"
+	    "|[A-Z]+-safe -> [A-Z]+-unsafe lock order detected|possible recursive locking detected"
+	    "|inconsistent lock state|chain_key collision|Nested lock was not taken|bad unlock balance detected!"
+	    "|bad contention detected!|held lock freed!|.*still has locks held!|lock held when returning to user space!"
+	    "|suspicious RCU usage))", { 0 }, "$1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "WARNING:\\s*$", { 0 }, "WARNING: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
+	/* __warn's line cut short by another printk: a report all the same, its title untrusted. */
+	{ "(WARNING: CPU: .*)", { 0 }, "$1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ 0 }
 };
 
@@ -374,7 +390,7 @@ static const struct triage_hdr triage_hdrs[] = {
 	{ "BUG:", "BUG: no syscalls can create resource|Internal error: Oops - BUG:", 0, TRIAGE_HDR_CRASH, triage_fmt_bug },
 	{ "WARNING:", "WARNING: /etc/ssh/moduli does not exist|WARNING: workqueue cpumask: online intersect"
 	    "|WARNING: [Tt]he mand mount option|[^\\s:]\\s*:\\s+WARNING: (?!CPU: )|WARNING: Unprivileged eBPF",
-	    0, TRIAGE_HDR_CRASH, triage_fmt_warning },
+	    0, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_warning },
 	{ "INFO:", "INFO: lockdep is turned off|INFO: Stall ended before state dump start|INFO: NMI handler"
 	    "|INFO: recovery required on readonly filesystem|(?:handler|interrupt).*took too long"
 	    "|INFO: sys_.* is not present in /proc/kallsyms|INFO: no syscalls can create resource",

@@ -550,6 +550,41 @@ kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled(void)
 	CHECK_INT(g.r[0].corrupted, 1);
 }
 
+/*
+ * A "WARNING:" line is a report only in one of the kernel's report formats: __warn's (with or
+ * without the file, or cut short), lockdep's headers (even when the rest was lost), the rest of
+ * the table. A subsystem's plain message that starts with the word is not a crash
+ * (arch/x86/kernel/cpu/bugs.c prints several at boot).
+ */
+static void
+only_the_kernels_warning_formats_are_reports(void)
+{
+	struct got g;
+
+	triage_str("[    0.100000] WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!\n"
+	    "[    0.100001] WARNING: CPU does not support IBPB.\n"
+	    "[    0.100002] WARNING: kernel not compiled with CPU_UNRET_ENTRY.\n", &g);
+	CHECK_INT(g.n, 0);
+	triage_str("[   80.000000] WARNING: CPU: 1 PID: 3100 at frob_release+0x10/0x20\n"
+	    "[   80.000001] Modules linked in:\n"
+	    "[   80.000002] RIP: 0010:frob_release+0x10/0x20\n"
+	    "[   80.000003] Call Trace:\n[   80.000004]  <TASK>\n[   80.000005]  __fput+0x100/0x200\n"
+	    "[   80.000006]  </TASK>\n[   80.000007] ---[ end trace 0000000000000000 ]---\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "WARNING in frob_release");
+	CHECK_INT(g.r[0].corrupted, 0);
+	triage_str("[   80.000000] WARNING: CPU: 1 PID: 3100 at\n[   80.000001] Modules linked in:\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_INT(g.r[0].corrupted, 1);
+	triage_str("[   80.000000] ======================================================\n"
+	    "[   80.000001] WARNING: possible circular locking dependency detected\n"
+	    "[   80.000002] 6.1.0 #1 Not tainted\n"
+	    "[   80.000003] ------------------------------------------------------\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "WARNING: possible circular locking dependency detected");
+	CHECK_INT(g.r[0].corrupted, 1);
+}
+
 int
 main(void)
 {
@@ -576,5 +611,6 @@ main(void)
 	RUN(each_report_names_the_rule_that_titled_it);
 	RUN(stall_frames_name_the_syscall_as_the_kernel_does);
 	RUN(kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled);
+	RUN(only_the_kernels_warning_formats_are_reports);
 	TEST_END();
 }
