@@ -23,6 +23,11 @@
 enum {
 	F_NOSTACK = 1,		/* the report carries no stack; do not call it corrupted for that */
 	F_CORRUPT = 2,		/* this shape only appears when the real header was lost */
+	/*
+	 * The report prints its stack itself right under the header (stack_trace_print), with no
+	 * "Call Trace:": corrupted only when no frame is found there, not for lacking the heading.
+	 */
+	F_OWNSTACK = 4,
 };
 
 struct triage_fmt {
@@ -55,13 +60,20 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: KASAN: (.*)", { 0 }, "KASAN: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "BUG: KMSAN: kernel-usb-infoleak", { 0 }, "KMSAN: kernel-usb-infoleak in $F",
 	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } },
-	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
-	/* Newer KMSAN prints the stack right under the header, without "Call Trace:". */
+	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, F_OWNSTACK },
+	/*
+	 * mm/kmsan/report.c kmsan_report: "BUG: KMSAN: %s in %pSb", then stack_trace_print right
+	 * under the header, without "Call Trace:".
+	 */
 	{ "BUG: KMSAN: ([a-z\\-]+) in ", { 0 }, "KMSAN: $1 in $F",
-	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } }, NULL, 0, 0 },
+	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } }, NULL, 0, F_OWNSTACK },
 	{ "BUG: KCSAN: (.*)", { 0 }, "KCSAN: $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * mm/kfence/report.c kfence_report_error: "BUG: KFENCE: %s in %pS", a line on the access,
+	 * then stack_trace_print with no "Call Trace:" (in KUnit or an interrupt alike).
+	 */
 	{ "BUG: KFENCE: ([a-z\\- ]+?) in " FN, { 0 }, "KFENCE: $1 in $F",
-	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, 0 },
+	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, F_OWNSTACK },
 	{ "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)",
 	    { 0 }, "BUG: unable to handle kernel paging request in $F", STACK_PC_CALL, NULL, 0, 0 },
 	{ "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)",
@@ -1070,7 +1082,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 				    sizeof(v->rig_title));
 			}
 		}
-		if (!(fm->flags & F_NOSTACK) && fm->stack[0][0] != NULL &&
+		if (!(fm->flags & (F_NOSTACK | F_OWNSTACK)) && fm->stack[0][0] != NULL &&
 		    memmem(rep->s, rep->len, "Call Trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "Call trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "acktrace", 8) == NULL &&

@@ -585,6 +585,49 @@ only_the_kernels_warning_formats_are_reports(void)
 	CHECK_INT(g.r[0].corrupted, 1);
 }
 
+/*
+ * KFENCE (mm/kfence/report.c) and KMSAN (mm/kmsan/report.c) print their stack right under the
+ * header with stack_trace_print, no "Call Trace:": whole reports, in KUnit or an interrupt alike.
+ */
+static void
+kfence_and_kmsan_own_stacks_are_whole_reports(void)
+{
+	struct got g;
+
+	triage_str("[    5.000000] ==================================================================\n"
+	    "[    5.000001] BUG: KFENCE: out-of-bounds read in frob_test_oob+0xb3/0x20f\n"
+	    "[    5.000002] \n"
+	    "[    5.000003] Out-of-bounds read at 0xffff8c2aae24c020 (32B right of kfence-#37):\n"
+	    "[    5.000004]  frob_test_oob+0xb3/0x20f\n"
+	    "[    5.000005]  kunit_try_run_case+0x51/0x90\n"
+	    "[    5.000006]  kunit_generic_run_threadfn_adapter+0x16/0x30\n"
+	    "[    5.000007]  kthread+0x166/0x1a0\n"
+	    "[    5.000008]  ret_from_fork+0x22/0x30\n"
+	    "[    5.000009] \n"
+	    "[    5.000010] kfence-#37: 0xffff8c2aae24c000-0xffff8c2aae24c01f, size=32, cache=kmalloc-32\n"
+	    "[    5.000011] \n"
+	    "[    5.000012] CPU: 0 PID: 120 Comm: kunit_try_catch Not tainted 6.1.0 #1\n"
+	    "[    5.000013] ==================================================================\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "KFENCE: out-of-bounds read in frob_test_oob");
+	CHECK_INT(g.r[0].corrupted, 0);
+	triage_str("[   90.000000][    C0] =====================================================\n"
+	    "[   90.000001][    C0] BUG: KMSAN: uninit-value in frob_rx+0x95d/0xdf0\n"
+	    "[   90.000002][    C0]  frob_rx+0x95d/0xdf0\n"
+	    "[   90.000003][    C0]  __napi_poll+0xe7/0x980\n"
+	    "[   90.000004][    C0]  net_rx_action+0x8e7/0x1710\n"
+	    "[   90.000005][    C0]  __do_softirq+0x1c5/0x7b9\n"
+	    "[   90.000006][    C0] \n"
+	    "[   90.000007][    C0] Uninit was created at:\n"
+	    "[   90.000008][    C0]  __alloc_pages+0x9f1/0xe80\n"
+	    "[   90.000009][    C0] \n"
+	    "[   90.000010][    C0] CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.0 #1\n"
+	    "[   90.000011][    C0] =====================================================\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "KMSAN: uninit-value in frob_rx");
+	CHECK_INT(g.r[0].corrupted, 0);
+}
+
 int
 main(void)
 {
@@ -612,5 +655,6 @@ main(void)
 	RUN(stall_frames_name_the_syscall_as_the_kernel_does);
 	RUN(kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled);
 	RUN(only_the_kernels_warning_formats_are_reports);
+	RUN(kfence_and_kmsan_own_stacks_are_whole_reports);
 	TEST_END();
 }
