@@ -28,6 +28,11 @@ enum {
 	 * "Call Trace:": corrupted only when no frame is found there, not for lacking the heading.
 	 */
 	F_OWNSTACK = 4,
+	/*
+	 * The kernel ends the report with a stack (lockdep's print_* end in "stack backtrace:" and
+	 * dump_stack()), though the title comes from lines above it: without one it was cut short.
+	 */
+	F_BACKTRACE = 8,
 };
 
 struct triage_fmt {
@@ -84,19 +89,19 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	    { 0 }, "BUG: spinlock $1 in $F", STACK_CALL, "spin_", 0, 0 },
 	{ "BUG: soft lockup", { 0 }, "BUG: soft lockup in $F",
 	    { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, TRIAGE_PICK_STALL, 0 },
-	{ "BUG: .*still has locks held!", { PC " +" FN }, "BUG: still has locks held in $2", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: .*still has locks held!", { PC " +" FN }, "BUG: still has locks held in $2", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "BUG: lock held when returning to user space", { "leaving the kernel with locks still held",
 	    "at: (?:" PC " +)?" FN }, "BUG: lock held when returning to user space in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
-	    "BUG: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
-	{ "BUG: held lock freed!", { PC " +" FN }, "BUG: held lock freed in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "BUG: bad unlock balance in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
+	{ "BUG: held lock freed!", { PC " +" FN }, "BUG: held lock freed in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	/*
 	 * kernel/locking/lockdep.c print_lock_invalid_wait_context: "[ BUG: Invalid wait context ]",
 	 * then "%s/%d is trying to lock:" and the lock "..., at: caller+0x..": charged to that caller,
 	 * as the other lockdep reports are (lockdep's own frames are skipped).
 	 */
 	{ "BUG: Invalid wait context", { "is trying to lock" }, "BUG: Invalid wait context in $F",
-	    STACK_LOCKDEP("is trying to lock"), NULL, 0, F_NOSTACK },
+	    STACK_LOCKDEP("is trying to lock"), NULL, 0, F_BACKTRACE },
 	/* kernel/locking/lockdep.c print_lockdep_off: a table ran full ("BUG: MAX_LOCKDEP_KEYS too low!"). */
 	{ "BUG: (MAX_[A-Z_]+ too low!)", { 0 }, "BUG: $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: Bad rss-counter state", { 0 }, "BUG: Bad rss-counter state", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -156,19 +161,19 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	{ "WARNING: " SRC " at (?:" FN "|0x[0-9a-f]+)", { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	{ "WARNING: possible circular locking dependency detected", { "is trying to acquire lock" },
 	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
-	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
+	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_BACKTRACE },
 	{ "WARNING: possible irq lock inversion dependency detected", { "just changed the state of lock",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	/* Charged to where the irq-safe lock is taken: that is the context that can deadlock. */
 	{ "WARNING: (?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected", { 0 },
 	    "possible deadlock in $F", { { "which became (?:HARD|SOFT)IRQ-irq-safe at:", P_TRACE },
-	    { "is trying to acquire", "at: (?:" PC " +)?" FN } }, NULL, 0, F_NOSTACK },
+	    { "is trying to acquire", "at: (?:" PC " +)?" FN } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: possible recursive locking detected", { "is trying to acquire lock",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: inconsistent lock state", { "takes", "at: (?:" PC " +)?" FN },
-	    "inconsistent lock state in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "inconsistent lock state in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: suspicious RCU usage", { SRC }, "WARNING: suspicious RCU usage in $F", STACK_CALL,
 	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
 	{ "WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value", { 0 },
@@ -176,11 +181,11 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	{ "WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value", { 0 },
 	    "WARNING: kernel stack frame pointer has bad value", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
-	    "WARNING: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "WARNING: bad unlock balance in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: held lock freed!", { "at:(?: " PC ")? +" FN }, "WARNING: held lock freed in $1",
-	    { { 0 } }, NULL, 0, F_NOSTACK },
+	    { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: .*still has locks held!", { "at:(?: " PC ")? +" FN }, "WARNING: still has locks held in $1",
-	    { { 0 } }, NULL, 0, F_NOSTACK },
+	    { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: [Nn]ested lock was not taken", { 0 }, "WARNING: nested lock was not taken in $F", STACK_CALL,
 	    NULL, 0, 0 },
 	{ "WARNING: kernel stack regs .* has bad 'bp' value", { 0 }, "WARNING: kernel stack regs has bad value",
@@ -208,13 +213,13 @@ static const struct triage_fmt triage_fmt_warning[] = {
 static const struct triage_fmt triage_fmt_info[] = {
 	{ "INFO: possible circular locking dependency detected", { "is trying to acquire lock" },
 	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
-	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
+	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_BACKTRACE },
 	{ "INFO: possible irq lock inversion dependency detected", { "just changed the state of lock",
-	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
-	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "INFO: possible recursive locking detected", { "is trying to acquire lock", "at: " PC " +" FN },
-	    "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "INFO: inconsistent lock state", { "takes", "at: " PC " +" FN }, "inconsistent lock state in $1",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall", { 0 },
@@ -1082,7 +1087,8 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 				    sizeof(v->rig_title));
 			}
 		}
-		if (!(fm->flags & (F_NOSTACK | F_OWNSTACK)) && fm->stack[0][0] != NULL &&
+		if (((!(fm->flags & (F_NOSTACK | F_OWNSTACK)) && fm->stack[0][0] != NULL) ||
+		    (fm->flags & F_BACKTRACE)) &&
 		    memmem(rep->s, rep->len, "Call Trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "Call trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "acktrace", 8) == NULL &&

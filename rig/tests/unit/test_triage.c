@@ -628,6 +628,50 @@ kfence_and_kmsan_own_stacks_are_whole_reports(void)
 	CHECK_INT(g.r[0].corrupted, 0);
 }
 
+/*
+ * Lockdep's reports (kernel/locking/lockdep.c print_circular_bug and its kin) end in "stack
+ * backtrace:" and dump_stack(): cut before it, the report is titled from its lines above but
+ * flagged corrupted; whole, it is not.
+ */
+static void
+a_lockdep_report_cut_before_its_backtrace_is_corrupted(void)
+{
+	static const char head[] =
+	    "[  120.000000][ T3100] ======================================================\n"
+	    "[  120.000001][ T3100] WARNING: possible circular locking dependency detected\n"
+	    "[  120.000002][ T3100] 6.1.0 #1 Not tainted\n"
+	    "[  120.000003][ T3100] ------------------------------------------------------\n"
+	    "[  120.000004][ T3100] syz-executor.0/3100 is trying to acquire lock:\n"
+	    "[  120.000005][ T3100] ffff888012345678 (&frob->lock){+.+.}-{3:3}, at: frob_flush+0x20/0x100\n"
+	    "[  120.000006][ T3100] \n"
+	    "[  120.000007][ T3100] but task is already holding lock:\n"
+	    "[  120.000008][ T3100] ffff888087654321 (&tty->termios_rwsem){++++}-{3:3}, at: frob_isig+0x40/0x200\n"
+	    "[  120.000009][ T3100] \n"
+	    "[  120.000010][ T3100] which lock already depends on the new lock.\n";
+	char log[4096];
+	struct got g;
+
+	triage_str(head, &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "possible deadlock in frob_flush");
+	CHECK_INT(g.r[0].corrupted, 1);
+	snprintf(log, sizeof(log), "%s"
+	    "[  120.000011][ T3100] stack backtrace:\n"
+	    "[  120.000012][ T3100] CPU: 0 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
+	    "[  120.000013][ T3100] Call Trace:\n"
+	    "[  120.000014][ T3100]  <TASK>\n"
+	    "[  120.000015][ T3100]  dump_stack_lvl+0x100/0x180\n"
+	    "[  120.000016][ T3100]  check_noncircular+0x2f9/0x3b0\n"
+	    "[  120.000017][ T3100]  __lock_acquire+0x2a0/0x5000\n"
+	    "[  120.000018][ T3100]  lock_acquire+0x1a0/0x4f0\n"
+	    "[  120.000019][ T3100]  frob_flush+0x20/0x100\n"
+	    "[  120.000020][ T3100]  </TASK>\n", head);
+	triage_str(log, &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "possible deadlock in frob_flush");
+	CHECK_INT(g.r[0].corrupted, 0);
+}
+
 int
 main(void)
 {
@@ -656,5 +700,6 @@ main(void)
 	RUN(kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled);
 	RUN(only_the_kernels_warning_formats_are_reports);
 	RUN(kfence_and_kmsan_own_stacks_are_whole_reports);
+	RUN(a_lockdep_report_cut_before_its_backtrace_is_corrupted);
 	TEST_END();
 }
