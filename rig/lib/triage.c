@@ -211,6 +211,9 @@ triage_questionable(const char *l, size_t len)
 
 	if (memmem(l, len, "<EOI>", 5) != NULL)
 		return 0;
+	/* powerpc's show_stack (arch/powerpc/kernel/process.c) marks a guessed frame at the end. */
+	if (len >= 13 && memcmp(l + len - 13, " (unreliable)", 13) == 0)
+		return 1;
 	while (i < len && (l[i] == ' ' || l[i] == '\t'))
 		i++;
 	if (i < len && l[i] == '[') {

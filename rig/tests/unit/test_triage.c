@@ -672,6 +672,36 @@ a_lockdep_report_cut_before_its_backtrace_is_corrupted(void)
 	CHECK_INT(g.r[0].corrupted, 0);
 }
 
+/*
+ * The unwinders' guesses are not frames: x86's "? func" (arch/x86/kernel/dumpstack.c) and
+ * powerpc's "func (unreliable)" (arch/powerpc/kernel/process.c show_stack).
+ */
+static void
+unreliable_frames_are_not_charged(void)
+{
+	struct got g;
+
+	triage_str("[   30.000000] BUG: spinlock bad magic on CPU#0, frob/1\n"
+	    "[   30.000001]  lock: 0xc000000012340000, .magic: 00000000, .owner: <none>/-1, .owner_cpu: 0\n"
+	    "[   30.000002] CPU: 0 PID: 1 Comm: frob Not tainted 6.1.0 #1\n"
+	    "[   30.000003] Call Trace:\n"
+	    "[   30.000004] [c000000012345670] [c000000000123400] frob_guess+0x10/0x20 (unreliable)\n"
+	    "[   30.000005] [c000000012345680] [c000000000123500] do_raw_spin_lock+0x10/0x20\n"
+	    "[   30.000006] [c000000012345690] [c000000000123600] frob_real+0x10/0x20\n"
+	    "[   30.000007] [c0000000123456a0] [c000000000123700] frob_init+0x10/0x20\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "BUG: spinlock bad magic in frob_real");
+	triage_str("[   30.000000] BUG: spinlock bad magic on CPU#0, frob/1\n"
+	    "[   30.000003] Call Trace:\n"
+	    "[   30.000004]  <TASK>\n"
+	    "[   30.000005]  ? frob_guess+0x10/0x20\n"
+	    "[   30.000006]  do_raw_spin_lock+0x10/0x20\n"
+	    "[   30.000007]  frob_real+0x10/0x20\n"
+	    "[   30.000008]  </TASK>\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "BUG: spinlock bad magic in frob_real");
+}
+
 int
 main(void)
 {
@@ -701,5 +731,6 @@ main(void)
 	RUN(only_the_kernels_warning_formats_are_reports);
 	RUN(kfence_and_kmsan_own_stacks_are_whole_reports);
 	RUN(a_lockdep_report_cut_before_its_backtrace_is_corrupted);
+	RUN(unreliable_frames_are_not_charged);
 	TEST_END();
 }
