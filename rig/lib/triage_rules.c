@@ -51,6 +51,28 @@ struct triage_fmt {
 #define STACK_ARM	{ { P_PC, P_TRACE }, { "(?:Call [Tt]race|Backtrace):", P_TRACE } }
 #define STACK_LOCKDEP(anchor) { { anchor, "at: (?:" PC " +)?" FN, "at: (?:" PC " +)?" FN, P_TRACE } }
 
+/*
+ * Where each table's formats come from. The headers are the kernel's printk formats (paths in
+ * Debian's linux-source-6.1); the titles are syzbot's published convention for each (syzkaller
+ * pkg/report/linux.go: "KASAN: %s %s in %s", "... in FRAME" for a frame-named report, the
+ * header itself for a report that names no frame). Entries with their own comment cite it there.
+ *
+ * BUG: mm/kasan/report.c print_error_description ("BUG: KASAN: %s in %pS", then "%s of size %zu
+ *   at addr %px"); mm/kmsan/report.c, kernel/kcsan/report.c ("BUG: KCSAN: %s in %pS"),
+ *   mm/kfence/report.c; arch/x86/mm/fault.c show_fault_oops ("BUG: kernel NULL pointer
+ *   dereference, address: %px", "BUG: unable to handle page fault for address: %px");
+ *   kernel/locking/spinlock_debug.c spin_dump ("BUG: spinlock %s on CPU#%d, %s/%d");
+ *   kernel/watchdog.c watchdog_timer_fn ("BUG: soft lockup - CPU#%d stuck for %us!");
+ *   kernel/locking/lockdep.c (held locks, unlock balance, freed locks, wait context, table
+ *   sizes); kernel/fork.c check_mm ("BUG: Bad rss-counter state"); fs/dcache.c umount_check
+ *   ("BUG: Dentry %p{i=%lx,n=%pd} still in use"); mm/page_alloc.c bad_page ("BUG: Bad page state
+ *   in process %s"); mm/memory.c print_bad_pte ("BUG: Bad page map"); kernel/workqueue.c
+ *   ("BUG: workqueue lockup - pool", "BUG: workqueue leaked lock or atomic: ... last function:
+ *   %ps"); kernel/sched/core.c __might_resched ("BUG: sleeping function called from invalid
+ *   context at %s:%d") and __schedule_bug ("BUG: scheduling while atomic"); lib/smp_processor_id.c
+ *   ("BUG: using %s%s() in preemptible"); arch/x86/kernel/traps.c handle_stack_overflow.
+ *   "BUG: memory leak" is syzkaller's executor reading mm/kmemleak.c's reports.
+ */
 static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: KASAN: double-free or invalid-free in " FN, { 0 }, "KASAN: invalid-free in $F",
 	    { { "BUG: KASAN: [a-z\\-]+ in " FN, P_CALL, P_TRACE } }, "kmem_|slab_|kfree|vunmap|vfree", 0, 0 },
@@ -134,6 +156,15 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ 0 }
 };
 
+/*
+ * WARNING: kernel/panic.c __warn ("WARNING: CPU: %d PID: %d at %s:%d %pS"; 7.2 puts the position
+ * first), the file naming the kind (lib/debugobjects.c, mm/usercopy.c, lib/kobject.c,
+ * fs/proc/generic.c, lib/refcount.c, kernel/locking/lockdep.c, mm/ allocators); lockdep.c's own
+ * reports (print_circular_bug_header, print_bad_irq_dependency, print_deadlock_bug,
+ * print_usage_bug, print_irq_inversion_bug, print_unlock_imbalance_bug, print_freed_lock_bug,
+ * print_held_locks_bug, lockdep_sys_exit, lockdep_rcu_suspicious), titled by the lock site
+ * ("at: %pS" of the lock being taken); arch/x86/kernel/unwind_frame.c (bad stack regs).
+ */
 static const struct triage_fmt triage_fmt_warning[] = {
 	{ "WARNING: .*lib/debugobjects\\.c:", { 0 }, "WARNING: ODEBUG bug in $F", STACK_WARN,
 	    "debug_|rcu|hrtimer_|timer_|work_|percpu_|kmem_|slab_|kfree|vunmap|vfree|__free_|kobject_", 0, 0 },
@@ -210,6 +241,13 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	{ 0 }
 };
 
+/*
+ * INFO: lockdep.c's reports of older kernels ("[ INFO: ... ]"); kernel/rcu/tree_stall.h
+ * print_cpu_stall / print_other_cpu_stall ("INFO: %s self-detected stall on CPU", "INFO: %s
+ * detected stalls on CPUs/tasks"), charged above the interrupted entry point as syzbot's stall
+ * convention does; lockdep.c assign_lock_key ("INFO: trying to register non-static key");
+ * kernel/hung_task.c check_hung_task ("INFO: task %s:%d blocked for more than %ld seconds.").
+ */
 static const struct triage_fmt triage_fmt_info[] = {
 	{ "INFO: possible circular locking dependency detected", { "is trying to acquire lock" },
 	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
@@ -245,6 +283,7 @@ static const struct triage_fmt triage_fmt_info[] = {
 	{ 0 }
 };
 
+/* arch/arm/mm/fault.c and arch/arm64/mm/fault.c die_kernel_fault: "Unable to handle kernel %s at virtual address". */
 static const struct triage_fmt triage_fmt_unable[] = {
 	{ "Unable to handle kernel NULL pointer dereference", { 0 },
 	    "BUG: unable to handle kernel NULL pointer dereference in $F", STACK_ARM, NULL, 0, 0 },
@@ -255,6 +294,7 @@ static const struct triage_fmt triage_fmt_unable[] = {
 	{ 0 }
 };
 
+/* arch/x86/kernel/traps.c exc_general_protection ("general protection fault, ...: 0000 [#1]"), charged to RIP. */
 static const struct triage_fmt triage_fmt_gpf[] = {
 	{ "general protection fault.*:", { 0 }, "general protection fault in $F", STACK_PC_CALL, NULL, 0, 0 },
 	{ 0 }
@@ -265,6 +305,11 @@ static const struct triage_fmt triage_fmt_stackseg[] = {
 	{ 0 }
 };
 
+/*
+ * kernel/panic.c panic ("Kernel panic - not syncing: %s"): the message is the title
+ * ("kernel panic: %s"); the ones that follow another report (Fatal exception, panic_on_warn,
+ * hung_task) only lead when that report's header was lost, so they are corrupted.
+ */
 static const struct triage_fmt triage_fmt_panic[] = {
 	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: " FN, { 0 },
 	    "kernel panic: stack is corrupted in $1", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -297,6 +342,7 @@ static const struct triage_fmt triage_fmt_dfault[] = {
 	{ 0 }
 };
 
+/* include/asm-generic/bug.h and arch/x86/kernel/traps.c: "kernel BUG at %s:%u!", the file naming the kind. */
 static const struct triage_fmt triage_fmt_kbug[] = {
 	{ "kernel BUG at mm/usercopy\\.c", { 0 }, "BUG: bad usercopy in $F", STACK_CALL, "usercopy|__check", 0, 0 },
 	{ "kernel BUG at lib/list_debug\\.c", { 0 }, "BUG: corrupted list in $F", STACK_CALL, NULL, 0, 0 },
@@ -310,11 +356,13 @@ static const struct triage_fmt triage_fmt_kbug2[] = {
 	{ 0 }
 };
 
+/* mm/slub.c slab_bug ("BUG %s (%s): %pV") with object_err's "Object already free". */
 static const struct triage_fmt triage_fmt_slub[] = {
 	{ "BUG kmalloc-.*: Object already free", { 0 }, "BUG: Object already free", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ 0 }
 };
 
+/* arch/x86/kernel/traps.c do_error_trap ("divide error", "invalid opcode", "stack segment"), charged to RIP. */
 static const struct triage_fmt triage_fmt_divide[] = {
 	{ "divide error: ", { 0 }, "divide error in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
 	{ 0 }
@@ -325,6 +373,7 @@ static const struct triage_fmt triage_fmt_opcode[] = {
 	{ 0 }
 };
 
+/* lib/ubsan.c ubsan_prologue: "UBSAN: %s in %s:%d:%d" (older kernels: "UBSAN: Undefined behaviour in"). */
 static const struct triage_fmt triage_fmt_ubsan[] = {
 	{ "UBSAN: Undefined behaviour in", { 0 }, "UBSAN: undefined-behaviour in $F", STACK_CALL, "ubsan|overflow", 0, 0 },
 	{ "UBSAN: ([a-z\\-]+) in", { 0 }, "UBSAN: $1 in $F", STACK_CALL, "ubsan|overflow", 0, 0 },
@@ -336,6 +385,7 @@ static const struct triage_fmt triage_fmt_reboot[] = {
 	{ 0 }
 };
 
+/* net/core/dev.c netdev_wait_allrefs_any: "unregister_netdevice: waiting for %s to become free". */
 static const struct triage_fmt triage_fmt_netdev[] = {
 	{ "unregister_netdevice: waiting for (?:.*) to become free", { 0 },
 	    "unregister_netdevice: waiting for DEV to become free", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -370,6 +420,11 @@ static const struct triage_fmt triage_fmt_gofatal[] = {
 	{ 0 }
 };
 
+/*
+ * arch/arm/kernel/traps.c __die, arch/arm64/kernel/traps.c __die ("Internal error: %s: %x [#%d]"),
+ * arch/arm/mm/fault.c do_DataAbort ("Unhandled fault: %s (0x%03x) at 0x%08lx"),
+ * arch/arm/mm/alignment.c ("Alignment trap: ..."): charged to "PC is at" / "pc :" or the trace.
+ */
 static const struct triage_fmt triage_fmt_armerr[] = {
 	{ "Internal error: ", { 0 }, "Internal error in $F", STACK_ARM, NULL, 0, 0 },
 	{ 0 }
