@@ -505,7 +505,8 @@ struct triage_cfmt {
 
 /* Report boundaries, found by the same pass as the headers. */
 static const char *const triage_markers[] = {
-	"---[ end", "Kernel Offset:", "Rebooting in ", "Sending NMI from CPU", "Disabling lock debugging", NULL
+	"---[ end", "Kernel Offset:", "Rebooting in ", "Sending NMI from CPU", "Disabling lock debugging",
+	"FAULT_INJECTION: forcing a failure", "vmalloc: allocation failure", "FAULT_FLAG_ALLOW_RETRY missing", NULL
 };
 
 #define TRIAGE_NLIT	(TRIAGE_NHDR + sizeof(triage_markers) / sizeof(triage_markers[0]) - 1)

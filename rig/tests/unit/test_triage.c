@@ -702,6 +702,49 @@ unreliable_frames_are_not_charged(void)
 	CHECK_STR(g.r[0].title, "BUG: spinlock bad magic in frob_real");
 }
 
+/*
+ * lib/fault-inject.c fail_dump prints "FAULT_INJECTION: forcing a failure." and a stack of its
+ * own. Inside a report on a console without caller ids its lines cannot be told from the
+ * report's: the title comes from what precedes it and the report is corrupted. With caller ids
+ * the other task's lines are simply not the report's.
+ */
+static void
+a_fault_injection_inside_a_report_ends_its_text(void)
+{
+	static const char fmt[] =
+	    "[   63.000000]%s =============================\n"
+	    "[   63.000001]%s WARNING: suspicious RCU usage\n"
+	    "[   63.000002]%s 6.1.0 #1 Not tainted\n"
+	    "[   63.000003]%s FAULT_INJECTION: forcing a failure.\n"
+	    "[   63.000004]%s name failslab, interval 1, probability 0, space 0, times 0\n"
+	    "[   63.000005]%s -----------------------------\n"
+	    "[   63.000006]%s include/linux/rcupdate.h:302 Illegal context switch in RCU read-side critical section!\n"
+	    "[   63.000007]%s \n"
+	    "[   63.000008]%s other info that might help us debug this:\n"
+	    "[   63.000009]%s stack backtrace:\n"
+	    "[   63.000010]%s Call Trace:\n"
+	    "[   63.000011]%s  <TASK>\n"
+	    "[   63.000012]%s  dump_stack_lvl+0x100/0x180\n"
+	    "[   63.000013]%s  should_fail_ex+0x10/0x20\n"
+	    "[   63.000014]%s  frob_alloc+0x10/0x20\n"
+	    "[   63.000015]%s  </TASK>\n";
+	const char *me = "[ T3100]", *other = "[ T3200]";
+	char log[4096];
+	struct got g;
+
+	snprintf(log, sizeof(log), fmt, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "");
+	triage_str(log, &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "WARNING: suspicious RCU usage");
+	CHECK_INT(g.r[0].corrupted, 1);
+	/* The fault injection is another task's, and its stack too. */
+	snprintf(log, sizeof(log), fmt, me, me, me, other, other, me, me, me, me, me, me, me, me, other, me, me);
+	triage_str(log, &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "WARNING: suspicious RCU usage in frob_alloc");
+	CHECK_INT(g.r[0].corrupted, 0);
+}
+
 int
 main(void)
 {
@@ -732,5 +775,6 @@ main(void)
 	RUN(kfence_and_kmsan_own_stacks_are_whole_reports);
 	RUN(a_lockdep_report_cut_before_its_backtrace_is_corrupted);
 	RUN(unreliable_frames_are_not_charged);
+	RUN(a_fault_injection_inside_a_report_ends_its_text);
 	TEST_END();
 }
