@@ -1118,7 +1118,11 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 			idx = triage_rules_stack(fm, c, 0, rep, stackfrom, &fr);
 			if (idx < 0 && fm->stack[1][0] != NULL)
 				idx = triage_rules_stack(fm, c, 1, rep, stackfrom, &fr);
-			if (idx < 0) {
+			/*
+			 * No frame, or a fault injection's stack (should_fail) mixed into this one: no
+			 * frame can be trusted; syzbot's convention names the frame "corrupted".
+			 */
+			if (idx < 0 || fr.broken) {
 				frame = "corrupted";
 				v->corrupted = 1;
 			} else {

@@ -745,6 +745,32 @@ a_fault_injection_inside_a_report_ends_its_text(void)
 	CHECK_INT(g.r[0].corrupted, 0);
 }
 
+/*
+ * A fault injection's stack (lib/fault-inject.c should_fail) mixed into a report's stack: no
+ * frame of it can be trusted, so the title names no frame ("... in corrupted", syzbot's
+ * convention) and the report is corrupted.
+ */
+static void
+a_fault_injection_stack_in_a_trace_names_no_frame(void)
+{
+	struct got g;
+
+	triage_str("[   60.000000][ T3100] general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1]\n"
+	    "[   60.000001][ T3100] CPU: 0 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
+	    "[   60.000002][ T3100] RIP: 0010:frob_walk+0x10/0x20\n"
+	    "[   60.000003][ T3100] Call Trace:\n"
+	    "[   60.000004][ T3100]  <TASK>\n"
+	    "[   60.000005][ T3100]  should_fail_ex+0x10/0x20\n"
+	    "[   60.000006][ T3100]  should_failslab+0x9/0x14\n"
+	    "[   60.000007][ T3100]  frob_walk+0x10/0x20\n"
+	    "[   60.000008][ T3100]  frob_ioctl+0x10/0x20\n"
+	    "[   60.000009][ T3100]  </TASK>\n"
+	    "[   60.000010][ T3100] ---[ end trace 0000000000000000 ]---\n", &g);
+	CHECK_INT(g.n, 1);
+	CHECK_STR(g.r[0].title, "general protection fault in corrupted");
+	CHECK_INT(g.r[0].corrupted, 1);
+}
+
 int
 main(void)
 {
@@ -776,5 +802,6 @@ main(void)
 	RUN(a_lockdep_report_cut_before_its_backtrace_is_corrupted);
 	RUN(unreliable_frames_are_not_charged);
 	RUN(a_fault_injection_inside_a_report_ends_its_text);
+	RUN(a_fault_injection_stack_in_a_trace_names_no_frame);
 	TEST_END();
 }
