@@ -230,14 +230,14 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	 * print_freed_lock_bug, print_held_locks_bug, lockdep_sys_exit, lockdep_rcu_suspicious) when
 	 * what follows them was lost: the header is the title, the report is corrupted.
 	 */
-	{ "(WARNING: (?:possible circular locking dependency detected|possible irq lock inversion dependency detected"
+	{ "WARNING: ((?:possible circular locking dependency detected|possible irq lock inversion dependency detected"
 	    "|[A-Z]+-safe -> [A-Z]+-unsafe lock order detected|possible recursive locking detected"
 	    "|inconsistent lock state|chain_key collision|Nested lock was not taken|bad unlock balance detected!"
 	    "|bad contention detected!|held lock freed!|.*still has locks held!|lock held when returning to user space!"
-	    "|suspicious RCU usage))", { 0 }, "$1", { { 0 } }, NULL, 0, F_CORRUPT },
+	    "|suspicious RCU usage))", { 0 }, "WARNING: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "WARNING:\\s*$", { 0 }, "WARNING: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
 	/* __warn's line cut short by another printk: a report all the same, its title untrusted. */
-	{ "(WARNING: CPU: .*)", { 0 }, "$1", { { 0 } }, NULL, 0, F_CORRUPT },
+	{ "WARNING: CPU: (.*)", { 0 }, "WARNING: CPU: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ 0 }
 };
 
