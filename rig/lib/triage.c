@@ -44,6 +44,7 @@ struct triage {
 	int		 epilogue;	/* the report proper is over; what follows is not its text */
 	int		 cputrace;	/* an all-CPU backtrace was requested: other CPUs belong too */
 	int		 aftermath;	/* lines since a report was delivered, while its epilogue may follow */
+	int		 cut;		/* another writer's stack began inside it: its text ends there */
 };
 
 struct triage *
@@ -211,6 +212,9 @@ triage_questionable(const char *l, size_t len)
 
 	if (memmem(l, len, "<EOI>", 5) != NULL)
 		return 0;
+	/* powerpc's show_stack (arch/powerpc/kernel/process.c) marks a guessed frame at the end. */
+	if (len >= 13 && memcmp(l + len - 13, " (unreliable)", 13) == 0)
+		return 1;
 	while (i < len && (l[i] == ' ' || l[i] == '\t'))
 		i++;
 	if (i < len && l[i] == '[') {
@@ -286,7 +290,8 @@ triage_deliver(struct triage *t)
 	memcpy(r.frame, v.frame, sizeof(r.frame));
 	memcpy(r.rig_title, v.rig_title, sizeof(r.rig_title));
 	memcpy(r.rig_frame, v.rig_frame, sizeof(r.rig_frame));
-	r.corrupted = v.corrupted;
+	r.corrupted = v.corrupted || t->cut;
+	r.rule = v.rule;
 	r.start = t->start;
 	r.end = t->end;
 	r.text = t->text;
@@ -322,6 +327,7 @@ triage_begin(struct triage *t, int hdr, enum triage_ctx kind, const char *ctx,
 	t->scanned = 0;
 	t->epilogue = 0;
 	t->cputrace = 0;
+	t->cut = 0;
 	triage_append(t, msg, msglen);
 }
 
@@ -440,6 +446,19 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 		t->cputrace = 1;
 	if (event && triage_has(msg, msglen, "Disabling lock debugging due to kernel taint"))
 		return;
+	/*
+	 * Messages that print a stack of their own though they report no bug (lib/fault-inject.c
+	 * fail_dump, mm/page_alloc.c warn_alloc, fs/userfaultfd.c): on a console without caller
+	 * ids nothing tells their lines from the report's, so the report's text ends here and it
+	 * is marked corrupted, as syzbot does.
+	 */
+	if (event && (t->ctxkind == TRIAGE_CTX_NONE || t->ctxkind == TRIAGE_CTX_CONSOLE) && !t->epilogue &&
+	    (triage_has(msg, msglen, "FAULT_INJECTION: forcing a failure") ||
+	    triage_has(msg, msglen, "vmalloc: allocation failure") ||
+	    triage_has(msg, msglen, "FAULT_FLAG_ALLOW_RETRY missing"))) {
+		t->epilogue = 1;
+		t->cut = 1;
+	}
 	if (event && t->lines > TRIAGE_EPILOGUE_AFTER &&
 	    (triage_has(msg, msglen, "Kernel panic - not syncing") ||
 	    triage_has(msg, msglen, "WARNING: possible circular locking dependency detected")))

@@ -35,6 +35,12 @@ struct triage_report {
 	char		rig_title[256];
 	char		rig_frame[128];
 	int		corrupted;	/* the report was too damaged to trust the title */
+	/*
+	 * The rule table entry that titled it, its class for measures: the entry's title template
+	 * ("BUG: soft lockup in $F"), or the header's literal ("UBSAN:") when no format fitted.
+	 * Static text, valid for the process's life.
+	 */
+	const char	*rule;
 	uint64_t	start, end;	/* byte range of the report in the stream fed so far */
 	const char	*text;		/* the report's text (valid during the callback only) */
 	size_t		textlen;

@@ -382,24 +382,22 @@ triage_frame_skipped(const char *frame, const char *extra, enum triage_policy po
 void
 triage_frame_canon(char *f)
 {
-	/* Each arch and kernel version names the syscall entry differently; the syscall is the same. */
+	/*
+	 * The arch's syscall wrapper (SYSCALL_DEFINE in include/linux/syscalls.h and
+	 * arch/x86/include/asm/syscall_wrapper.h, arch/arm64/include/asm/syscall_wrapper.h: __x64_sys_,
+	 * __ia32_sys_, __arm64_sys_, ...) is one syscall whatever the arch: named sys_NAME, as syzbot
+	 * names it. __se_sys_NAME, the sign-extending body SYSCALL_DEFINE puts under it, is named
+	 * NAME. The kernel's own syscall functions (__do_sys_, __sys_, ksys_) are distinct functions
+	 * and keep their names, as in syzbot's titles.
+	 */
 	static const char *const pre[] = {
 		"__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__riscv_sys_", "__s390x_sys_",
-		"__s390_sys_", "__do_sys_", "___sys_", "__sys_", "ksys_", "SyS_",
-		"SYSC_", "__x64_compat_sys_",
-		"__ia32_compat_sys_", "__arm64_compat_sys_", "__do_compat_sys_",
-		"__se_compat_sys_", NULL
+		"__s390_sys_", "__x64_compat_sys_", "__ia32_compat_sys_", "__arm64_compat_sys_", NULL
 	};
 
-	/* The inner syscall bodies (and old compat wrappers) are named by the bare syscall name. */
-	static const char *const bare[] = { "__se_sys_", "compat_SyS_", "compat_SYSC_", NULL };
-
-	for (int i = 0; bare[i] != NULL; i++) {
-		size_t n = strlen(bare[i]);
-		if (strncmp(f, bare[i], n) == 0 && f[n] != '\0') {
-			memmove(f, f + n, strlen(f + n) + 1);
-			return;
-		}
+	if (strncmp(f, "__se_sys_", 9) == 0 && f[9] != '\0') {
+		memmove(f, f + 9, strlen(f + 9) + 1);
+		return;
 	}
 	for (int i = 0; pre[i] != NULL; i++) {
 		size_t n = strlen(pre[i]);
@@ -408,6 +406,24 @@ triage_frame_canon(char *f)
 			char tmp[128];
 			snprintf(tmp, sizeof(tmp), "%ssys_%s", compat ? "compat_" : "", f + n);
 			strcpy(f, tmp);
+			return;
+		}
+	}
+}
+
+/*
+ * A stall is charged to the syscall itself, by its bare name for the old wrappers (SyS_NAME,
+ * SYSC_NAME of 4.x kernels' SYSCALL_DEFINE, compat_ too): syzbot's stall frame convention.
+ */
+static void
+triage_frame_stall_name(char *f)
+{
+	static const char *const pre[] = { "compat_SYSC_", "compat_SyS_", "SYSC_", "SyS_", NULL };
+
+	for (int i = 0; pre[i] != NULL; i++) {
+		size_t n = strlen(pre[i]);
+		if (strncmp(f, pre[i], n) == 0 && f[n] != '\0') {
+			memmove(f, f + n, strlen(f + n) + 1);
 			return;
 		}
 	}
@@ -430,7 +446,6 @@ static const char *const triage_frame_stall_anchor[] = {
 	"kernel_setsockopt", "sock_common_setsockopt", "__sys_listen", "kernel_listen",
 	"sk_common_release", "^sock_mmap", "__sys_accept", "kernel_accept", "^sock_do_ioctl",
 	"^sock_ioctl", "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg",
-	"^sys_socketpair", "^sys_connect", "^sys_ioctl",
 	"__fput", "task_work_run", "exit_to_usermode", "exit_to_user_mode", "smp_call_function",
 	"^el0_svc", "^el0t_64_sync", "^ret_fast_syscall", "^invoke_syscall",
 	NULL
@@ -462,10 +477,36 @@ triage_frame_anchor_in(const char *const *list, const char *f)
 	return 0;
 }
 
+/*
+ * The syscalls whose work is dispatched on by argument (a device's ioctl, a protocol's connect):
+ * the frame above their entry names the driver or protocol, so the entry is an anchor under any
+ * of its SYSCALL_DEFINE names (include/linux/syscalls.h), old and new, compat or not.
+ */
+static int
+triage_frame_syscall_anchor(const char *f)
+{
+	static const char *const pre[] = {
+		"SYSC_", "SyS_", "__sys_", "___sys_", "__do_sys_", "__se_sys_", "sys_", "", NULL
+	};
+	static const char *const name[] = { "socketpair", "connect", "ioctl", NULL };
+
+	if (strncmp(f, "compat_", 7) == 0)
+		f += 7;
+	for (int i = 0; pre[i] != NULL; i++) {
+		size_t n = strlen(pre[i]);
+		if (strncmp(f, pre[i], n) != 0)
+			continue;
+		for (int k = 0; name[k] != NULL; k++)
+			if (strcmp(f + n, name[k]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 static int
 triage_frame_anchor(const char *f)
 {
-	return triage_frame_anchor_in(triage_frame_stall_anchor, f);
+	return triage_frame_anchor_in(triage_frame_stall_anchor, f) || triage_frame_syscall_anchor(f);
 }
 
 int
@@ -485,6 +526,7 @@ triage_frame_pick(char (*fr)[128], int n, enum triage_pick pick)
 						strcpy(fr[i], "smp_call_function");
 						return i;
 					}
+					triage_frame_stall_name(fr[prev]);
 					return prev;
 				}
 				prev = i;

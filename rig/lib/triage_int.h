@@ -20,6 +20,7 @@ struct triage_verdict {
 	char	rig_title[256];	/* title and frame by the rig's policy (a hung task), else as above */
 	char	rig_frame[128];
 	int	corrupted;
+	const char *rule;	/* the entry that titled it (struct triage_report's rule) */
 };
 
 /* Header recognition on one stripped console line. */

@@ -23,6 +23,16 @@
 enum {
 	F_NOSTACK = 1,		/* the report carries no stack; do not call it corrupted for that */
 	F_CORRUPT = 2,		/* this shape only appears when the real header was lost */
+	/*
+	 * The report prints its stack itself right under the header (stack_trace_print), with no
+	 * "Call Trace:": corrupted only when no frame is found there, not for lacking the heading.
+	 */
+	F_OWNSTACK = 4,
+	/*
+	 * The kernel ends the report with a stack (lockdep's print_* end in "stack backtrace:" and
+	 * dump_stack()), though the title comes from lines above it: without one it was cut short.
+	 */
+	F_BACKTRACE = 8,
 };
 
 struct triage_fmt {
@@ -41,6 +51,28 @@ struct triage_fmt {
 #define STACK_ARM	{ { P_PC, P_TRACE }, { "(?:Call [Tt]race|Backtrace):", P_TRACE } }
 #define STACK_LOCKDEP(anchor) { { anchor, "at: (?:" PC " +)?" FN, "at: (?:" PC " +)?" FN, P_TRACE } }
 
+/*
+ * Where each table's formats come from. The headers are the kernel's printk formats (paths in
+ * Debian's linux-source-6.1); the titles are syzbot's published convention for each (syzkaller
+ * pkg/report/linux.go: "KASAN: %s %s in %s", "... in FRAME" for a frame-named report, the
+ * header itself for a report that names no frame). Entries with their own comment cite it there.
+ *
+ * BUG: mm/kasan/report.c print_error_description ("BUG: KASAN: %s in %pS", then "%s of size %zu
+ *   at addr %px"); mm/kmsan/report.c, kernel/kcsan/report.c ("BUG: KCSAN: %s in %pS"),
+ *   mm/kfence/report.c; arch/x86/mm/fault.c show_fault_oops ("BUG: kernel NULL pointer
+ *   dereference, address: %px", "BUG: unable to handle page fault for address: %px");
+ *   kernel/locking/spinlock_debug.c spin_dump ("BUG: spinlock %s on CPU#%d, %s/%d");
+ *   kernel/watchdog.c watchdog_timer_fn ("BUG: soft lockup - CPU#%d stuck for %us!");
+ *   kernel/locking/lockdep.c (held locks, unlock balance, freed locks, wait context, table
+ *   sizes); kernel/fork.c check_mm ("BUG: Bad rss-counter state"); fs/dcache.c umount_check
+ *   ("BUG: Dentry %p{i=%lx,n=%pd} still in use"); mm/page_alloc.c bad_page ("BUG: Bad page state
+ *   in process %s"); mm/memory.c print_bad_pte ("BUG: Bad page map"); kernel/workqueue.c
+ *   ("BUG: workqueue lockup - pool", "BUG: workqueue leaked lock or atomic: ... last function:
+ *   %ps"); kernel/sched/core.c __might_resched ("BUG: sleeping function called from invalid
+ *   context at %s:%d") and __schedule_bug ("BUG: scheduling while atomic"); lib/smp_processor_id.c
+ *   ("BUG: using %s%s() in preemptible"); arch/x86/kernel/traps.c handle_stack_overflow.
+ *   "BUG: memory leak" is syzkaller's executor reading mm/kmemleak.c's reports.
+ */
 static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: KASAN: double-free or invalid-free in " FN, { 0 }, "KASAN: invalid-free in $F",
 	    { { "BUG: KASAN: [a-z\\-]+ in " FN, P_CALL, P_TRACE } }, "kmem_|slab_|kfree|vunmap|vfree", 0, 0 },
@@ -55,13 +87,20 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	{ "BUG: KASAN: (.*)", { 0 }, "KASAN: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "BUG: KMSAN: kernel-usb-infoleak", { 0 }, "KMSAN: kernel-usb-infoleak in $F",
 	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } },
-	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
-	/* Newer KMSAN prints the stack right under the header, without "Call Trace:". */
+	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, F_OWNSTACK },
+	/*
+	 * mm/kmsan/report.c kmsan_report: "BUG: KMSAN: %s in %pSb", then stack_trace_print right
+	 * under the header, without "Call Trace:".
+	 */
 	{ "BUG: KMSAN: ([a-z\\-]+) in ", { 0 }, "KMSAN: $1 in $F",
-	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } }, NULL, 0, 0 },
+	    { { P_CALL, P_TRACE }, { "BUG: KMSAN: [a-z\\-]+ in " FN, P_TRACE } }, NULL, 0, F_OWNSTACK },
 	{ "BUG: KCSAN: (.*)", { 0 }, "KCSAN: $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * mm/kfence/report.c kfence_report_error: "BUG: KFENCE: %s in %pS", a line on the access,
+	 * then stack_trace_print with no "Call Trace:" (in KUnit or an interrupt alike).
+	 */
 	{ "BUG: KFENCE: ([a-z\\- ]+?) in " FN, { 0 }, "KFENCE: $1 in $F",
-	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, 0 },
+	    { { "BUG: KFENCE: [a-z\\- ]+? in " FN, P_TRACE }, { P_CALL, P_TRACE } }, "kfence", 0, F_OWNSTACK },
 	{ "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)",
 	    { 0 }, "BUG: unable to handle kernel paging request in $F", STACK_PC_CALL, NULL, 0, 0 },
 	{ "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)",
@@ -72,12 +111,21 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	    { 0 }, "BUG: spinlock $1 in $F", STACK_CALL, "spin_", 0, 0 },
 	{ "BUG: soft lockup", { 0 }, "BUG: soft lockup in $F",
 	    { { P_PC, P_CALL, P_TRACE }, { P_CALL, P_TRACE } }, NULL, TRIAGE_PICK_STALL, 0 },
-	{ "BUG: .*still has locks held!", { PC " +" FN }, "BUG: still has locks held in $2", { { 0 } }, NULL, 0, F_NOSTACK },
+	{ "BUG: .*still has locks held!", { PC " +" FN }, "BUG: still has locks held in $2", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "BUG: lock held when returning to user space", { "leaving the kernel with locks still held",
 	    "at: (?:" PC " +)?" FN }, "BUG: lock held when returning to user space in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
-	    "BUG: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
-	{ "BUG: held lock freed!", { PC " +" FN }, "BUG: held lock freed in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "BUG: bad unlock balance in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
+	{ "BUG: held lock freed!", { PC " +" FN }, "BUG: held lock freed in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
+	/*
+	 * kernel/locking/lockdep.c print_lock_invalid_wait_context: "[ BUG: Invalid wait context ]",
+	 * then "%s/%d is trying to lock:" and the lock "..., at: caller+0x..": charged to that caller,
+	 * as the other lockdep reports are (lockdep's own frames are skipped).
+	 */
+	{ "BUG: Invalid wait context", { "is trying to lock" }, "BUG: Invalid wait context in $F",
+	    STACK_LOCKDEP("is trying to lock"), NULL, 0, F_BACKTRACE },
+	/* kernel/locking/lockdep.c print_lockdep_off: a table ran full ("BUG: MAX_LOCKDEP_KEYS too low!"). */
+	{ "BUG: (MAX_[A-Z_]+ too low!)", { 0 }, "BUG: $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: Bad rss-counter state", { 0 }, "BUG: Bad rss-counter state", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: non-zero nr_ptes on freeing mm", { 0 }, "BUG: non-zero nr_ptes on freeing mm", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: non-zero nr_pmds on freeing mm", { 0 }, "BUG: non-zero nr_pmds on freeing mm", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -96,13 +144,27 @@ static const struct triage_fmt triage_fmt_bug[] = {
 	    "BUG: workqueue leaked lock or atomic in $1", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "BUG: memory leak", { 0 }, "memory leak in $F", { { "backtrace", P_TRACE } },
 	    "kmemleak|kmalloc|kcalloc|kzalloc|vmalloc|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup|memdup|kstrdup|kobject_set_name|kobject_init_and_add", 0, 0 },
-	/* A runaway recursion: charged like a stall, to the frame above the entry that started it. */
-	{ "BUG: (?:[A-Z]+ )?stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
+	/*
+	 * arch/x86/kernel/traps.c handle_stack_overflow: "BUG: %s stack guard page was hit at %p
+	 * (stack is %p..%p)", %s the stack's name from stack_type_name() (TASK, IRQ, SOFTIRQ,
+	 * ENTRY_TRAMPOLINE, #DF, NMI, ...). A runaway recursion: charged like a stall, to the frame
+	 * above the entry that started it.
+	 */
+	{ "BUG: (?:[A-Z0-9_#]+ )?stack guard page was hit at", { 0 }, "BUG: stack guard page was hit in $F",
 	    STACK_CALL, NULL, TRIAGE_PICK_STALL, 0 },
 	{ "BUG: KASAN|BUG:\\s*$", { 0 }, "BUG: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ 0 }
 };
 
+/*
+ * WARNING: kernel/panic.c __warn ("WARNING: CPU: %d PID: %d at %s:%d %pS"; 7.2 puts the position
+ * first), the file naming the kind (lib/debugobjects.c, mm/usercopy.c, lib/kobject.c,
+ * fs/proc/generic.c, lib/refcount.c, kernel/locking/lockdep.c, mm/ allocators); lockdep.c's own
+ * reports (print_circular_bug_header, print_bad_irq_dependency, print_deadlock_bug,
+ * print_usage_bug, print_irq_inversion_bug, print_unlock_imbalance_bug, print_freed_lock_bug,
+ * print_held_locks_bug, lockdep_sys_exit, lockdep_rcu_suspicious), titled by the lock site
+ * ("at: %pS" of the lock being taken); arch/x86/kernel/unwind_frame.c (bad stack regs).
+ */
 static const struct triage_fmt triage_fmt_warning[] = {
 	{ "WARNING: .*lib/debugobjects\\.c:", { 0 }, "WARNING: ODEBUG bug in $F", STACK_WARN,
 	    "debug_|rcu|hrtimer_|timer_|work_|percpu_|kmem_|slab_|kfree|vunmap|vfree|__free_|kobject_", 0, 0 },
@@ -123,24 +185,26 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	    "kmalloc|kcalloc|kzalloc|krealloc|vmalloc|slab|kmem|kvmalloc", 0, 0 },
 	{ "WARNING: .* ?usb_submit_urb", { 0 }, "WARNING in $F/usb_submit_urb", STACK_WARN,
 	    "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg", 0, 0 },
+	/* kernel/panic.c __warn: "WARNING: CPU: %d PID: %d at %s:%d %pS", or "... at %pS" with no file. */
 	{ "WARNING: .* at " SRC " " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
+	{ "WARNING: CPU: [0-9]+ PID: [0-9]+ at " FN, { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	/* 7.2 moved the position first: "WARNING: kernel/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
 	{ "WARNING: " SRC " at (?:" FN "|0x[0-9a-f]+)", { 0 }, "WARNING in $F", STACK_WARN, NULL, 0, 0 },
 	{ "WARNING: possible circular locking dependency detected", { "is trying to acquire lock" },
 	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
-	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
+	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_BACKTRACE },
 	{ "WARNING: possible irq lock inversion dependency detected", { "just changed the state of lock",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	/* Charged to where the irq-safe lock is taken: that is the context that can deadlock. */
 	{ "WARNING: (?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected", { 0 },
 	    "possible deadlock in $F", { { "which became (?:HARD|SOFT)IRQ-irq-safe at:", P_TRACE },
-	    { "is trying to acquire", "at: (?:" PC " +)?" FN } }, NULL, 0, F_NOSTACK },
+	    { "is trying to acquire", "at: (?:" PC " +)?" FN } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: possible recursive locking detected", { "is trying to acquire lock",
-	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: (?:" PC " +)?" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: inconsistent lock state", { "takes", "at: (?:" PC " +)?" FN },
-	    "inconsistent lock state in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "inconsistent lock state in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: suspicious RCU usage", { SRC }, "WARNING: suspicious RCU usage in $F", STACK_CALL,
 	    "rcu|kmem|slab|kmalloc|vmalloc|kcalloc|kzalloc", 0, 0 },
 	{ "WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value", { 0 },
@@ -148,31 +212,52 @@ static const struct triage_fmt triage_fmt_warning[] = {
 	{ "WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value", { 0 },
 	    "WARNING: kernel stack frame pointer has bad value", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: bad unlock balance detected!", { "is trying to release lock", PC " +" FN },
-	    "WARNING: bad unlock balance in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "WARNING: bad unlock balance in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: held lock freed!", { "at:(?: " PC ")? +" FN }, "WARNING: held lock freed in $1",
-	    { { 0 } }, NULL, 0, F_NOSTACK },
+	    { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: .*still has locks held!", { "at:(?: " PC ")? +" FN }, "WARNING: still has locks held in $1",
-	    { { 0 } }, NULL, 0, F_NOSTACK },
+	    { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "WARNING: [Nn]ested lock was not taken", { 0 }, "WARNING: nested lock was not taken in $F", STACK_CALL,
 	    NULL, 0, 0 },
 	{ "WARNING: kernel stack regs .* has bad 'bp' value", { 0 }, "WARNING: kernel stack regs has bad value",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "WARNING: kernel stack frame pointer .* has bad value", { 0 }, "WARNING: kernel stack regs has bad value",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * The headers kernel/locking/lockdep.c prints (print_circular_bug_header, print_bad_irq_dependency,
+	 * print_deadlock_bug, print_usage_bug, print_irq_inversion_bug, print_collision,
+	 * print_lock_nested_lock_not_held, print_unlock_imbalance_bug, print_lock_contention_bug,
+	 * print_freed_lock_bug, print_held_locks_bug, lockdep_sys_exit, lockdep_rcu_suspicious) when
+	 * what follows them was lost: the header is the title, the report is corrupted.
+	 */
+	{ "WARNING: ((?:possible circular locking dependency detected|possible irq lock inversion dependency detected"
+	    "|[A-Z]+-safe -> [A-Z]+-unsafe lock order detected|possible recursive locking detected"
+	    "|inconsistent lock state|chain_key collision|Nested lock was not taken|bad unlock balance detected!"
+	    "|bad contention detected!|held lock freed!|.*still has locks held!|lock held when returning to user space!"
+	    "|suspicious RCU usage))", { 0 }, "WARNING: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "WARNING:\\s*$", { 0 }, "WARNING: corrupted", { { 0 } }, NULL, 0, F_CORRUPT },
+	/* __warn's line cut short by another printk: a report all the same, its title untrusted. */
+	{ "WARNING: CPU: (.*)", { 0 }, "WARNING: CPU: $1", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ 0 }
 };
 
+/*
+ * INFO: lockdep.c's reports of older kernels ("[ INFO: ... ]"); kernel/rcu/tree_stall.h
+ * print_cpu_stall / print_other_cpu_stall ("INFO: %s self-detected stall on CPU", "INFO: %s
+ * detected stalls on CPUs/tasks"), charged above the interrupted entry point as syzbot's stall
+ * convention does; lockdep.c assign_lock_key ("INFO: trying to register non-static key");
+ * kernel/hung_task.c check_hung_task ("INFO: task %s:%d blocked for more than %ld seconds.").
+ */
 static const struct triage_fmt triage_fmt_info[] = {
 	{ "INFO: possible circular locking dependency detected", { "is trying to acquire lock" },
 	    "possible deadlock in $F", STACK_LOCKDEP("is trying to acquire lock"),
-	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_NOSTACK },
+	    "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue", 0, F_BACKTRACE },
 	{ "INFO: possible irq lock inversion dependency detected", { "just changed the state of lock",
-	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", { "is trying to acquire",
-	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "at: " PC " +" FN }, "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "INFO: possible recursive locking detected", { "is trying to acquire lock", "at: " PC " +" FN },
-	    "possible deadlock in $1", { { 0 } }, NULL, 0, F_NOSTACK },
+	    "possible deadlock in $1", { { 0 } }, NULL, 0, F_BACKTRACE },
 	{ "INFO: inconsistent lock state", { "takes", "at: " PC " +" FN }, "inconsistent lock state in $1",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall", { 0 },
@@ -198,6 +283,7 @@ static const struct triage_fmt triage_fmt_info[] = {
 	{ 0 }
 };
 
+/* arch/arm/mm/fault.c and arch/arm64/mm/fault.c die_kernel_fault: "Unable to handle kernel %s at virtual address". */
 static const struct triage_fmt triage_fmt_unable[] = {
 	{ "Unable to handle kernel NULL pointer dereference", { 0 },
 	    "BUG: unable to handle kernel NULL pointer dereference in $F", STACK_ARM, NULL, 0, 0 },
@@ -208,6 +294,7 @@ static const struct triage_fmt triage_fmt_unable[] = {
 	{ 0 }
 };
 
+/* arch/x86/kernel/traps.c exc_general_protection ("general protection fault, ...: 0000 [#1]"), charged to RIP. */
 static const struct triage_fmt triage_fmt_gpf[] = {
 	{ "general protection fault.*:", { 0 }, "general protection fault in $F", STACK_PC_CALL, NULL, 0, 0 },
 	{ 0 }
@@ -218,6 +305,11 @@ static const struct triage_fmt triage_fmt_stackseg[] = {
 	{ 0 }
 };
 
+/*
+ * kernel/panic.c panic ("Kernel panic - not syncing: %s"): the message is the title
+ * ("kernel panic: %s"); the ones that follow another report (Fatal exception, panic_on_warn,
+ * hung_task) only lead when that report's header was lost, so they are corrupted.
+ */
 static const struct triage_fmt triage_fmt_panic[] = {
 	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: " FN, { 0 },
 	    "kernel panic: stack is corrupted in $1", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -229,8 +321,16 @@ static const struct triage_fmt triage_fmt_panic[] = {
 	    { { 0 } }, NULL, 0, F_NOSTACK },
 	{ "Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+", { 0 },
 	    "kernel panic: Couldn't open N_TTY ldisc", { { 0 } }, NULL, 0, F_NOSTACK },
+	/*
+	 * arch/arm64/kernel/traps.c panic_bad_stack: nmi_panic(NULL, "kernel stack overflow") after
+	 * "Insufficient stack space to handle exception!"; a runaway recursion, charged as the x86
+	 * guard page hit is.
+	 */
+	{ "Kernel panic - not syncing: [Kk]ernel stack overflow", { 0 }, "kernel stack overflow in $F",
+	    { { P_CALL, P_TRACE } }, "bad_stack|nmi_panic", TRIAGE_PICK_STALL, 0 },
 	{ "Kernel panic - not syncing: Fatal exception", { 0 }, "kernel panic: Fatal exception", { { 0 } }, NULL, 0, F_CORRUPT },
-	{ "Kernel panic - not syncing: panic_on_warn set", { 0 }, "kernel panic: panic_on_warn set", { { 0 } }, NULL, 0, F_CORRUPT },
+	/* kernel/panic.c check_panic_on_warn: "%s: panic_on_warn set ...", the origin first since 6.1. */
+	{ "Kernel panic - not syncing: (?:[A-Za-z]+: )?panic_on_warn set", { 0 }, "kernel panic: panic_on_warn set", { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "Kernel panic - not syncing: hung_task: blocked tasks", { 0 }, "kernel panic: hung_task: blocked tasks",
 	    { { 0 } }, NULL, 0, F_CORRUPT },
 	{ "Kernel panic - not syncing: (.*)", { 0 }, "kernel panic: $1", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -242,6 +342,7 @@ static const struct triage_fmt triage_fmt_dfault[] = {
 	{ 0 }
 };
 
+/* include/asm-generic/bug.h and arch/x86/kernel/traps.c: "kernel BUG at %s:%u!", the file naming the kind. */
 static const struct triage_fmt triage_fmt_kbug[] = {
 	{ "kernel BUG at mm/usercopy\\.c", { 0 }, "BUG: bad usercopy in $F", STACK_CALL, "usercopy|__check", 0, 0 },
 	{ "kernel BUG at lib/list_debug\\.c", { 0 }, "BUG: corrupted list in $F", STACK_CALL, NULL, 0, 0 },
@@ -255,11 +356,13 @@ static const struct triage_fmt triage_fmt_kbug2[] = {
 	{ 0 }
 };
 
+/* mm/slub.c slab_bug ("BUG %s (%s): %pV") with object_err's "Object already free". */
 static const struct triage_fmt triage_fmt_slub[] = {
 	{ "BUG kmalloc-.*: Object already free", { 0 }, "BUG: Object already free", { { 0 } }, NULL, 0, F_NOSTACK },
 	{ 0 }
 };
 
+/* arch/x86/kernel/traps.c do_error_trap ("divide error", "invalid opcode", "stack segment"), charged to RIP. */
 static const struct triage_fmt triage_fmt_divide[] = {
 	{ "divide error: ", { 0 }, "divide error in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
 	{ 0 }
@@ -270,6 +373,7 @@ static const struct triage_fmt triage_fmt_opcode[] = {
 	{ 0 }
 };
 
+/* lib/ubsan.c ubsan_prologue: "UBSAN: %s in %s:%d:%d" (older kernels: "UBSAN: Undefined behaviour in"). */
 static const struct triage_fmt triage_fmt_ubsan[] = {
 	{ "UBSAN: Undefined behaviour in", { 0 }, "UBSAN: undefined-behaviour in $F", STACK_CALL, "ubsan|overflow", 0, 0 },
 	{ "UBSAN: ([a-z\\-]+) in", { 0 }, "UBSAN: $1 in $F", STACK_CALL, "ubsan|overflow", 0, 0 },
@@ -281,6 +385,7 @@ static const struct triage_fmt triage_fmt_reboot[] = {
 	{ 0 }
 };
 
+/* net/core/dev.c netdev_wait_allrefs_any: "unregister_netdevice: waiting for %s to become free". */
 static const struct triage_fmt triage_fmt_netdev[] = {
 	{ "unregister_netdevice: waiting for (?:.*) to become free", { 0 },
 	    "unregister_netdevice: waiting for DEV to become free", { { 0 } }, NULL, 0, F_NOSTACK },
@@ -315,6 +420,11 @@ static const struct triage_fmt triage_fmt_gofatal[] = {
 	{ 0 }
 };
 
+/*
+ * arch/arm/kernel/traps.c __die, arch/arm64/kernel/traps.c __die ("Internal error: %s: %x [#%d]"),
+ * arch/arm/mm/fault.c do_DataAbort ("Unhandled fault: %s (0x%03x) at 0x%08lx"),
+ * arch/arm/mm/alignment.c ("Alignment trap: ..."): charged to "PC is at" / "pc :" or the trace.
+ */
 static const struct triage_fmt triage_fmt_armerr[] = {
 	{ "Internal error: ", { 0 }, "Internal error in $F", STACK_ARM, NULL, 0, 0 },
 	{ 0 }
@@ -352,7 +462,7 @@ static const struct triage_hdr triage_hdrs[] = {
 	{ "BUG:", "BUG: no syscalls can create resource|Internal error: Oops - BUG:", 0, TRIAGE_HDR_CRASH, triage_fmt_bug },
 	{ "WARNING:", "WARNING: /etc/ssh/moduli does not exist|WARNING: workqueue cpumask: online intersect"
 	    "|WARNING: [Tt]he mand mount option|[^\\s:]\\s*:\\s+WARNING: (?!CPU: )|WARNING: Unprivileged eBPF",
-	    0, TRIAGE_HDR_CRASH, triage_fmt_warning },
+	    0, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_warning },
 	{ "INFO:", "INFO: lockdep is turned off|INFO: Stall ended before state dump start|INFO: NMI handler"
 	    "|INFO: recovery required on readonly filesystem|(?:handler|interrupt).*took too long"
 	    "|INFO: sys_.* is not present in /proc/kallsyms|INFO: no syscalls can create resource",
@@ -395,7 +505,8 @@ struct triage_cfmt {
 
 /* Report boundaries, found by the same pass as the headers. */
 static const char *const triage_markers[] = {
-	"---[ end", "Kernel Offset:", "Rebooting in ", "Sending NMI from CPU", "Disabling lock debugging", NULL
+	"---[ end", "Kernel Offset:", "Rebooting in ", "Sending NMI from CPU", "Disabling lock debugging",
+	"FAULT_INJECTION: forcing a failure", "vmalloc: allocation failure", "FAULT_FLAG_ALLOW_RETRY missing", NULL
 };
 
 #define TRIAGE_NLIT	(TRIAGE_NHDR + sizeof(triage_markers) / sizeof(triage_markers[0]) - 1)
@@ -896,12 +1007,13 @@ triage_rules_type(const char *t, char *type, size_t sz)
 	static const char *const map[][2] = {
 		{ "KASAN:", "kasan" }, { "KMSAN:", "kmsan" }, { "KCSAN:", "kcsan" }, { "KFENCE:", "kfence" },
 		{ "UBSAN:", "ubsan" }, { "memory leak", "leak" }, { "possible deadlock", "lockdep" },
-		{ "inconsistent lock state", "lockdep" }, { "WARNING: locking bug", "lockdep" },
+		{ "inconsistent lock state", "lockdep" }, { "BUG: Invalid wait context", "lockdep" }, { "WARNING: locking bug", "lockdep" },
 		{ "WARNING: refcount bug", "refcount" }, { "INFO: task hung", TRIAGE_TYPE_HANG },
 		{ "INFO: task can't die", TRIAGE_TYPE_HANG }, { "INFO: rcu detected stall", "stall" },
 		{ "BUG: soft lockup", "lockup" }, { "BUG: workqueue lockup", "lockup" },
 		{ "BUG: spinlock lockup", "lockup" }, { "unexpected kernel reboot", "reboot" },
-		{ "kernel panic", "panic" }, { "PANIC:", "panic" }, { "WARNING", "warning" },
+		{ "kernel panic", "panic" }, { "kernel stack overflow", "panic" }, { "PANIC:", "panic" },
+		{ "WARNING", "warning" },
 		{ "INFO:", "info" }, { "general protection fault", "fault" },
 		{ "BUG: unable to handle", "fault" }, { "Unhandled fault", "fault" },
 		{ "Internal error", "fault" }, { "Alignment trap", "fault" }, { "divide error", "fault" },
@@ -929,6 +1041,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 	memset(v, 0, sizeof(*v));
 	if (hdr < 0 || (size_t)hdr >= TRIAGE_NHDR || !triage_re.ok) {
 		snprintf(v->title, sizeof(v->title), "corrupted report");
+		v->rule = "corrupted report";
 		snprintf(v->type, sizeof(v->type), "other");
 		v->corrupted = 1;
 		return;
@@ -995,6 +1108,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		if (!ok)
 			continue;
 		chosen = 1;
+		v->rule = fm->out;
 		v->corrupted = (fm->flags & F_CORRUPT) != 0;
 		if (fm->stack[0][0] != NULL) {
 			int idx;
@@ -1004,7 +1118,11 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 			idx = triage_rules_stack(fm, c, 0, rep, stackfrom, &fr);
 			if (idx < 0 && fm->stack[1][0] != NULL)
 				idx = triage_rules_stack(fm, c, 1, rep, stackfrom, &fr);
-			if (idx < 0) {
+			/*
+			 * No frame, or a fault injection's stack (should_fail) mixed into this one: no
+			 * frame can be trusted; syzbot's convention names the frame "corrupted".
+			 */
+			if (idx < 0 || fr.broken) {
 				frame = "corrupted";
 				v->corrupted = 1;
 			} else {
@@ -1029,7 +1147,8 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 				    sizeof(v->rig_title));
 			}
 		}
-		if (!(fm->flags & F_NOSTACK) && fm->stack[0][0] != NULL &&
+		if (((!(fm->flags & (F_NOSTACK | F_OWNSTACK)) && fm->stack[0][0] != NULL) ||
+		    (fm->flags & F_BACKTRACE)) &&
 		    memmem(rep->s, rep->len, "Call Trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "Call trace", 10) == NULL &&
 		    memmem(rep->s, rep->len, "acktrace", 8) == NULL &&
@@ -1042,6 +1161,7 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		return;
 	}
 	if (!chosen) {
+		v->rule = hd->lit;
 		/* No format fits: the header line itself, from the header on, is the best title left. */
 		const char *p = memmem(first, firstlen, hd->lit, strlen(hd->lit));
 		size_t off = p ? (size_t)(p - first) : 0;
