@@ -32,24 +32,51 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 	return 0;
 }
 
-/* Finds the marker across reads: a chunk boundary may cut it anywhere. */
+/*
+ * Finds the marker across reads: a chunk boundary may cut it anywhere. memmem over each read
+ * (a board that never prints it, or a flooded line, is scanned at memory speed, not a byte and
+ * a store at a time), and what of the marker the read's end began is carried to the next.
+ */
 static void
 capture_marker(struct capture *c, const char *buf, size_t n)
 {
-	size_t mlen = strlen(c->marker), i;
+	size_t mlen = strlen(c->marker), j, k;
+	const char *hit;
 
-	if (mlen == 0 || c->marker_at >= 0)
+	if (mlen == 0 || c->marker_at >= 0 || n == 0)
 		return;
-	for (i = 0; i < n; i++) {
-		if (buf[i] == c->marker[c->marker_match])
-			c->marker_match++;
-		else
-			c->marker_match = buf[i] == c->marker[0] ? 1 : 0;
-		if (c->marker_match == mlen) {
-			c->marker_at = c->bytes + (int64_t)i + 1;
+	/*
+	 * A match the last read began (the marker's first marker_match bytes) goes on here; so may
+	 * a shorter one inside it, when the marker repeats its own start.
+	 */
+	for (j = c->marker_match; j > 0; j--) {
+		size_t need = mlen - j;
+
+		if (memcmp(c->marker + c->marker_match - j, c->marker, j) != 0)
+			continue;
+		k = need < n ? need : n;
+		if (memcmp(buf, c->marker + j, k) != 0)
+			continue;
+		if (k == need) {
+			c->marker_at = c->bytes + (int64_t)need;
 			return;
 		}
+		/* The read ended inside the marker still: all of it was the marker's. */
+		c->marker_match = j + k;
+		return;
 	}
+	c->marker_match = 0;
+	hit = memmem(buf, n, c->marker, mlen);
+	if (hit != NULL) {
+		c->marker_at = c->bytes + (int64_t)(hit - buf) + (int64_t)mlen;
+		return;
+	}
+	/* The longest end of this read that begins the marker, for the next. */
+	for (k = mlen - 1 < n ? mlen - 1 : n; k > 0; k--)
+		if (memcmp(buf + n - k, c->marker, k) == 0) {
+			c->marker_match = k;
+			return;
+		}
 }
 
 /*

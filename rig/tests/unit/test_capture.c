@@ -165,6 +165,48 @@ capture_finds_the_ready_marker_split_across_reads(void)
 	free(log);
 }
 
+/* marker_at after feeding the parts through a pty one read each (-1: not seen). */
+static int64_t
+marker_after(const char *marker, const char *const *parts, size_t nparts)
+{
+	struct capture c;
+	char slave[128], err[256], *log = tmp_log("marker2.log");
+	int master, sfd, fd;
+	int64_t at;
+	size_t i;
+
+	CHECK(openpty(&master, &sfd, slave, NULL, NULL) == 0);
+	close(sfd);
+	fd = console_open(slave, 115200, err, sizeof(err));
+	CHECK(capture_open(&c, fd, log, marker, on_report, NULL) == 0);
+	for (i = 0; i < nparts; i++) {
+		struct pollfd p = { c.fd, POLLIN, 0 };
+		CHECK(write(master, parts[i], strlen(parts[i])) == (ssize_t)strlen(parts[i]));
+		poll(&p, 1, 1000);
+		capture_read(&c, NULL, 0);
+	}
+	at = c.marker_at;
+	capture_free(&c);
+	close(master);
+	free(log);
+	return at;
+}
+
+/* A marker that repeats its own start, cut where a shorter match hides in the longer one. */
+static void
+capture_finds_a_self_overlapping_marker_across_reads(void)
+{
+	const char *a[] = { "xxa", "ab" }, *b[] = { "xaa", "ab" }, *c[] = { "aa", "a", "ab\n" };
+	const char *d[] = { "xaab" }, *e[] = { "aa", "x", "ab" }, *f[] = { "a", "a", "b" };
+
+	CHECK_INT(marker_after("aab", a, 2), 5);
+	CHECK_INT(marker_after("aab", b, 2), 5);
+	CHECK_INT(marker_after("aab", c, 3), 5);
+	CHECK_INT(marker_after("aab", d, 1), 4);
+	CHECK_INT(marker_after("aab", e, 3), -1);
+	CHECK_INT(marker_after("aab", f, 3), 3);
+}
+
 static int64_t
 file_size(const char *path)
 {
@@ -315,6 +357,7 @@ main(void)
 	RUN(capture_keeps_every_byte_in_order_through_a_pty);
 	RUN(capture_reports_gone_when_the_other_side_closes);
 	RUN(capture_finds_the_ready_marker_split_across_reads);
+	RUN(capture_finds_a_self_overlapping_marker_across_reads);
 	RUN(capture_writes_whole_blocks_then_everything_when_quiet);
 	RUN(capture_log_is_capped_and_triage_still_reads_past_it);
 	RUN(console_sets_rates_that_have_no_constant);
