@@ -328,9 +328,23 @@ check "... and the member is still refused power" refused power vq35 on
 # --- a short lease warns its watchers, ends on its own, and the board is everyone's again
 check "root releases its hour" "$RIGCTL" release "$id"
 # The console's watchers hear of the end before it comes (halfway through a lease this short).
-"$RIGCTL" console vq35 > /dev/null 2> "$T/watch.err" &
+# Its stderr is copied to watch.err line by line; the first "attached" line is also said on
+# attached.fifo, which the check reads: it waits for that event, not for a poll's turn.
+mkfifo "$T/watch.fifo" "$T/attached.fifo"
+/usr/bin/python3 -c 'import sys
+told = False
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "ab", buffering=0) as out:
+    for line in src:
+        out.write(line)
+        if not told and b"attached" in line:
+            sys.stdout.write("attached\n")
+            sys.stdout.close()
+            told = True' "$T/watch.fifo" "$T/watch.err" > "$T/attached.fifo" &
+COPIER=$!
+"$RIGCTL" console vq35 > /dev/null 2> "$T/watch.fifo" &
 WATCH=$!
-check "a watcher is attached to vq35's console" sh -c "timeout 30 sh -c 'until grep -q attached \"$T/watch.err\"; do sleep 0.1; done'"
+check "a watcher is attached to vq35's console" \
+    timeout 30 sh -c 'read -r line < "$1" && [ "$line" = attached ]' sh "$T/attached.fifo"
 sid=$("$RIGCTL" reserve vq35 --for 4s 2>/dev/null)
 check "root holds the board for 3 s ($sid)" [ "$sid" -gt 0 ] 2>/dev/null
 id=$sid
@@ -349,7 +363,7 @@ sys.exit(1)' "$RIGCTL" "$1" "$2"
 }
 check "the lease ends by itself" wait_past "$sid" 15
 kill "$WATCH"
-wait "$WATCH" 2>/dev/null
+wait "$WATCH" "$COPIER" 2>/dev/null
 cat "$T/watch.err"
 check "the console's watcher was warned before the end" contains "$T/watch.err" \
     "reservation $sid of vq35 (root) ends at"
