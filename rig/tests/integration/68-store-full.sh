@@ -5,18 +5,7 @@
 # pty) shows the board's escape sequences as text; --raw passes them.
 . rig/tests/integration/lib.sh
 
-ST=$T/st
-mkdir -p "$ST" "$T/images"
-if ! mount -t tmpfs -o size=4m,mode=0750 rigtest "$ST"; then
-	not_ok "a 4 MB tmpfs for the state directory"
-	finish
-fi
-# Boot images are large and not what this test fills: they live beside it.
-ln -s "$T/images" "$ST/images"
-trap 'rigd_stop; umount -l "$ST"; cleanup' EXIT
-# fill: no byte left on the tmpfs (dd stops at ENOSPC); unfill: room again.
-fill() { dd if=/dev/zero of="$ST/fill" bs=4k > /dev/null 2>&1; sync; }
-unfill() { rm -f "$ST/fill"; }
+small_state 4
 state() { q "str([b[\"$1\"] for b in d if b[\"name\"] == \"vq35\"][0])" show boards; }
 
 with_test_scenarios

@@ -8,17 +8,7 @@
 . rig/tests/integration/lib.sh
 
 FILL=$PWD/$BUILD/tests/store_fill
-ST=$T/st
-mkdir -p "$ST" "$T/images"
-if ! mount -t tmpfs -o size=16m,mode=0750 rigtest "$ST"; then
-	not_ok "a 16 MB tmpfs for the state directory"
-	finish
-fi
-# Boot images are large and not what the full disk is about: they live beside it.
-ln -s "$T/images" "$ST/images"
-trap 'rigd_stop; umount -l "$ST"; cleanup' EXIT
-fill() { dd if=/dev/zero of="$ST/fill" bs=4k > /dev/null 2>&1; sync; }
-unfill() { rm -f "$ST/fill"; }
+small_state 16
 
 # kind ENUM: the error kind's name as vocab.c spells it (ERROR_CONSOLE_LOST: "lab: console lost").
 kind() { sed -n "s/^.*\[$1\] = \"\([^\"]*\)\".*$/\1/p" rig/lib/vocab.c; }

@@ -126,6 +126,22 @@ rigd_stop() {
 }
 
 # wait_state BOARD STATE SECONDS: until rigd says the board is in that state.
+# small_state MB: $ST, a tmpfs of MB megabytes for a state directory whose disk a test fills
+# (fill: no byte left, dd stops at ENOSPC; unfill: room again). Boot images are large and not
+# what a full disk is about: they live beside it, in $T/images. Unmounted at exit.
+small_state() {
+	ST=$T/st
+	mkdir -p "$ST" "$T/images"
+	if ! mount -t tmpfs -o "size=${1}m,mode=0750" rigtest "$ST"; then
+		not_ok "a $1 MB tmpfs for the state directory"
+		finish
+	fi
+	ln -s "$T/images" "$ST/images"
+	trap 'rigd_stop; umount -l "$ST"; cleanup' EXIT
+}
+fill() { dd if=/dev/zero of="$ST/fill" bs=4k > /dev/null 2>&1; sync; }
+unfill() { rm -f "$ST/fill"; }
+
 wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
 cleanup() {
