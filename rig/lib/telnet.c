@@ -31,39 +31,50 @@ telnet_cmd(unsigned char *out, unsigned char cmd, unsigned char opt)
 	return 3;
 }
 
+/* One offer: WILL (we would do opt) or DO (we want the other side to). */
+struct telnet_offer {
+	unsigned char	cmd;
+	unsigned char	opt;
+};
+
+/* Sends each offer and marks it asked (2) on its side, so the answer is not offered back. */
+static size_t
+telnet_offer_all(struct telnet *t, unsigned char *out, const struct telnet_offer *v, size_t nv)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < nv; i++) {
+		n += telnet_cmd(out + n, v[i].cmd, v[i].opt);
+		if (v[i].cmd == TELNET_WILL)
+			t->us[v[i].opt] = 2;
+		else
+			t->him[v[i].opt] = 2;
+	}
+	return n;
+}
+
 size_t
 telnet_offers(struct telnet *t, unsigned char *out)
 {
-	size_t n = 0;
-
 	/* Binary both ways: without it a server may turn CR into CR NUL and eat 8th bits. */
-	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_BINARY);
-	t->us[TELNET_OPT_BINARY] = 2;
-	n += telnet_cmd(out + n, TELNET_DO, TELNET_OPT_BINARY);
-	t->him[TELNET_OPT_BINARY] = 2;
-	n += telnet_cmd(out + n, TELNET_DO, TELNET_OPT_SGA);
-	t->him[TELNET_OPT_SGA] = 2;
-	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_COMPORT);
-	t->us[TELNET_OPT_COMPORT] = 2;
-	return n;
+	static const struct telnet_offer client[] = {
+		{ TELNET_WILL, TELNET_OPT_BINARY }, { TELNET_DO, TELNET_OPT_BINARY },
+		{ TELNET_DO, TELNET_OPT_SGA }, { TELNET_WILL, TELNET_OPT_COMPORT },
+	};
+
+	return telnet_offer_all(t, out, client, sizeof(client) / sizeof(client[0]));
 }
 
 size_t
 telnet_server_offers(struct telnet *t, unsigned char *out)
 {
-	size_t n = 0;
+	static const struct telnet_offer server[] = {
+		{ TELNET_WILL, TELNET_OPT_ECHO }, { TELNET_WILL, TELNET_OPT_SGA },
+		{ TELNET_WILL, TELNET_OPT_BINARY }, { TELNET_DO, TELNET_OPT_BINARY },
+		{ TELNET_DO, TELNET_OPT_COMPORT },
+	};
 
-	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_ECHO);
-	t->us[TELNET_OPT_ECHO] = 2;
-	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_SGA);
-	t->us[TELNET_OPT_SGA] = 2;
-	n += telnet_cmd(out + n, TELNET_WILL, TELNET_OPT_BINARY);
-	t->us[TELNET_OPT_BINARY] = 2;
-	n += telnet_cmd(out + n, TELNET_DO, TELNET_OPT_BINARY);
-	t->him[TELNET_OPT_BINARY] = 2;
-	n += telnet_cmd(out + n, TELNET_DO, TELNET_OPT_COMPORT);
-	t->him[TELNET_OPT_COMPORT] = 2;
-	return n;
+	return telnet_offer_all(t, out, server, sizeof(server) / sizeof(server[0]));
 }
 
 /*
