@@ -74,6 +74,23 @@ neighbour() {
 }
 # qemu_of BOARD: the pid of the board's QEMU.
 qemu_of() { pgrep -f "qemu-system.*$T/$1.mon"; }
+# long_under_way NAME [LABEL]: vqb's long run (the neighbour; $T/NAME-b.json) started and under
+# way; its rigctl's pid in $pb, its run's number in $n.
+long_under_way() {
+	n=$(( $(last_run) + 1 ))
+	go vqb fm-long "$1-b"
+	pb=$!
+	check "${2:-$1}: vqb's run is under way" wait_steps "$n" 1
+}
+# both_under_way NAME [LABEL]: vqb's long run, then vqa's short one ($T/NAME-a.json), both under
+# way ($pb, $pa).
+both_under_way() {
+	long_under_way "$@"
+	go vqa fm-short "$1-a"
+	pa=$!
+	n=$((n + 1))
+	check "${2:-$1}: vqa's run is under way" wait_steps "$n" 1
+}
 
 "$RIGCTL" power vqa on > "$T/on-a.out" 2>&1 &
 pa=$!
@@ -99,10 +116,7 @@ hold() {
 
 # 1. The database locked by another writer for longer than rigd's busy timeout (5 s): a run
 # that cannot be recorded is refused with the store's kind and reason; nothing is recorded.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long lock-b
-pb=$!
-check "lock: vqb's run is under way" wait_steps "$n" 1
+long_under_way lock
 check "lock: another writer holds the database" hold 12
 go vqa fm-short lock-a
 ended lock-a $!
@@ -118,14 +132,7 @@ neighbour lock-b "$pb"
 
 # 1b. ... and locked while vqa's run goes on (its later steps and its end meet the lock): the
 # run ends with its verdict, every step stored, once the writer lets go.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long lock2-b
-pb=$!
-check "lock mid-run: vqb's run is under way" wait_steps "$n" 1
-go vqa fm-short lock2-a
-pa=$!
-n=$((n + 1))
-check "lock mid-run: vqa's run is under way" wait_steps "$n" 1
+both_under_way lock2 "lock mid-run"
 check "lock mid-run: another writer holds the database" hold 12
 ended lock2-a "$pa"
 check "lock mid-run: vqa's run passes (exit 0)" [ "$rc" -eq 0 ]
@@ -137,14 +144,7 @@ neighbour lock2-b "$pb"
 
 # 2. The disk full while vqa's run ends: its end is refused, vqa goes FAULT saying the run is
 # unrecorded; with room again the end is stored, once, with its verdict.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long full-b
-pb=$!
-check "full: vqb's run is under way" wait_steps "$n" 1
-go vqa fm-short full-a
-pa=$!
-n=$((n + 1))
-check "full: vqa's run is under way" wait_steps "$n" 1
+both_under_way full
 fill
 ended full-a "$pa"
 check "full: vqa's run ends as a lab error (exit 2)" [ "$rc" -eq 2 ]
@@ -161,14 +161,7 @@ check "full: vqa serves again" wait_state vqa READY 120
 
 # 3. The SSH session cut mid-step (the kernel aborts rigd's connections to vqa's forwarded
 # port): an SSH lab error, vqa back in service.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long ssh-b
-pb=$!
-check "ssh: vqb's run is under way" wait_steps "$n" 1
-go vqa fm-short ssh-a
-n=$((n + 1))
-pa=$!
-check "ssh: vqa's run is under way" wait_steps "$n" 1
+both_under_way ssh
 port=$(ss -Hltnp | awk -v p="pid=$(qemu_of vqa)," 'index($0, p) { n = split($4, a, ":"); print a[n]; exit }')
 check "ssh: vqa's forwarded SSH port ($port)" [ -n "$port" ]
 ss -K dst 127.0.0.1 dport = ":$port" > "$T/ss.out" 2>&1
@@ -204,14 +197,7 @@ PY
 
 # 4. The console's chardev gone during a run: the run is a console lab error (the kernel's
 # words can no longer be seen), and the board is brought back (a new QEMU, a new pty).
-n=$(( $(last_run) + 1 ))
-go vqb fm-long con-b
-pb=$!
-check "console: vqb's run is under way" wait_steps "$n" 1
-go vqa fm-short con-a
-n=$((n + 1))
-pa=$!
-check "console: vqa's run is under way" wait_steps "$n" 1
+both_under_way con console
 check "console: QEMU dropped vqa's console chardev" drop_console vqa
 ended con-a "$pa"
 check "console: vqa's run is a lab error (exit 2)" [ "$rc" -eq 2 ]
@@ -221,10 +207,7 @@ check "console: vqa is brought back" wait_state vqa READY 120
 
 # 4b. ... and while the board is idle: FAULT with the console's kind (no run may go unseen);
 # a power cycle mends it.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long idle-b
-pb=$!
-check "idle console: vqb's run is under way" wait_steps "$n" 1
+long_under_way idle "idle console"
 check "idle console: QEMU dropped vqa's console chardev" drop_console vqa
 check "idle console: vqa goes FAULT" wait_state vqa FAULT 30
 check "idle console: FAULT with the console's kind" [ "$(field vqa fault)" = "$(kind ERROR_CONSOLE_LOST)" ]
@@ -239,14 +222,7 @@ neighbour idle-b "$pb"
 check "idle console: a power cycle brings vqa back" wait_state vqa READY 120
 
 # 5. QEMU killed (SIGKILL): the board died, vqa is brought back by itself.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long qemu-b
-pb=$!
-check "qemu: vqb's run is under way" wait_steps "$n" 1
-go vqa fm-short qemu-a
-n=$((n + 1))
-pa=$!
-check "qemu: vqa's run is under way" wait_steps "$n" 1
+both_under_way qemu
 kill -9 "$(qemu_of vqa)"
 ended qemu-a "$pa"
 check "qemu: vqa's run is a lab error (exit 2)" [ "$rc" -eq 2 ]
@@ -256,14 +232,7 @@ check "qemu: vqa is brought back" wait_state vqa READY 120
 
 # 6. rigd killed (SIGKILL) with both boards running: both runs are closed as interrupted by
 # the next rigd, once each, and neither is run again.
-n=$(( $(last_run) + 1 ))
-go vqb fm-long kill-b
-pb=$!
-check "kill: vqb's run is under way" wait_steps "$n" 1
-go vqa fm-short kill-a
-n=$((n + 1))
-pa=$!
-check "kill: vqa's run is under way" wait_steps "$n" 1
+both_under_way kill
 kill -9 "$RIGD_PID"
 wait "$RIGD_PID" 2>/dev/null
 RIGD_PID=
