@@ -67,20 +67,6 @@ triage_str(const char *s, struct got *g)
 }
 
 static void
-arm_paging_request_is_charged_past_printk_frames(void)
-{
-	struct got g;
-
-	triage_file(DATA "vsabre-mtd-oops.log", &g);
-	/* The panic that ends the oops is part of it, not a second crash. */
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "BUG: unable to handle kernel paging request in mtd_proc_show");
-	CHECK_STR(g.r[0].frame, "mtd_proc_show");
-	CHECK_STR(g.r[0].type, "fault");
-	CHECK_INT(g.r[0].corrupted, 0);
-}
-
-static void
 real_vsabre_console_gives_the_same_title(void)
 {
 	struct got g;
@@ -144,17 +130,6 @@ a_fault_injection_stack_does_not_taint_later_reports(void)
 }
 
 static void
-hung_task_without_a_stack_is_flagged_corrupted(void)
-{
-	struct got g;
-
-	triage_file(DATA "vq35-i2c-hung-task-quiet.log", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "INFO: task hung in corrupted");
-	CHECK_INT(g.r[0].corrupted, 1);
-}
-
-static void
 byte_range_starts_at_the_header_line(void)
 {
 	struct got g;
@@ -206,27 +181,6 @@ warning_in_72_format_and_oops_gpf_are_titled(void)
 	CHECK_STR(g.r[0].title, "WARNING in i801_remove");
 	CHECK_STR(g.r[0].type, "warning");
 	CHECK_STR(g.r[1].title, "general protection fault in mtd_proc_show");
-}
-
-static void
-other_tasks_lines_do_not_leak_into_a_report(void)
-{
-	struct got g;
-
-	triage_file(DATA "interleaved-tasks.log", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "KASAN: use-after-free Read in mtd_proc_show");
-	CHECK(strstr(g.text[0], "audit") == NULL);
-	CHECK(strstr(g.text[0], "wrong_task_frame") == NULL);
-}
-
-static void
-kernel_messages_that_only_look_like_crashes_are_not_reports(void)
-{
-	struct got g;
-
-	triage_file(DATA "quiet-boot.log", &g);
-	CHECK_INT(g.n, 0);
 }
 
 static void
@@ -481,118 +435,6 @@ stall_frames_name_the_syscall_as_the_kernel_does(void)
 }
 
 /*
- * Reports built from the kernel's own printk formats (Debian linux-source-6.1), one per format
- * the rules name: lockdep's invalid wait context, x86's guard page hit on a stack whose name is
- * not a plain word, arm64's stack overflow panic, and a panic_on_warn whose origin comes first.
- */
-static void
-kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled(void)
-{
-	struct got g;
-
-	triage_file(DATA "fmt-lockdep-invalid-wait-context.log", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "BUG: Invalid wait context in frob_dev_open");
-	CHECK_STR(g.r[0].type, "lockdep");
-	CHECK_INT(g.r[0].corrupted, 0);
-	triage_file(DATA "fmt-x86-df-stack-guard-page.log", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "BUG: stack guard page was hit in frob_ioctl");
-	triage_file(DATA "fmt-arm64-stack-overflow.log", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "kernel stack overflow in frob_ioctl");
-	CHECK_INT(g.r[0].corrupted, 0);
-	/* The report that set it off was lost: the panic names the report corrupted, as before 6.1. */
-	triage_str("[   70.000000] Kernel panic - not syncing: KASAN: panic_on_warn set ...\n"
-	    "[   70.000001] CPU: 0 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
-	    "[   70.000002] Call Trace:\n[   70.000003]  <TASK>\n[   70.000004]  dump_stack_lvl+0x100/0x180\n"
-	    "[   70.000005]  panic+0x2c8/0x622\n[   70.000006]  check_panic_on_warn+0x82/0xa0\n"
-	    "[   70.000007]  end_report+0x10/0x20\n[   70.000008]  </TASK>\n"
-	    "[   70.000009] Kernel Offset: disabled\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "kernel panic: panic_on_warn set");
-	CHECK_INT(g.r[0].corrupted, 1);
-}
-
-/*
- * A "WARNING:" line is a report only in one of the kernel's report formats: __warn's (with or
- * without the file, or cut short), lockdep's headers (even when the rest was lost), the rest of
- * the table. A subsystem's plain message that starts with the word is not a crash
- * (arch/x86/kernel/cpu/bugs.c prints several at boot).
- */
-static void
-only_the_kernels_warning_formats_are_reports(void)
-{
-	struct got g;
-
-	triage_str("[    0.100000] WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!\n"
-	    "[    0.100001] WARNING: CPU does not support IBPB.\n"
-	    "[    0.100002] WARNING: kernel not compiled with CPU_UNRET_ENTRY.\n", &g);
-	CHECK_INT(g.n, 0);
-	triage_str("[   80.000000] WARNING: CPU: 1 PID: 3100 at frob_release+0x10/0x20\n"
-	    "[   80.000001] Modules linked in:\n"
-	    "[   80.000002] RIP: 0010:frob_release+0x10/0x20\n"
-	    "[   80.000003] Call Trace:\n[   80.000004]  <TASK>\n[   80.000005]  __fput+0x100/0x200\n"
-	    "[   80.000006]  </TASK>\n[   80.000007] ---[ end trace 0000000000000000 ]---\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "WARNING in frob_release");
-	CHECK_INT(g.r[0].corrupted, 0);
-	triage_str("[   80.000000] WARNING: CPU: 1 PID: 3100 at\n[   80.000001] Modules linked in:\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_INT(g.r[0].corrupted, 1);
-	triage_str("[   80.000000] ======================================================\n"
-	    "[   80.000001] WARNING: possible circular locking dependency detected\n"
-	    "[   80.000002] 6.1.0 #1 Not tainted\n"
-	    "[   80.000003] ------------------------------------------------------\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "WARNING: possible circular locking dependency detected");
-	CHECK_INT(g.r[0].corrupted, 1);
-}
-
-/*
- * KFENCE (mm/kfence/report.c) and KMSAN (mm/kmsan/report.c) print their stack right under the
- * header with stack_trace_print, no "Call Trace:": whole reports, in KUnit or an interrupt alike.
- */
-static void
-kfence_and_kmsan_own_stacks_are_whole_reports(void)
-{
-	struct got g;
-
-	triage_str("[    5.000000] ==================================================================\n"
-	    "[    5.000001] BUG: KFENCE: out-of-bounds read in frob_test_oob+0xb3/0x20f\n"
-	    "[    5.000002] \n"
-	    "[    5.000003] Out-of-bounds read at 0xffff8c2aae24c020 (32B right of kfence-#37):\n"
-	    "[    5.000004]  frob_test_oob+0xb3/0x20f\n"
-	    "[    5.000005]  kunit_try_run_case+0x51/0x90\n"
-	    "[    5.000006]  kunit_generic_run_threadfn_adapter+0x16/0x30\n"
-	    "[    5.000007]  kthread+0x166/0x1a0\n"
-	    "[    5.000008]  ret_from_fork+0x22/0x30\n"
-	    "[    5.000009] \n"
-	    "[    5.000010] kfence-#37: 0xffff8c2aae24c000-0xffff8c2aae24c01f, size=32, cache=kmalloc-32\n"
-	    "[    5.000011] \n"
-	    "[    5.000012] CPU: 0 PID: 120 Comm: kunit_try_catch Not tainted 6.1.0 #1\n"
-	    "[    5.000013] ==================================================================\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "KFENCE: out-of-bounds read in frob_test_oob");
-	CHECK_INT(g.r[0].corrupted, 0);
-	triage_str("[   90.000000][    C0] =====================================================\n"
-	    "[   90.000001][    C0] BUG: KMSAN: uninit-value in frob_rx+0x95d/0xdf0\n"
-	    "[   90.000002][    C0]  frob_rx+0x95d/0xdf0\n"
-	    "[   90.000003][    C0]  __napi_poll+0xe7/0x980\n"
-	    "[   90.000004][    C0]  net_rx_action+0x8e7/0x1710\n"
-	    "[   90.000005][    C0]  __do_softirq+0x1c5/0x7b9\n"
-	    "[   90.000006][    C0] \n"
-	    "[   90.000007][    C0] Uninit was created at:\n"
-	    "[   90.000008][    C0]  __alloc_pages+0x9f1/0xe80\n"
-	    "[   90.000009][    C0] \n"
-	    "[   90.000010][    C0] CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.0 #1\n"
-	    "[   90.000011][    C0] =====================================================\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "KMSAN: uninit-value in frob_rx");
-	CHECK_INT(g.r[0].corrupted, 0);
-}
-
-/*
  * Lockdep's reports (kernel/locking/lockdep.c print_circular_bug and its kin) end in "stack
  * backtrace:" and dump_stack(): cut before it, the report is titled from its lines above but
  * flagged corrupted; whole, it is not.
@@ -634,36 +476,6 @@ a_lockdep_report_cut_before_its_backtrace_is_corrupted(void)
 	CHECK_INT(g.n, 1);
 	CHECK_STR(g.r[0].title, "possible deadlock in frob_flush");
 	CHECK_INT(g.r[0].corrupted, 0);
-}
-
-/*
- * The unwinders' guesses are not frames: x86's "? func" (arch/x86/kernel/dumpstack.c) and
- * powerpc's "func (unreliable)" (arch/powerpc/kernel/process.c show_stack).
- */
-static void
-unreliable_frames_are_not_charged(void)
-{
-	struct got g;
-
-	triage_str("[   30.000000] BUG: spinlock bad magic on CPU#0, frob/1\n"
-	    "[   30.000001]  lock: 0xc000000012340000, .magic: 00000000, .owner: <none>/-1, .owner_cpu: 0\n"
-	    "[   30.000002] CPU: 0 PID: 1 Comm: frob Not tainted 6.1.0 #1\n"
-	    "[   30.000003] Call Trace:\n"
-	    "[   30.000004] [c000000012345670] [c000000000123400] frob_guess+0x10/0x20 (unreliable)\n"
-	    "[   30.000005] [c000000012345680] [c000000000123500] do_raw_spin_lock+0x10/0x20\n"
-	    "[   30.000006] [c000000012345690] [c000000000123600] frob_real+0x10/0x20\n"
-	    "[   30.000007] [c0000000123456a0] [c000000000123700] frob_init+0x10/0x20\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "BUG: spinlock bad magic in frob_real");
-	triage_str("[   30.000000] BUG: spinlock bad magic on CPU#0, frob/1\n"
-	    "[   30.000003] Call Trace:\n"
-	    "[   30.000004]  <TASK>\n"
-	    "[   30.000005]  ? frob_guess+0x10/0x20\n"
-	    "[   30.000006]  do_raw_spin_lock+0x10/0x20\n"
-	    "[   30.000007]  frob_real+0x10/0x20\n"
-	    "[   30.000008]  </TASK>\n", &g);
-	CHECK_INT(g.n, 1);
-	CHECK_STR(g.r[0].title, "BUG: spinlock bad magic in frob_real");
 }
 
 /*
@@ -720,7 +532,9 @@ struct fmt_case {
 	const char	*title;		/* of the first report; NULL: no report */
 	const char	*frame;		/* NULL: not checked */
 	int		 corrupted;	/* -1: not checked */
-	const char	*absent;	/* text the first report must not hold; NULL: none */
+	const char	*absent;	/* '|'-separated texts the first report must not hold; NULL: none */
+	const char	*file;		/* the log is this file of DATA instead of log */
+	const char	*type;		/* of the first report; NULL: not checked */
 };
 
 /* A Rust panic as 6.12 prints it: rust/kernel's panic handler (pr_emerg, prefix rust_kernel), then BUG(). */
@@ -767,9 +581,9 @@ static const struct fmt_case fmt_cases[] = {
 	/* Rust: "MESSAGE in FRAME", the frame demangled, the panic machinery passed over. */
 	{ "rust panic, caller ids", RUST_PANIC("[  T298]", "[   T36]"), 1,
 	    "attempt to subtract with overflow in <frob::process::Process>::update_ref",
-	    "<frob::process::Process>::update_ref", 0, "audit" },
+	    "<frob::process::Process>::update_ref", 0, "audit", NULL, NULL },
 	{ "rust panic, no caller ids", RUST_PANIC("", ""), 1,
-	    "attempt to subtract with overflow in <frob::process::Process>::update_ref", NULL, -1, NULL },
+	    "attempt to subtract with overflow in <frob::process::Process>::update_ref", NULL, -1, NULL, NULL, NULL },
 	/* Rust before 1.73 (the kernel 6.1 builds with) put the message on the header line, quoted. */
 	{ "rust panic, message on the header line",
 	    "[   30.000000] rust_kernel: panicked at 'called `Option::unwrap()` on a `None` value', rust/kernel/frob.rs:12:5\n"
@@ -784,13 +598,13 @@ static const struct fmt_case fmt_cases[] = {
 	    "[   30.000009]  _ZN4core9panicking5panic17h0123456789abcdefE+0x10/0x20\n"
 	    "[   30.000010]  _ZN4frob6Device4open17h0123456789abcdefE+0x10/0x20\n"
 	    "[   30.000011]  </TASK>\n", 1,
-	    "called `Option::unwrap()` on a `None` value in frob::Device::open", "frob::Device::open", 0, NULL },
+	    "called `Option::unwrap()` on a `None` value in frob::Device::open", "frob::Device::open", 0, NULL, NULL, NULL },
 	/* A second report of the same task inside the first: the first's title, none of the other task's lines. */
 	{ "second report inside the first, caller ids", NESTED("[ T3100]", "[ T3200]"), 1,
-	    "WARNING in frob_release", "frob_release", -1, "other_task_fn" },
+	    "WARNING in frob_release", "frob_release", -1, "other_task_fn", NULL, NULL },
 	/* Without them nothing tells whose the lines are: the first ends where the second begins, frameless. */
 	{ "second report inside the first, no caller ids", NESTED("", ""), 3,
-	    "WARNING in corrupted", NULL, 1, NULL },
+	    "WARNING in corrupted", NULL, 1, NULL, NULL, NULL },
 	/* arch/x86/kernel/traps.c exc_divide_error -> die("divide error") -> "%s: %04lx [#%d]". */
 	{ "divide error in an interrupt, caller ids",
 	    "[   70.000000][    C1] Oops: divide error: 0000 [#1] PREEMPT SMP KASAN NOPTI\n"
@@ -802,15 +616,15 @@ static const struct fmt_case fmt_cases[] = {
 	    "[   70.000006][    C1]  call_timer_fn+0x10/0x20\n"
 	    "[   70.000007][    C1]  </IRQ>\n"
 	    "[   70.000008][    C1] ---[ end trace 0000000000000000 ]---\n", 1,
-	    "divide error in frob_timer_fn", "frob_timer_fn", 0, "not_this_one" },
+	    "divide error in frob_timer_fn", "frob_timer_fn", 0, "not_this_one", NULL, NULL },
 	/* 5.8 to 5.10 spelt it with an underscore (DEFINE_IDTENTRY's name, x86/entry conversion). */
 	{ "divide_error spelling",
 	    "[   70.000000] divide_error: 0000 [#1] PREEMPT SMP KASAN\n"
-	    "[   70.000001] RIP: 0010:frob_div+0x41/0x90\n", 1, "divide error in frob_div", "frob_div", 0, NULL },
+	    "[   70.000001] RIP: 0010:frob_div+0x41/0x90\n", 1, "divide error in frob_div", "frob_div", 0, NULL, NULL, NULL },
 	/* The user-space trap (show_signal: "%s[%d] %s%s ip:%lx sp:%lx error:%lx") is no kernel crash. */
 	{ "divide error of a user program",
 	    "[   70.000000] traps: frob[3100] trap divide error ip:401136 sp:7ffd1bd0 error:0 in frob[401000+1000]\n",
-	    0, NULL, NULL, -1, NULL },
+	    0, NULL, NULL, -1, NULL, NULL, NULL },
 	/*
 	 * fs/super.c generic_shutdown_super: "VFS: Busy inodes after unmount of %s (%s)" through
 	 * CHECK_DATA_CORRUPTION (a WARN with the stack after it), or the older plain printk.
@@ -825,23 +639,134 @@ static const struct fmt_case fmt_cases[] = {
 	    "[   80.000006][ T3100]  kill_block_super+0x10/0x20\n"
 	    "[   80.000007][ T3100]  </TASK>\n"
 	    "[   80.000008][ T3100] ---[ end trace 0000000000000000 ]---\n", 1,
-	    "VFS: Busy inodes after unmount (use-after-free)", NULL, 0, NULL },
+	    "VFS: Busy inodes after unmount (use-after-free)", NULL, 0, NULL, NULL, NULL },
 	{ "busy inodes after unmount, older kernels",
 	    "[   80.000000] VFS: Busy inodes after unmount of sda1. Self-destruct in 5 seconds.  Have a nice day...\n", 1,
-	    "VFS: Busy inodes after unmount (use-after-free)", NULL, 0, NULL },
+	    "VFS: Busy inodes after unmount (use-after-free)", NULL, 0, NULL, NULL, NULL },
+	/* Once the first has printed its stack, the next report of the same task is a report of its own. */
+	{ .name = "a report after the first's stack", .n = 2, .title = "WARNING in frob_release", .corrupted = -1,
+	    .log = "[   50.000001][ T3100] WARNING: CPU: 1 PID: 3100 at drivers/frob/core.c:120 frob_release+0x10/0x20\n"
+	    "[   50.000006][ T3100] RIP: 0010:frob_release+0x10/0x20\n"
+	    "[   50.000009][ T3100] Call Trace:\n"
+	    "[   50.000010][ T3100]  <TASK>\n"
+	    "[   50.000012][ T3100]  frob_release+0x10/0x20\n"
+	    "[   50.000013][ T3100] BUG: KASAN: use-after-free in frob_free+0x10/0x20\n"
+	    "[   50.000014][ T3100] Read of size 8 at addr ffff888012345678 by task frob/3100\n"
+	    "[   50.000015][ T3100] Call Trace:\n"
+	    "[   50.000016][ T3100]  frob_free+0x10/0x20\n" },
+	/* The not-a-crash lists of the rules table (triage_rules.c, each entry with its source). */
+	{ .name = "a driver's own WARNING notice", .corrupted = -1,
+	    .log = "[    5.000000] floppy0: WARNING: unexpected interrupt\n" },
+	{ .name = "sshd's WARNING on the console", .corrupted = -1,
+	    .log = "[    5.000000] sshd[312]: WARNING: /etc/ssh/moduli does not exist, using fixed modulus\n" },
+	{ .name = "a slow NMI handler", .corrupted = -1,
+	    .log = "[   90.000000] INFO: NMI handler (perf_event_nmi_handler) took too long to run: 2.134 msecs\n" },
+	{ .name = "a user program's general protection fault", .corrupted = -1,
+	    .log = "[   90.000000] traps: frob[3100] general protection fault ip:401136 sp:7ffd1bd0 error:0 in frob[401000+1000]\n" },
 	/* The rows below were functions of one shape each before the table. */
+	/* Files of real consoles and hand-made logs. The panic that ends an arm oops is part of it. */
+	{ .name = "arm paging request past printk frames", .file = "vsabre-mtd-oops.log", .n = 1,
+	    .title = "BUG: unable to handle kernel paging request in mtd_proc_show", .frame = "mtd_proc_show",
+	    .type = "fault" },
+	{ .name = "hung task without a stack", .file = "vq35-i2c-hung-task-quiet.log", .n = 1,
+	    .title = "INFO: task hung in corrupted", .corrupted = 1 },
+	{ .name = "other tasks' lines stay out", .file = "interleaved-tasks.log", .n = 1,
+	    .title = "KASAN: use-after-free Read in mtd_proc_show", .corrupted = -1, .absent = "audit|wrong_task_frame" },
+	{ .name = "messages that only look like crashes", .file = "quiet-boot.log", .corrupted = -1 },
+	/*
+	 * Kernel formats (Debian linux-source-6.1): lockdep's invalid wait context, x86's guard page
+	 * hit on a stack whose name is not a plain word, arm64's stack overflow panic, and a
+	 * panic_on_warn whose origin comes first (the report that set it off was lost: corrupted).
+	 */
+	{ .name = "lockdep invalid wait context", .file = "fmt-lockdep-invalid-wait-context.log", .n = 1,
+	    .title = "BUG: Invalid wait context in frob_dev_open", .type = "lockdep" },
+	{ .name = "x86 #DF stack guard page", .file = "fmt-x86-df-stack-guard-page.log", .n = 1,
+	    .title = "BUG: stack guard page was hit in frob_ioctl", .corrupted = -1 },
+	{ .name = "arm64 stack overflow", .file = "fmt-arm64-stack-overflow.log", .n = 1,
+	    .title = "kernel stack overflow in frob_ioctl" },
+	{ .name = "panic_on_warn with its origin first", .log = "[   70.000000] Kernel panic - not syncing: KASAN: panic_on_warn set ...\n"
+	    "[   70.000001] CPU: 0 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
+	    "[   70.000002] Call Trace:\n[   70.000003]  <TASK>\n[   70.000004]  dump_stack_lvl+0x100/0x180\n"
+	    "[   70.000005]  panic+0x2c8/0x622\n[   70.000006]  check_panic_on_warn+0x82/0xa0\n"
+	    "[   70.000007]  end_report+0x10/0x20\n[   70.000008]  </TASK>\n"
+	    "[   70.000009] Kernel Offset: disabled\n", .n = 1,
+	    .title = "kernel panic: panic_on_warn set", .corrupted = 1 },
+	/*
+	 * A "WARNING:" line is a report only in one of the kernel's formats: __warn's (with or
+	 * without the file, or cut short), lockdep's headers (even when the rest was lost). A
+	 * subsystem's plain notice is not (arch/x86/kernel/cpu/bugs.c prints several at boot).
+	 */
+	{ .name = "plain WARNING notices", .log = "[    0.100000] WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!\n"
+	    "[    0.100001] WARNING: CPU does not support IBPB.\n"
+	    "[    0.100002] WARNING: kernel not compiled with CPU_UNRET_ENTRY.\n", .corrupted = -1 },
+	{ .name = "__warn without a file", .log = "[   80.000000] WARNING: CPU: 1 PID: 3100 at frob_release+0x10/0x20\n"
+	    "[   80.000001] Modules linked in:\n"
+	    "[   80.000002] RIP: 0010:frob_release+0x10/0x20\n"
+	    "[   80.000003] Call Trace:\n[   80.000004]  <TASK>\n[   80.000005]  __fput+0x100/0x200\n"
+	    "[   80.000006]  </TASK>\n[   80.000007] ---[ end trace 0000000000000000 ]---\n", .n = 1, .title = "WARNING in frob_release" },
+	{ .name = "__warn cut short", .log = "[   80.000000] WARNING: CPU: 1 PID: 3100 at\n[   80.000001] Modules linked in:\n", .n = 1, .title = "WARNING: CPU: NUM PID: NUM at", .corrupted = 1 },
+	{ .name = "lockdep header whose rest was lost", .log = "[   80.000000] ======================================================\n"
+	    "[   80.000001] WARNING: possible circular locking dependency detected\n"
+	    "[   80.000002] 6.1.0 #1 Not tainted\n"
+	    "[   80.000003] ------------------------------------------------------\n", .n = 1,
+	    .title = "WARNING: possible circular locking dependency detected", .corrupted = 1 },
+	/* KFENCE and KMSAN print their stack right under the header (stack_trace_print), no "Call Trace:". */
+	{ .name = "kfence in kunit", .log = "[    5.000000] ==================================================================\n"
+	    "[    5.000001] BUG: KFENCE: out-of-bounds read in frob_test_oob+0xb3/0x20f\n"
+	    "[    5.000002] \n"
+	    "[    5.000003] Out-of-bounds read at 0xffff8c2aae24c020 (32B right of kfence-#37):\n"
+	    "[    5.000004]  frob_test_oob+0xb3/0x20f\n"
+	    "[    5.000005]  kunit_try_run_case+0x51/0x90\n"
+	    "[    5.000006]  kunit_generic_run_threadfn_adapter+0x16/0x30\n"
+	    "[    5.000007]  kthread+0x166/0x1a0\n"
+	    "[    5.000008]  ret_from_fork+0x22/0x30\n"
+	    "[    5.000009] \n"
+	    "[    5.000010] kfence-#37: 0xffff8c2aae24c000-0xffff8c2aae24c01f, size=32, cache=kmalloc-32\n"
+	    "[    5.000011] \n"
+	    "[    5.000012] CPU: 0 PID: 120 Comm: kunit_try_catch Not tainted 6.1.0 #1\n"
+	    "[    5.000013] ==================================================================\n", .n = 1, .title = "KFENCE: out-of-bounds read in frob_test_oob" },
+	{ .name = "kmsan in softirq", .log = "[   90.000000][    C0] =====================================================\n"
+	    "[   90.000001][    C0] BUG: KMSAN: uninit-value in frob_rx+0x95d/0xdf0\n"
+	    "[   90.000002][    C0]  frob_rx+0x95d/0xdf0\n"
+	    "[   90.000003][    C0]  __napi_poll+0xe7/0x980\n"
+	    "[   90.000004][    C0]  net_rx_action+0x8e7/0x1710\n"
+	    "[   90.000005][    C0]  __do_softirq+0x1c5/0x7b9\n"
+	    "[   90.000006][    C0] \n"
+	    "[   90.000007][    C0] Uninit was created at:\n"
+	    "[   90.000008][    C0]  __alloc_pages+0x9f1/0xe80\n"
+	    "[   90.000009][    C0] \n"
+	    "[   90.000010][    C0] CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.0 #1\n"
+	    "[   90.000011][    C0] =====================================================\n", .n = 1, .title = "KMSAN: uninit-value in frob_rx" },
+	/* The unwinders' guesses: powerpc's "func (unreliable)", x86's "? func" (arch/x86/kernel/dumpstack.c). */
+	{ .name = "powerpc unreliable frame", .log = "[   30.000000] BUG: spinlock bad magic on CPU#0, frob/1\n"
+	    "[   30.000001]  lock: 0xc000000012340000, .magic: 00000000, .owner: <none>/-1, .owner_cpu: 0\n"
+	    "[   30.000002] CPU: 0 PID: 1 Comm: frob Not tainted 6.1.0 #1\n"
+	    "[   30.000003] Call Trace:\n"
+	    "[   30.000004] [c000000012345670] [c000000000123400] frob_guess+0x10/0x20 (unreliable)\n"
+	    "[   30.000005] [c000000012345680] [c000000000123500] do_raw_spin_lock+0x10/0x20\n"
+	    "[   30.000006] [c000000012345690] [c000000000123600] frob_real+0x10/0x20\n"
+	    "[   30.000007] [c0000000123456a0] [c000000000123700] frob_init+0x10/0x20\n", .n = 1, .title = "BUG: spinlock bad magic in frob_real",
+	    .corrupted = -1 },
+	{ .name = "x86 unreliable frame", .log = "[   30.000000] BUG: spinlock bad magic on CPU#0, frob/1\n"
+	    "[   30.000003] Call Trace:\n"
+	    "[   30.000004]  <TASK>\n"
+	    "[   30.000005]  ? frob_guess+0x10/0x20\n"
+	    "[   30.000006]  do_raw_spin_lock+0x10/0x20\n"
+	    "[   30.000007]  frob_real+0x10/0x20\n"
+	    "[   30.000008]  </TASK>\n", .n = 1, .title = "BUG: spinlock bad magic in frob_real",
+	    .corrupted = -1 },
 	{ "numbers in a panic message are normalized",
 	    "[    2.100000] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(8,1)\n", 1,
-	    "kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)", NULL, -1, NULL },
+	    "kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)", NULL, -1, NULL, NULL, NULL },
 	{ "a netdev's name is normalized",
 	    "[    9.000000] unregister_netdevice: waiting for lo to become free. Usage count = 3\n", 1,
-	    "unregister_netdevice: waiting for DEV to become free", NULL, -1, NULL },
+	    "unregister_netdevice: waiting for DEV to become free", NULL, -1, NULL, NULL, NULL },
 	{ "a report cut after its header is delivered at flush",
 	    "[   60.200000] general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1]\n"
-	    "[   60.200001] CPU: 0 PID: 130 Comm: cat", 1, "general protection fault in corrupted", NULL, 1, NULL },
+	    "[   60.200001] CPU: 0 PID: 130 Comm: cat", 1, "general protection fault in corrupted", NULL, 1, NULL, NULL, NULL },
 	{ "a stream's first boot is not a reboot",
 	    "Decompressing Linux... Parsing ELF... done.\nBooting the kernel.\n[    0.000000] Linux version 6.8.0\n",
-	    0, NULL, NULL, -1, NULL },
+	    0, NULL, NULL, -1, NULL, NULL, NULL },
 	{ "a fault injection stack in a trace names no frame",
 	    "[   60.000000][ T3100] general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1]\n"
 	    "[   60.000001][ T3100] CPU: 0 PID: 3100 Comm: syz-executor.0 Not tainted 6.1.0 #1\n"
@@ -854,7 +779,7 @@ static const struct fmt_case fmt_cases[] = {
 	    "[   60.000008][ T3100]  frob_ioctl+0x10/0x20\n"
 	    "[   60.000009][ T3100]  </TASK>\n"
 	    "[   60.000010][ T3100] ---[ end trace 0000000000000000 ]---\n", 1,
-	    "general protection fault in corrupted", NULL, 1, NULL },
+	    "general protection fault in corrupted", NULL, 1, NULL, NULL, NULL },
 };
 
 static void
@@ -867,7 +792,12 @@ fmt_cases_give_their_titles(void)
 		int was = test_cur_failed;
 
 		test_cur_failed = 0;
-		triage_str(c->log, &g);
+		if (c->file != NULL) {
+			char path[256];
+			snprintf(path, sizeof(path), DATA "%s", c->file);
+			triage_file(path, &g);
+		} else
+			triage_str(c->log, &g);
 		CHECK_INT(g.n, c->n);
 		if (c->title != NULL && g.n >= 1) {
 			CHECK_STR(g.r[0].title, c->title);
@@ -875,8 +805,14 @@ fmt_cases_give_their_titles(void)
 				CHECK_STR(g.r[0].frame, c->frame);
 			if (c->corrupted >= 0)
 				CHECK_INT(g.r[0].corrupted, c->corrupted);
-			if (c->absent != NULL)
-				CHECK(strstr(g.text[0], c->absent) == NULL);
+			if (c->type != NULL)
+				CHECK_STR(g.r[0].type, c->type);
+			for (const char *a = c->absent; a != NULL && *a != '\0';) {
+				const char *bar = strchr(a, '|');
+				size_t al = bar ? (size_t)(bar - a) : strlen(a);
+				CHECK(memmem(g.text[0], strlen(g.text[0]), a, al) == NULL);
+				a = bar ? bar + 1 : a + al;
+			}
 		}
 		if (test_cur_failed)
 			fprintf(stderr, "  in case \"%s\"\n", c->name);
@@ -887,16 +823,12 @@ fmt_cases_give_their_titles(void)
 int
 main(void)
 {
-	RUN(arm_paging_request_is_charged_past_printk_frames);
 	RUN(real_vsabre_console_gives_the_same_title);
 	RUN(hung_task_is_charged_to_the_driver_past_the_waits);
-	RUN(hung_task_without_a_stack_is_flagged_corrupted);
 	RUN(a_fault_injection_stack_does_not_taint_later_reports);
 	RUN(byte_range_starts_at_the_header_line);
 	RUN(report_is_delivered_at_its_end_marker_without_a_flush);
 	RUN(warning_in_72_format_and_oops_gpf_are_titled);
-	RUN(other_tasks_lines_do_not_leak_into_a_report);
-	RUN(kernel_messages_that_only_look_like_crashes_are_not_reports);
 	RUN(bytes_fed_one_at_a_time_give_the_same_reports);
 	RUN(nul_cr_and_escapes_do_not_hide_a_report);
 	RUN(a_megabyte_line_and_binary_noise_are_bounded);
@@ -906,11 +838,7 @@ main(void)
 	RUN(a_header_at_any_offset_or_at_the_end_is_found);
 	RUN(each_report_names_the_rule_that_titled_it);
 	RUN(stall_frames_name_the_syscall_as_the_kernel_does);
-	RUN(kernel_formats_of_lockdep_stack_overflow_and_panic_are_titled);
-	RUN(only_the_kernels_warning_formats_are_reports);
-	RUN(kfence_and_kmsan_own_stacks_are_whole_reports);
 	RUN(a_lockdep_report_cut_before_its_backtrace_is_corrupted);
-	RUN(unreliable_frames_are_not_charged);
 	RUN(a_fault_injection_inside_a_report_ends_its_text);
 	RUN(fmt_cases_give_their_titles);
 	TEST_END();
