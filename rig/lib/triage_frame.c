@@ -389,17 +389,18 @@ triage_frame_skipped(const char *frame, const char *extra, enum triage_policy po
  * ("<frob::process::Process>::update_ref"), through libiberty's demangler, without the crate
  * disambiguators and hashes that differ between builds.
  */
-void
-triage_frame_demangle(char *f, size_t sz)
+int
+triage_frame_demangle(const char *name, char *out, size_t sz)
 {
 	char *d;
 
-	if (!(f[0] == '_' && (f[1] == 'R' || (f[1] == 'Z' && f[2] == 'N'))))
-		return;
-	if ((d = rust_demangle(f, 0)) == NULL)
-		return;
-	snprintf(f, sz, "%s", d);
+	if (!(name[0] == '_' && (name[1] == 'R' || (name[1] == 'Z' && name[2] == 'N'))))
+		return 0;
+	if ((d = rust_demangle(name, 0)) == NULL)
+		return 0;
+	snprintf(out, sz, "%s", d);
 	free(d);
+	return 1;
 }
 
 void

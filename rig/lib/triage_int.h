@@ -64,8 +64,8 @@ size_t triage_frame_caller(const char *line, size_t len, char *out, size_t outsz
 int triage_frame_regline(const char *line, size_t len);
 /* Whether the policy skips the frame: its groups of the list plus an extra '|'-separated list of substrings. */
 int triage_frame_skipped(const char *frame, const char *extra, enum triage_policy policy);
-/* Demangles a Rust symbol ("_RNv..", "_ZN..17h..E") in place; other names are left as they are. */
-void triage_frame_demangle(char *frame, size_t sz);
+/* Demangles a Rust symbol ("_RNv..", "_ZN..17h..E") into out; 0 (out untouched) for other names. */
+int triage_frame_demangle(const char *name, char *out, size_t sz);
 /* Renames syscall entry wrappers to sys_NAME so all arches give the same frame. */
 void triage_frame_canon(char *frame);
 /* Chooses from frames (each 128 bytes) by policy; returns the index or -1. */

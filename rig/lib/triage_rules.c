@@ -963,10 +963,10 @@ triage_frames_add(struct triage_frames *fr, const char *name, const char *skip)
 {
 	char f[128];
 
-	snprintf(f, sizeof(f), "%s", name);
+	if (!triage_frame_demangle(name, f, sizeof(f)))
+		snprintf(f, sizeof(f), "%s", name);
 	if (strncmp(f, "should_fail", 11) == 0)
 		fr->broken = 1;
-	triage_frame_demangle(f, sizeof(f));
 	triage_frame_canon(f);
 	if (fr->n >= TRIAGE_MAXFRAMES || triage_frame_skipped(f, skip, fr->policy))
 		return;
@@ -990,7 +990,7 @@ triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int
 	struct triage_cur cur = { rep->s, rep->len, from };
 	const char *l;
 	size_t ll;
-	char name[128];
+	char name[512];	/* a mangled Rust name is longer than the frame it demangles to */
 	int np = 0;
 
 	while (np < 4 && fm->stack[alt][np] != NULL)

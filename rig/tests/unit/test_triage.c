@@ -599,6 +599,14 @@ static const struct fmt_case fmt_cases[] = {
 	    "[   30.000010]  _ZN4frob6Device4open17h0123456789abcdefE+0x10/0x20\n"
 	    "[   30.000011]  </TASK>\n", 1,
 	    "called `Option::unwrap()` on a `None` value in frob::Device::open", "frob::Device::open", 0, NULL, NULL, NULL },
+	/* A mangled name longer than a frame's buffer is demangled whole (titles stop at 120 characters). */
+	{ .name = "rust frame mangled past 128 characters", .n = 1, .corrupted = -1,
+	    .title = "boom in frob::a_rather_long_module_name_here::another_rather_long_module_name::yet_another_long_type_name::a_long_method",
+	    .frame = "frob::a_rather_long_module_name_here::another_rather_long_module_name::yet_another_long_type_name::a_long_method_name",
+	    .log = "[   30.000000] rust_kernel: panicked at 'boom', rust/kernel/frob.rs:12:5\n"
+	    "[   30.000005] Call Trace:\n"
+	    "[   30.000007]  rust_begin_unwind+0x15b/0x160\n"
+	    "[   30.000010]  _ZN4frob30a_rather_long_module_name_here31another_rather_long_module_name26yet_another_long_type_name18a_long_method_name17h0123456789abcdefE+0x10/0x20\n" },
 	/* A second report of the same task inside the first: the first's title, none of the other task's lines. */
 	{ "second report inside the first, caller ids", NESTED("[ T3100]", "[ T3200]"), 1,
 	    "WARNING in frob_release", "frob_release", -1, "other_task_fn", NULL, NULL },
