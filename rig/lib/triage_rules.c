@@ -500,7 +500,7 @@ static const struct triage_notcrash triage_notcrash_bug[] = {
 
 static const struct triage_notcrash triage_notcrash_warning[] = {
 	{ "WARNING: /etc/ssh/moduli does not exist", "sshd (OpenSSH) at start-up" },
-	{ "WARNING: workqueue cpumask: online intersect", "kernel/workqueue.c wq_calc_pod_cpumask, a notice" },
+	{ "WARNING: workqueue cpumask: online intersect", "kernel/workqueue.c wq_calc_node_cpumask, a pr_warn_once notice" },
 	{ "WARNING: [Tt]he mand mount option", "fs/namespace.c warn_mandlock, a deprecation notice" },
 	/* A subsystem's own message with its prefix ("floppy0: WARNING: ..."): __warn's line has none. */
 	{ "[^\\s:]\\s*:\\s+WARNING: (?!CPU: )", "drivers' dev_warn/pr_warn text, never kernel/panic.c __warn" },
@@ -513,11 +513,11 @@ static const struct triage_notcrash triage_notcrash_warning[] = {
 };
 
 static const struct triage_notcrash triage_notcrash_info[] = {
-	{ "INFO: lockdep is turned off", "kernel/locking/lockdep.c, after a report already made" },
+	{ "INFO: lockdep is turned off", "kernel/locking/lockdep.c debug_show_all_locks, debug_show_held_locks: lockdep already off" },
 	{ "INFO: Stall ended before state dump start", "kernel/rcu/tree_stall.h print_other_cpu_stall" },
 	{ "INFO: NMI handler", "arch/x86/kernel/nmi.c nmi_check_duration: a slow handler, no bug" },
-	{ "INFO: recovery required on readonly filesystem", "fs/ext4, fs/xfs mount notices" },
-	{ "(?:handler|interrupt).*took too long", "kernel/events/core.c perf_duration_warn and the like" },
+	{ "INFO: recovery required on readonly filesystem", "fs/ext4/super.c ext4_load_journal, a mount notice" },
+	{ "(?:handler|interrupt).*took too long", "kernel/events/core.c perf_duration_warn (\"perf: interrupt took too long\"), arch/x86/kernel/nmi.c" },
 	{ "INFO: sys_.* is not present in /proc/kallsyms", "syzkaller's host checks (pkg/host), in debug mode" },
 	{ "INFO: no syscalls can create resource", "syzkaller's host checks (pkg/host), in debug mode" },
 	NOTCRASH_END
