@@ -7,9 +7,10 @@ libgpiod-dev libmicrohttpd-dev libarchive-dev libpq-dev libssl-dev clang libclan
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
 ser2net python3-serial socat u-boot-qemu iproute2
 gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
-python3-labgrid gcc-aarch64-linux-gnu flex bison strace"
+python3-labgrid gcc-aarch64-linux-gnu flex bison strace libiberty-dev"
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
+# libiberty-dev: triage demangles the Rust frames of kernel panics (rust_demangle).
 # strace: 42-file-modes sees that rigd never chmods a file it made (modes right from birth).
 # python3-labgrid: 48-labgrid-import loads its environments with labgrid's own loader too.
 # gcc-aarch64-linux-gnu, flex and bison: firmware/rcar/kconfig-check runs the arm64 kernel's

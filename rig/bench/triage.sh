@@ -9,7 +9,7 @@ big=${TMPDIR:-/tmp}/rig-triage-bench.log
 mkdir -p "$build/bench"
 cc -O2 -g -std=c11 -D_GNU_SOURCE -Irig/lib -o "$build/bench/bench_triage" rig/bench/bench_triage.c \
     rig/lib/triage.c rig/lib/triage_rules.c rig/lib/triage_frame.c \
-    $(pkg-config --cflags --libs libpcre2-8) -lpthread
+    $(pkg-config --cflags --libs libpcre2-8) -liberty -lpthread
 if [ ! -d "$corpus" ]; then
 	echo "triage.sh: no corpus at $corpus" >&2
 	exit 2

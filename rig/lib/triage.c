@@ -45,6 +45,7 @@ struct triage {
 	int		 cputrace;	/* an all-CPU backtrace was requested: other CPUs belong too */
 	int		 aftermath;	/* lines since a report was delivered, while its epilogue may follow */
 	int		 cut;		/* another writer's stack began inside it: its text ends there */
+	int		 framed;	/* a stack frame of its own was printed already */
 };
 
 struct triage *
@@ -328,6 +329,7 @@ triage_begin(struct triage *t, int hdr, enum triage_ctx kind, const char *ctx,
 	t->epilogue = 0;
 	t->cputrace = 0;
 	t->cut = 0;
+	t->framed = 0;
 	triage_append(t, msg, msglen);
 }
 
@@ -420,6 +422,18 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 	 */
 	int same = (kind == t->ctxkind && strcmp(ctx, t->ctx) == 0) ||
 	    (t->cputrace && kind == TRIAGE_CTX_CPU);
+	/* The kernel prints this header as part of the open report (a Rust panic's BUG()). */
+	if (hdr >= 0 && same && triage_rules_follows(t->hdr, msg, msglen))
+		hdr = -1;
+	/*
+	 * A second report of the same task or CPU that starts before the first printed a frame:
+	 * with caller ids its lines are told from other writers', and syzbot keeps them in the
+	 * first report (titled by the first's header). Without caller ids, or once the first has
+	 * its stack, the first is over where the second begins.
+	 */
+	if (hdr >= 0 && same && !t->framed && (t->ctxkind == TRIAGE_CTX_TASK || t->ctxkind == TRIAGE_CTX_CPU) &&
+	    strcmp(ctx, t->ctx) == 0)
+		hdr = -1;
 	/* Another report from the same source: this one is over, the next begins here. */
 	if (hdr >= 0 && !(flags & TRIAGE_HDR_CONTINUES) && same &&
 	    (t->ctxkind == TRIAGE_CTX_NONE || t->ctxkind == TRIAGE_CTX_CONSOLE || strcmp(ctx, t->ctx) == 0)) {
@@ -464,6 +478,10 @@ triage_line(struct triage *t, uint64_t lstart, uint64_t lend, int event)
 	    triage_has(msg, msglen, "WARNING: possible circular locking dependency detected")))
 		t->epilogue = 1;
 	t->end = lend;
+	if (!t->framed) {
+		char fn[128];
+		t->framed = triage_frame_parse(msg, msglen, fn, sizeof(fn)) > 0;
+	}
 	if (!t->epilogue)
 		triage_append(t, msg, msglen);
 	if ((event && (triage_has(msg, msglen, "---[ end trace") ||

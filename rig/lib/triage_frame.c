@@ -3,7 +3,10 @@
 #include <pcre2.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <libiberty/demangle.h>
 
 #include "triage_int.h"
 
@@ -377,6 +380,27 @@ triage_frame_skipped(const char *frame, const char *extra, enum triage_policy po
 		p += n + (bar != NULL);
 	}
 	return 0;
+}
+
+/*
+ * Rust code's frames are printed mangled (kallsyms keeps the symbol): v0 ("_RNvMs3_NtCs..._4frob
+ * 7processNtB5_7Process10update_ref") since the kernel's Rust moved to it, legacy
+ * ("_ZN4frob6Device4open17h0123456789abcdefE") before. Titles name them as Rust does
+ * ("<frob::process::Process>::update_ref"), through libiberty's demangler, without the crate
+ * disambiguators and hashes that differ between builds.
+ */
+int
+triage_frame_demangle(const char *name, char *out, size_t sz)
+{
+	char *d;
+
+	if (!(name[0] == '_' && (name[1] == 'R' || (name[1] == 'Z' && name[2] == 'N'))))
+		return 0;
+	if ((d = rust_demangle(name, 0)) == NULL)
+		return 0;
+	snprintf(out, sz, "%s", d);
+	free(d);
+	return 1;
 }
 
 void

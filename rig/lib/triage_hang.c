@@ -77,8 +77,9 @@ triage_hang(const char *stack, const char *wchan, struct triage_verdict *v)
 	}
 	if (wchan != NULL && wchan[0] != '\0' && strcmp(wchan, "0") != 0) {
 		/* What called the function the task sleeps in is unknown: both titles name it. */
-		snprintf(v->frame, sizeof(v->frame), "%s", wchan);
-		snprintf(v->rig_frame, sizeof(v->rig_frame), "%s", wchan);
+		if (!triage_frame_demangle(wchan, v->frame, sizeof(v->frame)))
+			snprintf(v->frame, sizeof(v->frame), "%s", wchan);
+		snprintf(v->rig_frame, sizeof(v->rig_frame), "%s", v->frame);
 		snprintf(v->title, sizeof(v->title), "INFO: task hung in %s", v->frame);
 		snprintf(v->rig_title, sizeof(v->rig_title), "INFO: task hung in %s", v->frame);
 		return rc == 0 ? 1 : -1;

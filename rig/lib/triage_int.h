@@ -44,6 +44,8 @@ int triage_rules_init(void);
 long triage_rules_scan(const char *buf, size_t len);
 /* Whether a stripped line starts a report; returns the index of its header kind or -1. */
 int triage_rules_header(const char *line, size_t len, int *flags);
+/* Whether a header line of another kind is part of report hdr as the kernel prints it (no new report). */
+int triage_rules_follows(int hdr, const char *line, size_t len);
 /* Titles a finished report; hdr is the kind triage_rules_header returned for its first line. */
 void triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict *v);
 
@@ -62,6 +64,8 @@ size_t triage_frame_caller(const char *line, size_t len, char *out, size_t outsz
 int triage_frame_regline(const char *line, size_t len);
 /* Whether the policy skips the frame: its groups of the list plus an extra '|'-separated list of substrings. */
 int triage_frame_skipped(const char *frame, const char *extra, enum triage_policy policy);
+/* Demangles a Rust symbol ("_RNv..", "_ZN..17h..E") into out; 0 (out untouched) for other names. */
+int triage_frame_demangle(const char *name, char *out, size_t sz);
 /* Renames syscall entry wrappers to sys_NAME so all arches give the same frame. */
 void triage_frame_canon(char *frame);
 /* Chooses from frames (each 128 bytes) by policy; returns the index or -1. */

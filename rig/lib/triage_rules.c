@@ -368,6 +368,12 @@ static const struct triage_fmt triage_fmt_divide[] = {
 	{ 0 }
 };
 
+/* 5.8 to 5.10 printed it "divide_error" (DEFINE_IDTENTRY's name in the x86/entry conversion). */
+static const struct triage_fmt triage_fmt_divide2[] = {
+	{ "divide_error: ", { 0 }, "divide error in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
 static const struct triage_fmt triage_fmt_opcode[] = {
 	{ "invalid opcode: ", { 0 }, "invalid opcode in $F", { { P_PC } }, NULL, 0, F_NOSTACK },
 	{ 0 }
@@ -440,6 +446,35 @@ static const struct triage_fmt triage_fmt_armalign[] = {
 	{ 0 }
 };
 
+/*
+ * rust/kernel/lib.rs panic handler: pr_emerg!("{}\n", info), which rust/kernel/print.rs prints as
+ * "%s: %pA" with the kernel crate's prefix ("rust_kernel: panicked at FILE:LINE:COL:" and the
+ * message on the next line since Rust 1.73; "panicked at 'MESSAGE', FILE:LINE:COL" before), then
+ * BUG(). syzbot's title is the message and the first frame past the panic machinery
+ * ("%[1]v in %[2]v", pkg/report/linux.go, skipping __rustc::rust_begin_unwind and the default
+ * "panic" frames); the frames are demangled (triage_frame_demangle).
+ */
+static const struct triage_fmt triage_fmt_rust[] = {
+	{ "rust_kernel: panicked at [^\n]*?:[0-9]+:[0-9]+:\n([^\n]+)", { 0 }, "$1 in $F",
+	    STACK_CALL, "rust_begin_unwind", 0, 0 },
+	{ "rust_kernel: panicked at '(.*)', [^ ]+:[0-9]+(?::[0-9]+)?$", { 0 }, "$1 in $F",
+	    STACK_CALL, "rust_begin_unwind", 0, 0 },
+	{ 0 }
+};
+
+/*
+ * fs/super.c generic_shutdown_super: "VFS: Busy inodes after unmount of %s (%s)" through
+ * CHECK_DATA_CORRUPTION since 5.x (a WARN, or pr_err and BUG with BUG_ON_DATA_CORRUPTION), "VFS:
+ * Busy inodes after unmount of %s. Self-destruct in 5 seconds.  Have a nice day..." before.
+ * syzbot's title names no frame (pkg/report/linux.go, "VFS: Busy inodes after unmount
+ * (use-after-free)").
+ */
+static const struct triage_fmt triage_fmt_vfsbusy[] = {
+	{ "VFS: Busy inodes after unmount", { 0 }, "VFS: Busy inodes after unmount (use-after-free)",
+	    { { 0 } }, NULL, 0, F_NOSTACK },
+	{ 0 }
+};
+
 static const struct triage_fmt triage_fmt_vfs[] = {
 	{ "VFS: Close: file count is (?:zero|0)", { 0 }, "VFS: Close: file count is zero (use-after-free)",
 	    { { 0 } }, NULL, 0, F_NOSTACK },
@@ -447,50 +482,111 @@ static const struct triage_fmt triage_fmt_vfs[] = {
 };
 
 /*
+ * What a header's literal also prints when it is no crash: each pattern with where it comes from.
+ * A header line matching one is not a report (the kernel's or another program's own message).
+ */
+struct triage_notcrash {
+	const char	*re;
+	const char	*source;	/* who prints it */
+};
+
+#define NOTCRASH_END	{ NULL, NULL }
+
+static const struct triage_notcrash triage_notcrash_bug[] = {
+	{ "BUG: no syscalls can create resource", "syzkaller's host checks (pkg/host), in debug mode" },
+	{ "Internal error: Oops - BUG:", "arch/arm64/kernel/traps.c die(): the BUG's own oops line, titled as Internal error" },
+	NOTCRASH_END
+};
+
+static const struct triage_notcrash triage_notcrash_warning[] = {
+	{ "WARNING: /etc/ssh/moduli does not exist", "sshd (OpenSSH) at start-up" },
+	{ "WARNING: workqueue cpumask: online intersect", "kernel/workqueue.c wq_calc_node_cpumask, a pr_warn_once notice" },
+	{ "WARNING: [Tt]he mand mount option", "fs/namespace.c warn_mandlock, a deprecation notice" },
+	/* A subsystem's own message with its prefix ("floppy0: WARNING: ..."): __warn's line has none. */
+	{ "[^\\s:]\\s*:\\s+WARNING: (?!CPU: )", "drivers' dev_warn/pr_warn text, never kernel/panic.c __warn" },
+	{ "WARNING: Unprivileged eBPF", "arch/x86/kernel/cpu/bugs.c unpriv_ebpf_notify, a boot notice" },
+	/*
+	 * Not listed: the other plain "WARNING: ..." notices (arch/x86/kernel/cpu/bugs.c's Spectre
+	 * lines and the like) are no report because no WARNING format fits them (TRIAGE_HDR_NEEDFMT).
+	 */
+	NOTCRASH_END
+};
+
+static const struct triage_notcrash triage_notcrash_info[] = {
+	{ "INFO: lockdep is turned off", "kernel/locking/lockdep.c debug_show_all_locks, debug_show_held_locks: lockdep already off" },
+	{ "INFO: Stall ended before state dump start", "kernel/rcu/tree_stall.h print_other_cpu_stall" },
+	{ "INFO: NMI handler", "arch/x86/kernel/nmi.c nmi_check_duration: a slow handler, no bug" },
+	{ "INFO: recovery required on readonly filesystem", "fs/ext4/super.c ext4_load_journal, a mount notice" },
+	{ "(?:handler|interrupt).*took too long", "kernel/events/core.c perf_duration_warn (\"perf: interrupt took too long\"), arch/x86/kernel/nmi.c" },
+	{ "INFO: sys_.* is not present in /proc/kallsyms", "syzkaller's host checks (pkg/host), in debug mode" },
+	{ "INFO: no syscalls can create resource", "syzkaller's host checks (pkg/host), in debug mode" },
+	NOTCRASH_END
+};
+
+static const struct triage_notcrash triage_notcrash_gpf[] = {
+	{ "general protection fault ip:", "arch/x86/kernel/traps.c show_signal: a user program's fault" },
+	{ "general protection fault .* error:[0-9]+ in ", "arch/x86/kernel/traps.c show_signal, newer layout" },
+	NOTCRASH_END
+};
+
+static const struct triage_notcrash triage_notcrash_gofatal[] = {
+	{ "fatal error: runtime: (?:out of memory|cannot allocate memory)", "the Go runtime out of memory: the machine's, not a bug" },
+	NOTCRASH_END
+};
+
+/*
  * The kinds of report and the literal that announces each. A header counts only at a word start,
  * so "DEBUG:", "CAM_INFO:" and "skb_panic:" are not BUG:, INFO: or panic:. Some must open the line.
  */
 struct triage_hdr {
-	const char		*lit;
-	const char		*suppress;	/* regex: lines that look like it but are not crashes */
-	int			 linestart;	/* the literal must open the (stripped) line */
-	int			 flags;
-	const struct triage_fmt	*fmts;
+	const char			*lit;
+	const struct triage_notcrash	*notcrash;	/* lines that look like it but are not crashes */
+	int				 linestart;	/* the literal must open the (stripped) line */
+	int				 flags;
+	const struct triage_fmt		*fmts;
+	/*
+	 * Regex: header lines of other kinds that the kernel prints as part of this report (a Rust
+	 * panic goes on into BUG()): they continue it instead of starting a report of their own.
+	 */
+	const char			*follows;
+	const char			*type;		/* the report's type when no title prefix names one */
 };
 
 static const struct triage_hdr triage_hdrs[] = {
-	{ "BUG:", "BUG: no syscalls can create resource|Internal error: Oops - BUG:", 0, TRIAGE_HDR_CRASH, triage_fmt_bug },
-	{ "WARNING:", "WARNING: /etc/ssh/moduli does not exist|WARNING: workqueue cpumask: online intersect"
-	    "|WARNING: [Tt]he mand mount option|[^\\s:]\\s*:\\s+WARNING: (?!CPU: )|WARNING: Unprivileged eBPF",
-	    0, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_warning },
-	{ "INFO:", "INFO: lockdep is turned off|INFO: Stall ended before state dump start|INFO: NMI handler"
-	    "|INFO: recovery required on readonly filesystem|(?:handler|interrupt).*took too long"
-	    "|INFO: sys_.* is not present in /proc/kallsyms|INFO: no syscalls can create resource",
-	    0, TRIAGE_HDR_CRASH, triage_fmt_info },
-	{ "Unable to handle kernel", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_unable },
-	{ "general protection fault", "general protection fault ip:", 0, TRIAGE_HDR_CRASH, triage_fmt_gpf },
-	{ "stack segment: ", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_stackseg },
-	{ "Kernel panic", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_panic },
-	{ "PANIC: double fault", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_dfault },
-	{ "kernel BUG", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_kbug },
-	{ "Kernel BUG", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_kbug2 },
-	{ "BUG kmalloc-", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_slub },
-	{ "divide error:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_divide },
-	{ "invalid opcode:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_opcode },
-	{ "UBSAN:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_ubsan },
-	{ "Booting the kernel", NULL, 1, TRIAGE_HDR_CRASH | TRIAGE_HDR_REBOOT, triage_fmt_reboot },
-	{ "unregister_netdevice: waiting for", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_netdev },
-	{ "trusty: panic", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_trusty },
-	{ "SYZFAIL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfail },
-	{ "SYZFATAL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfatal },
-	{ "panic:", NULL, 1, TRIAGE_HDR_CRASH, triage_fmt_gopanic },
-	{ "fatal error:", "fatal error: runtime: (?:out of memory|cannot allocate memory)", 1, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_gofatal },
+	{ "BUG:", triage_notcrash_bug, 0, TRIAGE_HDR_CRASH, triage_fmt_bug, NULL, NULL },
+	{ "WARNING:", triage_notcrash_warning, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_warning, NULL, NULL },
+	{ "INFO:", triage_notcrash_info, 0, TRIAGE_HDR_CRASH, triage_fmt_info, NULL, NULL },
+	{ "Unable to handle kernel", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_unable, NULL, NULL },
+	{ "general protection fault", triage_notcrash_gpf, 0, TRIAGE_HDR_CRASH, triage_fmt_gpf, NULL, NULL },
+	{ "stack segment: ", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_stackseg, NULL, NULL },
+	{ "Kernel panic", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_panic, NULL, NULL },
+	{ "PANIC: double fault", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_dfault, NULL, NULL },
+	{ "kernel BUG", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_kbug, NULL, NULL },
+	{ "Kernel BUG", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_kbug2, NULL, NULL },
+	{ "BUG kmalloc-", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_slub, NULL, NULL },
+	{ "divide error:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_divide, NULL, NULL },
+	{ "divide_error:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_divide2, NULL, NULL },
+	{ "invalid opcode:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_opcode, NULL, NULL },
+	{ "UBSAN:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_ubsan, NULL, NULL },
+	{ "Booting the kernel", NULL, 1, TRIAGE_HDR_CRASH | TRIAGE_HDR_REBOOT, triage_fmt_reboot, NULL, NULL },
+	{ "unregister_netdevice: waiting for", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_netdev, NULL, NULL },
+	{ "trusty: panic", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_trusty, NULL, NULL },
+	{ "SYZFAIL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfail, NULL, NULL },
+	{ "SYZFATAL:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_syzfatal, NULL, NULL },
+	{ "panic:", NULL, 1, TRIAGE_HDR_CRASH, triage_fmt_gopanic, NULL, NULL },
+	{ "fatal error:", triage_notcrash_gofatal, 1, TRIAGE_HDR_CRASH | TRIAGE_HDR_NEEDFMT, triage_fmt_gofatal, NULL, NULL },
 	/* On arm it follows the fault line of the same oops. */
-	{ "Internal error:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_armerr },
-	{ "Unhandled fault:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armfault },
-	{ "Alignment trap:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armalign },
-	{ "VFS: Close: file count is", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_vfs },
-	{ NULL, NULL, 0, 0, NULL }
+	{ "Internal error:", NULL, 0, TRIAGE_HDR_CRASH | TRIAGE_HDR_CONTINUES, triage_fmt_armerr, NULL, NULL },
+	{ "Unhandled fault:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armfault, NULL, NULL },
+	{ "Alignment trap:", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_armalign, NULL, NULL },
+	{ "VFS: Close: file count is", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_vfs, NULL, NULL },
+	/* rust_helper_BUG: rust/helpers.c (6.1), rust/helpers/bug.c (later). */
+	{ "rust_kernel: panicked", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_rust,
+	    "kernel BUG at rust/helpers(?:/bug)?\\.c:", "panic" },
+	/* CHECK_DATA_CORRUPTION's WARN at fs/super.c, or its BUG with BUG_ON_DATA_CORRUPTION. */
+	{ "VFS: Busy inodes after unmount", NULL, 0, TRIAGE_HDR_CRASH, triage_fmt_vfsbusy,
+	    "(?:WARNING: .*|kernel BUG) at fs/super\\.c:", NULL },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL }
 };
 
 #define TRIAGE_NHDR	(sizeof(triage_hdrs) / sizeof(triage_hdrs[0]) - 1)
@@ -521,7 +617,8 @@ static struct {
 	uint8_t			 first4[65536 / 8];
 	uint32_t		 lit4[TRIAGE_NLIT];	/* each literal's first four bytes */
 	size_t			 litlen[TRIAGE_NLIT];
-	pcre2_code		*suppress[TRIAGE_NHDR];
+	pcre2_code		*notcrash[TRIAGE_NHDR];	/* a header's not-a-crash patterns, one alternation */
+	pcre2_code		*follows[TRIAGE_NHDR];
 	struct triage_cfmt	 fmt[TRIAGE_NHDR][TRIAGE_MAXFMT];
 	pcre2_code		*pc;
 	pcre2_code		*keyword;
@@ -545,6 +642,24 @@ triage_rules_compile1(const char *pat, int *bad)
 	}
 	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+}
+
+/* A header's not-a-crash list as one alternation: one match per header line, however long the list. */
+static pcre2_code *
+triage_rules_compile_notcrash(const struct triage_notcrash *nc, int *bad)
+{
+	char pat[4096];
+	size_t n = 0;
+
+	for (int i = 0; nc[i].re != NULL; i++) {
+		int w = snprintf(pat + n, sizeof(pat) - n, "%s(?:%s)", n ? "|" : "", nc[i].re);
+		if (w < 0 || (size_t)w >= sizeof(pat) - n) {
+			*bad = 1;
+			return NULL;
+		}
+		n += (size_t)w;
+	}
+	return n > 0 ? triage_rules_compile1(pat, bad) : NULL;
 }
 
 static int
@@ -588,8 +703,10 @@ triage_rules_build(void)
 	int bad = 0;
 
 	for (size_t h = 0; h < TRIAGE_NHDR; h++) {
-		if (triage_hdrs[h].suppress != NULL)
-			triage_re.suppress[h] = triage_rules_compile1(triage_hdrs[h].suppress, &bad);
+		if (triage_hdrs[h].notcrash != NULL)
+			triage_re.notcrash[h] = triage_rules_compile_notcrash(triage_hdrs[h].notcrash, &bad);
+		if (triage_hdrs[h].follows != NULL)
+			triage_re.follows[h] = triage_rules_compile1(triage_hdrs[h].follows, &bad);
 		for (int f = 0; triage_hdrs[h].fmts[f].title != NULL && f < TRIAGE_MAXFMT; f++) {
 			const struct triage_fmt *fm = &triage_hdrs[h].fmts[f];
 			struct triage_cfmt *c = &triage_re.fmt[h][f];
@@ -753,12 +870,20 @@ triage_rules_header(const char *line, size_t len, int *flags)
 		}
 		if (!hit)
 			continue;
-		if (triage_re.suppress[h] != NULL && triage_rules_find(triage_re.suppress[h], line, len, 0) >= 0)
+		if (triage_re.notcrash[h] != NULL && triage_rules_find(triage_re.notcrash[h], line, len, 0) >= 0)
 			continue;
 		*flags = hd->flags;
 		return (int)h;
 	}
 	return -1;
+}
+
+int
+triage_rules_follows(int hdr, const char *line, size_t len)
+{
+	if (hdr < 0 || (size_t)hdr >= TRIAGE_NHDR || triage_re.follows[hdr] == NULL)
+		return 0;
+	return triage_rules_find(triage_re.follows[hdr], line, len, 0) >= 0;
 }
 
 /* Line cursor over the report text. */
@@ -838,7 +963,8 @@ triage_frames_add(struct triage_frames *fr, const char *name, const char *skip)
 {
 	char f[128];
 
-	snprintf(f, sizeof(f), "%s", name);
+	if (!triage_frame_demangle(name, f, sizeof(f)))
+		snprintf(f, sizeof(f), "%s", name);
 	if (strncmp(f, "should_fail", 11) == 0)
 		fr->broken = 1;
 	triage_frame_canon(f);
@@ -864,7 +990,7 @@ triage_rules_stack(const struct triage_fmt *fm, const struct triage_cfmt *c, int
 	struct triage_cur cur = { rep->s, rep->len, from };
 	const char *l;
 	size_t ll;
-	char name[128];
+	char name[512];	/* a mangled Rust name is longer than the frame it demangles to */
 	int np = 0;
 
 	while (np < 4 && fm->stack[alt][np] != NULL)
@@ -1185,4 +1311,6 @@ triage_rules_title(int hdr, const struct triage_text *rep, struct triage_verdict
 		memcpy(v->rig_frame, v->frame, sizeof(v->rig_frame));
 	}
 	triage_rules_type(v->title, v->type, sizeof(v->type));
+	if (strcmp(v->type, "other") == 0 && hd->type != NULL)
+		snprintf(v->type, sizeof(v->type), "%s", hd->type);
 }

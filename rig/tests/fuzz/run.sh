@@ -22,7 +22,7 @@ CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefin
 -fno-sanitize-recover=undefined" make --no-print-directory -j2 CC=clang BUILD="$out/rig" \
     "$out/rig/lib/librig.a" >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 2; }
 libs="$out/rig/lib/librig.a $(pkg-config --libs libssh yaml-0.1 sqlite3 libpcre2-8 libcjson \
-    libcrypto libmicrohttpd libgpiod libarchive) -lpthread -lm -lutil"
+    libcrypto libmicrohttpd libgpiod libarchive) -liberty -lpthread -lm -lutil"
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -Irig/lib $(pkg-config --cflags libcjson) $san"
 
 seeds() {

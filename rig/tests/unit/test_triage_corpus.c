@@ -18,9 +18,9 @@
  * The floors each set has reached; a change that lowers them fails here. Raise them as the
  * rules improve (the goal is 90% exact titles, 99% crash/no-crash agreement).
  */
-#define FLOOR_EXACT_PCT		97.3
+#define FLOOR_EXACT_PCT		98.1
 #define FLOOR_AGREE_PCT		100.0
-#define FLOOR_HELD_EXACT_PCT	90.6
+#define FLOOR_HELD_EXACT_PCT	91.6
 #define FLOOR_HELD_AGREE_PCT	99.0
 
 struct first {

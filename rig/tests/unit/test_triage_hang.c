@@ -259,6 +259,11 @@ without_a_stack_wchan_or_nothing_names_the_hang(void)
 	    sizeof(rig_title)), 1);
 	CHECK_STR(title, "INFO: task hung in i2c_del_adapter");
 	CHECK_STR(rig_title, "INFO: task hung in i2c_del_adapter");
+	/* A task asleep in Rust code: its wchan is the mangled symbol, the title names it as Rust does. */
+	CHECK_INT(triage_hang_titles("", "_RNvMs0_NtCshgDM7dBCdno_4frob6threadNtB5_6Thread4wait", title,
+	    sizeof(title), rig_title, sizeof(rig_title)), 1);
+	CHECK_STR(title, "INFO: task hung in <frob::thread::Thread>::wait");
+	CHECK_STR(rig_title, "INFO: task hung in <frob::thread::Thread>::wait");
 	CHECK_INT(triage_hang_titles(NULL, "0", title, sizeof(title), rig_title, sizeof(rig_title)), 2);
 	CHECK_STR(title, "INFO: task hung");
 	CHECK_STR(rig_title, "INFO: task hung");
