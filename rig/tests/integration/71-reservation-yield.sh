@@ -45,7 +45,7 @@ released=$(q '[r["released_at"] for r in d if r["id"] == '"$id"'][0]' show reser
 # after AFTER that reached READY ("" when none).
 reset_boot() {
 	q '([b["'"${2:-console_log}"'"] for b in d if b["board"] == "vq35" and b["why"] == "reset" and
-	    b["outcome"] == "ready" and b["at"] >= "'"$1"'"] + [""])[-1]' show boots
+	    b["outcome"] == "ready" and b["at"] >= "'"$1"'"] or [""])[-1]' show boots
 }
 # reset_seen ID: the events of vq35 say the reset after reservation ID was under way (BOOTING),
 # then done with its default build up (READY).
