@@ -192,8 +192,8 @@ board_reprobe(struct board *b)
 /*
  * Why a board whose lease ended is only switched off, not booted (NULL: it is booted): a boot
  * would wait for a person at its switch, keeping the board from everyone meanwhile; a local boot
- * starts whatever the holder left on the board's storage, no known build; and a board nobody
- * powered on since the lease began (OFF now) ran nothing of the holder's: it is as it was.
+ * starts whatever the holder left on the board's storage, no known build; and a board no boot
+ * was tried on since the lease began (OFF now) ran nothing of the holder's: it is as it was.
  */
 static const char *
 board_reset_off_why(struct board *b, const struct store_reservation *res)
@@ -202,8 +202,8 @@ board_reset_off_why(struct board *b, const struct store_reservation *res)
 		return "its power is switched by a person: a boot would wait for one";
 	if (strcmp(boot_name(b->boot), "local") == 0)
 		return "boot.method local boots what the board's storage holds, no known build";
-	if (board_state(b) == BOARD_OFF && b->power_on_ms < res->start_ms)
-		return "not powered on during the lease: nothing of the holder's ran";
+	if (board_state(b) == BOARD_OFF && b->boot_tried_ms < res->start_ms)
+		return "no boot during the lease: nothing of the holder's ran";
 	return NULL;
 }
 

@@ -235,6 +235,8 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		util_fmt(err, errlen, "rigd is stopping");
 		return -1;
 	}
+	/* Tried, even if it fails before power flows: a lease's end then resets the board. */
+	b->boot_tried_ms = util_wall_ms();
 	/* The boot part says what to boot; the power part gets it before power flows. */
 	if (boot_prepare(b->boot, b->boot_package, &b->img, err, errlen) == -1)
 		return -1;
@@ -254,7 +256,6 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	}
 	/* The console is open before power flows: the log has the boot from its first byte. */
 	t_on = util_now_ms();
-	b->power_on_ms = util_wall_ms();
 	if (power_on(b->power, err, errlen) == -1) {
 		power_off(b->power);
 		/* Nobody came to switch it: asking again at once would only double the wait. */

@@ -139,7 +139,7 @@ struct board {
 	 * ("resetting after reservation 3 of alice: ", "reset after ...: "); "" for other boots.
 	 */
 	char			 boot_doing[128], boot_done[128];
-	int64_t			 power_on_ms;		/* thread: wall clock of the last power-on, 0 none */
+	int64_t			 boot_tried_ms;		/* thread: wall clock of the last boot begun, 0 none */
 	/*
 	 * thread: a lease's reset done whose record the store refused (its id, 0 none; how it
 	 * ended, up to when): recorded at a later turn, not done again.

@@ -5,7 +5,7 @@
 # board is everyone's again; rigd killed with SIGKILL keeps its reservations and their rules.
 # The nightly queue starts no job on a board while it is reserved: the job starts once the lease
 # is over and the board was reset after it (switched off only: a person switches its power, and
-# vq35, never powered on in its leases, is left off). A power job queued before the reservation began is refused when its turn comes (a
+# vq35, never booted in its leases, is left off). A power job queued before the reservation began is refused when its turn comes (a
 # board on a desk whose power a person switches keeps the first job waiting). Bad times and durations get
 # a clear error. No board is booted (the desk board's local boot fails at once: nothing there).
 . rig/tests/integration/lib.sh
@@ -372,8 +372,8 @@ check "the console's watcher was warned before the end" contains "$T/watch.err" 
 check "... and the calendar says when it warned" \
     [ "$(q '[("warned_at" in r) for r in d if r["id"] == '"$sid"']' show reservations)" = "[true]" ]
 check "... with nobody releasing it" [ "$(q '[r.get("released_by", "") for r in d if r["id"] == '"$sid"']' show reservations)" = '[""]' ]
-# Never powered on in the lease: nothing of the holder's ran, it is left off (no boot).
+# No boot in the lease: nothing of the holder's ran, it is left off (no boot).
 check "... the board is reset for whoever is next, as show boards says" \
-    until_board 'b["state"] == "OFF" and b["reason"].startswith("reset after reservation '"$sid"' of root: switched off (not powered on during the lease")' 15 vq35
+    until_board 'b["state"] == "OFF" and b["reason"].startswith("reset after reservation '"$sid"' of root: switched off (no boot during the lease")' 15 vq35
 check "then the member powers the board" as "$M" "$RIGCTL" power vq35 off
 finish

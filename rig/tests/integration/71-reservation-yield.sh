@@ -7,12 +7,18 @@
 # waits for the lease. A reservation that begins as that one ends gets the board after the
 # reset: its holder's run, asked for during the reset, waits for it and runs on the fresh boot.
 # Both jobs finish, each scenario run exactly once, none in a lease. Four boots of vq35: the
-# nightly's and one at each lease's end.
+# nightly's and one at each lease's end. Meanwhile vqbad, a vq35 whose machine never starts
+# (qemu.binary false): a boot tried in its lease makes its reset boot too, which fails and leaves
+# it in FAULT saying why, recorded with the lease; vq35 goes on.
 . rig/tests/integration/lib.sh
 
 B1=linux-image-6.1.0-56-amd64
 
-rigd_start || finish
+mkdir -p "$T/boards"
+cp boards/vq35.yaml "$T/boards/"
+sed -e 's/^name: vq35 /name: vqbad /' -e 's/^  binary: qemu-system-x86_64/  binary: false/' \
+    boards/vq35.yaml > "$T/boards/vqbad.yaml"
+BOARDS=vq35,vqbad rigd_start -b "$T/boards" || finish
 check "build add $B1" "$RIGCTL" build add $B1
 check "a nightly of two jobs on vq35 is queued" sh -c "'$RIGCTL' nightly --builds $B1 \
     --scenarios uart-unbind,i2c-unbind-release --boards vq35 | grep -q '2 job(s) queued'"
@@ -59,6 +65,17 @@ reset_record() {
 	q 'str([(r.get("reset_at", "") >= "'"$2"'", r.get("reset")) for r in d if r["id"] == '"$1"'])' \
 	    show reservations
 }
+
+# vqbad, while vq35 is reset: the holder's run there fails (its build does not boot: OFF, not
+# FAULT), so the lease's end boots the default build, which fails too.
+bid=$("$RIGCTL" reserve vqbad --for 1h 2>/dev/null)
+check "root reserves vqbad ($bid)" [ "$bid" -gt 0 ] 2>/dev/null
+"$RIGCTL" run uart-unbind --board vqbad --build $B1 > "$T/vqbad.out" 2>&1
+check "the holder's run on vqbad fails: its machine never starts" [ $? -ne 0 ]
+check "root releases vqbad" "$RIGCTL" release "$bid"
+check "the reset's boot of vqbad's default build fails: FAULT, saying so" \
+    until_rig '[(b["state"], b["reason"].startswith("reset after reservation '"$bid"' of root: boot failed: ")) for b in d if b["name"] == "vqbad"] == [("FAULT", True)]' 60 show boards
+check "... recorded in show reservations" [ "$(reset_record "$bid" "")" = "[(True, 'fault')]" ]
 
 # A reservation that begins while a scenario runs: that scenario finishes, the other job waits.
 check "after the reset vq35 boots again and runs the first job" \
@@ -109,7 +126,7 @@ check "the queue then finishes" "$RIGCTL" wait queue --empty --timeout 600
 check "both jobs done, none lost" [ "$(q 'str(sorted(j["state"] for j in d["finished"] if j["why"] != "confirm"))' show queue)" = "['done', 'done']" ]
 echo "# released at $released, $released2 and $released3"
 # The nightly's runs (not the holder's), in the order they ran.
-nightly='[r for r in sorted(d, key=lambda r: r["id"]) if r["repeat_why"] != "confirm" and r["id"] != '$((n + 1))']'
+nightly='[r for r in sorted(d, key=lambda r: r["id"]) if r["board"] == "vq35" and r["repeat_why"] != "confirm" and r["id"] != '$((n + 1))']'
 check "each scenario ran exactly once, none in a lease" \
     [ "$(q 'str(sorted((r["scenario"], r["started"] >= "'"$released"'" and (r["started"] < "'"$from2"'" or r["started"] >= "'"$released3"'")) for r in '"$nightly"'))' show runs)" = \
     "[('i2c-unbind-release', True), ('uart-unbind', True)]" ]
