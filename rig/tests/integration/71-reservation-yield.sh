@@ -136,6 +136,9 @@ check "the third lease's end reset vq35 too, recorded" \
 check "the yielded jobs ran on the fresh boots of the resets, booting nothing of their own" \
     [ "$(for r in $(q 'str([r["id"] for r in '"$nightly"'])' show runs | tr -d '[],'); do
     q 'd["console_log"]' show run "$r"; done | tr '\n' ' ')" = "$log1 ${log3:-none} " ]
+# For the record: how long each lease's reset held vq35 (its end to the reset recorded).
+echo "# vq35 resets took $(q '" ".join("%.1fs" % ((__import__("datetime").datetime.fromisoformat(r["reset_at"][:-1]) - __import__("datetime").datetime.fromisoformat(r["until"][:-1])).total_seconds()) for r in d if r["board"] == "vq35" and r.get("reset") == "ready")' \
+    show reservations)"
 check "four boots of vq35 in all: the nightly's and one at each lease's end" \
     [ "$(q 'str([b["why"] for b in d if b["board"] == "vq35"])' show boots)" = "['reset', 'reset', 'reset', 'power on']" ]
 finish
