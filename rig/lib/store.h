@@ -203,6 +203,7 @@ struct store_boot_row {
 	const char	*at, *why, *outcome;
 	int64_t		 console_ready_ms, ready_ms;	/* STORE_NULL unknown */
 	const char	*error;
+	const char	*console_log;		/* the boot's console log */
 };
 typedef int (*store_boot_cb)(const struct store_boot_row *b, void *arg);
 /* The latest power-ons, newest first, at most limit. Rows given, or -1. */
@@ -367,6 +368,8 @@ struct store_reservation {
 	long	released_by;		/* the uid that released it, -1 when not released */
 	int64_t	warned_ms;		/* its end was announced then; 0: not yet */
 	int64_t	reset_ms;		/* its board was reset after its end then; 0: not yet */
+	enum lease_reset reset_outcome;	/* how that reset ended; UNKNOWN: none recorded */
+	char	reset_detail[512];	/* the board's reason after it ("" none) */
 };
 /*
  * A new window (start_ms < end_ms) for uid. The id (> 0); 0 when it would overlap another of
@@ -401,9 +404,9 @@ int store_reservation_warned(struct store *s, int64_t id, int64_t now_ms);
 /* The latest lease of board over at now_ms whose board was not reset since: 1, 0 none, -1. */
 int store_reservation_reset_due(struct store *s, const char *board, int64_t now_ms,
     struct store_reservation *r);
-/* Every lease of board over by upto_ms is reset, at now_ms. 0, or -1 on error. */
+/* Every lease of board over by upto_ms is reset, at now_ms, as outcome says. 0, or -1 on error. */
 int store_reservation_reset_done(struct store *s, const char *board, int64_t upto_ms,
-    int64_t now_ms);
+    int64_t now_ms, enum lease_reset outcome, const char *detail);
 /* When the board's next reservation begins after now_ms (ms, UTC); 0 none, -1 on error. */
 int64_t store_reservation_next_start(struct store *s, const char *board, int64_t now_ms);
 

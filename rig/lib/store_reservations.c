@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define STORE_RES_COLS "id, board, uid, start_ms, end_ms, note, created_ms, released_ms," \
-	" released_by, warned_ms, reset_ms FROM reservations"
+	" released_by, warned_ms, reset_ms, reset_outcome, reset_detail FROM reservations"
 /*
  * Windows of board that overlap [?, ?): a window released before it began (end == start)
  * holds nothing. Parameters: board, start, end.
@@ -30,6 +30,9 @@ store_res_read(struct store *s, struct store_stmt *st, struct store_reservation 
 	r->released_by = (v = store_col_int(s, st, 8)) == STORE_NULL ? -1 : (long)v;
 	r->warned_ms = (v = store_col_int(s, st, 9)) == STORE_NULL ? 0 : v;
 	r->reset_ms = (v = store_col_int(s, st, 10)) == STORE_NULL ? 0 : v;
+	r->reset_outcome = lease_reset_parse(store_col_text(s, st, 11));
+	util_strlcpy(r->reset_detail, (t = store_col_text(s, st, 12)) ? t : "",
+	    sizeof(r->reset_detail));
 }
 
 /* The first row of st into *r (may be NULL): 1, 0 none, -1 error. Finishes st. */
@@ -244,10 +247,12 @@ store_reservation_reset_due(struct store *s, const char *board, int64_t now_ms,
 }
 
 int
-store_reservation_reset_done(struct store *s, const char *board, int64_t upto_ms, int64_t now_ms)
+store_reservation_reset_done(struct store *s, const char *board, int64_t upto_ms, int64_t now_ms,
+    enum lease_reset outcome, const char *detail)
 {
-	return store_exec(s, "UPDATE reservations SET reset_ms=?" STORE_RES_UNRESET, "iti", now_ms,
-	    board, upto_ms);
+	return store_exec(s, "UPDATE reservations SET reset_ms=?, reset_outcome=?, reset_detail=?"
+	    STORE_RES_UNRESET, "ittti", now_ms, store_nonempty(lease_reset_name(outcome)),
+	    store_nonempty(detail), board, upto_ms);
 }
 
 int64_t

@@ -132,6 +132,7 @@ store_boots_one(struct store *s, struct store_stmt *st, void *ctx)
 	b.console_ready_ms = store_col_int(s, st, 6);
 	b.ready_ms = store_col_int(s, st, 7);
 	b.error = store_col_text(s, st, 8);
+	b.console_log = store_col_text(s, st, 9);
 	return ((store_boot_cb)v->cb)(&b, v->arg);
 }
 
@@ -140,7 +141,7 @@ store_boots(struct store *s, int limit, store_boot_cb cb, void *arg)
 {
 	struct store_visit v = STORE_VISIT(cb, arg);
 	struct store_stmt *st = store_stmt(s, "SELECT id, board, build_id, at, why, outcome,"
-	    " console_ready_ms, ready_ms, error"
+	    " console_ready_ms, ready_ms, error, console_log"
 	    " FROM boots ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
 
 	return store_rows(s, st, store_boots_one, &v);

@@ -262,6 +262,10 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 6, "a lease's end resets its board before anyone else gets it",
 	    "ALTER TABLE reservations ADD COLUMN reset_ms INTEGER;"
 	    "UPDATE reservations SET reset_ms=end_ms", NULL },
+	/* Earlier resets only switched the board off and recorded no outcome: left NULL. */
+	{ 7, "a lease's reset boots the board's default build and records how it ended",
+	    "ALTER TABLE reservations ADD COLUMN reset_outcome TEXT;"
+	    "ALTER TABLE reservations ADD COLUMN reset_detail TEXT", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

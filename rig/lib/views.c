@@ -279,6 +279,7 @@ views_boot(const struct store_boot_row *b, void *arg)
 	views_int(o, "console_ready_ms", b->console_ready_ms);
 	views_int(o, "ready_ms", b->ready_ms);
 	views_str(o, "error", b->error);
+	views_str(o, "console_log", b->console_log);
 	cJSON_AddItemToArray(arg, o);
 	return 0;
 }

@@ -48,6 +48,10 @@ static const char *const run_state_names[RUN_STATE__COUNT] = {
 	[RUN_RUNNING] = "running", [RUN_DONE] = "done",
 };
 
+static const char *const lease_reset_names[LEASE_RESET__COUNT] = {
+	[LEASE_RESET_READY] = "ready", [LEASE_RESET_OFF] = "off", [LEASE_RESET_FAULT] = "fault",
+};
+
 int
 vocab_find(const char *const *names, int n, const char *name)
 {
@@ -145,4 +149,16 @@ enum run_state
 run_state_parse(const char *name)
 {
 	return (enum run_state)vocab_find(run_state_names, RUN_STATE__COUNT, name);
+}
+
+const char *
+lease_reset_name(enum lease_reset r)
+{
+	return (unsigned)r < LEASE_RESET__COUNT ? lease_reset_names[r] : "";
+}
+
+enum lease_reset
+lease_reset_parse(const char *name)
+{
+	return (enum lease_reset)vocab_find(lease_reset_names, LEASE_RESET__COUNT, name);
 }

@@ -103,4 +103,15 @@ enum run_state {
 const char *run_state_name(enum run_state s);
 enum run_state run_state_parse(const char *name);	/* RUN_STATE_UNKNOWN when unknown */
 
+/* How a board's reset after a lease ended (reservations.reset_outcome). */
+enum lease_reset {
+	LEASE_RESET_UNKNOWN = -1,	/* none recorded, or a word this rig does not know */
+	LEASE_RESET_READY,	/* "ready": power cycled, its default build booted to READY */
+	LEASE_RESET_OFF,	/* "off": switched off only (the reason says why no boot) */
+	LEASE_RESET_FAULT,	/* "fault": out of service (its boot failed, or it was already) */
+	LEASE_RESET__COUNT
+};
+const char *lease_reset_name(enum lease_reset r);
+enum lease_reset lease_reset_parse(const char *name);	/* LEASE_RESET_UNKNOWN when unknown */
+
 #endif

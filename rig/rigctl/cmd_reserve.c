@@ -280,6 +280,10 @@ cmd_show_reservations(int argc, char **argv)
 		if (*rigctl_str(it, "released_by"))
 			printf("%s(released by %s)", *rigctl_str(it, "note") ? " " : "",
 			    rigctl_str(it, "released_by"));
+		/* How the board's reset after it ended: ready, off or fault. */
+		if (*rigctl_str(it, "reset"))
+			printf("%s(reset: %s)", *rigctl_str(it, "note") ||
+			    *rigctl_str(it, "released_by") ? " " : "", rigctl_str(it, "reset"));
 		printf("\n");
 	}
 	cJSON_Delete(res);

@@ -190,48 +190,116 @@ board_reprobe(struct board *b)
 }
 
 /*
- * A lease ended (or was released): before anyone else gets the board, it is switched off, the
- * rig's resting state for a board nobody uses (each run and nightly job boots its own build),
- * so nothing the holder left behind (a kernel, a half-done experiment, a wedged device) meets
- * the next user. Booting the default build instead would cost a boot that the next user's own
- * boot repeats at once. 1 when one was reset (the caller looks again before taking a job).
+ * Why a board whose lease ended is only switched off, not booted (NULL: it is booted): a boot
+ * would wait for a person at its switch, keeping the board from everyone meanwhile; a local boot
+ * starts whatever the holder left on the board's storage, no known build; and a board no boot
+ * was tried on since the lease began (OFF now) ran nothing of the holder's: it is as it was.
+ */
+static const char *
+board_reset_off_why(struct board *b, const struct store_reservation *res)
+{
+	if (power_asks_person(b->power))
+		return "its power is switched by a person: a boot would wait for one";
+	if (strcmp(boot_name(b->boot), "local") == 0)
+		return "boot.method local boots what the board's storage holds, no known build";
+	if (board_state(b) == BOARD_OFF && b->boot_tried_ms < res->start_ms)
+		return "no boot during the lease: nothing of the holder's ran";
+	return NULL;
+}
+
+/* The reset of lease id (b->reset_*) into the store: 1, or 0 when it refused (tried again later). */
+static int
+board_lease_reset_record(struct board *b, int64_t id)
+{
+	if (store_reservation_reset_done(b->rigd->store, b->conf.name, b->reset_upto, util_wall_ms(),
+	    b->reset_outcome, b->reset_detail) == -1) {
+		/* Recorded at a later turn, not done again: the jobs go on meanwhile. */
+		if (b->reset_unstored != id)
+			log_warnx("%s: reset after reservation %lld not stored", b->conf.name,
+			    (long long)id);
+		b->reset_unstored = id;
+		return 0;
+	}
+	b->reset_unstored = 0;
+	return 1;
+}
+
+/*
+ * A lease ended (or was released): before anyone else gets the board (the next holder, a
+ * queued run, the nightly queue), it is power cycled and boots its default build (boot.kernel)
+ * to READY, as any boot, so nothing the holder left behind (a kernel, a half-done experiment,
+ * a wedged device) meets the next user, and a board the holder broke is found now (FAULT, the
+ * boot's reason) rather than by the next user. Jobs queued meanwhile wait: this is the board's
+ * thread. How it ended is recorded with the lease. 1 when one was reset (the caller looks again
+ * before taking a job).
  */
 static int
 board_lease_reset(struct board *b)
 {
 	struct store_reservation res;
+	enum lease_reset outcome;
 	int64_t now = util_wall_ms();
-	char why[512], name[64], err[256];
+	char doing[128], done[128], why[640], name[64], err[256];
+	const char *off;
 	int rc = store_reservation_reset_due(b->rigd->store, b->conf.name, now, &res);
 
 	if (rc != 1)
 		return 0;
+	if (res.id == b->reset_unstored)
+		return board_lease_reset_record(b, res.id);
 	peer_user_name(res.uid, name, sizeof(name));
-	util_fmt(why, sizeof(why), "reset: reservation %lld of %s ended: switched off for whoever"
-	    " is next", (long long)res.id, name);
-	log_info("%s: %s", b->conf.name, why);
-	if (board_state(b) == BOARD_FAULT) {
-		/* Out of service stays so (a changed host key, a part gone): only switched off. */
+	util_fmt(doing, sizeof(doing), "resetting after reservation %lld of %s: ",
+	    (long long)res.id, name);
+	util_fmt(done, sizeof(done), "reset after reservation %lld of %s: ", (long long)res.id,
+	    name);
+	log_info("%s: %sits lease is over", b->conf.name, doing);
+	if (board_state(b) == BOARD_FAULT || b->power == NULL) {
+		/*
+		 * Out of service stays so (a changed host key, a part gone, one this rigd lacks):
+		 * only switched off.
+		 */
 		if (!board_missing_part(b))
 			board_power_off(b);
+		outcome = LEASE_RESET_FAULT;
 	} else {
+		off = board_reset_off_why(b, &res);
 		board_power_off(b);
 		pthread_mutex_lock(&b->lock);
 		b->build_id = -1;
 		pthread_mutex_unlock(&b->lock);
 		b->runs_since_boot = 0;
-		if (b->power != NULL && power_state(b->power, err, sizeof(err)) == POWER_UNKNOWN)
-			board_set_state(b, BOARD_FAULT, err);
-		else
+		if (power_state(b->power, err, sizeof(err)) == POWER_UNKNOWN) {
+			util_fmt(why, sizeof(why), "%s%s", done, err);
+			board_set_state(b, BOARD_FAULT, why);
+			outcome = LEASE_RESET_FAULT;
+		} else if (off != NULL) {
+			util_fmt(why, sizeof(why), "%sswitched off (%s)", done, off);
 			board_set_state(b, BOARD_OFF, why);
+			outcome = LEASE_RESET_OFF;
+		} else {
+			util_fmt(why, sizeof(why), "%spower off", doing);
+			board_set_state(b, BOARD_OFF, why);
+			/* The board's own kernel, whatever build the lease or a job left it with. */
+			util_strlcpy(b->boot_package, b->conf.kernel_package, sizeof(b->boot_package));
+			b->boot_build = 0;
+			b->boot_why = "reset";
+			util_strlcpy(b->boot_doing, doing, sizeof(b->boot_doing));
+			util_strlcpy(b->boot_done, done, sizeof(b->boot_done));
+			rc = board_boot(b, BOARD_BOOTING);
+			b->boot_why = "power on";
+			b->boot_doing[0] = b->boot_done[0] = '\0';
+			/* Stopped midway: done at the next start (the board is off with rigd). */
+			if (rc == -1 && board_stopping(b))
+				return 0;
+			outcome = rc == 0 ? LEASE_RESET_READY : LEASE_RESET_FAULT;
+		}
 	}
-	if (store_reservation_reset_done(b->rigd->store, b->conf.name, now, util_wall_ms()) == -1) {
-		/* Done again at the next turn, not in a spin: the jobs go on meanwhile. */
-		log_warnx("%s: reset after reservation %lld not stored", b->conf.name,
-		    (long long)res.id);
-		return 0;
-	}
-	return 1;
+	pthread_mutex_lock(&b->lock);
+	util_strlcpy(b->reset_detail, b->reason, sizeof(b->reset_detail));
+	pthread_mutex_unlock(&b->lock);
+	b->reset_upto = now;
+	b->reset_outcome = outcome;
+	return board_lease_reset_record(b, res.id);
 }
 
 static void *

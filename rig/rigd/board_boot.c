@@ -235,6 +235,8 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 		util_fmt(err, errlen, "rigd is stopping");
 		return -1;
 	}
+	/* Tried, even if it fails before power flows: a lease's end then resets the board. */
+	b->boot_tried_ms = util_wall_ms();
 	/* The boot part says what to boot; the power part gets it before power flows. */
 	if (boot_prepare(b->boot, b->boot_package, &b->img, err, errlen) == -1)
 		return -1;
@@ -400,16 +402,19 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		 * (board_reprobe); a run that asked was told, and the board waits OFF for the next.
 		 */
 		b->boot_when_back = during == BOARD_RECOVERING;
-		board_set_state(b, BOARD_FAULT, err);
+		util_fmt(reason, sizeof(reason), "%s%s", b->boot_done, err);
+		board_set_state(b, BOARD_FAULT, reason);
 		return -1;
 	}
 	b->boot_when_back = 0;
 	for (attempt = 1; attempt <= 2; attempt++) {
-		board_set_state(b, during, attempt == 1 ? "power on" : "power on, second attempt");
+		util_fmt(reason, sizeof(reason), "%s%s", b->boot_doing,
+		    attempt == 1 ? "power on" : "power on, second attempt");
+		board_set_state(b, during, reason);
 		b->console_ready_ms = -1;
 		if ((rc = board_boot_once(b, err, sizeof(err))) == 0) {
-			util_fmt(reason, sizeof(reason), "%s up in %.1fs", b->release,
-			    b->boot_ms / 1000.0);
+			util_fmt(reason, sizeof(reason), "%s%s up in %.1fs", b->boot_done,
+			    b->release, b->boot_ms / 1000.0);
 			if (store_boot(b->rigd->store, b->conf.name, b->build_id,
 			    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "ready",
 			    b->console_ready_ms, b->boot_ms, b->con.log, NULL) == -1)
@@ -429,10 +434,11 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 	}
 	/* Another key is no build's doing: the board is out of service until it is forgotten. */
 	if (rc == -3) {
-		board_set_fault(b, ERROR_HOST_KEY_CHANGED, err);
+		util_fmt(reason, sizeof(reason), "%s%s", b->boot_done, err);
+		board_set_fault(b, ERROR_HOST_KEY_CHANGED, reason);
 		return -1;
 	}
-	util_fmt(reason, sizeof(reason), "boot failed: %s", err);
+	util_fmt(reason, sizeof(reason), "%sboot failed: %s", b->boot_done, err);
 	board_set_state(b, fault_on_fail ? BOARD_FAULT : BOARD_OFF, reason);
 	return -1;
 }

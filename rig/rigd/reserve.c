@@ -66,10 +66,16 @@ reserve_json(const struct store_reservation *res, int64_t now)
 	cJSON_AddStringToObject(o, "state", state);
 	if (res->warned_ms)
 		cJSON_AddStringToObject(o, "warned_at", util_iso_time(res->warned_ms, t, sizeof(t)));
-	/* Over: the board is switched off before anyone else gets it (board_lease_reset). */
+	/*
+	 * Over: the board is power cycled and boots its default build before anyone else gets it
+	 * (board_lease_reset); how that ended (ready, off, fault) and the board's reason then.
+	 */
 	if (res->reset_ms)
 		cJSON_AddStringToObject(o, "reset_at", util_iso_time(res->reset_ms, t, sizeof(t)));
-	else if (res->end_ms <= now && res->end_ms > res->start_ms)
+	if (res->reset_ms && res->reset_outcome != LEASE_RESET_UNKNOWN) {
+		cJSON_AddStringToObject(o, "reset", lease_reset_name(res->reset_outcome));
+		cJSON_AddStringToObject(o, "reset_reason", res->reset_detail);
+	} else if (res->reset_ms == 0 && res->end_ms <= now && res->end_ms > res->start_ms)
 		cJSON_AddStringToObject(o, "reset_at", "pending");
 	if (res->released_ms) {
 		peer_user_name(res->released_by, name, sizeof(name));

@@ -134,6 +134,19 @@ struct board {
 	char			 boot_package[1024];	/* thread: what to boot: conf's kernel, a build's package or lab folder */
 	int64_t			 boot_build;		/* thread: the registered build asked for, 0 none */
 	const char		*boot_why;		/* thread: stored with each boot: "power on", "in-run" */
+	/*
+	 * thread: what the reasons of a boot's states begin with, during it and once it ended
+	 * ("resetting after reservation 3 of alice: ", "reset after ...: "); "" for other boots.
+	 */
+	char			 boot_doing[128], boot_done[128];
+	int64_t			 boot_tried_ms;		/* thread: wall clock of the last boot begun, 0 none */
+	/*
+	 * thread: a lease's reset done whose record the store refused (its id, 0 none; how it
+	 * ended, up to when): recorded at a later turn, not done again.
+	 */
+	int64_t			 reset_unstored, reset_upto;
+	enum lease_reset	 reset_outcome;
+	char			 reset_detail[512];
 	int64_t			 boot_ms;		/* thread: power-on to READY of the last boot */
 	int64_t			 console_ready_ms;	/* thread: power-on to the ready line */
 	int			 runs_since_boot;	/* thread: fresh-boot scenarios want 0 */

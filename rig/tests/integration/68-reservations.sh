@@ -4,7 +4,8 @@
 # granted, each gets an answer, nothing stored overlaps; a short lease ends on its own and the
 # board is everyone's again; rigd killed with SIGKILL keeps its reservations and their rules.
 # The nightly queue starts no job on a board while it is reserved: the job starts once the lease
-# is over and the board was reset (switched off) after it. A power job queued before the reservation began is refused when its turn comes (a
+# is over and the board was reset after it (switched off only: a person switches its power, and
+# vq35, never booted in its leases, is left off). A power job queued before the reservation began is refused when its turn comes (a
 # board on a desk whose power a person switches keeps the first job waiting). Bad times and durations get
 # a clear error. No board is booted (the desk board's local boot fails at once: nothing there).
 . rig/tests/integration/lib.sh
@@ -69,15 +70,16 @@ until=$(q '[r["until"] for r in d if r["id"] == '"$nid"'][0]' show reservations)
 began=$(q '[e["at"] for e in d if e["board"] == "desk" and e["to_state"] == "BOOTING"][-1]' show events)
 echo "# desk reserved until $until; the nightly job's power-on at $began"
 check "the nightly job began only after the lease ended" [ "$began" \> "$until" ] || [ "$began" = "$until" ]
-# At the lease's end the board is switched off before anyone (here the nightly) gets it.
+# At the lease's end the board is reset before anyone (here the nightly) gets it: switched off
+# only, since its power is a person's (a boot would wait for one).
 reset=$(q '[e["at"] for e in d if e["board"] == "desk" and (e["reason"] or "").startswith(
-    "reset: reservation '"$nid"' of root ended")] or [""]' show events | js 'd[0]')
+    "reset after reservation '"$nid"' of root: switched off (its power is switched by a person")] or [""]' show events | js 'd[0]')
 echo "# desk reset at $reset"
 check "the lease's end reset the desk board (switched off)" [ -n "$reset" ]
 check "... after the lease ended and before the nightly job's power-on" \
     sh -c "{ [ '$reset' \> '$until' ] || [ '$reset' = '$until' ]; } && [ '$began' \> '$reset' ]"
-check "... and show reservations says when" \
-    [ "$(q '[r.get("reset_at", "") >= r["until"] for r in d if r["id"] == '"$nid"']' show reservations)" = "[true]" ]
+check "... and show reservations says when, and that it was switched off" \
+    [ "$(q '[(r.get("reset_at", "") >= r["until"], r.get("reset")) for r in d if r["id"] == '"$nid"']' show reservations)" = '[[true, "off"]]' ]
 
 # --- the nightly queue starts no job that would run into the next reservation. i2c-unbind never
 # ended with a verdict on the desk board: its estimate is its steps' timeouts (53 s) and a boot
@@ -379,7 +381,8 @@ check "the console's watcher was warned before the end" contains "$T/watch.err" 
 check "... and the calendar says when it warned" \
     [ "$(q '[("warned_at" in r) for r in d if r["id"] == '"$sid"']' show reservations)" = "[true]" ]
 check "... with nobody releasing it" [ "$(q '[r.get("released_by", "") for r in d if r["id"] == '"$sid"']' show reservations)" = '[""]' ]
+# No boot in the lease: nothing of the holder's ran, it is left off (no boot).
 check "... the board is reset for whoever is next, as show boards says" \
-    until_board 'b["state"] == "OFF" and b["reason"].startswith("reset: reservation '"$sid"' of root ended")' 15 vq35
+    until_board 'b["state"] == "OFF" and b["reason"].startswith("reset after reservation '"$sid"' of root: switched off (no boot during the lease")' 15 vq35
 check "then the member powers the board" as "$M" "$RIGCTL" power vq35 off
 finish

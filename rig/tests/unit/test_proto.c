@@ -102,6 +102,9 @@ every_queue_state_run_state_and_error_kind_has_one_name(void)
 	for (i = 0; i < RUN_STATE__COUNT; i++)
 		CHECK_INT(run_state_parse(run_state_name((enum run_state)i)), i);
 	CHECK_INT(run_state_parse(NULL), RUN_STATE_UNKNOWN);
+	for (i = 0; i < LEASE_RESET__COUNT; i++)
+		CHECK_INT(lease_reset_parse(lease_reset_name((enum lease_reset)i)), i);
+	CHECK_INT(lease_reset_parse(NULL), LEASE_RESET_UNKNOWN);
 	CHECK_INT(queue_state_is_open(QUEUE_QUEUED) + queue_state_is_open(QUEUE_RUNNING), 2);
 	CHECK_INT(queue_state_is_open(QUEUE_DONE) + queue_state_is_open(QUEUE_ERROR), 0);
 	for (i = ERROR_NONE + 1; i < ERROR__COUNT; i++) {

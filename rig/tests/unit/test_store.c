@@ -407,7 +407,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(s), 6);
+	CHECK_INT(store_schema_version(s), 7);
 	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 	CHECK_INT(seen.running, 1);
 	CHECK_INT(seen.hangs, 2);
@@ -448,7 +448,7 @@ legacy_database_is_upgraded_and_every_run_found(void)
 	s = store_open(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 6);
+		CHECK_INT(store_schema_version(s), 7);
 		memset(&seen, 0, sizeof(seen));
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 8);
 		store_close(s);
@@ -471,7 +471,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 6 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 7 at start", path);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -489,7 +489,7 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s != NULL);
 	if (s) {
-		CHECK_INT(store_schema_version(s), 6);
+		CHECK_INT(store_schema_version(s), 7);
 		CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 7);
 		store_close(s);
 	}
@@ -664,10 +664,17 @@ ended_reservations_ask_for_a_reset_once(void)
 	CHECK_INT(store_reservation_release(s, b, 1001, 2500), 1);
 	CHECK_INT(store_reservation_reset_due(s, "vq35", 2600, &r), 1);
 	CHECK_INT(r.id, b);
-	CHECK_INT(store_reservation_reset_done(s, "vq35", 2600, 2700), 0);
+	CHECK_INT(r.reset_outcome, LEASE_RESET_UNKNOWN);
+	CHECK_INT(store_reservation_reset_done(s, "vq35", 2600, 2700, LEASE_RESET_READY,
+	    "reset after reservation 2 of u: 6.1.0 up in 9.0s"), 0);
 	CHECK_INT(store_reservation_reset_due(s, "vq35", 4000, &r), 0);
 	CHECK_INT(store_reservation_get(s, a, &r), 1);
 	CHECK_INT(r.reset_ms, 2700);
+	/* How the reset ended is kept with each lease it covered. */
+	CHECK_INT(r.reset_outcome, LEASE_RESET_READY);
+	CHECK_STR(r.reset_detail, "reset after reservation 2 of u: 6.1.0 up in 9.0s");
+	CHECK_INT(store_reservation_get(s, b, &r), 1);
+	CHECK_INT(r.reset_outcome, LEASE_RESET_READY);
 	/* Cancelled before it began: it held the board never, nothing to reset. */
 	CHECK_INT(store_reservation_release(s, c, 1002, 4500), 1);
 	CHECK_INT(store_reservation_reset_due(s, "vq35", 9000, &r), 0);
