@@ -83,6 +83,17 @@ survey_pin_kind_name(enum survey_pin_kind k)
 /* Fields kept of a line: more than any kind has, so a count can be told apart. */
 #define SURVEY_FIELDS	10
 
+const char *
+survey_row_name(enum survey_row r)
+{
+	switch (r) {
+	case SURVEY_ROW_RUN: return "run";
+	case SURVEY_ROW_EXCLUDED: return "excluded";
+	case SURVEY_ROW_NOT_RUN: return "not-run";
+	}
+	return "?";
+}
+
 struct survey_line {
 	int	 no;
 	char	*text;		/* the line, for the message */
@@ -415,6 +426,16 @@ survey_pin_reason(const struct survey_pin *p, int parent, char *dst, size_t len)
 	    p->kind == SURVEY_PIN_CONSOLE ? " (the kernel's console)" : "");
 }
 
+/* By class, then device: a table that reads the same on every boot of a build. */
+static int
+survey_dev_cmp(const void *a, const void *b)
+{
+	const struct survey_dev *x = a, *y = b;
+	int c = strcmp(x->cls, y->cls);
+
+	return c ? c : strcmp(x->device, y->device);
+}
+
 void
 survey_exclude(struct survey *sv, const struct board_conf *b)
 {
@@ -465,6 +486,7 @@ survey_exclude(struct survey *sv, const struct board_conf *b)
 			util_fmt(d->excluded, sizeof(d->excluded), "no unbind: driver %s does not"
 			    " allow it (suppress_bind_attrs)", d->driver);
 	}
+	qsort(sv->devs, (size_t)sv->ndevs, sizeof(*sv->devs), survey_dev_cmp);
 }
 
 int

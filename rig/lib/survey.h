@@ -50,6 +50,14 @@ struct survey {
 	int			 npins;
 };
 
+/* What a row of the survey's table is. */
+enum survey_row {
+	SURVEY_ROW_RUN,		/* "run": its sequence ran; the run's verdict says how */
+	SURVEY_ROW_EXCLUDED,	/* "excluded": never unbound (the title says why) */
+	SURVEY_ROW_NOT_RUN,	/* "not-run": the survey stopped before it (the title says why) */
+};
+const char *survey_row_name(enum survey_row r);
+
 /* The board-side POSIX sh script: its output is what survey_parse reads. */
 extern const char survey_script[];
 
@@ -69,7 +77,7 @@ void survey_free(struct survey *sv);
  * Marks sv's devices that must not be unbound: the board file's protected devices, each pinned
  * device and its parents, and drivers without an unbind file. Pinned devices that have no node
  * of their own (a network card) are added as excluded rows, so the table says why they are not
- * surveyed.
+ * surveyed. The rows are then sorted by class and device.
  */
 void survey_exclude(struct survey *sv, const struct board_conf *b);
 
