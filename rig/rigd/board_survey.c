@@ -6,6 +6,7 @@
  */
 #include "rigd.h"
 #include "log.h"
+#include "peer.h"
 #include "remote.h"
 #include "survey.h"
 #include "util.h"
@@ -86,6 +87,22 @@ board_survey_emit(struct board *b, struct board_job *job, cJSON *rows, cJSON *o)
 	cJSON_AddItemToArray(rows, cJSON_Duplicate(o, 1));
 	cJSON_AddStringToObject(o, "board", b->conf.name);
 	board_post(b, job->client, PROTO_EV_SURVEY_DEVICE, o);
+}
+
+/*
+ * A survey is many runs: a reservation of someone else that begins meanwhile ends it before
+ * the next device, as it would refuse a run asked for then. 1 when so (stop says why).
+ */
+static int
+board_survey_reserved(struct board *b, struct board_job *job, char *stop, size_t stoplen)
+{
+	struct peer p = { .uid = job->uid, .gid = -1, .pid = -1 };
+
+	if (job->client == 0)
+		return 0;
+	p.role = peer_role_of_user(job->uid);
+	return reserve_check(b->rigd, b->conf.name, &p, "run on it", stop, stoplen, NULL) !=
+	    ERROR_NONE;
 }
 
 /* One device's sequence as a run; 0 to go on with the next device, -1 when the survey ends. */
@@ -220,6 +237,12 @@ board_do_survey(struct board *b, struct board_job *job)
 		if (!survey_class_selected(job->classes, d->cls))
 			continue;
 		if (stop[0]) {
+			o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
+			cJSON_AddStringToObject(o, "title", stop);
+			board_survey_emit(b, job, rows, o);
+			continue;
+		}
+		if (board_survey_reserved(b, job, stop, sizeof(stop))) {
 			o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
 			cJSON_AddStringToObject(o, "title", stop);
 			board_survey_emit(b, job, rows, o);

@@ -63,6 +63,7 @@ check "the UART's run held, unbound, released, bound and found its node again" \
     "hold:ok unbind:ok release:ok bind:ok expect-present:ok" ]
 check "matrix sees the survey's runs" \
     [ "$(q '"survey/i2c/0000:00:1f.3/unbind" in str(d) and "survey/tty/00:03/unbind" in str(d)' matrix)" = true ]
+check "export sees the survey's runs" sh -c '"$0" export junit | grep -qF "survey/tty/00:03/unbind"' "$RIGCTL"
 check "no run for an excluded device" [ "$(q 'str(any("00:04" in r["scenario"] or "serial8250" in r["scenario"] for r in d))' show runs)" = False ]
 
 # --json: the same table, structured; a class with nothing to run runs nothing.
