@@ -74,6 +74,12 @@ cmd_survey_table(cJSON *res)
 			printf("  ");
 			cmd_survey_put(rigctl_str(row, "title"), 0);
 		}
+		/* A node back under another name says which. */
+		if (*rigctl_str(row, "nodes_now")) {
+			printf(" (now ");
+			cmd_survey_put(rigctl_str(row, "nodes_now"), 0);
+			printf(")");
+		}
 		printf("\n");
 	}
 	if (*rigctl_str(res, "stopped"))

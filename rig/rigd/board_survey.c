@@ -8,6 +8,7 @@
 #include "log.h"
 #include "peer.h"
 #include "remote.h"
+#include "shquote.h"
 #include "survey.h"
 #include "util.h"
 
@@ -105,6 +106,33 @@ board_survey_reserved(struct board *b, struct board_job *job, char *stop, size_t
 	    ERROR_NONE;
 }
 
+/*
+ * The node did not come back under its name: the names the device's nodes have now ("/dev/rtc1"
+ * when the old minor was still taken at the rebind), into now; "" when none or not known.
+ */
+static void
+board_survey_nodes_now(struct board *b, const struct survey_dev *d, char *now, size_t len)
+{
+	char q[4 * sizeof(d->syspath) + 3], cmd[sizeof(q) + 256], out[4096], *line, *save;
+	int status = -1;
+
+	now[0] = '\0';
+	if (b->ssh == NULL || shquote(d->syspath, q, sizeof(q)) == -1)
+		return;
+	snprintf(cmd, sizeof(cmd), "cd %s && find . -name uevent | while read -r u; do"
+	    " sed -n 's/^DEVNAME=//p' \"$u\"; done", q);
+	if (remote_run(b->ssh, cmd, 10000, &status, out, sizeof(out)) != 0 || status != 0)
+		return;
+	/* What the board printed is a name like any other: only names are taken. */
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '\0' || line[0] == '-' ||
+		    strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:/+-")
+		    != strlen(line) || strstr(line, "..") || strlen(now) + strlen(line) + 8 >= len)
+			continue;
+		util_fmt(now + strlen(now), len - strlen(now), "%s/dev/%s", now[0] ? " " : "", line);
+	}
+}
+
 /* One device's sequence as a run; 0 to go on with the next device, -1 when the survey ends. */
 static int
 board_survey_device(struct board *b, struct board_job *job, const struct survey_dev *d,
@@ -114,6 +142,7 @@ board_survey_device(struct board *b, struct board_job *job, const struct survey_
 	struct conf_device dev = { 0 };
 	struct runner_result res;
 	struct scenario *sc = xcalloc(1, sizeof(*sc));
+	char missing[sizeof(d->node) + 16], now[512];
 	cJSON *o;
 
 	if (board_survey_scenario(d, sc) == -1) {
@@ -145,6 +174,12 @@ board_survey_device(struct board *b, struct board_job *job, const struct survey_
 		return -1;
 	}
 	o = board_survey_row(d, SURVEY_ROW_RUN);
+	/* The last step failed: the node is not back under its name. Under another? */
+	util_fmt(missing, sizeof(missing), "%s missing", d->node);
+	if (res.verdict == VERDICT_FAIL && strcmp(res.title, missing) == 0) {
+		board_survey_nodes_now(b, d, now, sizeof(now));
+		cJSON_AddStringToObject(o, "nodes_now", now);
+	}
 	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
 	cJSON_AddStringToObject(o, "scenario", sc->name);
 	cJSON_AddStringToObject(o, "verdict", verdict_name(res.verdict));
