@@ -300,7 +300,8 @@ static int
 survey_pin(struct survey *sv, struct survey_line *ln, char **f, int n)
 {
 	struct survey_pin p = { 0 };
-	char q[200];
+	const char *base;
+	char q[200], dev[sizeof(((struct survey_dev *)NULL)->device)];
 
 	if (survey_fields(ln, f, n, 7) == -1)
 		return -1;
@@ -325,6 +326,13 @@ survey_pin(struct survey *sv, struct survey_line *ln, char **f, int n)
 		if (strcmp(f[5], "-") == 0 || strcmp(f[6], "-") == 0)
 			return survey_bad(ln, "pin: a driver-bound device needs its bus and driver");
 		if (survey_syspath(ln, "pin", f[4], p.syspath, sizeof(p.syspath)) == -1)
+			return -1;
+		/* Its name becomes a row's device (survey_exclude): checked as a node's is. */
+		base = strrchr(p.syspath, '/') + 1;
+		if (!survey_name_ok(base))
+			return survey_bad(ln, "pin: device \"%s\" is not a device name",
+			    survey_q(base, q, sizeof(q)));
+		if (survey_copy(ln, "device", base, dev, sizeof(dev)) == -1)
 			return -1;
 		if (!survey_name_ok(f[5]) || !survey_name_ok(f[6]))
 			return survey_bad(ln, "pin: bus or driver is not a name");

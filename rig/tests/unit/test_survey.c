@@ -170,6 +170,11 @@ bad_lines_are_refused_naming_the_line(void)
 		{ "pin net eth0 /sys/devices/x /sys/devices/x pci -\nend\n",
 		  "line 1: pin: a driver-bound device needs its bus and driver" },
 		{ "pin net eth0 /sys/devices/x\nend\n", "line 1: pin: 4 fields, not 7" },
+		{ "pin net eth0 /sys/devices/p/-x/net/eth0 /sys/devices/p/-x pci e1000\nend\n",
+		  "line 1: pin: device \"-x\" is not a device name" },
+		{ "pin net eth0 /sys/devices/p/" "0123456789012345678901234567890123456789012345678901234567890123456789"
+		  " /sys/devices/p/" "0123456789012345678901234567890123456789012345678901234567890123456789"
+		  " pci e1000\nend\n", "line 1: device \"0123456789" },
 		{ "node tty 4:65 /dev/ttyS1 /sys/devices/pnp0/00:03 pnp serial unbind\r\nend\n",
 		  "line 1: node: \"unbind\\r\" is neither unbind nor no-unbind" },
 		{ "", "no end line after line 0 (the output was cut short)" },
