@@ -28,6 +28,17 @@ protect_step(const struct board_conf *b, const struct scen_step *st)
 	return &b->protected[d->prot - 1];
 }
 
+const struct conf_protected *
+protect_device(const struct board_conf *b, const char *device)
+{
+	int i;
+
+	for (i = 0; i < b->nprotected; i++)
+		if (strcmp(b->protected[i].device, device) == 0)
+			return &b->protected[i];
+	return NULL;
+}
+
 void
 protect_why(const struct board_conf *b, const char *scenario, int stepno,
     const struct scen_step *st, const struct conf_protected *p, char *why, size_t size)

@@ -19,6 +19,9 @@ int protect_step_detaches(enum step_kind k);
 /* The protected entry a step would touch on board b, or NULL when the step is allowed. */
 const struct conf_protected *protect_step(const struct board_conf *b, const struct scen_step *st);
 
+/* The protected entry for a device name ("e60b0000.i2c") on board b, or NULL. */
+const struct conf_protected *protect_device(const struct board_conf *b, const char *device);
+
 /*
  * Whether board b can run scenario sc: ERROR_NONE, ERROR_SCEN_CLASS (a class the board lacks)
  * or ERROR_SCEN_PROTECTED (a step on a protected device); why gets the sentence naming board,

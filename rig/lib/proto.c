@@ -130,6 +130,7 @@ static const char *const proto_status_names[PROTO_STATUS__COUNT] = {
 static const char *const proto_event_names[PROTO_EV__COUNT] = {
 	[PROTO_EV_START] = "start", [PROTO_EV_STEP_BEGIN] = "step-begin", [PROTO_EV_STEP] = "step",
 	[PROTO_EV_LOG] = "log", [PROTO_EV_RESULT] = "result",
+	[PROTO_EV_SURVEY_DEVICE] = "survey-device",
 };
 
 const char *

@@ -65,6 +65,8 @@ enum proto_event {
 	PROTO_EV_STEP,		/* "step": a step ended {step, action, arg, status, ms, output} */
 	PROTO_EV_LOG,		/* "log": a line for people {msg, board?} */
 	PROTO_EV_RESULT,	/* "result": the final message {status, error?, ...} */
+	/* "survey-device": a survey's row {board, device, class, node, driver, bus, row, title, verdict?, run?} */
+	PROTO_EV_SURVEY_DEVICE,
 	PROTO_EV__COUNT
 };
 const char *proto_event_name(enum proto_event e);

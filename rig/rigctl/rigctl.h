@@ -48,6 +48,7 @@ cJSON *rigctl_call(cJSON *req);
 cJSON *rigctl_call_stream(cJSON *req, FILE *out);
 
 int cmd_run(int argc, char **argv);
+int cmd_survey(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);

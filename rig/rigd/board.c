@@ -109,10 +109,11 @@ board_job_reserved(struct board *b, struct board_job *job)
 	char msg[512];
 	cJSON *o;
 
-	if (job->client == 0 || (job->kind != JOB_RUN && job->kind != JOB_POWER))
+	if (job->client == 0 || (job->kind != JOB_RUN && job->kind != JOB_POWER &&
+	    job->kind != JOB_SURVEY))
 		return 0;
 	p.role = peer_role_of_user(job->uid);
-	kind = reserve_check(b->rigd, b->conf.name, &p, job->kind == JOB_RUN ? "run on it" :
+	kind = reserve_check(b->rigd, b->conf.name, &p, job->kind != JOB_POWER ? "run on it" :
 	    "power it", msg, sizeof(msg), NULL);
 	if (kind == ERROR_NONE)
 		return 0;
@@ -359,6 +360,8 @@ board_main(void *arg)
 				;	/* answered */
 			else if (job->kind == JOB_RUN)
 				board_do_run(b, job);
+			else if (job->kind == JOB_SURVEY)
+				board_do_survey(b, job);
 			else if (job->kind == JOB_FORGET_KEY)
 				board_do_forget_key(b, job);
 			else

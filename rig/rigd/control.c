@@ -506,12 +506,15 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 		control_reply(c, PROTO_OK, NULL, o);
 	} else if (strcmp(cmd, "show") == 0) {
 		control_cmd_show(r, c, req);
-	} else if (strcmp(cmd, "run") == 0 || strcmp(cmd, "power") == 0) {
+	} else if (strcmp(cmd, "run") == 0 || strcmp(cmd, "power") == 0 ||
+	    strcmp(cmd, "survey") == 0) {
 		if (!control_may_change(c))
 			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
 			    NULL);
 		else if (strcmp(cmd, "run") == 0)
 			control_cmd_run(r, c, req);
+		else if (strcmp(cmd, "survey") == 0)
+			control_cmd_survey(r, c, req);
 		else
 			control_cmd_power(r, c, req);
 	} else if (strcmp(cmd, "reserve") == 0 || strcmp(cmd, "extend") == 0 ||

@@ -41,6 +41,7 @@ enum board_job_kind {
 	JOB_RUN,
 	JOB_POWER,
 	JOB_FORGET_KEY,		/* the board's pinned SSH host key is dropped */
+	JOB_SURVEY,		/* every device the board exposes, held and unbound (survey.c) */
 };
 
 struct scenset;
@@ -57,6 +58,10 @@ struct board_job {
 	int64_t			 repeat_of;	/* the run this one repeats (lab retry, confirmation) */
 	char			 repeat_why[16];
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
+	char			 classes[256];	/* JOB_SURVEY: the classes to survey ("i2c,tty"), "" all */
+	/* JOB_RUN of a survey: the device its scenario's class names, not the board file's */
+	const struct conf_device *devices;
+	int			 ndevices;
 	struct board_job	*next;		/* under the board's lock while queued */
 };
 
@@ -325,6 +330,8 @@ void board_after_run(struct board *b, struct board_job *job, struct runner_resul
 /* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
 void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
+/* board_survey.c: rigctl survey (JOB_SURVEY): discovery, then a run per device. */
+void board_do_survey(struct board *b, struct board_job *job);
 /*
  * The board's next nightly job, one expected to end before the board's next reservation begins
  * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.
@@ -446,6 +453,9 @@ void reserve_tick(struct rigd *r);
 int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */
 int reserve_refused(struct rigd *r, struct control_client *c, struct board *b, const char *what);
+
+/* control_survey.c: rigctl survey: checks the request and queues a JOB_SURVEY. */
+void control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req);
 
 /* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);

@@ -99,15 +99,35 @@ runner_error(struct runner *rn, enum error_kind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-runner_class_index(const struct board *b, const char *cls)
+/* The devices the steps' classes name: a survey's own (board_job.devices), else the board file's. */
+static const struct conf_device *
+runner_devices(const struct runner *rn, int *n)
 {
-	int i;
+	if (rn->job->devices != NULL) {
+		*n = rn->job->ndevices;
+		return rn->job->devices;
+	}
+	*n = rn->b->conf.ndevices;
+	return rn->b->conf.devices;
+}
 
-	for (i = 0; i < b->conf.ndevices; i++)
-		if (strcmp(b->conf.devices[i].cls, cls) == 0)
+static int
+runner_class_index(const struct runner *rn, const char *cls)
+{
+	int i, n;
+	const struct conf_device *devs = runner_devices(rn, &n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(devs[i].cls, cls) == 0)
 			return i;
 	return -1;
+}
+
+/* A tty is held as a terminal program holds it (survey class tty, the board file's uart). */
+static int
+runner_is_tty(const struct conf_device *d)
+{
+	return strcmp(d->cls, "uart") == 0 || strcmp(d->cls, "tty") == 0;
 }
 
 /* The blocked task's lines of a sysrq-w dump ("task:sh state:D ..." and its frames). */
@@ -577,19 +597,20 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	char cmd[RUNNER_Q(2048) + 512], what[512], hdir[64], inner[2048];
 	char qnode[RUNNER_Q(sizeof(d->node))], qh[RUNNER_Q(sizeof(hdir))];
 	char qpid[RUNNER_Q(sizeof(rn->holder_pid[0]))], qinner[RUNNER_Q(sizeof(inner))];
-	int ci = -1, i;
+	int ci = -1, i, ndevs;
+	const struct conf_device *devs = runner_devices(rn, &ndevs);
 
 	out[0] = '\0';
 	switch (st->kind) {
 	case STEP_HOLD: case STEP_RELEASE: case STEP_UNBIND: case STEP_BIND: case STEP_READ:
 	case STEP_EXPECT_PRESENT: case STEP_EXPECT_GONE:
-		ci = runner_class_index(b, st->arg);
+		ci = runner_class_index(rn, st->arg);
 		if (ci < 0) {
 			runner_error(rn, ERROR_SCEN_CLASS,
 			    "board %s has no %s device", b->conf.name, st->arg);
 			return -1;
 		}
-		d = &b->conf.devices[ci];
+		d = &devs[ci];
 		/*
 		 * Every field that goes into a command below is one quoted word (the checks at
 		 * load refused the forms that could still be taken as options).
@@ -612,7 +633,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		 * file (after an unbind, that file is what points into freed driver memory).
 		 */
 		/* The holder's script is itself one quoted word of the outer command. */
-		if (strcmp(d->cls, "uart") == 0)
+		if (runner_is_tty(d))
 			snprintf(inner, sizeof(inner), "exec cat %s", qnode);
 		else
 			snprintf(inner, sizeof(inner), "exec 3<%s || exit 1; : > %s/open;"
@@ -620,7 +641,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			    " dd bs=512 count=1 <&3 > /dev/null 2> %s/err; echo $? > %s/rc; done",
 			    qnode, qh, qh, qh, qh, qh);
 		shquote(inner, qinner, sizeof(qinner));
-		if (strcmp(d->cls, "uart") == 0)
+		if (runner_is_tty(d))
 			snprintf(cmd, sizeof(cmd), "setsid sh -c %s > /dev/null 2>&1"
 			    " < /dev/null & echo $!; sleep 0.3; kill -0 $! 2>/dev/null", qinner);
 		else
@@ -652,7 +673,10 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	case STEP_UNBIND:
 	case STEP_BIND:
 		/* Checked when the run was asked for; again here, whatever path queued it. */
-		if ((prot = protect_step(&b->conf, st)) != NULL) {
+		/* A survey's device is its own, not the board file's class of that name. */
+		prot = rn->job->devices ? protect_device(&b->conf, d->device) :
+		    protect_step(&b->conf, st);
+		if (prot != NULL) {
 			protect_why(&b->conf, rn->job->scenario->name,
 			    (int)(st - rn->job->scenario->steps) + 1, st, prot,
 			    what, sizeof(what));
@@ -662,7 +686,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind", cmd, sizeof(cmd));
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:
-		if (!rn->holder_pid[ci][0] || strcmp(d->cls, "uart") == 0) {
+		if (!rn->holder_pid[ci][0] || runner_is_tty(d)) {
 			runner_error(rn, ERROR_SCEN_READ,
 			    "read %s", st->arg);
 			return -1;
@@ -680,10 +704,10 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 		    st->kind == STEP_EXPECT_GONE ? "still present" : "missing");
 		return runner_check(rn, st, cmd, what, out, outlen);
 	case STEP_EXPECT_HOLDER:
-		for (i = 0; i < b->conf.ndevices; i++)
+		for (i = 0; i < ndevs; i++)
 			if (rn->holder_pid[i][0])
 				break;
-		if (i == b->conf.ndevices) {
+		if (i == ndevs) {
 			runner_error(rn, ERROR_SCEN_NO_HOLDER, "expect-holder with"
 			    " nothing held");
 			return -1;

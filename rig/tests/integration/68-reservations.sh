@@ -170,6 +170,8 @@ refused() {
 	    contains "$T/refused.out" "(reservation $id)"
 }
 check "the member may not run on root's board, told who holds it" refused run "$scen" --board vq35
+check "the member may not survey it" refused survey --board vq35
+check "... refused before anything is booted" [ "$(q '[b["state"] for b in d if b["name"] == "vq35"][0]' show boards)" = OFF ]
 check "the member may not power it" refused power vq35 on
 check "... nor off" refused power vq35 off
 check "... the refusal says what only the holder may do" contains "$T/refused.out" \

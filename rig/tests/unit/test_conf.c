@@ -576,6 +576,9 @@ protected_devices_refuse_unbind_and_bind_only(void)
 	    " (e60b0000.i2c), protected: PMIC (i2c_dvfs)");
 	CHECK(protect_step(&board, &sc.steps[2]) == &board.protected[0]);
 	CHECK(protect_step(&board, &sc.steps[0]) == NULL);
+	/* A survey's device is looked up by its name, whatever class the board file gives it. */
+	CHECK(protect_device(&board, "e60b0000.i2c") == &board.protected[0]);
+	CHECK(protect_device(&board, "e6500000.i2c") == NULL);
 	sc.steps[2].kind = STEP_BIND;
 	CHECK_INT(protect_runnable(&board, &sc, why, sizeof(why)), ERROR_SCEN_PROTECTED);
 	CHECK_HAS(why, "step 3 binds devices.pmic");

@@ -1,0 +1,199 @@
+/* cmd_survey: rigctl survey: every device a board exposes, held and unbound, as a table. */
+#include "rigctl.h"
+#include "termsafe.h"
+#include "vocab.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CMD_SURVEY_USAGE "usage: rigctl survey --board B [--build K] [--class C,...] [--json]\n"
+
+/* A field from rigd as a person's terminal may show it: one line, no control sequences. */
+static void
+cmd_survey_put(const char *s, int width)
+{
+	struct termsafe ts = { .nhold = 0 };
+	size_t n = strcspn(s, "\n"), w;
+	char *out = malloc(TERMSAFE_OUT(n));
+
+	if (out == NULL)
+		return;
+	w = termsafe_filter(&ts, s, n, out);
+	w += termsafe_flush(&ts, out + w);
+	printf("%-*.*s", width, (int)w, out);
+	free(out);
+}
+
+/* The verdict column: the run's verdict, or what the row is (excluded, not-run). */
+static const char *
+cmd_survey_verdict(cJSON *row)
+{
+	const char *v = rigctl_str(row, "verdict");
+
+	return *v ? v : rigctl_str(row, "row");
+}
+
+static void
+cmd_survey_table(cJSON *res)
+{
+	static const char *const cols[] = { "device", "class", "driver", "bus" };
+	cJSON *rows = cJSON_GetObjectItem(res, "devices"), *row, *v;
+	int w[4], i;
+
+	for (i = 0; i < 4; i++)
+		w[i] = (int)strlen(cols[i]);
+	cJSON_ArrayForEach(row, rows)
+		for (i = 0; i < 4; i++)
+			if ((int)strlen(rigctl_str(row, cols[i])) > w[i])
+				w[i] = (int)strlen(rigctl_str(row, cols[i]));
+	v = cJSON_GetObjectItem(res, "duration_ms");
+	printf("survey of %s, kernel %s: %d device(s) found, %d run(s), %.1fs\n",
+	    rigctl_str(res, "board"), rigctl_str(res, "build"),
+	    cJSON_GetObjectItem(res, "found") ? cJSON_GetObjectItem(res, "found")->valueint : 0,
+	    cJSON_GetObjectItem(res, "runs") ? cJSON_GetObjectItem(res, "runs")->valueint : 0,
+	    v ? v->valuedouble / 1000.0 : 0.0);
+	for (i = 0; i < 4; i++)
+		printf("%-*s  ", w[i], i == 0 ? "DEVICE" : i == 1 ? "CLASS" : i == 2 ? "DRIVER" :
+		    "BUS");
+	printf("%-8s  %5s  %s\n", "VERDICT", "RUN", "TITLE");
+	cJSON_ArrayForEach(row, rows) {
+		char run[32] = "";
+
+		for (i = 0; i < 4; i++) {
+			cmd_survey_put(rigctl_str(row, cols[i]), w[i]);
+			printf("  ");
+		}
+		v = cJSON_GetObjectItem(row, "run");
+		if (cJSON_IsNumber(v))
+			snprintf(run, sizeof(run), "%d", v->valueint);
+		cmd_survey_put(cmd_survey_verdict(row), 8);
+		printf("  %5s", run);
+		if (*rigctl_str(row, "title")) {
+			printf("  ");
+			cmd_survey_put(rigctl_str(row, "title"), 0);
+		}
+		/* A node back under another name says which. */
+		if (*rigctl_str(row, "nodes_now")) {
+			printf(" (now ");
+			cmd_survey_put(rigctl_str(row, "nodes_now"), 0);
+			printf(")");
+		}
+		printf("\n");
+	}
+	if (*rigctl_str(res, "stopped"))
+		printf("stopped: %s\n", rigctl_str(res, "stopped"));
+}
+
+/* 2 when the survey stopped or a run ended in the lab's error, else 1 for a kernel failure. */
+static int
+cmd_survey_exit(cJSON *res)
+{
+	cJSON *row;
+	int rc = RIGCTL_PASS;
+
+	if (*rigctl_str(res, "stopped"))
+		return RIGCTL_LAB_ERROR;
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(res, "devices")) {
+		const char *v = rigctl_str(row, "verdict");
+
+		if (!*v)
+			continue;
+		if (verdict_parse(v) == VERDICT_ERROR || (int)verdict_parse(v) == -1)
+			return RIGCTL_LAB_ERROR;
+		if (verdict_is_failure(verdict_parse(v)))
+			rc = RIGCTL_KERNEL_FAIL;
+	}
+	return rc;
+}
+
+/* Progress while it goes: each device's run and its steps, one line each. */
+static void
+cmd_survey_progress(cJSON *msg)
+{
+	enum proto_event type = rigctl_type(msg);
+	cJSON *v;
+
+	if (type == PROTO_EV_START) {
+		v = cJSON_GetObjectItem(msg, "run");
+		printf("run %d: %s\n", v ? v->valueint : 0, rigctl_str(msg, "scenario"));
+	} else if (type == PROTO_EV_STEP) {
+		printf("  %s %s: %s\n", rigctl_str(msg, "action"), rigctl_str(msg, "arg"),
+		    rigctl_str(msg, "status"));
+	} else if (type == PROTO_EV_SURVEY_DEVICE) {
+		printf("%s %s: %s%s", rigctl_str(msg, "class"), rigctl_str(msg, "device"),
+		    cmd_survey_verdict(msg), *rigctl_str(msg, "title") ? ": " : "");
+		cmd_survey_put(rigctl_str(msg, "title"), 0);
+		printf("\n");
+	} else if (type == PROTO_EV_LOG) {
+		printf("%s\n", rigctl_str(msg, "msg"));
+	}
+	fflush(stdout);
+}
+
+int
+cmd_survey(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "board", required_argument, NULL, 'b' },
+		{ "build", required_argument, NULL, 'k' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *board = NULL, *build = NULL, *classes = NULL;
+	struct rigctl_conn c;
+	cJSON *req, *msg = NULL;
+	char *data;
+	size_t len;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "b:k:c:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': board = optarg; break;
+		case 'k': build = optarg; break;
+		case 'c': classes = optarg; break;
+		case 'j': rigctl_json = 1; break;
+		case 'h':
+			printf(CMD_SURVEY_USAGE);
+			return RIGCTL_PASS;
+		default:
+			fprintf(stderr, CMD_SURVEY_USAGE);
+			return RIGCTL_LAB_ERROR;
+		}
+	}
+	if (optind != argc || board == NULL) {
+		fprintf(stderr, CMD_SURVEY_USAGE);
+		return RIGCTL_LAB_ERROR;
+	}
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "survey");
+	cJSON_AddStringToObject(req, "board", board);
+	if (build)
+		cJSON_AddStringToObject(req, "build", build);
+	if (classes)
+		cJSON_AddStringToObject(req, "classes", classes);
+	rigctl_request(&c, req);
+	while (rigctl_next(&c, &msg, &data, &len) == 1) {
+		if (rigctl_type(msg) == PROTO_EV_RESULT) {
+			int rc;
+
+			rigctl_check_result(msg);
+			if (rigctl_json)
+				rigctl_print_json(msg);
+			else
+				cmd_survey_table(msg);
+			rc = cmd_survey_exit(msg);
+			cJSON_Delete(msg);
+			rigctl_close(&c);
+			return rc;
+		}
+		if (!rigctl_json)
+			cmd_survey_progress(msg);
+		cJSON_Delete(msg);
+	}
+	fprintf(stderr, "rigctl: rigd hung up before the survey's end\n");
+	return RIGCTL_LAB_ERROR;
+}

@@ -1,0 +1,302 @@
+/*
+ * board_survey: rigctl survey on the board's thread. Discovers what the running board exposes
+ * (survey.h), then for each device it may unbind synthesises a scenario and has the runner run
+ * it like any other (so each device's result is a stored run that matrix, compare and export
+ * see); a hang or crash is recovered by the runner's own path and the survey goes on.
+ */
+#include "rigd.h"
+#include "log.h"
+#include "peer.h"
+#include "remote.h"
+#include "shquote.h"
+#include "survey.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The discovery script's deadline: it forks a few times per node, slowly under emulation. */
+#define BOARD_SURVEY_DISCOVER_MS	120000
+#define BOARD_SURVEY_OUT		(64 * 1024)
+
+static void
+board_survey_result(struct board *b, struct board_job *job, const char *status,
+    const char *error, cJSON *o)
+{
+	if (o == NULL)
+		o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	board_post(b, job->client, PROTO_EV_RESULT, o);
+}
+
+/*
+ * The hold-open-then-unbind sequence the rig knows (scenarios/i2c-unbind.yaml), for one device:
+ * hold its node, unbind its driver, release, bind again and check the node is back.
+ */
+static int
+board_survey_scenario(const struct survey_dev *d, struct scenario *sc)
+{
+	static const struct { enum step_kind kind; int64_t timeout_ms; } steps[] = {
+		{ STEP_HOLD, 10000 },
+		{ STEP_UNBIND, 5000 },	/* a healthy unbind returns at once */
+		{ STEP_RELEASE, 10000 },
+		{ STEP_BIND, 10000 },
+		{ STEP_EXPECT_PRESENT, 10000 },
+	};
+	size_t i;
+
+	memset(sc, 0, sizeof(*sc));
+	if (survey_run_name(d, "unbind", sc->name, sizeof(sc->name)) == -1)
+		return -1;
+	util_fmt(sc->description, sizeof(sc->description), "survey: hold %s open, unbind %s from"
+	    " %s, release, bind again, %s back", d->node, d->device, d->driver, d->node);
+	util_strlcpy(sc->classes[0], d->cls, sizeof(sc->classes[0]));
+	sc->nclasses = 1;
+	for (i = 0; i < UTIL_NELEM(steps); i++) {
+		sc->steps[i].kind = steps[i].kind;
+		util_strlcpy(sc->steps[i].arg, d->cls, sizeof(sc->steps[i].arg));
+		sc->steps[i].timeout_ms = steps[i].timeout_ms;
+	}
+	sc->nsteps = (int)i;
+	return 0;
+}
+
+static cJSON *
+board_survey_row(const struct survey_dev *d, enum survey_row row)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "device", d->device);
+	cJSON_AddStringToObject(o, "class", d->cls);
+	cJSON_AddStringToObject(o, "node", d->node);
+	cJSON_AddNumberToObject(o, "nodes", d->nnodes);
+	cJSON_AddStringToObject(o, "driver", d->driver);
+	cJSON_AddStringToObject(o, "bus", d->bus);
+	cJSON_AddStringToObject(o, "sysfs", d->syspath);
+	cJSON_AddStringToObject(o, "row", survey_row_name(row));
+	return o;
+}
+
+/* A row into the result's table, and as an event for the client now. */
+static void
+board_survey_emit(struct board *b, struct board_job *job, cJSON *rows, cJSON *o)
+{
+	cJSON_AddItemToArray(rows, cJSON_Duplicate(o, 1));
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	board_post(b, job->client, PROTO_EV_SURVEY_DEVICE, o);
+}
+
+/*
+ * A survey is many runs: a reservation of someone else that begins meanwhile ends it before
+ * the next device, as it would refuse a run asked for then. 1 when so (stop says why).
+ */
+static int
+board_survey_reserved(struct board *b, struct board_job *job, char *stop, size_t stoplen)
+{
+	struct peer p = { .uid = job->uid, .gid = -1, .pid = -1 };
+
+	if (job->client == 0)
+		return 0;
+	p.role = peer_role_of_user(job->uid);
+	return reserve_check(b->rigd, b->conf.name, &p, "run on it", stop, stoplen, NULL) !=
+	    ERROR_NONE;
+}
+
+/*
+ * The node did not come back under its name: the names the device's nodes have now ("/dev/rtc1"
+ * when the old minor was still taken at the rebind), into now; "" when none or not known.
+ */
+static void
+board_survey_nodes_now(struct board *b, const struct survey_dev *d, char *now, size_t len)
+{
+	char q[4 * sizeof(d->syspath) + 3], cmd[sizeof(q) + 256], out[4096], *line, *save;
+	int status = -1;
+
+	now[0] = '\0';
+	if (b->ssh == NULL || shquote(d->syspath, q, sizeof(q)) == -1)
+		return;
+	snprintf(cmd, sizeof(cmd), "cd %s && find . -name uevent | while read -r u; do"
+	    " sed -n 's/^DEVNAME=//p' \"$u\"; done", q);
+	if (remote_run(b->ssh, cmd, 10000, &status, out, sizeof(out)) != 0 || status != 0)
+		return;
+	/* What the board printed is a name like any other: only names are taken. */
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '\0' || line[0] == '-' ||
+		    strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:/+-")
+		    != strlen(line) || strstr(line, "..") || strlen(now) + strlen(line) + 8 >= len)
+			continue;
+		util_fmt(now + strlen(now), len - strlen(now), "%s/dev/%s", now[0] ? " " : "", line);
+	}
+}
+
+/* One device's sequence as a run; 0 to go on with the next device, -1 when the survey ends. */
+static int
+board_survey_device(struct board *b, struct board_job *job, const struct survey_dev *d,
+    cJSON *rows, char *stop, size_t stoplen)
+{
+	struct board_job rj = *job;
+	struct conf_device dev = { 0 };
+	struct runner_result res;
+	struct scenario *sc = xcalloc(1, sizeof(*sc));
+	char missing[sizeof(d->node) + 16], now[512];
+	cJSON *o;
+
+	if (board_survey_scenario(d, sc) == -1) {
+		o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
+		cJSON_AddStringToObject(o, "title", "its run's name would be longer than 63"
+		    " characters");
+		board_survey_emit(b, job, rows, o);
+		free(sc);
+		return 0;
+	}
+	util_strlcpy(dev.cls, d->cls, sizeof(dev.cls));
+	util_strlcpy(dev.node, d->node, sizeof(dev.node));
+	util_strlcpy(dev.bus, d->bus, sizeof(dev.bus));
+	util_strlcpy(dev.driver, d->driver, sizeof(dev.driver));
+	util_strlcpy(dev.device, d->device, sizeof(dev.device));
+	rj.kind = JOB_RUN;
+	rj.scenario = sc;
+	rj.scens = NULL;
+	rj.devices = &dev;
+	rj.ndevices = 1;
+	board_set_state(b, BOARD_RUNNING, sc->name);
+	b->runs_since_boot++;
+	runner_run(b, &rj, &res);
+	if (res.refused) {
+		board_set_state(b, BOARD_READY, "");
+		util_strlcpy(stop, res.unrecorded, stoplen);
+		runner_result_free(&res);
+		free(sc);
+		return -1;
+	}
+	o = board_survey_row(d, SURVEY_ROW_RUN);
+	/* The last step failed: the node is not back under its name. Under another? */
+	util_fmt(missing, sizeof(missing), "%s missing", d->node);
+	if (res.verdict == VERDICT_FAIL && strcmp(res.title, missing) == 0) {
+		board_survey_nodes_now(b, d, now, sizeof(now));
+		cJSON_AddStringToObject(o, "nodes_now", now);
+	}
+	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
+	cJSON_AddStringToObject(o, "scenario", sc->name);
+	cJSON_AddStringToObject(o, "verdict", verdict_name(res.verdict));
+	cJSON_AddStringToObject(o, "title", res.title);
+	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
+	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
+	board_survey_emit(b, job, rows, o);
+	/* The runner's own recovery: a hang or crash is power-cycled before the next device. */
+	board_after_run(b, &rj, &res);
+	board_unrecorded(b, &res);
+	runner_result_free(&res);
+	free(sc);
+	if (board_state(b) != BOARD_READY) {
+		pthread_mutex_lock(&b->lock);
+		util_fmt(stop, stoplen, "board %s is %s after %s: %s", b->conf.name,
+		    board_state_name(b->state), d->device, b->reason);
+		pthread_mutex_unlock(&b->lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the discovery script on the READY board: 0 with sv filled, -1 with err. */
+static int
+board_survey_discover(struct board *b, struct survey *sv, char *err, size_t errlen)
+{
+	char *out = xmalloc(BOARD_SURVEY_OUT), perr[512];
+	int status = -1, rc;
+
+	rc = b->ssh ? remote_run(b->ssh, survey_script, BOARD_SURVEY_DISCOVER_MS, &status, out,
+	    BOARD_SURVEY_OUT) : -1;
+	if (rc != 0 || status != 0) {
+		util_fmt(err, errlen, "survey: discovery on %s %s", b->conf.name,
+		    rc == 1 ? "did not end within its deadline" : rc == -1 ?
+		    "lost its session" : "exited with an error");
+		free(out);
+		return -1;
+	}
+	if (survey_parse(out, sv, perr, sizeof(perr)) == -1) {
+		util_fmt(err, errlen, "survey: discovery on %s: %s", b->conf.name, perr);
+		free(out);
+		return -1;
+	}
+	free(out);
+	survey_exclude(sv, &b->conf);
+	return 0;
+}
+
+void
+board_do_survey(struct board *b, struct board_job *job)
+{
+	struct survey sv = { 0 };
+	char err[512], stop[512] = "";
+	int64_t t0 = util_now_ms();
+	int i, n = 0, nrun = 0;
+	cJSON *rows, *o;
+
+	if (store_writable(b->rigd->store) == -1) {
+		util_fmt(err, sizeof(err), "%s: the store cannot record a run (%s): survey not"
+		    " started", error_kind_name(ERROR_STORE), store_last_error());
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", error_kind_name(ERROR_STORE));
+		board_survey_result(b, job, PROTO_FAILED, err, o);
+		return;
+	}
+	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
+		board_survey_result(b, job, PROTO_FAILED, err, NULL);
+		return;
+	}
+	if (board_survey_discover(b, &sv, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s", b->conf.name, err);
+		board_survey_result(b, job, PROTO_FAILED, err, NULL);
+		return;
+	}
+	rows = cJSON_CreateArray();
+	for (i = 0; i < sv.ndevs; i++)
+		n += survey_class_selected(job->classes, sv.devs[i].cls);
+	board_log(b, job, "survey of %s: %d device(s) with a driver and a character node or"
+	    " needed by the board, %d of the classes asked for", b->conf.name, sv.ndevs, n);
+	for (i = 0; i < sv.ndevs; i++) {
+		const struct survey_dev *d = &sv.devs[i];
+
+		/* What the survey never touches is always said, whatever classes were asked for. */
+		if (d->excluded[0]) {
+			o = board_survey_row(d, SURVEY_ROW_EXCLUDED);
+			cJSON_AddStringToObject(o, "title", d->excluded);
+			board_survey_emit(b, job, rows, o);
+			continue;
+		}
+		if (!survey_class_selected(job->classes, d->cls))
+			continue;
+		if (stop[0]) {
+			o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
+			cJSON_AddStringToObject(o, "title", stop);
+			board_survey_emit(b, job, rows, o);
+			continue;
+		}
+		if (board_survey_reserved(b, job, stop, sizeof(stop))) {
+			o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
+			cJSON_AddStringToObject(o, "title", stop);
+			board_survey_emit(b, job, rows, o);
+			continue;
+		}
+		nrun++;
+		board_survey_device(b, job, d, rows, stop, sizeof(stop));
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "build", b->release);
+	cJSON_AddStringToObject(o, "version", b->version);
+	cJSON_AddNumberToObject(o, "found", sv.ndevs);
+	cJSON_AddNumberToObject(o, "runs", nrun);
+	cJSON_AddNumberToObject(o, "duration_ms", (double)(util_now_ms() - t0));
+	cJSON_AddItemToObject(o, "devices", rows);
+	if (stop[0])
+		cJSON_AddStringToObject(o, "stopped", stop);
+	log_info("%s: survey: %d device(s), %d run(s) in %.1fs%s%s", b->conf.name, sv.ndevs, nrun,
+	    (util_now_ms() - t0) / 1000.0, stop[0] ? "; stopped: " : "", stop);
+	board_survey_result(b, job, PROTO_OK, NULL, o);
+	survey_free(&sv);
+}

@@ -1,0 +1,90 @@
+/* control_survey: rigctl survey: the request checked, its job queued on the board (board_survey.c). */
+#include "rigd.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "i2c,tty": names of classes ([a-z0-9_-]+), comma-separated, none empty. 1 when so. */
+static int
+control_survey_classes_ok(const char *s)
+{
+	size_t n;
+
+	for (;;) {
+		n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (n == 0 || n > 31 || s[0] == '-' || s[0] == '_')
+			return 0;
+		s += n;
+		if (*s == '\0')
+			return 1;
+		if (*s != ',')
+			return 0;
+		s++;
+	}
+}
+
+void
+control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
+{
+	const char *bname = control_str(req, "board"), *classes = control_str(req, "classes");
+	struct board_job *job;
+	struct board *b;
+	char msg[512];
+	int pos;
+
+	if (bname == NULL) {
+		control_reply(c, PROTO_INVALID, "survey: no board named", NULL);
+		return;
+	}
+	if (classes && (strlen(classes) >= sizeof(job->classes) ||
+	    !control_survey_classes_ok(classes))) {
+		control_reply(c, PROTO_INVALID, "survey: classes must be names ([a-z0-9_-]+, at most"
+		    " 31 characters) separated by commas, 255 characters in all", NULL);
+		return;
+	}
+	b = board_find(r, bname);
+	if (b == NULL) {
+		util_fmt(msg, sizeof(msg), "no board %s", bname);
+		control_reply(c, PROTO_NOSUCH, msg, NULL);
+		return;
+	}
+	if (reserve_refused(r, c, b, "run on it"))
+		return;
+	if (board_state(b) == BOARD_FAULT && !board_missing_part(b)) {
+		pthread_mutex_lock(&b->lock);
+		util_fmt(msg, sizeof(msg), "board %s is out of service: %s", b->conf.name, b->reason);
+		pthread_mutex_unlock(&b->lock);
+		control_reply(c, PROTO_BUSY, msg, NULL);
+		return;
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->kind = JOB_SURVEY;
+	job->client = control_id(c);
+	job->uid = control_uid(c);
+	if (classes)
+		util_strlcpy(job->classes, classes, sizeof(job->classes));
+	if (control_str(req, "build")) {
+		enum error_kind kind = ERROR_NONE;
+		job->build_id = report_build_find(r->store, control_str(req, "build"), msg,
+		    sizeof(msg), &kind);
+		if (job->build_id <= 0) {
+			board_job_free(job);
+			control_reply(c, control_status(kind), msg, NULL);
+			return;
+		}
+	}
+	util_fmt(msg, sizeof(msg), "survey %s%s%s", b->conf.name, classes ? " classes " : "",
+	    classes ? classes : "");
+	control_action(r, control_uid(c), msg);
+	control_wait_result(c);
+	pos = board_enqueue(b, job);
+	if (pos > 0) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "board", b->conf.name);
+		util_fmt(msg, sizeof(msg), "queued behind %d job(s) on %s", pos, b->conf.name);
+		cJSON_AddStringToObject(o, "msg", msg);
+		control_event(c, PROTO_EV_LOG, o);
+	}
+}
