@@ -7,7 +7,7 @@ libgpiod-dev libmicrohttpd-dev libarchive-dev libpq-dev libssl-dev clang libclan
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
 ser2net python3-serial socat u-boot-qemu iproute2
 gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
-python3-labgrid gcc-aarch64-linux-gnu flex bison strace"
+python3-labgrid gcc-aarch64-linux-gnu flex bison strace postgresql postgresql-contrib"
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
 # strace: 42-file-modes sees that rigd never chmods a file it made (modes right from birth).
