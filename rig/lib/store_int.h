@@ -56,6 +56,12 @@ struct store_engine {
 	const char	*begin_write;	/* starts a transaction that writes (SQLite: IMMEDIATE) */
 	/* Starts the migrations' transaction: one process migrates, the others wait for it. */
 	const char	*begin_schema;
+	/*
+	 * Takes a lock named by its one text parameter until the transaction ends: writers of
+	 * one board's reservations one at a time on every host. NULL: begin_write excludes
+	 * every other writer already.
+	 */
+	const char	*lock_key;
 	/* A write that needs the database writable, run in begin_write and rolled back. */
 	const char	*write_probe;
 	const struct store_migration *migrations;	/* ascending versions from 1 */

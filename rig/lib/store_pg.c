@@ -403,12 +403,16 @@ const struct store_engine store_pg_engine = {
 	.has_column = store_pg_has_column,
 	.conflicted = store_pg_conflicted,
 	/*
-	 * READ COMMITTED: the reservations' check-then-insert is made safe by the exclusion
-	 * constraint (a lost race is refused and checked again), not by locking every writer out.
+	 * READ COMMITTED: the reservations' check-then-insert is serialized per board (lock_key)
+	 * among rigds, and the exclusion constraint holds against every writer (a race lost to
+	 * one that took no lock is refused and checked again); the rest of the lab's writes
+	 * need not wait for each other.
 	 */
 	.begin_write = "BEGIN",
+	/* Two keys: the rig's own (as begin_schema's), the board's name hashed. */
+	.lock_key = "SELECT pg_advisory_xact_lock(7240116, hashtext(?))",
 	/* Two rigds starting at once: one migrates, the other waits, then finds nothing to do. */
-	.begin_schema = "BEGIN; SELECT pg_advisory_xact_lock(7240115)",
+	.begin_schema = "BEGIN; SELECT pg_advisory_xact_lock(7240115, 0)",
 	.write_probe = "CREATE TABLE rig_write_probe(x BIGINT)",
 	.migrations = store_pg_migrations,
 	.nmigrations = (int)UTIL_NELEM(store_pg_migrations),

@@ -72,6 +72,18 @@ store_res_begin(struct store *s)
 }
 
 /*
+ * In the transaction, before the check: the rig's writers of board's windows one at a time,
+ * on every host (PostgreSQL: a transaction's advisory lock; overlapping inserts that race
+ * each other deadlock in the exclusion constraint's check, and many at once break one cycle
+ * a second). SQLite's begin_write already excludes every other writer.
+ */
+static int
+store_res_lock(struct store *s, const char *board)
+{
+	return s->eng->lock_key ? store_exec(s, s->eng->lock_key, "t", board) : 0;
+}
+
+/*
  * The write just refused lost a race to another connection (PostgreSQL's exclusion constraint:
  * a window committed after this transaction's check): the caller checks again, and now finds
  * and names it. SQLite's writers are one at a time, so they never lose one.
@@ -110,8 +122,9 @@ store_res_add_once(struct store *s, const char *board, long uid, int64_t start_m
 
 	if (store_res_begin(s) == -1)
 		return -1;
-	rc = store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS STORE_RES_OVERLAP
-	    " ORDER BY start_ms LIMIT 1", "tii", board, end_ms, start_ms), conflict);
+	rc = store_res_lock(s, board) == -1 ? -1 : store_res_one(s, store_stmt(s, "SELECT "
+	    STORE_RES_COLS STORE_RES_OVERLAP " ORDER BY start_ms LIMIT 1", "tii", board, end_ms,
+	    start_ms), conflict);
 	if (rc == 1)
 		id = 0;
 	else if (rc == 0)
@@ -153,6 +166,8 @@ store_res_extend_once(struct store *s, int64_t id, int64_t end_ms,
 		return -1;
 	rc = store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS " WHERE id=?", "i", id), &r);
 	if (rc == 1 && end_ms <= r.start_ms)
+		rc = -1;
+	if (rc == 1 && store_res_lock(s, r.board) == -1)
 		rc = -1;
 	if (rc == 1) {
 		rc = store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS STORE_RES_OVERLAP

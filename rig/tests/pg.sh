@@ -1,6 +1,6 @@
 #!/bin/sh
 # pg: a private PostgreSQL server for the store's tests, no system service needed.
-#   sh rig/tests/pg.sh start DIR   initdb into DIR (made here), start; prints the server's URI
+#   sh rig/tests/pg.sh start DIR   initdb into DIR (new or empty), start; prints the server's URI
 #   sh rig/tests/pg.sh stop DIR    stop the server and remove DIR
 # The server runs as the system user rig-pgtest (made here: the tests run as root, and
 # PostgreSQL refuses to run as root). It listens on no TCP port, only on a unix socket in
@@ -23,7 +23,8 @@ start)
 		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
 		    "$user"
 	fi
-	mkdir -m 0700 "$dir"
+	[ -d "$dir" ] || mkdir -m 0700 "$dir"
+	chmod 0700 "$dir"
 	mkdir -m 0700 "$dir/sock"
 	chown -R "$user" "$dir"
 	runuser -u "$user" -- "$bin/initdb" -D "$dir/data" -U rig -A trust --no-locale -E UTF8 \

@@ -718,8 +718,10 @@ race_thread(void *arg)
 			r->ok++;
 		else if (id == 0)
 			r->refused++;
-		else
+		else {
 			r->failed++;
+			fprintf(stderr, "race: %s\n", store_last_error());
+		}
 	}
 	if (s != r->shared)
 		store_close(s);
