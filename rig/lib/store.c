@@ -229,13 +229,16 @@ out:
 	return rc;
 }
 
-/* A libpq connection URI is PostgreSQL's; anything else is a SQLite file's path. */
+int
+store_is_uri(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
+}
+
 static const struct store_engine *
 store_engine_for(const char *path)
 {
-	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0)
-		return &store_pg_engine;
-	return &store_sqlite_engine;
+	return store_is_uri(path) ? &store_pg_engine : &store_sqlite_engine;
 }
 
 static struct store *

@@ -1,6 +1,7 @@
 #!/bin/sh
 # pg: a private PostgreSQL server for the store's tests, no system service needed.
-#   sh rig/tests/pg.sh start DIR   initdb into DIR (new or empty), start; prints the server's URI
+#   sh rig/tests/pg.sh start DIR   initdb into DIR (new or empty), start, make the (empty)
+#                                  database rig; prints its URI
 #   sh rig/tests/pg.sh stop DIR    stop the server and remove DIR
 # The server runs as the system user rig-pgtest (made here: the tests run as root, and
 # PostgreSQL refuses to run as root). It listens on no TCP port, only on a unix socket in
@@ -38,7 +39,8 @@ start)
 	} >>"$dir/data/postgresql.conf"
 	runuser -u "$user" -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s start ||
 	    { cat "$dir/server.log" >&2; exit 1; }
-	echo "postgresql:///postgres?host=$dir/sock&port=$port&user=rig"
+	"$bin/createdb" -h "$dir/sock" -p "$port" -U rig rig
+	echo "postgresql:///rig?host=$dir/sock&port=$port&user=rig"
 	;;
 stop)
 	if [ -f "$dir/data/postmaster.pid" ]; then

@@ -1,6 +1,6 @@
 /*
  * test_pg: the store's tests on PostgreSQL. RIG_TEST_PG is the URI of a server the test run
- * started (rig/tests/pg.sh: postgresql:///postgres?host=...&port=...&user=...); each store is
+ * started (rig/tests/pg.sh: postgresql:///rig?host=...&port=...&user=...); each store is
  * then a new, empty database of its own on it. Unset: the tests use SQLite files.
  */
 #ifndef RIG_TEST_PG_H
@@ -79,7 +79,7 @@ test_pg_newdb(char *uri, size_t len)
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
 	ok = test_pg_ok(c, sql);
 	PQfinish(c);
-	/* The server's URI names its maintenance database: the new one takes its place. */
+	/* The server's URI names a database of its own: the new one takes its place. */
 	q = strchr(server, '?');
 	snprintf(uri, len, "postgresql:///%s%s", name, q ? q : "");
 	return ok ? 0 : -1;
