@@ -6,7 +6,8 @@
 # The server runs as the system user rig-pgtest (made here: the tests run as root, and
 # PostgreSQL refuses to run as root). It listens on no TCP port, only on a unix socket in
 # DIR/sock (0700: rig-pgtest and root only), so the port only names the socket file and cannot
-# collide with another server's. Its superuser is "rig"; the collation is C (SQLite's order).
+# collide with another server's. Its superuser is "rig"; its databases keep text as bytes in
+# byte order (SQL_ASCII, C), as the store requires.
 set -eu
 cmd=${1:?usage: pg.sh start|stop DIR}
 dir=${2:?usage: pg.sh start|stop DIR}
@@ -28,7 +29,7 @@ start)
 	chmod 0700 "$dir"
 	mkdir -m 0700 "$dir/sock"
 	chown -R "$user" "$dir"
-	runuser -u "$user" -- "$bin/initdb" -D "$dir/data" -U rig -A trust --no-locale -E UTF8 \
+	runuser -u "$user" -- "$bin/initdb" -D "$dir/data" -U rig -A trust --no-locale -E SQL_ASCII \
 	    --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 	{
 		echo "listen_addresses = ''"

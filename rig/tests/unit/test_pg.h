@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *
+static inline const char *
 test_pg_server(void)
 {
 	const char *u = getenv("RIG_TEST_PG");
@@ -20,8 +20,15 @@ test_pg_server(void)
 	return u && u[0] ? u : NULL;
 }
 
+static inline void
+test_pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 /* A connection of the test's own (not the store's), to db's URI; NULL after saying why. */
-static PGconn *
+static inline PGconn *
 test_pg_connect(const char *uri)
 {
 	PGconn *c = PQconnectdb(uri);
@@ -31,11 +38,12 @@ test_pg_connect(const char *uri)
 		PQfinish(c);
 		return NULL;
 	}
+	PQsetNoticeProcessor(c, test_pg_quiet, NULL);
 	return c;
 }
 
 /* One statement on c: its status is ok (command or rows); prints the server's error if not. */
-static int
+static inline int
 test_pg_ok(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
@@ -49,7 +57,7 @@ test_pg_ok(PGconn *c, const char *sql)
 }
 
 /* The first column of the first row of sql as an integer, -1 when there is none. */
-static long long
+static inline long long
 test_pg_int(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
@@ -64,7 +72,7 @@ test_pg_int(PGconn *c, const char *sql)
 }
 
 /* A new empty database on the server: its URI into uri. 0, or -1 after saying why. */
-static int
+static inline int
 test_pg_newdb(char *uri, size_t len)
 {
 	static int n;

@@ -73,6 +73,7 @@ struct seen {
 	enum verdict	verdicts[16];
 	char		titles[16][64];
 	char		builds[16][64];
+	char		stacks[16][64];
 	int64_t		repeat_of[16];
 };
 
@@ -87,6 +88,7 @@ see_run(const struct store_run_row *r, void *arg)
 		util_strlcpy(s->titles[s->n], r->title ? r->title : "", sizeof(s->titles[0]));
 		util_strlcpy(s->builds[s->n], r->build_release ? r->build_release : "",
 		    sizeof(s->builds[0]));
+		util_strlcpy(s->stacks[s->n], r->stack ? r->stack : "", sizeof(s->stacks[0]));
 		s->repeat_of[s->n] = r->repeat_of;
 	}
 	s->n++;
@@ -1077,6 +1079,59 @@ out:
 	store_close(l.s);
 }
 
+/*
+ * A database that would refuse some console bytes (UTF8) or sort otherwise than SQLite is
+ * refused at open, saying how to make one; nothing is written to it.
+ */
+static void
+pg_a_database_that_would_change_bytes_is_refused(void)
+{
+	char uri[256], err[512] = "";
+	struct store *s;
+	PGconn *c;
+
+	if ((c = test_pg_connect(test_pg_server())) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(test_pg_ok(c, "DROP DATABASE IF EXISTS rig_utf8"));
+	CHECK(test_pg_ok(c, "CREATE DATABASE rig_utf8 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+	    " TEMPLATE template0"));
+	PQfinish(c);
+	snprintf(uri, sizeof(uri), "postgresql:///rig_utf8%s", strchr(test_pg_server(), '?'));
+	s = store_open(uri, err, sizeof(err));
+	CHECK(s == NULL);
+	CHECK_HAS(err, "database rig_utf8 has encoding UTF8");
+	CHECK_HAS(err, "createdb -E SQL_ASCII --locale=C -T template0");
+	store_close(s);
+	if ((c = test_pg_connect(uri)) != NULL) {
+		CHECK_INT(test_pg_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname='public'"), 0);
+		PQfinish(c);
+	}
+}
+
+/* A stack's bytes come back as they went in, whatever they are (not UTF-8 here). */
+static void
+console_bytes_are_stored_as_they_came(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_run_end e = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x",
+	    .stack = "[<0>] i801_remove <&> \x01\xff\xfe" };
+	struct seen seen = { 0 };
+	int64_t run;
+
+	if (s == NULL)
+		return;
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l\xff", 0);
+	CHECK(run > 0);
+	CHECK_INT(store_run_end(s, run, &e), 0);
+	CHECK_INT(store_runs_list(s, NULL, see_run, &seen), 1);
+	CHECK_INT(seen.verdicts[0], VERDICT_HANG);
+	CHECK_STR(seen.stacks[0], e.stack);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -1099,10 +1154,12 @@ main(void)
 	RUN(reader_sees_what_is_written_writes_nothing_and_blocks_no_writer);
 	RUN(writable_probe_leaves_the_store_as_it_was);
 	RUN(back_to_back_reservations_are_all_stored);
+	RUN(console_bytes_are_stored_as_they_came);
 	if (test_pg_server()) {
 		RUN(pg_migrations_bring_an_empty_database_to_the_latest_once);
 		RUN(pg_exclusion_refuses_overlaps_from_raw_connections_at_once);
 		RUN(pg_a_race_lost_to_another_host_is_the_same_refusal);
+		RUN(pg_a_database_that_would_change_bytes_is_refused);
 	}
 	TEST_END();
 }
