@@ -163,10 +163,14 @@ store_pg_exec(void *db, const char *script, char *err, size_t errlen)
 static char *
 store_pg_numbered(const char *sql, int *n)
 {
-	size_t len = strlen(sql), o = 0;
-	char *out = xmalloc(len * 4 + 1), quote = 0;	/* "?" -> "$NNN" at most */
+	size_t len = strlen(sql), o = 0, room;
+	char *out, quote = 0;
 	const char *p;
 
+	/* Each ? becomes $ and up to 10 digits. */
+	for (room = len + 1, p = sql; *p; p++)
+		room += *p == '?' ? 10 : 0;
+	out = xmalloc(room);
 	*n = 0;
 	for (p = sql; *p; p++) {
 		if (quote) {
@@ -177,7 +181,7 @@ store_pg_numbered(const char *sql, int *n)
 		} else if (p[0] == '-' && p[1] == '-') {
 			quote = '\n';
 		} else if (*p == '?') {
-			o += (size_t)sprintf(out + o, "$%d", ++*n);
+			o += (size_t)snprintf(out + o, room - o, "$%d", ++*n);
 			continue;
 		}
 		out[o++] = *p;

@@ -1,6 +1,7 @@
 /* The store: builds are one row per image and report, runs never stay "running", old databases upgrade. */
 #include "queue.h"
 #include "store.h"
+#include "store_int.h"
 #include "test.h"
 #include "test_pg.h"
 #include "util.h"
@@ -1132,6 +1133,25 @@ console_bytes_are_stored_as_they_came(void)
 	store_close(s);
 }
 
+/*
+ * The engine numbers a statement's parameters: a ? in a quoted string (with a '' in it), in a
+ * quoted name and in a comment is text, not a parameter. (The store's own statement API.)
+ */
+static void
+question_marks_in_quotes_are_text(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+
+	if (s == NULL)
+		return;
+	CHECK_INT(store_exec_int(s, "SELECT count(*) FROM (SELECT 'x?''?' AS \"q?\") t WHERE"
+	    " t.\"q?\" = ? AND 1 = ? -- ? is the comment's", "ti", "x?'?", (int64_t)1), 1);
+	CHECK_INT(store_exec_int(s, "SELECT count(*) FROM (SELECT 'x?''?' AS \"q?\") t WHERE"
+	    " t.\"q?\" = ? AND 1 = ? -- ? is the comment's", "ti", "x?", (int64_t)1), 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -1155,6 +1175,7 @@ main(void)
 	RUN(writable_probe_leaves_the_store_as_it_was);
 	RUN(back_to_back_reservations_are_all_stored);
 	RUN(console_bytes_are_stored_as_they_came);
+	RUN(question_marks_in_quotes_are_text);
 	if (test_pg_server()) {
 		RUN(pg_migrations_bring_an_empty_database_to_the_latest_once);
 		RUN(pg_exclusion_refuses_overlaps_from_raw_connections_at_once);
