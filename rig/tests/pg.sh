@@ -21,9 +21,10 @@ fi
 
 case $cmd in
 start)
+	# Kept once made: a system user, as the rig group is (another run may be using it).
 	if ! getent passwd "$user" >/dev/null; then
 		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-		    "$user"
+		    "$user" || getent passwd "$user" >/dev/null
 	fi
 	[ -d "$dir" ] || mkdir -m 0700 "$dir"
 	chmod 0700 "$dir"
