@@ -84,9 +84,10 @@ store_res_lock(struct store *s, const char *board)
 }
 
 /*
- * The write just refused lost a race to another connection (PostgreSQL's exclusion constraint:
- * a window committed after this transaction's check): the caller checks again, and now finds
- * and names it. SQLite's writers are one at a time, so they never lose one.
+ * The write just refused lost a race to another connection (PostgreSQL's exclusion constraint,
+ * checked at the INSERT or UPDATE, not deferred to the commit: a window committed after this
+ * transaction's check): the caller checks again, and now finds and names it. SQLite's writers
+ * are one at a time, so they never lose one.
  */
 static int
 store_res_lost_race(struct store *s)
@@ -134,7 +135,7 @@ store_res_add_once(struct store *s, const char *board, long uid, int64_t start_m
 	if (id == -1 && store_res_lost_race(s))
 		id = -2;
 	if (id > 0 && store_res_end(s, 1) == -1)
-		return store_res_lost_race(s) ? -2 : -1;
+		return -1;
 	if (id <= 0)
 		store_res_end(s, 0);
 	return id >= 0 || id == -2 ? id : -1;
@@ -181,7 +182,7 @@ store_res_extend_once(struct store *s, int64_t id, int64_t end_ms,
 	} else if (rc == 0)
 		rc = -1;	/* the caller found it first */
 	if (rc == 1 && store_res_end(s, 1) == -1)
-		return store_res_lost_race(s) ? -2 : -1;
+		return -1;
 	if (rc != 1)
 		store_res_end(s, 0);
 	return rc;
