@@ -87,17 +87,17 @@ static void *
 store_pg_connect(const char *uri, int readonly, char *err, size_t errlen)
 {
 	/*
-	 * The URI's own words first (expand_dbname), then ours: a read-only connection's every
-	 * transaction is read-only, whatever the role may do.
+	 * Later words win: a server that does not answer is given up after 10 s unless the URI
+	 * says otherwise; a read-only connection's every transaction is read-only, whatever the
+	 * URI or the role may say.
 	 */
-	const char *keys[] = { "dbname", "options", "application_name", NULL };
-	const char *vals[] = { uri, readonly ? "-c default_transaction_read_only=on" : NULL,
-	    "rigd", NULL };
+	const char *keys[] = { "connect_timeout", "dbname", "application_name", "options", NULL };
+	const char *vals[] = { "10", uri, "rigd", "-c default_transaction_read_only=on", NULL };
 	struct store_pg *pg;
 	PGconn *conn;
 
 	if (!readonly)
-		keys[1] = "application_name", vals[1] = "rigd", keys[2] = NULL;
+		keys[3] = NULL;
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		util_fmt(err, errlen, "%s", conn ? PQerrorMessage(conn) : "out of memory");

@@ -1152,6 +1152,19 @@ question_marks_in_quotes_are_text(void)
 	store_close(s);
 }
 
+/* A PostgreSQL store that cannot be reached: refused at open, libpq's reason naming where. */
+static void
+an_unreachable_postgresql_store_is_refused_naming_it(void)
+{
+	char err[512] = "";
+	struct store *s = store_open("postgresql:///rig?host=/nonexistent-rig&port=1", err,
+	    sizeof(err));
+
+	CHECK(s == NULL);
+	CHECK_HAS(err, "/nonexistent-rig/.s.PGSQL.1");
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -1176,6 +1189,7 @@ main(void)
 	RUN(back_to_back_reservations_are_all_stored);
 	RUN(console_bytes_are_stored_as_they_came);
 	RUN(question_marks_in_quotes_are_text);
+	RUN(an_unreachable_postgresql_store_is_refused_naming_it);
 	if (test_pg_server()) {
 		RUN(pg_migrations_bring_an_empty_database_to_the_latest_once);
 		RUN(pg_exclusion_refuses_overlaps_from_raw_connections_at_once);
