@@ -10,7 +10,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod libarchive
+PKGS    := libssh yaml-0.1 sqlite3 libpcre2-8 libcjson libcrypto libmicrohttpd libgpiod libarchive libpq
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Irig/lib
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -63,6 +63,9 @@ $(BUILD)/tests/%: rig/tests/unit/%.c rig/tests/unit/test.h $(LIBRIG)
 # These build a rigd source into the test (rigd's, not the library's): rebuilt when it changes.
 $(BUILD)/tests/test_storeq: rig/rigd/storeq.c rig/rigd/storeq.h
 $(BUILD)/tests/test_unrecorded: rig/rigd/unrecorded.c rig/rigd/unrecorded.h
+# The store's tests that run on PostgreSQL too (rig/tests/run.sh's NAME_pg).
+PG_TESTS := $(addprefix $(BUILD)/tests/,test_store test_store_views test_report)
+$(PG_TESTS): rig/tests/unit/test_pg.h
 
 # The gpio backend's chip test, static for armhf: run inside vsabre on the i.MX6's real GPIO chips
 # (rig/tests/integration/65-gpio-vsabre.sh). The backend's own files and what they use, no more.

@@ -7,7 +7,7 @@ libgpiod-dev libmicrohttpd-dev libarchive-dev libpq-dev libssl-dev clang libclan
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
 ser2net python3-serial socat u-boot-qemu iproute2
 gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
-python3-labgrid gcc-aarch64-linux-gnu flex bison strace libiberty-dev"
+python3-labgrid gcc-aarch64-linux-gnu flex bison strace libiberty-dev postgresql postgresql-contrib"
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
 # libiberty-dev: triage demangles the Rust frames of kernel panics (rust_demangle).

@@ -163,6 +163,9 @@ store_schema_version(struct store *s)
 	return v < 0 ? -1 : (int)v;
 }
 
+#define STORE_SCHEMA_VERSION "CREATE TABLE IF NOT EXISTS schema_version(" \
+	"version INTEGER PRIMARY KEY, at TEXT NOT NULL)"
+
 /*
  * Applies the engine's migrations above the database's version, each recorded in
  * schema_version, all in one write transaction: two processes opening the same file do not
@@ -175,8 +178,12 @@ store_migrate(struct store *s, char *err, size_t errlen)
 	char now[32];
 	int i, v, from, rc = -1;
 
-	if (e->exec(s->db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY,"
-	    " at TEXT NOT NULL)", err, errlen) == -1)
+	/*
+	 * Twice: on PostgreSQL, of two processes creating it at once one fails (the other made
+	 * it first); the second try finds it there.
+	 */
+	if (e->exec(s->db, STORE_SCHEMA_VERSION, err, errlen) == -1 &&
+	    e->exec(s->db, STORE_SCHEMA_VERSION, err, errlen) == -1)
 		return -1;
 	if ((v = store_schema_version(s)) == -1) {
 		util_fmt(err, errlen, "schema_version unreadable");
@@ -188,7 +195,7 @@ store_migrate(struct store *s, char *err, size_t errlen)
 	pthread_mutex_lock(&s->lock);
 	/* A database older than schema_version has a runs table: it is said when upgraded. */
 	from = v > 0 ? v : e->has_column(s->db, "runs", "id") == 1 ? 0 : -1;
-	if (e->exec(s->db, e->begin_write, err, errlen) == -1)
+	if (e->exec(s->db, e->begin_schema, err, errlen) == -1)
 		goto out;
 	if ((v = store_schema_version(s)) == -1) {
 		util_fmt(err, errlen, "schema_version unreadable");
@@ -222,13 +229,25 @@ out:
 	return rc;
 }
 
+int
+store_is_uri(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
+}
+
+static const struct store_engine *
+store_engine_for(const char *path)
+{
+	return store_is_uri(path) ? &store_pg_engine : &store_sqlite_engine;
+}
+
 static struct store *
 store_new(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	pthread_mutexattr_t ma;
 
-	s->eng = &store_sqlite_engine;
+	s->eng = store_engine_for(path);
 	s->db = readonly ? s->eng->open_readonly(path, err, errlen) :
 	    s->eng->open(path, err, errlen);
 	if (s->db == NULL) {
@@ -246,7 +265,7 @@ store_new(const char *path, int readonly, char *err, size_t errlen)
 struct store *
 store_open_readonly(const char *path, char *err, size_t errlen)
 {
-	const struct store_engine *e = &store_sqlite_engine;
+	const struct store_engine *e = store_engine_for(path);
 	int latest = e->nmigrations ? e->migrations[e->nmigrations - 1].version : 0, v, has;
 	struct store *s = store_new(path, 1, err, errlen);
 
@@ -313,8 +332,7 @@ store_writable(struct store *s)
 	pthread_mutex_lock(&s->lock);
 	rc = e->exec(s->db, e->begin_write, err, sizeof(err));
 	if (rc == 0) {
-		/* Any table of its own would do: nothing else can refuse it, it never commits. */
-		rc = e->exec(s->db, "CREATE TABLE main.rig_write_probe(x)", err, sizeof(err));
+		rc = e->exec(s->db, e->write_probe, err, sizeof(err));
 		e->exec(s->db, "ROLLBACK", NULL, 0);
 	}
 	if (rc == -1)

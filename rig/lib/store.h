@@ -10,14 +10,17 @@
  *   store_sqlite.c   the SQLite engine, the only file that includes <sqlite3.h>: connection
  *                    (WAL, busy timeout), statements, and everything SQLite-only: the schema's
  *                    DDL as numbered migrations, the adoption of databases older than them
+ *   store_pg.c       the PostgreSQL engine, the only file that includes <libpq-fe.h>: a
+ *                    connection from a libpq URI, ? as $n, the same migrations in its DDL
+ *                    (reservations' no-overlap also an exclusion constraint)
  *   store_builds.c   builds: as boots report them and as rigctl build add registers them
  *   store_runs.c     runs and their steps, boards, board events, boots, actions
  *   store_crashes.c  crash reports and the crash groups (title -> count, first/last run)
  *   store_queue.c    the nightly queue's rows (queue.c holds its API)
  *   store_reservations.c  reservations of board time, never two of one board at once
  * The topic files write SQL that SQLite and PostgreSQL both run (ON CONFLICT, RETURNING,
- * coalesce, CASE; times are computed in C), so a PostgreSQL engine is a new store_pg.c with
- * its own migrations' DDL, and one line in store_open.
+ * coalesce, CASE; times are computed in C), so the PostgreSQL engine is store_pg.c with its
+ * own migrations' DDL; store_open picks the engine by the name it is given (store_is_uri).
  *
  * Schema versions: table schema_version holds one row per migration applied (its number and
  * when). store_open applies the missing ones in order, in one write transaction. A database
@@ -102,6 +105,11 @@ struct store_crash {
 
 /* Opens (creating) the database and brings its schema to the latest version. NULL with err. */
 struct store *store_open(const char *path, char *err, size_t errlen);
+/*
+ * 1 when where is a libpq connection URI (postgresql://, postgres://): the store is that
+ * PostgreSQL database. Anything else is a SQLite file's path.
+ */
+int store_is_uri(const char *where);
 /*
  * Opens an existing database to read only: nothing is made, migrated or written. A database
  * whose schema is older than this rigd's (it would be upgraded by store_open) is refused with

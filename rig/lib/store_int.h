@@ -47,12 +47,29 @@ struct store_engine {
 	void		 (*finalize)(struct store_stmt *st);
 	/* 1 when table has column, 0 not, -1 error: for databases older than the migrations. */
 	int		 (*has_column)(void *db, const char *table, const char *column);
+	/*
+	 * 1 when the last failed statement lost a race another writer won (PostgreSQL: exclusion
+	 * or serialization failure): the caller checks again. NULL: the engine has none (SQLite's
+	 * writers are one at a time).
+	 */
+	int		 (*conflicted)(void *db);
 	const char	*begin_write;	/* starts a transaction that writes (SQLite: IMMEDIATE) */
+	/* Starts the migrations' transaction: one process migrates, the others wait for it. */
+	const char	*begin_schema;
+	/*
+	 * Takes a lock named by its one text parameter until the transaction ends: writers of
+	 * one board's reservations one at a time on every host. NULL: begin_write excludes
+	 * every other writer already.
+	 */
+	const char	*lock_key;
+	/* A write that needs the database writable, run in begin_write and rolled back. */
+	const char	*write_probe;
 	const struct store_migration *migrations;	/* ascending versions from 1 */
 	int		 nmigrations;
 };
 
 extern const struct store_engine store_sqlite_engine;
+extern const struct store_engine store_pg_engine;
 
 /* An engine's failure in words, for store_last_error (the calling thread's). */
 void store_note_error(const char *msg);

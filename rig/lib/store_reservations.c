@@ -1,4 +1,8 @@
-/* store_reservations: reservations of board time; no two windows of one board overlap, by one serialized write path. */
+/*
+ * store_reservations: reservations of board time; no two windows of one board overlap, by one
+ * serialized write path (SQLite), or a check backed by the database's exclusion constraint
+ * (PostgreSQL).
+ */
 #include "store_int.h"
 #include "util.h"
 
@@ -53,7 +57,9 @@ store_res_one(struct store *s, struct store_stmt *st, struct store_reservation *
 /*
  * The one write path: the store's lock (this process's threads) and a write transaction (other
  * processes on the file: SQLite's BEGIN IMMEDIATE takes the write lock before the check), so
- * the check for an overlap and the write that follows it are one step for everyone.
+ * the check for an overlap and the write that follows it are one step for everyone. On
+ * PostgreSQL (plain BEGIN, many writers) the exclusion constraint refuses a write that another
+ * host's committed window overlaps after the check: store_res_lost_race, and the check again.
  */
 static int
 store_res_begin(struct store *s)
@@ -67,6 +73,33 @@ store_res_begin(struct store *s)
 	}
 	return 0;
 }
+
+/*
+ * In the transaction, before the check: the rig's writers of board's windows one at a time,
+ * on every host (PostgreSQL: a transaction's advisory lock; overlapping inserts that race
+ * each other deadlock in the exclusion constraint's check, and many at once break one cycle
+ * a second). SQLite's begin_write already excludes every other writer.
+ */
+static int
+store_res_lock(struct store *s, const char *board)
+{
+	return s->eng->lock_key ? store_exec(s, s->eng->lock_key, "t", board) : 0;
+}
+
+/*
+ * The write just refused lost a race to another connection (PostgreSQL's exclusion constraint,
+ * checked at the INSERT or UPDATE, not deferred to the commit: a window committed after this
+ * transaction's check): the caller checks again, and now finds and names it. SQLite's writers
+ * are one at a time, so they never lose one.
+ */
+static int
+store_res_lost_race(struct store *s)
+{
+	return s->eng->conflicted && s->eng->conflicted(s->db);
+}
+
+/* Checks again after a lost race: each try is one more window committed by someone else. */
+#define STORE_RES_TRIES	8
 
 /* Commits when ok, else rolls back; releases the lock. -1 when the commit failed. */
 static int
@@ -83,32 +116,51 @@ store_res_end(struct store *s, int ok)
 	return rc;
 }
 
-int64_t
-store_reservation_add(struct store *s, const char *board, long uid, int64_t start_ms,
+/* One try of store_reservation_add: as it, or -2 when the insert lost a race. */
+static int64_t
+store_res_add_once(struct store *s, const char *board, long uid, int64_t start_ms,
     int64_t end_ms, const char *note, struct store_reservation *conflict)
 {
 	int64_t id = -1;
 	int rc;
 
-	if (start_ms >= end_ms || store_res_begin(s) == -1)
+	if (store_res_begin(s) == -1)
 		return -1;
-	rc = store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS STORE_RES_OVERLAP
-	    " ORDER BY start_ms LIMIT 1", "tii", board, end_ms, start_ms), conflict);
+	rc = store_res_lock(s, board) == -1 ? -1 : store_res_one(s, store_stmt(s, "SELECT "
+	    STORE_RES_COLS STORE_RES_OVERLAP " ORDER BY start_ms LIMIT 1", "tii", board, end_ms,
+	    start_ms), conflict);
 	if (rc == 1)
 		id = 0;
 	else if (rc == 0)
 		id = store_exec_int(s, "INSERT INTO reservations(board, uid, start_ms, end_ms, note,"
 		    " created_ms) VALUES(?,?,?,?,?,?) RETURNING id", "tiiiti", board, (int64_t)uid,
 		    start_ms, end_ms, store_nonempty(note), util_wall_ms());
+	if (id == -1 && store_res_lost_race(s))
+		id = -2;
 	if (id > 0 && store_res_end(s, 1) == -1)
 		return -1;
 	if (id <= 0)
 		store_res_end(s, 0);
-	return id > 0 || id == 0 ? id : -1;
+	return id >= 0 || id == -2 ? id : -1;
 }
 
-int
-store_reservation_extend(struct store *s, int64_t id, int64_t end_ms,
+int64_t
+store_reservation_add(struct store *s, const char *board, long uid, int64_t start_ms,
+    int64_t end_ms, const char *note, struct store_reservation *conflict)
+{
+	int64_t id = -2;
+	int i;
+
+	if (start_ms >= end_ms)
+		return -1;
+	for (i = 0; i < STORE_RES_TRIES && id == -2; i++)
+		id = store_res_add_once(s, board, uid, start_ms, end_ms, note, conflict);
+	return id == -2 ? -1 : id;
+}
+
+/* One try of store_reservation_extend: as it, or -2 when the update lost a race. */
+static int
+store_res_extend_once(struct store *s, int64_t id, int64_t end_ms,
     struct store_reservation *conflict)
 {
 	struct store_reservation r;
@@ -119,6 +171,8 @@ store_reservation_extend(struct store *s, int64_t id, int64_t end_ms,
 	rc = store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS " WHERE id=?", "i", id), &r);
 	if (rc == 1 && end_ms <= r.start_ms)
 		rc = -1;
+	if (rc == 1 && store_res_lock(s, r.board) == -1)
+		rc = -1;
 	if (rc == 1) {
 		rc = store_res_one(s, store_stmt(s, "SELECT " STORE_RES_COLS STORE_RES_OVERLAP
 		    " AND id<>? ORDER BY start_ms LIMIT 1", "tiii", r.board, end_ms, r.start_ms, id),
@@ -127,7 +181,7 @@ store_reservation_extend(struct store *s, int64_t id, int64_t end_ms,
 			rc = 0;
 		else if (rc == 0)
 			rc = store_exec(s, "UPDATE reservations SET end_ms=? WHERE id=?", "ii", end_ms,
-			    id) == -1 ? -1 : 1;
+			    id) == -1 ? store_res_lost_race(s) ? -2 : -1 : 1;
 	} else if (rc == 0)
 		rc = -1;	/* the caller found it first */
 	if (rc == 1 && store_res_end(s, 1) == -1)
@@ -135,6 +189,17 @@ store_reservation_extend(struct store *s, int64_t id, int64_t end_ms,
 	if (rc != 1)
 		store_res_end(s, 0);
 	return rc;
+}
+
+int
+store_reservation_extend(struct store *s, int64_t id, int64_t end_ms,
+    struct store_reservation *conflict)
+{
+	int rc = -2, i;
+
+	for (i = 0; i < STORE_RES_TRIES && rc == -2; i++)
+		rc = store_res_extend_once(s, id, end_ms, conflict);
+	return rc == -2 ? -1 : rc;
 }
 
 int

@@ -279,10 +279,13 @@ store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb
 
 	if (f == NULL)
 		f = &all;
-	/* Each condition binds its parameter only when present: "? IS NULL OR" keeps one text. */
-	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (? IS NULL OR r.board=?)"
-	    " AND (? IS NULL OR r.state=?)%s ORDER BY r.id %s LIMIT ?", f->reported ?
-	    " AND r.state=? AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
+	/*
+	 * Each condition binds its parameter only when present: "? IS NULL OR" keeps one text.
+	 * CAST: PostgreSQL must know a parameter's type, and IS NULL alone does not say it.
+	 */
+	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (CAST(? AS TEXT) IS NULL OR"
+	    " r.board=?) AND (CAST(? AS TEXT) IS NULL OR r.state=?)%s ORDER BY r.id %s LIMIT ?",
+	    f->reported ? " AND r.state=? AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
 	    f->newest_first ? "DESC" : "ASC");
 	state = f->running ? run_state_name(RUN_RUNNING) : NULL;
 	if (f->reported)

@@ -285,6 +285,9 @@ const struct store_engine store_sqlite_engine = {
 	.has_column = store_sqlite_has_column,
 	/* IMMEDIATE: a second process opening the file waits instead of migrating too. */
 	.begin_write = "BEGIN IMMEDIATE",
+	.begin_schema = "BEGIN IMMEDIATE",
+	/* Any table of its own would do: nothing else can refuse it, it never commits. */
+	.write_probe = "CREATE TABLE main.rig_write_probe(x)",
 	.migrations = store_sqlite_migrations,
 	.nmigrations = (int)UTIL_NELEM(store_sqlite_migrations),
 };

@@ -59,7 +59,7 @@ plan_builds(FILE *out, const char *dbpath)
 	struct store *st;
 	cJSON *builds, *it;
 
-	if (access(dbpath, F_OK) == -1) {
+	if (!store_is_uri(dbpath) && access(dbpath, F_OK) == -1) {
 		fprintf(out, "store %s (not made yet: no builds)\n", dbpath);
 		return;
 	}

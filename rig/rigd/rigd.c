@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,9 +34,19 @@ usage(void)
 	    "            [-f firmwaredir] [-C cachedir] [-B board,...] [-l logfile]\n"
 	    "            [-L size[,total]]\n"
 	    "            [-H [address:]port] [-D dashboardsdir] [-T address]\n"
-	    "            [-g group] [-a admingroup] [-m connections] [-i seconds]\n");
+	    "            [-g group] [-a admingroup] [-m connections] [-i seconds]\n"
+	    "            [--store path|postgresql://...]\n");
 	exit(2);
 }
+
+/* Long options, past every byte a short one can be. */
+enum { RIGD_OPT_STORE = 256 };
+
+static const struct option rigd_long_opts[] = {
+	/* The store: a SQLite file's path (statedir/rig.db unless given) or a libpq URI. */
+	{ "store", required_argument, NULL, RIGD_OPT_STORE },
+	{ NULL, 0, NULL, 0 },
+};
 
 /* A count option's value, from 1 to max; anything else is a usage error naming it. */
 static int
@@ -195,14 +206,17 @@ main(int argc, char **argv)
 	const char *shareaddr = "127.0.0.1";
 	/* The control socket's group and the admin group (NULL: peer.h's, if the host has them). */
 	const char *group = NULL, *admin = NULL;
+	const char *storeat = NULL;	/* --store; NULL: statedir/rig.db */
 	int per_uid = 0, idle = 0;
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
 	struct store_runs_filter running = { .running = 1 };
 	cJSON *stale;
 
-	while ((ch = getopt(argc, argv, "a:B:b:C:c:D:df:g:H:hi:L:l:m:nqS:s:T:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:B:b:C:c:D:df:g:H:hi:L:l:m:nqS:s:T:v",
+	    rigd_long_opts, NULL)) != -1) {
 		switch (ch) {
+		case RIGD_OPT_STORE: storeat = optarg; break;
 		case 'a': admin = optarg; break;
 		case 'g': group = optarg; break;
 		case 'i': idle = rigd_count('i', optarg, 86400); break;
@@ -279,7 +293,10 @@ main(int argc, char **argv)
 			free(confs);
 			return 0;
 		}
-		util_fmt(path, sizeof(path), "%s/rig.db", state);
+		if (storeat)
+			util_strlcpy(path, storeat, sizeof(path));
+		else
+			util_fmt(path, sizeof(path), "%s/rig.db", state);
 		plan_print(stdout, confs, nconfs, only, r->scens, r->nscens, path, verbose);
 		free(confs);
 		return 0;
@@ -343,7 +360,12 @@ main(int argc, char **argv)
 	if (ftruncate(lockfd, 0) == 0)
 		dprintf(lockfd, "%d\n", (int)getpid());
 
-	util_fmt(path, sizeof(path), "%s/rig.db", r->statedir);
+	if (storeat == NULL)
+		util_fmt(path, sizeof(path), "%s/rig.db", r->statedir);
+	else if (store_is_uri(storeat))
+		util_strlcpy(path, storeat, sizeof(path));
+	else
+		rigd_abspath(path, sizeof(path), storeat);
 	r->store = store_open(path, err, sizeof(err));
 	if (r->store == NULL)
 		fatalx("%s", err);

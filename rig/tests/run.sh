@@ -53,6 +53,30 @@ for t in "$BUILD"/tests/test_*; do
 	cat "$out"
 	tally "$n" "$rc" "$out"
 done
+# The store's tests again on PostgreSQL (NAME_pg), each store a database of a private server
+# started here for them and removed at the end (rig/tests/pg.sh).
+pgdir=""
+for n in test_store test_store_views test_report; do
+	t=$BUILD/tests/$n
+	[ -x "$t" ] || continue
+	wanted unit "${n}_pg" || continue
+	echo "== ${n}_pg"
+	if [ -z "$pgdir" ]; then
+		pgdir=$(mktemp -d /tmp/rig-pg-XXXXXX)
+		trap 'sh rig/tests/pg.sh stop "$pgdir"' EXIT
+		trap 'exit 130' INT TERM
+		pguri=$(sh rig/tests/pg.sh start "$pgdir") || pguri=""
+	fi
+	if [ -n "$pguri" ]; then
+		RIG_TEST_PG=$pguri "$t" > "$out" 2>&1
+		rc=$?
+	else
+		echo "no PostgreSQL server could be started (see above)" > "$out"
+		rc=1
+	fi
+	cat "$out"
+	tally "${n}_pg" "$rc" "$out"
+done
 for t in rig/tests/integration/[0-9]*.sh; do
 	n=$(basename "$t" .sh)
 	wanted integration "$n" || continue

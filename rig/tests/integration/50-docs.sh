@@ -19,8 +19,15 @@ done
 "$RIGD" -h > "$T/rigd-usage" 2>&1
 check "rigd -h lists options" grep -q -- '-[A-Za-z]' "$T/rigd-usage"
 check "rigd(8) lists options" grep -q '^\.BI\? \\-[A-Za-z]' rig/man/rigd.8
-for o in $(grep -o -- '-[A-Za-z]*' "$T/rigd-usage" | tr -d - | grep -o . | sort -u); do
+for o in $(grep -o -- '\[-[A-Za-z]*' "$T/rigd-usage" | tr -d '[-' | grep -o . | sort -u); do
 	check "rigd(8) documents -$o" grep -q "^\.BI\? \\\\-$o" rig/man/rigd.8
+done
+check "rigd -h lists --store" grep -q -- '--store' "$T/rigd-usage"
+for o in $(grep -o -- '--[a-z-]*' "$T/rigd-usage" | sort -u); do
+	check "rigd(8) documents $o" grep -q "^\.BI\? \\\\-\\\\-${o#--}" rig/man/rigd.8
+done
+for o in $(sed -n 's/^\.BI\? \\-\\-\([a-z-]*\).*/\1/p' rig/man/rigd.8 | sort -u); do
+	check "rigd accepts --$o from rigd(8)" grep -q -- "--$o" "$T/rigd-usage"
 done
 for o in $(sed -n 's/^\.BI\? \\-\([A-Za-z]\).*/\1/p' rig/man/rigd.8 | sort -u); do
 	check "rigd accepts -$o from rigd(8)" grep -q -- "-[a-zA-Z]*$o" "$T/rigd-usage"

@@ -107,7 +107,25 @@ vbench_board() {
 adapter_plug() { firmware/vbench/adapter start "$T/$1"; }
 adapter_unplug() { firmware/vbench/adapter stop "$T/$1"; }
 
+# RIG_IT_PG=1: rigd's store is a PostgreSQL database of a private server (rig/tests/pg.sh),
+# started at the first rigd_start and removed by cleanup; any suite runs on either engine.
+PGDIR=
+PGURI=
+pg_store() {
+	if [ -z "$PGDIR" ]; then
+		PGDIR=$(mktemp -d /tmp/rig-pg-XXXXXX)
+		PGURI=$(sh rig/tests/pg.sh start "$PGDIR") || PGURI=
+	fi
+	[ -n "$PGURI" ] && return 0
+	not_ok "a private PostgreSQL server starts"
+	return 1
+}
+
 rigd_start() {
+	if [ -n "${RIG_IT_PG:-}" ]; then
+		pg_store || return 1
+		set -- "$@" --store "$PGURI"
+	fi
 	"$RIGD" -d -v -S "$T" -B "${BOARDS:-vq35}" -c "${SCENDIR:-scenarios}" "$@" \
 	    >> "$T/rigd.log" 2>&1 &
 	RIGD_PID=$!
@@ -146,6 +164,7 @@ wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
 cleanup() {
 	rigd_stop
+	[ -z "$PGDIR" ] || sh rig/tests/pg.sh stop "$PGDIR"
 	# QEMU dies with its rigd; anything started from this test's folder goes too.
 	pkill -9 -f "$T/" 2>/dev/null
 	if [ "$fail_n" -gt 0 ] || [ -n "${KEEP:-}" ]; then

@@ -2,6 +2,7 @@
 #include "report.h"
 #include "store.h"
 #include "test.h"
+#include "test_pg.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -54,7 +55,9 @@ populate(void)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/rig-test-report-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		abort();
-	snprintf(path, sizeof(path), "%s/rig.db", tmpdir);
+	if (test_pg_server() ? test_pg_newdb(path, sizeof(path)) == -1 :
+	    snprintf(path, sizeof(path), "%s/rig.db", tmpdir) < 0)
+		abort();
 	st = store_open(path, err, sizeof(err));
 	if (st == NULL) {
 		fprintf(stderr, "%s\n", err);
@@ -437,7 +440,9 @@ empty_store_gives_empty_reports(void)
 	cJSON *o;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/empty.db", tmpdir);
+	if (test_pg_server() ? test_pg_newdb(path, sizeof(path)) == -1 :
+	    snprintf(path, sizeof(path), "%s/empty.db", tmpdir) < 0)
+		abort();
 	empty = store_open(path, err, sizeof(err));
 	CHECK(empty != NULL);
 	if (empty == NULL)

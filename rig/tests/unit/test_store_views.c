@@ -2,6 +2,7 @@
 #include "queue.h"
 #include "store.h"
 #include "test.h"
+#include "test_pg.h"
 #include "util.h"
 #include "views.h"
 
@@ -32,7 +33,9 @@ populate(void)
 
 	if (mkdtemp(dir) == NULL)
 		abort();
-	snprintf(path, sizeof(path), "%s/rig.db", dir);
+	if (test_pg_server() ? test_pg_newdb(path, sizeof(path)) == -1 :
+	    snprintf(path, sizeof(path), "%s/rig.db", dir) < 0)
+		abort();
 	if ((st = store_open(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		abort();

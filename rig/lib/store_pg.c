@@ -1,0 +1,458 @@
+/*
+ * store_pg: the PostgreSQL engine (one libpq connection, serialized by the store's lock) and
+ * its schema's DDL: the same numbered migrations as store_sqlite.c's, in PostgreSQL's words.
+ */
+#include "store_int.h"
+#include "log.h"
+#include "util.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parameter types as libpq names them (pg_type.h is the server's): int8, or none (inferred). */
+#define STORE_PG_INT8	20
+
+struct store_pg {
+	PGconn	*conn;
+	/* The SQLSTATE of the last statement that failed, "" after one that did not. */
+	char	 sqlstate[6];
+};
+
+/*
+ * A statement is sent when first stepped (PQexecParams, text in and out): its parameters'
+ * types are known only once bound. Its whole result is held, so a row callback may run
+ * another statement on the same connection (single-row mode would forbid that).
+ */
+struct store_pg_stmt {
+	struct store_pg	*pg;
+	char		*sql;		/* with $1, $2, ... for the ?s */
+	int		 nparams;
+	char		**values;	/* NULL: SQL NULL */
+	Oid		*types;		/* 0: the server infers the type from where it is used */
+	PGresult	*res;
+	int		 row, nrows;
+};
+
+static void
+store_pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;	/* NOTICEs ("already exists, skipping") are not the rig's business */
+}
+
+static void
+store_pg_result_error(struct store_pg *pg, const PGresult *res, char *err, size_t errlen)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	util_strlcpy(pg->sqlstate, state ? state : "?????", sizeof(pg->sqlstate));
+	if (msg == NULL)
+		msg = PQerrorMessage(pg->conn);
+	util_fmt(err, errlen, "%s", msg);
+	err[strcspn(err, "\n")] = '\0';
+}
+
+/*
+ * The database keeps text as SQLite does: bytes as they came (a console's stack may hold any
+ * byte; UTF8 refuses some, and a run's end would be lost), ordered byte by byte (C). Another
+ * database is refused, saying how to make one: nothing is written to it.
+ */
+static int
+store_pg_bytes_as_sqlite(PGconn *conn, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, "SELECT current_database(), pg_encoding_to_char(encoding),"
+	    " datcollate FROM pg_database WHERE datname=current_database()");
+	int rc = -1;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		util_fmt(err, errlen, "cannot read the database's encoding: %s",
+		    PQresultErrorMessage(res));
+		err[strcspn(err, "\n")] = '\0';
+	} else if (strcmp(PQgetvalue(res, 0, 1), "SQL_ASCII") != 0 ||
+	    (strcmp(PQgetvalue(res, 0, 2), "C") != 0 && strcmp(PQgetvalue(res, 0, 2), "POSIX") != 0))
+		util_fmt(err, errlen, "database %s has encoding %s and collation %s; the store keeps"
+		    " text as bytes in byte order: make it with createdb -E SQL_ASCII --locale=C"
+		    " -T template0", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+		    PQgetvalue(res, 0, 2));
+	else
+		rc = 0;
+	PQclear(res);
+	return rc;
+}
+
+static void *
+store_pg_connect(const char *uri, int readonly, char *err, size_t errlen)
+{
+	/*
+	 * Later words win: a server that does not answer is given up after 10 s unless the URI
+	 * says otherwise; a read-only connection's every transaction is read-only, whatever the
+	 * URI or the role may say.
+	 */
+	const char *keys[] = { "connect_timeout", "dbname", "application_name", "options", NULL };
+	const char *vals[] = { "10", uri, "rigd", "-c default_transaction_read_only=on", NULL };
+	struct store_pg *pg;
+	PGconn *conn;
+
+	if (!readonly)
+		keys[3] = NULL;
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		util_fmt(err, errlen, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, store_pg_quiet, NULL);
+	if (store_pg_bytes_as_sqlite(conn, err, errlen) == -1) {
+		PQfinish(conn);
+		return NULL;
+	}
+	pg = xcalloc(1, sizeof(*pg));
+	pg->conn = conn;
+	return pg;
+}
+
+static void *
+store_pg_open(const char *uri, char *err, size_t errlen)
+{
+	return store_pg_connect(uri, 0, err, errlen);
+}
+
+static void *
+store_pg_open_readonly(const char *uri, char *err, size_t errlen)
+{
+	return store_pg_connect(uri, 1, err, errlen);
+}
+
+static void
+store_pg_close(void *db)
+{
+	struct store_pg *pg = db;
+
+	PQfinish(pg->conn);
+	free(pg);
+}
+
+static int
+store_pg_exec(void *db, const char *script, char *err, size_t errlen)
+{
+	struct store_pg *pg = db;
+	PGresult *res = PQexec(pg->conn, script);
+	ExecStatusType st = PQresultStatus(res);
+	char msg[512];
+
+	if (res && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
+		pg->sqlstate[0] = '\0';
+		PQclear(res);
+		return 0;
+	}
+	store_pg_result_error(pg, res, msg, sizeof(msg));
+	if (err)
+		util_strlcpy(err, msg, errlen);
+	PQclear(res);
+	return -1;
+}
+
+/*
+ * The topic files' ?s as $1, $2, ... in order; a ? inside a quoted string, a quoted name or
+ * a comment is text, left alone. The count through *n.
+ */
+static char *
+store_pg_numbered(const char *sql, int *n)
+{
+	size_t len = strlen(sql), o = 0, room;
+	char *out, quote = 0;
+	const char *p;
+
+	/* Each ? becomes $ and up to 10 digits. */
+	for (room = len + 1, p = sql; *p; p++)
+		room += *p == '?' ? 10 : 0;
+	out = xmalloc(room);
+	*n = 0;
+	for (p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)	/* '' is two strings, one after the other */
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (p[0] == '-' && p[1] == '-') {
+			quote = '\n';
+		} else if (*p == '?') {
+			o += (size_t)snprintf(out + o, room - o, "$%d", ++*n);
+			continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static struct store_stmt *
+store_pg_prepare(void *db, const char *sql)
+{
+	struct store_pg_stmt *st = xcalloc(1, sizeof(*st));
+
+	st->pg = db;
+	st->sql = store_pg_numbered(sql, &st->nparams);
+	st->values = xcalloc((size_t)st->nparams + 1, sizeof(*st->values));
+	st->types = xcalloc((size_t)st->nparams + 1, sizeof(*st->types));
+	st->row = -1;
+	return (struct store_stmt *)st;
+}
+
+static void
+store_pg_bind(struct store_pg_stmt *st, int i, char *v, Oid type)
+{
+	if (i < 1 || i > st->nparams) {
+		free(v);
+		return;
+	}
+	free(st->values[i - 1]);
+	st->values[i - 1] = v;
+	st->types[i - 1] = type;
+}
+
+static void
+store_pg_bind_int(struct store_stmt *st, int i, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	store_pg_bind((struct store_pg_stmt *)st, i, xstrdup(buf), STORE_PG_INT8);
+}
+
+static void
+store_pg_bind_text(struct store_stmt *st, int i, const char *v)
+{
+	/* Type left to the server: text goes to text columns, NULL to any column. */
+	store_pg_bind((struct store_pg_stmt *)st, i, v ? xstrdup(v) : NULL, 0);
+}
+
+/* A conflict between writers the caller settles (it checks again): not worth a warning. */
+static int
+store_pg_conflict_state(const char *state)
+{
+	return strcmp(state, "23P01") == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0;
+}
+
+static int
+store_pg_step(struct store_stmt *stmt)
+{
+	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+	ExecStatusType rs;
+	char msg[512];
+
+	if (st->res == NULL) {
+		st->res = PQexecParams(st->pg->conn, st->sql, st->nparams, st->types,
+		    (const char *const *)st->values, NULL, NULL, 0);
+		rs = PQresultStatus(st->res);
+		if (st->res == NULL || (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)) {
+			store_pg_result_error(st->pg, st->res, msg, sizeof(msg));
+			store_note_error(msg);
+			if (!store_pg_conflict_state(st->pg->sqlstate))
+				log_warnx("store: %s", msg);
+			PQclear(st->res);
+			st->res = NULL;
+			st->nrows = -1;
+			return -1;
+		}
+		st->pg->sqlstate[0] = '\0';
+		st->nrows = PQntuples(st->res);
+	}
+	if (st->nrows < 0)
+		return -1;
+	if (st->row + 1 >= st->nrows) {
+		st->row = st->nrows;
+		return 0;
+	}
+	st->row++;
+	return 1;
+}
+
+static int
+store_pg_column_null(struct store_stmt *stmt, int i)
+{
+	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+
+	if (st->res == NULL || st->row < 0 || st->row >= st->nrows || i >= PQnfields(st->res))
+		return 1;
+	return PQgetisnull(st->res, st->row, i);
+}
+
+static const char *
+store_pg_column_text(struct store_stmt *stmt, int i)
+{
+	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+
+	if (store_pg_column_null(stmt, i))
+		return NULL;
+	return PQgetvalue(st->res, st->row, i);
+}
+
+static int64_t
+store_pg_column_int(struct store_stmt *stmt, int i)
+{
+	const char *v = store_pg_column_text(stmt, i);
+
+	if (v == NULL)
+		return 0;
+	/* A comparison's result is a boolean here, an integer in SQLite: the same 1 or 0. */
+	if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)
+		return v[0] == 't';
+	return strtoll(v, NULL, 10);
+}
+
+static void
+store_pg_finalize(struct store_stmt *stmt)
+{
+	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+	int i;
+
+	if (st == NULL)
+		return;
+	PQclear(st->res);
+	for (i = 0; i < st->nparams; i++)
+		free(st->values[i]);
+	free(st->values);
+	free(st->types);
+	free(st->sql);
+	free(st);
+}
+
+static int
+store_pg_has_column(void *db, const char *table, const char *column)
+{
+	struct store_pg *pg = db;
+	const char *vals[] = { table, column };
+	PGresult *res = PQexecParams(pg->conn, "SELECT 1 FROM information_schema.columns WHERE"
+	    " table_schema=current_schema() AND table_name=$1 AND column_name=$2", 2, NULL, vals,
+	    NULL, NULL, 0);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) > 0 : -1;
+
+	PQclear(res);
+	return rc;
+}
+
+static int
+store_pg_conflicted(void *db)
+{
+	return store_pg_conflict_state(((struct store_pg *)db)->sqlstate);
+}
+
+/*
+ * Version 1: the tables of store_sqlite.c's version 1. INTEGER is BIGINT (ids, milliseconds),
+ * INTEGER PRIMARY KEY an identity; times stay ISO 8601 text, compared and ordered as text the
+ * same on both engines (the database's collation is C: store_pg_bytes_as_sqlite).
+ */
+#define STORE_PG_ID "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+static const char store_pg_v1[] =
+    "CREATE TABLE builds(" STORE_PG_ID ", name TEXT NOT NULL, release TEXT NOT NULL,"
+    " version TEXT NOT NULL, arch TEXT NOT NULL, image_sha256 TEXT NOT NULL,"
+    " config_sha256 TEXT, origin TEXT, first_seen TEXT NOT NULL, image_path TEXT,"
+    " dtb_dir TEXT, modules_dir TEXT, config_path TEXT, package TEXT, package_version TEXT,"
+    " image_version TEXT, options TEXT, reported_version TEXT, registered TEXT,"
+    " UNIQUE(image_sha256, release, version));"
+    "CREATE TABLE boards("
+    " name TEXT PRIMARY KEY, arch TEXT, state TEXT NOT NULL, reason TEXT, updated TEXT NOT NULL);"
+    "CREATE TABLE board_events(" STORE_PG_ID ", board TEXT NOT NULL, at TEXT NOT NULL,"
+    " from_state TEXT, to_state TEXT NOT NULL, reason TEXT);"
+    "CREATE TABLE boots(" STORE_PG_ID ", board TEXT NOT NULL, build_id BIGINT,"
+    " at TEXT NOT NULL, why TEXT, outcome TEXT NOT NULL, console_ready_ms BIGINT,"
+    " ready_ms BIGINT, console_log TEXT, error TEXT);"
+    "CREATE TABLE actions(" STORE_PG_ID ", at TEXT NOT NULL, uid BIGINT NOT NULL,"
+    " what TEXT NOT NULL);"
+    "CREATE TABLE runs(" STORE_PG_ID ", board TEXT NOT NULL, scenario TEXT NOT NULL,"
+    " build_id BIGINT REFERENCES builds(id), uid BIGINT, state TEXT NOT NULL,"
+    " verdict TEXT, title TEXT, detail TEXT, stack TEXT, started TEXT NOT NULL, ended TEXT,"
+    " duration_ms BIGINT, console_log TEXT, console_start BIGINT, console_end BIGINT,"
+    " recovery_ms BIGINT, recovery TEXT, repeat_of BIGINT, repeat_why TEXT);"
+    "CREATE TABLE run_steps("
+    " run_id BIGINT NOT NULL REFERENCES runs(id), idx BIGINT NOT NULL, action TEXT NOT NULL,"
+    " arg TEXT, status TEXT NOT NULL, started_ms BIGINT, duration_ms BIGINT, output TEXT,"
+    " PRIMARY KEY(run_id, idx));"
+    "CREATE TABLE crashes("
+    " title TEXT PRIMARY KEY, type TEXT, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+    " count BIGINT NOT NULL, first_run BIGINT, last_run BIGINT);"
+    "CREATE TABLE crash_reports(" STORE_PG_ID ", run_id BIGINT, board TEXT NOT NULL,"
+    " build_id BIGINT, title TEXT NOT NULL, type TEXT, frame TEXT, corrupted BIGINT,"
+    " console_log TEXT, start BIGINT, \"end\" BIGINT, text TEXT, at TEXT NOT NULL);"
+    "CREATE TABLE nightlies(" STORE_PG_ID ", at TEXT NOT NULL, uid BIGINT);"
+    "CREATE TABLE queue(" STORE_PG_ID ", nightly BIGINT, build_id BIGINT NOT NULL,"
+    " board TEXT NOT NULL, scenario TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'queued',"
+    " prio BIGINT NOT NULL DEFAULT 0, attempts BIGINT NOT NULL DEFAULT 0, repeat_of BIGINT,"
+    " why TEXT, run_id BIGINT, note TEXT, queued TEXT, started TEXT, ended TEXT);"
+    "CREATE INDEX runs_key ON runs(build_id, board, scenario);"
+    "CREATE INDEX queue_board ON queue(board, state);"
+    "CREATE INDEX builds_image ON builds(image_sha256)";
+
+/*
+ * Version 5 as store_sqlite.c's, and more: the database itself refuses two windows of one
+ * board that overlap (btree_gist gives GiST the board's equality), whoever writes them. A
+ * window [start, end) with end == start is empty and overlaps nothing, as the topic's check
+ * says. btree_gist is a trusted extension: the database's owner may create it.
+ */
+static const char store_pg_v5[] =
+    "CREATE EXTENSION IF NOT EXISTS btree_gist;"
+    "CREATE TABLE reservations(" STORE_PG_ID ", board TEXT NOT NULL,"
+    " uid BIGINT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL,"
+    " note TEXT, created_ms BIGINT NOT NULL, released_ms BIGINT, released_by BIGINT,"
+    " warned_ms BIGINT, CHECK(end_ms >= start_ms),"
+    " CONSTRAINT reservations_no_overlap EXCLUDE USING gist"
+    " (board WITH =, int8range(start_ms, end_ms) WITH &&));"
+    "CREATE INDEX reservations_board ON reservations(board, start_ms)";
+
+static const struct store_migration store_pg_migrations[] = {
+	{ 1, "the schema of 1116a9d (builds, boards, runs, steps, crashes, queue)",
+	    store_pg_v1, NULL },
+	{ 2, "crash groups keep the rig's own title beside syzbot's",
+	    "ALTER TABLE crashes ADD COLUMN rig_title TEXT", NULL },
+	{ 3, "runs cut short by a stopped rigd are titled 'lab: interrupted'",
+	    "UPDATE runs SET title='lab: interrupted' WHERE verdict='error' AND"
+	    " title='interrupted'", NULL },
+	{ 4, "board host keys, pinned on first use",
+	    "CREATE TABLE host_keys(board TEXT PRIMARY KEY, key TEXT NOT NULL, pinned TEXT NOT NULL)",
+	    NULL },
+	{ 5, "reservations of board time", store_pg_v5, NULL },
+	{ 6, "a lease's end resets its board before anyone else gets it",
+	    "ALTER TABLE reservations ADD COLUMN reset_ms BIGINT;"
+	    "UPDATE reservations SET reset_ms=end_ms", NULL },
+	{ 7, "a lease's reset boots the board's default build and records how it ended",
+	    "ALTER TABLE reservations ADD COLUMN reset_outcome TEXT;"
+	    "ALTER TABLE reservations ADD COLUMN reset_detail TEXT", NULL },
+};
+
+const struct store_engine store_pg_engine = {
+	.name = "postgresql",
+	.open = store_pg_open,
+	.open_readonly = store_pg_open_readonly,
+	.close = store_pg_close,
+	.exec = store_pg_exec,
+	.prepare = store_pg_prepare,
+	.bind_int = store_pg_bind_int,
+	.bind_text = store_pg_bind_text,
+	.step = store_pg_step,
+	.column_null = store_pg_column_null,
+	.column_int = store_pg_column_int,
+	.column_text = store_pg_column_text,
+	.finalize = store_pg_finalize,
+	.has_column = store_pg_has_column,
+	.conflicted = store_pg_conflicted,
+	/*
+	 * READ COMMITTED: the reservations' check-then-insert is serialized per board (lock_key)
+	 * among rigds, and the exclusion constraint holds against every writer (a race lost to
+	 * one that took no lock is refused and checked again); the rest of the lab's writes
+	 * need not wait for each other.
+	 */
+	.begin_write = "BEGIN",
+	/* Two keys: the rig's own (as begin_schema's), the board's name hashed. */
+	.lock_key = "SELECT pg_advisory_xact_lock(7240116, hashtext(?))",
+	/* Two rigds starting at once: one migrates, the other waits, then finds nothing to do. */
+	.begin_schema = "BEGIN; SELECT pg_advisory_xact_lock(7240115, 0)",
+	.write_probe = "CREATE TABLE rig_write_probe(x BIGINT)",
+	.migrations = store_pg_migrations,
+	.nmigrations = (int)UTIL_NELEM(store_pg_migrations),
+};
