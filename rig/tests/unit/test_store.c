@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
 #define TEST_SCHEMA	7
-#include <unistd.h>
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
