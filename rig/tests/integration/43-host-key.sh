@@ -133,10 +133,10 @@ if pid == 0:
     os.environ['TERM'] = 'xterm-256color'
     os.execv(rigctl, [rigctl, 'ssh', 'vq35'])
 os.close(s)
-seen, pos, r = b'', 0, {}
+seen, pos, r, gone = b'', 0, {}, False
 def expect(pat, timeout=60):
     """Until the output after the last match holds pat: its first group, or None."""
-    global seen, pos
+    global seen, pos, gone
     end = time.monotonic() + timeout
     while True:
         mt = re.compile(pat).search(seen, pos)
@@ -149,17 +149,28 @@ def expect(pat, timeout=60):
         try:
             d = os.read(m, 65536)
         except OSError:
-            return None
+            d = b''
         if not d:
+            gone = True
             return None
         seen += d
 def send(t):
-    os.write(m, t.encode())
+    # Nothing once rigctl is gone: nobody would read it.
+    if not gone:
+        os.write(m, t.encode())
 def restored():
     return termios.tcgetattr(m)[:4] == before[:4]
 send('echo MARK-$((6*7))\r')
 r['typed'] = expect(rb'(MARK-42)\r')
 r['raw'] = not termios.tcgetattr(m)[3] & termios.ICANON
+if how == 'tilde':
+    send('~.')
+    r['said'] = expect(rb'(connection closed \(~\.\))', 30)
+    _, st = os.waitpid(pid, 0)
+    r['exit'] = os.WEXITSTATUS(st) if os.WIFEXITED(st) else -1
+    r['restored'] = restored()
+    print(json.dumps(r))
+    sys.exit(0)
 if how == 'term':
     os.kill(pid, signal.SIGTERM)
     _, st = os.waitpid(pid, 0)
@@ -174,11 +185,12 @@ r['size'] = expect(rb'S1=(\d+ \d+)\r')
 # The kernel tells rigctl (SIGWINCH); the board's next stty size says whether it got there.
 fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', 50, 132, 0, 0))
 end, r['resized'] = time.monotonic() + 30, None
-while r['resized'] != '50 132' and time.monotonic() < end:
+while r['resized'] != '50 132' and time.monotonic() < end and not gone:
     send('echo S2=$(stty size)\r')
     r['resized'] = expect(rb'S2=(\d+ \d+)\r', 30)
 # ^C goes to the board (the terminal is raw): it ends the sleep there, not rigctl here.
-send('echo SLEEP; sleep 40\r')
+# (SLEEP is said by the foreground job itself: a ^C before its fork reached the board's shell.)
+send("sh -c 'echo SLEEP; exec sleep 40'\r")
 expect(rb'\n(SLEEP)\r')
 t0 = time.monotonic()
 send('\x03')
@@ -195,7 +207,7 @@ r['exit'] = os.WEXITSTATUS(st) if os.WIFEXITED(st) else -1
 r['restored'] = restored()
 print(json.dumps(r))
 EOF
-/usr/bin/python3 "$T/ptyssh.py" "$RIGCTL" exit > "$T/pty.json"
+timeout 180 /usr/bin/python3 "$T/ptyssh.py" "$RIGCTL" exit > "$T/pty.json"
 cat "$T/pty.json"
 pty() { js "str(d.get('$1'))" < "$T/$2"; }
 check "pty: a typed command runs on the board and its output shows" [ "$(pty typed pty.json)" = MARK-42 ]
@@ -209,10 +221,16 @@ check "... ^C interrupts the board's 40 s sleep (in $(pty interrupt_s pty.json) 
 check "... not rigctl" [ "$(pty alive pty.json)" = True ]
 check "... exit 7 on the board: rigctl exits 7" [ "$(pty exit pty.json)" = 7 ]
 check "... and the terminal is as it was" [ "$(pty restored pty.json)" = True ]
-/usr/bin/python3 "$T/ptyssh.py" "$RIGCTL" term > "$T/pty-term.json"
+timeout 60 /usr/bin/python3 "$T/ptyssh.py" "$RIGCTL" term > "$T/pty-term.json"
 cat "$T/pty-term.json"
 check "pty: rigctl ssh killed by SIGTERM dies of it" [ "$(pty signal pty-term.json)" = 15 ]
 check "... with the terminal restored first" [ "$(pty restored pty-term.json)" = True ]
+timeout 60 /usr/bin/python3 "$T/ptyssh.py" "$RIGCTL" tilde > "$T/pty-tilde.json"
+cat "$T/pty-tilde.json"
+check "pty: ~. at a line's start ends the session from here (exit 255)" \
+    [ "$(pty exit pty-tilde.json)" = 255 ]
+check "... saying so" [ "$(pty said pty-tilde.json)" = "connection closed (~.)" ]
+check "... with the terminal restored" [ "$(pty restored pty-tilde.json)" = True ]
 
 # A client that sends what is no shell input mid-session: told so, and rigd serves on.
 cat > "$T/badframe.py" <<'EOF'
@@ -233,7 +251,9 @@ while True:
         if data[4:5] == b'O':
             out += data[5:4 + n]
         if data[4:5] == b'J':
-            print(data[5:4 + n].decode())
+            res = json.loads(data[5:4 + n])
+            res['echoed'] = b'FIRST' in out
+            print(json.dumps(res))
             sys.exit(0)
         data = data[4 + n:]
     # The shell answered: now a window size frame one byte short.
@@ -242,9 +262,11 @@ while True:
         sent = True
 print('{"no": "result"}')
 EOF
-/usr/bin/python3 "$T/badframe.py" "$RIG_SOCKET" > "$T/badframe.out" 2>&1
+timeout 60 /usr/bin/python3 "$T/badframe.py" "$RIG_SOCKET" > "$T/badframe.out" 2>&1
 cat "$T/badframe.out"
-check "a bad frame mid-session ends the shell as invalid" \
+check "a shell answers a client's own frames (echo FIRST)" \
+    [ "$(js 'str(d.get("echoed"))' < "$T/badframe.out")" = True ]
+check "... a bad frame then ends the shell as invalid" \
     [ "$(js 'd.get("status")' < "$T/badframe.out")" = invalid ]
 check "... saying what is wrong with it" contains "$T/badframe.out" \
     "shell: a window size frame ('W') is 4 bytes (columns, rows), not 3"
@@ -282,9 +304,11 @@ while "LEASE-OPEN" not in open(sys.argv[1]).read() and time.monotonic() < end:
     time.sleep(0.05)' "$T/ssh-lease.out"
 t0=$(date +%s%N)
 "$RIGCTL" release "$rid" > /dev/null
+# (Bounded: a shell the lease's end does not close would keep this test waiting.)
+wait_exit "$sshpid" 30 || kill "$sshpid"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 wait "$sshpid"
 rc=$?
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 exec 7>&-
 cat "$T/ssh-lease.out" "$T/ssh-lease.err"
 echo "# the shell closed ${ms} ms after the release"
