@@ -221,9 +221,16 @@ cmd_ssh(int argc, char **argv)
 	int cols, rows, stdin_open = 1, rigd_reads = 1;
 	size_t i;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: rigctl ssh BOARD\n"
+		    "A shell on the board you hold (rigctl reserve), through rigd's key; ~. at a"
+		    " line's start\nends it. Exit status: the shell's, 255 when there was none to"
+		    " its end.\n");
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: rigctl ssh BOARD\n");
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : CMD_SSH_FAIL;
+		return CMD_SSH_FAIL;
 	}
 	rigctl_fail_exit = CMD_SSH_FAIL;
 	/* A terminal on stdin gets a terminal on the board; piped input is read as a pipe there. */
