@@ -370,7 +370,7 @@ void control_post_stream_result(struct rigd *r, uint64_t client, const char *sta
     const char *error, cJSON *extra);
 /* From any thread: wakes the event loop (the outbox has mail, a console fd changed). */
 void control_wake(struct rigd *r);
-/* Records who asked for what, without waiting for the store (from the event loop). */
+/* Records who asked for what, without waiting for the store (any thread: storeq_push). */
 void control_action(struct rigd *r, long uid, const char *what);
 /* The store writer's thread: who asked for what, into rigd's log (the name lookup may be slow). */
 void control_action_log(long uid, const char *what);
