@@ -121,6 +121,89 @@ proto_read_frame(int fd, struct proto_buf *b, size_t max, int *type, char **payl
 	}
 }
 
+static int
+proto_clamp16(int v)
+{
+	return v < 1 ? 1 : v > 65535 ? 65535 : v;
+}
+
+void
+proto_shell_winch(struct proto_buf *b, int cols, int rows)
+{
+	unsigned char p[4];
+
+	cols = proto_clamp16(cols);
+	rows = proto_clamp16(rows);
+	p[0] = (unsigned char)(cols >> 8);
+	p[1] = (unsigned char)cols;
+	p[2] = (unsigned char)(rows >> 8);
+	p[3] = (unsigned char)rows;
+	proto_frame(b, PROTO_SHELL_WINCH, p, sizeof(p));
+}
+
+int
+proto_shell_input(int type, const char *payload, size_t len, struct proto_shell_in *in,
+    char *err, size_t errlen)
+{
+	const unsigned char *p = (const unsigned char *)payload;
+
+	in->type = type;
+	in->cols = in->rows = 0;
+	switch (type) {
+	case PROTO_SHELL_IN:
+		return 0;
+	case PROTO_SHELL_EOF:
+		if (len == 0)
+			return 0;
+		util_fmt(err, errlen, "shell: an end-of-input frame ('E') is empty, not %zu bytes",
+		    len);
+		return -1;
+	case PROTO_SHELL_WINCH:
+		if (len != 4) {
+			util_fmt(err, errlen, "shell: a window size frame ('W') is 4 bytes (columns,"
+			    " rows), not %zu", len);
+			return -1;
+		}
+		in->cols = p[0] << 8 | p[1];
+		in->rows = p[2] << 8 | p[3];
+		if (in->cols == 0 || in->rows == 0) {
+			util_fmt(err, errlen, "shell: window size %dx%d: neither may be 0", in->cols,
+			    in->rows);
+			return -1;
+		}
+		return 0;
+	default:
+		if (type > ' ' && type < 127)
+			util_fmt(err, errlen, "shell: frame type '%c' is no shell input ('I', 'W' or"
+			    " 'E')", type);
+		else
+			util_fmt(err, errlen, "shell: frame type 0x%02x is no shell input ('I', 'W' or"
+			    " 'E')", (unsigned)type & 0xff);
+		return -1;
+	}
+}
+
+int
+proto_shell_take(struct proto_buf *b, struct proto_shell_in *in, char **data, size_t *len,
+    char *err, size_t errlen)
+{
+	int type, rc = proto_take(b, PROTO_MAX_REQUEST, &type, data, len);
+
+	if (rc == -1) {
+		util_fmt(err, errlen, "shell: frame empty or larger than %d KiB",
+		    PROTO_MAX_REQUEST / 1024);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	if (proto_shell_input(type, *data, *len, in, err, errlen) == -1) {
+		free(*data);
+		*data = NULL;
+		return -1;
+	}
+	return 1;
+}
+
 static const char *const proto_status_names[PROTO_STATUS__COUNT] = {
 	[PROTO_STATUS_OK] = PROTO_OK, [PROTO_STATUS_INVALID] = PROTO_INVALID,
 	[PROTO_STATUS_NOSUCH] = PROTO_NOSUCH, [PROTO_STATUS_DENIED] = PROTO_DENIED,

@@ -16,6 +16,16 @@
  * A reader that does not keep up is sent no more than the socket holds; one that stalls for
  * long is hung up on. Asked without "stream", they are refused as invalid (the answer can be
  * hundreds of MB: it is never one frame).
+ *
+ * A shell (rigctl ssh): the request {"cmd": "ssh", "board", "pty": true|false, and with a pty
+ * "term", "cols", "rows"}, if refused, gets its result alone. Otherwise rigd relays between the
+ * connection and a shell on the board until the final result: the client sends 'I' frames (input
+ * bytes), 'W' (its terminal's new size: columns then rows, 2 bytes each, big-endian, neither 0)
+ * and one 'E' (end of input, empty); rigd sends 'O' (the shell's output) and 'R' (its stderr,
+ * without a pty), then the result: ok with "exit" (the shell's exit status), or an error (the
+ * board lost, the reservation ended: "reservation N ... ended"). Input may follow the request at
+ * once: it waits for the shell. Any other frame from the client ends the shell, answered invalid
+ * (proto_shell_input says why).
  */
 #ifndef RIG_PROTO_H
 #define RIG_PROTO_H
@@ -31,6 +41,11 @@
 #define PROTO_CONSOLE	'C'
 #define PROTO_DATA	'D'		/* a piece of a streamed reply's text */
 #define PROTO_DATA_CHUNK	(64 * 1024)
+#define PROTO_SHELL_IN		'I'	/* client: input bytes for the shell */
+#define PROTO_SHELL_WINCH	'W'	/* client: the terminal's new size */
+#define PROTO_SHELL_EOF		'E'	/* client: no more input */
+#define PROTO_SHELL_OUT		'O'	/* rigd: the shell's output */
+#define PROTO_SHELL_ERR		'R'	/* rigd: the shell's stderr (no pty) */
 
 /*
  * Result codes, in "status" of the final message: enum proto_status, spelled by
@@ -89,6 +104,24 @@ void proto_frame(struct proto_buf *b, int type, const void *payload, size_t len)
  * announced is longer than max or empty (the stream cannot be trusted after that).
  */
 int proto_take(struct proto_buf *b, size_t max, int *type, char **payload, size_t *len);
+
+/* A frame from a shell's client, checked: type, and the size of a 'W'. */
+struct proto_shell_in {
+	int	type;		/* PROTO_SHELL_IN, PROTO_SHELL_WINCH or PROTO_SHELL_EOF */
+	int	cols, rows;	/* PROTO_SHELL_WINCH: 1 to 65535 each */
+};
+/* 0, or -1 with err saying what is wrong with the frame (the shell then ends). */
+int proto_shell_input(int type, const char *payload, size_t len, struct proto_shell_in *in,
+    char *err, size_t errlen);
+/*
+ * The next whole frame of a shell's input from b: 1 with *in (and, for any type, its payload
+ * malloc'd in *data, *len), 0 when more bytes are needed, -1 with err when the frame is bad or
+ * announces more than PROTO_MAX_REQUEST (nothing after it can be trusted).
+ */
+int proto_shell_take(struct proto_buf *b, struct proto_shell_in *in, char **data, size_t *len,
+    char *err, size_t errlen);
+/* Appends a 'W' frame (cols and rows are clamped to 1 .. 65535). */
+void proto_shell_winch(struct proto_buf *b, int cols, int rows);
 
 /* Blocking helpers for rigctl: whole frame out; whole frame in (0 on EOF, -1 on error). */
 int proto_write_frame(int fd, int type, const void *payload, size_t len);

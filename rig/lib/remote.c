@@ -285,6 +285,114 @@ remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *status, c
 	return rc;
 }
 
+struct remote_shell {
+	struct remote	*r;
+	ssh_channel	 ch;
+	int		 pty;
+};
+
+struct remote_shell *
+remote_shell_open(struct remote *r, int pty, const char *term, int cols, int rows, char *err,
+    size_t errlen)
+{
+	struct remote_shell *sh = xcalloc(1, sizeof(*sh));
+	const char *what = "open a channel";
+
+	sh->r = r;
+	sh->pty = pty;
+	sh->ch = ssh_channel_new(r->s);
+	if (sh->ch == NULL || ssh_channel_open_session(sh->ch) != SSH_OK)
+		goto fail;
+	what = "get a terminal";
+	if (pty && ssh_channel_request_pty_size(sh->ch, term, cols, rows) != SSH_OK)
+		goto fail;
+	what = "start a shell";
+	if (ssh_channel_request_shell(sh->ch) != SSH_OK)
+		goto fail;
+	return sh;
+fail:
+	util_fmt(err, errlen, "ssh: cannot %s: %s", what, ssh_get_error(r->s));
+	remote_shell_free(sh);
+	return NULL;
+}
+
+int
+remote_shell_fd(const struct remote_shell *sh)
+{
+	return ssh_get_fd(sh->r->s);
+}
+
+int
+remote_shell_read(struct remote_shell *sh, char *buf, size_t len, int *is_err)
+{
+	uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	int s, n, ended = 0;
+
+	/* Both streams each time: one never starves the other, and a pty's stderr is empty. */
+	for (s = 0; s <= 1; s++) {
+		n = ssh_channel_read_nonblocking(sh->ch, buf, want, s);
+		if (n > 0) {
+			*is_err = s;
+			return n;
+		}
+		if (n == SSH_EOF)
+			ended++;
+		else if (n < 0)
+			return ssh_channel_is_closed(sh->ch) ? REMOTE_SHELL_END : -1;
+	}
+	if (ended == 2 || ssh_channel_is_closed(sh->ch))
+		return REMOTE_SHELL_END;
+	return 0;
+}
+
+size_t
+remote_shell_room(struct remote_shell *sh)
+{
+	return ssh_channel_window_size(sh->ch);
+}
+
+int
+remote_shell_write(struct remote_shell *sh, const char *buf, size_t len)
+{
+	/* Within the window libssh sends at once: the relay's thread never waits for the board. */
+	if (len > remote_shell_room(sh) || len > UINT32_MAX)
+		return -1;
+	return ssh_channel_write(sh->ch, buf, (uint32_t)len) == (int)len ? 0 : -1;
+}
+
+int
+remote_shell_eof(struct remote_shell *sh)
+{
+	return ssh_channel_send_eof(sh->ch) == SSH_OK ? 0 : -1;
+}
+
+int
+remote_shell_resize(struct remote_shell *sh, int cols, int rows)
+{
+	if (!sh->pty)
+		return 0;
+	return ssh_channel_change_pty_size(sh->ch, cols, rows) == SSH_OK ? 0 : -1;
+}
+
+int
+remote_shell_status(struct remote_shell *sh)
+{
+	return ssh_channel_get_exit_status(sh->ch);
+}
+
+void
+remote_shell_free(struct remote_shell *sh)
+{
+	if (sh == NULL)
+		return;
+	if (sh->ch) {
+		if (ssh_channel_is_open(sh->ch))
+			ssh_channel_close(sh->ch);
+		ssh_channel_free(sh->ch);
+	}
+	free(sh);
+}
+
 int
 remote_keygen(const char *path, char *err, size_t errlen)
 {

@@ -47,6 +47,36 @@ int remote_run(struct remote *r, const char *cmd, int64_t timeout_ms, int *statu
     size_t outlen);
 
 /*
+ * An interactive shell on a channel of its own (rigctl ssh, relayed by one thread). pty 1: a
+ * terminal of type term and cols x rows on the board (it echoes and edits; stderr comes mixed
+ * in); pty 0: the shell reads its input as a pipe (commands piped in), stderr apart. Nothing
+ * here waits for the board but remote_shell_open and remote_shell_status: the caller polls
+ * remote_shell_fd and calls remote_shell_read until it returns 0.
+ */
+struct remote_shell;
+struct remote_shell *remote_shell_open(struct remote *r, int pty, const char *term, int cols,
+    int rows, char *err, size_t errlen);
+/* The session's socket: readable when remote_shell_read may have more (or a window opened). */
+int remote_shell_fd(const struct remote_shell *sh);
+/*
+ * What the shell printed, without waiting: n > 0 bytes into buf (*is_err 1: its stderr), 0 none
+ * now, REMOTE_SHELL_END once it has ended and everything was read, -1 the session failed.
+ */
+#define REMOTE_SHELL_END	(-2)
+int remote_shell_read(struct remote_shell *sh, char *buf, size_t len, int *is_err);
+/* Input bytes the channel takes now without waiting (the board's window): write at most that. */
+size_t remote_shell_room(struct remote_shell *sh);
+/* len input bytes (at most remote_shell_room), or the end of input: 0, or -1 when failed. */
+int remote_shell_write(struct remote_shell *sh, const char *buf, size_t len);
+int remote_shell_eof(struct remote_shell *sh);
+/* The terminal's new size (pty 1 only; ignored otherwise): 0, or -1. */
+int remote_shell_resize(struct remote_shell *sh, int cols, int rows);
+/* After REMOTE_SHELL_END: its exit status, -1 when the board sent none (a signal killed it). */
+int remote_shell_status(struct remote_shell *sh);
+/* Closes the channel (the board's shell gets a hang-up when still running) and frees sh. */
+void remote_shell_free(struct remote_shell *sh);
+
+/*
  * Makes an ed25519 key pair at path (OpenSSH's format, 0600 from its creation) and path.pub
  * unless path exists: 0 or -1 with err.
  */

@@ -17,6 +17,7 @@
 
 const char *rigctl_socket;
 int rigctl_json;
+int rigctl_fail_exit = RIGCTL_LAB_ERROR;
 static struct proto_buf rigctl_in;
 
 static const struct {
@@ -31,6 +32,7 @@ static const struct {
 	{ "extend", cmd_extend, "extend ID --by DURATION [--json]    make a reservation longer" },
 	{ "release", cmd_release, "release ID [--json]                end a reservation now" },
 	{ "power", cmd_power, "power BOARD on|off|cycle|confirm" },
+	{ "ssh", cmd_ssh, "ssh BOARD                          a shell on the board you hold (exit: the shell's)" },
 	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A] [--board B] [--json]" },
 	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },
 	{ "matrix", cmd_matrix, "matrix [--board B] [--json]           builds x scenarios" },
@@ -84,7 +86,7 @@ rigctl_request(struct rigctl_conn *c, cJSON *req)
 
 	if (util_strlcpy(sa.sun_path, rigctl_socket, sizeof(sa.sun_path)) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "rigctl: %s: socket path too long\n", rigctl_socket);
-		exit(RIGCTL_LAB_ERROR);
+		exit(rigctl_fail_exit);
 	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd == -1 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
@@ -100,7 +102,7 @@ rigctl_request(struct rigctl_conn *c, cJSON *req)
 		else
 			fprintf(stderr, "rigctl: cannot reach rigd at %s: %s\n", rigctl_socket,
 			    strerror(e));
-		exit(RIGCTL_LAB_ERROR);
+		exit(rigctl_fail_exit);
 	}
 	cJSON_AddNumberToObject(req, "v", PROTO_VERSION);
 	s = cJSON_PrintUnformatted(req);
@@ -121,7 +123,7 @@ rigctl_request(struct rigctl_conn *c, cJSON *req)
 		if (rigctl_next(c, &msg, &data, &len) == 1)
 			rigctl_check_result(msg);
 		fprintf(stderr, "rigctl: %s: %s\n", rigctl_socket, strerror(e));
-		exit(RIGCTL_LAB_ERROR);
+		exit(rigctl_fail_exit);
 	}
 	free(s);
 }
@@ -168,7 +170,7 @@ rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
 		return 0;
 	if (rc < 0) {
 		fprintf(stderr, "rigctl: broken reply from rigd\n");
-		exit(RIGCTL_LAB_ERROR);
+		exit(rigctl_fail_exit);
 	}
 	if (type == PROTO_CONSOLE || type == PROTO_DATA) {
 		*data = payload;
@@ -178,7 +180,7 @@ rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
 	free(payload);
 	if (*msg == NULL) {
 		fprintf(stderr, "rigctl: rigd sent something that is not JSON\n");
-		exit(RIGCTL_LAB_ERROR);
+		exit(rigctl_fail_exit);
 	}
 	rigctl_log_event(*msg);
 	return 1;
@@ -197,7 +199,7 @@ rigctl_check_result(cJSON *msg)
 	if (proto_status_parse(rigctl_str(msg, "status")) == PROTO_STATUS_OK)
 		return;
 	fprintf(stderr, "rigctl: %s: %s\n", rigctl_str(msg, "status"), rigctl_str(msg, "error"));
-	exit(RIGCTL_LAB_ERROR);
+	exit(rigctl_fail_exit);
 }
 
 cJSON *

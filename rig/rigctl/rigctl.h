@@ -20,6 +20,8 @@ struct rigctl_conn {
 
 extern const char *rigctl_socket;
 extern int rigctl_json;
+/* What rigctl's own failures exit with: RIGCTL_LAB_ERROR (rigctl ssh: 255, the rest is its shell's). */
+extern int rigctl_fail_exit;
 
 /* Connects to rigd and sends req (the "v" field is added); exits 2 when rigd is not there. */
 void rigctl_request(struct rigctl_conn *c, cJSON *req);
@@ -65,5 +67,6 @@ int cmd_reserve(int argc, char **argv);
 int cmd_extend(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_show_reservations(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
 
 #endif

@@ -360,6 +360,9 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	}
 	pthread_mutex_lock(&b->lock);
 	util_strlcpy(b->host_key, hk.seen, sizeof(b->host_key));
+	/* For rigctl ssh's sessions: their own connections, to where this one answered. */
+	util_strlcpy(b->ssh_host, host, sizeof(b->ssh_host));
+	b->ssh_port = port;
 	pthread_mutex_unlock(&b->lock);
 	if (board_identify(b, err, errlen) == -1) {
 		board_power_off(b);

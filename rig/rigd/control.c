@@ -524,6 +524,12 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			    NULL);
 		else
 			control_cmd_reserve(r, c, req, cmd);
+	} else if (strcmp(cmd, "ssh") == 0) {
+		if (!control_may_change(c))
+			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
+			    NULL);
+		else
+			control_cmd_ssh(r, c, req);
 	} else if (strcmp(cmd, "wait") == 0) {
 		control_cmd_wait(r, c, req);
 	} else if (strcmp(cmd, "console") == 0) {

@@ -41,6 +41,11 @@ struct control_client {
 	 * nothing of out until the thread's last message, which clears this.
 	 */
 	int			 streaming;
+	/*
+	 * A shell thread reads the client too (control_shell.c): the loop neither reads nor polls
+	 * it until the thread's last message, which clears this with streaming.
+	 */
+	int			 stream_in;
 };
 
 /* The clients: the event loop's own (no lock); only the outbox is shared. */
@@ -90,7 +95,14 @@ control_outbox(struct rigd *r, uint64_t client, struct board *watchers, int fina
 void
 control_post_stream_end(struct rigd *r, uint64_t client, const char *status, const char *error)
 {
-	cJSON *o = cJSON_CreateObject();
+	control_post_stream_result(r, client, status, error, NULL);
+}
+
+void
+control_post_stream_result(struct rigd *r, uint64_t client, const char *status,
+    const char *error, cJSON *extra)
+{
+	cJSON *o = extra ? extra : cJSON_CreateObject();
 	struct control_msg *m = xcalloc(1, sizeof(*m));
 
 	cJSON_AddStringToObject(o, "status", status);
@@ -282,7 +294,7 @@ control_drain_outbox(struct rigd *r)
 		/* A client that went away misses the events; the run itself goes on and is stored. */
 		if (c) {
 			if (m->stream_end)
-				c->streaming = 0;
+				c->streaming = c->stream_in = 0;
 			control_send_json(c, m->json);
 			if (m->final)
 				c->waiting = 0;
@@ -335,6 +347,20 @@ control_stream_begin(struct control_client *c, struct proto_buf *pending)
 	memset(&c->out, 0, sizeof(c->out));
 	c->streaming = 1;
 	c->waiting = 1;
+	return fd;
+}
+
+int
+control_stream_both(struct control_client *c, struct proto_buf *pending, struct proto_buf *input)
+{
+	int fd = control_stream_begin(c, pending);
+
+	if (fd == -1)
+		return -1;
+	/* What the client sent after its request (input typed ahead) is the thread's to read. */
+	*input = c->in;
+	memset(&c->in, 0, sizeof(c->in));
+	c->stream_in = 1;
 	return fd;
 }
 
@@ -464,6 +490,9 @@ control_client_poll(struct pollfd *pfd, int *slot)
 			control_client_free(i);
 			continue;
 		}
+		/* Its thread's: a hang-up polled here would wake the loop until the thread sees it. */
+		if (c->stream_in)
+			continue;
 		pfd[n].fd = c->fd;
 		pfd[n].events = (c->closing ? 0 : POLLIN) | (c->out.len && !c->streaming ? POLLOUT : 0);
 		slot[n++] = i;
@@ -522,6 +551,8 @@ control_client_take(struct control_client *c)
 	size_t len;
 	int type, rc;
 
+	if (c->stream_in)
+		return NULL;
 	while ((rc = proto_take(&c->in, PROTO_MAX_REQUEST, &type, &payload, &len)) == 1) {
 		if (type != PROTO_JSON)
 			control_reply(c, PROTO_INVALID, "requests are JSON frames", NULL);

@@ -112,6 +112,8 @@ struct board {
 	 */
 	enum error_kind		 fault;
 	char			 host_key[128];		/* lock; thread only: pinned, "" none yet */
+	char			 ssh_host[64];		/* lock; thread only: where the last boot answered */
+	int			 ssh_port;		/* lock; thread only: 0 before the first boot */
 
 	/* console: the event loop reads and logs; the board thread opens it at power-on */
 	struct capture		 con;			/* lock */
@@ -383,9 +385,12 @@ void control_post_reply(struct rigd *r, uint64_t client, const char *status, con
 /* A report thread: its streamed reply is done (control_stream_begin); the final result. */
 void control_post_stream_end(struct rigd *r, uint64_t client, const char *status,
     const char *error);
+/* The same with the result's other fields (takes extra; NULL: none). */
+void control_post_stream_result(struct rigd *r, uint64_t client, const char *status,
+    const char *error, cJSON *extra);
 /* From any thread: wakes the event loop (the outbox has mail, a console fd changed). */
 void control_wake(struct rigd *r);
-/* Records who asked for what, without waiting for the store (from the event loop). */
+/* Records who asked for what, without waiting for the store (any thread: storeq_push). */
 void control_action(struct rigd *r, long uid, const char *what);
 /* The store writer's thread: who asked for what, into rigd's log (the name lookup may be slow). */
 void control_action_log(long uid, const char *what);
@@ -424,6 +429,12 @@ void control_watch_console(struct control_client *c, struct board *b);
  * writes nothing to c until control_post_stream_end.
  */
 int control_stream_begin(struct control_client *c, struct proto_buf *pending);
+/*
+ * The same for a thread that reads c too (a shell): what c sent after its request goes in
+ * *input; the loop neither reads nor polls c until control_post_stream_end.
+ */
+int control_stream_both(struct control_client *c, struct proto_buf *pending,
+    struct proto_buf *input);
 /* 1 when c may change a board (recorded with its uid): a member of the rig group, or an admin. */
 int control_may_change(const struct control_client *c);
 
@@ -456,6 +467,12 @@ int reserve_refused(struct rigd *r, struct control_client *c, struct board *b, c
 
 /* control_survey.c: rigctl survey: checks the request and queues a JOB_SURVEY. */
 void control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req);
+
+/*
+ * control_shell.c: rigctl ssh: a shell on a board for the holder of its reservation (or an
+ * admin), through rigd's key, relayed by a thread of its own (proto.h says the frames).
+ */
+void control_cmd_ssh(struct rigd *r, struct control_client *c, cJSON *req);
 
 /* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);

@@ -1,7 +1,8 @@
 /*
  * fuzz_proto: libFuzzer target on the control protocol's decoder, both ends: the bytes a client
  * sends rigd (framed, 64 KiB cap, then the request checks rigd makes before dispatch) and the
- * bytes rigd sends rigctl (8 MiB cap, then the reply's type and status), fed in uneven pieces.
+ * bytes rigd sends rigctl (8 MiB cap, then the reply's type and status), and a shell's input
+ * frames as rigd's relay takes them (proto_shell_take), fed in uneven pieces.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -96,10 +97,42 @@ fuzz_proto_stream(const uint8_t *data, size_t size, size_t max, int rigd_side)
 	proto_buf_free(&in);
 }
 
+/* A shell's input (rigd's relay thread): each frame taken is whole and checked, an error says so. */
+static void
+fuzz_proto_shell(const uint8_t *data, size_t size)
+{
+	struct proto_buf in = { 0 };
+	struct proto_shell_in sh;
+	size_t i = 0, len;
+	char *payload, err[256];
+	int rc = 0;
+
+	while (i < size && rc != -1) {
+		size_t n = 1 + data[i] % 61;
+
+		if (n > size - i)
+			n = size - i;
+		proto_buf_append(&in, data + i, n);
+		i += n;
+		err[0] = '\0';
+		while ((rc = proto_shell_take(&in, &sh, &payload, &len, err, sizeof(err))) == 1) {
+			if (sh.type == PROTO_SHELL_WINCH && (sh.cols < 1 || sh.rows < 1 || len != 4))
+				__builtin_trap();
+			if (sh.type == PROTO_SHELL_EOF && len != 0)
+				__builtin_trap();
+			free(payload);
+		}
+		if (rc == -1 && strncmp(err, "shell: ", 7) != 0)
+			__builtin_trap();
+	}
+	proto_buf_free(&in);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_proto_stream(data, size, PROTO_MAX_REQUEST, 1);
 	fuzz_proto_stream(data, size, PROTO_MAX_FRAME, 0);
+	fuzz_proto_shell(data, size);
 	return 0;
 }
