@@ -6,13 +6,18 @@
 # one that reads and logs): the floor the kernel sets for any reader.
 #   sh rig/bench/console.sh [BUILD_DIR]     (default build; run from the repository root)
 # CONSOLE_BENCH_SECS (default 10): seconds of feed a point; CONSOLE_BENCH_LINES (default
-# "1 16 256") and CONSOLE_BENCH_S2N ("1 4"): the line counts, on ptys and through ser2net;
-# CONSOLE_BENCH_PERF=FILE: perf record -g of rigd at 256 lines, into FILE.
+# "1 16 256") and CONSOLE_BENCH_S2N ("1 4"; empty for none): the line counts, on ptys and through ser2net;
+# CONSOLE_BENCH_READERS ("floor rigd pyserial"): which readers to measure;
+# CONSOLE_BENCH_PERF=FILE: perf record -g of rigd at 256 lines, into FILE; CONSOLE_BENCH_STAT=DIR:
+# perf stat of each reader's syscalls and tty work during the feed, a file per point in DIR.
 set -u
 . rig/bench/lib.sh
 SECS=${CONSOLE_BENCH_SECS:-10}
 LINES=${CONSOLE_BENCH_LINES:-1 16 256}
-S2N_LINES=${CONSOLE_BENCH_S2N:-1 4}
+S2N_LINES=${CONSOLE_BENCH_S2N-1 4}
+READERS=${CONSOLE_BENCH_READERS:-floor rigd pyserial}
+# has READER: is it among those measured?
+has() { case " $READERS " in *" $1 "*) return 0 ;; esac; return 1; }
 RATE=184320			# 1.8432 Mbaud, 8N1: 10 bits a byte
 INJ=$(awk -v s="$SECS" 'BEGIN { printf "%.1f", s / 2 }')
 FEED=$PWD/$BUILD/bench/console_feed
@@ -163,6 +168,23 @@ latency_watch() {
 	done
 }
 
+# bench_stat_start PID NAME, bench_stat_end: with CONSOLE_BENCH_STAT=DIR, the syscalls and
+# tty work of one reader during the feed (perf stat), into DIR/NAME.
+STAT=
+bench_stat_start() {
+	STAT=
+	[ -n "${CONSOLE_BENCH_STAT:-}" ] || return 0
+	mkdir -p "$CONSOLE_BENCH_STAT"
+	perf stat -p "$1" -o "$CONSOLE_BENCH_STAT/$2" -e task-clock,context-switches \
+	    -e syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_poll \
+	    -e syscalls:sys_enter_futex,workqueue:workqueue_queue_work 3>&- 4<&- 5>&- &
+	STAT=$!
+}
+bench_stat_end() {
+	[ -n "$STAT" ] && { kill -INT "$STAT"; wait "$STAT"; }
+	STAT=
+}
+
 # rigd_point KIND N: N boards read by rigd, their lines ptys (tty) or ser2net ports (rfc2217).
 rigd_point() {
 	kind=$1
@@ -248,7 +270,9 @@ EOF
 		perf record -q -g -p "$rigd_pid" -o "$CONSOLE_BENCH_PERF" > /dev/null 2>&1 3>&- 4<&- &
 		prof=$!
 	fi
+	bench_stat_start "$rigd_pid" rigd-$kind-$n
 	feed_run "$d"
+	bench_stat_end
 	[ -n "$prof" ] && { kill -INT "$prof"; wait "$prof"; }
 	sent=$(field "$d" sent)
 	drained "$d/state/console/line*/boot-*.log" "$sent" || echo "console.sh: rigd's logs stopped short" >&2
@@ -283,7 +307,9 @@ reader_point() {
 	PIDS="$PIDS $py"
 	exec 5> "$d/pin"
 	read -r ready < "$d/pout"
+	bench_stat_start "$py" "$tag-$n"
 	feed_run "$d"
+	bench_stat_end
 	sent=$(field "$d" sent)
 	# It reads on until its ports are quiet for a second, then says its CPU (os.times()).
 	exec 5>&-
@@ -337,10 +363,10 @@ echo "console ingest: $SECS s a point at $RATE bytes/s a line (1.8432 Mbaud), BU
 printf '%-22s %5s %7s %11s %8s %6s %7s %7s %6s %8s %8s %6s\n' "reader" "lines" "fed MB" "MB/s (goal)" \
     "late ms" "lost" "differ" "CPU s" "ms/MB" "% core" "MB/CPU-s" "BUG ms"
 for n in $LINES; do
-	reader_point "floor read" "$n" floor-read "$FLOOR" -m none
-	reader_point "floor read+log" "$n" floor "$FLOOR" -m buffered
-	rigd_point tty "$n"
-	reader_point "pyserial threads" "$n" pyserial /usr/bin/python3 rig/bench/console_pyserial.py
+	has floor && reader_point "floor read" "$n" floor-read "$FLOOR" -m none
+	has floor && reader_point "floor read+log" "$n" floor "$FLOOR" -m buffered
+	has rigd && rigd_point tty "$n"
+	has pyserial && reader_point "pyserial threads" "$n" pyserial /usr/bin/python3 rig/bench/console_pyserial.py
 done
 for n in $S2N_LINES; do
 	rigd_point rfc2217 "$n"
