@@ -10,6 +10,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * How common a byte is in console text, roughly: lowercase letters, spaces and digits are
+ * everywhere; capitals less so; other punctuation (but '.', '-', '[', ']' of timestamps and
+ * names) least of all. The marker is looked for from its rarest byte.
+ */
+static int
+capture_commonness(unsigned char ch)
+{
+	if ((ch >= 'a' && ch <= 'z') || ch == ' ' || ch == '\n')
+		return 3;
+	if ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '[' || ch == ']')
+		return 2;
+	if (ch >= 'A' && ch <= 'Z')
+		return 1;
+	return 0;
+}
+
 int
 capture_open(struct capture *c, int fd, const char *path, const char *marker, triage_cb cb,
     void *arg)
@@ -19,6 +36,10 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 	c->marker_at = -1;
 	util_strlcpy(c->log, path, sizeof(c->log));
 	util_strlcpy(c->marker, marker ? marker : "", sizeof(c->marker));
+	for (size_t i = 1; c->marker[i] != '\0'; i++)
+		if (capture_commonness((unsigned char)c->marker[i]) <
+		    capture_commonness((unsigned char)c->marker[c->marker_anchor]))
+			c->marker_anchor = i;
 	c->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (c->log_fd == -1) {
 		close(fd);
@@ -33,9 +54,29 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 }
 
 /*
- * Finds the marker across reads: a chunk boundary may cut it anywhere. memmem over each read
- * (a board that never prints it, or a flooded line, is scanned at memory speed, not a byte and
- * a store at a time), and what of the marker the read's end began is carried to the next.
+ * The first whole marker in buf, or NULL: memchr from one of its rarest byte (the colon of
+ * "rig-board: ready") to the next, at memory speed, and a compare there. A board that never
+ * prints it, or a flooded line, costs a call every few dozen bytes, not a look at each.
+ */
+static const char *
+capture_marker_find(const struct capture *c, const char *buf, size_t n, size_t mlen)
+{
+	size_t a = c->marker_anchor;
+	const char *p = buf + a, *q;
+
+	while (p + (mlen - a) <= buf + n &&
+	    (q = memchr(p, c->marker[a], (size_t)(buf + n - p) - (mlen - a - 1))) != NULL) {
+		if (memcmp(q - a, c->marker, mlen) == 0)
+			return q - a;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Finds the marker across reads: a chunk boundary may cut it anywhere. Whole markers in a read
+ * are found by capture_marker_find, and what of the marker the read's end began is carried to
+ * the next.
  */
 static void
 capture_marker(struct capture *c, const char *buf, size_t n)
@@ -66,7 +107,7 @@ capture_marker(struct capture *c, const char *buf, size_t n)
 		return;
 	}
 	c->marker_match = 0;
-	hit = memmem(buf, n, c->marker, mlen);
+	hit = mlen <= n ? capture_marker_find(c, buf, n, mlen) : NULL;
 	if (hit != NULL) {
 		c->marker_at = c->bytes + (int64_t)(hit - buf) + (int64_t)mlen;
 		return;

@@ -207,6 +207,24 @@ capture_finds_a_self_overlapping_marker_across_reads(void)
 	CHECK_INT(marker_after("aab", f, 3), 3);
 }
 
+/*
+ * A whole marker inside one read is looked for from its rarest byte (the colon here): one
+ * before the marker's own place for it, one too near the read's end, one that begins no
+ * marker, and the marker at the very start and the very end of a read.
+ */
+static void
+capture_finds_a_marker_from_its_rarest_byte(void)
+{
+	const char *a[] = { ":cd ab:c ab:cd" }, *b[] = { "ab:cd" }, *c[] = { "x: ab:", "cd" };
+	const char *d[] = { "ab:cdab:cd" }, *e[] = { "ab:c", "xab:c" };
+
+	CHECK_INT(marker_after("ab:cd", a, 1), 14);
+	CHECK_INT(marker_after("ab:cd", b, 1), 5);
+	CHECK_INT(marker_after("ab:cd", c, 2), 8);
+	CHECK_INT(marker_after("ab:cd", d, 1), 5);
+	CHECK_INT(marker_after("ab:cd", e, 2), -1);
+}
+
 static int64_t
 file_size(const char *path)
 {
@@ -358,6 +376,7 @@ main(void)
 	RUN(capture_reports_gone_when_the_other_side_closes);
 	RUN(capture_finds_the_ready_marker_split_across_reads);
 	RUN(capture_finds_a_self_overlapping_marker_across_reads);
+	RUN(capture_finds_a_marker_from_its_rarest_byte);
 	RUN(capture_writes_whole_blocks_then_everything_when_quiet);
 	RUN(capture_log_is_capped_and_triage_still_reads_past_it);
 	RUN(console_sets_rates_that_have_no_constant);
