@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "triage_int.h"
+#include "util.h"
 
 /* Function name as printed in a frame: the symbol up to its ".isra.0" or "+0x12/0x40". */
 #define FN	"([A-Za-z_][A-Za-z0-9_]*)[.+]"
@@ -754,7 +755,7 @@ triage_rules_lit_is(const char *buf, size_t len, size_t p, size_t k)
 				    (1u << (((uint32_t)((v) * 0x9E3779B1u) >> 16) & 7)))
 
 /* A colon literal that ends at the colon buf[c] and begins before *best moves *best there. */
-static inline void
+static void
 triage_rules_colon_at(const char *buf, size_t len, size_t c, size_t *best)
 {
 	uint32_t v;
@@ -775,32 +776,26 @@ triage_rules_colon_at(const char *buf, size_t len, size_t c, size_t *best)
 
 /*
  * The first literal ending in a colon that begins before stop, found from the colons of
- * buf[0..len) (a colon is one console byte in sixty: memchr goes from one to the next at
- * memory speed), each looked up with the four bytes up to it in colon4.
+ * buf[0..len) (16 bytes at a time have none most of the time), each looked up with the four
+ * bytes up to it in colon4.
  */
 static size_t
 triage_rules_scan_colons(const char *buf, size_t len, size_t stop)
 {
-	size_t best = stop, end = stop + triage_re.litmax < len ? stop + triage_re.litmax : len;
-	const char *p = buf + 3, *c;
+	size_t best = stop, i = 0;
 
-	while (p < buf + end && (c = memchr(p, ':', (size_t)(buf + end - p))) != NULL) {
-		uint32_t v;
+	for (; i + 16 <= len && i < best + triage_re.litmax; i += 16) {
+		uint64_t w[2];
 
-		p = c + 1;
-		memcpy(&v, c - 3, 4);
-		if (!TRIAGE_BIT(triage_re.colon4, v))
+		if (!util_bytes16(buf + i, ':', w))
 			continue;
-		for (size_t k = 0; k < TRIAGE_NLIT; k++) {
-			size_t l = triage_re.litlen[k], at = (size_t)(c + 1 - buf);
-
-			if (triage_re.colon[k] && triage_re.last4[k] == v && at >= l && at - l < best &&
-			    triage_rules_lit_is(buf, len, at - l, k))
-				best = at - l;
-		}
-		if (best < stop && buf + best + triage_re.litmax < p)
-			break;
+		for (size_t h = 0; h < 2; h++)
+			while (w[h] != 0)
+				triage_rules_colon_at(buf, len, i + 8 * h + util_byte_next(&w[h]), &best);
 	}
+	for (; i < len && i < best + triage_re.litmax; i++)
+		if (buf[i] == ':')
+			triage_rules_colon_at(buf, len, i, &best);
 	return best;
 }
 
