@@ -63,6 +63,11 @@ capture_marker_find(const struct capture *c, const char *buf, size_t n, size_t m
 {
 	size_t a = c->marker_anchor, q = a, last = n - (mlen - a);	/* the anchor's places */
 	char ch = c->marker[a];
+	uint32_t head = 0, v;
+
+	/* The marker's first four bytes, compared as a word before the whole of it. */
+	if (mlen >= 4)
+		memcpy(&head, c->marker, 4);
 
 	for (; q + 16 <= last + 1; q += 16) {
 		uint64_t w[2];
@@ -73,6 +78,8 @@ capture_marker_find(const struct capture *c, const char *buf, size_t n, size_t m
 			while (w[h] != 0) {
 				size_t k = q + 8 * h + util_byte_next(&w[h]);
 
+				if (mlen >= 4 && (memcpy(&v, buf + k - a, 4), v != head))
+					continue;
 				if (memcmp(buf + k - a, c->marker, mlen) == 0)
 					return buf + k - a;
 			}

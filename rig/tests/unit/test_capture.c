@@ -217,12 +217,16 @@ capture_finds_a_marker_from_its_rarest_byte(void)
 {
 	const char *a[] = { ":cd ab:c ab:cd" }, *b[] = { "ab:cd" }, *c[] = { "x: ab:", "cd" };
 	const char *d[] = { "ab:cdab:cd" }, *e[] = { "ab:c", "xab:c" };
+	/* Reads longer than one 16-byte look, the marker past the first. */
+	const char *f[] = { "0123456789 x: ab:c 0123456789 ab:cd and the rest" }, *g[] = { "ab:c 0123456789abcdef0123456789ab:cd" };
 
 	CHECK_INT(marker_after("ab:cd", a, 1), 14);
 	CHECK_INT(marker_after("ab:cd", b, 1), 5);
 	CHECK_INT(marker_after("ab:cd", c, 2), 8);
 	CHECK_INT(marker_after("ab:cd", d, 1), 5);
 	CHECK_INT(marker_after("ab:cd", e, 2), -1);
+	CHECK_INT(marker_after("ab:cd", f, 1), 35);
+	CHECK_INT(marker_after("ab:cd", g, 1), 36);
 }
 
 static int64_t
