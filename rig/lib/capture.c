@@ -70,19 +70,14 @@ capture_marker_find(const struct capture *c, const char *buf, size_t n, size_t m
 		memcpy(&head, c->marker, 4);
 
 	for (; q + 16 <= last + 1; q += 16) {
-		uint64_t w[2];
+		for (unsigned m = util_bytes16(buf + q, ch); m != 0; m &= m - 1) {
+			size_t k = q + (size_t)__builtin_ctz(m);
 
-		if (!util_bytes16(buf + q, ch, w))
-			continue;
-		for (size_t h = 0; h < 2; h++)
-			while (w[h] != 0) {
-				size_t k = q + 8 * h + util_byte_next(&w[h]);
-
-				if (mlen >= 4 && (memcpy(&v, buf + k - a, 4), v != head))
-					continue;
-				if (memcmp(buf + k - a, c->marker, mlen) == 0)
-					return buf + k - a;
-			}
+			if (mlen >= 4 && (memcpy(&v, buf + k - a, 4), v != head))
+				continue;
+			if (memcmp(buf + k - a, c->marker, mlen) == 0)
+				return buf + k - a;
+		}
 	}
 	for (; q <= last; q++)
 		if (buf[q] == ch && memcmp(buf + q - a, c->marker, mlen) == 0)

@@ -790,13 +790,8 @@ triage_rules_scan_colons(const char *buf, size_t len, size_t stop)
 	size_t best = stop, i = 0;
 
 	for (; i + 16 <= len && i < best + triage_re.litmax; i += 16) {
-		uint64_t w[2];
-
-		if (!util_bytes16(buf + i, ':', w))
-			continue;
-		for (size_t h = 0; h < 2; h++)
-			while (w[h] != 0)
-				triage_rules_colon_at(buf, len, i + 8 * h + util_byte_next(&w[h]), &best);
+		for (unsigned m = util_bytes16(buf + i, ':'); m != 0; m &= m - 1)
+			triage_rules_colon_at(buf, len, i + (size_t)__builtin_ctz(m), &best);
 	}
 	for (; i < len && i < best + triage_re.litmax; i++)
 		if (buf[i] == ':')
