@@ -183,8 +183,9 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/result.json", argv[optind]);
 	if ((f = fopen(path, "w")) == NULL)
 		return 2;
-	fprintf(f, "{\"cpu_ticks\": %ld, \"ports\": [",
-	    (long)(t1.tms_utime + t1.tms_stime - t0.tms_utime - t0.tms_stime));
+	fprintf(f, "{\"cpu_ticks\": %ld, \"user_ticks\": %ld, \"ports\": [",
+	    (long)(t1.tms_utime + t1.tms_stime - t0.tms_utime - t0.tms_stime),
+	    (long)(t1.tms_utime - t0.tms_utime));
 	for (i = 0; i < n; i++) {
 		const char *slash = strrchr(ports[i].name, '/');
 		fprintf(f, "%s{\"port\": \"%s\", \"bytes\": %llu, \"error\": %s%s%s, \"bug_ms\": null}",

@@ -72,7 +72,8 @@ def main():
     t1 = os.times()
     # The process's user + system CPU from ready on, in clock ticks as /proc/PID/stat counts.
     cpu = (t1.user + t1.system - t0.user - t0.system) * os.sysconf("SC_CLK_TCK")
-    res = {"cpu_ticks": round(cpu), "ports": [
+    user = (t1.user - t0.user) * os.sysconf("SC_CLK_TCK")
+    res = {"cpu_ticks": round(cpu), "user_ticks": round(user), "ports": [
         {"port": os.path.basename(p.path), "bytes": p.bytes, "error": p.error,
          "bug_ms": p.bug_ms} for p in ports]}
     with open(os.path.join(outdir, "result.json"), "w") as f:

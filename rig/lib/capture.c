@@ -10,6 +10,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * How common a byte is in console text, roughly: lowercase letters, spaces and digits are
+ * everywhere; capitals less so; other punctuation (but '.', '-', '[', ']' of timestamps and
+ * names) least of all. The marker is looked for from its rarest byte.
+ */
+static int
+capture_commonness(unsigned char ch)
+{
+	if ((ch >= 'a' && ch <= 'z') || ch == ' ' || ch == '\n')
+		return 3;
+	if ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '[' || ch == ']')
+		return 2;
+	if (ch >= 'A' && ch <= 'Z')
+		return 1;
+	return 0;
+}
+
 int
 capture_open(struct capture *c, int fd, const char *path, const char *marker, triage_cb cb,
     void *arg)
@@ -19,6 +36,10 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 	c->marker_at = -1;
 	util_strlcpy(c->log, path, sizeof(c->log));
 	util_strlcpy(c->marker, marker ? marker : "", sizeof(c->marker));
+	for (size_t i = 1; c->marker[i] != '\0'; i++)
+		if (capture_commonness((unsigned char)c->marker[i]) <
+		    capture_commonness((unsigned char)c->marker[c->marker_anchor]))
+			c->marker_anchor = i;
 	c->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (c->log_fd == -1) {
 		close(fd);
@@ -33,9 +54,41 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 }
 
 /*
- * Finds the marker across reads: a chunk boundary may cut it anywhere. memmem over each read
- * (a board that never prints it, or a flooded line, is scanned at memory speed, not a byte and
- * a store at a time), and what of the marker the read's end began is carried to the next.
+ * The first whole marker in buf, or NULL: its rarest byte (the colon of "rig-board: ready")
+ * is looked for 16 bytes at a time, and the marker compared where it is. A board that never
+ * prints it, or a flooded line, is scanned at near memory speed, not a byte at a time.
+ */
+static const char *
+capture_marker_find(const struct capture *c, const char *buf, size_t n, size_t mlen)
+{
+	size_t a = c->marker_anchor, q = a, last = n - (mlen - a);	/* the anchor's places */
+	char ch = c->marker[a];
+	uint32_t head = 0, v;
+
+	/* The marker's first four bytes, compared as a word before the whole of it. */
+	if (mlen >= 4)
+		memcpy(&head, c->marker, 4);
+
+	for (; q + 16 <= last + 1; q += 16) {
+		for (unsigned m = util_bytes16(buf + q, ch); m != 0; m &= m - 1) {
+			size_t k = q + (size_t)__builtin_ctz(m);
+
+			if (mlen >= 4 && (memcpy(&v, buf + k - a, 4), v != head))
+				continue;
+			if (memcmp(buf + k - a, c->marker, mlen) == 0)
+				return buf + k - a;
+		}
+	}
+	for (; q <= last; q++)
+		if (buf[q] == ch && memcmp(buf + q - a, c->marker, mlen) == 0)
+			return buf + q - a;
+	return NULL;
+}
+
+/*
+ * Finds the marker across reads: a chunk boundary may cut it anywhere. Whole markers in a read
+ * are found by capture_marker_find, and what of the marker the read's end began is carried to
+ * the next.
  */
 static void
 capture_marker(struct capture *c, const char *buf, size_t n)
@@ -66,7 +119,7 @@ capture_marker(struct capture *c, const char *buf, size_t n)
 		return;
 	}
 	c->marker_match = 0;
-	hit = memmem(buf, n, c->marker, mlen);
+	hit = mlen <= n ? capture_marker_find(c, buf, n, mlen) : NULL;
 	if (hit != NULL) {
 		c->marker_at = c->bytes + (int64_t)(hit - buf) + (int64_t)mlen;
 		return;

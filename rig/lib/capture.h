@@ -22,6 +22,7 @@ struct capture {
 	int64_t		 marker_at;	/* byte offset just past the marker, -1 until seen */
 	char		 marker[64];	/* a line the board prints when it is up ("" = none) */
 	size_t		 marker_match;	/* how much of the marker the stream has matched */
+	size_t		 marker_anchor;	/* its byte the search looks for first (capture_open) */
 	struct triage	*triage;
 	/*
 	 * Bytes read and not yet in the log: written in whole 4 KB blocks once CAPTURE_PEND_WRITE

@@ -40,8 +40,13 @@ const char *triage_line_text(char *l, size_t *len);
 
 /* Compiles the rule tables once per process; 0 or -1. */
 int triage_rules_init(void);
-/* Fast prefilter over many lines: offset of the first byte that may belong to a header, or -1. */
+/*
+ * Fast prefilter over many lines: offset of the first byte where a scan literal (a header or a
+ * report boundary) begins and ends by len, or -1.
+ */
 long triage_rules_scan(const char *buf, size_t len);
+/* The scan's literals, 0 on: NULL past the last (for tests). */
+const char *triage_rules_literal(size_t i);
 /* Whether a stripped line starts a report; returns the index of its header kind or -1. */
 int triage_rules_header(const char *line, size_t len, int *flags);
 /* Whether a header line of another kind is part of report hdr as the kernel prints it (no new report). */

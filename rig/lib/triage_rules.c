@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "triage_int.h"
+#include "util.h"
 
 /* Function name as printed in a frame: the symbol up to its ".isra.0" or "+0x12/0x40". */
 #define FN	"([A-Za-z_][A-Za-z0-9_]*)[.+]"
@@ -606,17 +607,41 @@ static const char *const triage_markers[] = {
 };
 
 #define TRIAGE_NLIT	(TRIAGE_NHDR + sizeof(triage_markers) / sizeof(triage_markers[0]) - 1)
+/* The scan samples a literal without a colon at its end every this many bytes: its shortest is 8. */
+#define TRIAGE_STRIDE	5
+/*
+ * Hashes of four bytes the prefilters tell apart: 12 bits, so each bitmap is 512 bytes that
+ * stay in the first-level cache between reads of 256 lines (a hundred windows set 2% of them).
+ */
+#define TRIAGE_HASHES	4096
+#define TRIAGE_HASH(v)	((uint32_t)((v) * 0x9E3779B1u) >> 20)
 
 static struct {
 	/*
-	 * The scan's prefilter: one bit per hash of a literal's first four bytes. Almost every
-	 * console byte fails this one lookup, which is what keeps triage near memory speed; a
-	 * position that passes is compared with the literals themselves (they are plain text: no
-	 * pattern engine needed, and PCRE2's JIT cannot take a match anchored at a position).
+	 * The scan's prefilters (triage_rules_scan), one bit per hash of four bytes each. Literals
+	 * that end in a colon (every short tag does) are looked for at the colons of the text:
+	 * "colon4" holds their last four bytes. The others, eight bytes or more, are sampled
+	 * every TRIAGE_STRIDE positions: "stride4" holds the TRIAGE_STRIDE four-byte windows at
+	 * each one's offsets win[k] to win[k] + TRIAGE_STRIDE - 1, of which a sample always lands
+	 * on one. Almost every sample and colon of console text fails its one lookup; what passes
+	 * is compared with the literals themselves (plain text: no pattern engine needed, and
+	 * PCRE2's JIT cannot take a match anchored at a position).
 	 */
-	uint8_t			 first4[65536 / 8];
+	uint8_t			 colon4[TRIAGE_HASHES / 8];
+	uint8_t			 stride4[TRIAGE_HASHES / 8];
 	uint32_t		 lit4[TRIAGE_NLIT];	/* each literal's first four bytes */
+	uint32_t		 last4[TRIAGE_NLIT];	/* and its last four */
+	uint32_t		 win4[TRIAGE_NLIT][TRIAGE_STRIDE];	/* the sampled windows */
+	size_t			 win[TRIAGE_NLIT];	/* where they begin (no colon at the end) */
 	size_t			 litlen[TRIAGE_NLIT];
+	size_t			 litmax;		/* the longest literal */
+	int			 colon[TRIAGE_NLIT];	/* ends in ':' */
+	/* The sampled windows by the low byte of their hash: bucket[b] to bucket[b + 1]. */
+	struct {
+		uint32_t	 v;			/* the window's four bytes */
+		uint16_t	 lit, back;		/* its literal; how far into it */
+	}			 ent[TRIAGE_NLIT * TRIAGE_STRIDE];
+	uint16_t		 bucket[257];
 	pcre2_code		*notcrash[TRIAGE_NHDR];	/* a header's not-a-crash patterns, one alternation */
 	pcre2_code		*follows[TRIAGE_NHDR];
 	struct triage_cfmt	 fmt[TRIAGE_NHDR][TRIAGE_MAXFMT];
@@ -687,14 +712,35 @@ triage_rules_lit(size_t i)
 	return i < TRIAGE_NHDR ? triage_hdrs[i].lit : triage_markers[i - TRIAGE_NHDR];
 }
 
-/* Every scan literal is at least four bytes long; this hashes its first four. */
-static inline uint32_t
-triage_rules_hash4(const char *p)
+static void
+triage_rules_set(uint8_t *bits, uint32_t v)
 {
-	uint32_t v;
+	uint32_t h = TRIAGE_HASH(v);
 
-	memcpy(&v, p, 4);
-	return (v * 0x9E3779B1u) >> 16;
+	bits[h >> 3] |= (uint8_t)(1u << (h & 7));
+}
+
+/*
+ * Where a literal's sampled windows begin: the stretch of TRIAGE_STRIDE + 3 bytes with the most
+ * bytes that are not lowercase letters or spaces, the stuff of every console line (first
+ * wins a tie). "Unable to handle kernel" is then sampled at "Unabl", not at "able" of "enable".
+ */
+static size_t
+triage_rules_window(const char *lit, size_t len)
+{
+	size_t best = 0, bestn = 0;
+
+	for (size_t j = 0; j + TRIAGE_STRIDE + 3 <= len; j++) {
+		size_t n = 0;
+
+		for (size_t o = j; o < j + TRIAGE_STRIDE + 3; o++)
+			n += !((lit[o] >= 'a' && lit[o] <= 'z') || lit[o] == ' ');
+		if (n > bestn) {
+			best = j;
+			bestn = n;
+		}
+	}
+	return best;
 }
 
 static void
@@ -725,16 +771,48 @@ triage_rules_build(void)
 	 */
 	for (size_t i = 0; i < TRIAGE_NLIT; i++) {
 		const char *lit = triage_rules_lit(i);
-		uint32_t h;
+		size_t len = strlen(lit);
 
-		triage_re.litlen[i] = strlen(lit);
-		if (triage_re.litlen[i] < 4) {
-			bad = 1;	/* the prefilter reads four bytes */
+		triage_re.litlen[i] = len;
+		if (len > triage_re.litmax)
+			triage_re.litmax = len;
+		if (len < 4) {
+			bad = 1;	/* the prefilters read four bytes */
 			continue;
 		}
 		memcpy(&triage_re.lit4[i], lit, 4);
-		h = triage_rules_hash4(lit);
-		triage_re.first4[h >> 3] |= (uint8_t)(1u << (h & 7));
+		memcpy(&triage_re.last4[i], lit + len - 4, 4);
+		if (lit[len - 1] == ':') {
+			triage_re.colon[i] = 1;
+			triage_rules_set(triage_re.colon4, triage_re.last4[i]);
+			continue;
+		}
+		if (len < TRIAGE_STRIDE + 3) {
+			bad = 1;	/* a sample could fall past its windows */
+			continue;
+		}
+		triage_re.win[i] = triage_rules_window(lit, len);
+		for (size_t o = 0; o < TRIAGE_STRIDE; o++) {
+			memcpy(&triage_re.win4[i][o], lit + triage_re.win[i] + o, 4);
+			triage_rules_set(triage_re.stride4, triage_re.win4[i][o]);
+		}
+	}
+	/* The windows listed by bucket (a counting sort): a sample's hit looks at a few. */
+	for (unsigned b = 0, n = 0; b < 256; b++) {
+		triage_re.bucket[b] = (uint16_t)n;
+		for (size_t i = 0; i < TRIAGE_NLIT; i++)
+			for (size_t o = 0; !triage_re.colon[i] && triage_re.litlen[i] >= TRIAGE_STRIDE + 3 &&
+			    o < TRIAGE_STRIDE; o++) {
+				uint32_t v = triage_re.win4[i][o];
+
+				if ((TRIAGE_HASH(v) & 255) != b)
+					continue;
+				triage_re.ent[n].v = v;
+				triage_re.ent[n].lit = (uint16_t)i;
+				triage_re.ent[n].back = (uint16_t)(triage_re.win[i] + o);
+				n++;
+			}
+		triage_re.bucket[b + 1] = (uint16_t)n;
 	}
 	triage_re.pc = triage_rules_compile1(
 	    "(?:^|\\s)(?:RIP|EIP|NIP|IP):? ?(?:[0-9]+:)?(?:" PC "\\s+){0,2}(?:" FN ")?"
@@ -782,55 +860,109 @@ triage_rules_find(pcre2_code *re, const char *s, size_t len, size_t from)
 	return rc;
 }
 
-/* Does a scan literal begin at buf[i] and end by len? (The check the bitmap's hits get.) */
-static int
-triage_rules_lit_at(const char *buf, size_t len, size_t i)
+const char *
+triage_rules_literal(size_t i)
+{
+	return i < TRIAGE_NLIT ? triage_rules_lit(i) : NULL;
+}
+
+/* Does literal k begin at buf[p] and end by len? */
+static inline int
+triage_rules_lit_is(const char *buf, size_t len, size_t p, size_t k)
+{
+	return triage_re.litlen[k] <= len - p &&
+	    memcmp(buf + p, triage_rules_lit(k), triage_re.litlen[k]) == 0;
+}
+
+#define TRIAGE_BIT(bits, v)	((bits)[TRIAGE_HASH(v) >> 3] & (1u << (TRIAGE_HASH(v) & 7)))
+
+/* A colon literal that ends at the colon buf[c] and begins before *best moves *best there. */
+static void
+triage_rules_colon_at(const char *buf, size_t len, size_t c, size_t *best)
 {
 	uint32_t v;
 
-	memcpy(&v, buf + i, 4);
-	for (size_t k = 0; k < TRIAGE_NLIT; k++)
-		if (triage_re.lit4[k] == v && triage_re.litlen[k] <= len - i &&
-		    memcmp(buf + i + 4, triage_rules_lit(k) + 4, triage_re.litlen[k] - 4) == 0)
-			return 1;
-	return 0;
+	if (c < 3)
+		return;
+	memcpy(&v, buf + c - 3, 4);
+	if (!TRIAGE_BIT(triage_re.colon4, v))
+		return;
+	for (size_t k = 0; k < TRIAGE_NLIT; k++) {
+		size_t l = triage_re.litlen[k];
+
+		if (triage_re.colon[k] && triage_re.last4[k] == v && c + 1 >= l &&
+		    c + 1 - l < *best && triage_rules_lit_is(buf, len, c + 1 - l, k))
+			*best = c + 1 - l;
+	}
 }
 
-#define TRIAGE_BIT(h)	(triage_re.first4[(h) >> 3] & (1u << ((h) & 7)))
+/*
+ * The first literal ending in a colon that begins before stop, found from the colons of
+ * buf[0..len) (16 bytes at a time have none most of the time), each looked up with the four
+ * bytes up to it in colon4.
+ */
+static size_t
+triage_rules_scan_colons(const char *buf, size_t len, size_t stop)
+{
+	size_t best = stop, i = 0;
 
+	for (; i + 16 <= len && i < best + triage_re.litmax; i += 16) {
+		for (unsigned m = util_bytes16(buf + i, ':'); m != 0; m &= m - 1)
+			triage_rules_colon_at(buf, len, i + (size_t)__builtin_ctz(m), &best);
+	}
+	for (; i < len && i < best + triage_re.litmax; i++)
+		if (buf[i] == ':')
+			triage_rules_colon_at(buf, len, i, &best);
+	return best;
+}
+
+/*
+ * The first literal without a colon at its end, found by samples: every TRIAGE_STRIDE bytes,
+ * the four there against stride4; a hit is one of the windows of a literal that begins up to
+ * win + TRIAGE_STRIDE - 1 bytes before (the windows are listed by hash: triage_re.ent). Returns
+ * len when there is none.
+ */
+static size_t
+triage_rules_scan_samples(const char *buf, size_t len)
+{
+	size_t best = len, last = len - 4, i;
+
+	for (i = 0; i <= last; i += TRIAGE_STRIDE) {
+		uint32_t v, h;
+
+		memcpy(&v, buf + i, 4);
+		h = TRIAGE_HASH(v);
+		if (!(triage_re.stride4[h >> 3] & (1u << (h & 7))))
+			continue;
+		for (size_t e = triage_re.bucket[h & 255]; e < triage_re.bucket[(h & 255) + 1]; e++) {
+			size_t k = triage_re.ent[e].lit, back = triage_re.ent[e].back;
+
+			if (triage_re.ent[e].v == v && i >= back && i - back < best &&
+			    triage_rules_lit_is(buf, len, i - back, k)) {
+				best = i - back;
+				/* What begins before it is seen by the samples up to litmax on. */
+				if (best + triage_re.litmax < last)
+					last = best + triage_re.litmax;
+			}
+		}
+	}
+	return best;
+}
+
+/*
+ * Where the first scan literal begins in buf, or -1. Two cheap passes instead of a lookup at
+ * every byte: the samples, then the colons up to what the samples found.
+ */
 long
 triage_rules_scan(const char *buf, size_t len)
 {
-	size_t i = 0;
+	size_t best;
 
-	/*
-	 * Four positions a step from one 8-byte load: the four lookups are independent, so the
-	 * bytes of ordinary console text go by at a fraction of a nanosecond each.
-	 */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	while (len >= 8 && i <= len - 8) {
-		uint64_t w;
-
-		memcpy(&w, buf + i, 8);
-		uint32_t h0 = ((uint32_t)w * 0x9E3779B1u) >> 16;
-		uint32_t h1 = ((uint32_t)(w >> 8) * 0x9E3779B1u) >> 16;
-		uint32_t h2 = ((uint32_t)(w >> 16) * 0x9E3779B1u) >> 16;
-		uint32_t h3 = ((uint32_t)(w >> 24) * 0x9E3779B1u) >> 16;
-		if (TRIAGE_BIT(h0) | TRIAGE_BIT(h1) | TRIAGE_BIT(h2) | TRIAGE_BIT(h3)) {
-			for (size_t k = 0; k < 4; k++)
-				if (triage_rules_lit_at(buf, len, i + k))
-					return (long)(i + k);
-		}
-		i += 4;
-	}
-#endif
-	while (len >= 4 && i <= len - 4) {
-		uint32_t h = triage_rules_hash4(buf + i);
-		if (TRIAGE_BIT(h) && triage_rules_lit_at(buf, len, i))
-			return (long)i;
-		i++;
-	}
-	return -1;
+	if (len < 4)
+		return -1;
+	best = triage_rules_scan_samples(buf, len);
+	best = triage_rules_scan_colons(buf, len, best);
+	return best < len ? (long)best : -1;
 }
 
 static int

@@ -42,4 +42,28 @@ int util_mkdirs_mode(const char *path, mode_t mode);
 /* Sets O_NONBLOCK and FD_CLOEXEC. */
 int util_fd_nonblock(int fd);
 
+/*
+ * The 16 bytes at p that are c, as bits of the result (bit i: p[i]). One vector compare and
+ * mask on x86 (SSE2), for loops over text where c is too frequent for a memchr call from one to
+ * the next (a colon every sixty console bytes) and too rare to look at every byte; elsewhere a
+ * loop the compiler may vectorize. Take the bits with __builtin_ctz, lowest first.
+ */
+static inline unsigned
+util_bytes16(const char *p, char c)
+{
+#if defined(__SSE2__)
+	typedef char util_v16 __attribute__((vector_size(16)));
+	util_v16 x;
+
+	__builtin_memcpy(&x, p, 16);
+	return (unsigned)__builtin_ia32_pmovmskb128(x == ((util_v16){ 0 } + c));
+#else
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < 16; i++)
+		m |= (unsigned)(p[i] == c) << i;
+	return m;
+#endif
+}
+
 #endif

@@ -259,9 +259,13 @@ console_share_say(struct console_share_client *c, const char *msg)
 void
 console_share_feed(struct board *b, const char *buf, size_t len)
 {
-	struct console_share *s = b->share;
+	struct console_share *s;
 	int i;
 
+	/* No client on any board (the usual case): not even the board's share is looked at. */
+	if (console_share_nclients == 0)
+		return;
+	s = b->share;
 	if (s == NULL || s->n == 0)
 		return;
 	for (i = 0; i < CONSOLE_SHARE_MAX_CLIENTS; i++) {

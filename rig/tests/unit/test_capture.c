@@ -207,6 +207,28 @@ capture_finds_a_self_overlapping_marker_across_reads(void)
 	CHECK_INT(marker_after("aab", f, 3), 3);
 }
 
+/*
+ * A whole marker inside one read is looked for from its rarest byte (the colon here): one
+ * before the marker's own place for it, one too near the read's end, one that begins no
+ * marker, and the marker at the very start and the very end of a read.
+ */
+static void
+capture_finds_a_marker_from_its_rarest_byte(void)
+{
+	const char *a[] = { ":cd ab:c ab:cd" }, *b[] = { "ab:cd" }, *c[] = { "x: ab:", "cd" };
+	const char *d[] = { "ab:cdab:cd" }, *e[] = { "ab:c", "xab:c" };
+	/* Reads longer than one 16-byte look, the marker past the first. */
+	const char *f[] = { "0123456789 x: ab:c 0123456789 ab:cd and the rest" }, *g[] = { "ab:c 0123456789abcdef0123456789ab:cd" };
+
+	CHECK_INT(marker_after("ab:cd", a, 1), 14);
+	CHECK_INT(marker_after("ab:cd", b, 1), 5);
+	CHECK_INT(marker_after("ab:cd", c, 2), 8);
+	CHECK_INT(marker_after("ab:cd", d, 1), 5);
+	CHECK_INT(marker_after("ab:cd", e, 2), -1);
+	CHECK_INT(marker_after("ab:cd", f, 1), 35);
+	CHECK_INT(marker_after("ab:cd", g, 1), 36);
+}
+
 static int64_t
 file_size(const char *path)
 {
@@ -358,6 +380,7 @@ main(void)
 	RUN(capture_reports_gone_when_the_other_side_closes);
 	RUN(capture_finds_the_ready_marker_split_across_reads);
 	RUN(capture_finds_a_self_overlapping_marker_across_reads);
+	RUN(capture_finds_a_marker_from_its_rarest_byte);
 	RUN(capture_writes_whole_blocks_then_everything_when_quiet);
 	RUN(capture_log_is_capped_and_triage_still_reads_past_it);
 	RUN(console_sets_rates_that_have_no_constant);

@@ -5,6 +5,7 @@
 
 #include "test.h"
 #include "triage.h"
+#include "triage_int.h"
 
 #define DATA "rig/tests/data/triage/"
 
@@ -351,6 +352,70 @@ a_header_at_any_offset_or_at_the_end_is_found(void)
 		triage_str(buf, &g);
 		CHECK_INT(g.n, 0);
 	}
+}
+
+/* What the scan must find, the slow way: the least offset where any literal begins. */
+static long
+scan_reference(const char *buf, size_t len)
+{
+	long best = -1;
+	const char *lit, *p;
+
+	for (size_t i = 0; (lit = triage_rules_literal(i)) != NULL; i++)
+		if ((p = memmem(buf, len, lit, strlen(lit))) != NULL && (best < 0 || p - buf < best))
+			best = p - buf;
+	return best;
+}
+
+/*
+ * The scan looks at samples and colons, not at every byte: each literal is still found at
+ * every offset, first of two, cut at the buffer's end or not, and real consoles cut into
+ * reads of any size give the same first hits as the slow way.
+ */
+static void
+the_scan_finds_every_literal_where_the_slow_way_does(void)
+{
+	static const char *logs[] = { DATA "vq35-i2c-hung-task-real.log",
+	    DATA "vsabre-i2c-hung-task-real.log", DATA "interleaved-tasks.log", NULL };
+	static const size_t sizes[] = { 1, 7, 61, 4096 };
+	char buf[256];
+	const char *lit, *lit2;
+	int bad = 0;
+
+	triage_free(triage_new(collect, NULL));	/* the tables */
+	for (size_t i = 0; (lit = triage_rules_literal(i)) != NULL; i++) {
+		size_t l = strlen(lit);
+
+		for (size_t at = 0; at < 40; at++) {
+			memset(buf, 'a', sizeof(buf));
+			memcpy(buf + at, lit, l);
+			bad += triage_rules_scan(buf, at + l) != (long)at;
+			bad += triage_rules_scan(buf, at + l - 1) != scan_reference(buf, at + l - 1);
+			bad += triage_rules_scan(buf, sizeof(buf)) != (long)at;
+			/* A second literal after it does not hide it, nor it the second. */
+			for (size_t j = 0; (lit2 = triage_rules_literal(j)) != NULL; j += 5) {
+				memcpy(buf + at + l + 3, lit2, strlen(lit2));
+				bad += triage_rules_scan(buf, sizeof(buf)) != (long)at;
+				bad += triage_rules_scan(buf + at + 1, sizeof(buf) - at - 1) !=
+				    scan_reference(buf + at + 1, sizeof(buf) - at - 1);
+			}
+		}
+	}
+	CHECK_INT(bad, 0);
+	for (int f = 0; logs[f] != NULL; f++) {
+		size_t len;
+		char *text = slurp(logs[f], &len);
+
+		CHECK(text != NULL && len > 0);
+		for (size_t s = 0; text != NULL && s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (size_t off = 0; off < len; off += sizes[s]) {
+				size_t n = len - off < sizes[s] ? len - off : sizes[s];
+
+				bad += triage_rules_scan(text + off, n) != scan_reference(text + off, n);
+			}
+		free(text);
+	}
+	CHECK_INT(bad, 0);
 }
 
 /*
@@ -844,6 +909,7 @@ main(void)
 	RUN(a_kernel_line_ending_in_fatal_error_is_not_the_go_runtime);
 	RUN(untimestamped_lines_do_not_push_the_stack_out_of_a_report);
 	RUN(a_header_at_any_offset_or_at_the_end_is_found);
+	RUN(the_scan_finds_every_literal_where_the_slow_way_does);
 	RUN(each_report_names_the_rule_that_titled_it);
 	RUN(stall_frames_name_the_syscall_as_the_kernel_does);
 	RUN(a_lockdep_report_cut_before_its_backtrace_is_corrupted);
