@@ -183,6 +183,66 @@ control_run_refused(struct control_client *c, struct board *b, enum error_kind k
 	control_reply(c, PROTO_DENIED, msg, o);
 }
 
+/*
+ * 1 when b takes jobs; else replies busy with why and returns 0. A board missing a part is
+ * asked again: the job finds it plugged in, or says what.
+ */
+int
+control_board_serves(struct control_client *c, struct board *b)
+{
+	char msg[512];
+
+	if (board_state(b) != BOARD_FAULT || board_missing_part(b))
+		return 1;
+	pthread_mutex_lock(&b->lock);
+	util_fmt(msg, sizeof(msg), "board %s is out of service: %s", b->conf.name, b->reason);
+	pthread_mutex_unlock(&b->lock);
+	control_reply(c, PROTO_BUSY, msg, NULL);
+	return 0;
+}
+
+/* A job of kind for c, on the build req names (none: the board's); NULL after replying. */
+struct board_job *
+control_job_new(struct rigd *r, struct control_client *c, cJSON *req, enum board_job_kind kind)
+{
+	struct board_job *job = xcalloc(1, sizeof(*job));
+	enum error_kind ek = ERROR_NONE;
+	char err[256];
+
+	job->kind = kind;
+	job->client = control_id(c);
+	job->uid = control_uid(c);
+	if (control_str(req, "build") == NULL)
+		return job;
+	job->build_id = report_build_find(r->store, control_str(req, "build"), err, sizeof(err),
+	    &ek);
+	if (job->build_id > 0)
+		return job;
+	board_job_free(job);
+	control_reply(c, control_status(ek), err, NULL);
+	return NULL;
+}
+
+/* Logs action as c's and queues job on b; c hears how many jobs wait before it. */
+void
+control_job_queue(struct rigd *r, struct control_client *c, struct board *b,
+    struct board_job *job, const char *action)
+{
+	char msg[128];
+	int pos;
+
+	control_action(r, control_uid(c), action);
+	control_wait_result(c);
+	pos = board_enqueue(b, job);
+	if (pos > 0) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "board", b->conf.name);
+		util_fmt(msg, sizeof(msg), "queued behind %d job(s) on %s", pos, b->conf.name);
+		cJSON_AddStringToObject(o, "msg", msg);
+		control_event(c, PROTO_EV_LOG, o);
+	}
+}
+
 static void
 control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 {
@@ -192,7 +252,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	struct board_job *job;
 	enum error_kind kind;
 	char msg[512];
-	int i, pos;
+	int i;
 
 	if (name == NULL) {
 		control_reply(c, PROTO_INVALID, "run: no scenario named", NULL);
@@ -259,42 +319,14 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 			return;
 		}
 	}
-	/* A board missing a part is asked again: the run finds it plugged in, or says what. */
-	if (board_state(b) == BOARD_FAULT && !board_missing_part(b)) {
-		pthread_mutex_lock(&b->lock);
-		util_fmt(msg, sizeof(msg), "board %s is out of service: %s", b->conf.name, b->reason);
-		pthread_mutex_unlock(&b->lock);
-		control_reply(c, PROTO_BUSY, msg, NULL);
+	if (!control_board_serves(c, b))
 		return;
-	}
-	job = xcalloc(1, sizeof(*job));
-	job->kind = JOB_RUN;
-	job->client = control_id(c);
-	job->uid = control_uid(c);
+	if ((job = control_job_new(r, c, req, JOB_RUN)) == NULL)
+		return;
 	job->scenario = sc;
 	job->scens = scenset_hold(r);
-	if (control_str(req, "build")) {
-		char err[256];
-		enum error_kind kind = ERROR_NONE;
-		job->build_id = report_build_find(r->store, control_str(req, "build"), err,
-		    sizeof(err), &kind);
-		if (job->build_id <= 0) {
-			board_job_free(job);
-			control_reply(c, control_status(kind), err, NULL);
-			return;
-		}
-	}
 	util_fmt(msg, sizeof(msg), "run %s on %s", name, b->conf.name);
-	control_action(r, control_uid(c), msg);
-	control_wait_result(c);
-	pos = board_enqueue(b, job);
-	if (pos > 0) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "board", b->conf.name);
-		util_fmt(msg, sizeof(msg), "queued behind %d job(s) on %s", pos, b->conf.name);
-		cJSON_AddStringToObject(o, "msg", msg);
-		control_event(c, PROTO_EV_LOG, o);
-	}
+	control_job_queue(r, c, b, job, msg);
 }
 
 static void

@@ -32,7 +32,6 @@ control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
 	struct board_job *job;
 	struct board *b;
 	char msg[512];
-	int pos;
 
 	if (bname == NULL) {
 		control_reply(c, PROTO_INVALID, "survey: no board named", NULL);
@@ -52,39 +51,12 @@ control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
 	}
 	if (reserve_refused(r, c, b, "run on it"))
 		return;
-	if (board_state(b) == BOARD_FAULT && !board_missing_part(b)) {
-		pthread_mutex_lock(&b->lock);
-		util_fmt(msg, sizeof(msg), "board %s is out of service: %s", b->conf.name, b->reason);
-		pthread_mutex_unlock(&b->lock);
-		control_reply(c, PROTO_BUSY, msg, NULL);
+	if (!control_board_serves(c, b) ||
+	    (job = control_job_new(r, c, req, JOB_SURVEY)) == NULL)
 		return;
-	}
-	job = xcalloc(1, sizeof(*job));
-	job->kind = JOB_SURVEY;
-	job->client = control_id(c);
-	job->uid = control_uid(c);
 	if (classes)
 		util_strlcpy(job->classes, classes, sizeof(job->classes));
-	if (control_str(req, "build")) {
-		enum error_kind kind = ERROR_NONE;
-		job->build_id = report_build_find(r->store, control_str(req, "build"), msg,
-		    sizeof(msg), &kind);
-		if (job->build_id <= 0) {
-			board_job_free(job);
-			control_reply(c, control_status(kind), msg, NULL);
-			return;
-		}
-	}
 	util_fmt(msg, sizeof(msg), "survey %s%s%s", b->conf.name, classes ? " classes " : "",
 	    classes ? classes : "");
-	control_action(r, control_uid(c), msg);
-	control_wait_result(c);
-	pos = board_enqueue(b, job);
-	if (pos > 0) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "board", b->conf.name);
-		util_fmt(msg, sizeof(msg), "queued behind %d job(s) on %s", pos, b->conf.name);
-		cJSON_AddStringToObject(o, "msg", msg);
-		control_event(c, PROTO_EV_LOG, o);
-	}
+	control_job_queue(r, c, b, job, msg);
 }

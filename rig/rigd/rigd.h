@@ -465,6 +465,16 @@ int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */
 int reserve_refused(struct rigd *r, struct control_client *c, struct board *b, const char *what);
 
+/*
+ * control.c: what every request for a board job does. control_board_serves: 1 when the board
+ * takes jobs, else 0 after replying why not; control_job_new: a job of kind for c on the build
+ * its request names, NULL after replying; control_job_queue: logs action as c's and queues it.
+ */
+int control_board_serves(struct control_client *c, struct board *b);
+struct board_job *control_job_new(struct rigd *r, struct control_client *c, cJSON *req,
+    enum board_job_kind kind);
+void control_job_queue(struct rigd *r, struct control_client *c, struct board *b,
+    struct board_job *job, const char *action);
 /* control_survey.c: rigctl survey: checks the request and queues a JOB_SURVEY. */
 void control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req);
 

@@ -5,42 +5,12 @@
 # removed at exit; no board is powered.
 . rig/tests/integration/lib.sh
 
-G=rigt$$		# the rig group of this test (rigd -g)
-A=rigta$$		# its admin group (rigd -a)
-M=rigtm$$		# a member of G
-O=rigto$$		# a user in neither
-AD=rigtad$$		# a member of A (and of G: the socket file is G's)
-access_cleanup() {
-	[ -z "${FLOOD:-}" ] || kill "$FLOOD" 2>/dev/null
-	for u in "$M" "$O" "$AD"; do userdel "$u"; done
-	for g in "$G" "$A"; do groupdel "$g"; done
-}
-trap 'access_cleanup; cleanup' EXIT
-groupadd "$G" && groupadd "$A" &&
-    useradd -M -N -g nogroup -G "$G" -s /usr/sbin/nologin "$M" &&
-    useradd -M -N -g nogroup -s /usr/sbin/nologin "$O" &&
-    useradd -M -N -g nogroup -G "$G,$A" -s /usr/sbin/nologin "$AD"
-check "the test's users and groups are made" [ $? -eq 0 ] || finish
+# The socket's folder is open to everyone (test_users): only the socket's own mode keeps
+# outsiders away. The outsider $O is in neither group.
+test_users
+trap '[ -z "${FLOOD:-}" ] || kill "$FLOOD" 2>/dev/null; test_users_drop; cleanup' EXIT
 MUID=$(id -u "$M")
 OUID=$(id -u "$O")
-
-# as USER COMMAND...: the command as that user, with the groups the system gives them.
-as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; }
-
-# The socket's folder is open to everyone: only the socket's own mode keeps outsiders away.
-chmod 711 "$T"
-mkdir -m 755 "$T/run"
-export RIG_SOCKET=$T/run/rigd.sock
-
-# wait_log TEXT SECONDS: until rigd's log holds the text.
-wait_log() {
-	/usr/bin/python3 -c 'import sys, time
-end = time.monotonic() + float(sys.argv[3])
-while sys.argv[2] not in open(sys.argv[1], errors="replace").read():
-    if time.monotonic() > end:
-        sys.exit(1)
-    time.sleep(0.05)' "$T/rigd.log" "$1" "$2"
-}
 
 # The flood: N connections to the socket that send nothing. rigd takes connections in the order
 # they came, so once the last one is answered (or closed) every one was judged: the report (JSON

@@ -10,24 +10,7 @@
 # each session in rigd's log; the lease's end closes the shell.
 . rig/tests/integration/lib.sh
 
-G=rigt$$		# the rig group of this test (rigd -g)
-A=rigta$$		# its admin group (rigd -a)
-M=rigtm$$		# a member of G
-AD=rigtad$$		# a member of A (and of G)
-hostkey_cleanup() {
-	for u in "$M" "$AD"; do userdel "$u"; done
-	for g in "$G" "$A"; do groupdel "$g"; done
-}
-trap 'hostkey_cleanup; cleanup' EXIT
-groupadd "$G" && groupadd "$A" &&
-    useradd -M -N -g nogroup -G "$G" -s /usr/sbin/nologin "$M" &&
-    useradd -M -N -g nogroup -G "$G,$A" -s /usr/sbin/nologin "$AD"
-check "the test's users and groups are made" [ $? -eq 0 ] || finish
-# as USER COMMAND...: the command as that user, with the groups the system gives them.
-as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; }
-chmod 711 "$T"
-mkdir -m 755 "$T/run"
-export RIG_SOCKET=$T/run/rigd.sock
+test_users
 
 rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" || finish
 board() { q "[b for b in d if b['name'] == 'vq35'][0]$1" show boards; }
@@ -273,14 +256,6 @@ check "... saying what is wrong with it" contains "$T/badframe.out" \
 check "... and rigd serves on" "$RIGCTL" ping
 
 # rigd's log: who, which board, when, how it ended.
-wait_log() {
-	/usr/bin/python3 -c 'import sys, time
-end = time.monotonic() + float(sys.argv[3])
-while sys.argv[2] not in open(sys.argv[1], errors="replace").read():
-    if time.monotonic() > end:
-        sys.exit(1)
-    time.sleep(0.05)' "$T/rigd.log" "$1" "$2"
-}
 check "rigd logs the pty session's start: who, board, terminal" \
     wait_log "root (uid 0): ssh vq35: shell opened (reservation $rid, xterm-256color 80x24)" 10
 check "... and its end: exit status, when it began" \

@@ -10,48 +10,9 @@
 # a clear error. No board is booted (the desk board's local boot fails at once: nothing there).
 . rig/tests/integration/lib.sh
 
-G=rigt$$		# the rig group of this test (rigd -g)
-A=rigta$$		# its admin group (rigd -a)
-M=rigtm$$		# a member of G
-AD=rigtad$$		# a member of A (and of G)
-reserve_cleanup() {
-	for u in "$M" "$AD"; do userdel "$u"; done
-	for g in "$G" "$A"; do groupdel "$g"; done
-}
-trap 'reserve_cleanup; cleanup' EXIT
-groupadd "$G" && groupadd "$A" &&
-    useradd -M -N -g nogroup -G "$G" -s /usr/sbin/nologin "$M" &&
-    useradd -M -N -g nogroup -G "$G,$A" -s /usr/sbin/nologin "$AD"
-check "the test's users and groups are made" [ $? -eq 0 ] || finish
-
-# as USER COMMAND...: the command as that user, with the groups the system gives them.
-as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; }
-
-chmod 711 "$T"
-mkdir -m 755 "$T/run"
-export RIG_SOCKET=$T/run/rigd.sock
-# The desk board: power by a person (rigctl power desk confirm), a pty for its console.
-mkdir -p "$T/boards"
+test_users
+desk_board
 cp boards/vq35.yaml "$T/boards/"
-cat > "$T/boards/desk.yaml" <<EOF
-name: desk
-arch: arm64
-console:
-  kind: tty
-  path: $T/desk/ttyUSB0
-  lockdir: $T
-power:
-  backend: manual
-  timeout: 60s
-boot:
-  method: local
-  timeout: 3s
-ssh:
-  host: 127.0.0.1
-  port: 1
-devices:
-  i2c: { node: /dev/i2c-2, bus: platform, driver: i2c-rcar, device: e6510000.i2c }
-EOF
 adapter_plug desk || not_ok "the desk board's adapter pty appears"
 export BOARDS=vq35,desk
 HTTP=127.0.0.1:$(free_port)

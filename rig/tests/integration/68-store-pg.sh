@@ -10,26 +10,7 @@ trap 'rigd_stop; sh rig/tests/pg.sh stop "$PGD"; cleanup' EXIT
 URI=$(sh rig/tests/pg.sh start "$PGD")
 check "a private PostgreSQL server starts" [ -n "$URI" ] || finish
 
-mkdir -p "$T/boards"
-cat > "$T/boards/desk.yaml" <<EOT
-name: desk
-arch: arm64
-console:
-  kind: tty
-  path: $T/desk/ttyUSB0
-  lockdir: $T
-power:
-  backend: manual
-  timeout: 60s
-boot:
-  method: local
-  timeout: 3s
-ssh:
-  host: 127.0.0.1
-  port: 1
-devices:
-  i2c: { node: /dev/i2c-2, bus: platform, driver: i2c-rcar, device: e6510000.i2c }
-EOT
+desk_board
 adapter_plug desk || not_ok "the desk board's adapter pty appears"
 export BOARDS=desk
 

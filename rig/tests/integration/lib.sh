@@ -160,6 +160,64 @@ small_state() {
 fill() { dd if=/dev/zero of="$ST/fill" bs=4k > /dev/null 2>&1; sync; }
 unfill() { rm -f "$ST/fill"; }
 
+# test_users: real users and groups made for this test and removed at exit: the rig group $G
+# (rigd -g), its admin group $A (rigd -a), a member $M of G, an admin $AD (of A and G) and an
+# outsider $O (in neither). rigd's socket goes in $T/run, which each of them can reach. The exit
+# trap becomes test_users_drop, then cleanup.
+test_users() {
+	G=rigt$$ A=rigta$$ M=rigtm$$ AD=rigtad$$ O=rigto$$
+	trap 'test_users_drop; cleanup' EXIT
+	groupadd "$G" && groupadd "$A" &&
+	    useradd -M -N -g nogroup -G "$G" -s /usr/sbin/nologin "$M" &&
+	    useradd -M -N -g nogroup -s /usr/sbin/nologin "$O" &&
+	    useradd -M -N -g nogroup -G "$G,$A" -s /usr/sbin/nologin "$AD"
+	check "the test's users and groups are made" [ $? -eq 0 ] || finish
+	chmod 711 "$T"
+	mkdir -m 755 "$T/run"
+	export RIG_SOCKET=$T/run/rigd.sock
+}
+test_users_drop() {
+	for u in "$M" "$O" "$AD"; do userdel "$u" 2>/dev/null; done
+	for g in "$G" "$A"; do groupdel "$g" 2>/dev/null; done
+}
+# as USER COMMAND...: the command as that user, with the groups the system gives them.
+as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; }
+# wait_log TEXT SECONDS: until rigd's log holds the text (a file has no event to wait for).
+wait_log() {
+	/usr/bin/python3 -c 'import sys, time
+end = time.monotonic() + float(sys.argv[3])
+while sys.argv[2] not in open(sys.argv[1], errors="replace").read():
+    if time.monotonic() > end:
+        sys.exit(1)
+    time.sleep(0.05)' "$T/rigd.log" "$1" "$2"
+}
+
+# desk_board: $T/boards/desk.yaml, a board on a desk: power by a person (rigctl power desk
+# confirm), its console a pty ($T/desk/ttyUSB0: adapter_plug desk), a local boot that fails at
+# once (nothing there), SSH nowhere.
+desk_board() {
+	mkdir -p "$T/boards"
+	cat > "$T/boards/desk.yaml" <<EOF
+name: desk
+arch: arm64
+console:
+  kind: tty
+  path: $T/desk/ttyUSB0
+  lockdir: $T
+power:
+  backend: manual
+  timeout: 60s
+boot:
+  method: local
+  timeout: 3s
+ssh:
+  host: 127.0.0.1
+  port: 1
+devices:
+  i2c: { node: /dev/i2c-2, bus: platform, driver: i2c-rcar, device: e6510000.i2c }
+EOF
+}
+
 wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
 cleanup() {
