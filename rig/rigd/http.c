@@ -16,19 +16,21 @@
 #include <strings.h>
 
 /*
- * Requests are answered by a pool of HTTP_THREADS threads, never by rigd's event loop, each
- * reading the store through a read-only connection of its own (http_store): a matrix over the
- * whole history takes seconds and must not hold the store's lock the boards write under. At
- * most HTTP_HEAVY of them read the whole history at once (matrix, builds), so some thread is
- * always free for the quick pages; more are told 503 with Retry-After.
+ * Each connection is answered by a thread of its own (at most HTTP_CONNECTIONS), never by
+ * rigd's event loop, each reading the store through a read-only connection of its own
+ * (http_store): a matrix over the whole history takes seconds and must not hold the store's
+ * lock the boards write under. A pool was not enough: a pool thread that had taken a quick
+ * page's connection just before a matrix's kept the quick page waiting for the matrix (seen at
+ * 1.06 s). At most HTTP_HEAVY of them read the whole history at once (matrix, builds); more
+ * are told 503 with Retry-After.
  */
-#define HTTP_THREADS	8
-#define HTTP_HEAVY	(HTTP_THREADS - 2)
+#define HTTP_CONNECTIONS	64
+#define HTTP_HEAVY	6
 
 static struct MHD_Daemon *http_daemon;
 static char http_host[64];		/* immutable once started: the bound address */
 static unsigned http_port;		/* immutable once started */
-static pthread_key_t http_store_key;	/* each pool thread's own store reader */
+static pthread_key_t http_store_key;	/* each connection thread's own store reader */
 static pthread_mutex_t http_heavy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int http_heavy;			/* http_heavy_lock: whole-history reads running */
 
@@ -79,7 +81,7 @@ http_store_close(void *st)
 	store_close(st);
 }
 
-/* This pool thread's read-only store connection, opened on its first request; NULL on error. */
+/* This connection thread's read-only store reader, opened on its first request; NULL on error. */
 static struct store *
 http_store(struct rigd *r)
 {
@@ -295,11 +297,11 @@ http_start(struct rigd *r, const char *listen)
 		return -1;
 	}
 	/* poll(), not select(): with hundreds of boards rigd's descriptors pass FD_SETSIZE. */
-	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, (uint16_t)port,
-	    NULL, NULL,
+	http_daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, (uint16_t)port, NULL, NULL,
 	    http_handler, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)30, MHD_OPTION_END);
 	if (http_daemon == NULL) {
 		log_warnx("-H %s: cannot listen", listen);
