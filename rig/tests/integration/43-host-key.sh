@@ -267,16 +267,22 @@ check "the member's refused shell was never opened" \
     sh -c "! grep -qF '$M (uid $(id -u "$M")): ssh vq35: shell opened' '$T/rigd.log'"
 
 # The lease ends while a shell is open: the shell is closed, saying so.
-mkfifo "$T/lease.fifo"
-"$RIGCTL" ssh vq35 < "$T/lease.fifo" > "$T/ssh-lease.out" 2> "$T/ssh-lease.err" &
+mkfifo "$T/lease.fifo" "$T/lease-out.fifo"
+"$RIGCTL" ssh vq35 < "$T/lease.fifo" > "$T/lease-out.fifo" 2> "$T/ssh-lease.err" &
 sshpid=$!
 # Its input stays open (this shell holds the fifo) until the lease has ended.
 exec 7> "$T/lease.fifo"
 echo 'echo LEASE-OPEN' >&7
-/usr/bin/python3 -c 'import sys, time
-end = time.monotonic() + 60
-while "LEASE-OPEN" not in open(sys.argv[1]).read() and time.monotonic() < end:
-    time.sleep(0.05)' "$T/ssh-lease.out"
+# Its output is read as it comes: the test goes on once the board said LEASE-OPEN (or rigctl
+# ended), and the rest is kept in ssh-lease.out.
+exec 8< "$T/lease-out.fifo"
+while IFS= read -r line <&8; do
+	printf '%s\n' "$line" >> "$T/ssh-lease.out"
+	case $line in *LEASE-OPEN*) break ;; esac
+done
+cat <&8 >> "$T/ssh-lease.out" &
+catpid=$!
+exec 8<&-
 t0=$(date +%s%N)
 "$RIGCTL" release "$rid" > /dev/null
 # (Bounded: a shell the lease's end does not close would keep this test waiting.)
@@ -285,6 +291,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 wait "$sshpid"
 rc=$?
 exec 7>&-
+wait "$catpid"
 cat "$T/ssh-lease.out" "$T/ssh-lease.err"
 echo "# the shell closed ${ms} ms after the release"
 check "the lease's end closes the open shell (exit 255)" [ "$rc" -eq 255 ]
