@@ -183,6 +183,20 @@ control_run_refused(struct control_client *c, struct board *b, enum error_kind k
 	control_reply(c, PROTO_DENIED, msg, o);
 }
 
+/* The board named name; NULL after replying that there is none. */
+struct board *
+control_board_named(struct rigd *r, struct control_client *c, const char *name)
+{
+	struct board *b = board_find(r, name);
+	char msg[512];
+
+	if (b == NULL) {
+		util_fmt(msg, sizeof(msg), "no board %s", name);
+		control_reply(c, PROTO_NOSUCH, msg, NULL);
+	}
+	return b;
+}
+
 /*
  * 1 when b takes jobs; else replies busy with why and returns 0. A board missing a part is
  * asked again: the job finds it plugged in, or says what.
@@ -343,12 +357,8 @@ control_cmd_power(struct rigd *r, struct control_client *c, cJSON *req)
 		    NULL);
 		return;
 	}
-	b = board_find(r, bname);
-	if (b == NULL) {
-		util_fmt(msg, sizeof(msg), "no board %s", bname);
-		control_reply(c, PROTO_NOSUCH, msg, NULL);
+	if ((b = control_board_named(r, c, bname)) == NULL)
 		return;
-	}
 	if (reserve_refused(r, c, b, "power it"))
 		return;
 	/*

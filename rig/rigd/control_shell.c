@@ -438,11 +438,8 @@ control_cmd_ssh(struct rigd *r, struct control_client *c, cJSON *req)
 		    " ._+- with cols and rows 1 to 65535", NULL);
 		return;
 	}
-	if ((b = board_find(r, bname)) == NULL) {
-		util_fmt(msg, sizeof(msg), "no board %s", bname);
-		control_reply(c, PROTO_NOSUCH, msg, NULL);
+	if ((b = control_board_named(r, c, bname)) == NULL)
 		return;
-	}
 	if ((res = control_shell_allowed(r, c, b)) == 0)
 		return;
 	x = xcalloc(1, sizeof(*x));

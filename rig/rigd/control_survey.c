@@ -43,12 +43,8 @@ control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
 		    " 31 characters) separated by commas, 255 characters in all", NULL);
 		return;
 	}
-	b = board_find(r, bname);
-	if (b == NULL) {
-		util_fmt(msg, sizeof(msg), "no board %s", bname);
-		control_reply(c, PROTO_NOSUCH, msg, NULL);
+	if ((b = control_board_named(r, c, bname)) == NULL)
 		return;
-	}
 	if (reserve_refused(r, c, b, "run on it"))
 		return;
 	if (!control_board_serves(c, b) ||

@@ -471,6 +471,8 @@ int reserve_refused(struct rigd *r, struct control_client *c, struct board *b, c
  * its request names, NULL after replying; control_job_queue: logs action as c's and queues it.
  */
 int control_board_serves(struct control_client *c, struct board *b);
+/* control.c: the board a request names; NULL after replying "no board NAME". */
+struct board *control_board_named(struct rigd *r, struct control_client *c, const char *name);
 struct board_job *control_job_new(struct rigd *r, struct control_client *c, cJSON *req,
     enum board_job_kind kind);
 void control_job_queue(struct rigd *r, struct control_client *c, struct board *b,
