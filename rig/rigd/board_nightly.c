@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BOARD_NIGHTLY_HISTORY	10	/* runs a scenario's time is estimated from */
 #define BOARD_NIGHTLY_LOOK	64	/* queued jobs looked at for one that fits */
@@ -157,8 +158,47 @@ board_nightly_claim(struct board *b, struct queue_job *qj)
  * retry a lab error (up to QUEUE_MAX_ATTEMPTS) or confirm a kernel verdict that differs from
  * the previous build's by running it once more.
  */
+static void board_do_queue_job(struct board *b, struct queue_job *qj);
+
+/* Queue jobs ended since rigd started, for whoever waits on one (a bisect). */
+static pthread_mutex_t board_nightly_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t board_nightly_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t board_nightly_count;	/* board_nightly_mu */
+
+uint64_t
+board_nightly_ended(uint64_t seen, int ms)
+{
+	struct timespec until;
+	uint64_t n;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&board_nightly_mu);
+	while (ms > 0 && board_nightly_count <= seen)
+		if (pthread_cond_timedwait(&board_nightly_cv, &board_nightly_mu, &until) != 0)
+			break;
+	n = board_nightly_count;
+	pthread_mutex_unlock(&board_nightly_mu);
+	return n;
+}
+
 void
 board_do_queue(struct board *b, struct queue_job *qj)
+{
+	board_do_queue_job(b, qj);
+	pthread_mutex_lock(&board_nightly_mu);
+	board_nightly_count++;
+	pthread_mutex_unlock(&board_nightly_mu);
+	pthread_cond_broadcast(&board_nightly_cv);
+}
+
+static void
+board_do_queue_job(struct board *b, struct queue_job *qj)
 {
 	struct store *st = b->rigd->store;
 	struct board_job job = { 0 };
@@ -256,7 +296,8 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	} else {
 		if (queue_finish(st, qj->id, QUEUE_DONE, verdict_name(res.verdict)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
-		i = strcmp(qj->why, "confirm") == 0 ? 0 :
+		/* A bisect reruns by its own rule (bisect.h), the nightly by report's. */
+		i = strcmp(qj->why, "confirm") == 0 || strncmp(qj->why, "bisect", 6) == 0 ? 0 :
 		    report_should_confirm(st, res.run_id, err, sizeof(err));
 		if (i == 1 && queue_add(st, qj->nightly, qj->build_id, b->conf.name, qj->scenario,
 		    res.run_id, "confirm", 1) == -1)

@@ -585,12 +585,15 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 			    NULL);
 		else
 			control_cmd_forget_key(r, c, req);
-	} else if (strcmp(cmd, "build-add") == 0 || strcmp(cmd, "nightly") == 0) {
+	} else if (strcmp(cmd, "build-add") == 0 || strcmp(cmd, "nightly") == 0 ||
+	    strcmp(cmd, "bisect") == 0) {
 		if (!control_may_change(c))
 			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
 			    NULL);
 		else if (strcmp(cmd, "build-add") == 0)
 			control_cmd_build_add(r, c, req);
+		else if (strcmp(cmd, "bisect") == 0)
+			control_cmd_bisect(r, c, req);
 		else
 			control_cmd_nightly(r, c, req);
 	} else {

@@ -339,6 +339,11 @@ void board_do_survey(struct board *b, struct board_job *job);
  * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.
  */
 int board_nightly_claim(struct board *b, struct queue_job *qj);
+/*
+ * Any thread: how many queue jobs ended since rigd started, once more than seen did or ms
+ * passed (0: at once). What a bisect waits on (control_bisect.c).
+ */
+uint64_t board_nightly_ended(uint64_t seen, int ms);
 
 /* runner.c: runs one scenario on a READY board (the board's thread). */
 struct runner_result {
@@ -489,6 +494,8 @@ void control_cmd_ssh(struct rigd *r, struct control_client *c, cJSON *req);
 /* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
+/* control_bisect.c: rigctl bisect: checks the request, then searches on a thread of its own. */
+void control_cmd_bisect(struct rigd *r, struct control_client *c, cJSON *req);
 /* control_report.c: matrix, comparison, exports and show builds (cmd "show"), each on a thread of its own, streamed */
 void control_cmd_report(struct rigd *r, struct control_client *c, cJSON *req, const char *cmd);
 
