@@ -679,7 +679,8 @@ report_build_find(struct store *s, const char *spec, char *err, size_t errlen,
 }
 
 static const char *const report_categories[] = {
-	"regression", "fixed", "still-failing", "new", "flaky", "not-run", "still-passing",
+	"regression", "fixed", "changed", "still-failing", "new", "flaky", "not-run",
+	"still-passing",
 };
 
 static const struct report_cell *
@@ -702,18 +703,22 @@ report_category(const struct report_cell *a, const struct report_cell *b)
 	if (!ka && !kb)
 		return -1;
 	if ((ka && report_flaky(a)) || (kb && report_flaky(b)))
-		return 4;
-	if (!ka)
-		return 3;
-	if (!kb)
 		return 5;
+	if (!ka)
+		return 4;
+	if (!kb)
+		return 6;
 	fa = verdict_is_failure(a->last_kernel.verdict);
 	fb = verdict_is_failure(b->last_kernel.verdict);
 	if (!fa && fb)
 		return 0;
 	if (fa && !fb)
 		return 1;
-	return fa ? 2 : 6;
+	/* Failing in both, but another way (a hang now a crash, a crash elsewhere): changed. */
+	if (fa && (a->last_kernel.verdict != b->last_kernel.verdict ||
+	    strcmp(a->last_kernel.title, b->last_kernel.title) != 0))
+		return 2;
+	return fa ? 3 : 7;
 }
 
 cJSON *

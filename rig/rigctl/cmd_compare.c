@@ -41,6 +41,10 @@ cmd_compare(int argc, char **argv)
 			    rigctl_str(it, "scenario"), rigctl_str(it, "board"),
 			    ca && !cJSON_IsNull(ca) ? rigctl_str(ca, "verdict") : "-",
 			    cb && !cJSON_IsNull(cb) ? rigctl_str(cb, "verdict") : "-");
+			/* What changed is in the titles: each under the row. */
+			if (strcmp(rigctl_str(it, "category"), "changed") == 0)
+				printf("%-22s A: %s\n%-22s B: %s\n", "", rigctl_str(ca, "title"),
+				    "", rigctl_str(cb, "title"));
 		}
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(res, "results"))

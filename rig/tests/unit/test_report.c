@@ -469,6 +469,39 @@ empty_store_gives_empty_reports(void)
 	store_close(empty);
 }
 
+/* Both builds crash, in different places: compare says it changed (the MTD fix on vsabre). */
+static void
+compare_tells_a_different_failure_from_the_same(void)
+{
+	char err[256], a[32], b[32];
+	cJSON *c, *r;
+
+	add_run("vsabre", "mtd-unbind", b176, "crash",
+	    "BUG: unable to handle kernel paging request in mtd_proc_show", NULL);
+	add_run("vsabre", "mtd-unbind", b192, "crash",
+	    "BUG: unable to handle kernel paging request in mtd_read_oob", NULL);
+	snprintf(a, sizeof(a), "%lld", (long long)b176);
+	snprintf(b, sizeof(b), "%lld", (long long)b192);
+	c = report_compare(st, a, b, err, sizeof(err), NULL);
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_STR(category(c, "mtd-unbind", "vsabre"), "changed");
+	CHECK_INT(num(obj(c, "summary"), "changed"), 1);
+	cJSON_ArrayForEach(r, obj(c, "results"))
+		if (strcmp(str(r, "scenario"), "mtd-unbind") == 0)
+			CHECK_HAS(str(obj(r, "b"), "title"), "mtd_read_oob");
+	/* The same title on both (i2c-unbind hangs in 6.1.170 and 6.1.176): still failing. */
+	cJSON_Delete(c);
+	snprintf(a, sizeof(a), "%lld", (long long)b170);
+	snprintf(b, sizeof(b), "%lld", (long long)b176);
+	c = report_compare(st, a, b, err, sizeof(err), NULL);
+	CHECK(c != NULL);
+	if (c != NULL)
+		CHECK_STR(category(c, "i2c-unbind", "vq35"), "still-failing");
+	cJSON_Delete(c);
+}
+
 int
 main(void)
 {
@@ -483,6 +516,7 @@ main(void)
 	RUN(kcidb_export_of_one_build_has_only_its_tests);
 	RUN(builds_list_in_version_order_with_run_counts);
 	RUN(empty_store_gives_empty_reports);
+	RUN(compare_tells_a_different_failure_from_the_same);
 	store_close(st);
 	/* A failed run, or RIG_TEST_KEEP, leaves the store and exports to look at. */
 	test_remove_dir(tmpdir);
