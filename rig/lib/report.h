@@ -48,8 +48,9 @@ int64_t report_build_find(struct store *s, const char *spec, char *err, size_t e
 /*
  * Per scenario x board of builds a and b: "regression" (pass in a, fail/hang/crash in b),
  * "fixed", "changed" (failing in both, with another verdict or title), "still-failing",
- * "still-passing", "new" (no kernel result in a), "not-run" (none in b), "flaky" (either cell's outcomes disagree). {"a","b","results":[{"scenario","board",
- * "category","a","b"}],"summary":{category: count}}.
+ * "still-passing", "new" (no kernel result in a), "not-run" (none in b), "flaky" (either
+ * cell's outcomes disagree). {"a","b","results":[{"scenario","board","category","a","b"}],
+ * "summary":{category: count}}.
  */
 cJSON *report_compare(struct store *s, const char *a, const char *b, char *err, size_t errlen,
     enum error_kind *kind);
