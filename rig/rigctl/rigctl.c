@@ -35,6 +35,7 @@ static const struct {
 	{ "ssh", cmd_ssh, "ssh BOARD                          a shell on the board you hold (exit: the shell's)" },
 	{ "build", cmd_build, "build add PACKAGE|FILE.deb|DIR|TARBALL [--name N] [--arch A] [--board B] [--json]" },
 	{ "nightly", cmd_nightly, "nightly [--builds A,B] [--scenarios S,..] [--boards B,..]" },
+	{ "bisect", cmd_bisect, "bisect SCENARIO --board B --good K --bad K [--json]  the first bad (or fixed) build" },
 	{ "matrix", cmd_matrix, "matrix [--board B] [--json]           builds x scenarios" },
 	{ "compare", cmd_compare, "compare BUILD_A BUILD_B [--json]     regressions and fixes" },
 	{ "export", cmd_export, "export junit|kcidb [--build NAME]    results on stdout" },

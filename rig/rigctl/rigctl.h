@@ -53,6 +53,7 @@ int cmd_run(int argc, char **argv);
 int cmd_survey(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_nightly(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_export(int argc, char **argv);
