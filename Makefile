@@ -38,7 +38,7 @@ LIBRIG     := $(BUILD)/lib/librig.a
 LAB     ?= var/lab
 export RIG_CACHE ?= $(CURDIR)/var/cache
 
-.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install tsan
+.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install tsan mtd-builds
 all: $(BUILD)/bin/rigd $(BUILD)/bin/rigctl
 
 $(BUILD)/obj/%.o: %.c
@@ -116,6 +116,10 @@ tsan: deps
 
 bench: deps all
 	@sh rig/bench/run.sh $(BUILD)
+
+# The MTD use-after-free per Debian armhf build on vsabre, and its bisection (README, Results).
+mtd-builds: deps all
+	@sh rig/bench/mtd-builds.sh $(BUILD)
 
 # Each libFuzzer target (ASan+UBSan) for FUZZ_SECONDS, one after the other: triage, proto,
 # board, scenario, buildx (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.

@@ -219,6 +219,16 @@ usage "wait with a bad condition" 2 "usage: rigctl wait" wait run 1
 usage "wait for a state no board has" 2 "no such board state" wait board vq35 SIDEWAYS
 usage "wait that cannot come true in time" 2 "timed out: run 999: not begun" wait run 999 --done --timeout 1
 
+# rigctl bisect's bad arguments: each refused with what is wrong (70-nightly has those that need
+# builds), and no job queued.
+usage "bisect without --good" 2 "usage: rigctl bisect" bisect i2c-unbind --board vq35 --bad x
+K1=linux-image-6.1.0-56-amd64
+K2=linux-image-6.1.0-55-amd64
+usage "bisect: unknown scenario" 2 "no scenario nosuch" bisect nosuch --board vq35 --good $K1 --bad $K2
+usage "bisect: unknown board" 2 "no board nosuch" bisect i2c-unbind --board nosuch --good $K1 --bad $K2
+usage "bisect: unknown build" 2 "$K1: no such build" bisect i2c-unbind --board vq35 --good $K1 --bad $K2
+check "bisect: nothing queued by the refusals" [ "$(q 'len(d["jobs"]) + len(d["finished"])' show queue)" = 0 ]
+
 # rigd -n gives back what it loaded: with the leak checker on (the sanitizer build), a leak
 # would make it exit non-zero, and the tests turn leak checks off for the daemon.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$RIGD" -n -B vq35 -c scenarios > /dev/null 2> "$T/leak.err"

@@ -75,6 +75,18 @@ check "compare: i2c-unbind still failing" grep -q "still-failing .*i2c-unbind " 
 check "compare: no regression, exit 0" [ "$rc" -eq 0 ]
 check "compare: no regression listed" [ "$(grep -c "^regression" "$T/compare.out")" -eq 0 ]
 
+# rigctl bisect refuses ends it cannot search between, before it queues anything (no boot).
+"$RIGCTL" bisect i2c-unbind --board vq35 --good $B1 --bad 6.1.0-56-amd64 > "$T/bis-same.out" 2>&1
+rc=$?
+check "bisect: good is bad: exit 2" [ "$rc" -eq 2 ]
+check "bisect: good is bad: says so" contains "$T/bis-same.out" "are the same build"
+"$RIGCTL" bisect i2c-unbind --board vq35 --good $B1 --bad $B3 > "$T/bis-flavour.out" 2>&1
+rc=$?
+check "bisect: two flavours cannot be ordered: exit 2" [ "$rc" -eq 2 ]
+check "bisect: two flavours: says so" contains "$T/bis-flavour.out" \
+    "linux-image-6.1.0-56-amd64 is flavour amd64, linux-image-6.1.0-56-rt-amd64 is rt-amd64: a bisect stays in one flavour"
+check "bisect: the refusals queued no job" [ "$(q 'len([j for j in d["jobs"] + d["finished"] if (j["why"] or "").startswith("bisect")])' show queue)" = 0 ]
+
 "$RIGCTL" export kcidb > "$T/kcidb.json"
 check "export kcidb validates against KCIDB v5.3" /usr/bin/python3 -m jsonschema -i "$T/kcidb.json" "$SCHEMA"
 check "export kcidb has a test per run" [ "$(/usr/bin/python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['tests']))" "$T/kcidb.json")" -ge 9 ]
