@@ -65,7 +65,7 @@ cmd_bisect_result(cJSON *res)
 
 	printf("first %s: ", fixed ? "fixed" : "bad");
 	cmd_bisect_build(cJSON_GetObjectItem(res, "first"));
-	printf("last %s:  ", fixed ? "bad" : "good");
+	printf("last %s: ", fixed ? "bad" : "good");
 	cmd_bisect_build(cJSON_GetObjectItem(res, "before"));
 	if (v && v->valueint > 0)
 		printf("%d build(s) between them gave no kernel result: the change is in one of"

@@ -253,10 +253,11 @@ control_bisect_search(struct control_bisect *a)
 		    step == BISECT_RERUN ? ": unlike both neighbours, once more" :
 		    bb->side == BISECT_SKIPPED ? ": skipped" :
 		    again ? (bb->side == (bs.good_old ? BISECT_OLD : BISECT_NEW) ?
-		    ": the first was a flake, good" : ": bad") :
+		    ": like the good end, the first run was a flake" : ": bad") :
 		    i == 0 || i == bs.n - 1 ? (i == (bs.good_old ? 0 : bs.n - 1) ? ": the good end" :
 		    ": the bad end") :
-		    bb->side == (bs.good_old ? BISECT_OLD : BISECT_NEW) ? ": good" : ": bad");
+		    bb->side == (bs.good_old ? BISECT_OLD : BISECT_NEW) ? ": like the good end" :
+		    ": unlike the good end");
 		if (step == BISECT_SAME_ENDS || step == BISECT_END_ERROR) {
 			util_fmt(err, sizeof(err), step == BISECT_SAME_ENDS ? "the good and bad ends"
 			    " behave the same (%s): nothing to bisect" : "%s gave no kernel result"
