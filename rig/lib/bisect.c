@@ -10,16 +10,17 @@
 const char *
 bisect_flavour(const char *release)
 {
-	const char *p = release;
-	int dashes = 0;
+	const char *p = release, *q;
 
-	/* "6.1.0-56-armmp": digits and dots, '-', the ABI number, '-', the flavour. */
-	while (*p && (isdigit((unsigned char)*p) || *p == '.' || *p == '-')) {
-		if (*p == '-' && ++dashes == 2)
-			return p + 1;
+	/* "6.1.0-56-armmp": the version, '-', the ABI number, '-', the flavour. */
+	while (isdigit((unsigned char)*p) || *p == '.')
 		p++;
-	}
-	return release;
+	if (*p != '-')
+		return p;
+	for (q = p + 1; isdigit((unsigned char)*q); q++)
+		;
+	/* "6.12.3-rcar", a lab build's release with no ABI number: what follows the version. */
+	return q > p + 1 && *q == '-' ? q + 1 : p + 1;
 }
 
 static int

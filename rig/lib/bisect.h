@@ -55,8 +55,8 @@ enum bisect_step {
 };
 
 /*
- * The flavour of a Debian kernel release: "armmp" of 6.1.0-56-armmp, "rt-amd64" of
- * 6.1.0-56-rt-amd64; the release itself when it has no ABI number.
+ * The flavour of a kernel release: "armmp" of Debian's 6.1.0-56-armmp, "rt-amd64" of
+ * 6.1.0-56-rt-amd64, "rcar" of a lab build's 6.12.3-rcar, "" of a plain 6.12.3.
  */
 const char *bisect_flavour(const char *release);
 

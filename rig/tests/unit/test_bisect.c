@@ -62,7 +62,9 @@ test_flavour_is_what_follows_the_abi_number(void)
 	CHECK_STR(bisect_flavour("6.1.0-56-armmp"), "armmp");
 	CHECK_STR(bisect_flavour("6.1.0-56-rt-amd64"), "rt-amd64");
 	CHECK_STR(bisect_flavour("6.1.0-56-cloud-amd64"), "cloud-amd64");
-	CHECK_STR(bisect_flavour("6.12.3-rcar"), "6.12.3-rcar");	/* no ABI number: itself */
+	CHECK_STR(bisect_flavour("6.12.3-rcar"), "rcar");	/* a lab build: no ABI number */
+	CHECK_STR(bisect_flavour("6.12.4-rcar"), "rcar");
+	CHECK_STR(bisect_flavour("6.12.3"), "");
 }
 
 static void
