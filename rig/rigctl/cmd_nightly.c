@@ -6,9 +6,11 @@
 #include "vocab.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * How far nightly id is: *open its jobs not yet ended, *finished all the queue's ended jobs.
@@ -44,6 +46,18 @@ cmd_nightly_count(int id, int *open, int *finished)
 	cJSON_Delete(res);
 }
 
+/* Ctrl-C while watching: the line goes, the night stays queued; nothing failed. */
+static void
+cmd_nightly_stop(int sig)
+{
+	static const char clear[] = "\r\033[K";
+	ssize_t n = write(STDOUT_FILENO, clear, sizeof(clear) - 1);
+
+	(void)sig;
+	(void)n;
+	_exit(RIGCTL_PASS);
+}
+
 /*
  * On a terminal: the night's jobs done of total and the time left, until none is open. The
  * queue is asked again when a job of any night ends (a held wait), the line counts on each
@@ -56,6 +70,7 @@ cmd_nightly_follow(int id, int jobs)
 	int open, finished, done = 0, total = jobs;
 	char eta[96];
 
+	signal(SIGINT, cmd_nightly_stop);
 	for (;;) {
 		struct rigctl_conn c;
 		cJSON *req, *msg = NULL;
