@@ -286,8 +286,8 @@ every_event_and_boot_stage_has_one_name(void)
 	}
 	CHECK_STR(proto_event_name(PROTO_EV_STAGE), "stage");
 	CHECK_STR(proto_stage_name(PROTO_STAGE_UBOOT), "u-boot");
-	CHECK_INT(proto_stage_parse("bios"), -1);
-	CHECK_INT(proto_stage_parse(NULL), -1);
+	CHECK_INT((int)proto_stage_parse("bios"), -1);
+	CHECK_INT((int)proto_stage_parse(NULL), -1);
 	CHECK_STR(proto_stage_name(PROTO_STAGE__COUNT), "");
 }
 
