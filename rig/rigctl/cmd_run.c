@@ -188,7 +188,8 @@ cmd_run(int argc, char **argv)
 		if (rigctl_type(msg) == PROTO_EV_RESULT) {
 			int rc;
 
-			progress_clear();			if (rigctl_json &&
+			progress_clear();
+			if (rigctl_json &&
 			    proto_status_parse(rigctl_str(msg, "status")) != PROTO_STATUS_OK)
 				return RIGCTL_LAB_ERROR;
 			rigctl_check_result(msg);
