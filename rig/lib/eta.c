@@ -14,10 +14,26 @@ eta_left_ms(int done, int total, int64_t elapsed_ms)
 	return elapsed_ms / done * (total - done) + elapsed_ms % done * (total - done) / done;
 }
 
+int64_t
+eta_left_now_ms(int done, int total, int64_t elapsed_ms, int64_t since_ms)
+{
+	int64_t left = eta_left_ms(done, total, elapsed_ms);
+
+	if (left <= 0)
+		return left;
+	return left - since_ms > 1000 ? left - since_ms : 1000;
+}
+
 const char *
 eta_format(int done, int total, int64_t elapsed_ms, char *buf, size_t len)
 {
-	int64_t left = eta_left_ms(done, total, elapsed_ms), s = (left + 999) / 1000;
+	return eta_format_left(done, total, eta_left_ms(done, total, elapsed_ms), buf, len);
+}
+
+const char *
+eta_format_left(int done, int total, int64_t left, char *buf, size_t len)
+{
+	int64_t s = (left + 999) / 1000;
 
 	if (len == 0)
 		return buf;

@@ -66,7 +66,7 @@ cmd_nightly_stop(int sig)
 static void
 cmd_nightly_follow(int id, int jobs)
 {
-	int64_t t0 = util_now_ms();
+	int64_t t0 = util_now_ms(), t_last = t0;	/* when the last job of the night ended */
 	int open, finished, done = 0, total = jobs;
 	char eta[96];
 
@@ -79,6 +79,8 @@ cmd_nightly_follow(int id, int jobs)
 
 		cmd_nightly_count(id, &open, &finished);
 		/* A confirmation the night adds is one more of its jobs. */
+		if ((jobs - open > 0 ? jobs - open : 0) != done)
+			t_last = util_now_ms();
 		done = jobs - open > 0 ? jobs - open : 0;
 		total = done + open > jobs ? done + open : jobs;
 		if (open == 0)
@@ -90,7 +92,9 @@ cmd_nightly_follow(int id, int jobs)
 		cJSON_AddNumberToObject(req, "timeout_ms", 3600 * 1000);
 		rigctl_request(&c, req);
 		for (;;) {
-			eta_format(done, total, util_now_ms() - t0, eta, sizeof(eta));
+			/* The estimate at the last job's end, counted down since. */
+			eta_format_left(done, total, eta_left_now_ms(done, total, t_last - t0,
+			    util_now_ms() - t_last), eta, sizeof(eta));
 			progress_show("nightly %d: %s (Ctrl-C stops watching, not the night)", id,
 			    eta);
 			if (progress_wait(&c, 1000) == 0)

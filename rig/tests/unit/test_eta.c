@@ -33,6 +33,18 @@ long_nights_do_not_overflow(void)
 }
 
 static void
+between_items_the_estimate_counts_down(void)
+{
+	/* The last of 1 of 4 ended at 60 s, 20 s ago: 180 s were left then, 160 s now. */
+	CHECK_INT(eta_left_now_ms(1, 4, 60000, 20000), 160000);
+	CHECK_INT(eta_left_now_ms(1, 4, 60000, 0), 180000);
+	/* Later than the mean said: a second, not zero or less, while an item is left. */
+	CHECK_INT(eta_left_now_ms(1, 4, 60000, 200000), 1000);
+	CHECK_INT(eta_left_now_ms(0, 4, 0, 5000), -1);
+	CHECK_INT(eta_left_now_ms(4, 4, 60000, 5000), 0);
+}
+
+static void
 the_line_people_read(void)
 {
 	char buf[96];
@@ -46,6 +58,8 @@ the_line_people_read(void)
 	CHECK_STR(eta_format(99, 100, 9900, buf, sizeof(buf)), "99/100 done, about 1s left");
 	/* Cut to the buffer, still a string. */
 	CHECK_STR(eta_format(3, 9, 90000, buf, 9), "3/9 done");
+	CHECK_STR(eta_format_left(2, 4, 33000, buf, sizeof(buf)), "2/4 done, about 33s left");
+	CHECK_STR(eta_format_left(0, 4, -1, buf, sizeof(buf)), "0/4 done, estimating the time left");
 }
 
 int
@@ -54,6 +68,7 @@ main(void)
 	RUN(the_rest_takes_as_long_per_item_as_what_is_done);
 	RUN(nothing_done_yet_is_no_estimate);
 	RUN(long_nights_do_not_overflow);
+	RUN(between_items_the_estimate_counts_down);
 	RUN(the_line_people_read);
 	TEST_END();
 }
