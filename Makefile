@@ -2,7 +2,7 @@
 #
 #   make deps      install the Debian packages the rig and its virtual lab need
 #   make           build build/bin/rigd and build/bin/rigctl
-#   make lab       start the virtual lab's rigd and run i2c-unbind on vq35
+#   make lab       start the virtual lab's rigd and dashboard (LAB_HTTP=PORT), run i2c-unbind on vq35
 #   make lab-stop  stop the lab's rigd and its boards
 #   make check     every test: unit tests under ASan+UBSan, then integration on real QEMU boards
 #   make tsan      unit tests and a two-board integration test under ThreadSanitizer

@@ -31,6 +31,12 @@ boot_name(const struct boot *b)
 }
 
 int
+boot_uboot(const struct boot *b)
+{
+	return b->ops->uboot;
+}
+
+int
 boot_prepare(struct boot *b, const char *package, struct boot_image *img, char *err,
     size_t errlen)
 {

@@ -57,6 +57,7 @@ struct boot_console {
 struct boot_ops {
 	const char	*name;		/* as in the board file's boot.method */
 	const struct part_keys *keys;	/* its keys of the board file (partconf.h) */
+	int		 uboot;		/* 1: start drives U-Boot (a stage people see before the kernel) */
 	void	*(*create)(const struct board_conf *conf, const struct boot_env *env, char *err,
 		    size_t errlen);
 	/*
@@ -90,6 +91,8 @@ const struct boot_ops *boot_method_find(const char *name);
 struct boot *boot_new(const struct boot_ops *ops, const struct board_conf *conf,
     const struct boot_env *env, char *err, size_t errlen);
 const char *boot_name(const struct boot *b);
+/* 1 when starting the kernel goes through U-Boot (ops->uboot). */
+int boot_uboot(const struct boot *b);
 int boot_prepare(struct boot *b, const char *package, struct boot_image *img, char *err,
     size_t errlen);
 int boot_start(struct boot *b, const struct boot_console *con, char *err, size_t errlen);

@@ -856,6 +856,7 @@ boot_uboot_board_dtb(const struct board_conf *conf, int *line)
 const struct boot_ops boot_uboot_ops = {
 	.name = "uboot-tftp",
 	.keys = &boot_uboot_keys,
+	.uboot = 1,
 	.create = boot_uboot_create,
 	.prepare = boot_uboot_prepare,
 	.start = boot_uboot_start,

@@ -1,5 +1,6 @@
 /* buildx: unpacks a build's archive safely (libarchive, entry by entry) and checks folder builds. */
 #include "buildx.h"
+#include "busy.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -209,6 +210,9 @@ buildx_write_all(int fd, const char *p, size_t n)
 
 struct buildx_run {
 	struct archive			*a;
+	struct archive			*raw;		/* the archive file's reader (a .deb's ar) */
+	uint64_t			 raw_size;	/* the archive file's size */
+	const char			*name;		/* the archive file's name, for busy_say */
 	const struct buildx_limits	*lim;
 	int				 rootfd;
 	uint64_t			 total;
@@ -216,6 +220,17 @@ struct buildx_run {
 	char				*err;
 	size_t				 errlen;
 };
+
+/* How far the unpacking is: bytes of the archive file read, of its size. */
+static void
+buildx_busy(struct buildx_run *x)
+{
+	la_int64_t n = x->raw ? archive_filter_bytes(x->raw, -1) : 0;
+	uint64_t done = n > 0 ? (uint64_t)n : 0;
+
+	/* The end is said once, when it is (buildx_extract). */
+	busy_say(BUSY_UNPACK, x->name, done < x->raw_size ? done : x->raw_size - 1, x->raw_size);
+}
 
 /* Copies the entry's data into a new file rel; the limits hold for what is written too. */
 static int
@@ -248,6 +263,7 @@ buildx_file(struct buildx_run *x, const char *name, const char *rel)
 	while ((n = archive_read_data(x->a, buf, sizeof(buf))) > 0) {
 		size += (uint64_t)n;
 		x->total += (uint64_t)n;
+		buildx_busy(x);
 		if (size > x->lim->file_max || x->total > x->lim->total_max) {
 			util_fmt(x->err, x->errlen, "%s: more data than the %llu bytes a build's file"
 			    " may have, or the %llu of all", name,
@@ -418,6 +434,7 @@ buildx_unpack(const char *archive, enum buildx_kind kind, struct buildx_run *x)
 		    "out of memory");
 		goto out;
 	}
+	x->raw = outer;
 	if (kind == BUILDX_TAR) {
 		x->a = outer;
 		rc = buildx_entries(x, "not a readable tarball");
@@ -454,7 +471,13 @@ buildx_extract(const char *archive, enum buildx_kind kind, const char *dir,
 {
 	struct buildx_run x = { .lim = lim ? lim : &buildx_limits_default, .err = err,
 	    .errlen = errlen };
+	const char *base = strrchr(archive, '/');
+	struct stat st;
 	int rc;
+
+	x.name = base ? base + 1 : archive;
+	x.raw_size = stat(archive, &st) == 0 && st.st_size > 1 ? (uint64_t)st.st_size : 2;
+	busy_say(BUSY_UNPACK, x.name, 0, x.raw_size);
 
 	if (mkdir(dir, 0750) == -1) {
 		util_fmt(err, errlen, "%s: %s", dir, strerror(errno));
@@ -472,6 +495,8 @@ buildx_extract(const char *archive, enum buildx_kind kind, const char *dir,
 	close(x.rootfd);
 	if (rc == -1)
 		buildx_remove(dir);
+	else
+		busy_say(BUSY_UNPACK, x.name, x.raw_size, x.raw_size);
 	return rc;
 }
 

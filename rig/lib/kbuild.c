@@ -1,6 +1,7 @@
 /* kbuild: identifies a kernel build (image digest, release, options, dtbs, modules) in place. */
 #include "kbuild.h"
 #include "buildx.h"
+#include "busy.h"
 #include "store.h"
 #include "util.h"
 
@@ -1077,12 +1078,18 @@ kbuild_from_package(struct kbuild *kb, const char *package, const char *arch,
 		dl[i++] = "download";
 		dl[i++] = want;
 		dl[i] = NULL;
+		/* apt-get says nothing while it fetches: the watcher hears the start and the end. */
+		busy_say(BUSY_DOWNLOAD, want, 0, 0);
 		rc = kbuild_exec(dl, tmp, out, sizeof(out), err, errlen);
 		if (rc == 0 && kbuild_find(tmp, "*.deb", 0, got, sizeof(got), &n) == 0) {
 			char from[PATH_MAX];
+			struct stat st;
 
 			util_fmt(from, sizeof(from), "%s/%s", tmp, got);
 			util_fmt(deb, sizeof(deb), "%s/%s", debs, got);
+			if (stat(from, &st) == 0 && st.st_size > 0)
+				busy_say(BUSY_DOWNLOAD, want, (uint64_t)st.st_size,
+				    (uint64_t)st.st_size);
 			if (rename(from, deb) == -1)
 				rc = -1;
 		} else if (rc == 0) {

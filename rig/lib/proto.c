@@ -213,7 +213,14 @@ static const char *const proto_status_names[PROTO_STATUS__COUNT] = {
 static const char *const proto_event_names[PROTO_EV__COUNT] = {
 	[PROTO_EV_START] = "start", [PROTO_EV_STEP_BEGIN] = "step-begin", [PROTO_EV_STEP] = "step",
 	[PROTO_EV_LOG] = "log", [PROTO_EV_RESULT] = "result",
-	[PROTO_EV_SURVEY_DEVICE] = "survey-device",
+	[PROTO_EV_SURVEY_DEVICE] = "survey-device", [PROTO_EV_STAGE] = "stage",
+	[PROTO_EV_PROGRESS] = "progress",
+};
+
+static const char *const proto_stage_names[PROTO_STAGE__COUNT] = {
+	[PROTO_STAGE_POWER] = "power", [PROTO_STAGE_UBOOT] = "u-boot",
+	[PROTO_STAGE_KERNEL] = "kernel", [PROTO_STAGE_SSH] = "ssh", [PROTO_STAGE_READY] = "ready",
+	[PROTO_STAGE_RECOVERY] = "recovery",
 };
 
 const char *
@@ -238,4 +245,16 @@ enum proto_event
 proto_event_parse(const char *name)
 {
 	return (enum proto_event)vocab_find(proto_event_names, PROTO_EV__COUNT, name);
+}
+
+const char *
+proto_stage_name(enum proto_stage s)
+{
+	return (unsigned)s < PROTO_STAGE__COUNT ? proto_stage_names[s] : "";
+}
+
+enum proto_stage
+proto_stage_parse(const char *name)
+{
+	return (enum proto_stage)vocab_find(proto_stage_names, PROTO_STAGE__COUNT, name);
 }

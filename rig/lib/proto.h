@@ -80,12 +80,34 @@ enum proto_event {
 	PROTO_EV_STEP,		/* "step": a step ended {step, action, arg, status, ms, output} */
 	PROTO_EV_LOG,		/* "log": a line for people {msg, board?} */
 	PROTO_EV_RESULT,	/* "result": the final message {status, error?, ...} */
-	/* "survey-device": a survey's row {board, device, class, node, driver, bus, row, title, verdict?, run?} */
+	/* "survey-device": a survey's row {board, device, class, node, driver, bus, row, title, verdict?, run?, n, of} */
+	/* (n: this row's number from 1, of: how many rows the survey has) */
 	PROTO_EV_SURVEY_DEVICE,
+	/* "stage": a board's boot or recovery reached a stage {board, stage, ms: since power-on} */
+	PROTO_EV_STAGE,
+	/* "progress": how far adding a build is {phase: busy.h's, what, done, total} */
+	PROTO_EV_PROGRESS,
 	PROTO_EV__COUNT
 };
 const char *proto_event_name(enum proto_event e);
 enum proto_event proto_event_parse(const char *name);	/* -1 when unknown */
+
+/*
+ * The stages of a "stage" event, in the order a boot goes through them. A run's request with
+ * "progress": true (a person watches) hears the recovery after a hang or crash before the
+ * verdict; without it the verdict comes first, as scripts and the lab's timings expect.
+ */
+enum proto_stage {
+	PROTO_STAGE_POWER,	/* "power": power is switched on */
+	PROTO_STAGE_UBOOT,	/* "u-boot": the boot part drives U-Boot over the console */
+	PROTO_STAGE_KERNEL,	/* "kernel": the kernel boots, up to the board's ready line */
+	PROTO_STAGE_SSH,	/* "ssh": the board is reached over SSH */
+	PROTO_STAGE_READY,	/* "ready": the board runs the build and answers */
+	PROTO_STAGE_RECOVERY,	/* "recovery": the board is power cycled after its run */
+	PROTO_STAGE__COUNT
+};
+const char *proto_stage_name(enum proto_stage s);
+enum proto_stage proto_stage_parse(const char *name);	/* -1 when unknown */
 
 struct proto_buf {
 	char	*data;

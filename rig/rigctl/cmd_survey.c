@@ -1,5 +1,8 @@
 /* cmd_survey: rigctl survey: every device a board exposes, held and unbound, as a table. */
 #include "rigctl.h"
+#include "eta.h"
+#include "progress.h"
+#include "util.h"
 #include "termsafe.h"
 #include "vocab.h"
 
@@ -108,13 +111,19 @@ cmd_survey_exit(cJSON *res)
 	return rc;
 }
 
-/* Progress while it goes: each device's run and its steps, one line each. */
+/*
+ * Progress while it goes: each device's run and its steps, one line each; on a terminal, a
+ * line below them says how far the survey is (cmd_survey_now: what it says, once a row came).
+ */
+static char cmd_survey_now[160];
+
 static void
-cmd_survey_progress(cJSON *msg)
+cmd_survey_progress(cJSON *msg, int64_t t0)
 {
 	enum proto_event type = rigctl_type(msg);
 	cJSON *v;
 
+	progress_clear();
 	if (type == PROTO_EV_START) {
 		v = cJSON_GetObjectItem(msg, "run");
 		printf("run %d: %s\n", v ? v->valueint : 0, rigctl_str(msg, "scenario"));
@@ -126,10 +135,22 @@ cmd_survey_progress(cJSON *msg)
 		    cmd_survey_verdict(msg), *rigctl_str(msg, "title") ? ": " : "");
 		cmd_survey_put(rigctl_str(msg, "title"), 0);
 		printf("\n");
+		/* On a terminal, below the rows: how far, and how long the rest may take. */
+		if (cJSON_IsNumber(cJSON_GetObjectItem(msg, "of")) &&
+		    cJSON_IsNumber(cJSON_GetObjectItem(msg, "n"))) {
+			char eta[96];
+			eta_format(cJSON_GetObjectItem(msg, "n")->valueint,
+			    cJSON_GetObjectItem(msg, "of")->valueint, util_now_ms() - t0, eta,
+			    sizeof(eta));
+			util_fmt(cmd_survey_now, sizeof(cmd_survey_now), "survey of %s: %s",
+			    rigctl_str(msg, "board"), eta);
+		}
 	} else if (type == PROTO_EV_LOG) {
 		printf("%s\n", rigctl_str(msg, "msg"));
 	}
 	fflush(stdout);
+	if (cmd_survey_now[0])
+		progress_show("%s", cmd_survey_now);
 }
 
 int
@@ -148,6 +169,7 @@ cmd_survey(int argc, char **argv)
 	cJSON *req, *msg = NULL;
 	char *data;
 	size_t len;
+	int64_t t0;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "b:k:c:jh", opts, NULL)) != -1) {
@@ -176,10 +198,12 @@ cmd_survey(int argc, char **argv)
 	if (classes)
 		cJSON_AddStringToObject(req, "classes", classes);
 	rigctl_request(&c, req);
+	t0 = util_now_ms();
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {
 		if (rigctl_type(msg) == PROTO_EV_RESULT) {
 			int rc;
 
+			progress_clear();
 			rigctl_check_result(msg);
 			if (rigctl_json)
 				rigctl_print_json(msg);
@@ -191,9 +215,10 @@ cmd_survey(int argc, char **argv)
 			return rc;
 		}
 		if (!rigctl_json)
-			cmd_survey_progress(msg);
+			cmd_survey_progress(msg, t0);
 		cJSON_Delete(msg);
 	}
+	progress_clear();
 	fprintf(stderr, "rigctl: rigd hung up before the survey's end\n");
 	return RIGCTL_LAB_ERROR;
 }

@@ -1,5 +1,7 @@
 /* rigctl: the rig's command-line tool: runs scenarios, shows results, drives boards through rigd. */
 #include "rigctl.h"
+#include "busy.h"
+#include "progress.h"
 #include "proto.h"
 #include "util.h"
 
@@ -187,6 +189,12 @@ rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len)
 	return 1;
 }
 
+size_t
+rigctl_buffered(void)
+{
+	return rigctl_in.len;
+}
+
 void
 rigctl_close(struct rigctl_conn *c)
 {
@@ -203,6 +211,31 @@ rigctl_check_result(cJSON *msg)
 	exit(rigctl_fail_exit);
 }
 
+/* A "progress" event (a build's download or unpacking): on a terminal's progress line. */
+static void
+rigctl_progress(cJSON *msg)
+{
+	cJSON *d = cJSON_GetObjectItem(msg, "done"), *t = cJSON_GetObjectItem(msg, "total");
+	double done = cJSON_IsNumber(d) ? d->valuedouble : 0, total = cJSON_IsNumber(t) ?
+	    t->valuedouble : 0;
+	const char *what = rigctl_str(msg, "what");
+
+	switch (busy_phase_parse(rigctl_str(msg, "phase"))) {
+	case BUSY_DOWNLOAD:
+		if (total > 0 && done >= total)
+			progress_show("downloaded %s: %.1f MB", what, done / 1e6);
+		else
+			progress_show("downloading %s ...", what);
+		break;
+	case BUSY_UNPACK:
+		progress_show("unpacking %s: %.0f%% (%.1f of %.1f MB)", what,
+		    total > 0 ? 100.0 * done / total : 0.0, done / 1e6, total / 1e6);
+		break;
+	default:
+		break;		/* a phase a newer rigd knows */
+	}
+}
+
 cJSON *
 rigctl_call(cJSON *req)
 {
@@ -214,14 +247,20 @@ rigctl_call(cJSON *req)
 	rigctl_request(&c, req);
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {
 		if (rigctl_type(msg) == PROTO_EV_RESULT) {
+			progress_clear();
 			rigctl_check_result(msg);
 			rigctl_close(&c);
 			return msg;
 		}
-		if (*rigctl_str(msg, "msg"))
+		if (rigctl_type(msg) == PROTO_EV_PROGRESS) {
+			rigctl_progress(msg);
+		} else if (*rigctl_str(msg, "msg")) {
+			progress_clear();
 			fprintf(stderr, "  %s\n", rigctl_str(msg, "msg"));
+		}
 		cJSON_Delete(msg);
 	}
+	progress_clear();
 	fprintf(stderr, "rigctl: rigd hung up\n");
 	exit(RIGCTL_LAB_ERROR);
 }

@@ -32,6 +32,8 @@ void rigctl_request(struct rigctl_conn *c, cJSON *req);
  */
 int rigctl_next(struct rigctl_conn *c, cJSON **msg, char **data, size_t *len);
 void rigctl_close(struct rigctl_conn *c);
+/* Bytes of rigd's reply read but not yet taken by rigctl_next (a whole message may be there). */
+size_t rigctl_buffered(void);
 /* The final "result" of a request: prints the error and exits 2 unless its status is ok. */
 void rigctl_check_result(cJSON *msg);
 const char *rigctl_str(cJSON *o, const char *key);

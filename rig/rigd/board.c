@@ -91,8 +91,14 @@ board_do_run(struct board *b, struct board_job *job)
 	cJSON_AddStringToObject(o, "console_log", b->con.log);
 	if (res.unrecorded[0])
 		cJSON_AddStringToObject(o, "unrecorded", res.unrecorded);
-	board_result(b, job, PROTO_OK, NULL, o);
-	board_after_run(b, job, &res);
+	/* A person watching sees the recovery as it happens, then the verdict (proto.h). */
+	if (job->progress) {
+		board_after_run(b, job, &res);
+		board_result(b, job, PROTO_OK, NULL, o);
+	} else {
+		board_result(b, job, PROTO_OK, NULL, o);
+		board_after_run(b, job, &res);
+	}
 	board_unrecorded(b, &res);
 	runner_result_free(&res);
 }

@@ -256,6 +256,7 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	}
 	/* The console is open before power flows: the log has the boot from its first byte. */
 	t_on = util_now_ms();
+	board_stage(b, PROTO_STAGE_POWER, 0, power_name(b->power));
 	if (power_on(b->power, err, errlen) == -1) {
 		power_off(b->power);
 		/* Nobody came to switch it: asking again at once would only double the wait. */
@@ -266,10 +267,13 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	 * begin when power flows.
 	 */
 	t0 += util_now_ms() - t_on;
+	if (boot_uboot(b->boot))
+		board_stage(b, PROTO_STAGE_UBOOT, util_now_ms() - t0, boot_name(b->boot));
 	if (boot_start(b->boot, &con, err, errlen) == -1) {
 		power_off(b->power);
 		return -1;
 	}
+	board_stage(b, PROTO_STAGE_KERNEL, util_now_ms() - t0, b->img.package);
 	deadline = t0 + b->conf.boot_timeout_ms;
 	/*
 	 * The board's init prints its ready line once sshd listens: waiting for it spares the
@@ -307,6 +311,7 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	}
 	b->console_ready_ms = util_now_ms() - t0;
 	power_ssh_addr(b->power, &b->conf, host, sizeof(host), &port);
+	board_stage(b, PROTO_STAGE_SSH, b->console_ready_ms, host);
 	/* The key pinned at the board's first connection; none yet: this one pins it. */
 	if (store_hostkey_get(b->rigd->store, b->conf.name, pinned, sizeof(pinned)) == -1) {
 		util_fmt(err, errlen, "the board's pinned host key cannot be read from the store");
@@ -423,6 +428,7 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 			    b->console_ready_ms, b->boot_ms, b->con.log, NULL) == -1)
 				log_warnx("%s: boot not stored", b->conf.name);
 			board_set_state(b, BOARD_READY, reason);
+			board_stage(b, PROTO_STAGE_READY, b->boot_ms, b->release);
 			return 0;
 		}
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
@@ -574,6 +580,7 @@ board_recover(struct board *b, struct board_job *job, int64_t run_id)
 		return;
 	board_set_state(b, BOARD_RECOVERING, "power cycle");
 	board_log(b, job, "recovering the board (power cycle)");
+	board_stage(b, PROTO_STAGE_RECOVERY, 0, "power cycle");
 	board_power_off(b);
 	rc = board_boot(b, BOARD_RECOVERING);
 	if (run_id > 0 && store_run_recovery(b->rigd->store, run_id, util_now_ms() - t0,

@@ -152,6 +152,22 @@ board_log(struct board *b, struct board_job *job, const char *fmt, ...)
 	board_post(b, job->client, PROTO_EV_LOG, o);
 }
 
+void
+board_stage(struct board *b, enum proto_stage stage, int64_t ms, const char *what)
+{
+	cJSON *o;
+
+	if (b->job_client == 0)
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "board", b->conf.name);
+	cJSON_AddStringToObject(o, "stage", proto_stage_name(stage));
+	cJSON_AddNumberToObject(o, "ms", (double)ms);
+	if (what && *what)
+		cJSON_AddStringToObject(o, "what", what);
+	board_post(b, b->job_client, PROTO_EV_STAGE, o);
+}
+
 struct board *
 board_find(struct rigd *r, const char *name)
 {

@@ -87,6 +87,9 @@ board_survey_emit(struct board *b, struct board_job *job, cJSON *rows, cJSON *o)
 {
 	cJSON_AddItemToArray(rows, cJSON_Duplicate(o, 1));
 	cJSON_AddStringToObject(o, "board", b->conf.name);
+	/* Where the survey is, for a terminal's progress: this row's number of how many. */
+	cJSON_AddNumberToObject(o, "n", cJSON_GetArraySize(rows));
+	cJSON_AddNumberToObject(o, "of", job->survey_rows);
 	board_post(b, job->client, PROTO_EV_SURVEY_DEVICE, o);
 }
 
@@ -255,8 +258,11 @@ board_do_survey(struct board *b, struct board_job *job)
 		return;
 	}
 	rows = cJSON_CreateArray();
-	for (i = 0; i < sv.ndevs; i++)
+	for (i = 0; i < sv.ndevs; i++) {
 		n += survey_class_selected(job->classes, sv.devs[i].cls);
+		job->survey_rows += sv.devs[i].excluded[0] ||
+		    survey_class_selected(job->classes, sv.devs[i].cls);
+	}
 	board_log(b, job, "survey of %s: %d device(s) with a driver and a character node or"
 	    " needed by the board, %d of the classes asked for", b->conf.name, sv.ndevs, n);
 	for (i = 0; i < sv.ndevs; i++) {

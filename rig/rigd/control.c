@@ -339,6 +339,7 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 		return;
 	job->scenario = sc;
 	job->scens = scenset_hold(r);
+	job->progress = cJSON_IsTrue(cJSON_GetObjectItem(req, "progress"));
 	util_fmt(msg, sizeof(msg), "run %s on %s", name, b->conf.name);
 	control_job_queue(r, c, b, job, msg);
 }

@@ -1,6 +1,7 @@
 /* control_builds: the control commands about kernel builds: add and the nightly queue. */
 #include "rigd.h"
 #include "boot.h"
+#include "busy.h"
 #include "kbuild.h"
 #include "log.h"
 #include "queue.h"
@@ -80,6 +81,21 @@ control_build_boards(const struct control_build_add *a, const struct kbuild *kb,
 	return 0;
 }
 
+/* How far the download or the unpacking is: to whoever asked (busy_say, this thread's). */
+static void
+control_build_busy(void *arg, enum busy_phase phase, const char *what, uint64_t done,
+    uint64_t total)
+{
+	struct control_build_add *a = arg;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "phase", busy_phase_name(phase));
+	cJSON_AddStringToObject(o, "what", what);
+	cJSON_AddNumberToObject(o, "done", (double)done);
+	cJSON_AddNumberToObject(o, "total", (double)total);
+	control_post_event(a->r, a->client, PROTO_EV_PROGRESS, o);
+}
+
 /* Identifying a package may download it: that happens here, off the event loop. */
 static void *
 control_build_add_main(void *arg)
@@ -92,9 +108,13 @@ control_build_add_main(void *arg)
 	int added = 0;
 	int64_t id;
 	cJSON *o = cJSON_CreateObject(), *boards = cJSON_CreateArray();
+	int rc;
 
-	if (kbuild_identify(&kb, a->what, a->name[0] ? a->name : NULL,
-	    a->arch[0] ? a->arch : NULL, a->r->cachedir, err, sizeof(err)) == -1 ||
+	busy_watch(control_build_busy, a);
+	rc = kbuild_identify(&kb, a->what, a->name[0] ? a->name : NULL,
+	    a->arch[0] ? a->arch : NULL, a->r->cachedir, err, sizeof(err));
+	busy_watch(NULL, NULL);
+	if (rc == -1 ||
 	    control_build_boards(a, &kb, boards, err, sizeof(err)) == -1) {
 		cJSON_AddStringToObject(o, "type", "result");
 		cJSON_AddStringToObject(o, "status", PROTO_FAILED);

@@ -57,8 +57,10 @@ struct board_job {
 	int64_t			 queue_id;	/* a nightly job: its queue row, 0 otherwise */
 	int64_t			 repeat_of;	/* the run this one repeats (lab retry, confirmation) */
 	char			 repeat_why[16];
+	int			 progress;	/* JOB_RUN: a person watches: the recovery before the verdict */
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
 	char			 classes[256];	/* JOB_SURVEY: the classes to survey ("i2c,tty"), "" all */
+	int			 survey_rows;	/* JOB_SURVEY: the rows its table will have */
 	/* JOB_RUN of a survey: the device its scenario's class names, not the board file's */
 	const struct conf_device *devices;
 	int			 ndevices;
@@ -259,6 +261,8 @@ void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o)
 /* The board's thread: a log line for the job's client. */
 void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The board's thread: a boot or recovery stage for the job's client (b->job_client), ms since power-on. */
+void board_stage(struct board *b, enum proto_stage stage, int64_t ms, const char *what);
 
 /*
  * console_share.c: each board's live console on a TCP port (RFC 2217 and plain telnet), served

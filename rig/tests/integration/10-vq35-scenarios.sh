@@ -10,9 +10,29 @@ rigd_start -H 127.0.0.1:$HTTP_PORT || finish
 "$RIGCTL" console vq35 > "$T/console-watch.out" 2>&1 &
 watch=$!
 
-"$RIGCTL" run i2c-unbind --board vq35 > "$T/run1.out" 2>&1
+# On a terminal, as a person runs it: the boot's stages, the steps, the recovery, then the verdict.
+on_pty "$T/run1.tty" "$RIGCTL" run i2c-unbind --board vq35
 rc=$?
+screen "$T/run1.tty" > "$T/run1.out"
 cat "$T/run1.out"
+# Each stage in the order it happens (one progress line, rewritten), and the verdict after them.
+order=$(/usr/bin/python3 -c 'import sys
+t = open(sys.argv[1], "rb").read().decode(errors="replace")
+at = 0
+for want in sys.argv[2:]:
+    i = t.find(want, at)
+    if i < 0:
+        print("missing after %d: %s" % (at, want))
+        break
+    at = i + len(want)
+else:
+    print("in order")' "$T/run1.tty" "$(printf '\r\033[K  vq35: power on')" "vq35: kernel booting" "vq35: SSH" \
+    "vq35: ready" "[ 1] " "[ 2] unbind i2c" "vq35: recovery: power cycle" \
+    "vq35: recovery: power on" "vq35: recovery: kernel booting" "vq35: recovery: SSH" \
+    "vq35: recovery: ready" "recovery done after" "verdict: hang")
+check "on a terminal: power, kernel, SSH, ready, the steps, the recovery, then the verdict ($order)" [ "$order" = "in order" ]
+check "on a terminal: the verdict stands on its own line" grep -qx "verdict: hang" "$T/run1.out"
+check "on a terminal: no progress line is left on the screen" [ "$(grep -c "kernel booting\|recovery: power" "$T/run1.out")" -eq 0 ]
 check "i2c-unbind exits 1 (kernel failure)" [ "$rc" -eq 1 ]
 check "i2c-unbind verdict is hang" contains "$T/run1.out" "verdict: hang"
 check "hang titled in i2c_del_adapter" contains "$T/run1.out" "title: INFO: task hung in i2c_del_adapter"
@@ -48,12 +68,22 @@ cat "$T/run3.out"
 check "uart-unbind passes (exit 0)" [ "$rc" -eq 0 ]
 check "uart-unbind: the holder saw the hangup" contains "$T/run3.out" "expect-holder exited: ok"
 
-for i in 1 2 3; do
+for i in 1 2; do
 	"$RIGCTL" run i2c-unbind > "$T/again$i.out" 2>&1
 	rc=$?
 	check "i2c-unbind in a row #$i: exit 1" [ "$rc" -eq 1 ]
 	check "i2c-unbind in a row #$i: hang, not error" contains "$T/again$i.out" "verdict: hang"
+	check "i2c-unbind in a row #$i: on a pipe, no progress (no carriage return, no escape)" [ "$(tr -d '\n' < "$T/again$i.out" | tr -dc '\r\033' | wc -c)" -eq 0 ]
 done
+# The third on a terminal with --json: the messages as rigd sent them, no progress line.
+on_pty "$T/again3.tty" "$RIGCTL" run i2c-unbind --json
+rc=$?
+check "i2c-unbind in a row #3: exit 1" [ "$rc" -eq 1 ]
+check "i2c-unbind in a row #3: hang, not error" contains "$T/again3.tty" '"verdict":"hang"'
+check "--json on a terminal: no progress (no escape, no carriage return but the pty's)" [ "$(sed 's/\r$//' "$T/again3.tty" | tr -d '\n' | tr -dc '\r\033' | wc -c)" -eq 0 ]
+check "--json on a terminal: every line one JSON object, as on a pipe" /usr/bin/python3 -c 'import json, sys
+for line in open(sys.argv[1], "rb").read().decode().replace("\r\n", "\n").splitlines():
+    assert isinstance(json.loads(line), dict), line' "$T/again3.tty"
 check "three hangs recovered: board READY" wait_state vq35 READY 60
 check "show runs lists every run" [ "$("$RIGCTL" show runs | grep -c vq35)" -eq 6 ]
 check "show builds lists the build" "$RIGCTL" show builds

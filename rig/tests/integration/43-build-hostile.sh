@@ -72,6 +72,22 @@ check "good tarball: the script is there" [ -f "$UNP/good/tools/run.sh" ]
 check "good tarball: folders 0750 (the 3775 one too)" [ "$(find "$UNP" -type d ! -perm 0750 | wc -l)" -eq 0 ]
 check "good tarball: nothing setuid, setgid or sticky" [ "$(find "$CACHE" -perm /7000 | wc -l)" -eq 0 ]
 
+# --- on a terminal, as a person adds a build: how far the unpacking is, rewritten in place
+tar -C "$T/src" -czf "$T/tar/good-tty.tar.gz" good
+tar -C "$T/src" -czf "$T/tar/good-gz.tar.gz" good
+"$RIGCTL" build add "$T/tar/good-gz.tar.gz" --arch amd64 > "$T/add-pipe.out" 2>&1
+check "build add on a pipe: exit 0" [ $? -eq 0 ] || cat "$T/add-pipe.out"
+check "build add on a pipe: no progress (no carriage return, no escape)" [ "$(tr -dc '\r\033' < "$T/add-pipe.out" | wc -c)" -eq 0 ]
+on_pty "$T/add.tty" "$RIGCTL" build add "$T/tar/good-tty.tar.gz" --arch amd64
+rc=$?
+screen "$T/add.tty" > "$T/add.out"
+cat "$T/add.out"
+check "build add on a terminal: exit 0" [ "$rc" -eq 0 ]
+check "build add on a terminal: the unpacking's progress, rewritten in place" contains "$T/add.tty" "$(printf '\r\033[Kunpacking good-tty.tar.gz: ')"
+check "build add on a terminal: ... to its end" grep -aq "unpacking good-tty.tar.gz: 100%" "$T/add.tty"
+check "build add on a terminal: then the build, as on a pipe" grep -q "^build [0-9]* already known: " "$T/add.out"
+check "build add on a terminal: no progress left on the screen" [ "$(grep -c unpacking "$T/add.out")" -eq 0 ]
+
 # --- hostile tarballs made with tar itself
 mktar setuid 'cp /bin/true good/tools/sh && chmod 4755 good/tools/sh' good/tools/sh
 refused "setuid file" "$T/tar/setuid.tar" "good/tools/sh: setuid, setgid or sticky"

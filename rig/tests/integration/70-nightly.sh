@@ -28,6 +28,7 @@ check "a build the archive does not have: a clear error" contains "$T/gone.out" 
 "$RIGCTL" nightly --scenarios i2c-unbind,i2c-unbind-release,uart-unbind > "$T/nightly.out" 2>&1
 cat "$T/nightly.out"
 check "nightly queues 3 builds x 3 scenarios on vq35" contains "$T/nightly.out" "9 job(s) queued"
+check "nightly on a pipe: the one line it always printed, no progress" [ "$(wc -l < "$T/nightly.out") $(tr -dc '\r\033' < "$T/nightly.out" | wc -c)" = "1 0" ]
 
 # Kill rigd once three jobs are done, in the middle of the fourth or so.
 check "three nightly jobs finish" "$RIGCTL" wait queue --finished 3 --timeout 360
@@ -105,9 +106,18 @@ check "run --build: the board reports that build" contains "$T/byname.out" "kern
 "$RIGCTL" build add linux-image-6.1.0-56-cloud-amd64 > "$T/cloud.out" 2>&1
 rc=$?
 check "build add the cloud flavour" [ "$rc" -eq 0 ]
-"$RIGCTL" nightly --builds linux-image-6.1.0-56-cloud-amd64,$B1 --scenarios i2c-unbind-release,uart-unbind > "$T/n2.out" 2>&1
-cat "$T/n2.out"
+# On a terminal, as a person queues it: the night's jobs done of total, with the time left.
+# It stays until the night's jobs are done (10 minutes at most here).
+on_pty "$T/n2.tty" timeout 600 "$RIGCTL" nightly --builds linux-image-6.1.0-56-cloud-amd64,$B1 --scenarios i2c-unbind-release,uart-unbind
+rc=$?
 check "the second nightly finishes" "$RIGCTL" wait queue --empty --timeout 300
+screen "$T/n2.tty" > "$T/n2.out"
+cat "$T/n2.out"
+check "nightly on a terminal: exit 0 once its jobs are done" [ "$rc" -eq 0 ]
+check "nightly on a terminal: the queued line as on a pipe" grep -q "^nightly 2: 4 job(s) queued" "$T/n2.out"
+check "nightly on a terminal: done of total, rewritten in place" contains "$T/n2.tty" "$(printf '\r\033[Knightly 2: 0/4 done, estimating the time left')"
+check "nightly on a terminal: an estimate once a job is done" grep -aq "nightly 2: [123]/4 done, about [0-9][0-9hms ]* left" "$T/n2.tty"
+check "nightly on a terminal: the end on a line of its own" grep -q "^nightly 2: 4/4 done in [0-9]*s$" "$T/n2.out"
 "$RIGCTL" show queue --json > "$T/queue2.json"
 check "the build that does not boot: its jobs end as error: boot failed" [ "$(js 'sum(1 for j in d["finished"] if j["nightly"] == 2 and "cloud" in j["build"] and j["state"] == "error" and (j["note"] or "").startswith("boot failed"))' < "$T/queue2.json")" = 2 ]
 check "the queue moved on: the other build's jobs are done" [ "$(B1=$B1 js 'sum(1 for j in d["finished"] if j["nightly"] == 2 and j["build"] == __import__("os").environ["B1"] and j["state"] == "done")' < "$T/queue2.json")" = 2 ]

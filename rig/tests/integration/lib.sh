@@ -49,6 +49,36 @@ with_test_scenarios() {
 	SCENDIR=$T/scen
 }
 
+# on_pty OUT COMMAND...: runs the command on a real pty (160 columns), as a person at a
+# terminal would; every byte it wrote goes to OUT; returns its exit status.
+on_pty() {
+	/usr/bin/python3 -c 'import fcntl, os, struct, subprocess, sys, termios
+m, s = os.openpty()
+fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=s, stderr=s,
+    start_new_session=True)
+os.close(s)
+with open(sys.argv[1], "wb") as out:
+    while True:
+        try:
+            d = os.read(m, 65536)
+        except OSError:
+            break
+        if not d:
+            break
+        out.write(d)
+sys.exit(p.wait())' "$@"
+}
+
+# screen FILE: what a terminal shows of FILE (on_pty's bytes): each line as the last
+# carriage return and clear-to-end-of-line left it.
+screen() {
+	/usr/bin/python3 -c 'import sys
+t = open(sys.argv[1], "rb").read().decode(errors="replace").replace("\r\n", "\n")
+for line in t.split("\n"):
+    print(line.split("\r")[-1].replace("\x1b[K", ""))' "$1"
+}
+
 # wait_steps RUN N: until run RUN has stored N steps (60 s at most).
 wait_steps() { "$RIGCTL" wait run "$1" --steps "$2" --timeout 60 > /dev/null; }
 

@@ -270,6 +270,27 @@ every_queue_state_run_state_and_error_kind_has_one_name(void)
 	CHECK_INT(error_kind_is_lab(ERROR_STORE) + error_kind_is_lab(ERROR_NO_SUCH_BUILD), 0);
 }
 
+/* The events and a boot's stages: one name each, read back as the same enum (rigctl shows them). */
+static void
+every_event_and_boot_stage_has_one_name(void)
+{
+	int i;
+
+	for (i = 0; i < PROTO_EV__COUNT; i++) {
+		CHECK(proto_event_name((enum proto_event)i)[0] != '\0');
+		CHECK_INT(proto_event_parse(proto_event_name((enum proto_event)i)), i);
+	}
+	for (i = 0; i < PROTO_STAGE__COUNT; i++) {
+		CHECK(proto_stage_name((enum proto_stage)i)[0] != '\0');
+		CHECK_INT(proto_stage_parse(proto_stage_name((enum proto_stage)i)), i);
+	}
+	CHECK_STR(proto_event_name(PROTO_EV_STAGE), "stage");
+	CHECK_STR(proto_stage_name(PROTO_STAGE_UBOOT), "u-boot");
+	CHECK_INT((int)proto_stage_parse("bios"), -1);
+	CHECK_INT((int)proto_stage_parse(NULL), -1);
+	CHECK_STR(proto_stage_name(PROTO_STAGE__COUNT), "");
+}
+
 int
 main(void)
 {
@@ -282,5 +303,6 @@ main(void)
 	RUN(shell_bad_frames_get_a_clear_error);
 	RUN(shell_garbage_never_crashes_the_reader);
 	RUN(every_queue_state_run_state_and_error_kind_has_one_name);
+	RUN(every_event_and_boot_stage_has_one_name);
 	TEST_END();
 }
