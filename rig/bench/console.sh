@@ -269,7 +269,7 @@ EOF
 	lw=$!
 	prof=
 	if [ -n "${CONSOLE_BENCH_PERF:-}" ] && [ "$n" = 256 ]; then
-		perf record -q -g -p "$rigd_pid" -o "$CONSOLE_BENCH_PERF" > /dev/null 2>&1 3>&- 4<&- &
+		perf record -q -g ${CONSOLE_BENCH_PERF_ARGS:-} -p "$rigd_pid" -o "$CONSOLE_BENCH_PERF" > /dev/null 2>&1 3>&- 4<&- &
 		prof=$!
 	fi
 	bench_stat_start "$rigd_pid" rigd-$kind-$n
