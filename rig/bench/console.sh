@@ -8,7 +8,8 @@
 # CONSOLE_BENCH_SECS (default 10): seconds of feed a point; CONSOLE_BENCH_LINES (default
 # "1 16 256") and CONSOLE_BENCH_S2N ("1 4"; empty for none): the line counts, on ptys and through ser2net;
 # CONSOLE_BENCH_READERS ("floor rigd pyserial"): which readers to measure;
-# CONSOLE_BENCH_PERF=FILE: perf record -g of rigd at 256 lines, into FILE; CONSOLE_BENCH_STAT=DIR:
+# CONSOLE_BENCH_PERF=FILE: perf record -g of rigd at 256 lines, into FILE (CONSOLE_BENCH_PERF_ARGS:
+# more perf record options, as -e sched:sched_switch); CONSOLE_BENCH_STAT=DIR:
 # perf stat of each reader's syscalls and tty work during the feed, a file per point in DIR.
 set -u
 . rig/bench/lib.sh
@@ -269,7 +270,7 @@ EOF
 	lw=$!
 	prof=
 	if [ -n "${CONSOLE_BENCH_PERF:-}" ] && [ "$n" = 256 ]; then
-		perf record -q -g -p "$rigd_pid" -o "$CONSOLE_BENCH_PERF" > /dev/null 2>&1 3>&- 4<&- &
+		perf record -q -g ${CONSOLE_BENCH_PERF_ARGS:-} -p "$rigd_pid" -o "$CONSOLE_BENCH_PERF" > /dev/null 2>&1 3>&- 4<&- &
 		prof=$!
 	fi
 	bench_stat_start "$rigd_pid" rigd-$kind-$n

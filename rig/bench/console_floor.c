@@ -29,6 +29,7 @@
 #define FLOOR_BUF	65536
 #define FLOOR_WRITE	16384
 #define FLOOR_BLOCK	4096
+#define FLOOR_SWEEP_MS	10
 
 struct floor_port {
 	const char	*name;
@@ -131,7 +132,8 @@ main(int argc, char **argv)
 	last = floor_now_ms();
 	/*
 	 * Sweeps: a poll of every line, then a read of each ready one; when 16 or more lines
-	 * had bytes, the next sweep waits until 20 ms after this one began, as rigd's loop does.
+	 * had bytes, the next sweep waits until FLOOR_SWEEP_MS after this one began, as rigd's
+	 * loop does (control.c, CONTROL_CONSOLE_SWEEP_MS).
 	 */
 	while (!done || floor_now_ms() - last < 1000) {
 		int64_t start = floor_now_ms();
@@ -171,8 +173,9 @@ main(int argc, char **argv)
 			if (p->len >= FLOOR_WRITE)
 				floor_flush(p, p->len & ~(size_t)(FLOOR_BLOCK - 1));
 		}
-		if (ready >= 16 && floor_now_ms() - start < 20) {
-			struct timespec ts = { 0, (long)(20 - (floor_now_ms() - start)) * 1000000L };
+		if (ready >= 16 && floor_now_ms() - start < FLOOR_SWEEP_MS) {
+			struct timespec ts = { 0,
+			    (long)(FLOOR_SWEEP_MS - (floor_now_ms() - start)) * 1000000L };
 			nanosleep(&ts, NULL);
 		}
 	}
