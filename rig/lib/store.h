@@ -262,6 +262,8 @@ struct store_runs_filter {
 	int		 reported;	/* only done runs with a build and a verdict (what reports read) */
 	int		 newest_first;	/* else oldest first */
 	int		 limit;		/* 0: all */
+	const char	*scenario;	/* NULL: every scenario */
+	int64_t		 before;	/* 0: any; else only runs whose id is below it (pages) */
 };
 /* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
 int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,

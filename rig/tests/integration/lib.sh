@@ -220,6 +220,38 @@ EOF
 
 wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
+# dash_page NAME PATH: the dashboard page PATH of $DASH (http://HOST:PORT) in headless Chromium:
+# its DOM after its scripts in $T/dash-NAME.html; its screenshot kept as the suite's artifact
+# ($ARTIFACTS/NAME.png, under the build folder); "loaded PATH in N ms" into $T/dash.times.
+ARTIFACTS=$PWD/$BUILD/artifacts/$(basename "$0" .sh)
+dash_page() {
+	mkdir -p "$ARTIFACTS"
+	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" page "$DASH" "$2" "$T/dash-$1" \
+	    >> "$T/dash.times" || return 1
+	cp "$T/dash-$1.png" "$ARTIFACTS/$1.png"
+}
+# dash_live_start: a browser on the lab page of $DASH, waiting for a run to end (dash_live_end
+# says whether the page was told); returns once the page's event stream is open.
+dash_live_start() {
+	mkdir -p "$ARTIFACTS"
+	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" live "$DASH" "$T/dash-live" 600 \
+	    > "$T/dash-live.out" 2>&1 &
+	DASH_LIVE=$!
+	/usr/bin/python3 -c 'import sys, time
+end = time.monotonic() + 60
+while "open" not in open(sys.argv[1]).read().split():
+    if time.monotonic() > end:
+        sys.exit(1)
+    time.sleep(0.05)' "$T/dash-live.out"
+}
+dash_live_end() {
+	wait "$DASH_LIVE"
+	rc=$?
+	cat "$T/dash-live.out"
+	[ ! -f "$T/dash-live.png" ] || cp "$T/dash-live.png" "$ARTIFACTS/live.png"
+	return $rc
+}
+
 cleanup() {
 	rigd_stop
 	[ -z "$PGDIR" ] || sh rig/tests/pg.sh stop "$PGDIR"

@@ -1,0 +1,596 @@
+/* http_pages: the routes, and the lab, runs, crash groups, reservations and board pages. */
+#include "rigd.h"
+#include "http_pages.h"
+#include "peer.h"
+#include "util.h"
+#include "views.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HTTP_RUNS_PAGE		100	/* runs a page of /runs lists */
+#define HTTP_RUNS_MAX		1000	/* ?limit= at most */
+#define HTTP_LAB_RUNS		20	/* the lab page's latest runs */
+#define HTTP_CRASHES_PAGE	100	/* crash groups a page */
+#define HTTP_CONSOLE_TAIL	16384	/* console bytes the board page starts with */
+
+const char *
+http_req_arg(struct http_req *q, const char *key)
+{
+	return MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static cJSON *
+http_fail(struct http_req *q, unsigned code, const char *msg)
+{
+	q->code = code;
+	util_strlcpy(q->err, msg, sizeof(q->err));
+	return NULL;
+}
+
+/* A run's id as a link to its page. */
+static void
+http_run_link(struct html *h, int64_t id)
+{
+	if (id > 0)
+		html_raw(h, "<a href=\"/runs/%lld\">%lld</a>", (long long)id, (long long)id);
+	else
+		html_raw(h, "–");
+}
+
+/* A table of runs (the lab's latest, a page of /runs, a board's). */
+static void
+http_runs_table(struct html *h, const cJSON *runs)
+{
+	const cJSON *r;
+
+	if (cJSON_GetArraySize(runs) == 0) {
+		html_raw(h, "<p class=\"small\">no runs yet</p>\n");
+		return;
+	}
+	html_raw(h, "<table><tr><th>run</th><th>board</th><th>scenario</th><th>build</th>"
+	    "<th>verdict</th><th>title</th><th>started</th><th>took</th></tr>\n");
+	cJSON_ArrayForEach(r, runs) {
+		char href[300];
+
+		html_raw(h, "<tr><td>");
+		http_run_link(h, html_int(r, "id", 0));
+		html_raw(h, "</td><td>");
+		/* The board's runs: a board of the history may no longer be one of rigd's. */
+		html_href(href, sizeof(href), "/runs?board=", html_str(r, "board"));
+		html_link(h, href, html_str(r, "board"));
+		html_raw(h, "</td><td>");
+		html_href(href, sizeof(href), "/history?scenario=", html_str(r, "scenario"));
+		html_link(h, href, html_str(r, "scenario"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "build"));
+		html_raw(h, "</td><td>");
+		html_verdict(h, html_str(r, "verdict"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "title"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "started"));
+		html_raw(h, "</td><td>");
+		if (html_int(r, "duration_ms", -1) >= 0)
+			html_raw(h, "%.1f s", (double)html_int(r, "duration_ms", 0) / 1000);
+		html_raw(h, "</td></tr>\n");
+	}
+	html_raw(h, "</table>\n");
+}
+
+/* The reservation holding board now: its holder's name into holder, "" when none. */
+static int
+http_holder(struct http_req *q, const char *board, char *holder, size_t len, int64_t *until)
+{
+	struct store_reservation res;
+	int rc = store_reservation_at(q->st, board, util_wall_ms(), &res);
+
+	holder[0] = '\0';
+	if (rc == 1) {
+		peer_user_name(res.uid, holder, len);
+		*until = res.end_ms;
+	}
+	return rc;
+}
+
+/* The lab: the boards (state, current run, holder, parts), the queue and the latest runs. */
+static cJSON *
+http_lab_data(struct http_req *q)
+{
+	cJSON *o = cJSON_CreateObject(), *boards = cJSON_AddArrayToObject(o, "boards"), *x;
+	cJSON *events;
+	int i;
+
+	if ((events = views_board_events(q->st, 500)) == NULL)
+		goto fail;
+	for (i = 0; i < q->r->nboards; i++) {
+		cJSON *b = board_describe(q->r->boards[i]), *run, *e;
+		struct store_runs_filter f = { .board = html_str(b, "name"), .running = 1,
+		    .newest_first = 1, .limit = 1 };
+		char holder[64];
+		int64_t until = 0;
+
+		cJSON_AddItemToArray(boards, b);
+		if (http_holder(q, html_str(b, "name"), holder, sizeof(holder), &until) == -1 ||
+		    (run = views_runs_filtered(q->st, &f, VIEWS_BUILD_NAME)) == NULL)
+			goto fail;
+		cJSON_AddStringToObject(b, "holder", holder);
+		if (holder[0])
+			cJSON_AddNumberToObject(b, "held_until_ms", (double)until);
+		cJSON_AddItemToObject(b, "current_run", cJSON_GetArraySize(run) ?
+		    cJSON_DetachItemFromArray(run, 0) : cJSON_CreateNull());
+		cJSON_Delete(run);
+		/* Since when the board is in its state: its latest change (uptime when READY). */
+		cJSON_ArrayForEach(e, events)
+			if (strcmp(html_str(e, "board"), html_str(b, "name")) == 0)
+				break;
+		cJSON_AddStringToObject(b, "state_since", e ? html_str(e, "at") : "");
+	}
+	cJSON_Delete(events);
+	if ((x = views_queue(q->st)) == NULL)
+		goto fail_o;
+	cJSON_DeleteItemFromObject(x, "finished");
+	cJSON_AddItemToObject(o, "queue", x);
+	if ((x = views_runs(q->st, HTTP_LAB_RUNS, VIEWS_BUILD_NAME)) == NULL)
+		goto fail_o;
+	cJSON_AddItemToObject(o, "runs", x);
+	return o;
+fail:
+	cJSON_Delete(events);
+fail_o:
+	cJSON_Delete(o);
+	return http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot read the lab");
+}
+
+/*
+ * The live part of the lab page: told of a change by /events, it fetches the page again and
+ * puts its #lab in place, and lists the change under #live. Without JavaScript the page is
+ * whole as served; reloading shows the same.
+ */
+static const char http_lab_script[] =
+    "'use strict';\n"
+    "const live = document.getElementById('live');\n"
+    "function note(t) { const li = document.createElement('li'); li.textContent = t;"
+    " live.prepend(li); }\n"
+    "const es = new EventSource('/events');\n"
+    "es.addEventListener('hello', () => document.body.dataset.live = 'open');\n"
+    "es.addEventListener('change', async ev => {\n"
+    "  let d = {}; try { d = JSON.parse(ev.data); } catch (e) {}\n"
+    "  const r = await fetch('/', {cache: 'no-store'});\n"
+    "  if (!r.ok) return;\n"
+    "  const doc = new DOMParser().parseFromString(await r.text(), 'text/html');\n"
+    "  document.getElementById('lab').replaceWith(doc.getElementById('lab'));\n"
+    "  note(new Date().toISOString() + ' ' + (d.kind || 'change') + ' ' + (d.board || '') +"
+    " (d.run > 0 ? ' run ' + d.run : ''));\n"
+    "  document.body.dataset.changes = String(Number(document.body.dataset.changes || 0) + 1);\n"
+    "});\n"
+    "es.onerror = () => { document.body.dataset.live = 'lost'; };\n";
+
+static void
+http_lab_html(struct http_req *q, const cJSON *d, struct html *h)
+{
+	const cJSON *b, *jobs = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "queue"), "jobs"), *j;
+	const cJSON *c;
+
+	(void)q;
+	html_raw(h, "<div id=\"lab\">\n<h2>Boards</h2>\n<table><tr><th>board</th><th>state</th>"
+	    "<th>since</th><th>current run</th><th>holder</th><th>kernel</th><th>queued</th>"
+	    "<th>power</th><th>console</th><th>boot</th><th>reason</th></tr>\n");
+	cJSON_ArrayForEach(b, cJSON_GetObjectItem(d, "boards")) {
+		char href[300];
+
+		html_href(href, sizeof(href), "/boards/", html_str(b, "name"));
+		html_raw(h, "<tr><td>");
+		html_link(h, href, html_str(b, "name"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "state"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "state_since"));
+		html_raw(h, "</td><td>");
+		c = cJSON_GetObjectItem(b, "current_run");
+		if (cJSON_IsObject(c)) {
+			http_run_link(h, html_int(c, "id", 0));
+			html_raw(h, " ");
+			html_text(h, html_str(c, "scenario"));
+		}
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "holder"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "release"));
+		html_raw(h, "</td><td>%lld</td><td>", (long long)html_int(b, "queued", 0));
+		html_text(h, html_str(b, "power"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "console"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "boot"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(b, "reason"));
+		html_text(h, html_str(b, "waiting"));
+		html_raw(h, "</td></tr>\n");
+	}
+	html_raw(h, "</table>\n<h2>Queue</h2>\n");
+	if (cJSON_GetArraySize(jobs) == 0)
+		html_raw(h, "<p class=\"small\">empty</p>\n");
+	else
+		html_raw(h, "<table><tr><th>job</th><th>board</th><th>scenario</th><th>build</th>"
+		    "<th>state</th><th>run</th><th>note</th></tr>\n");
+	cJSON_ArrayForEach(j, jobs) {
+		html_raw(h, "<tr><td>%lld</td><td>", (long long)html_int(j, "id", 0));
+		html_text(h, html_str(j, "board"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(j, "scenario"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(j, "build"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(j, "state"));
+		html_raw(h, "</td><td>");
+		http_run_link(h, html_int(j, "run_id", 0));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(j, "note"));
+		html_raw(h, "</td></tr>\n");
+	}
+	if (cJSON_GetArraySize(jobs))
+		html_raw(h, "</table>\n");
+	html_raw(h, "<h2>Latest runs</h2>\n");
+	http_runs_table(h, cJSON_GetObjectItem(d, "runs"));
+	html_raw(h, "<p><a href=\"/runs\">all runs</a></p>\n</div>\n"
+	    "<h2>Live</h2><ol id=\"live\" class=\"small\" aria-live=\"polite\"></ol>\n"
+	    "<noscript><p class=\"small\">Live updates need JavaScript; reload for the latest."
+	    "</p></noscript>\n");
+}
+
+/* /runs?before=ID&limit=N&board=B&scenario=S: a page of runs, newest first. */
+static cJSON *
+http_runs_data(struct http_req *q)
+{
+	struct store_runs_filter f = { .newest_first = 1 };
+	cJSON *o;
+
+	f.limit = (int)html_arg_int(http_req_arg(q, "limit"), HTTP_RUNS_PAGE, 1, HTTP_RUNS_MAX);
+	f.before = html_arg_int(http_req_arg(q, "before"), 0, 1, INT64_MAX);
+	f.board = http_req_arg(q, "board");
+	f.scenario = http_req_arg(q, "scenario");
+	if ((o = views_runs_filtered(q->st, &f, VIEWS_BUILD_NAME)) == NULL)
+		return http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot read runs");
+	return o;
+}
+
+static void
+http_runs_html(struct http_req *q, const cJSON *d, struct html *h)
+{
+	int n = cJSON_GetArraySize(d);
+	const char *board = http_req_arg(q, "board"), *scen = http_req_arg(q, "scenario");
+
+	http_runs_table(h, d);
+	if (n > 0 && html_int(cJSON_GetArrayItem(d, n - 1), "id", 0) > 1) {
+		html_raw(h, "<p><a rel=\"next\" href=\"/runs?limit=%d&amp;before=%lld",
+		    n, (long long)html_int(cJSON_GetArrayItem(d, n - 1), "id", 0));
+		if (board) {
+			html_raw(h, "&amp;board=");
+			html_text(h, board);
+		}
+		if (scen) {
+			html_raw(h, "&amp;scenario=");
+			html_text(h, scen);
+		}
+		html_raw(h, "\">older runs</a></p>\n");
+	}
+}
+
+/*
+ * Crash groups, latest first, a page at a time (?page=N from 0), each with the builds and boards
+ * of its first and latest run.
+ */
+static cJSON *
+http_crashes_data(struct http_req *q)
+{
+	cJSON *all = views_crash_groups(q->st), *page, *g;
+	int64_t p = html_arg_int(http_req_arg(q, "page"), 0, 0, 1000000);
+	int i, n;
+
+	if (all == NULL)
+		return http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot read crashes");
+	page = cJSON_CreateArray();
+	n = cJSON_GetArraySize(all);
+	for (i = (int)(p * HTTP_CRASHES_PAGE); i < n && i < (int)((p + 1) * HTTP_CRASHES_PAGE);
+	    i++) {
+		static const char *const ends[] = { "first_run", "last_run" };
+		size_t k;
+
+		g = cJSON_Duplicate(cJSON_GetArrayItem(all, i), 1);
+		cJSON_AddItemToArray(page, g);
+		for (k = 0; k < UTIL_NELEM(ends); k++) {
+			int found;
+			cJSON *r = views_run(q->st, html_int(g, ends[k], 0), VIEWS_BUILD_NAME,
+			    &found);
+			char key[32];
+
+			util_fmt(key, sizeof(key), "%s_build", k ? "last" : "first");
+			cJSON_AddStringToObject(g, key, r ? html_str(r, "build") : "");
+			util_fmt(key, sizeof(key), "%s_board", k ? "last" : "first");
+			cJSON_AddStringToObject(g, key, r ? html_str(r, "board") : "");
+			cJSON_Delete(r);
+		}
+	}
+	cJSON_Delete(all);
+	return page;
+}
+
+static void
+http_crashes_html(struct http_req *q, const cJSON *d, struct html *h)
+{
+	const cJSON *g;
+	int64_t p = html_arg_int(http_req_arg(q, "page"), 0, 0, 1000000);
+
+	if (cJSON_GetArraySize(d) == 0) {
+		html_raw(h, "<p class=\"small\">no crash groups</p>\n");
+		return;
+	}
+	html_raw(h, "<table><tr><th>title</th><th>type</th><th>count</th><th>first build</th>"
+	    "<th>last build</th><th>boards</th><th>first seen</th><th>last seen</th>"
+	    "<th>latest run</th></tr>\n");
+	cJSON_ArrayForEach(g, d) {
+		html_raw(h, "<tr><td>");
+		html_text(h, html_str(g, "title"));
+		if (html_str(g, "rig_title")[0] && strcmp(html_str(g, "rig_title"),
+		    html_str(g, "title")) != 0) {
+			html_raw(h, "<div class=\"small\">");
+			html_text(h, html_str(g, "rig_title"));
+			html_raw(h, "</div>");
+		}
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(g, "type"));
+		html_raw(h, "</td><td>%lld</td><td>", (long long)html_int(g, "count", 0));
+		html_text(h, html_str(g, "first_build"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(g, "last_build"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(g, "first_board"));
+		if (strcmp(html_str(g, "first_board"), html_str(g, "last_board")) != 0) {
+			html_raw(h, " ");
+			html_text(h, html_str(g, "last_board"));
+		}
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(g, "first_seen"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(g, "last_seen"));
+		html_raw(h, "</td><td>");
+		http_run_link(h, html_int(g, "last_run", 0));
+		html_raw(h, "</td></tr>\n");
+	}
+	html_raw(h, "</table>\n");
+	if (p > 0)
+		html_raw(h, "<a rel=\"prev\" href=\"/crashes?page=%lld\">newer</a> ", (long long)p - 1);
+	if (cJSON_GetArraySize(d) == HTTP_CRASHES_PAGE)
+		html_raw(h, "<a rel=\"next\" href=\"/crashes?page=%lld\">older</a>", (long long)p + 1);
+}
+
+static cJSON *
+http_reservations_data(struct http_req *q)
+{
+	cJSON *o = reserve_show(q->st, http_req_arg(q, "board"));
+
+	return o ? o : http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR,
+	    "store: cannot read reservations");
+}
+
+/* The calendar from 6 hours before now to 42 after, in UTC (the page has no time zone). */
+#define HTTP_CAL_BEFORE	(6 * 3600 * 1000LL)
+#define HTTP_CAL_AFTER	(42 * 3600 * 1000LL)
+
+static double
+http_cal_pct(int64_t ms, int64_t t0, int64_t t1)
+{
+	if (ms < t0)
+		ms = t0;
+	if (ms > t1)
+		ms = t1;
+	return 100.0 * (double)(ms - t0) / (double)(t1 - t0);
+}
+
+static void
+http_reservations_html(struct http_req *q, const cJSON *d, struct html *h)
+{
+	int64_t now = util_wall_ms(), t0 = now - HTTP_CAL_BEFORE, t1 = now + HTTP_CAL_AFTER;
+	const cJSON *r;
+	char a[32], b[32];
+	int i;
+
+	html_raw(h, "<h2>Calendar</h2><p class=\"small\">%s … %s (UTC)</p>\n<table>"
+	    "<tr><th>board</th><th>leases</th></tr>\n", util_iso_time(t0, a, sizeof(a)),
+	    util_iso_time(t1, b, sizeof(b)));
+	for (i = 0; i < q->r->nboards; i++) {
+		const char *name = q->r->boards[i]->conf.name;
+
+		html_raw(h, "<tr><td>");
+		html_text(h, name);
+		html_raw(h, "</td><td><div class=\"cal\">");
+		cJSON_ArrayForEach(r, d) {
+			int64_t from = html_int(r, "from_ms", 0), until = html_int(r, "until_ms", 0);
+
+			if (strcmp(html_str(r, "board"), name) != 0 || until <= t0 || from >= t1 ||
+			    strcmp(html_str(r, "state"), "cancelled") == 0)
+				continue;
+			html_raw(h, "<div class=\"res ");
+			html_text(h, html_str(r, "state"));
+			html_raw(h, "\" style=\"left:%.2f%%;width:%.2f%%\" title=\"",
+			    http_cal_pct(from, t0, t1),
+			    http_cal_pct(until, t0, t1) - http_cal_pct(from, t0, t1));
+			html_text(h, html_str(r, "holder"));
+			html_raw(h, ": ");
+			html_text(h, html_str(r, "from"));
+			html_raw(h, " – ");
+			html_text(h, html_str(r, "until"));
+			html_raw(h, "\">");
+			html_text(h, html_str(r, "holder"));
+			html_raw(h, "</div>");
+		}
+		html_raw(h, "</div></td></tr>\n");
+	}
+	html_raw(h, "</table>\n<h2>Current and future</h2>\n<table><tr><th>reservation</th>"
+	    "<th>board</th><th>holder</th><th>from</th><th>until</th><th>state</th><th>note</th>"
+	    "</tr>\n");
+	cJSON_ArrayForEach(r, d) {
+		if (strcmp(html_str(r, "state"), "current") != 0 &&
+		    strcmp(html_str(r, "state"), "future") != 0)
+			continue;
+		html_raw(h, "<tr><td>%lld</td><td>", (long long)html_int(r, "id", 0));
+		html_text(h, html_str(r, "board"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "holder"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "from"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "until"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "state"));
+		html_raw(h, "</td><td>");
+		html_text(h, html_str(r, "note"));
+		html_raw(h, "</td></tr>\n");
+	}
+	html_raw(h, "</table>\n");
+}
+
+/* /boards/NAME: the board, its latest runs, its reservations and its console's tail. */
+static cJSON *
+http_board_data(struct http_req *q)
+{
+	struct board *b = q->rest[0] == '/' ? board_find(q->r, q->rest + 1) : NULL;
+	struct store_runs_filter f = { .newest_first = 1, .limit = HTTP_LAB_RUNS };
+	cJSON *o, *x;
+	char *tail;
+	FILE *fp;
+	long n;
+
+	if (b == NULL)
+		return http_fail(q, MHD_HTTP_NOT_FOUND, "no such board");
+	o = board_describe(b);
+	f.board = b->conf.name;
+	if ((x = views_runs_filtered(q->st, &f, VIEWS_BUILD_NAME)) == NULL) {
+		cJSON_Delete(o);
+		return http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot read runs");
+	}
+	cJSON_AddItemToObject(o, "runs", x);
+	if ((x = reserve_show(q->st, b->conf.name)) != NULL)
+		cJSON_AddItemToObject(o, "reservations", x);
+	/* board_describe synced the log up to console_bytes: its tail is read from there. */
+	tail = xcalloc(1, HTTP_CONSOLE_TAIL + 1);
+	n = 0;
+	if ((fp = fopen(html_str(o, "console_log"), "rb")) != NULL) {
+		int64_t end = html_int(o, "console_bytes", 0);
+		int64_t from = end > HTTP_CONSOLE_TAIL ? end - HTTP_CONSOLE_TAIL : 0;
+
+		if (fseek(fp, (long)from, SEEK_SET) == 0)
+			n = (long)fread(tail, 1, (size_t)(end - from), fp);
+		fclose(fp);
+	}
+	tail[n > 0 ? n : 0] = '\0';
+	cJSON_AddStringToObject(o, "console_tail", tail);
+	free(tail);
+	return o;
+}
+
+/*
+ * The live console, read-only for everyone: a browser's request carries no proof of who sent
+ * it (any page a user opens may post to loopback in their name), so typing stays with the
+ * control socket's uid (rigctl console) and the reservation holder's shared console.
+ */
+static const char http_console_script[] =
+    "'use strict';\n"
+    "const pre = document.getElementById('console');\n"
+    "const es = new EventSource(location.pathname + '/console/stream');\n"
+    "es.addEventListener('hello', () => document.body.dataset.live = 'open');\n"
+    "es.addEventListener('console', ev => {\n"
+    "  pre.append(document.createTextNode(ev.data + '\\n'));\n"
+    "  if (pre.textContent.length > 262144) pre.textContent = pre.textContent.slice(-131072);\n"
+    "  pre.scrollTop = pre.scrollHeight;\n"
+    "});\n";
+
+static void
+http_board_html(struct http_req *q, const cJSON *d, struct html *h)
+{
+	const cJSON *r;
+
+	(void)q;
+	html_raw(h, "<p>state <strong>");
+	html_text(h, html_str(d, "state"));
+	html_raw(h, "</strong> ");
+	html_text(h, html_str(d, "reason"));
+	html_raw(h, "; kernel ");
+	html_text(h, html_str(d, "release"));
+	html_raw(h, "; power ");
+	html_text(h, html_str(d, "power"));
+	html_raw(h, ", console ");
+	html_text(h, html_str(d, "console"));
+	html_raw(h, ", boot ");
+	html_text(h, html_str(d, "boot"));
+	html_raw(h, "</p>\n<h2>Console</h2>\n<p class=\"small\">Read-only here: typing is for the "
+	    "reservation holder, through <code>rigctl console</code> or the shared console ");
+	html_text(h, html_str(d, "console_url"));
+	html_raw(h, ". The page follows the console as it comes.</p>\n<pre id=\"console\">");
+	html_text(h, html_str(d, "console_tail"));
+	html_raw(h, "</pre>\n<h2>Latest runs</h2>\n");
+	http_runs_table(h, cJSON_GetObjectItem(d, "runs"));
+	html_raw(h, "<h2>Reservations</h2>\n<ul>");
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(d, "reservations")) {
+		html_raw(h, "<li>%lld ", (long long)html_int(r, "id", 0));
+		html_text(h, html_str(r, "holder"));
+		html_raw(h, " ");
+		html_text(h, html_str(r, "from"));
+		html_raw(h, " – ");
+		html_text(h, html_str(r, "until"));
+		html_raw(h, " (");
+		html_text(h, html_str(r, "state"));
+		html_raw(h, ")</li>");
+	}
+	html_raw(h, "</ul><p><a href=\"/reservations\">calendar</a></p>\n");
+}
+
+static const struct http_family http_families[] = {
+	{ "", 0, http_lab_data, http_lab_html },
+	{ "/runs", 0, http_runs_data, http_runs_html },
+	{ "/crashes", 0, http_crashes_data, http_crashes_html },
+	{ "/reservations", 0, http_reservations_data, http_reservations_html },
+	{ "/boards", 0, http_board_data, http_board_html },
+	{ "/matrix", 1, http_matrix_data, http_matrix_html },
+	{ "/history", 0, http_history_data, http_history_html },
+};
+
+/* The script a family's page runs (it works without). */
+const char *
+http_pages_script(const struct http_family *f)
+{
+	if (strcmp(f->prefix, "") == 0)
+		return http_lab_script;
+	if (strcmp(f->prefix, "/boards") == 0)
+		return http_console_script;
+	return NULL;
+}
+
+const struct http_family *
+http_pages_route(const char *url, int *api, const char **rest)
+{
+	size_t i, n;
+
+	*api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+	if (*api)
+		url += 4;
+	if (!*api && (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)) {
+		*rest = "";
+		return &http_families[0];
+	}
+	if (*api && strcmp(url, "/lab") == 0) {
+		*rest = "";
+		return &http_families[0];
+	}
+	for (i = 1; i < UTIL_NELEM(http_families); i++) {
+		n = strlen(http_families[i].prefix);
+		if (strncmp(url, http_families[i].prefix, n) == 0 &&
+		    (url[n] == '\0' || url[n] == '/')) {
+			*rest = url + n;
+			return &http_families[i];
+		}
+	}
+	return NULL;
+}
