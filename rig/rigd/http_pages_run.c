@@ -17,7 +17,7 @@
 
 #define HTTP_EXCERPT_BEFORE	3072	/* console bytes shown before the report */
 #define HTTP_EXCERPT_AFTER	2048	/* ... and after it */
-#define HTTP_EXCERPT_MAX	65536	/* a report longer than this is cut (the log has it all) */
+#define HTTP_EXCERPT_MAX	65536	/* an excerpt longer than this keeps its end (the log has all) */
 #define HTTP_NEIGHBOURS		1000	/* runs of the scenario looked through for its neighbours */
 
 /*
@@ -74,8 +74,9 @@ http_run_excerpt(cJSON *o)
 	}
 	from = from < lo ? lo : from;
 	to = to > hi ? hi : to;
+	/* A long report (a hang the rig caught spans the run): its end, where the stacks are. */
 	if (to - from > HTTP_EXCERPT_MAX)
-		to = from + HTTP_EXCERPT_MAX;
+		from = to - HTTP_EXCERPT_MAX;
 	if (to <= from)
 		return;
 	buf = xmalloc((size_t)(to - from) + 1);
@@ -243,8 +244,8 @@ http_run_html(struct http_req *q, const cJSON *d, struct html *h)
 	html_raw(h, "<h2>Console</h2>\n<p><a href=\"/runs/%lld/log\">the run's whole console log"
 	    "</a></p>\n<pre id=\"excerpt\">", (long long)id);
 	/* The report's bytes marked within the excerpt. */
-	if (m0 >= from && m0 - from <= (int64_t)len) {
-		size_t a = (size_t)(m0 - from);
+	if (m0 >= 0 && m1 > from && m0 - from <= (int64_t)len) {
+		size_t a = m0 > from ? (size_t)(m0 - from) : 0;
 		size_t b = m1 - from > (int64_t)len ? len : (size_t)(m1 - from);
 
 		html_textn(h, ex, a);
