@@ -145,7 +145,8 @@ fail_o:
 
 /*
  * The live part of the lab page: told of a change by /events, it fetches the page again and
- * puts its #lab in place, and lists the change under #live. Without JavaScript the page is
+ * puts its #lab in place (one fetch at a time: a burst of changes is one more fetch, not a
+ * storm), and lists the change under #live. Without JavaScript the page is
  * whole as served; reloading shows the same.
  */
 static const char http_lab_script[] =
@@ -155,15 +156,28 @@ static const char http_lab_script[] =
     " live.prepend(li); }\n"
     "const es = new EventSource('/events');\n"
     "es.addEventListener('hello', () => document.body.dataset.live = 'open');\n"
+    "let busy = false, waiting = [];\n"
+    "function reload() {\n"
+    "  return new Promise(res => { waiting.push(res); if (!busy) fetchLab(); });\n"
+    "}\n"
+    "async function fetchLab() {\n"
+    "  busy = true;\n"
+    "  while (waiting.length) {\n"
+    "    const told = waiting.splice(0);\n"
+    "    try {\n"
+    "      const r = await fetch('/', {cache: 'no-store'});\n"
+    "      const doc = new DOMParser().parseFromString(await r.text(), 'text/html');\n"
+    "      if (r.ok) document.getElementById('lab').replaceWith(doc.getElementById('lab'));\n"
+    "    } catch (e) { document.body.dataset.live = 'lost'; }\n"
+    "    told.forEach(f => f());\n"
+    "  }\n"
+    "  busy = false;\n"
+    "}\n"
     "es.addEventListener('change', async ev => {\n"
     "  let d = {}; try { d = JSON.parse(ev.data); } catch (e) {}\n"
-    "  const r = await fetch('/', {cache: 'no-store'});\n"
-    "  if (!r.ok) return;\n"
-    "  const doc = new DOMParser().parseFromString(await r.text(), 'text/html');\n"
-    "  document.getElementById('lab').replaceWith(doc.getElementById('lab'));\n"
+    "  await reload();\n"
     "  note(new Date().toISOString() + ' ' + (d.kind || 'change') + ' ' + (d.board || '') +"
     " (d.run > 0 ? ' run ' + d.run : ''));\n"
-    "  document.body.dataset.changes = String(Number(document.body.dataset.changes || 0) + 1);\n"
     "});\n"
     "es.onerror = () => { document.body.dataset.live = 'lost'; };\n";
 

@@ -246,10 +246,10 @@ while "open" not in open(sys.argv[1]).read().split():
 }
 dash_live_end() {
 	wait "$DASH_LIVE"
-	rc=$?
+	dash_rc=$?	# not rc: the suites keep their runs' exit status there
 	cat "$T/dash-live.out"
 	[ ! -f "$T/dash-live.png" ] || cp "$T/dash-live.png" "$ARTIFACTS/live.png"
-	return $rc
+	return $dash_rc
 }
 
 cleanup() {
