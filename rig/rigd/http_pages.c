@@ -105,22 +105,27 @@ http_lab_data(struct http_req *q)
 	if ((events = views_board_events(q->st, 500)) == NULL)
 		goto fail;
 	for (i = 0; i < q->r->nboards; i++) {
-		cJSON *b = board_describe(q->r->boards[i]), *run, *e;
-		struct store_runs_filter f = { .board = html_str(b, "name"), .running = 1,
-		    .newest_first = 1, .limit = 1 };
+		struct board *bd = q->r->boards[i];
+		cJSON *b = board_describe(bd), *run = NULL, *e;
 		char holder[64];
-		int64_t until = 0;
+		int64_t until = 0, run_id;
+		int found;
 
 		cJSON_AddItemToArray(boards, b);
-		if (http_holder(q, html_str(b, "name"), holder, sizeof(holder), &until) == -1 ||
-		    (run = views_runs_filtered(q->st, &f, VIEWS_BUILD_NAME)) == NULL)
+		if (http_holder(q, html_str(b, "name"), holder, sizeof(holder), &until) == -1)
 			goto fail;
 		cJSON_AddStringToObject(b, "holder", holder);
 		if (holder[0])
 			cJSON_AddNumberToObject(b, "held_until_ms", (double)until);
-		cJSON_AddItemToObject(b, "current_run", cJSON_GetArraySize(run) ?
-		    cJSON_DetachItemFromArray(run, 0) : cJSON_CreateNull());
-		cJSON_Delete(run);
+		/* The run in progress is the board's to say (the store would be scanned for it). */
+		pthread_mutex_lock(&bd->lock);
+		run_id = bd->run_id;
+		pthread_mutex_unlock(&bd->lock);
+		if (run_id > 0 && (run = views_run(q->st, run_id, VIEWS_BUILD_NAME, &found)) != NULL) {
+			cJSON_DeleteItemFromObject(run, "steps");
+			cJSON_DeleteItemFromObject(run, "stack");
+		}
+		cJSON_AddItemToObject(b, "current_run", run ? run : cJSON_CreateNull());
 		/* Since when the board is in its state: its latest change (uptime when READY). */
 		cJSON_ArrayForEach(e, events)
 			if (strcmp(html_str(e, "board"), html_str(b, "name")) == 0)

@@ -216,11 +216,15 @@ http_run_html(struct http_req *q, const cJSON *d, struct html *h)
 		html_text(h, html_str(s, "arg"));
 		html_raw(h, "</td><td>");
 		html_text(h, html_str(s, "status"));
-		html_raw(h, "</td><td>%.2f s</td><td>%.2f s</td><td><pre>",
+		html_raw(h, "</td><td>%.2f s</td><td>%.2f s</td><td>",
 		    (double)html_int(s, "started_ms", 0) / 1000,
 		    (double)html_int(s, "duration_ms", 0) / 1000);
-		html_text(h, html_str(s, "output"));
-		html_raw(h, "</pre></td></tr>\n");
+		if (html_str(s, "output")[0]) {
+			html_raw(h, "<pre>");
+			html_text(h, html_str(s, "output"));
+			html_raw(h, "</pre>");
+		}
+		html_raw(h, "</td></tr>\n");
 	}
 	html_raw(h, "</table>\n");
 	if (html_str(d, "stack")[0]) {
