@@ -72,8 +72,9 @@ http_matrix_data(struct http_req *q)
 	lo = hi - (int)n;
 	lo = lo < 0 ? 0 : lo;
 	keep = cJSON_CreateArray();
+	/* Taken from the end down: the indices below stay put. */
 	for (i = hi - 1; i >= lo; i--)
-		cJSON_AddItemToArray(keep, cJSON_Duplicate(cJSON_GetArrayItem(rows, i), 1));
+		cJSON_AddItemToArray(keep, cJSON_DetachItemFromArray(rows, i));
 	cJSON_ReplaceItemInObject(m, "rows", keep);
 	cJSON_AddNumberToObject(m, "total_builds", total);
 	cJSON_AddNumberToObject(m, "page", (double)page);

@@ -1,9 +1,10 @@
 """dashcheck: the dashboard as a browser shows it, for the integration tests.
 
 Drives headless Chromium through its DevTools protocol (python3-websocket):
-  dashcheck.py page BASE PATH OUT          loads BASE+PATH; writes OUT.html (the DOM after its
-                                           scripts), OUT.png (a screenshot) and prints
-                                           "loaded PATH in N ms"
+  dashcheck.py page BASE PATH OUT [PATH OUT]...
+                                           loads BASE+PATH (each in turn, one browser); writes
+                                           OUT.html (the DOM after its scripts), OUT.png (a
+                                           screenshot) and prints "loaded PATH in N ms"
   dashcheck.py live BASE OUT SECONDS       loads BASE/, prints "open" once its event stream is
                                            open, then waits up to SECONDS for a change that
                                            names a finished run; writes OUT.html and OUT.png;
@@ -117,10 +118,10 @@ def main():
     b = Browser()
     try:
         if mode == "page":
-            path, out = sys.argv[3], sys.argv[4]
-            ms = b.load(base + path)
-            b.save(out)
-            print("loaded %s in %.0f ms" % (path, ms))
+            for path, out in zip(sys.argv[3::2], sys.argv[4::2]):
+                ms = b.load(base + path)
+                b.save(out)
+                print("loaded %s in %.0f ms" % (path, ms), flush=True)
         elif mode == "live":
             out, secs = sys.argv[3], float(sys.argv[4])
             b.load(base + "/")

@@ -129,13 +129,15 @@ PY
 cat "$T/http.out"
 check "JSON API and dashboard serve the runs, the matrix and the page; read-only" contains "$T/http.out" "http ok"
 # The pages as a browser shows them (screenshots kept in $ARTIFACTS).
-check "the matrix page loads in Chromium" dash_page matrix /matrix
+dash_pages matrix:/matrix run1:/runs/1 wd:/runs/$wd crashes:/crashes \
+    history:/history?scenario=i2c-unbind board:/boards/vq35
+check "the matrix page loads in Chromium" dash_loaded matrix
 check "... the hang's cell: its shape, word and title, a link to its run" grep -q \
     '<td class="hang[^"]*" title="INFO: task hung in i2c_del_adapter"><a href="/runs/[0-9]*"><span class="v hang"><span aria-hidden="true">◐</span> hang</span>' "$T/dash-matrix.html"
-check "the hang's run page loads" dash_page run1 /runs/1
+check "the hang's run page loads" dash_loaded run1
 check "... with the stuck stack, its guilty frame marked" grep -q '<span class="guilty" title="guilty frame">[^<]*i\(2c_del_adapter\|801_remove\)' "$T/dash-run1.html"
 check "... and the console around the report" contains "$T/dash-run1.html" "i2c_del_adapter"
-check "the kernel's hang report's run page loads" dash_page wd "/runs/$wd"
+check "the kernel's hang report's run page loads" dash_loaded wd
 mark() { /usr/bin/python3 -c 'import re, sys
 m = re.search(r"<mark id=\"report\">(.*?)</mark>", open(sys.argv[1]).read(), re.S)
 print(m.group(1) if m else "")' "$1"; }
@@ -143,11 +145,11 @@ mark "$T/dash-wd.html" > "$T/wd-mark.txt"
 check "... the console excerpt marks the report line" contains "$T/wd-mark.txt" "blocked for more than"
 check "... and links the whole log" contains "$T/dash-wd.html" "href=\"/runs/$wd/log\""
 check "the whole log is served as text" sh -c 'curl -sf "$0" | grep -q "blocked for more than"' "$DASH/runs/$wd/log"
-check "the crash groups page loads" dash_page crashes /crashes
+check "the crash groups page loads" dash_loaded crashes
 check "... with the hang's group" contains "$T/dash-crashes.html" "INFO: task hung in i801_remove"
-check "the history of i2c-unbind loads" dash_page history "/history?scenario=i2c-unbind"
+check "the history of i2c-unbind loads" dash_loaded history
 check "... drawing its runs" grep -q '<svg id="durations".*<title>run 1, vq35' "$T/dash-history.html"
-check "the board page loads with its console" dash_page board /boards/vq35
+check "the board page loads with its console" dash_loaded board
 check "... showing the console's last lines" contains "$T/dash-board.html" "rig-board: ready"
 cat "$T/dash.times"
 

@@ -32,10 +32,11 @@ check "mtd-unbind: the slab poison in the report" contains "$T/mtd.out" "6b6b6b6
 check "mtd-unbind: the build is the armmp kernel" contains "$T/mtd.out" "kernel: Linux version 6.1.0-50-armmp"
 check "crash stored, grouped by title" [ "$(q 'sum(c["count"] for c in d if c["title"].endswith("mtd_proc_show"))' show crashes)" -ge 1 ]
 mtd=$(last_run)
-check "the crash groups page loads in Chromium" dash_page crashes /crashes
+dash_pages crashes:/crashes mtd:/runs/$mtd
+check "the crash groups page loads in Chromium" dash_loaded crashes
 check "... with the MTD crash's title" contains "$T/dash-crashes.html" \
     "BUG: unable to handle kernel paging request in mtd_proc_show"
-check "the crash's run page loads" dash_page mtd "/runs/$mtd"
+check "the crash's run page loads" dash_loaded mtd
 /usr/bin/python3 -c 'import re, sys
 m = re.search(r"<mark id=\"report\">(.*?)</mark>", open(sys.argv[1]).read(), re.S)
 print(m.group(1) if m else "")' "$T/dash-mtd.html" > "$T/mtd-mark.txt"

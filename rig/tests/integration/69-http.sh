@@ -39,9 +39,10 @@ check "the bound address is this host (200)" [ "$code" = 200 ]
 DASH=$base
 run=$(curl -s "$base/api/runs?limit=1" | js 'str(d[0]["id"])')
 hang=$((run - (run - 4) % 7))	# store_fill: every seventh run hangs
-for p in lab:/ matrix:/matrix runs:/runs run:/runs/$hang crashes:/crashes \
-    history:/history?scenario=scenario-03 reservations:/reservations board:/boards/vq35; do
-	check "the ${p%%:*} page loads in Chromium" dash_page "${p%%:*}" "${p#*:}"
+dash_pages lab:/ matrix:/matrix runs:/runs run:/runs/$hang crashes:/crashes \
+    history:/history?scenario=scenario-03 reservations:/reservations board:/boards/vq35
+for n in lab matrix runs run crashes history reservations board; do
+	check "the $n page loads in Chromium" dash_loaded $n
 done
 cat "$T/dash.times"
 for n in lab matrix runs run crashes history reservations board; do

@@ -220,16 +220,25 @@ EOF
 
 wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
-# dash_page NAME PATH: the dashboard page PATH of $DASH (http://HOST:PORT) in headless Chromium:
-# its DOM after its scripts in $T/dash-NAME.html; its screenshot kept as the suite's artifact
-# ($ARTIFACTS/NAME.png, under the build folder); "loaded PATH in N ms" into $T/dash.times.
+# dash_pages NAME:PATH...: the dashboard's pages PATH of $DASH (http://HOST:PORT) in one
+# headless Chromium: each one's DOM after its scripts in $T/dash-NAME.html, its screenshot kept
+# as the suite's artifact ($ARTIFACTS/NAME.png, under the build folder); "loaded PATH in N ms"
+# into $T/dash.times. dash_loaded NAME: that page loaded.
 ARTIFACTS=$PWD/$BUILD/artifacts/$(basename "$0" .sh)
-dash_page() {
+dash_pages() {
 	mkdir -p "$ARTIFACTS"
-	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" page "$DASH" "$2" "$T/dash-$1" \
-	    >> "$T/dash.times" || return 1
-	cp "$T/dash-$1.png" "$ARTIFACTS/$1.png"
+	dash_n=$#
+	for p in "$@"; do
+		set -- "$@" "${p#*:}" "$T/dash-${p%%:*}"
+	done
+	shift "$dash_n"
+	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" page "$DASH" "$@" >> "$T/dash.times"
+	while [ $# -gt 1 ]; do
+		[ ! -f "$2.png" ] || cp "$2.png" "$ARTIFACTS/${2##*/dash-}.png"
+		shift 2
+	done
 }
+dash_loaded() { [ -s "$T/dash-$1.html" ] && [ -s "$ARTIFACTS/$1.png" ]; }
 # dash_live_start: a browser on the lab page of $DASH, waiting for a run to end (dash_live_end
 # says whether the page was told); returns once the page's event stream is open.
 dash_live_start() {
