@@ -2,8 +2,8 @@
  * http_pages: the dashboard's pages, rendered on the server (they work without JavaScript), each
  * from the JSON its /api/ twin sends: a page family is a data function (the API) and an html
  * function (the page drawn from exactly that data). http.c routes; the families are in
- * http_pages.c (lab, runs, crash groups, reservations, board), http_pages_run.c (one run) and
- * http_pages_matrix.c (matrix and history).
+ * http_pages.c (lab, runs, crash groups), http_pages_board.c (a board, the reservations),
+ * http_pages_run.c (one run) and http_pages_matrix.c (matrix and history).
  */
 #ifndef RIGD_HTTP_PAGES_H
 #define RIGD_HTTP_PAGES_H
@@ -49,7 +49,17 @@ const struct http_family *http_pages_route(const char *url, int *api, const char
 /* The script a family's page runs (it works without), NULL for none. */
 const char *http_pages_script(const struct http_family *f);
 
-/* Families (http_pages_run.c, http_pages_matrix.c). */
+/* Shared by the families (http_pages.c). */
+cJSON *http_fail(struct http_req *q, unsigned code, const char *msg);
+void http_run_link(struct html *h, int64_t id);
+void http_runs_table(struct html *h, const cJSON *runs);
+
+/* Families (http_pages_board.c, http_pages_run.c, http_pages_matrix.c). */
+cJSON *http_board_data(struct http_req *q);
+void http_board_html(struct http_req *q, const cJSON *d, struct html *h);
+extern const char http_console_script[];
+cJSON *http_reservations_data(struct http_req *q);
+void http_reservations_html(struct http_req *q, const cJSON *d, struct html *h);
 cJSON *http_run_data(struct http_req *q);
 void http_run_html(struct http_req *q, const cJSON *d, struct html *h);
 cJSON *http_matrix_data(struct http_req *q);
