@@ -104,7 +104,8 @@ http_events_leave(void)
 struct http_stream {
 	struct board	*board;		/* NULL: the lab's changes */
 	uint64_t	 gen;
-	int64_t		 pos;		/* console bytes sent */
+	int64_t		 pos;		/* console bytes sent of log */
+	char		 log[512];	/* the console log being followed (a boot starts another) */
 	int		 started;
 };
 
@@ -206,11 +207,14 @@ http_events_console(struct http_stream *s, char *buf, size_t max)
 		s->started = 1;
 		/* The page showed the log's tail up to here: the stream goes on from it. */
 		s->pos = bytes;
+		util_strlcpy(s->log, log, sizeof(s->log));
 		return snprintf(buf, max, "retry: 2000\nevent: hello\ndata: %lld\n\n",
 		    (long long)bytes);
 	}
-	if (bytes < s->pos)		/* a new log (the board booted again): from its start */
+	/* A new log (the board booted again): followed from its start. */
+	if (bytes < s->pos || strcmp(log, s->log) != 0)
 		s->pos = 0;
+	util_strlcpy(s->log, log, sizeof(s->log));
 	if (bytes == s->pos)
 		return snprintf(buf, max, ": idle\n\n");
 	if ((fd = open(log, O_RDONLY | O_CLOEXEC)) != -1) {

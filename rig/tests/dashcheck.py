@@ -9,6 +9,11 @@ Drives headless Chromium through its DevTools protocol (python3-websocket):
                                            open, then waits up to SECONDS for a change that
                                            names a finished run; writes OUT.html and OUT.png;
                                            exits 1 when none came
+  dashcheck.py console BASE BOARD OUT TEXT SECONDS
+                                           loads BASE/boards/BOARD, prints "open" once its
+                                           console stream is, then waits up to SECONDS for TEXT
+                                           to come once more on the console shown; writes
+                                           OUT.html and OUT.png; exits 1 when it did not
   dashcheck.py links BASE PATH OUT         loads BASE+PATH and every same-site link on it (at
                                            most 40), prints "link CODE URL" for each
 No sleeps: page loads are the browser's load event, a change is waited for in the page itself.
@@ -135,6 +140,22 @@ def main():
             b.save(out)
             print("change: " + (b.eval("document.getElementById('live').textContent") or
                                 "none"))
+            return 0 if ok else 1
+        elif mode == "console":
+            board, out, text, secs = sys.argv[3], sys.argv[4], sys.argv[5], float(sys.argv[6])
+            b.load(base + "/boards/" + board)
+            if not b.eval(WAIT % ("document.body.dataset.live === 'open'", 30000), True):
+                b.save(out)
+                print("the console stream did not open")
+                return 1
+            count = "document.getElementById('console').textContent.split(%s).length" % \
+                json.dumps(text)
+            before = b.eval(count)
+            print("open", flush=True)
+            ok = b.eval(WAIT % ("%s > %d" % (count, before), secs * 1000), True)
+            b.save(out)
+            print("console: %r %d times before, %d after" % (text, before - 1,
+                                                            b.eval(count) - 1))
             return 0 if ok else 1
         elif mode == "links":
             path, out = sys.argv[3], sys.argv[4]

@@ -85,24 +85,28 @@ check "watchdog-first hang: the run keeps the kernel's report" [ "$n_wd" -ge 1 ]
 check "watchdog-first hang: the group counts the 4 deadline hangs and this run's reports" [ "$n_group" -ge $((4 + n_wd)) ]
 
 
-"$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
-rc=$?
-check "cut-while-open on vq35: READY again, device present" [ "$rc" -eq 0 ]
 # A browser left on the lab page is told when the next run ends (server-sent events).
 DASH=http://127.0.0.1:$HTTP_PORT
 check "the lab page's event stream opens in Chromium" dash_live_start
+"$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
+rc=$?
+cut=$(last_run)
+check "cut-while-open on vq35: READY again, device present" [ "$rc" -eq 0 ]
+check "the open lab page was told of the run's end, unasked" dash_live_end
+check "... and shows the new run in its table" contains "$T/dash-live.html" "href=\"/runs/$cut\">$cut</a>"
 "$RIGCTL" run i2c-poweroff --board vq35 > "$T/off.out" 2>&1
 rc=$?
 cat "$T/off.out"
-off=$(last_run)
-check "the open lab page was told of the run's end, unasked" dash_live_end
-check "... and shows the new run in its table" contains "$T/dash-live.html" "href=\"/runs/$off\">$off</a>"
 check "i2c-poweroff on vq35: pass (exit 0)" [ "$rc" -eq 0 ]
 check "i2c-poweroff on vq35: the kernel powers down with /dev/i2c-0 open" contains "$T/off.out" "power-down"
 "$RIGCTL" power vq35 off > /dev/null
 check "rigctl power off: board OFF" wait_state vq35 OFF 10
+# A browser on the board's page follows its console as the board boots (read-only).
+check "the board page's console stream opens in Chromium" dash_live_start console vq35 \
+    "rig-board: ready"
 "$RIGCTL" power vq35 on > /dev/null
 check "rigctl power on: board READY" wait_state vq35 READY 5
+check "the open board page shows the new boot's console as it comes" dash_live_end console
 
 # The read-only web side: the same results as JSON, and the dashboard page that reads them.
 /usr/bin/python3 - "$HTTP_PORT" > "$T/http.out" 2>&1 <<'PY'

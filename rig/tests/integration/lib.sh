@@ -239,12 +239,18 @@ dash_pages() {
 	done
 }
 dash_loaded() { [ -s "$T/dash-$1.html" ] && [ -s "$ARTIFACTS/$1.png" ]; }
-# dash_live_start: a browser on the lab page of $DASH, waiting for a run to end (dash_live_end
-# says whether the page was told); returns once the page's event stream is open.
+# dash_live_start [console BOARD TEXT]: a browser on the lab page of $DASH waiting for a run to
+# end, or on BOARD's page waiting for TEXT to come on its console (dash_live_end says whether
+# it came); returns once the page's event stream is open.
 dash_live_start() {
 	mkdir -p "$ARTIFACTS"
-	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" live "$DASH" "$T/dash-live" 600 \
-	    > "$T/dash-live.out" 2>&1 &
+	if [ "${1:-}" = console ]; then
+		set -- console "$DASH" "$2" "$T/dash-live" "$3" 600
+	else
+		set -- live "$DASH" "$T/dash-live" 600
+	fi
+	rm -f "$T/dash-live.html" "$T/dash-live.png"
+	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" "$@" > "$T/dash-live.out" 2>&1 &
 	DASH_LIVE=$!
 	/usr/bin/python3 -c 'import sys, time
 end = time.monotonic() + 60
@@ -253,11 +259,11 @@ while "open" not in open(sys.argv[1]).read().split():
         sys.exit(1)
     time.sleep(0.05)' "$T/dash-live.out"
 }
-dash_live_end() {
+dash_live_end() {	# [NAME]: its screenshot kept as NAME.png (live.png)
 	wait "$DASH_LIVE"
 	dash_rc=$?	# not rc: the suites keep their runs' exit status there
 	cat "$T/dash-live.out"
-	[ ! -f "$T/dash-live.png" ] || cp "$T/dash-live.png" "$ARTIFACTS/live.png"
+	[ ! -f "$T/dash-live.png" ] || cp "$T/dash-live.png" "$ARTIFACTS/${1:-live}.png"
 	return $dash_rc
 }
 
