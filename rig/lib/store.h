@@ -306,6 +306,9 @@ struct store_crash_group {
 typedef int (*store_crash_group_cb)(const struct store_crash_group *g, void *arg);
 /* Crash groups, most recently seen first. Rows given, or -1. */
 int store_crash_groups(struct store *s, store_crash_group_cb cb, void *arg);
+typedef int (*store_name_cb)(const char *name, void *arg);
+/* The boards a crash group's reports came from, each once, by name. How many, or -1. */
+int store_crash_boards(struct store *s, const char *title, store_name_cb cb, void *arg);
 
 /* The nightly queue's rows: see queue.h for what they mean. */
 

@@ -296,9 +296,16 @@ http_runs_html(struct http_req *q, const cJSON *d, struct html *h)
 	}
 }
 
+static int
+http_add_name(const char *name, void *arg)
+{
+	cJSON_AddItemToArray(arg, cJSON_CreateString(name ? name : ""));
+	return 0;
+}
+
 /*
- * Crash groups, latest first, a page at a time (?page=N from 0), each with the builds and boards
- * of its first and latest run.
+ * Crash groups, latest first, a page at a time (?page=N from 0), each with the boards it was
+ * seen on and the builds and boards of its first and latest run.
  */
 static cJSON *
 http_crashes_data(struct http_req *q)
@@ -318,6 +325,13 @@ http_crashes_data(struct http_req *q)
 
 		g = cJSON_Duplicate(cJSON_GetArrayItem(all, i), 1);
 		cJSON_AddItemToArray(page, g);
+		if (store_crash_boards(q->st, html_str(g, "title"), http_add_name,
+		    cJSON_AddArrayToObject(g, "boards")) == -1) {
+			cJSON_Delete(all);
+			cJSON_Delete(page);
+			return http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "store: cannot read crashes");
+		}
 		for (k = 0; k < UTIL_NELEM(ends); k++) {
 			int found;
 			cJSON *r = views_run(q->st, html_int(g, ends[k], 0), VIEWS_BUILD_NAME,
@@ -338,7 +352,7 @@ http_crashes_data(struct http_req *q)
 static void
 http_crashes_html(struct http_req *q, const cJSON *d, struct html *h)
 {
-	const cJSON *g;
+	const cJSON *g, *b;
 	int64_t p = html_arg_int(http_req_arg(q, "page"), 0, 0, 1000000);
 
 	if (cJSON_GetArraySize(d) == 0) {
@@ -364,10 +378,9 @@ http_crashes_html(struct http_req *q, const cJSON *d, struct html *h)
 		html_raw(h, "</td><td>");
 		html_text(h, html_str(g, "last_build"));
 		html_raw(h, "</td><td>");
-		html_text(h, html_str(g, "first_board"));
-		if (strcmp(html_str(g, "first_board"), html_str(g, "last_board")) != 0) {
-			html_raw(h, " ");
-			html_text(h, html_str(g, "last_board"));
+		cJSON_ArrayForEach(b, cJSON_GetObjectItem(g, "boards")) {
+			html_text(h, cJSON_IsString(b) ? b->valuestring : "");
+			html_raw(h, b->next ? " " : "");
 		}
 		html_raw(h, "</td><td>");
 		html_text(h, html_str(g, "first_seen"));

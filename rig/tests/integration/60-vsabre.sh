@@ -36,6 +36,7 @@ dash_pages crashes:/crashes mtd:/runs/$mtd
 check "the crash groups page loads in Chromium" dash_loaded crashes
 check "... with the MTD crash's title" contains "$T/dash-crashes.html" \
     "BUG: unable to handle kernel paging request in mtd_proc_show"
+check "... seen on vsabre" grep -q '<td>vsabre</td>' "$T/dash-crashes.html"
 check "the crash's run page loads" dash_loaded mtd
 /usr/bin/python3 -c 'import re, sys
 m = re.search(r"<mark id=\"report\">(.*?)</mark>", open(sys.argv[1]).read(), re.S)

@@ -63,6 +63,8 @@ check "the matrix pages by builds: newer and older a link away" \
 check "the crash groups show the hostile title as text" contains "$T/dash-crashes.html" \
     "BUG: &lt;img src=x onerror=\"document.title='pwned'\"&gt; in probe"
 check "... no element came of it" [ "$(grep -c '<img' "$T/dash-crashes.html")" -eq 0 ]
+check "... with the boards it was seen on" \
+    [ "$(curl -s "$base/api/crashes" | js 'str(d[0]["boards"])')" = "['lab-c']" ]
 check "the runs page has a next page of older runs" \
     grep -q "href=\"/runs?limit=100&amp;before=$((run - 99))\"" "$T/dash-runs.html"
 check "the run page has the hang's stack, its guilty frame marked" \

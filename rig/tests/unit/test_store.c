@@ -339,6 +339,37 @@ crashes_are_grouped_by_title_and_keep_the_rigs_title(void)
 }
 
 static int
+add_board_name(const char *board, void *arg)
+{
+	strncat(arg, board, 63 - strlen(arg));
+	strncat(arg, " ", 63 - strlen(arg));
+	return 0;
+}
+
+/* The dashboard's crash groups name every board a group was seen on, each once, by name. */
+static void
+a_crash_groups_boards_are_listed_once_each(void)
+{
+	char path[256], boards[64] = "";
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_crash c = { .run = -1, .build_id = -1, .title = "BUG in f", .type = "crash",
+	    .frame = "f", .console_log = "/l", .start = 1, .end = 2, .text = "t" };
+	static const char *const on[] = { "vsabre", "vq35", "vsabre", "lab-a" };
+	size_t i;
+
+	for (i = 0; i < UTIL_NELEM(on); i++) {
+		c.board = on[i];
+		CHECK_INT(store_crash_add(s, &c), 0);
+	}
+	c.board = "other";
+	c.title = "WARNING in g";
+	CHECK_INT(store_crash_add(s, &c), 0);
+	CHECK_INT(store_crash_boards(s, "BUG in f", add_board_name, boards), 3);
+	CHECK_STR(boards, "lab-a vq35 vsabre ");
+	store_close(s);
+}
+
+static int
 see_board(const struct store_board_row *b, void *arg)
 {
 	if (strcmp(b->name, "vq35") == 0)
@@ -1216,6 +1247,7 @@ main(void)
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
+	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
 	/* Databases from before numbered migrations are SQLite files only. */
 	if (!test_pg_server()) {
