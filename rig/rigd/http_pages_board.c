@@ -137,6 +137,8 @@ http_board_data(struct http_req *q)
 }
 
 /*
+ * An event's data is the console's bytes exactly (http_events.c: one data line a line, a
+ * trailing newline kept), so a line cut between two events joins up again.
  * The live console, read-only for everyone: a browser's request carries no proof of who sent
  * it (any page a user opens may post to loopback in their name), so typing stays with the
  * control socket's uid (rigctl console) and the reservation holder's shared console.
@@ -147,7 +149,7 @@ const char http_console_script[] =
     "const es = new EventSource(location.pathname + '/console/stream');\n"
     "es.addEventListener('hello', () => document.body.dataset.live = 'open');\n"
     "es.addEventListener('console', ev => {\n"
-    "  pre.append(document.createTextNode(ev.data + '\\n'));\n"
+    "  pre.append(document.createTextNode(ev.data));\n"
     "  if (pre.textContent.length > 262144) pre.textContent = pre.textContent.slice(-131072);\n"
     "  pre.scrollTop = pre.scrollHeight;\n"
     "});\n";

@@ -52,7 +52,7 @@ class Browser:
         req = urllib.request.Request("http://127.0.0.1:%s/json/new?about:blank" % port,
                                      method="PUT")
         target = json.load(urllib.request.urlopen(req, timeout=30))
-        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=120,
+        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=900,
                                               suppress_origin=True)
         self.id = 0
         self.events = []
