@@ -4,7 +4,7 @@ set -eu
 
 pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev libcjson-dev
 libgpiod-dev libmicrohttpd-dev libarchive-dev libpq-dev libssl-dev clang libclang-rt-14-dev
-qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium
+qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium python3-websocket
 ser2net python3-serial socat u-boot-qemu iproute2
 gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
 python3-labgrid gcc-aarch64-linux-gnu flex bison strace libiberty-dev postgresql postgresql-contrib"
@@ -12,6 +12,7 @@ python3-labgrid gcc-aarch64-linux-gnu flex bison strace libiberty-dev postgresql
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
 # libiberty-dev: triage demangles the Rust frames of kernel panics (rust_demangle).
 # strace: 42-file-modes sees that rigd never chmods a file it made (modes right from birth).
+# python3-websocket: rig/tests/dashcheck.py drives Chromium through its DevTools protocol.
 # python3-labgrid: 48-labgrid-import loads its environments with labgrid's own loader too.
 # gcc-aarch64-linux-gnu, flex and bison: firmware/rcar/kconfig-check runs the arm64 kernel's
 # Kconfig (and build-kernel builds R-Car kernels); arm64 in dpkg: Debian's arm64 kernel packages.

@@ -262,6 +262,8 @@ struct store_runs_filter {
 	int		 reported;	/* only done runs with a build and a verdict (what reports read) */
 	int		 newest_first;	/* else oldest first */
 	int		 limit;		/* 0: all */
+	const char	*scenario;	/* NULL: every scenario */
+	int64_t		 before;	/* 0: any; else only runs whose id is below it (pages) */
 };
 /* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
 int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,
@@ -304,6 +306,9 @@ struct store_crash_group {
 typedef int (*store_crash_group_cb)(const struct store_crash_group *g, void *arg);
 /* Crash groups, most recently seen first. Rows given, or -1. */
 int store_crash_groups(struct store *s, store_crash_group_cb cb, void *arg);
+typedef int (*store_name_cb)(const char *name, void *arg);
+/* The boards a crash group's reports came from, each once, by name. How many, or -1. */
+int store_crash_boards(struct store *s, const char *title, store_name_cb cb, void *arg);
 
 /* The nightly queue's rows: see queue.h for what they mean. */
 

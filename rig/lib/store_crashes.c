@@ -76,3 +76,21 @@ store_crash_groups(struct store *s, store_crash_group_cb cb, void *arg)
 
 	return store_rows(s, st, store_crash_groups_one, &v);
 }
+
+static int
+store_crash_boards_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	const struct store_visit *v = ctx;
+
+	return ((store_name_cb)v->cb)(store_col_text(s, st, 0), v->arg);
+}
+
+int
+store_crash_boards(struct store *s, const char *title, store_name_cb cb, void *arg)
+{
+	struct store_visit v = STORE_VISIT(cb, arg);
+	struct store_stmt *st = store_stmt(s, "SELECT DISTINCT board FROM crash_reports WHERE"
+	    " title=? ORDER BY board", "t", title);
+
+	return store_rows(s, st, store_crash_boards_one, &v);
+}

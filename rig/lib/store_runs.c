@@ -284,15 +284,17 @@ store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb
 	 * CAST: PostgreSQL must know a parameter's type, and IS NULL alone does not say it.
 	 */
 	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (CAST(? AS TEXT) IS NULL OR"
-	    " r.board=?) AND (CAST(? AS TEXT) IS NULL OR r.state=?)%s ORDER BY r.id %s LIMIT ?",
+	    " r.board=?) AND (CAST(? AS TEXT) IS NULL OR r.state=?) AND (CAST(? AS TEXT) IS NULL OR"
+	    " r.scenario=?) AND (CAST(? AS BIGINT)=0 OR r.id<?)%s ORDER BY r.id %s LIMIT ?",
 	    f->reported ? " AND r.state=? AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
 	    f->newest_first ? "DESC" : "ASC");
 	state = f->running ? run_state_name(RUN_RUNNING) : NULL;
 	if (f->reported)
-		return store_run_rows(s, store_stmt(s, sql, "ttttti", f->board, f->board, state, state,
-		    run_state_name(RUN_DONE), (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb,
-		    arg);
-	return store_run_rows(s, store_stmt(s, sql, "tttti", f->board, f->board, state, state,
+		return store_run_rows(s, store_stmt(s, sql, "ttttttiiti", f->board, f->board, state,
+		    state, f->scenario, f->scenario, f->before, f->before, run_state_name(RUN_DONE),
+		    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
+	return store_run_rows(s, store_stmt(s, sql, "ttttttiii", f->board, f->board, state, state,
+	    f->scenario, f->scenario, f->before, f->before,
 	    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
 }
 

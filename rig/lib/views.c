@@ -61,9 +61,17 @@ cJSON *
 views_runs(struct store *s, int limit, enum views_build_label label)
 {
 	struct store_runs_filter f = { .newest_first = 1, .limit = limit };
+
+	return views_runs_filtered(s, &f, label);
+}
+
+cJSON *
+views_runs_filtered(struct store *s, const struct store_runs_filter *f,
+    enum views_build_label label)
+{
 	struct views_list l = { cJSON_CreateArray(), label };
 
-	if (store_runs_list(s, &f, views_run_summary, &l) == -1) {
+	if (store_runs_list(s, f, views_run_summary, &l) == -1) {
 		cJSON_Delete(l.arr);
 		return NULL;
 	}

@@ -24,6 +24,9 @@ enum views_build_label {
  * a store error.
  */
 cJSON *views_runs(struct store *s, int limit, enum views_build_label label);
+/* The same for the runs f filters (a page of them, one scenario's). */
+cJSON *views_runs_filtered(struct store *s, const struct store_runs_filter *f,
+    enum views_build_label label);
 /*
  * One run: every runs column, "build", "release", "build_version", "image_sha256", "steps"
  * [{"idx","action","arg","status","started_ms","duration_ms","output"}] and "crashes"

@@ -70,6 +70,7 @@ board_set_state_kind(struct board *b, enum board_state s, enum error_kind kind,
 	store_board_event(b->rigd->store, b->conf.name, board_state_name((enum board_state)from),
 	    board_state_name(s), reason);
 	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+	http_events_bump(board_state_name(s), b->conf.name, 0);
 }
 
 void

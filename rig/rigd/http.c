@@ -1,5 +1,7 @@
 /* http: the read-only JSON API and the dashboard page, served with libmicrohttpd. */
 #include "rigd.h"
+#include "http_events.h"
+#include "http_pages.h"
 #include "log.h"
 #include "queue.h"
 #include "report.h"
@@ -170,30 +172,66 @@ http_busy(struct MHD_Connection *conn)
 	return rc;
 }
 
+/* A page (text/html) or its API twin (JSON) from one family's data. */
 static enum MHD_Result
-http_page(struct rigd *r, struct MHD_Connection *conn)
+http_family_serve(struct http_req *q, const struct http_family *f, int api)
 {
-	char path[700], *buf;
-	long n;
-	FILE *f;
+	cJSON *(*data)(struct http_req *) = f->data;
+	void (*html)(struct http_req *, const cJSON *, struct html *) = f->html;
+	struct html h = { 0 };
+	enum MHD_Result rc;
+	const char *title = f->prefix[0] ? f->prefix + 1 : "lab";
+	char head[300];
+	cJSON *d;
+
+	/* /runs lists, /runs/N is one run. */
+	if (strcmp(f->prefix, "/runs") == 0 && q->rest[0] == '/') {
+		data = http_run_data;
+		html = http_run_html;
+	}
+	if (f->heavy && !http_heavy_enter())
+		return http_busy(q->conn);
+	q->code = MHD_HTTP_NOT_FOUND;
+	util_strlcpy(q->err, "no such page", sizeof(q->err));
+	d = data(q);
+	if (f->heavy)
+		http_heavy_leave();
+	if (api)
+		return d ? http_json(q->conn, MHD_HTTP_OK, d) : http_error(q->conn, q->code, q->err);
+	if (d == NULL) {
+		html_head(&h, q->err);
+		html_tail(&h, NULL);
+		rc = http_send(q->conn, q->code, "text/html; charset=utf-8", h.buf, h.len);
+		free(h.buf);
+		return rc;
+	}
+	util_fmt(head, sizeof(head), "%s%s", title, q->rest);
+	if (strcmp(title, "runs") == 0 && q->rest[0] == '/')
+		util_fmt(head, sizeof(head), "run %s", q->rest + 1);
+	else if (strcmp(title, "boards") == 0 && q->rest[0] == '/')
+		util_fmt(head, sizeof(head), "board %s", q->rest + 1);
+	html_head(&h, head);
+	html(q, d, &h);
+	html_tail(&h, data == f->data ? http_pages_script(f) : NULL);
+	cJSON_Delete(d);
+	rc = http_send(q->conn, MHD_HTTP_OK, "text/html; charset=utf-8", h.buf, h.len);
+	free(h.buf);
+	return rc;
+}
+
+/* /events, /boards/NAME/console/stream: an event stream, or why not. */
+static enum MHD_Result
+http_stream(struct MHD_Connection *conn, struct board *b)
+{
+	struct MHD_Response *resp;
 	enum MHD_Result rc;
 
-	util_fmt(path, sizeof(path), "%s/index.html", r->dashdir);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "no dashboard page");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	if (n < 0 || n > 1024 * 1024) {
-		fclose(f);
-		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "dashboard page unreadable");
-	}
-	buf = xmalloc((size_t)n + 1);
-	n = (long)fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	rc = http_send(conn, MHD_HTTP_OK, "text/html; charset=utf-8", buf, (size_t)n);
-	free(buf);
+	if (!http_events_enter())
+		return http_busy(conn);
+	if ((resp = http_events_response(b)) == NULL)
+		return MHD_NO;
+	rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
 	return rc;
 }
 
@@ -204,9 +242,13 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	struct rigd *r = cls;
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	char err[256] = "";
+	struct http_req q = { 0 };
+	const struct http_family *f;
+	const char *tail;
+	struct board *b;
 	struct store *st;
 	cJSON *o = NULL;
-	int i;
+	int i, api;
 
 	(void)version;
 	(void)upload;
@@ -220,8 +262,6 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	/* Read-only by design: what changes a board goes through the control socket and its uid. */
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "read-only: GET only");
-	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
-		return http_page(r, conn);
 	if (strcmp(url, "/api/boards") == 0) {
 		/* The boards' state is in memory, under each board's lock: no store. */
 		o = cJSON_CreateArray();
@@ -229,37 +269,42 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 			cJSON_AddItemToArray(o, board_describe(r->boards[i]));
 		return http_json(conn, MHD_HTTP_OK, o);
 	}
+	if (strcmp(url, "/events") == 0)
+		return http_stream(conn, NULL);
+	if (strncmp(url, "/boards/", 8) == 0 && (tail = strstr(url + 8, "/console/stream")) &&
+	    strcmp(tail, "/console/stream") == 0) {
+		char name[128];
+
+		util_fmt(name, sizeof(name), "%.*s", (int)(tail - url - 8), url + 8);
+		if ((b = board_find(r, name)) == NULL)
+			return http_error(conn, MHD_HTTP_NOT_FOUND, "no such board");
+		return http_stream(conn, b);
+	}
 	if ((st = http_store(r)) == NULL)
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot open a reader");
-	if (strcmp(url, "/api/builds") == 0 || strcmp(url, "/api/matrix") == 0) {
+	q.r = r;
+	q.st = st;
+	q.conn = conn;
+	if (strncmp(url, "/runs/", 6) == 0 && (tail = strchr(url + 6, '/')) &&
+	    strcmp(tail, "/log") == 0)
+		return http_run_log(&q, strtoll(url + 6, NULL, 10));
+	if (strcmp(url, "/api/queue") == 0) {
+		if ((o = views_queue(st)) == NULL)
+			return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store");
+		return http_json(conn, MHD_HTTP_OK, o);
+	}
+	if (strcmp(url, "/api/builds") == 0) {
 		if (!http_heavy_enter())
 			return http_busy(conn);
-		if (strcmp(url, "/api/builds") == 0)
-			o = report_builds(st, err, sizeof(err));
-		else
-			o = report_matrix(st, MHD_lookup_connection_value(conn,
-			    MHD_GET_ARGUMENT_KIND, "board"), err, sizeof(err));
+		o = report_builds(st, err, sizeof(err));
 		http_heavy_leave();
-	} else if (strcmp(url, "/api/runs") == 0) {
-		o = views_runs(st, 200, VIEWS_BUILD_NAME);
-	} else if (strncmp(url, "/api/runs/", 10) == 0) {
-		int found = 0;
-
-		o = views_run(st, strtoll(url + 10, NULL, 10), VIEWS_BUILD_NAME, &found);
-		if (o == NULL && !found)
-			return http_error(conn, MHD_HTTP_NOT_FOUND, "no such run");
-	} else if (strcmp(url, "/api/crashes") == 0) {
-		o = views_crash_groups(st);
-	} else if (strcmp(url, "/api/queue") == 0) {
-		o = views_queue(st);
-	} else if (strcmp(url, "/api/reservations") == 0) {
-		o = reserve_show(st, NULL);
-	} else {
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such page");
+		if (o == NULL)
+			return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err[0] ? err : "store");
+		return http_json(conn, MHD_HTTP_OK, o);
 	}
-	if (o == NULL)
-		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err[0] ? err : "store");
-	return http_json(conn, MHD_HTTP_OK, o);
+	if ((f = http_pages_route(url, &api, &q.rest)) == NULL)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such page");
+	return http_family_serve(&q, f, api);
 }
 
 /*
@@ -292,6 +337,7 @@ http_start(struct rigd *r, const char *listen)
 	sa.sin_port = htons((uint16_t)port);
 	util_strlcpy(http_host, host, sizeof(http_host));
 	http_port = (unsigned)port;
+	http_events_init();
 	if (pthread_key_create(&http_store_key, http_store_close) != 0) {
 		log_warnx("-H %s: no thread key", listen);
 		return -1;
@@ -314,6 +360,8 @@ http_start(struct rigd *r, const char *listen)
 void
 http_stop(void)
 {
+	/* The event streams end first: stopping waits for every connection thread. */
+	http_events_stop();
 	if (http_daemon)
 		MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;

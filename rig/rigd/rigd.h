@@ -515,6 +515,9 @@ int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char
 /* http.c: the read-only JSON API and dashboard on ADDRESS:PORT */
 int http_start(struct rigd *r, const char *listen);
 void http_stop(void);
+/* http_events.c: the dashboard's live pages are told (kind: the board's new state, or "run" when
+ * run ended; run 0: none). */
+void http_events_bump(const char *kind, const char *board, int64_t run);
 
 /* scenset.c: the loaded scenarios */
 /* Loads every scenario file in dir; all errors are reported. Returns the count or -1. */

@@ -935,6 +935,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	}
 	runner_release_left(&rn);
 	free(rn.unstored);
+	http_events_bump("run", b->conf.name, res->run_id);
 	res->needs_boot = rn.needs_boot;
 	log_info("%s: run %lld %s: %s%s%s", b->conf.name, (long long)res->run_id, sc->name,
 	    verdict_name(res->verdict), res->title[0] ? ": " : "", res->title);

@@ -115,9 +115,15 @@ check "watchdog-first hang: the run keeps the kernel's report" [ "$n_wd" -ge 1 ]
 check "watchdog-first hang: the group counts the 4 deadline hangs and this run's reports" [ "$n_group" -ge $((4 + n_wd)) ]
 
 
+# A browser left on the lab page is told when the next run ends (server-sent events).
+DASH=http://127.0.0.1:$HTTP_PORT
+check "the lab page's event stream opens in Chromium" dash_live_start
 "$RIGCTL" run cut-while-open --board vq35 > "$T/cut.out" 2>&1
 rc=$?
+cut=$(last_run)
 check "cut-while-open on vq35: READY again, device present" [ "$rc" -eq 0 ]
+check "the open lab page was told of the run's end, unasked" dash_live_end
+check "... and shows the new run in its table" contains "$T/dash-live.html" "href=\"/runs/$cut\">$cut</a>"
 "$RIGCTL" run i2c-poweroff --board vq35 > "$T/off.out" 2>&1
 rc=$?
 cat "$T/off.out"
@@ -125,8 +131,12 @@ check "i2c-poweroff on vq35: pass (exit 0)" [ "$rc" -eq 0 ]
 check "i2c-poweroff on vq35: the kernel powers down with /dev/i2c-0 open" contains "$T/off.out" "power-down"
 "$RIGCTL" power vq35 off > /dev/null
 check "rigctl power off: board OFF" wait_state vq35 OFF 10
+# A browser on the board's page follows its console as the board boots (read-only).
+check "the board page's console stream opens in Chromium" dash_live_start console vq35 \
+    "rig-board: ready"
 "$RIGCTL" power vq35 on > /dev/null
 check "rigctl power on: board READY" wait_state vq35 READY 5
+check "the open board page shows the new boot's console as it comes" dash_live_end console
 
 # The read-only web side: the same results as JSON, and the dashboard page that reads them.
 /usr/bin/python3 - "$HTTP_PORT" > "$T/http.out" 2>&1 <<'PY'
@@ -142,7 +152,7 @@ assert get("/api/boards")[0]["name"] == "vq35"
 m = get("/api/matrix")
 assert any(c and c["verdict"] == "hang" for row in m["rows"] for c in row["cells"]), m
 page = urllib.request.urlopen(base + "/").read().decode()
-assert "/api/matrix" in page and "<title>rig</title>" in page
+assert "<title>lab - rig</title>" in page and 'href="/boards/vq35"' in page
 try:
     urllib.request.urlopen(urllib.request.Request(base + "/api/boards", data=b"x", method="POST"))
     raise SystemExit("POST accepted")
@@ -152,12 +162,30 @@ print("http ok")
 PY
 cat "$T/http.out"
 check "JSON API and dashboard serve the runs, the matrix and the page; read-only" contains "$T/http.out" "http ok"
-# The page as a browser renders it: its script fills the tables from the API.
-timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$T/chromium" --virtual-time-budget=5000 --dump-dom \
-    "http://127.0.0.1:$HTTP_PORT/" > "$T/dom.html" 2>/dev/null
-check "the dashboard renders the hang in its matrix in a real browser" grep -q 'class="hang">hang<div class="small">INFO: task hung in i2c_del_adapter' "$T/dom.html"
+# The pages as a browser shows them (screenshots kept in $ARTIFACTS).
+dash_pages matrix:/matrix run1:/runs/1 wd:/runs/$wd crashes:/crashes \
+    history:/history?scenario=i2c-unbind board:/boards/vq35
+check "the matrix page loads in Chromium" dash_loaded matrix
+check "... the hang's cell: its shape, word and title, a link to its run" grep -q \
+    '<td class="hang[^"]*" title="INFO: task hung in i2c_del_adapter"><a href="/runs/[0-9]*"><span class="v hang"><span aria-hidden="true">◐</span> hang</span>' "$T/dash-matrix.html"
+check "the hang's run page loads" dash_loaded run1
+check "... with the stuck stack, its guilty frame marked" grep -q '<span class="guilty" title="guilty frame">[^<]*i\(2c_del_adapter\|801_remove\)' "$T/dash-run1.html"
+check "... and the console around the report" contains "$T/dash-run1.html" "i2c_del_adapter"
+check "the kernel's hang report's run page loads" dash_loaded wd
+mark() { /usr/bin/python3 -c 'import re, sys
+m = re.search(r"<mark id=\"report\">(.*?)</mark>", open(sys.argv[1]).read(), re.S)
+print(m.group(1) if m else "")' "$1"; }
+mark "$T/dash-wd.html" > "$T/wd-mark.txt"
+check "... the console excerpt marks the report line" contains "$T/wd-mark.txt" "blocked for more than"
+check "... and links the whole log" contains "$T/dash-wd.html" "href=\"/runs/$wd/log\""
+check "the whole log is served as text" sh -c 'curl -sf "$0" | grep -q "blocked for more than"' "$DASH/runs/$wd/log"
+check "the crash groups page loads" dash_loaded crashes
+check "... with the hang's group" contains "$T/dash-crashes.html" "INFO: task hung in i801_remove"
+check "the history of i2c-unbind loads" dash_loaded history
+check "... drawing its runs" grep -q '<svg id="durations".*<title>run 1, vq35' "$T/dash-history.html"
+check "the board page loads with its console" dash_loaded board
+check "... showing the console's last lines" contains "$T/dash-board.html" "rig-board: ready"
+cat "$T/dash.times"
 
 kill "$watch" 2>/dev/null
 wait "$watch" 2>/dev/null

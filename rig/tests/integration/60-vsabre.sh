@@ -3,7 +3,9 @@
 # ordered so that each recovery serves as the next scenario's boot.
 . rig/tests/integration/lib.sh
 
-BOARDS=vsabre rigd_start || finish
+HTTP_PORT=$(free_port)
+BOARDS=vsabre rigd_start -H 127.0.0.1:$HTTP_PORT || finish
+DASH=http://127.0.0.1:$HTTP_PORT
 
 "$RIGCTL" run cut-while-open --board vsabre > "$T/cut.out" 2>&1
 rc=$?
@@ -29,6 +31,20 @@ check "mtd-unbind: syzbot-style title at mtd_proc_show" contains "$T/mtd.out" "t
 check "mtd-unbind: the slab poison in the report" contains "$T/mtd.out" "6b6b6b6b"
 check "mtd-unbind: the build is the armmp kernel" contains "$T/mtd.out" "kernel: Linux version 6.1.0-50-armmp"
 check "crash stored, grouped by title" [ "$(q 'sum(c["count"] for c in d if c["title"].endswith("mtd_proc_show"))' show crashes)" -ge 1 ]
+mtd=$(last_run)
+dash_pages crashes:/crashes mtd:/runs/$mtd
+check "the crash groups page loads in Chromium" dash_loaded crashes
+check "... with the MTD crash's title" contains "$T/dash-crashes.html" \
+    "BUG: unable to handle kernel paging request in mtd_proc_show"
+check "... seen on vsabre" grep -q '<td>vsabre</td>' "$T/dash-crashes.html"
+check "the crash's run page loads" dash_loaded mtd
+/usr/bin/python3 -c 'import re, sys
+m = re.search(r"<mark id=\"report\">(.*?)</mark>", open(sys.argv[1]).read(), re.S)
+print(m.group(1) if m else "")' "$T/dash-mtd.html" > "$T/mtd-mark.txt"
+check "... its console excerpt marks the report line" contains "$T/mtd-mark.txt" \
+    "Unable to handle kernel paging request"
+check "... and marks the guilty frame in the stack or names it" contains "$T/dash-mtd.html" "mtd_proc_show"
+cat "$T/dash.times"
 
 "$RIGCTL" run i2c-unbind --board vsabre > "$T/i2c.out" 2>&1
 rc=$?

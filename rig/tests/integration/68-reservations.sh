@@ -141,11 +141,12 @@ check "a run on any board skips the reserved one: none left, the holder named" r
 check "the dashboard's JSON API has the calendar" [ "$(/usr/bin/python3 -c 'import json, sys, urllib.request
 d = json.load(urllib.request.urlopen("http://%s/api/reservations" % sys.argv[1], timeout=10))
 print([(r["board"], r["holder"], r["state"]) for r in d if r["id"] == int(sys.argv[2])])' "$HTTP" "$id")" = "[('vq35', 'root', 'current')]" ]
-# The page as a browser renders it: the calendar has the lease, its holder and the table its id.
+# The reservations page as a browser renders it: the calendar has the lease, its holder and the
+# table its id.
 timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$T/chromium" --virtual-time-budget=5000 --dump-dom \
-    "http://$HTTP/" > "$T/dom.html" 2>/dev/null
+    "http://$HTTP/reservations" > "$T/dom.html" 2>/dev/null
 check "the dashboard draws the current lease in its calendar, by holder, in a real browser" \
     grep -q '<div class="res current" style="left:[0-9.]*%;width:[0-9.]*%" title="root: [^"]*">root</div>' "$T/dom.html"
 check "... and lists it under Reservations with its id" \

@@ -250,6 +250,53 @@ EOF
 
 wait_state() { "$RIGCTL" wait board "$1" "$2" --timeout "$3" > /dev/null; }
 
+# dash_pages NAME:PATH...: the dashboard's pages PATH of $DASH (http://HOST:PORT) in one
+# headless Chromium: each one's DOM after its scripts in $T/dash-NAME.html, its screenshot kept
+# as the suite's artifact ($ARTIFACTS/NAME.png, under the build folder); "loaded PATH in N ms"
+# into $T/dash.times. dash_loaded NAME: that page loaded.
+ARTIFACTS=$PWD/$BUILD/artifacts/$(basename "$0" .sh)
+dash_pages() {
+	mkdir -p "$ARTIFACTS"
+	dash_n=$#
+	for p in "$@"; do
+		set -- "$@" "${p#*:}" "$T/dash-${p%%:*}"
+	done
+	shift "$dash_n"
+	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" page "$DASH" "$@" >> "$T/dash.times"
+	while [ $# -gt 1 ]; do
+		[ ! -f "$2.png" ] || cp "$2.png" "$ARTIFACTS/${2##*/dash-}.png"
+		shift 2
+	done
+}
+dash_loaded() { [ -s "$T/dash-$1.html" ] && [ -s "$ARTIFACTS/$1.png" ]; }
+# dash_live_start [console BOARD TEXT]: a browser on the lab page of $DASH waiting for a run to
+# end, or on BOARD's page waiting for TEXT to come on its console (dash_live_end says whether
+# it came); returns once the page's event stream is open.
+dash_live_start() {
+	mkdir -p "$ARTIFACTS"
+	if [ "${1:-}" = console ]; then
+		set -- console "$DASH" "$2" "$T/dash-live" "$3" 600
+	else
+		set -- live "$DASH" "$T/dash-live" 600
+	fi
+	rm -f "$T/dash-live.html" "$T/dash-live.png"
+	/usr/bin/python3 "$PWD/rig/tests/dashcheck.py" "$@" > "$T/dash-live.out" 2>&1 &
+	DASH_LIVE=$!
+	/usr/bin/python3 -c 'import sys, time
+end = time.monotonic() + 60
+while "open" not in open(sys.argv[1]).read().split():
+    if time.monotonic() > end:
+        sys.exit(1)
+    time.sleep(0.05)' "$T/dash-live.out"
+}
+dash_live_end() {	# [NAME]: its screenshot kept as NAME.png (live.png)
+	wait "$DASH_LIVE"
+	dash_rc=$?	# not rc: the suites keep their runs' exit status there
+	cat "$T/dash-live.out"
+	[ ! -f "$T/dash-live.png" ] || cp "$T/dash-live.png" "$ARTIFACTS/${1:-live}.png"
+	return $dash_rc
+}
+
 cleanup() {
 	rigd_stop
 	[ -z "$PGDIR" ] || sh rig/tests/pg.sh stop "$PGDIR"

@@ -2,6 +2,8 @@
  * store_fill: a lab's history for the tests of heavy reads: `store_fill DB RUNS` adds 30 kernel
  * builds and RUNS finished runs (4 boards x 25 scenarios, verdicts mixed) to DB through the
  * store's own calls, so the tests never write SQL or open the database themselves.
+ * `store_fill DB RUNS --hostile`: the newest build's name and one crash's title are markup (a
+ * packager's or a kernel's words the dashboard must show as text, never run).
  * `store_fill DB --hold-lock SECONDS`: another writer, for the fault tests: holds an exclusive
  * write transaction on DB for SECONDS (says "held" once it has it), then lets go, writing nothing.
  */
@@ -68,11 +70,13 @@ main(int argc, char **argv)
 	struct store *s;
 	char err[512], log[128];
 	long i, n;
+	int hostile = argc == 4 && strcmp(argv[3], "--hostile") == 0;
 
 	if (argc == 4 && strcmp(argv[2], "--hold-lock") == 0)
 		return fill_hold_lock(argv[1], argv[3]);
-	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: store_fill DB RUNS\n       store_fill DB --hold-lock SECONDS\n");
+	if ((argc != 3 && !hostile) || (n = strtol(argv[2], NULL, 10)) <= 0) {
+		fprintf(stderr, "usage: store_fill DB RUNS [--hostile]\n"
+		    "       store_fill DB --hold-lock SECONDS\n");
 		return 2;
 	}
 	if ((s = store_open(argv[1], err, sizeof(err))) == NULL) {
@@ -83,6 +87,9 @@ main(int argc, char **argv)
 		struct store_build b = { .arch = "amd64" };
 
 		util_fmt(b.name, sizeof(b.name), "linux-image-6.1.0-%ld-amd64", i + 1);
+		if (hostile && i == FILL_BUILDS - 1)
+			util_strlcpy(b.name, "<script>document.title='pwned'</script>",
+			    sizeof(b.name));
 		util_fmt(b.release, sizeof(b.release), "6.1.0-%ld-amd64", i + 1);
 		util_fmt(b.version, sizeof(b.version), "#1 SMP PREEMPT_DYNAMIC Debian 6.1.%ld-1",
 		    100 + i);
@@ -122,6 +129,18 @@ main(int argc, char **argv)
 		if (run <= 0 || store_run_end(s, run, &e) == -1) {
 			fprintf(stderr, "store_fill: run %ld not stored\n", i);
 			return 1;
+		}
+		if (hostile && i == n - 1) {
+			struct store_crash c = { .run = run, .board = board,
+			    .build_id = builds[(i / 100) % FILL_BUILDS],
+			    .title = "BUG: <img src=x onerror=\"document.title='pwned'\"> in probe",
+			    .type = "crash", .frame = "probe", .console_log = log, .start = i * 100,
+			    .end = i * 100 + 90, .text = "" };
+
+			if (store_crash_add(s, &c) == -1) {
+				fprintf(stderr, "store_fill: crash not stored\n");
+				return 1;
+			}
 		}
 		if ((i % FILL_BATCH == FILL_BATCH - 1 || i == n - 1) && fill_exec(s, "COMMIT") == -1)
 			return 1;

@@ -135,6 +135,38 @@ run_left_running_is_closed_as_interrupted_on_reopen(void)
 	store_close(s);
 }
 
+/* The dashboard's pages: one scenario's runs, and the runs below an id (newest first). */
+static void
+runs_are_listed_by_scenario_and_a_page_below_an_id(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_runs_filter f = { .newest_first = 1, .limit = 2 };
+	struct seen seen = { 0 };
+	int64_t r[5];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		r[i] = store_run_begin(s, "vq35", i % 2 ? "uart-unbind" : "i2c-unbind", -1, 0,
+		    "/x.log", 0);
+	f.before = r[3];
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 2);
+	CHECK_INT(seen.ids[0], r[2]);
+	CHECK_INT(seen.ids[1], r[1]);
+	memset(&seen, 0, sizeof(seen));
+	f.before = 0;
+	f.limit = 0;
+	f.scenario = "i2c-unbind";
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 3);
+	CHECK_INT(seen.ids[0], r[4]);
+	CHECK_INT(seen.ids[2], r[0]);
+	memset(&seen, 0, sizeof(seen));
+	f.before = r[4];
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 2);
+	CHECK_INT(seen.ids[0], r[2]);
+	store_close(s);
+}
+
 /*
  * rigd stopped cleanly during a nightly job: the runner closed the run as a lab error
  * ("lab: interrupted"). At the next start the job is queued again, not taken as done; a job
@@ -303,6 +335,37 @@ crashes_are_grouped_by_title_and_keep_the_rigs_title(void)
 	free((char *)g.rig_title);
 	CHECK_INT(store_run_crashes(s, run, count_crash, &n), 3);
 	CHECK_INT(n, 3);
+	store_close(s);
+}
+
+static int
+add_board_name(const char *board, void *arg)
+{
+	strncat(arg, board, 63 - strlen(arg));
+	strncat(arg, " ", 63 - strlen(arg));
+	return 0;
+}
+
+/* The dashboard's crash groups name every board a group was seen on, each once, by name. */
+static void
+a_crash_groups_boards_are_listed_once_each(void)
+{
+	char path[256], boards[64] = "";
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_crash c = { .run = -1, .build_id = -1, .title = "BUG in f", .type = "crash",
+	    .frame = "f", .console_log = "/l", .start = 1, .end = 2, .text = "t" };
+	static const char *const on[] = { "vsabre", "vq35", "vsabre", "lab-a" };
+	size_t i;
+
+	for (i = 0; i < UTIL_NELEM(on); i++) {
+		c.board = on[i];
+		CHECK_INT(store_crash_add(s, &c), 0);
+	}
+	c.board = "other";
+	c.title = "WARNING in g";
+	CHECK_INT(store_crash_add(s, &c), 0);
+	CHECK_INT(store_crash_boards(s, "BUG in f", add_board_name, boards), 3);
+	CHECK_STR(boards, "lab-a vq35 vsabre ");
 	store_close(s);
 }
 
@@ -1180,9 +1243,11 @@ main(void)
 {
 	RUN(same_image_and_report_is_one_build);
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
+	RUN(runs_are_listed_by_scenario_and_a_page_below_an_id);
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
+	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
 	/* Databases from before numbered migrations are SQLite files only. */
 	if (!test_pg_server()) {
