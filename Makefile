@@ -133,12 +133,14 @@ PREFIX ?= /usr/local
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/rig/firmware \
+	    $(DESTDIR)$(PREFIX)/share/rig/dashboards \
 	    $(DESTDIR)/etc/rig/boards $(DESTDIR)/etc/rig/scenarios $(DESTDIR)/lib/systemd/system
 	install -m 755 $(BUILD)/bin/rigd $(DESTDIR)$(PREFIX)/sbin/rigd
 	install -m 755 $(BUILD)/bin/rigctl $(DESTDIR)$(PREFIX)/bin/rigctl
 	install -m 644 rig/man/rigctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 rig/man/rigd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 755 firmware/mkimage firmware/init $(DESTDIR)$(PREFIX)/lib/rig/firmware/
+	install -m 644 dashboards/*.css dashboards/*.js $(DESTDIR)$(PREFIX)/share/rig/dashboards/
 	install -m 644 boards/*.yaml $(DESTDIR)/etc/rig/boards/
 	install -m 644 scenarios/*.yaml $(DESTDIR)/etc/rig/scenarios/
 	install -m 644 rig/systemd/*.service rig/systemd/*.timer $(DESTDIR)/lib/systemd/system/ 2>/dev/null || \

@@ -1,5 +1,6 @@
 /* http: the read-only JSON API and the dashboard page, served with libmicrohttpd. */
 #include "rigd.h"
+#include "http_assets.h"
 #include "http_events.h"
 #include "http_pages.h"
 #include "log.h"
@@ -337,6 +338,7 @@ http_start(struct rigd *r, const char *listen)
 	sa.sin_port = htons((uint16_t)port);
 	util_strlcpy(http_host, host, sizeof(http_host));
 	http_port = (unsigned)port;
+	http_assets_load(r->dashdir);
 	http_events_init();
 	if (pthread_key_create(&http_store_key, http_store_close) != 0) {
 		log_warnx("-H %s: no thread key", listen);
@@ -365,4 +367,5 @@ http_stop(void)
 	if (http_daemon)
 		MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;
+	http_assets_free();
 }

@@ -1,5 +1,6 @@
 /* http_html: escaped page text in a growing buffer, and the pages' common head and verdict marks. */
 #include "http_html.h"
+#include "http_assets.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -131,26 +132,11 @@ html_head(struct html *h, const char *title)
 	html_raw(h, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width\"><title>");
 	html_text(h, title);
-	/* Colours chosen for contrast on white (WCAG AA) and told apart by the shapes too. */
-	html_raw(h, " - rig</title><style>\n"
-	    "body{font:14px/1.4 system-ui,sans-serif;margin:1.2em;color:#1a1a1a}\n"
-	    "h1{font-size:1.3em;margin:0 0 .3em}h2{font-size:1.05em;margin:1.2em 0 .4em}\n"
-	    "nav a{margin-right:1em}table{border-collapse:collapse}\n"
-	    "th,td{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top}\n"
-	    "th{background:#eee}.small{color:#555;font-size:.9em}\n"
-	    ".v{font-weight:600;white-space:nowrap}.v.pass{color:#1b6e20}.v.fail{color:#8e2a8a}\n"
-	    ".v.hang{color:#8a4b00}.v.crash{color:#b00020}.v.error{color:#444}\n"
-	    "td.pass{background:#e3f5e1}td.fail{background:#f6e3f5}td.hang{background:#fde8c8}\n"
-	    "td.crash{background:#f9d6d6}td.error{background:#e5e5e5}\n"
-	    ".reg{outline:3px solid #b00020}.fix{outline:3px dashed #1b6e20}\n"
-	    "pre{background:#f6f6f6;border:1px solid #ccc;padding:.5em;overflow:auto;max-height:40em}\n"
-	    "mark{background:#ffe08a}.guilty{background:#ffd0d0;font-weight:700}\n"
-	    ".cal{position:relative;width:48em;height:1.6em;background:#f7f7f7;border:1px solid #bbb}\n"
-	    ".cal .res{position:absolute;top:0;bottom:0;background:#9cc3e6;overflow:hidden;"
-	    "white-space:nowrap;font-size:.8em;padding-left:.2em}\n.cal .res.current{background:#f0b35c}\n"
-	    "</style></head><body>\n<nav><a href=\"/\">lab</a><a href=\"/matrix\">matrix</a>"
+	/* The sheet is dashboards/rig.css (http_assets), read once at start. */
+	html_raw(h, " - rig</title><style>\n%s</style></head><body>\n<nav><a href=\"/\">lab</a><a href=\"/matrix\">matrix</a>"
 	    "<a href=\"/runs\">runs</a><a href=\"/crashes\">crash groups</a>"
-	    "<a href=\"/history\">history</a><a href=\"/reservations\">reservations</a></nav>\n<h1>");
+	    "<a href=\"/history\">history</a><a href=\"/reservations\">reservations</a></nav>\n<h1>",
+	    http_assets_get(HTTP_ASSET_CSS));
 	html_text(h, title);
 	html_raw(h, "</h1>\n");
 }

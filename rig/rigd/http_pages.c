@@ -1,6 +1,7 @@
 /* http_pages: the routes, and the lab, runs and crash groups pages. */
 #include "rigd.h"
 #include "http_pages.h"
+#include "http_assets.h"
 #include "peer.h"
 #include "util.h"
 #include "views.h"
@@ -146,44 +147,6 @@ fail_o:
 	cJSON_Delete(o);
 	return http_fail(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: cannot read the lab");
 }
-
-/*
- * The live part of the lab page: told of a change by /events, it fetches the page again and
- * puts its #lab in place (one fetch at a time: a burst of changes is one more fetch, not a
- * storm), and lists the change under #live. Without JavaScript the page is
- * whole as served; reloading shows the same.
- */
-static const char http_lab_script[] =
-    "'use strict';\n"
-    "const live = document.getElementById('live');\n"
-    "function note(t) { const li = document.createElement('li'); li.textContent = t;"
-    " live.prepend(li); }\n"
-    "const es = new EventSource('/events');\n"
-    "es.addEventListener('hello', () => document.body.dataset.live = 'open');\n"
-    "let busy = false, waiting = [];\n"
-    "function reload() {\n"
-    "  return new Promise(res => { waiting.push(res); if (!busy) fetchLab(); });\n"
-    "}\n"
-    "async function fetchLab() {\n"
-    "  busy = true;\n"
-    "  while (waiting.length) {\n"
-    "    const told = waiting.splice(0);\n"
-    "    try {\n"
-    "      const r = await fetch('/', {cache: 'no-store'});\n"
-    "      const doc = new DOMParser().parseFromString(await r.text(), 'text/html');\n"
-    "      if (r.ok) document.getElementById('lab').replaceWith(doc.getElementById('lab'));\n"
-    "    } catch (e) { document.body.dataset.live = 'lost'; }\n"
-    "    told.forEach(f => f());\n"
-    "  }\n"
-    "  busy = false;\n"
-    "}\n"
-    "es.addEventListener('change', async ev => {\n"
-    "  let d = {}; try { d = JSON.parse(ev.data); } catch (e) {}\n"
-    "  await reload();\n"
-    "  note(new Date().toISOString() + ' ' + (d.kind || 'change') + ' ' + (d.board || '') +"
-    " (d.run > 0 ? ' run ' + d.run : ''));\n"
-    "});\n"
-    "es.onerror = () => { document.body.dataset.live = 'lost'; };\n";
 
 static void
 http_lab_html(struct http_req *q, const cJSON *d, struct html *h)
@@ -407,14 +370,14 @@ static const struct http_family http_families[] = {
 	{ "/history", 0, http_history_data, http_history_html },
 };
 
-/* The script a family's page runs (it works without). */
+/* The script a family's page runs (lab.js or console.js of dashboards/; pages work without). */
 const char *
 http_pages_script(const struct http_family *f)
 {
 	if (strcmp(f->prefix, "") == 0)
-		return http_lab_script;
+		return http_assets_get(HTTP_ASSET_LAB_JS);
 	if (strcmp(f->prefix, "/boards") == 0)
-		return http_console_script;
+		return http_assets_get(HTTP_ASSET_CONSOLE_JS);
 	return NULL;
 }
 

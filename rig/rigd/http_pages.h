@@ -57,7 +57,6 @@ void http_runs_table(struct html *h, const cJSON *runs);
 /* Families (http_pages_board.c, http_pages_run.c, http_pages_matrix.c). */
 cJSON *http_board_data(struct http_req *q);
 void http_board_html(struct http_req *q, const cJSON *d, struct html *h);
-extern const char http_console_script[];
 cJSON *http_reservations_data(struct http_req *q);
 void http_reservations_html(struct http_req *q, const cJSON *d, struct html *h);
 cJSON *http_run_data(struct http_req *q);

@@ -137,23 +137,11 @@ http_board_data(struct http_req *q)
 }
 
 /*
- * An event's data is the console's bytes exactly (http_events.c: one data line a line, a
- * trailing newline kept), so a line cut between two events joins up again.
- * The live console, read-only for everyone: a browser's request carries no proof of who sent
- * it (any page a user opens may post to loopback in their name), so typing stays with the
- * control socket's uid (rigctl console) and the reservation holder's shared console.
+ * The live console (dashboards/console.js) is read-only for everyone: a browser's request
+ * carries no proof of who sent it (any page a user opens may post to loopback in their name),
+ * so typing stays with the control socket's uid (rigctl console) and the reservation
+ * holder's shared console.
  */
-const char http_console_script[] =
-    "'use strict';\n"
-    "const pre = document.getElementById('console');\n"
-    "const es = new EventSource(location.pathname + '/console/stream');\n"
-    "es.addEventListener('hello', () => document.body.dataset.live = 'open');\n"
-    "es.addEventListener('console', ev => {\n"
-    "  pre.append(document.createTextNode(ev.data));\n"
-    "  if (pre.textContent.length > 262144) pre.textContent = pre.textContent.slice(-131072);\n"
-    "  pre.scrollTop = pre.scrollHeight;\n"
-    "});\n";
-
 void
 http_board_html(struct http_req *q, const cJSON *d, struct html *h)
 {

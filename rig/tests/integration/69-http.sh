@@ -102,16 +102,32 @@ check "/api/runs pages by id: 7 runs below the newest" \
 check "a run that is not there: 404" \
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/runs/99999999")" = 404 ]
 
-# -H PORT: loopback, not every address.
+# The sheet and scripts come from dashboards/ (-D), inlined: one request a page.
+curl -s "$base/" > "$T/lab.html"
+check "the lab page carries dashboards/rig.css" contains "$T/lab.html" "$(sed -n 3p dashboards/rig.css)"
+check "the lab page carries dashboards/lab.js" contains "$T/lab.html" "new EventSource('/events')"
+check "a board page carries dashboards/console.js" contains_s "$(curl -s "$base/boards/vq35")" \
+    "'/console/stream'"
+
+# -H PORT: loopback, not every address. Its -D folder does not exist: said with the path, and
+# the pages are served without style or script.
 PORT2=$(free_port)
 mkdir -p "$T/second"
-"$RIGD" -d -S "$T/second" -B vq35 -c scenarios -H "$PORT2" >> "$T/second.log" 2>&1 &
+"$RIGD" -d -S "$T/second" -B vq35 -c scenarios -H "$PORT2" -D "$T/no-dashboards" \
+    >> "$T/second.log" 2>&1 &
 SECOND=$!
 RIG_SOCKET=$T/second/rigd.sock "$RIGCTL" wait rigd --pid "$SECOND" --timeout 60 > /dev/null
 ss -ltnH "sport = :$PORT2" > "$T/ss.out"
 cat "$T/ss.out" "$T/second.log"
 check "-H PORT listens on loopback" contains "$T/ss.out" "127.0.0.1:$PORT2"
 check "-H PORT listens nowhere else" [ "$(wc -l < "$T/ss.out")" -eq 1 ]
+check "a missing -D folder is named in the log" contains "$T/second.log" "$T/no-dashboards/rig.css"
+curl -s "http://127.0.0.1:$PORT2/" > "$T/bare.html"
+check "without its sheet the lab page is still served, boards and all" contains "$T/bare.html" \
+    'href="/boards/vq35"'
+check "without its sheet the page has an empty style, not a broken one" \
+    contains "$T/bare.html" "<style>
+</style>"
 kill "$SECOND" 2>/dev/null
 wait "$SECOND" 2>/dev/null
 finish
