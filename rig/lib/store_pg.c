@@ -423,6 +423,10 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 7, "a lease's reset boots the board's default build and records how it ended",
 	    "ALTER TABLE reservations ADD COLUMN reset_outcome TEXT;"
 	    "ALTER TABLE reservations ADD COLUMN reset_detail TEXT", NULL },
+	{ 8, "every rigd registers its host and its boards",
+	    "CREATE TABLE hosts(name TEXT PRIMARY KEY, version TEXT, started TEXT NOT NULL,"
+	    " heartbeat_ms BIGINT NOT NULL);"
+	    "ALTER TABLE boards ADD COLUMN host TEXT", NULL },
 };
 
 const struct store_engine store_pg_engine = {

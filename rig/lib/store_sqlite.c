@@ -266,6 +266,11 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 7, "a lease's reset boots the board's default build and records how it ended",
 	    "ALTER TABLE reservations ADD COLUMN reset_outcome TEXT;"
 	    "ALTER TABLE reservations ADD COLUMN reset_detail TEXT", NULL },
+	/* Boards stored before it have no host: the one rigd that served them claims them. */
+	{ 8, "every rigd registers its host and its boards",
+	    "CREATE TABLE hosts(name TEXT PRIMARY KEY, version TEXT, started TEXT NOT NULL,"
+	    " heartbeat_ms INTEGER NOT NULL);"
+	    "ALTER TABLE boards ADD COLUMN host TEXT", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

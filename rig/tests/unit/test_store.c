@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	7
+#define TEST_SCHEMA	8
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -329,6 +329,56 @@ boards_keep_their_last_state(void)
 	store_close(s);
 }
 
+/* Lab boards as the store lists them, by name: "name@host:heartbeat_ms " each. */
+static int
+see_lab_board(const struct store_lab_board_row *b, void *arg)
+{
+	char one[160];
+
+	snprintf(one, sizeof(one), "%s@%s:%lld ", b->name, b->host ? b->host : "-",
+	    b->heartbeat_ms == STORE_NULL ? -1LL : (long long)b->heartbeat_ms);
+	strncat(arg, one, 511 - strlen(arg));
+	return 0;
+}
+
+static int
+see_host(const struct store_host_row *h, void *arg)
+{
+	char one[160];
+
+	snprintf(one, sizeof(one), "%s %s %lld;", h->name, h->version, (long long)h->heartbeat_ms);
+	strncat(arg, one, 511 - strlen(arg));
+	return 0;
+}
+
+static void
+hosts_register_their_boards_and_beat(void)
+{
+	char path[256], seen[512] = "";
+	const char *a_boards[] = { "vq35", "desk" }, *b_boards[] = { "vsabre" };
+	struct store *s = open_tmp(path, sizeof(path));
+
+	CHECK_INT(store_host_register(s, "a", "proto 1 schema 8", 1000), 0);
+	CHECK_INT(store_host_boards(s, "a", a_boards, 2, "OFF"), 0);
+	CHECK_INT(store_host_register(s, "b", "proto 1 schema 8", 2000), 0);
+	CHECK_INT(store_host_boards(s, "b", b_boards, 1, "OFF"), 0);
+	/* A board's state written later keeps its host. */
+	CHECK_INT(store_board_set(s, "vsabre", "armhf", "READY", NULL), 0);
+	CHECK_INT(store_host_beat(s, "b", 5000), 1);
+	CHECK_INT(store_host_beat(s, "nobody", 5000), 0);
+	CHECK_INT(store_lab_boards(s, see_lab_board, seen), 3);
+	CHECK_STR(seen, "desk@a:1000 vq35@a:1000 vsabre@b:5000 ");
+	seen[0] = '\0';
+	CHECK_INT(store_hosts(s, see_host, seen), 2);
+	CHECK_STR(seen, "a proto 1 schema 8 1000;b proto 1 schema 8 5000;");
+	/* A board moved to another host (its cable moved) is that host's from now on. */
+	CHECK_INT(store_host_boards(s, "b", a_boards + 1, 1, "OFF"), 0);
+	seen[0] = '\0';
+	CHECK_INT(store_lab_boards(s, see_lab_board, seen), 3);
+	CHECK_STR(seen, "desk@b:5000 vq35@a:1000 vsabre@b:5000 ");
+	store_close(s);
+}
+
 /* Writes through the main connection while the reader is in the middle of a listing. */
 static int
 write_while_reading(const struct store_board_row *b, void *arg)
@@ -487,7 +537,8 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 7 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to %d at start", path,
+	    TEST_SCHEMA);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -1184,6 +1235,7 @@ main(void)
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
+	RUN(hosts_register_their_boards_and_beat);
 	/* Databases from before numbered migrations are SQLite files only. */
 	if (!test_pg_server()) {
 		RUN(legacy_database_is_upgraded_and_every_run_found);
