@@ -231,6 +231,12 @@ int store_host_register(struct store *s, const char *host, const char *version,
  */
 int store_host_boards(struct store *s, const char *host, const char *const *boards, int n,
     const char *state);
+/*
+ * This store's host in the lab, before the store is shared with other threads: jobs it claims
+ * are host's under a lease of lease_ms that store_queue_renew extends; at a restart only
+ * host's jobs and runs (or those of no host) are recovered. Unset: one host, no leases.
+ */
+void store_set_host(struct store *s, const char *host, int64_t lease_ms);
 /* host's heartbeat is now_ms: 1, 0 no such host (not registered), -1 error. */
 int store_host_beat(struct store *s, const char *host, int64_t now_ms);
 
@@ -361,6 +367,15 @@ int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *not
 int store_queue_finish_stored(struct store *s);
 /* Jobs still running: queued again, repeating their run. Returns how many, or -1. */
 int store_queue_requeue_running(struct store *s);
+/* This host's running jobs hold their lease until now_ms + its lease. How many, or -1. */
+int store_queue_renew(struct store *s, int64_t now_ms);
+/*
+ * Running jobs of any host whose lease ended before now_ms (the host died or lost the store):
+ * each job's run is closed as interrupted, saying whose lease ran out, and the job is queued
+ * again to repeat it (its attempt given back), for its board's host to claim. Any host may
+ * sweep, at once with others: each job is requeued once. How many, or -1.
+ */
+int store_queue_expire(struct store *s, int64_t now_ms);
 
 struct store_queue_row {
 	int64_t		 id, nightly;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	8
+#define TEST_SCHEMA	9
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -248,6 +248,132 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 		CHECK_INT(store_queue_claim_id(s, i ? a : b, &job), 0);
 	store_close(s);
 	unlink(path);
+}
+
+/* Two hosts' connections claim from one queue at once: every job is claimed exactly once. */
+#define CLAIM_JOBS	60
+
+struct claimer {
+	const char	*path, *host;
+	int64_t		 ids[CLAIM_JOBS];
+	int		 n, failed;
+};
+
+static void *
+claim_thread(void *arg)
+{
+	struct claimer *c = arg;
+	struct queue_job job;
+	char err[256];
+	struct store *s = store_open(c->path, err, sizeof(err));
+	int rc;
+
+	if (s == NULL) {
+		c->failed = 1;
+		return NULL;
+	}
+	store_set_host(s, c->host, 60000);
+	while ((rc = queue_claim(s, "vq35", 1, &job)) == 1 && c->n < CLAIM_JOBS)
+		c->ids[c->n++] = job.id;
+	if (rc == -1)
+		c->failed = 1;
+	store_close(s);
+	return NULL;
+}
+
+static int
+count_claimed_once(const struct store_queue_row *q, void *arg)
+{
+	if (q->state == QUEUE_RUNNING && q->attempts == 1)
+		(*(int *)arg)++;
+	return 0;
+}
+
+static void
+two_hosts_racing_claim_each_job_exactly_once(void)
+{
+	static struct claimer c[2];
+	pthread_t t[2];
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t n = queue_nightly_new(s, 0), seen[CLAIM_JOBS * 2];
+	int i, j, total = 0, twice = 0, once = 0;
+
+	for (i = 0; i < CLAIM_JOBS; i++)
+		CHECK(queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0) > 0);
+	for (i = 0; i < 2; i++) {
+		c[i] = (struct claimer){ .path = path, .host = i ? "b" : "a" };
+		CHECK_INT(pthread_create(&t[i], NULL, claim_thread, &c[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_INT(c[i].failed, 0);
+		for (j = 0; j < c[i].n; j++)
+			seen[total++] = c[i].ids[j];
+	}
+	for (i = 0; i < total; i++)
+		for (j = i + 1; j < total; j++)
+			twice += seen[i] == seen[j];
+	CHECK_INT(twice, 0);
+	CHECK_INT(total, CLAIM_JOBS);
+	CHECK_INT(store_queue_open(s, CLAIM_JOBS * 2, count_claimed_once, &once), CLAIM_JOBS);
+	CHECK_INT(once, CLAIM_JOBS);
+	store_close(s);
+}
+
+static int
+see_run_detail(const struct store_run_row *r, void *arg)
+{
+	snprintf(arg, 256, "%s|%s|%s", run_state_name(r->state), r->title ? r->title : "",
+	    r->detail ? r->detail : "");
+	return 0;
+}
+
+static int
+see_job_state(const struct store_queue_row *q, void *arg)
+{
+	snprintf(arg, 128, "%s %lld %s", queue_state_name(q->state), (long long)q->attempts,
+	    q->why ? q->why : "-");
+	return 0;
+}
+
+/* A host that stops renewing (killed mid-job): its lease runs out, the job goes back. */
+static void
+a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
+{
+	char path[256], run_says[256] = "", job_says[128] = "";
+	struct store *s = open_tmp(path, sizeof(path)), *other;
+	int64_t n = queue_nightly_new(s, 0), id, run, t;
+	struct queue_job job;
+	char err[256];
+
+	store_set_host(s, "a", 1000);
+	id = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	t = util_wall_ms();
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, id);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, id, run), 0);
+	/* Another host sweeps: a lease renewed in time is left alone. */
+	other = store_open(path, err, sizeof(err));
+	CHECK(other != NULL);
+	if (other == NULL)
+		return;
+	store_set_host(other, "b", 1000);
+	CHECK_INT(store_queue_renew(s, t + 3000), 1);
+	CHECK_INT(store_queue_expire(other, t + 3500), 0);
+	CHECK_INT(store_queue_expire(other, t + 4500), 1);
+	CHECK_INT(store_queue_expire(other, t + 9000), 0);	/* once */
+	CHECK_INT(store_run_get(s, run, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|host a's lease on the job ran out (host silent)");
+	CHECK_INT(store_queue_open(s, 10, see_job_state, job_says), 1);
+	CHECK_STR(job_says, "queued 0 lab-retry");
+	/* The board's own host claims it when it is back. */
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, id);
+	CHECK_INT(job.repeat_of, run);
+	store_close(other);
+	store_close(s);
 }
 
 static int
@@ -1233,6 +1359,8 @@ main(void)
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
+	RUN(two_hosts_racing_claim_each_job_exactly_once);
+	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
 	RUN(hosts_register_their_boards_and_beat);
