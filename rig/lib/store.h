@@ -370,7 +370,7 @@ int store_queue_requeue_running(struct store *s);
 /* This host's running jobs hold their lease until now_ms + its lease. How many, or -1. */
 int store_queue_renew(struct store *s, int64_t now_ms);
 /*
- * Running jobs of any host whose lease ended before now_ms (the host died or lost the store):
+ * Running jobs of any other host whose lease ended before now_ms (it died or lost the store):
  * each job's run is closed as interrupted, saying whose lease ran out, and the job is queued
  * again to repeat it (its attempt given back), for its board's host to claim. Any host may
  * sweep, at once with others: each job is requeued once. How many, or -1.

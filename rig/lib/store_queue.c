@@ -224,9 +224,13 @@ store_queue_expire(struct store *s, int64_t now_ms)
 	char now[32], why[160];
 	int i, n = 0;
 
-	/* Collected first: the writes below never meet an open read of the same rows. */
+	/*
+	 * Collected first: the writes below never meet an open read of the same rows. A host
+	 * never takes its own jobs: it is alive, it renews them in the same write as this.
+	 */
 	if (store_rows(s, store_stmt(s, "SELECT id, run_id, host FROM queue WHERE state=? AND"
-	    " lease_ms < ? ORDER BY id", "ti", RUNNING, now_ms), store_queue_expired_one, &e) == -1)
+	    " lease_ms < ? AND host <> ? ORDER BY id", "tit", RUNNING, now_ms, s->host),
+	    store_queue_expired_one, &e) == -1)
 		return -1;
 	for (i = 0; i < e.n; i++) {
 		int64_t won;

@@ -1,8 +1,9 @@
 /*
  * hosts: this rigd as one host of the lab. At start it registers its host and the boards it
  * serves in the store; the event loop then hands a heartbeat to the store writer (storeq)
- * every --heartbeat, never writing itself; show boards adds the boards of the lab's other
- * hosts, read from the store, each with its host and whether that host still beats.
+ * every --heartbeat, never writing itself: the beat renews the leases on this host's running
+ * jobs and requeues those of hosts that stopped beating. show boards adds the boards of the
+ * lab's other hosts, read from the store, each with its host and whether that host beats.
  */
 #include "rigd.h"
 #include "log.h"
@@ -20,34 +21,44 @@
 static int64_t hosts_last_beat;	/* the loop's only: util_now_ms of the last beat queued */
 
 int
-hosts_register(struct rigd *r)
+hosts_register(struct rigd *r, const char *const *boards, int n)
 {
-	const char **names = xcalloc((size_t)r->nboards + 1, sizeof(*names));
 	char version[64];
-	int i, rc;
+	int rc;
 
+	/*
+	 * Jobs this host claims are its own under a lease of three beats: a host that misses
+	 * three is taken for dead, and its jobs go back to the queue.
+	 */
+	store_set_host(r->store, r->host, HOSTS_SILENT_BEATS * r->heartbeat_ms);
 	/* What another host must know to share the store: the protocol and the schema. */
 	util_fmt(version, sizeof(version), "proto %d schema %d", PROTO_VERSION,
 	    store_schema_version(r->store));
-	for (i = 0; i < r->nboards; i++)
-		names[i] = r->boards[i]->conf.name;
 	rc = store_host_register(r->store, r->host, version, util_wall_ms());
 	if (rc == 0)
-		rc = store_host_boards(r->store, r->host, names, r->nboards,
-		    board_state_name(BOARD_OFF));
-	free(names);
+		rc = store_host_boards(r->store, r->host, boards, n, board_state_name(BOARD_OFF));
 	hosts_last_beat = util_now_ms();
 	return rc;
 }
 
-/* On the store writer: arg is the host's name, then the wall time as text. */
+/*
+ * On the store writer: arg is the host's name, then the wall time as text. The beat renews
+ * this host's leases, then sweeps the lab's for those of hosts that stopped beating.
+ */
 static void
 hosts_beat_write(struct store *st, void *arg)
 {
 	const char *host = arg, *at = host + strlen(host) + 1;
+	int64_t now = strtoll(at, NULL, 10);
+	int n;
 
-	if (store_host_beat(st, host, strtoll(at, NULL, 10)) == 0)
+	if (store_host_beat(st, host, now) == 0)
 		log_warnx("host %s: heartbeat of an unregistered host", host);
+	if (store_queue_renew(st, now) == -1)
+		log_warnx("host %s: the leases on its running jobs could not be renewed", host);
+	if ((n = store_queue_expire(st, now)) > 0)
+		log_warnx("nightly queue: %d job(s) whose host stopped beating are queued again",
+		    n);
 }
 
 void

@@ -398,6 +398,22 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (remote_keygen(r->keyfile, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/*
+	 * The lab learns this host and its boards first: what follows recovers only this host's
+	 * runs and jobs, never those of another host sharing the store.
+	 */
+	{
+		const char **names = xcalloc((size_t)nconfs + 1, sizeof(*names));
+		int n = 0;
+
+		for (i = 0; i < nconfs; i++)
+			if (plan_selected(only, confs[i].name))
+				names[n++] = confs[i].name;
+		if (hosts_register(r, names, n) == -1)
+			log_warnx("host %s and its boards could not be registered in the store",
+			    r->host);
+		free(names);
+	}
 	/* Ends the store refused before a stop are stored first: those runs are not interrupted. */
 	if ((i = unrecorded_start(r->store, r->statedir)) > 0)
 		log_info("%d run end(s) the store had refused are stored now", i);
@@ -448,9 +464,6 @@ main(int argc, char **argv)
 		r->nboards++;
 	}
 	free(confs);
-	/* The lab learns this host and its boards before any client asks. */
-	if (hosts_register(r) == -1)
-		log_warnx("host %s and its boards could not be registered in the store", r->host);
 	for (i = 0; stale && i < cJSON_GetArraySize(stale); i++) {
 		cJSON *name = cJSON_GetObjectItem(cJSON_GetArrayItem(stale, i), "board");
 		struct board *b = cJSON_IsString(name) ? board_find(r, name->valuestring) : NULL;

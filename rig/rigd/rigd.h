@@ -469,8 +469,8 @@ enum error_kind reserve_check(struct rigd *r, const char *board, const struct pe
 void reserve_tick(struct rigd *r);
 
 /* hosts.c: this rigd as one host of the lab (the loop's) */
-/* Registers the host and its boards in the store, at start: 0, or -1. */
-int hosts_register(struct rigd *r);
+/* Registers the host and its boards in the store, at start, before any recovery: 0, or -1. */
+int hosts_register(struct rigd *r, const char *const *boards, int n);
 /* Every --heartbeat, the host's heartbeat goes to the store writer. */
 void hosts_tick(struct rigd *r);
 /* items (this host's boards) get their host; the lab's other boards are added. 0, or -1. */
