@@ -376,6 +376,45 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 	store_close(s);
 }
 
+/* A host restarting recovers its own runs and jobs, never those another live host runs. */
+static void
+a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
+{
+	char path[256], run_says[256] = "", err[256];
+	struct store *s = open_tmp(path, sizeof(path)), *b;
+	const char *mine[] = { "vq35" }, *theirs[] = { "vsabre" };
+	int64_t n = queue_nightly_new(s, 0), ja, jb, ra, rb;
+	struct queue_job job;
+
+	b = store_open(path, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	store_set_host(s, "a", 30000);
+	store_set_host(b, "b", 30000);
+	CHECK_INT(store_host_boards(s, "a", mine, 1, "OFF"), 0);
+	CHECK_INT(store_host_boards(b, "b", theirs, 1, "OFF"), 0);
+	ja = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	jb = queue_add(s, n, 1, "vsabre", "i2c-unbind", 0, NULL, 0);
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(queue_claim(b, "vsabre", 1, &job), 1);
+	ra = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	rb = store_run_begin(b, "vsabre", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, ja, ra), 0);
+	CHECK_INT(queue_set_run(b, jb, rb), 0);
+	/* a restarts: its run is interrupted and its job queued again; b's go on. */
+	CHECK_INT(store_runs_interrupt(s), 1);
+	CHECK_INT(queue_recover(s), 1);
+	CHECK_INT(store_run_get(s, rb, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "running||");
+	CHECK_INT(store_run_get(s, ra, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|rigd stopped during the run");
+	CHECK_INT(store_queue_claim_id(b, jb, &job), 0);	/* still b's, running */
+	CHECK_INT(store_queue_claim_id(s, ja, &job), 1);	/* a's again, queued */
+	store_close(b);
+	store_close(s);
+}
+
 static int
 see_group(const struct store_crash_group *g, void *arg)
 {
@@ -1361,6 +1400,7 @@ main(void)
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(two_hosts_racing_claim_each_job_exactly_once);
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
+	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(boards_keep_their_last_state);
 	RUN(hosts_register_their_boards_and_beat);
