@@ -307,6 +307,13 @@ store_open(const char *path, char *err, size_t errlen)
 	return s;
 }
 
+void
+store_set_host(struct store *s, const char *host, int64_t lease_ms)
+{
+	util_strlcpy(s->host, host ? host : "", sizeof(s->host));
+	s->lease_ms = lease_ms;
+}
+
 /* Per thread: each board's thread and the store writer say their own failures. */
 static _Thread_local char store_err[256];
 

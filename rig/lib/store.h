@@ -18,6 +18,7 @@
  *   store_crashes.c  crash reports and the crash groups (title -> count, first/last run)
  *   store_queue.c    the nightly queue's rows (queue.c holds its API)
  *   store_reservations.c  reservations of board time, never two of one board at once
+ *   store_hosts.c    the lab's hosts: registration, heartbeats, which host serves which board
  * The topic files write SQL that SQLite and PostgreSQL both run (ON CONFLICT, RETURNING,
  * coalesce, CASE; times are computed in C), so the PostgreSQL engine is store_pg.c with its
  * own migrations' DDL; store_open picks the engine by the name it is given (store_is_uri).
@@ -217,6 +218,45 @@ typedef int (*store_boot_cb)(const struct store_boot_row *b, void *arg);
 /* The latest power-ons, newest first, at most limit. Rows given, or -1. */
 int store_boots(struct store *s, int limit, store_boot_cb cb, void *arg);
 
+/*
+ * Hosts of the lab (store_hosts.c): each rigd registers its host (name, version, start) and
+ * the boards it serves, then beats: a host whose heartbeat is old is gone or cut off, and its
+ * boards with it. Times in ms since the epoch (UTC), given by the caller.
+ */
+int store_host_register(struct store *s, const char *host, const char *version,
+    int64_t now_ms);
+/*
+ * The boards are host's from now on (a board whose cable moved moves with it); one not stored
+ * yet is stored in state. 0, or -1.
+ */
+int store_host_boards(struct store *s, const char *host, const char *const *boards, int n,
+    const char *state);
+/*
+ * This store's host in the lab, before the store is shared with other threads: jobs it claims
+ * are host's under a lease of lease_ms that store_queue_renew extends; at a restart only
+ * host's jobs and runs (or those of no host) are recovered. Unset: one host, no leases.
+ */
+void store_set_host(struct store *s, const char *host, int64_t lease_ms);
+/* host's heartbeat is now_ms: 1, 0 no such host (not registered), -1 error. */
+int store_host_beat(struct store *s, const char *host, int64_t now_ms);
+
+struct store_host_row {
+	const char	*name, *version, *started;
+	int64_t		 heartbeat_ms;
+};
+typedef int (*store_host_cb)(const struct store_host_row *h, void *arg);
+/* Every host, by name. Rows given, or -1. */
+int store_hosts(struct store *s, store_host_cb cb, void *arg);
+
+struct store_lab_board_row {
+	const char	*name, *arch, *state, *reason, *updated;
+	const char	*host;		/* NULL: stored before hosts registered theirs */
+	int64_t		 heartbeat_ms;	/* its host's; STORE_NULL without one */
+};
+typedef int (*store_lab_board_cb)(const struct store_lab_board_row *b, void *arg);
+/* Every board of the lab with its host, by name. Rows given, or -1. */
+int store_lab_boards(struct store *s, store_lab_board_cb cb, void *arg);
+
 /* Runs */
 
 int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,
@@ -332,6 +372,15 @@ int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *not
 int store_queue_finish_stored(struct store *s);
 /* Jobs still running: queued again, repeating their run. Returns how many, or -1. */
 int store_queue_requeue_running(struct store *s);
+/* This host's running jobs hold their lease until now_ms + its lease. How many, or -1. */
+int store_queue_renew(struct store *s, int64_t now_ms);
+/*
+ * Running jobs of any other host whose lease ended before now_ms (it died or lost the store):
+ * each job's run is closed as interrupted, saying whose lease ran out, and the job is queued
+ * again to repeat it (its attempt given back), for its board's host to claim. Any host may
+ * sweep, at once with others: each job is requeued once. How many, or -1.
+ */
+int store_queue_expire(struct store *s, int64_t now_ms);
 
 struct store_queue_row {
 	int64_t		 id, nightly;

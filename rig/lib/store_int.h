@@ -64,6 +64,11 @@ struct store_engine {
 	const char	*lock_key;
 	/* A write that needs the database writable, run in begin_write and rolled back. */
 	const char	*write_probe;
+	/*
+	 * Ends a claim's SELECT of the queue: rows another transaction holds are passed over, not
+	 * waited for (PostgreSQL: FOR UPDATE SKIP LOCKED); "" where writers are one at a time.
+	 */
+	const char	*skip_locked;
 	const struct store_migration *migrations;	/* ascending versions from 1 */
 	int		 nmigrations;
 };
@@ -83,6 +88,13 @@ struct store {
 	 */
 	pthread_mutex_t	 lock;
 	char		*path;	/* immutable: what store_reader opens again */
+	/*
+	 * Set once by store_set_host before the store is shared (immutable after): the host
+	 * that claims jobs and how long its lease on a claimed job lasts unrenewed; "" and 0
+	 * until then: claims hold no lease and recovery takes every job (one host).
+	 */
+	char		 host[64];
+	int64_t		 lease_ms;
 };
 
 /*

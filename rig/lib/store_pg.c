@@ -423,6 +423,13 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 7, "a lease's reset boots the board's default build and records how it ended",
 	    "ALTER TABLE reservations ADD COLUMN reset_outcome TEXT;"
 	    "ALTER TABLE reservations ADD COLUMN reset_detail TEXT", NULL },
+	{ 8, "every rigd registers its host and its boards",
+	    "CREATE TABLE hosts(name TEXT PRIMARY KEY, version TEXT, started TEXT NOT NULL,"
+	    " heartbeat_ms BIGINT NOT NULL);"
+	    "ALTER TABLE boards ADD COLUMN host TEXT", NULL },
+	{ 9, "a claimed job is its host's under a lease the host renews",
+	    "ALTER TABLE queue ADD COLUMN host TEXT;"
+	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
 };
 
 const struct store_engine store_pg_engine = {
@@ -453,6 +460,11 @@ const struct store_engine store_pg_engine = {
 	/* Two rigds starting at once: one migrates, the other waits, then finds nothing to do. */
 	.begin_schema = "BEGIN; SELECT pg_advisory_xact_lock(7240115, 0)",
 	.write_probe = "CREATE TABLE rig_write_probe(x BIGINT)",
+	/*
+	 * Two hosts claiming at once each take a different job, neither waits for the other;
+	 * without it the loser of a race for one row would find the row taken and claim none.
+	 */
+	.skip_locked = " FOR UPDATE SKIP LOCKED",
 	.migrations = store_pg_migrations,
 	.nmigrations = (int)UTIL_NELEM(store_pg_migrations),
 };

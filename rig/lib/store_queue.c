@@ -46,17 +46,29 @@ store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *
 
 static int store_queue_claimed(struct store *s, struct store_stmt *st, struct queue_job *job);
 
+/* The lease a claim takes: until now plus the host's lease, none without one. */
+static int64_t
+store_queue_lease(const struct store *s)
+{
+	return s->lease_ms > 0 ? util_wall_ms() + s->lease_ms : STORE_NULL;
+}
+
 int
 store_queue_claim(struct store *s, const char *board, int64_t prefer_build, struct queue_job *job)
 {
-	char now[32];
+	char now[32], sql[1024];
 
-	/* One statement: a job is claimed whole or not at all, whatever else runs meanwhile. */
-	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
-	    " attempts=attempts+1, started=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=(SELECT id FROM"
-	    " queue WHERE board=? AND state=?" STORE_QUEUE_ORDER " LIMIT 1)" STORE_QUEUE_CLAIMED,
-	    "tttti", RUNNING,
-	    store_now(now, sizeof(now)), board, QUEUED, prefer_build), job);
+	/*
+	 * One statement: a job is claimed whole or not at all, whatever else runs meanwhile. The
+	 * outer state test holds where the engine re-reads a row another claim just took.
+	 */
+	util_fmt(sql, sizeof(sql), "%s%s%s", "UPDATE queue SET state=?, attempts=attempts+1,"
+	    " started=?, host=?, lease_ms=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=(SELECT id FROM"
+	    " queue WHERE board=? AND state=?" STORE_QUEUE_ORDER " LIMIT 1", s->eng->skip_locked,
+	    ") AND state=?" STORE_QUEUE_CLAIMED);
+	return store_queue_claimed(s, store_stmt(s, sql, "tttNttit", RUNNING,
+	    store_now(now, sizeof(now)), store_nonempty(s->host), store_queue_lease(s), board,
+	    QUEUED, prefer_build, QUEUED), job);
 }
 
 int
@@ -65,9 +77,10 @@ store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job)
 	char now[32];
 
 	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
-	    " attempts=attempts+1, started=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=? AND state=?"
-	    STORE_QUEUE_CLAIMED, "ttit",
-	    RUNNING, store_now(now, sizeof(now)), id, QUEUED), job);
+	    " attempts=attempts+1, started=?, host=?, lease_ms=?" STORE_QUEUE_CLAIMED_NOTE
+	    " WHERE id=? AND state=?" STORE_QUEUE_CLAIMED, "tttNit", RUNNING,
+	    store_now(now, sizeof(now)), store_nonempty(s->host), store_queue_lease(s), id,
+	    QUEUED), job);
 }
 
 int
@@ -151,17 +164,94 @@ store_queue_finish_stored(struct store *s)
 	    RUNNING, run_state_name(RUN_DONE), error_kind_name(ERROR_INTERRUPTED));
 }
 
+/* A running job queued again to repeat its run, its attempt given back (the lab's fault). */
+#define STORE_QUEUE_REQUEUE "UPDATE queue SET state=?," \
+	" attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END," \
+	" repeat_of=run_id, why=CASE WHEN run_id IS NULL THEN why ELSE 'lab-retry' END," \
+	" run_id=NULL, host=NULL, lease_ms=NULL, note=? WHERE state=?"
+/* A host's recovery takes its own jobs and those of no host, never another live host's. */
+#define STORE_QUEUE_MINE " AND (host IS NULL OR host=?)"
+
 int
 store_queue_requeue_running(struct store *s)
 {
 	struct store_stmt *st;
 
-	st = store_stmt(s, "UPDATE queue SET state=?,"
-	    " attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
-	    " repeat_of=run_id, why=CASE WHEN run_id IS NULL THEN why ELSE 'lab-retry' END,"
-	    " run_id=NULL, note='requeued after a restart' WHERE state=? RETURNING id", "tt",
-	    QUEUED, RUNNING);
+	if (s->host[0])
+		st = store_stmt(s, STORE_QUEUE_REQUEUE STORE_QUEUE_MINE " RETURNING id", "tttt",
+		    QUEUED, "requeued after a restart", RUNNING, s->host);
+	else
+		st = store_stmt(s, STORE_QUEUE_REQUEUE " RETURNING id", "ttt", QUEUED,
+		    "requeued after a restart", RUNNING);
 	return store_rows(s, st, NULL, NULL);
+}
+
+int
+store_queue_renew(struct store *s, int64_t now_ms)
+{
+	if (s->host[0] == '\0' || s->lease_ms <= 0)
+		return 0;
+	return store_rows(s, store_stmt(s, "UPDATE queue SET lease_ms=? WHERE host=? AND state=?"
+	    " RETURNING id", "itt", now_ms + s->lease_ms, s->host, RUNNING), NULL, NULL);
+}
+
+/* The jobs one sweep looks at; the next sweep takes the rest. */
+#define STORE_QUEUE_EXPIRE_MAX	64
+
+struct store_queue_expired {
+	int	 n;
+	int64_t	 id[STORE_QUEUE_EXPIRE_MAX], run[STORE_QUEUE_EXPIRE_MAX];
+	char	 host[STORE_QUEUE_EXPIRE_MAX][64];
+};
+
+static int
+store_queue_expired_one(struct store *s, struct store_stmt *st, void *ctx)
+{
+	struct store_queue_expired *e = ctx;
+	const char *h = store_col_text(s, st, 2);
+	int64_t run = store_col_int(s, st, 1);
+
+	e->id[e->n] = store_col_int(s, st, 0);
+	e->run[e->n] = run == STORE_NULL ? 0 : run;
+	util_strlcpy(e->host[e->n], h ? h : "?", sizeof(e->host[0]));
+	return ++e->n == STORE_QUEUE_EXPIRE_MAX;
+}
+
+int
+store_queue_expire(struct store *s, int64_t now_ms)
+{
+	struct store_queue_expired e = { 0 };
+	char now[32], why[160];
+	int i, n = 0;
+
+	/*
+	 * Collected first: the writes below never meet an open read of the same rows. A host
+	 * never takes its own jobs: it is alive, it renews them in the same write as this.
+	 */
+	if (store_rows(s, store_stmt(s, "SELECT id, run_id, host FROM queue WHERE state=? AND"
+	    " lease_ms < ? AND host <> ? ORDER BY id", "tit", RUNNING, now_ms, s->host),
+	    store_queue_expired_one, &e) == -1)
+		return -1;
+	for (i = 0; i < e.n; i++) {
+		int64_t won;
+
+		util_fmt(why, sizeof(why), "host %s's lease on the job ran out (host silent)",
+		    e.host[i]);
+		/* The lease is tested again in the write: of two sweepers, one requeues it. */
+		won = store_exec_int(s, STORE_QUEUE_REQUEUE " AND id=? AND lease_ms < ? RETURNING 1",
+		    "tttii", QUEUED, why, RUNNING, e.id[i], now_ms);
+		if (won == -1)
+			return -1;
+		if (won == 0)
+			continue;
+		n++;
+		if (e.run[i] > 0 && store_exec(s, "UPDATE runs SET state=?, verdict=?, title=?,"
+		    " detail=?, ended=? WHERE id=? AND state=?", "tttttit", run_state_name(RUN_DONE),
+		    verdict_name(VERDICT_ERROR), error_kind_name(ERROR_INTERRUPTED), why,
+		    store_now(now, sizeof(now)), e.run[i], run_state_name(RUN_RUNNING)) == -1)
+			return -1;
+	}
+	return n;
 }
 
 /* Rows of st with the columns of struct store_queue_row, in its order. */

@@ -210,6 +210,14 @@ store_runs_interrupt(struct store *s)
 {
 	char now[32];
 
+	/* A host of a lab closes the runs of its boards (and of no host's), not the others'. */
+	if (s->host[0])
+		return store_rows(s, store_stmt(s, "UPDATE runs SET state=?, verdict=?, title=?,"
+		    " detail='rigd stopped during the run', ended=? WHERE state=? AND board NOT IN"
+		    " (SELECT name FROM boards WHERE host IS NOT NULL AND host <> ?) RETURNING id",
+		    "tttttt", run_state_name(RUN_DONE), verdict_name(VERDICT_ERROR),
+		    error_kind_name(ERROR_INTERRUPTED), store_now(now, sizeof(now)),
+		    run_state_name(RUN_RUNNING), s->host), NULL, NULL);
 	return store_rows(s, store_stmt(s, "UPDATE runs SET state=?, verdict=?, title=?,"
 	    " detail='rigd stopped during the run', ended=? WHERE state=? RETURNING id", "ttttt",
 	    run_state_name(RUN_DONE), verdict_name(VERDICT_ERROR), error_kind_name(ERROR_INTERRUPTED),

@@ -266,6 +266,14 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 7, "a lease's reset boots the board's default build and records how it ended",
 	    "ALTER TABLE reservations ADD COLUMN reset_outcome TEXT;"
 	    "ALTER TABLE reservations ADD COLUMN reset_detail TEXT", NULL },
+	/* Boards stored before it have no host: the one rigd that served them claims them. */
+	{ 8, "every rigd registers its host and its boards",
+	    "CREATE TABLE hosts(name TEXT PRIMARY KEY, version TEXT, started TEXT NOT NULL,"
+	    " heartbeat_ms INTEGER NOT NULL);"
+	    "ALTER TABLE boards ADD COLUMN host TEXT", NULL },
+	{ 9, "a claimed job is its host's under a lease the host renews",
+	    "ALTER TABLE queue ADD COLUMN host TEXT;"
+	    "ALTER TABLE queue ADD COLUMN lease_ms INTEGER", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {
@@ -288,6 +296,7 @@ const struct store_engine store_sqlite_engine = {
 	.begin_schema = "BEGIN IMMEDIATE",
 	/* Any table of its own would do: nothing else can refuse it, it never commits. */
 	.write_probe = "CREATE TABLE main.rig_write_probe(x)",
+	.skip_locked = "",	/* one writer at a time: a claim's SELECT and UPDATE are one */
 	.migrations = store_sqlite_migrations,
 	.nmigrations = (int)UTIL_NELEM(store_sqlite_migrations),
 };

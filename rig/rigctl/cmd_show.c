@@ -12,7 +12,8 @@ struct cmd_show_col {
 };
 
 static const struct cmd_show_col cmd_show_boards[] = {
-	{ "name", "BOARD", 10 }, { "arch", "ARCH", 6 }, { "state", "STATE", 11 },
+	{ "name", "BOARD", 10 }, { "host", "HOST", 10 }, { "arch", "ARCH", 6 },
+	{ "state", "STATE", 11 },
 	{ "queued", "QUEUE", 6 }, { "classes", "CLASSES", 14 }, { "release", "KERNEL", 18 },
 	{ "waiting", "WAITING FOR", 18 }, { "console_url", "CONSOLE", 26 },
 	{ "reason", "REASON", 0 }, { NULL, NULL, 0 },

@@ -434,6 +434,10 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		for (i = 0; i < r->nboards; i++)
 			cJSON_AddItemToArray(items, board_describe(r->boards[i]));
+		if (hosts_show_boards(r, items) == -1) {
+			cJSON_Delete(items);
+			items = NULL;
+		}
 	} else if (strcmp(what, "scenarios") == 0) {
 		items = cJSON_CreateArray();
 		for (i = 0; i < r->nscens; i++) {
@@ -475,7 +479,7 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 	} else if (strcmp(what, "reservations") == 0) {
 		const char *bname = control_str(req, "board");
 
-		if (bname && board_find(r, bname) == NULL) {
+		if (bname && !hosts_board_known(r, bname)) {
 			control_reply(c, PROTO_NOSUCH, "show reservations: no such board", NULL);
 			return;
 		}
@@ -708,6 +712,7 @@ control_loop(struct rigd *r)
 		}
 		control_wait_tick(r);
 		reserve_tick(r);
+		hosts_tick(r);
 		if (r->reload) {
 			r->reload = 0;
 			/* logrotate moved the -l file: lines go to the new one from now. */

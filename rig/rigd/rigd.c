@@ -35,16 +35,20 @@ usage(void)
 	    "            [-L size[,total]]\n"
 	    "            [-H [address:]port] [-D dashboardsdir] [-T address]\n"
 	    "            [-g group] [-a admingroup] [-m connections] [-i seconds]\n"
-	    "            [--store path|postgresql://...]\n");
+	    "            [--store path|postgresql://...] [--host-name name]\n"
+	    "            [--heartbeat seconds]\n");
 	exit(2);
 }
 
 /* Long options, past every byte a short one can be. */
-enum { RIGD_OPT_STORE = 256 };
+enum { RIGD_OPT_STORE = 256, RIGD_OPT_HOST, RIGD_OPT_HEARTBEAT };
 
 static const struct option rigd_long_opts[] = {
 	/* The store: a SQLite file's path (statedir/rig.db unless given) or a libpq URI. */
 	{ "store", required_argument, NULL, RIGD_OPT_STORE },
+	/* This host's name in the lab (the system's host name unless given), its beat's period. */
+	{ "host-name", required_argument, NULL, RIGD_OPT_HOST },
+	{ "heartbeat", required_argument, NULL, RIGD_OPT_HEARTBEAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -207,6 +211,9 @@ main(int argc, char **argv)
 	/* The control socket's group and the admin group (NULL: peer.h's, if the host has them). */
 	const char *group = NULL, *admin = NULL;
 	const char *storeat = NULL;	/* --store; NULL: statedir/rig.db */
+	const char *hostname = NULL;	/* --host-name; NULL: gethostname */
+	int heartbeat = 10;		/* --heartbeat, seconds */
+	char *end;
 	int per_uid = 0, idle = 0;
 	char path[PATH_MAX], err[512];
 	int ch, foreground = 0, check = 0, quiet = 0, verbose = 0, nconfs, i, lockfd, interrupted;
@@ -217,6 +224,15 @@ main(int argc, char **argv)
 	    rigd_long_opts, NULL)) != -1) {
 		switch (ch) {
 		case RIGD_OPT_STORE: storeat = optarg; break;
+		case RIGD_OPT_HOST: hostname = optarg; break;
+		case RIGD_OPT_HEARTBEAT:
+			heartbeat = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || heartbeat < 1 || heartbeat > 3600) {
+				fprintf(stderr, "rigd: --heartbeat %s: not a number of seconds from 1"
+				    " to 3600\n", optarg);
+				return 2;
+			}
+			break;
 		case 'a': admin = optarg; break;
 		case 'g': group = optarg; break;
 		case 'i': idle = rigd_count('i', optarg, 86400); break;
@@ -242,6 +258,17 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	if (hostname == NULL) {
+		if (gethostname(r->host, sizeof(r->host)) == -1)
+			util_strlcpy(r->host, "localhost", sizeof(r->host));
+		r->host[sizeof(r->host) - 1] = '\0';
+	} else if (hostname[0] == '\0' || strlen(hostname) >= sizeof(r->host)) {
+		fprintf(stderr, "rigd: --host-name %s: from 1 to %zu bytes\n", hostname,
+		    sizeof(r->host) - 1);
+		return 2;
+	} else
+		util_strlcpy(r->host, hostname, sizeof(r->host));
+	r->heartbeat_ms = (int64_t)heartbeat * 1000;
 	if (rigd_caps(caps, &r->console_cap, &r->console_total) == -1) {
 		fprintf(stderr, "rigd: -L %s: want SIZE[,TOTAL] sizes such as 64M,2G (0: no cap)\n",
 		    caps);
@@ -371,6 +398,22 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (remote_keygen(r->keyfile, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/*
+	 * The lab learns this host and its boards first: what follows recovers only this host's
+	 * runs and jobs, never those of another host sharing the store.
+	 */
+	{
+		const char **names = xcalloc((size_t)nconfs + 1, sizeof(*names));
+		int n = 0;
+
+		for (i = 0; i < nconfs; i++)
+			if (plan_selected(only, confs[i].name))
+				names[n++] = confs[i].name;
+		if (hosts_register(r, names, n) == -1)
+			log_warnx("host %s and its boards could not be registered in the store",
+			    r->host);
+		free(names);
+	}
 	/* Ends the store refused before a stop are stored first: those runs are not interrupted. */
 	if ((i = unrecorded_start(r->store, r->statedir)) > 0)
 		log_info("%d run end(s) the store had refused are stored now", i);

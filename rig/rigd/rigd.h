@@ -205,6 +205,8 @@ struct rigd {
 	int64_t		 console_cap;		/* immutable (-L): bytes one boot's log keeps, 0 all */
 	int64_t		 console_total;		/* immutable (-L): bytes all logs keep, 0 all */
 	struct store	*store;			/* immutable pointer; the store locks itself */
+	char		 host[64];		/* immutable: this host's name in the lab */
+	int64_t		 heartbeat_ms;		/* immutable (--heartbeat): its beat's period */
 	struct board_sink sink;			/* immutable once the boards start */
 
 	struct board	**boards;		/* immutable once the boards start */
@@ -469,6 +471,16 @@ enum error_kind reserve_check(struct rigd *r, const char *board, const struct pe
  */
 #define RESERVE_WARN_MS		(5 * 60 * 1000)
 void reserve_tick(struct rigd *r);
+
+/* hosts.c: this rigd as one host of the lab (the loop's) */
+/* Registers the host and its boards in the store, at start, before any recovery: 0, or -1. */
+int hosts_register(struct rigd *r, const char *const *boards, int n);
+/* Every --heartbeat, the host's heartbeat goes to the store writer. */
+void hosts_tick(struct rigd *r);
+/* items (this host's boards) get their host; the lab's other boards are added. 0, or -1. */
+int hosts_show_boards(struct rigd *r, cJSON *items);
+/* 1 when a host of the lab (this one or another) serves the board, else 0. */
+int hosts_board_known(struct rigd *r, const char *name);
 /* 1 when no reservation holds board now (the nightly queue's test); 0 held or unknown. */
 int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */

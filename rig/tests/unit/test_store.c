@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	7
+#define TEST_SCHEMA	9
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -282,6 +282,171 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	unlink(path);
 }
 
+/* Two hosts' connections claim from one queue at once: every job is claimed exactly once. */
+#define CLAIM_JOBS	60
+
+struct claimer {
+	const char	*path, *host;
+	int64_t		 ids[CLAIM_JOBS];
+	int		 n, failed;
+};
+
+static void *
+claim_thread(void *arg)
+{
+	struct claimer *c = arg;
+	struct queue_job job;
+	char err[256];
+	struct store *s = store_open(c->path, err, sizeof(err));
+	int rc;
+
+	if (s == NULL) {
+		c->failed = 1;
+		return NULL;
+	}
+	store_set_host(s, c->host, 60000);
+	while ((rc = queue_claim(s, "vq35", 1, &job)) == 1 && c->n < CLAIM_JOBS)
+		c->ids[c->n++] = job.id;
+	if (rc == -1)
+		c->failed = 1;
+	store_close(s);
+	return NULL;
+}
+
+static int
+count_claimed_once(const struct store_queue_row *q, void *arg)
+{
+	if (q->state == QUEUE_RUNNING && q->attempts == 1)
+		(*(int *)arg)++;
+	return 0;
+}
+
+static void
+two_hosts_racing_claim_each_job_exactly_once(void)
+{
+	static struct claimer c[2];
+	pthread_t t[2];
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	int64_t n = queue_nightly_new(s, 0), seen[CLAIM_JOBS * 2];
+	int i, j, total = 0, twice = 0, once = 0;
+
+	for (i = 0; i < CLAIM_JOBS; i++)
+		CHECK(queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0) > 0);
+	for (i = 0; i < 2; i++) {
+		c[i] = (struct claimer){ .path = path, .host = i ? "b" : "a" };
+		CHECK_INT(pthread_create(&t[i], NULL, claim_thread, &c[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_INT(c[i].failed, 0);
+		for (j = 0; j < c[i].n; j++)
+			seen[total++] = c[i].ids[j];
+	}
+	for (i = 0; i < total; i++)
+		for (j = i + 1; j < total; j++)
+			twice += seen[i] == seen[j];
+	CHECK_INT(twice, 0);
+	CHECK_INT(total, CLAIM_JOBS);
+	CHECK_INT(store_queue_open(s, CLAIM_JOBS * 2, count_claimed_once, &once), CLAIM_JOBS);
+	CHECK_INT(once, CLAIM_JOBS);
+	store_close(s);
+}
+
+static int
+see_run_detail(const struct store_run_row *r, void *arg)
+{
+	snprintf(arg, 256, "%s|%s|%s", run_state_name(r->state), r->title ? r->title : "",
+	    r->detail ? r->detail : "");
+	return 0;
+}
+
+static int
+see_job_state(const struct store_queue_row *q, void *arg)
+{
+	snprintf(arg, 128, "%s %lld %s", queue_state_name(q->state), (long long)q->attempts,
+	    q->why ? q->why : "-");
+	return 0;
+}
+
+/* A host that stops renewing (killed mid-job): its lease runs out, the job goes back. */
+static void
+a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
+{
+	char path[256], run_says[256] = "", job_says[128] = "";
+	struct store *s = open_tmp(path, sizeof(path)), *other;
+	int64_t n = queue_nightly_new(s, 0), id, run, t;
+	struct queue_job job;
+	char err[256];
+
+	store_set_host(s, "a", 1000);
+	id = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	t = util_wall_ms();
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, id);
+	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, id, run), 0);
+	/* Another host sweeps: a lease renewed in time is left alone. */
+	other = store_open(path, err, sizeof(err));
+	CHECK(other != NULL);
+	if (other == NULL)
+		return;
+	store_set_host(other, "b", 1000);
+	CHECK_INT(store_queue_renew(s, t + 3000), 1);
+	CHECK_INT(store_queue_expire(other, t + 3500), 0);
+	CHECK_INT(store_queue_expire(other, t + 4500), 1);
+	CHECK_INT(store_queue_expire(other, t + 9000), 0);	/* once */
+	CHECK_INT(store_run_get(s, run, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|host a's lease on the job ran out (host silent)");
+	CHECK_INT(store_queue_open(s, 10, see_job_state, job_says), 1);
+	CHECK_STR(job_says, "queued 0 lab-retry");
+	/* The board's own host claims it when it is back. */
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, id);
+	CHECK_INT(job.repeat_of, run);
+	store_close(other);
+	store_close(s);
+}
+
+/* A host restarting recovers its own runs and jobs, never those another live host runs. */
+static void
+a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
+{
+	char path[256], run_says[256] = "", err[256];
+	struct store *s = open_tmp(path, sizeof(path)), *b;
+	const char *mine[] = { "vq35" }, *theirs[] = { "vsabre" };
+	int64_t n = queue_nightly_new(s, 0), ja, jb, ra, rb;
+	struct queue_job job;
+
+	b = store_open(path, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	store_set_host(s, "a", 30000);
+	store_set_host(b, "b", 30000);
+	CHECK_INT(store_host_boards(s, "a", mine, 1, "OFF"), 0);
+	CHECK_INT(store_host_boards(b, "b", theirs, 1, "OFF"), 0);
+	ja = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	jb = queue_add(s, n, 1, "vsabre", "i2c-unbind", 0, NULL, 0);
+	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
+	CHECK_INT(queue_claim(b, "vsabre", 1, &job), 1);
+	ra = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	rb = store_run_begin(b, "vsabre", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, ja, ra), 0);
+	CHECK_INT(queue_set_run(b, jb, rb), 0);
+	/* a restarts: its run is interrupted and its job queued again; b's go on. */
+	CHECK_INT(store_runs_interrupt(s), 1);
+	CHECK_INT(queue_recover(s), 1);
+	CHECK_INT(store_run_get(s, rb, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "running||");
+	CHECK_INT(store_run_get(s, ra, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|rigd stopped during the run");
+	CHECK_INT(store_queue_claim_id(b, jb, &job), 0);	/* still b's, running */
+	CHECK_INT(store_queue_claim_id(s, ja, &job), 1);	/* a's again, queued */
+	store_close(b);
+	store_close(s);
+}
+
 static int
 see_group(const struct store_crash_group *g, void *arg)
 {
@@ -389,6 +554,56 @@ boards_keep_their_last_state(void)
 	CHECK_INT(store_board_set(s, "vsabre", "armhf", "OFF", NULL), 0);
 	CHECK_INT(store_boards(s, see_board, state), 2);
 	CHECK_STR(state, "HUNG");
+	store_close(s);
+}
+
+/* Lab boards as the store lists them, by name: "name@host:heartbeat_ms " each. */
+static int
+see_lab_board(const struct store_lab_board_row *b, void *arg)
+{
+	char one[160];
+
+	snprintf(one, sizeof(one), "%s@%s:%lld ", b->name, b->host ? b->host : "-",
+	    b->heartbeat_ms == STORE_NULL ? -1LL : (long long)b->heartbeat_ms);
+	strncat(arg, one, 511 - strlen(arg));
+	return 0;
+}
+
+static int
+see_host(const struct store_host_row *h, void *arg)
+{
+	char one[160];
+
+	snprintf(one, sizeof(one), "%s %s %lld;", h->name, h->version, (long long)h->heartbeat_ms);
+	strncat(arg, one, 511 - strlen(arg));
+	return 0;
+}
+
+static void
+hosts_register_their_boards_and_beat(void)
+{
+	char path[256], seen[512] = "";
+	const char *a_boards[] = { "vq35", "desk" }, *b_boards[] = { "vsabre" };
+	struct store *s = open_tmp(path, sizeof(path));
+
+	CHECK_INT(store_host_register(s, "a", "proto 1 schema 8", 1000), 0);
+	CHECK_INT(store_host_boards(s, "a", a_boards, 2, "OFF"), 0);
+	CHECK_INT(store_host_register(s, "b", "proto 1 schema 8", 2000), 0);
+	CHECK_INT(store_host_boards(s, "b", b_boards, 1, "OFF"), 0);
+	/* A board's state written later keeps its host. */
+	CHECK_INT(store_board_set(s, "vsabre", "armhf", "READY", NULL), 0);
+	CHECK_INT(store_host_beat(s, "b", 5000), 1);
+	CHECK_INT(store_host_beat(s, "nobody", 5000), 0);
+	CHECK_INT(store_lab_boards(s, see_lab_board, seen), 3);
+	CHECK_STR(seen, "desk@a:1000 vq35@a:1000 vsabre@b:5000 ");
+	seen[0] = '\0';
+	CHECK_INT(store_hosts(s, see_host, seen), 2);
+	CHECK_STR(seen, "a proto 1 schema 8 1000;b proto 1 schema 8 5000;");
+	/* A board moved to another host (its cable moved) is that host's from now on. */
+	CHECK_INT(store_host_boards(s, "b", a_boards + 1, 1, "OFF"), 0);
+	seen[0] = '\0';
+	CHECK_INT(store_lab_boards(s, see_lab_board, seen), 3);
+	CHECK_STR(seen, "desk@b:5000 vq35@a:1000 vsabre@b:5000 ");
 	store_close(s);
 }
 
@@ -550,7 +765,8 @@ readonly_open_never_writes_an_old_database(void)
 	s = store_open_readonly(path, err, sizeof(err));
 	CHECK(s == NULL);
 	store_close(s);
-	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to 7 at start", path);
+	snprintf(want, sizeof(want), "%s: schema 0, this rigd upgrades it to %d at start", path,
+	    TEST_SCHEMA);
 	CHECK_STR(err, want);
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", LEGACY, path);
 	CHECK_INT(system(cmd), 0);
@@ -1246,9 +1462,13 @@ main(void)
 	RUN(runs_are_listed_by_scenario_and_a_page_below_an_id);
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
+	RUN(two_hosts_racing_claim_each_job_exactly_once);
+	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
+	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
+	RUN(hosts_register_their_boards_and_beat);
 	/* Databases from before numbered migrations are SQLite files only. */
 	if (!test_pg_server()) {
 		RUN(legacy_database_is_upgraded_and_every_run_found);

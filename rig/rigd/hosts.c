@@ -1,0 +1,158 @@
+/*
+ * hosts: this rigd as one host of the lab. At start it registers its host and the boards it
+ * serves in the store; the event loop then hands a heartbeat to the store writer (storeq)
+ * every --heartbeat, never writing itself: the beat renews the leases on this host's running
+ * jobs and requeues those of hosts that stopped beating. show boards adds the boards of the
+ * lab's other hosts, read from the store, each with its host and whether that host beats.
+ */
+#include "rigd.h"
+#include "log.h"
+#include "storeq.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A host is silent when this many of this rigd's heartbeat periods passed without one. */
+#define HOSTS_SILENT_BEATS	3
+
+static int64_t hosts_last_beat;	/* the loop's only: util_now_ms of the last beat queued */
+
+int
+hosts_register(struct rigd *r, const char *const *boards, int n)
+{
+	char version[64];
+	int rc;
+
+	/*
+	 * Jobs this host claims are its own under a lease of three beats: a host that misses
+	 * three is taken for dead, and its jobs go back to the queue.
+	 */
+	store_set_host(r->store, r->host, HOSTS_SILENT_BEATS * r->heartbeat_ms);
+	/* What another host must know to share the store: the protocol and the schema. */
+	util_fmt(version, sizeof(version), "proto %d schema %d", PROTO_VERSION,
+	    store_schema_version(r->store));
+	rc = store_host_register(r->store, r->host, version, util_wall_ms());
+	if (rc == 0)
+		rc = store_host_boards(r->store, r->host, boards, n, board_state_name(BOARD_OFF));
+	hosts_last_beat = util_now_ms();
+	return rc;
+}
+
+/*
+ * On the store writer: arg is the host's name, then the wall time as text. The beat renews
+ * this host's leases, then sweeps the lab's for those of hosts that stopped beating.
+ */
+static void
+hosts_beat_write(struct store *st, void *arg)
+{
+	const char *host = arg, *at = host + strlen(host) + 1;
+	int64_t now = strtoll(at, NULL, 10);
+	int n;
+
+	if (store_host_beat(st, host, now) == 0)
+		log_warnx("host %s: heartbeat of an unregistered host", host);
+	if (store_queue_renew(st, now) == -1)
+		log_warnx("host %s: the leases on its running jobs could not be renewed", host);
+	if ((n = store_queue_expire(st, now)) > 0)
+		log_warnx("nightly queue: %d job(s) whose host stopped beating are queued again",
+		    n);
+}
+
+void
+hosts_tick(struct rigd *r)
+{
+	int64_t now = util_now_ms();
+	char at[32], *arg;
+	size_t n;
+
+	if (now - hosts_last_beat < r->heartbeat_ms)
+		return;
+	hosts_last_beat = now;
+	util_fmt(at, sizeof(at), "%lld", (long long)util_wall_ms());
+	n = strlen(r->host) + 1;
+	arg = xmalloc(n + strlen(at) + 1);
+	memcpy(arg, r->host, n);
+	memcpy(arg + n, at, strlen(at) + 1);
+	storeq_push(hosts_beat_write, arg);
+}
+
+struct hosts_lab {
+	struct rigd	*r;
+	cJSON		*items;
+	int64_t		 now;
+};
+
+static int
+hosts_lab_one(const struct store_lab_board_row *b, void *arg)
+{
+	struct hosts_lab *l = arg;
+	char at[40], reason[512];
+	int64_t age;
+	int alive;
+	cJSON *o;
+
+	/* Ours are described by their threads; a board with no host is from before hosts. */
+	if (b->host == NULL || strcmp(b->host, l->r->host) == 0)
+		return 0;
+	age = b->heartbeat_ms == STORE_NULL ? -1 : l->now - b->heartbeat_ms;
+	alive = age >= 0 && age <= HOSTS_SILENT_BEATS * l->r->heartbeat_ms;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", b->name);
+	cJSON_AddStringToObject(o, "arch", b->arch ? b->arch : "");
+	cJSON_AddStringToObject(o, "state", b->state ? b->state : "");
+	if (alive)
+		util_strlcpy(reason, b->reason ? b->reason : "", sizeof(reason));
+	else
+		util_fmt(reason, sizeof(reason), "host %s silent for %lld s%s%s", b->host,
+		    (long long)(age < 0 ? 0 : age / 1000), b->reason ? "; last: " : "",
+		    b->reason ? b->reason : "");
+	cJSON_AddStringToObject(o, "reason", reason);
+	cJSON_AddStringToObject(o, "updated", b->updated ? b->updated : "");
+	cJSON_AddStringToObject(o, "host", b->host);
+	cJSON_AddBoolToObject(o, "host_alive", alive);
+	cJSON_AddStringToObject(o, "heartbeat", b->heartbeat_ms == STORE_NULL ? "" :
+	    util_iso_time(b->heartbeat_ms, at, sizeof(at)));
+	cJSON_AddItemToArray(l->items, o);
+	return 0;
+}
+
+int
+hosts_show_boards(struct rigd *r, cJSON *items)
+{
+	struct hosts_lab l = { r, items, util_wall_ms() };
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, items) {
+		cJSON_AddStringToObject(it, "host", r->host);
+		cJSON_AddBoolToObject(it, "host_alive", 1);
+	}
+	return store_lab_boards(r->store, hosts_lab_one, &l) == -1 ? -1 : 0;
+}
+
+struct hosts_find {
+	const char	*name;
+	int		 found;
+};
+
+static int
+hosts_find_one(const struct store_lab_board_row *b, void *arg)
+{
+	struct hosts_find *f = arg;
+
+	if (b->host != NULL && strcmp(b->name, f->name) == 0)
+		f->found = 1;
+	return f->found;
+}
+
+int
+hosts_board_known(struct rigd *r, const char *name)
+{
+	struct hosts_find f = { name, 0 };
+
+	if (board_find(r, name) != NULL)
+		return 1;
+	return store_lab_boards(r->store, hosts_find_one, &f) == -1 ? 0 : f.found;
+}

@@ -1,0 +1,71 @@
+# One lab, two hosts: two rigd on this machine (alpha serving desk, beta serving bench) share
+# one store on a private PostgreSQL server (rig/tests/pg.sh). Each registers its host and its
+# boards and beats; rigctl on either sees both boards with their host, and the other's
+# reservations; a host SIGKILLed stops beating and the other shows it silent. No board is
+# booted (the desk boards' boots fail at once).
+. rig/tests/integration/lib.sh
+
+PGD=$T/pg
+B=$T/beta
+BETA_PID=
+chmod 711 "$T"	# the server's user (rig-pgtest) reaches its folder in here
+trap 'rigd_stop; [ -z "$BETA_PID" ] || kill "$BETA_PID"; sh rig/tests/pg.sh stop "$PGD"; cleanup' EXIT
+URI=$(sh rig/tests/pg.sh start "$PGD")
+check "a private PostgreSQL server starts" [ -n "$URI" ] || finish
+
+desk_board
+mkdir -p "$B/boards"
+sed -e 's/^name: desk/name: bench/' -e "s|$T/desk/|$T/bench/|" "$T/boards/desk.yaml" \
+    > "$B/boards/bench.yaml"
+adapter_plug desk || not_ok "the desk board's adapter pty appears"
+adapter_plug bench || not_ok "the bench board's adapter pty appears"
+
+export BOARDS=desk
+rigd_start -b "$T/boards" --store "$URI" --host-name alpha --heartbeat 1 || finish
+"$RIGD" -d -v -S "$B" -B bench -c scenarios -b "$B/boards" --store "$URI" --host-name beta \
+    --heartbeat 1 >> "$B/rigd.log" 2>&1 &
+BETA_PID=$!
+RIG_SOCKET=$B/rigd.sock "$RIGCTL" wait rigd --pid "$BETA_PID" --timeout 60 ||
+    { not_ok "the second rigd (beta) starts"; cat "$B/rigd.log"; finish; }
+
+hosts='[(b["name"], b["host"]) for b in d]'
+check "alpha sees both hosts' boards, each with its host" \
+    [ "$(q "$hosts" show boards)" = '[["desk", "alpha"], ["bench", "beta"]]' ]
+check "beta sees them too" \
+    [ "$(RIG_SOCKET=$B/rigd.sock q "$hosts" show boards)" = '[["bench", "beta"], ["desk", "alpha"]]' ]
+check "alpha says beta's host is alive" \
+    [ "$(q '[b["host_alive"] for b in d if b["name"] == "bench"]' show boards)" = '[true]' ]
+
+# beta's heartbeat moves on as seen from alpha: wait (bounded) for a newer one than the first.
+first=$(q '[b["heartbeat"] for b in d if b["name"] == "bench"][0]' show boards)
+later=$first
+for _ in $(seq 50); do
+	later=$(q '[b["heartbeat"] for b in d if b["name"] == "bench"][0]' show boards)
+	[ "$later" = "$first" ] || break
+	sleep 0.1
+done
+check "beta's heartbeat, as alpha reads it, moves on ($first -> $later)" [ "$later" != "$first" ]
+
+id=$(RIG_SOCKET=$B/rigd.sock "$RIGCTL" reserve bench --for 1h --note beta 2> /dev/null)
+check "beta reserves its bench ($id)" [ "$id" -gt 0 ] 2>/dev/null
+check "alpha lists beta's reservation" \
+    [ "$(q '[(r["board"], r.get("note")) for r in d]' show reservations)" = '[["bench", "beta"]]' ]
+check "alpha lists it for beta's board by name" \
+    [ "$(q '[r["id"] for r in d]' show reservations --board bench)" = "[$id]" ]
+
+kill -9 "$BETA_PID"
+wait "$BETA_PID" 2>/dev/null
+BETA_PID=
+alive=true
+for _ in $(seq 100); do
+	alive=$(q '[b["host_alive"] for b in d if b["name"] == "bench"][0]' show boards)
+	[ "$alive" = false ] && break
+	sleep 0.1
+done
+check "beta SIGKILLed: alpha shows its host silent" [ "$alive" = false ]
+"$RIGCTL" show boards > "$T/boards.out"
+cat "$T/boards.out"
+check "... in the table too, naming the host" contains "$T/boards.out" "host beta silent for"
+check "alpha's own board still shows its host" \
+    [ "$(q '[(b["host"], b["host_alive"]) for b in d if b["name"] == "desk"]' show boards)" = '[["alpha", true]]' ]
+finish
