@@ -379,9 +379,18 @@ runner_watch_start(struct runner *rn, const struct scen_step *st, const char *pi
 		    step_kind_name(st->kind), st->arg, err);
 }
 
+/*
+ * Ends the watch. After a step that returned, the loop sees its task gone within a period and
+ * ends: it is waited for, since freeing a channel the board still writes to has cost the whole
+ * session (the next step's "ssh: cannot start command: Socket error: disconnected"). After a
+ * hang the board is recovered anyway and the loop is left, like the blocked step's own job.
+ */
 static void
-runner_watch_stop(struct runner_watch *rw)
+runner_watch_stop(struct runner_watch *rw, int step_returned)
 {
+	if (rw->job && step_returned &&
+	    remote_job_wait(rw->job, 2 * HANGWATCH_PERIOD_MS + 1000, NULL) != 0)
+		log_warnx("watch loop still running after its step returned: channel dropped");
 	remote_job_free(rw->job);
 	rw->job = NULL;
 }
@@ -522,7 +531,7 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 	runner_watch_start(rn, st, pid, &rw);
 	rc = runner_job_wait(rn, j, st->timeout_ms, &status, &rw);
 	runner_output(j, out, outlen);
-	runner_watch_stop(&rw);
+	runner_watch_stop(&rw, rc == 0);
 	if (rc == 2) {
 		remote_job_free(j);
 		return -1;
@@ -857,7 +866,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			runner_watch_start(rn, bg->step, bg->pid, &rw);
 			rc = runner_job_wait(rn, bg->job, left > 0 ? left : 0, &status, &rw);
 			runner_output(bg->job, out, outlen);
-			runner_watch_stop(&rw);
+			runner_watch_stop(&rw, rc == 0);
 			if (rc == 2)
 				return -1;
 			if (rc == 1) {
