@@ -244,21 +244,6 @@ remote_job_first_line(struct remote_job *j, int64_t timeout_ms, char *line, size
 	}
 }
 
-int
-remote_job_poll(struct remote_job *j)
-{
-	int rc;
-
-	if (j->done)
-		return 1;
-	rc = remote_job_pump(j, 0);
-	if (rc == 1) {
-		j->done = 1;
-		j->status = ssh_channel_get_exit_status(j->ch);
-	}
-	return rc;
-}
-
 const char *
 remote_job_output(const struct remote_job *j)
 {

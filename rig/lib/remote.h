@@ -38,8 +38,6 @@ struct remote_job *remote_job_start(struct remote *r, const char *cmd, char *err
 int remote_job_wait(struct remote_job *j, int64_t timeout_ms, int *status);
 /* Waits for the first output line (e.g. a PID the command prints first): 0, 1 timeout, -1. */
 int remote_job_first_line(struct remote_job *j, int64_t timeout_ms, char *line, size_t len);
-/* Reads what the command printed meanwhile, without waiting: 0, 1 when it has ended, -1. */
-int remote_job_poll(struct remote_job *j);
 /* Everything the command printed so far (stdout and stderr, in arrival order, bounded). */
 const char *remote_job_output(const struct remote_job *j);
 void remote_job_free(struct remote_job *j);

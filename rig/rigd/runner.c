@@ -32,11 +32,12 @@ struct runner_bg {
 };
 
 /*
- * The watch on a blocking step's writer (hangwatch.h): the board's sampling loop on a channel of
- * its own, and what its lines said so far. Owned by the runner's thread, like the rest.
+ * The watch on a blocking step's writer (hangwatch.h): the board's sampling loop runs in the
+ * step's own command and prints its samples among the step's output ("hw " lines), read from
+ * pos on. Owned by the runner's thread, like the rest.
  */
 struct runner_watch {
-	struct remote_job	*job;		/* NULL: no watch (the deadline alone decides) */
+	struct remote_job	*job;		/* the step's job; NULL: no watch (the deadline alone) */
 	size_t			 pos;		/* output consumed up to here */
 	struct hangwatch	 hw;
 	int			 hung;		/* the watch, not the deadline, saw the hang */
@@ -319,13 +320,25 @@ runner_check_crash(struct runner *rn)
 	return found;
 }
 
-/* What a step printed, without the PID line every blocking command starts with. */
+/* What a step printed, without the PID line every blocking command starts with nor the watch's. */
 static void
 runner_output(const struct remote_job *j, char *out, size_t outlen)
 {
-	const char *o = remote_job_output(j), *nl = strchr(o, '\n');
+	const char *o = remote_job_output(j), *p = strchr(o, '\n'), *nl;
+	size_t used = 0, n;
 
-	util_strlcpy(out, nl ? nl + 1 : "", outlen);
+	out[0] = '\0';
+	for (p = p ? p + 1 : ""; *p && used + 1 < outlen; p = nl ? nl + 1 : p + n) {
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		if (strncmp(p, "hw ", 3) == 0)
+			continue;
+		if (n > outlen - 1 - used)
+			n = outlen - 1 - used;
+		memcpy(out + used, p, n);
+		used += n;
+		out[used] = '\0';
+	}
 }
 
 /*
@@ -354,45 +367,21 @@ runner_console_lost(struct runner *rn)
 }
 
 /*
- * Starts watching the task with PID pid (what the step's shell printed) while step st blocks:
- * only a sysfs write (unbind, bind) whose scenario did not say "watch: false". A watch that
- * cannot start leaves the deadline to decide, as before.
+ * Starts reading the watch of step st, whose command (runner_sysfs_cmd) runs the sampling loop
+ * when the scenario did not say "watch: false". from_now: samples printed so far are not looked
+ * at (a background step joined late blocked as planned until its wait).
  */
 static void
-runner_watch_start(struct runner *rn, const struct scen_step *st, const char *pid,
+runner_watch_start(const struct scen_step *st, struct remote_job *j, int from_now,
     struct runner_watch *rw)
 {
-	char qpid[RUNNER_Q(32)], cmd[1024], err[256];
-
 	memset(rw, 0, sizeof(*rw));
 	hangwatch_init(&rw->hw);
-	if (!st->watch || (st->kind != STEP_UNBIND && st->kind != STEP_BIND) || !pid[0] ||
-	    strlen(pid) >= 32 || strspn(pid, "0123456789") != strlen(pid))
+	if (!st->watch || (st->kind != STEP_UNBIND && st->kind != STEP_BIND))
 		return;
-	shquote(pid, qpid, sizeof(qpid));
-	/* The loop outlives no step: it stops at the deadline (and a second) or with the task. */
-	if (hangwatch_cmd(qpid, st->timeout_ms + 1000, cmd, sizeof(cmd)) == -1)
-		return;
-	rw->job = remote_job_start(rn->b->ssh, cmd, err, sizeof(err));
-	if (rw->job == NULL)
-		log_warnx("%s: no watch on %s %s (the deadline decides): %s", rn->b->conf.name,
-		    step_kind_name(st->kind), st->arg, err);
-}
-
-/*
- * Ends the watch. After a step that returned, the loop sees its task gone within a period and
- * ends: it is waited for, since freeing a channel the board still writes to has cost the whole
- * session (the next step's "ssh: cannot start command: Socket error: disconnected"). After a
- * hang the board is recovered anyway and the loop is left, like the blocked step's own job.
- */
-static void
-runner_watch_stop(struct runner_watch *rw, int step_returned)
-{
-	if (rw->job && step_returned &&
-	    remote_job_wait(rw->job, 2 * HANGWATCH_PERIOD_MS + 1000, NULL) != 0)
-		log_warnx("watch loop still running after its step returned: channel dropped");
-	remote_job_free(rw->job);
-	rw->job = NULL;
+	rw->job = j;
+	if (from_now)
+		rw->pos = strlen(remote_job_output(j));
 }
 
 /* Feeds the samples that came meanwhile: 1 when they make a hang, else 0. */
@@ -403,8 +392,6 @@ runner_watch_poll(struct runner_watch *rw)
 	char line[256];
 
 	if (rw == NULL || rw->job == NULL)
-		return 0;
-	if (remote_job_poll(rw->job) == -1)
 		return 0;
 	out = remote_job_output(rw->job);
 	for (p = out + rw->pos; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
@@ -479,18 +466,29 @@ runner_lost(struct runner *rn, const struct scen_step *st)
 	return -1;
 }
 
-/* The sysfs write a bind or unbind step does, printing the shell's PID first. */
+/*
+ * The sysfs write a bind or unbind step does, printing the shell's PID first. With a watch
+ * (watch_ms > 0), the sampling loop starts beside the write, on the same channel: a channel
+ * opened for it apart, just as the write's shell exits, made the board's dropbear drop the
+ * session now and then (the next command: "Socket error: disconnected").
+ */
 static void
-runner_sysfs_cmd(const struct conf_device *d, const char *file, char *cmd, size_t len)
+runner_sysfs_cmd(const struct conf_device *d, const char *file, int64_t watch_ms, char *cmd,
+    size_t len)
 {
-	char path[sizeof(d->bus) + sizeof(d->driver) + 32];
+	char path[sizeof(d->bus) + sizeof(d->driver) + 32], loop[1024] = "";
 	char qdev[RUNNER_Q(sizeof(d->device))], qpath[RUNNER_Q(sizeof(path))];
 
 	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/%s", d->bus, d->driver, file);
 	shquote(d->device, qdev, sizeof(qdev));
 	shquote(path, qpath, sizeof(qpath));
+	/* In a subshell $$ is still the writer's PID; its lines follow the PID on stdout. */
+	if (watch_ms > 0 && hangwatch_cmd("$$", watch_ms, loop + 2, sizeof(loop) - 8) == 0) {
+		memcpy(loop, "{ ", 2);
+		strcat(loop, "; } & ");
+	}
 	/* echo is a shell builtin: the PID printed is the task that will block in the kernel. */
-	snprintf(cmd, len, "echo $$; echo %s > %s", qdev, qpath);
+	snprintf(cmd, len, "echo $$; %secho %s > %s", loop, qdev, qpath);
 }
 
 /* Returns 0 to go on, -1 when the run has its verdict. */
@@ -528,10 +526,9 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 		return 0;
 	}
 	remote_job_first_line(j, st->timeout_ms, pid, sizeof(pid));
-	runner_watch_start(rn, st, pid, &rw);
+	runner_watch_start(st, j, 0, &rw);
 	rc = runner_job_wait(rn, j, st->timeout_ms, &status, &rw);
 	runner_output(j, out, outlen);
-	runner_watch_stop(&rw, rc == 0);
 	if (rc == 2) {
 		remote_job_free(j);
 		return -1;
@@ -810,7 +807,9 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			runner_error(rn, ERROR_SCEN_PROTECTED, "%s", what);
 			return -1;
 		}
-		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind", cmd, sizeof(cmd));
+		/* The loop outlives no step: it ends at the deadline (and a second) or with the task. */
+		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind",
+		    st->watch ? st->timeout_ms + 1000 : 0, cmd, sizeof(cmd));
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:
 		if (!rn->holder_pid[ci][0] || runner_is_tty(d)) {
@@ -863,10 +862,9 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			/* The background step's own deadline counts from when it started. */
 			left = bg->step->timeout_ms - (util_now_ms() - bg->started);
 			/* Watched from the join on: until then, blocking is the scenario's plan. */
-			runner_watch_start(rn, bg->step, bg->pid, &rw);
+			runner_watch_start(bg->step, bg->job, 1, &rw);
 			rc = runner_job_wait(rn, bg->job, left > 0 ? left : 0, &status, &rw);
 			runner_output(bg->job, out, outlen);
-			runner_watch_stop(&rw, rc == 0);
 			if (rc == 2)
 				return -1;
 			if (rc == 1) {
