@@ -155,6 +155,7 @@ struct scen_step {
 	int64_t	timeout_ms;	/* "timeout:" (default 10s); for sleep, the duration */
 	int	background;	/* "background: true": start it and go on; a later "wait" joins it */
 	char	name[32];	/* "name:" to refer to a background step; default: the action ("unbind") */
+	int	watch;		/* "watch: false": an unbind or bind is a hang at its deadline only (hangwatch.h) */
 	int	line;
 };
 

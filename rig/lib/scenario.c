@@ -14,7 +14,9 @@ static const char *const scenario_actions[] = {
 static const char *const scenario_top_keys[] = {
 	"name", "description", "fresh-boot", "steps", NULL
 };
-static const char *const scenario_step_options[] = { "timeout", "background", "name", NULL };
+static const char *const scenario_step_options[] = {
+	"timeout", "background", "name", "watch", NULL
+};
 static const char *const scenario_holder_states[] = { "running", "exited", NULL };
 static const char *const scenario_poweroff_args[] = { "clean", NULL };
 static const char *const scenario_cut_args[] = { "power", NULL };
@@ -182,6 +184,7 @@ scenario_step(struct yamlnode_ctx *c, struct scenario *s, const struct yamlnode 
 	memset(st, 0, sizeof(*st));
 	st->line = n->line;
 	st->timeout_ms = SCENARIO_DEFAULT_TIMEOUT_MS;
+	st->watch = 1;
 	if (n->kind != YAMLNODE_MAP) {
 		yamlnode_error(c, n,
 		    "step: expected a mapping that starts with its action (- hold: i2c)");
@@ -230,13 +233,21 @@ scenario_step(struct yamlnode_ctx *c, struct scenario *s, const struct yamlnode 
 			}
 		} else if (strcmp(key->value, "name") == 0) {
 			yamlnode_name(c, val, "name", st->name, sizeof(st->name));
+		} else if (strcmp(key->value, "watch") == 0) {
+			/* Only a sysfs write has a writer to watch (its shell's PID, see runner.c). */
+			if (yamlnode_bool(c, val, "watch", &st->watch) == 0 &&
+			    st->kind != STEP_UNBIND && st->kind != STEP_BIND) {
+				conf_errors_add(c->errs, c->path, key->line,
+				    "watch: only for unbind and bind");
+				st->watch = 1;
+			}
 		} else if (scenario_find_word(scenario_actions, key->value) >= 0) {
 			conf_errors_add(c->errs, c->path, key->line,
 			    "step: one action per step ('%s' after '%s')", key->value,
 			    step_kind_name(st->kind));
 		} else {
 			conf_errors_add(c->errs, c->path, key->line,
-			    "step: unknown key '%s' (known: the action, timeout, background, name)",
+			    "step: unknown key '%s' (known: the action, timeout, background, name, watch)",
 			    key->value);
 		}
 	}
@@ -376,5 +387,7 @@ scenario_print(const struct scenario *s, FILE *out)
 			fprintf(out, "    background: true\n");
 		if (strcmp(st->name, step_kind_name(st->kind)) != 0)
 			fprintf(out, "    name: %s\n", st->name);
+		if (!st->watch)
+			fprintf(out, "    watch: false\n");
 	}
 }

@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "log.h"
 #include "hangstack.h"
+#include "hangwatch.h"
 #include "protect.h"
 #include "triage.h"
 #include "queue.h"
@@ -28,6 +29,18 @@ struct runner_bg {
 	struct remote_job	*job;
 	char			 pid[32];
 	int64_t			 started;
+};
+
+/*
+ * The watch on a blocking step's writer (hangwatch.h): the board's sampling loop runs in the
+ * step's own command and prints its samples among the step's output ("hw " lines), read from
+ * pos on. Owned by the runner's thread, like the rest.
+ */
+struct runner_watch {
+	struct remote_job	*job;		/* the step's job; NULL: no watch (the deadline alone) */
+	size_t			 pos;		/* output consumed up to here */
+	struct hangwatch	 hw;
+	int			 hung;		/* the watch, not the deadline, saw the hang */
 };
 
 struct runner {
@@ -180,11 +193,39 @@ runner_hang_titles(struct runner *rn, const char *stack, const char *wchan, char
 }
 
 /*
- * A step blocked past its deadline: over a second channel, read the blocked task's state,
- * wchan and kernel stack, and have the kernel print every blocked task on the console.
+ * Gives sysrq-w's dump time to reach the console, no longer than it takes: the blocked task's
+ * line is there (and with no stack of our own, its frames after it), or a second has passed.
  */
 static void
-runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
+runner_sysrq_wait(struct runner *rn, int64_t from, int have_stack)
+{
+	int64_t deadline = util_now_ms() + 1000;
+
+	if (!have_stack) {
+		/* The frames come after the task's line: only the whole second is sure to hold them. */
+		util_sleep_ms(1000);
+		return;
+	}
+	while (util_now_ms() < deadline) {
+		size_t n;
+		char *log = board_console_since(rn->b, from, 4 * 1024 * 1024, &n, NULL);
+		int seen = strstr(log, " state:D") != NULL;
+
+		free(log);
+		if (seen)
+			return;
+		util_sleep_ms(50);
+	}
+}
+
+/*
+ * A step blocked past its deadline, or seen stuck by the watch (rw, may be NULL): over a second
+ * channel, read the blocked task's state, wchan and kernel stack, and have the kernel print
+ * every blocked task on the console.
+ */
+static void
+runner_hang(struct runner *rn, const struct scen_step *st, const char *pid,
+    const struct runner_watch *rw)
 {
 	struct board *b = rn->b;
 	char cmd[1024], out[16384], state[128], wchan[128], stack[8192], title[256];
@@ -220,11 +261,18 @@ runner_hang(struct runner *rn, const struct scen_step *st, const char *pid)
 	}
 	rn->rig_hang = 1;
 	rn->hang_framed = runner_hang_titles(rn, stack, wchan, title, sizeof(title)) <= 1;
-	runner_verdict(rn, VERDICT_HANG, title, "%s %s: no return within %.1fs; task %s %s, wchan %s",
-	    step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0, pid,
-	    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
+	if (rw && rw->hung)
+		runner_verdict(rn, VERDICT_HANG, title, "%s %s: uninterruptible at %s with no"
+		    " progress for %.1fs (watched; deadline %.1fs); task %s %s, wchan %s",
+		    step_kind_name(st->kind), st->arg, rw->hw.last.wchan,
+		    hangwatch_still_ms(&rw->hw) / 1000.0, st->timeout_ms / 1000.0, pid,
+		    state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
+	else
+		runner_verdict(rn, VERDICT_HANG, title, "%s %s: no return within %.1fs; task %s"
+		    " %s, wchan %s", step_kind_name(st->kind), st->arg, st->timeout_ms / 1000.0,
+		    pid, state[0] ? state : "(state unknown)", wchan[0] ? wchan : "?");
 	/* sysrq-w output lands on the console within moments: let the log have it. */
-	util_sleep_ms(1000);
+	runner_sysrq_wait(rn, sysrq_from, stack[0] != '\0');
 	/*
 	 * Kernels without /proc/PID/stack for other tasks (ARM 6.1): sysrq-w printed it, and the
 	 * task's frames there title the hang as the kernel's own report of it would.
@@ -272,13 +320,25 @@ runner_check_crash(struct runner *rn)
 	return found;
 }
 
-/* What a step printed, without the PID line every blocking command starts with. */
+/* What a step printed, without the PID line every blocking command starts with nor the watch's. */
 static void
 runner_output(const struct remote_job *j, char *out, size_t outlen)
 {
-	const char *o = remote_job_output(j), *nl = strchr(o, '\n');
+	const char *o = remote_job_output(j), *p = strchr(o, '\n'), *nl;
+	size_t used = 0, n;
 
-	util_strlcpy(out, nl ? nl + 1 : "", outlen);
+	out[0] = '\0';
+	for (p = p ? p + 1 : ""; *p && used + 1 < outlen; p = nl ? nl + 1 : p + n) {
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		if (strncmp(p, "hw ", 3) == 0)
+			continue;
+		if (n > outlen - 1 - used)
+			n = outlen - 1 - used;
+		memcpy(out + used, p, n);
+		used += n;
+		out[used] = '\0';
+	}
 }
 
 /*
@@ -307,22 +367,71 @@ runner_console_lost(struct runner *rn)
 }
 
 /*
+ * Starts reading the watch of step st, whose command (runner_sysfs_cmd) runs the sampling loop
+ * when the scenario did not say "watch: false". from_now: samples printed so far are not looked
+ * at (a background step joined late blocked as planned until its wait).
+ */
+static void
+runner_watch_start(const struct scen_step *st, struct remote_job *j, int from_now,
+    struct runner_watch *rw)
+{
+	memset(rw, 0, sizeof(*rw));
+	hangwatch_init(&rw->hw);
+	if (!st->watch || (st->kind != STEP_UNBIND && st->kind != STEP_BIND))
+		return;
+	rw->job = j;
+	if (from_now)
+		rw->pos = strlen(remote_job_output(j));
+}
+
+/* Feeds the samples that came meanwhile: 1 when they make a hang, else 0. */
+static int
+runner_watch_poll(struct runner_watch *rw)
+{
+	const char *out, *p, *nl;
+	char line[256];
+
+	if (rw == NULL || rw->job == NULL)
+		return 0;
+	out = remote_job_output(rw->job);
+	for (p = out + rw->pos; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		struct hangwatch_sample s;
+		size_t n = (size_t)(nl - p);
+
+		rw->pos = (size_t)(nl + 1 - out);
+		if (n >= sizeof(line))
+			continue;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (hangwatch_parse(line, &s) == 0 && hangwatch_feed(&rw->hw, &s) == HANGWATCH_HANG) {
+			rw->hung = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Waits for a job in short slices, watching the console and the board meanwhile: a crash is
- * known the moment its report is complete, not when the step's deadline runs out. Returns 0
- * (ended), 1 (deadline passed), -1 (session failed); 2 when the verdict is already set (a
- * console report, or the board died).
+ * known the moment its report is complete, not when the step's deadline runs out; with a watch
+ * (rw, may be NULL), neither is a hang. Returns 0 (ended), 1 (deadline passed, or the watch
+ * saw a hang: rw->hung), -1 (session failed); 2 when the verdict is already set (a console
+ * report, or the board died).
  */
 static int
-runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int *status)
+runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int *status,
+    struct runner_watch *rw)
 {
 	int64_t deadline = util_now_ms() + timeout_ms;
+	/* Samples come every HANGWATCH_PERIOD_MS: reading them twice as often costs nothing. */
+	int64_t slice = rw && rw->job ? HANGWATCH_PERIOD_MS / 2 : 250;
 	struct board *b = rn->b;
 
 	for (;;) {
 		int64_t left = deadline - util_now_ms();
 		int rc, reports;
 
-		rc = remote_job_wait(j, left < 250 ? (left > 0 ? left : 0) : 250, status);
+		rc = remote_job_wait(j, left < slice ? (left > 0 ? left : 0) : slice, status);
 		if (rc == 0)
 			return 0;
 		pthread_mutex_lock(&b->lock);
@@ -340,6 +449,8 @@ runner_job_wait(struct runner *rn, struct remote_job *j, int64_t timeout_ms, int
 			return 2;
 		if (rc == -1)
 			return -1;
+		if (runner_watch_poll(rw))
+			return 1;
 		if (util_now_ms() >= deadline)
 			return 1;
 	}
@@ -355,18 +466,29 @@ runner_lost(struct runner *rn, const struct scen_step *st)
 	return -1;
 }
 
-/* The sysfs write a bind or unbind step does, printing the shell's PID first. */
+/*
+ * The sysfs write a bind or unbind step does, printing the shell's PID first. With a watch
+ * (watch_ms > 0), the sampling loop starts beside the write, on the same channel: a channel
+ * opened for it apart, just as the write's shell exits, made the board's dropbear drop the
+ * session now and then (the next command: "Socket error: disconnected").
+ */
 static void
-runner_sysfs_cmd(const struct conf_device *d, const char *file, char *cmd, size_t len)
+runner_sysfs_cmd(const struct conf_device *d, const char *file, int64_t watch_ms, char *cmd,
+    size_t len)
 {
-	char path[sizeof(d->bus) + sizeof(d->driver) + 32];
+	char path[sizeof(d->bus) + sizeof(d->driver) + 32], loop[1024] = "";
 	char qdev[RUNNER_Q(sizeof(d->device))], qpath[RUNNER_Q(sizeof(path))];
 
 	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/%s", d->bus, d->driver, file);
 	shquote(d->device, qdev, sizeof(qdev));
 	shquote(path, qpath, sizeof(qpath));
+	/* In a subshell $$ is still the writer's PID; its lines follow the PID on stdout. */
+	if (watch_ms > 0 && hangwatch_cmd("$$", watch_ms, loop + 2, sizeof(loop) - 8) == 0) {
+		memcpy(loop, "{ ", 2);
+		strcat(loop, "; } & ");
+	}
 	/* echo is a shell builtin: the PID printed is the task that will block in the kernel. */
-	snprintf(cmd, len, "echo $$; echo %s > %s", qdev, qpath);
+	snprintf(cmd, len, "echo $$; %secho %s > %s", loop, qdev, qpath);
 }
 
 /* Returns 0 to go on, -1 when the run has its verdict. */
@@ -377,6 +499,7 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 	struct board *b = rn->b;
 	char err[256], pid[32] = "";
 	struct remote_job *j;
+	struct runner_watch rw;
 	int status = -1, rc;
 
 	j = remote_job_start(b->ssh, cmd, err, sizeof(err));
@@ -403,14 +526,15 @@ runner_blocking(struct runner *rn, const struct scen_step *st, const char *cmd, 
 		return 0;
 	}
 	remote_job_first_line(j, st->timeout_ms, pid, sizeof(pid));
-	rc = runner_job_wait(rn, j, st->timeout_ms, &status);
+	runner_watch_start(st, j, 0, &rw);
+	rc = runner_job_wait(rn, j, st->timeout_ms, &status, &rw);
 	runner_output(j, out, outlen);
 	if (rc == 2) {
 		remote_job_free(j);
 		return -1;
 	}
 	if (rc == 1) {
-		runner_hang(rn, st, pid);
+		runner_hang(rn, st, pid, &rw);
 		remote_job_free(j);
 		return -1;
 	}
@@ -436,7 +560,7 @@ runner_check(struct runner *rn, const struct scen_step *st, const char *cmd, con
 	rc = remote_run(rn->b->ssh, cmd, st->timeout_ms, &status, out, outlen);
 	if (rc == 1) {
 		/* No PID of its own: the inspection takes the first task in D state. */
-		runner_hang(rn, st, "0");
+		runner_hang(rn, st, "0", NULL);
 		return -1;
 	}
 	if (rc == -1) {
@@ -528,7 +652,7 @@ runner_poweroff(struct runner *rn, const struct scen_step *st, char *out, size_t
 			break;
 	}
 	if (!found) {
-		runner_hang(rn, st, pid[0] ? pid : "$$");
+		runner_hang(rn, st, pid[0] ? pid : "$$", NULL);
 		if (!rn->hang_framed)
 			util_strlcpy(rn->res->title, "INFO: task hung in poweroff",
 			    sizeof(rn->res->title));
@@ -683,7 +807,9 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 			runner_error(rn, ERROR_SCEN_PROTECTED, "%s", what);
 			return -1;
 		}
-		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind", cmd, sizeof(cmd));
+		/* The loop outlives no step: it ends at the deadline (and a second) or with the task. */
+		runner_sysfs_cmd(d, st->kind == STEP_UNBIND ? "unbind" : "bind",
+		    st->watch ? st->timeout_ms + 1000 : 0, cmd, sizeof(cmd));
 		return runner_blocking(rn, st, cmd, out, outlen);
 	case STEP_READ:
 		if (!rn->holder_pid[ci][0] || runner_is_tty(d)) {
@@ -727,6 +853,7 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	case STEP_WAIT:
 		for (i = 0; i < rn->nbg; i++) {
 			struct runner_bg *bg = &rn->bg[i];
+			struct runner_watch rw;
 			int status = -1, rc;
 			int64_t left;
 
@@ -734,12 +861,14 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 				continue;
 			/* The background step's own deadline counts from when it started. */
 			left = bg->step->timeout_ms - (util_now_ms() - bg->started);
-			rc = runner_job_wait(rn, bg->job, left > 0 ? left : 0, &status);
+			/* Watched from the join on: until then, blocking is the scenario's plan. */
+			runner_watch_start(bg->step, bg->job, 1, &rw);
+			rc = runner_job_wait(rn, bg->job, left > 0 ? left : 0, &status, &rw);
 			runner_output(bg->job, out, outlen);
 			if (rc == 2)
 				return -1;
 			if (rc == 1) {
-				runner_hang(rn, bg->step, bg->pid);
+				runner_hang(rn, bg->step, bg->pid, &rw);
 				return -1;
 			}
 			remote_job_free(bg->job);

@@ -1011,8 +1011,10 @@ scenario_bad_steps_are_each_reported_at_their_line(void)
 	    DATA "bad-steps.yaml:29: step: expected a mapping that starts with its action (- hold: i2c)",
 	    DATA "bad-steps.yaml:30: read: 'uart' is not held (a hold step must come first)",
 	    DATA "bad-steps.yaml:32: step: unknown key 'retries' (known: the action, timeout, "
-	    "background, name)",
+	    "background, name, watch)",
 	    DATA "bad-steps.yaml:34: timeout: not for wait (the background step's own timeout holds)",
+	    DATA "bad-steps.yaml:36: watch: only for unbind and bind",
+	    DATA "bad-steps.yaml:38: watch: 'sometimes' is not true or false",
 	    NULL);
 	conf_errors_free(&e);
 }
