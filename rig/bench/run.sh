@@ -4,7 +4,8 @@
 set -u
 BUILD=${1:-build}
 rc=0
-for b in rig/bench/lab.sh rig/bench/vsabre.sh rig/bench/nightly.sh rig/bench/triage.sh \
+for b in rig/bench/lab.sh rig/bench/vsabre.sh rig/bench/nightly.sh rig/bench/snapshot.sh \
+    rig/bench/triage.sh \
     rig/bench/console.sh rig/bench/yaml.sh; do
 	[ -f "$b" ] || continue
 	echo "== $b"
