@@ -23,7 +23,7 @@ mode_start() {
 	export RIG_SOCKET=$M/rigd.sock
 	"$RIGD" -d -S "$M" -b "$M/boards" -B vq35 -c "$T/scen" > "$M/rigd.log" 2>&1 &
 	BENCH_PID=$!
-	trap 'kill $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null; rm -rf "$T"' EXIT
+	trap 'kill $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null' EXIT
 	"$RIGCTL" wait rigd --pid "$BENCH_PID" --timeout 60 > /dev/null ||
 	    { echo "bench: rigd did not start"; cat "$M/rigd.log"; exit 2; }
 }
@@ -40,37 +40,38 @@ measure() {
 	mode_start "$1"
 	# The image is made, and (on) the snapshot saved, before the clock starts.
 	"$RIGCTL" power vq35 on > /dev/null || exit 2
+	# (k, not i: lib.sh's recovered counts with i.)
 	boots=""
-	i=0
-	while [ $i -lt "$N" ]; do
+	k=0
+	while [ $k -lt "$N" ]; do
 		"$RIGCTL" power vq35 off > /dev/null
 		"$RIGCTL" power vq35 on > /dev/null
 		boots="$boots $(q 'd[0]["ready_ms"]' show boots)"
-		i=$((i + 1))
+		k=$((k + 1))
 	done
 	# Cold runs: the board OFF, rigctl run to its verdict (power-on, scenario, not recovery).
 	colds=""
-	i=0
-	while [ $i -lt "$N" ]; do
+	k=0
+	while [ $k -lt "$N" ]; do
 		"$RIGCTL" power vq35 off > /dev/null
 		t0=$(now_ms)
-		"$RIGCTL" run i2c-unbind --board vq35 > "$M/cold$i.out" 2>&1
+		"$RIGCTL" run i2c-unbind --board vq35 > "$M/cold$k.out" 2>&1
 		t1=$(now_ms)
-		grep -q "verdict: hang" "$M/cold$i.out" || { echo "bench: no hang:"; cat "$M/cold$i.out"; exit 2; }
+		grep -q "verdict: hang" "$M/cold$k.out" || { echo "bench: no hang:"; cat "$M/cold$k.out"; exit 2; }
 		colds="$colds $((t1 - t0))"
 		recovered vq35 || exit 2
-		i=$((i + 1))
+		k=$((k + 1))
 	done
 	recs=$(q '[r["recovery_ms"] for r in d if r["recovery_ms"] is not None]' show runs)
 	# The run mix, back to back, recoveries included: runs with a kernel verdict per hour.
 	first=$(last_run)
 	t0=$(now_ms)
-	r=0
-	while [ $r -lt "$ROUNDS" ]; do
+	k=0
+	while [ $k -lt "$ROUNDS" ]; do
 		for s in $MIX; do
 			"$RIGCTL" run "$s" --board vq35 > /dev/null 2>&1
 		done
-		r=$((r + 1))
+		k=$((k + 1))
 	done
 	recovered vq35 || exit 2
 	t1=$(now_ms)
@@ -81,6 +82,7 @@ measure() {
 	    "$(awk -v r="$runs" -v ms="$((t1 - t0))" 'BEGIN { printf "%.0f", r * 3600000 / ms }')"
 }
 
+trap 'rm -rf "$T"' EXIT
 set -- $(measure off)
 off_boot=$1 off_rec=$2 off_cold=$3 off_rph=$4
 set -- $(measure on)

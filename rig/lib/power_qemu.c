@@ -605,7 +605,7 @@ power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t e
 	struct power_qemu *q = self;
 	const struct board_conf *b = q->conf;
 	struct power_qemu_cmd cmd;
-	char snap[600], why[300];
+	char snap[600], why[300], tail[256];
 	int snapfd;
 
 	power_qemu_off(q);
@@ -643,6 +643,10 @@ power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t e
 				}
 				close(snapfd);
 				power_qemu_off(q);
+				/* QEMU's own words, when it said why it stopped. */
+				power_qemu_log_tail(q, tail, sizeof(tail));
+				if (tail[0])
+					util_strlcpy(why, tail, sizeof(why));
 			}
 			unlink(snap);
 			power_qemu_say(q, "snapshot unusable (%s): dropped; a cold boot", why);
@@ -666,7 +670,7 @@ power_qemu_wake(struct power_qemu *q)
 
 	n = snprintf(line, sizeof(line),
 	    "date -s @%lld >/dev/null; echo 'rig-board: 'ready $(uname -r)\n",
-	    (long long)(util_wall_ms() / 1000));
+	    (long long)((util_wall_ms() + 500) / 1000));
 	fd = open(q->console, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1 || write(fd, line, (size_t)n) != n)
 		power_qemu_say(q, "restored board: its clock could not be set (%s)",
