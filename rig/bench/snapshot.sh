@@ -87,7 +87,7 @@ set -- $(measure off)
 off_boot=$1 off_rec=$2 off_cold=$3 off_rph=$4
 set -- $(measure on)
 on_boot=$1 on_rec=$2 on_cold=$3 on_rph=$4
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", (b > 0 ? a / b : 0) }'; }
 
 printf '\nrig snapshot benchmark: vq35 (QEMU q35, no KVM), medians of %d, %s cores\n\n' "$N" "$(nproc)"
 printf '%-46s %-10s %-10s %-8s %s\n' "measure" "off" "on" "ratio" "goal (on)"
