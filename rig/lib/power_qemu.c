@@ -72,6 +72,8 @@ struct power_qemu {
 	struct qsnap_key	 key;		/* of this power-on's machine and build */
 	int			 key_ok;	/* key is known: a snapshot may be saved */
 	int			 restored;	/* this power-on continues a snapshot */
+	int			 restored_up;	/* and the board printed its ready line since */
+	int			 snap_broken;	/* a restored board never came up: no more, until restart */
 	int64_t			 restore_ms;	/* QEMU start to restored, for the report */
 	char			 version[160];	/* QEMU's --version, for the key */
 	struct power_qemu_ident {		/* a file as it was when looked at: digests are kept */
@@ -610,14 +612,27 @@ power_qemu_prepare(void *self, const struct boot_image *img, char *err, size_t e
 
 	power_qemu_off(q);
 	q->console[0] = '\0';
+	/*
+	 * A machine whose restored guest never printed its ready line (sabrelite's did not) would
+	 * cost a boot timeout at each power-on: this board boots cold from now on.
+	 */
+	if (q->restored && !q->restored_up && !q->snap_broken) {
+		q->snap_broken = 1;
+		if (q->key_ok && qsnap_find(q->snapdir, b->name, &q->key, snap, sizeof(snap)) ==
+		    QSNAP_HIT)
+			unlink(snap);
+		power_qemu_say(q, "snapshot: the restored board did not come up: dropped; cold boots"
+		    " until rigd restarts (qemu.snapshot: false in the board file says so for good)");
+	}
 	q->restored = 0;
+	q->restored_up = 0;
 	q->key_ok = 0;
 	q->ssh_port = b->ssh_port > 0 ? b->ssh_port : power_qemu_free_port();
 	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/%s.qmp", q->rundir, b->name);
-	if (q->qc->snapshot && (power_qemu_key(q, img, why, sizeof(why)) == -1 ||
+	if (q->qc->snapshot && !q->snap_broken && (power_qemu_key(q, img, why, sizeof(why)) == -1 ||
 	    qsnap_dir(q->rundir, q->snapdir, sizeof(q->snapdir), why, sizeof(why)) == -1))
 		power_qemu_say(q, "snapshot: none for this boot (%s)", why);
-	else if (q->qc->snapshot) {
+	else if (q->qc->snapshot && !q->snap_broken) {
 		int64_t t0 = util_now_ms();
 
 		q->key_ok = 1;
@@ -807,7 +822,9 @@ power_qemu_settled(void *self)
 	struct stat st;
 	int fd, rc;
 
-	if (!q->qc->snapshot || q->restored || !q->key_ok || q->qmp_fd == -1)
+	if (q->restored)
+		q->restored_up = 1;
+	if (!q->qc->snapshot || q->snap_broken || q->restored || !q->key_ok || q->qmp_fd == -1)
 		return;
 	room = statvfs(q->snapdir, &vfs) == 0 ? (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize : 0;
 	if (room < ((int64_t)q->qc->memory + 256) << 20) {
