@@ -88,6 +88,7 @@ struct power_qemu {
 
 static int power_qemu_alive(void *self);
 static void power_qemu_off(void *self);
+static int power_qemu_qmp_ok(int fd, const char *cmd, int timeout_ms);
 
 /* A loopback TCP port nobody listens on now, or -1. */
 static int
@@ -561,6 +562,13 @@ power_qemu_spawn(struct power_qemu *q, struct power_qemu_cmd *cmd, int snapfd, c
 		power_qemu_off(q);
 		return -1;
 	}
+	/*
+	 * The console chardev has its own copy of the master by now: the set's is closed as soon
+	 * as that one is (a console QEMU drops hangs up rigd's end, as QEMU's own pty did).
+	 */
+	if (!power_qemu_qmp_ok(q->qmp_fd,
+	    "{\"execute\":\"remove-fd\",\"arguments\":{\"fdset-id\":1}}\n", 5000))
+		log_warnx("%s: qmp remove-fd refused", q->conf->name);
 	return 0;
 }
 
