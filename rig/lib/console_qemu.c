@@ -1,4 +1,4 @@
-/* console_qemu: the qemu console kind: the pty QEMU made for the board's serial port. */
+/* console_qemu: the qemu console kind: the pty the qemu power part made for the board's serial port. */
 #include "console.h"
 #include "conf.h"
 #include "partconf.h"

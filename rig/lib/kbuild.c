@@ -28,7 +28,7 @@ const char *const kbuild_option_names[KBUILD_NOPT] = {
 };
 
 /* SHA-256 of what f holds, from where it is; path names it in err. */
-static int
+int
 kbuild_sha256_stream(FILE *f, const char *path, char out[65], char *err, size_t errlen)
 {
 	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];

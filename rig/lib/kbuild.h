@@ -3,6 +3,7 @@
 #define RIG_KBUILD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct store_build;
 struct store_build_info;
@@ -76,6 +77,8 @@ int kbuild_lab_root(const char *image_path, const char *modules_dir, char *out,
 
 /* SHA-256 of a file as 64 hex digits; -1 with a message naming the file. */
 int kbuild_sha256_file(const char *path, char out[65], char *err, size_t errlen);
+/* The same of what f holds from where it is (path names it in err). */
+int kbuild_sha256_stream(FILE *f, const char *path, char out[65], char *err, size_t errlen);
 /* "DETECT_HUNG_TASK=y KASAN=n ..." in kbuild_option_names order, options the config is silent
  * on left out; "" without a config. */
 void kbuild_options_format(const struct kbuild *kb, char *buf, size_t len);

@@ -77,6 +77,13 @@ power_ssh_addr(struct power *p, const struct board_conf *conf, char *host, size_
 	*port = conf->ssh_port;
 }
 
+void
+power_settled(struct power *p)
+{
+	if (p->ops->settled != NULL)
+		p->ops->settled(p->self);
+}
+
 int
 power_cycle(struct power *p, char *err, size_t errlen)
 {

@@ -46,6 +46,13 @@ struct power_ops {
 	/* Power off now; never waits for the board's own shutdown. Harmless when already off. */
 	void	 (*off)(void *self);
 	/*
+	 * Optional: the board printed its ready line after this power-on, and nobody has connected
+	 * yet. A part that can keep this state and start from it next time (a virtual machine's
+	 * snapshot) may do so now; it reports what it did (set_report). Nothing to return: a
+	 * board that could not be kept boots as before.
+	 */
+	void	 (*settled)(void *self);
+	/*
 	 * From any thread (rigd's shutdown): cut the power at once without waiting; the board
 	 * thread's next alive() says 0 and its next off() tidies up.
 	 */
@@ -106,6 +113,8 @@ const char *power_name(const struct power *p);
 int power_prepare(struct power *p, const struct boot_image *img, char *err, size_t errlen);
 int power_on(struct power *p, char *err, size_t errlen);
 void power_off(struct power *p);
+/* The board is up at its ready line (power_ops.settled); nothing for a part without it. */
+void power_settled(struct power *p);
 void power_cut(struct power *p);
 int power_alive(struct power *p);
 int power_console_path(struct power *p, char *path, size_t len);

@@ -224,7 +224,7 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	int64_t t0 = util_now_ms(), t_on, deadline;
 	struct remote_hostkey hk = { 0 };
 	char host[64], pinned[sizeof(hk.seen)] = "";
-	int fd, port;
+	int fd, port, marked;
 
 	if (b->power == NULL) {
 		/* The board names a part this rigd lacks: it was refused at start-up. */
@@ -310,6 +310,12 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 			break;
 	}
 	b->console_ready_ms = util_now_ms() - t0;
+	/* Up at its ready line, nobody connected yet: a virtual board's power part may keep this. */
+	pthread_mutex_lock(&b->lock);
+	marked = b->con.marker_at >= 0;
+	pthread_mutex_unlock(&b->lock);
+	if (marked && power_alive(b->power))
+		power_settled(b->power);
 	power_ssh_addr(b->power, &b->conf, host, sizeof(host), &port);
 	board_stage(b, PROTO_STAGE_SSH, b->console_ready_ms, host);
 	/* The key pinned at the board's first connection; none yet: this one pins it. */

@@ -4,7 +4,10 @@
 
 HTTP_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 with_test_scenarios
-rigd_start -H 127.0.0.1:$HTTP_PORT || finish
+# The board file is the test's own: a changed one must make the board's snapshot stale.
+mkdir -p "$T/boards"
+cp boards/vq35.yaml "$T/boards/"
+rigd_start -H 127.0.0.1:$HTTP_PORT -b "$T/boards" || finish
 
 # A live console watcher, as a user would leave one open: it must see the sysrq-w output.
 "$RIGCTL" console vq35 > "$T/console-watch.out" 2>&1 &
@@ -192,6 +195,47 @@ check "... drawing its runs" grep -q '<svg id="durations".*<title>run 1, vq35' "
 check "the board page loads with its console" dash_loaded board
 check "... showing the console's last lines" contains "$T/dash-board.html" "rig-board: ready"
 cat "$T/dash.times"
+
+# Snapshots: the first boot on a build saved the board at its ready line; recoveries and later
+# boots of that board and build restore it instead of booting.
+evs() { q "$1" show events; }
+saved() { evs 'str(sum(1 for e in d if e["reason"].startswith("snapshot saved")))'; }
+last_boot() { q "$1" show boots; }
+check "snapshot: the first boot saved the board" [ "$(saved)" -ge 1 ]
+check "snapshot: the recoveries after the hangs restored it" [ "$(evs 'str(sum(1 for e in d if e["reason"].startswith("restored from snapshot")))')" -ge 4 ]
+"$RIGCTL" show run 1 --json > "$T/run1.json"
+echo "recovery after the first hang: $(stored 'd["recovery_ms"]') ms"
+check "snapshot: recovery after a hang within 5 s (goal 1 s, generous for a loaded host; a cold boot took 10 s)" [ "$(stored 'd["recovery_ms"] <= 5000')" = true ]
+check "snapshot: files 0600" [ "$(stat -c %a "$T"/snapshots/vq35.*.snap | sort -u)" = 600 ]
+# The restored board's clock is set: the board's date is the host's before the run, give or take
+# 5 s (set in whole seconds; TCG's guest clock lags a little). Unset, it would be minutes behind:
+# the snapshot was saved at the first boot.
+now=$(date +%s)
+printf 'name: clock-set\nsteps:\n  - shell: "test $(date +%%s) -ge %s"\n' "$((now - 5))" > "$T/scen/clock-set.yaml"
+kill -HUP "$RIGD_PID"
+"$RIGCTL" wait reload 1 --timeout 30 > /dev/null
+"$RIGCTL" run clock-set --board vq35 > "$T/clock.out" 2>&1
+rc=$?
+check "snapshot: a restored board's clock is set (exit 0)" [ "$rc" -eq 0 ]
+# A changed board file: the snapshot is stale, dropped, the board boots cold and saves anew.
+n_saved=$(saved)
+echo "# changed by the test" >> "$T/boards/vq35.yaml"
+"$RIGCTL" power vq35 off > /dev/null
+"$RIGCTL" power vq35 on > /dev/null
+check "snapshot stale: board READY" wait_state vq35 READY 120
+check "snapshot stale: said so" [ "$(evs 'str(sum(1 for e in d if e["reason"].startswith("snapshot stale")))')" -ge 1 ]
+check "snapshot stale: a cold boot (ready after more than 3 s)" [ "$(last_boot 'd[0]["ready_ms"] > 3000')" = true ]
+check "snapshot stale: a new one saved" [ "$(saved)" -gt "$n_saved" ]
+check "snapshot stale: the old file dropped (one left)" [ "$(ls "$T"/snapshots/ | grep -c '^vq35\.')" -eq 1 ]
+# A corrupt snapshot (cut short) is dropped and the board boots cold, saying so.
+for f in "$T"/snapshots/vq35.*.snap; do truncate -s 1M "$f"; done
+"$RIGCTL" power vq35 off > /dev/null
+"$RIGCTL" power vq35 on > /dev/null
+check "snapshot corrupt: board READY" wait_state vq35 READY 120
+check "snapshot corrupt: said so" [ "$(evs 'str(sum(1 for e in d if e["reason"].startswith("snapshot unusable")))')" -ge 1 ]
+check "snapshot corrupt: a cold boot" [ "$(last_boot 'd[0]["ready_ms"] > 3000')" = true ]
+"$RIGCTL" run i2c-unbind --board vq35 > "$T/after.out" 2>&1
+check "snapshot corrupt: then a hang as before" contains "$T/after.out" "verdict: hang"
 
 kill "$watch" 2>/dev/null
 wait "$watch" 2>/dev/null

@@ -720,13 +720,14 @@ board_bad_values_are_each_reported(void)
 	    DATA "board-bad-values.yaml:18: qemu.serials: 'console' must appear exactly once "
 	    "(the pty the rig reads)",
 	    DATA "board-bad-values.yaml:19: qemu.args: expected a single value, not a list",
+	    DATA "board-bad-values.yaml:20: qemu.snapshot: 'sometimes' is not true or false",
 	    DATA "board-bad-values.yaml:10: boot.timeout: '2 minutes' is not a duration above zero "
 	    "(250ms, 5s, 2m, 1h)",
 	    DATA "board-bad-values.yaml:11: boot.kernel: too long (135 characters, at most 127)",
 	    DATA "board-bad-values.yaml:12: boot.modules: 'i2c i801' holds a space: one name per entry",
-	    DATA "board-bad-values.yaml:21: ssh.port: 70000 is out of range (0 to 65535)",
-	    DATA "board-bad-values.yaml:23: devices.i2c.node: 'i2c-0' is not under /dev/",
-	    DATA "board-bad-values.yaml:24: devices.uart: expected a mapping (key: value), not a list",
+	    DATA "board-bad-values.yaml:22: ssh.port: 70000 is out of range (0 to 65535)",
+	    DATA "board-bad-values.yaml:24: devices.i2c.node: 'i2c-0' is not under /dev/",
+	    DATA "board-bad-values.yaml:25: devices.uart: expected a mapping (key: value), not a list",
 	    NULL);
 	conf_errors_free(&e);
 }
@@ -791,7 +792,7 @@ board_backend_keys_are_checked_by_their_backend(void)
 	snprintf(want[1], sizeof(want[1]), "%s:6: console.baud: 0 is out of range (1 to 4000000)",
 	    path);
 	snprintf(want[2], sizeof(want[2]), "%s:19: qemu: unknown key 'sound' (known: binary, "
-	    "machine, cpu, memory, dtb, net, serials, args)", path);
+	    "machine, cpu, memory, dtb, net, serials, args, snapshot)", path);
 	snprintf(want[3], sizeof(want[3]), "%s:18: qemu.memory: 'lots' is not a whole number", path);
 	/* The QEMU power part needs its console: the rule is the backend's, at its name's line. */
 	snprintf(want[4], sizeof(want[4]), "%s:9: power.backend qemu needs console.kind qemu (the "
