@@ -44,6 +44,7 @@ views_run_summary(const struct store_run_row *r, void *arg)
 	views_str(o, "scenario", r->scenario);
 	views_str(o, "build", l->label == VIEWS_BUILD_NAME ? r->build_name : r->build_release);
 	views_str(o, "release", r->build_release);
+	views_str(o, "build_version", r->build_version);	/* the order of builds */
 	views_verdict(o, r->verdict);
 	views_str(o, "title", r->title);
 	views_str(o, "started", r->started);

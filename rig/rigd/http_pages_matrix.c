@@ -7,6 +7,7 @@
 #include "rigd.h"
 #include "http_pages.h"
 #include "report.h"
+#include "kbuild.h"
 #include "util.h"
 #include "views.h"
 
@@ -166,9 +167,38 @@ http_matrix_html(struct http_req *q, const cJSON *d, struct html *h)
 	html_raw(h, "</p>\n");
 }
 
+static int
+http_history_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	int64_t ix = html_int(x, "build_id", 0), iy = html_int(y, "build_id", 0);
+	int c = kbuild_version_cmp(html_str(x, "version"), html_str(y, "version"));
+
+	if (c != 0)
+		return c;
+	return ix < iy ? -1 : ix > iy;
+}
+
+/* The history's builds in the matrix's order: by version, oldest first. */
+static void
+http_history_by_version(cJSON *builds)
+{
+	int i, n = cJSON_GetArraySize(builds);
+	cJSON **v;
+
+	if (n < 2 || (v = calloc((size_t)n, sizeof(*v))) == NULL)
+		return;
+	for (i = n - 1; i >= 0; i--)
+		v[i] = cJSON_DetachItemFromArray(builds, i);
+	qsort(v, (size_t)n, sizeof(*v), http_history_cmp);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(builds, v[i]);
+	free(v);
+}
+
 /*
  * /history?scenario=S[&board=B][&limit=N]: the scenario's latest runs (oldest first) and its
- * builds in the order they first ran, each with its verdicts counted and its latest. Without a
+ * builds by version (oldest first), each with its verdicts counted and its latest. Without a
  * scenario: the scenarios of the latest runs, to choose from.
  */
 cJSON *
@@ -221,6 +251,7 @@ http_history_data(struct http_req *q)
 			b = cJSON_CreateObject();
 			cJSON_AddNumberToObject(b, "build_id", (double)html_int(x, "build_id", 0));
 			cJSON_AddStringToObject(b, "build", html_str(x, "build"));
+			cJSON_AddStringToObject(b, "version", html_str(x, "build_version"));
 			cJSON_AddObjectToObject(b, "counts");
 			cJSON_AddItemToArray(builds, b);
 		}
@@ -235,6 +266,7 @@ http_history_data(struct http_req *q)
 		cJSON_AddNumberToObject(b, "latest_run", (double)html_int(x, "id", 0));
 	}
 	cJSON_Delete(runs);
+	http_history_by_version(builds);
 	return o;
 }
 

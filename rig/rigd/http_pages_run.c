@@ -5,6 +5,7 @@
  */
 #include "rigd.h"
 #include "http_pages.h"
+#include "kbuild.h"
 #include "util.h"
 #include "views.h"
 
@@ -20,16 +21,28 @@
 #define HTTP_EXCERPT_MAX	65536	/* an excerpt longer than this keeps its end (the log has all) */
 #define HTTP_NEIGHBOURS		1000	/* runs of the scenario looked through for its neighbours */
 
+/* Builds in version order (dpkg's rules), two builds of one version by id: a total order. */
+static int
+http_build_cmp(const char *va, int64_t ida, const char *vb, int64_t idb)
+{
+	int c = kbuild_version_cmp(va, vb);
+
+	if (c != 0)
+		return c;
+	return ida < idb ? -1 : ida > idb;
+}
+
 /*
- * The scenario's run on the build before this run's (older runs) and after it (newer): the
- * latest run of that scenario on that board whose build differs, in the order they ran.
+ * The scenario's latest run on that board on the build before this run's build and on the build
+ * after it, by version (the matrix's order), whenever those runs ran.
  */
 static int
 http_run_neighbours(struct http_req *q, cJSON *o)
 {
 	struct store_runs_filter f = { .newest_first = 1, .limit = HTTP_NEIGHBOURS };
-	int64_t id = html_int(o, "id", 0), build = html_int(o, "build_id", 0);
-	int64_t prev = 0, next = 0;
+	int64_t build = html_int(o, "build_id", 0);
+	int64_t prev = 0, next = 0, prev_b = 0, next_b = 0;
+	const char *ver = html_str(o, "build_version"), *prev_v = NULL, *next_v = NULL;
 	cJSON *runs, *r;
 
 	f.board = html_str(o, "board");
@@ -38,17 +51,23 @@ http_run_neighbours(struct http_req *q, cJSON *o)
 		return -1;
 	cJSON_ArrayForEach(r, runs) {
 		int64_t rid = html_int(r, "id", 0), rb = html_int(r, "build_id", 0);
+		const char *rv = html_str(r, "build_version");
+		int c;
 
-		if (rb == build || rb <= 0 || html_str(r, "verdict")[0] == '\0')
+		if (rb == build || rb <= 0 || html_str(r, "verdict")[0] == '\0' || ver[0] == '\0' ||
+		    rv[0] == '\0')
 			continue;
-		if (rid > id)
-			next = rid;		/* newest first: the last seen is the nearest */
-		else if (prev == 0)
-			prev = rid;
+		/* Newest first: a build's first run seen is its latest. */
+		c = http_build_cmp(rv, rb, ver, build);
+		if (c < 0 && (prev_v == NULL || http_build_cmp(rv, rb, prev_v, prev_b) > 0)) {
+			prev = rid, prev_v = rv, prev_b = rb;
+		} else if (c > 0 && (next_v == NULL || http_build_cmp(rv, rb, next_v, next_b) < 0)) {
+			next = rid, next_v = rv, next_b = rb;
+		}
 	}
-	cJSON_Delete(runs);
 	cJSON_AddNumberToObject(o, "prev_build_run", (double)prev);
 	cJSON_AddNumberToObject(o, "next_build_run", (double)next);
+	cJSON_Delete(runs);
 	return 0;
 }
 

@@ -71,6 +71,17 @@ check "the run page has the hang's stack, its guilty frame marked" \
     grep -q '<span class="guilty" title="guilty frame">i2c_del_adapter+0x1c0</span>' "$T/dash-run.html"
 check "the run page links the same scenario on the previous build" \
     grep -q 'rel="prev" href="/runs/[0-9]*">same scenario, previous build' "$T/dash-run.html"
+# store_fill registers its builds out of version order: the neighbours are by version.
+minor() { curl -s "$base/api/runs/$1" | js 'd["build_version"].split("Debian 6.1.")[1].split("-")[0]'; }
+v=$(minor "$hang")
+prev=$(curl -s "$base/api/runs/$hang" | js 'str(d["prev_build_run"])')
+next=$(curl -s "$base/api/runs/$hang" | js 'str(d["next_build_run"])')
+check "the previous build's run is on the version just below (6.1.$v: $(minor "$prev"))" \
+    [ "$(minor "$prev")" = "$((v - 1))" ]
+check "the next build's run is on the version just above (6.1.$v: $(minor "$next"))" \
+    [ "$(minor "$next")" = "$((v + 1))" ]
+check "the history lists its builds by version" [ "$(curl -s "$base/api/history?scenario=scenario-03" |
+    js 'str([int(b["version"].split("Debian 6.1.")[1].split("-")[0]) for b in d["builds"]] == list(range(100, 130)))')" = True ]
 check "the history draws verdicts and times in SVG" \
     grep -q '<svg id="durations".*<text [^>]*><title>run [0-9]*, ' "$T/dash-history.html"
 check "the reservations page draws the calendar by board" \

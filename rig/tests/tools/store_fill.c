@@ -91,10 +91,13 @@ main(int argc, char **argv)
 			util_strlcpy(b.name, "<script>document.title='pwned'</script>",
 			    sizeof(b.name));
 		util_fmt(b.release, sizeof(b.release), "6.1.0-%ld-amd64", i + 1);
+		/* Registered out of version order (7 and FILL_BUILDS share no factor): the pages
+		 * must order by version, not by id or by when a build ran. */
 		util_fmt(b.version, sizeof(b.version), "#1 SMP PREEMPT_DYNAMIC Debian 6.1.%ld-1",
-		    100 + i);
+		    100 + (i * 7) % FILL_BUILDS);
 		util_fmt(b.image_sha256, sizeof(b.image_sha256), "%064ld", 1000 + i);
-		util_fmt(b.origin, sizeof(b.origin), "debian:%s=6.1.%ld-1", b.name, 100 + i);
+		util_fmt(b.origin, sizeof(b.origin), "debian:%s=6.1.%ld-1", b.name,
+		    100 + (i * 7) % FILL_BUILDS);
 		if ((builds[i] = store_build_get_or_add(s, &b)) <= 0) {
 			fprintf(stderr, "store_fill: build %ld not added\n", i);
 			return 1;
