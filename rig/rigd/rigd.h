@@ -61,6 +61,7 @@ struct board_job {
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
 	char			 classes[256];	/* JOB_SURVEY: the classes to survey ("i2c,tty"), "" all */
 	int			 survey_rows;	/* JOB_SURVEY: the rows its table will have */
+	unsigned		 survey_seqs;	/* JOB_SURVEY: 1 << enum survey_seq; 0 all */
 	/* JOB_RUN of a survey: the device its scenario's class names, not the board file's */
 	const struct conf_device *devices;
 	int			 ndevices;
