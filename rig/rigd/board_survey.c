@@ -70,8 +70,13 @@ board_survey_reserved(struct board *b, struct board_job *job, char *stop, size_t
 {
 	struct peer p = { .uid = job->uid, .gid = -1, .pid = -1 };
 
-	if (job->client == 0)
-		return 0;
+	/* A nightly's survey yields to any reservation, as its jobs do before they begin. */
+	if (job->client == 0) {
+		if (job->queue_id == 0 || reserve_free_now(b->rigd, b->conf.name))
+			return 0;
+		util_fmt(stop, stoplen, "board %s: a reservation began", b->conf.name);
+		return 1;
+	}
 	p.role = peer_role_of_user(job->uid);
 	return reserve_check(b->rigd, b->conf.name, &p, "run on it", stop, stoplen, NULL) !=
 	    ERROR_NONE;
@@ -233,8 +238,8 @@ board_survey_discover(struct board *b, struct survey *sv, char *err, size_t errl
 	return 0;
 }
 
-void
-board_do_survey(struct board *b, struct board_job *job)
+int
+board_do_survey(struct board *b, struct board_job *job, char *note, size_t notelen)
 {
 	struct survey sv = { 0 };
 	char err[512], stop[512] = "";
@@ -248,16 +253,19 @@ board_do_survey(struct board *b, struct board_job *job)
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "kind", error_kind_name(ERROR_STORE));
 		board_survey_result(b, job, PROTO_FAILED, err, o);
-		return;
+		util_strlcpy(note, err, notelen);
+		return -1;
 	}
 	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
 		board_survey_result(b, job, PROTO_FAILED, err, NULL);
-		return;
+		util_fmt(note, notelen, "boot failed: %s", err);
+		return -1;
 	}
 	if (board_survey_discover(b, &sv, err, sizeof(err)) == -1) {
 		log_warnx("%s: %s", b->conf.name, err);
 		board_survey_result(b, job, PROTO_FAILED, err, NULL);
-		return;
+		util_strlcpy(note, err, notelen);
+		return -1;
 	}
 	survey_exclude_risky(&sv, job->classes);
 	rows = cJSON_CreateArray();
@@ -308,6 +316,9 @@ board_do_survey(struct board *b, struct board_job *job)
 		cJSON_AddStringToObject(o, "stopped", stop);
 	log_info("%s: survey: %d device(s), %d run(s) in %.1fs%s%s", b->conf.name, sv.ndevs, nrun,
 	    (util_now_ms() - t0) / 1000.0, stop[0] ? "; stopped: " : "", stop);
+	util_fmt(note, notelen, "survey: %d device(s), %d run(s)%s%s", sv.ndevs, nrun,
+	    stop[0] ? "; stopped: " : "", stop);
 	board_survey_result(b, job, PROTO_OK, NULL, o);
 	survey_free(&sv);
+	return 0;
 }

@@ -337,8 +337,11 @@ void board_after_run(struct board *b, struct board_job *job, struct runner_resul
 /* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
 void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
+/* A nightly job of this name is the board's survey (board_do_survey), not a scenario's run. */
+#define BOARD_NIGHTLY_SURVEY	"survey"
 /* board_survey.c: rigctl survey (JOB_SURVEY): discovery, then a run per device. */
-void board_do_survey(struct board *b, struct board_job *job);
+/* 0 when the survey ran to its end (rows may have stopped), -1 when it could not (note says why). */
+int board_do_survey(struct board *b, struct board_job *job, char *note, size_t notelen);
 /*
  * The board's next nightly job, one expected to end before the board's next reservation begins
  * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.
