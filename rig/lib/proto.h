@@ -80,7 +80,8 @@ enum proto_event {
 	PROTO_EV_STEP,		/* "step": a step ended {step, action, arg, status, ms, output} */
 	PROTO_EV_LOG,		/* "log": a line for people {msg, board?} */
 	PROTO_EV_RESULT,	/* "result": the final message {status, error?, ...} */
-	/* "survey-device": a survey's row {board, device, class, node, driver, bus, row, title, verdict?, run?, n, of} */
+	/* "survey-device": a survey's row {board, device, class, node, driver, bus, row, title, */
+	/* sequences?: [{sequence, run, scenario, verdict, title, detail, stack, nodes_now?}], n, of} */
 	/* (n: this row's number from 1, of: how many rows the survey has) */
 	PROTO_EV_SURVEY_DEVICE,
 	/* "stage": a board's boot or recovery reached a stage {board, stage, ms: since power-on} */

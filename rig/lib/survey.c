@@ -527,3 +527,149 @@ survey_run_name(const struct survey_dev *d, const char *seq, char *dst, size_t l
 	}
 	return 0;
 }
+
+const char *
+survey_seq_name(enum survey_seq q)
+{
+	switch (q) {
+	case SURVEY_SEQ_UNBIND_RELEASE: return "unbind-release";
+	case SURVEY_SEQ_UNBIND: return "unbind";
+	case SURVEY_SEQ_POWEROFF: return "poweroff";
+	case SURVEY_SEQ_COUNT: break;
+	}
+	return "?";
+}
+
+int
+survey_seq_parse(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	const char *p = list;
+	int q;
+
+	*mask = 0;
+	if (list == NULL || list[0] == '\0') {
+		*mask = SURVEY_SEQ_ALL;
+		return 0;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		char q1[200], word[64];
+
+		for (q = 0; q < SURVEY_SEQ_COUNT; q++)
+			if (strlen(survey_seq_name((enum survey_seq)q)) == n &&
+			    strncmp(p, survey_seq_name((enum survey_seq)q), n) == 0)
+				break;
+		if (q == SURVEY_SEQ_COUNT) {
+			util_fmt(word, sizeof(word), "%.*s", n < 60 ? (int)n : 60, p);
+			util_fmt(err, errlen, "\"%s\" is not a sequence (unbind, unbind-release,"
+			    " poweroff)", survey_q(word, q1, sizeof(q1)));
+			*mask = 0;
+			return -1;
+		}
+		*mask |= 1u << q;
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* A step of a synthesised sequence. */
+struct survey_step {
+	enum step_kind	kind;
+	int64_t		timeout_ms;
+	int		background;
+	const char	*arg;		/* NULL: the device's class */
+};
+
+/*
+ * The sequences as the hand-written scenarios have them (scenarios/i2c-unbind.yaml,
+ * i2c-unbind-release.yaml, i2c-poweroff.yaml), without expect-gone: not every class's node goes
+ * with its driver (a serial port's stays), and the survey asks what the unbind does, not that.
+ */
+static const struct survey_step survey_unbind[] = {
+	{ STEP_HOLD, 10000, 0, NULL },
+	{ STEP_UNBIND, 5000, 0, NULL },		/* a healthy unbind returns at once */
+	{ STEP_RELEASE, 10000, 0, NULL },
+	{ STEP_BIND, 10000, 0, NULL },
+	{ STEP_EXPECT_PRESENT, 10000, 0, NULL },
+};
+static const struct survey_step survey_unbind_release[] = {
+	{ STEP_HOLD, 10000, 0, NULL },
+	{ STEP_UNBIND, 20000, 1, NULL },	/* the whole wait, ended by the release */
+	{ STEP_SLEEP, 1000, 0, "1s" },		/* long enough for the unbind to block */
+	{ STEP_RELEASE, 10000, 0, NULL },
+	{ STEP_WAIT, 0, 0, "unbind" },
+	{ STEP_BIND, 10000, 0, NULL },
+	{ STEP_EXPECT_PRESENT, 10000, 0, NULL },
+};
+static const struct survey_step survey_poweroff[] = {
+	{ STEP_HOLD, 10000, 0, NULL },
+	{ STEP_POWEROFF, 40000, 0, "clean" },
+};
+
+int
+survey_scenario(const struct survey_dev *d, enum survey_seq q, struct scenario *sc)
+{
+	const struct survey_step *steps;
+	size_t i, n;
+
+	memset(sc, 0, sizeof(*sc));
+	if (survey_run_name(d, survey_seq_name(q), sc->name, sizeof(sc->name)) == -1)
+		return -1;
+	switch (q) {
+	case SURVEY_SEQ_UNBIND_RELEASE:
+		steps = survey_unbind_release;
+		n = UTIL_NELEM(survey_unbind_release);
+		util_fmt(sc->description, sizeof(sc->description), "survey: hold %s open, unbind %s"
+		    " from %s in the background, release while it waits, the unbind returns, bind"
+		    " again, %s back", d->node, d->device, d->driver, d->node);
+		break;
+	case SURVEY_SEQ_POWEROFF:
+		steps = survey_poweroff;
+		n = UTIL_NELEM(survey_poweroff);
+		util_fmt(sc->description, sizeof(sc->description), "survey: hold %s open (%s on %s),"
+		    " then shut down cleanly", d->node, d->device, d->driver);
+		break;
+	default:
+		steps = survey_unbind;
+		n = UTIL_NELEM(survey_unbind);
+		util_fmt(sc->description, sizeof(sc->description), "survey: hold %s open, unbind %s"
+		    " from %s, release, bind again, %s back", d->node, d->device, d->driver, d->node);
+		break;
+	}
+	util_strlcpy(sc->classes[0], d->cls, sizeof(sc->classes[0]));
+	sc->nclasses = 1;
+	for (i = 0; i < n; i++) {
+		struct scen_step *st = &sc->steps[i];
+
+		st->kind = steps[i].kind;
+		util_strlcpy(st->arg, steps[i].arg ? steps[i].arg : d->cls, sizeof(st->arg));
+		st->timeout_ms = steps[i].timeout_ms;
+		st->background = steps[i].background;
+		util_strlcpy(st->name, step_kind_name(st->kind), sizeof(st->name));
+	}
+	sc->nsteps = (int)n;
+	return 0;
+}
+
+/* Classes whose unbind or close can reset the board, and why, as the table says it. */
+static const struct { const char *cls, *why; } survey_risky[] = {
+	{ "watchdog", "watchdog: unbinding or closing it can reset the board (ask for"
+	    " --class watchdog to survey it)" },
+};
+
+void
+survey_exclude_risky(struct survey *sv, const char *classes)
+{
+	size_t k;
+	int i;
+
+	for (i = 0; i < sv->ndevs; i++) {
+		struct survey_dev *d = &sv->devs[i];
+
+		for (k = 0; k < UTIL_NELEM(survey_risky) && !d->excluded[0]; k++)
+			if (strcmp(d->cls, survey_risky[k].cls) == 0 && (classes == NULL ||
+			    classes[0] == '\0' || !survey_class_selected(classes, d->cls)))
+				util_strlcpy(d->excluded, survey_risky[k].why, sizeof(d->excluded));
+	}
+}

@@ -50,6 +50,32 @@ struct survey {
 	int			 npins;
 };
 
+/*
+ * The lifetime sequences a survey runs per device, in the order it runs them: the ones that leave
+ * the board as it was first, the poweroff (which boots the board again) last.
+ */
+enum survey_seq {
+	SURVEY_SEQ_UNBIND_RELEASE,	/* "unbind-release": hold, unbind, release while it waits */
+	SURVEY_SEQ_UNBIND,		/* "unbind": hold, unbind, release, bind */
+	SURVEY_SEQ_POWEROFF,		/* "poweroff": hold, then a clean shutdown */
+	SURVEY_SEQ_COUNT
+};
+#define SURVEY_SEQ_ALL	((1u << SURVEY_SEQ_COUNT) - 1)
+const char *survey_seq_name(enum survey_seq q);
+
+/*
+ * "unbind,poweroff" into a mask of (1 << enum survey_seq); NULL or "": every sequence. 0, or -1
+ * with err naming the word that is not a sequence.
+ */
+int survey_seq_parse(const char *list, unsigned *mask, char *err, size_t errlen);
+
+/*
+ * The scenario of a device's sequence (named survey/CLASS/DEVICE/SEQ, its steps on the device's
+ * class): 0, or -1 when the name would not fit.
+ */
+struct scenario;
+int survey_scenario(const struct survey_dev *d, enum survey_seq q, struct scenario *sc);
+
 /* What a row of the survey's table is. */
 enum survey_row {
 	SURVEY_ROW_RUN,		/* "run": its sequence ran; the run's verdict says how */
@@ -80,6 +106,13 @@ void survey_free(struct survey *sv);
  * surveyed. The rows are then sorted by class and device.
  */
 void survey_exclude(struct survey *sv, const struct board_conf *b);
+
+/*
+ * Marks the devices of classes whose unbind or close can reset the board (a watchdog: closed
+ * without its magic close, or unbound while armed, it may fire) as excluded, unless the class is
+ * named in the comma-separated list the survey was asked for.
+ */
+void survey_exclude_risky(struct survey *sv, const char *classes);
 
 /* 1 when class cls is in the comma-separated list (NULL or "": every class). */
 int survey_class_selected(const char *list, const char *cls);

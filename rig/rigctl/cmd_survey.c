@@ -2,6 +2,7 @@
 #include "rigctl.h"
 #include "eta.h"
 #include "progress.h"
+#include "survey.h"
 #include "util.h"
 #include "termsafe.h"
 #include "vocab.h"
@@ -11,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CMD_SURVEY_USAGE "usage: rigctl survey --board B [--build K] [--class C,...] [--json]\n"
+#define CMD_SURVEY_USAGE "usage: rigctl survey --board B [--build K] [--class C,...]\n" \
+    "    [--sequence unbind-release,unbind,poweroff] [--json]\n"
 
 /* A field from rigd as a person's terminal may show it: one line, no control sequences. */
 static void
@@ -29,22 +31,92 @@ cmd_survey_put(const char *s, int width)
 	free(out);
 }
 
-/* The verdict column: the run's verdict, or what the row is (excluded, not-run). */
-static const char *
-cmd_survey_verdict(cJSON *row)
+/* A row's cell of sequence seq: its sequence object, or NULL when it did not run. */
+static cJSON *
+cmd_survey_cell(cJSON *row, const char *seq)
 {
-	const char *v = rigctl_str(row, "verdict");
+	cJSON *o;
 
-	return *v ? v : rigctl_str(row, "row");
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(row, "sequences"))
+		if (strcmp(rigctl_str(o, "sequence"), seq) == 0)
+			return o;
+	return NULL;
+}
+
+/* A sequence's column: its run's verdict, or what the row is (excluded, not-run). */
+static const char *
+cmd_survey_verdict(cJSON *row, const char *seq)
+{
+	cJSON *o = cmd_survey_cell(row, seq);
+
+	if (strcmp(rigctl_str(row, "row"), "run") != 0)
+		return rigctl_str(row, "row");
+	return o && *rigctl_str(o, "verdict") ? rigctl_str(o, "verdict") : "not-run";
+}
+
+/* Titles of a row: its own (an exclusion's reason), then each sequence's that has one. */
+static void
+cmd_survey_titles(cJSON *row, int named)
+{
+	const char *sep = "";
+	cJSON *o;
+
+	if (*rigctl_str(row, "title")) {
+		cmd_survey_put(rigctl_str(row, "title"), 0);
+		sep = "; ";
+	}
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(row, "sequences")) {
+		if (!*rigctl_str(o, "title"))
+			continue;
+		printf("%s", sep);
+		if (named) {
+			cmd_survey_put(rigctl_str(o, "sequence"), 0);
+			printf(": ");
+		}
+		cmd_survey_put(rigctl_str(o, "title"), 0);
+		/* A node back under another name says which. */
+		if (*rigctl_str(o, "nodes_now")) {
+			printf(" (now ");
+			cmd_survey_put(rigctl_str(o, "nodes_now"), 0);
+			printf(")");
+		}
+		sep = "; ";
+	}
+}
+
+/* 1 when the row or one of its sequences has a title. */
+static int
+cmd_survey_titled(cJSON *row)
+{
+	cJSON *o;
+
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(row, "sequences"))
+		if (*rigctl_str(o, "title"))
+			return 1;
+	return *rigctl_str(row, "title") != '\0';
 }
 
 static void
 cmd_survey_table(cJSON *res)
 {
 	static const char *const cols[] = { "device", "class", "driver", "bus" };
-	cJSON *rows = cJSON_GetObjectItem(res, "devices"), *row, *v;
-	int w[4], i;
+	cJSON *rows = cJSON_GetObjectItem(res, "devices"), *row, *v, *o;
+	const char *seqs[SURVEY_SEQ_COUNT];
+	int w[4], ws[SURVEY_SEQ_COUNT], nseq = 0, i, q;
+	char up[32];
 
+	/* One column per sequence any row ran, in the survey's order. */
+	for (q = 0; q < SURVEY_SEQ_COUNT; q++) {
+		const char *name = survey_seq_name((enum survey_seq)q);
+		int used = 0;
+
+		cJSON_ArrayForEach(row, rows)
+			used |= cmd_survey_cell(row, name) != NULL;
+		if (used) {
+			ws[nseq] = (int)strlen(name) > 8 ? (int)strlen(name) : 8;
+			seqs[nseq++] = name;
+		}
+	}
 	for (i = 0; i < 4; i++)
 		w[i] = (int)strlen(cols[i]);
 	cJSON_ArrayForEach(row, rows)
@@ -60,29 +132,38 @@ cmd_survey_table(cJSON *res)
 	for (i = 0; i < 4; i++)
 		printf("%-*s  ", w[i], i == 0 ? "DEVICE" : i == 1 ? "CLASS" : i == 2 ? "DRIVER" :
 		    "BUS");
-	printf("%-8s  %5s  %s\n", "VERDICT", "RUN", "TITLE");
+	/* Without a sequence that ran, one column still says what the rows are. */
+	if (nseq == 0)
+		printf("%-8s  ", "VERDICT");
+	for (q = 0; q < nseq; q++) {
+		for (i = 0; seqs[q][i] && i < (int)sizeof(up) - 1; i++)
+			up[i] = (char)(seqs[q][i] >= 'a' && seqs[q][i] <= 'z' ? seqs[q][i] - 32 :
+			    seqs[q][i]);
+		up[i] = '\0';
+		printf("%-*s  ", ws[q], up);
+	}
+	printf("%-8s  %s\n", "RUNS", "TITLE");
 	cJSON_ArrayForEach(row, rows) {
-		char run[32] = "";
+		char runs[64] = "";
 
 		for (i = 0; i < 4; i++) {
 			cmd_survey_put(rigctl_str(row, cols[i]), w[i]);
 			printf("  ");
 		}
-		v = cJSON_GetObjectItem(row, "run");
-		if (cJSON_IsNumber(v))
-			snprintf(run, sizeof(run), "%d", v->valueint);
-		cmd_survey_put(cmd_survey_verdict(row), 8);
-		printf("  %5s", run);
-		if (*rigctl_str(row, "title")) {
+		if (nseq == 0)
+			printf("%-8s  ", rigctl_str(row, "row"));
+		for (q = 0; q < nseq; q++) {
+			cmd_survey_put(cmd_survey_verdict(row, seqs[q]), ws[q]);
 			printf("  ");
-			cmd_survey_put(rigctl_str(row, "title"), 0);
 		}
-		/* A node back under another name says which. */
-		if (*rigctl_str(row, "nodes_now")) {
-			printf(" (now ");
-			cmd_survey_put(rigctl_str(row, "nodes_now"), 0);
-			printf(")");
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(row, "sequences")) {
+			v = cJSON_GetObjectItem(o, "run");
+			if (cJSON_IsNumber(v) && strlen(runs) + 16 < sizeof(runs))
+				snprintf(runs + strlen(runs), sizeof(runs) - strlen(runs), "%s%d",
+				    runs[0] ? "," : "", v->valueint);
 		}
+		printf("%-8s  ", runs[0] ? runs : "-");
+		cmd_survey_titles(row, nseq > 1);
 		printf("\n");
 	}
 	if (*rigctl_str(res, "stopped"))
@@ -99,14 +180,18 @@ cmd_survey_exit(cJSON *res)
 	if (*rigctl_str(res, "stopped"))
 		return RIGCTL_LAB_ERROR;
 	cJSON_ArrayForEach(row, cJSON_GetObjectItem(res, "devices")) {
-		const char *v = rigctl_str(row, "verdict");
+		cJSON *o;
 
-		if (!*v)
-			continue;
-		if (verdict_parse(v) == VERDICT_ERROR || (int)verdict_parse(v) == -1)
-			return RIGCTL_LAB_ERROR;
-		if (verdict_is_failure(verdict_parse(v)))
-			rc = RIGCTL_KERNEL_FAIL;
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(row, "sequences")) {
+			const char *v = rigctl_str(o, "verdict");
+
+			if (!*v)
+				continue;
+			if (verdict_parse(v) == VERDICT_ERROR || (int)verdict_parse(v) == -1)
+				return RIGCTL_LAB_ERROR;
+			if (verdict_is_failure(verdict_parse(v)))
+				rc = RIGCTL_KERNEL_FAIL;
+		}
 	}
 	return rc;
 }
@@ -131,9 +216,20 @@ cmd_survey_progress(cJSON *msg, int64_t t0)
 		printf("  %s %s: %s\n", rigctl_str(msg, "action"), rigctl_str(msg, "arg"),
 		    rigctl_str(msg, "status"));
 	} else if (type == PROTO_EV_SURVEY_DEVICE) {
-		printf("%s %s: %s%s", rigctl_str(msg, "class"), rigctl_str(msg, "device"),
-		    cmd_survey_verdict(msg), *rigctl_str(msg, "title") ? ": " : "");
-		cmd_survey_put(rigctl_str(msg, "title"), 0);
+		cJSON *o;
+		const char *sep = " ";
+
+		printf("%s %s:", rigctl_str(msg, "class"), rigctl_str(msg, "device"));
+		if (strcmp(rigctl_str(msg, "row"), "run") != 0)
+			printf(" %s", rigctl_str(msg, "row"));
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(msg, "sequences")) {
+			printf("%s%s %s", sep, rigctl_str(o, "sequence"), rigctl_str(o, "verdict"));
+			sep = ", ";
+		}
+		if (cmd_survey_titled(msg)) {
+			printf(": ");
+			cmd_survey_titles(msg, 1);
+		}
 		printf("\n");
 		/* On a terminal, below the rows: how far, and how long the rest may take. */
 		if (cJSON_IsNumber(cJSON_GetObjectItem(msg, "of")) &&
@@ -160,11 +256,12 @@ cmd_survey(int argc, char **argv)
 		{ "board", required_argument, NULL, 'b' },
 		{ "build", required_argument, NULL, 'k' },
 		{ "class", required_argument, NULL, 'c' },
+		{ "sequence", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *board = NULL, *build = NULL, *classes = NULL;
+	const char *board = NULL, *build = NULL, *classes = NULL, *seqs = NULL;
 	struct rigctl_conn c;
 	cJSON *req, *msg = NULL;
 	char *data;
@@ -172,11 +269,12 @@ cmd_survey(int argc, char **argv)
 	int64_t t0;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "b:k:c:jh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:k:c:s:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': board = optarg; break;
 		case 'k': build = optarg; break;
 		case 'c': classes = optarg; break;
+		case 's': seqs = optarg; break;
 		case 'j': rigctl_json = 1; break;
 		case 'h':
 			printf(CMD_SURVEY_USAGE);
@@ -197,6 +295,8 @@ cmd_survey(int argc, char **argv)
 		cJSON_AddStringToObject(req, "build", build);
 	if (classes)
 		cJSON_AddStringToObject(req, "classes", classes);
+	if (seqs)
+		cJSON_AddStringToObject(req, "sequences", seqs);
 	rigctl_request(&c, req);
 	t0 = util_now_ms();
 	while (rigctl_next(&c, &msg, &data, &len) == 1) {

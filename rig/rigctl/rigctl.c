@@ -28,7 +28,7 @@ static const struct {
 	const char *help;
 } rigctl_cmds[] = {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
-	{ "survey", cmd_survey, "survey --board B [--build K] [--class C,...] [--json]  hold and unbind every device" },
+	{ "survey", cmd_survey, "survey --board B [--build K] [--class C,...] [--sequence S,...] [--json]  hold and unbind every device" },
 	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots|reservations [--json], show run ID" },
 	{ "reserve", cmd_reserve, "reserve BOARD (--for DURATION | --from TIME --until TIME) [--note TEXT] [--json]  prints the id" },
 	{ "extend", cmd_extend, "extend ID --by DURATION [--json]    make a reservation longer" },

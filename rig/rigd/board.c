@@ -367,7 +367,7 @@ board_main(void *arg)
 			else if (job->kind == JOB_RUN)
 				board_do_run(b, job);
 			else if (job->kind == JOB_SURVEY)
-				board_do_survey(b, job);
+				board_do_survey(b, job, NULL, 0);
 			else if (job->kind == JOB_FORGET_KEY)
 				board_do_forget_key(b, job);
 			else

@@ -197,6 +197,29 @@ board_do_queue(struct board *b, struct queue_job *qj)
 	pthread_cond_broadcast(&board_nightly_cv);
 }
 
+/*
+ * A nightly's survey entry (BOARD_NIGHTLY_SURVEY): the whole survey of the board on the job's
+ * build, its runs stored per device and sequence as any survey's; the job is done when the
+ * survey ran to its end, an error when it could not start (its build did not boot).
+ */
+static void
+board_nightly_survey(struct board *b, struct queue_job *qj)
+{
+	struct board_job job = { 0 };
+	char note[600];
+	int rc;
+
+	job.kind = JOB_SURVEY;
+	job.build_id = qj->build_id;
+	job.queue_id = qj->id;
+	job.uid = 0;
+	rc = board_do_survey(b, &job, note, sizeof(note));
+	if (rc == -1)
+		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
+	if (queue_finish(b->rigd->store, qj->id, rc == 0 ? QUEUE_DONE : QUEUE_ERROR, note) == -1)
+		log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+}
+
 static void
 board_do_queue_job(struct board *b, struct queue_job *qj)
 {
@@ -205,6 +228,11 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	struct runner_result res;
 	char err[512], note[600];
 	int i;
+
+	if (strcmp(qj->scenario, BOARD_NIGHTLY_SURVEY) == 0) {
+		board_nightly_survey(b, qj);
+		return;
+	}
 
 	job.kind = JOB_RUN;
 	/* A reload may swap the set while the job runs: this one stays until released. */

@@ -33,38 +33,6 @@ board_survey_result(struct board *b, struct board_job *job, const char *status,
 	board_post(b, job->client, PROTO_EV_RESULT, o);
 }
 
-/*
- * The hold-open-then-unbind sequence the rig knows (scenarios/i2c-unbind.yaml), for one device:
- * hold its node, unbind its driver, release, bind again and check the node is back.
- */
-static int
-board_survey_scenario(const struct survey_dev *d, struct scenario *sc)
-{
-	static const struct { enum step_kind kind; int64_t timeout_ms; } steps[] = {
-		{ STEP_HOLD, 10000 },
-		{ STEP_UNBIND, 5000 },	/* a healthy unbind returns at once */
-		{ STEP_RELEASE, 10000 },
-		{ STEP_BIND, 10000 },
-		{ STEP_EXPECT_PRESENT, 10000 },
-	};
-	size_t i;
-
-	memset(sc, 0, sizeof(*sc));
-	if (survey_run_name(d, "unbind", sc->name, sizeof(sc->name)) == -1)
-		return -1;
-	util_fmt(sc->description, sizeof(sc->description), "survey: hold %s open, unbind %s from"
-	    " %s, release, bind again, %s back", d->node, d->device, d->driver, d->node);
-	util_strlcpy(sc->classes[0], d->cls, sizeof(sc->classes[0]));
-	sc->nclasses = 1;
-	for (i = 0; i < UTIL_NELEM(steps); i++) {
-		sc->steps[i].kind = steps[i].kind;
-		util_strlcpy(sc->steps[i].arg, d->cls, sizeof(sc->steps[i].arg));
-		sc->steps[i].timeout_ms = steps[i].timeout_ms;
-	}
-	sc->nsteps = (int)i;
-	return 0;
-}
-
 static cJSON *
 board_survey_row(const struct survey_dev *d, enum survey_row row)
 {
@@ -102,8 +70,13 @@ board_survey_reserved(struct board *b, struct board_job *job, char *stop, size_t
 {
 	struct peer p = { .uid = job->uid, .gid = -1, .pid = -1 };
 
-	if (job->client == 0)
-		return 0;
+	/* A nightly's survey yields to any reservation, as its jobs do before they begin. */
+	if (job->client == 0) {
+		if (job->queue_id == 0 || reserve_free_now(b->rigd, b->conf.name))
+			return 0;
+		util_fmt(stop, stoplen, "board %s: a reservation began", b->conf.name);
+		return 1;
+	}
 	p.role = peer_role_of_user(job->uid);
 	return reserve_check(b->rigd, b->conf.name, &p, "run on it", stop, stoplen, NULL) !=
 	    ERROR_NONE;
@@ -136,35 +109,35 @@ board_survey_nodes_now(struct board *b, const struct survey_dev *d, char *now, s
 	}
 }
 
-/* One device's sequence as a run; 0 to go on with the next device, -1 when the survey ends. */
+/*
+ * One sequence of a device as a run, its cell into seqs; 0 to go on, -1 when the survey ends.
+ * A node back under another name is the name the device's next sequence holds (dev->node).
+ */
 static int
-board_survey_device(struct board *b, struct board_job *job, const struct survey_dev *d,
-    cJSON *rows, char *stop, size_t stoplen)
+board_survey_seq(struct board *b, struct board_job *job, const struct survey_dev *d,
+    enum survey_seq q, struct conf_device *dev, cJSON *seqs, char *stop, size_t stoplen)
 {
 	struct board_job rj = *job;
-	struct conf_device dev = { 0 };
+	struct survey_dev cur = *d;
 	struct runner_result res;
 	struct scenario *sc = xcalloc(1, sizeof(*sc));
 	char missing[sizeof(d->node) + 16], now[512];
-	cJSON *o;
+	cJSON *o = cJSON_CreateObject();
 
-	if (board_survey_scenario(d, sc) == -1) {
-		o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
+	cJSON_AddStringToObject(o, "sequence", survey_seq_name(q));
+	util_strlcpy(cur.node, dev->node, sizeof(cur.node));
+	if (survey_scenario(&cur, q, sc) == -1) {
+		cJSON_AddStringToObject(o, "verdict", "");
 		cJSON_AddStringToObject(o, "title", "its run's name would be longer than 63"
 		    " characters");
-		board_survey_emit(b, job, rows, o);
+		cJSON_AddItemToArray(seqs, o);
 		free(sc);
 		return 0;
 	}
-	util_strlcpy(dev.cls, d->cls, sizeof(dev.cls));
-	util_strlcpy(dev.node, d->node, sizeof(dev.node));
-	util_strlcpy(dev.bus, d->bus, sizeof(dev.bus));
-	util_strlcpy(dev.driver, d->driver, sizeof(dev.driver));
-	util_strlcpy(dev.device, d->device, sizeof(dev.device));
 	rj.kind = JOB_RUN;
 	rj.scenario = sc;
 	rj.scens = NULL;
-	rj.devices = &dev;
+	rj.devices = dev;
 	rj.ndevices = 1;
 	board_set_state(b, BOARD_RUNNING, sc->name);
 	b->runs_since_boot++;
@@ -173,15 +146,17 @@ board_survey_device(struct board *b, struct board_job *job, const struct survey_
 		board_set_state(b, BOARD_READY, "");
 		util_strlcpy(stop, res.unrecorded, stoplen);
 		runner_result_free(&res);
+		cJSON_Delete(o);
 		free(sc);
 		return -1;
 	}
-	o = board_survey_row(d, SURVEY_ROW_RUN);
 	/* The last step failed: the node is not back under its name. Under another? */
-	util_fmt(missing, sizeof(missing), "%s missing", d->node);
+	util_fmt(missing, sizeof(missing), "%s missing", dev->node);
 	if (res.verdict == VERDICT_FAIL && strcmp(res.title, missing) == 0) {
 		board_survey_nodes_now(b, d, now, sizeof(now));
 		cJSON_AddStringToObject(o, "nodes_now", now);
+		if (now[0])
+			util_fmt(dev->node, sizeof(dev->node), "%.*s", (int)strcspn(now, " "), now);
 	}
 	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
 	cJSON_AddStringToObject(o, "scenario", sc->name);
@@ -189,8 +164,8 @@ board_survey_device(struct board *b, struct board_job *job, const struct survey_
 	cJSON_AddStringToObject(o, "title", res.title);
 	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
 	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
-	board_survey_emit(b, job, rows, o);
-	/* The runner's own recovery: a hang or crash is power-cycled before the next device. */
+	cJSON_AddItemToArray(seqs, o);
+	/* The runner's own recovery: a hang or crash is power-cycled before the next sequence. */
 	board_after_run(b, &rj, &res);
 	board_unrecorded(b, &res);
 	runner_result_free(&res);
@@ -203,6 +178,38 @@ board_survey_device(struct board *b, struct board_job *job, const struct survey_
 		return -1;
 	}
 	return 0;
+}
+
+/* A device's sequences, each a run, as one row; 0 to go on with the next device, -1 to stop. */
+static int
+board_survey_device(struct board *b, struct board_job *job, const struct survey_dev *d,
+    cJSON *rows, char *stop, size_t stoplen)
+{
+	struct conf_device dev = { 0 };
+	cJSON *o = board_survey_row(d, SURVEY_ROW_RUN), *seqs = cJSON_CreateArray();
+	unsigned mask = job->survey_seqs ? job->survey_seqs : SURVEY_SEQ_ALL;
+	int q, rc = 0;
+
+	util_strlcpy(dev.cls, d->cls, sizeof(dev.cls));
+	util_strlcpy(dev.node, d->node, sizeof(dev.node));
+	util_strlcpy(dev.bus, d->bus, sizeof(dev.bus));
+	util_strlcpy(dev.driver, d->driver, sizeof(dev.driver));
+	util_strlcpy(dev.device, d->device, sizeof(dev.device));
+	cJSON_AddItemToObject(o, "sequences", seqs);
+	for (q = 0; q < SURVEY_SEQ_COUNT && rc == 0; q++)
+		if (mask & (1u << q))
+			rc = board_survey_seq(b, job, d, (enum survey_seq)q, &dev, seqs, stop,
+			    stoplen);
+	/* A survey refused before its first run has no row of runs: the caller says why. */
+	if (rc == -1 && cJSON_GetArraySize(seqs) == 0) {
+		cJSON_Delete(o);
+		o = board_survey_row(d, SURVEY_ROW_NOT_RUN);
+		cJSON_AddStringToObject(o, "title", stop);
+	} else if (rc == -1) {
+		cJSON_AddStringToObject(o, "title", stop);
+	}
+	board_survey_emit(b, job, rows, o);
+	return rc;
 }
 
 /* Runs the discovery script on the READY board: 0 with sv filled, -1 with err. */
@@ -231,8 +238,8 @@ board_survey_discover(struct board *b, struct survey *sv, char *err, size_t errl
 	return 0;
 }
 
-void
-board_do_survey(struct board *b, struct board_job *job)
+int
+board_do_survey(struct board *b, struct board_job *job, char *note, size_t notelen)
 {
 	struct survey sv = { 0 };
 	char err[512], stop[512] = "";
@@ -246,17 +253,21 @@ board_do_survey(struct board *b, struct board_job *job)
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "kind", error_kind_name(ERROR_STORE));
 		board_survey_result(b, job, PROTO_FAILED, err, o);
-		return;
+		util_strlcpy(note, err, notelen);
+		return -1;
 	}
 	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
 		board_survey_result(b, job, PROTO_FAILED, err, NULL);
-		return;
+		util_fmt(note, notelen, "boot failed: %s", err);
+		return -1;
 	}
 	if (board_survey_discover(b, &sv, err, sizeof(err)) == -1) {
 		log_warnx("%s: %s", b->conf.name, err);
 		board_survey_result(b, job, PROTO_FAILED, err, NULL);
-		return;
+		util_strlcpy(note, err, notelen);
+		return -1;
 	}
+	survey_exclude_risky(&sv, job->classes);
 	rows = cJSON_CreateArray();
 	for (i = 0; i < sv.ndevs; i++) {
 		n += survey_class_selected(job->classes, sv.devs[i].cls);
@@ -289,8 +300,10 @@ board_do_survey(struct board *b, struct board_job *job)
 			board_survey_emit(b, job, rows, o);
 			continue;
 		}
-		nrun++;
 		board_survey_device(b, job, d, rows, stop, sizeof(stop));
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(cJSON_GetArrayItem(rows,
+		    cJSON_GetArraySize(rows) - 1), "sequences"))
+			nrun += cJSON_IsNumber(cJSON_GetObjectItem(o, "run"));
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "build", b->release);
@@ -303,6 +316,9 @@ board_do_survey(struct board *b, struct board_job *job)
 		cJSON_AddStringToObject(o, "stopped", stop);
 	log_info("%s: survey: %d device(s), %d run(s) in %.1fs%s%s", b->conf.name, sv.ndevs, nrun,
 	    (util_now_ms() - t0) / 1000.0, stop[0] ? "; stopped: " : "", stop);
+	util_fmt(note, notelen, "survey: %d device(s), %d run(s)%s%s", sv.ndevs, nrun,
+	    stop[0] ? "; stopped: " : "", stop);
 	board_survey_result(b, job, PROTO_OK, NULL, o);
 	survey_free(&sv);
+	return 0;
 }

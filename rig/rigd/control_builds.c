@@ -301,6 +301,36 @@ control_nightly_write(struct store *st, void *arg)
 	    "no build x scenario x board fits (builds are added with rigctl build add)", o);
 }
 
+/* The survey entry of a build: a job on each board listed (all: none listed) of its arch. */
+static void
+control_nightly_survey(struct rigd *r, struct control_nightly **wp, int *cap, int64_t bid,
+    const char *arch, cJSON *boards)
+{
+	struct control_nightly *w = *wp;
+	int k;
+
+	for (k = 0; k < r->nboards; k++) {
+		struct board *b = r->boards[k];
+		struct control_nightly_job *j;
+
+		if (!control_list_has(boards, b->conf.name))
+			continue;
+		if (strcmp(b->conf.arch, arch) != 0) {
+			w->skipped++;
+			continue;
+		}
+		if (w->n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			w = xrealloc(w, sizeof(*w) + (size_t)*cap * sizeof(w->jobs[0]));
+		}
+		j = &w->jobs[w->n++];
+		j->build = bid;
+		util_strlcpy(j->board, b->conf.name, sizeof(j->board));
+		util_strlcpy(j->scenario, BOARD_NIGHTLY_SURVEY, sizeof(j->scenario));
+	}
+	*wp = w;
+}
+
 void
 control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 {
@@ -328,7 +358,8 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
 	}
 	cJSON_ArrayForEach(it, scens)
-		if (!cJSON_IsString(it) || scenset_lookup(r, it->valuestring) == NULL) {
+		if (!cJSON_IsString(it) || (scenset_lookup(r, it->valuestring) == NULL &&
+		    strcmp(it->valuestring, BOARD_NIGHTLY_SURVEY) != 0)) {
 			cJSON_Delete(ids);
 			util_fmt(msg, sizeof(msg), "no scenario %s",
 			    cJSON_IsString(it) ? it->valuestring : "?");
@@ -366,6 +397,9 @@ control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req)
 				wanted = 1;
 		if (!wanted)
 			continue;
+		/* The survey only when named: a night of every scenario is not also a survey. */
+		if (cJSON_GetArraySize(scens) > 0 && control_list_has(scens, BOARD_NIGHTLY_SURVEY))
+			control_nightly_survey(r, &w, &cap, bid, arch, boards);
 		for (i = 0; i < r->nscens; i++) {
 			const struct scenario *sc = &r->scens[i];
 			if (!control_list_has(scens, sc->name))

@@ -1,6 +1,7 @@
 /* control_survey: rigctl survey: the request checked, its job queued on the board (board_survey.c). */
 #include "rigd.h"
 #include "report.h"
+#include "survey.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -29,9 +30,11 @@ void
 control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
 {
 	const char *bname = control_str(req, "board"), *classes = control_str(req, "classes");
+	const char *seqs = control_str(req, "sequences");
 	struct board_job *job;
 	struct board *b;
-	char msg[512];
+	char msg[512], err[256];
+	unsigned mask;
 
 	if (bname == NULL) {
 		control_reply(c, PROTO_INVALID, "survey: no board named", NULL);
@@ -43,6 +46,11 @@ control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
 		    " 31 characters) separated by commas, 255 characters in all", NULL);
 		return;
 	}
+	if (survey_seq_parse(seqs, &mask, err, sizeof(err)) == -1) {
+		util_fmt(msg, sizeof(msg), "survey: sequences: %s", err);
+		control_reply(c, PROTO_INVALID, msg, NULL);
+		return;
+	}
 	if ((b = control_board_named(r, c, bname)) == NULL)
 		return;
 	if (reserve_refused(r, c, b, "run on it"))
@@ -52,6 +60,7 @@ control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req)
 		return;
 	if (classes)
 		util_strlcpy(job->classes, classes, sizeof(job->classes));
+	job->survey_seqs = mask;
 	util_fmt(msg, sizeof(msg), "survey %s%s%s", b->conf.name, classes ? " classes " : "",
 	    classes ? classes : "");
 	control_job_queue(r, c, b, job, msg);

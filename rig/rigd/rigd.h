@@ -61,6 +61,7 @@ struct board_job {
 	char			 action[16];	/* JOB_POWER: on, off, cycle */
 	char			 classes[256];	/* JOB_SURVEY: the classes to survey ("i2c,tty"), "" all */
 	int			 survey_rows;	/* JOB_SURVEY: the rows its table will have */
+	unsigned		 survey_seqs;	/* JOB_SURVEY: 1 << enum survey_seq; 0 all */
 	/* JOB_RUN of a survey: the device its scenario's class names, not the board file's */
 	const struct conf_device *devices;
 	int			 ndevices;
@@ -338,8 +339,11 @@ void board_after_run(struct board *b, struct board_job *job, struct runner_resul
 /* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
 void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
+/* A nightly job of this name is the board's survey (board_do_survey), not a scenario's run. */
+#define BOARD_NIGHTLY_SURVEY	"survey"
 /* board_survey.c: rigctl survey (JOB_SURVEY): discovery, then a run per device. */
-void board_do_survey(struct board *b, struct board_job *job);
+/* 0 when the survey ran to its end (rows may have stopped), -1 when it could not (note says why). */
+int board_do_survey(struct board *b, struct board_job *job, char *note, size_t notelen);
 /*
  * The board's next nightly job, one expected to end before the board's next reservation begins
  * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.

@@ -78,6 +78,15 @@ check "each nightly job on the desk board made one run, none twice" \
     [ "$(q 'str(len([r for r in d if r["board"] == "desk" and r["scenario"] == "i2c-unbind"]))' show runs)" = 2 ]
 check "root releases the later reservation" "$RIGCTL" release "$fid"
 
+# --- the survey as a nightly entry: a job per build and board, run as the board's survey (here
+# its build's boot fails at once, so the job ends as an error that says so).
+check "a nightly survey entry is queued for the desk board" sh -c "'$RIGCTL' nightly \
+    --builds linux-image-6.1.0-57-arm64 --scenarios survey --boards desk | grep -q '1 job(s) queued'"
+check "... it ends (its boot fails: nothing there)" "$RIGCTL" wait queue --finished 3 --timeout 60
+check "... as the board's survey: an error saying its boot failed" \
+    [ "$(q '[(j["state"], (j.get("note") or "")[:12]) for j in d["finished"] if j["scenario"] == "survey"]' show queue)" = \
+    '[["error", "boot failed:"]]' ]
+
 # --- a job queued before the reservation: refused at its turn, the holder named
 # until_board EXPR SECONDS [BOARD]: until EXPR holds of the board's (desk's) show boards item (b).
 until_board() {

@@ -1,4 +1,4 @@
-# survey: rigctl survey on vq35 (one boot, one recovery after the I2C hang): what it finds, what
+# survey: rigctl survey on vq35 (one boot, one recovery after the I2C hang, one poweroff): what it finds, what
 # it never unbinds and why (the console, the SSH network device, a board-file entry), the runs
 # it stores, and that it goes on with the next device after the hang. Limited to i2c, rtc and tty
 # (the whole survey of vq35 has nothing more to run, and takes as long).
@@ -21,45 +21,63 @@ check "survey without --board: says the usage" contains "$T/usage.err" "usage: r
 rc=$?
 check "a malformed --class: exit 2" [ "$rc" -eq 2 ]
 check "a malformed --class: says what classes must be" contains "$T/class.err" "classes must be names"
+"$RIGCTL" survey --board vq35 --sequence unbind,reboot > /dev/null 2> "$T/seq.err"
+rc=$?
+check "an unknown --sequence: exit 2" [ "$rc" -eq 2 ]
+check "an unknown --sequence: named, with the known ones" \
+    contains "$T/seq.err" '"reboot" is not a sequence (unbind, unbind-release, poweroff)'
 "$RIGCTL" survey --board nosuch > /dev/null 2> "$T/nosuch.err"
 rc=$?
 check "an unknown board: exit 2, named" sh -c '[ "$0" -eq 2 ] && grep -qF "no board nosuch" "$1"' "$rc" "$T/nosuch.err"
 check "nothing booted for them" [ "$(q '[b["state"] for b in d if b["name"] == "vq35"][0]' show boards)" = OFF ]
 
 t0=$(date +%s)
-"$RIGCTL" survey --board vq35 --class i2c,tty,rtc > "$T/survey.out" 2>&1
+"$RIGCTL" survey --board vq35 --class i2c,tty,rtc --sequence unbind,unbind-release > "$T/survey.out" 2>&1
 rc=$?
 t1=$(date +%s)
 cat "$T/survey.out"
-echo "survey --class i2c,tty,rtc took $((t1 - t0)) s (with the boot and one recovery)"
+echo "survey --class i2c,tty,rtc --sequence unbind,unbind-release took $((t1 - t0)) s (with the boot and one recovery)"
 # row DEVICE: the table's line for that device (its columns: device class driver bus verdict ...).
 row() { awk -v d="$1" '$1 == d' "$T/survey.out" | tail -n 1; }
 check "exit 1: a device hung" [ "$rc" -eq 1 ]
-# cols DEVICE: its class, driver, bus and verdict, as printed.
-cols() { row "$1" | awk '{ print $2, $3, $4, $5 }'; }
+# cols DEVICE: its class, driver, bus and unbind verdict, as printed.
+cols() { row "$1" | awk '{ print $2, $3, $4, $6 }'; }
+check "one column per sequence, in the survey's order" \
+    [ "$(grep '^DEVICE' "$T/survey.out" | awk '{ print $5, $6, $7 }')" = "UNBIND-RELEASE UNBIND RUNS" ]
 check "the I2C adapter: i2c, i801_smbus on pci, hang" [ "$(cols 0000:00:1f.3)" = "i2c i801_smbus pci hang" ]
+check "the I2C adapter: released while its unbind waits, the unbind returns: pass" \
+    [ "$(row 0000:00:1f.3 | awk '{ print $5 }')" = pass ]
 check "the I2C adapter's title" contains_s "$(row 0000:00:1f.3)" "INFO: task hung in i2c_del_adapter"
 check "the spare UART: tty, serial on pnp, pass" [ "$(cols 00:03)" = "tty serial pnp pass" ]
+check "the spare UART: unbind-release passes" [ "$(row 00:03 | awk '{ print $5 }')" = pass ]
 check "the console's port is excluded" [ "$(cols 00:04)" = "tty serial pnp excluded" ]
 check "the console's port: its reason" contains_s "$(row 00:04)" "console ttyS0 (the kernel's console)"
 check "the SSH network device is excluded" [ "$(cols 0000:00:02.0)" = "net e1000 pci excluded" ]
 check "the SSH network device: its reason" \
     contains_s "$(row 0000:00:02.0)" "network device eth0 (it has a route: SSH comes through it)"
 check "the board file's exclusion is honoured" [ "$(cols serial8250)" = "tty serial8250 platform excluded" ]
+check "an excluded row says so in each sequence's column" \
+    [ "$(row serial8250 | awk '{ print $5 }')" = excluded ]
 check "the board file's exclusion: its reason" \
     contains_s "$(row serial8250)" "board file: protected: the legacy ports (a board-file exclusion)"
 # The RTC comes back under another name on Debian 6.1 (rtc1: the old minor still taken at the
 # rebind); whatever the kernel does, a node not back under its name says where it is now.
-case $(cols 00:05) in
+# The unbind-release runs first, so a node back elsewhere is what the unbind then holds.
+rtc=$(row 00:05 | awk '{ print $2, $3, $4, $5 }')
+case $rtc in
 "rtc rtc_cmos pnp pass") check "the RTC: pass" true ;;
 *) check "the RTC: fail, its node missing, and the name it has now" \
-    sh -c '[ "$0" = "rtc rtc_cmos pnp fail" ] && case $1 in *"/dev/rtc0 missing (now /dev/rtc"*) ;; *) false ;; esac' \
-    "$(cols 00:05)" "$(row 00:05)" ;;
+    sh -c '[ "$0" = "rtc rtc_cmos pnp fail" ] && case $1 in *"unbind-release: /dev/rtc0 missing (now /dev/rtc"*) ;; *) false ;; esac' \
+    "$rtc" "$(row 00:05)" ;;
 esac
 check "the board was recovered after the hang" contains "$T/survey.out" "recovery done after"
 
 # Each device's sequence is a run like any other; the UART's came after the hang's recovery.
 i2c=$(q '[r["id"] for r in d if r["scenario"] == "survey/i2c/0000:00:1f.3/unbind"][0]' show runs)
+i2cr=$(q '[r["id"] for r in d if r["scenario"] == "survey/i2c/0000:00:1f.3/unbind-release"][0]' show runs)
+check "stored: the I2C unbind-release run, pass, its unbind returned after the release" \
+    [ "$(q 'd["verdict"] + " " + " ".join(s["action"] + ":" + s["status"] for s in d["steps"])' show run "$i2cr")" = \
+    "pass hold:ok unbind:started sleep:ok release:ok wait:ok bind:ok expect-present:ok" ]
 uart=$(q '[r["id"] for r in d if r["scenario"] == "survey/tty/00:03/unbind"][0]' show runs)
 check "stored: the I2C run, hang, with the i2c_del_adapter stack" \
     [ "$(q 'd["verdict"] + " " + str("i2c_del_adapter" in d["stack"])' show run "$i2c")" = "hang True" ]
@@ -89,5 +107,13 @@ check "--json: the console's exclusion" \
 check "--json: only exclusions when no class asked for has a device to run" \
     [ "$(sj '[r["device"] for r in d["devices"] if r["row"] != "excluded"]')" = "[]" ]
 check "--json: found and duration" [ "$(sj 'd["found"] >= 4 and d["duration_ms"] > 0')" = true ]
+# Hold then poweroff, on the spare UART only (one shutdown and boot): the board comes back.
+"$RIGCTL" survey --board vq35 --class tty --sequence poweroff --json > "$T/off.json"
+rc=$?
+oj() { js "$1" < "$T/off.json"; }
+check "--sequence poweroff: exit 0" [ "$rc" -eq 0 ]
+check "--sequence poweroff: the spare UART held through a clean shutdown: pass" \
+    [ "$(oj '[[(s["sequence"], s["verdict"], s["scenario"]) for s in r["sequences"]] for r in d["devices"] if r["device"] == "00:03"][0]')" = \
+    '[["poweroff", "pass", "survey/tty/00:03/poweroff"]]' ]
 check "the board is READY at the end" wait_state vq35 READY 60
 finish

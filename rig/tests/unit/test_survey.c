@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What the script printed on vq35 (Debian 6.1), cut to the lines that matter. */
@@ -238,6 +239,110 @@ run_names_name_class_device_and_sequence(void)
 	CHECK_INT(survey_run_name(&d, "unbind", name, sizeof(name)), -1);
 }
 
+static void
+sequences_are_read_from_a_list_naming_a_wrong_word(void)
+{
+	unsigned m = 99;
+	char err[256] = "";
+
+	CHECK_INT(survey_seq_parse(NULL, &m, err, sizeof(err)), 0);
+	CHECK_INT((int)m, (int)SURVEY_SEQ_ALL);
+	CHECK_INT(survey_seq_parse("", &m, err, sizeof(err)), 0);
+	CHECK_INT((int)m, (int)SURVEY_SEQ_ALL);
+	CHECK_INT(survey_seq_parse("poweroff,unbind", &m, err, sizeof(err)), 0);
+	CHECK_INT((int)m, (int)((1u << SURVEY_SEQ_POWEROFF) | (1u << SURVEY_SEQ_UNBIND)));
+	CHECK_INT(survey_seq_parse("unbind-release", &m, err, sizeof(err)), 0);
+	CHECK_INT((int)m, (int)(1u << SURVEY_SEQ_UNBIND_RELEASE));
+	CHECK_INT(survey_seq_parse("unbind,reboot", &m, err, sizeof(err)), -1);
+	CHECK_HAS(err, "\"reboot\" is not a sequence (unbind, unbind-release, poweroff)");
+	CHECK_INT(survey_seq_parse("unbind,", &m, err, sizeof(err)), -1);
+	CHECK_HAS(err, "\"\" is not a sequence");
+	CHECK_INT(survey_seq_parse("unbin", &m, err, sizeof(err)), -1);
+	CHECK_INT(survey_seq_parse("unbind\033[2J", &m, err, sizeof(err)), -1);
+	CHECK_HAS(err, "\"unbind\\x1b[2J\" is not a sequence");
+}
+
+/* The steps of a scenario as "hold:i2c unbind:i2c&..." (& a background step). */
+static void
+steps_of(const struct scenario *sc, char *dst, size_t len)
+{
+	int i;
+
+	dst[0] = '\0';
+	for (i = 0; i < sc->nsteps; i++)
+		util_fmt(dst + strlen(dst), len - strlen(dst), "%s%s:%s%s", i ? " " : "",
+		    step_kind_name(sc->steps[i].kind), sc->steps[i].arg,
+		    sc->steps[i].background ? "&" : "");
+}
+
+static void
+each_sequence_is_a_scenario_like_the_hand_written_ones(void)
+{
+	struct survey_dev d = { .cls = "i2c", .node = "/dev/i2c-0", .device = "0000:00:1f.3",
+	    .driver = "i801_smbus" };
+	struct scenario *sc = xcalloc(1, sizeof(*sc));
+	char steps[1024];
+
+	CHECK_INT(survey_scenario(&d, SURVEY_SEQ_UNBIND, sc), 0);
+	CHECK_STR(sc->name, "survey/i2c/0000:00:1f.3/unbind");
+	steps_of(sc, steps, sizeof(steps));
+	CHECK_STR(steps, "hold:i2c unbind:i2c release:i2c bind:i2c expect-present:i2c");
+	CHECK_INT(survey_scenario(&d, SURVEY_SEQ_UNBIND_RELEASE, sc), 0);
+	CHECK_STR(sc->name, "survey/i2c/0000:00:1f.3/unbind-release");
+	steps_of(sc, steps, sizeof(steps));
+	CHECK_STR(steps, "hold:i2c unbind:i2c& sleep:1s release:i2c wait:unbind bind:i2c"
+	    " expect-present:i2c");
+	/* The wait joins the background unbind by its name; the sleep lasts a second. */
+	CHECK_STR(sc->steps[1].name, "unbind");
+	CHECK_INT((int)sc->steps[2].timeout_ms, 1000);
+	CHECK(sc->steps[1].timeout_ms >= 10000);
+	CHECK_INT(survey_scenario(&d, SURVEY_SEQ_POWEROFF, sc), 0);
+	CHECK_STR(sc->name, "survey/i2c/0000:00:1f.3/poweroff");
+	steps_of(sc, steps, sizeof(steps));
+	CHECK_STR(steps, "hold:i2c poweroff:clean");
+	CHECK_INT(sc->nclasses, 1);
+	CHECK_STR(sc->classes[0], "i2c");
+	CHECK_HAS(sc->description, "/dev/i2c-0");
+	memset(d.device, 'x', sizeof(d.device) - 1);
+	d.device[sizeof(d.device) - 1] = '\0';
+	CHECK_INT(survey_scenario(&d, SURVEY_SEQ_UNBIND, sc), -1);
+	free(sc);
+}
+
+static void
+a_watchdog_is_excluded_unless_asked_for_by_name(void)
+{
+	static const char out[] =
+	    "node watchdog 247:0 /dev/watchdog0 /sys/devices/pci0000:00/0000:00:1f.0/iTCO_wdt"
+	    " platform iTCO_wdt unbind\n"
+	    "node rtc 248:0 /dev/rtc0 /sys/devices/pnp0/00:05 pnp rtc_cmos unbind\n"
+	    "end\n";
+	struct board_conf b = { 0 };
+	struct survey sv = { 0 };
+	const struct survey_dev *d;
+	char err[256];
+
+	CHECK_INT(survey_parse(out, &sv, err, sizeof(err)), 0);
+	survey_exclude(&sv, &b);
+	survey_exclude_risky(&sv, NULL);
+	CHECK((d = find(&sv, "iTCO_wdt")) != NULL);
+	CHECK_HAS(d ? d->excluded : "", "watchdog: unbinding or closing it can reset the board");
+	CHECK_STR(find(&sv, "00:05") ? find(&sv, "00:05")->excluded : "?", "");
+	survey_free(&sv);
+	/* Every class, or classes without it: still excluded. */
+	CHECK_INT(survey_parse(out, &sv, err, sizeof(err)), 0);
+	survey_exclude(&sv, &b);
+	survey_exclude_risky(&sv, "rtc,tty");
+	CHECK_HAS(find(&sv, "iTCO_wdt") ? find(&sv, "iTCO_wdt")->excluded : "", "watchdog:");
+	survey_free(&sv);
+	/* Named: surveyed like any other class. */
+	CHECK_INT(survey_parse(out, &sv, err, sizeof(err)), 0);
+	survey_exclude(&sv, &b);
+	survey_exclude_risky(&sv, "rtc,watchdog");
+	CHECK_STR(find(&sv, "iTCO_wdt") ? find(&sv, "iTCO_wdt")->excluded : "?", "");
+	survey_free(&sv);
+}
+
 int
 main(void)
 {
@@ -248,6 +353,9 @@ main(void)
 	RUN(long_fields_and_control_bytes_are_errors);
 	RUN(classes_are_selected_from_a_list);
 	RUN(run_names_name_class_device_and_sequence);
+	RUN(sequences_are_read_from_a_list_naming_a_wrong_word);
+	RUN(each_sequence_is_a_scenario_like_the_hand_written_ones);
+	RUN(a_watchdog_is_excluded_unless_asked_for_by_name);
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }
