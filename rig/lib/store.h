@@ -361,13 +361,19 @@ int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
     struct queue_job *job);
 /* Claims job id if it is still queued: 1 with *job, 0 not queued, -1 error. */
 int store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job);
-/* A claimed job that began no run goes back to the queue, its attempt given back: 1, 0, -1. */
-int store_queue_unclaim(struct store *s, int64_t id, const char *note);
+/*
+ * A claimed job that began no run goes back to the queue, its attempt given back: 1, 0 (not
+ * claimed, a run begun, or claim is stale), -1.
+ */
+int store_queue_unclaim(struct store *s, int64_t id, int64_t claim, const char *note);
 /* Why a queued job waits (show queue's note). 0, or -1 on error. */
 int store_queue_note(struct store *s, int64_t id, const char *note);
-int store_queue_set_run(struct store *s, int64_t job, int64_t run);
-int store_queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note);
-int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
+/* A claimed job's writes, fenced by its claim: 0, QUEUE_STALE (queue.h), -1. */
+int store_queue_set_run(struct store *s, int64_t job, int64_t claim, int64_t run);
+int store_queue_finish(struct store *s, int64_t job, int64_t claim, enum queue_state state,
+    const char *note);
+int store_queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run,
+    const char *note);
 /* Jobs left running at a restart whose run was stored complete: marked done. */
 int store_queue_finish_stored(struct store *s);
 /* Jobs still running: queued again, repeating their run. Returns how many, or -1. */

@@ -430,6 +430,8 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
+	{ 10, "each claim of a job is numbered: its finish is refused once the job was claimed again",
+	    "ALTER TABLE queue ADD COLUMN claim BIGINT NOT NULL DEFAULT 0", NULL },
 };
 
 const struct store_engine store_pg_engine = {

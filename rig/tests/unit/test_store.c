@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	9
+#define TEST_SCHEMA	10
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -192,7 +192,7 @@ a_job_whose_run_was_interrupted_is_queued_again(void)
 	for (i = 0; i < 3; i++) {
 		CHECK_INT(queue_claim(s, "vq35", k, &job), 1);
 		run = store_run_begin(s, "vq35", job.scenario, k, 0, "/x.log", 0);
-		CHECK_INT(queue_set_run(s, job.id, run), 0);
+		CHECK_INT(queue_set_run(s, job.id, job.claim, run), 0);
 		if (i < 2)
 			CHECK_INT(store_run_end(s, run, i == 0 ? &stopped : &hang), 0);
 	}
@@ -261,7 +261,7 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	CHECK_INT(job.id, b);
 	CHECK_INT(job.attempts, 1);
 	CHECK_INT(store_queue_claim_id(s, b, &job), 0);	/* running, not queued */
-	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 1);
+	CHECK_INT(store_queue_unclaim(s, b, job.claim, "yielded"), 1);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
 	CHECK_INT(job.id, a);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
@@ -274,8 +274,8 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	/* A job whose run began is not given back: its run is the queue's record. */
 	run = store_run_begin(s, "vq35", "uart-unbind", -1, 0, "/l", 0);
 	CHECK(run > 0);
-	CHECK_INT(queue_set_run(s, b, run), 0);
-	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 0);
+	CHECK_INT(queue_set_run(s, b, job.claim, run), 0);
+	CHECK_INT(store_queue_unclaim(s, b, job.claim, "yielded"), 0);
 	for (i = 0; i < 2; i++)
 		CHECK_INT(store_queue_claim_id(s, i ? a : b, &job), 0);
 	store_close(s);
@@ -385,7 +385,7 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
 	CHECK_INT(job.id, id);
 	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
-	CHECK_INT(queue_set_run(s, id, run), 0);
+	CHECK_INT(queue_set_run(s, id, job.claim, run), 0);
 	/* Another host sweeps: a lease renewed in time is left alone. */
 	other = store_open(path, err, sizeof(err));
 	CHECK(other != NULL);
@@ -406,6 +406,46 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 	CHECK_INT(job.repeat_of, run);
 	store_close(other);
 	store_close(s);
+}
+
+/*
+ * Fencing: host a, cut off from the store, lets its lease run out; b's sweep requeues the job
+ * and b claims it (claim 2). a's writes of claim 1 (run, retry, finish, give back) change
+ * nothing and say QUEUE_STALE; b's own claim finishes the job, once.
+ */
+static void
+a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
+{
+	char path[256], err[256], job_says[128] = "";
+	struct store *a = open_tmp(path, sizeof(path)), *b;
+	int64_t n = queue_nightly_new(a, 0), id, run, t;
+	struct queue_job ja, jb;
+
+	b = store_open(path, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	store_set_host(a, "a", 1000);
+	store_set_host(b, "b", 1000);
+	id = queue_add(a, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	t = util_wall_ms();
+	CHECK_INT(queue_claim(a, "vq35", 1, &ja), 1);
+	CHECK_INT(ja.claim, 1);
+	CHECK_INT(store_queue_expire(b, t + 5000), 1);
+	CHECK_INT(store_queue_claim_id(b, id, &jb), 1);
+	CHECK_INT(jb.claim, 2);
+	run = store_run_begin(a, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(a, id, ja.claim, run), QUEUE_STALE);
+	CHECK_INT(queue_retry(a, id, ja.claim, run, "lab error"), QUEUE_STALE);
+	CHECK_INT(queue_finish(a, id, ja.claim, QUEUE_DONE, "pass"), QUEUE_STALE);
+	CHECK_INT(store_queue_unclaim(a, id, ja.claim, "yielded"), 0);
+	CHECK_INT(store_queue_open(a, 10, see_job_state, job_says), 1);
+	CHECK_STR(job_says, "running 1 -");	/* b's claim, as b took it: no run of a's linked */
+	CHECK_INT(queue_finish(b, id, jb.claim, QUEUE_DONE, "hang"), 0);
+	CHECK_INT(queue_open_jobs(a), 0);
+	CHECK_INT(queue_finish(b, id, ja.claim, QUEUE_ERROR, "late"), QUEUE_STALE);
+	store_close(b);
+	store_close(a);
 }
 
 /* A host restarting recovers its own runs and jobs, never those another live host runs. */
@@ -429,11 +469,11 @@ a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
 	ja = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
 	jb = queue_add(s, n, 1, "vsabre", "i2c-unbind", 0, NULL, 0);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
-	CHECK_INT(queue_claim(b, "vsabre", 1, &job), 1);
 	ra = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, ja, job.claim, ra), 0);
+	CHECK_INT(queue_claim(b, "vsabre", 1, &job), 1);
 	rb = store_run_begin(b, "vsabre", "i2c-unbind", -1, 0, "/l", 0);
-	CHECK_INT(queue_set_run(s, ja, ra), 0);
-	CHECK_INT(queue_set_run(b, jb, rb), 0);
+	CHECK_INT(queue_set_run(b, jb, job.claim, rb), 0);
 	/* a restarts: its run is interrupted and its job queued again; b's go on. */
 	CHECK_INT(store_runs_interrupt(s), 1);
 	CHECK_INT(queue_recover(s), 1);
@@ -1465,6 +1505,7 @@ main(void)
 	RUN(two_hosts_racing_claim_each_job_exactly_once);
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
 	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
+	RUN(a_stale_claim_changes_nothing_once_the_job_was_claimed_again);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
