@@ -136,6 +136,26 @@ const char *store_last_error(void);
  * a run; a full disk may still refuse the run's own rows (a rolled-back write needs no room).
  */
 int store_writable(struct store *s);
+/*
+ * A write that may be tried again after a failure whose outcome was not seen (a connection
+ * lost during its commit): fn's writes and key are committed together, in one write
+ * transaction, so a key is applied once however often it is tried. fn's writes are stamped
+ * at_ms (when they happened, not when they were applied; 0 now). fn returns 0, or -1 to undo.
+ * 1 applied now, 0 applied before (nothing done), -1 error (nothing applied).
+ */
+typedef int store_keyed_fn(struct store *s, void *arg);
+int store_keyed(struct store *s, const char *key, int64_t at_ms, store_keyed_fn *fn, void *arg);
+/*
+ * 1 when the store's connection is lost (PostgreSQL restarted or went away): its calls fail
+ * at once, saying so, until store_reconnect makes a new one. Always 0 for SQLite.
+ */
+int store_lost(struct store *s);
+/*
+ * A new connection for a lost one: 0 (also when none was lost), -1 with err. Slow when the
+ * server does not answer (libpq's connect timeout), so never on rigd's event loop; other
+ * threads are not held up meanwhile (their calls fail at once on the lost connection).
+ */
+int store_reconnect(struct store *s, char *err, size_t errlen);
 /* The schema version the database is at (the latest after store_open), -1 on error. */
 int store_schema_version(struct store *s);
 

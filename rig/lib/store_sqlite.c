@@ -276,6 +276,8 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "ALTER TABLE queue ADD COLUMN lease_ms INTEGER", NULL },
 	{ 10, "each claim of a job is numbered: its finish is refused once the job was claimed again",
 	    "ALTER TABLE queue ADD COLUMN claim INTEGER NOT NULL DEFAULT 0", NULL },
+	{ 11, "writes kept while the store was unreachable are applied once, by their key",
+	    "CREATE TABLE write_keys(key TEXT PRIMARY KEY, at TEXT NOT NULL)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {
