@@ -1307,6 +1307,53 @@ raw_insert_thread(void *arg)
 }
 
 /*
+ * The server ends the store's connection (as a restart does): the next call fails at once
+ * saying the connection was lost, store_lost says so, store_reconnect makes a new one and
+ * the store works again, with what it held before.
+ */
+static int
+any_board(const struct store_board_row *b, void *arg)
+{
+	(void)b;
+	(void)arg;
+	return 0;
+}
+
+static void
+pg_a_lost_connection_fails_at_once_and_is_made_again(void)
+{
+	char uri[256], err[256] = "";
+	struct store *s = open_tmp(uri, sizeof(uri));
+	int64_t t0;
+	PGconn *c;
+
+	if (s == NULL)
+		return;
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "OFF", NULL), 0);
+	CHECK_INT(store_lost(s), 0);
+	if ((c = test_pg_connect(uri)) == NULL) {
+		CHECK(c != NULL);
+		store_close(s);
+		return;
+	}
+	CHECK_INT(test_pg_int(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+	    " WHERE datname = current_database() AND pid <> pg_backend_pid()"), 1);
+	PQfinish(c);
+	t0 = util_now_ms();
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", NULL), -1);
+	CHECK_HAS(store_last_error(), "PostgreSQL connection lost");
+	CHECK_INT(store_lost(s), 1);
+	CHECK_INT(store_boards(s, any_board, NULL), -1);	/* reads fail too, at once */
+	CHECK(util_now_ms() - t0 < 2000);
+	CHECK_INT(store_reconnect(s, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(store_lost(s), 0);
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", NULL), 0);
+	CHECK_INT(store_reconnect(s, err, sizeof(err)), 0);	/* not lost: nothing to do */
+	store_close(s);
+}
+
+/*
  * Two connections of their own (not the store's: any client of the database), released at the
  * same instant, insert overlapping windows of one board: PostgreSQL itself lets one in and
  * refuses the other, every round: an exclusion violation, or, when both rows were in before
@@ -1529,6 +1576,7 @@ main(void)
 	if (test_pg_server()) {
 		RUN(pg_migrations_bring_an_empty_database_to_the_latest_once);
 		RUN(pg_exclusion_refuses_overlaps_from_raw_connections_at_once);
+		RUN(pg_a_lost_connection_fails_at_once_and_is_made_again);
 		RUN(pg_a_race_lost_to_another_host_is_the_same_refusal);
 		RUN(pg_a_database_that_would_change_bytes_is_refused);
 	}
