@@ -403,6 +403,12 @@ store_lost(struct store *s)
 }
 
 int
+store_can_lose(struct store *s)
+{
+	return s->eng->lost != NULL;
+}
+
+int
 store_reconnect(struct store *s, char *err, size_t errlen)
 {
 	void *db, *old;

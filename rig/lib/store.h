@@ -150,6 +150,8 @@ int store_keyed(struct store *s, const char *key, int64_t at_ms, store_keyed_fn 
  * at once, saying so, until store_reconnect makes a new one. Always 0 for SQLite.
  */
 int store_lost(struct store *s);
+/* 1 when the store's engine can lose its connection (PostgreSQL), 0 (SQLite). */
+int store_can_lose(struct store *s);
 /*
  * A new connection for a lost one: 0 (also when none was lost), -1 with err. Slow when the
  * server does not answer (libpq's connect timeout), so never on rigd's event loop; other

@@ -1,5 +1,5 @@
-/* The outbox: writes kept in order on disk (0600, bounded) and applied to the store exactly once, a crash mid-replay included. */
-#include "outbox.h"
+/* The spool: writes kept in order on disk (0600, bounded) and applied to the store exactly once, a crash mid-replay included. */
+#include "spool.h"
 #include "store.h"
 #include "test.h"
 #include "test_pg.h"
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/rig-test-outbox-XXXXXX";
+static char dir[] = "/tmp/rig-test-spool-XXXXXX";
 
 /* A store of its own: a new database on the tests' PostgreSQL server, else a SQLite file. */
 static struct store *
@@ -36,7 +36,7 @@ new_store(char *where, size_t len)
 }
 
 static void
-rec(struct outbox_rec *r, char *key, size_t keylen, int i, const char *reason)
+rec(struct spool_rec *r, char *key, size_t keylen, int i, const char *reason)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(key, keylen, "test:%d", i);
@@ -69,7 +69,7 @@ struct applier {
 };
 
 static int
-apply_event(const struct outbox_rec *r, void *arg)
+apply_event(const struct spool_rec *r, void *arg)
 {
 	struct applier *a = arg;
 	struct event e = { r->fields[0], r->fields[1], r->fields[2], r->fields[3] };
@@ -85,7 +85,7 @@ apply_event(const struct outbox_rec *r, void *arg)
 		    r->fields[3] ? r->fields[3] : "(none)");
 	a->seen++;
 	if (a->crash_at && a->seen == a->crash_at)
-		_exit(0);	/* committed; the outbox's mark not moved: a crash */
+		_exit(0);	/* committed; the spool's mark not moved: a crash */
 	return 0;
 }
 
@@ -112,45 +112,45 @@ static void
 records_persist_in_order_in_a_private_file(void)
 {
 	char path[256], key[32], where[256];
-	struct outbox *o;
-	struct outbox_rec r;
+	struct spool *o;
+	struct spool_rec r;
 	struct applier a = { 0 };
 	struct stat sb;
 	int i;
 
 	snprintf(path, sizeof(path), "%s/persist", dir);
-	o = outbox_open(path, 1 << 20, where, sizeof(where));
+	o = spool_open(path, 1 << 20, where, sizeof(where));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
 	for (i = 0; i < 3; i++) {
 		rec(&r, key, sizeof(key), i, i == 1 ? NULL : i == 0 ? "first" : "third");
-		CHECK_INT(outbox_append(o, &r), 0);
+		CHECK_INT(spool_append(o, &r), 0);
 	}
-	CHECK_INT(outbox_pending(o), 3);
-	outbox_close(o);
+	CHECK_INT(spool_pending(o), 3);
+	spool_close(o);
 	CHECK_INT(stat(path, &sb), 0);
 	CHECK_INT(sb.st_mode & 0777, 0600);
-	o = outbox_open(path, 1 << 20, where, sizeof(where));
+	o = spool_open(path, 1 << 20, where, sizeof(where));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
-	CHECK_INT(outbox_pending(o), 3);
+	CHECK_INT(spool_pending(o), 3);
 	a.s = new_store(where, sizeof(where));
-	CHECK_INT(outbox_replay(o, apply_event, &a), 3);
+	CHECK_INT(spool_replay(o, apply_event, &a), 3);
 	CHECK_STR(a.reasons[0], "first");
 	CHECK_STR(a.reasons[1], "(none)");
 	CHECK_STR(a.reasons[2], "third");
-	CHECK_INT(outbox_pending(o), 0);
-	CHECK_INT(outbox_replay(o, apply_event, &a), 0);	/* nothing twice */
-	outbox_close(o);
+	CHECK_INT(spool_pending(o), 0);
+	CHECK_INT(spool_replay(o, apply_event, &a), 0);	/* nothing twice */
+	spool_close(o);
 	CHECK_INT(stat(path, &sb), 0);
 	CHECK(sb.st_size <= 64);	/* emptied once all were applied */
 	store_close(a.s);
 }
 
 static int
-refuse_second(const struct outbox_rec *r, void *arg)
+refuse_second(const struct spool_rec *r, void *arg)
 {
 	int *n = arg;
 
@@ -163,24 +163,24 @@ static void
 a_refused_record_stops_the_replay_and_waits(void)
 {
 	char path[256], key[32], err[256];
-	struct outbox *o;
-	struct outbox_rec r;
+	struct spool *o;
+	struct spool_rec r;
 	int i, n = 0;
 
 	snprintf(path, sizeof(path), "%s/refused", dir);
-	o = outbox_open(path, 1 << 20, err, sizeof(err));
+	o = spool_open(path, 1 << 20, err, sizeof(err));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
 	for (i = 0; i < 4; i++) {
 		rec(&r, key, sizeof(key), i, "x");
-		CHECK_INT(outbox_append(o, &r), 0);
+		CHECK_INT(spool_append(o, &r), 0);
 	}
-	CHECK_INT(outbox_replay(o, refuse_second, &n), -1);
-	CHECK_INT(outbox_pending(o), 3);
+	CHECK_INT(spool_replay(o, refuse_second, &n), -1);
+	CHECK_INT(spool_pending(o), 3);
 	n = 5;
-	CHECK_INT(outbox_replay(o, refuse_second, &n), 3);
-	outbox_close(o);
+	CHECK_INT(spool_replay(o, refuse_second, &n), 3);
+	spool_close(o);
 }
 
 /*
@@ -192,8 +192,8 @@ static void
 a_crash_mid_replay_applies_each_record_once(void)
 {
 	char path[256], key[32], where[256], err[256];
-	struct outbox *o;
-	struct outbox_rec r;
+	struct spool *o;
+	struct spool_rec r;
 	struct applier a = { 0 };
 	struct counted c = { 0 };
 	struct store *s;
@@ -201,7 +201,7 @@ a_crash_mid_replay_applies_each_record_once(void)
 	int i, st = -1;
 
 	snprintf(path, sizeof(path), "%s/crash", dir);
-	o = outbox_open(path, 1 << 20, err, sizeof(err));
+	o = spool_open(path, 1 << 20, err, sizeof(err));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
@@ -210,9 +210,9 @@ a_crash_mid_replay_applies_each_record_once(void)
 
 		snprintf(reason, sizeof(reason), "event %d", i);
 		rec(&r, key, sizeof(key), i, reason);
-		CHECK_INT(outbox_append(o, &r), 0);
+		CHECK_INT(spool_append(o, &r), 0);
 	}
-	outbox_close(o);
+	spool_close(o);
 	s = new_store(where, sizeof(where));
 	store_close(s);
 	fflush(NULL);
@@ -221,25 +221,25 @@ a_crash_mid_replay_applies_each_record_once(void)
 
 		ca.crash_at = 3;
 		ca.s = store_open(where, err, sizeof(err));
-		o = outbox_open(path, 1 << 20, err, sizeof(err));
+		o = spool_open(path, 1 << 20, err, sizeof(err));
 		if (ca.s == NULL || o == NULL)
 			_exit(2);
-		outbox_replay(o, apply_event, &ca);
+		spool_replay(o, apply_event, &ca);
 		_exit(3);	/* not reached: the crash is at the 3rd */
 	}
 	CHECK(pid > 0);
 	CHECK_INT(waitpid(pid, &st, 0), pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	o = outbox_open(path, 1 << 20, err, sizeof(err));
+	o = spool_open(path, 1 << 20, err, sizeof(err));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
-	CHECK_INT(outbox_pending(o), 3);	/* the 3rd's outcome was not seen: it waits */
+	CHECK_INT(spool_pending(o), 3);	/* the 3rd's outcome was not seen: it waits */
 	a.s = store_open(where, err, sizeof(err));
 	CHECK(a.s != NULL);
 	if (a.s == NULL)
 		return;
-	CHECK_INT(outbox_replay(o, apply_event, &a), 3);
+	CHECK_INT(spool_replay(o, apply_event, &a), 3);
 	CHECK_INT(store_board_events(a.s, 100, count_event, &c), 5);
 	CHECK_INT(c.n, 5);
 	for (i = 0; i < 5 && i < c.n; i++) {
@@ -249,40 +249,40 @@ a_crash_mid_replay_applies_each_record_once(void)
 		CHECK_STR(c.reason[i], want);
 	}
 	CHECK_STR(c.at[4], "2025-12-03T14:00:00.000Z");	/* when it happened, not when stored */
-	outbox_close(o);
+	spool_close(o);
 	store_close(a.s);
 }
 
-/* Past its bound the outbox refuses (ENOSPC), counts what it lost, and takes writes again once replayed. */
+/* Past its bound the spool refuses (ENOSPC), counts what it lost, and takes writes again once replayed. */
 static void
-a_full_outbox_refuses_and_counts_what_it_lost(void)
+a_full_spool_refuses_and_counts_what_it_lost(void)
 {
 	char path[256], key[32], err[256];
-	struct outbox *o;
-	struct outbox_rec r;
+	struct spool *o;
+	struct spool_rec r;
 	int i, took = 0, n = 0;
 
 	snprintf(path, sizeof(path), "%s/full", dir);
-	o = outbox_open(path, 400, err, sizeof(err));
+	o = spool_open(path, 400, err, sizeof(err));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
 	for (i = 0; i < 20; i++) {
 		rec(&r, key, sizeof(key), i, "a reason of some length");
-		if (outbox_append(o, &r) == 0)
+		if (spool_append(o, &r) == 0)
 			took++;
 		else
 			CHECK_INT(errno, ENOSPC);
 	}
 	CHECK(took > 0 && took < 20);
-	CHECK_INT(outbox_pending(o), took);
-	CHECK_INT(outbox_lost(o), 20 - took);
+	CHECK_INT(spool_pending(o), took);
+	CHECK_INT(spool_lost(o), 20 - took);
 	n = 100;
-	CHECK_INT(outbox_replay(o, refuse_second, &n), took);
+	CHECK_INT(spool_replay(o, refuse_second, &n), took);
 	rec(&r, key, sizeof(key), 99, "after");
-	CHECK_INT(outbox_append(o, &r), 0);
-	CHECK_INT(outbox_lost(o), 20 - took);
-	outbox_close(o);
+	CHECK_INT(spool_append(o, &r), 0);
+	CHECK_INT(spool_lost(o), 20 - took);
+	spool_close(o);
 }
 
 /* A record torn by a crash mid-append ends the file: the whole ones before it stay. */
@@ -290,38 +290,38 @@ static void
 a_torn_tail_is_cut_off_at_open(void)
 {
 	char path[256], key[32], err[256];
-	struct outbox *o;
-	struct outbox_rec r;
+	struct spool *o;
+	struct spool_rec r;
 	struct stat sb;
 	int i, fd;
 
 	snprintf(path, sizeof(path), "%s/torn", dir);
-	o = outbox_open(path, 1 << 20, err, sizeof(err));
+	o = spool_open(path, 1 << 20, err, sizeof(err));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
 	for (i = 0; i < 2; i++) {
 		rec(&r, key, sizeof(key), i, "whole");
-		CHECK_INT(outbox_append(o, &r), 0);
+		CHECK_INT(spool_append(o, &r), 0);
 	}
-	outbox_close(o);
+	spool_close(o);
 	CHECK_INT(stat(path, &sb), 0);
 	fd = open(path, O_WRONLY);
 	CHECK(fd >= 0);
 	CHECK_INT(ftruncate(fd, sb.st_size - 5), 0);	/* the second loses its end */
 	close(fd);
-	o = outbox_open(path, 1 << 20, err, sizeof(err));
+	o = spool_open(path, 1 << 20, err, sizeof(err));
 	CHECK(o != NULL);
 	if (o == NULL)
 		return;
-	CHECK_INT(outbox_pending(o), 1);
-	outbox_close(o);
+	CHECK_INT(spool_pending(o), 1);
+	spool_close(o);
 	fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK_INT(write(fd, "not ours", 8), 8);
 	close(fd);
-	o = outbox_open(path, 1 << 20, err, sizeof(err));
+	o = spool_open(path, 1 << 20, err, sizeof(err));
 	CHECK(o == NULL);
-	CHECK_HAS(err, "not an outbox file");
+	CHECK_HAS(err, "not a spool file");
 }
 
 int
@@ -332,7 +332,7 @@ main(void)
 	RUN(records_persist_in_order_in_a_private_file);
 	RUN(a_refused_record_stops_the_replay_and_waits);
 	RUN(a_crash_mid_replay_applies_each_record_once);
-	RUN(a_full_outbox_refuses_and_counts_what_it_lost);
+	RUN(a_full_spool_refuses_and_counts_what_it_lost);
 	RUN(a_torn_tail_is_cut_off_at_open);
 	test_remove_dir(dir);
 	TEST_END();

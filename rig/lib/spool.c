@@ -1,5 +1,5 @@
-/* outbox: writes the store could not take now, kept in order in a bounded file until it can. */
-#include "outbox.h"
+/* spool: writes the store could not take now, kept in order in a bounded file until it can. */
+#include "spool.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 /* The header: the magic line, then the replayed mark (bytes from the file's start, LE). */
-#define OUTBOX_MAGIC	"rig-outbox 1\n"
-#define OUTBOX_HDR	32
-#define OUTBOX_MARK_AT	16
-#define OUTBOX_RECHDR	8	/* length and checksum, 32 bits each, LE */
-#define OUTBOX_MAX_REC	(256 * 1024)
+#define SPOOL_MAGIC	"rig-spool 1\n"
+#define SPOOL_HDR	32
+#define SPOOL_MARK_AT	16
+#define SPOOL_RECHDR	8	/* length and checksum, 32 bits each, LE */
+#define SPOOL_MAX_REC	(256 * 1024)
 
-struct outbox {
+struct spool {
 	/* Everything below is under lock, but path (immutable). */
 	pthread_mutex_t	 lock;
 	int		 fd;
@@ -32,7 +32,7 @@ struct outbox {
 
 /* FNV-1a: a torn or half-written record is told from a whole one. */
 static uint32_t
-outbox_sum(const unsigned char *p, size_t n)
+spool_sum(const unsigned char *p, size_t n)
 {
 	uint32_t h = 2166136261u;
 
@@ -42,7 +42,7 @@ outbox_sum(const unsigned char *p, size_t n)
 }
 
 static void
-outbox_le(unsigned char *p, uint64_t v, int n)
+spool_le(unsigned char *p, uint64_t v, int n)
 {
 	int i;
 
@@ -51,7 +51,7 @@ outbox_le(unsigned char *p, uint64_t v, int n)
 }
 
 static uint64_t
-outbox_get(const unsigned char *p, int n)
+spool_get(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
 	int i;
@@ -62,12 +62,12 @@ outbox_get(const unsigned char *p, int n)
 }
 
 static int
-outbox_write_mark(struct outbox *o)
+spool_write_mark(struct spool *o)
 {
-	unsigned char hdr[OUTBOX_HDR] = { 0 };
+	unsigned char hdr[SPOOL_HDR] = { 0 };
 
-	memcpy(hdr, OUTBOX_MAGIC, strlen(OUTBOX_MAGIC));
-	outbox_le(hdr + OUTBOX_MARK_AT, o->mark, 8);
+	memcpy(hdr, SPOOL_MAGIC, strlen(SPOOL_MAGIC));
+	spool_le(hdr + SPOOL_MARK_AT, o->mark, 8);
 	if (pwrite(o->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || fdatasync(o->fd) == -1)
 		return -1;
 	return 0;
@@ -78,21 +78,21 @@ outbox_write_mark(struct outbox *o)
  * is no whole record there (the end, or one torn by a crash); -1 on a read error.
  */
 static int
-outbox_read(struct outbox *o, uint64_t off, char **buf, uint32_t *len)
+spool_read(struct spool *o, uint64_t off, char **buf, uint32_t *len)
 {
-	unsigned char h[OUTBOX_RECHDR];
+	unsigned char h[SPOOL_RECHDR];
 	ssize_t n = pread(o->fd, h, sizeof(h), (off_t)off);
 
 	if (n == -1)
 		return -1;
 	if (n < (ssize_t)sizeof(h))
 		return 1;
-	*len = (uint32_t)outbox_get(h, 4);
-	if (*len == 0 || *len > OUTBOX_MAX_REC)
+	*len = (uint32_t)spool_get(h, 4);
+	if (*len == 0 || *len > SPOOL_MAX_REC)
 		return 1;
 	*buf = xmalloc((size_t)*len + 1);
-	n = pread(o->fd, *buf, *len, (off_t)(off + OUTBOX_RECHDR));
-	if (n != (ssize_t)*len || outbox_sum((unsigned char *)*buf, *len) != outbox_get(h + 4, 4)) {
+	n = pread(o->fd, *buf, *len, (off_t)(off + SPOOL_RECHDR));
+	if (n != (ssize_t)*len || spool_sum((unsigned char *)*buf, *len) != spool_get(h + 4, 4)) {
 		free(*buf);
 		*buf = NULL;
 		return n == -1 ? -1 : 1;
@@ -101,11 +101,11 @@ outbox_read(struct outbox *o, uint64_t off, char **buf, uint32_t *len)
 	return 0;
 }
 
-struct outbox *
-outbox_open(const char *path, size_t max_bytes, char *err, size_t errlen)
+struct spool *
+spool_open(const char *path, size_t max_bytes, char *err, size_t errlen)
 {
-	struct outbox *o = xcalloc(1, sizeof(*o));
-	unsigned char hdr[OUTBOX_HDR];
+	struct spool *o = xcalloc(1, sizeof(*o));
+	unsigned char hdr[SPOOL_HDR];
 	struct stat sb;
 	ssize_t n;
 	char *buf;
@@ -122,26 +122,26 @@ outbox_open(const char *path, size_t max_bytes, char *err, size_t errlen)
 	pthread_mutex_init(&o->lock, NULL);
 	n = pread(o->fd, hdr, sizeof(hdr), 0);
 	if (n == 0) {
-		o->mark = o->end = OUTBOX_HDR;
-		if (outbox_write_mark(o) == -1) {
+		o->mark = o->end = SPOOL_HDR;
+		if (spool_write_mark(o) == -1) {
 			util_fmt(err, errlen, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		return o;
 	}
-	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, OUTBOX_MAGIC, strlen(OUTBOX_MAGIC)) != 0) {
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) != 0) {
 		/* Not ours: left as it is for someone to look at, rather than written over. */
-		util_fmt(err, errlen, "%s: not an outbox file (no \"%.*s\" header)", path,
-		    (int)strlen(OUTBOX_MAGIC) - 1, OUTBOX_MAGIC);
+		util_fmt(err, errlen, "%s: not a spool file (no \"%.*s\" header)", path,
+		    (int)strlen(SPOOL_MAGIC) - 1, SPOOL_MAGIC);
 		goto fail;
 	}
-	o->mark = outbox_get(hdr + OUTBOX_MARK_AT, 8);
-	if (o->mark < OUTBOX_HDR || o->mark > (uint64_t)sb.st_size)
-		o->mark = OUTBOX_HDR;
+	o->mark = spool_get(hdr + SPOOL_MARK_AT, 8);
+	if (o->mark < SPOOL_HDR || o->mark > (uint64_t)sb.st_size)
+		o->mark = SPOOL_HDR;
 	/* Whole records after the mark wait; a torn one (a crash mid-append) ends them. */
-	for (o->end = o->mark; (rc = outbox_read(o, o->end, &buf, &len)) == 0; o->pending++) {
+	for (o->end = o->mark; (rc = spool_read(o, o->end, &buf, &len)) == 0; o->pending++) {
 		free(buf);
-		o->end += OUTBOX_RECHDR + len;
+		o->end += SPOOL_RECHDR + len;
 	}
 	if (rc == -1 || (o->end < (uint64_t)sb.st_size && ftruncate(o->fd, (off_t)o->end) == -1)) {
 		util_fmt(err, errlen, "%s: %s", path, strerror(errno));
@@ -157,7 +157,7 @@ fail:
 }
 
 void
-outbox_close(struct outbox *o)
+spool_close(struct spool *o)
 {
 	if (o == NULL)
 		return;
@@ -168,14 +168,14 @@ outbox_close(struct outbox *o)
 }
 
 int
-outbox_append(struct outbox *o, const struct outbox_rec *r)
+spool_append(struct spool *o, const struct spool_rec *r)
 {
 	size_t len = 0, cap = 256, k;
 	char *p = xmalloc(cap), num[64];
-	const char *parts[3 + OUTBOX_FIELDS];
+	const char *parts[3 + SPOOL_FIELDS];
 	int i, n = 0, rc = -1;
 
-	if (r->nfields < 0 || r->nfields > OUTBOX_FIELDS) {
+	if (r->nfields < 0 || r->nfields > SPOOL_FIELDS) {
 		free(p);
 		errno = EINVAL;
 		return -1;
@@ -200,16 +200,16 @@ outbox_append(struct outbox *o, const struct outbox_rec *r)
 		p[len++] = '\0';
 	}
 	pthread_mutex_lock(&o->lock);
-	k = OUTBOX_RECHDR + len;
-	if (len > OUTBOX_MAX_REC || o->end - o->mark + k > o->max) {
+	k = SPOOL_RECHDR + len;
+	if (len > SPOOL_MAX_REC || o->end - o->mark + k > o->max) {
 		o->lost++;
 		errno = ENOSPC;
 	} else {
 		unsigned char *rec = xmalloc(k);
 
-		outbox_le(rec, len, 4);
-		outbox_le(rec + 4, outbox_sum((unsigned char *)p, len), 4);
-		memcpy(rec + OUTBOX_RECHDR, p, len);
+		spool_le(rec, len, 4);
+		spool_le(rec + 4, spool_sum((unsigned char *)p, len), 4);
+		memcpy(rec + SPOOL_RECHDR, p, len);
 		if (pwrite(o->fd, rec, k, (off_t)o->end) == (ssize_t)k && fdatasync(o->fd) == 0) {
 			o->end += k;
 			o->pending++;
@@ -224,9 +224,9 @@ outbox_append(struct outbox *o, const struct outbox_rec *r)
 	return rc;
 }
 
-/* A record's payload as outbox_append wrote it: 0, or -1 when it does not parse. */
+/* A record's payload as spool_append wrote it: 0, or -1 when it does not parse. */
 static int
-outbox_decode(char *p, uint32_t len, struct outbox_rec *r)
+spool_decode(char *p, uint32_t len, struct spool_rec *r)
 {
 	char *end = p + len, *num;
 	long long at;
@@ -239,7 +239,7 @@ outbox_decode(char *p, uint32_t len, struct outbox_rec *r)
 		return -1;
 	num = p;
 	p += strlen(p) + 1;
-	if (sscanf(num, "%d %lld %d", &kind, &at, &nf) != 3 || nf < 0 || nf > OUTBOX_FIELDS)
+	if (sscanf(num, "%d %lld %d", &kind, &at, &nf) != 3 || nf < 0 || nf > SPOOL_FIELDS)
 		return -1;
 	r->kind = kind;
 	r->at_ms = at;
@@ -254,27 +254,27 @@ outbox_decode(char *p, uint32_t len, struct outbox_rec *r)
 }
 
 int
-outbox_replay(struct outbox *o, outbox_apply_fn *apply, void *arg)
+spool_replay(struct spool *o, spool_apply_fn *apply, void *arg)
 {
-	struct outbox_rec r;
+	struct spool_rec r;
 	char *buf;
 	uint32_t len;
 	int n = 0, rc = 0;
 
 	pthread_mutex_lock(&o->lock);
 	while (o->mark < o->end) {
-		if ((rc = outbox_read(o, o->mark, &buf, &len)) != 0) {
+		if ((rc = spool_read(o, o->mark, &buf, &len)) != 0) {
 			rc = -1;	/* checked whole at open and append: the file changed under us */
 			break;
 		}
-		if (outbox_decode(buf, len, &r) == 0 && apply(&r, arg) == -1) {
+		if (spool_decode(buf, len, &r) == 0 && apply(&r, arg) == -1) {
 			free(buf);
 			rc = -1;
 			break;
 		}
 		/* A record that does not parse is passed over: it can never be applied. */
 		free(buf);
-		o->mark += OUTBOX_RECHDR + len;
+		o->mark += SPOOL_RECHDR + len;
 		o->pending--;
 		n++;
 		if (o->mark == o->end) {
@@ -282,10 +282,10 @@ outbox_replay(struct outbox *o, outbox_apply_fn *apply, void *arg)
 			 * All applied: the file starts over empty. Cut first: a crash between
 			 * the two leaves a mark past the end, which open takes as empty.
 			 */
-			o->mark = o->end = OUTBOX_HDR;
-			if (ftruncate(o->fd, OUTBOX_HDR) == -1 || outbox_write_mark(o) == -1)
+			o->mark = o->end = SPOOL_HDR;
+			if (ftruncate(o->fd, SPOOL_HDR) == -1 || spool_write_mark(o) == -1)
 				rc = -1;
-		} else if (outbox_write_mark(o) == -1)
+		} else if (spool_write_mark(o) == -1)
 			rc = -1;
 		if (rc == -1)
 			break;
@@ -295,7 +295,7 @@ outbox_replay(struct outbox *o, outbox_apply_fn *apply, void *arg)
 }
 
 int
-outbox_pending(struct outbox *o)
+spool_pending(struct spool *o)
 {
 	int n;
 
@@ -306,7 +306,7 @@ outbox_pending(struct outbox *o)
 }
 
 uint64_t
-outbox_lost(struct outbox *o)
+spool_lost(struct spool *o)
 {
 	uint64_t n;
 
