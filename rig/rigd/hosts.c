@@ -54,7 +54,7 @@ hosts_beat_write(struct store *st, void *arg)
 	int n;
 
 	/* A connection lost meanwhile is made again first, and what waits is written. */
-	storebuf_flush(st);
+	storebuf_flush(st, 1);
 	if (store_host_beat(st, host, now) == 0)
 		log_warnx("host %s: heartbeat of an unregistered host", host);
 	if (store_queue_renew(st, now) == -1)

@@ -188,14 +188,14 @@ static void
 storebuf_flush_write(struct store *st, void *arg)
 {
 	(void)arg;
-	storebuf_flush(st);
+	storebuf_flush(st, 0);
 	pthread_mutex_lock(&storebuf_lock);
 	storebuf_flushing = 0;
 	pthread_mutex_unlock(&storebuf_lock);
 }
 
 void
-storebuf_flush(struct store *st)
+storebuf_flush(struct store *st, int beat)
 {
 	char err[512] = "";
 	int64_t now = util_now_ms();
@@ -206,7 +206,7 @@ storebuf_flush(struct store *st)
 	if (store_lost(st)) {
 		pthread_mutex_lock(&storebuf_lock);
 		storebuf_down = 1;
-		if (now < storebuf_next_try) {
+		if (!beat && now < storebuf_next_try) {
 			pthread_mutex_unlock(&storebuf_lock);
 			return;
 		}

@@ -38,10 +38,11 @@ void storebuf_boot(struct store *st, const char *board, int64_t build_id, const 
     const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
     const char *error);
 /*
- * On the store writer thread (the heartbeat): a lost connection is made again (with backoff),
- * then the spool is written, in order. Never on the event loop.
+ * On the store writer thread: a lost connection is made again, then the spool is written, in
+ * order. Never on the event loop. The heartbeat's flush tries at every beat (a rate of its
+ * own); the spool's own (storebuf_tick) waits out a pause doubled at each failure.
  */
-void storebuf_flush(struct store *st);
+void storebuf_flush(struct store *st, int beat);
 /*
  * On the event loop, often: while writes are spooled, queues a flush on the store writer when
  * the next attempt is due. Reads only this file's state (never the store's lock).
