@@ -390,6 +390,15 @@ store_keyed(struct store *s, const char *key, int64_t at_ms, store_keyed_fn *fn,
 }
 
 int
+store_keys_prune(struct store *s, int64_t before_ms)
+{
+	char at[32];
+
+	return store_rows(s, store_stmt(s, "DELETE FROM write_keys WHERE at < ? RETURNING 1", "t",
+	    util_iso_time(before_ms, at, sizeof(at))), NULL, NULL);
+}
+
+int
 store_lost(struct store *s)
 {
 	int lost;

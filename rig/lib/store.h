@@ -146,6 +146,11 @@ int store_writable(struct store *s);
 typedef int store_keyed_fn(struct store *s, void *arg);
 int store_keyed(struct store *s, const char *key, int64_t at_ms, store_keyed_fn *fn, void *arg);
 /*
+ * Forgets the keys of writes applied before before_ms: a record spooled that long ago cannot
+ * still be waiting for its first try. How many, or -1.
+ */
+int store_keys_prune(struct store *s, int64_t before_ms);
+/*
  * 1 when the store's connection is lost (PostgreSQL restarted or went away): its calls fail
  * at once, saying so, until store_reconnect makes a new one. Always 0 for SQLite.
  */

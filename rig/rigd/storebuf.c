@@ -27,6 +27,8 @@ static int64_t storebuf_next_try;	/* util_now_ms of the next reconnection attemp
 static int64_t storebuf_pause = STOREBUF_RETRY_MS;
 static char storebuf_why[256];		/* why writes are spooled ("" when they are not) */
 
+static int64_t storebuf_pruned;	/* the store writer's only: util_now_ms of the last key prune */
+
 /* A spooled record's writes, by kind; one the spool holds but this rigd cannot read: 0, skipped. */
 static int
 storebuf_write(struct store *st, void *arg)
@@ -228,6 +230,12 @@ storebuf_flush(struct store *st, int beat)
 	}
 	n = spool_replay(storebuf_spool, storebuf_apply, st);
 	left = spool_pending(storebuf_spool);
+	/* Hourly, on the beat: the keys' table stays as long as a week of writes. */
+	if (beat && left == 0 && (storebuf_pruned == 0 || now - storebuf_pruned > 3600 * 1000)) {
+		storebuf_pruned = now;
+		if (store_keys_prune(st, util_wall_ms() - (int64_t)STOREBUF_KEY_DAYS * 86400000) == -1)
+			log_warnx("store: old write keys not pruned: %s", store_last_error());
+	}
 	pthread_mutex_lock(&storebuf_lock);
 	if (left == 0 && storebuf_down) {
 		storebuf_down = 0;

@@ -13,6 +13,8 @@ struct store;
 /* Reconnection attempts: the first pause, doubled up to the last. */
 #define STOREBUF_RETRY_MS	250
 #define STOREBUF_RETRY_MAX_MS	8000
+/* Keys of applied writes are kept this long (a replay's duplicate is told by its key), then pruned. */
+#define STOREBUF_KEY_DAYS	7
 
 /* What a spooled record writes (its kind in the spool file: numbers never reused). */
 enum storebuf_kind {

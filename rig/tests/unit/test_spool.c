@@ -143,6 +143,10 @@ records_persist_in_order_in_a_private_file(void)
 	CHECK_STR(a.reasons[2], "third");
 	CHECK_INT(spool_pending(o), 0);
 	CHECK_INT(spool_replay(o, apply_event, &a), 0);	/* nothing twice */
+	/* Keys are kept until pruned: those applied before a time go, the rest stay. */
+	CHECK_INT(store_keys_prune(a.s, util_wall_ms() - 60000), 0);
+	CHECK_INT(store_keys_prune(a.s, util_wall_ms() + 60000), 3);
+	CHECK_INT(store_keys_prune(a.s, util_wall_ms() + 60000), 0);
 	spool_close(o);
 	CHECK_INT(stat(path, &sb), 0);
 	CHECK(sb.st_size <= 64);	/* emptied once all were applied */
