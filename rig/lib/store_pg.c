@@ -430,6 +430,8 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
+	{ 10, "reports count runs per build, board, scenario and verdict from an index",
+	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
 };
 
 const struct store_engine store_pg_engine = {
