@@ -169,16 +169,24 @@ http_console_peer_uid(struct MHD_Connection *conn)
 	return ci ? sockdiag_peer_uid(ci->connect_fd) : -1;
 }
 
-/* The session the request's cookie names: the verdict, its grant in *g when ok. */
+/* What a browser without a session is told. */
+#define HTTP_CONSOLE_WATCHING	"watching: typing is for the reservation's holder, through the" \
+	" link rigctl console BOARD --web prints"
+
+/*
+ * The session the request's cookie names: the verdict, its grant in *g when ok; *none set when
+ * the request names none at all (a watcher).
+ */
 static enum websess_verdict
 http_console_session(struct MHD_Connection *conn, struct board *b, unsigned port,
-    const struct websess_grant *holder, struct websess_grant *g)
+    const struct websess_grant *holder, struct websess_grant *g, int *none)
 {
 	char name[32];
 	const char *sid;
 
 	http_console_cookie_name(port, name, sizeof(name));
 	sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, name);
+	*none = sid == NULL;
 	if (sid == NULL)
 		return WEBSESS_UNKNOWN;
 	return websess_check(sid, b->conf.name, holder, http_console_peer_uid(conn),
@@ -193,22 +201,25 @@ http_console_state(struct store *st, struct MHD_Connection *conn, struct board *
 	struct websess_grant now, g;
 	const struct websess_grant *holder;
 	enum websess_verdict v;
+	char why[300];
+	int none;
 	cJSON *o;
 
 	if (http_console_holder(st, b, &now, &holder) == -1)
 		return http_console_refuse(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "store: cannot say who holds the board", NULL);
-	v = http_console_session(conn, b, port, holder, &g);
+	v = http_console_session(conn, b, port, holder, &g, &none);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "board", b->conf.name);
 	cJSON_AddBoolToObject(o, "write", v == WEBSESS_OK);
 	if (v == WEBSESS_OK)
 		cJSON_AddNumberToObject(o, "reservation", (double)g.reservation);
-	else if (v == WEBSESS_UNKNOWN)
-		cJSON_AddStringToObject(o, "why", "watching: typing is for the reservation's holder,"
-		    " through the link rigctl console BOARD --web prints");
-	else
-		cJSON_AddStringToObject(o, "why", websess_verdict_says(v));
+	else if (none)
+		cJSON_AddStringToObject(o, "why", HTTP_CONSOLE_WATCHING);
+	else {
+		util_fmt(why, sizeof(why), "session %s", websess_verdict_says(v));
+		cJSON_AddStringToObject(o, "why", why);
+	}
 	return http_console_send(conn, MHD_HTTP_OK, o, NULL);
 }
 
@@ -249,12 +260,16 @@ http_console_input(struct MHD_Connection *conn, struct board *b, unsigned port,
     const struct websess_grant *holder, struct http_console_body *body)
 {
 	struct websess_grant g;
-	enum websess_verdict v = http_console_session(conn, b, port, holder, &g);
 	char msg[300], cookie[256];
+	enum websess_verdict v;
 	const char *why;
 	ssize_t n;
+	int none;
 	cJSON *o;
 
+	v = http_console_session(conn, b, port, holder, &g, &none);
+	if (none)
+		return http_console_refuse(conn, MHD_HTTP_FORBIDDEN, HTTP_CONSOLE_WATCHING, NULL);
 	if (v != WEBSESS_OK) {
 		util_fmt(msg, sizeof(msg), "session %s", websess_verdict_says(v));
 		/* A session over: the browser forgets it too. */
