@@ -51,6 +51,9 @@ http_send(struct MHD_Connection *conn, unsigned int code, const char *type, cons
 	MHD_add_response_header(resp, "Content-Type", type);
 	/* Results change with every run: a browser must ask again, never reuse. */
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* No page of another site frames these (a board page's form under someone's clicks). */
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy", "frame-ancestors 'none'");
 	rc = MHD_queue_response(conn, code, resp);
 	MHD_destroy_response(resp);
 	return rc;

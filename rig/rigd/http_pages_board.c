@@ -162,7 +162,7 @@ http_board_html(struct http_req *q, const cJSON *d, struct html *h)
 	html_raw(h, ", boot ");
 	html_text(h, html_str(d, "boot"));
 	html_raw(h, "</p>\n<h2>Console</h2>\n<p class=\"small\" id=\"console-mode\">Read-only here:"
-	    " typing is for the reservation's holder, on the page <code>rigctl console ");
+	    " typing is for the reservation holder, on the page <code>rigctl console ");
 	html_text(h, html_str(d, "name"));
 	html_raw(h, " --web</code> opens, or at the shared console ");
 	html_text(h, html_str(d, "console_url"));

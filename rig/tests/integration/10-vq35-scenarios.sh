@@ -260,6 +260,8 @@ check "the holder's page, opened with the link, may type" \
 check "... the token is gone from its address bar" grep -qx "address: $DASH/boards/vq35" \
     "$T/dash-type.out"
 check "the holder's browser types a command and sees its output on the console" [ "$rc" -eq 0 ]
+check "no page of another site may frame the board page" sh -c 'curl -sI "$0" |
+    grep -qix "X-Frame-Options: DENY."' "$DASH/boards/vq35"
 # The refusals, as a forger would send them (curl): each typed line would print its own word.
 in=$DASH/boards/vq35/console
 tok=${url#*#token=}
