@@ -263,27 +263,27 @@ check "the holder's browser types a command and sees its output on the console" 
 check "no page of another site may frame the board page" sh -c 'curl -sI "$0" |
     grep -qix "X-Frame-Options: DENY."' "$DASH/boards/vq35"
 # The refusals, as a forger would send them (curl): each typed line would print its own word.
-in=$DASH/boards/vq35/console
+cin=$DASH/boards/vq35/console
 tok=${url#*#token=}
 post() {	# post NAME URL [CURL ARGS]: the status, the answer kept as $T/post-NAME
-	n=$1 u=$2
+	post_name=$1 post_url=$2
 	shift 2
-	curl -s -o "$T/post-$n" -w '%{http_code}' -X POST "$@" "$u"
+	curl -s -o "$T/post-$post_name" -w '%{http_code}' -X POST "$@" "$post_url"
 }
 ours="-H X-Rig-Console:1 -H Origin:$DASH"
-check "a used token is refused" [ "$(post reuse "$in/session" $ours --data "$tok")" = 403 ]
+check "a used token is refused" [ "$(post reuse "$cin/session" $ours --data "$tok")" = 403 ]
 check "... said so" contains "$T/post-reuse" "token unknown (used already"
 "$RIGCTL" console vq35 --web > "$T/web2.url"
 check "a second link's token, sent as the page sends it, gives a session" \
-    [ "$(post login "$in/session" $ours -c "$T/jar" --data "$(sed 's/.*#token=//' "$T/web2.url")")" = 200 ]
+    [ "$(post login "$cin/session" $ours -c "$T/jar" --data "$(sed 's/.*#token=//' "$T/web2.url")")" = 200 ]
 check "... in an HttpOnly SameSite=Strict cookie for the board's console only" \
     grep -q "^#HttpOnly_127.0.0.1	FALSE	/boards/vq35/console	" "$T/jar"
 check "a watcher (no session) cannot type" \
-    [ "$(post watcher "$in/input" $ours --data-binary 'echo forged-$((1+1))')" = 403 ]
+    [ "$(post watcher "$cin/input" $ours --data-binary 'echo forged-$((1+1))')" = 403 ]
 check "a forged POST without the header is refused, session cookie and all" \
-    [ "$(post nohdr "$in/input" -b "$T/jar" -H "Origin: $DASH" --data-binary 'echo forged-$((1+1))')" = 403 ]
+    [ "$(post nohdr "$cin/input" -b "$T/jar" -H "Origin: $DASH" --data-binary 'echo forged-$((1+1))')" = 403 ]
 check "a POST from another origin is refused, session cookie and all" \
-    [ "$(post origin "$in/input" -b "$T/jar" -H X-Rig-Console:1 -H 'Origin: http://evil.example' --data-binary 'echo forged-$((1+1))')" = 403 ]
+    [ "$(post origin "$cin/input" -b "$T/jar" -H X-Rig-Console:1 -H 'Origin: http://evil.example' --data-binary 'echo forged-$((1+1))')" = 403 ]
 check "... said so" contains "$T/post-origin" "Origin is http://evil.example"
 # typed_seen TEXT CMD...: CMD is run once a console watcher is attached; 0 when it succeeded and
 # TEXT then came on the console (within 30 s).
@@ -306,7 +306,7 @@ sys.exit(0 if rc == 0 and sys.argv[2].encode() in seen else 1)' "$RIGCTL" "$@"
 printf 'echo web-$((2+3))\n' > "$T/typed"
 check "the session types, with the header and this origin, and the board runs it" \
     typed_seen web-5 curl -sf -o "$T/post-typed" -X POST -b "$T/jar" $ours \
-    --data-binary @"$T/typed" "$in/input"
+    --data-binary @"$T/typed" "$cin/input"
 log=$(q 'd[0]["console_log"]' show boards)
 check "none of the refused requests reached the console (typed before the line it ran)" \
     sh -c 'grep -q web-5 "$0" && ! grep -q forged-2 "$0"' "$log"
@@ -315,14 +315,14 @@ check "none of the refused requests reached the console (typed before the line i
 sid=$(awk '$6 ~ /^rig_console_/ { print $6 "=" $7 }' "$T/jar")
 check "the session's cookie from another uid of this host is refused" [ "$(setpriv \
     --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null -w '%{http_code}' -X POST \
-    -H "Cookie: $sid" $ours --data-binary 'echo forged-$((1+1))' "$in/input")" = 403 ]
+    -H "Cookie: $sid" $ours --data-binary 'echo forged-$((1+1))' "$cin/input")" = 403 ]
 check "... and that session is over for its holder too" \
-    [ "$(post leaked "$in/input" -b "$T/jar" $ours --data-binary 'echo forged-$((1+1))')" = 403 ]
+    [ "$(post leaked "$cin/input" -b "$T/jar" $ours --data-binary 'echo forged-$((1+1))')" = 403 ]
 "$RIGCTL" console vq35 --web > "$T/web3.url"
-post login3 "$in/session" $ours -c "$T/jar" --data "$(sed 's/.*#token=//' "$T/web3.url")" > /dev/null
+post login3 "$cin/session" $ours -c "$T/jar" --data "$(sed 's/.*#token=//' "$T/web3.url")" > /dev/null
 "$RIGCTL" release "$wres" > /dev/null
 check "the session after the reservation ended is refused" \
-    [ "$(post ended "$in/input" -b "$T/jar" $ours --data-binary 'echo late-$((3+4))')" = 403 ]
+    [ "$(post ended "$cin/input" -b "$T/jar" $ours --data-binary 'echo late-$((3+4))')" = 403 ]
 check "... said so" contains "$T/post-ended" "session ended with its reservation"
 check "no token is ever in rigd's log" sh -c '! grep -q -e "$0" -e "$1" -e "$2" "$3"' "$tok" \
     "$(sed 's/.*#token=//' "$T/web2.url")" "$(sed 's/.*#token=//' "$T/web3.url")" "$T/rigd.log"
