@@ -170,8 +170,9 @@ http_console_peer_uid(struct MHD_Connection *conn)
 }
 
 /* What a browser without a session is told. */
-#define HTTP_CONSOLE_WATCHING	"watching: typing is for the reservation's holder, through the" \
-	" link rigctl console BOARD --web prints"
+#define HTTP_CONSOLE_WATCHING \
+	"watching: typing is for the reservation's holder, through the link rigctl console" \
+	" BOARD --web prints"
 
 /*
  * The session the request's cookie names: the verdict, its grant in *g when ok; *none set when
@@ -238,7 +239,7 @@ http_console_login(struct MHD_Connection *conn, struct board *b, unsigned port,
 	body->buf[body->len] = '\0';
 	v = websess_redeem(body->buf, b->conf.name, holder, uid, util_wall_ms(), sid);
 	if (v != WEBSESS_OK) {
-		/* Never the token itself in the log: it may be a live one shown to the wrong door. */
+		/* Never the token in the log: it may be a live one shown at the wrong door. */
 		log_info("%s: browser console token refused (uid %ld): %s", b->conf.name, uid,
 		    websess_verdict_says(v));
 		util_fmt(msg, sizeof(msg), "token %s", websess_verdict_says(v));

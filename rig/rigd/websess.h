@@ -25,7 +25,7 @@
 /* Who a token or session types for: this board, under this reservation, as this uid. */
 struct websess_grant {
 	char	board[64];
-	int64_t	reservation;	/* its id; 0 in a holder_now: the board is not reserved */
+	int64_t	reservation;	/* its id */
 	long	uid;
 };
 
@@ -36,7 +36,7 @@ enum websess_verdict {
 	WEBSESS_EXPIRED,	/* older than WEBSESS_TOKEN_MS (a token), WEBSESS_SESSION_MS */
 	WEBSESS_WRONG_BOARD,	/* given for another board's console */
 	WEBSESS_ENDED,		/* its reservation is over, or another holds the board now */
-	WEBSESS_OTHER_USER,	/* the browser's connection belongs to another uid (or to none known) */
+	WEBSESS_OTHER_USER,	/* the browser's connection is another uid's, or no uid known */
 };
 
 const char *websess_verdict_says(enum websess_verdict v);
