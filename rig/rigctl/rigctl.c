@@ -42,6 +42,7 @@ static const struct {
 	{ "compare", cmd_compare, "compare BUILD_A BUILD_B [--json]     regressions and fixes" },
 	{ "export", cmd_export, "export junit|kcidb [--build NAME]    results on stdout" },
 	{ "console", cmd_console, "console BOARD [--raw]              live console, read-only" },
+	{ "console", cmd_console, "console BOARD --web [--json]       a link to type at it in a browser (its holder)" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
 	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
 	{ "board", cmd_board, "board import-labgrid ENV.yaml [--target T] [-o FILE]  board file from labgrid (offline)" },
