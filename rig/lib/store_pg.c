@@ -454,9 +454,11 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
-	{ 10, "each claim of a job is numbered: its finish is refused once the job was claimed again",
+	{ 10, "reports count runs per build, board, scenario and verdict from an index",
+	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
+	{ 11, "each claim of a job is numbered: its finish is refused once the job was claimed again",
 	    "ALTER TABLE queue ADD COLUMN claim BIGINT NOT NULL DEFAULT 0", NULL },
-	{ 11, "writes kept while the store was unreachable are applied once, by their key",
+	{ 12, "writes kept while the store was unreachable are applied once, by their key",
 	    "CREATE TABLE write_keys(key TEXT PRIMARY KEY, at TEXT NOT NULL)", NULL },
 };
 
