@@ -25,21 +25,22 @@ queue_claim(struct store *s, const char *board, int64_t prefer_build, struct que
 }
 
 int
-queue_set_run(struct store *s, int64_t job, int64_t run)
+queue_set_run(struct store *s, int64_t job, int64_t claim, int64_t run)
 {
-	return store_queue_set_run(s, job, run);
+	return store_queue_set_run(s, job, claim, run);
 }
 
 int
-queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note)
+queue_finish(struct store *s, int64_t job, int64_t claim, enum queue_state state,
+    const char *note)
 {
-	return store_queue_finish(s, job, state, note);
+	return store_queue_finish(s, job, claim, state, note);
 }
 
 int
-queue_retry(struct store *s, int64_t job, int64_t run, const char *note)
+queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run, const char *note)
 {
-	return store_queue_retry(s, job, run, note);
+	return store_queue_retry(s, job, claim, run, note);
 }
 
 int

@@ -19,7 +19,16 @@ struct queue_job {
 	int	attempts;	/* including the one just claimed */
 	int64_t	repeat_of;	/* the run this job repeats, 0 if none */
 	char	why[16];	/* "lab-retry", "confirm" or "" */
+	/*
+	 * This claim's number (a fencing token): the job's writes carry it and change nothing
+	 * once the job was claimed again (its lease ran out and another claim took it).
+	 */
+	int64_t	claim;
 };
+
+/* A claimed job's write refused: the claim is stale (the job was claimed again since). */
+#define QUEUE_STALE	1
+
 
 /* A new nightly: returns its id (jobs are then added under it), -1 on error. */
 int64_t queue_nightly_new(struct store *s, long uid);
@@ -37,12 +46,18 @@ int queue_claim(struct store *s, const char *board, int64_t prefer_build, struct
  * reservation keeps its holder waiting, while a job estimated too long only waits until after it.
  */
 int64_t queue_estimate_ms(const int64_t *recent_ms, int n, int64_t fallback_ms);
+/*
+ * The writes of a claimed job carry its claim (struct queue_job's): 0 done, QUEUE_STALE when
+ * the job was claimed again since (nothing changed; the store's log says so), -1 error. A
+ * claim of 0 is no claim known (a journal written before claims were numbered): not checked.
+ */
 /* The run a job started: written before the run does anything. */
-int queue_set_run(struct store *s, int64_t job, int64_t run);
+int queue_set_run(struct store *s, int64_t job, int64_t claim, int64_t run);
 /* A job ended for good: QUEUE_DONE (a kernel verdict) or QUEUE_ERROR (lab errors used up). */
-int queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note);
+int queue_finish(struct store *s, int64_t job, int64_t claim, enum queue_state state,
+    const char *note);
 /* A lab error with attempts left: back in the queue, repeating run. */
-int queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
+int queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run, const char *note);
 /*
  * At start: a job left running by a rigd that died is done when its run was stored complete,
  * else queued again (its run was recorded as interrupted). Returns how many were requeued.

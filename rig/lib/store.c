@@ -8,10 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The time this thread's writes are stamped with: 0 is now; store_keyed sets it while a
+ * write kept during an outage is applied, so the write says when it happened.
+ */
+static _Thread_local int64_t store_clock_ms;
+
 const char *
 store_now(char *buf, size_t len)
 {
-	return util_iso_time(util_wall_ms(), buf, len);
+	return util_iso_time(store_clock_ms > 0 ? store_clock_ms : util_wall_ms(), buf, len);
 }
 
 const char *
@@ -346,6 +352,90 @@ store_writable(struct store *s)
 		store_note_error(err);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int
+store_keyed(struct store *s, const char *key, int64_t at_ms, store_keyed_fn *fn, void *arg)
+{
+	const struct store_engine *e = s->eng;
+	char err[256], now[32];
+	int64_t won;
+	int rc = -1;
+
+	pthread_mutex_lock(&s->lock);
+	if (e->exec(s->db, e->begin_write, err, sizeof(err)) == -1) {
+		store_note_error(err);
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	/* The key first: a write applied before (its commit unseen by the writer) stops here. */
+	won = store_exec_int(s, "INSERT INTO write_keys(key, at) VALUES(?,?) ON CONFLICT(key)"
+	    " DO NOTHING RETURNING 1", "tt", key, store_now(now, sizeof(now)));
+	if (won == 1) {
+		store_clock_ms = at_ms;
+		rc = fn(s, arg);
+		store_clock_ms = 0;
+		if (rc == 0 && e->exec(s->db, "COMMIT", err, sizeof(err)) == 0) {
+			pthread_mutex_unlock(&s->lock);
+			return 1;
+		}
+		if (rc == 0)
+			store_note_error(err);
+		rc = -1;
+	} else if (won == 0)
+		rc = 0;
+	e->exec(s->db, "ROLLBACK", NULL, 0);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int
+store_keys_prune(struct store *s, int64_t before_ms)
+{
+	char at[32];
+
+	return store_rows(s, store_stmt(s, "DELETE FROM write_keys WHERE at < ? RETURNING 1", "t",
+	    util_iso_time(before_ms, at, sizeof(at))), NULL, NULL);
+}
+
+int
+store_lost(struct store *s)
+{
+	int lost;
+
+	if (s->eng->lost == NULL)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	lost = s->eng->lost(s->db);
+	pthread_mutex_unlock(&s->lock);
+	return lost;
+}
+
+int
+store_can_lose(struct store *s)
+{
+	return s->eng->lost != NULL;
+}
+
+int
+store_reconnect(struct store *s, char *err, size_t errlen)
+{
+	void *db, *old;
+
+	if (!store_lost(s))
+		return 0;
+	/*
+	 * Made without the lock: a server that does not answer keeps this thread only (up to
+	 * the connect timeout); the others' calls meanwhile fail at once on the lost one.
+	 */
+	if ((db = s->eng->open(s->path, err, errlen)) == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	old = s->db;
+	s->db = db;
+	pthread_mutex_unlock(&s->lock);
+	s->eng->close(old);
+	return 0;
 }
 
 void

@@ -137,6 +137,33 @@ const char *store_last_error(void);
  * a run; a full disk may still refuse the run's own rows (a rolled-back write needs no room).
  */
 int store_writable(struct store *s);
+/*
+ * A write that may be tried again after a failure whose outcome was not seen (a connection
+ * lost during its commit): fn's writes and key are committed together, in one write
+ * transaction, so a key is applied once however often it is tried. fn's writes are stamped
+ * at_ms (when they happened, not when they were applied; 0 now). fn returns 0, or -1 to undo.
+ * 1 applied now, 0 applied before (nothing done), -1 error (nothing applied).
+ */
+typedef int store_keyed_fn(struct store *s, void *arg);
+int store_keyed(struct store *s, const char *key, int64_t at_ms, store_keyed_fn *fn, void *arg);
+/*
+ * Forgets the keys of writes applied before before_ms: a record spooled that long ago cannot
+ * still be waiting for its first try. How many, or -1.
+ */
+int store_keys_prune(struct store *s, int64_t before_ms);
+/*
+ * 1 when the store's connection is lost (PostgreSQL restarted or went away): its calls fail
+ * at once, saying so, until store_reconnect makes a new one. Always 0 for SQLite.
+ */
+int store_lost(struct store *s);
+/* 1 when the store's engine can lose its connection (PostgreSQL), 0 (SQLite). */
+int store_can_lose(struct store *s);
+/*
+ * A new connection for a lost one: 0 (also when none was lost), -1 with err. Slow when the
+ * server does not answer (libpq's connect timeout), so never on rigd's event loop; other
+ * threads are not held up meanwhile (their calls fail at once on the lost connection).
+ */
+int store_reconnect(struct store *s, char *err, size_t errlen);
 /* The schema version the database is at (the latest after store_open), -1 on error. */
 int store_schema_version(struct store *s);
 
@@ -381,13 +408,19 @@ int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
     struct queue_job *job);
 /* Claims job id if it is still queued: 1 with *job, 0 not queued, -1 error. */
 int store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job);
-/* A claimed job that began no run goes back to the queue, its attempt given back: 1, 0, -1. */
-int store_queue_unclaim(struct store *s, int64_t id, const char *note);
+/*
+ * A claimed job that began no run goes back to the queue, its attempt given back: 1, 0 (not
+ * claimed, a run begun, or claim is stale), -1.
+ */
+int store_queue_unclaim(struct store *s, int64_t id, int64_t claim, const char *note);
 /* Why a queued job waits (show queue's note). 0, or -1 on error. */
 int store_queue_note(struct store *s, int64_t id, const char *note);
-int store_queue_set_run(struct store *s, int64_t job, int64_t run);
-int store_queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note);
-int store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note);
+/* A claimed job's writes, fenced by its claim: 0, QUEUE_STALE (queue.h), -1. */
+int store_queue_set_run(struct store *s, int64_t job, int64_t claim, int64_t run);
+int store_queue_finish(struct store *s, int64_t job, int64_t claim, enum queue_state state,
+    const char *note);
+int store_queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run,
+    const char *note);
 /* Jobs left running at a restart whose run was stored complete: marked done. */
 int store_queue_finish_stored(struct store *s);
 /* Jobs still running: queued again, repeating their run. Returns how many, or -1. */

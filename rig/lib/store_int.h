@@ -53,6 +53,11 @@ struct store_engine {
 	 * writers are one at a time).
 	 */
 	int		 (*conflicted)(void *db);
+	/*
+	 * 1 when the connection is gone (the server restarted or went away): every statement
+	 * fails at once until store_reconnect replaces it. NULL: the engine cannot lose one.
+	 */
+	int		 (*lost)(void *db);
 	const char	*begin_write;	/* starts a transaction that writes (SQLite: IMMEDIATE) */
 	/* Starts the migrations' transaction: one process migrates, the others wait for it. */
 	const char	*begin_schema;

@@ -55,6 +55,28 @@ store_pg_result_error(struct store_pg *pg, const PGresult *res, char *err, size_
 	err[strcspn(err, "\n")] = '\0';
 }
 
+static int
+store_pg_lost(void *db)
+{
+	return PQstatus(((struct store_pg *)db)->conn) == CONNECTION_BAD;
+}
+
+/*
+ * A failure because the server went away says so first, whatever libpq's words ("server
+ * closed the connection unexpectedly", "no connection to the server"): the caller's message
+ * tells a restart from a refused statement.
+ */
+static void
+store_pg_say_lost(struct store_pg *pg, char *msg, size_t len)
+{
+	char was[512];
+
+	if (!store_pg_lost(pg) || strncmp(msg, "PostgreSQL connection lost", 26) == 0)
+		return;
+	util_strlcpy(was, msg, sizeof(was));
+	util_fmt(msg, len, "PostgreSQL connection lost (rigd reconnects): %s", was);
+}
+
 /*
  * The database keeps text as SQLite does: bytes as they came (a console's stack may hold any
  * byte; UTF8 refuses some, and a run's end would be lost), ordered byte by byte (C). Another
@@ -150,6 +172,7 @@ store_pg_exec(void *db, const char *script, char *err, size_t errlen)
 		return 0;
 	}
 	store_pg_result_error(pg, res, msg, sizeof(msg));
+	store_pg_say_lost(pg, msg, sizeof(msg));
 	if (err)
 		util_strlcpy(err, msg, errlen);
 	PQclear(res);
@@ -252,6 +275,7 @@ store_pg_step(struct store_stmt *stmt)
 		rs = PQresultStatus(st->res);
 		if (st->res == NULL || (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)) {
 			store_pg_result_error(st->pg, st->res, msg, sizeof(msg));
+			store_pg_say_lost(st->pg, msg, sizeof(msg));
 			store_note_error(msg);
 			if (!store_pg_conflict_state(st->pg->sqlstate))
 				log_warnx("store: %s", msg);
@@ -432,6 +456,10 @@ static const struct store_migration store_pg_migrations[] = {
 	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
 	{ 10, "reports count runs per build, board, scenario and verdict from an index",
 	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
+	{ 11, "each claim of a job is numbered: its finish is refused once the job was claimed again",
+	    "ALTER TABLE queue ADD COLUMN claim BIGINT NOT NULL DEFAULT 0", NULL },
+	{ 12, "writes kept while the store was unreachable are applied once, by their key",
+	    "CREATE TABLE write_keys(key TEXT PRIMARY KEY, at TEXT NOT NULL)", NULL },
 };
 
 const struct store_engine store_pg_engine = {
@@ -450,6 +478,7 @@ const struct store_engine store_pg_engine = {
 	.finalize = store_pg_finalize,
 	.has_column = store_pg_has_column,
 	.conflicted = store_pg_conflicted,
+	.lost = store_pg_lost,
 	/*
 	 * READ COMMITTED: the reservations' check-then-insert is serialized per board (lock_key)
 	 * among rigds, and the exclusion constraint holds against every writer (a race lost to

@@ -1,6 +1,7 @@
 /* store_queue: the nightly queue's rows (nightlies, queue); queue.c says what they mean. */
 #include "store_int.h"
 #include "queue.h"
+#include "log.h"
 #include "util.h"
 
 #include <string.h>
@@ -42,7 +43,7 @@ store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *
 #define STORE_QUEUE_CLAIMED_NOTE ", note=CASE WHEN note LIKE 'job % waits: %' THEN NULL" \
 	" ELSE note END"
 #define STORE_QUEUE_CLAIMED " RETURNING id, nightly, build_id, board, scenario, attempts," \
-	" repeat_of, why"
+	" repeat_of, why, claim"
 
 static int store_queue_claimed(struct store *s, struct store_stmt *st, struct queue_job *job);
 
@@ -63,7 +64,7 @@ store_queue_claim(struct store *s, const char *board, int64_t prefer_build, stru
 	 * outer state test holds where the engine re-reads a row another claim just took.
 	 */
 	util_fmt(sql, sizeof(sql), "%s%s%s", "UPDATE queue SET state=?, attempts=attempts+1,"
-	    " started=?, host=?, lease_ms=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=(SELECT id FROM"
+	    " claim=claim+1, started=?, host=?, lease_ms=?" STORE_QUEUE_CLAIMED_NOTE " WHERE id=(SELECT id FROM"
 	    " queue WHERE board=? AND state=?" STORE_QUEUE_ORDER " LIMIT 1", s->eng->skip_locked,
 	    ") AND state=?" STORE_QUEUE_CLAIMED);
 	return store_queue_claimed(s, store_stmt(s, sql, "tttNttit", RUNNING,
@@ -77,20 +78,39 @@ store_queue_claim_id(struct store *s, int64_t id, struct queue_job *job)
 	char now[32];
 
 	return store_queue_claimed(s, store_stmt(s, "UPDATE queue SET state=?,"
-	    " attempts=attempts+1, started=?, host=?, lease_ms=?" STORE_QUEUE_CLAIMED_NOTE
+	    " attempts=attempts+1, claim=claim+1, started=?, host=?, lease_ms=?" STORE_QUEUE_CLAIMED_NOTE
 	    " WHERE id=? AND state=?" STORE_QUEUE_CLAIMED, "tttNit", RUNNING,
 	    store_now(now, sizeof(now)), store_nonempty(s->host), store_queue_lease(s), id,
 	    QUEUED), job);
 }
 
+/*
+ * The fence of a claimed job's writes (its last two parameters: the claim, twice): the row
+ * changes only while the claim is the job's latest; 0 is no claim known, not checked.
+ */
+#define STORE_QUEUE_FENCE " AND (? <= 0 OR claim=?)"
+
+/* A fenced write's outcome (store_exec_int's of RETURNING 1): 0, QUEUE_STALE said, or -1. */
+static int
+store_queue_fenced(int64_t rc, int64_t job, int64_t claim, const char *what)
+{
+	if (rc == -1)
+		return -1;
+	if (rc == 1)
+		return 0;
+	log_warnx("job %lld: claim %lld is stale (the job was claimed again after its lease ran"
+	    " out): its %s changes nothing", (long long)job, (long long)claim, what);
+	return QUEUE_STALE;
+}
+
 int
-store_queue_unclaim(struct store *s, int64_t id, const char *note)
+store_queue_unclaim(struct store *s, int64_t id, int64_t claim, const char *note)
 {
 	/* Not begun (no run): as if never claimed, the attempt given back. */
 	return (int)store_exec_int(s, "UPDATE queue SET state=?, started=NULL, note=?,"
 	    " attempts=CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
-	    " WHERE id=? AND state=? AND run_id IS NULL RETURNING 1", "ttit", QUEUED, note, id,
-	    RUNNING);
+	    " WHERE id=? AND state=? AND run_id IS NULL" STORE_QUEUE_FENCE " RETURNING 1",
+	    "ttitii", QUEUED, note, id, RUNNING, claim, claim);
 }
 
 int
@@ -122,6 +142,7 @@ store_queue_claimed(struct store *s, struct store_stmt *st, struct queue_job *jo
 		job->attempts = (int)store_col_int(s, st, 5);
 		job->repeat_of = (v = store_col_int(s, st, 6)) == STORE_NULL ? 0 : v;
 		util_strlcpy(job->why, (t = store_col_text(s, st, 7)) ? t : "", sizeof(job->why));
+		job->claim = store_col_int(s, st, 8);
 		while ((rc = store_step(s, st)) == 1)
 			;
 		rc = rc == -1 ? -1 : 1;
@@ -131,25 +152,31 @@ store_queue_claimed(struct store *s, struct store_stmt *st, struct queue_job *jo
 }
 
 int
-store_queue_set_run(struct store *s, int64_t job, int64_t run)
+store_queue_set_run(struct store *s, int64_t job, int64_t claim, int64_t run)
 {
-	return store_exec(s, "UPDATE queue SET run_id=? WHERE id=?", "ii", run, job);
+	return store_queue_fenced(store_exec_int(s, "UPDATE queue SET run_id=? WHERE id=?"
+	    STORE_QUEUE_FENCE " RETURNING 1", "iiii", run, job, claim, claim), job, claim,
+	    "run");
 }
 
 int
-store_queue_finish(struct store *s, int64_t job, enum queue_state state, const char *note)
+store_queue_finish(struct store *s, int64_t job, int64_t claim, enum queue_state state,
+    const char *note)
 {
 	char now[32];
 
-	return store_exec(s, "UPDATE queue SET state=?, note=?, ended=? WHERE id=?", "ttti",
-	    queue_state_name(state), note, store_now(now, sizeof(now)), job);
+	return store_queue_fenced(store_exec_int(s, "UPDATE queue SET state=?, note=?, ended=?"
+	    " WHERE id=?" STORE_QUEUE_FENCE " RETURNING 1", "tttiii", queue_state_name(state), note,
+	    store_now(now, sizeof(now)), job, claim, claim), job, claim, "end");
 }
 
 int
-store_queue_retry(struct store *s, int64_t job, int64_t run, const char *note)
+store_queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run,
+    const char *note)
 {
-	return store_exec(s, "UPDATE queue SET state=?, repeat_of=?, why='lab-retry',"
-	    " note=?, run_id=NULL WHERE id=?", "titi", QUEUED, run, note, job);
+	return store_queue_fenced(store_exec_int(s, "UPDATE queue SET state=?, repeat_of=?,"
+	    " why='lab-retry', note=?, run_id=NULL WHERE id=?" STORE_QUEUE_FENCE " RETURNING 1",
+	    "titiii", QUEUED, run, note, job, claim, claim), job, claim, "retry");
 }
 
 int

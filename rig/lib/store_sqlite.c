@@ -280,6 +280,10 @@ static const struct store_migration store_sqlite_migrations[] = {
 	 */
 	{ 10, "reports count runs per build, board, scenario and verdict from an index",
 	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
+	{ 11, "each claim of a job is numbered: its finish is refused once the job was claimed again",
+	    "ALTER TABLE queue ADD COLUMN claim INTEGER NOT NULL DEFAULT 0", NULL },
+	{ 12, "writes kept while the store was unreachable are applied once, by their key",
+	    "CREATE TABLE write_keys(key TEXT PRIMARY KEY, at TEXT NOT NULL)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

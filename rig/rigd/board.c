@@ -4,6 +4,7 @@
 #include "log.h"
 #include "parts.h"
 #include "queue.h"
+#include "storebuf.h"
 #include "unrecorded.h"
 #include "util.h"
 
@@ -411,8 +412,7 @@ board_power_report(void *arg, const char *msg)
 	cJSON *o;
 
 	log_info("%s: %s", b->conf.name, msg);
-	if (store_board_event(b->rigd->store, b->conf.name, state, state, msg) == -1)
-		log_warnx("%s: power event not stored", b->conf.name);
+	storebuf_board_event(b->rigd->store, b->conf.name, state, state, msg);
 	/* Whoever waits on the board sees it too: the job's client, and its console's watchers. */
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "board", b->conf.name);

@@ -3,6 +3,7 @@
 #include "kbuild.h"
 #include "log.h"
 #include "remote.h"
+#include "storebuf.h"
 #include "util.h"
 
 #include <errno.h>
@@ -429,10 +430,9 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		if ((rc = board_boot_once(b, err, sizeof(err))) == 0) {
 			util_fmt(reason, sizeof(reason), "%s%s up in %.1fs", b->boot_done,
 			    b->release, b->boot_ms / 1000.0);
-			if (store_boot(b->rigd->store, b->conf.name, b->build_id,
+			storebuf_boot(b->rigd->store, b->conf.name, b->build_id,
 			    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "ready",
-			    b->console_ready_ms, b->boot_ms, b->con.log, NULL) == -1)
-				log_warnx("%s: boot not stored", b->conf.name);
+			    b->console_ready_ms, b->boot_ms, b->con.log, NULL);
 			board_set_state(b, BOARD_READY, reason);
 			board_stage(b, PROTO_STAGE_READY, b->boot_ms, b->release);
 			return 0;
@@ -440,10 +440,9 @@ board_boot_as(struct board *b, enum board_state during, int fault_on_fail)
 		log_warnx("%s: boot failed: %s", b->conf.name, err);
 		if (board_stopping(b))
 			return -1;	/* not the board's fault: no FAULT, no boot row */
-		if (store_boot(b->rigd->store, b->conf.name, -1,
+		storebuf_boot(b->rigd->store, b->conf.name, -1,
 		    during == BOARD_RECOVERING ? "recovery" : b->boot_why, "failed",
-		    b->console_ready_ms, -1, b->con.log, err) == -1)
-			log_warnx("%s: failed boot not stored", b->conf.name);
+		    b->console_ready_ms, -1, b->con.log, err);
 		if (rc == -2 || rc == -3)
 			break;
 	}

@@ -212,11 +212,12 @@ board_nightly_survey(struct board *b, struct queue_job *qj)
 	job.kind = JOB_SURVEY;
 	job.build_id = qj->build_id;
 	job.queue_id = qj->id;
+	job.queue_claim = qj->claim;
 	job.uid = 0;
 	rc = board_do_survey(b, &job, note, sizeof(note));
 	if (rc == -1)
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
-	if (queue_finish(b->rigd->store, qj->id, rc == 0 ? QUEUE_DONE : QUEUE_ERROR, note) == -1)
+	if (queue_finish(b->rigd->store, qj->id, qj->claim, rc == 0 ? QUEUE_DONE : QUEUE_ERROR, note) == -1)
 		log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 }
 
@@ -240,12 +241,13 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	job.scenario = scenset_find(job.scens, qj->scenario);
 	job.build_id = qj->build_id;
 	job.queue_id = qj->id;
+	job.queue_claim = qj->claim;
 	job.repeat_of = qj->repeat_of;
 	util_strlcpy(job.repeat_why, qj->why, sizeof(job.repeat_why));
 	if (job.scenario == NULL) {
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
-		if (queue_finish(st, qj->id, QUEUE_ERROR, error_kind_name(ERROR_SCEN_GONE)) == -1)
+		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(ERROR_SCEN_GONE)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
 		return;
@@ -259,7 +261,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		enum error_kind kind = protect_runnable(&b->conf, job.scenario, NULL, 0);
 
 		board_record_error(b, qj->scenario, qj->build_id, kind, err);
-		if (queue_finish(st, qj->id, QUEUE_ERROR, error_kind_name(kind)) == -1)
+		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(kind)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
 		return;
@@ -270,13 +272,13 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
-		if (queue_finish(st, qj->id, QUEUE_ERROR, note) == -1)
+		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, note) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
 			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
 		for (i = 0; i < p.n; i++) {
 			board_record_error(b, p.scenarios[i], qj->build_id, ERROR_BOOT_FAILED, note);
-			if (queue_finish(st, p.ids[i], QUEUE_ERROR, note) == -1)
+			if (queue_finish(st, p.ids[i], 0, QUEUE_ERROR, note) == -1)
 				log_warnx("%s: job %lld: end not stored", b->conf.name,
 				    (long long)p.ids[i]);
 			free(p.scenarios[i]);
@@ -291,7 +293,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	 * back in the queue as if never claimed (no run was begun: nothing runs twice).
 	 */
 	if (!reserve_free_now(b->rigd, b->conf.name)) {
-		if (store_queue_unclaim(st, qj->id, "yielded to a reservation before it began") != 1)
+		if (store_queue_unclaim(st, qj->id, qj->claim, "yielded to a reservation before it began") != 1)
 			log_warnx("%s: job %lld: not requeued", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
 		return;
@@ -316,13 +318,13 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		if (error_kind_is_lab(res.error) && qj->attempts < QUEUE_MAX_ATTEMPTS) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
 			    res.title);
-			i = queue_retry(st, qj->id, res.run_id, note);
+			i = queue_retry(st, qj->id, qj->claim, res.run_id, note);
 		} else
-			i = queue_finish(st, qj->id, QUEUE_ERROR, res.title);
+			i = queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, res.title);
 		if (i == -1)
 			log_warnx("%s: job %lld: outcome not stored", b->conf.name, (long long)qj->id);
 	} else {
-		if (queue_finish(st, qj->id, QUEUE_DONE, verdict_name(res.verdict)) == -1)
+		if (queue_finish(st, qj->id, qj->claim, QUEUE_DONE, verdict_name(res.verdict)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		/* A bisect reruns by its own rule (bisect.h), the nightly by report's. */
 		i = strcmp(qj->why, "confirm") == 0 || strncmp(qj->why, "bisect", 6) == 0 ? 0 :

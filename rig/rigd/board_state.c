@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "log.h"
 #include "protect.h"
+#include "storebuf.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -67,9 +68,9 @@ board_set_state_kind(struct board *b, enum board_state s, enum error_kind kind,
 		return;
 	log_info("%s: %s -> %s%s%s", b->conf.name, board_state_name((enum board_state)from),
 	    board_state_name(s), reason ? ": " : "", reason ? reason : "");
-	store_board_event(b->rigd->store, b->conf.name, board_state_name((enum board_state)from),
-	    board_state_name(s), reason);
-	store_board_set(b->rigd->store, b->conf.name, b->conf.arch, board_state_name(s), reason);
+	/* Spooled while PostgreSQL is away (storebuf.h): the board goes on meanwhile. */
+	storebuf_board_state(b->rigd->store, b->conf.name, b->conf.arch,
+	    board_state_name((enum board_state)from), board_state_name(s), reason);
 	http_events_bump(board_state_name(s), b->conf.name, 0);
 }
 
@@ -122,6 +123,8 @@ board_describe(struct board *b)
 		power_waiting(b->power, waiting, sizeof(waiting));
 	cJSON_AddStringToObject(o, "waiting", waiting);
 	console_share_describe(b, o);
+	/* The store's health is this host's, said with each of its boards (their writes wait). */
+	storebuf_describe(o);
 	return o;
 }
 

@@ -434,10 +434,13 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		items = cJSON_CreateArray();
 		for (i = 0; i < r->nboards; i++)
 			cJSON_AddItemToArray(items, board_describe(r->boards[i]));
-		if (hosts_show_boards(r, items) == -1) {
-			cJSON_Delete(items);
-			items = NULL;
-		}
+		/*
+		 * The store unreachable: this host's boards are still listed (each saying the
+		 * store's health), the lab's others are not known now.
+		 */
+		if (hosts_show_boards(r, items) == -1)
+			log_warnx("show boards: the lab's other boards not read: %s",
+			    store_last_error());
 	} else if (strcmp(what, "scenarios") == 0) {
 		items = cJSON_CreateArray();
 		for (i = 0; i < r->nscens; i++) {
@@ -502,7 +505,12 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		return;
 	}
 	if (items == NULL) {
-		control_reply(c, PROTO_FAILED, "store query failed", NULL);
+		char msg[300];
+
+		/* Why, in the engine's words ("PostgreSQL connection lost ..."): this thread's. */
+		util_fmt(msg, sizeof(msg), "store query failed%s%s", store_last_error()[0] ?
+		    ": " : "", store_last_error());
+		control_reply(c, PROTO_FAILED, msg, NULL);
 		return;
 	}
 	o = cJSON_CreateObject();

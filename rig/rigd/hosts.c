@@ -7,6 +7,7 @@
  */
 #include "rigd.h"
 #include "log.h"
+#include "storebuf.h"
 #include "storeq.h"
 #include "store.h"
 #include "util.h"
@@ -52,6 +53,8 @@ hosts_beat_write(struct store *st, void *arg)
 	int64_t now = strtoll(at, NULL, 10);
 	int n;
 
+	/* A connection lost meanwhile is made again first, and what waits is written. */
+	storebuf_flush(st, 1);
 	if (store_host_beat(st, host, now) == 0)
 		log_warnx("host %s: heartbeat of an unregistered host", host);
 	if (store_queue_renew(st, now) == -1)
@@ -68,6 +71,7 @@ hosts_tick(struct rigd *r)
 	char at[32], *arg;
 	size_t n;
 
+	storebuf_tick();
 	if (now - hosts_last_beat < r->heartbeat_ms)
 		return;
 	hosts_last_beat = now;

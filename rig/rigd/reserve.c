@@ -166,6 +166,11 @@ reserve_write(struct store *st, void *arg)
 	(void)st;
 	switch (q->op) {
 	case RESERVE_ADD:
+		if (board_find(r, q->board) == NULL && !hosts_board_known(r, q->board)) {
+			util_fmt(msg, sizeof(msg), "no board %s in the lab", q->board);
+			control_post_reply(r, q->client, PROTO_NOSUCH, msg, NULL);
+			break;
+		}
 		/* A window that began already starts now: no one holds time gone by. */
 		if (q->for_ms > 0) {
 			q->from_ms = now;
@@ -255,14 +260,13 @@ control_cmd_reserve(struct rigd *r, struct control_client *c, cJSON *req, const 
 		q->op = RESERVE_ADD;
 		q->from_ms = reserve_num(req, "from_ms");
 		q->until_ms = reserve_num(req, "until_ms");
+		/*
+		 * A board of another host is reserved here as well (the store is the lab's): the
+		 * writer looks it up in the store, not this loop.
+		 */
 		if (bname == NULL)
 			util_fmt(msg, sizeof(msg), "reserve: no board named");
-		else if (board_find(r, bname) == NULL) {
-			util_fmt(msg, sizeof(msg), "no board %s", bname);
-			control_reply(c, PROTO_NOSUCH, msg, NULL);
-			free(q);
-			return;
-		} else if (for_ms == 0 || (for_ms > 0) == (q->from_ms >= 0 || q->until_ms >= 0))
+		else if (for_ms == 0 || (for_ms > 0) == (q->from_ms >= 0 || q->until_ms >= 0))
 			util_fmt(msg, sizeof(msg), "reserve: a duration (for_ms > 0) or a window"
 			    " (from_ms and until_ms), one of them");
 		else if (for_ms > 0)

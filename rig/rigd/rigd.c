@@ -6,6 +6,7 @@
 #include "peer.h"
 #include "queue.h"
 #include "remote.h"
+#include "storebuf.h"
 #include "storeq.h"
 #include "unrecorded.h"
 #include "util.h"
@@ -414,6 +415,8 @@ main(int argc, char **argv)
 			    r->host);
 		free(names);
 	}
+	/* Writes a previous rigd spooled while PostgreSQL was away are written first, in order. */
+	storebuf_start(r->store, r->statedir, r->host);
 	/* Ends the store refused before a stop are stored first: those runs are not interrupted. */
 	if ((i = unrecorded_start(r->store, r->statedir)) > 0)
 		log_info("%d run end(s) the store had refused are stored now", i);
@@ -499,6 +502,7 @@ main(int argc, char **argv)
 	for (i = 0; i < r->nboards; i++)
 		board_stop(r->boards[i]);
 	storeq_stop();
+	storebuf_stop();
 	if ((i = unrecorded_retry(r->store)) > 0)
 		log_warnx("%d run end(s) still refused by the store: kept in %s/unrecorded-runs for"
 		    " the next start", i, r->statedir);

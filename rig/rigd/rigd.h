@@ -56,6 +56,7 @@ struct board_job {
 	struct scenset		*scens;		/* JOB_RUN: a reference on the set (NULL: none) */
 	int64_t			 build_id;	/* JOB_RUN: boot this registered build first; 0 any */
 	int64_t			 queue_id;	/* a nightly job: its queue row, 0 otherwise */
+	int64_t			 queue_claim;	/* ... and its claim (queue.h: its writes carry it) */
 	int64_t			 repeat_of;	/* the run this one repeats (lab retry, confirmation) */
 	char			 repeat_why[16];
 	int			 progress;	/* JOB_RUN: a person watches: the recovery before the verdict */

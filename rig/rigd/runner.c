@@ -954,7 +954,8 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	}
 	/* Linked before any step: a rigd killed now still knows which job this run was. */
 	if ((job->queue_id > 0 &&
-	    queue_set_run(b->rigd->store, job->queue_id, res->run_id) == -1) ||
+	    queue_set_run(b->rigd->store, job->queue_id, job->queue_claim,
+	    res->run_id) == -1) ||
 	    (job->repeat_of > 0 && store_run_repeat(b->rigd->store, res->run_id, job->repeat_of,
 	    job->repeat_why) == -1))
 		log_warnx("%s: run %lld: its job or repeat not stored", b->conf.name,
@@ -1038,7 +1039,8 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
 	/* Retried, then kept (unrecorded.h): the board FAULTs and no restart runs it again. */
-	if (unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id, rn.unstored,
+	if (unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id,
+	    job->queue_claim, rn.unstored,
 	    rn.nunstored, &end, res->unrecorded, sizeof(res->unrecorded)) == -1)
 		res->kept = 1;
 	else if (storeq_dropped() != dropped)

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 struct unrecorded {
-	int64_t			 run, queue_id;
+	int64_t			 run, queue_id, queue_claim;
 	struct store_run_end	 end;		/* detail and stack are this entry's copies */
 	char			*detail, *stack;
 	struct store_step	*steps;		/* refused during the run; stored before the end */
@@ -33,7 +33,10 @@ static int unrecorded_n;
 static unsigned char unrecorded_used[UNRECORDED_SLOTS];
 static int unrecorded_fd = -1;
 
-/* One slot's text: "run queue verdict console_end board title\n", NUL-padded. */
+/*
+ * One slot's text: "run queue:claim verdict console_end board title\n", NUL-padded (a slot
+ * written before claims were numbered has no ":claim": its job's end is written unfenced).
+ */
 static int
 unrecorded_slot_write(struct unrecorded *u)
 {
@@ -47,8 +50,8 @@ unrecorded_slot_write(struct unrecorded *u)
 	if (i == UNRECORDED_SLOTS)
 		return -1;
 	memset(buf, 0, sizeof(buf));
-	snprintf(buf, sizeof(buf) - 1, "%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\t%s\t%s\n",
-	    u->run, u->queue_id, verdict_name(u->end.verdict), u->end.console_end, u->board,
+	snprintf(buf, sizeof(buf) - 1, "%" PRId64 "\t%" PRId64 ":%" PRId64 "\t%s\t%" PRId64
+	    "\t%s\t%s\n", u->run, u->queue_id, u->queue_claim, verdict_name(u->end.verdict), u->end.console_end, u->board,
 	    u->end.title);
 	/* The slot exists already (reserved at start): this write needs no new space. */
 	if (pwrite(unrecorded_fd, buf, sizeof(buf), (off_t)i * UNRECORDED_SLOT) != sizeof(buf))
@@ -87,8 +90,8 @@ unrecorded_steps(struct store *st, int64_t run, const struct store_step *steps, 
 
 /* The run's end written late: the detail says so, and the nightly job it was ends with it. */
 static int
-unrecorded_store(struct store *st, int64_t run, int64_t queue_id, const struct store_step *steps,
-    int nsteps, const struct store_run_end *e, const char *how)
+unrecorded_store(struct store *st, int64_t run, int64_t queue_id, int64_t queue_claim,
+    const struct store_step *steps, int nsteps, const struct store_run_end *e, const char *how)
 {
 	struct store_run_end late = *e;
 	char *detail = NULL;
@@ -103,7 +106,7 @@ unrecorded_store(struct store *st, int64_t run, int64_t queue_id, const struct s
 	late.detail = detail;
 	rc = store_run_end(st, run, &late);
 	free(detail);
-	if (rc == 0 && queue_id > 0 && queue_finish(st, queue_id,
+	if (rc == 0 && queue_id > 0 && queue_finish(st, queue_id, queue_claim,
 	    e->verdict == VERDICT_ERROR ? QUEUE_ERROR : QUEUE_DONE,
 	    e->verdict == VERDICT_ERROR ? e->title : verdict_name(e->verdict)) == -1)
 		log_warnx("job %lld: its end not stored (run %lld is)", (long long)queue_id,
@@ -113,10 +116,10 @@ unrecorded_store(struct store *st, int64_t run, int64_t queue_id, const struct s
 
 /* Parses a journal slot; 0, or -1 when it holds nothing readable. */
 static int
-unrecorded_slot_parse(char *buf, int64_t *run, int64_t *queue_id, struct store_run_end *e,
-    char *board, size_t boardlen)
+unrecorded_slot_parse(char *buf, int64_t *run, int64_t *queue_id, int64_t *queue_claim,
+    struct store_run_end *e, char *board, size_t boardlen)
 {
-	char *f[6], *p = buf, *nl;
+	char *f[6], *p = buf, *nl, *c;
 	int i;
 
 	if ((nl = strchr(buf, '\n')) == NULL)
@@ -127,7 +130,8 @@ unrecorded_slot_parse(char *buf, int64_t *run, int64_t *queue_id, struct store_r
 	if (f[5] == NULL)
 		return -1;
 	*run = strtoll(f[0], NULL, 10);
-	*queue_id = strtoll(f[1], NULL, 10);
+	*queue_id = strtoll(f[1], &c, 10);
+	*queue_claim = *c == ':' ? strtoll(c + 1, NULL, 10) : 0;
 	memset(e, 0, sizeof(*e));
 	e->verdict = verdict_parse(f[2]);
 	e->console_end = strtoll(f[3], NULL, 10);
@@ -141,7 +145,7 @@ unrecorded_start(struct store *st, const char *statedir)
 {
 	char path[600], buf[UNRECORDED_SLOT + 1], board[64];
 	struct store_run_end e;
-	int64_t run, queue_id;
+	int64_t run, queue_id, queue_claim;
 	int i, n = 0, err;
 
 	util_fmt(path, sizeof(path), "%s/unrecorded-runs", statedir);
@@ -155,12 +159,13 @@ unrecorded_start(struct store *st, const char *statedir)
 		if (pread(unrecorded_fd, buf, UNRECORDED_SLOT, (off_t)i * UNRECORDED_SLOT) <= 0 ||
 		    buf[0] == '\0')
 			continue;
-		if (unrecorded_slot_parse(buf, &run, &queue_id, &e, board, sizeof(board)) == -1) {
+		if (unrecorded_slot_parse(buf, &run, &queue_id, &queue_claim, &e, board,
+		    sizeof(board)) == -1) {
 			log_warnx("%s: slot %d unreadable: dropped", path, i);
 			unrecorded_slot_clear(i);
 			continue;
 		}
-		if (unrecorded_store(st, run, queue_id, NULL, 0, &e, "stored at rigd's start from"
+		if (unrecorded_store(st, run, queue_id, queue_claim, NULL, 0, &e, "stored at rigd's start from"
 		    " unrecorded-runs: the store had refused this end when the run ended") == -1) {
 			/* Kept for the next start; this rigd does not run it again either. */
 			log_warnx("%s: %s: run %lld: its end still not stored: %s", path, board,
@@ -183,7 +188,7 @@ unrecorded_start(struct store *st, const char *statedir)
 
 int
 unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_id,
-    const struct store_step *steps, int nsteps, const struct store_run_end *e, char *why,
+    int64_t queue_claim, const struct store_step *steps, int nsteps, const struct store_run_end *e, char *why,
     size_t whylen)
 {
 	struct unrecorded *u;
@@ -206,6 +211,7 @@ unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_i
 	u = xcalloc(1, sizeof(*u));
 	u->run = run;
 	u->queue_id = queue_id;
+	u->queue_claim = queue_claim;
 	u->end = *e;
 	u->detail = e->detail ? xstrdup(e->detail) : NULL;
 	u->stack = e->stack ? xstrdup(e->stack) : NULL;
@@ -240,7 +246,7 @@ unrecorded_retry(struct store *st)
 
 	pthread_mutex_lock(&unrecorded_lock);
 	for (pp = &unrecorded_list; (u = *pp) != NULL;) {
-		if (unrecorded_store(st, u->run, u->queue_id, u->steps, u->nsteps, &u->end,
+		if (unrecorded_store(st, u->run, u->queue_id, u->queue_claim, u->steps, u->nsteps, &u->end,
 		    "stored late: the store had"
 		    " refused this end when the run ended") == -1) {
 			pp = &u->next;

@@ -35,8 +35,8 @@ int unrecorded_start(struct store *st, const char *statedir);
  * journal) for unrecorded_retry, and why says so ("database or disk is full").
  */
 int unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_id,
-    const struct store_step *steps, int nsteps, const struct store_run_end *e, char *why,
-    size_t whylen);
+    int64_t queue_claim, const struct store_step *steps, int nsteps,
+    const struct store_run_end *e, char *why, size_t whylen);
 /* Stores what is kept (any thread, at any time; cheap when nothing is). Returns how many remain. */
 int unrecorded_retry(struct store *st);
 /* How many run ends are kept unrecorded now. */

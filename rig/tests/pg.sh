@@ -3,14 +3,16 @@
 #   sh rig/tests/pg.sh start DIR   initdb into DIR (new or empty), start, make the (empty)
 #                                  database rig; prints its URI
 #   sh rig/tests/pg.sh stop DIR    stop the server and remove DIR
+#   sh rig/tests/pg.sh halt DIR    stop the server (fast: its clients' connections end), keep DIR
+#   sh rig/tests/pg.sh resume DIR  start the halted server again, as it was
 # The server runs as the system user rig-pgtest (made here: the tests run as root, and
 # PostgreSQL refuses to run as root). It listens on no TCP port, only on a unix socket in
 # DIR/sock (0700: rig-pgtest and root only), so the port only names the socket file and cannot
 # collide with another server's. Its superuser is "rig"; its databases keep text as bytes in
 # byte order (SQL_ASCII, C), as the store requires.
 set -eu
-cmd=${1:?usage: pg.sh start|stop DIR}
-dir=${2:?usage: pg.sh start|stop DIR}
+cmd=${1:?usage: pg.sh start|stop|halt|resume DIR}
+dir=${2:?usage: pg.sh start|stop|halt|resume DIR}
 user=rig-pgtest
 port=5439
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -44,6 +46,13 @@ start)
 	"$bin/createdb" -h "$dir/sock" -p "$port" -U rig rig
 	echo "postgresql:///rig?host=$dir/sock&port=$port&user=rig"
 	;;
+halt)
+	runuser -u "$user" -- "$bin/pg_ctl" -D "$dir/data" -m fast -w -s stop
+	;;
+resume)
+	runuser -u "$user" -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s start ||
+	    { cat "$dir/server.log" >&2; exit 1; }
+	;;
 stop)
 	if [ -f "$dir/data/postmaster.pid" ]; then
 		runuser -u "$user" -- "$bin/pg_ctl" -D "$dir/data" -m immediate -w -s stop || true
@@ -51,7 +60,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: pg.sh start|stop DIR" >&2
+	echo "usage: pg.sh start|stop|halt|resume DIR" >&2
 	exit 2
 	;;
 esac

@@ -14,6 +14,9 @@ URI=$(sh rig/tests/pg.sh start "$PGD")
 check "a private PostgreSQL server starts" [ -n "$URI" ] || finish
 
 desk_board
+# Its power a command that succeeds (no person to ask): its boots fail by themselves.
+sed -i -e 's/^  backend: manual$/  backend: command/' -e 's/^  timeout: 60s$/  on: [true]\n  off: [true]/' \
+    "$T/boards/desk.yaml"
 mkdir -p "$B/boards"
 sed -e 's/^name: desk/name: bench/' -e "s|$T/desk/|$T/bench/|" "$T/boards/desk.yaml" \
     > "$B/boards/bench.yaml"
@@ -53,6 +56,32 @@ check "alpha lists beta's reservation" \
 check "alpha lists it for beta's board by name" \
     [ "$(q '[r["id"] for r in d]' show reservations --board bench)" = "[$id]" ]
 
+# 50 requests for beta's bench at once, every other one through alpha, their windows each
+# 25 minutes, one every 10 (a day ahead): each overlaps four others. The engine's exclusion
+# constraint and the per-board lock decide; rigctl --json says what each got.
+base=$(( ($(date +%s) / 3600 + 24) * 3600 ))
+pids=
+for k in $(seq 0 49); do
+	sock=$RIG_SOCKET
+	[ $((k % 2)) -eq 1 ] && sock=$B/rigd.sock
+	RIG_SOCKET=$sock "$RIGCTL" reserve bench --json --note "race $k" \
+	    --from "$(date -u -d "@$((base + k * 600))" +%Y-%m-%dT%H:%M:%SZ)" \
+	    --until "$(date -u -d "@$((base + k * 600 + 1500))" +%Y-%m-%dT%H:%M:%SZ)" \
+	    > "$T/race.$k" 2>&1 &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+"$RIGCTL" show reservations --board bench --json > "$T/race.stored"
+/usr/bin/python3 rig/tests/tools/reserve_race.py "$T" 50 "$base" > "$T/race.sum"
+cat "$T/race.sum"
+check "50 concurrent requests over two hosts: each answered, accepted or refused" \
+    contains "$T/race.sum" "answered 50 of 50"
+check "... no two stored reservations of the board overlap" contains "$T/race.sum" "overlaps 0"
+check "... what was accepted is what is stored, once each" contains "$T/race.sum" "stored as accepted"
+check "... every refusal is busy and names a stored reservation its window meets" \
+    contains "$T/race.sum" "refusals explained"
+
 kill -9 "$BETA_PID"
 wait "$BETA_PID" 2>/dev/null
 BETA_PID=
@@ -68,4 +97,66 @@ cat "$T/boards.out"
 check "... in the table too, naming the host" contains "$T/boards.out" "host beta silent for"
 check "alpha's own board still shows its host" \
     [ "$(q '[(b["host"], b["host_alive"]) for b in d if b["name"] == "desk"]' show boards)" = '[["alpha", true]]' ]
+
+# PostgreSQL restarted while alpha's board works: desk is powered on (its power a command that
+# succeeds, its boot failing after 3 s, twice) and the server stopped once it is booting, so
+# its later state changes (each an event and the board's state) and failed boots are written
+# while the server is away. alpha spools them (show boards says so), reads fail at once saying
+# why, and once the server is back each is stored exactly once, in order, stamped when it
+# happened: the stored events are the changes rigd logged since the power on.
+desk_is() { q "[b$1 for b in d if b['name'] == 'desk'][0]" show boards 2>/dev/null; }
+before=$(q 'str(max([e["id"] for e in d] + [0]))' show events)
+boots=$(q 'str(max([e["id"] for e in d] + [0]))' show boots)
+from=$(($(wc -l < "$T/rigd.log") + 1))
+"$RIGCTL" power desk on > "$T/desk-on.out" 2>&1 &
+on=$!
+wait_state desk BOOTING 20 || not_ok "desk boots"
+sh rig/tests/pg.sh halt "$PGD"
+wait "$on"
+rc=$?
+cat "$T/desk-on.out"
+check "PostgreSQL stopped while desk boots: the boot goes on, failing as it would (exit $rc)" [ "$rc" -eq 2 ]
+# What desk's event log is to hold: each state change's reason and each power report, as
+# rigd logged them ("desk: A -> B: reason", "desk: power on: ..."), in order.
+tail -n +"$from" "$T/rigd.log" | sed -n -e 's/^rigd: desk: [A-Z]* -> [A-Z]*: //p' \
+    -e 's/^rigd: desk: \(power o[nf]f*: .*\)/\1/p' > "$T/changes"
+nboot=$(tail -n +"$from" "$T/rigd.log" | grep -c 'desk: boot failed')
+nchange=$(wc -l < "$T/changes")
+spooled=$(desk_is '["store_spooled"]')
+echo "# since the power on: $nchange events, $nboot failed boots; $spooled spooled"
+check "PostgreSQL down: alpha spooled what it could not write ($spooled), and says why" \
+    [ "$spooled" -gt 0 ] 2>/dev/null && [ "$spooled" -le $((nchange + nboot)) ] &&
+    desk_is '["store"]' | grep -q "write(s) spooled: PostgreSQL connection lost"
+t0=$(date +%s%N)
+timeout 20 "$RIGCTL" show events > "$T/events-down.out" 2>&1
+rc=$?
+t1=$(date +%s%N)
+cat "$T/events-down.out"
+check "... a read fails (exit 2) at once ($(( (t1 - t0) / 1000000 )) ms), saying why" \
+    [ "$rc" -eq 2 ] && [ $(( (t1 - t0) / 1000000 )) -lt 5000 ] &&
+    contains "$T/events-down.out" "PostgreSQL connection lost"
+ls -l "$T/store-spool" > "$T/spool.ls" 2>&1
+check "... the spool is a private file in the state folder" contains "$T/spool.ls" "-rw------- "
+back=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+sh rig/tests/pg.sh resume "$PGD"
+ok=
+for _ in $(seq 150); do
+	ok=$(desk_is '["store"]')
+	[ "$ok" = ok ] && break
+	sleep 0.2
+done
+check "PostgreSQL back: alpha reconnects and its spool is written (store: $ok)" [ "$ok" = ok ]
+"$RIGCTL" show events --json | /usr/bin/python3 -c 'import json, sys
+want = open(sys.argv[1]).read().splitlines()
+got = [e for e in reversed(json.load(sys.stdin)) if e["id"] > int(sys.argv[2]) and e["board"] == "desk"]
+print("stored %d of %d, in order: %s, stamped before the restart: %s" % (len(got), len(want),
+      [e["reason"] for e in got] == want, all(e["at"] < sys.argv[3] for e in got)))
+' "$T/changes" "$before" "$back" > "$T/events-after"
+cat "$T/events-after"
+check "... each event stored once, in order, stamped when it happened" \
+    contains "$T/events-after" "stored $nchange of $nchange, in order: True, stamped before the restart: True"
+check "... each failed boot stored once" \
+    [ "$(q "str(len([b for b in d if b['id'] > $boots and b['board'] == 'desk']))" show boots)" = "$nboot" ]
+check "... and desk's stored state is the one it is in" \
+    [ "$(q "[b['state'] for b in d if b['name'] == 'desk']" show boards)" = "[\"$(tail -n +"$from" "$T/rigd.log" | grep -o 'desk: [A-Z]* -> [A-Z]*' | tail -n 1 | sed 's/.* //')\"]" ]
 finish

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	10
+#define TEST_SCHEMA	12
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -192,7 +192,7 @@ a_job_whose_run_was_interrupted_is_queued_again(void)
 	for (i = 0; i < 3; i++) {
 		CHECK_INT(queue_claim(s, "vq35", k, &job), 1);
 		run = store_run_begin(s, "vq35", job.scenario, k, 0, "/x.log", 0);
-		CHECK_INT(queue_set_run(s, job.id, run), 0);
+		CHECK_INT(queue_set_run(s, job.id, job.claim, run), 0);
 		if (i < 2)
 			CHECK_INT(store_run_end(s, run, i == 0 ? &stopped : &hang), 0);
 	}
@@ -261,7 +261,7 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	CHECK_INT(job.id, b);
 	CHECK_INT(job.attempts, 1);
 	CHECK_INT(store_queue_claim_id(s, b, &job), 0);	/* running, not queued */
-	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 1);
+	CHECK_INT(store_queue_unclaim(s, b, job.claim, "yielded"), 1);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
 	CHECK_INT(job.id, a);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
@@ -274,8 +274,8 @@ jobs_are_estimated_and_claimed_by_id_or_given_back(void)
 	/* A job whose run began is not given back: its run is the queue's record. */
 	run = store_run_begin(s, "vq35", "uart-unbind", -1, 0, "/l", 0);
 	CHECK(run > 0);
-	CHECK_INT(queue_set_run(s, b, run), 0);
-	CHECK_INT(store_queue_unclaim(s, b, "yielded"), 0);
+	CHECK_INT(queue_set_run(s, b, job.claim, run), 0);
+	CHECK_INT(store_queue_unclaim(s, b, job.claim, "yielded"), 0);
 	for (i = 0; i < 2; i++)
 		CHECK_INT(store_queue_claim_id(s, i ? a : b, &job), 0);
 	store_close(s);
@@ -385,7 +385,7 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
 	CHECK_INT(job.id, id);
 	run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
-	CHECK_INT(queue_set_run(s, id, run), 0);
+	CHECK_INT(queue_set_run(s, id, job.claim, run), 0);
 	/* Another host sweeps: a lease renewed in time is left alone. */
 	other = store_open(path, err, sizeof(err));
 	CHECK(other != NULL);
@@ -406,6 +406,46 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 	CHECK_INT(job.repeat_of, run);
 	store_close(other);
 	store_close(s);
+}
+
+/*
+ * Fencing: host a, cut off from the store, lets its lease run out; b's sweep requeues the job
+ * and b claims it (claim 2). a's writes of claim 1 (run, retry, finish, give back) change
+ * nothing and say QUEUE_STALE; b's own claim finishes the job, once.
+ */
+static void
+a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
+{
+	char path[256], err[256], job_says[128] = "";
+	struct store *a = open_tmp(path, sizeof(path)), *b;
+	int64_t n = queue_nightly_new(a, 0), id, run, t;
+	struct queue_job ja, jb;
+
+	b = store_open(path, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	store_set_host(a, "a", 1000);
+	store_set_host(b, "b", 1000);
+	id = queue_add(a, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	t = util_wall_ms();
+	CHECK_INT(queue_claim(a, "vq35", 1, &ja), 1);
+	CHECK_INT(ja.claim, 1);
+	CHECK_INT(store_queue_expire(b, t + 5000), 1);
+	CHECK_INT(store_queue_claim_id(b, id, &jb), 1);
+	CHECK_INT(jb.claim, 2);
+	run = store_run_begin(a, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(a, id, ja.claim, run), QUEUE_STALE);
+	CHECK_INT(queue_retry(a, id, ja.claim, run, "lab error"), QUEUE_STALE);
+	CHECK_INT(queue_finish(a, id, ja.claim, QUEUE_DONE, "pass"), QUEUE_STALE);
+	CHECK_INT(store_queue_unclaim(a, id, ja.claim, "yielded"), 0);
+	CHECK_INT(store_queue_open(a, 10, see_job_state, job_says), 1);
+	CHECK_STR(job_says, "running 1 -");	/* b's claim, as b took it: no run of a's linked */
+	CHECK_INT(queue_finish(b, id, jb.claim, QUEUE_DONE, "hang"), 0);
+	CHECK_INT(queue_open_jobs(a), 0);
+	CHECK_INT(queue_finish(b, id, ja.claim, QUEUE_ERROR, "late"), QUEUE_STALE);
+	store_close(b);
+	store_close(a);
 }
 
 /* A host restarting recovers its own runs and jobs, never those another live host runs. */
@@ -429,11 +469,11 @@ a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
 	ja = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
 	jb = queue_add(s, n, 1, "vsabre", "i2c-unbind", 0, NULL, 0);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
-	CHECK_INT(queue_claim(b, "vsabre", 1, &job), 1);
 	ra = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(s, ja, job.claim, ra), 0);
+	CHECK_INT(queue_claim(b, "vsabre", 1, &job), 1);
 	rb = store_run_begin(b, "vsabre", "i2c-unbind", -1, 0, "/l", 0);
-	CHECK_INT(queue_set_run(s, ja, ra), 0);
-	CHECK_INT(queue_set_run(b, jb, rb), 0);
+	CHECK_INT(queue_set_run(b, jb, job.claim, rb), 0);
 	/* a restarts: its run is interrupted and its job queued again; b's go on. */
 	CHECK_INT(store_runs_interrupt(s), 1);
 	CHECK_INT(queue_recover(s), 1);
@@ -1267,6 +1307,53 @@ raw_insert_thread(void *arg)
 }
 
 /*
+ * The server ends the store's connection (as a restart does): the next call fails at once
+ * saying the connection was lost, store_lost says so, store_reconnect makes a new one and
+ * the store works again, with what it held before.
+ */
+static int
+any_board(const struct store_board_row *b, void *arg)
+{
+	(void)b;
+	(void)arg;
+	return 0;
+}
+
+static void
+pg_a_lost_connection_fails_at_once_and_is_made_again(void)
+{
+	char uri[256], err[256] = "";
+	struct store *s = open_tmp(uri, sizeof(uri));
+	int64_t t0;
+	PGconn *c;
+
+	if (s == NULL)
+		return;
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "OFF", NULL), 0);
+	CHECK_INT(store_lost(s), 0);
+	if ((c = test_pg_connect(uri)) == NULL) {
+		CHECK(c != NULL);
+		store_close(s);
+		return;
+	}
+	CHECK_INT(test_pg_int(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+	    " WHERE datname = current_database() AND pid <> pg_backend_pid()"), 1);
+	PQfinish(c);
+	t0 = util_now_ms();
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", NULL), -1);
+	CHECK_HAS(store_last_error(), "PostgreSQL connection lost");
+	CHECK_INT(store_lost(s), 1);
+	CHECK_INT(store_boards(s, any_board, NULL), -1);	/* reads fail too, at once */
+	CHECK(util_now_ms() - t0 < 2000);
+	CHECK_INT(store_reconnect(s, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(store_lost(s), 0);
+	CHECK_INT(store_board_set(s, "vq35", "amd64", "READY", NULL), 0);
+	CHECK_INT(store_reconnect(s, err, sizeof(err)), 0);	/* not lost: nothing to do */
+	store_close(s);
+}
+
+/*
  * Two connections of their own (not the store's: any client of the database), released at the
  * same instant, insert overlapping windows of one board: PostgreSQL itself lets one in and
  * refuses the other, every round: an exclusion violation, or, when both rows were in before
@@ -1465,6 +1552,7 @@ main(void)
 	RUN(two_hosts_racing_claim_each_job_exactly_once);
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
 	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
+	RUN(a_stale_claim_changes_nothing_once_the_job_was_claimed_again);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
@@ -1488,6 +1576,7 @@ main(void)
 	if (test_pg_server()) {
 		RUN(pg_migrations_bring_an_empty_database_to_the_latest_once);
 		RUN(pg_exclusion_refuses_overlaps_from_raw_connections_at_once);
+		RUN(pg_a_lost_connection_fails_at_once_and_is_made_again);
 		RUN(pg_a_race_lost_to_another_host_is_the_same_refusal);
 		RUN(pg_a_database_that_would_change_bytes_is_refused);
 	}

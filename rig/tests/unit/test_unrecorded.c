@@ -40,7 +40,7 @@ job_and_run(struct queue_job *job)
 	CHECK_INT(queue_claim(rw, "vq35", build, job), 1);
 	run = store_run_begin(rw, "vq35", "sleepy", build, 0, "/x.log", 0);
 	CHECK(run > 0);
-	CHECK_INT(queue_set_run(rw, job->id, run), 0);
+	CHECK_INT(queue_set_run(rw, job->id, job->claim, run), 0);
 	return run;
 }
 
@@ -55,7 +55,7 @@ refused_end_is_kept_then_stored_when_the_store_takes_it(void)
 	char why[512];
 	int64_t run = job_and_run(&job);
 
-	CHECK_INT(unrecorded_end(ro, "vq35", run, job.id, &step, 1, &end, why, sizeof(why)), -1);
+	CHECK_INT(unrecorded_end(ro, "vq35", run, job.id, job.claim, &step, 1, &end, why, sizeof(why)), -1);
 	CHECK_HAS(why, "the run is unrecorded");
 	CHECK_HAS(why, "readonly");
 	CHECK_INT(unrecorded_count(), 1);
@@ -96,7 +96,7 @@ journaled_end_is_stored_at_the_next_start_and_not_run_again(void)
 	char why[512];
 	int64_t run = job_and_run(&job);
 
-	CHECK_INT(unrecorded_end(ro, "vq35", run, job.id, NULL, 0, &end, why, sizeof(why)), -1);
+	CHECK_INT(unrecorded_end(ro, "vq35", run, job.id, job.claim, NULL, 0, &end, why, sizeof(why)), -1);
 	forget_as_a_stopped_rigd();
 	/* The next rigd: the journal first, then what a stopped rigd left open. */
 	CHECK_INT(unrecorded_start(rw, dir), 1);

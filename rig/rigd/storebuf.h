@@ -1,0 +1,60 @@
+/* storebuf: the board threads' fire-and-forget store writes, spooled on disk while PostgreSQL is away and written once it is back. */
+#ifndef RIGD_STOREBUF_H
+#define RIGD_STOREBUF_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct store;
+
+/* The spool's bound (statedir/store-spool): past it a write is lost, said and counted. */
+#define STOREBUF_MAX_BYTES	(4 * 1024 * 1024)
+/* Reconnection attempts: the first pause, doubled up to the last. */
+#define STOREBUF_RETRY_MS	250
+#define STOREBUF_RETRY_MAX_MS	8000
+/* Keys of applied writes are kept this long (a replay's duplicate is told by its key), then pruned. */
+#define STOREBUF_KEY_DAYS	7
+
+/* What a spooled record writes (its kind in the spool file: numbers never reused). */
+enum storebuf_kind {
+	STOREBUF_BOARD_STATE = 1,	/* board, arch, from, to, reason: an event and the state */
+	STOREBUF_BOOT = 2,		/* board, build, why, outcome, ready ms x2, log, error */
+	STOREBUF_BOARD_EVENT = 3,	/* board, from, to, reason: an event only (power's) */
+};
+
+/*
+ * Before the boards start: on a store that can lose its connection (PostgreSQL), opens the
+ * spool in statedir and writes what a previous rigd left in it. host names the keys. 0, or
+ * -1 (said in the log: writes then go straight to the store, as on SQLite).
+ */
+int storebuf_start(struct store *st, const char *statedir, const char *host);
+/* A board's state change (board_state.c): its event and its state, together. */
+void storebuf_board_state(struct store *st, const char *board, const char *arch,
+    const char *from, const char *to, const char *reason);
+/* An event that leaves the state as it is (what the power part did). */
+void storebuf_board_event(struct store *st, const char *board, const char *from,
+    const char *to, const char *reason);
+/* One power-on and how it ended (board_boot.c): store_boot's fields. */
+void storebuf_boot(struct store *st, const char *board, int64_t build_id, const char *why,
+    const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
+    const char *error);
+/*
+ * On the store writer thread: a lost connection is made again, then the spool is written, in
+ * order. Never on the event loop. The heartbeat's flush tries at every beat (a rate of its
+ * own); the spool's own (storebuf_tick) waits out a pause doubled at each failure.
+ */
+void storebuf_flush(struct store *st, int beat);
+/*
+ * On the event loop, often: while writes are spooled, queues a flush on the store writer when
+ * the next attempt is due. Reads only this file's state (never the store's lock).
+ */
+void storebuf_tick(void);
+/*
+ * The store's health for show boards: "store" (ok, or why not), "store_spooled" (writes
+ * waiting), "store_lost_writes" (refused by a full spool since rigd started).
+ */
+void storebuf_describe(cJSON *o);
+void storebuf_stop(void);
+
+#endif
