@@ -50,6 +50,7 @@ capture_open(struct capture *c, int fd, const char *path, const char *marker, tr
 	c->marker_at = -1;
 	util_strlcpy(c->log, path, sizeof(c->log));
 	util_strlcpy(c->marker, marker ? marker : "", sizeof(c->marker));
+	c->marker_len = strlen(c->marker);
 	c->marker_anchor = capture_rarest(c->marker, SIZE_MAX);
 	c->marker_anchor2 = capture_rarest(c->marker, c->marker_anchor);
 	c->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -107,7 +108,7 @@ capture_marker_find(const struct capture *c, const char *buf, size_t n, size_t m
 static void
 capture_marker(struct capture *c, const char *buf, size_t n)
 {
-	size_t mlen = strlen(c->marker), j, k;
+	size_t mlen = c->marker_len, j, k;
 	const char *hit;
 
 	if (mlen == 0 || c->marker_at >= 0 || n == 0)
@@ -223,7 +224,7 @@ capture_blocks(struct capture *c)
 	capture_write(c, c->pend, upto);
 	memmove(c->pend, c->pend + upto, c->pendlen - upto);
 	c->pendlen -= upto;
-	c->pend_ms = util_now_ms();
+	c->pend_ms = c->last_ms;	/* the read that made the blocks: now */
 }
 
 ssize_t
@@ -240,6 +241,8 @@ capture_read(struct capture *c, char *out, size_t outlen)
 	if (CAPTURE_PEND_MAX - c->pendlen < CAPTURE_BLOCK)
 		capture_sync(c);
 	p = c->pend + c->pendlen;
+	/* The triage state comes into the cache while the kernel copies the bytes. */
+	triage_prefetch(c->triage);
 	n = read(c->fd, p, CAPTURE_PEND_MAX - c->pendlen);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
@@ -252,12 +255,13 @@ capture_read(struct capture *c, char *out, size_t outlen)
 		capture_close(c);
 		return -1;
 	}
+	/* One clock reading a read: 25,600 reads a second at 256 lines. */
+	c->last_ms = util_now_ms();
 	if (c->pendlen == 0)
-		c->pend_ms = util_now_ms();
+		c->pend_ms = c->last_ms;
 	c->pendlen += (size_t)n;
 	capture_marker(c, p, (size_t)n);
 	c->bytes += n;
-	c->last_ms = util_now_ms();
 	triage_feed(c->triage, p, (size_t)n);
 	if (out)
 		memcpy(out, p, (size_t)n < outlen ? (size_t)n : outlen);

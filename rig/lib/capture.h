@@ -24,6 +24,7 @@ struct capture {
 	int64_t		 bytes;		/* bytes in this log */
 	int64_t		 last_ms;	/* when bytes last came */
 	int64_t		 marker_at;	/* byte offset just past the marker, -1 until seen */
+	size_t		 marker_len;	/* strlen(marker) */
 	size_t		 marker_match;	/* how much of the marker the stream has matched */
 	/*
 	 * The marker's two bytes the search looks for at once (capture_open): its rarest, and the
