@@ -13,16 +13,24 @@
 #define CAPTURE_PEND_MS		100	/* how long a byte may wait for the log (see capture_tick) */
 #define CAPTURE_BLOCK		4096
 
+/*
+ * What every read touches comes first, the paths and texts last: the event loop reads 256
+ * consoles in a sweep, and each board's capture was last touched a sweep ago and is out of the
+ * cache (capture_prefetch).
+ */
 struct capture {
 	int		 fd;		/* the console tty, -1 when closed */
 	int		 log_fd;
-	char		 log[512];
 	int64_t		 bytes;		/* bytes in this log */
 	int64_t		 last_ms;	/* when bytes last came */
 	int64_t		 marker_at;	/* byte offset just past the marker, -1 until seen */
-	char		 marker[64];	/* a line the board prints when it is up ("" = none) */
+	size_t		 marker_len;	/* strlen(marker) */
 	size_t		 marker_match;	/* how much of the marker the stream has matched */
-	size_t		 marker_anchor;	/* its byte the search looks for first (capture_open) */
+	/*
+	 * The marker's two bytes the search looks for at once (capture_open): its rarest, and the
+	 * rarest at another place. One of them alone (a colon) is in every sixty bytes of console text.
+	 */
+	size_t		 marker_anchor, marker_anchor2;
 	struct triage	*triage;
 	/*
 	 * Bytes read and not yet in the log: written in whole 4 KB blocks once CAPTURE_PEND_WRITE
@@ -33,8 +41,6 @@ struct capture {
 	char		*pend;		/* CAPTURE_PEND_MAX bytes, NULL until the first read */
 	size_t		 pendlen;
 	int64_t		 pend_ms;	/* when the oldest pending byte came */
-	/* Why the console was lost ("read: Input/output error", "hang-up"), "" while it is not. */
-	char		 lost[128];
 	/*
 	 * The most console bytes this log keeps (0: no cap; set after capture_open). Past it a
 	 * line says so and the rest is counted, not written; triage and readers of the stream
@@ -44,6 +50,10 @@ struct capture {
 	int64_t		 written;	/* console bytes in the file */
 	int64_t		 dropped;	/* console bytes past the cap */
 	int64_t		 unwritten;	/* bytes the file refused (a full disk) since the last write */
+	char		 marker[64];	/* a line the board prints when it is up ("" = none) */
+	char		 log[512];
+	/* Why the console was lost ("read: Input/output error", "hang-up"), "" while it is not. */
+	char		 lost[128];
 };
 
 /*
@@ -70,6 +80,11 @@ void capture_resume(struct capture *c, int fd);
 void capture_tick(struct capture *c, int64_t now, int64_t quiet_ms);
 /* Writes every byte read so far to the log: before anyone reads the log file. */
 void capture_sync(struct capture *c);
+/*
+ * Asks the processor for the lines of the struct the next capture_read touches, to overlap
+ * their fetch with other work: a hint that reads nothing, so any thread may give it.
+ */
+void capture_prefetch(const struct capture *c);
 /* Closes the console (the log stays open for what follows); delivers what triage holds. */
 void capture_close(struct capture *c);
 /* Closes everything; the struct may be opened again. */

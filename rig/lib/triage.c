@@ -84,6 +84,15 @@ triage_expect_boot(struct triage *t)
 	t->expect_boot = 1;
 }
 
+void
+triage_prefetch(const struct triage *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t o = 0; o < sizeof(*t); o += 64)
+		__builtin_prefetch((const char *)t + o);
+}
+
 int
 triage_pending(const struct triage *t)
 {

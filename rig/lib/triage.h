@@ -56,6 +56,11 @@ struct triage *triage_new(triage_cb cb, void *arg);
 void triage_free(struct triage *t);
 /* Bytes as they arrive from a console: any bytes (NUL, CR, escapes, partial lines). */
 void triage_feed(struct triage *t, const char *buf, size_t len);
+/*
+ * Asks the processor for the state the next triage_feed reads first (a hint: the engine of a
+ * console read a sweep ago is out of the cache). NULL is let be.
+ */
+void triage_prefetch(const struct triage *t);
 /* A report has begun and has not yet been delivered. */
 int triage_pending(const struct triage *t);
 /* End of stream or a quiet gap: deliver what is pending. */

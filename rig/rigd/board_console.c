@@ -72,16 +72,21 @@ board_on_report(const struct triage_report *rep, void *arg)
 	c->text[rep->textlen] = '\0';
 }
 
+/*
+ * The bytes of a read, copied for the clients watching the console: the event loop's alone
+ * (only it reads consoles). Nobody watching, nothing is copied.
+ */
+static char board_console_buf[CAPTURE_PEND_MAX];
+
 void
 board_console_read(struct board *b)
 {
-	char buf[65536];
+	int want = b->rigd->sink.watched(b->rigd->sink.arg, b), marked;
 	ssize_t n;
-	int marked;
 
 	pthread_mutex_lock(&b->lock);
 	marked = b->con.marker_at >= 0;
-	n = capture_read(&b->con, buf, sizeof(buf));
+	n = capture_read(&b->con, want ? board_console_buf : NULL, sizeof(board_console_buf));
 	/* A boot part waiting for U-Boot's prompt looks at once (board_boot's expect). */
 	if (n != 0)
 		pthread_cond_broadcast(&b->con_cond);
@@ -89,10 +94,19 @@ board_console_read(struct board *b)
 	if (!marked && b->con.marker_at >= 0)
 		pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
-	if (n > 0)
-		b->rigd->sink.console(b->rigd->sink.arg, b, buf, (size_t)n);
+	if (n > 0 && want)
+		b->rigd->sink.console(b->rigd->sink.arg, b, board_console_buf, (size_t)n);
 	else if (n == -1)
 		pthread_cond_broadcast(&b->cond);
+}
+
+void
+board_console_prefetch(const struct board *b)
+{
+	__builtin_prefetch(&b->rigd);
+	__builtin_prefetch(&b->lock);
+	__builtin_prefetch(&b->con_cond);
+	capture_prefetch(&b->con);
 }
 
 void

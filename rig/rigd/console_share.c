@@ -256,6 +256,12 @@ console_share_say(struct console_share_client *c, const char *msg)
 	return 0;
 }
 
+int
+console_share_watched(const struct board *b)
+{
+	return console_share_nclients > 0 && b->share != NULL && b->share->n > 0;
+}
+
 void
 console_share_feed(struct board *b, const char *buf, size_t len)
 {

@@ -150,6 +150,13 @@ control_sink_console(void *arg, struct board *b, const char *buf, size_t len)
 	console_share_feed(b, buf, len);
 }
 
+static int
+control_sink_watched(void *arg, struct board *b)
+{
+	(void)arg;
+	return control_console_watched() || console_share_watched(b);
+}
+
 static void
 control_sink_wake(void *arg)
 {
@@ -168,6 +175,7 @@ control_sink(struct rigd *r, struct board_sink *sink)
 	sink->arg = r;
 	sink->post = control_sink_post;
 	sink->console = control_sink_console;
+	sink->watched = control_sink_watched;
 	sink->wake = control_sink_wake;
 	sink->watchers = control_sink_watchers;
 }
@@ -703,8 +711,14 @@ control_loop(struct rigd *r)
 			else if (slot[i] <= CONSOLE_SHARE_SLOT(0))
 				console_share_io(r, slot[i], pfd[i].revents);
 			else if (slot[i] >= CONTROL_MAX_CLIENTS) {
-				int k = slot[i] - CONTROL_MAX_CLIENTS;
+				int k = slot[i] - CONTROL_MAX_CLIENTS, j;
 
+				/* The next console to read, fetched while this one is. */
+				for (j = i + 1; j < n && slot[j] >= CONTROL_MAX_CLIENTS; j++)
+					if (pfd[j].revents != 0) {
+						board_console_prefetch(r->boards[slot[j] - CONTROL_MAX_CLIENTS]);
+						break;
+					}
 				if (seen[k] != win) {
 					seen[k] = win;
 					lines++;

@@ -51,6 +51,7 @@ struct control_client {
 /* The clients: the event loop's own (no lock); only the outbox is shared. */
 static struct control_client *control_clients[CONTROL_MAX_CLIENTS];
 static uint64_t control_next_id = 1;
+static int control_watchers;		/* loop: clients with console set */
 
 void
 control_wake(struct rigd *r)
@@ -207,6 +208,8 @@ control_client_free(int slot)
 	close(c->fd);
 	proto_buf_free(&c->in);
 	proto_buf_free(&c->out);
+	if (c->console != NULL)
+		control_watchers--;
 	free(c);
 	control_clients[slot] = NULL;
 }
@@ -251,12 +254,20 @@ control_reply(struct control_client *c, const char *status, const char *error, c
 	control_event(c, PROTO_EV_RESULT, o);
 }
 
+int
+control_console_watched(void)
+{
+	return control_watchers > 0;
+}
+
 void
 control_console(void *arg, struct board *b, const char *buf, size_t len)
 {
 	int i;
 
 	(void)arg;
+	if (control_watchers == 0)
+		return;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *c = control_clients[i];
 		if (c == NULL || c->console != b || c->closing)
@@ -367,6 +378,8 @@ control_stream_both(struct control_client *c, struct proto_buf *pending, struct 
 void
 control_watch_console(struct control_client *c, struct board *b)
 {
+	if (c->console == NULL)
+		control_watchers++;
 	c->console = b;
 	c->waiting = 1;
 }

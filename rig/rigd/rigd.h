@@ -185,6 +185,11 @@ struct board_sink {
 	void	 (*post)(void *arg, uint64_t client, enum proto_event ev, cJSON *o);
 	/* Event loop: console bytes, for the clients watching board b. */
 	void	 (*console)(void *arg, struct board *b, const char *buf, size_t len);
+	/*
+	 * Event loop: 0 when no client watches board b's console, so its bytes need not be
+	 * copied out of the capture for them (may say 1 for a board nobody watches).
+	 */
+	int	 (*watched)(void *arg, struct board *b);
 	/* From any thread: a board's console fd changed; the event loop must look again. */
 	void	 (*wake)(void *arg);
 	/*
@@ -285,6 +290,8 @@ struct pollfd;
 int console_share_open(struct board *b, const char *addr);
 /* Event loop: console bytes (as logged) for the board's clients; one test when there are none. */
 void console_share_feed(struct board *b, const char *buf, size_t len);
+/* Event loop: whether the board's shared console has a client. */
+int console_share_watched(const struct board *b);
 /* Event loop: the share's sockets to poll into pfd and slot; how many. */
 int console_share_poll(struct rigd *r, struct pollfd *pfd, int *slot);
 void console_share_io(struct rigd *r, int slot, short revents);
@@ -305,6 +312,11 @@ int board_enqueue(struct board *b, struct board_job *job);
 /* board_console.c: the event loop's side, and the thread's hand-over at power-on */
 /* Event loop: called when the console fd is readable. */
 void board_console_read(struct board *b);
+/*
+ * Event loop: the next board it reads: the lines board_console_read touches are asked for
+ * while the one before is read (a sweep ago, 256 consoles' bytes went through the cache since).
+ */
+void board_console_prefetch(const struct board *b);
 /* Event loop: a quiet console with a report begun gets it delivered. */
 void board_console_tick(struct board *b, int64_t now);
 int board_console_attach(struct board *b, int fd, char *err, size_t errlen);
@@ -419,6 +431,8 @@ void control_action(struct rigd *r, long uid, const char *what);
 void control_action_log(long uid, const char *what);
 /* Event loop only: console bytes to the clients watching that board. */
 void control_console(void *arg, struct board *b, const char *buf, size_t len);
+/* Event loop only: whether a client of the control socket watches some board's console. */
+int control_console_watched(void);
 /* Event loop: what other threads posted goes to its clients. */
 void control_drain_outbox(struct rigd *r);
 /* Event loop: accepts one connection on listen_fd; 0, or -1 when none waits. */

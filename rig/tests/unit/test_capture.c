@@ -229,6 +229,34 @@ capture_finds_a_marker_from_its_rarest_byte(void)
 	CHECK_INT(marker_after("ab:cd", g, 1), 36);
 }
 
+/*
+ * The search looks for the marker's two rarest bytes at once (the colon and the dash of
+ * "rig-board: ready"): text with one of them, or both at the marker's distance in another
+ * word, is passed over; the marker is found at every place of a 16-byte look, and right at the
+ * read's end.
+ */
+static void
+capture_finds_a_marker_by_its_two_rarest_bytes(void)
+{
+	const char *decoys = "rig board: ready rig-board; ready big-board: ready rig-board:ready ";
+	char text[256];
+	const char *parts[1] = { text };
+	size_t d = strlen(decoys), m = strlen("rig-board: ready");
+	int found = 0, missed = 0;
+
+	for (size_t pad = 0; pad < 17; pad++) {
+		snprintf(text, sizeof(text), "%s%.*s%s", decoys, (int)pad, "0123456789abcdefg",
+		    "rig-board: ready");
+		if (marker_after("rig-board: ready", parts, 1) == (int64_t)(d + pad + m))
+			found++;
+		snprintf(text, sizeof(text), "%s%.*s", decoys, (int)pad, "0123456789abcdefg");
+		if (marker_after("rig-board: ready", parts, 1) == -1)
+			missed++;
+	}
+	CHECK_INT(found, 17);
+	CHECK_INT(missed, 17);
+}
+
 static int64_t
 file_size(const char *path)
 {
@@ -381,6 +409,7 @@ main(void)
 	RUN(capture_finds_the_ready_marker_split_across_reads);
 	RUN(capture_finds_a_self_overlapping_marker_across_reads);
 	RUN(capture_finds_a_marker_from_its_rarest_byte);
+	RUN(capture_finds_a_marker_by_its_two_rarest_bytes);
 	RUN(capture_writes_whole_blocks_then_everything_when_quiet);
 	RUN(capture_log_is_capped_and_triage_still_reads_past_it);
 	RUN(console_sets_rates_that_have_no_constant);
