@@ -487,6 +487,7 @@ main(int argc, char **argv)
 
 	log_info("stopping");
 	http_stop();
+	labrun_stop();
 	unlink(r->sockpath);
 	/*
 	 * Board threads are told to stop (no new boot, no new job), then their boards lose power,
