@@ -275,9 +275,20 @@ control_run_lab(struct rigd *r, struct control_client *c, cJSON *req, const char
 {
 	struct store_reservation res;
 	enum error_kind kind;
-	char msg[512], line[256];
+	char msg[512], line[256], host[64] = "";
 	cJSON *o;
 
+	/*
+	 * This host's own board, stored by an earlier start but not served now (-B): queued for
+	 * this host, nobody would ever take it.
+	 */
+	if (hosts_seen_board(board, host, sizeof(host), NULL, 0) != -1 &&
+	    strcmp(host, r->host) == 0) {
+		util_fmt(msg, sizeof(msg), "no board %s: host %s does not serve it now", board,
+		    host);
+		control_reply(c, PROTO_NOSUCH, msg, NULL);
+		return;
+	}
 	kind = reserve_check(r, board, control_peer(c), "run on it", msg, sizeof(msg), &res);
 	if (kind == ERROR_NONE && res.id > 0) {
 		util_fmt(msg, sizeof(msg), "board %s is reserved until %s (reservation %lld): a run"

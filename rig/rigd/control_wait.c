@@ -22,9 +22,9 @@ enum control_wait_kind {
 struct control_waiter {
 	uint64_t		 client;
 	enum control_wait_kind	 kind;
-	struct board		*board;		/* BOARD: boards live as long as rigd */
+	struct board		*board;		/* BOARD: boards live as long as rigd; NULL: name's */
 	enum board_state	 state;		/* BOARD: the state waited for */
-	char			 name[64];	/* HOST: the board, maybe another host's */
+	char			 name[64];	/* HOST, BOARD of another host: the board */
 	int			 alive;		/* HOST: 1 beating, 0 silent */
 	int64_t			 run;		/* RUN */
 	int			 steps;		/* RUN: this many steps stored; -1: the run is done */
@@ -90,6 +90,14 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 
 	switch (w->kind) {
 	case CONTROL_WAIT_BOARD:
+		if (w->board == NULL) {
+			char state[16] = "";
+
+			/* Another host's board: its state as stored, read at this host's last beat. */
+			hosts_seen_board(w->name, NULL, 0, state, sizeof(state));
+			util_fmt(now, len, "%s %s", w->name, state);
+			return strcmp(state, board_state_name(w->state)) == 0;
+		}
 		s = board_state(w->board);
 		util_fmt(now, len, "%s %s", w->board->conf.name, board_state_name(s));
 		return s == w->state;
@@ -146,7 +154,9 @@ control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
 		const char *name = control_str(req, "board"), *state = control_str(req, "state");
 		w.kind = CONTROL_WAIT_BOARD;
 		w.board = name ? board_find(r, name) : NULL;
-		if (w.board == NULL) {
+		if (w.board == NULL && name != NULL && hosts_alive(name) != -1)
+			util_strlcpy(w.name, name, sizeof(w.name));	/* another host's */
+		else if (w.board == NULL) {
 			util_fmt(msg, sizeof(msg), "no board %s", name ? name : "named");
 			control_reply(c, PROTO_NOSUCH, msg, NULL);
 			return;

@@ -29,6 +29,8 @@ static int64_t hosts_silent_ms;	/* set by hosts_register, before any beat: then 
  */
 struct hosts_seen {
 	char	name[64];
+	char	host[64];
+	char	state[16];	/* as its host last stored it */
 	int	alive;
 };
 static pthread_mutex_t hosts_seen_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -52,6 +54,8 @@ hosts_seen_one(const struct store_lab_board_row *b, void *arg)
 		return 0;
 	rd->seen = xrealloc(rd->seen, (size_t)(rd->n + 1) * sizeof(*rd->seen));
 	util_strlcpy(rd->seen[rd->n].name, b->name, sizeof(rd->seen[0].name));
+	util_strlcpy(rd->seen[rd->n].host, b->host, sizeof(rd->seen[0].host));
+	util_strlcpy(rd->seen[rd->n].state, b->state ? b->state : "", sizeof(rd->seen[0].state));
 	/* This host is alive: it is the one reading. */
 	rd->seen[rd->n++].alive = strcmp(b->host, rd->host) == 0 ||
 	    (age >= 0 && age <= hosts_silent_ms);
@@ -78,16 +82,28 @@ hosts_seen_update(struct store *st, const char *host, int64_t now)
 }
 
 int
-hosts_alive(const char *board)
+hosts_seen_board(const char *board, char *host, size_t hostlen, char *state, size_t statelen)
 {
 	int i, alive = -1;
 
 	pthread_mutex_lock(&hosts_seen_mu);
-	for (i = 0; i < hosts_nseen && alive == -1; i++)
-		if (strcmp(hosts_seen[i].name, board) == 0)
-			alive = hosts_seen[i].alive;
+	for (i = 0; i < hosts_nseen && alive == -1; i++) {
+		if (strcmp(hosts_seen[i].name, board) != 0)
+			continue;
+		alive = hosts_seen[i].alive;
+		if (host != NULL)
+			util_strlcpy(host, hosts_seen[i].host, hostlen);
+		if (state != NULL)
+			util_strlcpy(state, hosts_seen[i].state, statelen);
+	}
 	pthread_mutex_unlock(&hosts_seen_mu);
 	return alive;
+}
+
+int
+hosts_alive(const char *board)
+{
+	return hosts_seen_board(board, NULL, 0, NULL, 0);
 }
 
 int

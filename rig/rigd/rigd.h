@@ -503,6 +503,9 @@ int hosts_show_boards(struct rigd *r, cJSON *items);
  * made: 1 alive (this host's boards always), 0 silent, -1 a board no host serves.
  */
 int hosts_alive(const char *board);
+/* hosts_alive, with the board's host and its state as that host last stored it (may be NULL). */
+int hosts_seen_board(const char *board, char *host, size_t hostlen, char *state,
+    size_t statelen);
 /* 1 when a host of the lab (this one or another) serves the board, else 0. */
 int hosts_board_known(struct rigd *r, const char *name);
 /*

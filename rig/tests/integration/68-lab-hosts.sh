@@ -51,6 +51,8 @@ check "beta stopped: alpha sees its host fall silent" \
 kill -CONT "$BETA_PID"
 check "beta continued: alpha sees its heartbeat move on (alive again)" \
     "$RIGCTL" wait board bench --host-alive true --timeout 20
+check "alpha waits for beta's bench to be OFF as beta stored it (read at alpha's beat)" \
+    "$RIGCTL" wait board bench OFF --timeout 10
 "$RIGCTL" wait board nowhere --host-alive true --timeout 1 > "$T/nowhere.out" 2>&1
 rc=$?
 check "a board no host serves: refused at once (exit 2)" [ "$rc" -eq 2 ]
