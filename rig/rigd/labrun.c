@@ -31,6 +31,8 @@ struct labrun {
 	uint64_t	 client;
 	long		 uid;
 	char		 board[64], scenario[64], build[128];
+	char		 host[64];	/* the board's, as this host's last beat saw it */
+	int		 alive;		/* and whether it beat then */
 	pthread_t	 thread;
 	int		 done;		/* labrun_mu: the thread has ended (joined at the next start) */
 	struct labrun	*next;		/* labrun_mu */
@@ -162,7 +164,8 @@ labrun_main(void *arg)
 	}
 	log_info("lab run %s on %s: job %lld, for its host", lr->scenario, lr->board,
 	    (long long)job);
-	labrun_log(lr, "queued as job %lld for the host of %s", (long long)job, lr->board);
+	labrun_log(lr, "queued as job %lld for host %s%s", (long long)job, lr->host,
+	    lr->alive ? "" : ", silent now: the job waits for it");
 	while (!labrun_stop_now()) {
 		/* The state first: events stored before a job ended are all read below. */
 		if ((rc = store_labrun_job(st, job, &js)) != 1) {
@@ -234,6 +237,9 @@ labrun_start(struct rigd *r, struct control_client *c, const char *board, const 
 	util_strlcpy(lr->board, board, sizeof(lr->board));
 	util_strlcpy(lr->scenario, scenario, sizeof(lr->scenario));
 	util_strlcpy(lr->build, build ? build : "", sizeof(lr->build));
+	lr->alive = hosts_seen_board(board, lr->host, sizeof(lr->host), NULL, 0) == 1;
+	if (lr->host[0] == '\0')
+		util_strlcpy(lr->host, "?", sizeof(lr->host));
 	util_fmt(msg, sizeof(msg), "run %s on %s (another host's)", scenario, board);
 	control_action(r, lr->uid, msg);
 	control_wait_result(c);

@@ -76,7 +76,8 @@ RIG_SOCKET=$B/rigd.sock "$RIGCTL" run uart-unbind --board desk --json > "$T/lab.
 rc=$?
 cat "$T/lab.json"
 check "a run from beta on alpha's desk ends as alpha says (exit 2)" [ "$rc" -eq 2 ]
-check "... said which host runs it" contains "$T/lab.json" "on host alpha, attempt 1"
+check "... said which host it is queued for" contains "$T/lab.json" "queued as job 1 for host alpha\""
+check "... and which host runs it" contains "$T/lab.json" "on host alpha, attempt 1"
 check "... and why it ended there (no uart on desk)" \
     [ "$(jl "$T/lab.json" '(d[-1]["type"], d[-1]["status"], d[-1]["kind"])')" = "('result', 'failed', 'scenario: class not on board')" ]
 
