@@ -286,6 +286,20 @@ int store_labrun_job(struct store *s, int64_t job, struct store_labrun_state *js
 /* Drops job's events, once its caller read them to the end: 0, or -1. */
 int store_labrun_drop(struct store *s, int64_t job);
 
+/*
+ * Wake-ups between the hosts of a store (store.c), where the engine has them (PostgreSQL);
+ * elsewhere nothing is sent and nobody listens, and waiters look on their own timers.
+ * store_notify: msg to every listener, once what s wrote before is seen by others: 0, or -1.
+ * store_listen: a listener on a connection of its own, for one thread; NULL with err, ""
+ * when the engine has no wake-ups. store_listen_wait: up to ms for a message: 1 (msg
+ * filled), 0 none in time, -1 the connection failed (close it and listen again).
+ */
+struct store_listener;
+int store_notify(struct store *s, const char *msg);
+struct store_listener *store_listen(struct store *s, char *err, size_t errlen);
+int store_listen_wait(struct store_listener *l, int ms, char *msg, size_t len);
+void store_listen_close(struct store_listener *l);
+
 /* Runs */
 
 int64_t store_run_begin(struct store *s, const char *board, const char *scenario, int64_t build_id,

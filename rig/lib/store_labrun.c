@@ -1,5 +1,6 @@
 /* store_labrun: runs asked on one host for another host's board: their queue rows and the events streamed back. */
 #include "store_int.h"
+#include "log.h"
 #include "util.h"
 
 #include <string.h>
@@ -17,13 +18,20 @@ int64_t
 store_labrun_add(struct store *s, int64_t build_id, const char *board, const char *scenario,
     const char *caller)
 {
-	char now[32];
+	char now[32], msg[96];
 	int64_t id;
 
 	id = store_exec_int(s, "INSERT INTO queue(build_id, board, scenario, prio, why, queued,"
 	    " caller) VALUES(?,?,?,1,'lab-run',?,?) RETURNING id", "itttt", build_id, board,
 	    scenario, store_now(now, sizeof(now)), caller);
-	return id > 0 ? id : -1;
+	if (id <= 0)
+		return -1;
+	/* The board's host takes it now, not at its next look at the queue. */
+	util_fmt(msg, sizeof(msg), "board:%s", board);
+	if (store_notify(s, msg) == -1)
+		log_warnx("job %lld: its board's host was not woken (it looks again soon)",
+		    (long long)id);
+	return id;
 }
 
 int
@@ -49,7 +57,14 @@ store_labrun_caller(struct store *s, int64_t job, char *caller, size_t len)
 int
 store_labrun_event(struct store *s, int64_t job, const char *json)
 {
-	return store_exec(s, "INSERT INTO queue_events(job, body) VALUES(?,?)", "it", job, json);
+	char msg[32];
+
+	if (store_exec(s, "INSERT INTO queue_events(job, body) VALUES(?,?)", "it", job, json) == -1)
+		return -1;
+	/* Its caller reads it now; unheard (logged once), at its next look. */
+	util_fmt(msg, sizeof(msg), "job:%lld", (long long)job);
+	store_notify(s, msg);
+	return 0;
 }
 
 static int

@@ -21,10 +21,12 @@
  * job's rows; the caller's host reads them in order and hands them on. The rows outlive both
  * hosts: a board host that dies mid-run leaves what it said, its lease runs out, the job is
  * queued again and the same follower goes on with the next attempt's events. A follower looks
- * every LABRUN_EVERY_MS (the store's engines share no wake-up; a lab run's events are a step's
- * worth, seconds apart).
+ * when woken (labwake.c: the board's host said it stored an event, PostgreSQL's NOTIFY), else
+ * every LABRUN_EVERY_MS (SQLite, or the wake-ups' connection lost).
  */
 #define LABRUN_EVERY_MS	100
+/* With wake-ups (labwake.c), a look on the timer only in case one was lost. */
+#define LABRUN_WOKEN_MS	1000
 
 struct labrun {
 	struct rigd	*r;
@@ -41,6 +43,59 @@ struct labrun {
 static pthread_mutex_t labrun_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct labrun *labrun_all;	/* labrun_mu */
 static int labrun_stopping;		/* labrun_mu: rigd stops; followers end */
+static pthread_cond_t labrun_cv = PTHREAD_COND_INITIALIZER;	/* with labrun_mu */
+static uint64_t labrun_woken;		/* labrun_mu: wake-ups heard since start */
+static int labrun_woken_on;		/* labrun_mu: wake-ups are heard (labwake.c) */
+
+void
+labrun_wake(void)
+{
+	pthread_mutex_lock(&labrun_mu);
+	labrun_woken++;
+	pthread_mutex_unlock(&labrun_mu);
+	pthread_cond_broadcast(&labrun_cv);
+}
+
+void
+labrun_wakeups(int on)
+{
+	pthread_mutex_lock(&labrun_mu);
+	labrun_woken_on = on;
+	pthread_mutex_unlock(&labrun_mu);
+}
+
+/* Until a wake-up after seen (the count read before the last look), the timer, or the stop. */
+static void
+labrun_nap(uint64_t seen)
+{
+	struct timespec until;
+	int ms;
+
+	pthread_mutex_lock(&labrun_mu);
+	ms = labrun_woken_on ? LABRUN_WOKEN_MS : LABRUN_EVERY_MS;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (labrun_woken == seen && !labrun_stopping)
+		if (pthread_cond_timedwait(&labrun_cv, &labrun_mu, &until) != 0)
+			break;
+	pthread_mutex_unlock(&labrun_mu);
+}
+
+static uint64_t
+labrun_woken_now(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&labrun_mu);
+	n = labrun_woken;
+	pthread_mutex_unlock(&labrun_mu);
+	return n;
+}
 
 static int
 labrun_stop_now(void)
@@ -131,14 +186,6 @@ labrun_fail(struct labrun *lr, const char *status, const char *fmt, ...)
 	control_post_reply(lr->r, lr->client, status, msg, o);
 }
 
-static void
-labrun_sleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 /* The follower: queues the job, then hands on its events until its result. */
 static void *
@@ -167,6 +214,8 @@ labrun_main(void *arg)
 	labrun_log(lr, "queued as job %lld for host %s%s", (long long)job, lr->host,
 	    lr->alive ? "" : ", silent now: the job waits for it");
 	while (!labrun_stop_now()) {
+		uint64_t woken = labrun_woken_now();
+
 		/* The state first: events stored before a job ended are all read below. */
 		if ((rc = store_labrun_job(st, job, &js)) != 1) {
 			labrun_fail(lr, PROTO_FAILED, "job %lld: %s", (long long)job, rc == 0 ?
@@ -195,7 +244,7 @@ labrun_main(void *arg)
 				labrun_log(lr, "job %lld queued again: %s", (long long)job, js.note);
 			seen = js;
 		}
-		labrun_sleep(LABRUN_EVERY_MS);
+		labrun_nap(woken);
 	}
 out:
 	pthread_mutex_lock(&labrun_mu);
@@ -262,6 +311,7 @@ labrun_stop(void)
 {
 	pthread_mutex_lock(&labrun_mu);
 	labrun_stopping = 1;
+	pthread_cond_broadcast(&labrun_cv);
 	labrun_reap(1);
 	pthread_mutex_unlock(&labrun_mu);
 }

@@ -519,6 +519,17 @@ void labrun_start(struct rigd *r, struct control_client *c, const char *board,
     const char *scenario, const char *build);
 void labrun_emit(struct board *b, int64_t job, enum proto_event ev, cJSON *o);
 void labrun_stop(void);
+/* From any thread: a lab run's events were stored (labwake.c): the followers look now. */
+void labrun_wake(void);
+/* From any thread: wake-ups are heard (1) or not (0): followers look on a long or short timer. */
+void labrun_wakeups(int on);
+/*
+ * labwake.c: at start, when the store's engine has wake-ups (PostgreSQL), a thread that
+ * listens: a lab run queued for a board here pokes its thread, a lab run's event wakes the
+ * followers. labwake_start: 0 (with or without them); labwake_stop: before the store closes.
+ */
+int labwake_start(struct rigd *r);
+void labwake_stop(void);
 /* 1 when no reservation holds board now (the nightly queue's test); 0 held or unknown. */
 int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */

@@ -478,6 +478,43 @@ a_lab_runs_events_reach_its_caller_in_order(void)
 	store_close(s);
 }
 
+/*
+ * Wake-ups: on PostgreSQL a listener hears a lab run queued (its board) and each of its events
+ * (its job), sent by another connection; SQLite has none: nobody listens, sending is nothing.
+ */
+static void
+a_lab_runs_wake_ups_reach_a_listener(void)
+{
+	char path[256], err[256], msg[128] = "";
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_listener *l = store_listen(s, err, sizeof(err));
+	int64_t id;
+
+	if (!test_pg_server()) {
+		CHECK(l == NULL);
+		CHECK_STR(err, "");
+		CHECK_INT(store_notify(s, "board:vq35"), 0);
+		store_close(s);
+		return;
+	}
+	CHECK(l != NULL);
+	if (l == NULL) {
+		store_close(s);
+		return;
+	}
+	CHECK_INT(store_listen_wait(l, 0, msg, sizeof(msg)), 0);
+	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta");
+	CHECK_INT(store_listen_wait(l, 5000, msg, sizeof(msg)), 1);
+	CHECK_STR(msg, "board:vq35");
+	CHECK_INT(store_labrun_event(s, id, "{}"), 0);
+	CHECK_INT(store_listen_wait(l, 5000, msg, sizeof(msg)), 1);
+	snprintf(err, sizeof(err), "job:%lld", (long long)id);
+	CHECK_STR(msg, err);
+	CHECK_INT(store_listen_wait(l, 50, msg, sizeof(msg)), 0);
+	store_listen_close(l);
+	store_close(s);
+}
+
 /* A host restarting recovers its own runs and jobs, never those another live host runs. */
 static void
 a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
@@ -1536,6 +1573,7 @@ main(void)
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
 	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
 	RUN(a_lab_runs_events_reach_its_caller_in_order);
+	RUN(a_lab_runs_wake_ups_reach_a_listener);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
