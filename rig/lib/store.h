@@ -6,7 +6,8 @@
  *   store.h          this API: typed rows and callbacks, no SQL, no JSON
  *   store_int.h      what the store's files share: the engine interface (struct store_engine)
  *                    and the statement API over it (store_stmt/store_step/store_col_*)
- *   store.c          open/close, the lock, the statement API, the numbered-migration runner
+ *   store.c          open/close, the lock, the statement API, the numbered-migration runner,
+ *                    the wake-ups between hosts (where the engine has them)
  *   store_sqlite.c   the SQLite engine, the only file that includes <sqlite3.h>: connection
  *                    (WAL, busy timeout), statements, and everything SQLite-only: the schema's
  *                    DDL as numbered migrations, the adoption of databases older than them
