@@ -492,10 +492,13 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
+	{ 10, "reports count runs per build, board, scenario and verdict from an index",
+	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
 	/* A job with a caller is a lab run: its events go back to that host through the store. */
-	{ 10, "a run asked from another host streams its events back through the store",
+	{ 11, "a run asked from another host streams its events back through the store",
 	    "ALTER TABLE queue ADD COLUMN caller TEXT;"
-	    "CREATE TABLE queue_events(" STORE_PG_ID ", job BIGINT NOT NULL, body TEXT NOT NULL);"
+	    "CREATE TABLE queue_events(" STORE_PG_ID ", job BIGINT NOT NULL,"
+	    " body TEXT NOT NULL);"
 	    "CREATE INDEX queue_events_job ON queue_events(job, id)", NULL },
 };
 

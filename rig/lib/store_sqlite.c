@@ -274,10 +274,17 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms INTEGER", NULL },
+	/*
+	 * What store_run_cells counts by, all in the index: a matrix reads index entries in
+	 * group order (no table row, no sort) and only the runs a page's builds have.
+	 */
+	{ 10, "reports count runs per build, board, scenario and verdict from an index",
+	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
 	/* A job with a caller is a lab run: its events go back to that host through the store. */
-	{ 10, "a run asked from another host streams its events back through the store",
+	{ 11, "a run asked from another host streams its events back through the store",
 	    "ALTER TABLE queue ADD COLUMN caller TEXT;"
-	    "CREATE TABLE queue_events(id INTEGER PRIMARY KEY, job INTEGER NOT NULL, body TEXT NOT NULL);"
+	    "CREATE TABLE queue_events(id INTEGER PRIMARY KEY, job INTEGER NOT NULL,"
+	    " body TEXT NOT NULL);"
 	    "CREATE INDEX queue_events_job ON queue_events(job, id)", NULL },
 };
 

@@ -1,4 +1,4 @@
-/* cmd_console: rigctl console: a board's live console on stdout, read-only. */
+/* cmd_console: rigctl console: a board's live console on stdout, read-only; or, with --web, the holder's link to type at it in a browser. */
 #include "rigctl.h"
 #include "termsafe.h"
 
@@ -22,6 +22,31 @@ cmd_console_write(const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * --web: the board page's address with a single-use token (rigd checks that the caller holds
+ * the board's reservation), for the holder's browser to type at the console.
+ */
+static int
+cmd_console_web(const char *board)
+{
+	cJSON *req = cJSON_CreateObject(), *res;
+
+	cJSON_AddStringToObject(req, "cmd", "console-web");
+	cJSON_AddStringToObject(req, "board", board);
+	res = rigctl_call(req);
+	if (rigctl_json)
+		rigctl_print_json(res);
+	else {
+		printf("%s\n", rigctl_str(res, "url"));
+		fprintf(stderr, "rigctl: open it in a browser on this host within a minute; it works"
+		    " once, and typing lasts while reservation %.0f holds (until %s)\n",
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(res, "reservation")),
+		    rigctl_str(res, "until"));
+	}
+	cJSON_Delete(res);
+	return RIGCTL_PASS;
+}
+
 int
 cmd_console(int argc, char **argv)
 {
@@ -31,20 +56,27 @@ cmd_console(int argc, char **argv)
 	const char *board = NULL;
 	char *data, *safe = NULL;
 	size_t len;
-	int rc, i, raw = 0, failed = 0, bad = 0;
+	int rc, i, raw = 0, failed = 0, bad = 0, web = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--raw") == 0)
 			raw = 1;
+		else if (strcmp(argv[i], "--web") == 0)
+			web = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			rigctl_json = 1;
 		else if (board == NULL && argv[i][0] != '-')
 			board = argv[i];
 		else
 			bad = 1;
 	}
-	if (board == NULL || bad) {
-		fprintf(stderr, "usage: rigctl console BOARD [--raw]\n");
+	if (board == NULL || bad || (web && raw) || (rigctl_json && !web)) {
+		fprintf(stderr, "usage: rigctl console BOARD [--raw]\n"
+		    "       rigctl console BOARD --web [--json]\n");
 		return RIGCTL_LAB_ERROR;
 	}
+	if (web)
+		return cmd_console_web(board);
 	/*
 	 * A terminal gets text: an escape sequence the board printed would drive it (termsafe.h).
 	 * A file or a pipe, or --raw, gets the bytes as the board sent them.

@@ -42,6 +42,7 @@ static const struct {
 	{ "compare", cmd_compare, "compare BUILD_A BUILD_B [--json]     regressions and fixes" },
 	{ "export", cmd_export, "export junit|kcidb [--build NAME]    results on stdout" },
 	{ "console", cmd_console, "console BOARD [--raw]              live console, read-only" },
+	{ "console", cmd_console, "console BOARD --web [--json]       a link to type at it in a browser (its holder)" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
 	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
 	{ "board", cmd_board, "board import-labgrid ENV.yaml [--target T] [-o FILE]  board file from labgrid (offline)" },
@@ -224,6 +225,9 @@ rigctl_progress(cJSON *msg)
 	case BUSY_DOWNLOAD:
 		if (total > 0 && done >= total)
 			progress_show("downloaded %s: %.1f MB", what, done / 1e6);
+		else if (total > 0)	/* apt's per cent of the size the archive's index gives */
+			progress_show("downloading %s: %.0f%% (%.1f of %.1f MB)", what,
+			    100.0 * done / total, done / 1e6, total / 1e6);
 		else
 			progress_show("downloading %s ...", what);
 		break;

@@ -246,3 +246,27 @@ board_console_watch(struct board *b)
 	board_set_state(b, BOARD_READY, "console back");
 	return 0;
 }
+
+/*
+ * Any thread: a person's typing, to the board when the rig is not using the console itself
+ * (a boot, a run, a recovery) and the line is open. Never waits: the console's descriptor is
+ * non-blocking, so a stalled line loses the rest rather than the caller's time. Who may type
+ * is the caller's to judge (console_share.c, http_console.c).
+ */
+ssize_t
+board_console_type(struct board *b, const void *data, size_t n, const char **why)
+{
+	ssize_t w = 0;
+
+	*why = NULL;
+	pthread_mutex_lock(&b->lock);
+	if (b->state == BOARD_BOOTING || b->state == BOARD_RUNNING ||
+	    b->state == BOARD_RECOVERING)
+		*why = "is in use by the rig";
+	else if (b->con.fd == -1)
+		*why = "is closed (the board is off)";
+	else if ((w = write(b->con.fd, data, n)) == -1)
+		w = 0;
+	pthread_mutex_unlock(&b->lock);
+	return w;
+}

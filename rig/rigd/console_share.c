@@ -410,22 +410,13 @@ console_share_input(struct console_share *s, struct console_share_client *c,
 	/* A reservation: its holder (and the admins) type, whoever may otherwise. */
 	kind = reserve_check(b->rigd, b->conf.name, &p, "type at its console", refusal,
 	    sizeof(refusal), &held);
-	pthread_mutex_lock(&b->lock);
 	if (kind != ERROR_NONE)
 		why = refusal;
 	else if (!c->writer && !(held.id > 0 && held.uid == c->uid))
 		why = "is read-only for you";
-	else if (b->state == BOARD_BOOTING || b->state == BOARD_RUNNING ||
-	    b->state == BOARD_RECOVERING)
-		why = "is in use by the rig";
-	else if (b->con.fd == -1)
-		why = "is closed (the board is off)";
-	else {
-		/* Non-blocking: a stalled line loses the rest, never the event loop's time. */
-		w = write(b->con.fd, data, n);
-		if (w == -1)
-			w = 0;
-	}
+	else
+		w = board_console_type(b, data, n, &why);
+	pthread_mutex_lock(&b->lock);
 	if ((size_t)w < n)
 		s->input_dropped += (int64_t)(n - (size_t)w);
 	pthread_mutex_unlock(&b->lock);

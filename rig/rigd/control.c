@@ -635,6 +635,12 @@ control_request(struct rigd *r, struct control_client *c, const char *payload)
 		control_cmd_wait(r, c, req);
 	} else if (strcmp(cmd, "console") == 0) {
 		control_cmd_console(r, c, req);
+	} else if (strcmp(cmd, "console-web") == 0) {
+		if (!control_may_change(c))
+			control_reply(c, PROTO_DENIED, "only the rig group's members may do that",
+			    NULL);
+		else
+			control_cmd_console_web(r, c, req);
 	} else if (strcmp(cmd, "matrix") == 0 || strcmp(cmd, "compare") == 0 ||
 	    strcmp(cmd, "export") == 0) {
 		control_cmd_report(r, c, req, cmd);

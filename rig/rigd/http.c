@@ -1,6 +1,7 @@
-/* http: the read-only JSON API and the dashboard page, served with libmicrohttpd. */
+/* http: the JSON API and the dashboard page, served with libmicrohttpd: read-only but for the holder's console (http_console.c). */
 #include "rigd.h"
 #include "http_assets.h"
+#include "http_console.h"
 #include "http_events.h"
 #include "http_pages.h"
 #include "log.h"
@@ -50,6 +51,9 @@ http_send(struct MHD_Connection *conn, unsigned int code, const char *type, cons
 	MHD_add_response_header(resp, "Content-Type", type);
 	/* Results change with every run: a browser must ask again, never reuse. */
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* No page of another site frames these (a board page's form under someone's clicks). */
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy", "frame-ancestors 'none'");
 	rc = MHD_queue_response(conn, code, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -244,6 +248,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	char err[256] = "";
 	struct http_req q = { 0 };
+	enum http_console_route route;
+	char name[128];
 	const struct http_family *f;
 	const char *tail;
 	struct board *b;
@@ -252,13 +258,20 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	int i, api;
 
 	(void)version;
-	(void)upload;
-	(void)upload_len;
-	(void)state;
 	if (!http_host_ok(host)) {
 		util_fmt(err, sizeof(err), "this server is %s:%u, not %.128s", http_host, http_port,
 		    host ? host : "(no Host header)");
 		return http_error(conn, MHD_HTTP_MISDIRECTED_REQUEST, err);
+	}
+	/* The one way in that changes a board: its holder typing, proven (http_console.c). */
+	if ((route = http_console_route(url, name, sizeof(name))) != HTTP_CONSOLE_NONE) {
+		if ((b = board_find(r, name)) == NULL)
+			return http_error(conn, MHD_HTTP_NOT_FOUND, "no such board");
+		if ((st = http_store(r)) == NULL)
+			return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "store: cannot open a reader");
+		return http_console_serve(st, conn, b, route, method, host, http_port, upload,
+		    upload_len, state);
 	}
 	/* Read-only by design: what changes a board goes through the control socket and its uid. */
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -274,8 +287,6 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		return http_stream(conn, NULL);
 	if (strncmp(url, "/boards/", 8) == 0 && (tail = strstr(url + 8, "/console/stream")) &&
 	    strcmp(tail, "/console/stream") == 0) {
-		char name[128];
-
 		util_fmt(name, sizeof(name), "%.*s", (int)(tail - url - 8), url + 8);
 		if ((b = board_find(r, name)) == NULL)
 			return http_error(conn, MHD_HTTP_NOT_FOUND, "no such board");
@@ -306,6 +317,28 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	if ((f = http_pages_route(url, &api, &q.rest)) == NULL)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such page");
 	return http_family_serve(&q, f, api);
+}
+
+/* libmicrohttpd's word that a request is over: a console POST's body is freed (never leaked). */
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **state,
+    enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)conn;
+	(void)why;
+	http_console_done(state);
+}
+
+int
+http_url(char *buf, size_t len)
+{
+	if (http_daemon == NULL)
+		return -1;
+	/* Bound to every address: the browser that may type is on this host (http_console.c). */
+	util_fmt(buf, len, "http://%s:%u", strcmp(http_host, "0.0.0.0") == 0 ? "127.0.0.1" :
+	    http_host, http_port);
+	return 0;
 }
 
 /*
@@ -350,7 +383,7 @@ http_start(struct rigd *r, const char *listen)
 	    http_handler, r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)30, MHD_OPTION_END);
+	    (unsigned int)30, MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL, MHD_OPTION_END);
 	if (http_daemon == NULL) {
 		log_warnx("-H %s: cannot listen", listen);
 		return -1;

@@ -80,19 +80,9 @@ http_reservations_html(struct http_req *q, const cJSON *d, struct html *h)
 		if (strcmp(html_str(r, "state"), "current") != 0 &&
 		    strcmp(html_str(r, "state"), "future") != 0)
 			continue;
-		html_raw(h, "<tr><td>%lld</td><td>", (long long)html_int(r, "id", 0));
-		html_text(h, html_str(r, "board"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "holder"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "from"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "until"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "state"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "note"));
-		html_raw(h, "</td></tr>\n");
+		html_raw(h, "<tr><td>%lld</td>", (long long)html_int(r, "id", 0));
+		html_cells(h, r, "board", "holder", "from", "until", "state", "note", NULL);
+		html_raw(h, "</tr>\n");
 	}
 	html_raw(h, "</table>\n");
 }
@@ -137,10 +127,11 @@ http_board_data(struct http_req *q)
 }
 
 /*
- * The live console (dashboards/console.js) is read-only for everyone: a browser's request
- * carries no proof of who sent it (any page a user opens may post to loopback in their name),
- * so typing stays with the control socket's uid (rigctl console) and the reservation
- * holder's shared console.
+ * The live console (dashboards/console.js) is read-only for everyone but the reservation's
+ * holder, whose page was opened with the single-use link rigctl console --web printed: a
+ * browser's request alone proves nothing (any page a user opens may post to loopback in their
+ * name), so typing needs the session that link gives, and more (http_console.c). The form is
+ * hidden until the script has found the session: without JavaScript the page only watches.
  */
 void
 http_board_html(struct http_req *q, const cJSON *d, struct html *h)
@@ -160,12 +151,17 @@ http_board_html(struct http_req *q, const cJSON *d, struct html *h)
 	html_text(h, html_str(d, "console"));
 	html_raw(h, ", boot ");
 	html_text(h, html_str(d, "boot"));
-	html_raw(h, "</p>\n<h2>Console</h2>\n<p class=\"small\">Read-only here: typing is for the "
-	    "reservation holder, through <code>rigctl console</code> or the shared console ");
+	html_raw(h, "</p>\n<h2>Console</h2>\n<p class=\"small\" id=\"console-mode\">Read-only here:"
+	    " typing is for the reservation holder, on the page <code>rigctl console ");
+	html_text(h, html_str(d, "name"));
+	html_raw(h, " --web</code> opens, or at the shared console ");
 	html_text(h, html_str(d, "console_url"));
 	html_raw(h, ". The page follows the console as it comes.</p>\n<pre id=\"console\">");
 	html_text(h, html_str(d, "console_tail"));
-	html_raw(h, "</pre>\n<h2>Latest runs</h2>\n");
+	html_raw(h, "</pre>\n<form id=\"console-type\" hidden><label>type <input "
+	    "id=\"console-line\" autocomplete=\"off\" spellcheck=\"false\" size=\"60\"></label> "
+	    "<button>send ⏎</button> <button type=\"button\" id=\"console-ctrl-c\">Ctrl-C"
+	    "</button></form>\n<h2>Latest runs</h2>\n");
 	http_runs_table(h, cJSON_GetObjectItem(d, "runs"));
 	html_raw(h, "<h2>Reservations</h2>\n<ul>");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(d, "reservations")) {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -273,7 +274,10 @@ void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o)
  */
 struct runner_result;
 void board_run_result(struct board *b, struct board_job *job, const struct runner_result *res);
-/* The board's thread: the end of job for its client: status, the board, error (may be NULL), extra's fields (taken; may be NULL). */
+/*
+ * The board's thread: the end of job for its client: status, the board, error (may be NULL),
+ * extra's fields (taken; may be NULL).
+ */
 void board_result(struct board *b, struct board_job *job, const char *status, const char *error,
     cJSON *extra);
 /* The board's thread: a log line for the job's client. */
@@ -332,6 +336,12 @@ char *board_console_since(struct board *b, int64_t from, size_t max, size_t *len
  * goes on into the same log and the board is READY again. 1 while the line is away.
  */
 int board_console_watch(struct board *b);
+/*
+ * Any thread: typing for the board's console (the shared console's writers, the holder's
+ * browser): the bytes the line took (n, fewer when it stalled), or 0 with *why saying why none
+ * ("is in use by the rig", "is closed (the board is off)"). Never blocks.
+ */
+ssize_t board_console_type(struct board *b, const void *data, size_t n, const char **why);
 
 /* board_boot.c and board_nightly.c: inside the board's thread */
 struct queue_job;
@@ -556,6 +566,12 @@ void control_cmd_survey(struct rigd *r, struct control_client *c, cJSON *req);
  */
 void control_cmd_ssh(struct rigd *r, struct control_client *c, cJSON *req);
 
+/*
+ * control_console_web.c: rigctl console --web: for the holder of the board's reservation, a
+ * link (the dashboard's board page with a single-use token) on which their browser may type.
+ */
+void control_cmd_console_web(struct rigd *r, struct control_client *c, cJSON *req);
+
 /* control_builds.c: builds and the nightly queue */
 void control_cmd_build_add(struct rigd *r, struct control_client *c, cJSON *req);
 void control_cmd_nightly(struct rigd *r, struct control_client *c, cJSON *req);
@@ -576,6 +592,11 @@ int plan_print(FILE *out, const struct board_conf *confs, int nconfs, const char
 /* http.c: the read-only JSON API and dashboard on ADDRESS:PORT */
 int http_start(struct rigd *r, const char *listen);
 void http_stop(void);
+/*
+ * Any thread once started: the dashboard's address for a browser on this host
+ * ("http://127.0.0.1:8080"): 0, or -1 when rigd serves none (no -H).
+ */
+int http_url(char *buf, size_t len);
 /* http_events.c: the dashboard's live pages are told (kind: the board's new state, or "run" when
  * run ended; run 0: none). */
 void http_events_bump(const char *kind, const char *board, int64_t run);

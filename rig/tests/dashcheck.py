@@ -14,6 +14,14 @@ Drives headless Chromium through its DevTools protocol (python3-websocket):
                                            console stream is, then waits up to SECONDS for TEXT
                                            to come once more on the console shown; writes
                                            OUT.html and OUT.png; exits 1 when it did not
+  dashcheck.py type BASE BOARD URL OUT LINE TEXT SECONDS
+                                           loads BASE/boards/BOARD as a watcher (no session:
+                                           prints "watcher: write=no" when no form to type in
+                                           shows), then URL (rigctl console --web's link) as
+                                           its holder: prints "holder: write=yes" and the
+                                           address bar, types LINE in the page's form, waits up
+                                           to SECONDS for TEXT to come on the console shown;
+                                           writes OUT.html and OUT.png; exits 1 when it did not
   dashcheck.py links BASE PATH OUT         loads BASE+PATH and every same-site link on it (at
                                            most 40), prints "link CODE URL" for each
 No sleeps: page loads are the browser's load event, a change is waited for in the page itself.
@@ -153,6 +161,37 @@ def main():
             before = b.eval(count)
             print("open", flush=True)
             ok = b.eval(WAIT % ("%s > %d" % (count, before), secs * 1000), True)
+            b.save(out)
+            print("console: %r %d times before, %d after" % (text, before - 1,
+                                                            b.eval(count) - 1))
+            return 0 if ok else 1
+        elif mode == "type":
+            board, url, out, line, text, secs = sys.argv[3:9]
+            # The page says what it found once its session question is answered.
+            decided = "document.body.dataset.write !== undefined && " \
+                "document.body.dataset.live === 'open'"
+            form = "document.getElementById('console-type').hidden"
+            b.load(base + "/boards/" + board)
+            b.eval(WAIT % (decided, 30000), True)
+            print("watcher: write=%s form hidden=%s" % (b.eval("document.body.dataset.write"),
+                                                        b.eval(form)), flush=True)
+            # A page of its own: a fragment alone would not load the page again.
+            b.load("about:blank")
+            b.load(url)
+            if not b.eval(WAIT % (decided + " && document.body.dataset.write === 'yes'",
+                                  30000), True):
+                b.save(out)
+                print("holder: write=%s: %s" % (b.eval("document.body.dataset.write"),
+                      b.eval("document.getElementById('console-mode').textContent")))
+                return 1
+            print("holder: write=yes form hidden=%s" % b.eval(form), flush=True)
+            print("address: " + b.eval("location.href"), flush=True)
+            count = "document.getElementById('console').textContent.split(%s).length" % \
+                json.dumps(text)
+            before = b.eval(count)
+            b.eval("document.getElementById('console-line').value = %s; "
+                   "document.getElementById('console-type').requestSubmit()" % json.dumps(line))
+            ok = b.eval(WAIT % ("%s > %d" % (count, before), float(secs) * 1000), True)
             b.save(out)
             print("console: %r %d times before, %d after" % (text, before - 1,
                                                             b.eval(count) - 1))

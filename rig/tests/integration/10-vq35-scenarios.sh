@@ -237,6 +237,97 @@ check "snapshot corrupt: a cold boot" [ "$(last_boot 'd[0]["ready_ms"] > 3000')"
 "$RIGCTL" run i2c-unbind --board vq35 > "$T/after.out" 2>&1
 check "snapshot corrupt: then a hang as before" contains "$T/after.out" "verdict: hang"
 
+# Issue 17: the reservation's holder types at the console from the browser; everyone else,
+# and every request a page of another site (or another user of this host) could make, is refused.
+web_t0=$(date +%s)
+check "browser console: board READY after the hang" wait_state vq35 READY 120
+check "console --web with no reservation: refused" sh -c '! "$0" console vq35 --web' "$RIGCTL"
+wres=$(q 'd["id"]' reserve vq35 --for 10m)
+"$RIGCTL" console vq35 --web > "$T/web.url"
+url=$(cat "$T/web.url")
+check "console --web prints the board page with a 64-digit token in its fragment" \
+    grep -qx "$DASH/boards/vq35#token=[0-9a-f]\{64\}" "$T/web.url"
+mkdir -p "$ARTIFACTS"
+/usr/bin/python3 rig/tests/dashcheck.py type "$DASH" vq35 "$url" "$T/dash-type" \
+    'echo web-$((6*7))' web-42 60 > "$T/dash-type.out" 2>&1
+rc=$?
+cat "$T/dash-type.out"
+cp "$T/dash-type.png" "$ARTIFACTS/console-holder.png" 2>/dev/null
+check "a watcher's page (no session) shows no form to type in" \
+    contains "$T/dash-type.out" "watcher: write=no form hidden=True"
+check "the holder's page, opened with the link, may type" \
+    contains "$T/dash-type.out" "holder: write=yes form hidden=False"
+check "... the token is gone from its address bar" grep -qx "address: $DASH/boards/vq35" \
+    "$T/dash-type.out"
+check "the holder's browser types a command and sees its output on the console" [ "$rc" -eq 0 ]
+check "no page of another site may frame the board page" sh -c 'curl -sI "$0" |
+    grep -qix "X-Frame-Options: DENY."' "$DASH/boards/vq35"
+# The refusals, as a forger would send them (curl): each typed line would print its own word.
+cin=$DASH/boards/vq35/console
+tok=${url#*#token=}
+post() {	# post NAME URL [CURL ARGS]: the status, the answer kept as $T/post-NAME
+	post_name=$1 post_url=$2
+	shift 2
+	curl -s -o "$T/post-$post_name" -w '%{http_code}' -X POST "$@" "$post_url"
+}
+ours="-H X-Rig-Console:1 -H Origin:$DASH"
+check "a used token is refused" [ "$(post reuse "$cin/session" $ours --data "$tok")" = 403 ]
+check "... said so" contains "$T/post-reuse" "token unknown (used already"
+"$RIGCTL" console vq35 --web > "$T/web2.url"
+check "a second link's token, sent as the page sends it, gives a session" \
+    [ "$(post login "$cin/session" $ours -c "$T/jar" --data "$(sed 's/.*#token=//' "$T/web2.url")")" = 200 ]
+check "... in an HttpOnly SameSite=Strict cookie for the board's console only" \
+    grep -q "^#HttpOnly_127.0.0.1	FALSE	/boards/vq35/console	" "$T/jar"
+check "a watcher (no session) cannot type" \
+    [ "$(post watcher "$cin/input" $ours --data-binary 'echo forged-$((1+1))')" = 403 ]
+check "a forged POST without the header is refused, session cookie and all" \
+    [ "$(post nohdr "$cin/input" -b "$T/jar" -H "Origin: $DASH" --data-binary 'echo forged-$((1+1))')" = 403 ]
+check "a POST from another origin is refused, session cookie and all" \
+    [ "$(post origin "$cin/input" -b "$T/jar" -H X-Rig-Console:1 -H 'Origin: http://evil.example' --data-binary 'echo forged-$((1+1))')" = 403 ]
+check "... said so" contains "$T/post-origin" "Origin is http://evil.example"
+# typed_seen TEXT CMD...: CMD is run once a console watcher is attached; 0 when it succeeded and
+# TEXT then came on the console (within 30 s).
+typed_seen() {
+	/usr/bin/python3 -c 'import signal, subprocess, sys
+signal.alarm(30)
+w = subprocess.Popen([sys.argv[1], "console", "vq35", "--raw"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+w.stderr.readline()    # attached
+rc = subprocess.call(sys.argv[3:])
+seen = b""
+while rc == 0 and sys.argv[2].encode() not in seen:
+    c = w.stdout.read1(4096)
+    if not c:
+        break
+    seen += c
+w.kill()
+sys.exit(0 if rc == 0 and sys.argv[2].encode() in seen else 1)' "$RIGCTL" "$@"
+}
+printf 'echo web-$((2+3))\n' > "$T/typed"
+check "the session types, with the header and this origin, and the board runs it" \
+    typed_seen web-5 curl -sf -o "$T/post-typed" -X POST -b "$T/jar" $ours \
+    --data-binary @"$T/typed" "$cin/input"
+log=$(q 'd[0]["console_log"]' show boards)
+check "none of the refused requests reached the console (typed before the line it ran)" \
+    sh -c 'grep -q web-5 "$0" && ! grep -q forged-2 "$0"' "$log"
+# Another user of this host with the session's cookie (leaked): refused by the kernel's word on
+# who owns the connection, and the session is over for its holder too.
+sid=$(awk '$6 ~ /^rig_console_/ { print $6 "=" $7 }' "$T/jar")
+check "the session's cookie from another uid of this host is refused" [ "$(setpriv \
+    --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null -w '%{http_code}' -X POST \
+    -H "Cookie: $sid" $ours --data-binary 'echo forged-$((1+1))' "$cin/input")" = 403 ]
+check "... and that session is over for its holder too" \
+    [ "$(post leaked "$cin/input" -b "$T/jar" $ours --data-binary 'echo forged-$((1+1))')" = 403 ]
+"$RIGCTL" console vq35 --web > "$T/web3.url"
+post login3 "$cin/session" $ours -c "$T/jar" --data "$(sed 's/.*#token=//' "$T/web3.url")" > /dev/null
+"$RIGCTL" release "$wres" > /dev/null
+check "the session after the reservation ended is refused" \
+    [ "$(post ended "$cin/input" -b "$T/jar" $ours --data-binary 'echo late-$((3+4))')" = 403 ]
+check "... said so" contains "$T/post-ended" "session ended with its reservation"
+check "no token is ever in rigd's log" sh -c '! grep -q -e "$0" -e "$1" -e "$2" "$3"' "$tok" \
+    "$(sed 's/.*#token=//' "$T/web2.url")" "$(sed 's/.*#token=//' "$T/web3.url")" "$T/rigd.log"
+echo "browser console checks: $(($(date +%s) - web_t0)) s"
+
 kill "$watch" 2>/dev/null
 wait "$watch" 2>/dev/null
 check "rigctl console streamed the live console" contains "$T/console-watch.out" "Show Blocked State"
