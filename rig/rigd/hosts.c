@@ -56,9 +56,12 @@ hosts_seen_one(const struct store_lab_board_row *b, void *arg)
 	util_strlcpy(rd->seen[rd->n].name, b->name, sizeof(rd->seen[0].name));
 	util_strlcpy(rd->seen[rd->n].host, b->host, sizeof(rd->seen[0].host));
 	util_strlcpy(rd->seen[rd->n].state, b->state ? b->state : "", sizeof(rd->seen[0].state));
-	/* This host is alive: it is the one reading. */
+	/*
+	 * This host is alive: it is the one reading. A beat newer than now is fresh: now is
+	 * when this beat was queued, and the writer may come to it after the other host beat.
+	 */
 	rd->seen[rd->n++].alive = strcmp(b->host, rd->host) == 0 ||
-	    (age >= 0 && age <= hosts_silent_ms);
+	    (b->heartbeat_ms != STORE_NULL && age <= hosts_silent_ms);
 	return 0;
 }
 
