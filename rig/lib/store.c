@@ -448,3 +448,49 @@ store_close(struct store *s)
 	free(s->path);
 	free(s);
 }
+
+/* A listening connection and the engine it belongs to. */
+struct store_listener {
+	const struct store_engine	*eng;
+	void				*l;
+};
+
+int
+store_notify(struct store *s, const char *msg)
+{
+	if (s->eng->notify == NULL)
+		return 0;
+	return store_exec(s, s->eng->notify, "t", msg);
+}
+
+struct store_listener *
+store_listen(struct store *s, char *err, size_t errlen)
+{
+	struct store_listener *sl;
+	void *l;
+
+	util_strlcpy(err, "", errlen);
+	if (s->eng->listen == NULL)
+		return NULL;
+	if ((l = s->eng->listen(s->path, err, errlen)) == NULL)
+		return NULL;
+	sl = xcalloc(1, sizeof(*sl));
+	sl->eng = s->eng;
+	sl->l = l;
+	return sl;
+}
+
+int
+store_listen_wait(struct store_listener *l, int ms, char *msg, size_t len)
+{
+	return l->eng->listen_wait(l->l, ms, msg, len);
+}
+
+void
+store_listen_close(struct store_listener *l)
+{
+	if (l == NULL)
+		return;
+	l->eng->listen_close(l->l);
+	free(l);
+}

@@ -6,7 +6,8 @@
  *   store.h          this API: typed rows and callbacks, no SQL, no JSON
  *   store_int.h      what the store's files share: the engine interface (struct store_engine)
  *                    and the statement API over it (store_stmt/store_step/store_col_*)
- *   store.c          open/close, the lock, the statement API, the numbered-migration runner
+ *   store.c          open/close, the lock, the statement API, the numbered-migration runner,
+ *                    the wake-ups between hosts (where the engine has them)
  *   store_sqlite.c   the SQLite engine, the only file that includes <sqlite3.h>: connection
  *                    (WAL, busy timeout), statements, and everything SQLite-only: the schema's
  *                    DDL as numbered migrations, the adoption of databases older than them
@@ -20,6 +21,7 @@
  *   store_queue.c    the nightly queue's rows (queue.c holds its API)
  *   store_reservations.c  reservations of board time, never two of one board at once
  *   store_hosts.c    the lab's hosts: registration, heartbeats, which host serves which board
+ *   store_labrun.c   runs asked from another host: their queue rows, their events streamed back
  * The topic files write SQL that SQLite and PostgreSQL both run (ON CONFLICT, RETURNING,
  * coalesce, CASE; times are computed in C), so the PostgreSQL engine is store_pg.c with its
  * own migrations' DDL; store_open picks the engine by the name it is given (store_is_uri).
@@ -284,6 +286,48 @@ struct store_lab_board_row {
 typedef int (*store_lab_board_cb)(const struct store_lab_board_row *b, void *arg);
 /* Every board of the lab with its host, by name. Rows given, or -1. */
 int store_lab_boards(struct store *s, store_lab_board_cb cb, void *arg);
+
+/*
+ * Lab runs (store_labrun.c): a run asked on one host (the caller) for another host's board. It
+ * is a queue job naming the caller, claimed by the board's host like any job; the events of
+ * its run (the JSON messages a local run sends its client) are appended to the store by the
+ * board's host and read back, in order, by the caller's.
+ */
+/* A lab run of scenario on board, build_id 0: the board's own build. Its job's id, or -1. */
+int64_t store_labrun_add(struct store *s, int64_t build_id, const char *board,
+    const char *scenario, const char *caller);
+/* The host that waits for job's events: 1 (caller filled), 0 none (the nightly's), -1 error. */
+int store_labrun_caller(struct store *s, int64_t job, char *caller, size_t len);
+/* One event of job's run, a JSON text, after those before it: 0, or -1. */
+int store_labrun_event(struct store *s, int64_t job, const char *json);
+typedef int (*store_labrun_event_cb)(int64_t id, const char *json, void *arg);
+/* job's events whose id is above after, in order. Rows given, or -1. */
+int store_labrun_events(struct store *s, int64_t job, int64_t after, store_labrun_event_cb cb,
+    void *arg);
+struct store_labrun_state {
+	enum queue_state	 state;
+	int64_t			 run;		/* its current run, 0 none */
+	char			 host[64];	/* who holds it, "" nobody */
+	char			 note[256];
+};
+/* Where job stands now: 1 (*js filled), 0 no such job, -1 error. */
+int store_labrun_job(struct store *s, int64_t job, struct store_labrun_state *js);
+/* Drops job's events, once its caller read them to the end: 0, or -1. */
+int store_labrun_drop(struct store *s, int64_t job);
+
+/*
+ * Wake-ups between the hosts of a store (store.c), where the engine has them (PostgreSQL);
+ * elsewhere nothing is sent and nobody listens, and waiters look on their own timers.
+ * store_notify: msg to every listener, once what s wrote before is seen by others: 0, or -1.
+ * store_listen: a listener on a connection of its own, for one thread; NULL with err, ""
+ * when the engine has no wake-ups. store_listen_wait: up to ms for a message: 1 (msg
+ * filled), 0 none in time, -1 the connection failed (close it and listen again).
+ */
+struct store_listener;
+int store_notify(struct store *s, const char *msg);
+struct store_listener *store_listen(struct store *s, char *err, size_t errlen);
+int store_listen_wait(struct store_listener *l, int ms, char *msg, size_t len);
+void store_listen_close(struct store_listener *l);
 
 /* Runs */
 

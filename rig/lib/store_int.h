@@ -74,6 +74,17 @@ struct store_engine {
 	 * waited for (PostgreSQL: FOR UPDATE SKIP LOCKED); "" where writers are one at a time.
 	 */
 	const char	*skip_locked;
+	/*
+	 * Wake-ups between hosts sharing the database (PostgreSQL: LISTEN/NOTIFY); NULL: none,
+	 * and whoever waits looks again on its own timer. notify: a statement whose one text
+	 * parameter is the message, heard by every listener once the write before it is seen.
+	 * listen: a connection of its own, listening (NULL with err); listen_wait: up to ms for
+	 * a message, 1 (msg filled), 0 none in time, -1 the connection failed.
+	 */
+	const char	*notify;
+	void		*(*listen)(const char *path, char *err, size_t errlen);
+	int		 (*listen_wait)(void *l, int ms, char *msg, size_t len);
+	void		 (*listen_close)(void *l);
 	const struct store_migration *migrations;	/* ascending versions from 1 */
 	int		 nmigrations;
 };

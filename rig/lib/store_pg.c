@@ -6,10 +6,13 @@
 #include "log.h"
 #include "util.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Parameter types as libpq names them (pg_type.h is the server's): int8, or none (inferred). */
 #define STORE_PG_INT8	20
@@ -156,6 +159,65 @@ store_pg_close(void *db)
 
 	PQfinish(pg->conn);
 	free(pg);
+}
+
+/*
+ * Wake-ups between hosts: one channel for the lab; a message is delivered to every listening
+ * connection when the transaction that sent it commits (at once outside one), never to one
+ * that listened only after.
+ */
+#define STORE_PG_CHANNEL	"rig_lab"
+
+static void *
+store_pg_listen(const char *uri, char *err, size_t errlen)
+{
+	/* Not read-only: LISTEN is refused in a read-only transaction. */
+	struct store_pg *pg = store_pg_connect(uri, 0, err, errlen);
+	PGresult *res;
+
+	if (pg == NULL)
+		return NULL;
+	res = PQexec(pg->conn, "LISTEN " STORE_PG_CHANNEL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		util_fmt(err, errlen, "LISTEN: %s", PQerrorMessage(pg->conn));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(res);
+		PQfinish(pg->conn);
+		free(pg);
+		return NULL;
+	}
+	PQclear(res);
+	return pg;
+}
+
+static int
+store_pg_listen_wait(void *l, int ms, char *msg, size_t len)
+{
+	struct store_pg *pg = l;
+	struct timespec t;
+	int64_t until;
+	PGnotify *n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	until = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000 + ms;
+	for (;;) {
+		struct pollfd p = { .fd = PQsocket(pg->conn), .events = POLLIN };
+		int64_t left;
+
+		if (PQconsumeInput(pg->conn) == 0 || p.fd < 0)
+			return -1;
+		if ((n = PQnotifies(pg->conn)) != NULL) {
+			util_strlcpy(msg, n->extra ? n->extra : "", len);
+			PQfreemem(n);
+			return 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = until - ((int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000);
+		if (left <= 0)
+			return 0;
+		if (poll(&p, 1, (int)left) == -1 && errno != EINTR)
+			return -1;
+	}
 }
 
 static int
@@ -460,6 +522,12 @@ static const struct store_migration store_pg_migrations[] = {
 	    "ALTER TABLE queue ADD COLUMN claim BIGINT NOT NULL DEFAULT 0", NULL },
 	{ 12, "writes kept while the store was unreachable are applied once, by their key",
 	    "CREATE TABLE write_keys(key TEXT PRIMARY KEY, at TEXT NOT NULL)", NULL },
+	/* A job with a caller is a lab run: its events go back to that host through the store. */
+	{ 13, "a run asked from another host streams its events back through the store",
+	    "ALTER TABLE queue ADD COLUMN caller TEXT;"
+	    "CREATE TABLE queue_events(" STORE_PG_ID ", job BIGINT NOT NULL,"
+	    " body TEXT NOT NULL);"
+	    "CREATE INDEX queue_events_job ON queue_events(job, id)", NULL },
 };
 
 const struct store_engine store_pg_engine = {
@@ -496,6 +564,10 @@ const struct store_engine store_pg_engine = {
 	 * without it the loser of a race for one row would find the row taken and claim none.
 	 */
 	.skip_locked = " FOR UPDATE SKIP LOCKED",
+	.notify = "SELECT pg_notify('" STORE_PG_CHANNEL "', ?)",
+	.listen = store_pg_listen,
+	.listen_wait = store_pg_listen_wait,
+	.listen_close = store_pg_close,
 	.migrations = store_pg_migrations,
 	.nmigrations = (int)UTIL_NELEM(store_pg_migrations),
 };

@@ -284,6 +284,12 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "ALTER TABLE queue ADD COLUMN claim INTEGER NOT NULL DEFAULT 0", NULL },
 	{ 12, "writes kept while the store was unreachable are applied once, by their key",
 	    "CREATE TABLE write_keys(key TEXT PRIMARY KEY, at TEXT NOT NULL)", NULL },
+	/* A job with a caller is a lab run: its events go back to that host through the store. */
+	{ 13, "a run asked from another host streams its events back through the store",
+	    "ALTER TABLE queue ADD COLUMN caller TEXT;"
+	    "CREATE TABLE queue_events(id INTEGER PRIMARY KEY, job INTEGER NOT NULL,"
+	    " body TEXT NOT NULL);"
+	    "CREATE INDEX queue_events_job ON queue_events(job, id)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

@@ -1,4 +1,4 @@
-/* cmd_wait: rigctl wait: blocks until rigd answers, a board reaches a state, a run progresses, the queue drains or a reload is done. */
+/* cmd_wait: rigctl wait: blocks until rigd answers, a board reaches a state or its host beats or falls silent, a run progresses, the queue drains or a reload is done. */
 #include "rigctl.h"
 #include "util.h"
 
@@ -18,6 +18,7 @@
 #define CMD_WAIT_USAGE \
 	"usage: rigctl wait rigd [--pid PID] [--timeout S]\n" \
 	"       rigctl wait board BOARD STATE [--timeout S]\n" \
+	"       rigctl wait board BOARD --host-alive true|false [--timeout S]\n" \
 	"       rigctl wait run ID [--steps K | --done] [--timeout S]\n" \
 	"       rigctl wait queue [--empty | --finished N] [--timeout S]\n" \
 	"       rigctl wait reload N [--timeout S]\n"
@@ -101,13 +102,14 @@ cmd_wait(int argc, char **argv)
 		{ "done", no_argument, NULL, 'd' },
 		{ "finished", required_argument, NULL, 'f' },
 		{ "empty", no_argument, NULL, 'e' },
+		{ "host-alive", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *what;
 	double timeout = 60;
 	long pid = 0, steps = -1, finished = -1;
-	int empty = 0, done = 0, ch, nargs;
+	int empty = 0, done = 0, alive = -1, ch, nargs;
 	cJSON *req, *res;
 
 	while ((ch = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
@@ -118,6 +120,10 @@ cmd_wait(int argc, char **argv)
 		case 'd': done = 1; break;
 		case 'f': finished = strtol(optarg, NULL, 10); break;
 		case 'e': empty = 1; break;
+		case 'a':
+			alive = strcmp(optarg, "true") == 0 ? 1 : strcmp(optarg, "false") == 0 ? 0 :
+			    -2;
+			break;
 		case 'h': printf(CMD_WAIT_USAGE); return RIGCTL_PASS;
 		default: fprintf(stderr, CMD_WAIT_USAGE); return RIGCTL_LAB_ERROR;
 		}
@@ -126,7 +132,8 @@ cmd_wait(int argc, char **argv)
 	what = nargs > 0 ? argv[optind] : "";
 	if (timeout <= 0 || timeout > 86400 ||
 	    !((strcmp(what, "rigd") == 0 && nargs == 1) ||
-	    (strcmp(what, "board") == 0 && nargs == 3) ||
+	    (strcmp(what, "board") == 0 && nargs == 3 && alive == -1) ||
+	    (strcmp(what, "board") == 0 && nargs == 2 && alive >= 0) ||
 	    (strcmp(what, "run") == 0 && nargs == 2 && (steps >= 0) != done) ||
 	    (strcmp(what, "queue") == 0 && nargs == 1 && empty != (finished >= 0)) ||
 	    (strcmp(what, "reload") == 0 && nargs == 2))) {
@@ -143,7 +150,11 @@ cmd_wait(int argc, char **argv)
 	cJSON_AddNumberToObject(req, "timeout_ms", timeout * 1000);
 	if (strcmp(what, "board") == 0) {
 		cJSON_AddStringToObject(req, "board", argv[optind + 1]);
-		cJSON_AddStringToObject(req, "state", argv[optind + 2]);
+		/* Whether the board's host beats, as rigd's own heartbeat last read the lab. */
+		if (alive >= 0)
+			cJSON_AddBoolToObject(req, "host_alive", alive);
+		else
+			cJSON_AddStringToObject(req, "state", argv[optind + 2]);
 	} else if (strcmp(what, "run") == 0) {
 		cJSON_AddNumberToObject(req, "run", strtod(argv[optind + 1], NULL));
 		if (steps >= 0)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-static void
+void
 board_result(struct board *b, struct board_job *job, const char *status, const char *error,
     cJSON *extra)
 {
@@ -34,6 +34,30 @@ board_unrecorded(struct board *b, const struct runner_result *res)
 {
 	if (res->unrecorded[0] && !board_stopping(b))
 		board_set_state(b, BOARD_FAULT, res->unrecorded);
+}
+
+void
+board_run_result(struct board *b, struct board_job *job, const struct runner_result *res)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (res->refused) {
+		cJSON_AddStringToObject(o, "kind", error_kind_name(res->error));
+		board_result(b, job, PROTO_FAILED, res->unrecorded, o);
+		return;
+	}
+	cJSON_AddNumberToObject(o, "run", (double)res->run_id);
+	cJSON_AddStringToObject(o, "scenario", job->scenario->name);
+	cJSON_AddStringToObject(o, "verdict", verdict_name(res->verdict));
+	cJSON_AddStringToObject(o, "title", res->title);
+	cJSON_AddStringToObject(o, "build", b->release);
+	cJSON_AddStringToObject(o, "version", b->version);
+	cJSON_AddStringToObject(o, "detail", res->detail ? res->detail : "");
+	cJSON_AddStringToObject(o, "stack", res->stack ? res->stack : "");
+	cJSON_AddStringToObject(o, "console_log", b->con.log);
+	if (res->unrecorded[0])
+		cJSON_AddStringToObject(o, "unrecorded", res->unrecorded);
+	board_result(b, job, PROTO_OK, NULL, o);
 }
 
 static void
@@ -74,30 +98,16 @@ board_do_run(struct board *b, struct board_job *job)
 	if (res.refused) {
 		/* Nothing ran: the board is as it was; the client learns why and what kind. */
 		board_set_state(b, BOARD_READY, "");
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "kind", error_kind_name(res.error));
-		board_result(b, job, PROTO_FAILED, res.unrecorded, o);
+		board_run_result(b, job, &res);
 		runner_result_free(&res);
 		return;
 	}
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "run", (double)res.run_id);
-	cJSON_AddStringToObject(o, "scenario", job->scenario->name);
-	cJSON_AddStringToObject(o, "verdict", verdict_name(res.verdict));
-	cJSON_AddStringToObject(o, "title", res.title);
-	cJSON_AddStringToObject(o, "build", b->release);
-	cJSON_AddStringToObject(o, "version", b->version);
-	cJSON_AddStringToObject(o, "detail", res.detail ? res.detail : "");
-	cJSON_AddStringToObject(o, "stack", res.stack ? res.stack : "");
-	cJSON_AddStringToObject(o, "console_log", b->con.log);
-	if (res.unrecorded[0])
-		cJSON_AddStringToObject(o, "unrecorded", res.unrecorded);
 	/* A person watching sees the recovery as it happens, then the verdict (proto.h). */
 	if (job->progress) {
 		board_after_run(b, job, &res);
-		board_result(b, job, PROTO_OK, NULL, o);
+		board_run_result(b, job, &res);
 	} else {
-		board_result(b, job, PROTO_OK, NULL, o);
+		board_run_result(b, job, &res);
 		board_after_run(b, job, &res);
 	}
 	board_unrecorded(b, &res);

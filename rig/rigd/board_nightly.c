@@ -7,6 +7,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,29 @@ board_record_error(struct board *b, const char *scenario, int64_t build, enum er
 	if (run == -1 || store_run_end(b->rigd->store, run, &e) == -1)
 		log_warnx("%s: %s: error run not stored (%s)", b->conf.name, scenario,
 		    error_kind_name(kind));
+}
+
+/* A lab run's job that ends before its scenario ran: its caller hears why (none: nothing). */
+static void
+board_labrun_failed(struct board *b, struct board_job *job, enum error_kind kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+board_labrun_failed(struct board *b, struct board_job *job, enum error_kind kind,
+    const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	cJSON *o;
+
+	if (job->client == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
+	board_result(b, job, PROTO_FAILED, msg, o);
 }
 
 /* The queued jobs of a board's build that did not boot, read whole before any is ended. */
@@ -190,7 +214,20 @@ board_nightly_ended(uint64_t seen, int ms)
 void
 board_do_queue(struct board *b, struct queue_job *qj)
 {
+	char caller[64];
+	int rc = store_labrun_caller(b->rigd->store, qj->id, caller, sizeof(caller));
+
+	/*
+	 * A lab run (another host asked for it): its stages, steps and result go to the store
+	 * for that host, as a local client would get them. Unknown (the store did not say): the
+	 * job is done as the nightly's, unheard.
+	 */
+	if (rc == -1)
+		log_warnx("%s: job %lld: whether a host waits for it is unknown", b->conf.name,
+		    (long long)qj->id);
+	b->job_client = rc == 1 ? BOARD_CLIENT_LABRUN | (uint64_t)qj->id : 0;
 	board_do_queue_job(b, qj);
+	b->job_client = 0;
 	pthread_mutex_lock(&board_nightly_mu);
 	board_nightly_count++;
 	pthread_mutex_unlock(&board_nightly_mu);
@@ -236,6 +273,10 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	}
 
 	job.kind = JOB_RUN;
+	job.client = b->job_client;
+	if (job.client != 0)
+		board_log(b, &job, "job %lld on host %s, attempt %d", (long long)qj->id,
+		    b->rigd->host, qj->attempts);
 	/* A reload may swap the set while the job runs: this one stays until released. */
 	job.scens = scenset_hold(b->rigd);
 	job.scenario = scenset_find(job.scens, qj->scenario);
@@ -247,6 +288,8 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	if (job.scenario == NULL) {
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
+		board_labrun_failed(b, &job, ERROR_SCEN_GONE, "no scenario %s on host %s",
+		    qj->scenario, b->rigd->host);
 		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(ERROR_SCEN_GONE)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
@@ -261,6 +304,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		enum error_kind kind = protect_runnable(&b->conf, job.scenario, NULL, 0);
 
 		board_record_error(b, qj->scenario, qj->build_id, kind, err);
+		board_labrun_failed(b, &job, kind, "%s", err);
 		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(kind)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		scenset_release(job.scens);
@@ -272,6 +316,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
 		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
+		board_labrun_failed(b, &job, ERROR_BOOT_FAILED, "%s", note);
 		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, note) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
@@ -295,12 +340,24 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	if (!reserve_free_now(b->rigd, b->conf.name)) {
 		if (store_queue_unclaim(st, qj->id, qj->claim, "yielded to a reservation before it began") != 1)
 			log_warnx("%s: job %lld: not requeued", b->conf.name, (long long)qj->id);
+		board_log(b, &job, "job %lld yields to a reservation of %s: queued again",
+		    (long long)qj->id, b->conf.name);
 		scenset_release(job.scens);
 		return;
 	}
 	board_set_state(b, BOARD_RUNNING, qj->scenario);
 	b->runs_since_boot++;
 	runner_run(b, &job, &res);
+	/*
+	 * A lab run's caller hears the recovery, then the verdict: its result is the job's last
+	 * event, stored before the job ends (its follower takes an ended job without one for
+	 * a job that ended otherwise).
+	 */
+	if (job.client != 0) {
+		if (!res.refused)
+			board_after_run(b, &job, &res);
+		board_run_result(b, &job, &res);
+	}
 	if (res.refused) {
 		/*
 		 * Not run, and the job stays claimed (the store refuses writes): the board stops
@@ -315,7 +372,9 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		/* Its end is kept (unrecorded.c), which finishes the job once the store takes it. */
 	} else if (res.verdict == VERDICT_ERROR) {
 		/* The lab's errors may go away on a second try; a scenario's own mistake will not. */
-		if (error_kind_is_lab(res.error) && qj->attempts < QUEUE_MAX_ATTEMPTS) {
+		/* A lab run's caller has its verdict already, as from a local run: no retry. */
+		if (error_kind_is_lab(res.error) && qj->attempts < QUEUE_MAX_ATTEMPTS &&
+		    job.client == 0) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
 			    res.title);
 			i = queue_retry(st, qj->id, qj->claim, res.run_id, note);
@@ -327,14 +386,16 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 		if (queue_finish(st, qj->id, qj->claim, QUEUE_DONE, verdict_name(res.verdict)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		/* A bisect reruns by its own rule (bisect.h), the nightly by report's. */
-		i = strcmp(qj->why, "confirm") == 0 || strncmp(qj->why, "bisect", 6) == 0 ? 0 :
+		i = strcmp(qj->why, "confirm") == 0 || strncmp(qj->why, "bisect", 6) == 0 ||
+		    job.client != 0 ? 0 :
 		    report_should_confirm(st, res.run_id, err, sizeof(err));
 		if (i == 1 && queue_add(st, qj->nightly, qj->build_id, b->conf.name, qj->scenario,
 		    res.run_id, "confirm", 1) == -1)
 			log_warnx("%s: run %lld: confirmation not queued", b->conf.name,
 			    (long long)res.run_id);
 	}
-	board_after_run(b, &job, &res);
+	if (job.client == 0)
+		board_after_run(b, &job, &res);
 	board_unrecorded(b, &res);
 	runner_result_free(&res);
 	scenset_release(job.scens);

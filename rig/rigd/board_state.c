@@ -135,6 +135,10 @@ board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o)
 		cJSON_Delete(o);
 		return;
 	}
+	if (client & BOARD_CLIENT_LABRUN) {
+		labrun_emit(b, (int64_t)(client & ~BOARD_CLIENT_LABRUN), ev, o);
+		return;
+	}
 	b->rigd->sink.post(b->rigd->sink.arg, client, ev, o);
 }
 

@@ -272,6 +272,49 @@ control_job_queue(struct rigd *r, struct control_client *c, struct board *b,
 	}
 }
 
+/*
+ * A run on a board another host of the lab serves: queued for that host in the store
+ * (labrun.c). Refused here when the board is reserved: that host takes no queued job while a
+ * reservation holds its board, and a client must not wait for the lease's end unawares.
+ */
+static void
+control_run_lab(struct rigd *r, struct control_client *c, cJSON *req, const char *board,
+    const char *scenario)
+{
+	struct store_reservation res;
+	enum error_kind kind;
+	char msg[512], line[256], host[64] = "";
+	cJSON *o;
+
+	/*
+	 * This host's own board, stored by an earlier start but not served now (-B): queued for
+	 * this host, nobody would ever take it.
+	 */
+	if (hosts_seen_board(board, host, sizeof(host), NULL, 0) != -1 &&
+	    strcmp(host, r->host) == 0) {
+		util_fmt(msg, sizeof(msg), "no board %s: host %s does not serve it now", board,
+		    host);
+		control_reply(c, PROTO_NOSUCH, msg, NULL);
+		return;
+	}
+	kind = reserve_check(r, board, control_peer(c), "run on it", msg, sizeof(msg), &res);
+	if (kind == ERROR_NONE && res.id > 0) {
+		util_fmt(msg, sizeof(msg), "board %s is reserved until %s (reservation %lld): a run"
+		    " from another host would wait for the lease's end; run it on the board's own"
+		    " host", board, util_iso_time(res.end_ms, line, sizeof(line)),
+		    (long long)res.id);
+		kind = ERROR_RESERVED;
+	}
+	if (kind != ERROR_NONE) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
+		cJSON_AddStringToObject(o, "board", board);
+		control_reply(c, kind == ERROR_RESERVED ? PROTO_BUSY : PROTO_FAILED, msg, o);
+		return;
+	}
+	labrun_start(r, c, board, scenario, control_str(req, "build"));
+}
+
 static void
 control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 {
@@ -295,6 +338,10 @@ control_cmd_run(struct rigd *r, struct control_client *c, cJSON *req)
 	}
 	if (bname) {
 		b = board_find(r, bname);
+		if (b == NULL && hosts_board_known(r, bname)) {
+			control_run_lab(r, c, req, bname, name);
+			return;
+		}
 		if (b == NULL) {
 			util_fmt(msg, sizeof(msg), "no board %s", bname);
 			control_reply(c, PROTO_NOSUCH, msg, NULL);

@@ -1,4 +1,4 @@
-/* control_wait: the "wait" request: held by the event loop until a board state, a run's progress, the queue or a reload says so. */
+/* control_wait: the "wait" request: held by the event loop until a board state, its host's beat, a run's progress, the queue or a reload says so. */
 #include "control_wait.h"
 #include "queue.h"
 #include "util.h"
@@ -13,6 +13,7 @@
 
 enum control_wait_kind {
 	CONTROL_WAIT_BOARD,
+	CONTROL_WAIT_HOST,		/* a board's host beating or silent (hosts_alive) */
 	CONTROL_WAIT_RUN,
 	CONTROL_WAIT_QUEUE,
 	CONTROL_WAIT_RELOAD,
@@ -21,8 +22,10 @@ enum control_wait_kind {
 struct control_waiter {
 	uint64_t		 client;
 	enum control_wait_kind	 kind;
-	struct board		*board;		/* BOARD: boards live as long as rigd */
+	struct board		*board;		/* BOARD: boards live as long as rigd; NULL: name's */
 	enum board_state	 state;		/* BOARD: the state waited for */
+	char			 name[64];	/* HOST, BOARD of another host: the board */
+	int			 alive;		/* HOST: 1 beating, 0 silent */
 	int64_t			 run;		/* RUN */
 	int			 steps;		/* RUN: this many steps stored; -1: the run is done */
 	int			 finished;	/* QUEUE: this many jobs finished; -1: none open */
@@ -87,9 +90,23 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 
 	switch (w->kind) {
 	case CONTROL_WAIT_BOARD:
+		if (w->board == NULL) {
+			char state[16] = "";
+
+			/* Another host's board: its state as stored, read at this host's last beat. */
+			hosts_seen_board(w->name, NULL, 0, state, sizeof(state));
+			util_fmt(now, len, "%s %s", w->name, state);
+			return strcmp(state, board_state_name(w->state)) == 0;
+		}
 		s = board_state(w->board);
 		util_fmt(now, len, "%s %s", w->board->conf.name, board_state_name(s));
 		return s == w->state;
+	case CONTROL_WAIT_HOST:
+		/* As of this host's last beat: no store read on the loop. */
+		steps = hosts_alive(w->name);
+		util_fmt(now, len, "%s: host %s", w->name, steps == 1 ? "alive" : steps == 0 ?
+		    "silent" : "unknown");
+		return steps == w->alive;
 	case CONTROL_WAIT_RUN:
 		if (control_wait_run_progress(r, w->run, &state, &steps) == -1) {
 			util_fmt(now, len, "run %lld: not begun", (long long)w->run);
@@ -121,11 +138,25 @@ control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
 	char now[256], msg[300];
 	cJSON *o;
 
-	if (what && strcmp(what, "board") == 0) {
+	if (what && strcmp(what, "board") == 0 &&
+	    cJSON_IsBool(cJSON_GetObjectItem(req, "host_alive"))) {
+		const char *name = control_str(req, "board");
+
+		w.kind = CONTROL_WAIT_HOST;
+		w.alive = cJSON_IsTrue(cJSON_GetObjectItem(req, "host_alive"));
+		if (name == NULL || hosts_alive(name) == -1) {
+			util_fmt(msg, sizeof(msg), "no board %s in the lab", name ? name : "named");
+			control_reply(c, PROTO_NOSUCH, msg, NULL);
+			return;
+		}
+		util_strlcpy(w.name, name, sizeof(w.name));
+	} else if (what && strcmp(what, "board") == 0) {
 		const char *name = control_str(req, "board"), *state = control_str(req, "state");
 		w.kind = CONTROL_WAIT_BOARD;
 		w.board = name ? board_find(r, name) : NULL;
-		if (w.board == NULL) {
+		if (w.board == NULL && name != NULL && hosts_alive(name) != -1)
+			util_strlcpy(w.name, name, sizeof(w.name));	/* another host's */
+		else if (w.board == NULL) {
 			util_fmt(msg, sizeof(msg), "no board %s", name ? name : "named");
 			control_reply(c, PROTO_NOSUCH, msg, NULL);
 			return;

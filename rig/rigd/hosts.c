@@ -3,7 +3,8 @@
  * serves in the store; the event loop then hands a heartbeat to the store writer (storeq)
  * every --heartbeat, never writing itself: the beat renews the leases on this host's running
  * jobs and requeues those of hosts that stopped beating. show boards adds the boards of the
- * lab's other hosts, read from the store, each with its host and whether that host beats.
+ * lab's other hosts, read from the store, each with its host and whether that host beats;
+ * each beat also notes which boards' hosts beat, for waits that must not ask the store.
  */
 #include "rigd.h"
 #include "log.h"
@@ -12,6 +13,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,93 @@
 #define HOSTS_SILENT_BEATS	3
 
 static int64_t hosts_last_beat;	/* the loop's only: util_now_ms of the last beat queued */
+static int64_t hosts_silent_ms;	/* set by hosts_register, before any beat: then immutable */
+
+/*
+ * Whose host beats, as the last beat read the lab's boards: the store writer writes it at each
+ * beat, the event loop reads it (rigctl wait board --host-alive) without asking the store.
+ */
+struct hosts_seen {
+	char	name[64];
+	char	host[64];
+	char	state[16];	/* as its host last stored it */
+	int	alive;
+};
+static pthread_mutex_t hosts_seen_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct hosts_seen *hosts_seen;	/* hosts_seen_mu */
+static int hosts_nseen;			/* hosts_seen_mu */
+
+struct hosts_seen_read {
+	const char		*host;
+	int64_t			 now;
+	struct hosts_seen	*seen;
+	int			 n;
+};
+
+static int
+hosts_seen_one(const struct store_lab_board_row *b, void *arg)
+{
+	struct hosts_seen_read *rd = arg;
+	int64_t age = b->heartbeat_ms == STORE_NULL ? -1 : rd->now - b->heartbeat_ms;
+
+	if (b->host == NULL)
+		return 0;
+	rd->seen = xrealloc(rd->seen, (size_t)(rd->n + 1) * sizeof(*rd->seen));
+	util_strlcpy(rd->seen[rd->n].name, b->name, sizeof(rd->seen[0].name));
+	util_strlcpy(rd->seen[rd->n].host, b->host, sizeof(rd->seen[0].host));
+	util_strlcpy(rd->seen[rd->n].state, b->state ? b->state : "", sizeof(rd->seen[0].state));
+	/*
+	 * This host is alive: it is the one reading. A beat newer than now is fresh: now is
+	 * when this beat was queued, and the writer may come to it after the other host beat.
+	 */
+	rd->seen[rd->n++].alive = strcmp(b->host, rd->host) == 0 ||
+	    (b->heartbeat_ms != STORE_NULL && age <= hosts_silent_ms);
+	return 0;
+}
+
+/* Reads the lab's boards into hosts_seen (the writer's, or the start's before any thread). */
+static void
+hosts_seen_update(struct store *st, const char *host, int64_t now)
+{
+	struct hosts_seen_read rd = { host, now, NULL, 0 };
+	struct hosts_seen *old;
+
+	if (store_lab_boards(st, hosts_seen_one, &rd) == -1) {
+		free(rd.seen);
+		return;		/* the last beat's view stands */
+	}
+	pthread_mutex_lock(&hosts_seen_mu);
+	old = hosts_seen;
+	hosts_seen = rd.seen;
+	hosts_nseen = rd.n;
+	pthread_mutex_unlock(&hosts_seen_mu);
+	free(old);
+}
+
+int
+hosts_seen_board(const char *board, char *host, size_t hostlen, char *state, size_t statelen)
+{
+	int i, alive = -1;
+
+	pthread_mutex_lock(&hosts_seen_mu);
+	for (i = 0; i < hosts_nseen && alive == -1; i++) {
+		if (strcmp(hosts_seen[i].name, board) != 0)
+			continue;
+		alive = hosts_seen[i].alive;
+		if (host != NULL)
+			util_strlcpy(host, hosts_seen[i].host, hostlen);
+		if (state != NULL)
+			util_strlcpy(state, hosts_seen[i].state, statelen);
+	}
+	pthread_mutex_unlock(&hosts_seen_mu);
+	return alive;
+}
+
+int
+hosts_alive(const char *board)
+{
+	return hosts_seen_board(board, NULL, 0, NULL, 0);
+}
 
 int
 hosts_register(struct rigd *r, const char *const *boards, int n)
@@ -31,7 +120,8 @@ hosts_register(struct rigd *r, const char *const *boards, int n)
 	 * Jobs this host claims are its own under a lease of three beats: a host that misses
 	 * three is taken for dead, and its jobs go back to the queue.
 	 */
-	store_set_host(r->store, r->host, HOSTS_SILENT_BEATS * r->heartbeat_ms);
+	hosts_silent_ms = HOSTS_SILENT_BEATS * r->heartbeat_ms;
+	store_set_host(r->store, r->host, hosts_silent_ms);
 	/* What another host must know to share the store: the protocol and the schema. */
 	util_fmt(version, sizeof(version), "proto %d schema %d", PROTO_VERSION,
 	    store_schema_version(r->store));
@@ -39,6 +129,8 @@ hosts_register(struct rigd *r, const char *const *boards, int n)
 	if (rc == 0)
 		rc = store_host_boards(r->store, r->host, boards, n, board_state_name(BOARD_OFF));
 	hosts_last_beat = util_now_ms();
+	if (rc == 0)
+		hosts_seen_update(r->store, r->host, util_wall_ms());
 	return rc;
 }
 
@@ -62,6 +154,7 @@ hosts_beat_write(struct store *st, void *arg)
 	if ((n = store_queue_expire(st, now)) > 0)
 		log_warnx("nightly queue: %d job(s) whose host stopped beating are queued again",
 		    n);
+	hosts_seen_update(st, host, now);
 }
 
 void

@@ -481,6 +481,7 @@ main(int argc, char **argv)
 
 	/* Logs of earlier runs of rigd count against the lab's total from the start. */
 	console_logs_sweep(r);
+	labwake_start(r);
 	if (control_listen(r) == -1)
 		return 1;
 	if (httpaddr && http_start(r, httpaddr) == -1)
@@ -490,6 +491,8 @@ main(int argc, char **argv)
 
 	log_info("stopping");
 	http_stop();
+	labrun_stop();
+	labwake_stop();
 	unlink(r->sockpath);
 	/*
 	 * Board threads are told to stop (no new boot, no new job), then their boards lose power,

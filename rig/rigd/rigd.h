@@ -266,8 +266,26 @@ int board_stopping(struct board *b);
 void board_set_state(struct board *b, enum board_state s, const char *reason);
 /* FAULT with the kind of failure that put it there (board.fault). */
 void board_set_fault(struct board *b, enum error_kind kind, const char *reason);
+/*
+ * A client id with this bit is no client of this rigd's socket: it is a lab run's queue job
+ * (the id below the bit), whose events go to the store for the host that asked (labrun.c).
+ * Control clients are counted from 1 and never reach it.
+ */
+#define BOARD_CLIENT_LABRUN	(UINT64_C(1) << 63)
 /* The board's thread: an event for a client (0: nobody; o is freed then), through the sink. */
 void board_post(struct board *b, uint64_t client, enum proto_event ev, cJSON *o);
+/*
+ * The board's thread: the result a run's client gets (run, verdict, title, build, detail,
+ * stack, console log) of job's run res, or why it was refused.
+ */
+struct runner_result;
+void board_run_result(struct board *b, struct board_job *job, const struct runner_result *res);
+/*
+ * The board's thread: the end of job for its client: status, the board, error (may be NULL),
+ * extra's fields (taken; may be NULL).
+ */
+void board_result(struct board *b, struct board_job *job, const char *status, const char *error,
+    cJSON *extra);
 /* The board's thread: a log line for the job's client. */
 void board_log(struct board *b, struct board_job *job, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -505,8 +523,38 @@ int hosts_register(struct rigd *r, const char *const *boards, int n);
 void hosts_tick(struct rigd *r);
 /* items (this host's boards) get their host; the lab's other boards are added. 0, or -1. */
 int hosts_show_boards(struct rigd *r, cJSON *items);
+/*
+ * From any thread: whether board's host beat within its lease as of the last beat this host
+ * made: 1 alive (this host's boards always), 0 silent, -1 a board no host serves.
+ */
+int hosts_alive(const char *board);
+/* hosts_alive, with the board's host and its state as that host last stored it (may be NULL). */
+int hosts_seen_board(const char *board, char *host, size_t hostlen, char *state,
+    size_t statelen);
 /* 1 when a host of the lab (this one or another) serves the board, else 0. */
 int hosts_board_known(struct rigd *r, const char *name);
+/*
+ * labrun.c: rigctl run for another host's board. labrun_start (event loop): the request is the
+ * client's from now on, answered from a thread that queues the job for the board's host in
+ * the store and hands on the events that host stores for it, to the result. labrun_emit (a
+ * board thread): an event of a lab run's job, into the store for its caller (takes o).
+ * labrun_stop (rigd stops): followers end, unanswered.
+ */
+void labrun_start(struct rigd *r, struct control_client *c, const char *board,
+    const char *scenario, const char *build);
+void labrun_emit(struct board *b, int64_t job, enum proto_event ev, cJSON *o);
+void labrun_stop(void);
+/* From any thread: a lab run's events were stored (labwake.c): the followers look now. */
+void labrun_wake(void);
+/* From any thread: wake-ups are heard (1) or not (0): followers look on a long or short timer. */
+void labrun_wakeups(int on);
+/*
+ * labwake.c: at start, when the store's engine has wake-ups (PostgreSQL), a thread that
+ * listens: a lab run queued for a board here pokes its thread, a lab run's event wakes the
+ * followers. labwake_start: 0 (with or without them); labwake_stop: before the store closes.
+ */
+int labwake_start(struct rigd *r);
+void labwake_stop(void);
 /* 1 when no reservation holds board now (the nightly queue's test); 0 held or unknown. */
 int reserve_free_now(struct rigd *r, const char *board);
 /* reserve_check for a request: replies (busy, kind and holder) and returns 1 when refused. */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	12
+#define TEST_SCHEMA	13
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -446,6 +446,112 @@ a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
 	CHECK_INT(queue_finish(b, id, ja.claim, QUEUE_ERROR, "late"), QUEUE_STALE);
 	store_close(b);
 	store_close(a);
+
+struct seen_events {
+	char	text[512];
+	int64_t	last;
+};
+
+static int
+see_event(int64_t id, const char *json, void *arg)
+{
+	struct seen_events *e = arg;
+
+	snprintf(e->text + strlen(e->text), sizeof(e->text) - strlen(e->text), "%s%s",
+	    e->text[0] ? " " : "", json);
+	e->last = id;
+	return 0;
+}
+
+/*
+ * A lab run: asked on one host (the caller), claimed by the board's host as any job, first in
+ * line; the events the board's host stores are read back by the caller's connection in order,
+ * from where it left off; a nightly's job has no caller; dropped once read.
+ */
+static void
+a_lab_runs_events_reach_its_caller_in_order(void)
+{
+	char path[256], err[256], caller[64] = "?";
+	struct store *s = open_tmp(path, sizeof(path)), *board;
+	int64_t n = queue_nightly_new(s, 0), nightly, id;
+	struct store_labrun_state js;
+	struct seen_events e = { "", 0 };
+	struct queue_job job;
+
+	store_set_host(s, "beta", 1000);
+	nightly = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta");
+	CHECK(id > nightly);
+	CHECK_INT(store_labrun_caller(s, nightly, caller, sizeof(caller)), 0);
+	CHECK_STR(caller, "");
+	CHECK_INT(store_labrun_caller(s, id, caller, sizeof(caller)), 1);
+	CHECK_STR(caller, "beta");
+	CHECK_INT(store_labrun_job(s, id, &js), 1);
+	CHECK_INT(js.state, QUEUE_QUEUED);
+	board = store_open(path, err, sizeof(err));
+	CHECK(board != NULL);
+	if (board == NULL)
+		return;
+	store_set_host(board, "alpha", 1000);
+	/* Ahead of the nightly's job of the same board: a person waits for it. */
+	CHECK_INT(queue_claim(board, "vq35", 1, &job), 1);
+	CHECK_INT(job.id, id);
+	CHECK_STR(job.scenario, "uart-unbind");
+	CHECK_INT(store_labrun_job(s, id, &js), 1);
+	CHECK_INT(js.state, QUEUE_RUNNING);
+	CHECK_STR(js.host, "alpha");
+	CHECK_INT(store_labrun_event(board, id, "{\"n\":1}"), 0);
+	CHECK_INT(store_labrun_event(board, id, "{\"n\":2}"), 0);
+	CHECK_INT(store_labrun_events(s, id, 0, see_event, &e), 2);
+	CHECK_STR(e.text, "{\"n\":1} {\"n\":2}");
+	CHECK_INT(store_labrun_event(board, id, "{\"n\":3}"), 0);
+	CHECK_INT(store_labrun_event(board, nightly, "{\"other\":1}"), 0);
+	e.text[0] = '\0';
+	CHECK_INT(store_labrun_events(s, id, e.last, see_event, &e), 1);
+	CHECK_STR(e.text, "{\"n\":3}");
+	CHECK_INT(store_labrun_drop(s, id), 0);
+	CHECK_INT(store_labrun_events(s, id, 0, see_event, &e), 0);
+	CHECK_INT(store_labrun_events(s, nightly, 0, see_event, &e), 1);
+	CHECK_INT(store_labrun_job(s, 999999, &js), 0);
+	store_close(board);
+	store_close(s);
+}
+
+/*
+ * Wake-ups: on PostgreSQL a listener hears a lab run queued (its board) and each of its events
+ * (its job), sent by another connection; SQLite has none: nobody listens, sending is nothing.
+ */
+static void
+a_lab_runs_wake_ups_reach_a_listener(void)
+{
+	char path[256], err[256], msg[128] = "";
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_listener *l = store_listen(s, err, sizeof(err));
+	int64_t id;
+
+	if (!test_pg_server()) {
+		CHECK(l == NULL);
+		CHECK_STR(err, "");
+		CHECK_INT(store_notify(s, "board:vq35"), 0);
+		store_close(s);
+		return;
+	}
+	CHECK(l != NULL);
+	if (l == NULL) {
+		store_close(s);
+		return;
+	}
+	CHECK_INT(store_listen_wait(l, 0, msg, sizeof(msg)), 0);
+	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta");
+	CHECK_INT(store_listen_wait(l, 5000, msg, sizeof(msg)), 1);
+	CHECK_STR(msg, "board:vq35");
+	CHECK_INT(store_labrun_event(s, id, "{}"), 0);
+	CHECK_INT(store_listen_wait(l, 5000, msg, sizeof(msg)), 1);
+	snprintf(err, sizeof(err), "job:%lld", (long long)id);
+	CHECK_STR(msg, err);
+	CHECK_INT(store_listen_wait(l, 50, msg, sizeof(msg)), 0);
+	store_listen_close(l);
+	store_close(s);
 }
 
 /* A host restarting recovers its own runs and jobs, never those another live host runs. */
@@ -1553,6 +1659,9 @@ main(void)
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
 	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
 	RUN(a_stale_claim_changes_nothing_once_the_job_was_claimed_again);
+
+	RUN(a_lab_runs_events_reach_its_caller_in_order);
+	RUN(a_lab_runs_wake_ups_reach_a_listener);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(a_crash_groups_boards_are_listed_once_each);
 	RUN(boards_keep_their_last_state);
