@@ -446,6 +446,7 @@ a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
 	CHECK_INT(queue_finish(b, id, ja.claim, QUEUE_ERROR, "late"), QUEUE_STALE);
 	store_close(b);
 	store_close(a);
+}
 
 struct seen_events {
 	char	text[512];
