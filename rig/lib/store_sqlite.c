@@ -274,6 +274,14 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms INTEGER", NULL },
+	/* Runs before it belong to no survey: a restart resumes only surveys begun since. */
+	{ 10, "a survey's progress is its runs: a restart resumes it where it stopped",
+	    "CREATE TABLE surveys(id INTEGER PRIMARY KEY, board TEXT NOT NULL, build_id INTEGER,"
+	    " uid INTEGER, classes TEXT, sequences INTEGER NOT NULL, queue_id INTEGER,"
+	    " state TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, note TEXT);"
+	    "CREATE INDEX surveys_state ON surveys(state, board);"
+	    "ALTER TABLE runs ADD COLUMN survey_id INTEGER;"
+	    "CREATE INDEX runs_survey ON runs(survey_id)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {
