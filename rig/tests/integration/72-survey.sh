@@ -117,13 +117,14 @@ check "--sequence poweroff: the spare UART held through a clean shutdown: pass" 
     '[["poweroff", "pass", "survey/tty/00:03/poweroff"]]' ]
 check "the board is READY at the end" wait_state vq35 READY 60
 
+t_resume=$(date +%s)
 # --- Resume: a survey cut short by a killed rigd goes on where it stopped after the restart.
 # The I2C adapter's unbind hangs for its whole deadline: rigd is killed in the middle of that
 # run (its first step stored), after the adapter's unbind-release ended and before the RTC.
 # srun SURVEY: its runs as "scenario verdict" lines, oldest first (show surveys --json).
-srun() { q "[r['scenario'] + ' ' + str(r['verdict']) for v in d if v['id'] == $1 for r in v['runs']]" show surveys; }
+srun() { q "'\\n'.join(r['scenario'] + ' ' + str(r['verdict']) for v in d if v['id'] == $1 for r in v['runs'])" show surveys; }
 # ended SURVEY: how many runs each of its sequences has with a verdict other than interrupted.
-ended() { q "sorted('%s %d' % (s, n) for s, n in __import__('collections').Counter(r['scenario'] for v in d if v['id'] == $1 for r in v['runs'] if r['title'] != 'lab: interrupted').items())" show surveys; }
+ended() { q "'\\n'.join(sorted('%s %d' % (s, n) for s, n in __import__('collections').Counter(r['scenario'] for v in d if v['id'] == $1 for r in v['runs'] if r['title'] != 'lab: interrupted').items()))" show surveys; }
 kill_rigd() { kill -9 "$RIGD_PID"; wait "$RIGD_PID" 2>/dev/null; RIGD_PID=; }
 n=$(last_run)
 "$RIGCTL" survey --board vq35 --class i2c,rtc --sequence unbind-release,unbind > "$T/cut.out" 2>&1 &
@@ -174,4 +175,5 @@ check "compare --json: the survey's sequences on both builds (the UART still pas
     [ "$(js '[r["category"] for r in d["results"] if r["scenario"] == "survey/tty/00:03/unbind"]' < "$T/compare.json")" = '["still-passing"]' ]
 check "compare --json: the I2C unbind still failing" \
     [ "$(js '[r["category"] for r in d["results"] if r["scenario"] == "survey/i2c/0000:00:1f.3/unbind"]' < "$T/compare.json")" = '["still-failing"]' ]
+echo "the resume and nightly survey checks took $(($(date +%s) - t_resume)) s"
 finish
