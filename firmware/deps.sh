@@ -6,8 +6,10 @@ pkgs="gcc make pkg-config libssh-dev libyaml-dev libsqlite3-dev libpcre2-dev lib
 libgpiod-dev libmicrohttpd-dev libarchive-dev libpq-dev libssl-dev clang libclang-rt-14-dev
 qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils procps sqlite3 python3 python3-jsonschema chromium python3-websocket
 ser2net python3-serial socat u-boot-qemu iproute2
-gcc-arm-linux-gnueabihf libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libgpiod-dev:armhf libyaml-dev:armhf device-tree-compiler
 python3-labgrid gcc-aarch64-linux-gnu flex bison strace libiberty-dev postgresql postgresql-contrib"
+# libc6-dev-armhf-cross: the cross compiler only recommends its C library headers, and
+# recommends are not installed here.
 # The :armhf packages build the gpio backend's chip test for vsabre (static, run inside it);
 # device-tree-compiler's fdtput names GPIO lines in that test's copy of vsabre's device tree.
 # libiberty-dev: triage demangles the Rust frames of kernel panics (rust_demangle).

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 enum busy_phase {
-	BUSY_DOWNLOAD,		/* "download": a package is fetched (done: bytes; total 0: unknown) */
+	BUSY_DOWNLOAD,		/* "download": a package is fetched (done of total bytes; total 0:
+				 * its size unknown, done then only says the end) */
 	BUSY_UNPACK,		/* "unpack": an archive is unpacked (done of total bytes read of it) */
 	BUSY__COUNT
 };

@@ -15,12 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
+
+#define KBUILD_STATUS_LINE	512	/* a status line's room: apt's are under 200 bytes */
 
 const char *const kbuild_option_names[KBUILD_NOPT] = {
 	"DETECT_HUNG_TASK", "KASAN", "KFENCE", "DEBUG_KOBJECT_RELEASE", "SLUB_DEBUG",
@@ -110,60 +113,123 @@ kbuild_fopen_in(const char *root, const char *path, char *err, size_t errlen)
 	return f;
 }
 
+/* A line the program wrote on its status channel (fd 3), without its newline. */
+typedef void (*kbuild_status_fn)(const char *line, void *arg);
+
+/* The complete lines of buf[0, *len) to fn, the rest kept at its start for the next read. */
+static void
+kbuild_status_lines(char *buf, size_t *len, kbuild_status_fn fn, void *arg)
+{
+	char *start = buf, *nl;
+
+	while ((nl = memchr(start, '\n', *len - (size_t)(start - buf))) != NULL) {
+		*nl = '\0';
+		fn(start, arg);
+		start = nl + 1;
+	}
+	*len -= (size_t)(start - buf);
+	memmove(buf, start, *len);
+	/* A line longer than the buffer is no status line: dropped. */
+	if (*len == KBUILD_STATUS_LINE - 1)
+		*len = 0;
+}
+
 /*
- * Runs argv (no shell: names come from users) in cwd, stdout and stderr into out. Returns the
- * exit status, or -1 with a message when it could not run at all.
+ * Runs argv (no shell: names come from users) in cwd, stdout and stderr into out; with fn,
+ * the lines it writes to fd 3 go to fn as they come (apt's APT::Status-Fd). Returns the exit
+ * status, or -1 with a message when it could not run at all.
  */
 static int
-kbuild_exec(const char *const argv[], const char *cwd, char *out, size_t outlen, char *err,
-    size_t errlen)
+kbuild_exec_status(const char *const argv[], const char *cwd, char *out, size_t outlen,
+    kbuild_status_fn fn, void *arg, char *err, size_t errlen)
 {
-	size_t used = 0;
-	int p[2], st;
+	struct pollfd pf[2];
+	size_t used = 0, slen = 0;
+	int p[2], sp[2] = { -1, -1 }, st, open_n;
 	ssize_t n;
 	pid_t pid;
-	char junk[4096];
+	char junk[4096], sbuf[KBUILD_STATUS_LINE];
 
 	if (pipe(p) == -1) {
 		util_fmt(err, errlen, "%s: pipe: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	if (fn && pipe(sp) == -1) {
+		util_fmt(err, errlen, "%s: pipe: %s", argv[0], strerror(errno));
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
 		util_fmt(err, errlen, "%s: fork: %s", argv[0], strerror(errno));
 		close(p[0]);
 		close(p[1]);
+		if (fn) {
+			close(sp[0]);
+			close(sp[1]);
+		}
 		return -1;
 	}
 	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
+		int nul = open("/dev/null", O_RDONLY), fds[4] = { p[0], p[1], sp[0], sp[1] }, i;
 
 		if (nul >= 0)
 			dup2(nul, 0);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
+		/* After 1 and 2: p[1] may be 3 itself, and is copied by now. */
+		if (fn && sp[1] != 3)
+			dup2(sp[1], 3);
+		/* The program keeps 0 to 2, and 3 when it has a status channel: nothing more. */
+		for (i = 0; i < 4; i++)
+			if (fds[i] > 2 && !(fn && fds[i] == 3))
+				close(fds[i]);
 		if (cwd && chdir(cwd) == -1)
 			_exit(126);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(p[1]);
-	for (;;) {
-		if (used + 1 < outlen)
-			n = read(p[0], out + used, outlen - 1 - used);
-		else
-			n = read(p[0], junk, sizeof(junk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
+	if (fn)
+		close(sp[1]);
+	pf[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = fn ? sp[0] : -1, .events = POLLIN };
+	open_n = fn ? 2 : 1;
+	while (open_n > 0) {
+		if (poll(pf, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
 			break;
-		if (used + 1 < outlen)
-			used += (size_t)n;
+		}
+		if (pf[1].fd >= 0 && pf[1].revents) {
+			n = read(sp[0], sbuf + slen, sizeof(sbuf) - 1 - slen);
+			if (n > 0) {
+				slen += (size_t)n;
+				kbuild_status_lines(sbuf, &slen, fn, arg);
+			} else if (n == 0 || errno != EINTR) {
+				pf[1].fd = -1;
+				open_n--;
+			}
+		}
+		if (pf[0].fd >= 0 && pf[0].revents) {
+			if (used + 1 < outlen)
+				n = read(p[0], out + used, outlen - 1 - used);
+			else
+				n = read(p[0], junk, sizeof(junk));
+			if (n > 0) {
+				if (used + 1 < outlen)
+					used += (size_t)n;
+			} else if (n == 0 || errno != EINTR) {
+				pf[0].fd = -1;
+				open_n--;
+			}
+		}
 	}
 	if (outlen)
 		out[used] = '\0';
 	close(p[0]);
+	if (fn)
+		close(sp[0]);
 	while (waitpid(pid, &st, 0) == -1) {
 		if (errno != EINTR) {
 			util_fmt(err, errlen, "%s: wait: %s", argv[0], strerror(errno));
@@ -175,6 +241,13 @@ kbuild_exec(const char *const argv[], const char *cwd, char *out, size_t outlen,
 		return -1;
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int
+kbuild_exec(const char *const argv[], const char *cwd, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	return kbuild_exec_status(argv, cwd, out, outlen, NULL, NULL, err, errlen);
 }
 
 /* Last line of a command's output, for messages: that is where tools say what went wrong. */
@@ -910,19 +983,22 @@ kbuild_from_tarball(struct kbuild *kb, const char *tarball, const char *name,
 
 /* apt's candidate version of pkg:arch, "" when apt does not know it (left the archive). */
 static void
-kbuild_apt_candidate(const char *spec, char *out, size_t outlen)
+kbuild_apt_candidate(const char *spec, char *out, size_t outlen, uint64_t *size)
 {
 	const char *argv[] = { "apt-cache", "show", "--no-all-versions", spec, NULL };
 	char buf[16384], err[256], *l;
 
 	out[0] = '\0';
+	*size = 0;
 	if (kbuild_exec(argv, NULL, buf, sizeof(buf), err, sizeof(err)) != 0)
 		return;
+	/* The package's size in bytes: what a download's per cent is of. */
 	for (l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
-		if (strncmp(l, "Version: ", 9) == 0) {
+		if (strncmp(l, "Version: ", 9) == 0 && out[0] == '\0') {
 			util_strlcpy(out, l + 9, outlen);
 			kbuild_chomp(out);
-			return;
+		} else if (strncmp(l, "Size: ", 6) == 0 && *size == 0) {
+			*size = strtoull(l + 6, NULL, 10);
 		}
 }
 
@@ -996,6 +1072,31 @@ kbuild_resolve_meta(const char *pkg, const char *arch, char *out, size_t outlen,
 	return -1;
 }
 
+struct kbuild_dl {
+	const char	*what;
+	uint64_t	 size;	/* the package's, from the archive's index; 0 unknown */
+};
+
+/*
+ * apt's status channel while it fetches: "dlstatus:ITEM:PERCENT:TEXT" (other kinds ignored),
+ * told as bytes of the package's size when the index gave one.
+ */
+static void
+kbuild_dl_status(const char *line, void *arg)
+{
+	const struct kbuild_dl *dl = arg;
+	const char *p;
+	double pct;
+
+	if (strncmp(line, "dlstatus:", 9) != 0 || (p = strchr(line + 9, ':')) == NULL ||
+	    dl->size == 0)
+		return;
+	pct = strtod(p + 1, NULL);
+	if (!(pct >= 0 && pct <= 100))
+		return;
+	busy_say(BUSY_DOWNLOAD, dl->what, (uint64_t)(pct / 100 * (double)dl->size), dl->size);
+}
+
 static int
 kbuild_is_concrete(const char *pkg)
 {
@@ -1015,6 +1116,7 @@ kbuild_from_package(struct kbuild *kb, const char *package, const char *arch,
 	char out[4096], got[256];
 	const char *colon, *p;
 	int lock, rc, n;
+	uint64_t size;
 
 	memset(kb, 0, sizeof(*kb));
 	if (arch == NULL || arch[0] == '\0') {
@@ -1048,11 +1150,12 @@ kbuild_from_package(struct kbuild *kb, const char *package, const char *arch,
 		return -1;
 	util_mkdirs(debs);
 	util_fmt(spec, sizeof(spec), "%s:%s", pkg, arch);
-	kbuild_apt_candidate(spec, cand, sizeof(cand));
+	kbuild_apt_candidate(spec, cand, sizeof(cand), &size);
 	/* Builds leave the archive with updates: a cached .deb still serves when apt forgot it. */
 	if (kbuild_cached_deb(debs, pkg, arch, cand, deb, sizeof(deb)) == -1) {
-		const char *dl[8];
+		const char *dl[10];
 		char want[384];
+		struct kbuild_dl dls = { want, size };
 		int i = 0;
 
 		if (cand[0] == '\0') {
@@ -1075,12 +1178,15 @@ kbuild_from_package(struct kbuild *kb, const char *package, const char *arch,
 			dl[i++] = "-o";
 			dl[i++] = "APT::Sandbox::User=root";
 		}
+		/* Its output says nothing while it fetches; its status channel gives the per cent. */
+		dl[i++] = "-o";
+		dl[i++] = "APT::Status-Fd=3";
 		dl[i++] = "download";
 		dl[i++] = want;
 		dl[i] = NULL;
-		/* apt-get says nothing while it fetches: the watcher hears the start and the end. */
-		busy_say(BUSY_DOWNLOAD, want, 0, 0);
-		rc = kbuild_exec(dl, tmp, out, sizeof(out), err, errlen);
+		busy_say(BUSY_DOWNLOAD, want, 0, size);
+		rc = kbuild_exec_status(dl, tmp, out, sizeof(out), kbuild_dl_status, &dls, err,
+		    errlen);
 		if (rc == 0 && kbuild_find(tmp, "*.deb", 0, got, sizeof(got), &n) == 0) {
 			char from[PATH_MAX];
 			struct stat st;

@@ -310,17 +310,20 @@ report_cell_get(struct report_data *d, int build, const char *board, const char 
 }
 
 static void
-report_pick_set(struct report_pick *p, const struct store_run_row *row, enum verdict v)
+report_pick_set(struct report_pick *p, int64_t id, enum verdict v, const char *title)
 {
-	p->id = row->id;
+	p->id = id;
 	p->verdict = v;
 	free(p->title);
-	p->title = xstrdup(row->title ? row->title : "");
+	p->title = xstrdup(title ? title : "");
 }
 
-/* A finished run into its cell (runs come oldest first: the last one seen is the latest). */
+/*
+ * A group of finished runs (one verdict of one cell) into its cell. The cell shows its latest
+ * run, and its latest with a kernel verdict: the groups' latest ids decide.
+ */
 static int
-report_run_add(const struct store_run_row *row, void *arg)
+report_cell_add(const struct store_cell_row *row, void *arg)
 {
 	struct report_data *d = arg;
 	struct report_cell *c;
@@ -335,11 +338,12 @@ report_run_add(const struct store_run_row *row, void *arg)
 		return 0;
 	c = report_cell_get(d, d->last_build, report_intern(&d->names, row->board),
 	    report_intern(&d->names, row->scenario));
-	c->counts[v]++;
-	c->runs++;
-	report_pick_set(&c->last, row, v);
-	if (v != VERDICT_ERROR)
-		report_pick_set(&c->last_kernel, row, v);
+	c->counts[v] += (int)row->runs;
+	c->runs += (int)row->runs;
+	if (row->last_id > c->last.id)
+		report_pick_set(&c->last, row->last_id, v, row->last_title);
+	if (v != VERDICT_ERROR && row->last_id > c->last_kernel.id)
+		report_pick_set(&c->last_kernel, row->last_id, v, row->last_title);
 	return 0;
 }
 
@@ -351,6 +355,59 @@ report_kind(enum error_kind *kind, enum error_kind k)
 		*kind = k;
 }
 
+/* The builds, sorted by version; no cells yet. */
+static int
+report_load_builds(struct store *s, struct report_data *d, char *err, size_t errlen,
+    enum error_kind *kind)
+{
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	d->builds_rows = cJSON_CreateArray();
+	d->last_build_id = INT64_MIN;
+	if (store_builds(s, 0, report_build_add, d->builds_rows) == -1) {
+		util_fmt(err, errlen, "store: cannot read builds and runs");
+		report_kind(kind, ERROR_STORE);
+		report_data_free(d);
+		return -1;
+	}
+	d->nb = cJSON_GetArraySize(d->builds_rows);
+	d->b = xcalloc((size_t)d->nb + 1, sizeof(*d->b));
+	for (i = 0; i < d->nb; i++) {
+		d->b[i].row = cJSON_GetArrayItem(d->builds_rows, i);
+		d->b[i].id = report_int(d->b[i].row, "id");
+		report_sort_key(d->b[i].row, d->b[i].key, sizeof(d->b[i].key));
+	}
+	qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
+	return 0;
+}
+
+/* The cells of one build (build_id 0: of every build) on board (NULL: every board), added. */
+static int
+report_load_cells(struct store *s, int64_t build_id, const char *board, struct report_data *d,
+    char *err, size_t errlen, enum error_kind *kind)
+{
+	if (store_run_cells(s, build_id, board, report_cell_add, d) == -1) {
+		util_fmt(err, errlen, "store: cannot read builds and runs");
+		report_kind(kind, ERROR_STORE);
+		report_data_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+/* Loading is over: lookups from here on are by bisection of the sorted cells. */
+static void
+report_load_done(struct report_data *d)
+{
+	free(d->cell_slot);
+	d->cell_slot = NULL;
+	d->ncell_slot = 0;
+	/* No run yet, no cells: d->c is still NULL, which qsort may not be given. */
+	if (d->nc > 0)
+		qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
+}
+
 /*
  * Loads builds (sorted) and, unless builds_only, finished runs (counted into cells); board
  * NULL for all boards.
@@ -359,38 +416,11 @@ static int
 report_load_what(struct store *s, const char *board, int builds_only, struct report_data *d,
     char *err, size_t errlen, enum error_kind *kind)
 {
-	struct store_runs_filter f = { .board = board, .reported = 1 };
-	int i, rc;
-
-	memset(d, 0, sizeof(*d));
-	d->builds_rows = cJSON_CreateArray();
-	rc = store_builds(s, 0, report_build_add, d->builds_rows);
-	if (rc != -1) {
-		d->nb = cJSON_GetArraySize(d->builds_rows);
-		d->b = xcalloc((size_t)d->nb + 1, sizeof(*d->b));
-		for (i = 0; i < d->nb; i++) {
-			d->b[i].row = cJSON_GetArrayItem(d->builds_rows, i);
-			d->b[i].id = report_int(d->b[i].row, "id");
-			report_sort_key(d->b[i].row, d->b[i].key, sizeof(d->b[i].key));
-		}
-		qsort(d->b, (size_t)d->nb, sizeof(*d->b), report_build_cmp);
-		d->last_build_id = INT64_MIN;
-		if (!builds_only)
-			rc = store_runs_list(s, &f, report_run_add, d);
-	}
-	if (rc == -1) {
-		util_fmt(err, errlen, "store: cannot read builds and runs");
-		report_kind(kind, ERROR_STORE);
-		report_data_free(d);
+	if (report_load_builds(s, d, err, errlen, kind) == -1)
 		return -1;
-	}
-	/* The hash is for loading; lookups after it are by bisection of the sorted cells. */
-	free(d->cell_slot);
-	d->cell_slot = NULL;
-	d->ncell_slot = 0;
-	/* No run yet, no cells: d->c is still NULL, which qsort may not be given. */
-	if (d->nc > 0)
-		qsort(d->c, (size_t)d->nc, sizeof(*d->c), report_cell_cmp);
+	if (!builds_only && report_load_cells(s, 0, board, d, err, errlen, kind) == -1)
+		return -1;
+	report_load_done(d);
 	return 0;
 }
 
@@ -475,28 +505,21 @@ report_builds(struct store *s, char *err, size_t errlen)
 	return arr;
 }
 
+/* Columns are scenario x board pairs, in name order (the sorted cells' order in a build). */
 static int
-report_str_index(cJSON *arr, const char *a, const char *b)
+report_pair_cmp(const struct report_cell *a, const struct report_cell *b)
 {
-	int i = 0;
-	cJSON *it;
+	int r = strcmp(a->scenario, b->scenario);
 
-	cJSON_ArrayForEach(it, arr) {
-		if (strcmp(report_str(it, "scenario"), a) == 0 &&
-		    strcmp(report_str(it, "board"), b) == 0)
-			return i;
-		i++;
-	}
-	return -1;
+	return r ? r : strcmp(a->board, b->board);
 }
 
 static int
 report_col_cmp(const void *x, const void *y)
 {
 	const struct report_cell *const *a = x, *const *b = y;
-	int r = strcmp((*a)->scenario, (*b)->scenario);
 
-	return r ? r : strcmp((*a)->board, (*b)->board);
+	return report_pair_cmp(*a, *b);
 }
 
 struct report_arch {
@@ -515,31 +538,74 @@ report_board_arch(const struct store_board_row *b, void *arg)
 	return 1;
 }
 
-cJSON *
-report_matrix(struct store *s, const char *board, char *err, size_t errlen)
+/* The first of build's cells in the sorted cells (d->nc when it has none). */
+static int
+report_cells_of(const struct report_data *d, int build)
 {
-	const struct report_cell **cols;
-	struct report_data d;
-	struct report_arch ba = { board, "" };
-	const char *arch = NULL;
-	cJSON *m, *columns, *rows;
-	int i, j, ncol = 0, nboards = 0;
+	int lo = 0, hi = d->nc;
 
-	if (report_load(s, board, &d, err, errlen, NULL) == -1)
-		return NULL;
-	/* Unreadable boards (logged by the store): the matrix shows the builds that ran there. */
-	if (board && store_boards(s, report_board_arch, &ba) > 0 && ba.arch[0])
-		arch = ba.arch;
-	/* Columns: the scenario x board pairs that have any run, in name order. */
-	cols = xcalloc((size_t)d.nc + 1, sizeof(*cols));
-	for (i = 0; i < d.nc; i++) {
-		for (j = 0; j < ncol; j++)
-			if (strcmp(cols[j]->scenario, d.c[i].scenario) == 0 &&
-			    strcmp(cols[j]->board, d.c[i].board) == 0)
-				break;
-		if (j == ncol)
-			cols[ncol++] = &d.c[i];
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (d->c[mid].build < build)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo;
+}
+
+/* A matrix row: build's cells under columns (null where it has none). */
+static cJSON *
+report_matrix_row(const struct report_data *d, int build, const struct report_cell **cols,
+    int ncol)
+{
+	const struct report_build *b = &d->b[build];
+	cJSON *row = cJSON_CreateObject(), *cells;
+	int j, k;
+
+	cJSON_AddStringToObject(row, "build", report_str(b->row, "name"));
+	cJSON_AddNumberToObject(row, "build_id", (double)b->id);
+	cJSON_AddStringToObject(row, "release", report_str(b->row, "release"));
+	cJSON_AddStringToObject(row, "version", b->key);
+	cJSON_AddStringToObject(row, "arch", report_str(b->row, "arch"));
+	cells = cJSON_AddArrayToObject(row, "cells");
+	/* Both are in scenario x board order: one walk pairs them. */
+	j = report_cells_of(d, build);
+	for (k = 0; k < ncol; k++) {
+		const struct report_cell *c = NULL;
+
+		while (j < d->nc && d->c[j].build == build && report_pair_cmp(&d->c[j], cols[k]) < 0)
+			j++;
+		if (j < d->nc && d->c[j].build == build && report_pair_cmp(&d->c[j], cols[k]) == 0)
+			c = &d->c[j];
+		cJSON_AddItemToArray(cells, c ? report_cell_json(c) : cJSON_CreateNull());
+	}
+	return row;
+}
+
+/*
+ * The matrix of rows (build indices, oldest first) with the columns their cells have, and the
+ * row of build below (-1: none) under the same columns, for whoever compares neighbours.
+ */
+static cJSON *
+report_matrix_json(const struct report_data *d, const char *board, const int *rows, int nrows,
+    int below)
+{
+	const struct report_cell **cols = xcalloc((size_t)d->nc + 1, sizeof(*cols));
+	cJSON *m, *columns, *out;
+	int i, j, r, ncol = 0, nboards = 0;
+
+	/* Columns: the scenario x board pairs that have a run in the rows, in name order. */
+	for (r = 0; r < nrows; r++)
+		for (i = report_cells_of(d, rows[r]); i < d->nc && d->c[i].build == rows[r]; i++) {
+			for (j = 0; j < ncol; j++)
+				if (strcmp(cols[j]->scenario, d->c[i].scenario) == 0 &&
+				    strcmp(cols[j]->board, d->c[i].board) == 0)
+					break;
+			if (j == ncol)
+				cols[ncol++] = &d->c[i];
+		}
 	qsort(cols, (size_t)ncol, sizeof(*cols), report_col_cmp);
 	for (i = 0; i < ncol; i++) {
 		for (j = 0; j < i; j++)
@@ -567,39 +633,120 @@ report_matrix(struct store *s, const char *board, char *err, size_t errlen)
 		cJSON_AddStringToObject(c, "key", key);
 		cJSON_AddItemToArray(columns, c);
 	}
-	rows = cJSON_AddArrayToObject(m, "rows");
-	for (i = 0; i < d.nb; i++) {
-		cJSON *row, *cells;
-		int any = 0;
-
-		for (j = 0; j < d.nc; j++)
-			any |= d.c[j].build == i;
-		/* A board's matrix: builds it ran, and registered ones it could run (same arch). */
-		if (board && !any && !(arch && arch[0] &&
-		    strcmp(report_str(d.b[i].row, "arch"), arch) == 0))
-			continue;
-		row = cJSON_CreateObject();
-		cJSON_AddStringToObject(row, "build", report_str(d.b[i].row, "name"));
-		cJSON_AddNumberToObject(row, "build_id", (double)d.b[i].id);
-		cJSON_AddStringToObject(row, "release", report_str(d.b[i].row, "release"));
-		cJSON_AddStringToObject(row, "version", d.b[i].key);
-		cJSON_AddStringToObject(row, "arch", report_str(d.b[i].row, "arch"));
-		cells = cJSON_AddArrayToObject(row, "cells");
-		for (j = 0; j < ncol; j++)
-			cJSON_AddItemToArray(cells, cJSON_CreateNull());
-		for (j = 0; j < d.nc; j++) {
-			int k;
-
-			if (d.c[j].build != i)
-				continue;
-			k = report_str_index(columns, d.c[j].scenario, d.c[j].board);
-			if (k >= 0)
-				cJSON_ReplaceItemInArray(cells, k, report_cell_json(&d.c[j]));
-		}
-		cJSON_AddItemToArray(rows, row);
-	}
+	out = cJSON_AddArrayToObject(m, "rows");
+	for (r = 0; r < nrows; r++)
+		cJSON_AddItemToArray(out, report_matrix_row(d, rows[r], cols, ncol));
+	if (below >= 0)
+		cJSON_AddItemToObject(m, "below", report_matrix_row(d, below, cols, ncol));
 	free(cols);
+	return m;
+}
+
+/* The board's architecture as the store has it ("" when unknown or unreadable). */
+static void
+report_arch_of(struct store *s, const char *board, char *arch, size_t len)
+{
+	struct report_arch ba = { board, "" };
+
+	/* Unreadable boards (logged by the store): the matrix shows the builds that ran there. */
+	if (store_boards(s, report_board_arch, &ba) > 0)
+		util_strlcpy(arch, ba.arch, len);
+	else
+		arch[0] = '\0';
+}
+
+/* A board's matrix has the builds it ran, and registered ones it could run (same arch). */
+static int
+report_is_row(const struct report_data *d, int i, const char *board, const char *arch,
+    const char *ran)
+{
+	return board == NULL || ran[i] ||
+	    (arch[0] && strcmp(report_str(d->b[i].row, "arch"), arch) == 0);
+}
+
+cJSON *
+report_matrix(struct store *s, const char *board, char *err, size_t errlen)
+{
+	struct report_data d;
+	char arch[32] = "", *ran;
+	int *rows, i, n = 0;
+	cJSON *m;
+
+	if (report_load(s, board, &d, err, errlen, NULL) == -1)
+		return NULL;
+	if (board)
+		report_arch_of(s, board, arch, sizeof(arch));
+	ran = xcalloc((size_t)d.nb + 1, 1);
+	for (i = 0; i < d.nc; i++)
+		ran[d.c[i].build] = 1;
+	rows = xcalloc((size_t)d.nb + 1, sizeof(*rows));
+	for (i = 0; i < d.nb; i++)
+		if (report_is_row(&d, i, board, arch, ran))
+			rows[n++] = i;
+	m = report_matrix_json(&d, board, rows, n, -1);
+	free(rows);
+	free(ran);
 	report_data_free(&d);
+	return m;
+}
+
+struct report_ran {
+	const struct report_data *d;
+	char	*ran;
+};
+
+static int
+report_ran_add(int64_t id, void *arg)
+{
+	struct report_ran *r = arg;
+	int i = report_build_index(r->d, id);
+
+	if (i >= 0)
+		r->ran[i] = 1;
+	return 0;
+}
+
+cJSON *
+report_matrix_page(struct store *s, const char *board, int builds, int page, char *err,
+    size_t errlen)
+{
+	struct report_data d;
+	struct report_ran rr;
+	char arch[32] = "";
+	int *rows, i, n = 0, lo, hi;
+	cJSON *m = NULL;
+
+	if (report_load_builds(s, &d, err, errlen, NULL) == -1)
+		return NULL;
+	rr.d = &d;
+	rr.ran = xcalloc((size_t)d.nb + 1, 1);
+	rows = xcalloc((size_t)d.nb + 1, sizeof(*rows));
+	if (board) {
+		report_arch_of(s, board, arch, sizeof(arch));
+		if (store_run_builds(s, board, report_ran_add, &rr) == -1) {
+			util_fmt(err, errlen, "store: cannot read builds and runs");
+			report_data_free(&d);
+			goto out;
+		}
+	}
+	for (i = 0; i < d.nb; i++)
+		if (report_is_row(&d, i, board, arch, rr.ran))
+			rows[n++] = i;
+	/* Rows are oldest first: page 0 is the newest `builds`, and the one below them. */
+	hi = n - (int)((int64_t)page * builds > n ? n : (int64_t)page * builds);
+	lo = hi - builds < 0 ? 0 : hi - builds;
+	/* Only these builds' runs are read: the work is the page's, whatever the history. */
+	for (i = lo > 0 ? lo - 1 : lo; i < hi; i++)
+		if (report_load_cells(s, d.b[rows[i]].id, board, &d, err, errlen, NULL) == -1)
+			goto out;
+	report_load_done(&d);
+	m = report_matrix_json(&d, board, rows + lo, hi - lo, lo > 0 && hi > lo ? rows[lo - 1] :
+	    -1);
+	cJSON_AddNumberToObject(m, "total_builds", n);
+	report_data_free(&d);
+out:
+	free(rows);
+	free(rr.ran);
 	return m;
 }
 

@@ -33,6 +33,16 @@ cJSON *report_builds(struct store *s, char *err, size_t errlen);
 cJSON *report_matrix(struct store *s, const char *board, char *err, size_t errlen);
 
 /*
+ * One page of report_matrix, reading only the runs of the builds it shows: of its rows (oldest
+ * first, as report_matrix's), the newest `builds` after skipping page * builds of them.
+ * Columns are the pairs with a run in those rows. "total_builds" counts every row the whole
+ * matrix has; "below" is the row just older than the page (absent on the oldest page) under
+ * the same columns, so a reader can mark what changed from it. builds > 0, page >= 0.
+ */
+cJSON *report_matrix_page(struct store *s, const char *board, int builds, int page, char *err,
+    size_t errlen);
+
+/*
  * Where a call below fails, err says it to people and *kind (when kind is not NULL) says what it
  * was: ERROR_NO_SUCH_BUILD, ERROR_AMBIGUOUS_BUILD, ERROR_STORE, ERROR_INVALID_REQUEST or
  * ERROR_OUTPUT; left as it was for other failures.

@@ -15,6 +15,7 @@
  *                    (reservations' no-overlap also an exclusion constraint)
  *   store_builds.c   builds: as boots report them and as rigctl build add registers them
  *   store_runs.c     runs and their steps, boards, board events, boots, actions
+ *   store_cells.c    finished runs counted per build x board x scenario (what reports read)
  *   store_crashes.c  crash reports and the crash groups (title -> count, first/last run)
  *   store_queue.c    the nightly queue's rows (queue.c holds its API)
  *   store_reservations.c  reservations of board time, never two of one board at once
@@ -310,6 +311,25 @@ struct store_runs_filter {
 /* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
 int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,
     void *arg);
+/*
+ * Finished runs with a build and a verdict (what reports read), grouped by build x board x
+ * scenario x verdict: how many, and the latest of them (its id and title). Groups come in the
+ * order of their latest run, oldest first. build_id 0 (or less) for every build, board NULL for
+ * every board. Rows given, or -1.
+ */
+struct store_cell_row {
+	int64_t		 build_id;
+	const char	*board, *scenario;
+	enum verdict	 verdict;	/* VERDICT_NONE for a word the vocabulary lacks */
+	int64_t		 runs, last_id;
+	const char	*last_title;	/* NULL when the run has none */
+};
+typedef int (*store_cell_cb)(const struct store_cell_row *c, void *arg);
+int store_run_cells(struct store *s, int64_t build_id, const char *board, store_cell_cb cb,
+    void *arg);
+typedef int (*store_id_cb)(int64_t id, void *arg);
+/* The ids of builds with a finished run (as store_run_cells counts them) on board. Rows, or -1. */
+int store_run_builds(struct store *s, const char *board, store_id_cb cb, void *arg);
 /* 1 found (cb called), 0 none, -1 error. */
 int store_run_get(struct store *s, int64_t id, store_run_cb cb, void *arg);
 /* How far a run is: its state ("running", "done") and how many steps it stored. 1, 0 none, -1. */

@@ -430,7 +430,9 @@ static const struct store_migration store_pg_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms BIGINT", NULL },
-	{ 10, "a survey's progress is its runs: a restart resumes it where it stopped",
+	{ 10, "reports count runs per build, board, scenario and verdict from an index",
+	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
+	{ 11, "a survey's progress is its runs: a restart resumes it where it stopped",
 	    "CREATE TABLE surveys(" STORE_PG_ID ", board TEXT NOT NULL, build_id BIGINT,"
 	    " uid BIGINT, classes TEXT, sequences BIGINT NOT NULL, queue_id BIGINT,"
 	    " state TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, note TEXT);"

@@ -274,8 +274,14 @@ static const struct store_migration store_sqlite_migrations[] = {
 	{ 9, "a claimed job is its host's under a lease the host renews",
 	    "ALTER TABLE queue ADD COLUMN host TEXT;"
 	    "ALTER TABLE queue ADD COLUMN lease_ms INTEGER", NULL },
+	/*
+	 * What store_run_cells counts by, all in the index: a matrix reads index entries in
+	 * group order (no table row, no sort) and only the runs a page's builds have.
+	 */
+	{ 10, "reports count runs per build, board, scenario and verdict from an index",
+	    "CREATE INDEX runs_cells ON runs(build_id, board, scenario, verdict, state)", NULL },
 	/* Runs before it belong to no survey: a restart resumes only surveys begun since. */
-	{ 10, "a survey's progress is its runs: a restart resumes it where it stopped",
+	{ 11, "a survey's progress is its runs: a restart resumes it where it stopped",
 	    "CREATE TABLE surveys(id INTEGER PRIMARY KEY, board TEXT NOT NULL, build_id INTEGER,"
 	    " uid INTEGER, classes TEXT, sequences INTEGER NOT NULL, queue_id INTEGER,"
 	    " state TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, note TEXT);"

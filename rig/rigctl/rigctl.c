@@ -224,6 +224,9 @@ rigctl_progress(cJSON *msg)
 	case BUSY_DOWNLOAD:
 		if (total > 0 && done >= total)
 			progress_show("downloaded %s: %.1f MB", what, done / 1e6);
+		else if (total > 0)	/* apt's per cent of the size the archive's index gives */
+			progress_show("downloading %s: %.0f%% (%.1f of %.1f MB)", what,
+			    100.0 * done / total, done / 1e6, total / 1e6);
 		else
 			progress_show("downloading %s ...", what);
 		break;

@@ -76,6 +76,21 @@ html_text(struct html *h, const char *s)
 }
 
 void
+html_cells(struct html *h, const cJSON *o, ...)
+{
+	const char *key;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		html_raw(h, "<td>");
+		html_text(h, html_str(o, key));
+		html_raw(h, "</td>");
+	}
+	va_end(ap);
+}
+
+void
 html_link(struct html *h, const char *href, const char *text)
 {
 	html_raw(h, "<a href=\"");

@@ -21,6 +21,11 @@ void html_raw(struct html *h, const char *fmt, ...) __attribute__((format(printf
 /* s escaped for text and attribute values alike (& < > " '); NULL as "". */
 void html_text(struct html *h, const char *s);
 void html_textn(struct html *h, const char *s, size_t n);
+/*
+ * A table cell per key of o, its string as text: <td>TEXT</td>..., the keys in the order
+ * given, NULL after the last. The rest of a row (links, numbers, verdicts) is the caller's.
+ */
+void html_cells(struct html *h, const cJSON *o, ...) __attribute__((sentinel));
 /* A link whose target is the program's and whose text is data: <a href="HREF">TEXT</a>. */
 void html_link(struct html *h, const char *href, const char *text);
 /* prefix then value percent-encoded (a name in a path or a query), cut to len. */

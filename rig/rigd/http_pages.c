@@ -63,15 +63,13 @@ http_runs_table(struct html *h, const cJSON *runs)
 		html_raw(h, "</td><td>");
 		html_href(href, sizeof(href), "/history?scenario=", html_str(r, "scenario"));
 		html_link(h, href, html_str(r, "scenario"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "build"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "</td>");
+		html_cells(h, r, "build", NULL);
+		html_raw(h, "<td>");
 		html_verdict(h, html_str(r, "verdict"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "title"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "started"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "</td>");
+		html_cells(h, r, "title", "started", NULL);
+		html_raw(h, "<td>");
 		if (html_int(r, "duration_ms", -1) >= 0)
 			html_raw(h, "%.1f s", (double)html_int(r, "duration_ms", 0) / 1000);
 		html_raw(h, "</td></tr>\n");
@@ -164,28 +162,20 @@ http_lab_html(struct http_req *q, const cJSON *d, struct html *h)
 		html_href(href, sizeof(href), "/boards/", html_str(b, "name"));
 		html_raw(h, "<tr><td>");
 		html_link(h, href, html_str(b, "name"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(b, "state"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(b, "state_since"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "</td>");
+		html_cells(h, b, "state", "state_since", NULL);
+		html_raw(h, "<td>");
 		c = cJSON_GetObjectItem(b, "current_run");
 		if (cJSON_IsObject(c)) {
 			http_run_link(h, html_int(c, "id", 0));
 			html_raw(h, " ");
 			html_text(h, html_str(c, "scenario"));
 		}
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(b, "holder"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(b, "release"));
-		html_raw(h, "</td><td>%lld</td><td>", (long long)html_int(b, "queued", 0));
-		html_text(h, html_str(b, "power"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(b, "console"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(b, "boot"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "</td>");
+		html_cells(h, b, "holder", "release", NULL);
+		html_raw(h, "<td>%lld</td>", (long long)html_int(b, "queued", 0));
+		html_cells(h, b, "power", "console", "boot", NULL);
+		html_raw(h, "<td>");
 		html_text(h, html_str(b, "reason"));
 		html_text(h, html_str(b, "waiting"));
 		html_raw(h, "</td></tr>\n");
@@ -197,19 +187,13 @@ http_lab_html(struct http_req *q, const cJSON *d, struct html *h)
 		html_raw(h, "<table><tr><th>job</th><th>board</th><th>scenario</th><th>build</th>"
 		    "<th>state</th><th>run</th><th>note</th></tr>\n");
 	cJSON_ArrayForEach(j, jobs) {
-		html_raw(h, "<tr><td>%lld</td><td>", (long long)html_int(j, "id", 0));
-		html_text(h, html_str(j, "board"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(j, "scenario"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(j, "build"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(j, "state"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "<tr><td>%lld</td>", (long long)html_int(j, "id", 0));
+		html_cells(h, j, "board", "scenario", "build", "state", NULL);
+		html_raw(h, "<td>");
 		http_run_link(h, html_int(j, "run_id", 0));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(j, "note"));
-		html_raw(h, "</td></tr>\n");
+		html_raw(h, "</td>");
+		html_cells(h, j, "note", NULL);
+		html_raw(h, "</tr>\n");
 	}
 	if (cJSON_GetArraySize(jobs))
 		html_raw(h, "</table>\n");
@@ -334,22 +318,18 @@ http_crashes_html(struct http_req *q, const cJSON *d, struct html *h)
 			html_text(h, html_str(g, "rig_title"));
 			html_raw(h, "</div>");
 		}
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(g, "type"));
-		html_raw(h, "</td><td>%lld</td><td>", (long long)html_int(g, "count", 0));
-		html_text(h, html_str(g, "first_build"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(g, "last_build"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "</td>");
+		html_cells(h, g, "type", NULL);
+		html_raw(h, "<td>%lld</td>", (long long)html_int(g, "count", 0));
+		html_cells(h, g, "first_build", "last_build", NULL);
+		html_raw(h, "<td>");
 		cJSON_ArrayForEach(b, cJSON_GetObjectItem(g, "boards")) {
 			html_text(h, cJSON_IsString(b) ? b->valuestring : "");
 			html_raw(h, b->next ? " " : "");
 		}
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(g, "first_seen"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(g, "last_seen"));
-		html_raw(h, "</td><td>");
+		html_raw(h, "</td>");
+		html_cells(h, g, "first_seen", "last_seen", NULL);
+		html_raw(h, "<td>");
 		http_run_link(h, html_int(g, "last_run", 0));
 		html_raw(h, "</td></tr>\n");
 	}

@@ -80,19 +80,9 @@ http_reservations_html(struct http_req *q, const cJSON *d, struct html *h)
 		if (strcmp(html_str(r, "state"), "current") != 0 &&
 		    strcmp(html_str(r, "state"), "future") != 0)
 			continue;
-		html_raw(h, "<tr><td>%lld</td><td>", (long long)html_int(r, "id", 0));
-		html_text(h, html_str(r, "board"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "holder"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "from"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "until"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "state"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(r, "note"));
-		html_raw(h, "</td></tr>\n");
+		html_raw(h, "<tr><td>%lld</td>", (long long)html_int(r, "id", 0));
+		html_cells(h, r, "board", "holder", "from", "until", "state", "note", NULL);
+		html_raw(h, "</tr>\n");
 	}
 	html_raw(h, "</table>\n");
 }

@@ -43,16 +43,19 @@ http_matrix_data(struct http_req *q)
 {
 	int64_t n = html_arg_int(http_req_arg(q, "builds"), HTTP_MATRIX_BUILDS, 1, 100000);
 	int64_t page = html_arg_int(http_req_arg(q, "page"), 0, 0, 100000);
-	cJSON *m = report_matrix(q->st, http_req_arg(q, "board"), q->err, sizeof(q->err));
-	cJSON *rows, *row, *prev = NULL, *keep;
-	int total, i, lo, hi;
+	/* The store reads the page's builds only (and the one below it), not the history. */
+	cJSON *m = report_matrix_page(q->st, http_req_arg(q, "board"), (int)n, (int)page, q->err,
+	    sizeof(q->err));
+	cJSON *rows, *row, *prev, *keep;
+	int i;
 
 	if (m == NULL) {
 		q->code = MHD_HTTP_INTERNAL_SERVER_ERROR;
 		return NULL;
 	}
 	rows = cJSON_GetObjectItem(m, "rows");
-	/* Marks first, over every build: the oldest shown has its neighbour too. */
+	/* Marks: each row against the one below it, the oldest shown against "below". */
+	prev = cJSON_GetObjectItem(m, "below");
 	cJSON_ArrayForEach(row, rows) {
 		int c = 0;
 		cJSON *cell;
@@ -67,17 +70,12 @@ http_matrix_data(struct http_req *q)
 		}
 		prev = row;
 	}
-	/* Rows are oldest first (by version): page 0 is the latest n. */
-	total = cJSON_GetArraySize(rows);
-	hi = total - (int)(page * n);
-	lo = hi - (int)n;
-	lo = lo < 0 ? 0 : lo;
+	cJSON_DeleteItemFromObject(m, "below");
+	/* Oldest first from the report; the page shows the newest first. */
 	keep = cJSON_CreateArray();
-	/* Taken from the end down: the indices below stay put. */
-	for (i = hi - 1; i >= lo; i--)
+	for (i = cJSON_GetArraySize(rows) - 1; i >= 0; i--)
 		cJSON_AddItemToArray(keep, cJSON_DetachItemFromArray(rows, i));
 	cJSON_ReplaceItemInObject(m, "rows", keep);
-	cJSON_AddNumberToObject(m, "total_builds", total);
 	cJSON_AddNumberToObject(m, "page", (double)page);
 	cJSON_AddNumberToObject(m, "builds", (double)n);
 	cJSON_AddStringToObject(m, "order", "newest first");
@@ -335,9 +333,9 @@ http_history_html(struct http_req *q, const cJSON *d, struct html *h)
 		cJSON_ArrayForEach(b, cJSON_GetObjectItem(d, "builds")) {
 			const cJSON *c;
 
-			html_raw(h, "<tr><td>");
-			html_text(h, html_str(b, "build"));
-			html_raw(h, "</td><td><a href=\"/runs/%lld\">",
+			html_raw(h, "<tr>");
+			html_cells(h, b, "build", NULL);
+			html_raw(h, "<td><a href=\"/runs/%lld\">",
 			    (long long)html_int(b, "latest_run", 0));
 			html_verdict(h, html_str(b, "latest"));
 			html_raw(h, "</a></td><td>");

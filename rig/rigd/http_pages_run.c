@@ -229,13 +229,9 @@ http_run_html(struct http_req *q, const cJSON *d, struct html *h)
 	html_raw(h, "</p>\n<h2>Steps</h2>\n<table><tr><th>#</th><th>action</th><th>argument</th>"
 	    "<th>status</th><th>at</th><th>took</th><th>output</th></tr>\n");
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(d, "steps")) {
-		html_raw(h, "<tr><td>%lld</td><td>", (long long)html_int(s, "idx", 0));
-		html_text(h, html_str(s, "action"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(s, "arg"));
-		html_raw(h, "</td><td>");
-		html_text(h, html_str(s, "status"));
-		html_raw(h, "</td><td>%.2f s</td><td>%.2f s</td><td>",
+		html_raw(h, "<tr><td>%lld</td>", (long long)html_int(s, "idx", 0));
+		html_cells(h, s, "action", "arg", "status", NULL);
+		html_raw(h, "<td>%.2f s</td><td>%.2f s</td><td>",
 		    (double)html_int(s, "started_ms", 0) / 1000,
 		    (double)html_int(s, "duration_ms", 0) / 1000);
 		if (html_str(s, "output")[0]) {

@@ -11,6 +11,11 @@ at once.
   heavy_reads.py http URL N BOARDS_URL HOST   N parallel GETs of URL (status and bytes each)
                                          while BOARDS_URL is asked (20 times at least, until
                                          the last answers): "max_ms X asked N"
+  heavy_reads.py matrix-pages BASE WHOLE [BOARD]   the /api/matrix pages of BASE (several
+                                         sizes, the first pages and the last) against WHOLE,
+                                         `rigctl matrix --json` (every run read): each page
+                                         has the whole's rows, cells and change marks; prints
+                                         "pages N differ K" and a line per difference
 """
 import json
 import select
@@ -136,6 +141,59 @@ def http(url, n, boards_url, host):
         print("matrix %s %d bytes %.1f s" % r)
 
 
+def change(older, cell):
+    """The mark the page gives cell against the build below: pass against another verdict."""
+    if not isinstance(older, dict) or not isinstance(cell, dict):
+        return None
+    a, b = older["verdict"], cell["verdict"]
+    if "error" in (a, b) or a == b:
+        return None
+    return "regression" if a == "pass" else "fix" if b == "pass" else None
+
+
+def matrix_pages(base, whole_path, board):
+    with open(whole_path) as f:
+        whole = json.load(f)
+    keys = [(c["scenario"], c["board"]) for c in whole["columns"]]
+    rows = whole["rows"]
+    total, asked, bad = len(rows), 0, []
+    for n in (1, 5, 7, 30):
+        last = (total - 1) // n
+        for page in sorted({0, 1, 2, last}):
+            url = "%s/api/matrix?builds=%d&page=%d" % (base, n, page)
+            if board:
+                url += "&board=" + board
+            with urllib.request.urlopen(url, timeout=300) as r:
+                got = json.load(r)
+            asked += 1
+            hi = total - page * n
+            want = rows[max(0, hi - n):hi][::-1]
+            if got["total_builds"] != total or len(got["rows"]) != len(want):
+                bad.append("%s: %d rows of %d, want %d of %d" % (url, len(got["rows"]),
+                    got["total_builds"], len(want), total))
+                continue
+            cols = [keys.index((c["scenario"], c["board"])) for c in got["columns"]]
+            for gr, wr in zip(got["rows"], want):
+                wi = rows.index(wr)
+                for k, ci in enumerate(cols):
+                    w = dict(wr["cells"][ci]) if wr["cells"][ci] else None
+                    ch = change(rows[wi - 1]["cells"][ci], w) if wi > 0 else None
+                    if w is not None and ch:
+                        w["change"] = ch
+                    if gr["cells"][k] != w or gr["build_id"] != wr["build_id"]:
+                        bad.append("%s: build %s, column %s: %s, want %s" % (url,
+                            gr["build_id"], keys[ci], gr["cells"][k], w))
+                # A column the page left out has nothing in this row.
+                for ci in set(range(len(keys))) - set(cols):
+                    if wr["cells"][ci] is not None:
+                        bad.append("%s: build %s lacks column %s" % (url, wr["build_id"],
+                            keys[ci]))
+    print("pages %d differ %d" % (asked, len(bad)))
+    for b in bad[:20]:
+        print(b)
+    sys.exit(1 if bad else 0)
+
+
 if __name__ == "__main__":
     a = sys.argv
     if a[1] == "hold":
@@ -146,3 +204,5 @@ if __name__ == "__main__":
         kcidb(a[2], a[3], int(a[4]))
     elif a[1] == "http":
         http(a[2], int(a[3]), a[4], a[5])
+    elif a[1] == "matrix-pages":
+        matrix_pages(a[2], a[3], a[4] if len(a) > 4 else None)

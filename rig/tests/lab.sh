@@ -5,10 +5,13 @@
 # The dashboard's port: LAB_HTTP if set (a fixed bookmark), else one the kernel finds free. A
 # shared host has other people's labs and servers on the usual ports (8000, 8080): a port asked
 # of the kernel cannot clash, and the URL is printed, and kept in STATEDIR/http.url for later.
+# LAB_RUN=no starts the lab and its dashboard without the first verdict (which boots vq35): the
+# tests check the lab's URL that way, in a second rather than a boot's time.
 set -u
 cmd=${1:?usage: lab.sh start|stop [STATEDIR]}
 LAB=${2:-var/lab}
 BIN=${BIN:-build/bin}
+LAB_RUN=${LAB_RUN:-yes}
 export RIG_SOCKET="$LAB/rigd.sock"
 
 running() { "$BIN/rigctl" ping > /dev/null 2>&1; }
@@ -63,11 +66,14 @@ start)
 	if [ -z "$url" ] || ! answers "$url"; then
 		url="none: this rigd was started without one ('make lab-stop', then 'make lab')"
 	fi
-	echo "lab: rigctl run i2c-unbind --board vq35"
-	"$BIN/rigctl" run i2c-unbind --board vq35
-	rc=$?
-	echo
-	echo "lab: exit status $rc (0 pass, 1 the kernel hung or crashed, 2 lab error)."
+	rc=0
+	if [ "$LAB_RUN" != no ]; then
+		echo "lab: rigctl run i2c-unbind --board vq35"
+		"$BIN/rigctl" run i2c-unbind --board vq35
+		rc=$?
+		echo
+		echo "lab: exit status $rc (0 pass, 1 the kernel hung or crashed, 2 lab error)."
+	fi
 	echo "lab: dashboard: $url"
 	echo "lab: the lab keeps running: export RIG_SOCKET=$RIG_SOCKET; rigctl show runs;"
 	echo "lab: 'make lab-stop' stops it."

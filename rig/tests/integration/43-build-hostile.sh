@@ -13,8 +13,8 @@
 CACHE=$T/cache
 mkdir -p "$CACHE"
 check "cache on a 64 MiB tmpfs" mount -t tmpfs -o size=64m,mode=0750 rig-it-cache "$CACHE" || finish
-trap 'rigd_stop; umount -l "$CACHE" 2>/dev/null; cleanup' EXIT
-rigd_start -C "$CACHE" || finish
+APT_PID=
+trap 'rigd_stop; [ -n "$APT_PID" ] && kill $APT_PID; umount -l "$CACHE" 2>/dev/null; cleanup' EXIT
 
 # The good build: Debian's amd64 kernel image and config, as a lab build folder holds them.
 deb=$(ls "$RIG_CACHE"/debs/linux-image-6.1.0-*-amd64_*_amd64.deb 2>/dev/null | grep -v -e cloud -e rt-amd64 |
@@ -30,6 +30,33 @@ chmod 0777 "$T/src/good/tools/run.sh"
 chmod 0755 "$T/src/good/Image"
 # A shared group folder's setgid and sticky bits: dropped, not refused (folders are 0750).
 chmod 3775 "$T/src/good/tools"
+
+# A Debian archive of the test's own, served slowly on loopback (no network): a kernel package
+# of the good build's image and config, 4 MB/s, so that its download lasts about two seconds.
+# rigd's apt-get reads it through APT_CONFIG, which rigd inherits.
+A=$T/apt
+mkdir -p "$A/repo" "$A/lists/partial" "$A/cache/archives/partial" "$A/none" \
+    "$A/pkg/DEBIAN" "$A/pkg/boot"
+cp "$T"/deb/boot/vmlinuz-* "$T"/deb/boot/config-* "$A/pkg/boot/"
+printf 'Package: linux-image-6.1.0-99-amd64\nVersion: 6.1.192-99\nArchitecture: amd64\nMaintainer: rig tests <rig@localhost>\nDescription: the good build, as a package\n' > "$A/pkg/DEBIAN/control"
+dpkg-deb -Zgzip -b "$A/pkg" "$A/repo/linux-image-6.1.0-99-amd64_6.1.192-99_amd64.deb" > /dev/null
+(cd "$A/repo" && dpkg-scanpackages -m . /dev/null > Packages 2> /dev/null)
+/usr/bin/python3 "$PWD/rig/tests/apt_repo.py" "$A/repo" 4000000 > "$A/port" &
+APT_PID=$!
+while [ ! -s "$A/port" ] && kill -0 $APT_PID 2> /dev/null; do sleep 0.1; done
+echo "deb [trusted=yes] http://127.0.0.1:$(cat "$A/port")/ ./" > "$A/sources.list"
+cat > "$A/apt.conf" <<EOF
+Dir::Etc::SourceList "$A/sources.list";
+Dir::Etc::SourceParts "$A/none";
+Dir::Etc::Preferences "$A/none/none";
+Dir::Etc::PreferencesParts "$A/none";
+Dir::State::Lists "$A/lists";
+Dir::Cache "$A/cache";
+EOF
+export APT_CONFIG=$A/apt.conf
+apt-get -q -o APT::Sandbox::User=root update > "$A/update.out" 2>&1
+check "the test's archive is read (apt-get update)" [ $? -eq 0 ] || cat "$A/update.out"
+rigd_start -C "$CACHE" || finish
 
 # listing: the cache as a sorted list of path, type and mode (what must not change).
 listing() { (cd "$CACHE" && find . -printf '%p %y %m\n' | sort); }
@@ -87,6 +114,23 @@ check "build add on a terminal: the unpacking's progress, rewritten in place" co
 check "build add on a terminal: ... to its end" grep -aq "unpacking good-tty.tar.gz: 100%" "$T/add.tty"
 check "build add on a terminal: then the build, as on a pipe" grep -q "^build [0-9]* already known: " "$T/add.out"
 check "build add on a terminal: no progress left on the screen" [ "$(grep -c unpacking "$T/add.out")" -eq 0 ]
+
+# --- on a terminal, a package from the archive: apt's download per cent, rewritten in place
+on_pty "$T/dl.tty" "$RIGCTL" build add linux-image-6.1.0-99-amd64 --arch amd64
+rc=$?
+screen "$T/dl.tty" > "$T/dl.out"
+cat "$T/dl.out"
+check "build add of a package on a terminal: exit 0" [ "$rc" -eq 0 ]
+pkg=linux-image-6.1.0-99-amd64:amd64=6.1.192-99
+check "build add of a package on a terminal: the download's per cent, rewritten in place" \
+    grep -aq "$(printf '\r\033\\[K')downloading $pkg: [0-9]*% (" "$T/dl.tty"
+check "build add of a package on a terminal: ... on the way, neither 0 nor 100 (a real download)" \
+    grep -aqE "downloading $pkg: ([1-9]|[1-9][0-9])% \(" "$T/dl.tty"
+check "build add of a package on a terminal: ... to its end" grep -aq "downloaded $pkg: " "$T/dl.tty"
+check "build add of a package on a terminal: no progress left on the screen" \
+    [ "$(grep -c download "$T/dl.out")" -eq 0 ]
+# Room for the cases below: the package and its unpacking leave the small cache.
+rm -rf "$CACHE"/debs/linux-image-6.1.0-99-amd64_* "$CACHE"/unpacked/linux-image-6.1.0-99-amd64*
 
 # --- hostile tarballs made with tar itself
 mktar setuid 'cp /bin/true good/tools/sh && chmod 4755 good/tools/sh' good/tools/sh

@@ -108,6 +108,16 @@ for a in lab "matrix?builds=5" "runs?limit=7&before=$run" "runs/$run" crashes \
 done
 check "/api/matrix?builds=5 has 5 builds of 30, newest first" \
     [ "$(curl -s "$base/api/matrix?builds=5" | js 'str((len(d["rows"]), d["total_builds"]))')" = "(5, 30)" ]
+# A page reads only its builds' runs; the whole matrix (rigctl, every run read) must agree
+# with it cell by cell, marks included, on every board and on one.
+"$RIGCTL" matrix --json > "$T/whole.json"
+"$RIGCTL" matrix --board vq35 --json > "$T/whole-vq35.json"
+$HELPER matrix-pages "$base" "$T/whole.json" > "$T/pages.out" 2>&1
+check "the matrix pages say what the whole matrix says ($(head -n 1 "$T/pages.out"))" \
+    grep -q 'differ 0$' "$T/pages.out" || cat "$T/pages.out"
+$HELPER matrix-pages "$base" "$T/whole-vq35.json" vq35 > "$T/pages.out" 2>&1
+check "... and so do vq35's ($(head -n 1 "$T/pages.out"))" grep -q 'differ 0$' "$T/pages.out" ||
+    cat "$T/pages.out"
 check "/api/runs pages by id: 7 runs below the newest" \
     [ "$(curl -s "$base/api/runs?limit=7&before=$run" | js 'str([r["id"] for r in d] == list(range('$run' - 1, '$run' - 8, -1)))')" = True ]
 check "a run that is not there: 404" \

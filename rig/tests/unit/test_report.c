@@ -469,6 +469,96 @@ empty_store_gives_empty_reports(void)
 	store_close(empty);
 }
 
+/* The column of m keyed like col (scenario and board), -1 when m has none. */
+static int
+column_of(const cJSON *m, const cJSON *col)
+{
+	const cJSON *c;
+	int i = 0;
+
+	cJSON_ArrayForEach(c, obj(m, "columns")) {
+		if (strcmp(str(c, "scenario"), str(col, "scenario")) == 0 &&
+		    strcmp(str(c, "board"), str(col, "board")) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+/* Page rows [lo, hi) of whole, cell by cell under the page's columns; 1 when all agree. */
+static int
+page_matches(const cJSON *whole, const cJSON *page, int lo, int hi)
+{
+	const cJSON *wrows = obj(whole, "rows"), *prow, *col, *wc;
+	int r = lo, ok = 1, k, n = 0;
+
+	cJSON_ArrayForEach(prow, obj(page, "rows")) {
+		const cJSON *wrow = cJSON_GetArrayItem(wrows, r++);
+
+		ok &= num(prow, "build_id") == num(wrow, "build_id");
+		k = 0;
+		cJSON_ArrayForEach(col, obj(page, "columns"))
+			ok &= cJSON_Compare(cJSON_GetArrayItem(obj(prow, "cells"), k++),
+			    cJSON_GetArrayItem(obj(wrow, "cells"), column_of(whole, col)), 1);
+		/* A column the page left out has nothing in these rows. */
+		k = 0;
+		cJSON_ArrayForEach(wc, obj(whole, "columns")) {
+			ok &= column_of(page, wc) >= 0 ||
+			    cJSON_IsNull(cJSON_GetArrayItem(obj(wrow, "cells"), k));
+			k++;
+		}
+		n++;
+	}
+	return ok && n == hi - lo;
+}
+
+/*
+ * A page of the matrix reads only its builds' runs and says what the whole matrix says of
+ * them: the same rows, cells and counts, and the row below for marking changes.
+ */
+static void
+matrix_page_is_a_slice_of_the_whole_matrix(void)
+{
+	static const char *const boards[] = { NULL, "vq35", "vsabre" };
+	char err[256];
+	size_t b;
+	int n, page;
+
+	for (b = 0; b < UTIL_NELEM(boards); b++) {
+		cJSON *whole = report_matrix(st, boards[b], err, sizeof(err));
+		int total = cJSON_GetArraySize(obj(whole, "rows"));
+
+		CHECK(whole != NULL && total > 0);
+		for (n = 1; n <= 4; n++)
+			for (page = 0; page * n <= total; page++) {
+				cJSON *m = report_matrix_page(st, boards[b], n, page, err,
+				    sizeof(err));
+				int hi = total - page * n, lo = hi - n < 0 ? 0 : hi - n;
+
+				CHECK(m != NULL);
+				if (m == NULL)
+					continue;
+				CHECK_INT(num(m, "total_builds"), total);
+				if (!page_matches(whole, m, lo, hi)) {
+					char *t = cJSON_PrintUnformatted(m);
+
+					fprintf(stderr, "board %s, %d builds, page %d: %s\n",
+					    boards[b] ? boards[b] : "(all)", n, page, t);
+					free(t);
+					CHECK(!"the page is the whole matrix's rows");
+				}
+				/* The row below: the whole's row before the page's first. */
+				if (lo > 0 && hi > lo)
+					CHECK_INT(num(obj(m, "below"), "build_id"), num(
+					    cJSON_GetArrayItem(obj(whole, "rows"), lo - 1), "build_id"));
+				else
+					CHECK(obj(m, "below") == NULL);
+				cJSON_Delete(m);
+			}
+		cJSON_Delete(whole);
+	}
+}
+
 /* Both builds crash, in different places: compare says it changed (the MTD fix on vsabre). */
 static void
 compare_tells_a_different_failure_from_the_same(void)
@@ -508,6 +598,7 @@ main(void)
 	populate();
 	RUN(matrix_orders_builds_by_debian_version);
 	RUN(matrix_cell_holds_latest_kernel_verdict_counts_and_flakiness);
+	RUN(matrix_page_is_a_slice_of_the_whole_matrix);
 	RUN(compare_finds_regressions_fixes_new_and_flaky);
 	RUN(compare_ignores_lab_errors_and_reports_flaky_cells);
 	RUN(differing_verdict_asks_for_confirmation_once);
