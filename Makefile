@@ -38,7 +38,7 @@ LIBRIG     := $(BUILD)/lib/librig.a
 LAB     ?= var/lab
 export RIG_CACHE ?= $(CURDIR)/var/cache
 
-.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install tsan mtd-builds
+.PHONY: all deps lab lab-stop check unit integration bench clean fuzz install tsan mtd-builds survey-builds
 all: $(BUILD)/bin/rigd $(BUILD)/bin/rigctl
 
 $(BUILD)/obj/%.o: %.c
@@ -121,6 +121,11 @@ bench: deps all
 # The MTD use-after-free per Debian armhf build on vsabre, and its bisection (README, Results).
 mtd-builds: deps all
 	@sh rig/bench/mtd-builds.sh $(BUILD)
+
+# The lifetime survey of vq35 and vsabre on their default builds and vsabre on 6.1.192 (an hour
+# under load; not part of make check): the README's survey tables.
+survey-builds: deps all
+	@sh rig/bench/survey-builds.sh $(BUILD)
 
 # Each libFuzzer target (ASan+UBSan) for FUZZ_SECONDS, one after the other: triage, proto,
 # board, scenario, buildx (FUZZ_TARGETS picks some). One line per target: executions, edges, findings.

@@ -9,6 +9,8 @@
 struct store;
 
 #define QUEUE_MAX_ATTEMPTS	3	/* a job whose runs end in lab errors is tried this often */
+/* A job of this scenario name is its board's whole survey (many runs), not one scenario's run. */
+#define QUEUE_SURVEY_ENTRY	"survey"
 
 struct queue_job {
 	int64_t	id;

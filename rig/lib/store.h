@@ -365,6 +365,7 @@ struct store_run_row {
 	const char	*repeat_why;
 	/* Its build's, NULL without one. */
 	const char	*build_name, *build_release, *build_version, *build_image_sha256;
+	int64_t		 survey_id;	/* the survey it is a run of; STORE_NULL none */
 };
 typedef int (*store_run_cb)(const struct store_run_row *r, void *arg);
 
@@ -376,6 +377,7 @@ struct store_runs_filter {
 	int		 limit;		/* 0: all */
 	const char	*scenario;	/* NULL: every scenario */
 	int64_t		 before;	/* 0: any; else only runs whose id is below it (pages) */
+	int64_t		 survey;	/* 0: any; else only that survey's runs */
 };
 /* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
 int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,
@@ -414,6 +416,46 @@ struct store_step_row {
 typedef int (*store_step_cb)(const struct store_step_row *st, void *arg);
 /* A run's steps in order. Rows given, or -1. */
 int store_run_steps(struct store *s, int64_t run, store_step_cb cb, void *arg);
+
+/*
+ * Surveys (rigctl survey, a nightly's survey entry). A survey's progress is its runs: each run
+ * of a device's sequence is linked to it as it begins, so after a restart the (device,
+ * sequence) pairs with a stored verdict are not run again and the one cut short (closed as
+ * interrupted) is; a survey still "running" at a restart is resumed (store_surveys_open).
+ */
+struct store_survey_row {
+	int64_t		 id;
+	const char	*board;
+	int64_t		 build_id;	/* STORE_NULL: the board's default build */
+	int64_t		 uid;
+	const char	*classes;	/* NULL: every class */
+	int64_t		 sequences;	/* 1 << enum survey_seq; 0 every sequence */
+	int64_t		 queue_id;	/* a nightly's job; STORE_NULL: rigctl survey */
+	enum survey_state state;
+	const char	*started, *ended, *note;
+	int64_t		 runs;		/* its runs, interrupted ones included */
+	const char	*build_name;	/* NULL without a build */
+};
+typedef int (*store_survey_cb)(const struct store_survey_row *v, void *arg);
+/* A survey begun: its id, or -1. build_id, queue_id 0: none; classes NULL or "": every class. */
+int64_t store_survey_begin(struct store *s, const char *board, int64_t build_id, long uid,
+    const char *classes, unsigned sequences, int64_t queue_id);
+/* Its build once booted (a survey of the default build resumes on the build it began on). */
+int store_survey_build(struct store *s, int64_t survey, int64_t build_id);
+int store_survey_end(struct store *s, int64_t survey, enum survey_state state, const char *note);
+/* run is a run of survey (set as the run begins). 0, or -1. */
+int store_run_survey(struct store *s, int64_t run, int64_t survey);
+/* 1 found (cb called), 0 none, -1 error. */
+int store_survey_get(struct store *s, int64_t id, store_survey_cb cb, void *arg);
+/* The survey a nightly's job began and did not end: its id, 0 none, -1 error. */
+int64_t store_survey_of_job(struct store *s, int64_t queue_id);
+/*
+ * Surveys of rigctl (no job) left running by a stopped rigd, of this host's boards (or of no
+ * host's), oldest first: what a restart resumes. Rows given, or -1.
+ */
+int store_surveys_open(struct store *s, store_survey_cb cb, void *arg);
+/* The newest surveys first, at most limit (0: all). Rows given, or -1. */
+int store_surveys_list(struct store *s, int limit, store_survey_cb cb, void *arg);
 
 /* Crashes */
 

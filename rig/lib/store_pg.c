@@ -528,6 +528,13 @@ static const struct store_migration store_pg_migrations[] = {
 	    "CREATE TABLE queue_events(" STORE_PG_ID ", job BIGINT NOT NULL,"
 	    " body TEXT NOT NULL);"
 	    "CREATE INDEX queue_events_job ON queue_events(job, id)", NULL },
+	{ 14, "a survey's progress is its runs: a restart resumes it where it stopped",
+	    "CREATE TABLE surveys(" STORE_PG_ID ", board TEXT NOT NULL, build_id BIGINT,"
+	    " uid BIGINT, classes TEXT, sequences BIGINT NOT NULL, queue_id BIGINT,"
+	    " state TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, note TEXT);"
+	    "CREATE INDEX surveys_state ON surveys(state, board);"
+	    "ALTER TABLE runs ADD COLUMN survey_id BIGINT;"
+	    "CREATE INDEX runs_survey ON runs(survey_id)", NULL },
 };
 
 const struct store_engine store_pg_engine = {

@@ -184,11 +184,16 @@ store_queue_finish_stored(struct store *s)
 {
 	char now[32];
 
-	/* A run rigd's stop cut short (by the runner or at the next start) is no result. */
+	/*
+	 * A run rigd's stop cut short (by the runner or at the next start) is no result. A
+	 * survey's job is many runs: its last one ended is not its end (it is requeued, and
+	 * resumes its survey where it stopped).
+	 */
 	return store_exec(s, "UPDATE queue SET state=?, ended=?, note='finished before a"
-	    " restart' WHERE state=? AND run_id IN (SELECT id FROM runs WHERE"
-	    " state=? AND coalesce(title, '') <> ?)", "ttttt", DONE, store_now(now, sizeof(now)),
-	    RUNNING, run_state_name(RUN_DONE), error_kind_name(ERROR_INTERRUPTED));
+	    " restart' WHERE state=? AND scenario <> ? AND run_id IN (SELECT id FROM runs WHERE"
+	    " state=? AND coalesce(title, '') <> ?)", "tttttt", DONE, store_now(now, sizeof(now)),
+	    RUNNING, QUEUE_SURVEY_ENTRY, run_state_name(RUN_DONE),
+	    error_kind_name(ERROR_INTERRUPTED));
 }
 
 /* A running job queued again to repeat its run, its attempt given back (the lab's fault). */

@@ -234,8 +234,8 @@ store_run_repeat(struct store *s, int64_t run, int64_t of, const char *why)
 #define STORE_RUN_COLS "r.id, r.board, r.scenario, r.build_id, r.uid, r.state, r.verdict," \
 	" r.title, r.detail, r.stack, r.started, r.ended, r.duration_ms, r.console_log," \
 	" r.console_start, r.console_end, r.recovery_ms, r.recovery, r.repeat_of, r.repeat_why," \
-	" b.name, b.release, b.version, b.image_sha256 FROM runs r LEFT JOIN builds b ON" \
-	" b.id = r.build_id"
+	" b.name, b.release, b.version, b.image_sha256, r.survey_id FROM runs r LEFT JOIN" \
+	" builds b ON b.id = r.build_id"
 
 static int
 store_run_rows_one(struct store *s, struct store_stmt *st, void *ctx)
@@ -267,6 +267,7 @@ store_run_rows_one(struct store *s, struct store_stmt *st, void *ctx)
 	r.build_release = store_col_text(s, st, 21);
 	r.build_version = store_col_text(s, st, 22);
 	r.build_image_sha256 = store_col_text(s, st, 23);
+	r.survey_id = store_col_int(s, st, 24);
 	return ((store_run_cb)v->cb)(&r, v->arg);
 }
 
@@ -293,16 +294,18 @@ store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb
 	 */
 	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (CAST(? AS TEXT) IS NULL OR"
 	    " r.board=?) AND (CAST(? AS TEXT) IS NULL OR r.state=?) AND (CAST(? AS TEXT) IS NULL OR"
-	    " r.scenario=?) AND (CAST(? AS BIGINT)=0 OR r.id<?)%s ORDER BY r.id %s LIMIT ?",
+	    " r.scenario=?) AND (CAST(? AS BIGINT)=0 OR r.id<?) AND (CAST(? AS BIGINT)=0 OR"
+	    " r.survey_id=?)%s ORDER BY r.id %s LIMIT ?",
 	    f->reported ? " AND r.state=? AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
 	    f->newest_first ? "DESC" : "ASC");
 	state = f->running ? run_state_name(RUN_RUNNING) : NULL;
 	if (f->reported)
-		return store_run_rows(s, store_stmt(s, sql, "ttttttiiti", f->board, f->board, state,
-		    state, f->scenario, f->scenario, f->before, f->before, run_state_name(RUN_DONE),
+		return store_run_rows(s, store_stmt(s, sql, "ttttttiiiiti", f->board, f->board,
+		    state, state, f->scenario, f->scenario, f->before, f->before, f->survey,
+		    f->survey, run_state_name(RUN_DONE),
 		    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
-	return store_run_rows(s, store_stmt(s, sql, "ttttttiii", f->board, f->board, state, state,
-	    f->scenario, f->scenario, f->before, f->before,
+	return store_run_rows(s, store_stmt(s, sql, "ttttttiiiii", f->board, f->board, state,
+	    state, f->scenario, f->scenario, f->before, f->before, f->survey, f->survey,
 	    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
 }
 

@@ -290,6 +290,14 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE TABLE queue_events(id INTEGER PRIMARY KEY, job INTEGER NOT NULL,"
 	    " body TEXT NOT NULL);"
 	    "CREATE INDEX queue_events_job ON queue_events(job, id)", NULL },
+	/* Runs before it belong to no survey: a restart resumes only surveys begun since. */
+	{ 14, "a survey's progress is its runs: a restart resumes it where it stopped",
+	    "CREATE TABLE surveys(id INTEGER PRIMARY KEY, board TEXT NOT NULL, build_id INTEGER,"
+	    " uid INTEGER, classes TEXT, sequences INTEGER NOT NULL, queue_id INTEGER,"
+	    " state TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, note TEXT);"
+	    "CREATE INDEX surveys_state ON surveys(state, board);"
+	    "ALTER TABLE runs ADD COLUMN survey_id INTEGER;"
+	    "CREATE INDEX runs_survey ON runs(survey_id)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

@@ -1,5 +1,6 @@
 /* views: typed store rows as the JSON objects the control socket and HTTP share. */
 #include "views.h"
+#include "survey.h"
 #include "util.h"
 
 #include <string.h>
@@ -54,6 +55,7 @@ views_run_summary(const struct store_run_row *r, void *arg)
 	views_int(o, "build_id", r->build_id);
 	views_int(o, "repeat_of", r->repeat_of);
 	views_str(o, "repeat_why", r->repeat_why);
+	views_int(o, "survey", r->survey_id);
 	cJSON_AddItemToArray(l->arr, o);
 	return 0;
 }
@@ -140,6 +142,7 @@ views_run_full(const struct store_run_row *r, void *arg)
 	views_str(o, "release", r->build_release);
 	views_str(o, "build_version", r->build_version);
 	views_str(o, "image_sha256", r->build_image_sha256);
+	views_int(o, "survey", r->survey_id);
 	cJSON_AddItemToArray(l->arr, o);
 	return 1;
 }
@@ -330,4 +333,52 @@ views_build(const struct store_build_row *b)
 	views_str(o, "reported_version", b->reported_version);
 	views_str(o, "registered", b->registered);
 	return o;
+}
+
+static int
+views_survey_one(const struct store_survey_row *v, void *arg)
+{
+	cJSON *o = cJSON_CreateObject(), *seqs = cJSON_CreateArray();
+	int q;
+
+	views_int(o, "id", v->id);
+	views_str(o, "board", v->board);
+	views_str(o, "build", v->build_name);
+	views_int(o, "build_id", v->build_id);
+	views_str(o, "classes", v->classes);
+	for (q = 0; q < SURVEY_SEQ_COUNT; q++)
+		if (v->sequences == 0 || (v->sequences & (1 << q)))
+			cJSON_AddItemToArray(seqs, cJSON_CreateString(survey_seq_name(q)));
+	cJSON_AddItemToObject(o, "sequences", seqs);
+	views_int(o, "queue_id", v->queue_id);
+	views_str(o, "state", (int)v->state >= 0 ? survey_state_name(v->state) : NULL);
+	views_str(o, "started", v->started);
+	views_str(o, "ended", v->ended);
+	views_str(o, "note", v->note);
+	views_int(o, "nruns", v->runs);
+	cJSON_AddItemToArray(arg, o);
+	return 0;
+}
+
+cJSON *
+views_surveys(struct store *s, int limit)
+{
+	cJSON *arr = cJSON_CreateArray(), *o, *runs;
+
+	if (store_surveys_list(s, limit, views_survey_one, arr) == -1) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	/* Each survey's runs, oldest first: its progress, device by device. */
+	cJSON_ArrayForEach(o, arr) {
+		struct store_runs_filter f = { .survey = (int64_t)cJSON_GetObjectItem(o,
+		    "id")->valuedouble };
+
+		if ((runs = views_runs_filtered(s, &f, VIEWS_BUILD_NAME)) == NULL) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddItemToObject(o, "runs", runs);
+	}
+	return arr;
 }

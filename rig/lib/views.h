@@ -34,6 +34,12 @@ cJSON *views_runs_filtered(struct store *s, const struct store_runs_filter *f,
  * such run, NULL with *found 1 on a store error.
  */
 cJSON *views_run(struct store *s, int64_t id, enum views_build_label label, int *found);
+/*
+ * Surveys, newest first, at most limit: [{"id","board","build","build_id","classes",
+ * "sequences" [names],"queue_id","state","started","ended","note","nruns","runs" [as
+ * views_runs, oldest first]}]. NULL on a store error.
+ */
+cJSON *views_surveys(struct store *s, int limit);
 /* Crash groups, latest first: [{"title","rig_title","type","count","first_seen","last_seen",
  * "first_run","last_run"}]. */
 cJSON *views_crash_groups(struct store *s);

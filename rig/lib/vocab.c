@@ -48,6 +48,10 @@ static const char *const run_state_names[RUN_STATE__COUNT] = {
 	[RUN_RUNNING] = "running", [RUN_DONE] = "done",
 };
 
+static const char *const survey_state_names[SURVEY_STATE__COUNT] = {
+	[SURVEY_RUNNING] = "running", [SURVEY_DONE] = "done", [SURVEY_STOPPED] = "stopped",
+};
+
 static const char *const lease_reset_names[LEASE_RESET__COUNT] = {
 	[LEASE_RESET_READY] = "ready", [LEASE_RESET_OFF] = "off", [LEASE_RESET_FAULT] = "fault",
 };
@@ -149,6 +153,18 @@ enum run_state
 run_state_parse(const char *name)
 {
 	return (enum run_state)vocab_find(run_state_names, RUN_STATE__COUNT, name);
+}
+
+const char *
+survey_state_name(enum survey_state s)
+{
+	return (unsigned)s < SURVEY_STATE__COUNT ? survey_state_names[s] : "";
+}
+
+enum survey_state
+survey_state_parse(const char *name)
+{
+	return (enum survey_state)vocab_find(survey_state_names, SURVEY_STATE__COUNT, name);
 }
 
 const char *

@@ -103,6 +103,17 @@ enum run_state {
 const char *run_state_name(enum run_state s);
 enum run_state run_state_parse(const char *name);	/* RUN_STATE_UNKNOWN when unknown */
 
+/* A survey's state (surveys.state): what a rigd restart resumes. */
+enum survey_state {
+	SURVEY_STATE_UNKNOWN = -1,	/* a word this rig does not know */
+	SURVEY_RUNNING,		/* "running": begun, not ended (a restart resumes it) */
+	SURVEY_DONE,		/* "done": every device it found had its turn */
+	SURVEY_STOPPED,		/* "stopped": ended early (board lost, reservation, no boot) */
+	SURVEY_STATE__COUNT
+};
+const char *survey_state_name(enum survey_state s);
+enum survey_state survey_state_parse(const char *name);	/* SURVEY_STATE_UNKNOWN when unknown */
+
 /* How a board's reset after a lease ended (reservations.reset_outcome). */
 enum lease_reset {
 	LEASE_RESET_UNKNOWN = -1,	/* none recorded, or a word this rig does not know */

@@ -46,6 +46,11 @@ static const struct cmd_show_col cmd_show_boots[] = {
 	{ "outcome", "OUTCOME", 9 }, { "console_ready_ms", "CONSOLE_MS", 11 },
 	{ "ready_ms", "READY_MS", 9 }, { "error", "ERROR", 0 }, { NULL, NULL, 0 },
 };
+static const struct cmd_show_col cmd_show_surveys[] = {
+	{ "id", "SURVEY", 7 }, { "board", "BOARD", 8 }, { "build", "BUILD", 30 },
+	{ "state", "STATE", 8 }, { "nruns", "RUNS", 5 }, { "started", "STARTED", 25 },
+	{ "note", "NOTE", 0 }, { NULL, NULL, 0 },
+};
 static const struct cmd_show_col cmd_show_crashes[] = {
 	{ "count", "COUNT", 6 }, { "first_seen", "FIRST", 25 }, { "last_seen", "LAST", 25 },
 	{ "rig_title", "RIG TITLE", 46 }, { "title", "TITLE", 0 }, { NULL, NULL, 0 },
@@ -164,9 +169,9 @@ cmd_show(int argc, char **argv)
 	    (strcmp(what, "boards") && strcmp(what, "runs") && strcmp(what, "builds") &&
 	    strcmp(what, "scenarios") && strcmp(what, "queue") &&
 	    strcmp(what, "crashes") && strcmp(what, "events") && strcmp(what, "boots") &&
-	    strcmp(what, "run"))) {
+	    strcmp(what, "surveys") && strcmp(what, "run"))) {
 		fprintf(stderr, "usage: rigctl show boards|scenarios|runs|builds|queue|crashes|events|boots"
-		    " [--json]\n"
+		    "|surveys [--json]\n"
 		    "       rigctl show run ID [--json]\n"
 		    "       rigctl show reservations [--board B] [--json]\n");
 		return RIGCTL_LAB_ERROR;
@@ -218,6 +223,8 @@ cmd_show(int argc, char **argv)
 			cmd_show_table(items, cmd_show_events);
 		else if (strcmp(what, "boots") == 0)
 			cmd_show_table(items, cmd_show_boots);
+		else if (strcmp(what, "surveys") == 0)
+			cmd_show_table(items, cmd_show_surveys);
 		else
 			cmd_show_run(cJSON_GetArrayItem(items, 0));
 		cJSON_Delete(msg);

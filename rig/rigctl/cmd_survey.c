@@ -319,6 +319,8 @@ cmd_survey(int argc, char **argv)
 		cJSON_Delete(msg);
 	}
 	progress_clear();
-	fprintf(stderr, "rigctl: rigd hung up before the survey's end\n");
+	/* The survey is in the store: rigd's next start resumes it (rigctl(1), survey). */
+	fprintf(stderr, "rigctl: rigd hung up before the survey's end (its next start resumes the"
+	    " survey: rigctl show surveys, rigctl wait survey ID)\n");
 	return RIGCTL_LAB_ERROR;
 }

@@ -1,4 +1,4 @@
-/* cmd_wait: rigctl wait: blocks until rigd answers, a board reaches a state or its host beats or falls silent, a run progresses, the queue drains or a reload is done. */
+/* cmd_wait: rigctl wait: blocks until rigd answers, a board reaches a state or its host beats or falls silent, a run progresses, the queue drains, a reload or a survey is done. */
 #include "rigctl.h"
 #include "util.h"
 
@@ -21,7 +21,8 @@
 	"       rigctl wait board BOARD --host-alive true|false [--timeout S]\n" \
 	"       rigctl wait run ID [--steps K | --done] [--timeout S]\n" \
 	"       rigctl wait queue [--empty | --finished N] [--timeout S]\n" \
-	"       rigctl wait reload N [--timeout S]\n"
+	"       rigctl wait reload N [--timeout S]\n" \
+	"       rigctl wait survey ID [--timeout S]\n"
 
 /* 1 when rigd accepts a connection on the socket now. */
 static int
@@ -136,7 +137,8 @@ cmd_wait(int argc, char **argv)
 	    (strcmp(what, "board") == 0 && nargs == 2 && alive >= 0) ||
 	    (strcmp(what, "run") == 0 && nargs == 2 && (steps >= 0) != done) ||
 	    (strcmp(what, "queue") == 0 && nargs == 1 && empty != (finished >= 0)) ||
-	    (strcmp(what, "reload") == 0 && nargs == 2))) {
+	    (strcmp(what, "reload") == 0 && nargs == 2) ||
+	    (strcmp(what, "survey") == 0 && nargs == 2))) {
 		fprintf(stderr, CMD_WAIT_USAGE);
 		return RIGCTL_LAB_ERROR;
 	}
@@ -163,6 +165,8 @@ cmd_wait(int argc, char **argv)
 			cJSON_AddBoolToObject(req, "done", 1);
 	} else if (strcmp(what, "reload") == 0) {
 		cJSON_AddNumberToObject(req, "reloads", strtod(argv[optind + 1], NULL));
+	} else if (strcmp(what, "survey") == 0) {
+		cJSON_AddNumberToObject(req, "survey", strtod(argv[optind + 1], NULL));
 	} else {
 		if (empty)
 			cJSON_AddBoolToObject(req, "empty", 1);

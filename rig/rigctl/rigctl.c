@@ -29,7 +29,7 @@ static const struct {
 } rigctl_cmds[] = {
 	{ "run", cmd_run, "run SCENARIO [--board B] [--build K] [--json]   run, stream the steps" },
 	{ "survey", cmd_survey, "survey --board B [--build K] [--class C,...] [--sequence S,...] [--json]  hold and unbind every device" },
-	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots|reservations [--json], show run ID" },
+	{ "show", cmd_show, "show boards|scenarios|runs|builds|queue|crashes|events|boots|surveys|reservations [--json], show run ID" },
 	{ "reserve", cmd_reserve, "reserve BOARD (--for DURATION | --from TIME --until TIME) [--note TEXT] [--json]  prints the id" },
 	{ "extend", cmd_extend, "extend ID --by DURATION [--json]    make a reservation longer" },
 	{ "release", cmd_release, "release ID [--json]                end a reservation now" },
@@ -44,7 +44,7 @@ static const struct {
 	{ "console", cmd_console, "console BOARD [--raw]              live console, read-only" },
 	{ "console", cmd_console, "console BOARD --web [--json]       a link to type at it in a browser (its holder)" },
 	{ "triage", cmd_triage, "triage [--json] FILE...            crash reports in console logs" },
-	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N ... [--timeout S]  until it holds" },
+	{ "wait", cmd_wait, "wait rigd|board B STATE|run N|queue|reload N|survey N ... [--timeout S]  until it holds" },
 	{ "board", cmd_board, "board import-labgrid ENV.yaml [--target T] [-o FILE]  board file from labgrid (offline)" },
 	{ "board", cmd_board, "board forget-key BOARD  drop the board's pinned SSH host key" },
 	{ "ping", cmd_ping, "ping                               is rigd there" },

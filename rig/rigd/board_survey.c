@@ -71,12 +71,13 @@ board_survey_reserved(struct board *b, struct board_job *job, char *stop, size_t
 	struct peer p = { .uid = job->uid, .gid = -1, .pid = -1 };
 
 	/* A nightly's survey yields to any reservation, as its jobs do before they begin. */
-	if (job->client == 0) {
-		if (job->queue_id == 0 || reserve_free_now(b->rigd, b->conf.name))
+	if (job->queue_id > 0) {
+		if (reserve_free_now(b->rigd, b->conf.name))
 			return 0;
 		util_fmt(stop, stoplen, "board %s: a reservation began", b->conf.name);
 		return 1;
 	}
+	/* A survey of rigctl resumed after a restart (no client) is still its user's. */
 	p.role = peer_role_of_user(job->uid);
 	return reserve_check(b->rigd, b->conf.name, &p, "run on it", stop, stoplen, NULL) !=
 	    ERROR_NONE;
@@ -115,7 +116,8 @@ board_survey_nodes_now(struct board *b, const struct survey_dev *d, char *now, s
  */
 static int
 board_survey_seq(struct board *b, struct board_job *job, const struct survey_dev *d,
-    enum survey_seq q, struct conf_device *dev, cJSON *seqs, char *stop, size_t stoplen)
+    enum survey_seq q, struct conf_device *dev, cJSON *done, cJSON *seqs, char *stop,
+    size_t stoplen)
 {
 	struct board_job rj = *job;
 	struct survey_dev cur = *d;
@@ -134,7 +136,15 @@ board_survey_seq(struct board *b, struct board_job *job, const struct survey_dev
 		free(sc);
 		return 0;
 	}
+	/* Ended before a restart: its stored cell, not a second run. */
+	if (done && cJSON_GetObjectItem(done, sc->name)) {
+		cJSON_Delete(o);
+		cJSON_AddItemToArray(seqs, cJSON_Duplicate(cJSON_GetObjectItem(done, sc->name), 1));
+		free(sc);
+		return 0;
+	}
 	rj.kind = JOB_RUN;
+	rj.survey_id = job->survey_id;
 	rj.scenario = sc;
 	rj.scens = NULL;
 	rj.devices = dev;
@@ -183,7 +193,7 @@ board_survey_seq(struct board *b, struct board_job *job, const struct survey_dev
 /* A device's sequences, each a run, as one row; 0 to go on with the next device, -1 to stop. */
 static int
 board_survey_device(struct board *b, struct board_job *job, const struct survey_dev *d,
-    cJSON *rows, char *stop, size_t stoplen)
+    cJSON *done, cJSON *rows, char *stop, size_t stoplen)
 {
 	struct conf_device dev = { 0 };
 	cJSON *o = board_survey_row(d, SURVEY_ROW_RUN), *seqs = cJSON_CreateArray();
@@ -198,8 +208,8 @@ board_survey_device(struct board *b, struct board_job *job, const struct survey_
 	cJSON_AddItemToObject(o, "sequences", seqs);
 	for (q = 0; q < SURVEY_SEQ_COUNT && rc == 0; q++)
 		if (mask & (1u << q))
-			rc = board_survey_seq(b, job, d, (enum survey_seq)q, &dev, seqs, stop,
-			    stoplen);
+			rc = board_survey_seq(b, job, d, (enum survey_seq)q, &dev, done, seqs,
+			    stop, stoplen);
 	/* A survey refused before its first run has no row of runs: the caller says why. */
 	if (rc == -1 && cJSON_GetArraySize(seqs) == 0) {
 		cJSON_Delete(o);
@@ -238,18 +248,101 @@ board_survey_discover(struct board *b, struct survey *sv, char *err, size_t errl
 	return 0;
 }
 
+/* A run of the survey resumed that ended with a verdict: its cell, by its scenario's name. */
+static int
+board_survey_done_one(const struct store_run_row *r, void *arg)
+{
+	cJSON *o;
+
+	/* Cut short by the stop (closed as interrupted at the restart): run again. */
+	if (r->state != RUN_DONE || (r->verdict == VERDICT_ERROR && r->title &&
+	    strcmp(r->title, error_kind_name(ERROR_INTERRUPTED)) == 0))
+		return 0;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "sequence", strrchr(r->scenario, '/') + 1);
+	cJSON_AddNumberToObject(o, "run", (double)r->id);
+	cJSON_AddStringToObject(o, "scenario", r->scenario);
+	cJSON_AddStringToObject(o, "verdict", verdict_name(r->verdict));
+	cJSON_AddStringToObject(o, "title", r->title ? r->title : "");
+	cJSON_AddStringToObject(o, "detail", r->detail ? r->detail : "");
+	cJSON_AddStringToObject(o, "stack", r->stack ? r->stack : "");
+	cJSON_AddBoolToObject(o, "resumed", 1);
+	cJSON_DeleteItemFromObject(arg, r->scenario);
+	cJSON_AddItemToObject(arg, r->scenario, o);
+	return 0;
+}
+
+/*
+ * The survey's row in the store: a nightly job's survey begun before a restart, one of rigctl
+ * queued again at the start (survey_resume.c), or a new one. Its ended runs into done (by
+ * scenario name). 0, or -1 with err.
+ */
+static int
+board_survey_begin(struct board *b, struct board_job *job, cJSON *done, char *err,
+    size_t errlen)
+{
+	struct store_runs_filter f = { 0 };
+	int64_t id;
+
+	if (job->survey_id == 0 && job->queue_id > 0) {
+		if ((id = store_survey_of_job(b->rigd->store, job->queue_id)) == -1)
+			goto fail;
+		job->survey_id = id;
+	}
+	if (job->survey_id == 0) {
+		id = store_survey_begin(b->rigd->store, b->conf.name, job->build_id, job->uid,
+		    job->classes, job->survey_seqs, job->queue_id);
+		if (id == -1)
+			goto fail;
+		job->survey_id = id;
+		return 0;
+	}
+	f.survey = job->survey_id;
+	if (store_runs_list(b->rigd->store, &f, board_survey_done_one, done) == -1)
+		goto fail;
+	board_log(b, job, "survey %lld resumed: %d sequence(s) ended before the restart, not run"
+	    " again", (long long)job->survey_id, cJSON_GetArraySize(done));
+	return 0;
+fail:
+	util_fmt(err, errlen, "%s: the store cannot record the survey (%s): survey not started",
+	    error_kind_name(ERROR_STORE), store_last_error());
+	return -1;
+}
+
+/*
+ * The survey's end stored: done, or stopped with why. A rigd stopping meanwhile leaves it
+ * running, for its next start to resume.
+ */
+static void
+board_survey_end(struct board *b, struct board_job *job, const char *stop)
+{
+	int stopping;
+
+	pthread_mutex_lock(&b->lock);
+	stopping = b->stopping;
+	pthread_mutex_unlock(&b->lock);
+	if (stopping)
+		return;
+	if (store_survey_end(b->rigd->store, job->survey_id, stop && stop[0] ? SURVEY_STOPPED :
+	    SURVEY_DONE, stop) == -1)
+		log_warnx("%s: survey %lld: its end not stored", b->conf.name,
+		    (long long)job->survey_id);
+}
+
 int
 board_do_survey(struct board *b, struct board_job *job, char *note, size_t notelen)
 {
 	struct survey sv = { 0 };
-	char err[512], stop[512] = "";
+	char err[512] = "", stop[512] = "";
 	int64_t t0 = util_now_ms();
 	int i, n = 0, nrun = 0;
-	cJSON *rows, *o;
+	cJSON *rows, *o, *done = cJSON_CreateObject();
 
-	if (store_writable(b->rigd->store) == -1) {
+	if (store_writable(b->rigd->store) == -1)
 		util_fmt(err, sizeof(err), "%s: the store cannot record a run (%s): survey not"
 		    " started", error_kind_name(ERROR_STORE), store_last_error());
+	if (err[0] || board_survey_begin(b, job, done, err, sizeof(err)) == -1) {
+		cJSON_Delete(done);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "kind", error_kind_name(ERROR_STORE));
 		board_survey_result(b, job, PROTO_FAILED, err, o);
@@ -259,12 +352,21 @@ board_do_survey(struct board *b, struct board_job *job, char *note, size_t notel
 	if (board_use_build(b, job->build_id, err, sizeof(err)) == -1) {
 		board_survey_result(b, job, PROTO_FAILED, err, NULL);
 		util_fmt(note, notelen, "boot failed: %s", err);
+		board_survey_end(b, job, note);
+		cJSON_Delete(done);
 		return -1;
 	}
+	/* A survey of the default build resumes on the build it began on. */
+	if (job->build_id <= 0 && b->build_id > 0 &&
+	    store_survey_build(b->rigd->store, job->survey_id, b->build_id) == -1)
+		log_warnx("%s: survey %lld: its build not stored", b->conf.name,
+		    (long long)job->survey_id);
 	if (board_survey_discover(b, &sv, err, sizeof(err)) == -1) {
 		log_warnx("%s: %s", b->conf.name, err);
 		board_survey_result(b, job, PROTO_FAILED, err, NULL);
 		util_strlcpy(note, err, notelen);
+		board_survey_end(b, job, note);
+		cJSON_Delete(done);
 		return -1;
 	}
 	survey_exclude_risky(&sv, job->classes);
@@ -300,12 +402,15 @@ board_do_survey(struct board *b, struct board_job *job, char *note, size_t notel
 			board_survey_emit(b, job, rows, o);
 			continue;
 		}
-		board_survey_device(b, job, d, rows, stop, sizeof(stop));
+		board_survey_device(b, job, d, done, rows, stop, sizeof(stop));
 		cJSON_ArrayForEach(o, cJSON_GetObjectItem(cJSON_GetArrayItem(rows,
 		    cJSON_GetArraySize(rows) - 1), "sequences"))
 			nrun += cJSON_IsNumber(cJSON_GetObjectItem(o, "run"));
 	}
+	board_survey_end(b, job, stop);
 	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "survey", (double)job->survey_id);
+	cJSON_AddNumberToObject(o, "resumed", cJSON_GetArraySize(done));
 	cJSON_AddStringToObject(o, "build", b->release);
 	cJSON_AddStringToObject(o, "version", b->version);
 	cJSON_AddNumberToObject(o, "found", sv.ndevs);
@@ -320,5 +425,6 @@ board_do_survey(struct board *b, struct board_job *job, char *note, size_t notel
 	    stop[0] ? "; stopped: " : "", stop);
 	board_survey_result(b, job, PROTO_OK, NULL, o);
 	survey_free(&sv);
+	cJSON_Delete(done);
 	return 0;
 }

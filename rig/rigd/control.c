@@ -528,6 +528,8 @@ control_cmd_show(struct rigd *r, struct control_client *c, cJSON *req)
 		else
 			control_reply(c, PROTO_OK, NULL, o);
 		return;
+	} else if (strcmp(what, "surveys") == 0) {
+		items = views_surveys(r->store, 20);
 	} else if (strcmp(what, "crashes") == 0) {
 		items = views_crash_groups(r->store);
 	} else if (strcmp(what, "events") == 0) {

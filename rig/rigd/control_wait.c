@@ -1,4 +1,4 @@
-/* control_wait: the "wait" request: held by the event loop until a board state, its host's beat, a run's progress, the queue or a reload says so. */
+/* control_wait: the "wait" request: held by the event loop until a board state, its host's beat, a run's progress, the queue, a reload or a survey's end says so. */
 #include "control_wait.h"
 #include "queue.h"
 #include "util.h"
@@ -17,6 +17,7 @@ enum control_wait_kind {
 	CONTROL_WAIT_RUN,
 	CONTROL_WAIT_QUEUE,
 	CONTROL_WAIT_RELOAD,
+	CONTROL_WAIT_SURVEY,
 };
 
 struct control_waiter {
@@ -30,6 +31,7 @@ struct control_waiter {
 	int			 steps;		/* RUN: this many steps stored; -1: the run is done */
 	int			 finished;	/* QUEUE: this many jobs finished; -1: none open */
 	int			 reloads;	/* RELOAD: this many SIGHUPs handled since start */
+	int64_t			 survey;	/* SURVEY: ended (done or stopped) */
 	int64_t			 deadline;	/* util_now_ms() */
 	struct control_waiter	*next;
 };
@@ -69,6 +71,22 @@ control_wait_run_progress(struct rigd *r, int64_t run, enum run_state *state, in
 	return store_run_progress(r->store, run, state, steps) == 1 ? 0 : -1;
 }
 
+/* A survey's state and runs, for a wait on it. */
+struct control_wait_survey {
+	enum survey_state	state;
+	int64_t			runs;
+};
+
+static int
+control_wait_survey_row(const struct store_survey_row *v, void *arg)
+{
+	struct control_wait_survey *ws = arg;
+
+	ws->state = v->state;
+	ws->runs = v->runs;
+	return 1;
+}
+
 /* Sums the queue's jobs by state: [0] open (queued, running), [1] ended. */
 static int
 control_wait_count(enum queue_state state, int64_t n, void *arg)
@@ -87,6 +105,7 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 	enum run_state state;
 	int steps, open, finished;
 	int64_t counts[2] = { 0, 0 };	/* open, finished */
+	struct control_wait_survey ws = { SURVEY_STATE_UNKNOWN, 0 };
 
 	switch (w->kind) {
 	case CONTROL_WAIT_BOARD:
@@ -125,6 +144,14 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 	case CONTROL_WAIT_RELOAD:
 		util_fmt(now, len, "%d reload(s)", control_wait_reloads);
 		return control_wait_reloads >= w->reloads;
+	case CONTROL_WAIT_SURVEY:
+		if (store_survey_get(r->store, w->survey, control_wait_survey_row, &ws) != 1) {
+			util_fmt(now, len, "survey %lld: not begun", (long long)w->survey);
+			return 0;
+		}
+		util_fmt(now, len, "survey %lld: %s, %lld run(s)", (long long)w->survey,
+		    survey_state_name(ws.state), (long long)ws.runs);
+		return ws.state == SURVEY_DONE || ws.state == SURVEY_STOPPED;
 	}
 	return 0;
 }
@@ -186,8 +213,15 @@ control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
 	} else if (what && strcmp(what, "reload") == 0) {
 		w.kind = CONTROL_WAIT_RELOAD;
 		w.reloads = (int)control_wait_num(req, "reloads", 1);
+	} else if (what && strcmp(what, "survey") == 0) {
+		w.kind = CONTROL_WAIT_SURVEY;
+		w.survey = (int64_t)control_wait_num(req, "survey", 0);
+		if (w.survey <= 0) {
+			control_reply(c, PROTO_INVALID, "wait: survey needs an id", NULL);
+			return;
+		}
 	} else {
-		control_reply(c, PROTO_INVALID, "wait: board, run, queue or reload", NULL);
+		control_reply(c, PROTO_INVALID, "wait: board, run, queue, reload or survey", NULL);
 		return;
 	}
 	if (control_wait_holds(r, &w, now, sizeof(now))) {

@@ -478,6 +478,11 @@ main(int argc, char **argv)
 		}
 	}
 	cJSON_Delete(stale);
+	/* A survey cut short goes on where it stopped (after the power cycle above, if any). */
+	if ((i = survey_resume_queue(r)) == -1)
+		log_warnx("the surveys a stopped rigd left running could not be read");
+	else if (i > 0)
+		log_info("%d survey(s) resumed after the restart", i);
 
 	/* Logs of earlier runs of rigd count against the lab's total from the start. */
 	console_logs_sweep(r);

@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "conf.h"
 #include "proto.h"
+#include "queue.h"
 #include "boot.h"
 #include "console.h"
 #include "parts.h"
@@ -64,6 +65,8 @@ struct board_job {
 	char			 classes[256];	/* JOB_SURVEY: the classes to survey ("i2c,tty"), "" all */
 	int			 survey_rows;	/* JOB_SURVEY: the rows its table will have */
 	unsigned		 survey_seqs;	/* JOB_SURVEY: 1 << enum survey_seq; 0 all */
+	/* JOB_SURVEY: the stored survey it resumes (0: a new one); JOB_RUN: the survey it is of */
+	int64_t			 survey_id;
 	/* JOB_RUN of a survey: the device its scenario's class names, not the board file's */
 	const struct conf_device *devices;
 	int			 ndevices;
@@ -378,10 +381,15 @@ void board_after_run(struct board *b, struct board_job *job, struct runner_resul
 void board_unrecorded(struct board *b, const struct runner_result *res);
 void board_do_queue(struct board *b, struct queue_job *qj);
 /* A nightly job of this name is the board's survey (board_do_survey), not a scenario's run. */
-#define BOARD_NIGHTLY_SURVEY	"survey"
+#define BOARD_NIGHTLY_SURVEY	QUEUE_SURVEY_ENTRY
 /* board_survey.c: rigctl survey (JOB_SURVEY): discovery, then a run per device. */
 /* 0 when the survey ran to its end (rows may have stopped), -1 when it could not (note says why). */
 int board_do_survey(struct board *b, struct board_job *job, char *note, size_t notelen);
+/*
+ * survey_resume.c: at rigd's start, each survey of rigctl a stopped rigd left running is queued
+ * again on its board (no client: its runs are stored as they end). How many, or -1.
+ */
+int survey_resume_queue(struct rigd *r);
 /*
  * The board's next nightly job, one expected to end before the board's next reservation begins
  * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.

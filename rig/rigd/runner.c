@@ -957,8 +957,10 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	    queue_set_run(b->rigd->store, job->queue_id, job->queue_claim,
 	    res->run_id) == -1) ||
 	    (job->repeat_of > 0 && store_run_repeat(b->rigd->store, res->run_id, job->repeat_of,
-	    job->repeat_why) == -1))
-		log_warnx("%s: run %lld: its job or repeat not stored", b->conf.name,
+	    job->repeat_why) == -1) ||
+	    (job->survey_id > 0 && store_run_survey(b->rigd->store, res->run_id,
+	    job->survey_id) == -1))
+		log_warnx("%s: run %lld: its job, repeat or survey not stored", b->conf.name,
 		    (long long)res->run_id);
 
 	o = cJSON_CreateObject();

@@ -116,4 +116,64 @@ check "--sequence poweroff: the spare UART held through a clean shutdown: pass" 
     [ "$(oj '[[(s["sequence"], s["verdict"], s["scenario"]) for s in r["sequences"]] for r in d["devices"] if r["device"] == "00:03"][0]')" = \
     '[["poweroff", "pass", "survey/tty/00:03/poweroff"]]' ]
 check "the board is READY at the end" wait_state vq35 READY 60
+
+t_resume=$(date +%s)
+# --- Resume: a survey cut short by a killed rigd goes on where it stopped after the restart.
+# The I2C adapter's unbind hangs for its whole deadline: rigd is killed in the middle of that
+# run (its first step stored), after the adapter's unbind-release ended and before the RTC.
+# srun SURVEY: its runs as "scenario verdict" lines, oldest first (show surveys --json).
+srun() { q "'\\n'.join(r['scenario'] + ' ' + str(r['verdict']) for v in d if v['id'] == $1 for r in v['runs'])" show surveys; }
+# ended SURVEY: how many runs each of its sequences has with a verdict other than interrupted.
+ended() { q "'\\n'.join(sorted('%s %d' % (s, n) for s, n in __import__('collections').Counter(r['scenario'] for v in d if v['id'] == $1 for r in v['runs'] if r['title'] != 'lab: interrupted').items()))" show surveys; }
+kill_rigd() { kill -9 "$RIGD_PID"; wait "$RIGD_PID" 2>/dev/null; RIGD_PID=; }
+n=$(last_run)
+"$RIGCTL" survey --board vq35 --class i2c,rtc --sequence unbind-release,unbind > "$T/cut.out" 2>&1 &
+cut=$!
+check "a survey's second run (the I2C unbind) begins" wait_steps $((n + 2)) 1
+kill_rigd
+wait $cut
+t0=$(date +%s)
+rigd_start -b "$T/boards" || finish
+sid=$(q 'd[0]["id"]' show surveys)
+check "the cut survey ends after the restart, with no client" "$RIGCTL" wait survey "$sid" --timeout 300
+echo "resumed survey $sid took $(($(date +%s) - t0)) s after the restart"
+srun "$sid"
+check "the resumed survey is done" [ "$(q "[v['state'] for v in d if v['id'] == $sid][0]" show surveys)" = done ]
+check "none run twice, none missing: one ended run per device and sequence" \
+    [ "$(ended "$sid" | tr '\n' ' ')" = "survey/i2c/0000:00:1f.3/unbind 1 survey/i2c/0000:00:1f.3/unbind-release 1 survey/rtc/00:05/unbind 1 survey/rtc/00:05/unbind-release 1 " ]
+check "the run in flight was closed as interrupted and run again: hang" \
+    [ "$(srun "$sid" | grep -c '^survey/i2c/0000:00:1f.3/unbind ')" = 2 ] &&
+    [ "$(srun "$sid" | grep '^survey/i2c/0000:00:1f.3/unbind ' | tr '\n' ' ')" = "survey/i2c/0000:00:1f.3/unbind error survey/i2c/0000:00:1f.3/unbind hang " ]
+check "the finished sequence kept its verdict from before the kill" \
+    [ "$(q "[r['id'] for v in d if v['id'] == $sid for r in v['runs'] if r['scenario'].endswith('/unbind-release')][0]" show surveys)" = $((n + 1)) ]
+
+# --- The nightly's survey entry on a registered build, whole (every class and sequence the
+# board file allows), cut by a killed rigd in its I2C hang and resumed by the requeued job;
+# its runs are what matrix and compare read.
+B2=linux-image-6.1.0-55-amd64
+"$RIGCTL" build add $B2 > "$T/add.out" 2>&1
+check "build add $B2" contains "$T/add.out" "added"
+n=$(last_run)
+check "nightly queues the survey entry on vq35" sh -c "'$RIGCTL' nightly --builds $B2 \
+    --scenarios survey --boards vq35 | grep -q '1 job(s) queued'"
+check "the nightly survey's I2C unbind begins (after booting $B2)" "$RIGCTL" wait run $((n + 2)) --steps 1 --timeout 300
+kill_rigd
+t0=$(date +%s)
+rigd_start -b "$T/boards" || finish
+check "the nightly survey's job ends after the restart" "$RIGCTL" wait queue --empty --timeout 900
+echo "the nightly survey took $(($(date +%s) - t0)) s after the restart"
+nid=$(q 'd[0]["id"]' show surveys)
+srun "$nid"
+check "the nightly survey is its job's, done, on $B2" [ "$(q 'd[0]["build"] + " " + d[0]["state"] + " " + str(d[0]["queue_id"] is not None)' show surveys)" = "$B2 done True" ]
+check "the nightly job is done, once" [ "$(q '[j["state"] for j in d["finished"] if j["scenario"] == "survey"]' show queue)" = '["done"]' ]
+check "nightly: none run twice, none missing: every device and sequence once" \
+    [ "$(ended "$nid" | tr '\n' ' ')" = "survey/i2c/0000:00:1f.3/poweroff 1 survey/i2c/0000:00:1f.3/unbind 1 survey/i2c/0000:00:1f.3/unbind-release 1 survey/rtc/00:05/poweroff 1 survey/rtc/00:05/unbind 1 survey/rtc/00:05/unbind-release 1 survey/tty/00:03/poweroff 1 survey/tty/00:03/unbind 1 survey/tty/00:03/unbind-release 1 " ]
+"$RIGCTL" matrix --board vq35 --json > "$T/matrix.json"
+check "matrix --json: the nightly survey's I2C hang on $B2" [ "$(js '[c["verdict"] for r in d["rows"] if r["build"] == "'$B2'" for c, k in zip(r["cells"], d["columns"]) if c and k["scenario"] == "survey/i2c/0000:00:1f.3/unbind"]' < "$T/matrix.json")" = '["hang"]' ]
+"$RIGCTL" compare linux-image-6.1.0-56-amd64 $B2 --json > "$T/compare.json"
+check "compare --json: the survey's sequences on both builds (the UART still passing)" \
+    [ "$(js '[r["category"] for r in d["results"] if r["scenario"] == "survey/tty/00:03/unbind"]' < "$T/compare.json")" = '["still-passing"]' ]
+check "compare --json: the I2C unbind still failing" \
+    [ "$(js '[r["category"] for r in d["results"] if r["scenario"] == "survey/i2c/0000:00:1f.3/unbind"]' < "$T/compare.json")" = '["still-failing"]' ]
+echo "the resume and nightly survey checks took $(($(date +%s) - t_resume)) s"
 finish

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	13
+#define TEST_SCHEMA	14
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -199,6 +199,92 @@ a_job_whose_run_was_interrupted_is_queued_again(void)
 	CHECK_INT(store_runs_interrupt(s), 1);
 	CHECK_INT(queue_recover(s), 2);
 	CHECK_INT(queue_open_jobs(s), 2);
+	store_close(s);
+}
+
+/* A survey's id and state as read back, and how many runs it has. */
+struct seen_survey {
+	int64_t			id, runs, queue_id, build_id;
+	enum survey_state	state;
+	char			classes[32];
+	int			n;
+};
+
+static int
+see_survey(const struct store_survey_row *v, void *arg)
+{
+	struct seen_survey *ss = arg;
+
+	ss->id = v->id;
+	ss->runs = v->runs;
+	ss->queue_id = v->queue_id;
+	ss->build_id = v->build_id;
+	ss->state = v->state;
+	util_strlcpy(ss->classes, v->classes ? v->classes : "(null)", sizeof(ss->classes));
+	ss->n++;
+	return 0;
+}
+
+/*
+ * A nightly's survey job is many runs: rigd killed between two of them (its last run ended
+ * with a verdict) left the job running. At the next start it is queued again to resume its
+ * survey, not taken as done (as a one-run job is); the survey's runs are found by its id, a
+ * survey of rigctl still running is what a restart resumes, an ended one is not.
+ */
+static void
+a_survey_job_between_runs_is_queued_again_and_its_runs_found(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_run_end pass = { .verdict = VERDICT_PASS };
+	struct store_build b = { .name = "k", .release = "6.1.0-56-amd64", .arch = "amd64",
+	    .image_sha256 = "ab12" };
+	struct store_runs_filter f = { 0 };
+	struct queue_job job;
+	struct seen_survey ss = { 0 };
+	struct seen seen = { 0 };
+	int64_t n = queue_nightly_new(s, 0), run, other, k = store_build_get_or_add(s, &b);
+	int64_t sv, cli;
+
+	CHECK(queue_add(s, n, k, "vq35", QUEUE_SURVEY_ENTRY, 0, NULL, 0) > 0);
+	CHECK_INT(queue_claim(s, "vq35", k, &job), 1);
+	sv = store_survey_begin(s, "vq35", k, 0, NULL, 0, job.id);
+	CHECK(sv > 0);
+	run = store_run_begin(s, "vq35", "survey/i2c/0000:00:1f.3/unbind-release", k, 0, "/x.log", 0);
+	CHECK_INT(queue_set_run(s, job.id, run), 0);
+	CHECK_INT(store_run_survey(s, run, sv), 0);
+	CHECK_INT(store_run_end(s, run, &pass), 0);
+	other = store_run_begin(s, "vq35", "i2c-unbind", k, 0, "/x.log", 0);
+	CHECK_INT(store_run_end(s, other, &pass), 0);
+	/* rigd killed here, between two runs of the survey. */
+	CHECK_INT(queue_recover(s), 1);
+	CHECK_INT(queue_open_jobs(s), 1);
+	CHECK_INT(store_survey_of_job(s, job.id), sv);
+	f.survey = sv;
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 1);
+	CHECK_INT(seen.ids[0], run);
+	CHECK_INT(store_survey_get(s, sv, see_survey, &ss), 1);
+	CHECK_INT(ss.runs, 1);
+	CHECK_INT(ss.queue_id, job.id);
+	CHECK_INT(ss.state, SURVEY_RUNNING);
+	/* A job's survey is its job's to resume, not the restart's. */
+	memset(&ss, 0, sizeof(ss));
+	CHECK_INT(store_surveys_open(s, see_survey, &ss), 0);
+	/* rigctl's, of the default build (set once booted), every class: resumed until it ends. */
+	cli = store_survey_begin(s, "vq35", 0, 1000, "", 0, 0);
+	CHECK(cli > sv);
+	CHECK_INT(store_surveys_open(s, see_survey, &ss), 1);
+	CHECK_INT(ss.id, cli);
+	CHECK_INT(ss.build_id, STORE_NULL);
+	CHECK_STR(ss.classes, "(null)");
+	CHECK_INT(store_survey_build(s, cli, k), 0);
+	CHECK_INT(store_survey_end(s, cli, SURVEY_DONE, NULL), 0);
+	memset(&ss, 0, sizeof(ss));
+	CHECK_INT(store_surveys_open(s, see_survey, &ss), 0);
+	CHECK_INT(store_survey_get(s, cli, see_survey, &ss), 1);
+	CHECK_INT(ss.state, SURVEY_DONE);
+	CHECK_INT(ss.build_id, k);
+	CHECK_INT(store_survey_of_job(s, 99999), 0);
 	store_close(s);
 }
 
@@ -1655,6 +1741,7 @@ main(void)
 	RUN(run_left_running_is_closed_as_interrupted_on_reopen);
 	RUN(runs_are_listed_by_scenario_and_a_page_below_an_id);
 	RUN(a_job_whose_run_was_interrupted_is_queued_again);
+	RUN(a_survey_job_between_runs_is_queued_again_and_its_runs_found);
 	RUN(jobs_are_estimated_and_claimed_by_id_or_given_back);
 	RUN(two_hosts_racing_claim_each_job_exactly_once);
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
