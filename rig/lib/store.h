@@ -304,6 +304,10 @@ struct store_runs_filter {
 	int		 limit;		/* 0: all */
 	const char	*scenario;	/* NULL: every scenario */
 	int64_t		 before;	/* 0: any; else only runs whose id is below it (pages) */
+	const int64_t	*builds;	/* only runs of these builds (nbuilds of them) */
+	int		 nbuilds;	/* 0: every build */
+	const int64_t	*ids;		/* only these runs (nids of them): a page's rows at once */
+	int		 nids;		/* 0: any run */
 };
 /* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
 int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,
