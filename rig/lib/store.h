@@ -11,7 +11,8 @@
  *                    (WAL, busy timeout), statements, and everything SQLite-only: the schema's
  *                    DDL as numbered migrations, the adoption of databases older than them
  *   store_pg.c       the PostgreSQL engine, the only file that includes <libpq-fe.h>: a
- *                    connection from a libpq URI, ? as $n, the same migrations in its DDL
+ *                    connection from a libpq URI, ? as $n, rows read one at a time (a large
+ *                    listing is never held whole), the same migrations in its DDL
  *                    (reservations' no-overlap also an exclusion constraint)
  *   store_builds.c   builds: as boots report them and as rigctl build add registers them
  *   store_runs.c     runs and their steps, boards, board events, boots, actions
