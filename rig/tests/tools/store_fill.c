@@ -7,6 +7,9 @@
  * `store_fill DB RUNS --crashes`: every hang and crash also stores its report, as rigd does,
  * their titles spread over some hundred groups (per scenario, and per build for crashes), for
  * the reads of crash groups (rig/bench/store_reads.sh).
+ * `--part K/P` (with --crashes): only the runs of the scenarios whose number is K modulo P,
+ * so P processes fill one PostgreSQL store at once, none waiting on another's crash groups
+ * (their titles are per scenario); the runs' ids interleave, the history is the same.
  * DB is a SQLite file or a PostgreSQL URI (postgresql://...), as rigd --store takes; a
  * PostgreSQL store is analyzed at the end, as its autovacuum would soon do, so the planner
  * knows the tables' sizes.
@@ -75,8 +78,9 @@ main(int argc, char **argv)
 	int64_t builds[FILL_BUILDS];
 	struct store *s;
 	char err[512], log[128];
-	long i, n = 0;
-	int a, hostile = 0, crashes = 0;
+	long i, n = 0, done = 0, part = 0, parts = 1;
+	int a, hostile = 0, crashes = 0, open = 0;
+	char *end;
 
 	if (argc == 4 && strcmp(argv[2], "--hold-lock") == 0)
 		return fill_hold_lock(argv[1], argv[3]);
@@ -85,11 +89,17 @@ main(int argc, char **argv)
 			hostile = 1;
 		else if (strcmp(argv[a], "--crashes") == 0)
 			crashes = 1;
-		else
+		else if (strcmp(argv[a], "--part") == 0 && a + 1 < argc) {
+			part = strtol(argv[++a], &end, 10);
+			parts = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+			if (*end != '\0' || parts < 1 || part < 0 || part >= parts)
+				break;
+		} else
 			break;
 	}
-	if (argc < 3 || a < argc || (n = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: store_fill DB RUNS [--hostile] [--crashes]\n"
+	if (argc < 3 || a < argc || (n = strtol(argv[2], NULL, 10)) <= 0 ||
+	    (parts > 1 && (!crashes || hostile))) {
+		fprintf(stderr, "usage: store_fill DB RUNS [--hostile] [--crashes [--part K/P]]\n"
 		    "       store_fill DB --hold-lock SECONDS\n");
 		return 2;
 	}
@@ -123,8 +133,13 @@ main(int argc, char **argv)
 		char scenario[64];
 		int64_t run;
 
-		if (i % FILL_BATCH == 0 && fill_exec(s, "BEGIN") == -1)
-			return 1;
+		if ((i / FILL_BOARDS) % FILL_SCENARIOS % parts != part)
+			continue;	/* another part's scenario */
+		if (!open) {
+			if (fill_exec(s, "BEGIN") == -1)
+				return 1;
+			open = 1;
+		}
 		util_fmt(scenario, sizeof(scenario), "scenario-%02ld", (i / FILL_BOARDS) %
 		    FILL_SCENARIOS);
 		util_fmt(log, sizeof(log), "/var/lib/rig/console/%s.log", board);
@@ -177,12 +192,17 @@ main(int argc, char **argv)
 				return 1;
 			}
 		}
-		if ((i % FILL_BATCH == FILL_BATCH - 1 || i == n - 1) && fill_exec(s, "COMMIT") == -1)
-			return 1;
+		if (++done % FILL_BATCH == 0) {
+			if (fill_exec(s, "COMMIT") == -1)
+				return 1;
+			open = 0;
+		}
 	}
+	if (open && fill_exec(s, "COMMIT") == -1)
+		return 1;
 	if (store_is_uri(argv[1]) && fill_exec(s, "ANALYZE") == -1)
 		return 1;
 	store_close(s);
-	printf("%ld runs of %d builds in %s\n", n, FILL_BUILDS, argv[1]);
+	printf("%ld runs of %d builds in %s\n", done, FILL_BUILDS, argv[1]);
 	return 0;
 }
