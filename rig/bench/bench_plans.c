@@ -4,8 +4,8 @@
  * dashboard (report.c, views.c, store_*.c). Prints one line per read: its name, the engine,
  * "index" (an index finds the rows of every table that grows), "all-in-order" (a read of
  * every row, in the order of the table's key: no sort) or "SCAN" (a scan or sort an index
- * would spare), and the plan's telling line. Exits 1 when any read is SCAN. Each read's statements are judged one by
- * one, the worst is the read's.
+ * would spare), and the plan's telling line. Exits 1 when any read is SCAN. Each read's
+ * statements are judged one by one, the worst is the read's.
  *   bench_plans STORE        (STORE: a SQLite file's path or a libpq URI)
  */
 #include "report.h"

@@ -23,7 +23,8 @@ cc -O2 -g -std=c11 -D_GNU_SOURCE -Irig/lib -I/usr/include/cjson -o "$PLANS" rig/
     "$BUILD/lib/librig.a" $(pkg-config --libs libssh yaml-0.1 sqlite3 libpcre2-8 libcjson \
     libcrypto libmicrohttpd libgpiod libarchive libpq) -liberty -lpthread -lm -lutil || exit 2
 chmod 711 "$T"	# the server's user (rig-pgtest) reaches its folder in here
-trap 'kill $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null; sh rig/tests/pg.sh stop "$T/pg" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null
+    sh rig/tests/pg.sh stop "$T/pg" 2>/dev/null; rm -rf "$T"' EXIT
 server=$(sh rig/tests/pg.sh start "$T/pg") || exit 2
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 load() { cut -d' ' -f1 /proc/loadavg; }
@@ -166,7 +167,7 @@ peak() {
 	where=$1
 	shift
 	rigd_on "$where" "$@"
-	echo 5 > "/proc/$BENCH_PID/clear_refs"
+	echo 5 2>/dev/null > "/proc/$BENCH_PID/clear_refs" || echo "bench: peak RSS since rigd started" >&2
 	t0=$(now_ms)
 	"$RIGCTL" export kcidb > "$T/out" || echo "bench: export failed" >&2
 	ms=$(($(now_ms) - t0))
@@ -185,5 +186,6 @@ whole=$1
 printf '  %-44s %6s MB  %7s ms  load %s\n' "postgresql, results held whole (before)" "$1" "$2" "$3"
 set -- $(peak "$(store postgresql "$BIG")")
 printf '  %-44s %6s MB  %7s ms  load %s\n' "postgresql, rows streamed (now)" "$1" "$2" "$3"
-awk -v w="$whole" -v s="$1" -v q="$sq" 'BEGIN { printf "  x now/before: %.2f   x now/sqlite: %.2f\n", s / w, s / q }'
+awk -v w="$whole" -v s="$1" -v q="$sq" \
+    'BEGIN { printf "  x now/before: %.2f   x now/sqlite: %.2f\n", s / w, s / q }'
 exit $rc

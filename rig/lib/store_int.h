@@ -71,8 +71,9 @@ struct store_engine {
 	const char	*skip_locked;
 	/*
 	 * The plan the engine chose for a SELECT, with the parameters as bound, one line at a
-	 * time to line with the statement's text ("SEARCH r USING INDEX runs_board (board=?)", "Index Scan using ..."):
-	 * for the checks that the reads that grow use an index (store_explain). 0, or -1.
+	 * time to line with the statement's text ("SEARCH r USING INDEX runs_board (board=?)",
+	 * "Index Scan using ..."): for the checks that the reads that grow use an index
+	 * (store_explain). 0, or -1.
 	 */
 	int		 (*explain)(struct store_stmt *st,
 	    void (*line)(const char *sql, const char *text, void *arg), void *arg);
