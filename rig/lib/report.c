@@ -409,26 +409,35 @@ report_load_done(struct report_data *d)
 }
 
 /*
- * Loads builds (sorted) and, unless builds_only, finished runs (counted into cells); board
- * NULL for all boards.
+ * Counts the finished runs into cells: of board (NULL: all) and of the nonly builds in only
+ * (0: every build; a comparison or one build's export reads its builds' index entries alone,
+ * not the whole history). scenario narrows nothing here: the cells of a board are few, and a
+ * caller looks its scenario's up. Frees d on error.
  */
 static int
-report_load_what(struct store *s, const char *board, int builds_only, struct report_data *d,
-    char *err, size_t errlen, enum error_kind *kind)
+report_load_runs(struct store *s, const char *board, const char *scenario, const int64_t *only,
+    int nonly, struct report_data *d, char *err, size_t errlen, enum error_kind *kind)
 {
-	if (report_load_builds(s, d, err, errlen, kind) == -1)
+	int i;
+
+	(void)scenario;
+	if (nonly == 0 && report_load_cells(s, 0, board, d, err, errlen, kind) == -1)
 		return -1;
-	if (!builds_only && report_load_cells(s, 0, board, d, err, errlen, kind) == -1)
-		return -1;
+	for (i = 0; i < nonly; i++)
+		if (report_load_cells(s, only[i], board, d, err, errlen, kind) == -1)
+			return -1;
 	report_load_done(d);
 	return 0;
 }
 
+/* Builds (sorted) and every finished run of board (NULL: all boards) counted into cells. */
 static int
 report_load(struct store *s, const char *board, struct report_data *d, char *err,
     size_t errlen, enum error_kind *kind)
 {
-	return report_load_what(s, board, 0, d, err, errlen, kind);
+	if (report_load_builds(s, d, err, errlen, kind) == -1)
+		return -1;
+	return report_load_runs(s, board, NULL, NULL, 0, d, err, errlen, kind);
 }
 
 static int
@@ -818,7 +827,7 @@ report_build_find(struct store *s, const char *spec, char *err, size_t errlen,
 	int64_t id;
 
 	/* The builds alone: a run naming its build does not read the whole history. */
-	if (report_load_what(s, NULL, 1, &d, err, errlen, kind) == -1)
+	if (report_load_builds(s, &d, err, errlen, kind) == -1)
 		return -1;
 	id = report_find_in(&d, spec, err, errlen, kind);
 	report_data_free(&d);
@@ -873,17 +882,21 @@ report_compare(struct store *s, const char *aspec, const char *bspec, char *err,
     enum error_kind *kind)
 {
 	struct report_data d;
-	int64_t ida, idb;
+	int64_t ida, idb, ids[2];
 	int ia, ib, i, j, cat;
 	cJSON *o, *results, *summary;
 
-	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
+	if (report_load_builds(s, &d, err, errlen, kind) == -1)
 		return NULL;
 	if ((ida = report_find_in(&d, aspec, err, errlen, kind)) == -1 ||
 	    (idb = report_find_in(&d, bspec, err, errlen, kind)) == -1) {
 		report_data_free(&d);
 		return NULL;
 	}
+	ids[0] = ida;
+	ids[1] = idb;
+	if (report_load_runs(s, NULL, NULL, ids, 2, &d, err, errlen, kind) == -1)
+		return NULL;
 	ia = report_build_index(&d, ida);
 	ib = report_build_index(&d, idb);
 	o = cJSON_CreateObject();
@@ -978,6 +991,21 @@ report_selected(const struct report_data *d, const char *build, int *only, char 
 	return 0;
 }
 
+/* Builds, and the runs of build (NULL: of every build) in cells; *only as report_selected. */
+static int
+report_load_selected(struct store *s, const char *build, struct report_data *d, int *only,
+    char *err, size_t errlen, enum error_kind *kind)
+{
+	if (report_load_builds(s, d, err, errlen, kind) == -1)
+		return -1;
+	if (report_selected(d, build, only, err, errlen, kind) == -1) {
+		report_data_free(d);
+		return -1;
+	}
+	return report_load_runs(s, NULL, NULL, *only >= 0 ? &d->b[*only].id : NULL,
+	    *only >= 0, d, err, errlen, kind);
+}
+
 struct report_junit_ctx {
 	FILE				*f;
 	const struct report_cell	*c;
@@ -1040,12 +1068,126 @@ report_junit_case_row(const struct store_run_row *row, void *arg)
 	return 1;
 }
 
-static int
-report_junit_case(struct store *s, FILE *f, const struct report_cell *c)
-{
-	struct report_junit_ctx x = { f, c };
+/* At most this many testcases' runs are read with one statement (the engines' limits). */
+#define REPORT_JUNIT_BATCH	500
 
-	return store_run_get(s, report_cell_run(c)->id, report_junit_case_row, &x) == 1 ? 0 : -1;
+/* A cell's run as the store has it, kept from its listing until its testcase is written. */
+struct report_junit_run {
+	struct store_run_row	 row;	/* its strings are its own copies */
+	int			 found;
+};
+
+struct report_junit_batch {
+	const struct report_data	*d;
+	const int			*cells;	/* indexes in d->c, n of them, ids ascending */
+	struct report_junit_run		*runs;	/* one per cell */
+	int				 n;
+};
+
+static char *
+report_dup(const char *t)
+{
+	return t ? xstrdup(t) : NULL;
+}
+
+static int
+report_junit_batch_row(const struct store_run_row *row, void *arg)
+{
+	struct report_junit_batch *b = arg;
+	int lo = 0, hi = b->n - 1;
+
+	/* The batch's cells are by run id: the row's cell by bisection. */
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int64_t id = report_cell_run(&b->d->c[b->cells[mid]])->id;
+
+		if (id == row->id) {
+			struct report_junit_run *r = &b->runs[mid];
+
+			r->row = *row;
+			r->row.title = report_dup(row->title);
+			r->row.detail = report_dup(row->detail);
+			r->row.stack = report_dup(row->stack);
+			r->row.console_log = report_dup(row->console_log);
+			r->found = 1;
+			break;
+		}
+		if (id < row->id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return 0;
+}
+
+static int
+report_junit_id_cmp(const void *x, const void *y, void *arg)
+{
+	const struct report_data *d = arg;
+	int64_t a = report_cell_run(&d->c[*(const int *)x])->id;
+	int64_t b = report_cell_run(&d->c[*(const int *)y])->id;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The testcases of cells (n of them, indexes in d->c, in the report's order): their runs read
+ * with one statement (not one per testcase: a lab's 3000 cells were 3000 round trips to
+ * PostgreSQL), then written in order. The run id that fails to read, or 0.
+ */
+static int64_t
+report_junit_cases(struct store *s, FILE *f, const struct report_data *d, const int *cells,
+    int n)
+{
+	struct report_junit_batch b = { d, NULL, NULL, n };
+	struct store_runs_filter rf = { .nids = n };
+	int64_t *ids = xcalloc((size_t)n + 1, sizeof(*ids)), bad = 0;
+	int *byid = xcalloc((size_t)n + 1, sizeof(*byid));
+	int i, *slot = xcalloc((size_t)n + 1, sizeof(*slot));
+
+	memcpy(byid, cells, (size_t)n * sizeof(*byid));
+	qsort_r(byid, (size_t)n, sizeof(*byid), report_junit_id_cmp, (void *)d);
+	for (i = 0; i < n; i++)
+		ids[i] = report_cell_run(&d->c[byid[i]])->id;
+	b.cells = byid;
+	b.runs = xcalloc((size_t)n + 1, sizeof(*b.runs));
+	rf.ids = ids;
+	if (store_runs_list(s, &rf, report_junit_batch_row, &b) == -1)
+		bad = ids[0];
+	/* Where each cell's run is among those read. */
+	for (i = 0; i < n; i++) {
+		int lo = 0, hi = n - 1;
+		int64_t id = report_cell_run(&d->c[cells[i]])->id;
+
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+
+			if (ids[mid] < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		slot[i] = lo;
+	}
+	for (i = 0; i < n && bad == 0; i++) {
+		struct report_junit_ctx x = { f, &d->c[cells[i]] };
+
+		if (!b.runs[slot[i]].found)
+			bad = report_cell_run(&d->c[cells[i]])->id;
+		else
+			report_junit_case_row(&b.runs[slot[i]].row, &x);
+	}
+	for (i = 0; i < n; i++) {
+		free((char *)b.runs[i].row.title);
+		free((char *)b.runs[i].row.detail);
+		free((char *)b.runs[i].row.stack);
+		free((char *)b.runs[i].row.console_log);
+	}
+	free(b.runs);
+	free(slot);
+	free(byid);
+	free(ids);
+	return bad;
 }
 
 int
@@ -1055,14 +1197,11 @@ report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errl
 	static const char *const props[] = { "release", "version", "arch", "image_sha256",
 	    "config_sha256", "origin", "options" };
 	struct report_data d;
-	int only, i, j, k, tests = 0, failures = 0, errors = 0;
+	int only, i, j, k, m, n, tests = 0, failures = 0, errors = 0, *cells;
 
-	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
+	if (report_load_selected(s, build, &d, &only, err, errlen, kind) == -1)
 		return -1;
-	if (report_selected(&d, build, &only, err, errlen, kind) == -1) {
-		report_data_free(&d);
-		return -1;
-	}
+	cells = xcalloc(REPORT_JUNIT_BATCH, sizeof(*cells));
 	for (i = 0; i < d.nc; i++) {
 		enum verdict v = report_cell_run(&d.c[i])->verdict;
 
@@ -1106,17 +1245,24 @@ report_junit(struct store *s, const char *build, FILE *f, char *err, size_t errl
 			fputs("/>\n", f);
 		}
 		fputs("    </properties>\n", f);
-		for (j = 0; j < d.nc; j++)
-			if (d.c[j].build == i && report_junit_case(s, f, &d.c[j]) == -1) {
-				util_fmt(err, errlen, "store: run %lld unreadable",
-				    (long long)report_cell_run(&d.c[j])->id);
+		for (j = 0; j < d.nc; j = m) {
+			int64_t bad;
+
+			for (n = 0, m = j; m < d.nc && n < REPORT_JUNIT_BATCH; m++)
+				if (d.c[m].build == i)
+					cells[n++] = m;
+			if (n > 0 && (bad = report_junit_cases(s, f, &d, cells, n)) != 0) {
+				util_fmt(err, errlen, "store: run %lld unreadable", (long long)bad);
 				report_kind(kind, ERROR_STORE);
+				free(cells);
 				report_data_free(&d);
 				return -1;
 			}
+		}
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);
+	free(cells);
 	report_data_free(&d);
 	if (fflush(f) == EOF || ferror(f)) {
 		util_fmt(err, errlen, "junit: write failed");
@@ -1390,12 +1536,8 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 			report_kind(kind, ERROR_INVALID_REQUEST);
 			return -1;
 		}
-	if (report_load(s, NULL, &d, err, errlen, kind) == -1)
+	if (report_load_selected(s, build, &d, &only, err, errlen, kind) == -1)
 		return -1;
-	if (report_selected(&d, build, &only, err, errlen, kind) == -1) {
-		report_data_free(&d);
-		return -1;
-	}
 	checkouts = cJSON_CreateArray();
 	builds = cJSON_CreateArray();
 	/*
@@ -1433,6 +1575,10 @@ report_kcidb(struct store *s, const char *build, const char *origin, FILE *f, ch
 	x.origin = origin;
 	x.f = f;
 	x.last_build_id = INT64_MIN;
+	if (only >= 0) {
+		rf.builds = &d.b[only].id;
+		rf.nbuilds = 1;
+	}
 	rc = store_runs_list(s, &rf, report_kcidb_row, &x);
 	fputs("\n]}\n", f);
 	for (i = 0; i < d.nb; i++)
@@ -1494,7 +1640,9 @@ report_should_confirm(struct store *s, int64_t run, char *err, size_t errlen)
 		    (long long)run);
 		return -1;
 	}
-	if (report_load(s, NULL, &d, err, errlen, NULL) == -1)
+	/* The cell's history alone (runs_board_scenario): this is asked after every run. */
+	if (report_load_builds(s, &d, err, errlen, NULL) == -1 ||
+	    report_load_runs(s, r.board, r.scenario, NULL, 0, &d, err, errlen, NULL) == -1)
 		return -1;
 	v = r.verdict;
 	bi = report_build_index(&d, r.build_id);

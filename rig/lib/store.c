@@ -64,6 +64,8 @@ store_stmtv(struct store *s, const char *sql, const char *types, va_list ap)
 		return NULL;
 	}
 	store_bindv(s, st, types, ap);
+	if (s->plan)
+		s->plan_next = st;
 	return st;
 }
 
@@ -79,9 +81,24 @@ store_stmt(struct store *s, const char *sql, const char *types, ...)
 	return st;
 }
 
+void
+store_explain(struct store *s, void (*plan)(const char *sql, const char *line, void *arg),
+    void *arg)
+{
+	s->plan = plan;
+	s->plan_arg = arg;
+	s->plan_next = NULL;
+}
+
 int
 store_step(struct store *s, struct store_stmt *st)
 {
+	/* Explained at its first step: a statement's parameters may be bound after store_stmt. */
+	if (s->plan && st == s->plan_next) {
+		s->plan_next = NULL;
+		if (s->eng->explain(st, s->plan, s->plan_arg) == -1)
+			s->plan("?", "no plan: EXPLAIN failed", s->plan_arg);
+	}
 	return s->eng->step(st);
 }
 
@@ -100,6 +117,8 @@ store_col_text(struct store *s, struct store_stmt *st, int i)
 void
 store_done(struct store *s, struct store_stmt *st)
 {
+	if (s->plan_next == st)
+		s->plan_next = NULL;
 	s->eng->finalize(st);
 	pthread_mutex_unlock(&s->lock);
 }

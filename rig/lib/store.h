@@ -12,7 +12,8 @@
  *                    (WAL, busy timeout), statements, and everything SQLite-only: the schema's
  *                    DDL as numbered migrations, the adoption of databases older than them
  *   store_pg.c       the PostgreSQL engine, the only file that includes <libpq-fe.h>: a
- *                    connection from a libpq URI, ? as $n, the same migrations in its DDL
+ *                    connection from a libpq URI, ? as $n, rows read one at a time (a large
+ *                    listing is never held whole), the same migrations in its DDL
  *                    (reservations' no-overlap also an exclusion constraint)
  *   store_builds.c   builds: as boots report them and as rigctl build add registers them
  *   store_runs.c     runs and their steps, boards, board events, boots, actions
@@ -378,6 +379,10 @@ struct store_runs_filter {
 	const char	*scenario;	/* NULL: every scenario */
 	int64_t		 before;	/* 0: any; else only runs whose id is below it (pages) */
 	int64_t		 survey;	/* 0: any; else only that survey's runs */
+	const int64_t	*builds;	/* only runs of these builds (nbuilds of them) */
+	int		 nbuilds;	/* 0: every build */
+	const int64_t	*ids;		/* only these runs (nids of them): a page's rows at once */
+	int		 nids;		/* 0: any run */
 };
 /* Runs as filtered (f may be NULL: all, oldest first). Rows given, or -1. */
 int store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb,

@@ -85,6 +85,14 @@ struct store_engine {
 	void		*(*listen)(const char *path, char *err, size_t errlen);
 	int		 (*listen_wait)(void *l, int ms, char *msg, size_t len);
 	void		 (*listen_close)(void *l);
+	/*
+	 * The plan the engine chose for a SELECT, with the parameters as bound, one line at a
+	 * time to line with the statement's text ("SEARCH r USING INDEX runs_board (board=?)",
+	 * "Index Scan using ..."): for the checks that the reads that grow use an index
+	 * (store_explain). 0, or -1.
+	 */
+	int		 (*explain)(struct store_stmt *st,
+	    void (*line)(const char *sql, const char *text, void *arg), void *arg);
 	const struct store_migration *migrations;	/* ascending versions from 1 */
 	int		 nmigrations;
 };
@@ -111,7 +119,22 @@ struct store {
 	 */
 	char		 host[64];
 	int64_t		 lease_ms;
+	/*
+	 * Set by store_explain before the store is shared (immutable after): each SELECT's plan
+	 * is handed to plan before its first row is read. plan_next (under lock): the statement
+	 * prepared last and not stepped yet, whose plan is due.
+	 */
+	void		(*plan)(const char *sql, const char *line, void *arg);
+	void		*plan_arg;
+	struct store_stmt *plan_next;
 };
+
+/*
+ * Benchmarks and tests only: every SELECT's plan, line by line, to plan (sql is the
+ * statement's text as the engine has it). NULL stops it.
+ */
+void store_explain(struct store *s, void (*plan)(const char *sql, const char *line, void *arg),
+    void *arg);
 
 /*
  * Prepares sql and binds the variadic list as types says: 'i' int64_t, 't' text (NULL is SQL

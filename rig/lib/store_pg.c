@@ -17,16 +17,30 @@
 /* Parameter types as libpq names them (pg_type.h is the server's): int8, or none (inferred). */
 #define STORE_PG_INT8	20
 
+struct store_pg_stmt;
+
 struct store_pg {
 	PGconn	*conn;
 	/* The SQLSTATE of the last statement that failed, "" after one that did not. */
 	char	 sqlstate[6];
+	/* The statement whose rows are still coming in on conn (one at most); NULL: none. */
+	struct store_pg_stmt *streaming;
+	/*
+	 * Each result held whole as it came (PQexecParams), as the engine read before it
+	 * streamed: the baseline of rig/bench/store_reads.sh (RIG_BENCH_PG_WHOLE_RESULTS=1 in
+	 * rigd's environment), never a lab's setting.
+	 */
+	int	 whole;
 };
 
 /*
- * A statement is sent when first stepped (PQexecParams, text in and out): its parameters'
- * types are known only once bound. Its whole result is held, so a row callback may run
- * another statement on the same connection (single-row mode would forbid that).
+ * A statement is sent when first stepped (text in and out): its parameters' types are known
+ * only once bound. Its rows are then read one at a time (single-row mode), so a listing of
+ * 100k runs never holds more than a row and libpq's buffer, and a reader that is slow to
+ * take them (an export to a slow client) leaves the rest waiting in the server and the
+ * socket. A connection carries one statement's rows at a time: when another statement is
+ * sent on it while rows are still coming (a row callback that reads the store again), the
+ * rest of the first one's rows are read into held first, as they would all have been before.
  */
 struct store_pg_stmt {
 	struct store_pg	*pg;
@@ -34,8 +48,14 @@ struct store_pg_stmt {
 	int		 nparams;
 	char		**values;	/* NULL: SQL NULL */
 	Oid		*types;		/* 0: the server infers the type from where it is used */
-	PGresult	*res;
+	PGresult	*res;		/* the current row's (streamed), or every row's (whole) */
 	int		 row, nrows;
+	int		 sent;		/* sent to the server */
+	int		 ended;		/* its last result came: step returns 0 (or -1: failed) */
+	int		 failed;
+	int		 read_out;	/* every result of it was read from the connection */
+	PGresult	**held;		/* results read ahead (read_out), from next on */
+	size_t		 nheld, next, cap;
 };
 
 static void
@@ -119,6 +139,7 @@ store_pg_connect(const char *uri, int readonly, char *err, size_t errlen)
 	const char *keys[] = { "connect_timeout", "dbname", "application_name", "options", NULL };
 	const char *vals[] = { "10", uri, "rigd", "-c default_transaction_read_only=on", NULL };
 	struct store_pg *pg;
+	const char *v;
 	PGconn *conn;
 
 	if (!readonly)
@@ -137,6 +158,7 @@ store_pg_connect(const char *uri, int readonly, char *err, size_t errlen)
 	}
 	pg = xcalloc(1, sizeof(*pg));
 	pg->conn = conn;
+	pg->whole = (v = getenv("RIG_BENCH_PG_WHOLE_RESULTS")) != NULL && strcmp(v, "1") == 0;
 	return pg;
 }
 
@@ -160,6 +182,8 @@ store_pg_close(void *db)
 	PQfinish(pg->conn);
 	free(pg);
 }
+
+static void store_pg_idle(struct store_pg *pg);
 
 /*
  * Wake-ups between hosts: one channel for the lab; a message is delivered to every listening
@@ -224,10 +248,13 @@ static int
 store_pg_exec(void *db, const char *script, char *err, size_t errlen)
 {
 	struct store_pg *pg = db;
-	PGresult *res = PQexec(pg->conn, script);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 	char msg[512];
 
+	store_pg_idle(pg);
+	res = PQexec(pg->conn, script);
+	st = PQresultStatus(res);
 	if (res && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
 		pg->sqlstate[0] = '\0';
 		PQclear(res);
@@ -324,32 +351,88 @@ store_pg_conflict_state(const char *state)
 	    strcmp(state, "40P01") == 0;
 }
 
-static int
-store_pg_step(struct store_stmt *stmt)
+/* A result kept for later: st's rows read ahead of its reader. */
+static void
+store_pg_hold(struct store_pg_stmt *st, PGresult *res)
 {
-	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
-	ExecStatusType rs;
+	if (st->nheld == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 64;
+		st->held = xrealloc(st->held, st->cap * sizeof(*st->held));
+	}
+	st->held[st->nheld++] = res;
+}
+
+/*
+ * The connection free for another statement: the rows still coming for the one streaming on
+ * it are read into its held results (its reader gets them from there, in order).
+ */
+static void
+store_pg_idle(struct store_pg *pg)
+{
+	struct store_pg_stmt *st = pg->streaming;
+	PGresult *res;
+
+	if (st == NULL)
+		return;
+	while ((res = PQgetResult(pg->conn)) != NULL)
+		store_pg_hold(st, res);
+	st->read_out = 1;
+	pg->streaming = NULL;
+}
+
+/* The rest of st's results read and dropped: it is done with (or failed) before its end. */
+static void
+store_pg_drop_rest(struct store_pg_stmt *st)
+{
+	PGresult *res;
+
+	if (st->pg->streaming != st)
+		return;
+	while ((res = PQgetResult(st->pg->conn)) != NULL)
+		PQclear(res);
+	st->read_out = 1;
+	st->pg->streaming = NULL;
+}
+
+static int
+store_pg_failed(struct store_pg_stmt *st, PGresult *res)
+{
 	char msg[512];
 
-	if (st->res == NULL) {
+	store_pg_result_error(st->pg, res, msg, sizeof(msg));
+	store_pg_say_lost(st->pg, msg, sizeof(msg));
+	store_note_error(msg);
+	if (!store_pg_conflict_state(st->pg->sqlstate))
+		log_warnx("store: %s", msg);
+	PQclear(res);
+	st->ended = st->failed = 1;
+	st->nrows = -1;
+	store_pg_drop_rest(st);
+	return -1;
+}
+
+/* The whole result at once, as the engine read before it streamed (store_pg.whole). */
+static int
+store_pg_step_whole(struct store_pg_stmt *st)
+{
+	ExecStatusType rs;
+
+	if (!st->sent) {
+		st->sent = 1;
+		store_pg_idle(st->pg);
 		st->res = PQexecParams(st->pg->conn, st->sql, st->nparams, st->types,
 		    (const char *const *)st->values, NULL, NULL, 0);
 		rs = PQresultStatus(st->res);
 		if (st->res == NULL || (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)) {
-			store_pg_result_error(st->pg, st->res, msg, sizeof(msg));
-			store_pg_say_lost(st->pg, msg, sizeof(msg));
-			store_note_error(msg);
-			if (!store_pg_conflict_state(st->pg->sqlstate))
-				log_warnx("store: %s", msg);
-			PQclear(st->res);
+			PGresult *res = st->res;
+
 			st->res = NULL;
-			st->nrows = -1;
-			return -1;
+			return store_pg_failed(st, res);
 		}
 		st->pg->sqlstate[0] = '\0';
 		st->nrows = PQntuples(st->res);
 	}
-	if (st->nrows < 0)
+	if (st->failed)
 		return -1;
 	if (st->row + 1 >= st->nrows) {
 		st->row = st->nrows;
@@ -357,6 +440,62 @@ store_pg_step(struct store_stmt *stmt)
 	}
 	st->row++;
 	return 1;
+}
+
+static int
+store_pg_step(struct store_stmt *stmt)
+{
+	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+	PGresult *res;
+
+	if (st->pg->whole)
+		return store_pg_step_whole(st);
+	if (st->ended)
+		return st->failed ? -1 : 0;
+	if (!st->sent) {
+		st->sent = 1;
+		store_pg_idle(st->pg);
+		if (!PQsendQueryParams(st->pg->conn, st->sql, st->nparams, st->types,
+		    (const char *const *)st->values, NULL, NULL, 0))
+			return store_pg_failed(st, NULL);
+		st->pg->streaming = st;
+		/* Refused only when no query was just sent: never here, but rows are never lost. */
+		if (!PQsetSingleRowMode(st->pg->conn)) {
+			log_warnx("store: single-row mode refused");
+			return store_pg_failed(st, NULL);
+		}
+	}
+	PQclear(st->res);
+	st->res = NULL;
+	st->row = -1;
+	st->nrows = 0;
+	if (st->next < st->nheld)
+		res = st->held[st->next++];
+	else if (st->read_out)
+		res = NULL;
+	else
+		res = PQgetResult(st->pg->conn);
+	if (res != NULL && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+		st->res = res;
+		st->row = 0;
+		st->nrows = 1;
+		return 1;
+	}
+	/* In single-row mode the rows' end is a result of none. */
+	if (res != NULL && (PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0))) {
+		st->pg->sqlstate[0] = '\0';
+		PQclear(res);
+		st->ended = 1;
+		store_pg_drop_rest(st);
+		return 0;
+	}
+	if (res == NULL && st->read_out) {
+		/* Every result was read: none said how the statement ended. */
+		st->ended = st->failed = 1;
+		return -1;
+	}
+	return store_pg_failed(st, res);
 }
 
 static int
@@ -396,10 +535,16 @@ static void
 store_pg_finalize(struct store_stmt *stmt)
 {
 	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+	size_t k;
 	int i;
 
 	if (st == NULL)
 		return;
+	/* Left before its end (a reader that stopped): the rest is read and dropped. */
+	store_pg_drop_rest(st);
+	for (k = st->next; k < st->nheld; k++)
+		PQclear(st->held[k]);
+	free(st->held);
 	PQclear(st->res);
 	for (i = 0; i < st->nparams; i++)
 		free(st->values[i]);
@@ -407,6 +552,32 @@ store_pg_finalize(struct store_stmt *stmt)
 	free(st->types);
 	free(st->sql);
 	free(st);
+}
+
+/* EXPLAIN of a SELECT with its parameters as bound: the plan the server makes for them. */
+static int
+store_pg_explain(struct store_stmt *stmt, void (*line)(const char *sql, const char *text,
+    void *arg), void *arg)
+{
+	struct store_pg_stmt *st = (struct store_pg_stmt *)stmt;
+	char *q;
+	PGresult *res;
+	int i, rc = -1;
+
+	if (strncmp(st->sql, "SELECT", 6) != 0)
+		return 0;
+	store_pg_idle(st->pg);
+	q = xasprintf("EXPLAIN %s", st->sql);
+	res = PQexecParams(st->pg->conn, q, st->nparams, st->types,
+	    (const char *const *)st->values, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		for (i = 0; i < PQntuples(res); i++)
+			line(st->sql, PQgetvalue(res, i, 0), arg);
+		rc = 0;
+	}
+	PQclear(res);
+	free(q);
+	return rc;
 }
 
 static int
@@ -535,6 +706,14 @@ static const struct store_migration store_pg_migrations[] = {
 	    "CREATE INDEX surveys_state ON surveys(state, board);"
 	    "ALTER TABLE runs ADD COLUMN survey_id BIGINT;"
 	    "CREATE INDEX runs_survey ON runs(survey_id)", NULL },
+	/* The reads that grow with the history, each a search of an index: as SQLite's 15. */
+	{ 15, "indexes for the reads that grow: runs by board and scenario, crash groups",
+	    "CREATE INDEX runs_board ON runs(board, id);"
+	    "CREATE INDEX runs_scenario ON runs(scenario, id);"
+	    "CREATE INDEX runs_board_scenario ON runs(board, scenario, id);"
+	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
+	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
+	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
 };
 
 const struct store_engine store_pg_engine = {
@@ -554,6 +733,7 @@ const struct store_engine store_pg_engine = {
 	.has_column = store_pg_has_column,
 	.conflicted = store_pg_conflicted,
 	.lost = store_pg_lost,
+	.explain = store_pg_explain,
 	/*
 	 * READ COMMITTED: the reservations' check-then-insert is serialized per board (lock_key)
 	 * among rigds, and the exclusion constraint holds against every writer (a race lost to

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -279,34 +280,98 @@ store_run_rows(struct store *s, struct store_stmt *st, store_run_cb cb, void *ar
 	return store_rows(s, st, store_run_rows_one, &v);
 }
 
+/* One parameter of a listing whose conditions are only those asked for. */
+struct store_runs_param {
+	const char	*text;	/* NULL: an integer */
+	int64_t		 num;
+};
+
+static void
+store_runs_cond(char *sql, size_t len, size_t *o, const char *cond)
+{
+	*o += (size_t)snprintf(sql + *o, *o < len ? len - *o : 0, "%s%s",
+	    strstr(sql, " WHERE ") ? " AND " : " WHERE ", cond);
+}
+
 int
 store_runs_list(struct store *s, const struct store_runs_filter *f, store_run_cb cb, void *arg)
 {
 	static const struct store_runs_filter all = { 0 };
-	const char *state;
-	char sql[1024];
+	struct store_runs_param *p;
+	struct store_stmt *st;
+	char *sql;
+	size_t len, o;
+	int i, n = 0, rc;
 
 	if (f == NULL)
 		f = &all;
+	if (f->nbuilds < 0 || (f->nbuilds > 0 && f->builds == NULL) || f->nids < 0 ||
+	    (f->nids > 0 && f->ids == NULL))
+		return -1;
 	/*
-	 * Each condition binds its parameter only when present: "? IS NULL OR" keeps one text.
-	 * CAST: PostgreSQL must know a parameter's type, and IS NULL alone does not say it.
+	 * Only the conditions asked for are in the text, each a plain comparison: SQLite plans a
+	 * statement before its parameters are bound, and "? IS NULL OR board=?" would be a scan
+	 * of every run where board=? is a search of the runs_board index (migration 10).
 	 */
-	util_fmt(sql, sizeof(sql), "SELECT " STORE_RUN_COLS " WHERE (CAST(? AS TEXT) IS NULL OR"
-	    " r.board=?) AND (CAST(? AS TEXT) IS NULL OR r.state=?) AND (CAST(? AS TEXT) IS NULL OR"
-	    " r.scenario=?) AND (CAST(? AS BIGINT)=0 OR r.id<?) AND (CAST(? AS BIGINT)=0 OR"
-	    " r.survey_id=?)%s ORDER BY r.id %s LIMIT ?",
-	    f->reported ? " AND r.state=? AND r.build_id IS NOT NULL AND r.verdict IS NOT NULL" : "",
-	    f->newest_first ? "DESC" : "ASC");
-	state = f->running ? run_state_name(RUN_RUNNING) : NULL;
+	len = sizeof(STORE_RUN_COLS) + 512 + 3 * ((size_t)f->nbuilds + (size_t)f->nids);
+	sql = xmalloc(len);
+	p = xcalloc((size_t)f->nbuilds + (size_t)f->nids + 8, sizeof(*p));
+	o = (size_t)snprintf(sql, len, "SELECT " STORE_RUN_COLS);
+	if (f->board) {
+		store_runs_cond(sql, len, &o, "r.board=?");
+		p[n++].text = f->board;
+	}
+	if (f->scenario) {
+		store_runs_cond(sql, len, &o, "r.scenario=?");
+		p[n++].text = f->scenario;
+	}
+	if (f->running || f->reported) {
+		store_runs_cond(sql, len, &o, "r.state=?");
+		p[n++].text = run_state_name(f->running ? RUN_RUNNING : RUN_DONE);
+	}
 	if (f->reported)
-		return store_run_rows(s, store_stmt(s, sql, "ttttttiiiiti", f->board, f->board,
-		    state, state, f->scenario, f->scenario, f->before, f->before, f->survey,
-		    f->survey, run_state_name(RUN_DONE),
-		    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
-	return store_run_rows(s, store_stmt(s, sql, "ttttttiiiii", f->board, f->board, state,
-	    state, f->scenario, f->scenario, f->before, f->before, f->survey, f->survey,
-	    (int64_t)(f->limit > 0 ? f->limit : INT64_MAX)), cb, arg);
+		store_runs_cond(sql, len, &o, "r.build_id IS NOT NULL AND r.verdict IS NOT NULL");
+	if (f->before > 0) {
+		store_runs_cond(sql, len, &o, "r.id<?");
+		p[n++].num = f->before;
+	}
+	if (f->survey > 0) {
+		store_runs_cond(sql, len, &o, "r.survey_id=?");
+		p[n++].num = f->survey;
+	}
+	if (f->nbuilds > 0) {
+		store_runs_cond(sql, len, &o, "r.build_id IN (?");
+		for (i = 0; i < f->nbuilds; i++) {
+			o += (size_t)snprintf(sql + o, len - o, i ? ",?" : "");
+			p[n++].num = f->builds[i];
+		}
+		o += (size_t)snprintf(sql + o, len - o, ")");
+	}
+	if (f->nids > 0) {
+		store_runs_cond(sql, len, &o, "r.id IN (?");
+		for (i = 0; i < f->nids; i++) {
+			o += (size_t)snprintf(sql + o, len - o, i ? ",?" : "");
+			p[n++].num = f->ids[i];
+		}
+		o += (size_t)snprintf(sql + o, len - o, ")");
+	}
+	o += (size_t)snprintf(sql + o, len - o, " ORDER BY r.id %s",
+	    f->newest_first ? "DESC" : "ASC");
+	if (f->limit > 0) {
+		snprintf(sql + o, len - o, " LIMIT ?");
+		p[n++].num = f->limit;
+	}
+	if ((st = store_stmt(s, sql, "")) != NULL)
+		for (i = 0; i < n; i++) {
+			if (p[i].text)
+				s->eng->bind_text(st, i + 1, p[i].text);
+			else
+				s->eng->bind_int(st, i + 1, p[i].num);
+		}
+	rc = store_run_rows(s, st, cb, arg);
+	free(p);
+	free(sql);
+	return rc;
 }
 
 int

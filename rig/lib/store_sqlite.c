@@ -156,6 +156,33 @@ store_sqlite_has_column(void *db, const char *table, const char *column)
 }
 
 /*
+ * SQLite plans a statement when it is prepared, before its parameters are bound: the plan of
+ * its text is the plan it runs. Only SELECTs: a write's plan says nothing of the reads.
+ */
+static int
+store_sqlite_explain(struct store_stmt *st, void (*line)(const char *sql, const char *text,
+    void *arg), void *arg)
+{
+	sqlite3_stmt *s = (sqlite3_stmt *)st, *e;
+	const char *sql = sqlite3_sql(s);
+	char *q;
+	int rc;
+
+	if (sql == NULL || strncmp(sql, "SELECT", 6) != 0)
+		return 0;
+	if ((q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql)) == NULL)
+		return -1;
+	rc = sqlite3_prepare_v2(sqlite3_db_handle(s), q, -1, &e, NULL);
+	sqlite3_free(q);
+	if (rc != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(e)) == SQLITE_ROW)
+		line(sql, (const char *)sqlite3_column_text(e, 3), arg);
+	sqlite3_finalize(e);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
  * Version 1 is the schema as rigd left it before numbered migrations (commit 1116a9d), every
  * table as created by store_open, store_migrate's steps and queue_init together.
  */
@@ -298,6 +325,20 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE INDEX surveys_state ON surveys(state, board);"
 	    "ALTER TABLE runs ADD COLUMN survey_id INTEGER;"
 	    "CREATE INDEX runs_survey ON runs(survey_id)", NULL },
+	/*
+	 * The reads that grow with the history, each a search of an index (rig/bench/
+	 * store_reads.sh checks the plans): a board's runs and a scenario's, newest first, and
+	 * the two together (the history, a run's neighbours, the runner's estimates); a crash
+	 * group's boards; a run's crash reports; the groups by when they were last seen. Runs
+	 * by build already had runs_key.
+	 */
+	{ 15, "indexes for the reads that grow: runs by board and scenario, crash groups",
+	    "CREATE INDEX runs_board ON runs(board, id);"
+	    "CREATE INDEX runs_scenario ON runs(scenario, id);"
+	    "CREATE INDEX runs_board_scenario ON runs(board, scenario, id);"
+	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
+	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
+	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {
@@ -321,6 +362,7 @@ const struct store_engine store_sqlite_engine = {
 	/* Any table of its own would do: nothing else can refuse it, it never commits. */
 	.write_probe = "CREATE TABLE main.rig_write_probe(x)",
 	.skip_locked = "",	/* one writer at a time: a claim's SELECT and UPDATE are one */
+	.explain = store_sqlite_explain,
 	.migrations = store_sqlite_migrations,
 	.nmigrations = (int)UTIL_NELEM(store_sqlite_migrations),
 };

@@ -4,6 +4,15 @@
  * store's own calls, so the tests never write SQL or open the database themselves.
  * `store_fill DB RUNS --hostile`: the newest build's name and one crash's title are markup (a
  * packager's or a kernel's words the dashboard must show as text, never run).
+ * `store_fill DB RUNS --crashes`: every hang and crash also stores its report, as rigd does,
+ * their titles spread over some hundred groups (per scenario, and per build for crashes), for
+ * the reads of crash groups (rig/bench/store_reads.sh).
+ * `--part K/P` (with --crashes): only the runs of the scenarios whose number is K modulo P,
+ * so P processes fill one PostgreSQL store at once, none waiting on another's crash groups
+ * (their titles are per scenario); the runs' ids interleave, the history is the same.
+ * DB is a SQLite file or a PostgreSQL URI (postgresql://...), as rigd --store takes; a
+ * PostgreSQL store is analyzed at the end, as its autovacuum would soon do, so the planner
+ * knows the tables' sizes.
  * `store_fill DB --hold-lock SECONDS`: another writer, for the fault tests: holds an exclusive
  * write transaction on DB for SECONDS (says "held" once it has it), then lets go, writing nothing.
  */
@@ -69,13 +78,28 @@ main(int argc, char **argv)
 	int64_t builds[FILL_BUILDS];
 	struct store *s;
 	char err[512], log[128];
-	long i, n;
-	int hostile = argc == 4 && strcmp(argv[3], "--hostile") == 0;
+	long i, n = 0, done = 0, part = 0, parts = 1;
+	int a, hostile = 0, crashes = 0, open = 0;
+	char *end;
 
 	if (argc == 4 && strcmp(argv[2], "--hold-lock") == 0)
 		return fill_hold_lock(argv[1], argv[3]);
-	if ((argc != 3 && !hostile) || (n = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: store_fill DB RUNS [--hostile]\n"
+	for (a = 3; a < argc; a++) {
+		if (strcmp(argv[a], "--hostile") == 0)
+			hostile = 1;
+		else if (strcmp(argv[a], "--crashes") == 0)
+			crashes = 1;
+		else if (strcmp(argv[a], "--part") == 0 && a + 1 < argc) {
+			part = strtol(argv[++a], &end, 10);
+			parts = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+			if (*end != '\0' || parts < 1 || part < 0 || part >= parts)
+				break;
+		} else
+			break;
+	}
+	if (argc < 3 || a < argc || (n = strtol(argv[2], NULL, 10)) <= 0 ||
+	    (parts > 1 && (!crashes || hostile))) {
+		fprintf(stderr, "usage: store_fill DB RUNS [--hostile] [--crashes [--part K/P]]\n"
 		    "       store_fill DB --hold-lock SECONDS\n");
 		return 2;
 	}
@@ -109,8 +133,13 @@ main(int argc, char **argv)
 		char scenario[64];
 		int64_t run;
 
-		if (i % FILL_BATCH == 0 && fill_exec(s, "BEGIN") == -1)
-			return 1;
+		if ((i / FILL_BOARDS) % FILL_SCENARIOS % parts != part)
+			continue;	/* another part's scenario */
+		if (!open) {
+			if (fill_exec(s, "BEGIN") == -1)
+				return 1;
+			open = 1;
+		}
 		util_fmt(scenario, sizeof(scenario), "scenario-%02ld", (i / FILL_BOARDS) %
 		    FILL_SCENARIOS);
 		util_fmt(log, sizeof(log), "/var/lib/rig/console/%s.log", board);
@@ -120,18 +149,36 @@ main(int argc, char **argv)
 		if (i % 7 == 3) {
 			e.verdict = VERDICT_HANG;
 			util_strlcpy(e.title, "INFO: task hung in i2c_del_adapter", sizeof(e.title));
+			if (crashes)
+				util_fmt(e.title, sizeof(e.title), "INFO: task hung in %s_remove",
+				    scenario);
 			e.detail = "step 3 (unbind) blocked for 120 s";
 			e.stack = "__schedule+0x2e0/0x880\nschedule+0x5a/0xd0\ni2c_del_adapter+0x1c0";
 		} else if (i % 13 == 5) {
 			e.verdict = VERDICT_CRASH;
 			util_strlcpy(e.title, "KASAN: use-after-free Read in uart_remove_one_port",
 			    sizeof(e.title));
+			if (crashes)
+				util_fmt(e.title, sizeof(e.title), "KASAN: use-after-free Read in"
+				    " %s_port_%ld", scenario, (i / 100) % FILL_BUILDS);
 		} else if (i % 101 == 7)
 			e.verdict = VERDICT_ERROR;
 		e.console_end = i * 100 + 90;
 		if (run <= 0 || store_run_end(s, run, &e) == -1) {
 			fprintf(stderr, "store_fill: run %ld not stored\n", i);
 			return 1;
+		}
+		if (crashes && (e.verdict == VERDICT_HANG || e.verdict == VERDICT_CRASH)) {
+			struct store_crash c = { .run = run, .board = board,
+			    .build_id = builds[(i / 100) % FILL_BUILDS], .title = e.title,
+			    .type = e.verdict == VERDICT_HANG ? "hang" : "crash",
+			    .frame = "remove", .console_log = log, .start = i * 100,
+			    .end = i * 100 + 90, .text = e.stack };
+
+			if (store_crash_add(s, &c) == -1) {
+				fprintf(stderr, "store_fill: crash of run %ld not stored\n", i);
+				return 1;
+			}
 		}
 		if (hostile && i == n - 1) {
 			struct store_crash c = { .run = run, .board = board,
@@ -145,10 +192,17 @@ main(int argc, char **argv)
 				return 1;
 			}
 		}
-		if ((i % FILL_BATCH == FILL_BATCH - 1 || i == n - 1) && fill_exec(s, "COMMIT") == -1)
-			return 1;
+		if (++done % FILL_BATCH == 0) {
+			if (fill_exec(s, "COMMIT") == -1)
+				return 1;
+			open = 0;
+		}
 	}
+	if (open && fill_exec(s, "COMMIT") == -1)
+		return 1;
+	if (store_is_uri(argv[1]) && fill_exec(s, "ANALYZE") == -1)
+		return 1;
 	store_close(s);
-	printf("%ld runs of %d builds in %s\n", n, FILL_BUILDS, argv[1]);
+	printf("%ld runs of %d builds in %s\n", done, FILL_BUILDS, argv[1]);
 	return 0;
 }

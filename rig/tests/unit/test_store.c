@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	14
+#define TEST_SCHEMA	15
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -764,6 +764,146 @@ a_crash_groups_boards_are_listed_once_each(void)
 	CHECK_INT(store_crash_add(s, &c), 0);
 	CHECK_INT(store_crash_boards(s, "BUG in f", add_board_name, boards), 3);
 	CHECK_STR(boards, "lab-a vq35 vsabre ");
+	store_close(s);
+}
+
+/* The plan lines of the statements of one read, joined. */
+static void
+plan_add(const char *sql, const char *line, void *arg)
+{
+	char *plan = arg;
+
+	(void)sql;
+	strncat(plan, line, 4095 - strlen(plan));
+	strncat(plan, "\n", 4095 - strlen(plan));
+}
+
+static int
+count_name(const char *name, void *arg)
+{
+	(void)name;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * A plan that searches index (or one of its names) on the engine: no read of the whole table.
+ * PostgreSQL is told scans are dear: a table of a few rows is otherwise read whole, index or
+ * not, while a lab's table of 100k runs is not (rig/bench/store_reads.sh shows those plans).
+ */
+static int
+plan_uses(const char *plan, const char *index)
+{
+	return strstr(plan, index) != NULL && strstr(plan, "Seq Scan on runs") == NULL &&
+	    strstr(plan, "Seq Scan on crash_reports") == NULL && strstr(plan, "SCAN r\n") == NULL &&
+	    strstr(plan, "SCAN crash_reports\n") == NULL;
+}
+
+/*
+ * The reads that grow with the history (runs by board, by scenario, by both, by build; a crash
+ * group's boards; a run's crash reports) each search an index (migration 10), on both engines.
+ */
+static void
+the_reads_that_grow_search_an_index(void)
+{
+	char path[256], plan[4096] = "";
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_runs_filter f = { .newest_first = 1, .limit = 100 };
+	struct store_crash c = { .board = "vq35", .build_id = -1, .title = "BUG in f",
+	    .type = "crash", .frame = "f", .console_log = "/l", .start = 1, .end = 2, .text = "t" };
+	struct seen seen = { 0 };
+	int64_t build = 1;
+	int n = 0;
+
+	c.run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/x.log", 0);
+	CHECK_INT(store_crash_add(s, &c), 0);
+	if (test_pg_server())
+		CHECK_INT(s->eng->exec(s->db, "SET enable_seqscan=off", NULL, 0), 0);
+	store_explain(s, plan_add, plan);
+	f.board = "vq35";
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 1);
+	CHECK(plan_uses(plan, "runs_board"));
+	plan[0] = '\0';
+	f.board = NULL;
+	f.scenario = "i2c-unbind";
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 1);
+	CHECK(plan_uses(plan, "runs_scenario"));
+	plan[0] = '\0';
+	f.board = "vq35";
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 1);
+	CHECK(plan_uses(plan, "runs_board_scenario"));
+	plan[0] = '\0';
+	f.board = f.scenario = NULL;
+	f.builds = &build;
+	f.nbuilds = 1;
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 0);
+	CHECK(plan_uses(plan, "runs_key"));
+	plan[0] = '\0';
+	CHECK_INT(store_crash_boards(s, "BUG in f", count_name, &n), 1);
+	CHECK(plan_uses(plan, "crash_reports_title"));
+	plan[0] = '\0';
+	CHECK_INT(store_run_crashes(s, c.run, count_crash, &n), 1);
+	CHECK(plan_uses(plan, "crash_reports_run"));
+	if (test_cur_failed)
+		fprintf(stderr, "last plan:\n%s", plan);
+	store_explain(s, NULL, NULL);
+	store_close(s);
+}
+
+struct nested {
+	struct store	*s;
+	int		 rows, inner, stop_at;
+};
+
+static int
+nested_inner(const struct store_run_row *r, void *arg)
+{
+	(void)r;
+	((struct nested *)arg)->inner++;
+	return 0;
+}
+
+/* Each row read, the store read again inside (a run's build, its steps), as pages do. */
+static int
+nested_row(const struct store_run_row *r, void *arg)
+{
+	struct nested *x = arg;
+
+	x->rows++;
+	if (store_run_get(x->s, r->id, nested_inner, x) != 1)
+		x->inner = -1000;
+	return x->stop_at && x->rows == x->stop_at;
+}
+
+/*
+ * PostgreSQL streams a listing's rows (one at a time, not the whole result): a callback that
+ * reads the store again mid-listing still gets every row of both, in order, and a listing left
+ * early (its reader stopped) leaves the connection for the next statement.
+ */
+static void
+a_listing_read_again_inside_or_left_early_gives_every_row(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path));
+	struct store_runs_filter f = { 0 };
+	struct nested x = { .s = s };
+	struct seen seen = { 0 };
+	int i;
+
+	for (i = 0; i < 50; i++)
+		store_run_begin(s, i % 2 ? "vq35" : "vsabre", "i2c-unbind", -1, 0, "/x.log", i);
+	CHECK_INT(store_runs_list(s, &f, nested_row, &x), 50);
+	CHECK_INT(x.rows, 50);
+	CHECK_INT(x.inner, 50);
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.stop_at = 7;
+	CHECK_INT(store_runs_list(s, &f, nested_row, &x), 7);
+	f.newest_first = 1;
+	f.limit = 3;
+	CHECK_INT(store_runs_list(s, &f, see_run, &seen), 3);
+	CHECK_INT(seen.ids[0], 50);
+	CHECK_INT(store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/x.log", 0), 51);
 	store_close(s);
 }
 
@@ -1752,6 +1892,8 @@ main(void)
 	RUN(a_lab_runs_wake_ups_reach_a_listener);
 	RUN(crashes_are_grouped_by_title_and_keep_the_rigs_title);
 	RUN(a_crash_groups_boards_are_listed_once_each);
+	RUN(the_reads_that_grow_search_an_index);
+	RUN(a_listing_read_again_inside_or_left_early_gives_every_row);
 	RUN(boards_keep_their_last_state);
 	RUN(hosts_register_their_boards_and_beat);
 	/* Databases from before numbered migrations are SQLite files only. */
