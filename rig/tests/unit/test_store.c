@@ -251,7 +251,7 @@ a_survey_job_between_runs_is_queued_again_and_its_runs_found(void)
 	sv = store_survey_begin(s, "vq35", k, 0, NULL, 0, job.id);
 	CHECK(sv > 0);
 	run = store_run_begin(s, "vq35", "survey/i2c/0000:00:1f.3/unbind-release", k, 0, "/x.log", 0);
-	CHECK_INT(queue_set_run(s, job.id, run), 0);
+	CHECK_INT(queue_set_run(s, job.id, job.claim, run), 0);
 	CHECK_INT(store_run_survey(s, run, sv), 0);
 	CHECK_INT(store_run_end(s, run, &pass), 0);
 	other = store_run_begin(s, "vq35", "i2c-unbind", k, 0, "/x.log", 0);
