@@ -400,14 +400,18 @@ store_pg_failed(struct store_pg_stmt *st, PGresult *res)
 	char msg[512];
 
 	store_pg_result_error(st->pg, res, msg, sizeof(msg));
+	PQclear(res);
+	st->ended = st->failed = 1;
+	st->nrows = -1;
+	/*
+	 * Streamed, a terminated backend's error comes before the connection is seen closed:
+	 * what is left is read first, so that a lost connection is known as lost.
+	 */
+	store_pg_drop_rest(st);
 	store_pg_say_lost(st->pg, msg, sizeof(msg));
 	store_note_error(msg);
 	if (!store_pg_conflict_state(st->pg->sqlstate))
 		log_warnx("store: %s", msg);
-	PQclear(res);
-	st->ended = st->failed = 1;
-	st->nrows = -1;
-	store_pg_drop_rest(st);
 	return -1;
 }
 
