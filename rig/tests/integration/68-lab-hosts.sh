@@ -26,13 +26,15 @@ sed -e 's/^name: desk/name: bench/' -e "s|$T/desk/|$T/bench/|" "$T/boards/desk.y
 adapter_plug desk || not_ok "the desk board's adapter pty appears"
 adapter_plug bench || not_ok "the bench board's adapter pty appears"
 
-export BOARDS=desk
-rigd_start -b "$T/boards" --store "$URI" --host-name alpha --heartbeat 1 || finish
+# beta first: alpha's own view of the lab's boards is read at its start and at each of its
+# beats, so bench is in it from the first wait on, however fast the checks below come.
 "$RIGD" -d -v -S "$B" -B bench -c scenarios -b "$B/boards" --store "$URI" --host-name beta \
     --heartbeat 1 >> "$B/rigd.log" 2>&1 &
 BETA_PID=$!
 RIG_SOCKET=$B/rigd.sock "$RIGCTL" wait rigd --pid "$BETA_PID" --timeout 60 ||
     { not_ok "the second rigd (beta) starts"; cat "$B/rigd.log"; finish; }
+export BOARDS=desk
+rigd_start -b "$T/boards" --store "$URI" --host-name alpha --heartbeat 1 || finish
 
 hosts='[(b["name"], b["host"]) for b in d]'
 jl() { /usr/bin/python3 -c 'import json, sys
