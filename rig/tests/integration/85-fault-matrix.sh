@@ -117,7 +117,9 @@ hold() {
 # 1. The database locked by another writer for longer than rigd's busy timeout (5 s): a run
 # that cannot be recorded is refused with the store's kind and reason; nothing is recorded.
 long_under_way lock
-check "lock: another writer holds the database" hold 12
+# 20 s: longer than every busy wait on the way to the run's first write (the action's, then
+# the run's own), however many there are before it.
+check "lock: another writer holds the database" hold 20
 go vqa fm-short lock-a
 ended lock-a $!
 check "lock: vqa's run is refused (exit 2)" [ "$rc" -eq 2 ]
