@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define UTIL_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -22,6 +23,8 @@ size_t util_strlcpy(char *dst, const char *src, size_t size);
 
 int64_t util_now_ms(void);   /* monotonic: deadlines and durations */
 int64_t util_wall_ms(void);  /* wall clock: what is stored and shown */
+/* ms from now on clock, as pthread_cond_timedwait takes it (the condition's own clock). */
+void util_deadline(struct timespec *ts, clockid_t clock, int64_t ms);
 void util_sleep_ms(int64_t ms);
 /* ISO 8601 UTC for a wall-clock time in ms: buf of at least 32 bytes. */
 const char *util_iso_time(int64_t wall_ms, char *buf, size_t len);

@@ -161,13 +161,7 @@ board_boot_con_expect(void *arg, const char *const *texts, int64_t *from, int64_
 			int64_t until = now + 500 < deadline ? now + 500 : deadline;
 			struct timespec ts;
 
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += (time_t)((until - now) / 1000);
-			ts.tv_nsec += (long)((until - now) % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			util_deadline(&ts, CLOCK_MONOTONIC, until - now);
 			pthread_cond_timedwait(&b->con_cond, &b->lock, &ts);
 			to = b->con.bytes;
 		}
@@ -303,13 +297,7 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 			int64_t until = now + look < deadline ? now + look : deadline;
 			struct timespec ts;
 
-			clock_gettime(CLOCK_REALTIME, &ts);	/* b->cond's clock */
-			ts.tv_sec += (time_t)((until - now) / 1000);
-			ts.tv_nsec += (long)((until - now) % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			util_deadline(&ts, CLOCK_REALTIME, until - now);	/* b->cond's clock */
 			pthread_cond_timedwait(&b->cond, &b->lock, &ts);
 			seen = b->con.marker_at;
 		}

@@ -195,13 +195,7 @@ board_nightly_ended(uint64_t seen, int ms)
 	struct timespec until;
 	uint64_t n;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	util_deadline(&until, CLOCK_REALTIME, ms);
 	pthread_mutex_lock(&board_nightly_mu);
 	while (ms > 0 && board_nightly_count <= seen)
 		if (pthread_cond_timedwait(&board_nightly_cv, &board_nightly_mu, &until) != 0)

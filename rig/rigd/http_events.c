@@ -32,13 +32,7 @@ static int http_events_stopping;		/* http_events_lock: rigd is stopping */
 static void
 http_events_deadline(struct timespec *ts, int64_t ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)(ms / 1000);
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	util_deadline(ts, CLOCK_MONOTONIC, ms);
 }
 
 void

@@ -73,13 +73,7 @@ labrun_nap(uint64_t seen)
 
 	pthread_mutex_lock(&labrun_mu);
 	ms = labrun_woken_on ? LABRUN_WOKEN_MS : LABRUN_EVERY_MS;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	util_deadline(&until, CLOCK_REALTIME, ms);
 	while (labrun_woken == seen && !labrun_stopping)
 		if (pthread_cond_timedwait(&labrun_cv, &labrun_mu, &until) != 0)
 			break;
