@@ -41,10 +41,12 @@ cp "$T"/deb/boot/vmlinuz-* "$T"/deb/boot/config-* "$A/pkg/boot/"
 printf 'Package: linux-image-6.1.0-99-amd64\nVersion: 6.1.192-99\nArchitecture: amd64\nMaintainer: rig tests <rig@localhost>\nDescription: the good build, as a package\n' > "$A/pkg/DEBIAN/control"
 dpkg-deb -Zgzip -b "$A/pkg" "$A/repo/linux-image-6.1.0-99-amd64_6.1.192-99_amd64.deb" > /dev/null
 (cd "$A/repo" && dpkg-scanpackages -m . /dev/null > Packages 2> /dev/null)
-/usr/bin/python3 "$PWD/rig/tests/apt_repo.py" "$A/repo" 4000000 > "$A/port" &
+# The server says its port once it listens: read from a fifo, no polling.
+mkfifo "$A/port.fifo"
+/usr/bin/python3 "$PWD/rig/tests/apt_repo.py" "$A/repo" 4000000 > "$A/port.fifo" &
 APT_PID=$!
-while [ ! -s "$A/port" ] && kill -0 $APT_PID 2> /dev/null; do sleep 0.1; done
-echo "deb [trusted=yes] http://127.0.0.1:$(cat "$A/port")/ ./" > "$A/sources.list"
+read -r apt_port < "$A/port.fifo"
+echo "deb [trusted=yes] http://127.0.0.1:$apt_port/ ./" > "$A/sources.list"
 cat > "$A/apt.conf" <<EOF
 Dir::Etc::SourceList "$A/sources.list";
 Dir::Etc::SourceParts "$A/none";
