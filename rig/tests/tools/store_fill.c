@@ -15,14 +15,18 @@
  * knows the tables' sizes.
  * `store_fill DB --hold-lock SECONDS`: another writer, for the fault tests: holds an exclusive
  * write transaction on DB for SECONDS (says "held" once it has it), then lets go, writing nothing.
+ * With `stdin` for SECONDS it holds until its standard input ends: the test lets go when its
+ * check is done, however many busy waits rigd took to get there.
  */
 #include "store_int.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FILL_BUILDS	30
 #define FILL_BOARDS	4
@@ -47,11 +51,13 @@ fill_hold_lock(const char *db, const char *secs)
 {
 	struct timespec ts = { 0 };
 	struct store *s;
-	char err[512];
-	long n = strtol(secs, NULL, 10);
+	char err[512], buf[64];
+	int until_eof = strcmp(secs, "stdin") == 0;
+	long n = until_eof ? 1 : strtol(secs, NULL, 10);
+	ssize_t got;
 
 	if (n <= 0) {
-		fprintf(stderr, "usage: store_fill DB --hold-lock SECONDS\n");
+		fprintf(stderr, "usage: store_fill DB --hold-lock SECONDS|stdin\n");
 		return 2;
 	}
 	if ((s = store_open(db, err, sizeof(err))) == NULL) {
@@ -62,9 +68,15 @@ fill_hold_lock(const char *db, const char *secs)
 		return 1;
 	printf("held\n");
 	fflush(stdout);
-	ts.tv_sec = n;
-	while (nanosleep(&ts, &ts) == -1)
-		;
+	if (until_eof) {
+		while ((got = read(STDIN_FILENO, buf, sizeof(buf))) != 0)
+			if (got == -1 && errno != EINTR)
+				break;
+	} else {
+		ts.tv_sec = n;
+		while (nanosleep(&ts, &ts) == -1)
+			;
+	}
 	if (fill_exec(s, "ROLLBACK") == -1)
 		return 1;
 	store_close(s);
@@ -100,7 +112,7 @@ main(int argc, char **argv)
 	if (argc < 3 || a < argc || (n = strtol(argv[2], NULL, 10)) <= 0 ||
 	    (parts > 1 && (!crashes || hostile))) {
 		fprintf(stderr, "usage: store_fill DB RUNS [--hostile] [--crashes [--part K/P]]\n"
-		    "       store_fill DB --hold-lock SECONDS\n");
+		    "       store_fill DB --hold-lock SECONDS|stdin\n");
 		return 2;
 	}
 	if ((s = store_open(argv[1], err, sizeof(err))) == NULL) {
