@@ -77,17 +77,60 @@ for n in test_store test_store_views test_report test_spool; do
 	cat "$out"
 	tally "${n}_pg" "$rc" "$out"
 done
+# The integration scripts: most wait on boards (boots, hang deadlines, a scenario's sleep) with
+# the cores idle, so RIG_TEST_JOBS of them (2 unless set) run at once, each with its own rigd,
+# boards and folder; each one's output is printed whole when it ends. A script whose checks
+# time rigd's answers (a verdict within 3 s, U-Boot's stage deadlines) says so with a line
+# `#@ alone: WHY` and runs after those, by itself; 99-events, which reads what all the others
+# recorded, runs last.
+res=$(mktemp -d /tmp/rig-suites-XXXXXX)
+jobs=${RIG_TEST_JOBS:-2}
+case $jobs in ''|*[!0-9]*|0) echo "RIG_TEST_JOBS: '$jobs' is not a count of scripts" >&2; exit 2 ;; esac
+: > "$res/shared"
+: > "$res/alone"
 for t in rig/tests/integration/[0-9]*.sh; do
 	n=$(basename "$t" .sh)
 	wanted integration "$n" || continue
-	echo "== $n"
-	start=$(date +%s)
-	sh "$t" > "$out" 2>&1
-	rc=$?
-	cat "$out"
-	echo "($n: $(( $(date +%s) - start ))s)"
-	tally "$n" "$rc" "$out"
+	if [ "$n" = 99-events ] || grep -q '^#@ alone:' "$t"; then
+		echo "$n" >> "$res/alone"
+	else
+		echo "$n" >> "$res/shared"
+	fi
 done
+# suite NAME: runs one script; its output, status and seconds in $res/NAME.*; prints it whole.
+suite() {
+	start=$(date +%s)
+	sh "rig/tests/integration/$1.sh" > "$res/$1.out" 2>&1
+	echo $? > "$res/$1.rc"
+	echo "($1: $(( $(date +%s) - start ))s)" >> "$res/$1.out"
+	flock "$res/print.lock" cat "$res/$1.out"
+}
+# lane: takes the next shared script off the list until none is left.
+lane() {
+	while n=$(flock "$res/take.lock" sh -c 'n=$(head -n 1 "$1"); [ -n "$n" ] || exit 1
+		sed -i 1d "$1"; echo "$n"' sh "$res/shared"); do
+		suite "$n"
+	done
+}
+order=$(cat "$res/shared" "$res/alone")
+i=0
+pids=""
+while [ "$i" -lt "$jobs" ]; do
+	lane &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do wait "$p"; done
+for n in $(cat "$res/alone"); do suite "$n"; done
+for n in $order; do
+	if [ -f "$res/$n.rc" ]; then
+		tally "$n" "$(cat "$res/$n.rc")" "$res/$n.out"
+	else
+		failed=$((failed + 1))
+		failures="$failures $n"
+	fi
+done
+rm -rf "$res"
 rm -f "$out" "$RIG_EVENT_LOG"
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"

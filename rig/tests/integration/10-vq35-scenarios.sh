@@ -1,5 +1,6 @@
 # The vq35 virtual board on an unmodified Debian kernel: the I2C unbind hang, its release
 # variant, the UART good case, and three hangs in a row on one rigd, all through rigctl.
+#@ alone: a hang verdict within 3 s of the blocking write, a snapshot recovery within 5 s
 . rig/tests/integration/lib.sh
 
 HTTP_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

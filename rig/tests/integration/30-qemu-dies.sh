@@ -1,5 +1,6 @@
 # QEMU dies during a run: the verdict is error (a lab failure, not a kernel result), the daemon
 # keeps serving, and the board is recovered.
+#@ alone: QEMU's death noticed within 5 s
 . rig/tests/integration/lib.sh
 
 with_test_scenarios

@@ -3,6 +3,7 @@
 # connections (capped per uid, closed after rigd -i) neither lock root out nor flood the log;
 # a second rigd leaves a socket that answers alone. Real users and groups, made here and
 # removed at exit; no board is powered.
+#@ alone: a flooded rigd answers within a second
 . rig/tests/integration/lib.sh
 
 # The socket's folder is open to everyone (test_users): only the socket's own mode keeps

@@ -8,6 +8,7 @@
 # board, resizes, ^C to the board, exit status, the terminal restored, also after SIGTERM), with
 # piped input, for an admin; a bad frame ends a shell with a clear error and rigd serves on;
 # each session in rigd's log; the lease's end closes the shell.
+#@ alone: a changed host key refused within 5 s
 . rig/tests/integration/lib.sh
 
 test_users

@@ -5,6 +5,7 @@
 # path, the TFTP staging and U-Boot: the run is stored against that build, the board says the
 # build's release, and the console shows U-Boot fetching it. (The R-Car path differs in booti and
 # the dtb, which test_boot_uboot covers; no R-Car board is here.)
+#@ alone: U-Boot's stage deadlines, as 65-vbench
 . rig/tests/integration/lib.sh
 
 # The lab build folder, from Debian's amd64 kernel package (the newest in RIG_CACHE/debs, else

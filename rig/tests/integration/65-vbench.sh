@@ -2,6 +2,7 @@
 # is a serial adapter's tty, a PDU command switches it. It gives vq35's hang verdict and comes back
 # through the PDU and U-Boot; each way the real-board path fails faults that board alone, with
 # the reason quoting U-Boot or the PDU. Boards of the test's own: files, adapters, ports, folders.
+#@ alone: U-Boot's stage deadlines (4 s to the autoboot line) hold for a board that is not slowed by another's boot
 . rig/tests/integration/lib.sh
 
 vbench_board vbench || finish

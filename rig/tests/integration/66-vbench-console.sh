@@ -2,6 +2,7 @@
 # lab error naming the console, the board comes back by itself), held by another serial program
 # (the board waits for the line, then boots), and unplugged for good (FAULT; rigd and its other
 # boards go on). Boards of the test's own; the adapter is firmware/vbench/adapter.
+#@ alone: U-Boot's stage deadlines, as 65-vbench
 . rig/tests/integration/lib.sh
 
 with_test_scenarios

@@ -3,6 +3,7 @@
 # run; three clients that ask for an export and never read hold rigd to a fixed buffer each
 # (RSS under 200 MB), rigctl show boards answers in under 200 ms meanwhile, and the three are
 # dropped once they stall. No board is powered here.
+#@ alone: show boards answers within 200 ms while a heavy read streams
 . rig/tests/integration/lib.sh
 
 RUNS=${RIG_HEAVY_RUNS:-300000}

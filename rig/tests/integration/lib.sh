@@ -197,18 +197,19 @@ unfill() { rm -f "$ST/fill"; }
 test_users() {
 	G=rigt$$ A=rigta$$ M=rigtm$$ AD=rigtad$$ O=rigto$$
 	trap 'test_users_drop; cleanup' EXIT
-	groupadd "$G" && groupadd "$A" &&
-	    useradd -M -N -g nogroup -G "$G" -s /usr/sbin/nologin "$M" &&
-	    useradd -M -N -g nogroup -s /usr/sbin/nologin "$O" &&
-	    useradd -M -N -g nogroup -G "$G,$A" -s /usr/sbin/nologin "$AD"
+	# One test at a time edits /etc/passwd and /etc/group (run.sh runs tests side by side).
+	flock /tmp/rig-test-users.lock sh -c 'groupadd "$1" && groupadd "$2" &&
+	    useradd -M -N -g nogroup -G "$1" -s /usr/sbin/nologin "$3" &&
+	    useradd -M -N -g nogroup -s /usr/sbin/nologin "$4" &&
+	    useradd -M -N -g nogroup -G "$1,$2" -s /usr/sbin/nologin "$5"' sh "$G" "$A" "$M" "$O" "$AD"
 	check "the test's users and groups are made" [ $? -eq 0 ] || finish
 	chmod 711 "$T"
 	mkdir -m 755 "$T/run"
 	export RIG_SOCKET=$T/run/rigd.sock
 }
 test_users_drop() {
-	for u in "$M" "$O" "$AD"; do userdel "$u" 2>/dev/null; done
-	for g in "$G" "$A"; do groupdel "$g" 2>/dev/null; done
+	flock /tmp/rig-test-users.lock sh -c 'for u in "$3" "$4" "$5"; do userdel "$u" 2>/dev/null; done
+	    for g in "$1" "$2"; do groupdel "$g" 2>/dev/null; done' sh "$G" "$A" "$M" "$O" "$AD"
 }
 # as USER COMMAND...: the command as that user, with the groups the system gives them.
 as() { u=$1; shift; setpriv --reuid="$u" --regid=nogroup --init-groups -- "$@"; }
