@@ -255,7 +255,13 @@ int store_boots(struct store *s, int limit, store_boot_cb cb, void *arg);
  * boards with it. Times in ms since the epoch (UTC), given by the caller.
  */
 int store_host_register(struct store *s, const char *host, const char *version,
-    int64_t now_ms);
+    const char *netns, int64_t now_ms);
+/*
+ * Where host shares board's console (an rfc2217:// URL; NULL or "": not shared), for rigctl
+ * console on the lab's other hosts. netns above says whose loopback a 127.0.0.1 is: the
+ * kernel's boot and the network namespace (hosts.c). 1 stored, 0 not host's board, -1 error.
+ */
+int store_host_console(struct store *s, const char *host, const char *board, const char *url);
 /*
  * The boards are host's from now on (a board whose cable moved moves with it); one not stored
  * yet is stored in state. 0, or -1.
@@ -283,6 +289,8 @@ struct store_lab_board_row {
 	const char	*name, *arch, *state, *reason, *updated;
 	const char	*host;		/* NULL: stored before hosts registered theirs */
 	int64_t		 heartbeat_ms;	/* its host's; STORE_NULL without one */
+	const char	*console_url;	/* where its host shares its console; NULL: not shared */
+	const char	*netns;		/* its host's network (store_host_register); NULL unknown */
 };
 typedef int (*store_lab_board_cb)(const struct store_lab_board_row *b, void *arg);
 /* Every board of the lab with its host, by name. Rows given, or -1. */
@@ -294,11 +302,23 @@ int store_lab_boards(struct store *s, store_lab_board_cb cb, void *arg);
  * its run (the JSON messages a local run sends its client) are appended to the store by the
  * board's host and read back, in order, by the caller's.
  */
-/* A lab run of scenario on board, build_id 0: the board's own build. Its job's id, or -1. */
+/*
+ * A lab run of scenario on board, build_id 0: the board's own build, asked on host caller by
+ * the user uid (the peer of its control socket): the run is theirs on the board's host, and
+ * judged there against a reservation as theirs. Its job's id, or -1.
+ */
 int64_t store_labrun_add(struct store *s, int64_t build_id, const char *board,
-    const char *scenario, const char *caller);
-/* The host that waits for job's events: 1 (caller filled), 0 none (the nightly's), -1 error. */
-int store_labrun_caller(struct store *s, int64_t job, char *caller, size_t len);
+    const char *scenario, const char *caller, long uid);
+/*
+ * The host that waits for job's events and the uid that asked (-1 for a job queued before
+ * uids were carried): 1 (caller and *uid filled), 0 none (the nightly's), -1 error.
+ */
+int store_labrun_caller(struct store *s, int64_t job, char *caller, size_t len, long *uid);
+/*
+ * The first lab run queued for board, in claim order (what a reserved board looks at: its
+ * holder's may go on): its id, 0 none, -1 error.
+ */
+int64_t store_labrun_next(struct store *s, const char *board);
 /* One event of job's run, a JSON text, after those before it: 0, or -1. */
 int store_labrun_event(struct store *s, int64_t job, const char *json);
 typedef int (*store_labrun_event_cb)(int64_t id, const char *json, void *arg);

@@ -2,14 +2,22 @@
 #include "store_int.h"
 
 int
-store_host_register(struct store *s, const char *host, const char *version, int64_t now_ms)
+store_host_register(struct store *s, const char *host, const char *version, const char *netns,
+    int64_t now_ms)
 {
 	char now[32];
 
-	return store_exec(s, "INSERT INTO hosts(name, version, started, heartbeat_ms)"
-	    " VALUES(?,?,?,?) ON CONFLICT(name) DO UPDATE SET version=excluded.version,"
-	    " started=excluded.started, heartbeat_ms=excluded.heartbeat_ms", "ttti", host,
-	    version, store_now(now, sizeof(now)), now_ms);
+	return store_exec(s, "INSERT INTO hosts(name, version, started, heartbeat_ms, netns)"
+	    " VALUES(?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET version=excluded.version,"
+	    " started=excluded.started, heartbeat_ms=excluded.heartbeat_ms, netns=excluded.netns",
+	    "tttit", host, version, store_now(now, sizeof(now)), now_ms, store_nonempty(netns));
+}
+
+int
+store_host_console(struct store *s, const char *host, const char *board, const char *url)
+{
+	return (int)store_exec_int(s, "UPDATE boards SET console_url=? WHERE name=? AND host=?"
+	    " RETURNING 1", "ttt", store_nonempty(url), board, host);
 }
 
 int
@@ -70,6 +78,8 @@ store_lab_boards_one(struct store *s, struct store_stmt *st, void *ctx)
 	b.updated = store_col_text(s, st, 4);
 	b.host = store_col_text(s, st, 5);
 	b.heartbeat_ms = store_col_int(s, st, 6);
+	b.console_url = store_col_text(s, st, 7);
+	b.netns = store_col_text(s, st, 8);
 	return ((store_lab_board_cb)v->cb)(&b, v->arg);
 }
 
@@ -79,6 +89,7 @@ store_lab_boards(struct store *s, store_lab_board_cb cb, void *arg)
 	struct store_visit v = STORE_VISIT(cb, arg);
 
 	return store_rows(s, store_stmt(s, "SELECT b.name, b.arch, b.state, b.reason, b.updated,"
-	    " b.host, h.heartbeat_ms FROM boards b LEFT JOIN hosts h ON h.name = b.host"
+	    " b.host, h.heartbeat_ms, b.console_url, h.netns FROM boards b"
+	    " LEFT JOIN hosts h ON h.name = b.host"
 	    " ORDER BY b.name", ""), store_lab_boards_one, &v);
 }

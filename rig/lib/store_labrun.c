@@ -16,14 +16,14 @@
  */
 int64_t
 store_labrun_add(struct store *s, int64_t build_id, const char *board, const char *scenario,
-    const char *caller)
+    const char *caller, long uid)
 {
 	char now[32], msg[96];
 	int64_t id;
 
 	id = store_exec_int(s, "INSERT INTO queue(build_id, board, scenario, prio, why, queued,"
-	    " caller) VALUES(?,?,?,1,'lab-run',?,?) RETURNING id", "itttt", build_id, board,
-	    scenario, store_now(now, sizeof(now)), caller);
+	    " caller, caller_uid) VALUES(?,?,?,1,'lab-run',?,?,?) RETURNING id", "itttti",
+	    build_id, board, scenario, store_now(now, sizeof(now)), caller, (int64_t)uid);
 	if (id <= 0)
 		return -1;
 	/* The board's host takes it now, not at its next look at the queue. */
@@ -35,23 +35,35 @@ store_labrun_add(struct store *s, int64_t build_id, const char *board, const cha
 }
 
 int
-store_labrun_caller(struct store *s, int64_t job, char *caller, size_t len)
+store_labrun_caller(struct store *s, int64_t job, char *caller, size_t len, long *uid)
 {
 	struct store_stmt *st;
 	const char *t;
+	int64_t u;
 	int rc;
 
 	caller[0] = '\0';
-	st = store_stmt(s, "SELECT caller FROM queue WHERE id=?", "i", job);
+	*uid = 0;
+	st = store_stmt(s, "SELECT caller, caller_uid FROM queue WHERE id=?", "i", job);
 	if (st == NULL)
 		return -1;
 	if ((rc = store_step(s, st)) == 1) {
 		t = store_col_text(s, st, 0);
 		util_strlcpy(caller, t ? t : "", len);
 		rc = caller[0] != '\0';
+		u = store_col_int(s, st, 1);
+		*uid = !rc ? 0 : u == STORE_NULL ? -1 : (long)u;
 	}
 	store_done(s, st);
 	return rc;
+}
+
+int64_t
+store_labrun_next(struct store *s, const char *board)
+{
+	/* In store_queue_candidates' order, less the build preference (a lab run names none). */
+	return store_exec_int(s, "SELECT id FROM queue WHERE board=? AND state=? AND caller IS NOT"
+	    " NULL ORDER BY prio DESC, id LIMIT 1", "tt", board, queue_state_name(QUEUE_QUEUED));
 }
 
 int

@@ -718,6 +718,11 @@ static const struct store_migration store_pg_migrations[] = {
 	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
 	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
 	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
+	{ 16, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
+	    "ALTER TABLE queue ADD COLUMN caller_uid BIGINT", NULL },
+	{ 17, "each board's shared console is found from any host: its address, its host's network",
+	    "ALTER TABLE boards ADD COLUMN console_url TEXT;"
+	    "ALTER TABLE hosts ADD COLUMN netns TEXT", NULL },
 };
 
 const struct store_engine store_pg_engine = {

@@ -339,6 +339,13 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
 	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
 	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
+	/* Lab runs queued before it have no uid: stored as 0 (the rig's own), as they were. */
+	{ 16, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
+	    "ALTER TABLE queue ADD COLUMN caller_uid INTEGER", NULL },
+	/* Boards registered before it have no address: their host's next start stores one. */
+	{ 17, "each board's shared console is found from any host: its address, its host's network",
+	    "ALTER TABLE boards ADD COLUMN console_url TEXT;"
+	    "ALTER TABLE hosts ADD COLUMN netns TEXT", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {

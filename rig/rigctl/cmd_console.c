@@ -1,4 +1,4 @@
-/* cmd_console: rigctl console: a board's live console on stdout, read-only; or, with --web, the holder's link to type at it in a browser. */
+/* cmd_console: rigctl console: a board's live console on stdout, read-only (another host's board: from that host's shared console); or, with --web, the holder's link to type at it in a browser. */
 #include "rigctl.h"
 #include "termsafe.h"
 
@@ -56,7 +56,7 @@ cmd_console(int argc, char **argv)
 	const char *board = NULL;
 	char *data, *safe = NULL;
 	size_t len;
-	int rc, i, raw = 0, failed = 0, bad = 0, web = 0;
+	int rc, i, raw = 0, failed = 0, bad = 0, web = 0, remote = -1;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--raw") == 0)
@@ -99,9 +99,15 @@ cmd_console(int argc, char **argv)
 			free(data);
 			continue;
 		}
-		if (rigctl_type(msg) == PROTO_EV_RESULT)
+		if (rigctl_type(msg) == PROTO_EV_RESULT) {
 			rigctl_check_result(msg);
-		else
+			/* Another host's board: rigd said where that host shares its console. */
+			if (*rigctl_str(msg, "console_url")) {
+				remote = cmd_console_remote(msg, raw);
+				cJSON_Delete(msg);
+				break;
+			}
+		} else
 			fprintf(stderr, "rigctl: %s\n", rigctl_str(msg, "msg"));
 		cJSON_Delete(msg);
 	}
@@ -109,5 +115,7 @@ cmd_console(int argc, char **argv)
 		failed = cmd_console_write(safe, termsafe_flush(&ts, safe)) == -1;
 	free(safe);
 	rigctl_close(&c);
+	if (remote != -1)
+		return remote;
 	return failed ? RIGCTL_LAB_ERROR : RIGCTL_PASS;
 }

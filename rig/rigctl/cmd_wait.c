@@ -1,4 +1,4 @@
-/* cmd_wait: rigctl wait: blocks until rigd answers, a board reaches a state or its host beats or falls silent, a run progresses, the queue drains, a reload or a survey is done. */
+/* cmd_wait: rigctl wait: blocks until rigd answers, a board reaches a state or its host beats or falls silent, a run progresses, the queue drains, a reload or a survey is done, or the store is ok. */
 #include "rigctl.h"
 #include "util.h"
 
@@ -22,7 +22,8 @@
 	"       rigctl wait run ID [--steps K | --done] [--timeout S]\n" \
 	"       rigctl wait queue [--empty | --finished N] [--timeout S]\n" \
 	"       rigctl wait reload N [--timeout S]\n" \
-	"       rigctl wait survey ID [--timeout S]\n"
+	"       rigctl wait survey ID [--timeout S]\n" \
+	"       rigctl wait store --ok [--timeout S]\n"
 
 /* 1 when rigd accepts a connection on the socket now. */
 static int
@@ -104,13 +105,14 @@ cmd_wait(int argc, char **argv)
 		{ "finished", required_argument, NULL, 'f' },
 		{ "empty", no_argument, NULL, 'e' },
 		{ "host-alive", required_argument, NULL, 'a' },
+		{ "ok", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *what;
 	double timeout = 60;
 	long pid = 0, steps = -1, finished = -1;
-	int empty = 0, done = 0, alive = -1, ch, nargs;
+	int empty = 0, done = 0, alive = -1, ok = 0, ch, nargs;
 	cJSON *req, *res;
 
 	while ((ch = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
@@ -121,6 +123,7 @@ cmd_wait(int argc, char **argv)
 		case 'd': done = 1; break;
 		case 'f': finished = strtol(optarg, NULL, 10); break;
 		case 'e': empty = 1; break;
+		case 'o': ok = 1; break;
 		case 'a':
 			alive = strcmp(optarg, "true") == 0 ? 1 : strcmp(optarg, "false") == 0 ? 0 :
 			    -2;
@@ -138,7 +141,10 @@ cmd_wait(int argc, char **argv)
 	    (strcmp(what, "run") == 0 && nargs == 2 && (steps >= 0) != done) ||
 	    (strcmp(what, "queue") == 0 && nargs == 1 && empty != (finished >= 0)) ||
 	    (strcmp(what, "reload") == 0 && nargs == 2) ||
-	    (strcmp(what, "survey") == 0 && nargs == 2))) {
+	    (strcmp(what, "survey") == 0 && nargs == 2) ||
+	    (strcmp(what, "store") == 0 && nargs == 1 && ok)) ||
+	    /* --ok is the store's alone: another wait given it was mistyped. */
+	    (ok && strcmp(what, "store") != 0)) {
 		fprintf(stderr, CMD_WAIT_USAGE);
 		return RIGCTL_LAB_ERROR;
 	}
@@ -167,6 +173,9 @@ cmd_wait(int argc, char **argv)
 		cJSON_AddNumberToObject(req, "reloads", strtod(argv[optind + 1], NULL));
 	} else if (strcmp(what, "survey") == 0) {
 		cJSON_AddNumberToObject(req, "survey", strtod(argv[optind + 1], NULL));
+	} else if (strcmp(what, "store") == 0) {
+		/* Reachable and nothing spooled, as rigd's own writes last found it (show boards' store). */
+		cJSON_AddBoolToObject(req, "ok", 1);
 	} else {
 		if (empty)
 			cJSON_AddBoolToObject(req, "empty", 1);

@@ -62,6 +62,11 @@ int cmd_export(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_power(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+/*
+ * rigctl console for another host's board: res is rigd's answer (board, host, host_alive,
+ * console_url); reads that host's shared console until it ends. An exit code.
+ */
+int cmd_console_remote(cJSON *res, int raw);
 int cmd_ping(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_wait(int argc, char **argv);

@@ -395,10 +395,12 @@ board_main(void *arg)
 			board_reprobe(b);
 			continue;
 		}
-		/* A reserved board is its holder's: the night waits (checked again within 2 s). */
+		/*
+		 * A reserved board is its holder's: the night waits (checked again within 2 s),
+		 * and only lab runs are taken (the holder's, asked on another host).
+		 */
 		if (board_state(b) != BOARD_FAULT && !board_stopping(b) &&
-		    reserve_free_now(b->rigd, b->conf.name) &&
-		    board_nightly_claim(b, &qj) == 1) {
+		    board_nightly_take(b, &qj) == 1) {
 			board_do_queue(b, &qj);
 			/* The next job, at once: a night is a row of jobs, not a poll per job. */
 			pthread_mutex_lock(&b->lock);

@@ -2,6 +2,7 @@
 #include "rigd.h"
 #include "queue.h"
 #include "log.h"
+#include "peer.h"
 #include "protect.h"
 #include "report.h"
 #include "store.h"
@@ -16,15 +17,18 @@
 #define BOARD_NIGHTLY_HISTORY	10	/* runs a scenario's time is estimated from */
 #define BOARD_NIGHTLY_LOOK	64	/* queued jobs looked at for one that fits */
 
-/* Records a run that never started (its build did not boot): the matrix shows why. */
+/*
+ * Records a run that never started (its build did not boot): the matrix shows why. uid: whose
+ * (a lab run's caller), 0 the rig's own (the nightly's).
+ */
 static void
-board_record_error(struct board *b, const char *scenario, int64_t build, enum error_kind kind,
-    const char *detail)
+board_record_error(struct board *b, const char *scenario, int64_t build, long uid,
+    enum error_kind kind, const char *detail)
 {
 	struct store_run_end e = { 0 };
 	int64_t run;
 
-	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, 0, b->con.log, 0);
+	run = store_run_begin(b->rigd->store, b->conf.name, scenario, build, uid, b->con.log, 0);
 	e.verdict = VERDICT_ERROR;
 	util_strlcpy(e.title, error_kind_name(kind), sizeof(e.title));
 	e.detail = detail;
@@ -54,6 +58,32 @@ board_labrun_failed(struct board *b, struct board_job *job, enum error_kind kind
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
 	board_result(b, job, PROTO_FAILED, msg, o);
+}
+
+/*
+ * A lab run's caller judged against the board's reservation now, by the uid the job carries,
+ * as a local run's client is when its turn comes (board_job_reserved, peer role by the user
+ * database): 1 refused (its caller told, the job ended), 0 it may go on. A job queued before
+ * uids were carried (-1) is nobody's: refused while the board is reserved, as all were then.
+ */
+static int
+board_labrun_reserved(struct board *b, struct board_job *job, struct queue_job *qj, long uid)
+{
+	struct peer p = { .uid = uid, .gid = -1, .pid = -1 };
+	enum error_kind kind;
+	char msg[512];
+	cJSON *o;
+
+	p.role = uid < 0 ? PEER_MEMBER : peer_role_of_user(uid);
+	kind = reserve_check(b->rigd, b->conf.name, &p, "run on it", msg, sizeof(msg), NULL);
+	if (kind == ERROR_NONE)
+		return 0;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
+	board_result(b, job, kind == ERROR_RESERVED ? PROTO_BUSY : PROTO_FAILED, msg, o);
+	if (queue_finish(b->rigd->store, qj->id, qj->claim, QUEUE_ERROR, msg) == -1)
+		log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+	return 1;
 }
 
 /* The queued jobs of a board's build that did not boot, read whole before any is ended. */
@@ -177,12 +207,29 @@ board_nightly_claim(struct board *b, struct queue_job *qj)
 	return rc;
 }
 
+int
+board_nightly_take(struct board *b, struct queue_job *qj)
+{
+	int64_t id;
+
+	if (reserve_free_now(b->rigd, b->conf.name))
+		return board_nightly_claim(b, qj);
+	/*
+	 * Reserved: the night waits for the lease, but a lab run may be its holder's, asked on
+	 * another host (judged by its uid once claimed: board_labrun_reserved). Another's is
+	 * taken too, to be refused now rather than left waiting for the lease's end.
+	 */
+	if ((id = store_labrun_next(b->rigd->store, b->conf.name)) <= 0)
+		return id == 0 ? 0 : -1;
+	return store_queue_claim_id(b->rigd->store, id, qj);
+}
+
 /*
  * One nightly job: boot its build unless the board runs it already, run the scenario, then
  * retry a lab error (up to QUEUE_MAX_ATTEMPTS) or confirm a kernel verdict that differs from
  * the previous build's by running it once more.
  */
-static void board_do_queue_job(struct board *b, struct queue_job *qj);
+static void board_do_queue_job(struct board *b, struct queue_job *qj, long uid);
 
 /* Queue jobs ended since rigd started, for whoever waits on one (a bisect). */
 static pthread_mutex_t board_nightly_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -209,18 +256,19 @@ void
 board_do_queue(struct board *b, struct queue_job *qj)
 {
 	char caller[64];
-	int rc = store_labrun_caller(b->rigd->store, qj->id, caller, sizeof(caller));
+	long uid;
+	int rc = store_labrun_caller(b->rigd->store, qj->id, caller, sizeof(caller), &uid);
 
 	/*
 	 * A lab run (another host asked for it): its stages, steps and result go to the store
-	 * for that host, as a local client would get them. Unknown (the store did not say): the
-	 * job is done as the nightly's, unheard.
+	 * for that host, as a local client would get them, and its run is its caller's uid's.
+	 * Unknown (the store did not say): the job is done as the nightly's, unheard.
 	 */
 	if (rc == -1)
 		log_warnx("%s: job %lld: whether a host waits for it is unknown", b->conf.name,
 		    (long long)qj->id);
 	b->job_client = rc == 1 ? BOARD_CLIENT_LABRUN | (uint64_t)qj->id : 0;
-	board_do_queue_job(b, qj);
+	board_do_queue_job(b, qj, rc == 1 ? uid : 0);
 	b->job_client = 0;
 	pthread_mutex_lock(&board_nightly_mu);
 	board_nightly_count++;
@@ -247,13 +295,13 @@ board_nightly_survey(struct board *b, struct queue_job *qj)
 	job.uid = 0;
 	rc = board_do_survey(b, &job, note, sizeof(note));
 	if (rc == -1)
-		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
+		board_record_error(b, qj->scenario, qj->build_id, 0, ERROR_BOOT_FAILED, note);
 	if (queue_finish(b->rigd->store, qj->id, qj->claim, rc == 0 ? QUEUE_DONE : QUEUE_ERROR, note) == -1)
 		log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 }
 
 static void
-board_do_queue_job(struct board *b, struct queue_job *qj)
+board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 {
 	struct store *st = b->rigd->store;
 	struct board_job job = { 0 };
@@ -268,9 +316,13 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 
 	job.kind = JOB_RUN;
 	job.client = b->job_client;
+	job.uid = uid < 0 ? 0 : uid;	/* unknown: the rig's own, as before uids were carried */
 	if (job.client != 0)
 		board_log(b, &job, "job %lld on host %s, attempt %d", (long long)qj->id,
 		    b->rigd->host, qj->attempts);
+	/* A lab run while the board is reserved: its holder's (or an admin's) only. */
+	if (job.client != 0 && board_labrun_reserved(b, &job, qj, uid))
+		return;
 	/* A reload may swap the set while the job runs: this one stays until released. */
 	job.scens = scenset_hold(b->rigd);
 	job.scenario = scenset_find(job.scens, qj->scenario);
@@ -280,7 +332,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	job.repeat_of = qj->repeat_of;
 	util_strlcpy(job.repeat_why, qj->why, sizeof(job.repeat_why));
 	if (job.scenario == NULL) {
-		board_record_error(b, qj->scenario, qj->build_id, ERROR_SCEN_GONE,
+		board_record_error(b, qj->scenario, qj->build_id, job.uid, ERROR_SCEN_GONE,
 		    "the scenario file was removed after the job was queued");
 		board_labrun_failed(b, &job, ERROR_SCEN_GONE, "no scenario %s on host %s",
 		    qj->scenario, b->rigd->host);
@@ -297,7 +349,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	if (protect_runnable(&b->conf, job.scenario, err, sizeof(err)) != ERROR_NONE) {
 		enum error_kind kind = protect_runnable(&b->conf, job.scenario, NULL, 0);
 
-		board_record_error(b, qj->scenario, qj->build_id, kind, err);
+		board_record_error(b, qj->scenario, qj->build_id, job.uid, kind, err);
 		board_labrun_failed(b, &job, kind, "%s", err);
 		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(kind)) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
@@ -309,14 +361,15 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 
 		/* The build does not boot: its jobs here end now and the queue moves on. */
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
-		board_record_error(b, qj->scenario, qj->build_id, ERROR_BOOT_FAILED, note);
+		board_record_error(b, qj->scenario, qj->build_id, job.uid, ERROR_BOOT_FAILED, note);
 		board_labrun_failed(b, &job, ERROR_BOOT_FAILED, "%s", note);
 		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, note) == -1)
 			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
 		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
 			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
 		for (i = 0; i < p.n; i++) {
-			board_record_error(b, p.scenarios[i], qj->build_id, ERROR_BOOT_FAILED, note);
+			board_record_error(b, p.scenarios[i], qj->build_id, 0, ERROR_BOOT_FAILED,
+			    note);
 			if (queue_finish(st, p.ids[i], 0, QUEUE_ERROR, note) == -1)
 				log_warnx("%s: job %lld: end not stored", b->conf.name,
 				    (long long)p.ids[i]);
@@ -329,9 +382,15 @@ board_do_queue_job(struct board *b, struct queue_job *qj)
 	}
 	/*
 	 * A reservation that began during the boot: the job yields before its scenario starts,
-	 * back in the queue as if never claimed (no run was begun: nothing runs twice).
+	 * back in the queue as if never claimed (no run was begun: nothing runs twice). A lab
+	 * run is judged by its caller's uid instead: the holder's goes on, another's is refused.
 	 */
-	if (!reserve_free_now(b->rigd, b->conf.name)) {
+	if (job.client != 0) {
+		if (board_labrun_reserved(b, &job, qj, uid)) {
+			scenset_release(job.scens);
+			return;
+		}
+	} else if (!reserve_free_now(b->rigd, b->conf.name)) {
 		if (store_queue_unclaim(st, qj->id, qj->claim, "yielded to a reservation before it began") != 1)
 			log_warnx("%s: job %lld: not requeued", b->conf.name, (long long)qj->id);
 		board_log(b, &job, "job %lld yields to a reservation of %s: queued again",

@@ -546,6 +546,13 @@ console_share_io(struct rigd *r, int slot, short revents)
 		console_share_drop(s, j, "hung up");
 }
 
+const char *
+console_share_url(const struct board *b)
+{
+	/* Both immutable once opened. */
+	return b->share != NULL && b->share->lfd != -1 ? b->share->url : NULL;
+}
+
 void
 console_share_describe(struct board *b, cJSON *o)
 {

@@ -1,6 +1,7 @@
-/* control_wait: the "wait" request: held by the event loop until a board state, its host's beat, a run's progress, the queue, a reload or a survey's end says so. */
+/* control_wait: the "wait" request: held by the event loop until a board state, its host's beat, a run's progress, the queue, a reload, a survey's end or the store's health says so. */
 #include "control_wait.h"
 #include "queue.h"
+#include "storebuf.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@ enum control_wait_kind {
 	CONTROL_WAIT_QUEUE,
 	CONTROL_WAIT_RELOAD,
 	CONTROL_WAIT_SURVEY,
+	CONTROL_WAIT_STORE,		/* the store ok: reachable, nothing spooled (storebuf.h) */
 };
 
 struct control_waiter {
@@ -152,6 +154,14 @@ control_wait_holds(struct rigd *r, const struct control_waiter *w, char *now, si
 		util_fmt(now, len, "survey %lld: %s, %lld run(s)", (long long)w->survey,
 		    survey_state_name(ws.state), (long long)ws.runs);
 		return ws.state == SURVEY_DONE || ws.state == SURVEY_STOPPED;
+	case CONTROL_WAIT_STORE: {
+		char why[200];
+
+		/* storebuf's own state, as show boards says it: the loop asks no store. */
+		open = storebuf_ok(why, sizeof(why));
+		util_fmt(now, len, "store: %s", why);
+		return open;
+	}
 	}
 	return 0;
 }
@@ -220,8 +230,15 @@ control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req)
 			control_reply(c, PROTO_INVALID, "wait: survey needs an id", NULL);
 			return;
 		}
+	} else if (what && strcmp(what, "store") == 0) {
+		w.kind = CONTROL_WAIT_STORE;
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(req, "ok"))) {
+			control_reply(c, PROTO_INVALID, "wait: store needs ok", NULL);
+			return;
+		}
 	} else {
-		control_reply(c, PROTO_INVALID, "wait: board, run, queue, reload or survey", NULL);
+		control_reply(c, PROTO_INVALID, "wait: board, run, queue, reload, survey or store",
+		    NULL);
 		return;
 	}
 	if (control_wait_holds(r, &w, now, sizeof(now))) {

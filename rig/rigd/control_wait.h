@@ -4,7 +4,7 @@
 
 #include "rigd.h"
 
-/* Event loop: {"cmd":"wait","what":"board"|"run"|"queue"|"reload",...}: answered now or when it holds. */
+/* Event loop: {"cmd":"wait","what":"board"|"run"|"queue"|"reload"|"survey"|"store",...}: answered now or when it holds. */
 void control_cmd_wait(struct rigd *r, struct control_client *c, cJSON *req);
 /* Event loop, each turn: answers the waits whose condition holds or whose time is up. */
 void control_wait_tick(struct rigd *r);

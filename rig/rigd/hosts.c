@@ -13,16 +13,19 @@
 #include "store.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A host is silent when this many of this rigd's heartbeat periods passed without one. */
 #define HOSTS_SILENT_BEATS	3
 
 static int64_t hosts_last_beat;	/* the loop's only: util_now_ms of the last beat queued */
 static int64_t hosts_silent_ms;	/* set by hosts_register, before any beat: then immutable */
+static char hosts_netns[96];	/* set by hosts_register, before any beat: then immutable */
 
 /*
  * Whose host beats, as the last beat read the lab's boards: the store writer writes it at each
@@ -33,6 +36,8 @@ struct hosts_seen {
 	char	host[64];
 	char	state[16];	/* as its host last stored it */
 	int	alive;
+	char	console_url[96];	/* where its host shares its console, "" not shared */
+	int	same_net;	/* its host's loopback is this one's (the same netns) */
 };
 static pthread_mutex_t hosts_seen_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct hosts_seen *hosts_seen;	/* hosts_seen_mu */
@@ -57,6 +62,10 @@ hosts_seen_one(const struct store_lab_board_row *b, void *arg)
 	util_strlcpy(rd->seen[rd->n].name, b->name, sizeof(rd->seen[0].name));
 	util_strlcpy(rd->seen[rd->n].host, b->host, sizeof(rd->seen[0].host));
 	util_strlcpy(rd->seen[rd->n].state, b->state ? b->state : "", sizeof(rd->seen[0].state));
+	util_strlcpy(rd->seen[rd->n].console_url, b->console_url ? b->console_url : "",
+	    sizeof(rd->seen[0].console_url));
+	rd->seen[rd->n].same_net = b->netns != NULL && hosts_netns[0] != '\0' &&
+	    strcmp(b->netns, hosts_netns) == 0;
 	/*
 	 * This host is alive: it is the one reading. A beat newer than now is fresh: now is
 	 * when this beat was queued, and the writer may come to it after the other host beat.
@@ -110,6 +119,28 @@ hosts_alive(const char *board)
 	return hosts_seen_board(board, NULL, 0, NULL, 0);
 }
 
+/*
+ * This host's network, as another host of the lab compares it: the kernel's boot id and the
+ * network namespace's inode. Equal, the two share one loopback (two rigd on one machine, as
+ * the tests run them); else a 127.0.0.1 of the other's is not reachable from here. "" unknown.
+ */
+static void
+hosts_net_id(char *buf, size_t len)
+{
+	char boot[64] = "";
+	struct stat st;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(boot, sizeof(boot), f) != NULL)
+		boot[strcspn(boot, "\n")] = '\0';
+	fclose(f);
+	if (boot[0] != '\0' && stat("/proc/self/ns/net", &st) == 0)
+		util_fmt(buf, len, "%s:%llu", boot, (unsigned long long)st.st_ino);
+}
+
 int
 hosts_register(struct rigd *r, const char *const *boards, int n)
 {
@@ -125,7 +156,8 @@ hosts_register(struct rigd *r, const char *const *boards, int n)
 	/* What another host must know to share the store: the protocol and the schema. */
 	util_fmt(version, sizeof(version), "proto %d schema %d", PROTO_VERSION,
 	    store_schema_version(r->store));
-	rc = store_host_register(r->store, r->host, version, util_wall_ms());
+	hosts_net_id(hosts_netns, sizeof(hosts_netns));
+	rc = store_host_register(r->store, r->host, version, hosts_netns, util_wall_ms());
 	if (rc == 0)
 		rc = store_host_boards(r->store, r->host, boards, n, board_state_name(BOARD_OFF));
 	hosts_last_beat = util_now_ms();
@@ -210,6 +242,7 @@ hosts_lab_one(const struct store_lab_board_row *b, void *arg)
 	cJSON_AddStringToObject(o, "updated", b->updated ? b->updated : "");
 	cJSON_AddStringToObject(o, "host", b->host);
 	cJSON_AddBoolToObject(o, "host_alive", alive);
+	cJSON_AddStringToObject(o, "console_url", b->console_url ? b->console_url : "");
 	cJSON_AddStringToObject(o, "heartbeat", b->heartbeat_ms == STORE_NULL ? "" :
 	    util_iso_time(b->heartbeat_ms, at, sizeof(at)));
 	cJSON_AddItemToArray(l->items, o);
@@ -252,4 +285,103 @@ hosts_board_known(struct rigd *r, const char *name)
 	if (board_find(r, name) != NULL)
 		return 1;
 	return store_lab_boards(r->store, hosts_find_one, &f) == -1 ? 0 : f.found;
+}
+
+void
+hosts_consoles(struct rigd *r)
+{
+	const char *url;
+	int i;
+
+	for (i = 0; i < r->nboards; i++) {
+		url = console_share_url(r->boards[i]);
+		if (store_host_console(r->store, r->host, r->boards[i]->conf.name, url) != 1)
+			log_warnx("%s: where its console is shared was not stored: rigctl console on"
+			    " the lab's other hosts cannot find it", r->boards[i]->conf.name);
+	}
+}
+
+/*
+ * Whether another machine reaches the URL's address as written: 0 yes, 1 a loopback address
+ * (its own machine only), 2 the unspecified one (every address of its machine: which, the
+ * URL does not say).
+ */
+static int
+hosts_url_local(const char *url)
+{
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *a = strstr(url, "://"), *end;
+	unsigned char bin[16];
+	size_t n;
+
+	if (a == NULL)
+		return 0;
+	a += 3;
+	if (*a == '[') {
+		end = strchr(++a, ']');
+	} else
+		end = strrchr(a, ':');
+	if (end == NULL || (n = (size_t)(end - a)) >= sizeof(addr))
+		return 0;
+	memcpy(addr, a, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) == 1)
+		return bin[0] == 127 ? 1 : (bin[0] | bin[1] | bin[2] | bin[3]) == 0 ? 2 : 0;
+	if (inet_pton(AF_INET6, addr, bin) == 1) {
+		static const unsigned char any[16], one[16] = { [15] = 1 };
+
+		return memcmp(bin, one, 16) == 0 ? 1 : memcmp(bin, any, 16) == 0 ? 2 : 0;
+	}
+	return 0;
+}
+
+int
+hosts_console(struct rigd *r, struct control_client *c, const char *board)
+{
+	char msg[512], host[64] = "", url[96] = "";
+	int i, found = 0, alive = 0, same = 0, local;
+	cJSON *o;
+
+	/* As of this host's last beat: the loop reads no store. */
+	pthread_mutex_lock(&hosts_seen_mu);
+	for (i = 0; i < hosts_nseen && !found; i++) {
+		if (strcmp(hosts_seen[i].name, board) != 0 || strcmp(hosts_seen[i].host, r->host) == 0)
+			continue;
+		found = 1;
+		util_strlcpy(host, hosts_seen[i].host, sizeof(host));
+		util_strlcpy(url, hosts_seen[i].console_url, sizeof(url));
+		alive = hosts_seen[i].alive;
+		same = hosts_seen[i].same_net;
+	}
+	pthread_mutex_unlock(&hosts_seen_mu);
+	if (!found)
+		return 0;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "board", board);
+	cJSON_AddStringToObject(o, "host", host);
+	cJSON_AddBoolToObject(o, "host_alive", alive);
+	cJSON_AddStringToObject(o, "console_url", url);
+	if (url[0] == '\0') {
+		util_fmt(msg, sizeof(msg), "console of %s: host %s serves it and shares no console"
+		    " for it (console.share off, or its port could not be had: show boards there"
+		    " says why)", board, host);
+		control_reply(c, PROTO_NOSUCH, msg, o);
+		return 1;
+	}
+	/* Another machine's loopback (or any address of it) is not one this host can reach. */
+	if ((local = hosts_url_local(url)) != 0 && !same) {
+		if (local == 1)
+			util_fmt(msg, sizeof(msg), "console of %s: host %s shares it at %s, on its"
+			    " own machine only: reach it there (rigd -T ADDRESS on %s shares it on"
+			    " the lab's network)", board, host, url, host);
+		else
+			util_fmt(msg, sizeof(msg), "console of %s: host %s shares it at %s, on every"
+			    " address of its machine: connect to that machine's address, same"
+			    " port", board, host, url);
+		control_reply(c, PROTO_FAILED, msg, o);
+		return 1;
+	}
+	/* rigctl connects itself: the share then judges the real user, as for anyone. */
+	control_reply(c, PROTO_OK, NULL, o);
+	return 1;
 }

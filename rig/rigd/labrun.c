@@ -198,7 +198,8 @@ labrun_main(void *arg)
 		labrun_fail(lr, control_status(ek), "%s", err);
 		goto out;
 	}
-	if ((job = store_labrun_add(st, build, lr->board, lr->scenario, lr->r->host)) == -1) {
+	if ((job = store_labrun_add(st, build, lr->board, lr->scenario, lr->r->host,
+	    lr->uid)) == -1) {
 		labrun_fail(lr, PROTO_FAILED, "%s: the store did not take the job (%s)", lr->board,
 		    store_last_error());
 		goto out;

@@ -467,6 +467,9 @@ main(int argc, char **argv)
 		r->nboards++;
 	}
 	free(confs);
+	/* Registered (hosts_register) before the boards began: where their consoles are now. */
+	if (r->store != NULL && r->nboards > 0)
+		hosts_consoles(r);
 	for (i = 0; stale && i < cJSON_GetArraySize(stale); i++) {
 		cJSON *name = cJSON_GetObjectItem(cJSON_GetArrayItem(stale, i), "board");
 		struct board *b = cJSON_IsString(name) ? board_find(r, name->valuestring) : NULL;

@@ -318,6 +318,8 @@ int console_share_poll(struct rigd *r, struct pollfd *pfd, int *slot);
 void console_share_io(struct rigd *r, int slot, short revents);
 /* Any thread: the console's URLs and the share's counters into a board's description. */
 void console_share_describe(struct board *b, cJSON *o);
+/* Any thread: the board's rfc2217:// URL, NULL when not shared (off, or no port). */
+const char *console_share_url(const struct board *b);
 
 /* board.c: the board's thread and its jobs */
 struct board *board_new(struct rigd *r, const struct board_conf *conf);
@@ -395,6 +397,12 @@ int survey_resume_queue(struct rigd *r);
  * (its scenario's run history, board_nightly.c): 1 claimed (*qj), 0 none fits, -1 error.
  */
 int board_nightly_claim(struct board *b, struct queue_job *qj);
+/*
+ * What the board takes next from the queue: board_nightly_claim's job while the board is not
+ * reserved; while it is, only a lab run (its holder's goes on, another's is refused once
+ * claimed). 1 claimed (*qj), 0 none, -1 error.
+ */
+int board_nightly_take(struct board *b, struct queue_job *qj);
 /*
  * Any thread: how many queue jobs ended since rigd started, once more than seen did or ms
  * passed (0: at once). What a bisect waits on (control_bisect.c).
@@ -541,6 +549,14 @@ int hosts_seen_board(const char *board, char *host, size_t hostlen, char *state,
     size_t statelen);
 /* 1 when a host of the lab (this one or another) serves the board, else 0. */
 int hosts_board_known(struct rigd *r, const char *name);
+/* At start, once the consoles are shared: where each board's is, into the store. */
+void hosts_consoles(struct rigd *r);
+/*
+ * Event loop: rigctl console for another host's board, as this host's last beat read the lab:
+ * answered with where that host shares it (console_url; rigctl connects there itself), or why
+ * it cannot be reached from here. 1 answered, 0 no other host's board of that name.
+ */
+int hosts_console(struct rigd *r, struct control_client *c, const char *board);
 /*
  * labrun.c: rigctl run for another host's board. labrun_start (event loop): the request is the
  * client's from now on, answered from a thread that queues the job for the board's host in

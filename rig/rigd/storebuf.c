@@ -267,23 +267,47 @@ storebuf_tick(void)
 	}
 }
 
+/* The health show boards and rigctl wait store read: why (ok, or why not), writes waiting, lost. */
+static int
+storebuf_health(char *why, size_t len, int *waiting, uint64_t *lost)
+{
+	int ok;
+
+	*waiting = storebuf_spool ? spool_pending(storebuf_spool) : 0;
+	*lost = storebuf_spool ? spool_lost(storebuf_spool) : 0;
+	pthread_mutex_lock(&storebuf_lock);
+	ok = 0;
+	if (*lost > 0)
+		util_fmt(why, len, "%" PRIu64 " write(s) lost: %s was full%s%s", *lost,
+		    storebuf_path, storebuf_why[0] ? "; " : "", storebuf_why);
+	else if (storebuf_down || *waiting > 0)
+		util_fmt(why, len, "%d write(s) spooled: %s", *waiting,
+		    storebuf_why[0] ? storebuf_why : "store unreachable");
+	else {
+		util_strlcpy(why, "ok", len);
+		ok = 1;
+	}
+	pthread_mutex_unlock(&storebuf_lock);
+	return ok;
+}
+
+int
+storebuf_ok(char *why, size_t len)
+{
+	uint64_t lost;
+	int waiting;
+
+	return storebuf_health(why, len, &waiting, &lost);
+}
+
 void
 storebuf_describe(cJSON *o)
 {
 	char why[300];
-	int waiting = storebuf_spool ? spool_pending(storebuf_spool) : 0;
-	uint64_t lost = storebuf_spool ? spool_lost(storebuf_spool) : 0;
+	uint64_t lost;
+	int waiting;
 
-	pthread_mutex_lock(&storebuf_lock);
-	if (lost > 0)
-		util_fmt(why, sizeof(why), "%" PRIu64 " write(s) lost: %s was full%s%s", lost,
-		    storebuf_path, storebuf_why[0] ? "; " : "", storebuf_why);
-	else if (storebuf_down || waiting > 0)
-		util_fmt(why, sizeof(why), "%d write(s) spooled: %s", waiting,
-		    storebuf_why[0] ? storebuf_why : "store unreachable");
-	else
-		util_strlcpy(why, "ok", sizeof(why));
-	pthread_mutex_unlock(&storebuf_lock);
+	storebuf_health(why, sizeof(why), &waiting, &lost);
 	cJSON_AddStringToObject(o, "store", why);
 	cJSON_AddNumberToObject(o, "store_spooled", waiting);
 	cJSON_AddNumberToObject(o, "store_lost_writes", (double)lost);

@@ -2,6 +2,7 @@
 #ifndef RIGD_STOREBUF_H
 #define RIGD_STOREBUF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -55,6 +56,11 @@ void storebuf_tick(void);
  * waiting), "store_lost_writes" (refused by a full spool since rigd started).
  */
 void storebuf_describe(cJSON *o);
+/*
+ * The same health for a wait (rigctl wait store --ok), from this file's state only (no store
+ * read, never the store's lock: the event loop asks): 1 when ok, else 0 and why says why.
+ */
+int storebuf_ok(char *why, size_t len);
 void storebuf_stop(void);
 
 #endif

@@ -18,7 +18,14 @@ fifo the test reads) once connected, so the test waits for that, never for a whi
   feed SOCKET FILE [RATE]          the board's side: FILE's bytes into the adapter's socket, at
                                    RATE bytes a second at most (a line's pace, above a real one)
   expect SOCKET TEXT READY OUT     the board's side: reads what rigd typed until TEXT, into OUT
+  rigctl SOCKET TEXT OUT RIGCTL BOARD
+                                   rigctl console BOARD (RIG_SOCKET: the host asked); once it
+                                   says on stderr that it is attached, TEXT into the adapter's
+                                   SOCKET as the board's words; its standard output until TEXT
+                                   (or 30 s) into OUT, its stderr to ours
 """
+import os
+import select
 import socket
 import sys
 import time
@@ -218,9 +225,44 @@ def expect(args):
     return 0 if want in got else 1
 
 
+def rigctl_console(args):
+    import subprocess
+    path, text, out, rigctl, board = args
+    p = subprocess.Popen([rigctl, "console", board], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    # Attached: rigctl says so on stderr once the console's bytes flow (none are kept before).
+    said = b""
+    for line in p.stderr:
+        said += line
+        if b"attached" in line:
+            break
+    sys.stderr.buffer.write(said)
+    got = bytearray()
+    if b"attached" in said:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        s.sendall(text.encode() + b"\r\n")
+        os.set_blocking(p.stdout.fileno(), False)
+        deadline = time.monotonic() + 30
+        while text.encode() not in got and time.monotonic() < deadline:
+            r, _, _ = select.select([p.stdout], [], [], deadline - time.monotonic())
+            chunk = os.read(p.stdout.fileno(), 4096) if r else b""
+            if r and not chunk:
+                break
+            got += chunk
+        s.close()
+    p.kill()
+    sys.stderr.buffer.write(p.stderr.read())
+    p.wait()
+    with open(out, "wb") as f:
+        f.write(got)
+    return 0 if text.encode() in got else 1
+
+
 COMMANDS = {"read": read_n, "until": read_until, "type": type_text, "badbaud": bad_baud,
             "labgrid": labgrid_expect,
-            "telnet": telnet_read, "stuck": stuck, "feed": feed, "expect": expect}
+            "telnet": telnet_read, "stuck": stuck, "feed": feed, "expect": expect,
+            "rigctl": rigctl_console}
 
 if __name__ == "__main__":
     sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))

@@ -4,15 +4,21 @@
 # reservations; a host stopped or SIGKILLed stops beating and the other sees it silent (rigctl
 # wait board --host-alive, answered from rigd's own beat). A run asked on one host for the
 # other's board is refused while a reservation holds it, and otherwise done by the board's host,
-# its end streamed back. No board is booted (the desk boards' boots fail at once); the lab run
-# on a booted vq35, and its host killed mid-job, are in 20-rigd-killed.
+# its end streamed back. A lab run is its caller's: the job carries the caller's uid, the board's
+# host judges it against a reservation as a local run (the holder's goes through), and the run
+# is stored as the caller's. rigctl console on one host shows the console another host shares
+# (the address each host stores for its boards). No board is booted (the desk boards' boots fail
+# at once); the lab run on a booted vq35, and its host killed mid-job, are in 20-rigd-killed.
 . rig/tests/integration/lib.sh
 
 PGD=$T/pg
 B=$T/beta
 BETA_PID=
+# A member ($M) and an admin ($AD) of the lab's rig group, each host's socket in $T/run.
+test_users
+BS=$T/run/beta.sock
 chmod 711 "$T"	# the server's user (rig-pgtest) reaches its folder in here
-trap 'rigd_stop; [ -z "$BETA_PID" ] || kill "$BETA_PID"; sh rig/tests/pg.sh stop "$PGD"; cleanup' EXIT
+trap 'rigd_stop; [ -z "$BETA_PID" ] || kill "$BETA_PID"; sh rig/tests/pg.sh stop "$PGD"; test_users_drop; cleanup' EXIT
 URI=$(sh rig/tests/pg.sh start "$PGD")
 check "a private PostgreSQL server starts" [ -n "$URI" ] || finish
 
@@ -21,20 +27,22 @@ desk_board
 sed -i -e 's/^  backend: manual$/  backend: command/' -e 's/^  timeout: 60s$/  on: [true]\n  off: [true]/' \
     "$T/boards/desk.yaml"
 mkdir -p "$B/boards"
-sed -e 's/^name: desk/name: bench/' -e "s|$T/desk/|$T/bench/|" "$T/boards/desk.yaml" \
-    > "$B/boards/bench.yaml"
+# bench's boot gives up sooner: it is powered on only for its console to be captured.
+sed -e 's/^name: desk/name: bench/' -e "s|$T/desk/|$T/bench/|" -e 's/^  timeout: 3s$/  timeout: 1s/' \
+    "$T/boards/desk.yaml" > "$B/boards/bench.yaml"
 adapter_plug desk || not_ok "the desk board's adapter pty appears"
 adapter_plug bench || not_ok "the bench board's adapter pty appears"
 
 # beta first: alpha's own view of the lab's boards is read at its start and at each of its
 # beats, so bench is in it from the first wait on, however fast the checks below come.
-"$RIGD" -d -v -S "$B" -B bench -c scenarios -b "$B/boards" --store "$URI" --host-name beta \
-    --heartbeat 1 >> "$B/rigd.log" 2>&1 &
+"$RIGD" -d -v -S "$B" -s "$BS" -g "$G" -a "$A" -B bench -c scenarios -b "$B/boards" \
+    --store "$URI" --host-name beta --heartbeat 1 >> "$B/rigd.log" 2>&1 &
 BETA_PID=$!
-RIG_SOCKET=$B/rigd.sock "$RIGCTL" wait rigd --pid "$BETA_PID" --timeout 60 ||
+RIG_SOCKET=$BS "$RIGCTL" wait rigd --pid "$BETA_PID" --timeout 60 ||
     { not_ok "the second rigd (beta) starts"; cat "$B/rigd.log"; finish; }
 export BOARDS=desk
-rigd_start -b "$T/boards" --store "$URI" --host-name alpha --heartbeat 1 || finish
+rigd_start -s "$RIG_SOCKET" -g "$G" -a "$A" -b "$T/boards" --store "$URI" --host-name alpha \
+    --heartbeat 1 || finish
 
 hosts='[(b["name"], b["host"]) for b in d]'
 jl() { /usr/bin/python3 -c 'import json, sys
@@ -43,7 +51,7 @@ print(eval(sys.argv[2]))' "$@"; }
 check "alpha sees both hosts' boards, each with its host" \
     [ "$(q "$hosts" show boards)" = '[["desk", "alpha"], ["bench", "beta"]]' ]
 check "beta sees them too" \
-    [ "$(RIG_SOCKET=$B/rigd.sock q "$hosts" show boards)" = '[["bench", "beta"], ["desk", "alpha"]]' ]
+    [ "$(RIG_SOCKET=$BS q "$hosts" show boards)" = '[["bench", "beta"], ["desk", "alpha"]]' ]
 check "alpha says beta's host is alive" \
     [ "$(q '[b["host_alive"] for b in d if b["name"] == "bench"]' show boards)" = '[true]' ]
 
@@ -63,8 +71,8 @@ rc=$?
 check "a board no host serves: refused at once (exit 2)" [ "$rc" -eq 2 ]
 check "... saying so" contains "$T/nowhere.out" "no board nowhere in the lab"
 
-id=$(RIG_SOCKET=$B/rigd.sock "$RIGCTL" reserve bench --for 1h --note beta 2> /dev/null)
-check "beta reserves its bench ($id)" [ "$id" -gt 0 ] 2>/dev/null
+id=$(RIG_SOCKET=$BS as "$AD" "$RIGCTL" reserve bench --for 1h --note beta 2> /dev/null)
+check "the admin reserves beta's bench on beta ($id)" [ "$id" -gt 0 ] 2>/dev/null
 check "alpha lists beta's reservation" \
     [ "$(q '[(r["board"], r.get("note")) for r in d]' show reservations)" = '[["bench", "beta"]]' ]
 check "alpha lists it for beta's board by name" \
@@ -77,7 +85,7 @@ base=$(( ($(date +%s) / 3600 + 24) * 3600 ))
 pids=
 for k in $(seq 0 49); do
 	sock=$RIG_SOCKET
-	[ $((k % 2)) -eq 1 ] && sock=$B/rigd.sock
+	[ $((k % 2)) -eq 1 ] && sock=$BS
 	RIG_SOCKET=$sock "$RIGCTL" reserve bench --json --note "race $k" \
 	    --from "$(date -u -d "@$((base + k * 600))" +%Y-%m-%dT%H:%M:%SZ)" \
 	    --until "$(date -u -d "@$((base + k * 600 + 1500))" +%Y-%m-%dT%H:%M:%SZ)" \
@@ -96,21 +104,79 @@ check "... what was accepted is what is stored, once each" contains "$T/race.sum
 check "... every refusal is busy and names a stored reservation its window meets" \
     contains "$T/race.sum" "refusals explained"
 
-"$RIGCTL" run uart-unbind --board bench > "$T/held.out" 2>&1
+as "$M" "$RIGCTL" run uart-unbind --board bench > "$T/held.out" 2>&1
 rc=$?
-check "a run from alpha on beta's reserved bench: refused (exit 2)" [ "$rc" -eq 2 ]
-check "... saying why" contains "$T/held.out" "board bench is reserved until"
+check "a member's run from alpha on bench the admin holds: refused (exit 2)" [ "$rc" -eq 2 ]
+check "... saying who holds it" contains "$T/held.out" "board bench is reserved by $AD (uid $(id -u "$AD"))"
+
+# The member holds bench now: its run asked on alpha is let through by beta, which judges the
+# caller's uid as a local run's, and the run is stored as the member's, not as uid 0.
+as "$AD" "$RIGCTL" release "$id" > /dev/null 2>&1
+mid=$(as "$M" "$RIGCTL" reserve bench --for 1h --note member 2> /dev/null)
+check "the member reserves bench from alpha ($mid)" [ "$mid" -gt 0 ] 2>/dev/null
+last=$(last_run)
+as "$M" "$RIGCTL" run uart-unbind --board bench --json > "$T/holder.json" 2>&1
+rc=$?
+cat "$T/holder.json"
+check "the holder's run from alpha on its reserved bench: ended as beta ends it (exit 2)" [ "$rc" -eq 2 ]
+check "... beta runs it" contains "$T/holder.json" "on host beta, attempt 1"
+check "... and ends it as a local run (no uart on bench), not refused" \
+    [ "$(jl "$T/holder.json" '(d[-1]["status"], d[-1]["kind"])')" = "('failed', 'scenario: class not on board')" ]
+run=$(q "str(max([r['id'] for r in d if r['board'] == 'bench' and r['id'] > $last] + [0]))" show runs)
+check "... its run ($run) is stored as the member's (uid $(id -u "$M"))" \
+    [ "$(q 'str(d["uid"])' show run "$run" 2>/dev/null)" = "$(id -u "$M")" ]
+as "$M" "$RIGCTL" release "$mid" > /dev/null 2>&1
+
+# Judged again by the board's host when it takes the job: the member's run is queued while
+# bench is free (beta stopped meanwhile), the admin then reserves bench, and beta, continued,
+# refuses the member's job as it would a local run's whose turn came during a lease.
+mkfifo "$T/late.fifo"
+kill -STOP "$BETA_PID"
+# Bounded: a job left waiting for the lease's end would hold the suite for an hour.
+as "$M" timeout 60 "$RIGCTL" run uart-unbind --board bench --json > "$T/late.fifo" 2>&1 &
+late=$!
+exec 3< "$T/late.fifo"
+read -r first <&3
+echo "$first"
+aid=$(as "$AD" "$RIGCTL" reserve bench --for 1h --note late 2> /dev/null)
+kill -CONT "$BETA_PID"
+cat <&3 > "$T/late.json"
+exec 3<&-
+wait "$late"
+rc=$?
+cat "$T/late.json"
+check "a member's run queued before the admin's lease began: queued ($first)" \
+    contains_s "$first" "queued as job"
+check "... refused by beta when it takes it (exit 2)" [ "$rc" -eq 2 ]
+check "... as busy" [ "$(jl "$T/late.json" 'd[-1]["status"]')" = busy ]
+check "... saying who holds bench" contains "$T/late.json" "board bench is reserved by $AD"
+as "$AD" "$RIGCTL" release "$aid" > /dev/null 2>&1
 
 # Not reserved, alpha's desk takes a run asked on beta: alpha claims the job and finds its
 # board offers no uart; beta's rigctl gets that end as a local run would (exit 2, the reason).
-RIG_SOCKET=$B/rigd.sock "$RIGCTL" run uart-unbind --board desk --json > "$T/lab.json" 2>&1
+RIG_SOCKET=$BS "$RIGCTL" run uart-unbind --board desk --json > "$T/lab.json" 2>&1
 rc=$?
 cat "$T/lab.json"
 check "a run from beta on alpha's desk ends as alpha says (exit 2)" [ "$rc" -eq 2 ]
-check "... said which host it is queued for" contains "$T/lab.json" "queued as job 1 for host alpha\""
+check "... said which host it is queued for" grep -q 'queued as job [0-9]* for host alpha"' "$T/lab.json"
 check "... and which host runs it" contains "$T/lab.json" "on host alpha, attempt 1"
 check "... and why it ended there (no uart on desk)" \
     [ "$(jl "$T/lab.json" '(d[-1]["type"], d[-1]["status"], d[-1]["kind"])')" = "('result', 'failed', 'scenario: class not on board')" ]
+
+# beta shares bench's console on a loopback port and stores where, with the boards it serves;
+# rigctl console on alpha reaches it there: a line bench prints is seen on alpha. Powered on
+# by beta, bench's boot fails (nothing answers) and its console stays captured.
+RIG_SOCKET=$BS "$RIGCTL" power bench on > "$T/bench-on.out" 2>&1
+check "bench powered on by beta: its boot fails (exit 2), its console captured" [ $? -eq 2 ]
+url=$(RIG_SOCKET=$BS q '[b["console_url"] for b in d if b["name"] == "bench"][0]' show boards)
+check "alpha's show boards has bench's console where beta shares it ($url)" \
+    [ "$(q '[b.get("console_url") for b in d if b["name"] == "bench"][0]' show boards)" = "$url" ]
+/usr/bin/python3 rig/tests/console_share_client.py rigctl "$T/bench/adapter.sock" \
+    "bench-says-$$" "$T/remote.out" "$RIGCTL" bench 2> "$T/remote.err"
+rc=$?
+cat "$T/remote.err"
+check "rigctl console bench on alpha shows what bench prints on beta" [ "$rc" -eq 0 ]
+check "... saying whose console it is and where" contains "$T/remote.err" "host beta, ${url#rfc2217://}"
 
 kill -9 "$BETA_PID"
 wait "$BETA_PID" 2>/dev/null
@@ -120,6 +186,11 @@ check "beta SIGKILLed: alpha shows its host silent" \
 "$RIGCTL" show boards > "$T/boards.out"
 cat "$T/boards.out"
 check "... in the table too, naming the host" contains "$T/boards.out" "host beta silent for"
+"$RIGCTL" console bench > "$T/gone.out" 2>&1
+rc=$?
+cat "$T/gone.out"
+check "rigctl console bench with beta gone: exit 2" [ "$rc" -eq 2 ]
+check "... saying where the console was" contains "$T/gone.out" "host beta shares it at $url"
 check "alpha's own board still shows its host" \
     [ "$(q '[(b["host"], b["host_alive"]) for b in d if b["name"] == "desk"]' show boards)" = '[["alpha", true]]' ]
 
@@ -164,13 +235,9 @@ ls -l "$T/store-spool" > "$T/spool.ls" 2>&1
 check "... the spool is a private file in the state folder" contains "$T/spool.ls" "-rw------- "
 back=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 sh rig/tests/pg.sh resume "$PGD"
-ok=
-for _ in $(seq 150); do
-	ok=$(desk_is '["store"]')
-	[ "$ok" = ok ] && break
-	sleep 0.2
-done
-check "PostgreSQL back: alpha reconnects and its spool is written (store: $ok)" [ "$ok" = ok ]
+check "PostgreSQL back: alpha reconnects and its spool is written (rigctl wait store --ok)" \
+    "$RIGCTL" wait store --ok --timeout 30
+check "... show boards says so too" [ "$(desk_is '["store"]')" = ok ]
 "$RIGCTL" show events --json | /usr/bin/python3 -c 'import json, sys
 want = open(sys.argv[1]).read().splitlines()
 got = [e for e in reversed(json.load(sys.stdin)) if e["id"] > int(sys.argv[2]) and e["board"] == "desk"]

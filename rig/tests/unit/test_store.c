@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	15
+#define TEST_SCHEMA	17
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -560,6 +560,7 @@ a_lab_runs_events_reach_its_caller_in_order(void)
 {
 	char path[256], err[256], caller[64] = "?";
 	struct store *s = open_tmp(path, sizeof(path)), *board;
+	long uid = -1;
 	int64_t n = queue_nightly_new(s, 0), nightly, id;
 	struct store_labrun_state js;
 	struct seen_events e = { "", 0 };
@@ -567,12 +568,19 @@ a_lab_runs_events_reach_its_caller_in_order(void)
 
 	store_set_host(s, "beta", 1000);
 	nightly = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
-	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta");
+	/* A reserved board looks only at lab runs (its holder's may go on): none yet. */
+	CHECK_INT(store_labrun_next(s, "vq35"), 0);
+	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta", 1234);
 	CHECK(id > nightly);
-	CHECK_INT(store_labrun_caller(s, nightly, caller, sizeof(caller)), 0);
+	CHECK_INT(store_labrun_caller(s, nightly, caller, sizeof(caller), &uid), 0);
 	CHECK_STR(caller, "");
-	CHECK_INT(store_labrun_caller(s, id, caller, sizeof(caller)), 1);
+	CHECK_INT(uid, 0);
+	/* The caller's uid travels with the job: the run is theirs on the board's host. */
+	CHECK_INT(store_labrun_caller(s, id, caller, sizeof(caller), &uid), 1);
 	CHECK_STR(caller, "beta");
+	CHECK_INT(uid, 1234);
+	CHECK_INT(store_labrun_next(s, "vq35"), id);
+	CHECK_INT(store_labrun_next(s, "other"), 0);
 	CHECK_INT(store_labrun_job(s, id, &js), 1);
 	CHECK_INT(js.state, QUEUE_QUEUED);
 	board = store_open(path, err, sizeof(err));
@@ -629,7 +637,7 @@ a_lab_runs_wake_ups_reach_a_listener(void)
 		return;
 	}
 	CHECK_INT(store_listen_wait(l, 0, msg, sizeof(msg)), 0);
-	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta");
+	id = store_labrun_add(s, 0, "vq35", "uart-unbind", "beta", 1234);
 	CHECK_INT(store_listen_wait(l, 5000, msg, sizeof(msg)), 1);
 	CHECK_STR(msg, "board:vq35");
 	CHECK_INT(store_labrun_event(s, id, "{}"), 0);
@@ -943,6 +951,18 @@ see_lab_board(const struct store_lab_board_row *b, void *arg)
 	return 0;
 }
 
+/* "name url netns;" each, "-" for NULL. */
+static int
+see_lab_console(const struct store_lab_board_row *b, void *arg)
+{
+	char one[200];
+
+	snprintf(one, sizeof(one), "%s %s %s;", b->name, b->console_url ? b->console_url : "-",
+	    b->netns ? b->netns : "-");
+	strncat(arg, one, 511 - strlen(arg));
+	return 0;
+}
+
 static int
 see_host(const struct store_host_row *h, void *arg)
 {
@@ -960,10 +980,18 @@ hosts_register_their_boards_and_beat(void)
 	const char *a_boards[] = { "vq35", "desk" }, *b_boards[] = { "vsabre" };
 	struct store *s = open_tmp(path, sizeof(path));
 
-	CHECK_INT(store_host_register(s, "a", "proto 1 schema 8", 1000), 0);
+	CHECK_INT(store_host_register(s, "a", "proto 1 schema 8", "boot1:4026531840", 1000), 0);
 	CHECK_INT(store_host_boards(s, "a", a_boards, 2, "OFF"), 0);
-	CHECK_INT(store_host_register(s, "b", "proto 1 schema 8", 2000), 0);
+	CHECK_INT(store_host_register(s, "b", "proto 1 schema 8", NULL, 2000), 0);
 	CHECK_INT(store_host_boards(s, "b", b_boards, 1, "OFF"), 0);
+	/* Where each shares a board's console, for rigctl console on the others; only its own. */
+	CHECK_INT(store_host_console(s, "a", "vq35", "rfc2217://127.0.0.1:4000"), 1);
+	CHECK_INT(store_host_console(s, "a", "vsabre", "rfc2217://127.0.0.1:4001"), 0);
+	CHECK_INT(store_host_console(s, "b", "vsabre", ""), 1);
+	CHECK_INT(store_lab_boards(s, see_lab_console, seen), 3);
+	CHECK_STR(seen, "desk - boot1:4026531840;vq35 rfc2217://127.0.0.1:4000 boot1:4026531840;"
+	    "vsabre - -;");
+	seen[0] = '\0';
 	/* A board's state written later keeps its host. */
 	CHECK_INT(store_board_set(s, "vsabre", "armhf", "READY", NULL), 0);
 	CHECK_INT(store_host_beat(s, "b", 5000), 1);
