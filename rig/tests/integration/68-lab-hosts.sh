@@ -115,7 +115,8 @@ as "$AD" "$RIGCTL" release "$id" > /dev/null 2>&1
 mid=$(as "$M" "$RIGCTL" reserve bench --for 1h --note member 2> /dev/null)
 check "the member reserves bench from alpha ($mid)" [ "$mid" -gt 0 ] 2>/dev/null
 last=$(last_run)
-as "$M" "$RIGCTL" run uart-unbind --board bench --json > "$T/holder.json" 2>&1
+# Bounded, as below: a job nobody takes would hold the suite until the lease's end.
+as "$M" timeout 30 "$RIGCTL" run uart-unbind --board bench --json > "$T/holder.json" 2>&1
 rc=$?
 cat "$T/holder.json"
 check "the holder's run from alpha on its reserved bench: ended as beta ends it (exit 2)" [ "$rc" -eq 2 ]
@@ -132,8 +133,7 @@ as "$M" "$RIGCTL" release "$mid" > /dev/null 2>&1
 # refuses the member's job as it would a local run's whose turn came during a lease.
 mkfifo "$T/late.fifo"
 kill -STOP "$BETA_PID"
-# Bounded: a job left waiting for the lease's end would hold the suite for an hour.
-as "$M" timeout 60 "$RIGCTL" run uart-unbind --board bench --json > "$T/late.fifo" 2>&1 &
+as "$M" timeout 30 "$RIGCTL" run uart-unbind --board bench --json > "$T/late.fifo" 2>&1 &
 late=$!
 exec 3< "$T/late.fifo"
 read -r first <&3
