@@ -357,9 +357,17 @@ board_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&b->lock);
-		/* A lease over: the board is reset before any job, the nightly's or a client's. */
-		if (board_lease_reset(b))
+		/*
+		 * A lease over: the board is reset before any job, the nightly's or a client's;
+		 * then looked at again at once (the wake-up that brought a job here was taken
+		 * before the reset: without this the job waited for the next 2-s look).
+		 */
+		if (board_lease_reset(b)) {
+			pthread_mutex_lock(&b->lock);
+			b->queue_poke = 1;
+			pthread_mutex_unlock(&b->lock);
 			continue;
+		}
 		pthread_mutex_lock(&b->lock);
 		job = b->jobs;
 		if (job) {
