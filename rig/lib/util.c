@@ -2,6 +2,7 @@
 #include "util.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -223,4 +224,43 @@ util_fd_nonblock(int fd)
 	if (fl == -1 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
 		return -1;
 	return 0;
+}
+
+int
+util_url_hostport(const char *url, char *addr, size_t addrlen, char *port, size_t portlen)
+{
+	const char *a = strstr(url, "://"), *end, *p;
+	size_t n;
+
+	if (a == NULL)
+		return -1;
+	a += 3;
+	if (*a == '[') {
+		end = strchr(++a, ']');
+		p = end ? end + 1 : NULL;
+	} else
+		p = end = strrchr(a, ':');
+	if (end == NULL || p == NULL || *p != ':' || p[1] == '\0' ||
+	    (n = (size_t)(end - a)) == 0 || n >= addrlen || strlen(p + 1) >= portlen ||
+	    strspn(p + 1, "0123456789") != strlen(p + 1))
+		return -1;
+	memcpy(addr, a, n);
+	addr[n] = '\0';
+	util_strlcpy(port, p + 1, portlen);
+	return 0;
+}
+
+enum util_addr_scope
+util_addr_scope(const char *addr)
+{
+	static const unsigned char any6[16], one6[16] = { [15] = 1 };
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET, addr, bin) == 1)
+		return bin[0] == 127 ? UTIL_ADDR_LOOPBACK :
+		    (bin[0] | bin[1] | bin[2] | bin[3]) == 0 ? UTIL_ADDR_ANY : UTIL_ADDR_NETWORK;
+	if (inet_pton(AF_INET6, addr, bin) == 1)
+		return memcmp(bin, one6, 16) == 0 ? UTIL_ADDR_LOOPBACK :
+		    memcmp(bin, any6, 16) == 0 ? UTIL_ADDR_ANY : UTIL_ADDR_NETWORK;
+	return UTIL_ADDR_INVALID;
 }

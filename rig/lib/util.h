@@ -46,6 +46,20 @@ int util_mkdirs_mode(const char *path, mode_t mode);
 int util_fd_nonblock(int fd);
 
 /*
+ * "SCHEME://ADDR:PORT" (ADDR in brackets when IPv6, as a shared console's URL is written) into
+ * addr and port: 0, or -1 when it has not that form or a part does not fit.
+ */
+int util_url_hostport(const char *url, char *addr, size_t addrlen, char *port, size_t portlen);
+/* Who reaches a numeric address as written (rigctl console for another host's board). */
+enum util_addr_scope {
+	UTIL_ADDR_NETWORK,	/* any machine that routes to it */
+	UTIL_ADDR_LOOPBACK,	/* its own machine (network namespace) only: 127.0.0.0/8, ::1 */
+	UTIL_ADDR_ANY,		/* the unspecified address: every address of its machine, unnamed */
+	UTIL_ADDR_INVALID,	/* no numeric address */
+};
+enum util_addr_scope util_addr_scope(const char *addr);
+
+/*
  * The 16 bytes at p that are c, as bits of the result (bit i: p[i]). One vector compare and
  * mask on x86 (SSE2), for loops over text where c is too frequent for a memchr call from one to
  * the next (a colon every sixty console bytes) and too rare to look at every byte; elsewhere a

@@ -34,32 +34,6 @@ cmd_console_remote_write(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* "rfc2217://ADDR:PORT" (ADDR in brackets when IPv6) into addr and port: 0, or -1. */
-static int
-cmd_console_remote_split(const char *url, char *addr, size_t addrlen, char *port, size_t portlen)
-{
-	const char *a = strstr(url, "://"), *end, *p;
-	size_t n;
-
-	if (a == NULL)
-		return -1;
-	a += 3;
-	if (*a == '[') {
-		end = strchr(++a, ']');
-		p = end ? end + 1 : NULL;
-	} else {
-		end = strrchr(a, ':');
-		p = end;
-	}
-	if (end == NULL || p == NULL || *p != ':' || (n = (size_t)(end - a)) >= addrlen ||
-	    strlen(p + 1) >= portlen || p[1] == '\0')
-		return -1;
-	memcpy(addr, a, n);
-	addr[n] = '\0';
-	util_strlcpy(port, p + 1, portlen);
-	return 0;
-}
-
 /* A connected socket to addr:port within the bound, or -1 with why. */
 static int
 cmd_console_remote_connect(const char *addr, const char *port, char *why, size_t whylen)
@@ -111,7 +85,7 @@ cmd_console_remote(cJSON *res, int raw)
 	ssize_t n;
 	int fd, failed = 0, said = 0;
 
-	if (cmd_console_remote_split(url, addr, sizeof(addr), port, sizeof(port)) == -1) {
+	if (util_url_hostport(url, addr, sizeof(addr), port, sizeof(port)) == -1) {
 		fprintf(stderr, "rigctl: console of %s: host %s shares it at %s, an address rigctl"
 		    " cannot read\n", board, host, url);
 		return RIGCTL_LAB_ERROR;

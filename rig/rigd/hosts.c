@@ -13,7 +13,6 @@
 #include "store.h"
 #include "util.h"
 
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,45 +300,12 @@ hosts_consoles(struct rigd *r)
 	}
 }
 
-/*
- * Whether another machine reaches the URL's address as written: 0 yes, 1 a loopback address
- * (its own machine only), 2 the unspecified one (every address of its machine: which, the
- * URL does not say).
- */
-static int
-hosts_url_local(const char *url)
-{
-	char addr[INET6_ADDRSTRLEN + 2];
-	const char *a = strstr(url, "://"), *end;
-	unsigned char bin[16];
-	size_t n;
-
-	if (a == NULL)
-		return 0;
-	a += 3;
-	if (*a == '[') {
-		end = strchr(++a, ']');
-	} else
-		end = strrchr(a, ':');
-	if (end == NULL || (n = (size_t)(end - a)) >= sizeof(addr))
-		return 0;
-	memcpy(addr, a, n);
-	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, bin) == 1)
-		return bin[0] == 127 ? 1 : (bin[0] | bin[1] | bin[2] | bin[3]) == 0 ? 2 : 0;
-	if (inet_pton(AF_INET6, addr, bin) == 1) {
-		static const unsigned char any[16], one[16] = { [15] = 1 };
-
-		return memcmp(bin, one, 16) == 0 ? 1 : memcmp(bin, any, 16) == 0 ? 2 : 0;
-	}
-	return 0;
-}
-
 int
 hosts_console(struct rigd *r, struct control_client *c, const char *board)
 {
-	char msg[512], host[64] = "", url[96] = "";
-	int i, found = 0, alive = 0, same = 0, local;
+	char msg[512], host[64] = "", url[96] = "", addr[64], port[16];
+	enum util_addr_scope scope = UTIL_ADDR_INVALID;
+	int i, found = 0, alive = 0, same = 0;
 	cJSON *o;
 
 	/* As of this host's last beat: the loop reads no store. */
@@ -369,8 +335,10 @@ hosts_console(struct rigd *r, struct control_client *c, const char *board)
 		return 1;
 	}
 	/* Another machine's loopback (or any address of it) is not one this host can reach. */
-	if ((local = hosts_url_local(url)) != 0 && !same) {
-		if (local == 1)
+	if (util_url_hostport(url, addr, sizeof(addr), port, sizeof(port)) == 0)
+		scope = util_addr_scope(addr);
+	if ((scope == UTIL_ADDR_LOOPBACK || scope == UTIL_ADDR_ANY) && !same) {
+		if (scope == UTIL_ADDR_LOOPBACK)
 			util_fmt(msg, sizeof(msg), "console of %s: host %s shares it at %s, on its"
 			    " own machine only: reach it there (rigd -T ADDRESS on %s shares it on"
 			    " the lab's network)", board, host, url, host);

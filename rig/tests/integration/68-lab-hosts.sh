@@ -250,6 +250,12 @@ sh rig/tests/pg.sh resume "$PGD"
 check "PostgreSQL back: alpha reconnects and its spool is written (rigctl wait store --ok)" \
     "$RIGCTL" wait store --ok --timeout 30
 check "... show boards says so too" [ "$(desk_is '["store"]')" = ok ]
+"$RIGCTL" wait store > "$T/wait-bad.out" 2>&1
+rc=$?
+check "rigctl wait store without --ok: refused (exit 2)" [ "$rc" -eq 2 ]
+check "... with the usage" contains "$T/wait-bad.out" "rigctl wait store --ok [--timeout S]"
+"$RIGCTL" wait queue --empty --ok > "$T/wait-bad.out" 2>&1
+check "... and --ok on another wait (exit 2)" [ $? -eq 2 ]
 "$RIGCTL" show events --json | /usr/bin/python3 -c 'import json, sys
 want = open(sys.argv[1]).read().splitlines()
 got = [e for e in reversed(json.load(sys.stdin)) if e["id"] > int(sys.argv[2]) and e["board"] == "desk"]

@@ -119,9 +119,49 @@ sections_are_cut_at_their_markers(void)
 	CHECK_STR(dst, "");
 }
 
+/*
+ * A shared console's URL as another host stores it: its address and port, and who can reach
+ * the address (rigctl console says where a console is instead of trying another machine's
+ * loopback).
+ */
+static void
+console_urls_split_and_their_addresses_scoped(void)
+{
+	char addr[64] = "", port[16] = "";
+
+	CHECK_INT(util_url_hostport("rfc2217://127.0.0.1:4000", addr, sizeof(addr), port,
+	    sizeof(port)), 0);
+	CHECK_STR(addr, "127.0.0.1");
+	CHECK_STR(port, "4000");
+	CHECK_INT(util_url_hostport("rfc2217://[::1]:22", addr, sizeof(addr), port, sizeof(port)),
+	    0);
+	CHECK_STR(addr, "::1");
+	CHECK_STR(port, "22");
+	CHECK_INT(util_url_hostport("rfc2217://10.0.0.5", addr, sizeof(addr), port, sizeof(port)),
+	    -1);
+	CHECK_INT(util_url_hostport("rfc2217://10.0.0.5:", addr, sizeof(addr), port, sizeof(port)),
+	    -1);
+	CHECK_INT(util_url_hostport("rfc2217://:80", addr, sizeof(addr), port, sizeof(port)), -1);
+	CHECK_INT(util_url_hostport("rfc2217://[::1:80", addr, sizeof(addr), port, sizeof(port)),
+	    -1);
+	CHECK_INT(util_url_hostport("10.0.0.5:80", addr, sizeof(addr), port, sizeof(port)), -1);
+	CHECK_INT(util_url_hostport("rfc2217://1.2.3.4:80x", addr, sizeof(addr), port,
+	    sizeof(port)), -1);
+	CHECK_INT(util_url_hostport("rfc2217://1.2.3.4:80", addr, 4, port, sizeof(port)), -1);
+	CHECK_INT(util_addr_scope("127.0.0.1"), UTIL_ADDR_LOOPBACK);
+	CHECK_INT(util_addr_scope("127.1.2.3"), UTIL_ADDR_LOOPBACK);
+	CHECK_INT(util_addr_scope("::1"), UTIL_ADDR_LOOPBACK);
+	CHECK_INT(util_addr_scope("0.0.0.0"), UTIL_ADDR_ANY);
+	CHECK_INT(util_addr_scope("::"), UTIL_ADDR_ANY);
+	CHECK_INT(util_addr_scope("192.168.1.20"), UTIL_ADDR_NETWORK);
+	CHECK_INT(util_addr_scope("fe80::1"), UTIL_ADDR_NETWORK);
+	CHECK_INT(util_addr_scope("rig-host"), UTIL_ADDR_INVALID);
+}
+
 int
 main(void)
 {
+	RUN(console_urls_split_and_their_addresses_scoped);
 	RUN(durations_parse_with_units_and_reject_junk);
 	RUN(strlcpy_truncates_and_terminates);
 	RUN(mkdirs_mode_gives_new_folders_their_mode_whatever_the_umask);
