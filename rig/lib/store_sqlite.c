@@ -339,7 +339,10 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
 	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
 	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
-	/* Lab runs queued before it have no uid: stored as 0 (the rig's own), as they were. */
+	/*
+	 * Lab runs queued before it have no uid: their runs are stored as uid 0 (the rig's own),
+	 * as they were, and refused while a lease holds the board, as all were.
+	 */
 	{ 16, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
 	    "ALTER TABLE queue ADD COLUMN caller_uid INTEGER", NULL },
 	/* Boards registered before it have no address: their host's next start stores one. */

@@ -211,8 +211,12 @@ int
 board_nightly_take(struct board *b, struct queue_job *qj)
 {
 	int64_t id;
+	int rc = store_reservation_at(b->rigd->store, b->conf.name, util_wall_ms(), NULL);
 
-	if (reserve_free_now(b->rigd, b->conf.name))
+	/* Who holds the board unknown (the store failed): nothing is taken, looked at again. */
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
 		return board_nightly_claim(b, qj);
 	/*
 	 * Reserved: the night waits for the lease, but a lab run may be its holder's, asked on
