@@ -641,24 +641,35 @@ a_lab_runs_wake_ups_reach_a_listener(void)
 	store_close(s);
 }
 
-/* A host restarting recovers its own runs and jobs, never those another live host runs. */
-static void
-a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
+/* Two live hosts of the store at path: s becomes host a, serving vq35; b (returned) vsabre. */
+static struct store *
+open_host_b(struct store *s, const char *path)
 {
-	char path[256], run_says[256] = "", err[256];
-	struct store *s = open_tmp(path, sizeof(path)), *b;
 	const char *mine[] = { "vq35" }, *theirs[] = { "vsabre" };
-	int64_t n = queue_nightly_new(s, 0), ja, jb, ra, rb;
-	struct queue_job job;
+	char err[256];
+	struct store *b = store_open(path, err, sizeof(err));
 
-	b = store_open(path, err, sizeof(err));
 	CHECK(b != NULL);
 	if (b == NULL)
-		return;
+		return NULL;
 	store_set_host(s, "a", 30000);
 	store_set_host(b, "b", 30000);
 	CHECK_INT(store_host_boards(s, "a", mine, 1, "OFF"), 0);
 	CHECK_INT(store_host_boards(b, "b", theirs, 1, "OFF"), 0);
+	return b;
+}
+
+/* A host restarting recovers its own runs and jobs, never those another live host runs. */
+static void
+a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
+{
+	char path[256], run_says[256] = "";
+	struct store *s = open_tmp(path, sizeof(path)), *b;
+	int64_t n = queue_nightly_new(s, 0), ja, jb, ra, rb;
+	struct queue_job job;
+
+	if ((b = open_host_b(s, path)) == NULL)
+		return;
 	ja = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
 	jb = queue_add(s, n, 1, "vsabre", "i2c-unbind", 0, NULL, 0);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
@@ -708,9 +719,8 @@ see_job_note(const struct store_queue_row *q, void *arg)
 static void
 a_restart_ends_the_jobs_of_the_bisects_it_stopped(void)
 {
-	char path[256], err[256];
+	char path[256];
 	struct store *s = open_tmp(path, sizeof(path)), *b;
-	const char *mine[] = { "vq35" }, *theirs[] = { "vsabre" };
 	struct store_run_end hang = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
 	struct seen_jobs sj;
 	const char *ended = "error|ended at rigd's restart: the bisect that queued it stopped with"
@@ -720,14 +730,8 @@ a_restart_ends_the_jobs_of_the_bisects_it_stopped(void)
 	int i;
 
 	memset(&sj, 0, sizeof(sj));
-	b = store_open(path, err, sizeof(err));
-	CHECK(b != NULL);
-	if (b == NULL)
+	if ((b = open_host_b(s, path)) == NULL)
 		return;
-	store_set_host(s, "a", 30000);
-	store_set_host(b, "b", 30000);
-	CHECK_INT(store_host_boards(s, "a", mine, 1, "OFF"), 0);
-	CHECK_INT(store_host_boards(b, "b", theirs, 1, "OFF"), 0);
 	/* 0, 1: a night's jobs, one queued, one running. 2..5: four bisects of a, 6: b's. */
 	sj.id[0] = queue_add(s, queue_nightly_new(s, 0), 1, "vq35", "uart-unbind", 0, NULL, 0);
 	sj.id[1] = queue_add(s, queue_nightly_new(s, 0), 1, "vq35", "i2c-unbind", 0, NULL, 0);
