@@ -492,7 +492,8 @@ int store_crash_boards(struct store *s, const char *title, store_name_cb cb, voi
 
 struct queue_job;
 
-int64_t store_queue_nightly_new(struct store *s, long uid);
+/* A nightly (bisect: a bisect's, whose jobs its search queues one at a time): its id, or -1. */
+int64_t store_queue_nightly_new(struct store *s, long uid, int bisect);
 int64_t store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
     const char *scenario, int64_t repeat_of, const char *why, int front);
 int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
@@ -514,6 +515,8 @@ int store_queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run,
     const char *note);
 /* Jobs left running at a restart whose run was stored complete: marked done. */
 int store_queue_finish_stored(struct store *s);
+/* Open jobs of bisects (of this host's boards): ended as errors with note. How many, or -1. */
+int store_queue_end_bisects(struct store *s, const char *note);
 /* Jobs still running: queued again, repeating their run. Returns how many, or -1. */
 int store_queue_requeue_running(struct store *s);
 /* This host's running jobs hold their lease until now_ms + its lease. How many, or -1. */

@@ -339,6 +339,15 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
 	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
 	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
+	/*
+	 * A bisect's search lives in the rigd that runs it: a restart ends its open jobs rather
+	 * than run them for nobody (queue_recover). Nightlies before it with a bisect's job are
+	 * marked too; a job's own why is no mark, a lab retry rewrites it.
+	 */
+	{ 16, "a bisect's nightly is marked: a restart ends the jobs its lost search left open",
+	    "ALTER TABLE nightlies ADD COLUMN bisect INTEGER NOT NULL DEFAULT 0;"
+	    "UPDATE nightlies SET bisect=1 WHERE id IN (SELECT nightly FROM queue WHERE why IN"
+	    " ('bisect', 'bisect-rerun'))", NULL },
 };
 
 const struct store_engine store_sqlite_engine = {
