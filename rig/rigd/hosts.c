@@ -156,9 +156,8 @@ hosts_beat_write(struct store *st, void *arg)
 	 * (PostgreSQL restarted) and may not have renewed yet; their jobs are not taken for dead.
 	 */
 	back = storebuf_back_ms();
-	if (back > 0 && util_now_ms() - back < hosts_silent_ms)
-		;
-	else if ((n = store_queue_expire(st, now)) > 0)
+	if ((back == 0 || util_now_ms() - back >= hosts_silent_ms) &&
+	    (n = store_queue_expire(st, now)) > 0)
 		log_warnx("nightly queue: %d job(s) whose host stopped beating are queued again",
 		    n);
 	hosts_seen_update(st, host, now);
