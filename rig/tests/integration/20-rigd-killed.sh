@@ -1,6 +1,7 @@
 # rigd killed with SIGKILL during a run: the run is recorded as error "interrupted" (never lost,
 # never left running), its QEMU does not outlive the daemon, and the board is brought back.
-# Then the same in a lab of two hosts: a run asked on the other host, its host killed mid-job.
+# Then the same in a lab of two hosts: a run asked on the other host, its host killed mid-job;
+# then PostgreSQL stopped in the middle of a nightly, and again over a job's claim and boot.
 . rig/tests/integration/lib.sh
 
 with_test_scenarios
