@@ -337,6 +337,14 @@ int64_t store_run_begin(struct store *s, const char *board, const char *scenario
 int store_run_step(struct store *s, int64_t run, const struct store_step *st);
 int store_run_end(struct store *s, int64_t run, const struct store_run_end *e);
 /*
+ * The end of a queued job's run, fenced by the job's claim (queue.h): stored only while the run
+ * is still its job's under that claim and the job is running. 0 stored; QUEUE_STALE when the
+ * job's lease ran out meanwhile (another host closed the run as interrupted and queued the job
+ * again): nothing changed, the store's log says so; -1 error. job or claim 0 or less: no fence.
+ */
+int store_run_end_claimed(struct store *s, int64_t run, int64_t job, int64_t claim,
+    const struct store_run_end *e);
+/*
  * How long the last runs (up to limit, newest first) of scenario on board took, in ms, into ms:
  * runs that ended with a kernel verdict only. How many, or -1 on error.
  */

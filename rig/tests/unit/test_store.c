@@ -534,6 +534,57 @@ a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
 	store_close(a);
 }
 
+/*
+ * The end of a queued job's run is fenced by the job's claim: a's lease ran out while its run
+ * went on (b's sweep closed the run as interrupted and requeued the job), so a's late end
+ * changes nothing, before b claims the job again and after; the interrupted verdict stays.
+ * The end of the job's current run, and of a run of no job, is stored.
+ */
+static void
+a_late_end_of_a_run_whose_lease_ran_out_changes_nothing(void)
+{
+	char path[256], err[256], run_says[256] = "";
+	struct store *a = open_tmp(path, sizeof(path)), *b;
+	int64_t n = queue_nightly_new(a, 0), id, run, run2, lone, t;
+	struct store_run_end e = { .verdict = VERDICT_PASS, .console_end = 10 };
+	struct queue_job ja, jb;
+
+	b = store_open(path, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	store_set_host(a, "a", 1000);
+	store_set_host(b, "b", 1000);
+	id = queue_add(a, n, 1, "vq35", "nap", 0, NULL, 0);
+	t = util_wall_ms();
+	CHECK_INT(queue_claim(a, "vq35", 1, &ja), 1);
+	run = store_run_begin(a, "vq35", "nap", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(a, id, ja.claim, run), 0);
+	CHECK_INT(store_queue_expire(b, t + 5000), 1);
+	/* Requeued, not claimed again yet: the claim is still a's, the run no longer its job's. */
+	CHECK_INT(store_run_end_claimed(a, run, id, ja.claim, &e), QUEUE_STALE);
+	CHECK_INT(store_run_get(a, run, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|host a's lease on the job ran out (host silent)");
+	CHECK_INT(store_queue_claim_id(b, id, &jb), 1);
+	CHECK_INT(store_run_end_claimed(a, run, id, ja.claim, &e), QUEUE_STALE);
+	CHECK_INT(store_run_get(a, run, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|host a's lease on the job ran out (host silent)");
+	/* b's run of its own claim ends as any run. */
+	run2 = store_run_begin(b, "vq35", "nap", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(b, id, jb.claim, run2), 0);
+	CHECK_INT(store_run_end_claimed(b, run2, id, jb.claim, &e), 0);
+	CHECK_INT(store_run_get(b, run2, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done||");
+	/* Stored again (its first commit unseen): the same end, still the job's run. */
+	CHECK_INT(store_run_end_claimed(b, run2, id, jb.claim, &e), 0);
+	/* A run of no job, or of a claim not known (0), is not fenced. */
+	lone = store_run_begin(a, "vq35", "nap", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end_claimed(a, lone, 0, 0, &e), 0);
+	CHECK_INT(store_run_end_claimed(a, run, id, 0, &e), 0);
+	store_close(b);
+	store_close(a);
+}
+
 struct seen_events {
 	char	text[512];
 	int64_t	last;
@@ -1981,6 +2032,7 @@ main(void)
 	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
 	RUN(a_restart_ends_the_jobs_of_the_bisects_it_stopped);
 	RUN(a_stale_claim_changes_nothing_once_the_job_was_claimed_again);
+	RUN(a_late_end_of_a_run_whose_lease_ran_out_changes_nothing);
 
 	RUN(a_lab_runs_events_reach_its_caller_in_order);
 	RUN(a_lab_runs_wake_ups_reach_a_listener);
