@@ -63,9 +63,11 @@ $(BUILD)/tests/%: rig/tests/unit/%.c rig/tests/unit/test.h $(LIBRIG)
 # These build a rigd source into the test (rigd's, not the library's): rebuilt when it changes.
 $(BUILD)/tests/test_storeq: rig/rigd/storeq.c rig/rigd/storeq.h
 $(BUILD)/tests/test_unrecorded: rig/rigd/unrecorded.c rig/rigd/unrecorded.h
+$(BUILD)/tests/test_storebuf: rig/rigd/storebuf.c rig/rigd/storebuf.h rig/rigd/storeq.c
 $(BUILD)/tests/test_websess: rig/rigd/websess.c rig/rigd/websess.h
 # The store's tests that run on PostgreSQL too (rig/tests/run.sh's NAME_pg).
-PG_TESTS := $(addprefix $(BUILD)/tests/,test_store test_store_views test_report test_spool)
+PG_TESTS := $(addprefix $(BUILD)/tests/,test_store test_store_views test_report test_spool \
+    test_storebuf)
 $(PG_TESTS): rig/tests/unit/test_pg.h
 
 # The gpio backend's chip test, static for armhf: run inside vsabre on the i.MX6's real GPIO chips

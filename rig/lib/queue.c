@@ -1,5 +1,6 @@
 /* queue: the nightly queue's operations; its rows are kept by the store (store_queue.c). */
 #include "queue.h"
+#include "log.h"
 #include "store.h"
 
 #include <stdlib.h>
@@ -8,7 +9,13 @@
 int64_t
 queue_nightly_new(struct store *s, long uid)
 {
-	return store_queue_nightly_new(s, uid);
+	return store_queue_nightly_new(s, uid, 0);
+}
+
+int64_t
+queue_bisect_new(struct store *s, long uid)
+{
+	return store_queue_nightly_new(s, uid, 1);
 }
 
 int64_t
@@ -46,9 +53,19 @@ queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run, const char
 int
 queue_recover(struct store *s)
 {
+	int n;
+
 	/* Its verdict was stored: the job is done, running it again would run it twice. */
 	if (store_queue_finish_stored(s) == -1)
 		return -1;
+	/*
+	 * A bisect's search lived in the rigd that stopped: not resumed (its answer's client is
+	 * gone, its ends are not stored), its jobs end rather than run for nobody.
+	 */
+	if ((n = store_queue_end_bisects(s, QUEUE_BISECT_ENDED)) == -1)
+		return -1;
+	if (n > 0)
+		log_info("nightly queue: %d job(s) of bisects the restart stopped ended as errors", n);
 	return store_queue_requeue_running(s);
 }
 

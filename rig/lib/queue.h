@@ -34,6 +34,11 @@ struct queue_job {
 
 /* A new nightly: returns its id (jobs are then added under it), -1 on error. */
 int64_t queue_nightly_new(struct store *s, long uid);
+/*
+ * The same for a bisect (rigctl bisect): its search, on a thread of the rigd that began it,
+ * adds each job once the last one ended. A restart ends what it left open (queue_recover).
+ */
+int64_t queue_bisect_new(struct store *s, long uid);
 /* Adds a job; front puts it before the others of its board (confirmations). Its id, or -1. */
 int64_t queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
     const char *scenario, int64_t repeat_of, const char *why, int front);
@@ -60,9 +65,14 @@ int queue_finish(struct store *s, int64_t job, int64_t claim, enum queue_state s
     const char *note);
 /* A lab error with attempts left: back in the queue, repeating run. */
 int queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run, const char *note);
+/* The note of a bisect's job that a restart ended (show queue). */
+#define QUEUE_BISECT_ENDED	"ended at rigd's restart: the bisect that queued it stopped with" \
+	" the rigd before (run rigctl bisect again)"
 /*
  * At start: a job left running by a rigd that died is done when its run was stored complete,
- * else queued again (its run was recorded as interrupted). Returns how many were requeued.
+ * else queued again (its run was recorded as interrupted). The open jobs of this host's
+ * bisects (queue_bisect_new) end as errors with QUEUE_BISECT_ENDED: their search is gone.
+ * Returns how many were requeued.
  */
 int queue_recover(struct store *s);
 /* Jobs neither done nor failed; -1 on error. */

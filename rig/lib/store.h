@@ -357,6 +357,14 @@ int64_t store_run_begin(struct store *s, const char *board, const char *scenario
 int store_run_step(struct store *s, int64_t run, const struct store_step *st);
 int store_run_end(struct store *s, int64_t run, const struct store_run_end *e);
 /*
+ * The end of a queued job's run, fenced by the job's claim (queue.h): stored only while the run
+ * is still its job's under that claim and the job is running. 0 stored; QUEUE_STALE when the
+ * job's lease ran out meanwhile (another host closed the run as interrupted and queued the job
+ * again): nothing changed, the store's log says so; -1 error. job or claim 0 or less: no fence.
+ */
+int store_run_end_claimed(struct store *s, int64_t run, int64_t job, int64_t claim,
+    const struct store_run_end *e);
+/*
  * How long the last runs (up to limit, newest first) of scenario on board took, in ms, into ms:
  * runs that ended with a kernel verdict only. How many, or -1 on error.
  */
@@ -512,7 +520,8 @@ int store_crash_boards(struct store *s, const char *title, store_name_cb cb, voi
 
 struct queue_job;
 
-int64_t store_queue_nightly_new(struct store *s, long uid);
+/* A nightly (bisect: a bisect's, whose jobs its search queues one at a time): its id, or -1. */
+int64_t store_queue_nightly_new(struct store *s, long uid, int bisect);
 int64_t store_queue_add(struct store *s, int64_t nightly, int64_t build_id, const char *board,
     const char *scenario, int64_t repeat_of, const char *why, int front);
 int store_queue_claim(struct store *s, const char *board, int64_t prefer_build,
@@ -534,6 +543,8 @@ int store_queue_retry(struct store *s, int64_t job, int64_t claim, int64_t run,
     const char *note);
 /* Jobs left running at a restart whose run was stored complete: marked done. */
 int store_queue_finish_stored(struct store *s);
+/* Open jobs of bisects (of this host's boards): ended as errors with note. How many, or -1. */
+int store_queue_end_bisects(struct store *s, const char *note);
 /* Jobs still running: queued again, repeating their run. Returns how many, or -1. */
 int store_queue_requeue_running(struct store *s);
 /* This host's running jobs hold their lease until now_ms + its lease. How many, or -1. */

@@ -718,9 +718,14 @@ static const struct store_migration store_pg_migrations[] = {
 	    "CREATE INDEX crashes_last_seen ON crashes(last_seen);"
 	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
 	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
-	{ 16, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
+	/* A restart ends the open jobs of a bisect, whose search it lost: as SQLite's 16. */
+	{ 16, "a bisect's nightly is marked: a restart ends the jobs its lost search left open",
+	    "ALTER TABLE nightlies ADD COLUMN bisect INTEGER NOT NULL DEFAULT 0;"
+	    "UPDATE nightlies SET bisect=1 WHERE id IN (SELECT nightly FROM queue WHERE why IN"
+	    " ('bisect', 'bisect-rerun'))", NULL },
+	{ 17, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
 	    "ALTER TABLE queue ADD COLUMN caller_uid BIGINT", NULL },
-	{ 17, "each board's shared console is found from any host: its address, its host's network",
+	{ 18, "each board's shared console is found from any host: its address, its host's network",
 	    "ALTER TABLE boards ADD COLUMN console_url TEXT;"
 	    "ALTER TABLE hosts ADD COLUMN netns TEXT", NULL },
 };

@@ -12,13 +12,13 @@
 #define DONE	queue_state_name(QUEUE_DONE)
 
 int64_t
-store_queue_nightly_new(struct store *s, long uid)
+store_queue_nightly_new(struct store *s, long uid, int bisect)
 {
 	char now[32];
 	int64_t id;
 
-	id = store_exec_int(s, "INSERT INTO nightlies(at, uid) VALUES(?,?) RETURNING id", "ti",
-	    store_now(now, sizeof(now)), (int64_t)uid);
+	id = store_exec_int(s, "INSERT INTO nightlies(at, uid, bisect) VALUES(?,?,?) RETURNING id",
+	    "tii", store_now(now, sizeof(now)), (int64_t)uid, (int64_t)(bisect ? 1 : 0));
 	return id > 0 ? id : -1;
 }
 
@@ -194,6 +194,33 @@ store_queue_finish_stored(struct store *s)
 	    " state=? AND coalesce(title, '') <> ?)", "tttttt", DONE, store_now(now, sizeof(now)),
 	    RUNNING, QUEUE_SURVEY_ENTRY, run_state_name(RUN_DONE),
 	    error_kind_name(ERROR_INTERRUPTED));
+}
+
+/*
+ * A bisect's open jobs end with the rigd that searched: its search (and the client waiting for
+ * the answer) is gone, and a job run for nobody would take the board for nothing. Its nightly
+ * marks it, not its why: a lab retry rewrites that. Only the boards this host serves: another
+ * live host's search goes on.
+ */
+#define STORE_QUEUE_END_BISECTS "UPDATE queue SET state=?, ended=?, note=?, host=NULL," \
+	" lease_ms=NULL WHERE state IN (?, ?) AND nightly IN (SELECT id FROM nightlies WHERE" \
+	" bisect=1)"
+
+int
+store_queue_end_bisects(struct store *s, const char *note)
+{
+	struct store_stmt *st;
+	char now[32];
+
+	store_now(now, sizeof(now));
+	if (s->host[0])
+		st = store_stmt(s, STORE_QUEUE_END_BISECTS " AND board IN (SELECT name FROM boards"
+		    " WHERE host=?) RETURNING id", "tttttt", queue_state_name(QUEUE_ERROR), now,
+		    note, QUEUED, RUNNING, s->host);
+	else
+		st = store_stmt(s, STORE_QUEUE_END_BISECTS " RETURNING id", "ttttt",
+		    queue_state_name(QUEUE_ERROR), now, note, QUEUED, RUNNING);
+	return store_rows(s, st, NULL, NULL);
 }
 
 /* A running job queued again to repeat its run, its attempt given back (the lab's fault). */

@@ -1,5 +1,7 @@
 /* store_runs: runs and their steps, and what happens to boards (state, events, boots, actions). */
 #include "store_int.h"
+#include "log.h"
+#include "queue.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -173,12 +175,19 @@ store_run_step(struct store *s, int64_t run, const struct store_step *st)
 	    step_status_name(st->status), st->started_ms, st->duration_ms, st->output);
 }
 
-int
-store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
+/*
+ * A run's end; job and claim above 0 fence it (store_run_end_claimed), in the same statement:
+ * the job is still running under that claim, and names this run (or none: its link may have
+ * failed to be stored; a sweep that requeues the job also ends its claim's running state).
+ * Rows changed (0 or 1), or -1.
+ */
+static int64_t
+store_run_end_fenced(struct store *s, int64_t run, int64_t job, int64_t claim,
+    const struct store_run_end *e)
 {
 	struct store_stmt *st;
 	char now[32], started[32] = "";
-	int64_t t0, t1 = util_wall_ms(), duration = STORE_NULL;
+	int64_t t0, t1 = util_wall_ms(), duration = STORE_NULL, fence = job > 0 && claim > 0;
 	const char *v;
 	int rc;
 
@@ -192,11 +201,41 @@ store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
 		return -1;
 	if ((t0 = store_runs_iso_ms(started)) >= 0)
 		duration = t1 - t0;
-	return store_exec(s, "UPDATE runs SET state=?, verdict=?, title=?, detail=?, stack=?,"
-	    " ended=?, console_end=?, duration_ms=? WHERE id=?", "ttttttiNi", run_state_name(RUN_DONE),
+	return store_exec_int(s, "UPDATE runs SET state=?, verdict=?, title=?, detail=?, stack=?,"
+	    " ended=?, console_end=?, duration_ms=? WHERE id=? AND (?=0 OR EXISTS(SELECT 1 FROM"
+	    " queue WHERE queue.id=? AND queue.claim=? AND (queue.run_id=? OR queue.run_id IS NULL) AND"
+	    " queue.state=?))"
+	    " RETURNING 1", "ttttttiNiiiiit", run_state_name(RUN_DONE),
 	    e->verdict == VERDICT_NONE ? NULL : verdict_name(e->verdict), store_nonempty(e->title),
 	    e->detail, e->stack, util_iso_time(t1, now, sizeof(now)), e->console_end, duration,
-	    run);
+	    run, fence, job, claim, run, queue_state_name(QUEUE_RUNNING));
+}
+
+int
+store_run_end(struct store *s, int64_t run, const struct store_run_end *e)
+{
+	return store_run_end_fenced(s, run, 0, 0, e) == -1 ? -1 : 0;
+}
+
+int
+store_run_end_claimed(struct store *s, int64_t run, int64_t job, int64_t claim,
+    const struct store_run_end *e)
+{
+	int64_t n = store_run_end_fenced(s, run, job, claim, e);
+
+	if (n == -1)
+		return -1;
+	if (n == 1 || job <= 0 || claim <= 0)
+		return 0;
+	/*
+	 * Dropped, not kept as a note: the run's row is the sweeping host's record of why the job
+	 * was queued again, and the job's new claim runs the scenario again for its result.
+	 */
+	log_warnx("run %lld: its end (%s%s%s) comes after job %lld's lease ran out (claim %lld"
+	    " is stale: the run was closed as interrupted and the job queued again): dropped",
+	    (long long)run, e->verdict == VERDICT_NONE ? "no verdict" : verdict_name(e->verdict),
+	    e->title[0] ? ": " : "", e->title, (long long)job, (long long)claim);
+	return QUEUE_STALE;
 }
 
 int

@@ -340,13 +340,22 @@ static const struct store_migration store_sqlite_migrations[] = {
 	    "CREATE INDEX crash_reports_title ON crash_reports(title, board);"
 	    "CREATE INDEX crash_reports_run ON crash_reports(run_id)", NULL },
 	/*
+	 * A bisect's search lives in the rigd that runs it: a restart ends its open jobs rather
+	 * than run them for nobody (queue_recover). Nightlies before it with a bisect's job are
+	 * marked too; a job's own why is no mark, a lab retry rewrites it.
+	 */
+	{ 16, "a bisect's nightly is marked: a restart ends the jobs its lost search left open",
+	    "ALTER TABLE nightlies ADD COLUMN bisect INTEGER NOT NULL DEFAULT 0;"
+	    "UPDATE nightlies SET bisect=1 WHERE id IN (SELECT nightly FROM queue WHERE why IN"
+	    " ('bisect', 'bisect-rerun'))", NULL },
+	/*
 	 * Lab runs queued before it have no uid: their runs are stored as uid 0 (the rig's own),
 	 * as they were, and refused while a lease holds the board, as all were.
 	 */
-	{ 16, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
+	{ 17, "a lab run carries its caller's uid: its run is theirs, judged as a local run",
 	    "ALTER TABLE queue ADD COLUMN caller_uid INTEGER", NULL },
 	/* Boards registered before it have no address: their host's next start stores one. */
-	{ 17, "each board's shared console is found from any host: its address, its host's network",
+	{ 18, "each board's shared console is found from any host: its address, its host's network",
 	    "ALTER TABLE boards ADD COLUMN console_url TEXT;"
 	    "ALTER TABLE hosts ADD COLUMN netns TEXT", NULL },
 };

@@ -34,6 +34,20 @@ struct views_list {
 	enum views_build_label	 label;
 };
 
+/*
+ * A listing's array, or NULL with the array freed when the store could not read it: every
+ * list view ends the same way, whatever rows it lists.
+ */
+static cJSON *
+views_array(cJSON *arr, int rc)
+{
+	if (rc == -1) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
 static int
 views_run_summary(const struct store_run_row *r, void *arg)
 {
@@ -74,11 +88,7 @@ views_runs_filtered(struct store *s, const struct store_runs_filter *f,
 {
 	struct views_list l = { cJSON_CreateArray(), label };
 
-	if (store_runs_list(s, f, views_run_summary, &l) == -1) {
-		cJSON_Delete(l.arr);
-		return NULL;
-	}
-	return l.arr;
+	return views_array(l.arr, store_runs_list(s, f, views_run_summary, &l));
 }
 
 static int
@@ -195,11 +205,7 @@ views_crash_groups(struct store *s)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	if (store_crash_groups(s, views_group, arr) == -1) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return views_array(arr, store_crash_groups(s, views_group, arr));
 }
 
 static int
@@ -270,11 +276,7 @@ views_board_events(struct store *s, int limit)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	if (store_board_events(s, limit, views_event, arr) == -1) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return views_array(arr, store_board_events(s, limit, views_event, arr));
 }
 
 static int
@@ -301,11 +303,7 @@ views_boots(struct store *s, int limit)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	if (store_boots(s, limit, views_boot, arr) == -1) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return views_array(arr, store_boots(s, limit, views_boot, arr));
 }
 
 cJSON *
@@ -365,10 +363,8 @@ views_surveys(struct store *s, int limit)
 {
 	cJSON *arr = cJSON_CreateArray(), *o, *runs;
 
-	if (store_surveys_list(s, limit, views_survey_one, arr) == -1) {
-		cJSON_Delete(arr);
+	if (views_array(arr, store_surveys_list(s, limit, views_survey_one, arr)) == NULL)
 		return NULL;
-	}
 	/* Each survey's runs, oldest first: its progress, device by device. */
 	cJSON_ArrayForEach(o, arr) {
 		struct store_runs_filter f = { .survey = (int64_t)cJSON_GetObjectItem(o,

@@ -28,12 +28,35 @@ board_result(struct board *b, struct board_job *job, const char *status, const c
 }
 
 
-/* A run whose end the store refused leaves its board in FAULT until someone looks. */
+/*
+ * A run whose end the store refused leaves its board in FAULT until someone looks. One kept
+ * while PostgreSQL is away does not: its end is stored when the connection is made again, and
+ * the board goes on once it can claim jobs again (no person needed for a server's restart).
+ */
 void
 board_unrecorded(struct board *b, const struct runner_result *res)
 {
-	if (res->unrecorded[0] && !board_stopping(b))
+	if (res->store_away)
+		log_info("%s: %s: the board goes on", b->conf.name, res->unrecorded);
+	else if (res->unrecorded[0] && !board_stopping(b))
 		board_set_state(b, BOARD_FAULT, res->unrecorded);
+}
+
+int
+board_store_pause(struct board *b, int64_t *pause)
+{
+	struct timespec until;
+	int stopping;
+
+	util_deadline(&until, CLOCK_REALTIME, *pause);	/* b->cond's clock */
+	pthread_mutex_lock(&b->lock);
+	/* Woken by any broadcast (a job queued): the pause still runs out, unless rigd stops. */
+	while (!b->stopping && pthread_cond_timedwait(&b->cond, &b->lock, &until) == 0)
+		;
+	stopping = b->stopping;
+	pthread_mutex_unlock(&b->lock);
+	*pause = *pause * 2 > BOARD_STORE_PAUSE_MAX_MS ? BOARD_STORE_PAUSE_MAX_MS : *pause * 2;
+	return stopping;
 }
 
 void

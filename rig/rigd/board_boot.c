@@ -89,6 +89,23 @@ board_identify(struct board *b, char *err, size_t errlen)
 			    (long long)id);
 	} else
 		id = store_build_get_or_add(b->rigd->store, &sb);
+	if (id <= 0 && store_lost(b->rigd->store) && b->img.sha256[0]) {
+		/*
+		 * PostgreSQL away: the build asked for (its row named this image before the boot),
+		 * or the one this thread last identified by the same image, is this one.
+		 */
+		if (b->boot_build > 0)
+			id = b->boot_build;
+		else if (strcmp(b->ident_sha, b->img.sha256) == 0)
+			id = b->ident_build;
+		if (id > 0)
+			log_info("%s: the store is away: build %lld taken as the one its image %.12s"
+			    " names", b->conf.name, (long long)id, b->img.sha256);
+	}
+	if (id > 0) {
+		util_strlcpy(b->ident_sha, b->img.sha256, sizeof(b->ident_sha));
+		b->ident_build = id;
+	}
 	if (id <= 0) {
 		util_fmt(err, errlen, "the store cannot record build %s", b->release);
 		return -1;
@@ -317,9 +334,21 @@ board_boot_once(struct board *b, char *err, size_t errlen)
 	board_stage(b, PROTO_STAGE_SSH, b->console_ready_ms, host);
 	/* The key pinned at the board's first connection; none yet: this one pins it. */
 	if (store_hostkey_get(b->rigd->store, b->conf.name, pinned, sizeof(pinned)) == -1) {
-		util_fmt(err, errlen, "the board's pinned host key cannot be read from the store");
-		board_power_off(b);
-		return -1;
+		/*
+		 * PostgreSQL away (a restart): the key this thread last pinned or was shown under
+		 * its pin stands for the store's (forget-key clears both). A board never pinned
+		 * has none to check against: it waits for the store.
+		 */
+		if (!store_lost(b->rigd->store) || b->host_key[0] == '\0') {
+			util_fmt(err, errlen, "the board's pinned host key cannot be read from the"
+			    " store%s", store_lost(b->rigd->store) ? " (its connection is lost, and"
+			    " this rigd never saw the board's key)" : "");
+			board_power_off(b);
+			return -1;
+		}
+		util_strlcpy(pinned, b->host_key, sizeof(pinned));
+		log_info("%s: the store is away: the host key last seen under its pin (%s) is"
+		    " checked", b->conf.name, pinned);
 	}
 	hk.pinned = pinned;
 	while (util_now_ms() < deadline) {

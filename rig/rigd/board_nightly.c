@@ -6,6 +6,7 @@
 #include "protect.h"
 #include "report.h"
 #include "store.h"
+#include "storebuf.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -81,8 +82,7 @@ board_labrun_reserved(struct board *b, struct board_job *job, struct queue_job *
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "kind", error_kind_name(kind));
 	board_result(b, job, kind == ERROR_RESERVED ? PROTO_BUSY : PROTO_FAILED, msg, o);
-	if (queue_finish(b->rigd->store, qj->id, qj->claim, QUEUE_ERROR, msg) == -1)
-		log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+	storebuf_queue_end(b->rigd->store, b->conf.name, qj->id, qj->claim, QUEUE_ERROR, msg, 0);
 	return 1;
 }
 
@@ -300,8 +300,8 @@ board_nightly_survey(struct board *b, struct queue_job *qj)
 	rc = board_do_survey(b, &job, note, sizeof(note));
 	if (rc == -1)
 		board_record_error(b, qj->scenario, qj->build_id, 0, ERROR_BOOT_FAILED, note);
-	if (queue_finish(b->rigd->store, qj->id, qj->claim, rc == 0 ? QUEUE_DONE : QUEUE_ERROR, note) == -1)
-		log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+	storebuf_queue_end(b->rigd->store, b->conf.name, qj->id, qj->claim,
+	    rc == 0 ? QUEUE_DONE : QUEUE_ERROR, note, 0);
 }
 
 static void
@@ -311,6 +311,7 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 	struct board_job job = { 0 };
 	struct runner_result res;
 	char err[512], note[600];
+	int64_t pause;
 	int i;
 
 	if (strcmp(qj->scenario, BOARD_NIGHTLY_SURVEY) == 0) {
@@ -340,8 +341,8 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 		    "the scenario file was removed after the job was queued");
 		board_labrun_failed(b, &job, ERROR_SCEN_GONE, "no scenario %s on host %s",
 		    qj->scenario, b->rigd->host);
-		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(ERROR_SCEN_GONE)) == -1)
-			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		storebuf_queue_end(st, b->conf.name, qj->id, qj->claim, QUEUE_ERROR,
+		    error_kind_name(ERROR_SCEN_GONE), 0);
 		scenset_release(job.scens);
 		return;
 	}
@@ -355,8 +356,8 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 
 		board_record_error(b, qj->scenario, qj->build_id, job.uid, kind, err);
 		board_labrun_failed(b, &job, kind, "%s", err);
-		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, error_kind_name(kind)) == -1)
-			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		storebuf_queue_end(st, b->conf.name, qj->id, qj->claim, QUEUE_ERROR,
+		    error_kind_name(kind), 0);
 		scenset_release(job.scens);
 		return;
 	}
@@ -367,16 +368,13 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 		util_fmt(note, sizeof(note), "boot failed: %s", err);
 		board_record_error(b, qj->scenario, qj->build_id, job.uid, ERROR_BOOT_FAILED, note);
 		board_labrun_failed(b, &job, ERROR_BOOT_FAILED, "%s", note);
-		if (queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, note) == -1)
-			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		storebuf_queue_end(st, b->conf.name, qj->id, qj->claim, QUEUE_ERROR, note, 0);
 		if (store_queue_pending(st, b->conf.name, qj->build_id, board_pending_add, &p) == -1)
 			log_warnx("%s: the build's other jobs could not be read", b->conf.name);
 		for (i = 0; i < p.n; i++) {
 			board_record_error(b, p.scenarios[i], qj->build_id, 0, ERROR_BOOT_FAILED,
 			    note);
-			if (queue_finish(st, p.ids[i], 0, QUEUE_ERROR, note) == -1)
-				log_warnx("%s: job %lld: end not stored", b->conf.name,
-				    (long long)p.ids[i]);
+			storebuf_queue_end(st, b->conf.name, p.ids[i], 0, QUEUE_ERROR, note, 0);
 			free(p.scenarios[i]);
 		}
 		free(p.ids);
@@ -386,15 +384,29 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 	}
 	/*
 	 * A reservation that began during the boot: the job yields before its scenario starts,
-	 * back in the queue as if never claimed (no run was begun: nothing runs twice). A lab
-	 * run is judged by its caller's uid instead: the holder's goes on, another's is refused.
+	 * back in the queue as if never claimed (no run was begun: nothing runs twice). With the
+	 * store away (PostgreSQL restarting) that is not known yet: the job waits for it, claimed.
+	 * A lab run is judged by its caller's uid instead: the holder's goes on, another's is
+	 * refused.
 	 */
-	if (job.client != 0) {
+	for (pause = BOARD_STORE_PAUSE_MS; (i = store_reservation_at(st, b->conf.name,
+	    util_wall_ms(), NULL)) == -1 && store_lost(st);) {
+		if (pause == BOARD_STORE_PAUSE_MS)
+			log_warnx("%s: job %lld: the store's connection is lost (%s): whether a"
+			    " reservation began is not known: the job waits for the store, its"
+			    " claim kept", b->conf.name, (long long)qj->id, store_last_error());
+		if (board_store_pause(b, &pause)) {
+			/* Stopping: the next rigd queues the job again (no run was begun). */
+			scenset_release(job.scens);
+			return;
+		}
+	}
+	if (job.client != 0 && i != 0) {
 		if (board_labrun_reserved(b, &job, qj, uid)) {
 			scenset_release(job.scens);
 			return;
 		}
-	} else if (!reserve_free_now(b->rigd, b->conf.name)) {
+	} else if (i != 0) {
 		if (store_queue_unclaim(st, qj->id, qj->claim, "yielded to a reservation before it began") != 1)
 			log_warnx("%s: job %lld: not requeued", b->conf.name, (long long)qj->id);
 		board_log(b, &job, "job %lld yields to a reservation of %s: queued again",
@@ -410,10 +422,18 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 	 * event, stored before the job ends (its follower takes an ended job without one for
 	 * a job that ended otherwise).
 	 */
-	if (job.client != 0) {
+	if (job.client != 0 && !res.stale) {
 		if (!res.refused)
 			board_after_run(b, &job, &res);
 		board_run_result(b, &job, &res);
+	}
+	if (res.stale || (res.refused && board_stopping(b))) {
+		/* Another claim's job now, or rigd stopped while the run waited for the store. */
+		if (res.stale)
+			board_set_state(b, BOARD_READY, "");
+		runner_result_free(&res);
+		scenset_release(job.scens);
+		return;
 	}
 	if (res.refused) {
 		/*
@@ -434,14 +454,14 @@ board_do_queue_job(struct board *b, struct queue_job *qj, long uid)
 		    job.client == 0) {
 			util_fmt(note, sizeof(note), "lab error, attempt %d: %s", qj->attempts,
 			    res.title);
-			i = queue_retry(st, qj->id, qj->claim, res.run_id, note);
+			storebuf_queue_end(st, b->conf.name, qj->id, qj->claim, QUEUE_QUEUED, note,
+			    res.run_id);
 		} else
-			i = queue_finish(st, qj->id, qj->claim, QUEUE_ERROR, res.title);
-		if (i == -1)
-			log_warnx("%s: job %lld: outcome not stored", b->conf.name, (long long)qj->id);
+			storebuf_queue_end(st, b->conf.name, qj->id, qj->claim, QUEUE_ERROR,
+			    res.title, 0);
 	} else {
-		if (queue_finish(st, qj->id, qj->claim, QUEUE_DONE, verdict_name(res.verdict)) == -1)
-			log_warnx("%s: job %lld: end not stored", b->conf.name, (long long)qj->id);
+		storebuf_queue_end(st, b->conf.name, qj->id, qj->claim, QUEUE_DONE,
+		    verdict_name(res.verdict), 0);
 		/* A bisect reruns by its own rule (bisect.h), the nightly by report's. */
 		i = strcmp(qj->why, "confirm") == 0 || strncmp(qj->why, "bisect", 6) == 0 ||
 		    job.client != 0 ? 0 :

@@ -152,9 +152,11 @@ board_survey_seq(struct board *b, struct board_job *job, const struct survey_dev
 	board_set_state(b, BOARD_RUNNING, sc->name);
 	b->runs_since_boot++;
 	runner_run(b, &rj, &res);
-	if (res.refused) {
+	/* Not run: the store refused it, or the job's claim went stale (another host has it). */
+	if (res.refused || res.stale) {
 		board_set_state(b, BOARD_READY, "");
-		util_strlcpy(stop, res.unrecorded, stoplen);
+		util_strlcpy(stop, res.stale ? "its job was claimed again (its lease ran out while"
+		    " the store was away): the survey stops here" : res.unrecorded, stoplen);
 		runner_result_free(&res);
 		cJSON_Delete(o);
 		free(sc);

@@ -225,7 +225,7 @@ control_bisect_search(struct control_bisect *a)
 		control_post_reply(r, a->client, PROTO_INVALID, err, NULL);
 		goto out;
 	}
-	if ((nightly = queue_nightly_new(r->store, a->uid)) == -1) {
+	if ((nightly = queue_bisect_new(r->store, a->uid)) == -1) {
 		control_post_reply(r, a->client, PROTO_FAILED, "store: cannot queue", NULL);
 		bisect_free(&bs);
 		goto out;

@@ -173,7 +173,7 @@ static void
 hosts_beat_write(struct store *st, void *arg)
 {
 	const char *host = arg, *at = host + strlen(host) + 1;
-	int64_t now = strtoll(at, NULL, 10);
+	int64_t now = strtoll(at, NULL, 10), back;
 	int n;
 
 	/* A connection lost meanwhile is made again first, and what waits is written. */
@@ -182,7 +182,13 @@ hosts_beat_write(struct store *st, void *arg)
 		log_warnx("host %s: heartbeat of an unregistered host", host);
 	if (store_queue_renew(st, now) == -1)
 		log_warnx("host %s: the leases on its running jobs could not be renewed", host);
-	if ((n = store_queue_expire(st, now)) > 0)
+	/*
+	 * Back from a lost connection less than a lease ago: the other hosts were cut off too
+	 * (PostgreSQL restarted) and may not have renewed yet; their jobs are not taken for dead.
+	 */
+	back = storebuf_back_ms();
+	if ((back == 0 || util_now_ms() - back >= hosts_silent_ms) &&
+	    (n = store_queue_expire(st, now)) > 0)
 		log_warnx("nightly queue: %d job(s) whose host stopped beating are queued again",
 		    n);
 	hosts_seen_update(st, host, now);

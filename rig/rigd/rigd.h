@@ -120,6 +120,12 @@ struct board {
 	 */
 	enum error_kind		 fault;
 	char			 host_key[128];		/* lock; thread only: pinned, "" none yet */
+	/*
+	 * thread only: the image digest the store last named a build for, and that build: a boot
+	 * while PostgreSQL is away knows the build by it (board_identify).
+	 */
+	char			 ident_sha[65];
+	int64_t			 ident_build;
 	char			 ssh_host[64];		/* lock; thread only: where the last boot answered */
 	int			 ssh_port;		/* lock; thread only: 0 before the first boot */
 
@@ -381,6 +387,15 @@ int board_use_build(struct board *b, int64_t build, char *err, size_t errlen);
 void board_after_run(struct board *b, struct board_job *job, struct runner_result *res);
 /* After board_after_run: FAULT when the run is unrecorded (res->unrecorded says why). */
 void board_unrecorded(struct board *b, const struct runner_result *res);
+/* A board thread's wait for a lost store: the first pause between tries, the longest. */
+#define BOARD_STORE_PAUSE_MS		250
+#define BOARD_STORE_PAUSE_MAX_MS	8000
+/*
+ * Waits *pause ms (then doubles it, up to BOARD_STORE_PAUSE_MAX_MS), less when rigd stops: 1
+ * when it does, else 0. For a board thread whose store lost its connection (PostgreSQL
+ * restarting): the heartbeat makes it again meanwhile. *pause starts at BOARD_STORE_PAUSE_MS.
+ */
+int board_store_pause(struct board *b, int64_t *pause);
 void board_do_queue(struct board *b, struct queue_job *qj);
 /* A nightly job of this name is the board's survey (board_do_survey), not a scenario's run. */
 #define BOARD_NIGHTLY_SURVEY	QUEUE_SURVEY_ENTRY
@@ -423,6 +438,8 @@ struct runner_result {
 	int	refused;	/* not started: the store could not record it (unrecorded says why) */
 	char	unrecorded[512];	/* "" when the run is stored whole; else why not (FAULT) */
 	int	kept;		/* its end is kept by unrecorded.c, not stored yet */
+	int	store_away;	/* kept because the store's connection is lost: no FAULT */
+	int	stale;		/* not run: its job's claim went stale before it began */
 };
 void runner_run(struct board *b, struct board_job *job, struct runner_result *res);
 void runner_result_free(struct runner_result *res);

@@ -914,6 +914,45 @@ runner_step(struct runner *rn, const struct scen_step *st, char *out, size_t out
 	return -1;
 }
 
+/*
+ * Begins the run in the store: its id, or -1. A nightly job's run whose begin finds the store's
+ * connection lost (PostgreSQL restarting) waits for it, its claim kept: the heartbeat makes the
+ * connection again, and the pause between tries doubles up to BOARD_STORE_PAUSE_MAX_MS. rigd
+ * stopping ends the wait (-1: the next rigd queues the job again). A client's run is refused at
+ * once, as for any store that refuses it: a person waits for its answer.
+ */
+static int64_t
+runner_begin(struct runner *rn, char *logpath, size_t loglen)
+{
+	struct board *b = rn->b;
+	const struct board_job *job = rn->job;
+	int64_t pause = BOARD_STORE_PAUSE_MS, run;
+	int said = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&b->lock);
+		rn->console_start = b->con.bytes;
+		rn->crashes_before = b->ncrashes;
+		util_strlcpy(logpath, b->con.log, loglen);
+		run = store_run_begin(b->rigd->store, b->conf.name, job->scenario->name,
+		    b->build_id, job->uid, logpath, rn->console_start);
+		b->run_id = run;
+		pthread_mutex_unlock(&b->lock);
+		if (run != -1 || job->queue_id <= 0 || !store_lost(b->rigd->store))
+			break;
+		if (!said++)
+			log_warnx("%s: job %lld: the store's connection is lost (%s): its run of %s"
+			    " waits for the store, its claim kept", b->conf.name,
+			    (long long)job->queue_id, store_last_error(), job->scenario->name);
+		if (board_store_pause(b, &pause))
+			break;
+	}
+	if (said && run != -1)
+		log_info("%s: job %lld: the store is back: run %lld of %s begins", b->conf.name,
+		    (long long)job->queue_id, (long long)run, job->scenario->name);
+	return run;
+}
+
 void
 runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 {
@@ -932,14 +971,7 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	rn.res = res;
 	rn.t0 = util_now_ms();
 
-	pthread_mutex_lock(&b->lock);
-	rn.console_start = b->con.bytes;
-	rn.crashes_before = b->ncrashes;
-	util_strlcpy(logpath, b->con.log, sizeof(logpath));
-	res->run_id = store_run_begin(b->rigd->store, b->conf.name, sc->name, b->build_id,
-	    job->uid, logpath, rn.console_start);
-	b->run_id = res->run_id;
-	pthread_mutex_unlock(&b->lock);
+	res->run_id = runner_begin(&rn, logpath, sizeof(logpath));
 	/* A run whose result would be lost is not run: the reason goes back instead. */
 	if (res->run_id == -1) {
 		res->refused = 1;
@@ -953,9 +985,32 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 		return;
 	}
 	/* Linked before any step: a rigd killed now still knows which job this run was. */
-	if ((job->queue_id > 0 &&
-	    queue_set_run(b->rigd->store, job->queue_id, job->queue_claim,
-	    res->run_id) == -1) ||
+	i = job->queue_id > 0 ? queue_set_run(b->rigd->store, job->queue_id, job->queue_claim,
+	    res->run_id) : 0;
+	if (i == QUEUE_STALE) {
+		/*
+		 * The job's lease ran out while this run waited for the store, and another claim
+		 * has it: not run here (it would run twice). The run is closed at once, saying so.
+		 */
+		res->stale = 1;
+		res->verdict = VERDICT_ERROR;
+		res->error = ERROR_INTERRUPTED;
+		util_strlcpy(end.title, error_kind_name(ERROR_INTERRUPTED), sizeof(end.title));
+		util_strlcpy(res->title, end.title, sizeof(res->title));
+		end.verdict = VERDICT_ERROR;
+		end.detail = "its job was claimed again (its lease ran out while the store was"
+		    " away): not run here";
+		pthread_mutex_lock(&b->lock);
+		end.console_end = b->con.bytes;
+		b->run_id = -1;
+		pthread_mutex_unlock(&b->lock);
+		if (store_run_end(b->rigd->store, res->run_id, &end) == -1)
+			log_warnx("%s: run %lld: its end not stored", b->conf.name,
+			    (long long)res->run_id);
+		log_warnx("%s: run %lld: %s", b->conf.name, (long long)res->run_id, end.detail);
+		return;
+	}
+	if (i == -1 ||
 	    (job->repeat_of > 0 && store_run_repeat(b->rigd->store, res->run_id, job->repeat_of,
 	    job->repeat_why) == -1) ||
 	    (job->survey_id > 0 && store_run_survey(b->rigd->store, res->run_id,
@@ -1040,12 +1095,16 @@ runner_run(struct board *b, struct board_job *job, struct runner_result *res)
 	end.console_end = b->con.bytes;
 	b->run_id = -1;
 	pthread_mutex_unlock(&b->lock);
-	/* Retried, then kept (unrecorded.h): the board FAULTs and no restart runs it again. */
-	if (unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id,
-	    job->queue_claim, rn.unstored,
-	    rn.nunstored, &end, res->unrecorded, sizeof(res->unrecorded)) == -1)
+	/*
+	 * Retried, then kept (unrecorded.h): no restart runs it again. The board FAULTs, but for
+	 * a lost connection (PostgreSQL away): the end is stored when it is back.
+	 */
+	if ((i = unrecorded_end(b->rigd->store, b->conf.name, res->run_id, job->queue_id,
+	    job->queue_claim, rn.unstored, rn.nunstored, &end, res->unrecorded,
+	    sizeof(res->unrecorded))) < 0) {
 		res->kept = 1;
-	else if (storeq_dropped() != dropped)
+		res->store_away = i == UNRECORDED_AWAY;
+	} else if (storeq_dropped() != dropped)
 		/* The store writer dropped writes meanwhile: the run's crash reports may be gone. */
 		util_fmt(res->unrecorded, sizeof(res->unrecorded), "run %lld: %llu store write(s)"
 		    " dropped during the run (the store writer fell %d behind): its reports may be"

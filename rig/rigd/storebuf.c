@@ -1,6 +1,7 @@
 /* storebuf: the board threads' fire-and-forget store writes, spooled on disk while PostgreSQL is away and written once it is back. */
 #include "storebuf.h"
 #include "log.h"
+#include "queue.h"
 #include "spool.h"
 #include "storeq.h"
 #include "store.h"
@@ -26,6 +27,7 @@ static int storebuf_flushing;		/* a flush is queued on the store writer */
 static int64_t storebuf_next_try;	/* util_now_ms of the next reconnection attempt */
 static int64_t storebuf_pause = STOREBUF_RETRY_MS;
 static char storebuf_why[256];		/* why writes are spooled ("" when they are not) */
+static int64_t storebuf_back;		/* util_now_ms of the last reconnection, 0 none */
 
 static int64_t storebuf_pruned;	/* the store writer's only: util_now_ms of the last key prune */
 
@@ -47,6 +49,24 @@ storebuf_write(struct store *st, void *arg)
 		if (r->nfields != 4 || f[0] == NULL || f[2] == NULL)
 			break;
 		return store_board_event(st, f[0], f[1], f[2], f[3]);
+	case STOREBUF_QUEUE_END: {
+		enum queue_state state;
+		int64_t job, claim;
+		int rc;
+
+		if (r->nfields != 6 || f[1] == NULL || f[2] == NULL || f[3] == NULL)
+			break;
+		job = strtoll(f[1], NULL, 10);
+		claim = strtoll(f[2], NULL, 10);
+		if ((state = queue_state_parse(f[3])) == QUEUE_STATE_UNKNOWN)
+			break;
+		if (state == QUEUE_QUEUED)
+			rc = queue_retry(st, job, claim, f[5] ? strtoll(f[5], NULL, 10) : 0, f[4]);
+		else
+			rc = queue_finish(st, job, claim, state, f[4]);
+		/* Stale (said by the store): the job is its new claim's to end. */
+		return rc == -1 ? -1 : 0;
+	}
 	case STOREBUF_BOOT:
 		if (r->nfields != 8 || f[0] == NULL || f[3] == NULL)
 			break;
@@ -152,6 +172,31 @@ storebuf_boot(struct store *st, const char *board, int64_t build_id, const char 
 	storebuf_put(st, &r, "a boot");
 }
 
+void
+storebuf_queue_end(struct store *st, const char *board, int64_t job, int64_t claim,
+    enum queue_state state, const char *note, int64_t run)
+{
+	char j[32], c[32], rn[32];
+	struct spool_rec r = { .kind = STOREBUF_QUEUE_END, .at_ms = util_wall_ms(), .nfields = 6,
+	    .fields = { board, j, c, queue_state_name(state), note, run > 0 ? rn : NULL } };
+
+	util_fmt(j, sizeof(j), "%" PRId64, job);
+	util_fmt(c, sizeof(c), "%" PRId64, claim);
+	util_fmt(rn, sizeof(rn), "%" PRId64, run);
+	storebuf_put(st, &r, "a job's end");
+}
+
+int64_t
+storebuf_back_ms(void)
+{
+	int64_t t;
+
+	pthread_mutex_lock(&storebuf_lock);
+	t = storebuf_back;
+	pthread_mutex_unlock(&storebuf_lock);
+	return t;
+}
+
 int
 storebuf_start(struct store *st, const char *statedir, const char *host)
 {
@@ -226,6 +271,7 @@ storebuf_flush(struct store *st, int beat)
 		log_info("store: connected to PostgreSQL again");
 		pthread_mutex_lock(&storebuf_lock);
 		storebuf_pause = STOREBUF_RETRY_MS;
+		storebuf_back = util_now_ms();
 		pthread_mutex_unlock(&storebuf_lock);
 	}
 	n = spool_replay(storebuf_spool, storebuf_apply, st);

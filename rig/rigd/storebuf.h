@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "vocab.h"
+
 struct store;
 
 /* The spool's bound (statedir/store-spool): past it a write is lost, said and counted. */
@@ -22,6 +24,7 @@ enum storebuf_kind {
 	STOREBUF_BOARD_STATE = 1,	/* board, arch, from, to, reason: an event and the state */
 	STOREBUF_BOOT = 2,		/* board, build, why, outcome, ready ms x2, log, error */
 	STOREBUF_BOARD_EVENT = 3,	/* board, from, to, reason: an event only (power's) */
+	STOREBUF_QUEUE_END = 4,		/* board, job, claim, state, note, run: a job's end */
 };
 
 /*
@@ -40,6 +43,19 @@ void storebuf_board_event(struct store *st, const char *board, const char *from,
 void storebuf_boot(struct store *st, const char *board, int64_t build_id, const char *why,
     const char *outcome, int64_t console_ready_ms, int64_t ready_ms, const char *console_log,
     const char *error);
+/*
+ * A nightly job's end (board_nightly.c): queue_finish with state, or, state QUEUE_QUEUED,
+ * queue_retry repeating run. A job whose claim went stale meanwhile (another host requeued
+ * it) counts as ended: its new claim ends it. Spooled while PostgreSQL is away, so the job
+ * ends once it is back instead of staying "running" under a lease this host renews.
+ */
+void storebuf_queue_end(struct store *st, const char *board, int64_t job, int64_t claim,
+    enum queue_state state, const char *note, int64_t run);
+/*
+ * util_now_ms when the store's connection was last made again (0: never lost). A host that was
+ * cut off itself does not take others' silence for death until they could beat again.
+ */
+int64_t storebuf_back_ms(void);
 /*
  * On the store writer thread: a lost connection is made again, then the spool is written, in
  * order. Never on the event loop. The heartbeat's flush tries at every beat (a rate of its

@@ -104,13 +104,22 @@ unrecorded_store(struct store *st, int64_t run, int64_t queue_id, int64_t queue_
 	    e->detail && e->detail[0] ? "\n" : "", how) < 0)
 		detail = NULL;
 	late.detail = detail;
-	rc = store_run_end(st, run, &late);
+	rc = store_run_end_claimed(st, run, queue_id, queue_claim, &late);
 	free(detail);
+	/* Stale: the job is another claim's now (the store's log says so): nothing to end. */
+	if (rc == QUEUE_STALE)
+		return 0;
+	/*
+	 * The job's end failing keeps the whole entry: tried again, the run's end is written the
+	 * same (the job still names the run), then the job's.
+	 */
 	if (rc == 0 && queue_id > 0 && queue_finish(st, queue_id, queue_claim,
 	    e->verdict == VERDICT_ERROR ? QUEUE_ERROR : QUEUE_DONE,
-	    e->verdict == VERDICT_ERROR ? e->title : verdict_name(e->verdict)) == -1)
-		log_warnx("job %lld: its end not stored (run %lld is)", (long long)queue_id,
-		    (long long)run);
+	    e->verdict == VERDICT_ERROR ? e->title : verdict_name(e->verdict)) == -1) {
+		log_warnx("job %lld: its end not stored (run %lld is): tried again later",
+		    (long long)queue_id, (long long)run);
+		return -1;
+	}
 	return rc;
 }
 
@@ -193,7 +202,7 @@ unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_i
 {
 	struct unrecorded *u;
 	int64_t pause = UNRECORDED_PAUSE_MS;
-	int i;
+	int i, away;
 
 	for (i = 0; i < UNRECORDED_TRIES; i++) {
 		if (i > 0) {
@@ -202,12 +211,16 @@ unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_i
 			util_sleep_ms(pause);
 			pause *= 2;
 		}
-		if (unrecorded_steps(st, run, steps, nsteps) == 0 && store_run_end(st, run, e) == 0)
-			return 0;
+		if (unrecorded_steps(st, run, steps, nsteps) == 0 && store_run_end_claimed(st, run,
+		    queue_id, queue_claim, e) != -1)
+			return 0;	/* stored, or late (QUEUE_STALE): dropped, said */
 	}
-	util_fmt(why, whylen, "run %lld: its end could not be stored (%s, %d tries): the run is"
-	    " unrecorded", (long long)run, store_last_error()[0] ? store_last_error() :
-	    "store failed", UNRECORDED_TRIES);
+	/* A lost connection is PostgreSQL away (a restart), not the board's fault nor a full disk. */
+	away = store_lost(st);
+	util_fmt(why, whylen, "run %lld: its end could not be stored (%s, %d tries): %s",
+	    (long long)run, store_last_error()[0] ? store_last_error() : "store failed",
+	    UNRECORDED_TRIES, away ? "kept, and stored once the store is back" :
+	    "the run is unrecorded");
 	u = xcalloc(1, sizeof(*u));
 	u->run = run;
 	u->queue_id = queue_id;
@@ -235,7 +248,7 @@ unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_i
 	/* Said whole, so the log alone keeps the result whatever happens next. */
 	log_warnx("%s: %s; its verdict: %s%s%s", board, why, verdict_name(e->verdict),
 	    e->title[0] ? ": " : "", e->title);
-	return -1;
+	return away ? UNRECORDED_AWAY : -1;
 }
 
 int

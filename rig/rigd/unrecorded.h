@@ -28,11 +28,17 @@ struct store_step;
  * (rigd goes on without it: said in its log).
  */
 int unrecorded_start(struct store *st, const char *statedir);
+/* unrecorded_end's return when the end is kept because the store's connection is lost. */
+#define UNRECORDED_AWAY	(-2)
+
 /*
  * Stores run's steps the store refused during the run (nsteps of steps), then its end, trying
- * UNRECORDED_TRIES times with growing pauses (a board's thread: it may wait). 0 when stored;
- * -1 when the store kept refusing: steps and end are kept (in memory; the end also in the
- * journal) for unrecorded_retry, and why says so ("database or disk is full").
+ * UNRECORDED_TRIES times with growing pauses (a board's thread: it may wait). 0 when stored,
+ * or dropped as late (the job's claim went stale: store_run_end_claimed said so); -1 when the
+ * store kept refusing: steps and end are kept (in memory; the end also in the journal) for
+ * unrecorded_retry, and why says so ("database or disk is full"); UNRECORDED_AWAY when kept
+ * because the connection to the store (PostgreSQL) is lost: no fault of the board or of the
+ * store's disk, stored once the connection is made again.
  */
 int unrecorded_end(struct store *st, const char *board, int64_t run, int64_t queue_id,
     int64_t queue_claim, const struct store_step *steps, int nsteps,

@@ -56,7 +56,7 @@ done
 # The store's tests again on PostgreSQL (NAME_pg), each store a database of a private server
 # started here for them and removed at the end (rig/tests/pg.sh).
 pgdir=""
-for n in test_store test_store_views test_report test_spool; do
+for n in test_store test_store_views test_report test_spool test_storebuf; do
 	t=$BUILD/tests/$n
 	[ -x "$t" ] || continue
 	wanted unit "${n}_pg" || continue

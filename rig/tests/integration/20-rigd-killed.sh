@@ -1,6 +1,7 @@
 # rigd killed with SIGKILL during a run: the run is recorded as error "interrupted" (never lost,
 # never left running), its QEMU does not outlive the daemon, and the board is brought back.
-# Then the same in a lab of two hosts: a run asked on the other host, its host killed mid-job.
+# Then the same in a lab of two hosts: a run asked on the other host, its host killed mid-job;
+# then PostgreSQL stopped in the middle of a nightly, and again over a job's claim and boot.
 . rig/tests/integration/lib.sh
 
 with_test_scenarios
@@ -100,4 +101,82 @@ check "lab: ... having said the job was queued again" contains "$T/nap.out" "que
 check "lab: ... then the repeat's verdict" contains "$T/nap.out" "verdict: pass"
 check "lab: the repeat is a run of its own, a lab retry of the interrupted one" \
     [ "$(q '[(r["verdict"], r.get("repeat_of")) for r in d if r["scenario"] == "nap"]' show runs)" = "[[\"pass\", $next], [\"error\", null]]" ]
+
+# PostgreSQL restarted in the middle of a nightly (issue 15): stopped while the nap job's run
+# (the second: jobs run in the order of their scenarios' names) is in its 4 s sleep, and kept
+# down until alpha gave up storing that run's end (kept, to be stored later). Once it is back, every job is done once, every result stored, and vq35 goes on
+# with the night by itself: no FAULT, no person.
+KPKG=linux-image-6.1.0-56-amd64	# vq35's default build: booted already, no boot for the night
+check "lab: build $KPKG registered" "$RIGCTL" build add "$KPKG"
+first=$(($(last_run) + 1))
+cut=$((first + 1))
+check "lab: a nightly of 3 jobs on vq35 is queued" sh -c "'$RIGCTL' nightly --builds $KPKG \
+    --scenarios nap,i2c-unbind-release,uart-unbind --boards vq35 | grep -q '3 job(s) queued'"
+check "lab: the nap job's run ($cut) has its first step" \
+    "$RIGCTL" wait run "$cut" --steps 1 --timeout 120
+check "lab: ... it is the nap job's" [ "$(q 'd["scenario"]' show run "$cut")" = nap ]
+sh rig/tests/pg.sh halt "$PGDIR"
+check "lab: PostgreSQL stopped mid-run; alpha keeps run $cut's end" \
+    wait_log "run $cut: its end could not be stored" 60
+sh rig/tests/pg.sh resume "$PGDIR"
+check "lab: the nightly finishes once PostgreSQL is back" \
+    "$RIGCTL" wait queue --empty --timeout 300
+"$RIGCTL" show queue --json > "$T/night.json"
+"$RIGCTL" show runs --json > "$T/night-runs.json"
+for r in "$first" $((first + 1)) $((first + 2)); do
+	"$RIGCTL" show run "$r" --json > "$T/night-run-$r.json"
+done
+# Each job of the nightly: done once, one run with a kernel verdict and all its steps; prints
+# the jobs that are not so.
+bad=$(/usr/bin/python3 - "$T" "$first" <<'PY'
+import json, os, sys
+t, first = sys.argv[1], int(sys.argv[2])
+want = {"nap": 3, "i2c-unbind-release": 8, "uart-unbind": 5}
+jobs = [j for j in json.load(open(t + "/night.json"))["finished"] if j["nightly"] and j["scenario"] in want]
+runs = [r for r in json.load(open(t + "/night-runs.json")) if r["id"] >= first]
+bad = []
+for s, n in want.items():
+    js = [j for j in jobs if j["scenario"] == s]
+    rs = [r for r in runs if r["scenario"] == s]
+    if len(js) != 1 or js[0]["state"] != "done" or len(rs) != 1 or js[0]["run_id"] != rs[0]["id"]:
+        bad.append((s, [(j["state"], j["run_id"]) for j in js], [r["id"] for r in rs]))
+        continue
+    r = json.load(open("%s/night-run-%d.json" % (t, rs[0]["id"])))
+    if r["verdict"] in (None, "error") or [st["idx"] for st in r["steps"]] != list(range(1, n + 1)):
+        bad.append((s, r["verdict"], r["title"], len(r["steps"])))
+print(len(bad), bad)
+PY
+)
+check "lab: every nightly job done once, one run each with a kernel verdict and all its steps" \
+    [ "$bad" = "0 []" ]
+check "lab: the run cut by the outage is stored with its real verdict (pass), said late" \
+    [ "$(q 'd["verdict"] + "|" + str("stored late" in (d["detail"] or ""))' show run "$cut")" = "pass|True" ]
+check "lab: vq35 READY again, by itself" wait_state vq35 READY 60
+check "lab: vq35 was never put in FAULT by the outage" \
+    [ "$(q 'sum(1 for e in d if e["board"] == "vq35" and e["to_state"] == "FAULT")' show events)" = 0 ]
+
+# A second outage, over a job's claim and its build's boot: a nightly job on another build is
+# claimed and vq35 boots that build while PostgreSQL is stopped: the boot checks the host key
+# alpha last saw and takes the build it asked for; the job waits for the store with its claim,
+# then runs once.
+K2=linux-image-6.1.0-55-amd64
+check "lab: build $K2 registered" "$RIGCTL" build add "$K2"
+second=$(($(last_run) + 1))
+check "lab: a nightly of 1 job on $K2 is queued" sh -c "'$RIGCTL' nightly --builds $K2 \
+    --scenarios nap --boards vq35 | grep -q '1 job(s) queued'"
+check "lab: the job is claimed: vq35 boots $K2" wait_state vq35 BOOTING 60
+sh rig/tests/pg.sh halt "$PGDIR"
+check "lab: PostgreSQL stopped during the boot; the job waits for it, claimed" \
+    wait_log "the job waits for the store, its claim kept" 180
+check "lab: ... the boot checked the host key alpha last saw" \
+    contains "$T/rigd.log" "the store is away: the host key last seen under its pin"
+check "lab: ... and knew the build it booted" \
+    contains "$T/rigd.log" "the store is away: build "
+sh rig/tests/pg.sh resume "$PGDIR"
+check "lab: the job is done once PostgreSQL is back" "$RIGCTL" wait queue --empty --timeout 120
+check "lab: ... by one run ($second) of nap on $K2, all 3 steps, pass" \
+    [ "$(q 'd["scenario"] + "|" + d["verdict"] + "|" + d["release"] + "|" + str(len(d["steps"]))' show run "$second")" = "nap|pass|6.1.0-55-amd64|3" ]
+check "lab: ... and no other run" [ "$(last_run)" = "$second" ]
+check "lab: vq35 READY, never in FAULT" \
+    [ "$(q 'sum(1 for e in d if e["board"] == "vq35" and e["to_state"] == "FAULT")' show events)|$(q '[b["state"] for b in d if b["name"] == "vq35"][0]' show boards)" = "0|READY" ]
 finish

@@ -20,10 +20,10 @@ check "-L with a bad size: rigd refuses to start (exit 1)" [ "$rc" -eq 1 ]
 check "-L with a bad size: said" contains "$T/bad-L.out" "-L 64K,1X: want SIZE[,TOTAL]"
 
 rigd_start -L 64K,100K -l "$T/rigd-l.log" || finish
-check "the two oldest logs are removed (160 KB over a 100 KB total)" \
-    [ ! -e "$T/console/vq35/boot-1-0001.log" ] && [ ! -e "$T/console/vq35/boot-2-0001.log" ]
-check "the newer logs stay, whichever board's" \
-    [ -e "$T/console/vother/boot-3-0001.log" ] && [ -e "$T/console/vq35/boot-4-0001.log" ]
+check "the oldest log is removed (160 KB over a 100 KB total)" [ ! -e "$T/console/vq35/boot-1-0001.log" ]
+check "... and the second oldest" [ ! -e "$T/console/vq35/boot-2-0001.log" ]
+check "the newer logs stay, whichever board's: vother's" [ -e "$T/console/vother/boot-3-0001.log" ]
+check "... and vq35's" [ -e "$T/console/vq35/boot-4-0001.log" ]
 check "a file that is no boot log stays" [ -e "$T/console/vq35/notes.txt" ]
 check "-l in the foreground: rigd logs to the file" contains "$T/rigd-l.log" "serving 1 board(s)"
 check "the removal is logged" contains "$T/rigd-l.log" "2 oldest removed (81920 bytes)"

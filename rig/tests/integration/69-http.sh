@@ -104,7 +104,8 @@ check "the run page is whole without JavaScript" contains "$T/run.html" "<h2>Ste
 for a in lab "matrix?builds=5" "runs?limit=7&before=$run" "runs/$run" crashes \
     "history?scenario=scenario-03" reservations boards/vq35; do
 	code=$(curl -s -o "$T/api.json" -w '%{http_code}' "$base/api/$a")
-	check "/api/$a answers JSON (200)" [ "$code" = 200 ] && js 'str(len(d))' < "$T/api.json" > /dev/null
+	check "/api/$a answers (200)" [ "$code" = 200 ]
+	check "/api/$a: its body is JSON" /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/api.json"
 done
 check "/api/matrix?builds=5 has 5 builds of 30, newest first" \
     [ "$(curl -s "$base/api/matrix?builds=5" | js 'str((len(d["rows"]), d["total_builds"]))')" = "(5, 30)" ]

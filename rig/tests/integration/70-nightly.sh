@@ -137,4 +137,25 @@ pkill -9 -f "qemu-system.*$T/"
 check "the sleepy job finishes" "$RIGCTL" wait queue --empty --timeout 300
 check "lab error retried: the job is done on its second attempt" [ "$(q 'str([j["state"] + " " + str(j["attempts"]) for j in d["finished"] if j["scenario"] == "sleepy"])' show queue)" = "['done 2']" ]
 check "the retry is marked as one, the first run stays an error" [ "$(q '" ".join(r["verdict"] + ":" + (r["repeat_why"] or "-") for r in sorted(d, key=lambda r: r["id"]) if r["scenario"] == "sleepy")' show runs)" = "error:- pass:lab-retry" ]
+
+# A bisect's search lives in rigd: a restart ends the job it left queued, saying so, rather than
+# run it for nobody. vq35 is reserved (and stays so to the end), so the job waits, booting nothing.
+s0=$(date +%s)
+"$RIGCTL" reserve vq35 --for 1h > /dev/null 2>&1
+"$RIGCTL" bisect uart-unbind --board vq35 --good $B2 --bad $B1 > "$T/bis-restart.out" 2>&1 &
+bis=$!
+# No event says a job was queued: looked for every 0.2 s, 30 s at most.
+n=0
+while [ "$n" -lt 150 ] && [ "$(q 'str(len([j for j in d["jobs"] if j["why"] == "bisect"]))' show queue)" != 1 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+check "a bisect's job waits for the reservation" [ "$n" -lt 150 ]
+rigd_stop
+wait "$bis"
+check "the bisect's client hears that rigd stopped: exit 2" [ $? -eq 2 ]
+SCENDIR=$T/scen rigd_start || finish
+check "after the restart the bisect's job is ended, saying why" [ "$(q 'str([(j["state"], j["note"]) for j in d["finished"] if j["why"] == "bisect"])' show queue)" = "[('error', \"ended at rigd's restart: the bisect that queued it stopped with the rigd before (run rigctl bisect again)\")]" ]
+check "... and nothing is left in the queue" [ "$(q 'str(len(d["jobs"]))' show queue)" = 0 ]
+echo "# the bisect's restart took $(( $(date +%s) - s0 ))s"
 finish

@@ -23,7 +23,9 @@ check "build add $B1" "$RIGCTL" build add $B1
 check "a nightly of two jobs on vq35 is queued" sh -c "'$RIGCTL' nightly --builds $B1 \
     --scenarios uart-unbind,i2c-unbind-release --boards vq35 | grep -q '2 job(s) queued'"
 
-# until_rig EXPR SECONDS ARGS...: until EXPR holds of rigctl ARGS --json (as d).
+# until_rig EXPR SECONDS ARGS...: until EXPR holds of rigctl ARGS --json (as d). Only where no
+# rigctl wait says it: a job going back to the queue has no event, and a board's reason while
+# BOOTING is not in wait board's answer.
 until_rig() {
 	/usr/bin/python3 -c 'import json, subprocess, sys, time
 end = time.monotonic() + float(sys.argv[3])
@@ -36,8 +38,7 @@ while time.monotonic() < end:
 print(json.dumps(d)[:2000], file=sys.stderr)
 sys.exit(1)' "$RIGCTL" "$@"
 }
-check "vq35 boots the nightly's build" \
-    until_rig '[b["state"] for b in d if b["name"] == "vq35"] == ["BOOTING"]' 120 show boards
+check "vq35 boots the nightly's build" wait_state vq35 BOOTING 120
 id=$("$RIGCTL" reserve vq35 --for 1h 2>/dev/null)
 check "root reserves vq35 during the boot ($id)" [ "$id" -gt 0 ] 2>/dev/null
 check "the job yields once booted: back in the queue, both jobs queued" \
@@ -71,8 +72,8 @@ check "root reserves vqbad ($bid)" [ "$bid" -gt 0 ] 2>/dev/null
 "$RIGCTL" run uart-unbind --board vqbad --build $B1 > "$T/vqbad.out" 2>&1
 check "the holder's run on vqbad fails: its machine never starts" [ $? -ne 0 ]
 check "root releases vqbad" "$RIGCTL" release "$bid"
-check "the reset's boot of vqbad's default build fails: FAULT, saying so" \
-    until_rig '[(b["state"], b["reason"].startswith("reset after reservation '"$bid"' of root: boot failed: ")) for b in d if b["name"] == "vqbad"] == [("FAULT", True)]' 60 show boards
+check "the reset's boot of vqbad's default build fails: FAULT" wait_state vqbad FAULT 60
+check "... saying so" [ "$(q 'str([b["reason"].startswith("reset after reservation '"$bid"' of root: boot failed: ") for b in d if b["name"] == "vqbad"])' show boards)" = "[True]" ]
 check "... recorded in show reservations" [ "$(reset_record "$bid" "")" = "[(True, 'fault')]" ]
 
 check "root releases vq35" "$RIGCTL" release "$id"
@@ -94,10 +95,9 @@ check "... shown while under way, then READY with the default build" \
 check "... and recorded in show reservations: reset after the release, the board ready" \
     [ "$(reset_record "$id" "$released")" = "[(True, 'ready')]" ]
 check "root reserves vq35 while the scenario runs ($id2)" [ "$id2" -gt 0 ] 2>/dev/null
-check "the running job finishes, the other stays queued" \
-    until_rig 'len([j for j in d["finished"] if j["why"] != "confirm"]) == 1 and [j["state"] for j in d["jobs"]] == ["queued"]' 300 show queue
-check "... and vq35 runs nothing more in the lease" \
-    until_rig '[b["state"] for b in d if b["name"] == "vq35"] == ["READY"]' 60 show boards
+check "the running job finishes" "$RIGCTL" wait queue --finished 1 --timeout 300
+check "... the other stays queued" [ "$(q 'str((len([j for j in d["finished"] if j["why"] != "confirm"]), [j["state"] for j in d["jobs"]]))' show queue)" = "(1, ['queued'])" ]
+check "... and vq35 runs nothing more in the lease" wait_state vq35 READY 60
 from2=$(q '[r["from"] for r in d if r["id"] == '"$id2"'][0]' show reservations)
 check "... one run so far, begun before the lease" \
     [ "$(q 'str([r["started"] < "'"$from2"'" for r in d])' show runs)" = "[True]" ]

@@ -82,8 +82,8 @@ uart=$(q '[r["id"] for r in d if r["scenario"] == "survey/tty/00:03/unbind"][0]'
 check "stored: the I2C run, hang, with the i2c_del_adapter stack" \
     [ "$(q 'd["verdict"] + " " + str("i2c_del_adapter" in d["stack"])' show run "$i2c")" = "hang True" ]
 check "stored: the I2C run's recovery" [ "$(q 'd["recovery"]' show run "$i2c")" = ready ]
-check "stored: the UART run passed, after the I2C run" \
-    [ "$(q 'd["verdict"]' show run "$uart")" = pass ] && [ "$uart" -gt "$i2c" ]
+check "stored: the UART run passed" [ "$(q 'd["verdict"]' show run "$uart")" = pass ]
+check "... after the I2C run" [ "$uart" -gt "$i2c" ]
 check "the UART's run held, unbound, released, bound and found its node again" \
     [ "$(q '" ".join(s["action"] + ":" + s["status"] for s in d["steps"])' show run "$uart")" = \
     "hold:ok unbind:ok release:ok bind:ok expect-present:ok" ]
@@ -96,7 +96,8 @@ check "no run for an excluded device" [ "$(q 'str(any("00:04" in r["scenario"] o
 n=$(last_run)
 "$RIGCTL" survey --board vq35 --class net --json > "$T/net.json"
 rc=$?
-check "--json --class net: exit 0, nothing ran" [ "$rc" -eq 0 ] && [ "$(last_run)" -eq "$n" ]
+check "--json --class net: exit 0" [ "$rc" -eq 0 ]
+check "--json --class net: nothing ran" [ "$(last_run)" -eq "$n" ]
 sj() { js "$1" < "$T/net.json"; }
 check "--json: the board and the kernel" [ "$(sj 'd["board"] + " " + str(d["build"].startswith("6.1.0-"))')" = "vq35 True" ]
 check "--json: rows with device, class, driver, bus, row and title" \
@@ -142,7 +143,6 @@ check "the resumed survey is done" [ "$(q "[v['state'] for v in d if v['id'] == 
 check "none run twice, none missing: one ended run per device and sequence" \
     [ "$(ended "$sid" | tr '\n' ' ')" = "survey/i2c/0000:00:1f.3/unbind 1 survey/i2c/0000:00:1f.3/unbind-release 1 survey/rtc/00:05/unbind 1 survey/rtc/00:05/unbind-release 1 " ]
 check "the run in flight was closed as interrupted and run again: hang" \
-    [ "$(srun "$sid" | grep -c '^survey/i2c/0000:00:1f.3/unbind ')" = 2 ] &&
     [ "$(srun "$sid" | grep '^survey/i2c/0000:00:1f.3/unbind ' | tr '\n' ' ')" = "survey/i2c/0000:00:1f.3/unbind error survey/i2c/0000:00:1f.3/unbind hang " ]
 check "the finished sequence kept its verdict from before the kill" \
     [ "$(q "[r['id'] for v in d if v['id'] == $sid for r in v['runs'] if r['scenario'].endswith('/unbind-release')][0]" show surveys)" = $((n + 1)) ]

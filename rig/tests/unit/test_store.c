@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The latest migration, as both engines number them: the one place a new migration changes here. */
-#define TEST_SCHEMA	17
+#define TEST_SCHEMA	18
 
 #define LEGACY "rig/tests/data/store/legacy-v0.db"
 
@@ -534,6 +534,57 @@ a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
 	store_close(a);
 }
 
+/*
+ * The end of a queued job's run is fenced by the job's claim: a's lease ran out while its run
+ * went on (b's sweep closed the run as interrupted and requeued the job), so a's late end
+ * changes nothing, before b claims the job again and after; the interrupted verdict stays.
+ * The end of the job's current run, and of a run of no job, is stored.
+ */
+static void
+a_late_end_of_a_run_whose_lease_ran_out_changes_nothing(void)
+{
+	char path[256], err[256], run_says[256] = "";
+	struct store *a = open_tmp(path, sizeof(path)), *b;
+	int64_t n = queue_nightly_new(a, 0), id, run, run2, lone, t;
+	struct store_run_end e = { .verdict = VERDICT_PASS, .console_end = 10 };
+	struct queue_job ja, jb;
+
+	b = store_open(path, err, sizeof(err));
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	store_set_host(a, "a", 1000);
+	store_set_host(b, "b", 1000);
+	id = queue_add(a, n, 1, "vq35", "nap", 0, NULL, 0);
+	t = util_wall_ms();
+	CHECK_INT(queue_claim(a, "vq35", 1, &ja), 1);
+	run = store_run_begin(a, "vq35", "nap", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(a, id, ja.claim, run), 0);
+	CHECK_INT(store_queue_expire(b, t + 5000), 1);
+	/* Requeued, not claimed again yet: the claim is still a's, the run no longer its job's. */
+	CHECK_INT(store_run_end_claimed(a, run, id, ja.claim, &e), QUEUE_STALE);
+	CHECK_INT(store_run_get(a, run, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|host a's lease on the job ran out (host silent)");
+	CHECK_INT(store_queue_claim_id(b, id, &jb), 1);
+	CHECK_INT(store_run_end_claimed(a, run, id, ja.claim, &e), QUEUE_STALE);
+	CHECK_INT(store_run_get(a, run, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done|lab: interrupted|host a's lease on the job ran out (host silent)");
+	/* b's run of its own claim ends as any run. */
+	run2 = store_run_begin(b, "vq35", "nap", -1, 0, "/l", 0);
+	CHECK_INT(queue_set_run(b, id, jb.claim, run2), 0);
+	CHECK_INT(store_run_end_claimed(b, run2, id, jb.claim, &e), 0);
+	CHECK_INT(store_run_get(b, run2, see_run_detail, run_says), 1);
+	CHECK_STR(run_says, "done||");
+	/* Stored again (its first commit unseen): the same end, still the job's run. */
+	CHECK_INT(store_run_end_claimed(b, run2, id, jb.claim, &e), 0);
+	/* A run of no job, or of a claim not known (0), is not fenced. */
+	lone = store_run_begin(a, "vq35", "nap", -1, 0, "/l", 0);
+	CHECK_INT(store_run_end_claimed(a, lone, 0, 0, &e), 0);
+	CHECK_INT(store_run_end_claimed(a, run, id, 0, &e), 0);
+	store_close(b);
+	store_close(a);
+}
+
 struct seen_events {
 	char	text[512];
 	int64_t	last;
@@ -649,24 +700,35 @@ a_lab_runs_wake_ups_reach_a_listener(void)
 	store_close(s);
 }
 
-/* A host restarting recovers its own runs and jobs, never those another live host runs. */
-static void
-a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
+/* Two live hosts of the store at path: s becomes host a, serving vq35; b (returned) vsabre. */
+static struct store *
+open_host_b(struct store *s, const char *path)
 {
-	char path[256], run_says[256] = "", err[256];
-	struct store *s = open_tmp(path, sizeof(path)), *b;
 	const char *mine[] = { "vq35" }, *theirs[] = { "vsabre" };
-	int64_t n = queue_nightly_new(s, 0), ja, jb, ra, rb;
-	struct queue_job job;
+	char err[256];
+	struct store *b = store_open(path, err, sizeof(err));
 
-	b = store_open(path, err, sizeof(err));
 	CHECK(b != NULL);
 	if (b == NULL)
-		return;
+		return NULL;
 	store_set_host(s, "a", 30000);
 	store_set_host(b, "b", 30000);
 	CHECK_INT(store_host_boards(s, "a", mine, 1, "OFF"), 0);
 	CHECK_INT(store_host_boards(b, "b", theirs, 1, "OFF"), 0);
+	return b;
+}
+
+/* A host restarting recovers its own runs and jobs, never those another live host runs. */
+static void
+a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
+{
+	char path[256], run_says[256] = "";
+	struct store *s = open_tmp(path, sizeof(path)), *b;
+	int64_t n = queue_nightly_new(s, 0), ja, jb, ra, rb;
+	struct queue_job job;
+
+	if ((b = open_host_b(s, path)) == NULL)
+		return;
 	ja = queue_add(s, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
 	jb = queue_add(s, n, 1, "vsabre", "i2c-unbind", 0, NULL, 0);
 	CHECK_INT(queue_claim(s, "vq35", 1, &job), 1);
@@ -684,6 +746,87 @@ a_restart_recovers_only_its_own_hosts_runs_and_jobs(void)
 	CHECK_STR(run_says, "done|lab: interrupted|rigd stopped during the run");
 	CHECK_INT(store_queue_claim_id(b, jb, &job), 0);	/* still b's, running */
 	CHECK_INT(store_queue_claim_id(s, ja, &job), 1);	/* a's again, queued */
+	store_close(b);
+	store_close(s);
+}
+
+/* Each job's state and note, by id, from show queue's two lists. */
+struct seen_jobs {
+	int64_t	id[8];
+	char	says[8][192];
+};
+
+static int
+see_job_note(const struct store_queue_row *q, void *arg)
+{
+	struct seen_jobs *sj = arg;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (sj->id[i] == q->id)
+			snprintf(sj->says[i], sizeof(sj->says[0]), "%s|%s", queue_state_name(q->state),
+			    q->note ? q->note : "");
+	return 0;
+}
+
+/*
+ * A bisect's search lives in the rigd that began it: after a restart its jobs would run for
+ * nobody and the search never go on. The restart ends them (queued, running, or queued again
+ * by a lab retry that rewrote their why) with a note that says so; one whose run was stored
+ * complete is done as any job, a night's jobs go on, another live host's bisect is its own.
+ */
+static void
+a_restart_ends_the_jobs_of_the_bisects_it_stopped(void)
+{
+	char path[256];
+	struct store *s = open_tmp(path, sizeof(path)), *b;
+	struct store_run_end hang = { .verdict = VERDICT_HANG, .title = "INFO: task hung in x" };
+	struct seen_jobs sj;
+	const char *ended = "error|ended at rigd's restart: the bisect that queued it stopped with"
+	    " the rigd before (run rigctl bisect again)";
+	struct queue_job job;
+	int64_t run;
+	int i;
+
+	memset(&sj, 0, sizeof(sj));
+	if ((b = open_host_b(s, path)) == NULL)
+		return;
+	/* 0, 1: a night's jobs, one queued, one running. 2..5: four bisects of a, 6: b's. */
+	sj.id[0] = queue_add(s, queue_nightly_new(s, 0), 1, "vq35", "uart-unbind", 0, NULL, 0);
+	sj.id[1] = queue_add(s, queue_nightly_new(s, 0), 1, "vq35", "i2c-unbind", 0, NULL, 0);
+	for (i = 2; i < 6; i++)
+		sj.id[i] = queue_add(s, queue_bisect_new(s, 0), 1, "vq35", "i2c-unbind", 0,
+		    "bisect", 0);
+	sj.id[6] = queue_add(b, queue_bisect_new(b, 0), 1, "vsabre", "i2c-unbind", 0, "bisect",
+	    0);
+	for (i = 0; i < 7; i++)
+		CHECK(sj.id[i] > 0);
+	/* 1 and 3 running; 4 a lab error retried (queued, why lab-retry); 5 ended with a hang. */
+	for (i = 1; i < 6; i++) {
+		if (i == 2)
+			continue;
+		CHECK_INT(store_queue_claim_id(s, sj.id[i], &job), 1);
+		run = store_run_begin(s, "vq35", "i2c-unbind", -1, 0, "/l", 0);
+		CHECK(run > 0);
+		CHECK_INT(queue_set_run(s, sj.id[i], job.claim, run), 0);
+		if (i == 4)
+			CHECK_INT(queue_retry(s, sj.id[i], job.claim, run, "lab: boot failed"), 0);
+		if (i == 5)
+			CHECK_INT(store_run_end(s, run, &hang), 0);
+	}
+	/* a restarts. */
+	CHECK_INT(store_runs_interrupt(s), 3);
+	CHECK_INT(queue_recover(s), 1);		/* the night's running job, and no bisect's */
+	CHECK(store_queue_open(s, 100, see_job_note, &sj) >= 0);
+	CHECK(store_queue_finished(s, 100, see_job_note, &sj) >= 0);
+	CHECK_STR(sj.says[0], "queued|");
+	CHECK_STR(sj.says[1], "queued|requeued after a restart");
+	CHECK_STR(sj.says[2], ended);
+	CHECK_STR(sj.says[3], ended);
+	CHECK_STR(sj.says[4], ended);
+	CHECK_STR(sj.says[5], "done|finished before a restart");
+	CHECK_STR(sj.says[6], "queued|");
+	CHECK_INT(queue_open_jobs(s), 3);
 	store_close(b);
 	store_close(s);
 }
@@ -1915,7 +2058,9 @@ main(void)
 	RUN(two_hosts_racing_claim_each_job_exactly_once);
 	RUN(a_job_whose_lease_runs_out_is_interrupted_and_queued_again);
 	RUN(a_restart_recovers_only_its_own_hosts_runs_and_jobs);
+	RUN(a_restart_ends_the_jobs_of_the_bisects_it_stopped);
 	RUN(a_stale_claim_changes_nothing_once_the_job_was_claimed_again);
+	RUN(a_late_end_of_a_run_whose_lease_ran_out_changes_nothing);
 
 	RUN(a_lab_runs_events_reach_its_caller_in_order);
 	RUN(a_lab_runs_wake_ups_reach_a_listener);
