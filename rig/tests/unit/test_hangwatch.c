@@ -4,6 +4,11 @@
 #include "shquote.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A sample line as the board's loop prints it. */
@@ -159,6 +164,31 @@ run_loop(const char *pid, int64_t max_ms, char *out, size_t len)
 		pclose(f);
 }
 
+/* 1 once pid sleeps interruptibly (its /proc stat's state S), 0 when it does not within ms. */
+static int
+task_sleeps(pid_t pid, int64_t ms)
+{
+	char path[64], buf[512], *rp;
+	struct timespec pause_ts = { 0, 10 * 1000 * 1000 };
+	int64_t waited;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (waited = 0; waited < ms; waited += 10) {
+		if ((f = fopen(path, "r")) != NULL) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			/* The state follows the command's closing parenthesis. */
+			if ((rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' && rp[2] == 'S')
+				return 1;
+		}
+		nanosleep(&pause_ts, NULL);
+	}
+	return 0;
+}
+
 static void
 board_loop_samples_a_real_task_until_it_ends(void)
 {
@@ -173,6 +203,11 @@ board_loop_samples_a_real_task_until_it_ends(void)
 		_exit(0);
 	}
 	snprintf(pid, sizeof(pid), "%d", (int)child);
+	/*
+	 * The child is running until it reaches pause() (long enough under ThreadSanitizer for
+	 * the first sample to see it running): its state is only in /proc, so it is looked at.
+	 */
+	CHECK(task_sleeps(child, 10000));
 	/* Bounded by max_ms: three samples of a task sleeping interruptibly. */
 	run_loop(pid, 2 * HANGWATCH_PERIOD_MS, out, sizeof(out));
 	hangwatch_init(&w);
