@@ -494,6 +494,21 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 	store_close(s);
 }
 
+/* A second connection to the store at path, as host "b", with a as host "a": both with lease_ms. */
+static struct store *
+open_second_host(struct store *a, const char *path, int64_t lease_ms)
+{
+	char err[256];
+	struct store *b = store_open(path, err, sizeof(err));
+
+	CHECK(b != NULL);
+	if (b == NULL)
+		return NULL;
+	store_set_host(a, "a", lease_ms);
+	store_set_host(b, "b", lease_ms);
+	return b;
+}
+
 /*
  * Fencing: host a, cut off from the store, lets its lease run out; b's sweep requeues the job
  * and b claims it (claim 2). a's writes of claim 1 (run, retry, finish, give back) change
@@ -502,17 +517,13 @@ a_job_whose_lease_runs_out_is_interrupted_and_queued_again(void)
 static void
 a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
 {
-	char path[256], err[256], job_says[128] = "";
+	char path[256], job_says[128] = "";
 	struct store *a = open_tmp(path, sizeof(path)), *b;
 	int64_t n = queue_nightly_new(a, 0), id, run, t;
 	struct queue_job ja, jb;
 
-	b = store_open(path, err, sizeof(err));
-	CHECK(b != NULL);
-	if (b == NULL)
+	if ((b = open_second_host(a, path, 1000)) == NULL)
 		return;
-	store_set_host(a, "a", 1000);
-	store_set_host(b, "b", 1000);
 	id = queue_add(a, n, 1, "vq35", "i2c-unbind", 0, NULL, 0);
 	t = util_wall_ms();
 	CHECK_INT(queue_claim(a, "vq35", 1, &ja), 1);
@@ -543,18 +554,14 @@ a_stale_claim_changes_nothing_once_the_job_was_claimed_again(void)
 static void
 a_late_end_of_a_run_whose_lease_ran_out_changes_nothing(void)
 {
-	char path[256], err[256], run_says[256] = "";
+	char path[256], run_says[256] = "";
 	struct store *a = open_tmp(path, sizeof(path)), *b;
 	int64_t n = queue_nightly_new(a, 0), id, run, run2, lone, t;
 	struct store_run_end e = { .verdict = VERDICT_PASS, .console_end = 10 };
 	struct queue_job ja, jb;
 
-	b = store_open(path, err, sizeof(err));
-	CHECK(b != NULL);
-	if (b == NULL)
+	if ((b = open_second_host(a, path, 1000)) == NULL)
 		return;
-	store_set_host(a, "a", 1000);
-	store_set_host(b, "b", 1000);
 	id = queue_add(a, n, 1, "vq35", "nap", 0, NULL, 0);
 	t = util_wall_ms();
 	CHECK_INT(queue_claim(a, "vq35", 1, &ja), 1);
@@ -705,14 +712,10 @@ static struct store *
 open_host_b(struct store *s, const char *path)
 {
 	const char *mine[] = { "vq35" }, *theirs[] = { "vsabre" };
-	char err[256];
-	struct store *b = store_open(path, err, sizeof(err));
+	struct store *b = open_second_host(s, path, 30000);
 
-	CHECK(b != NULL);
 	if (b == NULL)
 		return NULL;
-	store_set_host(s, "a", 30000);
-	store_set_host(b, "b", 30000);
 	CHECK_INT(store_host_boards(s, "a", mine, 1, "OFF"), 0);
 	CHECK_INT(store_host_boards(b, "b", theirs, 1, "OFF"), 0);
 	return b;
